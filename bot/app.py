@@ -1,0 +1,214 @@
+"""The composition root: wires settings, database, PTB, web, scheduler and dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import BotCommandScopeDefault, Update
+from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.clock import Clock, ShiftableClock, SystemClock
+from bot.db.engine import create_engine, create_sessionmaker, describe_url, ping
+from bot.db.migrate import is_at_head
+from bot.dispatcher import OutboxDispatcher
+from bot.domain.deadlines import BusinessCalendar
+from bot.domain.pacing import SendPacer
+from bot.handlers import register_all
+from bot.handlers.context import GonggamApplication, GonggamContext, Services
+from bot.i18n import DEFAULT_LANGUAGE, I18n
+from bot.metrics import Metrics
+from bot.rendering.common import bot_commands
+from bot.rendering.notifications import NotificationRenderer
+from bot.scheduler import DeadlineScheduler
+from bot.services.deadlines import DeadlineContext, DeadlineMachine
+from bot.settings import Settings
+from bot.web.app import WEBHOOK_PATH, HealthReport, WebDeps, create_web_app
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+class Mode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class StartupError(RuntimeError):
+    """The app cannot start; the message says why in words an operator can act on."""
+
+
+@dataclass
+class Runtime:
+    """Everything one process runs, built by `build_runtime` and started by `start`."""
+
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    metrics: Metrics
+    application: GonggamApplication
+    dispatcher: OutboxDispatcher
+    scheduler: DeadlineScheduler
+    machine: DeadlineMachine
+    web_runner: web.AppRunner | None = field(default=None)
+    mode: Mode | None = None
+
+    @property
+    def bot(self) -> ExtBot[None]:
+        return self.application.bot
+
+    async def start(self, mode: Mode, *, serve_web: bool = True) -> None:
+        """Check the database, then start Telegram, scheduler, dispatcher and web server."""
+        await self._require_database()
+        self.mode = mode
+        await self.application.initialize()
+        await self._register_commands()
+        await self.application.start()
+        if mode is Mode.POLLING:
+            await self.bot.delete_webhook()
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(
+                poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
+            )
+        else:
+            await self.bot.set_webhook(
+                self.settings.public_base_url + WEBHOOK_PATH,
+                secret_token=self.settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        await self.scheduler.start()
+        self.dispatcher.start()
+        if serve_web:
+            await self._start_web()
+        log.info("공감 started in %s mode", mode)
+
+    async def stop(self) -> None:
+        """Graceful: stop intake, finish in-flight updates, the scheduler and the dispatcher."""
+        if self.web_runner is not None:
+            await self.web_runner.cleanup()
+            self.web_runner = None
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.scheduler.shutdown()
+        await self.dispatcher.stop()
+        await self.application.shutdown()
+        await self.engine.dispose()
+        log.info("공감 stopped")
+
+    async def health(self) -> HealthReport:
+        database = True
+        lag, backlog = 0.0, 0
+        try:
+            await ping(self.engine)
+            lag = await self.dispatcher.lag_seconds()
+            backlog = await self.dispatcher.backlog()
+        except Exception:
+            database = False
+        self.metrics.dispatcher_lag.set(lag)
+        self.metrics.outbox_backlog.set(backlog)
+        return HealthReport(database, self.scheduler.running, self.dispatcher.running, lag, backlog)
+
+    def web_app(self) -> web.Application:
+        return create_web_app(
+            WebDeps(
+                metrics=self.metrics,
+                health=self.health,
+                telegram=self.application,
+                webhook_secret=self.settings.webhook_secret,
+            )
+        )
+
+    async def _start_web(self) -> None:
+        self.web_runner = web.AppRunner(self.web_app(), access_log=None)
+        await self.web_runner.setup()
+        await web.TCPSite(self.web_runner, self.settings.host, self.settings.port).start()
+
+    async def _require_database(self) -> None:
+        where = describe_url(self.settings.database_url)
+        try:
+            await ping(self.engine)
+            migrated = await is_at_head(self.engine)
+        except Exception as error:
+            raise StartupError(
+                f"데이터베이스에 연결할 수 없습니다 (cannot reach the database) at {where}: "
+                f"{type(error).__name__}: {error}"
+            ) from None
+        if not migrated:
+            raise StartupError(
+                f"the database at {where} is not migrated: run `python -m bot migrate`"
+            )
+
+    async def _register_commands(self) -> None:
+        for translator in self.i18n.all():
+            language = None if translator.language == DEFAULT_LANGUAGE else translator.language
+            await self.bot.set_my_commands(
+                bot_commands(translator), scope=BotCommandScopeDefault(), language_code=language
+            )
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """Create (but do not start) every part of the app."""
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    i18n = I18n(settings.timezone)
+    metrics = Metrics()
+    bot = _build_bot(settings)
+    dispatcher = OutboxDispatcher(
+        sessionmaker,
+        bot,
+        NotificationRenderer(i18n),
+        clock,
+        metrics,
+        pacer=SendPacer(),
+        quiet_hours=settings.quiet_hours,
+    )
+    machine = DeadlineMachine(
+        sessionmaker,
+        clock,
+        DeadlineContext(settings.policy, BusinessCalendar()),
+        on_transition=lambda kind: metrics.transitions.labels(kind=kind).inc(),
+    )
+
+    async def wake_dispatcher() -> None:
+        dispatcher.wake()
+
+    scheduler = DeadlineScheduler(machine, clock, after_run=wake_dispatcher)
+    if isinstance(clock, ShiftableClock):
+        clock.on_jump(lambda _now: scheduler.sweep())
+    services = Services(settings, clock, i18n, sessionmaker, metrics, dispatcher.wake)
+    application = (
+        ApplicationBuilder()
+        .bot(bot)
+        .application_class(GonggamApplication, kwargs={"services": services})
+        .context_types(ContextTypes(context=GonggamContext))
+        .build()
+    )
+    assert isinstance(application, GonggamApplication)
+    register_all(application)
+    return Runtime(
+        settings, clock, engine, sessionmaker, i18n, metrics, application, dispatcher,
+        scheduler, machine,
+    )
+
+
+def _build_bot(settings: Settings) -> ExtBot[None]:
+    if not settings.telegram_bot_token:
+        raise StartupError("TELEGRAM_BOT_TOKEN is not set (use `python -m bot sandbox`)")
+    base_url = settings.telegram_api_base_url or TELEGRAM_API
+    return ExtBot(
+        settings.telegram_bot_token,
+        base_url=base_url,
+        base_file_url=base_url.removesuffix("/bot") + "/file/bot",
+        request=HTTPXRequest(connection_pool_size=64),
+        get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=20),
+    )

@@ -1,0 +1,297 @@
+"""The outbox dispatcher: delivers committed outbox rows to Telegram within its limits.
+
+Rows are claimed with a lease and a random claim token (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL), so two dispatchers never hold the same row; a row is marked sent only by the
+holder of its claim. If a process dies between sending and marking, the lease expires and
+the row goes out again: delivery is at-least-once across crashes, exactly once otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.db.models import OutboxMessage, OutboxStatus, User
+from bot.domain.pacing import SendPacer
+from bot.domain.quiet_hours import QuietHours
+from bot.metrics import Metrics
+from bot.rendering import Rendered
+from bot.services.sql import is_postgres
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 300
+
+
+Renderer = Callable[[str, dict[str, Any], str], Rendered]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    chat_id: int
+    kind: str
+    params: dict[str, Any]
+    language: str
+    attempts: int
+    token: str
+
+
+class OutboxDispatcher:
+    """Claims due outbox rows in batches and sends them, one loop per process."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        render: Renderer,
+        clock: Clock,
+        metrics: Metrics,
+        *,
+        pacer: SendPacer | None = None,
+        quiet_hours: QuietHours | None = None,
+        batch_size: int = 50,
+        lease: timedelta = timedelta(minutes=2),
+        max_attempts: int = 8,
+        idle_wait: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._bot = bot
+        self._render = render
+        self._clock = clock
+        self._metrics = metrics
+        self._pacer = pacer or SendPacer()
+        self._quiet_hours = quiet_hours
+        self._batch_size = batch_size
+        self._lease = lease
+        self._max_attempts = max_attempts
+        self._idle_wait = idle_wait
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._wakeup = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Look for new rows now instead of at the next idle tick."""
+        self._wakeup.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run_forever(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        """Finish the message in flight, then stop."""
+        self._stopping.set()
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def run_once(self) -> int:
+        """Claim one batch of due rows and deliver it; returns the number of rows handled."""
+        rows = await self._claim()
+        pending = list(rows)
+        while pending and not self._stopping.is_set():
+            pending = await self._send_ready(pending)
+        return len(rows)
+
+    async def lag_seconds(self) -> float:
+        """How long the oldest due, unsent row has been waiting."""
+        now = self._clock.now()
+        async with self._sessionmaker() as session:
+            oldest = await session.scalar(
+                select(func.min(OutboxMessage.not_before)).where(
+                    OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
+                )
+            )
+        return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+
+    async def backlog(self) -> int:
+        async with self._sessionmaker() as session:
+            count = await session.scalar(
+                select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING)
+            )
+        return int(count or 0)
+
+    async def _run_forever(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("outbox pass failed; retrying after a pause")
+                handled = 0
+            if handled == 0:
+                await self._wait_for_work()
+
+    async def _wait_for_work(self) -> None:
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_wait)
+        except TimeoutError:
+            pass
+        self._wakeup.clear()
+
+    async def _claim(self) -> list[Claimed]:
+        now = self._clock.now()
+        token = secrets.token_hex(8)
+        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        due = [OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now, free]
+        if self._quiet_hours is not None and self._quiet_hours.contains(now):
+            due.append(OutboxMessage.urgent.is_(True))
+        async with self._sessionmaker() as session, session.begin():
+            query = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id)
+            query = query.limit(self._batch_size)
+            if is_postgres(session):
+                query = query.with_for_update(skip_locked=True)
+            ids = list(await session.scalars(query))
+            if not ids:
+                return []
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), *due)
+                .values(
+                    claim_token=token,
+                    claimed_until=now + self._lease,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+            )
+            result = await session.execute(
+                select(OutboxMessage, User.language)
+                .outerjoin(User, User.id == OutboxMessage.user_id)
+                .where(OutboxMessage.claim_token == token)
+                .order_by(OutboxMessage.id)
+            )
+            return [
+                Claimed(row.id, row.chat_id, row.kind, row.params, language or "ko",
+                        row.attempts, token)
+                for row, language in result
+            ]
+
+    async def _send_ready(self, rows: list[Claimed]) -> list[Claimed]:
+        """Send the rows whose chat may receive now; return the ones that must wait."""
+        waiting: list[Claimed] = []
+        for row in rows:
+            if self._stopping.is_set() or self._pacer.delay_for(row.chat_id, self._monotonic()):
+                waiting.append(row)
+            else:
+                await self._deliver(row)
+        if waiting and self._stopping.is_set():
+            await self._release(waiting)
+            return []
+        if waiting:
+            now = self._monotonic()
+            await self._sleep(min(self._pacer.delay_for(r.chat_id, now) for r in waiting))
+        return waiting
+
+    async def _deliver(self, row: Claimed) -> None:
+        try:
+            rendered = self._render(row.kind, row.params, row.language)
+        except Exception:
+            log.exception("outbox row %s (%s) cannot be rendered", row.id, row.kind)
+            await self._finish(row, OutboxStatus.FAILED, error=f"cannot render {row.kind}")
+            return
+        self._pacer.record(row.chat_id, self._monotonic())
+        try:
+            message = await self._bot.send_message(
+                row.chat_id,
+                rendered.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=rendered.reply_markup,
+            )
+        except RetryAfter as error:
+            seconds = _seconds(error.retry_after)
+            self._pacer.pause_all(self._monotonic() + seconds)
+            self._metrics.send_failures.labels(reason="retry_after").inc()
+            await self._release([row])
+        except Forbidden:
+            self._metrics.send_failures.labels(reason="forbidden").inc()
+            await self._mark_unreachable(row)
+        except BadRequest as error:
+            self._metrics.send_failures.labels(reason="bad_request").inc()
+            log.warning("outbox row %s rejected by Telegram: %s", row.id, error.message)
+            await self._finish(row, OutboxStatus.FAILED, error=error.message)
+        except (NetworkError, TelegramError, OSError) as error:
+            self._metrics.send_failures.labels(reason="network").inc()
+            await self._retry_later(row, str(error))
+        else:
+            self._metrics.outbox_sent.inc()
+            await self._finish(row, OutboxStatus.SENT, message_id=message.message_id)
+
+    async def _finish(
+        self,
+        row: Claimed,
+        status: OutboxStatus,
+        *,
+        message_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "claimed_until": None}
+        if status is OutboxStatus.SENT:
+            values |= {"sent_at": self._clock.now(), "telegram_message_id": message_id}
+        if error is not None:
+            values["last_error"] = error[:300]
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.token)
+                .values(**values)
+            )
+
+    async def _mark_unreachable(self, row: Claimed) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                update(User).where(User.telegram_id == row.chat_id).values(unreachable=True)
+            )
+        await self._finish(row, OutboxStatus.DROPPED, error="bot blocked by the user")
+
+    async def _retry_later(self, row: Claimed, error: str) -> None:
+        if row.attempts >= self._max_attempts:
+            log.error("outbox row %s failed %s times; giving up", row.id, row.attempts)
+            await self._finish(row, OutboxStatus.FAILED, error=error)
+            return
+        backoff = timedelta(seconds=min(2**row.attempts, MAX_BACKOFF_SECONDS))
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.token)
+                .values(
+                    claimed_until=None,
+                    claim_token=None,
+                    not_before=self._clock.now() + backoff,
+                    last_error=error[:300],
+                )
+            )
+
+    async def _release(self, rows: list[Claimed]) -> None:
+        """Give claimed rows back untouched (their attempt does not count)."""
+        async with self._sessionmaker() as session, session.begin():
+            for row in rows:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.token)
+                    .values(
+                        claimed_until=None, claim_token=None, attempts=OutboxMessage.attempts - 1
+                    )
+                )
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

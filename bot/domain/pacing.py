@@ -1,0 +1,94 @@
+"""A pure pacer for Telegram's sending limits; time is monotonic seconds passed in.
+
+Limits: about ``global_per_second`` messages overall in any one-second window, one message
+per ``private_interval`` seconds to any one chat, and ``group_per_minute`` messages to a
+group or channel (negative chat id) in any rolling minute. ``now`` must not go backwards.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict, deque
+
+GROUP_WINDOW_SECONDS = 60.0
+
+
+class SendPacer:
+    """Tells when a message may go to a chat; remembers only sends that still matter."""
+
+    def __init__(
+        self,
+        global_per_second: float = 30,
+        private_interval: float = 1.0,
+        group_per_minute: int = 20,
+    ) -> None:
+        if global_per_second <= 0 or private_interval < 0 or group_per_minute < 1:
+            raise ValueError("pacing limits must be positive")
+        self._global_capacity = max(1, math.floor(global_per_second))
+        self._global_window = 1.0 if global_per_second >= 1 else 1.0 / global_per_second
+        self._chat_interval = private_interval
+        self._group_capacity = group_per_minute
+        self._group_window = max(private_interval, GROUP_WINDOW_SECONDS)
+        self._global_sends: deque[float] = deque(maxlen=self._global_capacity)
+        # Per chat: its latest sends; each map keeps the least recently used chat first, so
+        # expired chats are dropped from the front (private after 1 s, groups after 60 s).
+        self._private_sends: OrderedDict[int, deque[float]] = OrderedDict()
+        self._group_sends: OrderedDict[int, deque[float]] = OrderedDict()
+        self._paused_until = -math.inf
+
+    def delay_for(self, chat_id: int, now: float) -> float:
+        """Seconds to wait before a message to ``chat_id`` may go; 0.0 when it may go now."""
+        due = max(self._paused_until, self._global_due(), self._chat_due(chat_id))
+        return 0.0 if now >= due else due - now
+
+    def record(self, chat_id: int, now: float) -> None:
+        """Remember that a message to ``chat_id`` went at ``now``."""
+        self._forget_expired(self._private_sends, self._chat_interval, now)
+        self._forget_expired(self._group_sends, self._group_window, now)
+        self._global_sends.append(now)
+        chat_sends = self._sends_of(chat_id)
+        sends = chat_sends.pop(chat_id, None)
+        if sends is None:
+            sends = deque(maxlen=self._group_capacity if is_group_chat(chat_id) else 1)
+        sends.append(now)
+        chat_sends[chat_id] = sends
+
+    def pause_all(self, until: float) -> None:
+        """Hold every message until ``until`` (Telegram answered 429 with retry_after)."""
+        self._paused_until = max(self._paused_until, until)
+
+    def tracked_chats(self) -> int:
+        """How many chats the pacer currently remembers (bounded by recent traffic)."""
+        return len(self._private_sends) + len(self._group_sends)
+
+    def _global_due(self) -> float:
+        if len(self._global_sends) < self._global_capacity:
+            return -math.inf
+        return self._global_sends[0] + self._global_window
+
+    def _chat_due(self, chat_id: int) -> float:
+        sends = self._sends_of(chat_id).get(chat_id)
+        if not sends:
+            return -math.inf
+        due = sends[-1] + self._chat_interval
+        if is_group_chat(chat_id) and len(sends) == self._group_capacity:
+            due = max(due, sends[0] + GROUP_WINDOW_SECONDS)
+        return due
+
+    def _sends_of(self, chat_id: int) -> OrderedDict[int, deque[float]]:
+        return self._group_sends if is_group_chat(chat_id) else self._private_sends
+
+    @staticmethod
+    def _forget_expired(
+        chat_sends: OrderedDict[int, deque[float]], window: float, now: float
+    ) -> None:
+        while chat_sends:
+            chat_id, sends = next(iter(chat_sends.items()))
+            if now < sends[-1] + window:
+                return
+            del chat_sends[chat_id]
+
+
+def is_group_chat(chat_id: int) -> bool:
+    """Groups, supergroups and channels have negative ids in the Bot API."""
+    return chat_id < 0

@@ -1,0 +1,1 @@
+"""Multi-step ConversationHandler wizards (the proposal wizard, the budget ballot)."""

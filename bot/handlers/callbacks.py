@@ -1,0 +1,104 @@
+"""The one codec for inline-button data: short, versioned, at most 64 bytes, never trusted.
+
+A button's data is `<prefix>:<version>:<field>:<field>…`. Parsing re-checks the prefix,
+the version, the number of fields and their types; anything else is `None`, and the
+handler that receives it must still re-load the row and re-check permission.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any, ClassVar, Self, get_type_hints
+
+MAX_BYTES = 64
+_SAFE_TEXT = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
+
+
+class CallbackData:
+    """Base class: subclasses are frozen dataclasses with int and str fields."""
+
+    prefix: ClassVar[str]
+    version: ClassVar[int] = 1
+    _registry: ClassVar[dict[str, type[CallbackData]]] = {}
+
+    def __init_subclass__(cls, *, prefix: str, version: int = 1, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if prefix in CallbackData._registry or ":" in prefix:
+            raise ValueError(f"callback prefix {prefix!r} is taken or invalid")
+        cls.prefix = prefix
+        cls.version = version
+        CallbackData._registry[prefix] = cls
+
+    def pack(self) -> str:
+        """Encode as button data; raises ValueError if it would not be valid."""
+        parts = [self.prefix, str(self.version)]
+        for field in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, field.name)
+            text = str(value)
+            if isinstance(value, str) and not _SAFE_TEXT.match(value):
+                raise ValueError(f"{field.name}={value!r} cannot go into callback data")
+            parts.append(text)
+        data = ":".join(parts)
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data longer than {MAX_BYTES} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def parse(cls, data: object) -> Self | None:
+        """Decode data of this class; None for anything else (forged, stale or foreign)."""
+        decoded = parse_any(data)
+        return decoded if isinstance(decoded, cls) else None
+
+    @classmethod
+    def matches(cls, data: object) -> bool:
+        """Pattern for `CallbackQueryHandler(pattern=…)`."""
+        return cls.parse(data) is not None
+
+
+def parse_any(data: object) -> CallbackData | None:
+    """Decode button data of any registered class, or None."""
+    if not isinstance(data, str) or len(data.encode()) > MAX_BYTES:
+        return None
+    prefix, _, rest = data.partition(":")
+    cls = CallbackData._registry.get(prefix)
+    if cls is None:
+        return None
+    version, _, payload = rest.partition(":")
+    if version != str(cls.version):
+        return None
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    values = payload.split(":") if payload else []
+    if len(values) != len(fields):
+        return None
+    hints = get_type_hints(cls)
+    converted: dict[str, Any] = {}
+    for field, raw in zip(fields, values, strict=True):
+        value = _convert(hints[field.name], raw)
+        if value is None:
+            return None
+        converted[field.name] = value
+    return cls(**converted)
+
+
+def _convert(kind: Any, raw: str) -> int | str | None:
+    if kind is int:
+        return int(raw) if re.fullmatch(r"-?\d{1,18}", raw) else None
+    if kind is str:
+        return raw if _SAFE_TEXT.match(raw) else None
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class LanguageChoice(CallbackData, prefix="l"):
+    language: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MenuChoice(CallbackData, prefix="m"):
+    item: str
+
+
+@dataclasses.dataclass(frozen=True)
+class NotificationToggle(CallbackData, prefix="n"):
+    muted: int

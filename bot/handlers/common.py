@@ -1,0 +1,40 @@
+"""Helpers shared by the thin handlers: the translator for an update, and polite replies."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from telegram import Update
+
+from bot.handlers.context import GonggamContext
+from bot.i18n import Translator
+from bot.rendering.common import try_again_later
+
+log = logging.getLogger(__name__)
+
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    DBAPIError,
+    ConnectionError,
+    OSError,
+    TimeoutError,
+)
+
+
+def translator_for(update: Update, context: GonggamContext) -> Translator:
+    user = update.effective_user
+    return context.translator(user.language_code if user else None)
+
+
+async def reply_try_later(update: Update, context: GonggamContext) -> None:
+    """Tell the user to retry; used when the database is briefly unreachable."""
+    text = try_again_later(translator_for(update, context))
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_chat is not None and update.effective_chat.type == "private":
+        await context.bot.send_message(update.effective_chat.id, text)
+
+
+def is_database_outage(error: BaseException | None) -> bool:
+    return isinstance(error, DATABASE_ERRORS)

@@ -1,0 +1,73 @@
+"""Everything no other handler took: a short, polite answer instead of silence or a crash."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from bot.domain.text import is_meaningful, normalise_text
+from bot.handlers.common import translator_for
+from bot.handlers.context import GonggamContext
+from bot.rendering.common import (
+    empty_message,
+    menu_keyboard,
+    not_understood,
+    stale_button,
+    text_only,
+    too_long,
+    unknown_command,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_FREE_TEXT = 4000
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def unknown_text(update: Update, context: GonggamContext) -> None:
+    t = translator_for(update, context)
+    text = normalise_text(update.effective_message.text or "")  # type: ignore[union-attr]
+    if not is_meaningful(text):
+        reply = empty_message(t)
+    elif len(text) > MAX_FREE_TEXT:
+        reply = too_long(t, MAX_FREE_TEXT)
+    else:
+        reply = not_understood(t)
+    await update.effective_message.reply_html(reply, reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
+
+
+async def unknown_command_reply(update: Update, context: GonggamContext) -> None:
+    t = translator_for(update, context)
+    await update.effective_message.reply_html(unknown_command(t))  # type: ignore[union-attr]
+
+
+async def non_text(update: Update, context: GonggamContext) -> None:
+    t = translator_for(update, context)
+    await update.effective_message.reply_html(text_only(t), reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
+
+
+async def unknown_button(update: Update, context: GonggamContext) -> None:
+    """Stale or forged button data: answer the query, change nothing, keep a trace."""
+    query = update.callback_query
+    if query is None:
+        return
+    log.warning(
+        "unrecognised callback data from user %s (%d bytes)",
+        query.from_user.id,
+        len((query.data or "").encode()),
+    )
+    await query.answer(stale_button(translator_for(update, context)), show_alert=True)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Register last: within a group the first matching handler wins."""
+    application.add_handler(CallbackQueryHandler(unknown_button))
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.COMMAND, unknown_command_reply)
+    )
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT, unknown_text))
+    application.add_handler(
+        MessageHandler(PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, non_text)
+    )

@@ -1,0 +1,71 @@
+"""/settings (notifications) and /lang (language)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.handlers.callbacks import LanguageChoice, NotificationToggle
+from bot.handlers.common import translator_for
+from bot.handlers.context import GonggamContext
+from bot.rendering.common import language_changed, language_prompt, menu_keyboard, settings_view
+from bot.services.users import set_language, set_muted_all
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def show_settings(update: Update, context: GonggamContext) -> None:
+    t = translator_for(update, context)
+    view = settings_view(
+        t,
+        muted_all=bool(context.user and context.user.muted_all),
+        quiet=context.services.settings.quiet_hours,
+    )
+    await update.effective_message.reply_html(view.text, reply_markup=view.reply_markup)  # type: ignore[union-attr]
+
+
+async def ask_language(update: Update, context: GonggamContext) -> None:
+    prompt = language_prompt(translator_for(update, context))
+    await update.effective_message.reply_html(prompt.text, reply_markup=prompt.reply_markup)  # type: ignore[union-attr]
+
+
+async def choose_language(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    choice = LanguageChoice.parse(query.data if query else None)
+    if query is None or choice is None or context.user is None:
+        return
+    if choice.language == "ask":
+        await query.answer()
+        await ask_language(update, context)
+        return
+    async with context.services.sessionmaker() as session, session.begin():
+        changed = await set_language(session, context.user.id, choice.language)
+    t = context.services.i18n.get(choice.language if changed else context.user.language)
+    await query.answer()
+    prompt = language_prompt(t)
+    await query.edit_message_text(prompt.text, reply_markup=prompt.reply_markup)
+    await query.message.reply_html(language_changed(t), reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
+
+
+async def toggle_notifications(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    toggle = NotificationToggle.parse(query.data if query else None)
+    if query is None or toggle is None or context.user is None:
+        return
+    muted = bool(toggle.muted)
+    async with context.services.sessionmaker() as session, session.begin():
+        await set_muted_all(session, context.user.id, muted)
+    t = translator_for(update, context)
+    await query.answer()
+    view = settings_view(t, muted_all=muted, quiet=context.services.settings.quiet_hours)
+    if query.message is not None and view.text != getattr(query.message, "text", None):
+        await query.edit_message_text(view.text, reply_markup=view.reply_markup)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("settings", show_settings, filters=PRIVATE))
+    application.add_handler(CommandHandler("lang", ask_language, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(choose_language, pattern=LanguageChoice.matches))
+    application.add_handler(
+        CallbackQueryHandler(toggle_notifications, pattern=NotificationToggle.matches)
+    )

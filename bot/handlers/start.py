@@ -1,0 +1,74 @@
+"""/start, /help and the main menu."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot.handlers.common import translator_for
+from bot.handlers.context import GonggamContext
+from bot.handlers.settings import show_settings
+from bot.rendering.common import (
+    coming_soon,
+    greeting,
+    help_text,
+    menu_item_for_label,
+    menu_keyboard,
+)
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def start(update: Update, context: GonggamContext) -> None:
+    t = translator_for(update, context)
+    name = update.effective_user.first_name if update.effective_user else ""
+    await update.effective_message.reply_html(  # type: ignore[union-attr]
+        greeting(t, name, context.services.settings.policy), reply_markup=menu_keyboard(t)
+    )
+
+
+async def show_help(update: Update, context: GonggamContext) -> None:
+    t = translator_for(update, context)
+    await update.effective_message.reply_html(  # type: ignore[union-attr]
+        help_text(t, context.services.settings.policy), reply_markup=menu_keyboard(t)
+    )
+
+
+async def not_open_yet(update: Update, context: GonggamContext) -> None:
+    t = translator_for(update, context)
+    await update.effective_message.reply_html(  # type: ignore[union-attr]
+        coming_soon(t), reply_markup=menu_keyboard(t)
+    )
+
+
+async def menu_button(update: Update, context: GonggamContext) -> None:
+    """A tap on the reply keyboard: route it like the matching command."""
+    item = menu_item_for_label(context.services.i18n, update.effective_message.text or "")  # type: ignore[union-attr]
+    if item is None:
+        return
+    route = {"help": show_help, "settings": show_settings}.get(item.key, not_open_yet)
+    await route(update, context)
+
+
+class MenuLabelFilter(filters.MessageFilter):
+    """Matches the reply-keyboard labels in every language (built per app, not at import)."""
+
+    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+        super().__init__(name="MenuLabelFilter")
+        self._application = application
+
+    def filter(self, message: object) -> bool:
+        text = getattr(message, "text", None)
+        services = getattr(self._application, "services", None)
+        return bool(text and services and menu_item_for_label(services.i18n, text))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("start", start, filters=PRIVATE))
+    application.add_handler(CommandHandler("help", show_help, filters=PRIVATE))
+    application.add_handler(
+        CommandHandler(["propose", "proposals", "my", "budget"], not_open_yet, filters=PRIVATE)
+    )
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.TEXT & MenuLabelFilter(application), menu_button)
+    )

@@ -1,0 +1,50 @@
+"""Runs before every handler: drops redelivered updates and loads the user."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+
+from bot.handlers.common import DATABASE_ERRORS, reply_try_later
+from bot.handlers.context import GonggamContext
+from bot.services.users import begin_update
+
+log = logging.getLogger(__name__)
+
+
+async def track_update(update: Update, context: GonggamContext) -> None:
+    services = context.services
+    telegram_user = update.effective_user
+    try:
+        async with services.sessionmaker() as session, session.begin():
+            start = await begin_update(
+                session,
+                update_id=update.update_id,
+                telegram_id=telegram_user.id if telegram_user else None,
+                telegram_language=telegram_user.language_code if telegram_user else None,
+                admin_ids=services.settings.admin_telegram_ids,
+                now=services.clock.now(),
+            )
+    except DATABASE_ERRORS:
+        log.warning("database unreachable while handling update %s", update.update_id)
+        await reply_try_later(update, context)
+        raise ApplicationHandlerStop from None
+    if start.duplicate:
+        services.metrics.duplicate_updates.inc()
+        log.info("update %s was delivered again; ignored", update.update_id)
+        raise ApplicationHandlerStop
+    context.user = start.user
+    services.metrics.updates_handled.labels(kind=_kind(update)).inc()
+
+
+def _kind(update: Update) -> str:
+    for kind in ("message", "callback_query", "poll_answer", "edited_message", "poll"):
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "other"
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(TypeHandler(Update, track_update), group=-1)

@@ -1,0 +1,15 @@
+"""Message texts and keyboards, one module per area; handlers and the dispatcher use them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready for Telegram: HTML text and an optional inline keyboard."""
+
+    text: str
+    reply_markup: InlineKeyboardMarkup | None = None

@@ -1,0 +1,157 @@
+"""Texts and keyboards of the first conversation: greeting, menu, help, language, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+)
+
+from bot.rendering import Rendered
+from bot.handlers.callbacks import LanguageChoice, NotificationToggle
+from bot.domain.quiet_hours import QuietHours
+from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, N_, I18n, Translator
+from bot.settings import Policy
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    label: str
+    command: str
+    description: str
+
+
+MENU: tuple[MenuItem, ...] = (
+    MenuItem("propose", N_("✍️ Propose"), "propose", N_("Write a proposal")),
+    MenuItem("browse", N_("🔎 Browse proposals"), "proposals", N_("Browse proposals")),
+    MenuItem("my", N_("🙋 My activity"), "my", N_("My proposals and endorsements")),
+    MenuItem("budget", N_("💰 Participatory budget"), "budget", N_("Participatory budget")),
+    MenuItem("settings", N_("⚙️ Settings"), "settings", N_("Notification settings")),
+    MenuItem("help", N_("❓ Help"), "help", N_("How 공감 works")),
+)
+EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("lang", N_("Change language")),
+    ("cancel", N_("Cancel what you are doing")),
+)
+
+
+def menu_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    """Two buttons a row: big enough to hit on a small phone."""
+    labels = [t.gettext(item.label) for item in MENU]
+    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+def menu_item_for_label(i18n: I18n, text: str) -> MenuItem | None:
+    """Which menu item a reply-keyboard text belongs to, in any language."""
+    for item in MENU:
+        if any(text == t.gettext(item.label) for t in i18n.all()):
+            return item
+    return None
+
+
+def bot_commands(t: Translator) -> list[BotCommand]:
+    pairs = [(item.command, item.description) for item in MENU] + list(EXTRA_COMMANDS)
+    return [BotCommand(command, t.gettext(description)) for command, description in pairs]
+
+
+def greeting(t: Translator, first_name: str, policy: Policy) -> str:
+    hello = t.gettext("Hello, {name}! Welcome to 공감.").format(name=escape(first_name))
+    lines = t.gettext(
+        "① Propose what our district should change.\n"
+        "② With {threshold} endorsements in {days} days, the department must answer.\n"
+        "③ Follow the debate and the answer right here in this chat."
+    ).format(threshold=policy.endorsement_threshold, days=policy.collection_days)
+    begin = t.gettext("Choose from the menu below to begin.")
+    return f"{hello}\n\n{lines}\n\n{begin}"
+
+
+def help_text(t: Translator, policy: Policy) -> str:
+    commands = "\n".join(f"/{c.command} — {escape(c.description)}" for c in bot_commands(t))
+    intro = t.gettext(
+        "공감 collects residents' proposals. A proposal that gathers {threshold} "
+        "endorsements within {days} days is reviewed by the responsible department, "
+        "which must answer you."
+    ).format(threshold=policy.endorsement_threshold, days=policy.collection_days)
+    return f"{intro}\n\n{commands}"
+
+
+def language_prompt(t: Translator) -> Rendered:
+    buttons = [
+        InlineKeyboardButton(
+            ("✓ " if code == t.language else "") + LANGUAGE_NAMES[code],
+            callback_data=LanguageChoice(code).pack(),
+        )
+        for code in SUPPORTED_LANGUAGES
+    ]
+    return Rendered(t.gettext("Which language would you like?"), InlineKeyboardMarkup([buttons]))
+
+
+def language_changed(t: Translator) -> str:
+    name = t.with_particle(LANGUAGE_NAMES[t.language], "으로/로")
+    return t.gettext("Language changed to {language}.").format(language=name)
+
+
+def settings_view(t: Translator, muted_all: bool, quiet: QuietHours) -> Rendered:
+    state = (
+        t.gettext("Notifications are off. Only urgent notices reach you.")
+        if muted_all
+        else t.gettext("Notifications are on. We send nothing between {start} and {end}.").format(
+            start=quiet.start.strftime("%H:%M"), end=quiet.end.strftime("%H:%M")
+        )
+    )
+    toggle = (
+        InlineKeyboardButton(t.gettext("🔔 Turn notifications on"),
+                             callback_data=NotificationToggle(0).pack())
+        if muted_all
+        else InlineKeyboardButton(t.gettext("🔕 Turn notifications off"),
+                                  callback_data=NotificationToggle(1).pack())
+    )
+    language = InlineKeyboardButton(
+        t.gettext("🌐 Language"), callback_data=LanguageChoice("ask").pack()
+    )
+    return Rendered(state, InlineKeyboardMarkup([[toggle], [language]]))
+
+
+def coming_soon(t: Translator) -> str:
+    return t.gettext("This part of 공감 is not open yet. We will tell you when it is.")
+
+
+def try_again_later(t: Translator) -> str:
+    return t.gettext("Please try again in a moment.")
+
+
+def stale_button(t: Translator) -> str:
+    return t.gettext("This button no longer works. Please open the menu again.")
+
+
+def unknown_command(t: Translator) -> str:
+    return t.gettext("I don't know that command. Type /help to see what I can do.")
+
+
+def not_understood(t: Translator) -> str:
+    return t.gettext("Please choose from the menu below.")
+
+
+def empty_message(t: Translator) -> str:
+    return t.gettext("Your message looks empty. Please write it in words.")
+
+
+def too_long(t: Translator, limit: int) -> str:
+    return t.gettext("Your message is too long. Please keep it under {limit} characters.").format(
+        limit=f"{limit:,}"
+    )
+
+
+def text_only(t: Translator) -> str:
+    return t.gettext("I can only read text messages here. Please type your message.")
+
+
+def nothing_to_cancel(t: Translator) -> str:
+    return t.gettext("There is nothing to cancel.")

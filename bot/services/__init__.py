@@ -1,0 +1,1 @@
+"""Use cases: one async function per verb; each takes a session and `now`, never Telegram."""

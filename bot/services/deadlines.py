@@ -1,0 +1,181 @@
+"""The deadline machine: every deadline is a column; this module acts on the ones that passed.
+
+APScheduler jobs and the periodic sweep only decide *when* to call `run_due`; the rows
+decide *what* is due. Each item runs in its own transaction through a guarded transition,
+so running it twice, late, or on two workers at once changes the proposal exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
+
+from bot.clock import Clock
+from bot.db.models import Proposal
+from bot.domain.deadlines import BusinessCalendar, official_deadline
+from bot.domain.lifecycle import ProposalStatus
+from bot.services.lifecycle import transition
+from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
+from bot.settings import Policy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeadlineContext:
+    policy: Policy
+    calendar: BusinessCalendar
+
+
+Handler = Callable[[AsyncSession, int, datetime, DeadlineContext], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class DeadlineKind:
+    """One kind of deadline: proposals in `status` whose `column` has passed get `handle`d."""
+
+    name: str
+    status: ProposalStatus
+    column: InstrumentedAttribute[datetime | None]
+    handle: Handler
+
+
+@dataclass(frozen=True)
+class Alarm:
+    job_id: str
+    at: datetime
+
+
+async def expire_collection(
+    session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    """COLLECTING → EXPIRED once the window ended below the threshold; tells followers."""
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None:
+        return False
+    moved = await transition(
+        session,
+        proposal_id,
+        expected=ProposalStatus.COLLECTING,
+        new=ProposalStatus.EXPIRED,
+        now=now,
+        guard=Proposal.collect_until <= now,
+    )
+    if moved:
+        notice = Notice(
+            "proposal_expired",
+            {
+                "proposal_id": proposal_id,
+                "title": proposal.title,
+                "count": proposal.endorsement_count,
+                "threshold": context.policy.endorsement_threshold,
+            },
+            key=str(proposal_id),
+        )
+        await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
+    return moved
+
+
+async def close_debate(
+    session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    """IN_DEBATE → AWAITING_ANSWER; the answer clock starts from the scheduled close."""
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None or proposal.debate_closes_at is None:
+        return False
+    answer_due = official_deadline(
+        proposal.debate_closes_at, context.policy.answer_days, context.calendar
+    )
+    moved = await transition(
+        session,
+        proposal_id,
+        expected=ProposalStatus.IN_DEBATE,
+        new=ProposalStatus.AWAITING_ANSWER,
+        now=now,
+        changes={"answer_due": answer_due},
+        guard=Proposal.debate_closes_at <= now,
+    )
+    if moved:
+        notice = Notice(
+            "debate_closed",
+            {"proposal_id": proposal_id, "title": proposal.title, "answer_due": answer_due.isoformat()},
+            key=str(proposal_id),
+        )
+        await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
+    return moved
+
+
+DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
+    DeadlineKind("collect", ProposalStatus.COLLECTING, Proposal.collect_until, expire_collection),
+    DeadlineKind("debate", ProposalStatus.IN_DEBATE, Proposal.debate_closes_at, close_debate),
+)
+
+
+class DeadlineMachine:
+    """Processes due deadlines and lists future ones for the scheduler."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        context: DeadlineContext,
+        kinds: tuple[DeadlineKind, ...] = DEADLINE_KINDS,
+        on_transition: Callable[[str], None] | None = None,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._context = context
+        self._kinds = kinds
+        self._on_transition = on_transition
+
+    async def run_due(self) -> int:
+        """Handle every deadline that has passed; returns how many transitions happened."""
+        now = self._clock.now()
+        done = 0
+        for kind in self._kinds:
+            for proposal_id in await self._due_ids(kind, now):
+                if await self._handle_one(kind, proposal_id, now):
+                    done += 1
+        return done
+
+    async def upcoming(self) -> list[Alarm]:
+        """One alarm per future deadline, named `<kind>:<proposal id>`."""
+        now = self._clock.now()
+        alarms: list[Alarm] = []
+        async with self._sessionmaker() as session:
+            for kind in self._kinds:
+                rows = await session.execute(
+                    select(Proposal.id, kind.column).where(
+                        Proposal.status == kind.status, kind.column > now
+                    )
+                )
+                alarms += [Alarm(f"{kind.name}:{pid}", at) for pid, at in rows if at is not None]
+        return alarms
+
+    async def _due_ids(self, kind: DeadlineKind, now: datetime) -> list[int]:
+        async with self._sessionmaker() as session:
+            rows = await session.scalars(
+                select(Proposal.id)
+                .where(Proposal.status == kind.status, kind.column <= now)
+                .order_by(kind.column, Proposal.id)
+            )
+            return list(rows)
+
+    async def _handle_one(self, kind: DeadlineKind, proposal_id: int, now: datetime) -> bool:
+        try:
+            async with self._sessionmaker() as session, session.begin():
+                moved = await kind.handle(session, proposal_id, now, self._context)
+        except Exception:
+            log.exception("deadline %s for proposal %s failed; the sweep will retry", kind.name, proposal_id)
+            return False
+        if moved:
+            log.info("deadline %s processed for proposal %s", kind.name, proposal_id)
+            if self._on_transition is not None:
+                self._on_transition(kind.name)
+        return moved

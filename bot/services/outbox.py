@@ -1,0 +1,84 @@
+"""Writing outbox rows: the messages a change owes people, in the change's own transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import OutboxMessage, Subscription, User
+from bot.services.sql import insert_ignoring_conflicts
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What to tell people: a template kind, its parameters and a stable identity."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+    key: str = ""
+    urgent: bool = False
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    notice: Notice,
+    now: datetime,
+    user_id: int | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Add one outbox row; False when a row with the same dedupe key already exists."""
+    dedupe_key = f"{notice.kind}:{notice.key}:{chat_id}"
+    result = await session.execute(
+        insert_ignoring_conflicts(
+            session,
+            OutboxMessage,
+            chat_id=chat_id,
+            user_id=user_id,
+            kind=notice.kind,
+            params=notice.params,
+            dedupe_key=dedupe_key,
+            urgent=notice.urgent,
+            status="pending",
+            not_before=not_before or now,
+            created_at=now,
+            attempts=0,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def enqueue_for_users(
+    session: AsyncSession, user_ids: list[int], notice: Notice, now: datetime
+) -> int:
+    """Tell each reachable user once; users who muted everything miss non-urgent notices."""
+    if not user_ids:
+        return 0
+    rows = await session.execute(
+        select(User.id, User.telegram_id, User.muted_all, User.unreachable).where(
+            User.id.in_(set(user_ids))
+        )
+    )
+    added = 0
+    for user_id, telegram_id, muted_all, unreachable in rows:
+        if unreachable or (muted_all and not notice.urgent):
+            continue
+        added += await enqueue(
+            session, chat_id=telegram_id, notice=notice, now=now, user_id=user_id
+        )
+    return added
+
+
+async def proposal_followers(session: AsyncSession, proposal_id: int) -> list[int]:
+    """Users subscribed to a proposal who have not muted it."""
+    rows = await session.scalars(
+        select(Subscription.user_id).where(
+            Subscription.proposal_id == proposal_id, Subscription.muted.is_(False)
+        )
+    )
+    return list(rows)

@@ -1,0 +1,1 @@
+"""aiohttp application: Telegram webhook, health and metrics (and later the public pages)."""

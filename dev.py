@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Set up and run 공감 on a fresh machine with nothing but Python 3.11+.
+
+    python3 dev.py run     create .venv, install, migrate, start (no token: the sandbox)
+    python3 dev.py test    create .venv, install with test extras and Chromium, run every test
+    python3 dev.py i18n    re-extract messages and update the ko/en catalogs
+
+Extra arguments after `test` go to pytest (e.g. `python3 dev.py test -k deadlines`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("run", "test", "i18n", "setup"):
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if sys.version_info < (3, 11):
+        print("공감 needs Python 3.11 or newer.", file=sys.stderr)
+        return 2
+    ensure_venv(extras="test" if command in ("test", "i18n") else None)
+    if command == "run":
+        return run([str(PYTHON), "-m", "bot", "run", *rest])
+    if command == "test":
+        ensure_chromium()
+        return run([str(PYTHON), "-m", "pytest", *rest])
+    if command == "i18n":
+        return update_catalogs()
+    return 0
+
+
+def run(args: list[str]) -> int:
+    return subprocess.call(args, cwd=ROOT)
+
+
+def ensure_venv(extras: str | None) -> None:
+    """Create .venv and (re)install the project when pyproject.toml or the extras change."""
+    if not PYTHON.exists():
+        print("· creating .venv", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    spec = f".[{extras}]" if extras else "."
+    stamp = VENV / f".installed-{extras or 'base'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print(f"· installing {spec} into .venv", flush=True)
+    subprocess.check_call(
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "-e", spec],
+        cwd=ROOT,
+    )
+    stamp.write_text(digest)
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium; install it when missing and we can."""
+    if os.environ.get("CHROMIUM_PATH") or any(Path(p).exists() for p in CHROMIUM_CANDIDATES):
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        print("· Chromium not found and cannot be installed here: browser tests will skip",
+              flush=True)
+        return
+    print("· installing Chromium for the browser tests (apt-get)", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.call(["apt-get", "update", "-qq"], env=env)
+    subprocess.call(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=env
+    )
+
+
+def update_catalogs() -> int:
+    pybabel = str(VENV / "bin" / "pybabel")
+    steps = [
+        [pybabel, "extract", "-F", "babel.cfg", "-k", "N_", "-k", "gettext",
+         "-k", "ngettext:1,2", "--no-location", "--sort-output", "--project=gonggam",
+         "-o", "locales/messages.pot", "."],
+        [pybabel, "update", "-i", "locales/messages.pot", "-d", "locales", "-D", "messages",
+         "--no-fuzzy-matching", "--ignore-obsolete"],
+    ]
+    for step in steps:
+        if run(step) != 0:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,105 @@
+"""Shared fixtures: a fake clock, real databases per backend, the sandbox and the running bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.app import Runtime
+from bot.clock import ShiftableClock, fake_clock
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from tests.support.databases import (
+    create_postgres_database,
+    drop_postgres_database,
+    make_sqlite_template,
+    migrate_url,
+    sqlite_copy,
+    truncate_all,
+)
+from tests.support.harness import running_bot, settings_for
+
+# 2026-11-24 15:00 KST, a Tuesday afternoon (outside quiet hours).
+START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture
+def clock() -> ShiftableClock:
+    return fake_clock(START)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    url = create_postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> str:
+    """A migrated, empty database of the requested backend."""
+    if backend == "sqlite":
+        return sqlite_copy(sqlite_template, tmp_path)
+    url: str = request.getfixturevalue("postgres_database")
+    await migrate_url(url)
+    engine = create_engine(url)
+    try:
+        await truncate_all(engine)
+    finally:
+        await engine.dispose()
+    return url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
+
+
+@pytest.fixture
+def sandbox_state() -> SandboxState:
+    return SandboxState()
+
+
+@pytest.fixture
+async def sandbox(sandbox_state: SandboxState) -> AsyncIterator[SandboxServer]:
+    async with SandboxServer(sandbox_state) as server:
+        yield server
+
+
+@pytest.fixture
+def residents(sandbox_state: SandboxState) -> SandboxClient:
+    return SandboxClient(sandbox_state)
+
+
+@pytest.fixture
+async def runtime(
+    database_url: str, sandbox: SandboxServer, clock: ShiftableClock
+) -> AsyncIterator[Runtime]:
+    async with running_bot(settings_for(database_url, sandbox), clock) as running:
+        yield running

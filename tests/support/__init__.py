@@ -1,0 +1,1 @@
+"""Test helpers: databases per backend, the bot harness on the sandbox, factories."""

@@ -1,0 +1,94 @@
+"""Real databases for the tests: a migrated SQLite file per test, a PostgreSQL database per run.
+
+PostgreSQL tests skip with the reason when no server answers, unless REQUIRE_POSTGRES=1,
+in which case they fail: CI must never pass by silently skipping them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db.engine import create_engine
+from bot.db.migrate import upgrade
+from bot.db.models import Base
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def postgres_required() -> bool:
+    return os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def postgres_unavailable(reason: str) -> None:
+    message = f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {reason}"
+    if postgres_required():
+        pytest.fail(message + " (REQUIRE_POSTGRES=1)", pytrace=False)
+    pytest.skip(message)
+
+
+def _in_own_loop(make: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine on a private loop in a thread (fixtures may be set up inside a loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(make())).result()
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def create_postgres_database() -> str:
+    """A fresh, empty database for this test run; returns its SQLAlchemy URL."""
+    name = f"gonggam_test_{uuid.uuid4().hex[:10]}"
+    try:
+        _in_own_loop(lambda: _admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        postgres_unavailable(f"{type(error).__name__}: {error}")
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    _in_own_loop(lambda: _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def migrate_url(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def make_sqlite_template(directory: Path) -> Path:
+    path = directory / "template.sqlite3"
+    _in_own_loop(lambda: migrate_url(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+def sqlite_copy(template: Path, directory: Path) -> str:
+    target = directory / f"db-{uuid.uuid4().hex[:8]}.sqlite3"
+    shutil.copyfile(template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+async def truncate_all(engine: AsyncEngine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
