@@ -27,6 +27,7 @@ from bot.rendering.notifications import NotificationRenderer
 from bot.scheduler import DeadlineScheduler
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.settings import Settings
+from bot.telegram_bot import GonggamBot
 from bot.web.app import WEBHOOK_PATH, HealthReport, WebDeps, create_web_app
 
 log = logging.getLogger(__name__)
@@ -201,11 +202,11 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     )
 
 
-def _build_bot(settings: Settings) -> ExtBot[None]:
+def _build_bot(settings: Settings) -> GonggamBot:
     if not settings.telegram_bot_token:
         raise StartupError("TELEGRAM_BOT_TOKEN is not set (use `python -m bot sandbox`)")
     base_url = settings.telegram_api_base_url or TELEGRAM_API
-    return ExtBot(
+    return GonggamBot(
         settings.telegram_bot_token,
         base_url=base_url,
         base_file_url=base_url.removesuffix("/bot") + "/file/bot",

@@ -113,7 +113,7 @@ async def sandbox(settings: Settings) -> None:
     """The local playground: a Bot API server, the browser page and the bot, one process."""
     await migrate(settings)
     clock = ShiftableClock()
-    state = SandboxState(token=SANDBOX_TOKEN)
+    state = SandboxState(token=SANDBOX_TOKEN, clock=lambda: clock.now().timestamp())
     async with SandboxServer(
         state, SandboxTimeTravel(clock), host=settings.host, port=settings.sandbox_port
     ) as server:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import secrets
 import time
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.constants import ParseMode
+from telegram.warnings import PTBDeprecationWarning
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -217,7 +219,7 @@ class OutboxDispatcher:
                 reply_markup=rendered.reply_markup,
             )
         except RetryAfter as error:
-            seconds = _seconds(error.retry_after)
+            seconds = retry_after_seconds(error)
             self._pacer.pause_all(self._monotonic() + seconds)
             self._metrics.send_failures.labels(reason="retry_after").inc()
             await self._release([row])
@@ -293,5 +295,9 @@ class OutboxDispatcher:
                 )
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def retry_after_seconds(error: RetryAfter) -> float:
+    """Seconds to wait; PTB 22 warns that the attribute will become a timedelta, so accept both."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)

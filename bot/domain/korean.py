@@ -47,6 +47,7 @@ _LETTER_NAME_ENDINGS = {letter: _Ending.VOWEL for letter in "abcdefghijkopqstuvw
 _LETTER_NAME_ENDINGS.update({"l": _Ending.RIEUL, "r": _Ending.RIEUL})
 _LETTER_NAME_ENDINGS.update({"m": _Ending.CONSONANT, "n": _Ending.CONSONANT})
 _SYMBOL_ENDINGS = {"%": _Ending.VOWEL}  # 퍼센트
+_MAX_BRACKET_DEPTH = 4
 _CLOSING_TO_OPENING = {
     ")": "(",
     "]": "[",
@@ -65,22 +66,22 @@ def has_final_consonant(word: str) -> bool | None:
     return None if ending is None else ending is not _Ending.VOWEL
 
 
-def _reading_ending(word: str) -> _Ending | None:
+def _reading_ending(word: str, depth: int = 0) -> _Ending | None:
     text = _strip_trailing_ignorables(unicodedata.normalize("NFC", word))
-    if not text:
+    if not text or depth > _MAX_BRACKET_DEPTH:
         return None
     if text[-1] in _CLOSING_TO_OPENING:
-        return _ending_around_brackets(text)
+        return _ending_around_brackets(text, depth + 1)
     return _ending_of_tail(text)
 
 
-def _ending_around_brackets(text: str) -> _Ending | None:
+def _ending_around_brackets(text: str, depth: int) -> _Ending | None:
     """``공감(共感)`` is read by what precedes the annotation; fall back to its content."""
     opening = text.rfind(_CLOSING_TO_OPENING[text[-1]])
-    if opening < 0:
-        return _reading_ending(text[:-1])
-    before = _reading_ending(text[:opening])
-    return before if before is not None else _reading_ending(text[opening + 1 : -1])
+    if opening < 0:  # unmatched closing brackets are only decoration
+        return _reading_ending(text.rstrip("".join(_CLOSING_TO_OPENING)), depth)
+    before = _reading_ending(text[:opening], depth)
+    return before if before is not None else _reading_ending(text[opening + 1 : -1], depth)
 
 
 def _strip_trailing_ignorables(text: str) -> str:

@@ -72,10 +72,6 @@ def bad_request(reason: str) -> BotApiError:
     return BotApiError(400, f"Bad Request: {reason}")
 
 
-def too_many_requests(retry_after: int) -> BotApiError:
-    return BotApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
-
-
 HTML_ENTITY_TYPES = {
     "b": "bold",
     "strong": "bold",

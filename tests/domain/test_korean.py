@@ -305,3 +305,10 @@ def test_round_trip(amount: int) -> None:
 def test_plain_digits_and_commas_parse(amount: int) -> None:
     assert parse_krw(str(amount)) == amount
     assert parse_krw(f"{amount:,}원") == amount
+
+
+def test_pathological_brackets_do_not_recurse_deeply() -> None:
+    assert has_final_consonant(")" * 5000) is None
+    assert has_final_consonant("공감" + ")" * 5000) is True
+    assert has_final_consonant("(" * 3000 + "공감" + ")" * 3000) is True
+    assert has_final_consonant("가(나(다(라(마(바(사(공감)))))))") is False  # 사 before the group

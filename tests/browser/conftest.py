@@ -1,0 +1,93 @@
+"""Fixtures for the browser tests: the sandbox server, the real bot and a headless Chromium.
+
+The browser is Debian's Chromium (Playwright's own browser download is not used): set
+``CHROMIUM_PATH`` to point elsewhere. Without a Chromium binary these tests skip, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import Runtime
+from bot.cli import SandboxTimeTravel
+from bot.clock import ShiftableClock
+from bot.sandbox import SandboxServer, SandboxState
+from tests.support.databases import sqlite_copy
+from tests.support.harness import running_bot, settings_for
+
+playwright_api = pytest.importorskip(
+    "playwright.async_api", reason="the playwright package is not installed"
+)
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# 2026-11-24 15:00 KST, a Tuesday afternoon: far from midnight, so the shown date is stable.
+SANDBOX_START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
+
+@dataclass
+class Sandbox:
+    """The sandbox as `gonggam sandbox` runs it: server, flowing clock and the real bot."""
+
+    server: SandboxServer
+    clock: ShiftableClock
+    runtime: Runtime
+
+    @property
+    def url(self) -> str:
+        return self.server.url + "/"
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        pytest.skip(
+            f"no Chromium binary at {path!r}: install Debian's chromium package "
+            "or set CHROMIUM_PATH to a Chromium executable"
+        )
+    return path
+
+
+@pytest.fixture
+async def sandbox(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Sandbox]:
+    """Wired like `bot.cli.sandbox`: time flows, and the page's time travel moves the bot's clock."""
+    clock = ShiftableClock(SANDBOX_START)
+    state = SandboxState(clock=lambda: clock.now().timestamp())
+    async with SandboxServer(state, SandboxTimeTravel(clock)) as server:
+        database_url = sqlite_copy(sqlite_template, tmp_path)
+        async with running_bot(settings_for(database_url, server), clock) as runtime:
+            yield Sandbox(server, clock, runtime)
+
+
+@pytest.fixture
+async def browser(chromium_path: str) -> AsyncIterator[playwright_api.Browser]:
+    async with playwright_api.async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR

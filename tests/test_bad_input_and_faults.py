@@ -1,0 +1,179 @@
+"""Bad input gets a short polite Korean answer or is ignored; faults lose nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from sqlalchemy import func, select
+from telegram import Update
+
+from bot.app import Runtime
+from bot.clock import ShiftableClock
+from bot.db.models import OutboxMessage, OutboxStatus
+from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from bot.services.outbox import Notice, enqueue
+from tests.conftest import START
+from tests.support.harness import running_bot, settings_for
+from tests.support.tcp_proxy import TcpProxy
+
+TRY_LATER = "잠시 후 다시 시도해 주세요"
+
+
+async def test_a_10000_character_text_gets_a_polite_length_notice(
+    runtime: Runtime, residents: SandboxClient
+) -> None:
+    minji = residents.resident(4001, "민지")
+    await minji.say("가" * 10_000)
+    reply = await minji.wait_for_message("메시지가 너무 길어요")
+    assert "4,000자 이내" in reply.text
+
+
+async def test_only_zero_width_characters_count_as_empty(
+    runtime: Runtime, residents: SandboxClient
+) -> None:
+    minji = residents.resident(4002, "민지")
+    await minji.say("\u200b\u200c\u200d\ufeff\u2060")
+    await minji.wait_for_message("메시지가 비어 있어요")
+
+
+async def test_free_text_and_emoji_get_the_menu(runtime: Runtime, residents: SandboxClient) -> None:
+    minji = residents.resident(4003, "민지")
+    await minji.say("🙂🙂")
+    await minji.wait_for_message("메시지가 비어 있어요")
+    await minji.say("안녕하세요")
+    reply = await minji.wait_for_message("아래 메뉴에서 골라 주세요")
+    assert reply.reply_keyboard is not None
+
+
+async def test_unknown_commands_and_photos_are_answered(
+    runtime: Runtime, residents: SandboxClient
+) -> None:
+    minji = residents.resident(4004, "민지")
+    await minji.say("/frobnicate")
+    await minji.wait_for_message("모르는 명령어예요")
+    await minji.send_photo()
+    await minji.wait_for_message("글자로 된 메시지만")
+
+
+async def test_not_yet_open_features_say_so_honestly(
+    runtime: Runtime, residents: SandboxClient
+) -> None:
+    minji = residents.resident(4005, "민지")
+    await minji.say("✍️ 제안하기")
+    await minji.wait_for_message("아직 준비 중이에요")
+
+
+@pytest.mark.parametrize(
+    "data", ["e:1:999", "l:2:ko", "l:1:xx:yy", "n:1:abc", "\x00garbage", "l:1:" + "a" * 60]
+)
+async def test_forged_or_stale_button_data_is_answered_and_changes_nothing(
+    runtime: Runtime, residents: SandboxClient, data: str
+) -> None:
+    minji = residents.resident(4006, "민지")
+    await minji.say("/settings")
+    card = await minji.wait_for_message("알림이 켜져 있어요")
+    query_id = await minji.press_data(card, data)
+    answer = await minji.wait_for_callback_answer(query_id)
+    assert answer is not None and answer.text is not None
+    assert "더 이상 쓸 수 없어요" in answer.text
+    assert minji.inbox()[-1].text == card.text and not minji.inbox()[-1].edited
+
+
+async def test_a_language_outside_the_catalogs_changes_nothing(
+    runtime: Runtime, residents: SandboxClient
+) -> None:
+    minji = residents.resident(4007, "민지")
+    await minji.say("/lang")
+    prompt = await minji.wait_for_message("어떤 언어로")
+    query_id = await minji.press_data(prompt, "l:1:fr")
+    await minji.wait_for_callback_answer(query_id)
+    await minji.say("/start")
+    await minji.wait_for_message("안녕하세요")
+
+
+async def test_a_malformed_update_is_survived(
+    runtime: Runtime, residents: SandboxClient, sandbox_state: SandboxState
+) -> None:
+    sandbox_state.push_update({"message": {"message_id": "not a number", "chat": None}})
+    sandbox_state.push_update({"callback_query": {"id": "q", "data": "l:1:en"}})
+    minji = residents.resident(4008, "민지")
+    await minji.say("/start")
+    await minji.wait_for_message("안녕하세요")
+
+
+async def test_the_same_update_processed_twice_answers_once(
+    runtime: Runtime, residents: SandboxClient
+) -> None:
+    minji = residents.resident(4009, "민지")
+    await minji.say("/start")
+    await minji.wait_for_message("안녕하세요")
+    before = len(minji.inbox())
+    payload = {
+        "update_id": 987654,
+        "message": {
+            "message_id": 77, "date": 1764000000, "text": "/help",
+            "chat": {"id": 4009, "type": "private", "first_name": "민지"},
+            "from": {"id": 4009, "is_bot": False, "first_name": "민지", "language_code": "ko"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+    for _ in range(2):
+        await runtime.application.process_update(Update.de_json(payload, runtime.bot))
+    assert len(minji.inbox()) == before + 1
+    assert runtime.metrics.duplicate_updates._value.get() == 1
+
+
+@pytest.fixture
+async def proxied_postgres(
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[tuple[str, TcpProxy]]:
+    url = request.getfixturevalue("postgres_database")
+    from tests.support.databases import migrate_url, truncate_all
+    from bot.db.engine import create_engine
+
+    await migrate_url(url)
+    engine = create_engine(url)
+    await truncate_all(engine)
+    await engine.dispose()
+    parts = urlsplit(url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    await proxy.start()
+    netloc = f"{parts.username}@127.0.0.1:{proxy.port}"
+    yield urlunsplit(parts._replace(netloc=netloc)), proxy
+    await proxy.stop()
+
+
+@pytest.mark.postgres
+async def test_a_database_outage_gets_try_later_and_nothing_is_lost(
+    proxied_postgres: tuple[str, TcpProxy], sandbox: SandboxServer, residents: SandboxClient,
+    clock: ShiftableClock,
+) -> None:
+    url, proxy = proxied_postgres
+    minji = residents.resident(4010, "민지")
+    async with running_bot(settings_for(url, sandbox), clock) as runtime:
+        await minji.say("/start")
+        await minji.wait_for_message("안녕하세요")
+
+        await proxy.stop()
+        await minji.say("/help")
+        await minji.wait_for_message(TRY_LATER)
+        await minji.say("/settings")
+        await minji.wait_for_message(TRY_LATER)
+
+        await proxy.start()
+        async with runtime.sessionmaker() as session, session.begin():
+            params = {"proposal_id": 1, "title": "공원 가로등", "count": 3, "threshold": 50}
+            notice = Notice("proposal_expired", params, "1")
+            await enqueue(session, chat_id=4010, notice=notice, now=START)
+        runtime.dispatcher.wake()
+        await minji.say("/help")
+        await minji.wait_for_message("/propose")
+        await minji.wait_for_message("공감 기간이 끝났어요")
+        await runtime.dispatcher.stop()  # returns once the row in flight is marked
+        async with runtime.sessionmaker() as session:
+            sent = await session.scalar(
+                select(func.count()).where(OutboxMessage.status == OutboxStatus.SENT)
+            )
+        assert sent == 1

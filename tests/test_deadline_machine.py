@@ -1,0 +1,179 @@
+"""The deadline machine: columns hold the truth, the scheduler only rings, transitions happen once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import ShiftableClock, fake_clock
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import OutboxMessage, Proposal, ProposalEvent
+from bot.domain.deadlines import BusinessCalendar, resident_deadline
+from bot.domain.lifecycle import ProposalStatus
+from bot.sandbox import SandboxClient, SandboxServer
+from bot.scheduler import DeadlineScheduler
+from bot.services.deadlines import DeadlineContext, DeadlineMachine
+from bot.settings import Policy
+from tests.conftest import START
+from tests.support.factories import follow, make_proposal, make_user
+from tests.support.harness import running_bot, settings_for
+
+
+def machine_for(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock, **kwargs: object
+) -> DeadlineMachine:
+    return DeadlineMachine(
+        sessionmaker, clock, DeadlineContext(Policy(), BusinessCalendar()), **kwargs  # type: ignore[arg-type]
+    )
+
+
+async def seed_collecting(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    collect_until: datetime,
+    *,
+    author_tid: int = 2001,
+    endorser_tid: int = 2002,
+    count: int = 1,
+) -> list[int]:
+    async with sessionmaker() as session, session.begin():
+        author = await make_user(session, author_tid, START)
+        endorser = await make_user(session, endorser_tid, START)
+        ids = []
+        for n in range(count):
+            proposal = await make_proposal(
+                session, author, START, title=f"제안 {n}", collect_until=collect_until,
+                endorsement_count=1,
+            )
+            await follow(session, author, proposal, START)
+            await follow(session, endorser, proposal, START)
+            ids.append(proposal.id)
+        return ids
+
+
+async def counts(sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
+    async with sessionmaker() as session:
+        events = await session.scalar(select(func.count()).select_from(ProposalEvent))
+        outbox = await session.scalar(select(func.count()).select_from(OutboxMessage))
+    return int(events or 0), int(outbox or 0)
+
+
+async def status_of(sessionmaker: async_sessionmaker[AsyncSession], proposal_id: int) -> str:
+    async with sessionmaker() as session:
+        return str(await session.scalar(select(Proposal.status).where(Proposal.id == proposal_id)))
+
+
+async def test_restart_after_a_missed_deadline_expires_exactly_once(
+    database_url: str, sandbox: SandboxServer, residents: SandboxClient,
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
+) -> None:
+    author, endorser = residents.resident(2001, "작성자"), residents.resident(2002, "공감자")
+    [proposal_id] = await seed_collecting(sessionmaker, START - timedelta(hours=3))
+    settings = settings_for(database_url, sandbox)
+
+    async with running_bot(settings, clock):
+        await author.wait_for_message("공감 기간이 끝났어요")
+        await endorser.wait_for_message("공감 1개로 기준 50개에 닿지 못해")
+    assert await status_of(sessionmaker, proposal_id) == ProposalStatus.EXPIRED
+    assert await counts(sessionmaker) == (1, 2)
+
+    async with running_bot(settings, clock) as again:
+        await again.scheduler.sweep()
+        await again.dispatcher.run_once()
+    assert await counts(sessionmaker) == (1, 2)
+    assert len([m for m in author.inbox() if "공감 기간이 끝났어요" in m.text]) == 1
+
+
+async def test_the_window_closes_when_the_fake_clock_passes_its_last_day(
+    database_url: str, sandbox: SandboxServer, residents: SandboxClient,
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
+) -> None:
+    author = residents.resident(2001, "작성자")
+    residents.resident(2002, "공감자")
+    deadline = resident_deadline(START, 30)
+    assert deadline == datetime(2026, 12, 24, 15, 0, tzinfo=UTC)  # 12월 24일 24:00 KST
+    [proposal_id] = await seed_collecting(sessionmaker, deadline)
+
+    async with running_bot(settings_for(database_url, sandbox), clock) as runtime:
+        await clock.advance(deadline - START - timedelta(seconds=1))
+        assert await status_of(sessionmaker, proposal_id) == ProposalStatus.COLLECTING
+        await clock.advance(timedelta(seconds=1))
+        assert await status_of(sessionmaker, proposal_id) == ProposalStatus.EXPIRED
+        # It is midnight in Seoul: quiet hours hold the notice until 08:00.
+        assert await runtime.dispatcher.run_once() == 0
+        assert await runtime.dispatcher.backlog() == 2
+        await clock.advance(timedelta(hours=8))
+        runtime.dispatcher.wake()
+        await author.wait_for_message("공감 기간이 끝났어요")
+
+
+async def test_two_workers_racing_perform_each_transition_once(
+    database_url: str, sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
+) -> None:
+    ids = await seed_collecting(sessionmaker, START - timedelta(minutes=1), count=12)
+    engines = [create_engine(database_url) for _ in range(2)]
+    try:
+        machines = [machine_for(create_sessionmaker(e), clock) for e in engines]
+        results = await asyncio.gather(*(m.run_due() for m in machines))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert sum(results) == len(ids)
+    assert await counts(sessionmaker) == (len(ids), 2 * len(ids))
+    for proposal_id in ids:
+        assert await status_of(sessionmaker, proposal_id) == ProposalStatus.EXPIRED
+
+
+async def test_running_the_machine_again_changes_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
+) -> None:
+    await seed_collecting(sessionmaker, START - timedelta(minutes=1), count=3)
+    machine = machine_for(sessionmaker, clock)
+    assert await machine.run_due() == 3
+    assert await machine.run_due() == 0
+    assert await counts(sessionmaker) == (3, 6)
+
+
+async def test_closing_a_debate_starts_a_holiday_aware_answer_clock(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    closes = datetime(2026, 12, 24, 15, 0, tzinfo=UTC)  # 12월 24일 24:00 KST
+    async with sessionmaker() as session, session.begin():
+        author = await make_user(session, 2001, START)
+        proposal = await make_proposal(
+            session, author, START, status=ProposalStatus.IN_DEBATE, debate_closes_at=closes
+        )
+    clock = fake_clock(closes)
+    assert await machine_for(sessionmaker, clock).run_due() == 1
+    async with sessionmaker() as session:
+        closed = await session.get(Proposal, proposal.id)
+    assert closed is not None and closed.status == ProposalStatus.AWAITING_ANSWER
+    # 30 days from 12-25 00:00 (the first day counts) end on Sat 2027-01-23 → Mon 01-25 24:00.
+    assert closed.answer_due == datetime(2027, 1, 25, 15, 0, tzinfo=UTC)
+
+
+async def test_scheduler_arms_one_alarm_per_future_deadline_and_it_fires(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = ShiftableClock(START)  # flowing time, as in the sandbox
+    soon = clock.now() + timedelta(milliseconds=300)
+    later = clock.now() + timedelta(days=10)
+    soon_id, later_id = [
+        (await seed_collecting(sessionmaker, when, author_tid=tid, endorser_tid=tid + 1))[0]
+        for when, tid in ((soon, 3001), (later, 3003))
+    ]
+    fired = asyncio.Event()
+    machine = machine_for(sessionmaker, clock, on_transition=lambda _kind: fired.set())
+    scheduler = DeadlineScheduler(machine, clock)
+    await scheduler.start()
+    try:
+        later_job = scheduler.scheduler.get_job(f"collect:{later_id}")
+        assert later_job is not None
+        assert abs(later_job.next_run_time - clock.wall_time_for(later)) < timedelta(seconds=1)
+        await asyncio.wait_for(fired.wait(), timeout=10)
+    finally:
+        await scheduler.shutdown()
+    assert await status_of(sessionmaker, soon_id) == ProposalStatus.EXPIRED
+    assert await status_of(sessionmaker, later_id) == ProposalStatus.COLLECTING

@@ -1,0 +1,89 @@
+"""Migrations: up from empty, down to nothing, up again, on both backends; models agree."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db.engine import create_engine
+from bot.db.migrate import alembic_config, downgrade, is_at_head, upgrade
+from bot.db.models import Base
+from tests.conftest import BACKENDS
+from tests.support.databases import create_postgres_database, drop_postgres_database
+
+
+@pytest.fixture(params=BACKENDS)
+async def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
+        yield engine
+        await engine.dispose()
+        return
+    url = create_postgres_database()
+    engine = create_engine(url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        drop_postgres_database(url)
+
+
+async def table_names(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+def revisions() -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+async def test_upgrade_to_head_and_back_down_to_nothing(empty_engine: AsyncEngine) -> None:
+    await upgrade(empty_engine)
+    assert await is_at_head(empty_engine)
+    assert {t.name for t in Base.metadata.sorted_tables} <= await table_names(empty_engine)
+    await downgrade(empty_engine, "base")
+    assert await table_names(empty_engine) <= {"alembic_version"}
+    assert not await is_at_head(empty_engine)
+    await upgrade(empty_engine)
+    assert await is_at_head(empty_engine)
+
+
+async def test_every_revision_steps_up_down_and_up_again(empty_engine: AsyncEngine) -> None:
+    previous = "base"
+    for revision in revisions():
+        await upgrade(empty_engine, revision)
+        await downgrade(empty_engine, previous)
+        await upgrade(empty_engine, revision)
+        previous = revision
+    assert await is_at_head(empty_engine)
+
+
+async def test_models_and_migrations_agree(empty_engine: AsyncEngine) -> None:
+    await upgrade(empty_engine)
+
+    def diff(sync: Connection) -> list[object]:
+        context = MigrationContext.configure(sync, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with empty_engine.connect() as connection:
+        assert await connection.run_sync(diff) == []
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'wal.sqlite3'}")
+    try:
+        async with engine.connect() as connection:
+            mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            timeout = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+            foreign_keys = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
+    finally:
+        await engine.dispose()
+    assert (mode, timeout, foreign_keys) == ("wal", 5000, 1)

@@ -1,0 +1,282 @@
+"""The outbox and its dispatcher, against real databases and the sandbox Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import ExtBot
+
+from bot.clock import ShiftableClock, fake_clock
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import OutboxMessage, OutboxStatus, User
+from bot.dispatcher import OutboxDispatcher
+from bot.domain.pacing import SendPacer
+from bot.domain.quiet_hours import QuietHours
+from bot.i18n import I18n
+from bot.metrics import Metrics
+from bot.rendering.notifications import NotificationRenderer
+from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from bot.services.outbox import Notice, enqueue, enqueue_for_users
+from tests.conftest import START
+from tests.support.factories import make_user
+
+EXPIRED = {"proposal_id": 1, "title": "공원 가로등 설치", "count": 12, "threshold": 50}
+
+
+class FakeMonotonic:
+    """Monotonic seconds that move only when the dispatcher 'sleeps'."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+async def bot(sandbox: SandboxServer, sandbox_state: SandboxState) -> AsyncIterator[ExtBot[None]]:
+    async with ExtBot(sandbox_state.token, base_url=sandbox.base_url) as ptb_bot:
+        yield ptb_bot
+
+
+def make_dispatcher(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bot: ExtBot[None],
+    clock: ShiftableClock,
+    monotonic: FakeMonotonic | None = None,
+    **kwargs: object,
+) -> tuple[OutboxDispatcher, Metrics]:
+    metrics = Metrics()
+    monotonic = monotonic or FakeMonotonic()
+    dispatcher = OutboxDispatcher(
+        sessionmaker, bot, NotificationRenderer(I18n()), clock, metrics,
+        quiet_hours=QuietHours(), monotonic=monotonic, sleep=monotonic.sleep,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return dispatcher, metrics
+
+
+async def add_user(sessionmaker: async_sessionmaker[AsyncSession], tid: int, **kw: object) -> int:
+    async with sessionmaker() as session, session.begin():
+        return (await make_user(session, tid, START, **kw)).id
+
+
+async def notify(
+    sessionmaker: async_sessionmaker[AsyncSession], chat_id: int, key: str = "1", *,
+    urgent: bool = False, kind: str = "proposal_expired", now: datetime = START,
+) -> None:
+    async with sessionmaker() as session, session.begin():
+        await enqueue(session, chat_id=chat_id, notice=Notice(kind, EXPIRED, key, urgent), now=now)
+
+
+async def statuses(sessionmaker: async_sessionmaker[AsyncSession]) -> list[str]:
+    async with sessionmaker() as session:
+        return list(await session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)))
+
+
+async def test_rows_exist_only_if_the_change_commits(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        async with session.begin():
+            await enqueue(session, chat_id=5, notice=Notice("proposal_expired", EXPIRED, "1"), now=START)
+            await session.rollback()
+    assert await statuses(sessionmaker) == []
+
+
+async def test_the_same_notice_is_queued_once(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    await notify(sessionmaker, 5)
+    await notify(sessionmaker, 5)
+    await notify(sessionmaker, 6)
+    assert await statuses(sessionmaker) == ["pending", "pending"]
+
+
+async def test_delivers_each_row_once_in_the_users_language(
+    sessionmaker: async_sessionmaker[AsyncSession], bot: ExtBot[None], residents: SandboxClient,
+    clock: ShiftableClock,
+) -> None:
+    minji, john = residents.resident(7001, "민지"), residents.resident(7002, "John", "en")
+    ids = [await add_user(sessionmaker, 7001), await add_user(sessionmaker, 7002, language="en")]
+    notice = Notice("proposal_expired", EXPIRED, "1")
+    async with sessionmaker() as session, session.begin():
+        assert await enqueue_for_users(session, ids, notice, START) == 2
+    dispatcher, metrics = make_dispatcher(sessionmaker, bot, clock)
+    assert await dispatcher.run_once() == 2
+    assert await dispatcher.run_once() == 0
+    assert "공감 12개로 기준 50개에 닿지 못해" in minji.last_message().text
+    assert "with 12 of 50 endorsements" in john.last_message().text
+    assert len(minji.inbox()) == len(john.inbox()) == 1
+    assert await statuses(sessionmaker) == ["sent", "sent"]
+    assert metrics.outbox_sent._value.get() == 2
+
+
+async def test_retry_after_pauses_everything_and_the_row_goes_out_once(
+    sessionmaker: async_sessionmaker[AsyncSession], bot: ExtBot[None], residents: SandboxClient,
+    sandbox_state: SandboxState, clock: ShiftableClock,
+) -> None:
+    minji = residents.resident(7001, "민지")
+    await notify(sessionmaker, 7001)
+    sandbox_state.fail_next("sendMessage", error_code=429, description="Too Many Requests: retry after 5", retry_after=5)
+    monotonic = FakeMonotonic()
+    dispatcher, metrics = make_dispatcher(sessionmaker, bot, clock, monotonic)
+    await dispatcher.run_once()
+    assert minji.inbox() == [] and await statuses(sessionmaker) == ["pending"]
+    await dispatcher.run_once()
+    assert max(monotonic.slept) >= 5
+    assert len(minji.inbox()) == 1 and await statuses(sessionmaker) == ["sent"]
+    assert metrics.send_failures.labels(reason="retry_after")._value.get() == 1
+
+
+async def test_a_blocked_bot_marks_the_user_unreachable_and_drops_the_row(
+    sessionmaker: async_sessionmaker[AsyncSession], bot: ExtBot[None], residents: SandboxClient,
+    clock: ShiftableClock,
+) -> None:
+    residents.resident(7001, "민지").block_bot()
+    user_id = await add_user(sessionmaker, 7001)
+    await notify(sessionmaker, 7001)
+    dispatcher, _ = make_dispatcher(sessionmaker, bot, clock)
+    await dispatcher.run_once()
+    assert await statuses(sessionmaker) == ["dropped"]
+    async with sessionmaker() as session:
+        assert (await session.get(User, user_id)).unreachable is True  # type: ignore[union-attr]
+    async with sessionmaker() as session, session.begin():
+        later = Notice("proposal_expired", EXPIRED, "2")
+        assert await enqueue_for_users(session, [user_id], later, START) == 0
+
+
+async def test_network_errors_back_off_and_retry(
+    sessionmaker: async_sessionmaker[AsyncSession], bot: ExtBot[None], residents: SandboxClient,
+    sandbox_state: SandboxState, clock: ShiftableClock,
+) -> None:
+    minji = residents.resident(7001, "민지")
+    await notify(sessionmaker, 7001)
+    sandbox_state.fail_next("sendMessage", error_code=502, description="Bad Gateway", times=2)
+    dispatcher, metrics = make_dispatcher(sessionmaker, bot, clock)
+    await dispatcher.run_once()
+    await dispatcher.run_once()  # backing off: nothing is due yet
+    assert minji.inbox() == []
+    await clock.advance(timedelta(seconds=2))
+    await dispatcher.run_once()
+    assert minji.inbox() == []
+    await clock.advance(timedelta(seconds=4))
+    await dispatcher.run_once()
+    assert len(minji.inbox()) == 1 and await statuses(sessionmaker) == ["sent"]
+    assert metrics.send_failures.labels(reason="network")._value.get() == 2
+
+
+async def test_a_rejected_message_fails_without_retrying(
+    sessionmaker: async_sessionmaker[AsyncSession], bot: ExtBot[None], residents: SandboxClient,
+    sandbox_state: SandboxState, clock: ShiftableClock,
+) -> None:
+    residents.resident(7001, "민지")
+    await notify(sessionmaker, 7001)
+    await notify(sessionmaker, 7001, key="2", kind="no_such_template")
+    sandbox_state.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
+    dispatcher, _ = make_dispatcher(sessionmaker, bot, clock)
+    await dispatcher.run_once()
+    await clock.advance(timedelta(hours=1))
+    assert await dispatcher.run_once() == 0
+    assert await statuses(sessionmaker) == ["failed", "failed"]
+
+
+async def test_quiet_hours_hold_ordinary_notices_but_not_urgent_ones(
+    sessionmaker: async_sessionmaker[AsyncSession], bot: ExtBot[None], residents: SandboxClient,
+) -> None:
+    minji = residents.resident(7001, "민지")
+    night = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # 23:00 KST
+    clock = fake_clock(night)
+    await notify(sessionmaker, 7001, key="ordinary", now=night)
+    await notify(sessionmaker, 7001, key="urgent", urgent=True, now=night)
+    dispatcher, _ = make_dispatcher(sessionmaker, bot, clock)
+    assert await dispatcher.run_once() == 1
+    assert await statuses(sessionmaker) == ["pending", "sent"]
+    await clock.advance(timedelta(hours=9))  # 08:00 KST
+    assert await dispatcher.run_once() == 1
+    assert len(minji.inbox()) == 2
+
+
+async def test_muted_users_miss_ordinary_notices_only(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    user_id = await add_user(sessionmaker, 7001, muted_all=True)
+    async with sessionmaker() as session, session.begin():
+        ordinary = Notice("proposal_expired", EXPIRED, "1")
+        urgent = Notice("proposal_expired", EXPIRED, "2", urgent=True)
+        assert await enqueue_for_users(session, [user_id], ordinary, START) == 0
+        assert await enqueue_for_users(session, [user_id], urgent, START) == 1
+
+
+async def test_messages_to_one_chat_are_paced_one_per_second(
+    sessionmaker: async_sessionmaker[AsyncSession], bot: ExtBot[None], residents: SandboxClient,
+    clock: ShiftableClock,
+) -> None:
+    minji = residents.resident(7001, "민지")
+    for key in "abc":
+        await notify(sessionmaker, 7001, key=key)
+    monotonic = FakeMonotonic()
+    dispatcher, _ = make_dispatcher(sessionmaker, bot, clock, monotonic)
+    start = monotonic.now
+    assert await dispatcher.run_once() == 3
+    assert len(minji.inbox()) == 3
+    assert monotonic.now - start >= 2.0
+
+
+@pytest.mark.postgres
+async def test_two_dispatchers_on_postgres_send_every_row_exactly_once(
+    request: pytest.FixtureRequest, sandbox: SandboxServer, sandbox_state: SandboxState,
+    residents: SandboxClient,
+) -> None:
+    url = request.getfixturevalue("postgres_database")
+    from tests.support.databases import migrate_url, truncate_all
+
+    await migrate_url(url)
+    engines = [create_engine(url) for _ in range(2)]
+    await truncate_all(engines[0])
+    clock = fake_clock(START)
+    chats = [8000 + n for n in range(60)]
+    for chat in chats:
+        residents.resident(chat, f"주민{chat}")
+    makers = [create_sessionmaker(engine) for engine in engines]
+    for chat in chats:
+        for key in ("a", "b", "c"):
+            await notify(makers[0], chat, key=key)
+    fast = {"global_per_second": 10_000, "private_interval": 0.0001, "group_per_minute": 10_000}
+    try:
+        async with ExtBot(sandbox_state.token, base_url=sandbox.base_url) as bot:
+            dispatchers = [
+                make_dispatcher(maker, bot, clock, pacer=SendPacer(**fast), batch_size=7)[0]
+                for maker in makers
+            ]
+
+            async def drain(dispatcher: OutboxDispatcher) -> int:
+                handled = 0
+                while (count := await dispatcher.run_once()) > 0:
+                    handled += count
+                return handled
+
+            handled = await asyncio.gather(*(drain(d) for d in dispatchers))
+        async with makers[0]() as session:
+            sent = await session.scalar(
+                select(func.count()).where(OutboxMessage.status == OutboxStatus.SENT)
+            )
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert sum(handled) == sent == 3 * len(chats)
+    assert all(h > 0 for h in handled), "both dispatchers should have taken a share"
+    delivered = Counter(
+        (call.params["chat_id"], call.params["text"]) for call in sandbox_state.calls_to("sendMessage")
+    )
+    assert len(delivered) == len(chats)  # the same text per chat, three keys each
+    assert set(delivered.values()) == {3}
