@@ -72,6 +72,8 @@ class Runtime:
         await self.application.initialize()
         await self._register_commands()
         await self.application.start()
+        if serve_web:
+            await self._start_web()
         if mode is Mode.POLLING:
             await self.bot.delete_webhook()
             assert self.application.updater is not None
@@ -86,8 +88,6 @@ class Runtime:
             )
         await self.scheduler.start()
         self.dispatcher.start()
-        if serve_web:
-            await self._start_web()
         log.info("공감 started in %s mode", mode)
 
     async def stop(self) -> None:

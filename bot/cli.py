@@ -121,14 +121,13 @@ async def sandbox(settings: Settings) -> None:
             settings, telegram_bot_token=SANDBOX_TOKEN, telegram_api_base_url=server.base_url
         )
         runtime = build_runtime(bot_settings, clock)
-        print(
+        banner = (
             "\n공감 샌드박스가 준비되었습니다 (the sandbox is ready).\n"
             f"  브라우저에서 여세요 (open in a browser): {server.url}/\n"
             f"  상태 (health): http://{settings.host}:{settings.port}/healthz\n"
-            "  끝내려면 Ctrl+C (press Ctrl+C to stop)\n",
-            flush=True,
+            "  끝내려면 Ctrl+C (press Ctrl+C to stop)\n"
         )
-        await _run_until_signalled(runtime, Mode.POLLING)
+        await _run_until_signalled(runtime, Mode.POLLING, banner=banner)
 
 
 class SandboxTimeTravel:
@@ -144,7 +143,7 @@ class SandboxTimeTravel:
         return self._clock.now()
 
 
-async def _run_until_signalled(runtime: Runtime, mode: Mode) -> None:
+async def _run_until_signalled(runtime: Runtime, mode: Mode, banner: str = "") -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -154,6 +153,8 @@ async def _run_until_signalled(runtime: Runtime, mode: Mode) -> None:
     except BaseException:
         await runtime.engine.dispose()
         raise
+    if banner:
+        print(banner, flush=True)
     try:
         await stop.wait()
     finally:

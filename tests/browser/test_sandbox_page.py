@@ -139,6 +139,8 @@ async def test_resident_starts_and_turns_notifications_off(
     await expect(chat.row_with("알림이 켜져 있어요")).to_have_count(0)
     await expect(chat.bot_rows).to_have_count(bot_messages)
 
+    await expect(chat.page.locator("#add-user")).to_be_hidden()
+    await expect(chat.page.locator("#toast")).to_be_hidden(timeout=TIMEOUT_MS)
     await chat.page.screenshot(path=screenshot_dir / "sandbox-phone.png")
     await chat.page.set_viewport_size(DESKTOP)
     await expect(edited).to_be_in_viewport()

@@ -3,7 +3,16 @@
 
 const api = "/sandbox/api";
 const $ = (id) => document.getElementById(id);
-const view = { userId: null, version: null, poll: null, toastTimer: null };
+const view = { userId: null, version: null, poll: null, toastTimer: null, scrollToEnd: true };
+// The bot serves a Korean district: its time is Korea's, whatever the viewer's computer says.
+const ZONE = "Asia/Seoul";
+const LANGUAGES = { ko: "한국어", en: "English", zh: "中文", vi: "Tiếng Việt" };
+const dayFormat = new Intl.DateTimeFormat("ko-KR", { timeZone: ZONE, dateStyle: "long" });
+const weekdayFormat = new Intl.DateTimeFormat("ko-KR", { timeZone: ZONE, weekday: "short" });
+const clockFormat = new Intl.DateTimeFormat("ko-KR", { timeZone: ZONE, hour: "numeric", minute: "2-digit" });
+const messageTimeFormat = new Intl.DateTimeFormat("ko-KR", {
+  timeZone: ZONE, month: "long", day: "numeric", hour: "numeric", minute: "2-digit",
+});
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -27,15 +36,24 @@ function toast(text, alert) {
   box.className = alert ? "toast alert" : "toast";
   box.hidden = false;
   clearTimeout(view.toastTimer);
-  view.toastTimer = setTimeout(() => { box.hidden = true; }, alert ? 5000 : 2500);
+  view.toastTimer = setTimeout(() => { box.hidden = true; }, alert ? 6000 : 3000);
 }
 
 function showError(error) {
-  toast("오류: " + (error && error.message ? error.message : error), true);
+  toast("문제가 생겼어요: " + (error && error.message ? error.message : error), true);
 }
 
-function formatTime(unix) {
-  return new Date(unix * 1000).toLocaleString("ko-KR", { dateStyle: "short", timeStyle: "short" });
+// Runs `action` with `button` disabled, so a slow answer can't be triggered twice.
+async function busy(button, action) {
+  if (button.disabled) return;
+  button.disabled = true;
+  try {
+    await action();
+  } catch (error) {
+    showError(error);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function renderInlineKeyboard(message) {
@@ -44,7 +62,7 @@ function renderInlineKeyboard(message) {
     const line = el("div", "krow");
     for (const button of row) {
       if (button.url) {
-        const link = el("a", "", button.text);
+        const link = el("a", "", button.text + " ↗");
         if (/^https?:\/\//i.test(button.url)) link.href = button.url;
         link.target = "_blank";
         link.rel = "noopener noreferrer";
@@ -52,7 +70,7 @@ function renderInlineKeyboard(message) {
       } else {
         const b = el("button", "", button.text);
         b.type = "button";
-        b.addEventListener("click", () => press(message, button));
+        b.addEventListener("click", () => busy(b, () => press(message, button)));
         line.append(b);
       }
     }
@@ -69,9 +87,9 @@ function renderPoll(message) {
   poll.options.forEach((option, index) => {
     const b = el("button", "option" + (mine.includes(index) ? " mine" : ""));
     b.type = "button";
-    b.append(el("span", "", option.text), el("span", "", option.voter_count + "표"));
+    b.append(el("span", "", (mine.includes(index) ? "✔ " : "") + option.text), el("span", "count", option.voter_count + "표"));
     b.disabled = poll.is_closed;
-    b.addEventListener("click", () => vote(message, index, mine, poll.allows_multiple_answers));
+    b.addEventListener("click", () => busy(b, () => vote(message, index, mine, poll.allows_multiple_answers)));
     box.append(b);
   });
   const notes = [poll.is_anonymous ? "익명 투표" : "공개 투표", "참여 " + poll.total_voter_count + "명"];
@@ -82,6 +100,7 @@ function renderPoll(message) {
 
 function renderMessage(message) {
   const row = el("div", "row " + (message.from_bot ? "bot" : "user"));
+  row.dataset.messageId = String(message.message_id);
   const bubble = el("div", "bubble");
   if (message.file) {
     const label = message.file.kind === "photo" ? "📷 사진" : "📎 " + (message.file.name || "파일");
@@ -92,7 +111,7 @@ function renderMessage(message) {
   if (message.text) bubble.append(document.createTextNode(message.text));
   if (bubble.childNodes.length) row.append(bubble);
   if (message.buttons.length) row.append(renderInlineKeyboard(message));
-  const meta = (message.from_bot ? "" : message.sender + " · ") + formatTime(message.date);
+  const meta = (message.from_bot ? "" : message.sender + " · ") + messageTimeFormat.format(new Date(message.date * 1000));
   row.append(el("div", "meta", meta + (message.edited ? " · 수정됨" : "")));
   return row;
 }
@@ -112,32 +131,58 @@ function renderReplyKeyboard(rows) {
   }
 }
 
+function emptyChat() {
+  return el("p", "empty", view.userId
+    ? "아직 주고받은 메시지가 없어요. 아래 칸에 /start 를 입력하고 보내기를 눌러 보세요."
+    : "위에서 ＋ 주민 추가로 주민을 추가하고 /start 를 보내 보세요.");
+}
+
 function renderChat(data) {
   const list = $("messages");
-  const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const nearBottom = view.scrollToEnd || list.scrollHeight - list.scrollTop - list.clientHeight < 120;
   list.replaceChildren();
-  if (!data.messages.length) list.append(el("p", "empty", "아직 메시지가 없어요. /start 를 보내 보세요."));
+  if (!data.messages.length) list.append(emptyChat());
   for (const message of data.messages) list.append(renderMessage(message));
   renderReplyKeyboard(data.reply_keyboard);
   renderTime(data.now);
   if (nearBottom) list.scrollTop = list.scrollHeight;
+  view.scrollToEnd = false;
 }
 
 function renderTime(now) {
   $("time-bar").hidden = !now;
-  if (now) $("now").textContent = new Date(now).toLocaleString("ko-KR");
+  if (!now) return;
+  const at = new Date(now);
+  // e.g. "2026년 11월 24일 (화) 오후 3:00"
+  $("now").textContent = dayFormat.format(at) + " (" + weekdayFormat.format(at) + ") " + clockFormat.format(at);
+}
+
+function userLabel(user) {
+  return user.first_name + " · " + (LANGUAGES[user.language_code] || user.language_code) + " · #" + user.id;
 }
 
 function renderUsers(users, selected) {
   const select = $("user-select");
   select.replaceChildren();
+  if (!users.length) {
+    const none = el("option", "", "아직 주민이 없어요");
+    none.value = "";
+    select.append(none);
+  }
   for (const user of users) {
-    const option = el("option", "", user.first_name + " (" + user.id + ", " + user.language_code + ")");
+    const option = el("option", "", userLabel(user));
     option.value = String(user.id);
     select.append(option);
   }
+  select.disabled = !users.length;
   if (selected) select.value = String(selected);
-  $("add-user").hidden = users.length > 0;
+  showAddForm(!users.length);
+}
+
+function showAddForm(show) {
+  $("add-user").hidden = !show;
+  $("toggle-add").setAttribute("aria-expanded", String(show));
+  if (show && view.userId) $("new-name").focus();
 }
 
 async function loadOverview() {
@@ -155,7 +200,11 @@ function selectUser(userId) {
   view.userId = Number(userId);
   localStorage.setItem("sandbox-user", String(view.userId));
   view.version = null;
+  view.scrollToEnd = true;
   if (view.poll) view.poll.abort();
+  // Until the new chat arrives, show nothing of the previous resident's conversation.
+  $("messages").replaceChildren();
+  renderReplyKeyboard(null);
   pollMessages();
 }
 
@@ -167,6 +216,7 @@ async function pollMessages() {
     try {
       const since = view.version === null ? "" : "?since=" + view.version;
       const data = await call("/chats/" + userId + "/messages" + since, undefined, controller.signal);
+      if (controller.signal.aborted || userId !== view.userId) return;
       view.version = data.version;
       renderChat(data);
     } catch (error) {
@@ -177,57 +227,57 @@ async function pollMessages() {
 }
 
 async function send(text) {
-  if (!view.userId || !text.trim()) return;
+  if (!text.trim()) return;
+  if (!view.userId) {
+    toast("먼저 위에서 주민을 추가해 주세요.", true);
+    showAddForm(true);
+    $("new-name").focus();
+    return;
+  }
+  view.scrollToEnd = true;
   try {
     await call("/send", { user_id: view.userId, text });
   } catch (error) { showError(error); }
 }
 
 async function press(message, button) {
-  try {
-    const result = await call("/press", {
-      user_id: view.userId, chat_id: view.userId, message_id: message.message_id,
-      callback_data: button.callback_data,
-    });
-    if (result.answer && result.answer.text) toast(result.answer.text, result.answer.alert);
-  } catch (error) { showError(error); }
+  const result = await call("/press", {
+    user_id: view.userId, chat_id: view.userId, message_id: message.message_id,
+    callback_data: button.callback_data,
+  });
+  if (result.answer && result.answer.text) toast(result.answer.text, result.answer.alert);
 }
 
 async function vote(message, index, mine, multiple) {
   let options = [index];
   if (multiple) options = mine.includes(index) ? mine.filter((i) => i !== index) : mine.concat([index]);
-  try {
-    await call("/vote", { user_id: view.userId, chat_id: view.userId, message_id: message.message_id, option_ids: options });
-  } catch (error) { showError(error); }
+  await call("/vote", { user_id: view.userId, chat_id: view.userId, message_id: message.message_id, option_ids: options });
 }
 
 async function shareContact() {
   const phone = window.prompt("공유할 전화번호를 입력하세요", "010-1234-5678");
   if (!phone) return;
+  view.scrollToEnd = true;
   try {
     await call("/contact", { user_id: view.userId, phone });
   } catch (error) { showError(error); }
 }
 
-async function addUser(event) {
-  event.preventDefault();
+async function addUser() {
   const name = $("new-name").value.trim();
   if (!name) return;
-  try {
-    const user = await call("/users", { first_name: name, language_code: $("new-lang").value });
-    $("new-name").value = "";
-    const data = await call("/overview");
-    renderUsers(data.users, user.id);
-    selectUser(user.id);
-  } catch (error) { showError(error); }
+  const user = await call("/users", { first_name: name, language_code: $("new-lang").value });
+  $("new-name").value = "";
+  const data = await call("/overview");
+  renderUsers(data.users, user.id);
+  selectUser(user.id);
+  toast(user.first_name + " 님으로 대화해요");
 }
 
 async function travel(days) {
-  try {
-    const data = await call("/time/advance", { days });
-    renderTime(data.now);
-    toast(days + "일 뒤로 이동했어요");
-  } catch (error) { showError(error); }
+  const data = await call("/time/advance", { days });
+  renderTime(data.now);
+  toast(days + "일 뒤로 시간을 보냈어요");
 }
 
 function wire() {
@@ -238,11 +288,16 @@ function wire() {
     input.value = "";
     send(text);
   });
-  $("user-select").addEventListener("change", (event) => selectUser(event.target.value));
-  $("toggle-add").addEventListener("click", () => { $("add-user").hidden = !$("add-user").hidden; });
-  $("add-user").addEventListener("submit", addUser);
+  $("user-select").addEventListener("change", (event) => {
+    if (event.target.value) selectUser(event.target.value);
+  });
+  $("toggle-add").addEventListener("click", () => showAddForm($("add-user").hidden));
+  $("add-user").addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(event.target.querySelector("button[type=submit]"), addUser);
+  });
   for (const b of document.querySelectorAll("#time-bar button")) {
-    b.addEventListener("click", () => travel(Number(b.dataset.days)));
+    b.addEventListener("click", () => busy(b, () => travel(Number(b.dataset.days))));
   }
 }
 

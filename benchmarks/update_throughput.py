@@ -1,0 +1,614 @@
+"""Update throughput: 공감 against a bare PTB echo bot, over the same sandbox Bot API server.
+
+What is measured: how many updates per second a bot handles when a burst of updates is
+waiting for it — half are text messages (`/start`), half are inline-button presses. The clock
+starts when the updates are injected into the sandbox and stops when every expected effect has
+reached the sandbox: one reply per message, and one callback answer plus one message edit per
+press. Updates are handled one at a time (PTB's default), so this is per-update cost.
+
+- The baseline is a bare PTB `Application`: it echoes text back with `reply_text`, and answers a
+  press and edits the pressed message. Per update that is the same Bot API traffic as 공감's.
+- 공감 is the real runtime (`build_runtime`, long polling) on a fresh migrated SQLite file with a
+  frozen clock. `/start` records the update and upserts the resident, then sends the greeting
+  with the main-menu keyboard; a press on the `/settings` card ("🔕 알림 끄기" / "🔔 알림 켜기")
+  also stores the choice, answers the query and edits the card.
+
+Why a ratio: absolute rates depend on the machine and on whatever else it is doing, so both bots
+are measured in the same process, against the same server, in interleaved rounds, and 공감 is
+reported as a share of the baseline. The goal is at least 50%. Each figure is the median of
+`--repeats` rounds; every round starts its bot afresh and warms it up before the timed burst.
+
+    python -m benchmarks.update_throughput [--updates 400] [--repeats 3] [--json]
+
+The exit status is 0 whatever the ratio (this is a measurement, not a test); it is non-zero
+only when the benchmark itself failed (an expected reply never came, or came out wrong).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import itertools
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+import unicodedata
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+if __package__ in (None, ""):  # run as `python benchmarks/update_throughput.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
+from telegram.ext import (  # noqa: E402
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest  # noqa: E402
+
+from bot.app import Mode, build_runtime  # noqa: E402
+from bot.clock import fake_clock  # noqa: E402
+from bot.db.engine import create_engine  # noqa: E402
+from bot.db.migrate import upgrade  # noqa: E402
+from bot.sandbox import SandboxClient, SandboxServer, SandboxState  # noqa: E402
+from bot.sandbox.state import JSONDict, SandboxMessage  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+GOAL = 0.5
+DEFAULT_UPDATES = 400
+DEFAULT_REPEATS = 3
+DEFAULT_RESIDENTS = 50
+WARMUP_UPDATES = 40
+SETUP_TIMEOUT = 30.0
+START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # a Tuesday afternoon in Seoul
+MUTE_LABEL = "🔕 알림 끄기"
+UNMUTE_LABEL = "🔔 알림 켜기"
+PROBE_USER_ID = 999_999
+FIRST_RESIDENT_ID = 1_000_000
+# What the user saw when pressing: text, formatting and buttons of the message (not its id).
+LOOK_FIELDS = ("text", "entities", "reply_markup", "edit_date")
+
+
+class BenchmarkError(RuntimeError):
+    """The bots did not do what the benchmark expected; the figures would be meaningless."""
+
+
+# ----- the work: cards to press, bursts of updates, and checking that all of it happened -----
+
+
+@dataclass(frozen=True)
+class Card:
+    """A message with a toggle button, and how it looks to its user before each press.
+
+    `looks[n % len(looks)]` is (callback data, the message as shown) for the n-th press: a
+    toggle alternates between its two states, and the user presses what they currently see.
+    """
+
+    user_id: int
+    message: SandboxMessage
+    looks: tuple[tuple[str, JSONDict], ...]
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.message.chat_id, self.message.message_id
+
+    def press(self, n: int) -> tuple[str, JSONDict]:
+        return self.looks[n % len(self.looks)]
+
+
+@dataclass(frozen=True)
+class TextStep:
+    user_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class PressStep:
+    query: JSONDict
+
+
+Step = TextStep | PressStep
+
+
+@dataclass
+class Burst:
+    """The updates of one timed run, and the effects they must have on the sandbox."""
+
+    steps: list[Step]
+    cards: list[Card]
+    texts_per_user: Counter[int] = field(default_factory=Counter)
+    presses_per_card: Counter[tuple[int, int]] = field(default_factory=Counter)
+    messages_before: dict[int, int] = field(default_factory=dict)
+    edits_before: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.steps)
+
+    @property
+    def query_ids(self) -> list[str]:
+        return [str(step.query["id"]) for step in self.steps if isinstance(step, PressStep)]
+
+    def expected_calls(self) -> dict[str, int]:
+        presses = sum(self.presses_per_card.values())
+        return {
+            "sendmessage": sum(self.texts_per_user.values()),
+            "answercallbackquery": presses,
+            "editmessagetext": presses,
+        }
+
+
+_query_ids = itertools.count(1)
+
+
+def bot_message_count(state: SandboxState, chat_id: int) -> int:
+    return sum(1 for m in state.chat(chat_id).messages if m.sender_id == state.bot.id)
+
+
+def plan_burst(state: SandboxState, cards: Sequence[Card], updates: int) -> Burst:
+    """`updates // 2` pairs of (`/start`, a press), dealt round-robin to the cards' owners."""
+    burst = Burst(steps=[], cards=list(cards))
+    for pair in range(updates // 2):
+        card = cards[pair % len(cards)]
+        data, seen = card.press(burst.presses_per_card[card.key])
+        burst.steps.append(TextStep(card.user_id, "/start"))
+        burst.steps.append(PressStep(_callback_query(state, card, data, seen)))
+        burst.texts_per_user[card.user_id] += 1
+        burst.presses_per_card[card.key] += 1
+    for card in cards:
+        burst.messages_before[card.user_id] = bot_message_count(state, card.user_id)
+        burst.edits_before[card.key] = card.message.edit_count
+    return burst
+
+
+def _callback_query(state: SandboxState, card: Card, data: str, seen: JSONDict) -> JSONDict:
+    return {
+        "id": f"bench-{next(_query_ids)}",
+        "from": state.user(card.user_id).to_api(),
+        "message": seen,
+        "chat_instance": f"sandbox-{card.user_id}",
+        "data": data,
+    }
+
+
+def inject(state: SandboxState, burst: Burst) -> None:
+    """Queue every update at once, as Telegram would after a busy moment."""
+    for step in burst.steps:
+        if isinstance(step, TextStep):
+            state.user_sends(step.user_id, text=step.text)
+        else:
+            state.push_update({"callback_query": step.query})
+
+
+class CallTally:
+    """Counts the Bot API calls the sandbox records, looking only at new ones on each check."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self._state = state
+        self._seen = len(state.calls)
+        self.counts: Counter[str] = Counter()
+
+    def reached(self, expected: dict[str, int]) -> bool:
+        calls = self._state.calls
+        for index in range(self._seen, len(calls)):
+            self.counts[calls[index].method.lower()] += 1
+        self._seen = len(calls)
+        return all(self.counts[method] >= count for method, count in expected.items())
+
+
+def burst_timeout(updates: int) -> float:
+    """Generous: a burst that takes this long is broken, not slow."""
+    return max(60.0, updates * 0.25)
+
+
+async def timed_burst(
+    state: SandboxState, burst: Burst, profiler: cProfile.Profile | None = None
+) -> float:
+    """Inject the burst and wait for all its effects; returns updates per second."""
+    tally = CallTally(state)
+    expected = burst.expected_calls()
+    gc.collect()
+    if profiler is not None:
+        profiler.enable()
+    started = time.perf_counter()
+    inject(state, burst)
+    done = await state.wait_until(lambda: tally.reached(expected), burst_timeout(burst.size))
+    elapsed = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+    if not done:
+        raise BenchmarkError(
+            f"only {dict(tally.counts)} of the expected calls {expected} arrived within "
+            f"{burst_timeout(burst.size):.0f}s"
+        )
+    verify(state, burst)
+    return burst.size / elapsed
+
+
+def verify(state: SandboxState, burst: Burst) -> None:
+    """Every press answered, every card edited once per press, one reply per message."""
+    unanswered = [q for q in burst.query_ids if q not in state.callback_answers]
+    if unanswered:
+        raise BenchmarkError(f"{len(unanswered)} presses were not answered, e.g. {unanswered[0]}")
+    for card in burst.cards:
+        edits = card.message.edit_count - burst.edits_before[card.key]
+        wanted = burst.presses_per_card[card.key]
+        if edits != wanted:
+            raise BenchmarkError(
+                f"card #{card.message.message_id} of user {card.user_id} was edited {edits} "
+                f"times for {wanted} presses"
+            )
+        replies = bot_message_count(state, card.user_id) - burst.messages_before[card.user_id]
+        if replies != burst.texts_per_user[card.user_id]:
+            raise BenchmarkError(
+                f"user {card.user_id} got {replies} replies to "
+                f"{burst.texts_per_user[card.user_id]} messages"
+            )
+
+
+async def wait_or_fail(state: SandboxState, done: Any, what: str) -> None:
+    if not await state.wait_until(done, SETUP_TIMEOUT):
+        raise BenchmarkError(f"{what} did not happen within {SETUP_TIMEOUT:.0f}s")
+
+
+def find_button(message: JSONDict, label: str) -> str:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    for button in itertools.chain.from_iterable(rows):
+        if button.get("text") == label:
+            return str(button["callback_data"])
+    raise BenchmarkError(f"no button {label!r} on the card: {message.get('reply_markup')}")
+
+
+# ----- the two bots --------------------------------------------------------------------------
+
+
+class Subject(Protocol):
+    label: str
+
+    def running(self, server: SandboxServer) -> Any:
+        """An async context manager: the bot polls the server inside it."""
+        ...
+
+    async def open_cards(self, state: SandboxState, user_ids: Sequence[int]) -> list[Card]:
+        """New residents, each with a toggle card from this bot in their chat."""
+        ...
+
+
+def add_residents(state: SandboxState, user_ids: Sequence[int]) -> None:
+    client = SandboxClient(state)
+    for user_id in user_ids:
+        client.resident(user_id, f"주민{user_id % 1000}")
+
+
+def _bare_keyboard(data: str) -> InlineKeyboardMarkup:
+    label = MUTE_LABEL if data == "off" else UNMUTE_LABEL
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
+
+
+async def _bare_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and message.text:
+        await message.reply_text(message.text)
+
+
+async def _bare_toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    next_data = "on" if query.data == "off" else "off"
+    await query.edit_message_text(
+        f"notifications {query.data}", reply_markup=_bare_keyboard(next_data)
+    )
+
+
+def _bot_requests(builder: ApplicationBuilder) -> ApplicationBuilder:  # type: ignore[type-arg]
+    """The same HTTP client settings as `bot.app._build_bot`, so only the handling differs."""
+    return builder.request(HTTPXRequest(connection_pool_size=64)).get_updates_request(
+        HTTPXRequest(connection_pool_size=2, read_timeout=20)
+    )
+
+
+class BarePtb:
+    """The baseline: PTB with an echo handler and a press handler, nothing else."""
+
+    label = "bare PTB echo"
+
+    @asynccontextmanager
+    async def running(self, server: SandboxServer) -> AsyncIterator[None]:
+        builder = ApplicationBuilder().token(server.state.token).base_url(server.base_url)
+        application: Application = _bot_requests(builder).build()  # type: ignore[type-arg]
+        application.add_handler(MessageHandler(filters.TEXT, _bare_echo))
+        application.add_handler(CallbackQueryHandler(_bare_toggle))
+        await application.initialize()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
+
+    async def open_cards(self, state: SandboxState, user_ids: Sequence[int]) -> list[Card]:
+        add_residents(state, user_ids)
+        cards = []
+        for user_id in user_ids:
+            markup = _bare_keyboard("off").to_dict()
+            message = state.send_message(user_id, "notifications on", reply_markup=markup)
+            seen = state.message_to_api(message)
+            cards.append(Card(user_id, message, (("off", seen), ("on", seen))))
+        return cards
+
+
+class Gonggam:
+    """The real runtime, as `python -m bot` runs it in polling mode, on a SQLite file."""
+
+    label = "공감"
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._muted_look: JSONDict | None = None
+
+    @asynccontextmanager
+    async def running(self, server: SandboxServer) -> AsyncIterator[None]:
+        settings = Settings(
+            telegram_bot_token=server.state.token,
+            telegram_api_base_url=server.base_url,
+            database_url=self.database_url,
+            secret_key="x" * 64,
+            port=0,
+        )
+        runtime = build_runtime(settings, fake_clock(START))
+        await runtime.start(Mode.POLLING, serve_web=False)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    async def open_cards(self, state: SandboxState, user_ids: Sequence[int]) -> list[Card]:
+        """Each new resident sends `/settings` once; the card it gets back is what they press."""
+        muted_look = await self._learn_muted_look(state)
+        add_residents(state, user_ids)
+        for user_id in user_ids:
+            state.user_sends(user_id, text="/settings")
+        await wait_or_fail(
+            state,
+            lambda: all(bot_message_count(state, u) > 0 for u in user_ids),
+            f"the /settings cards for {len(user_ids)} residents",
+        )
+        cards = []
+        for user_id in user_ids:
+            message = state.chat(user_id).messages[-1]
+            unmuted = state.message_to_api(message)
+            muted = {
+                **{k: v for k, v in unmuted.items() if k not in LOOK_FIELDS},
+                **muted_look,
+            }
+            looks = (
+                (find_button(unmuted, MUTE_LABEL), unmuted),
+                (find_button(muted, UNMUTE_LABEL), muted),
+            )
+            cards.append(Card(user_id, message, looks))
+        return cards
+
+    async def _learn_muted_look(self, state: SandboxState) -> JSONDict:
+        """How the card looks once muted: one probe resident mutes for real (once per run)."""
+        if self._muted_look is None:
+            probe = SandboxClient(state).resident(PROBE_USER_ID, "측정")
+            await probe.say("/settings")
+            card = await probe.wait_for_message(
+                predicate=lambda m: MUTE_LABEL in m.button_texts, timeout=SETUP_TIMEOUT
+            )
+            await probe.press(card, MUTE_LABEL)
+            await probe.wait_for_edit(card, timeout=SETUP_TIMEOUT)
+            muted = state.message_to_api(state.message(PROBE_USER_ID, card.message_id))
+            self._muted_look = {k: muted[k] for k in LOOK_FIELDS if k in muted}
+        return self._muted_look
+
+
+# ----- rounds, the report and the command line ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    updates: int = DEFAULT_UPDATES
+    repeats: int = DEFAULT_REPEATS
+    residents: int = DEFAULT_RESIDENTS
+    as_json: bool = False
+    profile: Path | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    updates: int
+    residents: int
+    baseline_runs: list[float]
+    gonggam_runs: list[float]
+
+    @property
+    def baseline(self) -> float:
+        return statistics.median(self.baseline_runs)
+
+    @property
+    def gonggam(self) -> float:
+        return statistics.median(self.gonggam_runs)
+
+    @property
+    def ratio(self) -> float:
+        return self.gonggam / self.baseline
+
+    @property
+    def verdict(self) -> str:
+        return "PASS" if self.ratio >= GOAL else "BELOW"
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "updates": self.updates,
+                "residents": self.residents,
+                "repeats": len(self.baseline_runs),
+                "baseline_updates_per_second": round(self.baseline, 1),
+                "gonggam_updates_per_second": round(self.gonggam, 1),
+                "ratio": round(self.ratio, 4),
+                "goal": GOAL,
+                "verdict": self.verdict,
+                "baseline_runs": [round(r, 1) for r in self.baseline_runs],
+                "gonggam_runs": [round(r, 1) for r in self.gonggam_runs],
+            },
+            ensure_ascii=False,
+        )
+
+    def table(self) -> str:
+        def runs(values: list[float]) -> str:
+            return ", ".join(f"{v:.0f}" for v in values)
+
+        pairs = self.updates // 2
+        return "\n".join(
+            [
+                f"update throughput: {self.updates} updates per run ({pairs} /start + {pairs} "
+                f"button presses, {self.residents} residents), median of "
+                f"{len(self.baseline_runs)}",
+                f"  {pad('bare PTB echo', 14)}{self.baseline:>9.1f} updates/s   "
+                f"runs: {runs(self.baseline_runs)}",
+                f"  {pad('공감', 14)}{self.gonggam:>9.1f} updates/s   "
+                f"runs: {runs(self.gonggam_runs)}",
+                f"  {pad('ratio', 14)}{self.ratio * 100:>9.1f} %           "
+                f"goal ≥ {GOAL * 100:.0f} %   {self.verdict}",
+            ]
+        )
+
+
+def pad(label: str, width: int) -> str:
+    """Left-align in terminal columns: Hangul takes two columns per character."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+    return label + " " * max(0, width - columns)
+
+
+class ResidentIds:
+    """Fresh user ids for every burst, so that each one starts from the same state."""
+
+    def __init__(self) -> None:
+        self._next = FIRST_RESIDENT_ID
+
+    def take(self, count: int) -> list[int]:
+        ids = list(range(self._next, self._next + count))
+        self._next += count
+        return ids
+
+
+def residents_for(updates: int, options: Options) -> int:
+    return max(1, min(options.residents, updates // 2))
+
+
+async def measure_once(
+    server: SandboxServer,
+    subject: Subject,
+    ids: ResidentIds,
+    options: Options,
+    profiler: cProfile.Profile | None = None,
+) -> float:
+    """Start the bot, warm it up with a short burst, then time one full burst."""
+    state = server.state
+    async with subject.running(server):
+        warmup = min(options.updates, WARMUP_UPDATES)
+        cards = await subject.open_cards(state, ids.take(residents_for(warmup, options)))
+        await timed_burst(state, plan_burst(state, cards, warmup))
+        cards = await subject.open_cards(state, ids.take(residents_for(options.updates, options)))
+        rate = await timed_burst(state, plan_burst(state, cards, options.updates), profiler)
+    state.updates.clear()  # whatever the stopped bot fetched but did not confirm
+    return rate
+
+
+async def migrated_sqlite(directory: Path) -> str:
+    url = f"sqlite+aiosqlite:///{directory / 'gonggam-benchmark.sqlite3'}"
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    return url
+
+
+def round_order(subjects: Sequence[Subject], round_number: int) -> Iterator[Subject]:
+    """Alternate who goes first, so that a machine slowing down favours neither."""
+    return iter(subjects if round_number % 2 == 0 else list(reversed(subjects)))
+
+
+async def run_benchmark(options: Options) -> Report:
+    """Both bots, `options.repeats` interleaved rounds each, over one sandbox server."""
+    profiler = cProfile.Profile() if options.profile else None
+    with tempfile.TemporaryDirectory(prefix="gonggam-benchmark-") as directory:
+        baseline, gonggam = BarePtb(), Gonggam(await migrated_sqlite(Path(directory)))
+        runs: dict[str, list[float]] = {baseline.label: [], gonggam.label: []}
+        ids = ResidentIds()
+        async with SandboxServer(SandboxState()) as server:
+            for round_number in range(options.repeats):
+                for subject in round_order([baseline, gonggam], round_number):
+                    watch = profiler if subject is gonggam else None
+                    rate = await measure_once(server, subject, ids, options, watch)
+                    runs[subject.label].append(rate)
+    if profiler is not None and options.profile is not None:
+        profiler.dump_stats(options.profile)
+    return Report(
+        updates=options.updates // 2 * 2,
+        residents=residents_for(options.updates, options),
+        baseline_runs=runs[baseline.label],
+        gonggam_runs=runs[gonggam.label],
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.update_throughput",
+        description="공감 vs bare PTB: updates per second over the sandbox Bot API.",
+    )
+    parser.add_argument("--updates", type=int, default=DEFAULT_UPDATES,
+                        help="updates per timed run, half /start and half presses")
+    parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS,
+                        help="timed runs per bot; the median is reported")
+    parser.add_argument("--residents", type=int, default=DEFAULT_RESIDENTS,
+                        help="distinct residents sending the updates of one run")
+    parser.add_argument("--json", action="store_true", dest="as_json",
+                        help="print one JSON line instead of the table")
+    parser.add_argument("--profile", type=Path, metavar="FILE",
+                        help="write a cProfile of 공감's timed runs (pstats format) to FILE")
+    args = parser.parse_args(argv)
+    if args.updates < 2 or args.repeats < 1 or args.residents < 1:
+        parser.error("--updates must be at least 2, --repeats and --residents at least 1")
+    return Options(args.updates, args.repeats, args.residents, args.as_json, args.profile)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        report = asyncio.run(run_benchmark(options))
+    except Exception:
+        traceback.print_exc()
+        print("update throughput benchmark failed (see above)", file=sys.stderr)
+        return 1
+    print(report.to_json() if options.as_json else report.table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

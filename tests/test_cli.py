@@ -1,0 +1,110 @@
+"""The command line as an operator meets it: help, settings errors, start-up failures, sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bot_command(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd, env=clean_env(env), capture_output=True, text=True, timeout=60,
+    )
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    return keep | {"PYTHONPATH": str(ROOT)} | (extra or {})
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", ["run", "serve", "migrate", "sandbox"])
+def test_every_command_has_help(command: str, tmp_path: Path) -> None:
+    result = bot_command(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert f"usage: python -m bot {command}" in result.stdout
+
+
+def test_a_bad_setting_exits_2_naming_the_variable(tmp_path: Path) -> None:
+    result = bot_command("migrate", cwd=tmp_path, env={"ENDORSEMENT_THRESHOLD": "lots"})
+    assert result.returncode == 2
+    assert "ENDORSEMENT_THRESHOLD" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_migrate_creates_the_schema(tmp_path: Path) -> None:
+    result = bot_command("migrate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "gonggam.sqlite3") as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert {"users", "proposals", "outbox", "alembic_version"} <= tables
+
+
+PRODUCTION = {
+    "TELEGRAM_BOT_TOKEN": "123:abc",
+    "WEBHOOK_SECRET": "secret",
+    "PUBLIC_BASE_URL": "https://gonggam.example.kr",
+}
+
+
+def test_an_unreachable_database_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
+    closed = f"postgresql://postgres@127.0.0.1:{free_port()}/gonggam"
+    result = bot_command("serve", cwd=tmp_path, env=PRODUCTION | {"DATABASE_URL": closed})
+    assert result.returncode == 1
+    assert "데이터베이스에 연결할 수 없습니다" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    result = bot_command("serve", cwd=tmp_path, env=PRODUCTION)
+    assert result.returncode == 1
+    assert "python -m bot migrate" in result.stderr
+
+
+def test_serve_needs_its_production_settings(tmp_path: Path) -> None:
+    result = bot_command("serve", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "WEBHOOK_SECRET" in result.stderr
+
+
+async def test_run_without_a_token_starts_the_sandbox_and_stops_gracefully(tmp_path: Path) -> None:
+    port, sandbox_port = free_port(), free_port()
+    env = clean_env({"PORT": str(port), "SANDBOX_PORT": str(sandbox_port)})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        printed = ""
+        while f"http://127.0.0.1:{sandbox_port}/" not in printed:
+            line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+            assert line, "the process ended before announcing the sandbox"
+            printed += line.decode()
+        async with aiohttp.ClientSession() as http:
+            health = await http.get(f"http://127.0.0.1:{port}/healthz")
+            page = await http.get(f"http://127.0.0.1:{sandbox_port}/")
+            assert health.status == 200 and (await health.json())["status"] == "ok"
+            assert page.status == 200 and "<html" in await page.text()
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), timeout=30) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()

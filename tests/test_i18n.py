@@ -1,0 +1,82 @@
+"""Catalogs are complete and consistent; Korean formatting reads naturally."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, I18n, pick_language
+from bot.rendering.common import language_changed
+
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def catalog(language: str):  # type: ignore[no-untyped-def]
+    with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=language)
+
+
+def template_ids(path: Path) -> set[str]:
+    with path.open("rb") as pot:
+        return {m.id for m in read_po(pot) if m.id}
+
+
+def test_korean_catalog_translates_every_message() -> None:
+    ko = catalog("ko")
+    expected = template_ids(LOCALES_DIR / "messages.pot")
+    untranslated = [m.id for m in ko if m.id and (not m.string or m.fuzzy)]
+    assert untranslated == []
+    assert {m.id for m in ko if m.id} >= expected
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_placeholders_match_between_msgid_and_msgstr(language: str) -> None:
+    mismatched = [
+        m.id for m in catalog(language)
+        if m.id and m.string and set(PLACEHOLDER.findall(m.id)) != set(PLACEHOLDER.findall(m.string))
+    ]
+    assert mismatched == []
+
+
+def test_the_template_is_up_to_date_with_the_code(tmp_path: Path) -> None:
+    fresh = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "N_", "-k", "gettext", "-k", "ngettext:1,2", "--no-location", "-o", str(fresh), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    assert template_ids(fresh) == template_ids(LOCALES_DIR / "messages.pot"), (
+        "run `python3 dev.py i18n` and translate the new messages"
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored", "telegram", "expected"),
+    [(None, "ko", "ko"), (None, "en-GB", "en"), (None, "ja", "ko"), ("en", "ko", "en"),
+     (None, None, "ko"), ("xx", "en", "en")],
+)
+def test_language_comes_from_choice_then_telegram_then_korean(
+    stored: str | None, telegram: str | None, expected: str
+) -> None:
+    assert pick_language(stored, telegram) == expected
+
+
+def test_dates_money_and_particles_read_naturally() -> None:
+    i18n = I18n()
+    ko, en = i18n.get("ko"), i18n.get("en")
+    midnight = datetime(2026, 12, 24, 15, 0, tzinfo=UTC)  # 2026-12-25 00:00 KST
+    assert ko.deadline(midnight) == "12월 24일(목) 자정"
+    assert en.deadline(midnight) == "Thu, Dec 24 midnight"
+    afternoon = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+    assert ko.moment(afternoon) == "11월 24일(화) 오후 3:00"
+    assert ko.money(123_450_000) == "1억 2,345만 원"
+    assert en.money(123_450_000) == "₩123,450,000"
+    assert language_changed(ko) == "언어를 한국어로 바꿨어요."
+    assert language_changed(en) == "Language changed to English."

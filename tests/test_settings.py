@@ -1,0 +1,96 @@
+"""Settings come from the environment (and .env), are validated once, and errors name the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.domain.quiet_hours import QuietHours
+from bot.settings import (
+    DEFAULT_DATABASE_URL,
+    SettingsError,
+    load_settings,
+    require_production_settings,
+)
+
+
+def test_defaults_start_the_sandbox_on_sqlite() -> None:
+    settings = load_settings({}, env_file=None)
+    assert settings.is_sandbox and settings.is_sqlite
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert str(settings.timezone) == "Asia/Seoul"
+    assert settings.policy.endorsement_threshold == 50
+    assert (settings.policy.collection_days, settings.policy.review_days) == (30, 14)
+    assert (settings.policy.debate_days, settings.policy.answer_days) == (30, 30)
+    assert settings.quiet_hours == QuietHours()
+    assert len(settings.secret_key) >= 32
+
+
+def test_every_documented_variable_is_read() -> None:
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": "123:abc",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9000/bot/",
+            "DATABASE_URL": "postgres://u:p@db:5432/gonggam",
+            "PUBLIC_BASE_URL": "https://gonggam.example.kr",
+            "SECRET_KEY": "k" * 40,
+            "ADMIN_TELEGRAM_IDS": "11, 22,33",
+            "TIMEZONE": "Asia/Seoul",
+            "PORT": "9999",
+            "WEBHOOK_SECRET": "abc_DEF-123",
+            "ENDORSEMENT_THRESHOLD": "20",
+            "COLLECTION_DAYS": "60",
+            "REVIEW_DAYS": "10",
+            "DEBATE_DAYS": "21",
+            "ANSWER_DAYS": "31",
+            "QUIET_HOURS": "23:00-07:00",
+        },
+        env_file=None,
+    )
+    assert settings.telegram_api_base_url == "http://127.0.0.1:9000/bot"
+    assert settings.database_url == "postgresql+asyncpg://u:p@db:5432/gonggam"
+    assert settings.admin_telegram_ids == frozenset({11, 22, 33})
+    assert settings.port == 9999 and settings.webhook_secret == "abc_DEF-123"
+    assert settings.policy.endorsement_threshold == 20 and settings.policy.answer_days == 31
+    assert settings.quiet_hours == QuietHours.parse("23:00-07:00")
+    require_production_settings(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ENDORSEMENT_THRESHOLD", "many"),
+        ("COLLECTION_DAYS", "0"),
+        ("REVIEW_DAYS", "-3"),
+        ("DEBATE_DAYS", "3.5"),
+        ("ANSWER_DAYS", "x"),
+        ("PORT", "70000"),
+        ("TIMEZONE", "Mars/Olympus"),
+        ("DATABASE_URL", "mysql://localhost/db"),
+        ("PUBLIC_BASE_URL", "gonggam.kr"),
+        ("TELEGRAM_API_BASE_URL", "ftp://x"),
+        ("SECRET_KEY", "short"),
+        ("ADMIN_TELEGRAM_IDS", "12,abc"),
+        ("WEBHOOK_SECRET", "has spaces!"),
+        ("TELEGRAM_BOT_TOKEN", "no-colon"),
+        ("QUIET_HOURS", "late"),
+    ],
+)
+def test_an_invalid_value_names_its_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({name: value}, env_file=None)
+
+
+def test_dotenv_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("ENDORSEMENT_THRESHOLD=30\nDEBATE_DAYS=14\n", encoding="utf-8")
+    settings = load_settings({"DEBATE_DAYS": "20"}, env_file=env_file)
+    assert settings.policy.endorsement_threshold == 30
+    assert settings.policy.debate_days == 20
+
+
+def test_webhook_mode_requires_token_secret_and_https() -> None:
+    with pytest.raises(SettingsError) as error:
+        require_production_settings(load_settings({}, env_file=None))
+    assert "TELEGRAM_BOT_TOKEN" in str(error.value) and "WEBHOOK_SECRET" in str(error.value)
