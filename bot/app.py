@@ -21,11 +21,13 @@ from bot.domain.pacing import SendPacer
 from bot.handlers import register_all
 from bot.handlers.context import GonggamApplication, GonggamContext, Services
 from bot.i18n import DEFAULT_LANGUAGE, I18n
+from bot.logging_setup import quiet_noisy_loggers
 from bot.metrics import Metrics
 from bot.rendering.common import bot_commands
 from bot.rendering.notifications import NotificationRenderer
 from bot.scheduler import DeadlineScheduler
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
+from bot.services.users import forget_old_updates
 from bot.settings import Settings
 from bot.telegram_bot import GonggamBot
 from bot.web.app import WEBHOOK_PATH, HealthReport, WebDeps, create_web_app
@@ -158,6 +160,7 @@ class Runtime:
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Create (but do not start) every part of the app."""
+    quiet_noisy_loggers()
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
@@ -183,7 +186,13 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     async def wake_dispatcher() -> None:
         dispatcher.wake()
 
-    scheduler = DeadlineScheduler(machine, clock, after_run=wake_dispatcher)
+    async def housekeeping() -> None:
+        async with sessionmaker() as session, session.begin():
+            await forget_old_updates(session, clock.now())
+
+    scheduler = DeadlineScheduler(
+        machine, clock, after_run=wake_dispatcher, housekeeping=housekeeping
+    )
     if isinstance(clock, ShiftableClock):
         clock.on_jump(lambda _now: scheduler.sweep())
     services = Services(settings, clock, i18n, sessionmaker, metrics, dispatcher.wake)

@@ -12,12 +12,12 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 
-from bot.domain.deadlines import SEOUL
+from bot.domain.deadlines import SEOUL, deadline_last_day
 from bot.domain.korean import format_krw, with_josa
 
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
@@ -61,12 +61,11 @@ class Translator:
 
     def deadline(self, instant: datetime) -> str:
         """A deadline; one at local midnight reads as the end of the previous day (`자정`)."""
-        local = instant.astimezone(self._tz)
-        if local.time() != time(0):
+        if instant.astimezone(self._tz).time() != time(0):
             return self.moment(instant)
         day_pattern = "M월 d일(E)" if self.language == "ko" else "EEE, MMM d"
-        previous = datetime.fromtimestamp(instant.timestamp() - 1, self._tz)
-        day = format_datetime(previous, day_pattern, tzinfo=self._tz, locale=self.language)
+        last_day = deadline_last_day(instant, self._tz)
+        day = format_date(last_day, day_pattern, locale=self.language)
         return self.gettext("{day} midnight").format(day=day)
 
     def with_particle(self, word: str, pair: str) -> str:

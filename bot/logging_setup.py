@@ -27,7 +27,11 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL, which contains the bot token.
+    quiet_noisy_loggers()
+
+
+def quiet_noisy_loggers() -> None:
+    """httpx logs every request URL at info, and Bot API URLs contain the bot token."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

@@ -34,11 +34,13 @@ class DeadlineScheduler:
         *,
         sweep_every: timedelta = timedelta(minutes=5),
         after_run: Callable[[], Awaitable[None]] | None = None,
+        housekeeping: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._machine = machine
         self._clock = clock
         self._sweep_every = sweep_every
         self._after_run = after_run
+        self._housekeeping = housekeeping
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     @property
@@ -64,8 +66,10 @@ class DeadlineScheduler:
             self.scheduler.shutdown(wait=True)
 
     async def sweep(self) -> None:
-        """Process what is due, then arm an alarm for every future deadline."""
+        """Process what is due, arm an alarm for every future deadline, tidy up."""
         await self.run_due()
+        if self._housekeeping is not None:
+            await self._housekeeping()
         for alarm in await self._machine.upcoming():
             self.arm(alarm)
 

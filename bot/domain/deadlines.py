@@ -17,7 +17,6 @@ import holidays
 SEOUL = ZoneInfo("Asia/Seoul")
 EXTRA_CLOSED_DAY_NAME = "임시 휴무일"
 MAX_CLOSED_RUN_DAYS = 366
-_WEEKDAYS_KO = ("월", "화", "수", "목", "금", "토", "일")
 
 
 class BusinessCalendar:
@@ -110,19 +109,6 @@ def format_dday(days_left: int) -> str:
     if days_left == 0:
         return "D-day"
     return f"D+{-days_left}"
-
-
-def format_deadline_ko(deadline: datetime, tz: tzinfo = SEOUL) -> str:
-    """A short Korean label such as ``12월 24일(목) 자정`` or ``12월 24일(목) 15:30``."""
-    _require_aware(deadline, "deadline")
-    local = deadline.astimezone(tz)
-    if _is_local_midnight(local):
-        return f"{_format_day_ko(local.date() - timedelta(days=1))} 자정"
-    return f"{_format_day_ko(local.date())} {local:%H:%M}"
-
-
-def _format_day_ko(day: date) -> str:
-    return f"{day.month}월 {day.day}일({_WEEKDAYS_KO[day.weekday()]})"
 
 
 def _is_local_midnight(local: datetime) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -21,9 +22,8 @@ from bot.sandbox import SandboxServer, SandboxState
 from tests.support.databases import sqlite_copy
 from tests.support.harness import running_bot, settings_for
 
-playwright_api = pytest.importorskip(
-    "playwright.async_api", reason="the playwright package is not installed"
-)
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -66,7 +66,7 @@ def chromium_path() -> str:
 
 @pytest.fixture
 async def sandbox(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Sandbox]:
-    """Wired like `bot.cli.sandbox`: time flows, and the page's time travel moves the bot's clock."""
+    """Wired like `bot.cli.sandbox`: time flows; the page's time travel moves the bot's clock."""
     clock = ShiftableClock(SANDBOX_START)
     state = SandboxState(clock=lambda: clock.now().timestamp())
     async with SandboxServer(state, SandboxTimeTravel(clock)) as server:
@@ -76,7 +76,10 @@ async def sandbox(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Sandbo
 
 
 @pytest.fixture
-async def browser(chromium_path: str) -> AsyncIterator[playwright_api.Browser]:
+async def browser(chromium_path: str) -> AsyncIterator[Browser]:
+    playwright_api = pytest.importorskip(
+        "playwright.async_api", reason="playwright is not installed (pip install -e .[test])"
+    )
     async with playwright_api.async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
             executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True

@@ -11,11 +11,18 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.async_api import Browser, Dialog, Locator, Page, expect
 
 from tests.browser.conftest import SANDBOX_START, Sandbox
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Dialog, Locator, Page
+
+expect = pytest.importorskip(
+    "playwright.async_api", reason="playwright is not installed (pip install -e .[test])"
+).expect
 
 pytestmark = pytest.mark.browser
 

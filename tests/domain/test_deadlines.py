@@ -14,7 +14,6 @@ from bot.domain.deadlines import (
     days_left,
     deadline_last_day,
     format_dday,
-    format_deadline_ko,
     official_deadline,
     resident_deadline,
     window_last_day,
@@ -263,11 +262,6 @@ def test_format_dday() -> None:
     assert format_dday(30) == "D-30"
     assert format_dday(0) == "D-day"
     assert format_dday(-7) == "D+7"
-
-
-def test_format_deadline_ko() -> None:
-    assert format_deadline_ko(resident_deadline(kst(2026, 11, 24, 15), 30)) == "12월 24일(목) 자정"
-    assert format_deadline_ko(kst(2026, 12, 24, 15, 30)) == "12월 24일(목) 15:30"
 
 
 # --- properties -----------------------------------------------------------------------------
