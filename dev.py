@@ -67,19 +67,33 @@ def ensure_venv(extras: str | None) -> None:
 
 
 def ensure_chromium() -> None:
-    """The browser tests drive Debian's Chromium; install it when missing and we can."""
-    if os.environ.get("CHROMIUM_PATH") or any(Path(p).exists() for p in CHROMIUM_CANDIDATES):
+    """The browser tests drive Debian's Chromium with Korean fonts; install what is missing."""
+    missing = []
+    if not os.environ.get("CHROMIUM_PATH") and not any(
+        Path(p).exists() for p in CHROMIUM_CANDIDATES
+    ):
+        missing.append("chromium")
+    if not has_korean_font():
+        missing += ["fonts-noto-cjk", "fonts-noto-color-emoji"]
+    if not missing:
         return
     if shutil.which("apt-get") is None or os.geteuid() != 0:
-        print("· Chromium not found and cannot be installed here: browser tests will skip",
+        print(f"· {', '.join(missing)} missing and not installable here: browser tests may skip",
               flush=True)
         return
-    print("· installing Chromium for the browser tests (apt-get)", flush=True)
+    print(f"· installing {', '.join(missing)} for the browser tests (apt-get)", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.call(["apt-get", "update", "-qq"], env=env)
     subprocess.call(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=env
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env
     )
+
+
+def has_korean_font() -> bool:
+    if shutil.which("fc-list") is None:
+        return False
+    listed = subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True).stdout
+    return bool(listed.strip())
 
 
 def update_catalogs() -> int:
