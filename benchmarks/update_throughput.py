@@ -40,18 +40,18 @@ import time
 import traceback
 import unicodedata
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 if __package__ in (None, ""):  # run as `python benchmarks/update_throughput.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
-from telegram.ext import (  # noqa: E402
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -59,15 +59,15 @@ from telegram.ext import (  # noqa: E402
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest  # noqa: E402
+from telegram.request import HTTPXRequest
 
-from bot.app import Mode, build_runtime  # noqa: E402
-from bot.clock import fake_clock  # noqa: E402
-from bot.db.engine import create_engine  # noqa: E402
-from bot.db.migrate import upgrade  # noqa: E402
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState  # noqa: E402
-from bot.sandbox.state import JSONDict, SandboxMessage  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.app import Mode, build_runtime
+from bot.clock import fake_clock
+from bot.db.engine import create_engine
+from bot.db.migrate import upgrade
+from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from bot.sandbox.state import JSONDict, SandboxMessage
+from bot.settings import Settings
 
 GOAL = 0.5
 DEFAULT_UPDATES = 400
@@ -261,7 +261,7 @@ def verify(state: SandboxState, burst: Burst) -> None:
             )
 
 
-async def wait_or_fail(state: SandboxState, done: Any, what: str) -> None:
+async def wait_or_fail(state: SandboxState, done: Callable[[], bool], what: str) -> None:
     if not await state.wait_until(done, SETUP_TIMEOUT):
         raise BenchmarkError(f"{what} did not happen within {SETUP_TIMEOUT:.0f}s")
 
@@ -280,8 +280,8 @@ def find_button(message: JSONDict, label: str) -> str:
 class Subject(Protocol):
     label: str
 
-    def running(self, server: SandboxServer) -> Any:
-        """An async context manager: the bot polls the server inside it."""
+    def running(self, server: SandboxServer) -> AbstractAsyncContextManager[None]:
+        """The bot polls the server inside this context."""
         ...
 
     async def open_cards(self, state: SandboxState, user_ids: Sequence[int]) -> list[Card]:
@@ -457,6 +457,11 @@ class Report:
         return self.gonggam / self.baseline
 
     @property
+    def round_ratios(self) -> list[float]:
+        """공감/baseline within each round: shows how much the machine's noise moved things."""
+        return [g / b for b, g in zip(self.baseline_runs, self.gonggam_runs, strict=True)]
+
+    @property
     def verdict(self) -> str:
         return "PASS" if self.ratio >= GOAL else "BELOW"
 
@@ -473,6 +478,7 @@ class Report:
                 "verdict": self.verdict,
                 "baseline_runs": [round(r, 1) for r in self.baseline_runs],
                 "gonggam_runs": [round(r, 1) for r in self.gonggam_runs],
+                "round_ratios": [round(r, 4) for r in self.round_ratios],
             },
             ensure_ascii=False,
         )
@@ -482,17 +488,21 @@ class Report:
             return ", ".join(f"{v:.0f}" for v in values)
 
         pairs = self.updates // 2
+        heading = (
+            f"update throughput: {self.updates} updates per run ({pairs} /start + {pairs} "
+            f"button presses, {self.residents} residents), median of {len(self.baseline_runs)}"
+        )
+        baseline = f"{self.baseline:>9.1f} updates/s   runs: {runs(self.baseline_runs)}"
+        gonggam = f"{self.gonggam:>9.1f} updates/s   runs: {runs(self.gonggam_runs)}"
+        ratio = f"{self.ratio * 100:>9.1f} %           goal ≥ {GOAL * 100:.0f} %   {self.verdict}"
+        rounds = ", ".join(f"{r * 100:.0f} %" for r in self.round_ratios)
         return "\n".join(
             [
-                f"update throughput: {self.updates} updates per run ({pairs} /start + {pairs} "
-                f"button presses, {self.residents} residents), median of "
-                f"{len(self.baseline_runs)}",
-                f"  {pad('bare PTB echo', 14)}{self.baseline:>9.1f} updates/s   "
-                f"runs: {runs(self.baseline_runs)}",
-                f"  {pad('공감', 14)}{self.gonggam:>9.1f} updates/s   "
-                f"runs: {runs(self.gonggam_runs)}",
-                f"  {pad('ratio', 14)}{self.ratio * 100:>9.1f} %           "
-                f"goal ≥ {GOAL * 100:.0f} %   {self.verdict}",
+                heading,
+                f"  {pad('bare PTB echo', 14)}{baseline}",
+                f"  {pad('공감', 14)}{gonggam}",
+                f"  {pad('ratio', 14)}{ratio}",
+                f"  {pad('per round', 14)}    {rounds}",
             ]
         )
 
@@ -581,16 +591,36 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         prog="python -m benchmarks.update_throughput",
         description="공감 vs bare PTB: updates per second over the sandbox Bot API.",
     )
-    parser.add_argument("--updates", type=int, default=DEFAULT_UPDATES,
-                        help="updates per timed run, half /start and half presses")
-    parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS,
-                        help="timed runs per bot; the median is reported")
-    parser.add_argument("--residents", type=int, default=DEFAULT_RESIDENTS,
-                        help="distinct residents sending the updates of one run")
-    parser.add_argument("--json", action="store_true", dest="as_json",
-                        help="print one JSON line instead of the table")
-    parser.add_argument("--profile", type=Path, metavar="FILE",
-                        help="write a cProfile of 공감's timed runs (pstats format) to FILE")
+    parser.add_argument(
+        "--updates",
+        type=int,
+        default=DEFAULT_UPDATES,
+        help="updates per timed run, half /start and half presses",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=DEFAULT_REPEATS,
+        help="timed runs per bot; the median is reported",
+    )
+    parser.add_argument(
+        "--residents",
+        type=int,
+        default=DEFAULT_RESIDENTS,
+        help="distinct residents sending the updates of one run",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        dest="as_json",
+        help="print one JSON line instead of the table",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="write a cProfile of 공감's timed runs (pstats format) to FILE",
+    )
     args = parser.parse_args(argv)
     if args.updates < 2 or args.repeats < 1 or args.residents < 1:
         parser.error("--updates must be at least 2, --repeats and --residents at least 1")
@@ -602,7 +632,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         report = asyncio.run(run_benchmark(options))
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure is reported, with its traceback
         traceback.print_exc()
         print("update throughput benchmark failed (see above)", file=sys.stderr)
         return 1

@@ -176,10 +176,11 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         pacer=SendPacer(),
         quiet_hours=settings.quiet_hours,
     )
+    calendar = BusinessCalendar()
     machine = DeadlineMachine(
         sessionmaker,
         clock,
-        DeadlineContext(settings.policy, BusinessCalendar()),
+        DeadlineContext(settings.policy, calendar),
         on_transition=lambda kind: metrics.transitions.labels(kind=kind).inc(),
     )
 
@@ -195,7 +196,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     )
     if isinstance(clock, ShiftableClock):
         clock.on_jump(lambda _now: scheduler.sweep())
-    services = Services(settings, clock, i18n, sessionmaker, metrics, dispatcher.wake)
+    services = Services(settings, clock, i18n, sessionmaker, metrics, dispatcher.wake, calendar)
     application = (
         ApplicationBuilder()
         .bot(bot)

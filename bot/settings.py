@@ -22,6 +22,15 @@ from bot.domain.quiet_hours import QuietHours
 T = TypeVar("T")
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///gonggam.sqlite3"
+# A sample district (구로구); deployments set AREAS and CATEGORIES for their own 구.
+DEFAULT_AREAS = (
+    "신도림동", "구로1동", "구로2동", "구로3동", "구로4동", "구로5동", "가리봉동", "고척1동",
+    "고척2동", "개봉1동", "개봉2동", "개봉3동", "오류1동", "오류2동", "수궁동", "항동",
+)
+DEFAULT_CATEGORIES = (
+    "교통·주차", "환경·청소", "안전·방범", "복지·건강", "문화·체육", "교육·보육", "공원·녹지",
+    "도시·주택", "경제·일자리", "행정", "기타",
+)
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"
 
 
@@ -38,6 +47,10 @@ class Policy:
     review_days: int = 14
     debate_days: int = 30
     answer_days: int = 30
+    closing_soon_days: int = 3
+    closing_soon_below_percent: int = 80
+    almost_there_percent: int = 10
+    daily_proposal_limit: int = 3
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,11 @@ class Settings:
     quiet_hours: QuietHours = QuietHours()
     policy: Policy = Policy()
     log_level: str = "INFO"
+    pre_moderation: bool = False
+    endorsement_requires_contact: bool = False
+    moderator_chat_id: int | None = None
+    areas: tuple[str, ...] = DEFAULT_AREAS
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
 
     @property
     def is_sandbox(self) -> bool:
@@ -101,6 +119,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         review_days=typed("REVIEW_DAYS", _positive_int, 14),
         debate_days=typed("DEBATE_DAYS", _positive_int, 30),
         answer_days=typed("ANSWER_DAYS", _positive_int, 30),
+        daily_proposal_limit=typed("DAILY_PROPOSAL_LIMIT", _positive_int, 3),
     )
     token = get("TELEGRAM_BOT_TOKEN")
     if token is not None and ":" not in token:
@@ -120,6 +139,11 @@ def _parse(env: Mapping[str, str]) -> Settings:
         quiet_hours=typed("QUIET_HOURS", QuietHours.parse, defaults.quiet_hours),
         policy=policy,
         log_level=typed("LOG_LEVEL", _log_level, defaults.log_level),
+        pre_moderation=typed("PRE_MODERATION", _flag, False),
+        endorsement_requires_contact=typed("ENDORSEMENT_REQUIRES", _requirement, False),
+        moderator_chat_id=typed("MODERATOR_CHAT_ID", int, None),
+        areas=typed("AREAS", _name_list, DEFAULT_AREAS),
+        categories=typed("CATEGORIES", _name_list, DEFAULT_CATEGORIES),
     )
 
 
@@ -189,6 +213,29 @@ def _id_set(raw: str) -> frozenset[int]:
         return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
     except ValueError:
         raise ValueError("must be a comma-separated list of numeric Telegram ids") from None
+
+
+def _flag(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be 1 or 0")
+
+
+def _requirement(raw: str) -> bool:
+    """ENDORSEMENT_REQUIRES: `contact` (share a phone number once) or `none`."""
+    if raw.lower() not in ("contact", "none"):
+        raise ValueError("must be 'contact' or 'none'")
+    return raw.lower() == "contact"
+
+
+def _name_list(raw: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    if not names or any(len(name) > 40 for name in names):
+        raise ValueError("must be a comma-separated list of names of at most 40 characters")
+    return names
 
 
 def _log_level(raw: str) -> str:

@@ -61,12 +61,12 @@ async def test_not_yet_open_features_say_so_honestly(
     runtime: Runtime, residents: SandboxClient
 ) -> None:
     minji = residents.resident(4005, "민지")
-    await minji.say("✍️ 제안하기")
+    await minji.say("💰 주민참여예산")
     await minji.wait_for_message("아직 준비 중이에요")
 
 
 @pytest.mark.parametrize(
-    "data", ["e:1:999", "l:2:ko", "l:1:xx:yy", "n:1:abc", "\x00garbage", "l:1:" + "a" * 60]
+    "data", ["zz:1:999", "e:2:999", "l:2:ko", "l:1:xx:yy", "n:1:abc", "\x00garbage", "l:1:" + "a" * 60]
 )
 async def test_forged_or_stale_button_data_is_answered_and_changes_nothing(
     runtime: Runtime, residents: SandboxClient, data: str
@@ -79,6 +79,16 @@ async def test_forged_or_stale_button_data_is_answered_and_changes_nothing(
     assert answer is not None and answer.text is not None
     assert "더 이상 쓸 수 없어요" in answer.text
     assert minji.inbox()[-1].text == card.text and not minji.inbox()[-1].edited
+
+
+async def test_a_button_for_a_missing_proposal_says_so(
+    runtime: Runtime, residents: SandboxClient
+) -> None:
+    minji = residents.resident(4011, "민지")
+    await minji.say("/settings")
+    card = await minji.wait_for_message("알림이 켜져 있어요")
+    answer = await minji.wait_for_callback_answer(await minji.press_data(card, "e:1:999"))
+    assert answer is not None and "찾을 수 없어요" in (answer.text or "")
 
 
 async def test_a_language_outside_the_catalogs_changes_nothing(

@@ -96,12 +96,63 @@ class Proposal(Base):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL")
     )
+    photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     collect_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    halfway_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closing_soon_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     debate_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answer_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProposalDraft(Base):
+    """A proposal being written: one per user, saved after every step, kept on /cancel."""
+
+    __tablename__ = "proposal_drafts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(String(120))
+    problem: Mapped[str | None] = mapped_column(Text)
+    solution: Mapped[str | None] = mapped_column(Text)
+    effect: Mapped[str | None] = mapped_column(Text)
+    area: Mapped[str | None] = mapped_column(String(40))
+    category: Mapped[str | None] = mapped_column(String(40))
+    photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProposalTerm(Base):
+    """Search index: the weighted terms of a proposal's title and problem."""
+
+    __tablename__ = "proposal_terms"
+    __table_args__ = (Index("ix_proposal_terms_term", "term", "proposal_id"),)
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Report(Base):
+    """A resident's report of a proposal or an opinion; one per person and item."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("user_id", "target_kind", "target_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ProposalEvent(Base):

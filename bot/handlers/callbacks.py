@@ -102,3 +102,75 @@ class MenuChoice(CallbackData, prefix="m"):
 @dataclasses.dataclass(frozen=True)
 class NotificationToggle(CallbackData, prefix="n"):
     muted: int
+
+
+@dataclasses.dataclass(frozen=True)
+class OpenProposal(CallbackData, prefix="p"):
+    proposal_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Endorse(CallbackData, prefix="e"):
+    proposal_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Unendorse(CallbackData, prefix="ue"):
+    proposal_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class MuteProposal(CallbackData, prefix="mu"):
+    proposal_id: int
+    muted: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportProposal(CallbackData, prefix="rp"):
+    proposal_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportReason(CallbackData, prefix="rr"):
+    proposal_id: int
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class WithdrawProposal(CallbackData, prefix="wd"):
+    proposal_id: int
+    confirmed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ListPage(CallbackData, prefix="ls"):
+    """A page of /proposals: sort (pop/new/end), filter (all, a<area index>, s<status>)."""
+
+    sort: str
+    filter: str
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ListFilters(CallbackData, prefix="lf"):
+    kind: str
+
+
+@dataclasses.dataclass(frozen=True)
+class WizardStep(CallbackData, prefix="w"):
+    """Wizard buttons: skip, submit, resume, restart, back to preview."""
+
+    action: str
+
+
+@dataclasses.dataclass(frozen=True)
+class WizardChoice(CallbackData, prefix="wc"):
+    """Picking the n-th configured area or category in the wizard."""
+
+    field: str
+    index: int
+
+
+@dataclasses.dataclass(frozen=True)
+class WizardEdit(CallbackData, prefix="we"):
+    part: str

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
+from bot.domain.deadlines import BusinessCalendar
 from bot.i18n import I18n, Translator, pick_language
 from bot.metrics import Metrics
 from bot.services.users import UserView
@@ -26,6 +28,7 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession]
     metrics: Metrics
     wake_dispatcher: Callable[[], None]
+    calendar: BusinessCalendar
 
 
 class GonggamApplication(Application):  # type: ignore[type-arg]
@@ -46,6 +49,12 @@ class GonggamContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         application = self.application
         assert isinstance(application, GonggamApplication)
         return application.services
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One session and transaction for one service call."""
+        async with self.services.sessionmaker() as session, session.begin():
+            yield session
 
     def translator(self, telegram_language: str | None = None) -> Translator:
         """The user's language, or Telegram's guess when the database could not tell us."""

@@ -10,7 +10,9 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.domain.text import is_meaningful, normalise_text
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
+from bot.services.drafts import has_draft
 from bot.rendering.common import (
+    draft_waiting,
     empty_message,
     menu_keyboard,
     not_understood,
@@ -33,9 +35,18 @@ async def unknown_text(update: Update, context: GonggamContext) -> None:
         reply = empty_message(t)
     elif len(text) > MAX_FREE_TEXT:
         reply = too_long(t, MAX_FREE_TEXT)
+    elif await _has_draft(context):
+        reply = draft_waiting(t)
     else:
         reply = not_understood(t)
     await update.effective_message.reply_html(reply, reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
+
+
+async def _has_draft(context: GonggamContext) -> bool:
+    if context.user is None:
+        return False
+    async with context.transaction() as session:
+        return await has_draft(session, context.user.id)
 
 
 async def unknown_command_reply(update: Update, context: GonggamContext) -> None:

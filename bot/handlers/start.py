@@ -7,6 +7,8 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
+from bot.handlers.my import show_my_activity
+from bot.handlers.proposals import open_deep_link, show_list
 from bot.handlers.settings import show_settings
 from bot.rendering.common import (
     coming_soon,
@@ -14,12 +16,17 @@ from bot.rendering.common import (
     help_text,
     menu_item_for_label,
     menu_keyboard,
+    nothing_to_cancel,
 )
 
 PRIVATE = filters.ChatType.PRIVATE
 
 
 async def start(update: Update, context: GonggamContext) -> None:
+    """/start, also from a shared link: `/start p<id>` opens that proposal's card."""
+    if context.args and context.args[0][:1] == "p" and context.args[0][1:].isdigit():
+        await open_deep_link(update, context, int(context.args[0][1:]))
+        return
     t = translator_for(update, context)
     name = update.effective_user.first_name if update.effective_user else ""
     await update.effective_message.reply_html(  # type: ignore[union-attr]
@@ -41,33 +48,51 @@ async def not_open_yet(update: Update, context: GonggamContext) -> None:
     )
 
 
+async def cancel_nothing(update: Update, context: GonggamContext) -> None:
+    t = translator_for(update, context)
+    await update.effective_message.reply_html(  # type: ignore[union-attr]
+        nothing_to_cancel(t), reply_markup=menu_keyboard(t)
+    )
+
+
 async def menu_button(update: Update, context: GonggamContext) -> None:
     """A tap on the reply keyboard: route it like the matching command."""
     item = menu_item_for_label(context.services.i18n, update.effective_message.text or "")  # type: ignore[union-attr]
     if item is None:
         return
-    route = {"help": show_help, "settings": show_settings}.get(item.key, not_open_yet)
+    routes = {
+        "help": show_help,
+        "settings": show_settings,
+        "browse": show_list,
+        "my": show_my_activity,
+    }
+    route = routes.get(item.key, not_open_yet)
     await route(update, context)
 
 
 class MenuLabelFilter(filters.MessageFilter):
     """Matches the reply-keyboard labels in every language (built per app, not at import)."""
 
-    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
-        super().__init__(name="MenuLabelFilter")
+    def __init__(self, application: Application, key: str | None = None) -> None:  # type: ignore[type-arg]
+        super().__init__(name=f"MenuLabelFilter({key or 'any'})")
         self._application = application
+        self._key = key
 
     def filter(self, message: object) -> bool:
         text = getattr(message, "text", None)
         services = getattr(self._application, "services", None)
-        return bool(text and services and menu_item_for_label(services.i18n, text))
+        item = menu_item_for_label(services.i18n, text) if text and services else None
+        return item is not None and (self._key is None or item.key == self._key)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     application.add_handler(CommandHandler("help", show_help, filters=PRIVATE))
     application.add_handler(
-        CommandHandler(["propose", "proposals", "my", "budget"], not_open_yet, filters=PRIVATE)
+        CommandHandler("budget", not_open_yet, filters=PRIVATE)
+    )
+    application.add_handler(
+        CommandHandler("cancel", cancel_nothing, filters=PRIVATE)
     )
     application.add_handler(
         MessageHandler(PRIVATE & filters.TEXT & MenuLabelFilter(application), menu_button)

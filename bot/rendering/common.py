@@ -153,5 +153,9 @@ def text_only(t: Translator) -> str:
     return t.gettext("I can only read text messages here. Please type your message.")
 
 
+def draft_waiting(t: Translator) -> str:
+    return t.gettext("You have a proposal in progress. Type /propose to continue writing it.")
+
+
 def nothing_to_cancel(t: Translator) -> str:
     return t.gettext("There is nothing to cancel.")

@@ -479,6 +479,8 @@ class SandboxState:
     ) -> SandboxChat:
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
+        if chat_id in self.chats:
+            return self.chats[chat_id]
         chat_type = SUPERGROUP if supergroup or is_forum else GROUP
         chat = SandboxChat(id=chat_id, type=chat_type, title=title, is_forum=is_forum)
         self.chats[chat_id] = chat

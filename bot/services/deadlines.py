@@ -22,6 +22,7 @@ from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
+from bot.services.proposals import announce_closing_soon, announce_halfway
 from bot.settings import Policy
 
 log = logging.getLogger(__name__)
@@ -111,9 +112,27 @@ async def close_debate(
     return moved
 
 
+async def remind_halfway(
+    session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await announce_halfway(session, proposal_id, now, context.policy)
+
+
+async def remind_closing_soon(
+    session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await announce_closing_soon(session, proposal_id, now, context.policy)
+
+
+# Order matters: a window that ended while the app was down expires before its reminders,
+# so nobody is told "half the time is left" about a closed proposal.
 DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
     DeadlineKind("collect", ProposalStatus.COLLECTING, Proposal.collect_until, expire_collection),
     DeadlineKind("debate", ProposalStatus.IN_DEBATE, Proposal.debate_closes_at, close_debate),
+    DeadlineKind("halfway", ProposalStatus.COLLECTING, Proposal.halfway_at, remind_halfway),
+    DeadlineKind(
+        "closing_soon", ProposalStatus.COLLECTING, Proposal.closing_soon_at, remind_closing_soon
+    ),
 )
 
 

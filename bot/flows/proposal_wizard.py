@@ -1,0 +1,348 @@
+"""/propose: the proposal wizard (a ConversationHandler).
+
+Every answer is validated, normalised and saved to the draft in the database at once, so
+/cancel, a 24-hour pause or a restart of the bot loses nothing: /propose offers to resume.
+"""
+
+from __future__ import annotations
+
+import warnings
+from enum import IntEnum
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from telegram.warnings import PTBUserWarning
+
+from bot.domain.proposals import Checked, Part, check_part, choose_option
+from bot.handlers.callbacks import WizardChoice, WizardEdit, WizardStep
+from bot.handlers.common import translator_for
+from bot.handlers.context import GonggamContext
+from bot.handlers.start import MenuLabelFilter
+from bot.rendering import Rendered
+from bot.rendering import wizard as view
+from bot.rendering.common import menu_keyboard
+from bot.services import drafts
+from bot.services.drafts import DraftView
+from bot.services.proposals import SubmitOutcome, submit_draft
+from bot.services.search import find_similar
+
+PRIVATE = filters.ChatType.PRIVATE
+EDITING = "wizard_editing"
+
+
+class Step(IntEnum):
+    RESUME = 0
+    TITLE = 1
+    PROBLEM = 2
+    SOLUTION = 3
+    EFFECT = 4
+    AREA = 5
+    CATEGORY = 6
+    PHOTO = 7
+    PREVIEW = 8
+    EDIT = 9
+
+
+TEXT_STEPS: dict[Step, Part] = {
+    Step.TITLE: Part.TITLE,
+    Step.PROBLEM: Part.PROBLEM,
+    Step.SOLUTION: Part.SOLUTION,
+    Step.EFFECT: Part.EFFECT,
+}
+NEXT_STEP: dict[Step, Step] = {
+    Step.TITLE: Step.PROBLEM,
+    Step.PROBLEM: Step.SOLUTION,
+    Step.SOLUTION: Step.EFFECT,
+    Step.EFFECT: Step.AREA,
+    Step.AREA: Step.CATEGORY,
+    Step.CATEGORY: Step.PHOTO,
+    Step.PHOTO: Step.PREVIEW,
+}
+
+
+async def begin(update: Update, context: GonggamContext) -> Step:
+    """/propose or the menu button: resume a saved draft or start a new one."""
+    if context.user is None:
+        return ConversationHandler.END  # type: ignore[return-value]
+    context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
+    async with context.transaction() as session:
+        draft = await drafts.load_draft(session, context.user.id)
+    t = translator_for(update, context)
+    if draft is not None and (draft.title or draft.problem):
+        await _send(update, view.resume_offer(t, draft))
+        return Step.RESUME
+    async with context.transaction() as session:
+        await drafts.start_draft(session, context.user.id, context.services.clock.now())
+    await _send(update, view.intro(t))
+    return await _ask(update, context, Step.TITLE)
+
+
+async def resume_or_restart(update: Update, context: GonggamContext) -> Step:
+    query = update.callback_query
+    choice = WizardStep.parse(query.data if query else None)
+    if query is None or choice is None or context.user is None:
+        return Step.RESUME
+    await query.answer()
+    if choice.action == "restart":
+        async with context.transaction() as session:
+            await drafts.start_draft(session, context.user.id, context.services.clock.now())
+        return await _ask(update, context, Step.TITLE)
+    draft = await _draft(context)
+    if draft is None:
+        return await _ask(update, context, Step.TITLE)
+    return await _ask(update, context, _step_of(draft))
+
+
+async def receive_text(update: Update, context: GonggamContext) -> Step:
+    """A typed answer for the current text step (or an edit from the preview)."""
+    step = _current_step(context)
+    draft = await _draft(context)
+    if draft is None or await _idle(update, context, draft):
+        return ConversationHandler.END  # type: ignore[return-value]
+    editing = context.user_data.get(EDITING)  # type: ignore[union-attr]
+    step = Step[editing] if editing else step
+    if step in (Step.AREA, Step.CATEGORY):
+        return await _typed_choice(update, context, step)
+    if step not in TEXT_STEPS:
+        await _send(update, Rendered(view.use_buttons(translator_for(update, context))))
+        return _current_step(context)
+    checked = check_part(TEXT_STEPS[step], update.effective_message.text or "")  # type: ignore[union-attr]
+    t = translator_for(update, context)
+    if not isinstance(checked, Checked):
+        await _send(update, Rendered(view.rejected(t, TEXT_STEPS[step], checked)))
+        return _current_step(context)
+    next_step = Step.PREVIEW if editing else NEXT_STEP[step]
+    await _save(context, next_step, **{TEXT_STEPS[step].value: checked.text})
+    if checked.masked_kinds:
+        await _send(update, Rendered(view.masked(t, checked.masked_kinds)))
+    if step is Step.PROBLEM and not editing:
+        await _show_similar(update, context)
+    return await _ask(update, context, next_step)
+
+
+async def choose(update: Update, context: GonggamContext) -> Step:
+    """An area or category button."""
+    query = update.callback_query
+    choice = WizardChoice.parse(query.data if query else None)
+    if query is None or choice is None or choice.field not in ("area", "category"):
+        return _current_step(context)
+    await query.answer()
+    options = _options(context, choice.field)
+    if not 0 <= choice.index < len(options):
+        return _current_step(context)
+    step = Step.AREA if choice.field == "area" else Step.CATEGORY
+    return await _store_choice(update, context, step, options[choice.index])
+
+
+async def skip(update: Update, context: GonggamContext) -> Step:
+    """건너뛰기 on an optional step (area, category, photo)."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    step = _current_step(context)
+    if step not in (Step.AREA, Step.CATEGORY, Step.PHOTO):
+        return step
+    field = {Step.AREA: "area", Step.CATEGORY: "category", Step.PHOTO: "photo_file_id"}[step]
+    next_step = Step.PREVIEW if context.user_data.get(EDITING) else NEXT_STEP[step]  # type: ignore[union-attr]
+    await _save(context, next_step, **{field: None})
+    return await _ask(update, context, next_step)
+
+
+async def receive_photo(update: Update, context: GonggamContext) -> Step:
+    step = _current_step(context)
+    message = update.effective_message
+    if step is not Step.PHOTO or message is None or not message.photo:
+        await _send(update, Rendered(view.text_please(translator_for(update, context))))
+        return step
+    await _save(context, Step.PREVIEW, photo_file_id=message.photo[-1].file_id)
+    return await _ask(update, context, Step.PREVIEW)
+
+
+async def edit_part(update: Update, context: GonggamContext) -> Step:
+    query = update.callback_query
+    target = WizardEdit.parse(query.data if query else None)
+    names = {"title": Step.TITLE, "problem": Step.PROBLEM, "solution": Step.SOLUTION,
+             "effect": Step.EFFECT, "area": Step.AREA, "category": Step.CATEGORY,
+             "photo": Step.PHOTO}
+    if query is None or target is None or target.part not in names:
+        return _current_step(context)
+    await query.answer()
+    step = names[target.part]
+    context.user_data[EDITING] = step.name  # type: ignore[index]
+    await _ask(update, context, step)
+    return Step.EDIT if step in TEXT_STEPS else step
+
+
+async def submit(update: Update, context: GonggamContext) -> int:
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    if context.user is None:
+        return ConversationHandler.END
+    services = context.services
+    async with context.transaction() as session:
+        result = await submit_draft(session, context.user.id, services.clock.now(),
+                                    services.settings)
+    services.wake_dispatcher()
+    t = translator_for(update, context)
+    await _send(update, view.submitted(t, result, context.bot.username))
+    if result.outcome is SubmitOutcome.INCOMPLETE:
+        return await _ask(update, context, Step.PREVIEW)
+    context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
+    return ConversationHandler.END
+
+
+async def later(update: Update, context: GonggamContext) -> int:
+    """/cancel or 나중에 쓰기: stop, keeping the draft."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
+    t = translator_for(update, context)
+    await _send(update, Rendered(view.kept_for_later(t)), keyboard=menu_keyboard(t))
+    return ConversationHandler.END
+
+
+async def wrong_kind(update: Update, context: GonggamContext) -> Step:
+    """A sticker, a voice note or a photo where text is expected."""
+    await _send(update, Rendered(view.text_please(translator_for(update, context))))
+    return _current_step(context)
+
+
+async def _typed_choice(update: Update, context: GonggamContext, step: Step) -> Step:
+    field = "area" if step is Step.AREA else "category"
+    picked = choose_option(update.effective_message.text or "", _options(context, field))  # type: ignore[union-attr]
+    if picked is None:
+        await _send(update, Rendered(view.use_buttons(translator_for(update, context))))
+        return _current_step(context)
+    return await _store_choice(update, context, step, picked)
+
+
+async def _store_choice(update: Update, context: GonggamContext, step: Step, value: str) -> Step:
+    field = "area" if step is Step.AREA else "category"
+    next_step = Step.PREVIEW if context.user_data.get(EDITING) else NEXT_STEP[step]  # type: ignore[union-attr]
+    await _save(context, next_step, **{field: value})
+    return await _ask(update, context, next_step)
+
+
+async def _ask(update: Update, context: GonggamContext, step: Step) -> Step:
+    """Show the question (or the preview) for `step` and remember where we are."""
+    t = translator_for(update, context)
+    context.user_data["wizard_step"] = step.name  # type: ignore[index]
+    if step is Step.PREVIEW:
+        context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
+        draft = await _draft(context)
+        assert draft is not None
+        await _send(update, view.preview(t, draft))
+        return Step.PREVIEW
+    settings = context.services.settings
+    await _send(update, view.question(t, step.name.lower(), settings.areas, settings.categories))
+    return step
+
+
+async def _show_similar(update: Update, context: GonggamContext) -> None:
+    draft = await _draft(context)
+    if draft is None:
+        return
+    async with context.transaction() as session:
+        similar = await find_similar(session, f"{draft.title} {draft.problem}", limit=5)
+    if similar:
+        await _send(update, view.similar(translator_for(update, context), similar))
+
+
+async def _idle(update: Update, context: GonggamContext, draft: DraftView) -> bool:
+    if not draft.idle_since(context.services.clock.now()):
+        return False
+    t = translator_for(update, context)
+    await _send(update, Rendered(view.paused(t)), keyboard=menu_keyboard(t))
+    return True
+
+
+async def _save(context: GonggamContext, step: Step, **values: str | None) -> None:
+    assert context.user is not None
+    async with context.transaction() as session:
+        await drafts.save_step(session, context.user.id, context.services.clock.now(),
+                               step=step.name.lower(), **values)
+
+
+async def _draft(context: GonggamContext) -> DraftView | None:
+    if context.user is None:
+        return None
+    async with context.transaction() as session:
+        return await drafts.load_draft(session, context.user.id)
+
+
+def _current_step(context: GonggamContext) -> Step:
+    return Step[context.user_data.get("wizard_step", "TITLE")]  # type: ignore[union-attr]
+
+
+def _step_of(draft: DraftView) -> Step:
+    try:
+        return Step[draft.step.upper()]
+    except KeyError:
+        return Step.TITLE
+
+
+def _options(context: GonggamContext, field: str) -> tuple[str, ...]:
+    settings = context.services.settings
+    return settings.areas if field == "area" else settings.categories
+
+
+async def _send(update: Update, rendered: Rendered, keyboard: object = None) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_html(rendered.text, reply_markup=rendered.reply_markup or keyboard)  # type: ignore[arg-type]
+
+
+def build(application: Application) -> ConversationHandler:  # type: ignore[type-arg]
+    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    other = PRIVATE & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    on_step = [
+        MessageHandler(text, receive_text),
+        CallbackQueryHandler(choose, pattern=WizardChoice.matches),
+        CallbackQueryHandler(skip, pattern=lambda d: WizardStep.parse(d) == WizardStep("skip")),
+    ]
+    with warnings.catch_warnings():
+        # PTB warns that buttons are tracked per chat, not per message; that is intended:
+        # the wizard has one live step per resident, whichever message the button is on.
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        return _conversation(on_step, text, other, application)
+
+
+def _conversation(
+    on_step: list[object], text: filters.BaseFilter, other: filters.BaseFilter,
+    application: Application,  # type: ignore[type-arg]
+) -> ConversationHandler:  # type: ignore[type-arg]
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("propose", begin, filters=PRIVATE),
+            MessageHandler(PRIVATE & filters.TEXT & MenuLabelFilter(application, "propose"), begin),
+        ],
+        states={
+            Step.RESUME: [CallbackQueryHandler(resume_or_restart, pattern=WizardStep.matches)],
+            **{step: on_step for step in (Step.TITLE, Step.PROBLEM, Step.SOLUTION, Step.EFFECT,
+                                          Step.AREA, Step.CATEGORY, Step.EDIT)},
+            Step.PHOTO: [MessageHandler(PRIVATE & filters.PHOTO, receive_photo), *on_step],
+            Step.PREVIEW: [
+                CallbackQueryHandler(edit_part, pattern=WizardEdit.matches),
+                CallbackQueryHandler(submit, pattern=lambda d: WizardStep.parse(d) == WizardStep("submit")),
+                CallbackQueryHandler(later, pattern=lambda d: WizardStep.parse(d) == WizardStep("later")),
+                MessageHandler(text, receive_text),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", later),
+            CommandHandler("propose", begin, filters=PRIVATE),
+            MessageHandler(other, wrong_kind),
+        ],
+        name="proposal_wizard",
+        allow_reentry=True,
+    )

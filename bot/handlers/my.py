@@ -1,0 +1,29 @@
+"""/my: my proposals with their state and D-day, and the proposals I endorsed."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.handlers.common import translator_for
+from bot.handlers.context import GonggamContext
+from bot.rendering.proposals import my_activity
+from bot.services.browse import my_endorsements, my_proposals
+
+
+async def show_my_activity(update: Update, context: GonggamContext) -> None:
+    if context.user is None:
+        return
+    async with context.transaction() as session:
+        mine = await my_proposals(session, context.user.id)
+        endorsed = await my_endorsements(session, context.user.id)
+    services = context.services
+    rendered = my_activity(translator_for(update, context), mine, endorsed,
+                           services.settings.policy.endorsement_threshold, services.clock.now())
+    await update.effective_message.reply_html(  # type: ignore[union-attr]
+        rendered.text, reply_markup=rendered.reply_markup
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("my", show_my_activity, filters=filters.ChatType.PRIVATE))

@@ -1,0 +1,353 @@
+"""Browsing proposals, their cards, 공감, sharing, muting, reporting and withdrawing."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain.lifecycle import ProposalStatus
+from bot.handlers.callbacks import (
+    Endorse,
+    ListFilters,
+    ListPage,
+    MuteProposal,
+    OpenProposal,
+    ReportProposal,
+    ReportReason,
+    Unendorse,
+    WithdrawProposal,
+)
+from bot.handlers.common import translator_for
+from bot.handlers.context import GonggamContext
+from bot.rendering import Rendered
+from bot.rendering import proposals as view
+from bot.rendering.common import menu_keyboard
+from bot.services import browse, proposals
+from bot.services.proposals import EndorseOutcome, WithdrawOutcome
+from bot.services.search import search
+
+log = logging.getLogger(__name__)
+
+PRIVATE = filters.ChatType.PRIVATE
+AWAITING_SEARCH = "awaiting_search"
+PENDING_ENDORSEMENT = "pending_endorsement"
+
+
+async def show_list(update: Update, context: GonggamContext) -> None:
+    """/proposals [keyword]: a keyword searches; otherwise the popular list."""
+    if context.args:
+        await _reply_search(update, context, " ".join(context.args))
+        return
+    await _send(update, await _list_view(update, context, ListPage("pop", "all", 0)))
+
+
+async def turn_page(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    page = ListPage.parse(query.data if query else None)
+    if query is None or page is None:
+        return
+    await query.answer()
+    rendered = await _list_view(update, context, page)
+    await query.edit_message_text(rendered.text, parse_mode="HTML", reply_markup=rendered.reply_markup)
+
+
+async def choose_filter(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    choice = ListFilters.parse(query.data if query else None)
+    if query is None or choice is None:
+        return
+    await query.answer()
+    t = translator_for(update, context)
+    if choice.kind == "search":
+        context.user_data[AWAITING_SEARCH] = True  # type: ignore[index]
+        await query.message.reply_text(view.search_prompt(t))  # type: ignore[union-attr]
+        return
+    picker = (
+        view.area_picker(t, context.services.settings.areas, "new")
+        if choice.kind == "area"
+        else view.status_picker(t, "new")
+    )
+    await query.edit_message_text(picker.text, reply_markup=picker.reply_markup)
+
+
+async def search_keyword(update: Update, context: GonggamContext) -> None:
+    """The text after tapping 🔍: a one-shot keyword search."""
+    context.user_data.pop(AWAITING_SEARCH, None)  # type: ignore[union-attr]
+    await _reply_search(update, context, update.effective_message.text or "")  # type: ignore[union-attr]
+
+
+async def open_card(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    target = OpenProposal.parse(query.data if query else None)
+    if query is None or target is None:
+        return
+    await query.answer()
+    await _send_card(update, context, target.proposal_id)
+
+
+async def open_deep_link(update: Update, context: GonggamContext, proposal_id: int) -> None:
+    """`/start p<id>` from a shared link."""
+    await _send_card(update, context, proposal_id)
+
+
+async def endorse(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    target = Endorse.parse(query.data if query else None)
+    if query is None or target is None or context.user is None:
+        return
+    services = context.services
+    async with context.transaction() as session:
+        result = await proposals.endorse(
+            session, proposal_id=target.proposal_id, user_id=context.user.id,
+            now=services.clock.now(), settings=services.settings, calendar=services.calendar,
+        )
+    await _after_endorsement(update, context, target.proposal_id, result)
+
+
+async def unendorse(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    target = Unendorse.parse(query.data if query else None)
+    if query is None or target is None or context.user is None:
+        return
+    async with context.transaction() as session:
+        result = await proposals.withdraw_endorsement(
+            session, proposal_id=target.proposal_id, user_id=context.user.id
+        )
+    await _after_endorsement(update, context, target.proposal_id, result)
+
+
+async def receive_contact(update: Update, context: GonggamContext) -> None:
+    """The phone number shared for ENDORSEMENT_REQUIRES=contact: hashed, then the 공감 retried."""
+    message = update.effective_message
+    contact = message.contact if message else None
+    if message is None or contact is None or context.user is None:
+        return
+    t = translator_for(update, context)
+    if contact.user_id != update.effective_user.id:  # type: ignore[union-attr]
+        await message.reply_text(t.gettext("Please share your own number with the button below."))
+        return
+    services = context.services
+    async with context.transaction() as session:
+        await proposals.record_phone(
+            session, user_id=context.user.id, phone=contact.phone_number,
+            secret_key=services.settings.secret_key,
+        )
+    pending = context.user_data.pop(PENDING_ENDORSEMENT, None)  # type: ignore[union-attr]
+    await message.reply_text(t.gettext("Thank you. Your number is stored only in coded form."),
+                             reply_markup=menu_keyboard(t))
+    if isinstance(pending, int):
+        async with context.transaction() as session:
+            result = await proposals.endorse(
+                session, proposal_id=pending, user_id=context.user.id, now=services.clock.now(),
+                settings=services.settings, calendar=services.calendar,
+            )
+        reply = view.endorse_reply(t, result.outcome, result.count,
+                                   services.settings.policy.endorsement_threshold)
+        await message.reply_text(reply)
+        services.wake_dispatcher()
+
+
+async def mute(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    target = MuteProposal.parse(query.data if query else None)
+    if query is None or target is None or context.user is None:
+        return
+    async with context.transaction() as session:
+        await proposals.set_muted(session, proposal_id=target.proposal_id, user_id=context.user.id,
+                                  muted=bool(target.muted), now=context.services.clock.now())
+    t = translator_for(update, context)
+    await query.answer(
+        t.gettext("Notifications for this proposal are off.") if target.muted
+        else t.gettext("Notifications for this proposal are on.")
+    )
+    await _refresh_card(update, context, target.proposal_id)
+
+
+async def ask_report_reason(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    target = ReportProposal.parse(query.data if query else None)
+    if query is None or target is None:
+        return
+    await query.answer()
+    await _send(update, view.report_reasons(translator_for(update, context), target.proposal_id))
+
+
+async def report(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    target = ReportReason.parse(query.data if query else None)
+    if query is None or target is None or context.user is None:
+        return
+    async with context.transaction() as session:
+        recorded = await proposals.report_proposal(
+            session, proposal_id=target.proposal_id, user_id=context.user.id,
+            reason=target.reason, now=context.services.clock.now(),
+        )
+    t = translator_for(update, context)
+    text = (t.gettext("Thank you. The moderators will look at it.") if recorded
+            else t.gettext("You have already reported this proposal."))
+    await query.answer()
+    await query.edit_message_text(text)
+
+
+async def withdraw(update: Update, context: GonggamContext) -> None:
+    query = update.callback_query
+    target = WithdrawProposal.parse(query.data if query else None)
+    if query is None or target is None or context.user is None:
+        return
+    t = translator_for(update, context)
+    if not target.confirmed:
+        async with context.transaction() as session:
+            card = await browse.load_card(session, target.proposal_id, context.user.id)
+        await query.answer()
+        if card is not None and card.is_author(context.user.id):
+            await _send(update, view.withdraw_confirmation(t, card.id, card.title))
+        return
+    async with context.transaction() as session:
+        outcome = await proposals.withdraw_proposal(
+            session, proposal_id=target.proposal_id, user_id=context.user.id,
+            now=context.services.clock.now(),
+        )
+    context.services.wake_dispatcher()
+    texts = {
+        WithdrawOutcome.WITHDRAWN: t.gettext("Your proposal has been withdrawn."),
+        WithdrawOutcome.NOT_AUTHOR: t.gettext("Only the author can withdraw a proposal."),
+        WithdrawOutcome.NOT_COLLECTING: t.gettext(
+            "It can no longer be withdrawn: it has moved on from gathering 공감."
+        ),
+        WithdrawOutcome.NOT_FOUND: view.proposal_not_found(t),
+    }
+    await query.answer(texts[outcome], show_alert=outcome is not WithdrawOutcome.WITHDRAWN)
+    if outcome is WithdrawOutcome.WITHDRAWN:
+        await query.edit_message_text(texts[outcome])
+
+
+async def _after_endorsement(
+    update: Update, context: GonggamContext, proposal_id: int, result: proposals.EndorseResult
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = translator_for(update, context)
+    threshold = context.services.settings.policy.endorsement_threshold
+    text = view.endorse_reply(t, result.outcome, result.count, threshold)
+    if result.outcome is EndorseOutcome.NEEDS_CONTACT:
+        context.user_data[PENDING_ENDORSEMENT] = proposal_id  # type: ignore[index]
+        await query.answer()
+        button = KeyboardButton(t.gettext("📱 Share my phone number"), request_contact=True)
+        await query.message.reply_text(  # type: ignore[union-attr]
+            text, reply_markup=ReplyKeyboardMarkup([[button]], resize_keyboard=True,
+                                                   one_time_keyboard=True),
+        )
+        return
+    await query.answer(text, show_alert=result.outcome is EndorseOutcome.THRESHOLD_REACHED)
+    context.services.wake_dispatcher()
+    await _refresh_card(update, context, proposal_id)
+
+
+async def _refresh_card(update: Update, context: GonggamContext, proposal_id: int) -> None:
+    """Edit the card in place with the current state (a stale card catches up)."""
+    query = update.callback_query
+    rendered = await _card_view(update, context, proposal_id)
+    if query is None or rendered is None or query.message is None:
+        return
+    await query.edit_message_text(rendered.text, parse_mode="HTML",
+                                  reply_markup=rendered.reply_markup)
+
+
+async def _send_card(update: Update, context: GonggamContext, proposal_id: int) -> None:
+    rendered = await _card_view(update, context, proposal_id)
+    if rendered is None:
+        await _send(update, Rendered(view.proposal_not_found(translator_for(update, context))))
+        return
+    await _send(update, rendered)
+
+
+async def _card_view(update: Update, context: GonggamContext, proposal_id: int) -> Rendered | None:
+    if context.user is None:
+        return None
+    async with context.transaction() as session:
+        card = await browse.load_card(session, proposal_id, context.user.id)
+    if card is None:
+        return None
+    services = context.services
+    return view.card(translator_for(update, context), card, context.user.id,
+                     services.settings.policy.endorsement_threshold, services.clock.now(),
+                     context.bot.username)
+
+
+async def _list_view(update: Update, context: GonggamContext, page: ListPage) -> Rendered:
+    services = context.services
+    t = translator_for(update, context)
+    sort = browse.Sort(page.sort) if page.sort in {s.value for s in browse.Sort} else browse.Sort.POPULAR
+    area, status, heading = None, None, t.gettext(view.SORT_LABELS[sort])
+    if page.filter.startswith("a") and page.filter[1:].isdigit():
+        areas = services.settings.areas
+        area = areas[int(page.filter[1:])] if int(page.filter[1:]) < len(areas) else None
+        heading = f"📍 {area}" if area else heading
+    elif page.filter.startswith("s") and page.filter[1:].isdigit():
+        index = int(page.filter[1:])
+        status = view.STATUS_FILTERS[index] if index < len(view.STATUS_FILTERS) else None
+        heading = view.status_label(t, status) if status else heading
+    async with context.transaction() as session:
+        found = await browse.list_proposals(
+            session, sort=sort, page=page.page, now=services.clock.now(), area=area, status=status
+        )
+    return view.proposal_list(t, found, sort.value, page.filter if (area or status) else "all",
+                              services.settings.policy.endorsement_threshold,
+                              services.clock.now(), heading)
+
+
+async def _reply_search(update: Update, context: GonggamContext, keyword: str) -> None:
+    services = context.services
+    t = translator_for(update, context)
+    async with context.transaction() as session:
+        hits = await search(session, keyword, limit=10, offset=0,
+                            statuses=frozenset(ProposalStatus) - {
+                                ProposalStatus.PENDING_MODERATION, ProposalStatus.REJECTED})
+        items = await browse.proposals_by_ids(session, [hit.proposal_id for hit in hits])
+    rendered = view.search_results(t, keyword, [i for i in items if not i.hidden],
+                                   services.settings.policy.endorsement_threshold,
+                                   services.clock.now())
+    await _send(update, rendered)
+
+
+async def _send(update: Update, rendered: Rendered) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
+
+
+class AwaitingSearch(filters.MessageFilter):
+    """True while the user owes us a search keyword (scratch state in user_data)."""
+
+    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+        super().__init__(name="AwaitingSearch")
+        self._application = application
+
+    def filter(self, message: object) -> bool:
+        user = getattr(message, "from_user", None)
+        if user is None:
+            return False
+        return bool(self._application.user_data.get(user.id, {}).get(AWAITING_SEARCH))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("proposals", show_list, filters=PRIVATE))
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & AwaitingSearch(application),
+                       search_keyword)
+    )
+    application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, receive_contact))
+    for pattern, callback in (
+        (ListPage, turn_page), (ListFilters, choose_filter), (OpenProposal, open_card),
+        (Endorse, endorse), (Unendorse, unendorse), (MuteProposal, mute),
+        (ReportProposal, ask_report_reason), (ReportReason, report), (WithdrawProposal, withdraw),
+    ):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern.matches))

@@ -1,0 +1,198 @@
+"""Read models for residents: proposal cards, lists, and 'my activity'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Endorsement, Proposal, ProposalEvent, Subscription
+from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
+
+PAGE_SIZE = 5
+PUBLIC_STATUSES = frozenset(ProposalStatus) - {
+    ProposalStatus.PENDING_MODERATION, ProposalStatus.REJECTED
+}
+
+
+class Sort(StrEnum):
+    POPULAR = "pop"
+    NEWEST = "new"
+    CLOSING = "end"
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: datetime
+    status: ProposalStatus
+
+
+@dataclass(frozen=True)
+class ProposalSummary:
+    id: int
+    title: str
+    status: ProposalStatus
+    endorsement_count: int
+    collect_until: datetime | None
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class ProposalCard:
+    id: int
+    author_id: int
+    title: str
+    problem: str
+    solution: str
+    effect: str
+    area: str | None
+    category: str | None
+    status: ProposalStatus
+    hidden: bool
+    endorsement_count: int
+    photo_file_id: str | None
+    published_at: datetime | None
+    collect_until: datetime | None
+    review_due: datetime | None
+    debate_closes_at: datetime | None
+    answer_due: datetime | None
+    history: tuple[HistoryItem, ...]
+    viewer_endorsed: bool
+    viewer_muted: bool
+
+    def is_author(self, user_id: int) -> bool:
+        return self.author_id == user_id
+
+
+@dataclass(frozen=True)
+class Page:
+    items: tuple[ProposalSummary, ...]
+    page: int
+    has_next: bool
+
+
+async def load_card(session: AsyncSession, proposal_id: int, viewer_id: int) -> ProposalCard | None:
+    """The card as `viewer_id` sees it; None if missing or not yet public (unless theirs)."""
+    proposal = await session.get(Proposal, proposal_id, populate_existing=True)
+    if proposal is None:
+        return None
+    if proposal.status not in PUBLIC_STATUSES and proposal.author_id != viewer_id:
+        return None
+    events = await session.execute(
+        select(ProposalEvent.at, ProposalEvent.to_status)
+        .where(ProposalEvent.proposal_id == proposal_id)
+        .order_by(ProposalEvent.at, ProposalEvent.id)
+    )
+    endorsed = await session.scalar(
+        select(func.count()).where(
+            Endorsement.proposal_id == proposal_id, Endorsement.user_id == viewer_id
+        )
+    )
+    muted = await session.scalar(
+        select(Subscription.muted).where(
+            Subscription.proposal_id == proposal_id, Subscription.user_id == viewer_id
+        )
+    )
+    return ProposalCard(
+        proposal.id, proposal.author_id, proposal.title, proposal.problem, proposal.solution,
+        proposal.effect, proposal.area, proposal.category, ProposalStatus(proposal.status),
+        proposal.hidden, proposal.endorsement_count, proposal.photo_file_id,
+        proposal.published_at, proposal.collect_until, proposal.review_due,
+        proposal.debate_closes_at, proposal.answer_due,
+        tuple(HistoryItem(at, ProposalStatus(status)) for at, status in events),
+        bool(endorsed), bool(muted),
+    )
+
+
+async def list_proposals(
+    session: AsyncSession,
+    *,
+    sort: Sort,
+    page: int,
+    now: datetime,
+    area: str | None = None,
+    status: ProposalStatus | None = None,
+) -> Page:
+    """One page of visible proposals, sorted; `status` filters, `area` narrows to a 동."""
+    query = _visible()
+    if status is not None:
+        query = query.where(Proposal.status == status)
+    elif sort is Sort.CLOSING:
+        query = query.where(
+            Proposal.status == ProposalStatus.COLLECTING, Proposal.collect_until > now
+        )
+    else:
+        query = query.where(Proposal.status.in_(LIVE_STATUSES))
+    if area is not None:
+        query = query.where(Proposal.area == area)
+    query = query.order_by(*_order(sort), Proposal.id.desc())
+    return await _page(session, query, page)
+
+
+async def proposals_by_ids(session: AsyncSession, ids: list[int]) -> list[ProposalSummary]:
+    """Summaries in the order of `ids` (hidden ones included; the caller decides)."""
+    if not ids:
+        return []
+    rows = await session.execute(_summary_columns().where(Proposal.id.in_(ids)))
+    found = {row.id: _summary(row) for row in rows}
+    return [found[i] for i in ids if i in found]
+
+
+async def my_proposals(session: AsyncSession, user_id: int) -> list[ProposalSummary]:
+    rows = await session.execute(
+        _summary_columns()
+        .where(Proposal.author_id == user_id)
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+        .limit(20)
+    )
+    return [_summary(row) for row in rows]
+
+
+async def my_endorsements(session: AsyncSession, user_id: int) -> list[ProposalSummary]:
+    rows = await session.execute(
+        _summary_columns()
+        .join(Endorsement, Endorsement.proposal_id == Proposal.id)
+        .where(Endorsement.user_id == user_id)
+        .order_by(Endorsement.created_at.desc())
+        .limit(20)
+    )
+    return [_summary(row) for row in rows]
+
+
+def _summary_columns() -> Select[tuple[int, str, str, int, datetime | None, bool]]:
+    return select(
+        Proposal.id, Proposal.title, Proposal.status, Proposal.endorsement_count,
+        Proposal.collect_until, Proposal.hidden,
+    )
+
+
+def _visible() -> Select[tuple[int, str, str, int, datetime | None, bool]]:
+    return _summary_columns().where(Proposal.hidden.is_(False))
+
+
+def _order(sort: Sort) -> tuple[object, ...]:
+    if sort is Sort.POPULAR:
+        return (Proposal.endorsement_count.desc(),)
+    if sort is Sort.CLOSING:
+        return (Proposal.collect_until.asc(),)
+    return (Proposal.published_at.desc(),)
+
+
+async def _page(
+    session: AsyncSession, query: Select[tuple[int, str, str, int, datetime | None, bool]],
+    page: int,
+) -> Page:
+    page = max(page, 0)
+    rows = list(await session.execute(query.offset(page * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    items = tuple(_summary(row) for row in rows[:PAGE_SIZE])
+    return Page(items, page, len(rows) > PAGE_SIZE)
+
+
+def _summary(row: object) -> ProposalSummary:
+    return ProposalSummary(
+        row.id, row.title, ProposalStatus(row.status), row.endorsement_count,  # type: ignore[attr-defined]
+        row.collect_until, row.hidden,  # type: ignore[attr-defined]
+    )

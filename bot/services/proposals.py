@@ -1,0 +1,444 @@
+"""The resident's side of the lifecycle: publishing, 공감, withdrawing, muting and reporting.
+
+Each function takes a session whose transaction the caller owns, and `now`. Every message a
+change causes is written to the outbox in that same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Endorsement, Proposal, Report, Subscription, User
+from bot.domain.abuse import check_abuse
+from bot.domain.deadlines import BusinessCalendar, official_deadline, resident_deadline
+from bot.domain.lifecycle import ProposalStatus
+from bot.domain.proposals import missing_parts, start_of_local_day
+from bot.services.drafts import discard_draft, load_draft
+from bot.services.lifecycle import transition
+from bot.services.outbox import Notice, enqueue, enqueue_for_users, proposal_followers
+from bot.services.search import index_proposal
+from bot.services.sql import insert_ignoring_conflicts, is_postgres
+from bot.settings import Policy, Settings
+
+REPORT_REASONS = ("spam", "abuse", "personal", "offtopic", "duplicate")
+
+
+class SubmitOutcome(StrEnum):
+    PUBLISHED = "published"
+    AWAITING_MODERATION = "awaiting_moderation"
+    INCOMPLETE = "incomplete"
+    RATE_LIMITED = "rate_limited"
+    NO_DRAFT = "no_draft"
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    outcome: SubmitOutcome
+    proposal_id: int | None = None
+    flagged: bool = False
+
+
+class EndorseOutcome(StrEnum):
+    ENDORSED = "endorsed"
+    THRESHOLD_REACHED = "threshold_reached"
+    ALREADY = "already"
+    WITHDRAWN = "withdrawn"
+    NOT_ENDORSED = "not_endorsed"
+    NOT_COLLECTING = "not_collecting"
+    OWN_PROPOSAL = "own_proposal"
+    NEEDS_CONTACT = "needs_contact"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class EndorseResult:
+    outcome: EndorseOutcome
+    count: int = 0
+
+
+class WithdrawOutcome(StrEnum):
+    WITHDRAWN = "withdrawn"
+    NOT_AUTHOR = "not_author"
+    NOT_COLLECTING = "not_collecting"
+    NOT_FOUND = "not_found"
+
+
+async def submit_draft(
+    session: AsyncSession, user_id: int, now: datetime, settings: Settings
+) -> SubmitResult:
+    """Publish the user's draft (or queue it for moderation) and discard the draft.
+
+    Outcomes: PUBLISHED; AWAITING_MODERATION (pre-moderation on, or the abuse check
+    flagged the text); INCOMPLETE (a required part is missing); RATE_LIMITED (the daily
+    limit is reached); NO_DRAFT.
+    """
+    draft = await load_draft(session, user_id)
+    if draft is None:
+        return SubmitResult(SubmitOutcome.NO_DRAFT)
+    if missing_parts(draft.parts()):
+        return SubmitResult(SubmitOutcome.INCOMPLETE)
+    if await _submitted_today(session, user_id, now, settings) >= settings.policy.daily_proposal_limit:
+        return SubmitResult(SubmitOutcome.RATE_LIMITED)
+    text = " ".join(p or "" for p in (draft.title, draft.problem, draft.solution, draft.effect))
+    flagged = check_abuse(text).flagged
+    proposal = Proposal(
+        author_id=user_id,
+        title=draft.title,
+        problem=draft.problem,
+        solution=draft.solution,
+        effect=draft.effect,
+        area=draft.area,
+        category=draft.category,
+        photo_file_id=draft.photo_file_id,
+        status=ProposalStatus.PENDING_MODERATION,
+        flagged=flagged,
+        hidden=False,
+        endorsement_count=0,
+        created_at=now,
+    )
+    session.add(proposal)
+    await session.flush()
+    await discard_draft(session, user_id)
+    await _subscribe(session, user_id, proposal.id, now)
+    await index_proposal(session, proposal.id, proposal.title, proposal.problem)
+    if flagged or settings.pre_moderation:
+        await _tell_moderators(session, settings, proposal, now, "moderation_pending")
+        return SubmitResult(SubmitOutcome.AWAITING_MODERATION, proposal.id, flagged)
+    await publish(session, proposal.id, now, settings.policy)
+    return SubmitResult(SubmitOutcome.PUBLISHED, proposal.id)
+
+
+async def publish(
+    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy,
+    actor_id: int | None = None,
+) -> bool:
+    """PENDING_MODERATION → COLLECTING: the 공감 window and its reminders start now."""
+    collect_until = resident_deadline(now, policy.collection_days)
+    window = collect_until - now
+    return await transition(
+        session,
+        proposal_id,
+        expected=ProposalStatus.PENDING_MODERATION,
+        new=ProposalStatus.COLLECTING,
+        now=now,
+        actor_id=actor_id,
+        changes={
+            "published_at": now,
+            "collect_until": collect_until,
+            "halfway_at": now + window / 2,
+            # The start of D-3 (collect_until is the midnight that ends the last day).
+            "closing_soon_at": collect_until - timedelta(days=policy.closing_soon_days + 1),
+        },
+    )
+
+
+async def approve_pending(
+    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy, moderator_id: int
+) -> bool:
+    """Moderation hook: publish a proposal that waited for approval, and tell its author."""
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None or not await publish(session, proposal_id, now, policy, moderator_id):
+        return False
+    notice = Notice("proposal_approved", {"proposal_id": proposal_id, "title": proposal.title},
+                    str(proposal_id))
+    await enqueue_for_users(session, [proposal.author_id], notice, now)
+    return True
+
+
+async def reject_pending(
+    session: AsyncSession, proposal_id: int, now: datetime, moderator_id: int, reason: str
+) -> bool:
+    """Moderation hook: PENDING_MODERATION → REJECTED with the reason, told to the author."""
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None:
+        return False
+    moved = await transition(
+        session, proposal_id, expected=ProposalStatus.PENDING_MODERATION,
+        new=ProposalStatus.REJECTED, now=now, actor_id=moderator_id, note=reason,
+    )
+    if moved:
+        notice = Notice("proposal_rejected", {"proposal_id": proposal_id, "title": proposal.title,
+                                              "reason": reason}, str(proposal_id))
+        await enqueue_for_users(session, [proposal.author_id], notice, now)
+    return moved
+
+
+async def endorse(
+    session: AsyncSession,
+    *,
+    proposal_id: int,
+    user_id: int,
+    now: datetime,
+    settings: Settings,
+    calendar: BusinessCalendar,
+) -> EndorseResult:
+    """One 공감 per person while COLLECTING; the one that reaches the threshold moves it on.
+
+    The proposal row is locked first (FOR UPDATE on PostgreSQL, the write lock on SQLite),
+    so a hundred simultaneous taps count one by one and exactly one of them performs the
+    COLLECTING → UNDER_REVIEW transition, in its own transaction.
+    """
+    proposal = await _locked(session, proposal_id)
+    if proposal is None or proposal.hidden:
+        return EndorseResult(EndorseOutcome.NOT_FOUND)
+    if proposal.author_id == user_id:
+        return EndorseResult(EndorseOutcome.OWN_PROPOSAL, proposal.endorsement_count)
+    if proposal.status != ProposalStatus.COLLECTING:
+        return EndorseResult(EndorseOutcome.NOT_COLLECTING, proposal.endorsement_count)
+    if settings.endorsement_requires_contact and not await _has_phone(session, user_id):
+        return EndorseResult(EndorseOutcome.NEEDS_CONTACT, proposal.endorsement_count)
+    added = await session.execute(
+        insert_ignoring_conflicts(
+            session, Endorsement, proposal_id=proposal_id, user_id=user_id, created_at=now
+        )
+    )
+    if not added.rowcount:  # type: ignore[attr-defined]
+        return EndorseResult(EndorseOutcome.ALREADY, proposal.endorsement_count)
+    count = await _change_count(session, proposal_id, +1)
+    await _subscribe(session, user_id, proposal_id, now)
+    policy = settings.policy
+    if count >= policy.endorsement_threshold:
+        await _start_review(session, proposal, count, now, settings, calendar)
+        return EndorseResult(EndorseOutcome.THRESHOLD_REACHED, count)
+    if count == policy.endorsement_threshold - _almost_there(policy):
+        await _announce(session, proposal, "almost_there", now, count=count,
+                        missing=policy.endorsement_threshold - count)
+    return EndorseResult(EndorseOutcome.ENDORSED, count)
+
+
+async def withdraw_endorsement(
+    session: AsyncSession, *, proposal_id: int, user_id: int
+) -> EndorseResult:
+    """공감 취소, only while COLLECTING."""
+    proposal = await _locked(session, proposal_id)
+    if proposal is None or proposal.hidden:
+        return EndorseResult(EndorseOutcome.NOT_FOUND)
+    if proposal.status != ProposalStatus.COLLECTING:
+        return EndorseResult(EndorseOutcome.NOT_COLLECTING, proposal.endorsement_count)
+    removed = await session.execute(
+        delete(Endorsement).where(
+            Endorsement.proposal_id == proposal_id, Endorsement.user_id == user_id
+        )
+    )
+    if not removed.rowcount:  # type: ignore[attr-defined]
+        return EndorseResult(EndorseOutcome.NOT_ENDORSED, proposal.endorsement_count)
+    count = await _change_count(session, proposal_id, -1)
+    await session.execute(
+        delete(Subscription).where(
+            Subscription.proposal_id == proposal_id, Subscription.user_id == user_id
+        )
+    )
+    return EndorseResult(EndorseOutcome.WITHDRAWN, count)
+
+
+async def withdraw_proposal(
+    session: AsyncSession, *, proposal_id: int, user_id: int, now: datetime
+) -> WithdrawOutcome:
+    """The author takes back their own COLLECTING proposal; endorsers are told."""
+    proposal = await _locked(session, proposal_id)
+    if proposal is None:
+        return WithdrawOutcome.NOT_FOUND
+    if proposal.author_id != user_id:
+        return WithdrawOutcome.NOT_AUTHOR
+    moved = await transition(
+        session, proposal_id, expected=ProposalStatus.COLLECTING,
+        new=ProposalStatus.WITHDRAWN, now=now, actor_id=user_id,
+    )
+    if not moved:
+        return WithdrawOutcome.NOT_COLLECTING
+    endorsers = [uid for uid in await proposal_followers(session, proposal_id) if uid != user_id]
+    notice = Notice("proposal_withdrawn", {"proposal_id": proposal_id, "title": proposal.title},
+                    str(proposal_id))
+    await enqueue_for_users(session, endorsers, notice, now)
+    return WithdrawOutcome.WITHDRAWN
+
+
+async def set_muted(
+    session: AsyncSession, *, proposal_id: int, user_id: int, muted: bool, now: datetime
+) -> None:
+    """Turn pushes about one proposal off or on (a follow row is kept either way)."""
+    await _subscribe(session, user_id, proposal_id, now)
+    await session.execute(
+        update(Subscription)
+        .where(Subscription.proposal_id == proposal_id, Subscription.user_id == user_id)
+        .values(muted=muted)
+    )
+
+
+async def report_proposal(
+    session: AsyncSession, *, proposal_id: int, user_id: int, reason: str, now: datetime
+) -> bool:
+    """Record a report once per person; False for an unknown reason or a repeated report."""
+    if reason not in REPORT_REASONS or await session.get(Proposal, proposal_id) is None:
+        return False
+    added = await session.execute(
+        insert_ignoring_conflicts(
+            session, Report, user_id=user_id, target_kind="proposal", target_id=proposal_id,
+            reason=reason, created_at=now,
+        )
+    )
+    return bool(added.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_phone(
+    session: AsyncSession, *, user_id: int, phone: str, secret_key: str
+) -> None:
+    """Keep only a keyed hash of the number: enough to tell people apart, useless if leaked."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("82"):
+        digits = "0" + digits[2:]
+    keyed = hmac.new(secret_key.encode(), digits.encode(), hashlib.sha256).hexdigest()
+    await session.execute(update(User).where(User.id == user_id).values(phone_hash=keyed))
+
+
+async def announce_halfway(
+    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy
+) -> bool:
+    """Deadline handler: the 공감 window is half over (told once)."""
+    proposal = await _claim_reminder(session, proposal_id, Proposal.halfway_at, now)
+    if proposal is None:
+        return False
+    if proposal.closing_soon_at is not None and proposal.closing_soon_at <= now:
+        return True  # processed late: the closing reminder says more, so say only that
+    await _announce(session, proposal, "halfway", now, count=proposal.endorsement_count,
+                    threshold=policy.endorsement_threshold)
+    return True
+
+
+async def announce_closing_soon(
+    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy
+) -> bool:
+    """Deadline handler: a few days left and still under the configured share of the threshold."""
+    proposal = await _claim_reminder(session, proposal_id, Proposal.closing_soon_at, now)
+    if proposal is None:
+        return False
+    if proposal.endorsement_count * 100 >= (
+        policy.endorsement_threshold * policy.closing_soon_below_percent
+    ):
+        return True
+    await _announce(session, proposal, "closing_soon", now, count=proposal.endorsement_count,
+                    threshold=policy.endorsement_threshold, days=policy.closing_soon_days)
+    return True
+
+
+async def _claim_reminder(
+    session: AsyncSession, proposal_id: int, column: object, now: datetime
+) -> Proposal | None:
+    """Clear a reminder column while COLLECTING; only the worker that cleared it announces."""
+    cleared = await session.execute(
+        update(Proposal)
+        .where(
+            Proposal.id == proposal_id,
+            Proposal.status == ProposalStatus.COLLECTING,
+            column.is_not(None),  # type: ignore[attr-defined]
+            column <= now,  # type: ignore[operator]
+        )
+        .values({column.key: None})  # type: ignore[attr-defined]
+        .execution_options(synchronize_session=False)
+    )
+    if cleared.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return await session.get(Proposal, proposal_id)
+
+
+async def _start_review(
+    session: AsyncSession,
+    proposal: Proposal,
+    count: int,
+    now: datetime,
+    settings: Settings,
+    calendar: BusinessCalendar,
+) -> None:
+    review_due = official_deadline(now, settings.policy.review_days, calendar)
+    moved = await transition(
+        session,
+        proposal.id,
+        expected=ProposalStatus.COLLECTING,
+        new=ProposalStatus.UNDER_REVIEW,
+        now=now,
+        changes={"review_due": review_due, "halfway_at": None, "closing_soon_at": None},
+    )
+    if not moved:
+        return
+    await _announce(session, proposal, "threshold_reached", now, count=count,
+                    review_due=review_due.isoformat())
+    await _tell_moderators(session, settings, proposal, now, "moderation_threshold", count=count)
+
+
+async def _announce(
+    session: AsyncSession, proposal: Proposal, kind: str, now: datetime, **params: object
+) -> None:
+    notice = Notice(
+        kind, {"proposal_id": proposal.id, "title": proposal.title, **params}, str(proposal.id)
+    )
+    await enqueue_for_users(session, await proposal_followers(session, proposal.id), notice, now)
+
+
+async def _tell_moderators(
+    session: AsyncSession, settings: Settings, proposal: Proposal, now: datetime, kind: str,
+    **params: object,
+) -> None:
+    if settings.moderator_chat_id is None:
+        return
+    notice = Notice(
+        kind,
+        {"proposal_id": proposal.id, "title": proposal.title, "flagged": proposal.flagged,
+         **params},
+        str(proposal.id),
+        urgent=True,
+    )
+    await enqueue(session, chat_id=settings.moderator_chat_id, notice=notice, now=now)
+
+
+async def _locked(session: AsyncSession, proposal_id: int) -> Proposal | None:
+    query = select(Proposal).where(Proposal.id == proposal_id)
+    if is_postgres(session):
+        query = query.with_for_update()
+    return (await session.execute(query.execution_options(populate_existing=True))).scalar()
+
+
+async def _change_count(session: AsyncSession, proposal_id: int, delta: int) -> int:
+    result = await session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal_id)
+        .values(endorsement_count=Proposal.endorsement_count + delta)
+        .returning(Proposal.endorsement_count)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.scalar_one())
+
+
+async def _subscribe(session: AsyncSession, user_id: int, proposal_id: int, now: datetime) -> None:
+    await session.execute(
+        insert_ignoring_conflicts(
+            session, Subscription, user_id=user_id, proposal_id=proposal_id, muted=False,
+            created_at=now,
+        )
+    )
+
+
+async def _has_phone(session: AsyncSession, user_id: int) -> bool:
+    return bool(await session.scalar(select(User.phone_hash).where(User.id == user_id)))
+
+
+async def _submitted_today(
+    session: AsyncSession, user_id: int, now: datetime, settings: Settings
+) -> int:
+    since = start_of_local_day(now, settings.timezone)
+    count = await session.scalar(
+        select(func.count()).where(Proposal.author_id == user_id, Proposal.created_at >= since)
+    )
+    return int(count or 0)
+
+
+def _almost_there(policy: Policy) -> int:
+    """How many missing 공감 trigger the 'only N more' push (10% of the threshold, at least 1)."""
+    return max(1, math.ceil(policy.endorsement_threshold * policy.almost_there_percent / 100))

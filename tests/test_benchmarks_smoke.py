@@ -1,0 +1,43 @@
+"""The throughput benchmark runs end to end with tiny numbers (it never asserts on speed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.update_throughput import Report, main
+
+
+def test_benchmark_measures_both_bots_and_prints_one_json_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    exit_code = main(["--updates", "20", "--repeats", "1", "--residents", "5", "--json"])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert exit_code == 0
+    assert len(out) == 1
+    report = json.loads(out[0])
+    assert report["updates"] == 20 and report["repeats"] == 1 and report["residents"] == 5
+    assert report["baseline_updates_per_second"] > 0
+    assert report["gonggam_updates_per_second"] > 0
+    assert report["ratio"] > 0
+    assert report["verdict"] in ("PASS", "BELOW")
+
+
+def test_the_table_names_both_figures_the_ratio_and_the_goal() -> None:
+    report = Report(
+        updates=400,
+        residents=50,
+        baseline_runs=[300.0, 200.0, 250.0],
+        gonggam_runs=[100.0, 150.0, 125.0],
+    )
+    table = report.table()
+    assert "250.0 updates/s" in table and "125.0 updates/s" in table
+    assert "50.0 %" in table and "goal ≥ 50 %" in table and "PASS" in table
+    assert Report(400, 50, [100.0], [49.0]).verdict == "BELOW"
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(SystemExit) as refused:
+        main(["--updates", "1"])
+    assert refused.value.code == 2
