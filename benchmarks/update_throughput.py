@@ -435,6 +435,7 @@ class Options:
     residents: int = DEFAULT_RESIDENTS
     as_json: bool = False
     profile: Path | None = None
+    database_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -548,8 +549,7 @@ async def measure_once(
     return rate
 
 
-async def migrated_sqlite(directory: Path) -> str:
-    url = f"sqlite+aiosqlite:///{directory / 'gonggam-benchmark.sqlite3'}"
+async def migrated(url: str) -> str:
     engine = create_engine(url)
     try:
         await upgrade(engine)
@@ -567,7 +567,8 @@ async def run_benchmark(options: Options) -> Report:
     """Both bots, `options.repeats` interleaved rounds each, over one sandbox server."""
     profiler = cProfile.Profile() if options.profile else None
     with tempfile.TemporaryDirectory(prefix="gonggam-benchmark-") as directory:
-        baseline, gonggam = BarePtb(), Gonggam(await migrated_sqlite(Path(directory)))
+        url = options.database_url or f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}"
+        baseline, gonggam = BarePtb(), Gonggam(await migrated(url))
         runs: dict[str, list[float]] = {baseline.label: [], gonggam.label: []}
         ids = ResidentIds()
         async with SandboxServer(SandboxState()) as server:
@@ -610,6 +611,12 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         help="distinct residents sending the updates of one run",
     )
     parser.add_argument(
+        "--database-url",
+        default=None,
+        help="run 공감 on this database (e.g. postgresql+asyncpg://…); default: a temporary "
+        "SQLite file",
+    )
+    parser.add_argument(
         "--json",
         action="store_true",
         dest="as_json",
@@ -624,7 +631,9 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     args = parser.parse_args(argv)
     if args.updates < 2 or args.repeats < 1 or args.residents < 1:
         parser.error("--updates must be at least 2, --repeats and --residents at least 1")
-    return Options(args.updates, args.repeats, args.residents, args.as_json, args.profile)
+    return Options(
+        args.updates, args.repeats, args.residents, args.as_json, args.profile, args.database_url
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, ShiftableClock, SystemClock
-from bot.db.engine import create_engine, create_sessionmaker, describe_url, ping
+from bot.db.engine import FastLane, create_engine, create_sessionmaker, describe_url, ping
 from bot.db.migrate import is_at_head
 from bot.dispatcher import OutboxDispatcher
 from bot.domain.deadlines import BusinessCalendar
@@ -104,6 +104,7 @@ class Runtime:
         await self.scheduler.shutdown()
         await self.dispatcher.stop()
         await self.application.shutdown()
+        self.application.services.fast_lane.dispose()
         await self.engine.dispose()
         log.info("공감 stopped")
 
@@ -196,7 +197,10 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     )
     if isinstance(clock, ShiftableClock):
         clock.on_jump(lambda _now: scheduler.sweep())
-    services = Services(settings, clock, i18n, sessionmaker, metrics, dispatcher.wake, calendar)
+    fast_lane = FastLane(settings.database_url, engine)
+    services = Services(
+        settings, clock, i18n, sessionmaker, fast_lane, metrics, dispatcher.wake, calendar
+    )
     application = (
         ApplicationBuilder()
         .bot(bot)

@@ -12,24 +12,38 @@ log = logging.getLogger(__name__)
 
 
 class GonggamBot(ExtBot[None]):
-    """ExtBot that turns an update it cannot parse into an empty one with the same id.
+    """ExtBot that survives an update it cannot parse.
 
-    PTB parses a whole getUpdates batch at once; one malformed update would make every
-    poll fail and, since its id is never confirmed, stall the bot forever. Keeping the id
-    with an empty body lets the offset move on while the handlers ignore it.
+    PTB parses a whole getUpdates batch at once; one malformed update would make every poll
+    fail and, since its id is never confirmed, stall the bot forever. When a batch does not
+    parse, the same batch is fetched again and each bad update is replaced by an empty one
+    with the same id, so the offset moves on while the handlers ignore it. Well-formed
+    batches (all of Telegram's) are parsed once, as usual.
     """
 
-    async def _post(self, endpoint: str, data: Any = None, *args: Any, **kwargs: Any) -> Any:
-        result = await super()._post(endpoint, data, *args, **kwargs)
-        if endpoint == "getUpdates" and isinstance(result, list):
-            return [self._parseable_or_empty(item) for item in result]
-        return result
+    async def get_updates(  # type: ignore[override]
+        self,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: Any = None,
+        allowed_updates: Any = None,
+        **kwargs: Any,
+    ) -> tuple[Update, ...]:
+        try:
+            return await super().get_updates(offset, limit, timeout, allowed_updates, **kwargs)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            log.warning("a batch of updates did not parse; skipping the malformed ones")
+        raw = await self._post(
+            "getUpdates", {"offset": offset, "limit": limit, "timeout": 0,
+                           "allowed_updates": allowed_updates},
+        )
+        return tuple(Update.de_json(self._parseable_or_empty(item), self) for item in raw or [])
 
-    def _parseable_or_empty(self, item: Any) -> Any:
+    def _parseable_or_empty(self, item: Any) -> dict[str, Any]:
         try:
             Update.de_json(dict(item), self)
         except Exception:
             update_id = item.get("update_id") if isinstance(item, dict) else None
             log.warning("malformed update %s ignored", update_id)
-            return {"update_id": update_id} if isinstance(update_id, int) else {"update_id": 0}
-        return item
+            return {"update_id": update_id if isinstance(update_id, int) else 0}
+        return dict(item)

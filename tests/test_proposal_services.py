@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import fake_clock
@@ -17,6 +17,7 @@ from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.services import drafts
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
+from bot.services.lifecycle import transition
 from bot.services.proposals import (
     EndorseOutcome,
     SubmitOutcome,
@@ -188,7 +189,7 @@ async def test_a_hundred_simultaneous_taps_move_the_proposal_exactly_once(
     from tests.support.databases import migrate_url, truncate_all
 
     await migrate_url(url)
-    engine = create_engine(url, pool_size=20, max_overflow=100)
+    engine = create_engine(url, pool_size=10, max_overflow=15)
     await truncate_all(engine)
     sessionmaker = create_sessionmaker(engine)
     try:
@@ -280,3 +281,20 @@ async def test_reports_are_counted_once_per_person(sessionmaker: Maker) -> None:
         assert await report_proposal(session, proposal_id=pid, user_id=resident, reason="spam", now=START)  # type: ignore[arg-type]
         assert not await report_proposal(session, proposal_id=pid, user_id=resident, reason="abuse", now=START)  # type: ignore[arg-type]
         assert not await report_proposal(session, proposal_id=pid, user_id=resident, reason="bogus", now=START)  # type: ignore[arg-type]
+
+
+async def test_every_later_state_change_is_pushed_to_followers_who_want_it(
+    sessionmaker: Maker,
+) -> None:
+    [author, fan, quiet, silent] = await users(sessionmaker, 4)
+    _, pid = await publish_draft(sessionmaker, author)
+    for resident in (fan, quiet, silent):
+        await tap(sessionmaker, pid, resident, SETTINGS)  # type: ignore[arg-type]
+    async with sessionmaker() as session, session.begin():
+        await set_muted(session, proposal_id=pid, user_id=quiet, muted=True, now=START)  # type: ignore[arg-type]
+        await session.execute(update(User).where(User.id == silent).values(muted_all=True))
+        for old, new in ((ProposalStatus.COLLECTING, ProposalStatus.UNDER_REVIEW),
+                         (ProposalStatus.UNDER_REVIEW, ProposalStatus.IN_DEBATE)):
+            assert await transition(session, pid, expected=old, new=new, now=START)  # type: ignore[arg-type]
+    pushed = [chat for kind, chat in await outbox_kinds(sessionmaker) if kind == "status_changed"]
+    assert sorted(pushed) == [100, 100, 101, 101]

@@ -36,7 +36,9 @@ async def bot3(
         yield runtime
 
 
-async def write_proposal(author: Resident, title: str = "공원 산책로 가로등 설치") -> None:
+async def write_proposal(
+    author: Resident, title: str = "공원 산책로 가로등 설치", *, photo: bool = False
+) -> None:
     await author.say("/propose")
     await author.wait_for_message("1/7")
     await author.say(title)
@@ -50,9 +52,13 @@ async def write_proposal(author: Resident, title: str = "공원 산책로 가로
     await author.press(area, "구로1동")
     category = await author.wait_for_message("6/7")
     await author.press(category, "건너뛰기 ⏭")
-    photo = await author.wait_for_message("7/7")
-    await author.press(photo, "건너뛰기 ⏭")
+    asking = await author.wait_for_message("7/7")
+    if photo:
+        await author.send_photo()
+    else:
+        await author.press(asking, "건너뛰기 ⏭")
     preview = await author.wait_for_message("미리 보기")
+    assert ("📷 사진 있음" in preview.text) is photo
     assert "구로1동" in preview.text
     await author.press(preview, "✅ 게시하기")
     await author.wait_for_message("게시되었어요")
@@ -234,3 +240,10 @@ async def test_keyword_search_and_my_activity(bot3: Runtime, residents: SandboxC
     assert "공원 산책로 가로등 설치" in results.text
     await yeongsu.say("/my")
     await yeongsu.wait_for_message("아직 제안이나 공감한 제안이 없어요")
+
+
+async def test_a_photo_travels_with_the_proposal(bot3: Runtime, residents: SandboxClient) -> None:
+    minji, yeongsu = residents.resident(4001, "민지"), residents.resident(4002, "영수")
+    await write_proposal(minji, photo=True)
+    await open_first_from_list(yeongsu)
+    assert any(m.file_kind == "photo" for m in yeongsu.inbox())

@@ -30,7 +30,9 @@ PROPOSALS: dict[str, str] = {
 async def _proposal(
     session: AsyncSession, author: User, title: str, problem: str, **overrides: Any
 ) -> Proposal:
-    proposal = await make_proposal(session, author, START, title=title, problem=problem, **overrides)
+    proposal = await make_proposal(
+        session, author, START, title=title, problem=problem, **overrides
+    )
     await index_proposal(session, proposal.id, title, problem)
     return proposal
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+import sqlalchemy
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -57,3 +64,48 @@ async def ping(engine: AsyncEngine) -> None:
 def describe_url(database_url: str) -> str:
     """The URL with its password hidden, for messages and logs."""
     return make_url(database_url).render_as_string(hide_password=True)
+
+
+class FastLane:
+    """Runs one small synchronous transaction function as cheaply as the backend allows.
+
+    Every update pays for recording itself, so that transaction must be cheap. Through
+    aiosqlite each statement crosses to the driver's thread and back several times; on
+    SQLite the fast lane instead runs the whole transaction on one dedicated thread with the
+    plain sqlite3 driver (one hop). On PostgreSQL it runs the same function on the async
+    engine, where asyncpg is already cheap.
+    """
+
+    def __init__(self, database_url: str, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._sync: Engine | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        if database_url.startswith("sqlite"):
+            url = make_url(database_url).set(drivername="sqlite+pysqlite")
+            self._sync = sqlalchemy.create_engine(
+                url, pool_size=1, max_overflow=0,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            )
+            event.listen(self._sync, "connect", _configure_sqlite)
+            event.listen(self._sync, "begin", _begin_immediate)
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-fast-lane")
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """Run `work(connection)` inside one transaction and return its result."""
+        if self._sync is not None and self._thread is not None:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._thread, partial(self._in_transaction, work))
+        async with self._engine.begin() as connection:
+            return await connection.run_sync(work)
+
+    def _in_transaction(self, work: Callable[[Connection], T]) -> T:
+        assert self._sync is not None
+        with self._sync.begin() as connection:
+            return work(connection)
+
+    def dispose(self) -> None:
+        """Close the fast lane's connection and thread; safe to call more than once."""
+        if self._sync is not None and self._thread is not None:
+            self._thread.submit(self._sync.dispose).result()
+            self._thread.shutdown(wait=True)
+            self._thread = None

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -153,7 +153,9 @@ STOP_WORDS: frozenset[str] = frozenset(
     ).split()
 )
 # One-syllable stems worth keeping (most one-syllable leftovers are noise).
-ONE_SYLLABLE_STEMS: frozenset[str] = frozenset("밤 길 물 빛 눈 비 숲 꽃 개 차 역 벽 턱 쥐 벌 불 책 산 강 뱀 모기".split())
+ONE_SYLLABLE_STEMS: frozenset[str] = frozenset(
+    "밤 길 물 빛 눈 비 숲 꽃 개 차 역 벽 턱 쥐 벌 불 책 산 강 뱀".split()
+)
 
 
 def _concept_index(attribute: str) -> Mapping[str, tuple[str, ...]]:
@@ -283,6 +285,16 @@ def score(
     total_docs: int,
 ) -> float:
     """lnc.ltc cosine in [0, 1]; a query term missing from ``document_frequency`` has df 0."""
+    return score_many(query_terms, [doc_terms], document_frequency, total_docs)[0]
+
+
+def score_many(
+    query_terms: Mapping[str, int],
+    docs: Sequence[Mapping[str, int]],
+    document_frequency: Mapping[str, int],
+    total_docs: int,
+) -> list[float]:
+    """``score`` of each document, weighing the query once."""
     query = {
         term: _log_tf(tf)
         * inverse_document_frequency(document_frequency.get(term, 0), total_docs)
@@ -290,10 +302,14 @@ def score(
         if tf > 0
     }
     query_norm = math.sqrt(sum(weight * weight for weight in query.values()))
-    doc_norm = math.sqrt(sum(_log_tf(tf) ** 2 for tf in doc_terms.values() if tf > 0))
+    return [_cosine(query, query_norm, doc) for doc in docs]
+
+
+def _cosine(query: Mapping[str, float], query_norm: float, doc: Mapping[str, int]) -> float:
+    doc_norm = math.sqrt(sum(_log_tf(tf) ** 2 for tf in doc.values() if tf > 0))
     if query_norm == 0 or doc_norm == 0:
         return 0.0
-    dot = sum(weight * _log_tf(doc_terms.get(term, 0)) for term, weight in query.items())
+    dot = sum(weight * _log_tf(doc.get(term, 0)) for term, weight in query.items())
     return min(dot / (query_norm * doc_norm), 1.0)
 
 

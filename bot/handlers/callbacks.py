@@ -8,6 +8,7 @@ handler that receives it must still re-load the row and re-check permission.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any, ClassVar, Self, get_type_hints
 
@@ -71,7 +72,7 @@ def parse_any(data: object) -> CallbackData | None:
     values = payload.split(":") if payload else []
     if len(values) != len(fields):
         return None
-    hints = get_type_hints(cls)
+    hints = _field_types(cls)
     converted: dict[str, Any] = {}
     for field, raw in zip(fields, values, strict=True):
         value = _convert(hints[field.name], raw)
@@ -79,6 +80,12 @@ def parse_any(data: object) -> CallbackData | None:
             return None
         converted[field.name] = value
     return cls(**converted)
+
+
+@functools.cache
+def _field_types(cls: type[CallbackData]) -> dict[str, Any]:
+    """Resolved field annotations, computed once per class (parsing runs on every tap)."""
+    return get_type_hints(cls)
 
 
 def _convert(kind: Any, raw: str) -> int | str | None:

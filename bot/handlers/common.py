@@ -6,6 +6,7 @@ import logging
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from telegram import Update
+from telegram.error import BadRequest
 
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
@@ -31,8 +32,12 @@ async def reply_try_later(update: Update, context: GonggamContext) -> None:
     """Tell the user to retry; used when the database is briefly unreachable."""
     text = try_again_later(translator_for(update, context))
     if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.effective_chat is not None and update.effective_chat.type == "private":
+        try:
+            await update.callback_query.answer(text, show_alert=True)
+            return
+        except BadRequest:
+            log.info("callback query %s was already answered", update.callback_query.id)
+    if update.effective_chat is not None and update.effective_chat.type == "private":
         await context.bot.send_message(update.effective_chat.id, text)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
+from bot.db.engine import FastLane
 from bot.domain.deadlines import BusinessCalendar
 from bot.i18n import I18n, Translator, pick_language
 from bot.metrics import Metrics
@@ -26,6 +27,7 @@ class Services:
     clock: Clock
     i18n: I18n
     sessionmaker: async_sessionmaker[AsyncSession]
+    fast_lane: FastLane
     metrics: Metrics
     wake_dispatcher: Callable[[], None]
     calendar: BusinessCalendar

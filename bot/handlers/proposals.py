@@ -262,20 +262,30 @@ async def _refresh_card(update: Update, context: GonggamContext, proposal_id: in
 
 
 async def _send_card(update: Update, context: GonggamContext, proposal_id: int) -> None:
-    rendered = await _card_view(update, context, proposal_id)
-    if rendered is None:
+    card = await _load_card(context, proposal_id)
+    message = update.effective_message
+    if card is None or message is None:
         await _send(update, Rendered(view.proposal_not_found(translator_for(update, context))))
         return
-    await _send(update, rendered)
+    if card.photo_file_id and not card.hidden:
+        await message.reply_photo(card.photo_file_id)
+    await _send(update, _render_card(update, context, card))
 
 
 async def _card_view(update: Update, context: GonggamContext, proposal_id: int) -> Rendered | None:
+    card = await _load_card(context, proposal_id)
+    return _render_card(update, context, card) if card else None
+
+
+async def _load_card(context: GonggamContext, proposal_id: int) -> browse.ProposalCard | None:
     if context.user is None:
         return None
     async with context.transaction() as session:
-        card = await browse.load_card(session, proposal_id, context.user.id)
-    if card is None:
-        return None
+        return await browse.load_card(session, proposal_id, context.user.id)
+
+
+def _render_card(update: Update, context: GonggamContext, card: browse.ProposalCard) -> Rendered:
+    assert context.user is not None
     services = context.services
     return view.card(translator_for(update, context), card, context.user.id,
                      services.settings.policy.endorsement_threshold, services.clock.now(),

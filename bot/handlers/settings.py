@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
@@ -53,10 +56,14 @@ async def toggle_notifications(update: Update, context: GonggamContext) -> None:
     if query is None or toggle is None or context.user is None:
         return
     muted = bool(toggle.muted)
-    async with context.services.sessionmaker() as session, session.begin():
-        await set_muted_all(session, context.user.id, muted)
+    # The edited card is the feedback, so the spinner can stop while the choice is stored.
+    await asyncio.gather(
+        query.answer(),
+        context.services.fast_lane.run(
+            partial(set_muted_all, user_id=context.user.id, muted=muted)
+        ),
+    )
     t = translator_for(update, context)
-    await query.answer()
     view = settings_view(t, muted_all=muted, quiet=context.services.settings.quiet_hours)
     if query.message is not None and view.text != getattr(query.message, "text", None):
         await query.edit_message_text(view.text, reply_markup=view.reply_markup)

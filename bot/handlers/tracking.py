@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.handlers.common import DATABASE_ERRORS, reply_try_later
 from bot.handlers.context import GonggamContext
-from bot.services.users import begin_update
+from bot.services.users import record_update
 
 log = logging.getLogger(__name__)
 
@@ -18,15 +19,16 @@ async def track_update(update: Update, context: GonggamContext) -> None:
     services = context.services
     telegram_user = update.effective_user
     try:
-        async with services.sessionmaker() as session, session.begin():
-            start = await begin_update(
-                session,
+        start = await services.fast_lane.run(
+            partial(
+                record_update,
                 update_id=update.update_id,
                 telegram_id=telegram_user.id if telegram_user else None,
                 telegram_language=telegram_user.language_code if telegram_user else None,
                 admin_ids=services.settings.admin_telegram_ids,
                 now=services.clock.now(),
             )
+        )
     except DATABASE_ERRORS:
         log.warning("database unreachable while handling update %s", update.update_id)
         await reply_try_later(update, context)

@@ -9,9 +9,11 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.lifecycle import ProposalStatus
 from bot.handlers.callbacks import OpenProposal
 from bot.i18n import I18n, Translator
 from bot.rendering import Rendered
+from bot.rendering.proposals import status_label
 
 Template = Callable[[Translator, dict[str, Any]], str]
 
@@ -55,6 +57,9 @@ TEMPLATES: dict[str, Template] = {
     "proposal_rejected": lambda t, p: t.gettext(
         "「{title}」 could not be published. Reason: {reason}"
     ).format(title=_title(p), reason=escape(str(p["reason"]))),
+    "status_changed": lambda t, p: t.gettext(
+        "🔔 「{title}」 is now: {status}."
+    ).format(title=_title(p), status=status_label(t, ProposalStatus(p["status"]))),
     "moderation_pending": lambda t, p: t.gettext(
         "🕒 New proposal #{id} 「{title}」 waits for approval{flag}."
     ).format(id=p["proposal_id"], title=_title(p),

@@ -67,6 +67,7 @@ async def expire_collection(
         new=ProposalStatus.EXPIRED,
         now=now,
         guard=Proposal.collect_until <= now,
+        push=False,
     )
     if moved:
         notice = Notice(
@@ -101,6 +102,7 @@ async def close_debate(
         now=now,
         changes={"answer_due": answer_due},
         guard=Proposal.debate_closes_at <= now,
+        push=False,
     )
     if moved:
         notice = Notice(

@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Proposal, ProposalEvent
 from bot.domain.lifecycle import ProposalStatus, check_transition
+from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
 
 
 async def transition(
@@ -24,12 +25,15 @@ async def transition(
     guard: Any = None,
     actor_id: int | None = None,
     note: str | None = None,
+    push: bool = True,
 ) -> bool:
     """Move a proposal from `expected` to `new` and record it; False if it was not `expected`.
 
     The `UPDATE … WHERE status = :expected` is the lock: of two workers racing, the
     database lets exactly one update the row, and only that one writes history and
     notifications. `guard` adds a condition (e.g. "the window really has ended").
+    Followers hear about every change (`status_changed`) unless the caller sends a more
+    specific notice itself and passes `push=False`.
     """
     check_transition(expected, new)
     statement = (
@@ -52,4 +56,18 @@ async def transition(
             note=note,
         )
     )
+    if push:
+        await _push_status(session, proposal_id, new, now)
     return True
+
+
+async def _push_status(
+    session: AsyncSession, proposal_id: int, new: ProposalStatus, now: datetime
+) -> None:
+    title = await session.scalar(select(Proposal.title).where(Proposal.id == proposal_id))
+    notice = Notice(
+        "status_changed",
+        {"proposal_id": proposal_id, "title": title, "status": str(new)},
+        f"{proposal_id}:{new}",
+    )
+    await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)

@@ -137,6 +137,7 @@ async def publish(
             # The start of D-3 (collect_until is the midnight that ends the last day).
             "closing_soon_at": collect_until - timedelta(days=policy.closing_soon_days + 1),
         },
+        push=False,
     )
 
 
@@ -162,7 +163,7 @@ async def reject_pending(
         return False
     moved = await transition(
         session, proposal_id, expected=ProposalStatus.PENDING_MODERATION,
-        new=ProposalStatus.REJECTED, now=now, actor_id=moderator_id, note=reason,
+        new=ProposalStatus.REJECTED, now=now, actor_id=moderator_id, note=reason, push=False,
     )
     if moved:
         notice = Notice("proposal_rejected", {"proposal_id": proposal_id, "title": proposal.title,
@@ -250,7 +251,7 @@ async def withdraw_proposal(
         return WithdrawOutcome.NOT_AUTHOR
     moved = await transition(
         session, proposal_id, expected=ProposalStatus.COLLECTING,
-        new=ProposalStatus.WITHDRAWN, now=now, actor_id=user_id,
+        new=ProposalStatus.WITHDRAWN, now=now, actor_id=user_id, push=False,
     )
     if not moved:
         return WithdrawOutcome.NOT_COLLECTING
@@ -365,6 +366,7 @@ async def _start_review(
         new=ProposalStatus.UNDER_REVIEW,
         now=now,
         changes={"review_due": review_due, "halfway_at": None, "closing_soon_at": None},
+        push=False,
     )
     if not moved:
         return

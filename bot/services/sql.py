@@ -6,18 +6,30 @@ from typing import Any
 
 from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+
+Executor = AsyncSession | AsyncConnection | Connection
+
+
+def dialect_insert(
+    session: Executor, model: type[DeclarativeBase], **values: Any
+) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that knows the session's dialect, so `on_conflict_*` clauses are available."""
+    module = postgresql if is_postgres(session) else sqlite
+    return module.insert(model).values(**values)
 
 
 def insert_ignoring_conflicts(
-    session: AsyncSession, model: type[DeclarativeBase], **values: Any
+    session: Executor, model: type[DeclarativeBase], **values: Any
 ) -> Insert:
     """`INSERT … ON CONFLICT DO NOTHING` for the session's dialect."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(model).values(**values).on_conflict_do_nothing()
+    return dialect_insert(session, model, **values).on_conflict_do_nothing()
 
 
-def is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+def is_postgres(executor: Executor) -> bool:
+    """Works on a session and, for hot paths that skip the ORM, on a bare connection."""
+    if isinstance(executor, AsyncSession):
+        return executor.get_bind().dialect.name == "postgresql"
+    return executor.dialect.name == "postgresql"

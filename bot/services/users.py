@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, Insert, case, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ProcessedUpdate, Role, User
 from bot.i18n import SUPPORTED_LANGUAGES, pick_language
-from bot.services.sql import insert_ignoring_conflicts
+from bot.services.sql import dialect_insert, insert_ignoring_conflicts
 
 PROCESSED_UPDATES_KEPT = timedelta(days=7)
 
@@ -36,8 +36,8 @@ class UpdateStart:
     user: UserView | None
 
 
-async def begin_update(
-    session: AsyncSession,
+def record_update(
+    connection: Connection,
     *,
     update_id: int,
     telegram_id: int | None,
@@ -45,48 +45,55 @@ async def begin_update(
     admin_ids: frozenset[int],
     now: datetime,
 ) -> UpdateStart:
-    """Record the update id (a redelivered update is reported as duplicate) and the user."""
-    claimed = await session.execute(
-        insert_ignoring_conflicts(session, ProcessedUpdate, update_id=update_id, processed_at=now)
+    """Record the update id (a redelivered update is reported as duplicate) and the user.
+
+    This runs for every update, so it is written for the database's fast lane: synchronous,
+    two Core statements (an insert that fails quietly for a seen update id, and one upsert
+    of the user returning what the handlers need), no ORM session.
+    """
+    claimed = connection.execute(
+        insert_ignoring_conflicts(
+            connection, ProcessedUpdate, update_id=update_id, processed_at=now
+        )
     )
-    if not claimed.rowcount:  # type: ignore[attr-defined]
+    if not claimed.rowcount:
         return UpdateStart(duplicate=True, user=None)
     if telegram_id is None:
         return UpdateStart(duplicate=False, user=None)
-    user = await _upsert_user(session, telegram_id, telegram_language, admin_ids, now)
-    return UpdateStart(duplicate=False, user=user)
+    upsert = _upsert_user(connection, telegram_id, telegram_language, telegram_id in admin_ids, now)
+    row = connection.execute(upsert).one()
+    return UpdateStart(duplicate=False, user=UserView(row.id, telegram_id, row.language,
+                                                      Role(row.role), row.muted_all))
 
 
-async def _upsert_user(
-    session: AsyncSession,
-    telegram_id: int,
-    telegram_language: str | None,
-    admin_ids: frozenset[int],
+def _upsert_user(
+    session: Connection, telegram_id: int, telegram_language: str | None, is_admin: bool,
     now: datetime,
-) -> UserView:
-    await session.execute(
-        insert_ignoring_conflicts(
-            session,
-            User,
-            telegram_id=telegram_id,
-            language=pick_language(None, telegram_language),
-            language_chosen=False,
-            role=Role.ADMIN if telegram_id in admin_ids else Role.RESIDENT,
-            muted_all=False,
-            unreachable=False,
-            created_at=now,
-            last_seen_at=now,
-        )
+) -> Insert:
+    """Create the user on first contact; later, refresh what Telegram tells us each time."""
+    language = pick_language(None, telegram_language)
+    statement = dialect_insert(
+        session,
+        User,
+        telegram_id=telegram_id,
+        language=language,
+        language_chosen=False,
+        role=Role.ADMIN if is_admin else Role.RESIDENT,
+        muted_all=False,
+        unreachable=False,
+        created_at=now,
+        last_seen_at=now,
     )
-    user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
-    assert user is not None
-    user.last_seen_at = now
-    user.unreachable = False
-    if not user.language_chosen:
-        user.language = pick_language(None, telegram_language)
-    if telegram_id in admin_ids:
-        user.role = Role.ADMIN
-    return _view(user)
+    current = User.__table__.c
+    return statement.on_conflict_do_update(
+        index_elements=[current.telegram_id],
+        set_={
+            "last_seen_at": now,
+            "unreachable": False,
+            "language": case((current.language_chosen, current.language), else_=language),
+            "role": Role.ADMIN if is_admin else current.role,
+        },
+    ).returning(current.id, current.language, current.role, current.muted_all)
 
 
 async def set_language(session: AsyncSession, user_id: int, language: str) -> bool:
@@ -99,8 +106,10 @@ async def set_language(session: AsyncSession, user_id: int, language: str) -> bo
     return True
 
 
-async def set_muted_all(session: AsyncSession, user_id: int, muted: bool) -> None:
-    await session.execute(update(User).where(User.id == user_id).values(muted_all=muted))
+def set_muted_all(connection: Connection, user_id: int, muted: bool) -> None:
+    """Mute or unmute everything (a fast-lane write: it runs on the resident's tap)."""
+    users = User.__table__
+    connection.execute(update(users).where(users.c.id == user_id).values(muted_all=muted))
 
 
 async def forget_old_updates(session: AsyncSession, now: datetime) -> None:
@@ -108,7 +117,3 @@ async def forget_old_updates(session: AsyncSession, now: datetime) -> None:
     await session.execute(
         delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - PROCESSED_UPDATES_KEPT)
     )
-
-
-def _view(user: User) -> UserView:
-    return UserView(user.id, user.telegram_id, user.language, Role(user.role), user.muted_all)

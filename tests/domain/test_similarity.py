@@ -40,7 +40,9 @@ def _rank(query: str, corpus: dict[str, tuple[str, str]]) -> list[tuple[str, flo
     docs = {key: proposal_terms(title, problem) for key, (title, problem) in corpus.items()}
     frequencies = _frequencies(docs)
     query_terms = terms_of(query)
-    scores = {key: score(query_terms, terms, frequencies, len(docs)) for key, terms in docs.items()}
+    scores = {
+        key: score(query_terms, terms, frequencies, len(docs)) for key, terms in docs.items()
+    }
     return sorted(scores.items(), key=lambda item: -item[1])
 
 
