@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
@@ -49,7 +49,9 @@ async def write_proposal(
     await author.wait_for_message("4/7")
     await author.say("밤에도 안전하게 산책할 수 있어요.")
     area = await author.wait_for_message("5/7")
-    await author.press(area, "구로1동")
+    await author.say("달나라동")
+    await author.wait_for_message("위의 버튼에서 골라 주세요")
+    await author.say("구로 1동")
     category = await author.wait_for_message("6/7")
     await author.press(category, "건너뛰기 ⏭")
     asking = await author.wait_for_message("7/7")
@@ -132,9 +134,8 @@ async def test_the_author_withdraws_with_a_confirmation_and_endorsers_are_told(
     await yeongsu.wait_for_edit(card)
     await minji.say("/my")
     mine = await minji.wait_for_message("내 제안")
-    await minji.press(mine, "1")
-    own = await minji.wait_for_message("현황·문제점")
-    await minji.press(own, "🗑 철회하기")
+    assert "D-30" in mine.text and "공감 모으는 중" in mine.text
+    await minji.press(mine, "🗑 1번 철회하기")
     confirm = await minji.wait_for_message("철회할까요")
     await minji.press(confirm, "네, 철회할게요")
     await minji.wait_for_edit(confirm)
@@ -230,6 +231,11 @@ async def test_deep_links_open_cards_and_missing_ones_say_so(
     await guest.wait_for_message("공원 산책로 가로등 설치")
     await guest.say("/start p999999")
     await guest.wait_for_message("찾을 수 없거나")
+    async with bot3.sessionmaker() as session, session.begin():
+        await session.execute(update(Proposal).values(hidden=True))
+    await guest.say(f"/start p{pid}")
+    hidden = await guest.wait_for_message("운영 원칙에 따라 숨겨진 글입니다")
+    assert "공원 산책로" not in hidden.text
 
 
 async def test_keyword_search_and_my_activity(bot3: Runtime, residents: SandboxClient) -> None:

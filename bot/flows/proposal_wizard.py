@@ -23,7 +23,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain.proposals import Checked, Part, check_part, choose_option
 from bot.handlers.callbacks import WizardChoice, WizardEdit, WizardStep
-from bot.handlers.common import translator_for
+from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.handlers.start import MenuLabelFilter
 from bot.rendering import Rendered
@@ -86,10 +86,10 @@ async def begin(update: Update, context: GonggamContext) -> Step:
 
 
 async def resume_or_restart(update: Update, context: GonggamContext) -> Step:
-    query = update.callback_query
-    choice = WizardStep.parse(query.data if query else None)
-    if query is None or choice is None or context.user is None:
+    button = pressed(update, context, WizardStep)
+    if button is None:
         return Step.RESUME
+    query, choice = button
     await query.answer()
     if choice.action == "restart":
         async with context.transaction() as session:
@@ -130,9 +130,11 @@ async def receive_text(update: Update, context: GonggamContext) -> Step:
 
 async def choose(update: Update, context: GonggamContext) -> Step:
     """An area or category button."""
-    query = update.callback_query
-    choice = WizardChoice.parse(query.data if query else None)
-    if query is None or choice is None or choice.field not in ("area", "category"):
+    button = pressed(update, context, WizardChoice)
+    if button is None:
+        return _current_step(context)
+    query, choice = button
+    if choice.field not in ("area", "category"):
         return _current_step(context)
     await query.answer()
     options = _options(context, choice.field)
@@ -167,13 +169,13 @@ async def receive_photo(update: Update, context: GonggamContext) -> Step:
 
 
 async def edit_part(update: Update, context: GonggamContext) -> Step:
-    query = update.callback_query
-    target = WizardEdit.parse(query.data if query else None)
     names = {"title": Step.TITLE, "problem": Step.PROBLEM, "solution": Step.SOLUTION,
              "effect": Step.EFFECT, "area": Step.AREA, "category": Step.CATEGORY,
              "photo": Step.PHOTO}
-    if query is None or target is None or target.part not in names:
+    button = pressed(update, context, WizardEdit)
+    if button is None or button[1].part not in names:
         return _current_step(context)
+    query, target = button
     await query.answer()
     step = names[target.part]
     context.user_data[EDITING] = step.name  # type: ignore[index]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.exc import DBAPIError, OperationalError
-from telegram import Update
+from typing import TypeVar
+
+from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 
+from bot.handlers.callbacks import CallbackData
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
 from bot.rendering.common import try_again_later
@@ -21,6 +24,20 @@ DATABASE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
 )
+
+
+Data = TypeVar("Data", bound=CallbackData)
+
+
+def pressed(
+    update: Update, context: GonggamContext, kind: type[Data]
+) -> tuple[CallbackQuery, Data] | None:
+    """The pressed button's query and its decoded data; None for anything else (or no user)."""
+    query = update.callback_query
+    data = kind.parse(query.data) if query is not None else None
+    if query is None or data is None or context.user is None:
+        return None
+    return query, data
 
 
 def translator_for(update: Update, context: GonggamContext) -> Translator:

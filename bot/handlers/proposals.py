@@ -25,7 +25,7 @@ from bot.handlers.callbacks import (
     Unendorse,
     WithdrawProposal,
 )
-from bot.handlers.common import translator_for
+from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import Rendered
 from bot.rendering import proposals as view
@@ -50,20 +50,20 @@ async def show_list(update: Update, context: GonggamContext) -> None:
 
 
 async def turn_page(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    page = ListPage.parse(query.data if query else None)
-    if query is None or page is None:
+    button = pressed(update, context, ListPage)
+    if button is None:
         return
+    query, page = button
     await query.answer()
     rendered = await _list_view(update, context, page)
     await query.edit_message_text(rendered.text, parse_mode="HTML", reply_markup=rendered.reply_markup)
 
 
 async def choose_filter(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    choice = ListFilters.parse(query.data if query else None)
-    if query is None or choice is None:
+    button = pressed(update, context, ListFilters)
+    if button is None:
         return
+    query, choice = button
     await query.answer()
     t = translator_for(update, context)
     if choice.kind == "search":
@@ -85,10 +85,10 @@ async def search_keyword(update: Update, context: GonggamContext) -> None:
 
 
 async def open_card(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    target = OpenProposal.parse(query.data if query else None)
-    if query is None or target is None:
+    button = pressed(update, context, OpenProposal)
+    if button is None:
         return
+    query, target = button
     await query.answer()
     await _send_card(update, context, target.proposal_id)
 
@@ -99,10 +99,10 @@ async def open_deep_link(update: Update, context: GonggamContext, proposal_id: i
 
 
 async def endorse(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    target = Endorse.parse(query.data if query else None)
-    if query is None or target is None or context.user is None:
+    button = pressed(update, context, Endorse)
+    if button is None:
         return
+    query, target = button
     services = context.services
     async with context.transaction() as session:
         result = await proposals.endorse(
@@ -113,10 +113,10 @@ async def endorse(update: Update, context: GonggamContext) -> None:
 
 
 async def unendorse(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    target = Unendorse.parse(query.data if query else None)
-    if query is None or target is None or context.user is None:
+    button = pressed(update, context, Unendorse)
+    if button is None:
         return
+    query, target = button
     async with context.transaction() as session:
         result = await proposals.withdraw_endorsement(
             session, proposal_id=target.proposal_id, user_id=context.user.id
@@ -156,10 +156,10 @@ async def receive_contact(update: Update, context: GonggamContext) -> None:
 
 
 async def mute(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    target = MuteProposal.parse(query.data if query else None)
-    if query is None or target is None or context.user is None:
+    button = pressed(update, context, MuteProposal)
+    if button is None:
         return
+    query, target = button
     async with context.transaction() as session:
         await proposals.set_muted(session, proposal_id=target.proposal_id, user_id=context.user.id,
                                   muted=bool(target.muted), now=context.services.clock.now())
@@ -172,19 +172,19 @@ async def mute(update: Update, context: GonggamContext) -> None:
 
 
 async def ask_report_reason(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    target = ReportProposal.parse(query.data if query else None)
-    if query is None or target is None:
+    button = pressed(update, context, ReportProposal)
+    if button is None:
         return
+    query, target = button
     await query.answer()
     await _send(update, view.report_reasons(translator_for(update, context), target.proposal_id))
 
 
 async def report(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    target = ReportReason.parse(query.data if query else None)
-    if query is None or target is None or context.user is None:
+    button = pressed(update, context, ReportReason)
+    if button is None:
         return
+    query, target = button
     async with context.transaction() as session:
         recorded = await proposals.report_proposal(
             session, proposal_id=target.proposal_id, user_id=context.user.id,
@@ -198,10 +198,10 @@ async def report(update: Update, context: GonggamContext) -> None:
 
 
 async def withdraw(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    target = WithdrawProposal.parse(query.data if query else None)
-    if query is None or target is None or context.user is None:
+    button = pressed(update, context, WithdrawProposal)
+    if button is None:
         return
+    query, target = button
     t = translator_for(update, context)
     if not target.confirmed:
         async with context.transaction() as session:

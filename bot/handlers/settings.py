@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.handlers.callbacks import LanguageChoice, NotificationToggle
-from bot.handlers.common import translator_for
+from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering.common import language_changed, language_prompt, menu_keyboard, settings_view
 from bot.services.users import set_language, set_muted_all
@@ -33,10 +33,10 @@ async def ask_language(update: Update, context: GonggamContext) -> None:
 
 
 async def choose_language(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    choice = LanguageChoice.parse(query.data if query else None)
-    if query is None or choice is None or context.user is None:
+    button = pressed(update, context, LanguageChoice)
+    if button is None:
         return
+    query, choice = button
     if choice.language == "ask":
         await query.answer()
         await ask_language(update, context)
@@ -51,10 +51,10 @@ async def choose_language(update: Update, context: GonggamContext) -> None:
 
 
 async def toggle_notifications(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    toggle = NotificationToggle.parse(query.data if query else None)
-    if query is None or toggle is None or context.user is None:
+    button = pressed(update, context, NotificationToggle)
+    if button is None:
         return
+    query, toggle = button
     muted = bool(toggle.muted)
     # The edited card is the feedback, so the spinner can stop while the choice is stored.
     await asyncio.gather(

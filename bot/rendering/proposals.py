@@ -319,4 +319,10 @@ def my_activity(
         for i, p in enumerate(everything)
     ]
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+    rows += [
+        [InlineKeyboardButton(t.gettext("🗑 Withdraw no. {n}").format(n=i + 1),
+                              callback_data=WithdrawProposal(p.id, 0).pack())]
+        for i, p in enumerate(mine)
+        if p.status is S.COLLECTING
+    ]
     return Rendered("\n\n".join(sections), InlineKeyboardMarkup(rows))
