@@ -31,6 +31,7 @@ from bot.services.users import forget_old_updates
 from bot.settings import Settings
 from bot.telegram_bot import GonggamBot
 from bot.web.app import WEBHOOK_PATH, HealthReport, WebDeps, create_web_app
+from bot.web.pages import PageDeps
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,14 @@ class Runtime:
                 health=self.health,
                 telegram=self.application,
                 webhook_secret=self.settings.webhook_secret,
+                pages=PageDeps(
+                    sessionmaker=self.sessionmaker,
+                    settings=self.settings,
+                    clock=self.clock,
+                    i18n=self.i18n,
+                    calendar=self.application.services.calendar,
+                    wake_dispatcher=self.dispatcher.wake,
+                ),
             )
         )
 
@@ -181,7 +190,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     machine = DeadlineMachine(
         sessionmaker,
         clock,
-        DeadlineContext(settings.policy, calendar),
+        DeadlineContext(settings.policy, calendar, settings),
         on_transition=lambda kind: metrics.transitions.labels(kind=kind).inc(),
     )
 

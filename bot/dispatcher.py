@@ -155,7 +155,12 @@ class OutboxDispatcher:
         now = self._clock.now()
         token = secrets.token_hex(8)
         free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
-        due = [OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now, free]
+        due = [
+            OutboxMessage.channel == "telegram",
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.not_before <= now,
+            free,
+        ]
         if self._quiet_hours is not None and self._quiet_hours.contains(now):
             due.append(OutboxMessage.urgent.is_(True))
         async with self._sessionmaker() as session, session.begin():

@@ -76,6 +76,11 @@ class Settings:
     moderator_chat_id: int | None = None
     areas: tuple[str, ...] = DEFAULT_AREAS
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    head_answer_threshold: int | None = None
+    reply_link_days: int = 60
+    smtp_url: str | None = field(default=None, repr=False)
+    dissatisfaction_percent: int = 30
+    dissatisfaction_min_responses: int = 10
 
     @property
     def is_sandbox(self) -> bool:
@@ -144,6 +149,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         moderator_chat_id=typed("MODERATOR_CHAT_ID", int, None),
         areas=typed("AREAS", _name_list, DEFAULT_AREAS),
         categories=typed("CATEGORIES", _name_list, DEFAULT_CATEGORIES),
+        head_answer_threshold=typed("HEAD_ANSWER_THRESHOLD", _positive_int, None),
+        reply_link_days=typed("REPLY_LINK_DAYS", _positive_int, 60),
+        smtp_url=typed("SMTP_URL", _smtp_url, None),
     )
 
 
@@ -213,6 +221,13 @@ def _id_set(raw: str) -> frozenset[int]:
         return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
     except ValueError:
         raise ValueError("must be a comma-separated list of numeric Telegram ids") from None
+
+
+def _smtp_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError("must look like smtp://user:password@host:port")
+    return raw
 
 
 def _flag(raw: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -72,7 +73,84 @@ class Department(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     contact_emails: Mapped[str | None] = mapped_column(Text)
+    head_office: Mapped[bool] = mapped_column(Boolean, default=False)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CategoryDepartment(Base):
+    """The department a category's proposals go to by default."""
+
+    __tablename__ = "category_departments"
+
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+
+
+class ReplyLink(Base):
+    """A department's signed way in: only the token's keyed hash is stored."""
+
+    __tablename__ = "reply_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Answer(Base):
+    """Everything a department publishes; never updated (corrections are new rows)."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("reply_links.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    official_name: Mapped[str] = mapped_column(String(40))
+    expected_completion: Mapped[date | None] = mapped_column(Date)
+    budget_krw: Mapped[int | None] = mapped_column(BigInteger)
+    percent: Mapped[int | None] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SatisfactionVote(Base):
+    """An endorser's 만족 / 불만족 with the final answer (changeable, one per person)."""
+
+    __tablename__ = "satisfaction_votes"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    satisfied: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReReviewRequest(Base):
+    """The author's one request for 재심의 of a NOT_FEASIBLE proposal."""
+
+    __tablename__ = "re_review_requests"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class Proposal(Base):
@@ -103,6 +181,8 @@ class Proposal(Base):
     collect_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     halfway_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closing_soon_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dissatisfaction_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     review_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     debate_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answer_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -203,7 +283,9 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), default="telegram", server_default="telegram")
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    address: Mapped[str | None] = mapped_column(String(200))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(48))
     params: Mapped[dict[str, Any]] = mapped_column(JSON)

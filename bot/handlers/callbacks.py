@@ -181,3 +181,9 @@ class WizardChoice(CallbackData, prefix="wc"):
 @dataclasses.dataclass(frozen=True)
 class WizardEdit(CallbackData, prefix="we"):
     part: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RateAnswer(CallbackData, prefix="ra"):
+    proposal_id: int
+    satisfied: int

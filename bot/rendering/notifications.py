@@ -10,8 +10,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.lifecycle import ProposalStatus
-from bot.handlers.callbacks import OpenProposal
-from bot.i18n import I18n, Translator
+from bot.handlers.callbacks import OpenProposal, RateAnswer
+from bot.i18n import N_, I18n, Translator
 from bot.rendering import Rendered
 from bot.rendering.proposals import status_label
 
@@ -26,7 +26,73 @@ def _when(t: Translator, p: dict[str, Any], key: str) -> str:
     return t.deadline(datetime.fromisoformat(p[key]))
 
 
+DECISIONS = {
+    "feasible": N_("can be reviewed: a debate opens"),
+    "not_feasible": N_("found not feasible"),
+    "accepted": N_("accepted"),
+    "partial": N_("partly accepted"),
+    "rejected": N_("not accepted"),
+    "long_term": N_("to be reviewed in the long term"),
+}
+ANSWER_KINDS = {
+    "feasibility": N_("review result"),
+    "interim": N_("interim answer"),
+    "final": N_("final answer"),
+    "progress": N_("progress update"),
+}
+
+
+def _answer(t: Translator, p: dict[str, Any]) -> str:
+    kind = t.with_particle(t.gettext(ANSWER_KINDS.get(p["kind"], "final")), "을/를")
+    decision = p.get("decision")
+    head = t.gettext("📨 {department} posted a {kind} on 「{title}」").format(
+        department=escape(p["department"]), kind=kind, title=_title(p))
+    if decision in DECISIONS:
+        head += f": <b>{t.gettext(DECISIONS[decision])}</b>"
+    full = t.gettext("Full answer:")
+    return f"{head}\n\n{escape(p['summary'])}\n\n{full} {p['url']}"
+
+
+def _reminder(t: Translator, p: dict[str, Any], message: str) -> str:
+    return t.gettext(message).format(title=_title(p), id=p["proposal_id"],
+                                     due=_when(t, p, "due"), days=p.get("days", 0))
+
+
 TEMPLATES: dict[str, Template] = {
+    "answer_published": _answer,
+    "department_link": lambda t, p: t.gettext(
+        "📥 {department}: please review proposal #{id} 「{title}」 and answer here "
+        "(no Telegram needed):\n{url}"
+    ).format(department=escape(p["department"]), id=p["proposal_id"], title=_title(p),
+             url=p["url"]),
+    "department_assigned": lambda t, p: t.gettext(
+        "🏛 #{id} 「{title}」 was assigned to {department}. Reply link:\n{url}"
+    ).format(department=escape(p["department"]), id=p["proposal_id"], title=_title(p),
+             url=p["url"]),
+    "answer_reminder_d7": lambda t, p: _reminder(
+        t, p, N_("⏰ One week left to answer proposal #{id} 「{title}」: due {due}.")),
+    "answer_reminder_d1": lambda t, p: _reminder(
+        t, p, N_("⏰ Tomorrow is the last day to answer proposal #{id} 「{title}」: due {due}.")),
+    "answer_reminder_overdue": lambda t, p: _reminder(
+        t, p, N_("❗ The answer to proposal #{id} 「{title}」 is {days} days overdue (due {due}).")),
+    "moderation_overdue": lambda t, p: _reminder(
+        t, p, N_("❗ Overdue: #{id} 「{title}」 has had no answer since {due} ({days} days).")),
+    "answer_overdue": lambda t, p: _reminder(
+        t, p, N_("The department's answer to 「{title}」 is late (due {due}). "
+        "We keep reminding them every week and will tell you when it comes.")),
+    "moderation_dissatisfied": lambda t, p: t.gettext(
+        "⚠️ #{id} 「{title}」: {dissatisfied} of {total} residents are not satisfied with the "
+        "answer. Please consider a re-review."
+    ).format(id=p["proposal_id"], title=_title(p), dissatisfied=p["dissatisfied"],
+             total=p["total"]),
+    "moderation_re_review": lambda t, p: t.gettext(
+        "🔁 The author of #{id} 「{title}」 asks for a re-review: {reason}"
+    ).format(id=p["proposal_id"], title=_title(p), reason=escape(p["reason"])),
+    "re_review_decided": lambda t, p: (
+        t.gettext("🔁 「{title}」 goes back to the department for a new review.")
+        if p["approved"] else
+        t.gettext("「{title}」 stays not feasible after the re-review.")
+    ).format(title=_title(p)),
     "proposal_expired": lambda t, p: t.gettext(
         "⏰ The endorsement period of 「{title}」 has ended with {count} of {threshold} "
         "endorsements, so it is closed. Thank you for taking part."
@@ -81,7 +147,24 @@ class NotificationRenderer:
         if template is None:
             raise KeyError(f"no template for outbox kind {kind!r}")
         t = self._i18n.get(language)
-        return Rendered(template(t, params), _open_button(t, params))
+        markup = _rating_buttons(t, params) if _is_final(kind, params) else _open_button(t, params)
+        return Rendered(template(t, params), markup)
+
+
+def _is_final(kind: str, params: dict[str, Any]) -> bool:
+    return kind == "answer_published" and params.get("kind") == "final"
+
+
+def _rating_buttons(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup:
+    proposal_id = int(params["proposal_id"])
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(t.gettext("🙂 Satisfied"),
+                              callback_data=RateAnswer(proposal_id, 1).pack()),
+         InlineKeyboardButton(t.gettext("🙁 Not satisfied"),
+                              callback_data=RateAnswer(proposal_id, 0).pack())],
+        [InlineKeyboardButton(t.gettext("View the proposal"),
+                              callback_data=OpenProposal(proposal_id).pack())],
+    ])
 
 
 def _open_button(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup | None:

@@ -18,12 +18,14 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.clock import Clock
 from bot.db.models import Proposal
+from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
+from bot.services.answers import remind_department
 from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
 from bot.services.proposals import announce_closing_soon, announce_halfway
-from bot.settings import Policy
+from bot.settings import Policy, Settings
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 class DeadlineContext:
     policy: Policy
     calendar: BusinessCalendar
+    settings: Settings = Settings()
 
 
 Handler = Callable[[AsyncSession, int, datetime, DeadlineContext], Awaitable[bool]]
@@ -100,7 +103,7 @@ async def close_debate(
         expected=ProposalStatus.IN_DEBATE,
         new=ProposalStatus.AWAITING_ANSWER,
         now=now,
-        changes={"answer_due": answer_due},
+        changes={"answer_due": answer_due, "next_reminder_at": next_reminder(answer_due, now)},
         guard=Proposal.debate_closes_at <= now,
         push=False,
     )
@@ -126,6 +129,12 @@ async def remind_closing_soon(
     return await announce_closing_soon(session, proposal_id, now, context.policy)
 
 
+async def remind_answer_clock(
+    session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await remind_department(session, proposal_id, now, context.settings)
+
+
 # Order matters: a window that ended while the app was down expires before its reminders,
 # so nobody is told "half the time is left" about a closed proposal.
 DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
@@ -134,6 +143,13 @@ DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
     DeadlineKind("halfway", ProposalStatus.COLLECTING, Proposal.halfway_at, remind_halfway),
     DeadlineKind(
         "closing_soon", ProposalStatus.COLLECTING, Proposal.closing_soon_at, remind_closing_soon
+    ),
+    DeadlineKind(
+        "review_clock", ProposalStatus.UNDER_REVIEW, Proposal.next_reminder_at, remind_answer_clock
+    ),
+    DeadlineKind(
+        "answer_clock", ProposalStatus.AWAITING_ANSWER, Proposal.next_reminder_at,
+        remind_answer_clock,
     ),
 )
 

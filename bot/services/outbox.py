@@ -38,6 +38,7 @@ async def enqueue(
         insert_ignoring_conflicts(
             session,
             OutboxMessage,
+            channel="telegram",
             chat_id=chat_id,
             user_id=user_id,
             kind=notice.kind,
@@ -46,6 +47,30 @@ async def enqueue(
             urgent=notice.urgent,
             status="pending",
             not_before=not_before or now,
+            created_at=now,
+            attempts=0,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def enqueue_email(
+    session: AsyncSession, *, address: str, notice: Notice, now: datetime
+) -> bool:
+    """Add one e-mail to the outbox (delivered by the mail sender, not the Telegram one)."""
+    result = await session.execute(
+        insert_ignoring_conflicts(
+            session,
+            OutboxMessage,
+            channel="email",
+            chat_id=0,
+            address=address,
+            kind=notice.kind,
+            params=notice.params,
+            dedupe_key=f"{notice.kind}:{notice.key}:mail:{address}"[:160],
+            urgent=notice.urgent,
+            status="pending",
+            not_before=now,
             created_at=now,
             attempts=0,
         )

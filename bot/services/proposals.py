@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Endorsement, Proposal, Report, Subscription, User
 from bot.domain.abuse import check_abuse
+from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.proposals import missing_parts, start_of_local_day
+from bot.services.departments import assign_department, default_department
 from bot.services.drafts import discard_draft, load_draft
 from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue, enqueue_for_users, proposal_followers
@@ -365,11 +367,16 @@ async def _start_review(
         expected=ProposalStatus.COLLECTING,
         new=ProposalStatus.UNDER_REVIEW,
         now=now,
-        changes={"review_due": review_due, "halfway_at": None, "closing_soon_at": None},
+        changes={"review_due": review_due, "halfway_at": None, "closing_soon_at": None,
+                 "next_reminder_at": next_reminder(review_due, now)},
         push=False,
     )
     if not moved:
         return
+    department_id = await default_department(session, proposal.category)
+    if department_id is not None:
+        await assign_department(session, proposal.id, department_id, now=now, settings=settings,
+                                actor="자동 배정 (분야 기본 부서)")
     await _announce(session, proposal, "threshold_reached", now, count=count,
                     review_due=review_due.isoformat())
     await _tell_moderators(session, settings, proposal, now, "moderation_threshold", count=count)

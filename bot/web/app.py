@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.metrics import Metrics
+from bot.web.pages import PageDeps, add_page_routes
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class WebDeps:
     health: Callable[[], Awaitable[HealthReport]]
     telegram: Application | None = None  # type: ignore[type-arg]
     webhook_secret: str | None = None
+    pages: PageDeps | None = None
 
 
 KEY = web.AppKey("deps", WebDeps)
@@ -60,6 +62,8 @@ def create_web_app(deps: WebDeps) -> web.Application:
     app.router.add_get("/metrics", metrics)
     if deps.telegram is not None:
         app.router.add_post(WEBHOOK_PATH, telegram_webhook)
+    if deps.pages is not None:
+        add_page_routes(app, deps.pages)
     return app
 
 

@@ -1,0 +1,157 @@
+"""Department answers: kinds, decisions, validation of what an official types, and the answer clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+
+from bot.domain.deadlines import SEOUL, deadline_last_day
+from bot.domain.korean import parse_krw
+from bot.domain.text import is_meaningful, normalise_text
+
+NAME_LIMITS = (2, 40)
+TEXT_LIMITS = (10, 4000)
+REASON_LIMITS = (10, 2000)
+REMINDER_HOUR = time(9)  # reminders reach offices at the start of the working day
+
+
+class AnswerKind(StrEnum):
+    FEASIBILITY = "feasibility"
+    INTERIM = "interim"
+    FINAL = "final"
+    PROGRESS = "progress"
+
+
+class Feasibility(StrEnum):
+    FEASIBLE = "feasible"
+    NOT_FEASIBLE = "not_feasible"
+
+
+class FinalDecision(StrEnum):
+    ACCEPTED = "accepted"
+    PARTIAL = "partial"
+    REJECTED = "rejected"
+    LONG_TERM = "long_term"
+
+
+ACCEPTING = frozenset({FinalDecision.ACCEPTED, FinalDecision.PARTIAL})
+
+
+@dataclass(frozen=True)
+class AnswerForm:
+    """What an official typed, as typed; `validate_answer` says what is wrong with it."""
+
+    kind: AnswerKind
+    official_name: str
+    text: str
+    decision: str | None = None
+    expected_completion: str | None = None
+    budget: str | None = None
+    percent: str | None = None
+    completed: bool = False
+
+
+def validate_answer(form: AnswerForm, today: date) -> dict[str, str]:
+    """Field name → error code (`required`, `too_short`, `too_long`, `date_format`,
+    `date_past`, `budget_format`, `percent_range`, `decision`); empty when valid."""
+    errors: dict[str, str] = {}
+    _check_length(errors, "official_name", form.official_name, NAME_LIMITS)
+    _check_length(errors, "text", form.text, _text_limits(form))
+    if form.kind is AnswerKind.FEASIBILITY and form.decision not in set(Feasibility):
+        errors["decision"] = "decision"
+    if form.kind is AnswerKind.FINAL:
+        if form.decision not in set(FinalDecision):
+            errors["decision"] = "decision"
+        elif FinalDecision(form.decision) in ACCEPTING:
+            _check_completion(errors, form.expected_completion, today)
+            _check_budget(errors, form.budget)
+    if form.kind is AnswerKind.PROGRESS and not form.completed:
+        if parse_percent(form.percent) is None:
+            errors["percent"] = "percent_range"
+    return errors
+
+
+def clean_text(text: str) -> str:
+    return normalise_text(text)
+
+
+def parse_percent(raw: str | None) -> int | None:
+    """0–100 from what was typed (`35`, `35%`); None if it is not that."""
+    value = (raw or "").strip().rstrip("%").strip()
+    if not value.isdigit() or not 0 <= int(value) <= 100:
+        return None
+    return int(value)
+
+
+def parse_completion(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+def overdue_days(due: datetime | None, now: datetime, tz: tzinfo = SEOUL) -> int:
+    """Whole days past the due date's last day (0 while not overdue)."""
+    if due is None:
+        return 0
+    return max(0, (now.astimezone(tz).date() - deadline_last_day(due, tz)).days)
+
+
+def next_reminder(due: datetime, after: datetime, tz: tzinfo = SEOUL) -> datetime:
+    """The next reminder instant strictly after `after`: D-7, D-1, the first overdue day,
+    then weekly, each at 09:00 local time."""
+    last_day = deadline_last_day(due, tz)
+    candidates = [last_day - timedelta(days=7), last_day - timedelta(days=1)]
+    first_overdue = last_day + timedelta(days=1)
+    local_after = after.astimezone(tz).date()
+    weeks = max(0, (local_after - first_overdue).days // 7)
+    candidates += [first_overdue + timedelta(days=7 * n) for n in range(weeks, weeks + 2)]
+    for day in candidates:
+        instant = datetime.combine(day, REMINDER_HOUR, tzinfo=tz)
+        if instant > after:
+            return instant
+    raise AssertionError("the weekly reminders always leave one in the future")
+
+
+def reminder_kind(due: datetime, at: datetime, tz: tzinfo = SEOUL) -> str:
+    """`d7`, `d1` or `overdue` for a reminder that fires at `at`."""
+    days = (deadline_last_day(due, tz) - at.astimezone(tz).date()).days
+    if days >= 7:
+        return "d7"
+    if days >= 0:
+        return "d1"
+    return "overdue"
+
+
+def _text_limits(form: AnswerForm) -> tuple[int, int]:
+    if form.kind is AnswerKind.PROGRESS:
+        return (2, 1000)
+    if form.kind is AnswerKind.FEASIBILITY and form.decision == Feasibility.NOT_FEASIBLE:
+        return REASON_LIMITS
+    return TEXT_LIMITS
+
+
+def _check_length(errors: dict[str, str], field: str, raw: str, limits: tuple[int, int]) -> None:
+    text = normalise_text(raw or "")
+    if not is_meaningful(text):
+        errors[field] = "required"
+    elif len(text) < limits[0]:
+        errors[field] = "too_short"
+    elif len(text) > limits[1]:
+        errors[field] = "too_long"
+
+
+def _check_completion(errors: dict[str, str], raw: str | None, today: date) -> None:
+    completion = parse_completion(raw)
+    if completion is None:
+        errors["expected_completion"] = "date_format"
+    elif completion < today:
+        errors["expected_completion"] = "date_past"
+
+
+def _check_budget(errors: dict[str, str], raw: str | None) -> None:
+    try:
+        parse_krw(raw or "")
+    except ValueError:
+        errors["budget"] = "budget_format"

@@ -1,0 +1,167 @@
+"""Residents rating answers and asking for 재심의; staff commands for departments and links."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.handlers.callbacks import RateAnswer
+from bot.handlers.common import pressed, translator_for
+from bot.handlers.context import GonggamContext
+from bot.services import answers, departments
+
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def rate(update: Update, context: GonggamContext) -> None:
+    button = pressed(update, context, RateAnswer)
+    if button is None:
+        return
+    query, choice = button
+    assert context.user is not None
+    services = context.services
+    async with context.transaction() as session:
+        outcome = await answers.rate_answer(
+            session, proposal_id=choice.proposal_id, user_id=context.user.id,
+            satisfied=bool(choice.satisfied), now=services.clock.now(), settings=services.settings,
+        )
+    services.wake_dispatcher()
+    t = translator_for(update, context)
+    texts = {
+        answers.RatingOutcome.RECORDED: t.gettext("Thank you for telling us."),
+        answers.RatingOutcome.NOT_ANSWERED: t.gettext("There is no final answer to rate yet."),
+        answers.RatingOutcome.NOT_ENDORSER: t.gettext(
+            "Only residents who followed this proposal can rate its answer."),
+    }
+    await query.answer(texts[outcome])
+
+
+async def ask_re_review(update: Update, context: GonggamContext) -> None:
+    """/rereview <proposal number> <reason> — the author's one request for 재심의."""
+    t = translator_for(update, context)
+    args = context.args or []
+    if context.user is None or len(args) < 2 or not args[0].isdigit():
+        await _reply(update, t.gettext("Usage: /rereview <proposal number> <reason>"))
+        return
+    services = context.services
+    async with context.transaction() as session:
+        outcome = await answers.request_re_review(
+            session, proposal_id=int(args[0]), user_id=context.user.id,
+            reason=" ".join(args[1:]), now=services.clock.now(), settings=services.settings,
+        )
+    services.wake_dispatcher()
+    texts = {
+        answers.ReReviewOutcome.REQUESTED: t.gettext(
+            "Your request for a re-review is with the moderators. We will tell you their decision."),
+        answers.ReReviewOutcome.ALREADY: t.gettext("A re-review can be asked for only once."),
+        answers.ReReviewOutcome.NOT_ALLOWED: t.gettext(
+            "Only the author of a proposal found not feasible can ask, with a reason of at least "
+            "10 characters."),
+    }
+    await _reply(update, texts[outcome])
+
+
+async def list_departments(update: Update, context: GonggamContext) -> None:
+    if not await _staff_only(update, context):
+        return
+    async with context.transaction() as session:
+        found = await departments.list_departments(session)
+    t = translator_for(update, context)
+    lines = [f"{d.id}. {escape(d.name)}" + (" 🏛" if d.head_office else "") for d in found]
+    await _reply(update, "\n".join(lines) or t.gettext("No departments yet. Add one with /department_add <name>."))
+
+
+async def add_department(update: Update, context: GonggamContext) -> None:
+    """/department_add <name> — chat ids and e-mails can follow as `chat=<id>` `mail=<a,b>`."""
+    if not await _staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    words = context.args or []
+    options = dict(w.split("=", 1) for w in words if "=" in w)
+    name = " ".join(w for w in words if "=" not in w).strip()
+    chat = options.get("chat", "")
+    if not name or (chat and not chat.lstrip("-").isdigit()):
+        await _reply(update, t.gettext("Usage: /department_add <name> [chat=<chat id>] [mail=<e-mails>]"))
+        return
+    async with context.transaction() as session:
+        department_id = await departments.create_department(
+            session, name=name, now=context.services.clock.now(),
+            chat_id=int(chat) if chat else None, emails=options.get("mail"),
+            actor=f"telegram:{update.effective_user.id}",  # type: ignore[union-attr]
+        )
+    await _reply(update, t.gettext("Department {id} added.").format(id=department_id))
+
+
+async def assign(update: Update, context: GonggamContext) -> None:
+    """/assign <proposal number> <department number> — also issues a fresh reply link."""
+    if not await _staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    if len(args) != 2 or not all(a.isdigit() for a in args):
+        await _reply(update, t.gettext("Usage: /assign <proposal number> <department number>"))
+        return
+    services = context.services
+    async with context.transaction() as session:
+        result = await departments.assign_department(
+            session, int(args[0]), int(args[1]), now=services.clock.now(),
+            settings=services.settings, actor=f"telegram:{update.effective_user.id}",  # type: ignore[union-attr]
+        )
+    services.wake_dispatcher()
+    texts = {
+        departments.AssignOutcome.ASSIGNED: t.gettext("Assigned. Reply link:\n{url}"),
+        departments.AssignOutcome.NOT_FOUND: t.gettext("There is no such proposal."),
+        departments.AssignOutcome.WRONG_STATE: t.gettext(
+            "Only proposals under review or later can be assigned."),
+        departments.AssignOutcome.NO_DEPARTMENT: t.gettext("There is no such active department."),
+    }
+    await _reply(update, texts[result.outcome].format(url=result.url or ""))
+
+
+async def decide_re_review(update: Update, context: GonggamContext) -> None:
+    """/rereview_decide <proposal number> yes|no"""
+    if not await _staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    if len(args) != 2 or not args[0].isdigit() or args[1] not in ("yes", "no"):
+        await _reply(update, t.gettext("Usage: /rereview_decide <proposal number> yes|no"))
+        return
+    services = context.services
+    async with context.transaction() as session:
+        done = await answers.decide_re_review(
+            session, proposal_id=int(args[0]), approve=args[1] == "yes",
+            moderator=f"telegram:{update.effective_user.id}",  # type: ignore[union-attr]
+            now=services.clock.now(), settings=services.settings, calendar=services.calendar,
+        )
+    services.wake_dispatcher()
+    await _reply(update, t.gettext("Decision recorded.") if done
+                 else t.gettext("There is no open re-review request for that proposal."))
+
+
+async def _staff_only(update: Update, context: GonggamContext) -> bool:
+    """Re-check the role at the time of the action; residents are refused and it is logged."""
+    if context.user is not None and context.user.is_staff:
+        return True
+    log.warning("staff command refused for user %s", getattr(update.effective_user, "id", None))
+    await _reply(update, translator_for(update, context).gettext("This is for moderators only."))
+    return False
+
+
+async def _reply(update: Update, text: str) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_html(text)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CallbackQueryHandler(rate, pattern=RateAnswer.matches))
+    for command, callback in (
+        ("rereview", ask_re_review), ("departments", list_departments),
+        ("department_add", add_department), ("assign", assign),
+        ("rereview_decide", decide_re_review),
+    ):
+        application.add_handler(CommandHandler(command, callback, filters=PRIVATE))

@@ -1,0 +1,439 @@
+"""Department answers through reply links, the answer clock, satisfaction and 재심의.
+
+Every answer is a new row (nothing is overwritten), lands in the audit log with the name the
+official typed, and reaches the author and the followers through the outbox, all in the
+caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Answer, Department, Proposal, ReplyLink, ReReviewRequest, SatisfactionVote
+from bot.domain.answers import (
+    ACCEPTING,
+    AnswerForm,
+    AnswerKind,
+    Feasibility,
+    clean_text,
+    next_reminder,
+    overdue_days,
+    parse_completion,
+    parse_percent,
+    reminder_kind,
+    validate_answer,
+)
+from bot.domain.deadlines import SEOUL, BusinessCalendar, official_deadline, resident_deadline
+from bot.domain.korean import parse_krw
+from bot.domain.lifecycle import ProposalStatus
+from bot.domain.text import mask_personal_data
+from bot.services.audit import record_audit
+from bot.services.browse import ProposalCard, load_card
+from bot.services.departments import hash_token
+from bot.services.lifecycle import transition
+from bot.services.outbox import Notice, enqueue, enqueue_for_users, proposal_followers
+from bot.services.sql import insert_ignoring_conflicts
+from bot.settings import Settings
+
+S = ProposalStatus
+ALLOWED: dict[ProposalStatus, frozenset[AnswerKind]] = {
+    S.UNDER_REVIEW: frozenset({AnswerKind.FEASIBILITY, AnswerKind.INTERIM}),
+    S.IN_DEBATE: frozenset({AnswerKind.INTERIM}),
+    S.AWAITING_ANSWER: frozenset({AnswerKind.INTERIM, AnswerKind.FINAL}),
+    S.ANSWERED: frozenset({AnswerKind.PROGRESS}),
+    S.IN_PROGRESS: frozenset({AnswerKind.PROGRESS}),
+}
+
+
+class AnswerOutcome(StrEnum):
+    PUBLISHED = "published"
+    INVALID = "invalid"
+    WRONG_STATE = "wrong_state"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class LinkView:
+    link_id: int
+    proposal_id: int
+    department_id: int
+    department_name: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    id: int
+    kind: AnswerKind
+    decision: str | None
+    text: str
+    official_name: str
+    department_name: str
+    created_at: datetime
+    expected_completion: date | None
+    budget_krw: int | None
+    percent: int | None
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    card: ProposalCard
+    answers: tuple[AnswerView, ...]
+    due: datetime | None
+    overdue_days: int
+    allowed: frozenset[AnswerKind]
+    head_office_required: bool
+    department_name: str | None
+    debate_summary: str | None
+    satisfied: int
+    dissatisfied: int
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    outcome: AnswerOutcome
+    errors: dict[str, str]
+    status: ProposalStatus
+
+
+async def resolve_link(
+    session: AsyncSession, token: str, now: datetime, secret_key: str
+) -> LinkView | None:
+    """The link behind a token; None alike for unknown, expired and revoked tokens."""
+    if not token or len(token) > 100:
+        return None
+    row = (await session.execute(
+        select(ReplyLink, Department.name)
+        .join(Department, Department.id == ReplyLink.department_id)
+        .where(ReplyLink.token_hash == hash_token(token, secret_key))
+    )).first()
+    if row is None:
+        return None
+    link, name = row
+    if link.revoked_at is not None or link.expires_at <= now:
+        return None
+    return LinkView(link.id, link.proposal_id, link.department_id, name, link.expires_at)
+
+
+async def load_reply_page(
+    session: AsyncSession, link: LinkView, now: datetime, settings: Settings
+) -> ProposalPage:
+    page = await _page(session, link.proposal_id, now, settings)
+    assert page is not None, "a live link always points at an existing proposal"
+    return page
+
+
+async def load_public_page(
+    session: AsyncSession, proposal_id: int, now: datetime, settings: Settings
+) -> ProposalPage | None:
+    return await _page(session, proposal_id, now, settings)
+
+
+async def submit_answer(
+    session: AsyncSession,
+    link: LinkView,
+    form: AnswerForm,
+    *,
+    idempotency_key: str,
+    now: datetime,
+    settings: Settings,
+    calendar: BusinessCalendar,
+) -> AnswerResult:
+    """Publish one answer through a reply link.
+
+    Outcomes: PUBLISHED; INVALID (field → error code); WRONG_STATE (the proposal has moved
+    on: nothing changes); DUPLICATE (this form was already published: nothing changes).
+    """
+    proposal = await session.get(Proposal, link.proposal_id, populate_existing=True)
+    assert proposal is not None
+    status = ProposalStatus(proposal.status)
+    if await _already_published(session, idempotency_key):
+        return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
+    if form.kind not in ALLOWED.get(status, frozenset()):
+        return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
+    errors = validate_answer(form, now.astimezone(settings.timezone).date())
+    if errors:
+        return AnswerResult(AnswerOutcome.INVALID, errors, status)
+    answer_id = await _insert_answer(session, link, form, idempotency_key, now)
+    if answer_id is None:
+        return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
+    new_status = await _apply(session, proposal, form, now, settings, calendar)
+    if new_status is None:
+        await session.execute(delete(Answer).where(Answer.id == answer_id))
+        return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
+    record_audit(session, now, f"{clean_text(form.official_name)} ({link.department_name})",
+                 f"answer.{form.kind}", f"proposal:{proposal.id}",
+                 before={"status": str(status)},
+                 after={"status": str(new_status), "answer_id": answer_id,
+                        "decision": form.decision})
+    await _announce(session, proposal, form, link.department_name, now, settings)
+    return AnswerResult(AnswerOutcome.PUBLISHED, {}, new_status)
+
+
+class RatingOutcome(StrEnum):
+    RECORDED = "recorded"
+    NOT_ANSWERED = "not_answered"
+    NOT_ENDORSER = "not_endorser"
+
+
+async def rate_answer(
+    session: AsyncSession, *, proposal_id: int, user_id: int, satisfied: bool, now: datetime,
+    settings: Settings,
+) -> RatingOutcome:
+    """만족 / 불만족 with the final answer, by a follower; the latest choice counts.
+
+    When dissatisfied residents pass the configured share (default 30% of at least 10
+    responses), the moderators get a 재검토 요청 item, once.
+    """
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None or proposal.status not in (S.ANSWERED, S.IN_PROGRESS, S.COMPLETED):
+        return RatingOutcome.NOT_ANSWERED
+    if user_id not in await proposal_followers(session, proposal_id) and user_id != proposal.author_id:
+        return RatingOutcome.NOT_ENDORSER
+    existing = await session.get(SatisfactionVote, (proposal_id, user_id))
+    if existing is None:
+        session.add(SatisfactionVote(proposal_id=proposal_id, user_id=user_id,
+                                     satisfied=satisfied, created_at=now))
+    else:
+        existing.satisfied = satisfied
+    await session.flush()
+    satisfied_count, dissatisfied_count = await _satisfaction(session, proposal_id)
+    total = satisfied_count + dissatisfied_count
+    if (
+        not proposal.dissatisfaction_flagged
+        and total >= settings.dissatisfaction_min_responses
+        and dissatisfied_count * 100 > total * settings.dissatisfaction_percent
+    ):
+        proposal.dissatisfaction_flagged = True
+        if settings.moderator_chat_id is not None:
+            notice = Notice("moderation_dissatisfied",
+                            {"proposal_id": proposal_id, "title": proposal.title,
+                             "dissatisfied": dissatisfied_count, "total": total},
+                            str(proposal_id), urgent=True)
+            await enqueue(session, chat_id=settings.moderator_chat_id, notice=notice, now=now)
+    return RatingOutcome.RECORDED
+
+
+class ReReviewOutcome(StrEnum):
+    REQUESTED = "requested"
+    ALREADY = "already"
+    NOT_ALLOWED = "not_allowed"
+
+
+async def request_re_review(
+    session: AsyncSession, *, proposal_id: int, user_id: int, reason: str, now: datetime,
+    settings: Settings,
+) -> ReReviewOutcome:
+    """The author asks once for 재심의 of a NOT_FEASIBLE proposal; moderators decide."""
+    proposal = await session.get(Proposal, proposal_id)
+    text = clean_text(reason)
+    if proposal is None or proposal.author_id != user_id or proposal.status != S.NOT_FEASIBLE \
+            or len(text) < 10:
+        return ReReviewOutcome.NOT_ALLOWED
+    added = await session.execute(insert_ignoring_conflicts(
+        session, ReReviewRequest, proposal_id=proposal_id, reason=text, created_at=now))
+    if not added.rowcount:  # type: ignore[attr-defined]
+        return ReReviewOutcome.ALREADY
+    if settings.moderator_chat_id is not None:
+        notice = Notice("moderation_re_review", {"proposal_id": proposal_id,
+                        "title": proposal.title, "reason": text}, str(proposal_id), urgent=True)
+        await enqueue(session, chat_id=settings.moderator_chat_id, notice=notice, now=now)
+    return ReReviewOutcome.REQUESTED
+
+
+async def decide_re_review(
+    session: AsyncSession, *, proposal_id: int, approve: bool, moderator: str, now: datetime,
+    settings: Settings, calendar: BusinessCalendar,
+) -> bool:
+    """Back to UNDER_REVIEW (a fresh review clock) or confirmed not feasible; all are told."""
+    request = await session.get(ReReviewRequest, proposal_id)
+    proposal = await session.get(Proposal, proposal_id)
+    if request is None or request.decided_at is not None or proposal is None:
+        return False
+    request.decided_at, request.approved = now, approve
+    if approve:
+        review_due = official_deadline(now, settings.policy.review_days, calendar)
+        moved = await transition(
+            session, proposal_id, expected=S.NOT_FEASIBLE, new=S.UNDER_REVIEW, now=now,
+            changes={"review_due": review_due, "next_reminder_at": next_reminder(review_due, now)},
+            note="재심의", push=False,
+        )
+        if not moved:
+            return False
+    record_audit(session, now, moderator, "proposal.re_review", f"proposal:{proposal_id}",
+                 after={"approved": approve})
+    notice = Notice("re_review_decided", {"proposal_id": proposal_id, "title": proposal.title,
+                                          "approved": approve}, str(proposal_id))
+    await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
+    return True
+
+
+async def remind_department(
+    session: AsyncSession, proposal_id: int, now: datetime, settings: Settings
+) -> bool:
+    """The answer clock: D-7 and D-1 reminders, then overdue alerts and a weekly reminder."""
+    proposal = await session.get(Proposal, proposal_id, populate_existing=True)
+    if proposal is None or proposal.next_reminder_at is None or proposal.next_reminder_at > now:
+        return False
+    due = proposal.review_due if proposal.status == S.UNDER_REVIEW else proposal.answer_due
+    claimed = await session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal_id, Proposal.next_reminder_at == proposal.next_reminder_at)
+        .values(next_reminder_at=next_reminder(due, now) if due else None)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1 or due is None:  # type: ignore[attr-defined]
+        return False
+    kind = reminder_kind(due, now)
+    params = {"proposal_id": proposal.id, "title": proposal.title, "due": due.isoformat(),
+              "stage": str(proposal.status), "days": overdue_days(due, now)}
+    key = f"{proposal.id}:{due.date()}:{now.astimezone(SEOUL).date()}"
+    department = await session.get(Department, proposal.department_id) if proposal.department_id else None
+    if department is not None and department.chat_id is not None:
+        await enqueue(session, chat_id=department.chat_id,
+                      notice=Notice(f"answer_reminder_{kind}", params, key), now=now)
+    if kind == "overdue":
+        await _announce_overdue(session, proposal, due, params, now, settings)
+    return True
+
+
+async def _announce_overdue(
+    session: AsyncSession, proposal: Proposal, due: datetime, params: dict[str, object],
+    now: datetime, settings: Settings,
+) -> None:
+    once = f"{proposal.id}:{due.date()}"
+    if settings.moderator_chat_id is not None:
+        await enqueue(session, chat_id=settings.moderator_chat_id,
+                      notice=Notice("moderation_overdue", params, once, urgent=True), now=now)
+    await enqueue_for_users(session, await proposal_followers(session, proposal.id),
+                            Notice("answer_overdue", params, once), now)
+
+
+async def _page(
+    session: AsyncSession, proposal_id: int, now: datetime, settings: Settings
+) -> ProposalPage | None:
+    proposal = await session.get(Proposal, proposal_id, populate_existing=True)
+    if proposal is None:
+        return None
+    card = await load_card(session, proposal_id, viewer_id=-1)
+    if card is None:
+        return None
+    status = ProposalStatus(proposal.status)
+    due = {S.UNDER_REVIEW: proposal.review_due, S.IN_DEBATE: proposal.debate_closes_at,
+           S.AWAITING_ANSWER: proposal.answer_due}.get(status)
+    late = overdue_days(due, now) if status in (S.UNDER_REVIEW, S.AWAITING_ANSWER) else 0
+    department = await session.get(Department, proposal.department_id) if proposal.department_id else None
+    satisfied, dissatisfied = await _satisfaction(session, proposal_id)
+    threshold = settings.head_answer_threshold
+    return ProposalPage(
+        card=card,
+        answers=await _answers(session, proposal_id),
+        due=due,
+        overdue_days=late,
+        allowed=ALLOWED.get(status, frozenset()),
+        head_office_required=bool(threshold and proposal.endorsement_count >= threshold),
+        department_name=department.name if department else None,
+        debate_summary=None,
+        satisfied=satisfied,
+        dissatisfied=dissatisfied,
+    )
+
+
+async def _answers(session: AsyncSession, proposal_id: int) -> tuple[AnswerView, ...]:
+    rows = await session.execute(
+        select(Answer, Department.name)
+        .join(Department, Department.id == Answer.department_id)
+        .where(Answer.proposal_id == proposal_id)
+        .order_by(Answer.created_at, Answer.id)
+    )
+    return tuple(
+        AnswerView(a.id, AnswerKind(a.kind), a.decision, a.text, a.official_name, name,
+                   a.created_at, a.expected_completion, a.budget_krw, a.percent)
+        for a, name in rows
+    )
+
+
+async def _satisfaction(session: AsyncSession, proposal_id: int) -> tuple[int, int]:
+    rows = dict((await session.execute(
+        select(SatisfactionVote.satisfied, func.count())
+        .where(SatisfactionVote.proposal_id == proposal_id)
+        .group_by(SatisfactionVote.satisfied)
+    )).all())
+    return int(rows.get(True, 0)), int(rows.get(False, 0))
+
+
+async def _already_published(session: AsyncSession, key: str) -> bool:
+    return await session.scalar(select(Answer.id).where(Answer.idempotency_key == key)) is not None
+
+
+async def _insert_answer(
+    session: AsyncSession, link: LinkView, form: AnswerForm, key: str, now: datetime
+) -> int | None:
+    text, _kinds = mask_personal_data(clean_text(form.text))
+    accepting = form.kind is AnswerKind.FINAL and form.decision in {d.value for d in ACCEPTING}
+    values = {
+        "proposal_id": link.proposal_id,
+        "department_id": link.department_id,
+        "link_id": link.link_id,
+        "kind": form.kind.value,
+        "decision": form.decision,
+        "text": text,
+        "official_name": clean_text(form.official_name),
+        "expected_completion": parse_completion(form.expected_completion) if accepting else None,
+        "budget_krw": parse_krw(form.budget or "") if accepting else None,
+        "percent": 100 if form.completed else parse_percent(form.percent),
+        "idempotency_key": key[:64],
+        "created_at": now,
+    }
+    added = await session.execute(insert_ignoring_conflicts(session, Answer, **values))
+    if not added.rowcount:  # type: ignore[attr-defined]
+        return None
+    return await session.scalar(select(Answer.id).where(Answer.idempotency_key == key[:64]))
+
+
+async def _apply(
+    session: AsyncSession, proposal: Proposal, form: AnswerForm, now: datetime,
+    settings: Settings, calendar: BusinessCalendar,
+) -> ProposalStatus | None:
+    """The state change an answer causes; None when the proposal moved on meanwhile."""
+    status = ProposalStatus(proposal.status)
+    target = _target(status, form)
+    if target is None or target == status:
+        return status
+    changes: dict[str, object] = {"next_reminder_at": None}
+    if target is S.IN_DEBATE:
+        changes["debate_closes_at"] = resident_deadline(now, settings.policy.debate_days)
+    moved = await transition(session, proposal.id, expected=status, new=target, now=now,
+                             changes=changes, note=form.kind.value, push=False)
+    return target if moved else None
+
+
+def _target(status: ProposalStatus, form: AnswerForm) -> ProposalStatus | None:
+    if form.kind is AnswerKind.FEASIBILITY:
+        return S.IN_DEBATE if form.decision == Feasibility.FEASIBLE else S.NOT_FEASIBLE
+    if form.kind is AnswerKind.FINAL:
+        return S.ANSWERED
+    if form.kind is AnswerKind.PROGRESS:
+        return S.COMPLETED if form.completed else S.IN_PROGRESS
+    return None
+
+
+async def _announce(
+    session: AsyncSession, proposal: Proposal, form: AnswerForm, department: str, now: datetime,
+    settings: Settings,
+) -> None:
+    params = {
+        "proposal_id": proposal.id, "title": proposal.title, "kind": form.kind.value,
+        "decision": form.decision, "department": department,
+        "url": f"{settings.public_base_url}/p/{proposal.id}",
+        "summary": mask_personal_data(clean_text(form.text))[0][:200],
+    }
+    key = f"{proposal.id}:{form.kind}:{now.isoformat()}"
+    await enqueue_for_users(session, await proposal_followers(session, proposal.id),
+                            Notice("answer_published", params, key), now)
+

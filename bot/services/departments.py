@@ -1,0 +1,192 @@
+"""Departments, assigning a proposal to one, and the reply links that let it answer."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import CategoryDepartment, Department, Proposal, ReplyLink
+from bot.domain.lifecycle import ProposalStatus
+from bot.services.audit import record_audit
+from bot.services.outbox import Notice, enqueue, enqueue_email
+from bot.settings import Settings
+
+ASSIGNABLE = frozenset({ProposalStatus.UNDER_REVIEW, ProposalStatus.IN_DEBATE,
+                        ProposalStatus.AWAITING_ANSWER, ProposalStatus.ANSWERED,
+                        ProposalStatus.IN_PROGRESS})
+
+
+class AssignOutcome(StrEnum):
+    ASSIGNED = "assigned"
+    NOT_FOUND = "not_found"
+    WRONG_STATE = "wrong_state"
+    NO_DEPARTMENT = "no_department"
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    outcome: AssignOutcome
+    token: str | None = None
+    url: str | None = None
+    link_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DepartmentView:
+    id: int
+    name: str
+    chat_id: int | None
+    head_office: bool
+    archived: bool
+
+
+def hash_token(token: str, secret_key: str) -> str:
+    """The only form in which a reply token is stored (a keyed hash)."""
+    return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def reply_url(settings: Settings, token: str) -> str:
+    return f"{settings.public_base_url}/r/{token}"
+
+
+async def create_department(
+    session: AsyncSession,
+    *,
+    name: str,
+    now: datetime,
+    chat_id: int | None = None,
+    emails: str | None = None,
+    head_office: bool = False,
+    actor: str = "admin",
+) -> int:
+    department = Department(name=name.strip(), chat_id=chat_id, contact_emails=emails,
+                            head_office=head_office, archived=False)
+    session.add(department)
+    await session.flush()
+    record_audit(session, now, actor, "department.create", f"department:{department.id}",
+           after={"name": department.name, "chat_id": chat_id, "head_office": head_office})
+    return department.id
+
+
+async def list_departments(session: AsyncSession, *, include_archived: bool = False) -> list[DepartmentView]:
+    query = select(Department).order_by(Department.name)
+    if not include_archived:
+        query = query.where(Department.archived.is_(False))
+    return [DepartmentView(d.id, d.name, d.chat_id, d.head_office, d.archived)
+            for d in await session.scalars(query)]
+
+
+async def set_category_department(
+    session: AsyncSession, *, category: str, department_id: int, now: datetime, actor: str
+) -> None:
+    existing = await session.get(CategoryDepartment, category)
+    before = {"department_id": existing.department_id} if existing else None
+    if existing:
+        existing.department_id = department_id
+    else:
+        session.add(CategoryDepartment(category=category, department_id=department_id))
+    record_audit(session, now, actor, "category.department", f"category:{category}", before=before,
+           after={"department_id": department_id})
+
+
+async def default_department(session: AsyncSession, category: str | None) -> int | None:
+    if not category:
+        return None
+    return await session.scalar(
+        select(CategoryDepartment.department_id)
+        .join(Department, Department.id == CategoryDepartment.department_id)
+        .where(CategoryDepartment.category == category, Department.archived.is_(False))
+    )
+
+
+async def assign_department(
+    session: AsyncSession,
+    proposal_id: int,
+    department_id: int,
+    *,
+    now: datetime,
+    settings: Settings,
+    actor: str = "moderator",
+) -> AssignResult:
+    """Give the proposal to a department and send it a fresh reply link (old ones revoked).
+
+    Outcomes: ASSIGNED (with the plain token, shown only here), NOT_FOUND, WRONG_STATE
+    (it is not under review or later), NO_DEPARTMENT (unknown or archived).
+    """
+    proposal = await session.get(Proposal, proposal_id, populate_existing=True)
+    if proposal is None:
+        return AssignResult(AssignOutcome.NOT_FOUND)
+    if proposal.status not in ASSIGNABLE:
+        return AssignResult(AssignOutcome.WRONG_STATE)
+    department = await session.get(Department, department_id)
+    if department is None or department.archived:
+        return AssignResult(AssignOutcome.NO_DEPARTMENT)
+    before = {"department_id": proposal.department_id}
+    proposal.department_id = department_id
+    token, link_id = await _issue_link(session, proposal_id, department_id, now, settings)
+    url = reply_url(settings, token)
+    record_audit(session, now, actor, "proposal.assign", f"proposal:{proposal_id}", before=before,
+           after={"department_id": department_id, "link_id": link_id})
+    await _deliver_link(session, proposal, department, url, now, settings)
+    return AssignResult(AssignOutcome.ASSIGNED, token, url, link_id)
+
+
+async def revoke_links(session: AsyncSession, proposal_id: int, now: datetime, actor: str) -> int:
+    result = await session.execute(
+        update(ReplyLink)
+        .where(ReplyLink.proposal_id == proposal_id, ReplyLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    record_audit(session, now, actor, "reply_link.revoke", f"proposal:{proposal_id}")
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def _issue_link(
+    session: AsyncSession, proposal_id: int, department_id: int, now: datetime, settings: Settings
+) -> tuple[str, int]:
+    await session.execute(
+        update(ReplyLink)
+        .where(ReplyLink.proposal_id == proposal_id, ReplyLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    link = ReplyLink(
+        token_hash=hash_token(token, settings.secret_key),
+        proposal_id=proposal_id,
+        department_id=department_id,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.reply_link_days),
+    )
+    session.add(link)
+    await session.flush()
+    return token, link.id
+
+
+async def _deliver_link(
+    session: AsyncSession, proposal: Proposal, department: Department, url: str, now: datetime,
+    settings: Settings,
+) -> None:
+    params = {"proposal_id": proposal.id, "title": proposal.title, "url": url,
+              "department": department.name}
+    key = f"{proposal.id}:{url[-12:]}"
+    if department.chat_id is not None:
+        await enqueue(session, chat_id=department.chat_id,
+                      notice=Notice("department_link", params, key), now=now)
+    if settings.moderator_chat_id is not None:
+        await enqueue(session, chat_id=settings.moderator_chat_id,
+                      notice=Notice("department_assigned", params, key, urgent=True), now=now)
+    if settings.smtp_url and department.contact_emails:
+        for address in _addresses(department.contact_emails):
+            await enqueue_email(session, address=address,
+                                notice=Notice("department_link", params, key), now=now)
+
+
+def _addresses(raw: str) -> list[str]:
+    return [part.strip() for part in raw.replace(";", ",").split(",") if "@" in part]

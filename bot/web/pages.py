@@ -1,0 +1,510 @@
+"""Department reply pages (`/r/<token>`) and the public proposal page (`/p/<id>`).
+
+Every answer goes through two POSTs: the form posts to `/preview`, which shows exactly what
+will be published and carries a token signed over that content; `/publish` checks the
+token and hands the form to `submit_answer`, using the token's nonce as the idempotency key.
+Handlers only translate: the service decides, the templates show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+from babel.dates import format_date
+from multidict import MultiDictProxy
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.domain.answers import (
+    ACCEPTING,
+    AnswerForm,
+    AnswerKind,
+    Feasibility,
+    FinalDecision,
+    clean_text,
+    parse_completion,
+    parse_percent,
+    validate_answer,
+)
+from bot.domain.deadlines import BusinessCalendar, days_left, format_dday
+from bot.domain.korean import parse_krw
+from bot.domain.lifecycle import ProposalStatus
+from bot.domain.text import mask_personal_data
+from bot.i18n import DEFAULT_LANGUAGE, N_, I18n, Translator
+from bot.services.answers import (
+    AnswerOutcome,
+    LinkView,
+    ProposalPage,
+    load_public_page,
+    load_reply_page,
+    resolve_link,
+    submit_answer,
+)
+from bot.settings import Settings
+from bot.web.security import FormClaim, FormSigner, RateLimiter, TokenCheck, content_digest
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+HTML = "text/html"
+
+FORM_KINDS = (AnswerKind.FEASIBILITY, AnswerKind.INTERIM, AnswerKind.FINAL, AnswerKind.PROGRESS)
+FIELDS: dict[AnswerKind, tuple[str, ...]] = {
+    AnswerKind.FEASIBILITY: ("official_name", "decision", "text"),
+    AnswerKind.INTERIM: ("official_name", "text"),
+    AnswerKind.FINAL: ("official_name", "decision", "text", "expected_completion", "budget"),
+    AnswerKind.PROGRESS: ("official_name", "text", "percent", "completed"),
+}
+# The same msgids as bot.rendering.proposals, which cannot be imported here: it pulls in the
+# Telegram handlers, and they import the web app.
+S = ProposalStatus
+STATUS_LABELS: dict[ProposalStatus, str] = {
+    S.PENDING_MODERATION: N_("waiting for moderation"),
+    S.COLLECTING: N_("gathering 공감"),
+    S.UNDER_REVIEW: N_("under department review"),
+    S.NOT_FEASIBLE: N_("found not feasible"),
+    S.IN_DEBATE: N_("in debate"),
+    S.AWAITING_ANSWER: N_("awaiting the answer"),
+    S.ANSWERED: N_("answered"),
+    S.IN_PROGRESS: N_("being carried out"),
+    S.COMPLETED: N_("completed"),
+    S.EXPIRED: N_("closed (period over)"),
+    S.WITHDRAWN: N_("withdrawn"),
+    S.REJECTED: N_("not published"),
+}
+HIDDEN_TEXT = N_("This post is hidden under the operating rules.")
+KIND_LABELS: dict[str, str] = {
+    AnswerKind.FEASIBILITY: N_("Feasibility review"),
+    AnswerKind.INTERIM: N_("Interim answer"),
+    AnswerKind.FINAL: N_("Final answer"),
+    AnswerKind.PROGRESS: N_("Progress update"),
+}
+DECISION_LABELS: dict[str, str] = {
+    Feasibility.FEASIBLE: N_("Can be reviewed"),
+    Feasibility.NOT_FEASIBLE: N_("Not feasible"),
+    FinalDecision.ACCEPTED: N_("Accepted"),
+    FinalDecision.PARTIAL: N_("Partly accepted"),
+    FinalDecision.REJECTED: N_("Not accepted"),
+    FinalDecision.LONG_TERM: N_("Long-term review"),
+}
+ERROR_MESSAGES: dict[str, str] = {
+    "required": N_("Please fill this in."),
+    "too_short": N_("Please write a little more."),
+    "too_long": N_("This is too long. Please shorten it."),
+    "date_format": N_("Please enter a date like 2027-03-31."),
+    "date_past": N_("The completion date cannot be in the past."),
+    "budget_format": N_("Please enter an amount such as 12000000, 1,200만원 or 1.2억."),
+    "percent_range": N_("Please enter a number from 0 to 100."),
+    "decision": N_("Please choose one."),
+}
+PUBLISHED = N_("Published. Residents who follow this proposal will be notified.")
+ALREADY_PUBLISHED = N_("This was already published. Nothing was changed.")
+MOVED_ON = N_("This proposal has moved on and the form no longer applies. Nothing was published.")
+FORM_EXPIRED = N_("This form has expired. Please check the content and submit it again.")
+NOT_FOUND_TITLE = N_("Page not found")
+NOT_FOUND_TEXT = N_("This link is not valid. Please ask the person who sent it for a new one.")
+FORBIDDEN_TEXT = N_("This form could not be verified. Please open the link again.")
+RATE_LIMITED_TEXT = N_("Too many requests. Please wait a minute and try again.")
+
+
+@dataclass(frozen=True)
+class PageDeps:
+    """What the pages need from the runtime."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings
+    clock: Clock
+    i18n: I18n
+    calendar: BusinessCalendar
+    wake_dispatcher: Callable[[], None]
+    lookups_per_minute: int = 30
+
+
+@dataclass(frozen=True)
+class PageState:
+    deps: PageDeps
+    templates: jinja2.Environment
+    signer: FormSigner
+    limiter: RateLimiter
+    t: Translator
+
+
+PAGES = web.AppKey("pages", PageState)
+
+
+@dataclass(frozen=True)
+class FormView:
+    """One answer form as the template draws it."""
+
+    kind: AnswerKind
+    csrf: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class PreviewAnswer:
+    """An answer as it will be published: the same shape the templates use for AnswerView."""
+
+    kind: AnswerKind
+    decision: str | None
+    text: str
+    official_name: str
+    department_name: str
+    created_at: datetime
+    expected_completion: date | None
+    budget_krw: int | None
+    percent: int | None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A checked POST: the link, the form kind, the fields and the verified claim."""
+
+    link: LinkView
+    kind: AnswerKind
+    fields: dict[str, str]
+    claim: FormClaim
+    expired: bool
+
+
+def add_page_routes(app: web.Application, deps: PageDeps) -> None:
+    """Register the reply pages, the public page and their stylesheet on `app`."""
+    translator = deps.i18n.get(DEFAULT_LANGUAGE)
+    app[PAGES] = PageState(
+        deps=deps,
+        templates=build_templates(translator, deps.settings),
+        signer=FormSigner(deps.settings.secret_key),
+        limiter=RateLimiter(deps.lookups_per_minute, 60.0),
+        t=translator,
+    )
+    app.router.add_get("/r/{token}", reply_page)
+    app.router.add_post("/r/{token}/preview", preview_answer)
+    app.router.add_post("/r/{token}/publish", publish_answer)
+    app.router.add_get(r"/p/{proposal_id:\d{1,12}}", public_page)
+    app.router.add_static("/static", STATIC_DIR, name="static", append_version=False)
+
+
+def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.install_gettext_callables(t.gettext, t.ngettext, newstyle=False)  # type: ignore[attr-defined]
+    env.globals.update(
+        moment=t.moment,
+        deadline=t.deadline,
+        money=t.money,
+        date_label=lambda d: _date_label(t, d),
+        status_label=lambda status: t.gettext(STATUS_LABELS[ProposalStatus(status)]),
+        kind_label=lambda kind: t.gettext(KIND_LABELS[kind]),
+        decision_label=lambda d: t.gettext(DECISION_LABELS[d]) if d in DECISION_LABELS else "",
+        hidden_text=t.gettext(HIDDEN_TEXT),
+        threshold=settings.policy.endorsement_threshold,
+    )
+    return env
+
+
+# ---- handlers -------------------------------------------------------------------------------
+
+
+async def reply_page(request: web.Request) -> web.Response:
+    state = request.app[PAGES]
+    if (refused := _limit(state, request)) is not None:
+        return refused
+    now = state.deps.clock.now()
+    async with state.deps.sessionmaker() as session:
+        link = await _resolve(session, state, request.match_info["token"], now)
+        if link is None:
+            return _not_found(state)
+        page = await load_reply_page(session, link, now, state.deps.settings)
+    notice = PUBLISHED if request.query.get("published") else None
+    return _reply(state, request, link, page, now, notice=notice)
+
+
+async def preview_answer(request: web.Request) -> web.Response:
+    state = request.app[PAGES]
+    if (refused := _limit(state, request)) is not None:
+        return refused
+    now = state.deps.clock.now()
+    data = await request.post()
+    async with state.deps.sessionmaker() as session:
+        submission = await _check_post(session, state, request, data, "csrf", now, signed=False)
+        if isinstance(submission, web.Response):
+            return submission
+        page = await load_reply_page(session, submission.link, now, state.deps.settings)
+    if submission.kind not in page.allowed:
+        return _moved_on(state, request, submission.link, page, now)
+    if submission.expired:
+        return _reshow(state, request, submission, page, now, message=FORM_EXPIRED)
+    errors = validate_answer(to_form(submission.kind, submission.fields), _today(state, now))
+    if errors:
+        return _reshow(state, request, submission, page, now, errors=errors)
+    return _preview(state, request, submission, page, now)
+
+
+async def publish_answer(request: web.Request) -> web.Response:
+    state = request.app[PAGES]
+    if (refused := _limit(state, request)) is not None:
+        return refused
+    now = state.deps.clock.now()
+    data = await request.post()
+    async with state.deps.sessionmaker() as session:
+        submission = await _check_post(session, state, request, data, "confirm", now, signed=True)
+        if isinstance(submission, web.Response):
+            return submission
+        if data.get("action") == "edit" or submission.expired:
+            page = await load_reply_page(session, submission.link, now, state.deps.settings)
+            message = FORM_EXPIRED if data.get("action") != "edit" else None
+            return _reshow(state, request, submission, page, now, message=message)
+        result = await submit_answer(
+            session, submission.link, to_form(submission.kind, submission.fields),
+            idempotency_key=submission.claim.nonce, now=now, settings=state.deps.settings,
+            calendar=state.deps.calendar,
+        )
+        if result.outcome is AnswerOutcome.PUBLISHED:
+            await session.commit()
+        else:
+            await session.rollback()
+    return await _after_publish(state, request, submission, result.outcome, result.errors, now)
+
+
+async def public_page(request: web.Request) -> web.Response:
+    state = request.app[PAGES]
+    now = state.deps.clock.now()
+    proposal_id = int(request.match_info["proposal_id"])
+    async with state.deps.sessionmaker() as session:
+        page = await load_public_page(session, proposal_id, now, state.deps.settings)
+    if page is None:
+        return _not_found(state)
+    return _render(state, "public.html", page=page, now=now, **_deadline_facts(page, now))
+
+
+# ---- steps ----------------------------------------------------------------------------------
+
+
+async def _check_post(
+    session: AsyncSession,
+    state: PageState,
+    request: web.Request,
+    data: MultiDictProxy[Any],
+    token_field: str,
+    now: datetime,
+    *,
+    signed: bool,
+) -> Submission | web.Response:
+    """The link, the kind and a verified form token; a ready error response otherwise."""
+    link = await _resolve(session, state, request.match_info["token"], now)
+    if link is None:
+        return _not_found(state)
+    kind = _kind(data.get("kind"))
+    if kind is None:
+        return _forbidden(state)
+    fields = normalise_fields(kind, data)
+    digest = content_digest(fields) if signed else ""
+    verdict = state.signer.verify(
+        _text(data.get(token_field)), link_id=link.link_id, kind=kind, now=now, digest=digest
+    )
+    if verdict.claim is None:
+        return _forbidden(state)
+    return Submission(link, kind, fields, verdict.claim, verdict.check is TokenCheck.EXPIRED)
+
+
+async def _after_publish(
+    state: PageState,
+    request: web.Request,
+    submission: Submission,
+    outcome: AnswerOutcome,
+    errors: Mapping[str, str],
+    now: datetime,
+) -> web.Response:
+    if outcome is AnswerOutcome.PUBLISHED:
+        state.deps.wake_dispatcher()
+        token = request.match_info["token"]
+        location = f"/r/{token}?published={submission.kind.value}"
+        return web.Response(status=303, headers={"Location": location, "Cache-Control": "no-store"})
+    async with state.deps.sessionmaker() as session:
+        page = await load_reply_page(session, submission.link, now, state.deps.settings)
+    if outcome is AnswerOutcome.DUPLICATE:
+        return _reply(state, request, submission.link, page, now, notice=ALREADY_PUBLISHED,
+                      status=409)
+    if outcome is AnswerOutcome.WRONG_STATE:
+        return _moved_on(state, request, submission.link, page, now)
+    return _reshow(state, request, submission, page, now, errors=errors)
+
+
+def _preview(
+    state: PageState, request: web.Request, submission: Submission, page: ProposalPage,
+    now: datetime,
+) -> web.Response:
+    confirm = state.signer.issue(
+        submission.link.link_id, submission.kind, now, nonce=submission.claim.nonce,
+        digest=content_digest(submission.fields),
+    )
+    return _render(
+        state, "preview.html", token=request.match_info["token"], link=submission.link,
+        page=page, kind=submission.kind, fields=submission.fields, confirm=confirm,
+        answer=preview_answer_view(submission, now),
+    )
+
+
+def _reshow(
+    state: PageState, request: web.Request, submission: Submission, page: ProposalPage,
+    now: datetime, *, errors: Mapping[str, str] | None = None, message: str | None = None,
+) -> web.Response:
+    """The reply page again, with what was typed, the messages, and the same nonce."""
+    csrf = state.signer.issue(
+        submission.link.link_id, submission.kind, now, nonce=submission.claim.nonce
+    )
+    form = FormView(
+        submission.kind, csrf, submission.fields,
+        {name: state.t.gettext(ERROR_MESSAGES.get(code, "required"))
+         for name, code in (errors or {}).items()},
+        state.t.gettext(message) if message else None,
+    )
+    status = 422 if errors or message else 200
+    return _reply(state, request, submission.link, page, now, active=form, status=status)
+
+
+def _moved_on(
+    state: PageState, request: web.Request, link: LinkView, page: ProposalPage, now: datetime
+) -> web.Response:
+    return _reply(state, request, link, page, now, notice=MOVED_ON, status=409)
+
+
+def _reply(
+    state: PageState,
+    request: web.Request,
+    link: LinkView,
+    page: ProposalPage,
+    now: datetime,
+    *,
+    notice: str | None = None,
+    active: FormView | None = None,
+    status: int = 200,
+) -> web.Response:
+    forms = [
+        active if active is not None and active.kind is kind
+        else FormView(kind, state.signer.issue(link.link_id, kind, now))
+        for kind in FORM_KINDS if kind in page.allowed
+    ]
+    return _render(
+        state, "reply.html", status=status, token=request.match_info["token"], link=link,
+        page=page, now=now, forms=forms, notice=state.t.gettext(notice) if notice else None,
+        today=_today(state, now).isoformat(), **_deadline_facts(page, now),
+    )
+
+
+# ---- forms ----------------------------------------------------------------------------------
+
+
+def normalise_fields(kind: AnswerKind, data: Mapping[str, Any]) -> dict[str, str]:
+    """The kind's fields as strings; the money and date fields only when the decision accepts."""
+    fields = {name: _text(data.get(name)) for name in FIELDS[kind]}
+    if "completed" in fields:
+        fields["completed"] = "1" if fields["completed"] else ""
+    if kind is AnswerKind.FINAL and fields["decision"] not in ACCEPTING:
+        fields["expected_completion"] = fields["budget"] = ""
+    return fields
+
+
+def to_form(kind: AnswerKind, fields: Mapping[str, str]) -> AnswerForm:
+    return AnswerForm(
+        kind=kind,
+        official_name=fields["official_name"],
+        text=fields["text"],
+        decision=fields.get("decision") or None,
+        expected_completion=fields.get("expected_completion") or None,
+        budget=fields.get("budget") or None,
+        percent=fields.get("percent") or None,
+        completed=fields.get("completed") == "1",
+    )
+
+
+def preview_answer_view(submission: Submission, now: datetime) -> PreviewAnswer:
+    form = to_form(submission.kind, submission.fields)
+    return PreviewAnswer(
+        kind=form.kind,
+        decision=form.decision,
+        text=mask_personal_data(clean_text(form.text))[0],
+        official_name=clean_text(form.official_name),
+        department_name=submission.link.department_name,
+        created_at=now,
+        expected_completion=parse_completion(form.expected_completion),
+        budget_krw=parse_krw(form.budget) if form.budget else None,
+        percent=100 if form.completed else parse_percent(form.percent),
+    )
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+
+async def _resolve(
+    session: AsyncSession, state: PageState, token: str, now: datetime
+) -> LinkView | None:
+    if not TOKEN_SHAPE.match(token):
+        return None
+    return await resolve_link(session, token, now, state.deps.settings.secret_key)
+
+
+def _limit(state: PageState, request: web.Request) -> web.Response | None:
+    if state.limiter.allow(request.remote or "unknown"):
+        return None
+    response = _render(state, "message.html", status=429, title=RATE_LIMITED_TEXT,
+                       text=RATE_LIMITED_TEXT)
+    response.headers["Retry-After"] = str(state.limiter.retry_after())
+    return response
+
+
+def _not_found(state: PageState) -> web.Response:
+    return _render(state, "message.html", status=404, title=NOT_FOUND_TITLE, text=NOT_FOUND_TEXT)
+
+
+def _forbidden(state: PageState) -> web.Response:
+    return _render(state, "message.html", status=403, title=FORBIDDEN_TEXT, text=FORBIDDEN_TEXT)
+
+
+def _render(state: PageState, name: str, *, status: int = 200, **context: Any) -> web.Response:
+    body = state.templates.get_template(name).render(**context)
+    response = web.Response(text=body, status=status, content_type=HTML, charset="utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _deadline_facts(page: ProposalPage, now: datetime) -> dict[str, Any]:
+    if page.due is None:
+        return {"due_label": None, "dday": None}
+    return {"due_label": page.due, "dday": format_dday(days_left(page.due, now))}
+
+
+def _today(state: PageState, now: datetime) -> date:
+    return now.astimezone(state.deps.settings.timezone).date()
+
+
+def _kind(raw: object) -> AnswerKind | None:
+    try:
+        return AnswerKind(_text(raw))
+    except ValueError:
+        return None
+
+
+def _text(raw: object) -> str:
+    return raw if isinstance(raw, str) else ""
+
+
+def _date_label(t: Translator, d: date) -> str:
+    pattern = "y년 M월 d일(E)" if t.language == "ko" else "EEE, MMM d, y"
+    return format_date(d, pattern, locale=t.language)
