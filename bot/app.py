@@ -15,13 +15,14 @@ from telegram.request import HTTPXRequest
 from bot.clock import Clock, ShiftableClock, SystemClock
 from bot.db.engine import FastLane, create_engine, create_sessionmaker, describe_url, ping
 from bot.db.migrate import is_at_head
-from bot.dispatcher import OutboxDispatcher
+from bot.dispatcher import OutboxDispatcher, TelegramTransport
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.pacing import SendPacer
 from bot.handlers import register_all
 from bot.handlers.context import GonggamApplication, GonggamContext, Services
 from bot.i18n import DEFAULT_LANGUAGE, I18n
 from bot.logging_setup import quiet_noisy_loggers
+from bot.mailer import EmailTransport
 from bot.metrics import Metrics
 from bot.rendering.common import bot_commands
 from bot.rendering.notifications import NotificationRenderer
@@ -61,6 +62,7 @@ class Runtime:
     dispatcher: OutboxDispatcher
     scheduler: DeadlineScheduler
     machine: DeadlineMachine
+    mail_dispatcher: OutboxDispatcher | None = None
     web_runner: web.AppRunner | None = field(default=None)
     mode: Mode | None = None
 
@@ -91,6 +93,8 @@ class Runtime:
             )
         await self.scheduler.start()
         self.dispatcher.start()
+        if self.mail_dispatcher is not None:
+            self.mail_dispatcher.start()
         log.info("공감 started in %s mode", mode)
 
     async def stop(self) -> None:
@@ -104,6 +108,8 @@ class Runtime:
             await self.application.stop()
         await self.scheduler.shutdown()
         await self.dispatcher.stop()
+        if self.mail_dispatcher is not None:
+            await self.mail_dispatcher.stop()
         await self.application.shutdown()
         self.application.services.fast_lane.dispose()
         await self.engine.dispose()
@@ -179,8 +185,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     bot = _build_bot(settings)
     dispatcher = OutboxDispatcher(
         sessionmaker,
-        bot,
-        NotificationRenderer(i18n),
+        TelegramTransport(bot, NotificationRenderer(i18n)),
         clock,
         metrics,
         pacer=SendPacer(),
@@ -221,8 +226,22 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     register_all(application)
     return Runtime(
         settings, clock, engine, sessionmaker, i18n, metrics, application, dispatcher,
-        scheduler, machine,
+        scheduler, machine, _mail_dispatcher(settings, sessionmaker, clock, metrics, i18n),
     )
+
+
+def _mail_dispatcher(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    metrics: Metrics,
+    i18n: I18n,
+) -> OutboxDispatcher | None:
+    """E-mail goes through its own dispatcher (same outbox, `email` channel) when SMTP is set."""
+    if settings.smtp_url is None:
+        return None
+    transport = EmailTransport(settings.smtp_url, settings.mail_from, i18n.get("ko"))
+    return OutboxDispatcher(sessionmaker, transport, clock, metrics, quiet_hours=None)
 
 
 def _build_bot(settings: Settings) -> GonggamBot:

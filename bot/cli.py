@@ -16,6 +16,7 @@ from bot.clock import ShiftableClock
 from bot.db.engine import create_engine, describe_url
 from bot.db.migrate import upgrade
 from bot.logging_setup import configure_logging
+from bot.pb_cli import add_pb_parser, run_pb
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.state import SandboxState
 from bot.settings import (
@@ -58,11 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start an in-process Bot API server and a browser chat page, and run the "
         "bot against it on the SQLite default (or DATABASE_URL).",
     )
+    add_pb_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "pb":
+        return run_pb(args)
     try:
         settings = load_settings()
     except SettingsError as error:

@@ -15,8 +15,9 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -45,11 +46,78 @@ Renderer = Callable[[str, dict[str, Any], str], Rendered]
 class Claimed:
     id: int
     chat_id: int
+    address: str | None
     kind: str
     params: dict[str, Any]
     language: str
     attempts: int
     token: str
+
+
+class Result(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    PAUSE = "pause"
+
+
+FAILURE_REASONS = {
+    Result.PAUSE: "retry_after",
+    Result.RETRY: "network",
+    Result.FAILED: "rejected",
+    Result.UNREACHABLE: "forbidden",
+}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to one message; the dispatcher turns it into the row's next state."""
+
+    result: Result
+    error: str | None = None
+    message_id: int | None = None
+    pause_seconds: float = 0.0
+
+
+class Transport(Protocol):
+    """One way of delivering outbox rows (Telegram, e-mail)."""
+
+    channel: str
+
+    async def deliver(self, row: Claimed) -> Delivery: ...
+
+
+class TelegramTransport:
+    """Sends rendered notices through the Bot API and maps its errors to outcomes."""
+
+    channel = "telegram"
+
+    def __init__(self, bot: Bot, render: Renderer) -> None:
+        self._bot = bot
+        self._render = render
+
+    async def deliver(self, row: Claimed) -> Delivery:
+        try:
+            rendered = self._render(row.kind, row.params, row.language)
+        except Exception:
+            log.exception("outbox row %s (%s) cannot be rendered", row.id, row.kind)
+            return Delivery(Result.FAILED, f"cannot render {row.kind}")
+        try:
+            message = await self._bot.send_message(
+                row.chat_id, rendered.text, parse_mode=ParseMode.HTML,
+                reply_markup=rendered.reply_markup,
+            )
+        except RetryAfter as error:
+            return Delivery(Result.PAUSE, "retry_after", pause_seconds=retry_after_seconds(error))
+        except Forbidden:
+            return Delivery(Result.UNREACHABLE, "bot blocked by the user")
+        except BadRequest as error:
+            log.warning("outbox row %s rejected by Telegram: %s", row.id, error.message)
+            return Delivery(Result.FAILED, error.message)
+        except (NetworkError, TelegramError, OSError) as error:
+            return Delivery(Result.RETRY, str(error))
+        return Delivery(Result.SENT, message_id=message.message_id)
 
 
 class OutboxDispatcher:
@@ -58,8 +126,7 @@ class OutboxDispatcher:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
-        bot: Bot,
-        render: Renderer,
+        transport: Transport,
         clock: Clock,
         metrics: Metrics,
         *,
@@ -73,8 +140,7 @@ class OutboxDispatcher:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self._sessionmaker = sessionmaker
-        self._bot = bot
-        self._render = render
+        self._transport = transport
         self._clock = clock
         self._metrics = metrics
         self._pacer = pacer or SendPacer()
@@ -94,7 +160,9 @@ class OutboxDispatcher:
         self._wakeup.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run_forever(), name="outbox-dispatcher")
+        self._task = asyncio.create_task(
+            self._run_forever(), name=f"outbox-{self._transport.channel}"
+        )
 
     async def stop(self) -> None:
         """Finish the message in flight, then stop."""
@@ -156,7 +224,7 @@ class OutboxDispatcher:
         token = secrets.token_hex(8)
         free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
         due = [
-            OutboxMessage.channel == "telegram",
+            OutboxMessage.channel == self._transport.channel,
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.not_before <= now,
             free,
@@ -187,8 +255,8 @@ class OutboxDispatcher:
                 .order_by(OutboxMessage.id)
             )
             return [
-                Claimed(row.id, row.chat_id, row.kind, row.params, language or "ko",
-                        row.attempts, token)
+                Claimed(row.id, row.chat_id, row.address, row.kind, row.params,
+                        language or "ko", row.attempts, token)
                 for row, language in result
             ]
 
@@ -209,38 +277,22 @@ class OutboxDispatcher:
         return waiting
 
     async def _deliver(self, row: Claimed) -> None:
-        try:
-            rendered = self._render(row.kind, row.params, row.language)
-        except Exception:
-            log.exception("outbox row %s (%s) cannot be rendered", row.id, row.kind)
-            await self._finish(row, OutboxStatus.FAILED, error=f"cannot render {row.kind}")
-            return
         self._pacer.record(row.chat_id, self._monotonic())
-        try:
-            message = await self._bot.send_message(
-                row.chat_id,
-                rendered.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=rendered.reply_markup,
-            )
-        except RetryAfter as error:
-            seconds = retry_after_seconds(error)
-            self._pacer.pause_all(self._monotonic() + seconds)
-            self._metrics.send_failures.labels(reason="retry_after").inc()
-            await self._release([row])
-        except Forbidden:
-            self._metrics.send_failures.labels(reason="forbidden").inc()
-            await self._mark_unreachable(row)
-        except BadRequest as error:
-            self._metrics.send_failures.labels(reason="bad_request").inc()
-            log.warning("outbox row %s rejected by Telegram: %s", row.id, error.message)
-            await self._finish(row, OutboxStatus.FAILED, error=error.message)
-        except (NetworkError, TelegramError, OSError) as error:
-            self._metrics.send_failures.labels(reason="network").inc()
-            await self._retry_later(row, str(error))
-        else:
+        delivery = await self._transport.deliver(row)
+        if delivery.result is Result.SENT:
             self._metrics.outbox_sent.inc()
-            await self._finish(row, OutboxStatus.SENT, message_id=message.message_id)
+            await self._finish(row, OutboxStatus.SENT, message_id=delivery.message_id)
+            return
+        self._metrics.send_failures.labels(reason=FAILURE_REASONS[delivery.result]).inc()
+        if delivery.result is Result.PAUSE:
+            self._pacer.pause_all(self._monotonic() + delivery.pause_seconds)
+            await self._release([row])
+        elif delivery.result is Result.UNREACHABLE:
+            await self._mark_unreachable(row)
+        elif delivery.result is Result.FAILED:
+            await self._finish(row, OutboxStatus.FAILED, error=delivery.error)
+        else:
+            await self._retry_later(row, delivery.error or "network error")
 
     async def _finish(
         self,

@@ -79,6 +79,7 @@ class Settings:
     head_answer_threshold: int | None = None
     reply_link_days: int = 60
     smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = "no-reply@gonggam.local"
     dissatisfaction_percent: int = 30
     dissatisfaction_min_responses: int = 10
 
@@ -152,6 +153,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         head_answer_threshold=typed("HEAD_ANSWER_THRESHOLD", _positive_int, None),
         reply_link_days=typed("REPLY_LINK_DAYS", _positive_int, 60),
         smtp_url=typed("SMTP_URL", _smtp_url, None),
+        mail_from=get("MAIL_FROM") or "no-reply@gonggam.local",
     )
 
 

@@ -108,3 +108,18 @@ async def test_run_without_a_token_starts_the_sandbox_and_stops_gracefully(tmp_p
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+def test_pb_tally_is_part_of_the_main_command(tmp_path: Path) -> None:
+    election = tmp_path / "tiny.pb"
+    election.write_text(
+        "META\nkey;value\ndescription;tiny\ncountry;KR\nunit;구로구\ninstance;2026\n"
+        "num_projects;2\nnum_votes;2\nbudget;100\nvote_type;approval\nrule;greedy\n"
+        "date_begin;2026\ndate_end;2026\n"
+        "PROJECTS\nproject_id;cost\na;60\nb;50\n"
+        "VOTES\nvoter_id;vote\n1;a,b\n2;b\n",
+        encoding="utf-8",
+    )
+    result = bot_command("pb", "tally", str(election), "--rule", "greedy", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert '"selected": ["b"]' in result.stdout

@@ -15,7 +15,7 @@ from telegram.ext import ExtBot
 from bot.clock import ShiftableClock, fake_clock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import OutboxMessage, OutboxStatus, User
-from bot.dispatcher import OutboxDispatcher
+from bot.dispatcher import OutboxDispatcher, TelegramTransport
 from bot.domain.pacing import SendPacer
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import I18n
@@ -60,7 +60,7 @@ def make_dispatcher(
     metrics = Metrics()
     monotonic = monotonic or FakeMonotonic()
     dispatcher = OutboxDispatcher(
-        sessionmaker, bot, NotificationRenderer(I18n()), clock, metrics,
+        sessionmaker, TelegramTransport(bot, NotificationRenderer(I18n())), clock, metrics,
         quiet_hours=QuietHours(), monotonic=monotonic, sleep=monotonic.sleep,
         **kwargs,  # type: ignore[arg-type]
     )

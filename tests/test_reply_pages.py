@@ -19,12 +19,11 @@ from bot.db.models import Answer, Proposal
 from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import I18n
-from bot.web.pages import HIDDEN_TEXT, STATUS_LABELS
 from bot.services.departments import assign_department, create_department, revoke_links
 from bot.settings import Settings
 from bot.web import pages
 from bot.web.app import error_middleware, security_headers_middleware
-from bot.web.pages import PageDeps, add_page_routes
+from bot.web.pages import HIDDEN_TEXT, STATUS_LABELS, PageDeps, add_page_routes
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 
@@ -146,7 +145,9 @@ def confirm_data(preview_html: str, scene: Scene, action: str = "publish") -> di
     return forms_of(preview_html)[f"/r/{scene.token}/publish"] | {"action": action}
 
 
-FEASIBLE = {"decision": "feasible", "text": "현장 확인 결과 설치할 수 있어요.", "official_name": "김민수"}
+FEASIBLE = {
+    "decision": "feasible", "text": "현장 확인 결과 설치할 수 있어요.", "official_name": "김민수",
+}
 
 
 async def test_a_valid_link_shows_the_proposal_count_and_deadline(
@@ -332,7 +333,8 @@ async def test_the_public_page_shows_answers_and_the_overdue_flag(
     scene = await make_scene(
         sessionmaker, status=ProposalStatus.AWAITING_ANSWER, answer_due=START - timedelta(days=3)
     )
-    interim = {"text": "부지 소유자와 협의 중이라 12월 말에 답변드릴게요.", "official_name": "박지훈"}
+    interim = {"text": "부지 소유자와 협의 중이라 12월 말에 답변드릴게요.",
+               "official_name": "박지훈"}
     _, html = await preview(client, scene, "interim", interim)
     await client.post(f"{scene.url}/publish", data=confirm_data(html, scene))
     response = await client.get(f"/p/{scene.proposal_id}")

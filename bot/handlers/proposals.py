@@ -289,7 +289,7 @@ def _render_card(update: Update, context: GonggamContext, card: browse.ProposalC
     services = context.services
     return view.card(translator_for(update, context), card, context.user.id,
                      services.settings.policy.endorsement_threshold, services.clock.now(),
-                     context.bot.username)
+                     context.bot.username, services.settings.public_base_url)
 
 
 async def _list_view(update: Update, context: GonggamContext, page: ListPage) -> Rendered:

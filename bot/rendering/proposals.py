@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.answers import overdue_days
 from bot.domain.deadlines import days_left, format_dday
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.proposals import progress_bar
@@ -166,12 +167,13 @@ def search_results(
 
 def card(
     t: Translator, card: ProposalCard, viewer_id: int, threshold: int, now: datetime,
-    bot_username: str,
+    bot_username: str, public_url: str | None = None,
 ) -> Rendered:
     """The full proposal: its four parts, state, deadlines, history and the actions."""
     if card.hidden:
         return Rendered(f"<b>#{card.id}</b>\n{t.gettext(HIDDEN_TEXT)}")
-    return Rendered(_card_text(t, card, threshold, now), _card_keyboard(t, card, viewer_id, bot_username))
+    keyboard = _card_keyboard(t, card, viewer_id, bot_username, public_url)
+    return Rendered(_card_text(t, card, threshold, now), keyboard)
 
 
 def _card_text(t: Translator, card: ProposalCard, threshold: int, now: datetime) -> str:
@@ -181,7 +183,7 @@ def _card_text(t: Translator, card: ProposalCard, threshold: int, now: datetime)
         state += f" · {remaining}"
     lines.append(t.gettext("Status: {state}").format(state=state))
     lines.append(t.gettext("공감 {tally}").format(tally=tally(card.endorsement_count, threshold)))
-    lines += _deadline_lines(t, card)
+    lines += _deadline_lines(t, card, now)
     where = " · ".join(x for x in (card.area and f"📍 {escape(card.area)}",
                                   card.category and f"🏷 {escape(card.category)}") if x)
     if where:
@@ -208,8 +210,11 @@ def proposal_sections(t: Translator, problem: str | None, solution: str | None,
     return "\n\n".join(f"<b>{heading}</b>\n{escape(text or '—')}" for heading, text in sections)
 
 
-def _deadline_lines(t: Translator, card: ProposalCard) -> list[str]:
+def _deadline_lines(t: Translator, card: ProposalCard, now: datetime) -> list[str]:
     lines = []
+    due = card.review_due if card.status is S.UNDER_REVIEW else card.answer_due
+    if card.status in (S.UNDER_REVIEW, S.AWAITING_ANSWER) and (late := overdue_days(due, now)):
+        lines.append(t.gettext("❗ Answer overdue by {days} days").format(days=late))
     if card.status is S.COLLECTING and card.collect_until:
         lines.append(t.gettext("공감 until {when}").format(when=t.deadline(card.collect_until)))
     if card.status is S.UNDER_REVIEW and card.review_due:
@@ -222,7 +227,8 @@ def _deadline_lines(t: Translator, card: ProposalCard) -> list[str]:
 
 
 def _card_keyboard(
-    t: Translator, card: ProposalCard, viewer_id: int, bot_username: str
+    t: Translator, card: ProposalCard, viewer_id: int, bot_username: str,
+    public_url: str | None = None,
 ) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     if card.status is S.COLLECTING and not card.is_author(viewer_id):
@@ -245,6 +251,9 @@ def _card_keyboard(
             t.gettext("🗑 Withdraw"), callback_data=WithdrawProposal(card.id, 0).pack()
         ))
     rows.append(actions)
+    if public_url is not None:
+        rows.append([InlineKeyboardButton(t.gettext("🌐 Answers and progress on the web"),
+                                          url=f"{public_url}/p/{card.id}")])
     return InlineKeyboardMarkup(rows)
 
 

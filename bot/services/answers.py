@@ -34,7 +34,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.domain.text import mask_personal_data
 from bot.services.audit import record_audit
 from bot.services.browse import ProposalCard, load_card
-from bot.services.departments import hash_token
+from bot.services.departments import hash_token, notify_department
 from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue, enqueue_for_users, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts
@@ -294,9 +294,9 @@ async def remind_department(
               "stage": str(proposal.status), "days": overdue_days(due, now)}
     key = f"{proposal.id}:{due.date()}:{now.astimezone(SEOUL).date()}"
     department = await session.get(Department, proposal.department_id) if proposal.department_id else None
-    if department is not None and department.chat_id is not None:
-        await enqueue(session, chat_id=department.chat_id,
-                      notice=Notice(f"answer_reminder_{kind}", params, key), now=now)
+    if department is not None:
+        await notify_department(session, department,
+                                Notice(f"answer_reminder_{kind}", params, key), now, settings)
     if kind == "overdue":
         await _announce_overdue(session, proposal, due, params, now, settings)
     return True

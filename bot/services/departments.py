@@ -169,6 +169,18 @@ async def _issue_link(
     return token, link.id
 
 
+async def notify_department(
+    session: AsyncSession, department: Department, notice: Notice, now: datetime,
+    settings: Settings,
+) -> None:
+    """To the department's Telegram chat if it has one, and by e-mail when SMTP is set up."""
+    if department.chat_id is not None:
+        await enqueue(session, chat_id=department.chat_id, notice=notice, now=now)
+    if settings.smtp_url and department.contact_emails:
+        for address in _addresses(department.contact_emails):
+            await enqueue_email(session, address=address, notice=notice, now=now)
+
+
 async def _deliver_link(
     session: AsyncSession, proposal: Proposal, department: Department, url: str, now: datetime,
     settings: Settings,
@@ -176,16 +188,11 @@ async def _deliver_link(
     params = {"proposal_id": proposal.id, "title": proposal.title, "url": url,
               "department": department.name}
     key = f"{proposal.id}:{url[-12:]}"
-    if department.chat_id is not None:
-        await enqueue(session, chat_id=department.chat_id,
-                      notice=Notice("department_link", params, key), now=now)
+    await notify_department(session, department, Notice("department_link", params, key), now,
+                            settings)
     if settings.moderator_chat_id is not None:
         await enqueue(session, chat_id=settings.moderator_chat_id,
                       notice=Notice("department_assigned", params, key, urgent=True), now=now)
-    if settings.smtp_url and department.contact_emails:
-        for address in _addresses(department.contact_emails):
-            await enqueue_email(session, address=address,
-                                notice=Notice("department_link", params, key), now=now)
 
 
 def _addresses(raw: str) -> list[str]:

@@ -335,7 +335,8 @@ async def _after_publish(
         state.deps.wake_dispatcher()
         token = request.match_info["token"]
         location = f"/r/{token}?published={submission.kind.value}"
-        return web.Response(status=303, headers={"Location": location, "Cache-Control": "no-store"})
+        headers = {"Location": location, "Cache-Control": "no-store"}
+        return web.Response(status=303, headers=headers)
     async with state.deps.sessionmaker() as session:
         page = await load_reply_page(session, submission.link, now, state.deps.settings)
     if outcome is AnswerOutcome.DUPLICATE:

@@ -1,0 +1,53 @@
+"""Plain-text e-mails for department offices (Korean: officials read them at work)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.domain.korean import with_josa
+from bot.i18n import Translator
+
+EmailTemplate = Callable[[dict[str, Any], Translator], tuple[str, str]]
+
+
+def _link(p: dict[str, Any], t: Translator) -> tuple[str, str]:
+    quoted_title = with_josa(f"「{p['title']}」", "이/가")
+    subject = f"[공감] 제안 {p['proposal_id']}번 「{p['title']}」 검토·답변 요청"
+    body = (
+        f"{p['department']} 담당자님께,\n\n"
+        f"주민 제안 {quoted_title} 공감 기준을 넘어 "
+        f"{p['department']}에 배정되었습니다.\n"
+        "아래 링크에서 제안을 읽고 검토 결과와 답변을 올려 주세요. 텔레그램은 필요 없습니다.\n\n"
+        f"{p['url']}\n\n"
+        "링크는 담당 부서 전용입니다. 다른 사람에게 전달하지 마세요.\n"
+        "— 공감 (구민 제안 플랫폼)"
+    )
+    return subject, body
+
+
+def _reminder(when: str) -> EmailTemplate:
+    def render(p: dict[str, Any], t: Translator) -> tuple[str, str]:
+        subject = f"[공감] 제안 {p['proposal_id']}번 답변 {when}"
+        due = t.deadline(datetime.fromisoformat(p["due"]))
+        body = (
+            f"제안 {p['proposal_id']}번 「{p['title']}」의 답변 기한은 {due}입니다.\n"
+            "처음 받으신 답변 링크에서 답변해 주세요. 링크를 잃어버렸다면 운영진에게 새 링크를 "
+            "요청해 주세요.\n— 공감"
+        )
+        return subject, body
+    return render
+
+
+TEMPLATES: dict[str, EmailTemplate] = {
+    "department_link": _link,
+    "answer_reminder_d7": _reminder("기한 1주일 전 알림"),
+    "answer_reminder_d1": _reminder("기한 하루 전 알림"),
+    "answer_reminder_overdue": _reminder("기한 초과 알림"),
+}
+
+
+def render_email(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, str]:
+    """Subject and body; KeyError for kinds that have no e-mail form."""
+    return TEMPLATES[kind](params, t)
