@@ -52,6 +52,7 @@ from bot.services.answers import AnswerOutcome, resolve_link, submit_answer
 from bot.services.departments import assign_department, create_department
 from bot.settings import Settings
 from bot.web.app import HealthReport, WebDeps, create_web_app
+from bot.web.cache import DEFAULT_TTL_SECONDS
 from bot.web.pages import PageDeps
 
 GOAL = 0.30
@@ -152,12 +153,15 @@ async def answer(
             assert result.outcome is AnswerOutcome.PUBLISHED, result
 
 
-def page_app(sessionmaker: async_sessionmaker[AsyncSession]) -> web.Application:
+def page_app(
+    sessionmaker: async_sessionmaker[AsyncSession], cache_seconds: float
+) -> web.Application:
     async def health() -> HealthReport:
         return HealthReport(True, True, True, 0.0, 0)
 
     pages = PageDeps(sessionmaker, SETTINGS, fake_clock(START + timedelta(days=1)), I18n(),
-                     BusinessCalendar(), lambda: None, lookups_per_minute=10**9)
+                     BusinessCalendar(), lambda: None, lookups_per_minute=10**9,
+                     cache_seconds=cache_seconds)
     return create_web_app(WebDeps(metrics=Metrics(), health=health, pages=pages))
 
 
@@ -207,7 +211,7 @@ async def measure(
     return requests / (time.perf_counter() - started)
 
 
-async def run(requests: int, concurrency: int, repeats: int) -> Report:
+async def run(requests: int, concurrency: int, repeats: int, cache_seconds: float) -> Report:
     report = Report(requests, concurrency, repeats, {name: [] for name in
                                                       (*PAGES, *(f"static_{p}" for p in PAGES))})
     with tempfile.TemporaryDirectory(prefix="gonggam-reply-bench-") as directory:
@@ -219,7 +223,7 @@ async def run(requests: int, concurrency: int, repeats: int) -> Report:
             paths = {"reply": scene.reply_path, "public": scene.public_path}
             connector = aiohttp.TCPConnector(limit=concurrency)
             async with aiohttp.ClientSession(connector=connector) as http, \
-                    serving(page_app(sessionmaker)) as app_url:
+                    serving(page_app(sessionmaker, cache_seconds)) as app_url:
                 bodies = {
                     paths[p]: await (await http.get(app_url + paths[p])).read() for p in PAGES
                 }
@@ -245,6 +249,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="client workers")
     parser.add_argument("--repeats", type=int, default=3, help="rounds; the median is reported")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="render every request from the database (the pages' cold path)")
     options = parser.parse_args(argv)
     if options.requests < 10 or options.concurrency < 1 or options.repeats < 1:
         parser.error("--requests must be at least 10, --concurrency and --repeats at least 1")
@@ -255,7 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
-        report = asyncio.run(run(options.requests, options.concurrency, options.repeats))
+        cache_seconds = 0.0 if options.no_cache else DEFAULT_TTL_SECONDS
+        report = asyncio.run(
+            run(options.requests, options.concurrency, options.repeats, cache_seconds)
+        )
     except (RuntimeError, AssertionError, aiohttp.ClientError) as error:
         print(f"benchmark failed: {type(error).__name__}: {error}", file=sys.stderr)
         return 1

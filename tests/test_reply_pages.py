@@ -353,3 +353,18 @@ async def test_a_hidden_or_missing_proposal_shows_nothing_of_it(
     assert ko.gettext(HIDDEN_TEXT) in body and "공원 가로등 설치" not in body
     missing = await client.get("/p/987654")
     assert missing.status == 404
+
+
+async def test_a_remembered_page_still_gives_every_visitor_fresh_form_tokens(
+    client: TestClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    scene = await make_scene(sessionmaker)
+    first = forms_of(await (await client.get(scene.url)).text())["form-feasibility"]
+    second = forms_of(await (await client.get(scene.url)).text())["form-feasibility"]
+    assert first["csrf"] != second["csrf"] and "@@" not in second["csrf"]
+    status, page = await preview(client, scene, "feasibility", FEASIBLE)
+    published = await client.post(f"{scene.url}/publish", data=confirm_data(page, scene),
+                                  allow_redirects=False)
+    assert (status, published.status) == (200, 303)
+    after = await (await client.get(scene.url)).text()
+    assert 'id="form-feasibility"' not in after  # the copy was dropped on publish

@@ -123,3 +123,10 @@ async def test_a_webhook_delivered_twice_is_answered_once(
         "안녕하세요", predicate=lambda m: m.message_id > minji.inbox()[0].message_id, after=0
     )
     assert [m.message_id for m in minji.inbox()] == [minji.inbox()[0].message_id, second.message_id]
+
+
+async def test_unknown_paths_still_carry_the_security_headers(web: TestClient) -> None:
+    response = await web.get("/no/such/page")
+    assert response.status == 404
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "no-referrer"

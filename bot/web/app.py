@@ -74,7 +74,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException:
         raise
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The route name, not the path: reply-link paths carry a secret token.
+        route = request.match_info.route.name or request.match_info.route.resource
+        log.exception("unhandled error on %s %s", request.method, route)
         return web.json_response({"error": "internal error"}, status=500)
 
 
@@ -82,10 +84,19 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 async def security_headers_middleware(
     request: web.Request, handler: Handler
 ) -> web.StreamResponse:
-    response = await handler(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        # Router errors (an unknown path, a wrong method) are raised, not returned.
+        _secure(error.headers)
+        raise
+    _secure(response.headers)
     return response
+
+
+def _secure(headers: Any) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -48,6 +48,7 @@ from bot.services.answers import (
     submit_answer,
 )
 from bot.settings import Settings
+from bot.web.cache import DEFAULT_TTL_SECONDS, PageCache
 from bot.web.security import FormClaim, FormSigner, RateLimiter, TokenCheck, content_digest
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -126,6 +127,7 @@ class PageDeps:
     calendar: BusinessCalendar
     wake_dispatcher: Callable[[], None]
     lookups_per_minute: int = 30
+    cache_seconds: float = DEFAULT_TTL_SECONDS
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class PageState:
     signer: FormSigner
     limiter: RateLimiter
     t: Translator
+    cache: PageCache
 
 
 PAGES = web.AppKey("pages", PageState)
@@ -186,6 +189,7 @@ def add_page_routes(app: web.Application, deps: PageDeps) -> None:
         signer=FormSigner(deps.settings.secret_key),
         limiter=RateLimiter(deps.lookups_per_minute, 60.0),
         t=translator,
+        cache=PageCache(deps.cache_seconds),
     )
     app.router.add_get("/r/{token}", reply_page)
     app.router.add_post("/r/{token}/preview", preview_answer)
@@ -226,13 +230,23 @@ async def reply_page(request: web.Request) -> web.Response:
     if (refused := _limit(state, request)) is not None:
         return refused
     now = state.deps.clock.now()
+    token = request.match_info["token"]
+    published = bool(request.query.get("published"))
+    cached = None if published else state.cache.get(("reply", token))
+    if cached is not None and cached.expires_at > now:
+        return _with_fresh_form_tokens(state, cached, now)
     async with state.deps.sessionmaker() as session:
-        link = await _resolve(session, state, request.match_info["token"], now)
+        link = await _resolve(session, state, token, now)
         if link is None:
             return _not_found(state)
         page = await load_reply_page(session, link, now, state.deps.settings)
-    notice = PUBLISHED if request.query.get("published") else None
-    return _reply(state, request, link, page, now, notice=notice)
+    if published:
+        return _reply(state, request, link, page, now, notice=PUBLISHED)
+    template = _reply(state, request, link, page, now, placeholders=True)
+    kinds = tuple(kind for kind in FORM_KINDS if kind in page.allowed)
+    copy = CachedReply(link.link_id, link.expires_at, kinds, template.text or "")
+    state.cache.put(("reply", token), link.proposal_id, copy)
+    return _with_fresh_form_tokens(state, copy, now)
 
 
 async def preview_answer(request: web.Request) -> web.Response:
@@ -286,11 +300,16 @@ async def public_page(request: web.Request) -> web.Response:
     state = request.app[PAGES]
     now = state.deps.clock.now()
     proposal_id = int(request.match_info["proposal_id"])
+    cached = state.cache.get(("public", proposal_id))
+    if cached is not None:
+        return _html(cached)
     async with state.deps.sessionmaker() as session:
         page = await load_public_page(session, proposal_id, now, state.deps.settings)
     if page is None:
         return _not_found(state)
-    return _render(state, "public.html", page=page, now=now, **_deadline_facts(page, now))
+    response = _render(state, "public.html", page=page, now=now, **_deadline_facts(page, now))
+    state.cache.put(("public", proposal_id), proposal_id, response.text)
+    return response
 
 
 # ---- steps ----------------------------------------------------------------------------------
@@ -332,6 +351,7 @@ async def _after_publish(
     now: datetime,
 ) -> web.Response:
     if outcome is AnswerOutcome.PUBLISHED:
+        state.cache.drop_proposal(submission.link.proposal_id)
         state.deps.wake_dispatcher()
         token = request.match_info["token"]
         location = f"/r/{token}?published={submission.kind.value}"
@@ -396,10 +416,13 @@ def _reply(
     notice: str | None = None,
     active: FormView | None = None,
     status: int = 200,
+    placeholders: bool = False,
 ) -> web.Response:
+    def fresh_token(kind: AnswerKind) -> str:
+        return _placeholder(kind) if placeholders else state.signer.issue(link.link_id, kind, now)
+
     forms = [
-        active if active is not None and active.kind is kind
-        else FormView(kind, state.signer.issue(link.link_id, kind, now))
+        active if active is not None and active.kind is kind else FormView(kind, fresh_token(kind))
         for kind in FORM_KINDS if kind in page.allowed
     ]
     return _render(
@@ -479,10 +502,35 @@ def _forbidden(state: PageState) -> web.Response:
 
 
 def _render(state: PageState, name: str, *, status: int = 200, **context: Any) -> web.Response:
-    body = state.templates.get_template(name).render(**context)
+    return _html(state.templates.get_template(name).render(**context), status)
+
+
+def _html(body: str, status: int = 200) -> web.Response:
     response = web.Response(text=body, status=status, content_type=HTML, charset="utf-8")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@dataclass(frozen=True)
+class CachedReply:
+    """A rendered reply page whose form tokens are placeholders, filled per request."""
+
+    link_id: int
+    expires_at: datetime
+    kinds: tuple[AnswerKind, ...]
+    body: str
+
+
+def _placeholder(kind: AnswerKind) -> str:
+    return f"@@form-token-{kind.value}@@"
+
+
+def _with_fresh_form_tokens(state: PageState, copy: CachedReply, now: datetime) -> web.Response:
+    """Every visitor gets their own single-use form tokens, even from a cached page."""
+    body = copy.body
+    for kind in copy.kinds:
+        body = body.replace(_placeholder(kind), state.signer.issue(copy.link_id, kind, now))
+    return _html(body)
 
 
 def _deadline_facts(page: ProposalPage, now: datetime) -> dict[str, Any]:
