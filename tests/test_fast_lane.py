@@ -1,0 +1,56 @@
+"""The fast lane: a small transaction in one hop, and a polite wait when SQLite is busy."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+from bot.db.engine import FastLane, create_engine
+from bot.db.migrate import upgrade
+
+
+def count_updates(connection: Connection) -> int:
+    return int(connection.execute(text("SELECT count(*) FROM processed_updates")).scalar_one())
+
+
+def add_update(update_id: int) -> Callable[[Connection], int]:
+    def work(connection: Connection) -> int:
+        connection.execute(
+            text("INSERT INTO processed_updates (update_id, processed_at) "
+                 "VALUES (:u, '2026-11-24 06:00:00')"), {"u": update_id})
+        return count_updates(connection)
+    return work
+
+
+async def test_work_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'lane.sqlite3'}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    lane = FastLane(url, engine)
+    try:
+        assert await lane.run(add_update(1)) == 1  # nobody else writing: done inline
+        async with engine.begin() as other_writer:
+            await other_writer.execute(text(
+                "INSERT INTO processed_updates (update_id, processed_at) "
+                "VALUES (2, '2026-11-24 06:00:00')"))
+            waiting = asyncio.create_task(lane.run(add_update(3)))
+            for _ in range(5):
+                await asyncio.sleep(0)
+            assert not waiting.done(), "the lane must wait for the other writer's lock"
+        assert await waiting == 3
+    finally:
+        lane.dispose()
+        await engine.dispose()
+
+
+async def test_the_lane_commits_on_every_backend(database_url: str) -> None:
+    engine = create_engine(database_url)
+    lane = FastLane(database_url, engine)
+    try:
+        assert await lane.run(add_update(10)) == 1
+    finally:
+        lane.dispose()
+        await engine.dispose()
