@@ -18,6 +18,7 @@ from bot.db.migrate import is_at_head
 from bot.dispatcher import OutboxDispatcher, TelegramTransport
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.pacing import SendPacer
+from bot.forum import ForumMirror
 from bot.handlers import register_all
 from bot.handlers.context import GonggamApplication, GonggamContext, Services
 from bot.i18n import DEFAULT_LANGUAGE, I18n
@@ -63,6 +64,7 @@ class Runtime:
     scheduler: DeadlineScheduler
     machine: DeadlineMachine
     mail_dispatcher: OutboxDispatcher | None = None
+    forum: ForumMirror | None = None  # debates: only when DEBATE_FORUM_CHAT_ID is set
     web_runner: web.AppRunner | None = field(default=None)
     mode: Mode | None = None
 
@@ -95,6 +97,8 @@ class Runtime:
         self.dispatcher.start()
         if self.mail_dispatcher is not None:
             self.mail_dispatcher.start()
+        if self.forum is not None:
+            self.forum.start()
         log.info("공감 started in %s mode", mode)
 
     async def stop(self) -> None:
@@ -107,6 +111,8 @@ class Runtime:
         if self.application.running:
             await self.application.stop()
         await self.scheduler.shutdown()
+        if self.forum is not None:
+            await self.forum.stop()
         await self.dispatcher.stop()
         if self.mail_dispatcher is not None:
             await self.mail_dispatcher.stop()
@@ -141,7 +147,7 @@ class Runtime:
                     clock=self.clock,
                     i18n=self.i18n,
                     calendar=self.application.services.calendar,
-                    wake_dispatcher=self.dispatcher.wake,
+                    wake_dispatcher=self.application.services.wake_dispatcher,
                 ),
             )
         )
@@ -199,8 +205,20 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         on_transition=lambda kind: metrics.transitions.labels(kind=kind).inc(),
     )
 
-    async def wake_dispatcher() -> None:
+    # debates: whatever wakes the dispatcher also wakes the forum mirror (a new debate or a
+    # closed one may need a topic opened or closed).
+    forum = (
+        ForumMirror(sessionmaker, bot, clock, i18n.get(DEFAULT_LANGUAGE))
+        if settings.debate_forum_chat_id is not None else None
+    )
+
+    def wake_outbox() -> None:
         dispatcher.wake()
+        if forum is not None:
+            forum.wake()
+
+    async def wake_dispatcher() -> None:
+        wake_outbox()
 
     async def housekeeping() -> None:
         async with sessionmaker() as session, session.begin():
@@ -213,7 +231,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         clock.on_jump(lambda _now: scheduler.sweep())
     fast_lane = FastLane(settings.database_url, engine)
     services = Services(
-        settings, clock, i18n, sessionmaker, fast_lane, metrics, dispatcher.wake, calendar
+        settings, clock, i18n, sessionmaker, fast_lane, metrics, wake_outbox, calendar
     )
     application = (
         ApplicationBuilder()
@@ -227,6 +245,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     return Runtime(
         settings, clock, engine, sessionmaker, i18n, metrics, application, dispatcher,
         scheduler, machine, _mail_dispatcher(settings, sessionmaker, clock, metrics, i18n),
+        forum=forum,
     )
 
 

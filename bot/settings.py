@@ -82,6 +82,9 @@ class Settings:
     mail_from: str = "no-reply@gonggam.local"
     dissatisfaction_percent: int = 30
     dissatisfaction_min_responses: int = 10
+    # debates: where invitations are posted, and the forum supergroup that mirrors debates
+    public_channel_id: int | None = None
+    debate_forum_chat_id: int | None = None
 
     @property
     def is_sandbox(self) -> bool:
@@ -154,6 +157,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         reply_link_days=typed("REPLY_LINK_DAYS", _positive_int, 60),
         smtp_url=typed("SMTP_URL", _smtp_url, None),
         mail_from=get("MAIL_FROM") or "no-reply@gonggam.local",
+        public_channel_id=typed("PUBLIC_CHANNEL_ID", int, None),
+        debate_forum_chat_id=typed("DEBATE_FORUM_CHAT_ID", int, None),
     )
 
 

@@ -23,7 +23,8 @@ from bot.services.departments import assign_department, create_department, revok
 from bot.settings import Settings
 from bot.web import pages
 from bot.web.app import error_middleware, security_headers_middleware
-from bot.web.pages import HIDDEN_TEXT, STATUS_LABELS, PageDeps, add_page_routes
+from bot.rendering.labels import HIDDEN_TEXT, STATUS_LABELS
+from bot.web.pages import PageDeps, add_page_routes
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 

@@ -186,6 +186,8 @@ class Proposal(Base):
     review_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     debate_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answer_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # debates (migration 0004): the start of D-3, cleared once the reminder went out
+    debate_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProposalDraft(Base):
@@ -323,3 +325,95 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(120))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# ----- debates (migration 0004) -------------------------------------------------------------
+
+
+class DebateStance(Base):
+    """A resident's 찬성 / 반대 / 중립 in a debate; the latest choice counts."""
+
+    __tablename__ = "debate_stances"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    stance: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Opinion(Base):
+    """An opinion written in chat or posted in the debate's forum topic."""
+
+    __tablename__ = "opinions"
+    __table_args__ = (Index("ix_opinions_proposal_id_created_at", "proposal_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    stance: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(8), default="chat")
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    like_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OpinionLike(Base):
+    """One 👍 per person and opinion."""
+
+    __tablename__ = "opinion_likes"
+
+    opinion_id: Mapped[int] = mapped_column(
+        ForeignKey("opinions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DebateSummaryRow(Base):
+    """The closing summary, written once in the closing transaction."""
+
+    __tablename__ = "debate_summaries"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DebateExtension(Base):
+    """A moderator's one extension of a debate (the primary key makes it once)."""
+
+    __tablename__ = "debate_extensions"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    moderator: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DebateForumTopic(Base):
+    """The debate's forum topic: requested by the service, created and closed by ForumMirror."""
+
+    __tablename__ = "debate_forum_topics"
+    __table_args__ = (UniqueConstraint("chat_id", "thread_id"),)
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,7 +5,17 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.flows import proposal_wizard
-from bot.handlers import answers, errors, fallback, my, proposals, settings, start, tracking
+from bot.handlers import (
+    answers,
+    debates,
+    errors,
+    fallback,
+    my,
+    proposals,
+    settings,
+    start,
+    tracking,
+)
 
 
 def register_all(application: Application) -> None:  # type: ignore[type-arg]
@@ -18,5 +28,6 @@ def register_all(application: Application) -> None:  # type: ignore[type-arg]
     proposals.register(application)
     my.register(application)
     answers.register(application)
+    debates.register(application)
     fallback.register(application)
     errors.register(application)

@@ -187,3 +187,47 @@ class WizardEdit(CallbackData, prefix="we"):
 class RateAnswer(CallbackData, prefix="ra"):
     proposal_id: int
     satisfied: int
+
+
+# ----- debates --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class DebateStanceChoice(CallbackData, prefix="ds"):
+    """찬성 / 반대 / 중립 on a debate card: stance is for, against or neutral."""
+
+    proposal_id: int
+    stance: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DebateOpinions(CallbackData, prefix="do"):
+    """A page of a debate's opinions: sort new / top / bal."""
+
+    proposal_id: int
+    sort: str
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DebateWrite(CallbackData, prefix="dw"):
+    """Start (1) or cancel (0) writing an opinion."""
+
+    proposal_id: int
+    start: int
+
+
+@dataclasses.dataclass(frozen=True)
+class LikeOpinion(CallbackData, prefix="ol"):
+    opinion_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportOpinion(CallbackData, prefix="or"):
+    opinion_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportOpinionReason(CallbackData, prefix="orr"):
+    opinion_id: int
+    reason: str

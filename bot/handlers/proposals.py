@@ -30,13 +30,15 @@ from bot.handlers.context import GonggamContext
 from bot.rendering import Rendered
 from bot.rendering import proposals as view
 from bot.rendering.common import menu_keyboard
-from bot.services import browse, proposals
+from bot.services import browse, debates, proposals
+from bot.services.debates import DebateTally
 from bot.services.proposals import EndorseOutcome, WithdrawOutcome
 from bot.services.search import search
 
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
+LoadedCard = tuple[browse.ProposalCard, DebateTally | None]
 AWAITING_SEARCH = "awaiting_search"
 PENDING_ENDORSEMENT = "pending_endorsement"
 
@@ -262,34 +264,44 @@ async def _refresh_card(update: Update, context: GonggamContext, proposal_id: in
 
 
 async def _send_card(update: Update, context: GonggamContext, proposal_id: int) -> None:
-    card = await _load_card(context, proposal_id)
+    loaded = await _load_card(context, proposal_id)
     message = update.effective_message
-    if card is None or message is None:
+    if loaded is None or message is None:
         await _send(update, Rendered(view.proposal_not_found(translator_for(update, context))))
         return
+    card, _tally = loaded
     if card.photo_file_id and not card.hidden:
         await message.reply_photo(card.photo_file_id)
-    await _send(update, _render_card(update, context, card))
+    await _send(update, _render_card(update, context, loaded))
 
 
 async def _card_view(update: Update, context: GonggamContext, proposal_id: int) -> Rendered | None:
-    card = await _load_card(context, proposal_id)
-    return _render_card(update, context, card) if card else None
+    loaded = await _load_card(context, proposal_id)
+    return _render_card(update, context, loaded) if loaded else None
 
 
-async def _load_card(context: GonggamContext, proposal_id: int) -> browse.ProposalCard | None:
+async def _load_card(context: GonggamContext, proposal_id: int) -> LoadedCard | None:
+    """The card and, while it is debated, the live stance counts."""
     if context.user is None:
         return None
     async with context.transaction() as session:
-        return await browse.load_card(session, proposal_id, context.user.id)
+        card = await browse.load_card(session, proposal_id, context.user.id)
+        if card is None:
+            return None
+        tally = None
+        if card.status is ProposalStatus.IN_DEBATE:
+            tally = await debates.load_tally(session, proposal_id, context.user.id,
+                                             context.services.clock.now())
+    return card, tally
 
 
-def _render_card(update: Update, context: GonggamContext, card: browse.ProposalCard) -> Rendered:
+def _render_card(update: Update, context: GonggamContext, loaded: LoadedCard) -> Rendered:
     assert context.user is not None
+    card, tally = loaded
     services = context.services
     return view.card(translator_for(update, context), card, context.user.id,
                      services.settings.policy.endorsement_threshold, services.clock.now(),
-                     context.bot.username, services.settings.public_base_url)
+                     context.bot.username, services.settings.public_base_url, debate=tally)
 
 
 async def _list_view(update: Update, context: GonggamContext, page: ListPage) -> Rendered:

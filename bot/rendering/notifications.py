@@ -13,7 +13,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.handlers.callbacks import OpenProposal, RateAnswer
 from bot.i18n import N_, I18n, Translator
 from bot.rendering import Rendered
-from bot.rendering.proposals import status_label
+from bot.rendering.labels import status_label
 
 Template = Callable[[Translator, dict[str, Any]], str]
 
@@ -134,6 +134,11 @@ TEMPLATES: dict[str, Template] = {
         "📋 #{id} 「{title}」 reached {count} endorsements: please assign a department."
     ).format(id=p["proposal_id"], title=_title(p), count=p["count"]),
 }
+
+# ----- debates: templates live beside the debate texts ---------------------------------------
+from bot.rendering.debates import DEBATE_TEMPLATES  # noqa: E402
+
+TEMPLATES.update(DEBATE_TEMPLATES)
 
 
 class NotificationRenderer:

@@ -25,24 +25,13 @@ from bot.handlers.callbacks import (
 )
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
+from bot.rendering.labels import HIDDEN_TEXT, status_label
 from bot.services.browse import Page, ProposalCard, ProposalSummary, Sort
 from bot.services.proposals import REPORT_REASONS, EndorseOutcome
+from bot.rendering.debates import debate_lines, debate_rows  # debates
+from bot.services.debates import DebateTally  # debates
 
 S = ProposalStatus
-STATUS_LABELS: dict[ProposalStatus, str] = {
-    S.PENDING_MODERATION: N_("waiting for moderation"),
-    S.COLLECTING: N_("gathering 공감"),
-    S.UNDER_REVIEW: N_("under department review"),
-    S.NOT_FEASIBLE: N_("found not feasible"),
-    S.IN_DEBATE: N_("in debate"),
-    S.AWAITING_ANSWER: N_("awaiting the answer"),
-    S.ANSWERED: N_("answered"),
-    S.IN_PROGRESS: N_("being carried out"),
-    S.COMPLETED: N_("completed"),
-    S.EXPIRED: N_("closed (period over)"),
-    S.WITHDRAWN: N_("withdrawn"),
-    S.REJECTED: N_("not published"),
-}
 SORT_LABELS: dict[Sort, str] = {
     Sort.POPULAR: N_("🔥 Popular"),
     Sort.NEWEST: N_("🆕 Newest"),
@@ -55,11 +44,8 @@ REASON_LABELS: dict[str, str] = {
     "offtopic": N_("Not about our district"),
     "duplicate": N_("Duplicate proposal"),
 }
-HIDDEN_TEXT = N_("This post is hidden under the operating rules.")
 
 
-def status_label(t: Translator, status: ProposalStatus) -> str:
-    return t.gettext(STATUS_LABELS[status])
 
 
 def dday(summary_deadline: datetime | None, status: ProposalStatus, now: datetime) -> str:
@@ -167,16 +153,22 @@ def search_results(
 
 def card(
     t: Translator, card: ProposalCard, viewer_id: int, threshold: int, now: datetime,
-    bot_username: str, public_url: str | None = None,
+    bot_username: str, public_url: str | None = None, debate: DebateTally | None = None,
 ) -> Rendered:
-    """The full proposal: its four parts, state, deadlines, history and the actions."""
+    """The full proposal: its four parts, state, deadlines, history and the actions.
+
+    `debate` (live stance counts) is shown while IN_DEBATE when the caller loaded it.
+    """
     if card.hidden:
         return Rendered(f"<b>#{card.id}</b>\n{t.gettext(HIDDEN_TEXT)}")
-    keyboard = _card_keyboard(t, card, viewer_id, bot_username, public_url)
-    return Rendered(_card_text(t, card, threshold, now), keyboard)
+    keyboard = _card_keyboard(t, card, viewer_id, bot_username, public_url, debate)
+    return Rendered(_card_text(t, card, threshold, now, debate), keyboard)
 
 
-def _card_text(t: Translator, card: ProposalCard, threshold: int, now: datetime) -> str:
+def _card_text(
+    t: Translator, card: ProposalCard, threshold: int, now: datetime,
+    debate: DebateTally | None = None,
+) -> str:
     lines = [f"<b>「{escape(card.title)}」</b> #{card.id}"]
     state = status_label(t, card.status)
     if remaining := dday(card.collect_until, card.status, now):
@@ -184,6 +176,8 @@ def _card_text(t: Translator, card: ProposalCard, threshold: int, now: datetime)
     lines.append(t.gettext("Status: {state}").format(state=state))
     lines.append(t.gettext("공감 {tally}").format(tally=tally(card.endorsement_count, threshold)))
     lines += _deadline_lines(t, card, now)
+    if card.status is S.IN_DEBATE:  # debates: D-day and live counts per stance
+        lines += debate_lines(t, card.debate_closes_at, now, debate)
     where = " · ".join(x for x in (card.area and f"📍 {escape(card.area)}",
                                   card.category and f"🏷 {escape(card.category)}") if x)
     if where:
@@ -228,9 +222,11 @@ def _deadline_lines(t: Translator, card: ProposalCard, now: datetime) -> list[st
 
 def _card_keyboard(
     t: Translator, card: ProposalCard, viewer_id: int, bot_username: str,
-    public_url: str | None = None,
+    public_url: str | None = None, debate: DebateTally | None = None,
 ) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
+    if card.status is S.IN_DEBATE:  # debates: 찬성 / 반대 / 중립 and the opinion buttons
+        rows += debate_rows(t, card.id, debate)
     if card.status is S.COLLECTING and not card.is_author(viewer_id):
         rows.append([
             InlineKeyboardButton(t.gettext("↩️ Take back my 공감"), callback_data=Unendorse(card.id).pack())

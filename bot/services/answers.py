@@ -34,6 +34,8 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.domain.text import mask_personal_data
 from bot.services.audit import record_audit
 from bot.services.browse import ProposalCard, load_card
+from bot.services.debates import announce_debate_opened  # debates hook
+from bot.services.debates import summary_text as debate_summary_text  # debates hook
 from bot.services.departments import hash_token, notify_department
 from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue, enqueue_for_users, proposal_followers
@@ -338,7 +340,7 @@ async def _page(
         allowed=ALLOWED.get(status, frozenset()),
         head_office_required=bool(threshold and proposal.endorsement_count >= threshold),
         department_name=department.name if department else None,
-        debate_summary=None,
+        debate_summary=await debate_summary_text(session, proposal_id),  # debates hook
         satisfied=satisfied,
         dissatisfied=dissatisfied,
     )
@@ -410,6 +412,9 @@ async def _apply(
         changes["debate_closes_at"] = resident_deadline(now, settings.policy.debate_days)
     moved = await transition(session, proposal.id, expected=status, new=target, now=now,
                              changes=changes, note=form.kind.value, push=False)
+    if moved and target is S.IN_DEBATE:  # debates hook: invitations, D-3 reminder, forum topic
+        await announce_debate_opened(session, proposal.id, now=now, settings=settings,
+                                     note=form.text)
     return target if moved else None
 
 

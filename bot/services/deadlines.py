@@ -22,6 +22,7 @@ from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.services.answers import remind_department
+from bot.services.debates import finish_debate, remind_debate  # debates
 from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
 from bot.services.proposals import announce_closing_soon, announce_halfway
@@ -103,17 +104,22 @@ async def close_debate(
         expected=ProposalStatus.IN_DEBATE,
         new=ProposalStatus.AWAITING_ANSWER,
         now=now,
-        changes={"answer_due": answer_due, "next_reminder_at": next_reminder(answer_due, now)},
+        changes={"answer_due": answer_due, "next_reminder_at": next_reminder(answer_due, now),
+                 "debate_reminder_at": None},
         guard=Proposal.debate_closes_at <= now,
         push=False,
     )
     if moved:
+        # debates: the summary is stored and sent to participants in this same transaction;
+        # the other followers get the short "closed" notice.
+        took_part = await finish_debate(session, proposal_id, now=now, answer_due=answer_due)
         notice = Notice(
             "debate_closed",
             {"proposal_id": proposal_id, "title": proposal.title, "answer_due": answer_due.isoformat()},
             key=str(proposal_id),
         )
-        await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
+        followers = await proposal_followers(session, proposal_id)
+        await enqueue_for_users(session, [u for u in followers if u not in took_part], notice, now)
     return moved
 
 
@@ -129,6 +135,12 @@ async def remind_closing_soon(
     return await announce_closing_soon(session, proposal_id, now, context.policy)
 
 
+async def remind_debate_d3(
+    session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await remind_debate(session, proposal_id, now)  # debates
+
+
 async def remind_answer_clock(
     session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
@@ -140,6 +152,9 @@ async def remind_answer_clock(
 DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
     DeadlineKind("collect", ProposalStatus.COLLECTING, Proposal.collect_until, expire_collection),
     DeadlineKind("debate", ProposalStatus.IN_DEBATE, Proposal.debate_closes_at, close_debate),
+    DeadlineKind(  # debates: D-3 reminder to endorsers who have not taken part
+        "debate_reminder", ProposalStatus.IN_DEBATE, Proposal.debate_reminder_at, remind_debate_d3
+    ),
     DeadlineKind("halfway", ProposalStatus.COLLECTING, Proposal.halfway_at, remind_halfway),
     DeadlineKind(
         "closing_soon", ProposalStatus.COLLECTING, Proposal.closing_soon_at, remind_closing_soon

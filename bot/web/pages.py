@@ -47,6 +47,7 @@ from bot.services.answers import (
     resolve_link,
     submit_answer,
 )
+from bot.rendering.labels import HIDDEN_TEXT, status_label
 from bot.settings import Settings
 from bot.web.cache import DEFAULT_TTL_SECONDS, PageCache
 from bot.web.security import FormClaim, FormSigner, RateLimiter, TokenCheck, content_digest
@@ -64,24 +65,6 @@ FIELDS: dict[AnswerKind, tuple[str, ...]] = {
     AnswerKind.FINAL: ("official_name", "decision", "text", "expected_completion", "budget"),
     AnswerKind.PROGRESS: ("official_name", "text", "percent", "completed"),
 }
-# The same msgids as bot.rendering.proposals, which cannot be imported here: it pulls in the
-# Telegram handlers, and they import the web app.
-S = ProposalStatus
-STATUS_LABELS: dict[ProposalStatus, str] = {
-    S.PENDING_MODERATION: N_("waiting for moderation"),
-    S.COLLECTING: N_("gathering 공감"),
-    S.UNDER_REVIEW: N_("under department review"),
-    S.NOT_FEASIBLE: N_("found not feasible"),
-    S.IN_DEBATE: N_("in debate"),
-    S.AWAITING_ANSWER: N_("awaiting the answer"),
-    S.ANSWERED: N_("answered"),
-    S.IN_PROGRESS: N_("being carried out"),
-    S.COMPLETED: N_("completed"),
-    S.EXPIRED: N_("closed (period over)"),
-    S.WITHDRAWN: N_("withdrawn"),
-    S.REJECTED: N_("not published"),
-}
-HIDDEN_TEXT = N_("This post is hidden under the operating rules.")
 KIND_LABELS: dict[str, str] = {
     AnswerKind.FEASIBILITY: N_("Feasibility review"),
     AnswerKind.INTERIM: N_("Interim answer"),
@@ -213,7 +196,7 @@ def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
         deadline=t.deadline,
         money=t.money,
         date_label=lambda d: _date_label(t, d),
-        status_label=lambda status: t.gettext(STATUS_LABELS[ProposalStatus(status)]),
+        status_label=lambda status: status_label(t, ProposalStatus(status)),
         kind_label=lambda kind: t.gettext(KIND_LABELS[kind]),
         decision_label=lambda d: t.gettext(DECISION_LABELS[d]) if d in DECISION_LABELS else "",
         hidden_text=t.gettext(HIDDEN_TEXT),

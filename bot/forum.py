@@ -1,0 +1,151 @@
+"""The forum mirror: one forum topic per debate in DEBATE_FORUM_CHAT_ID, opened and closed here.
+
+Why a reconciling component and not an outbox kind: the outbox can only send a message to a
+chat, while a topic needs `createForumTopic`, a message in the new thread and, at the end,
+`closeForumTopic`. Services only write `debate_forum_topics` rows (a request when the debate
+opens); this component, started by the runtime like the dispatcher, compares those rows with
+the proposals and makes Telegram match, idempotently, the way the deadline machine works from
+its columns:
+
+- a requested topic of an open debate → create it (leased for a few minutes, so two workers
+  do not both create it), store its thread id, post the summary as its first message and try
+  to pin it (the sandbox has no `pinChatMessage`; the message still opens the topic);
+- a topic whose debate is over → post the stored result, close the topic, mark it closed.
+
+Known window: a crash between `createForumTopic` and storing the thread id creates a second
+topic on the retry (Telegram has no idempotency key for topics); a crash between posting the
+result and marking the row closed posts the result twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, EndPointNotFound, InvalidToken
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from bot.services.debates import (
+    ForumWork,
+    claim_topics_to_open,
+    mark_forum_closed,
+    record_forum_thread,
+    topics_to_close,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _texts():  # type: ignore[no-untyped-def]
+    # Imported on use: rendering reaches the handlers package (the callback codec), which is
+    # still importing when the composition root imports this module.
+    from bot.rendering import debates
+
+    return debates
+
+
+class ForumMirror:
+    """Keeps the forum's debate topics in step with the debates in the database."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        clock: Clock,
+        translator: Translator,
+        *,
+        idle_wait: float = 5.0,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._bot = bot
+        self._clock = clock
+        self._t = translator
+        self._idle_wait = idle_wait
+        self._wakeup = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run_forever(), name="forum-mirror")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def reconcile(self) -> int:
+        """Open the topics that should exist and close the finished ones; returns how many."""
+        async with self._sessionmaker() as session, session.begin():
+            opening = await claim_topics_to_open(session, self._clock.now())
+        async with self._sessionmaker() as session:
+            closing = await topics_to_close(session)
+        for work in opening:
+            await self._open(work)
+        for work in closing:
+            await self._close(work)
+        return len(opening) + len(closing)
+
+    async def _run_forever(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.reconcile()
+            except Exception:
+                log.exception("forum mirror pass failed; the next pass retries")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self._idle_wait)
+            self._wakeup.clear()
+
+    async def _open(self, work: ForumWork) -> None:
+        try:
+            topic = await self._bot.create_forum_topic(
+                work.chat_id, _texts().topic_title(work.proposal_id, work.title))
+        except BadRequest as error:
+            log.warning("cannot create the topic for proposal %s: %s", work.proposal_id,
+                        error.message)
+            return
+        async with self._sessionmaker() as session, session.begin():
+            await record_forum_thread(session, work.proposal_id, topic.message_thread_id)
+        text = _texts().topic_opening(
+            self._t, work.title, work.problem, work.solution, work.closes_at)
+        message = await self._bot.send_message(
+            work.chat_id, text, parse_mode=ParseMode.HTML,
+            message_thread_id=topic.message_thread_id,
+        )
+        try:
+            await self._bot.pin_chat_message(work.chat_id, message.message_id,
+                                             disable_notification=True)
+        except (BadRequest, EndPointNotFound, InvalidToken) as error:
+            # No pin rights, or an API without pinChatMessage (the sandbox answers 404, which
+            # PTB reports as InvalidToken): the summary is the topic's first message anyway.
+            log.info("summary of proposal %s not pinned: %s", work.proposal_id, error.message)
+
+    async def _close(self, work: ForumWork) -> None:
+        if work.thread_id is not None:
+            try:
+                await self._bot.send_message(
+                    work.chat_id, _texts().topic_result(self._t, work.summary, work.answer_due),
+                    parse_mode=ParseMode.HTML, message_thread_id=work.thread_id,
+                )
+            except BadRequest as error:
+                log.info("result of proposal %s not posted: %s", work.proposal_id, error.message)
+            try:
+                await self._bot.close_forum_topic(work.chat_id, work.thread_id)
+            except BadRequest as error:
+                if "topic_not_modified" not in error.message.lower():
+                    raise
+        async with self._sessionmaker() as session, session.begin():
+            await mark_forum_closed(session, work.proposal_id, self._clock.now())

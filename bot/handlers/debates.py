@@ -1,0 +1,245 @@
+"""Debates in chat: stance buttons, writing opinions, the opinion list, 👍 and reports; plus
+the messages residents post in a debate's forum topic."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from bot.domain.debate import OpinionSort, Stance
+from bot.handlers.callbacks import (
+    DebateOpinions,
+    DebateStanceChoice,
+    DebateWrite,
+    LikeOpinion,
+    ReportOpinion,
+    ReportOpinionReason,
+)
+from bot.handlers.common import pressed, translator_for
+from bot.handlers.context import GonggamApplication, GonggamContext
+from bot.handlers.proposals import AWAITING_SEARCH
+from bot.rendering import debates as view
+from bot.rendering import proposals as card_view
+from bot.rendering.common import stale_button
+from bot.services import browse, debates
+from bot.services.debates import OpinionOutcome, StanceOutcome
+
+log = logging.getLogger(__name__)
+
+PRIVATE = filters.ChatType.PRIVATE
+AWAITING_OPINION = "awaiting_opinion"
+# Outcomes after which the resident may simply send the text again.
+RETRY = frozenset({OpinionOutcome.EMPTY, OpinionOutcome.TOO_SHORT, OpinionOutcome.TOO_LONG})
+
+
+async def choose_stance(update: Update, context: GonggamContext) -> None:
+    button = pressed(update, context, DebateStanceChoice)
+    if button is None:
+        return
+    query, choice = button
+    t = translator_for(update, context)
+    if choice.stance not in {s.value for s in Stance}:
+        await query.answer(stale_button(t), show_alert=True)
+        return
+    stance = Stance(choice.stance)
+    async with context.transaction() as session:
+        result = await debates.choose_stance(
+            session, proposal_id=choice.proposal_id, user_id=context.user.id,  # type: ignore[union-attr]
+            stance=stance, now=context.services.clock.now(),
+        )
+    await query.answer(view.stance_reply(t, result.outcome, stance, result.closes_at),
+                       show_alert=result.outcome is StanceOutcome.CLOSED)
+    await _refresh_card(update, context, choice.proposal_id)
+
+
+async def start_or_cancel_writing(update: Update, context: GonggamContext) -> None:
+    button = pressed(update, context, DebateWrite)
+    if button is None:
+        return
+    query, target = button
+    t = translator_for(update, context)
+    if not target.start:
+        context.user_data.pop(AWAITING_OPINION, None)  # type: ignore[union-attr]
+        await query.answer()
+        await query.edit_message_text(t.gettext("Cancelled. Nothing was posted."))
+        return
+    async with context.transaction() as session:
+        tally = await debates.load_tally(session, target.proposal_id, context.user.id,  # type: ignore[union-attr]
+                                         context.services.clock.now())
+    if tally is None or not tally.open:
+        await query.answer(view.closed_text(t, tally.closes_at if tally else None),
+                           show_alert=True)
+        return
+    context.user_data.pop(AWAITING_SEARCH, None)  # type: ignore[union-attr]
+    context.user_data[AWAITING_OPINION] = target.proposal_id  # type: ignore[index]
+    await query.answer()
+    prompt = view.opinion_prompt(t, target.proposal_id, tally.title)
+    await query.message.reply_html(prompt.text, reply_markup=prompt.reply_markup)  # type: ignore[union-attr]
+
+
+async def receive_opinion(update: Update, context: GonggamContext) -> None:
+    """The text after ✍️: one opinion (a too short or too long one can be sent again)."""
+    message = update.effective_message
+    proposal_id = context.user_data.get(AWAITING_OPINION)  # type: ignore[union-attr]
+    if message is None or context.user is None or not isinstance(proposal_id, int):
+        return
+    async with context.transaction() as session:
+        result = await debates.write_opinion(
+            session, proposal_id=proposal_id, user_id=context.user.id, text=message.text or "",
+            now=context.services.clock.now(), settings=context.services.settings,
+        )
+    if result.outcome not in RETRY:
+        context.user_data.pop(AWAITING_OPINION, None)  # type: ignore[union-attr]
+    context.services.wake_dispatcher()
+    t = translator_for(update, context)
+    markup = None
+    if result.outcome in (OpinionOutcome.POSTED, OpinionOutcome.DUPLICATE, OpinionOutcome.HELD):
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            t.gettext("💬 View opinions"),
+            callback_data=DebateOpinions(proposal_id, "new", 0).pack())]])
+    await message.reply_html(view.opinion_reply(t, result.outcome, result.closes_at),
+                             reply_markup=markup)
+
+
+async def show_opinions(update: Update, context: GonggamContext) -> None:
+    button = pressed(update, context, DebateOpinions)
+    if button is None:
+        return
+    query, target = button
+    t = translator_for(update, context)
+    if target.sort not in {s.value for s in OpinionSort}:
+        await query.answer(stale_button(t), show_alert=True)
+        return
+    now = context.services.clock.now()
+    async with context.transaction() as session:
+        page = await debates.list_opinions(
+            session, target.proposal_id, sort=OpinionSort(target.sort), page=target.page,
+            viewer_id=context.user.id, now=now,  # type: ignore[union-attr]
+        )
+    if page is None:
+        await query.answer(card_view.proposal_not_found(t), show_alert=True)
+        return
+    await query.answer()
+    rendered = view.opinions_page(t, page, now)
+    await query.edit_message_text(rendered.text, parse_mode="HTML",
+                                  reply_markup=rendered.reply_markup)
+
+
+async def like(update: Update, context: GonggamContext) -> None:
+    button = pressed(update, context, LikeOpinion)
+    if button is None:
+        return
+    query, target = button
+    async with context.transaction() as session:
+        result = await debates.like_opinion(
+            session, opinion_id=target.opinion_id, user_id=context.user.id,  # type: ignore[union-attr]
+            now=context.services.clock.now(),
+        )
+    await query.answer(view.like_reply(translator_for(update, context), result.outcome,
+                                       result.count))
+
+
+async def ask_report_reason(update: Update, context: GonggamContext) -> None:
+    button = pressed(update, context, ReportOpinion)
+    if button is None:
+        return
+    query, target = button
+    await query.answer()
+    rendered = view.report_reasons(translator_for(update, context), target.opinion_id)
+    await query.message.reply_html(rendered.text, reply_markup=rendered.reply_markup)  # type: ignore[union-attr]
+
+
+async def report(update: Update, context: GonggamContext) -> None:
+    button = pressed(update, context, ReportOpinionReason)
+    if button is None:
+        return
+    query, target = button
+    services = context.services
+    async with context.transaction() as session:
+        recorded = await debates.report_opinion(
+            session, opinion_id=target.opinion_id, user_id=context.user.id,  # type: ignore[union-attr]
+            reason=target.reason, now=services.clock.now(), settings=services.settings,
+        )
+    services.wake_dispatcher()
+    t = translator_for(update, context)
+    await query.answer()
+    await query.edit_message_text(
+        t.gettext("Thank you. The moderators will look at it.") if recorded
+        else t.gettext("You have already reported this opinion."))
+
+
+async def forum_message(update: Update, context: GonggamContext) -> None:
+    """A message in a debate's forum topic becomes an opinion; the group is not answered.
+
+    Short chatter, repeats and messages after the close are simply not recorded: replying in
+    the group to each of them would be noise (and a closed topic takes no bot messages).
+    """
+    message = update.effective_message
+    thread_id = message.message_thread_id if message else None
+    if message is None or context.user is None or thread_id is None:
+        return
+    services = context.services
+    async with context.transaction() as session:
+        proposal_id = await debates.debate_for_thread(session, message.chat_id, thread_id)
+        if proposal_id is None:
+            return
+        result = await debates.write_opinion(
+            session, proposal_id=proposal_id, user_id=context.user.id, text=message.text or "",
+            now=services.clock.now(), settings=services.settings, source="forum",
+        )
+    log.info("forum message in topic %s: %s", thread_id, result.outcome)
+    services.wake_dispatcher()
+
+
+async def _refresh_card(update: Update, context: GonggamContext, proposal_id: int) -> None:
+    """Edit the card in place with the current state and live counts (a stale card catches up)."""
+    query = update.callback_query
+    if query is None or query.message is None or context.user is None:
+        return
+    services = context.services
+    now = services.clock.now()
+    async with context.transaction() as session:
+        card = await browse.load_card(session, proposal_id, context.user.id)
+        tally = await debates.load_tally(session, proposal_id, context.user.id, now)
+    if card is None:
+        return
+    rendered = card_view.card(
+        translator_for(update, context), card, context.user.id,
+        services.settings.policy.endorsement_threshold, now, context.bot.username,
+        services.settings.public_base_url, debate=tally,
+    )
+    await query.edit_message_text(rendered.text, parse_mode="HTML",
+                                  reply_markup=rendered.reply_markup)
+
+
+class AwaitingOpinion(filters.MessageFilter):
+    """True while the user owes us an opinion text (scratch state in user_data)."""
+
+    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+        super().__init__(name="AwaitingOpinion")
+        self._application = application
+
+    def filter(self, message: object) -> bool:
+        user = getattr(message, "from_user", None)
+        if user is None:
+            return False
+        return AWAITING_OPINION in self._application.user_data.get(user.id, {})
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Before the fallbacks: the opinion text, the debate buttons, and the forum topic."""
+    application.add_handler(MessageHandler(
+        PRIVATE & filters.TEXT & ~filters.COMMAND & AwaitingOpinion(application), receive_opinion))
+    for pattern, callback in (
+        (DebateStanceChoice, choose_stance), (DebateWrite, start_or_cancel_writing),
+        (DebateOpinions, show_opinions), (LikeOpinion, like),
+        (ReportOpinion, ask_report_reason), (ReportOpinionReason, report),
+    ):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern.matches))
+    forum_chat = (application.services.settings.debate_forum_chat_id
+                  if isinstance(application, GonggamApplication) else None)
+    if forum_chat is not None:
+        application.add_handler(MessageHandler(
+            filters.Chat(chat_id=forum_chat) & filters.TEXT & ~filters.COMMAND, forum_message))

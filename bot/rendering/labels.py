@@ -1,0 +1,28 @@
+"""Words shared by the bot and the web pages (no Telegram imports, so both can use them)."""
+
+from __future__ import annotations
+
+from bot.domain.lifecycle import ProposalStatus
+from bot.i18n import N_, Translator
+
+S = ProposalStatus
+STATUS_LABELS: dict[ProposalStatus, str] = {
+    S.PENDING_MODERATION: N_("waiting for moderation"),
+    S.COLLECTING: N_("gathering 공감"),
+    S.UNDER_REVIEW: N_("under department review"),
+    S.NOT_FEASIBLE: N_("found not feasible"),
+    S.IN_DEBATE: N_("in debate"),
+    S.AWAITING_ANSWER: N_("awaiting the answer"),
+    S.ANSWERED: N_("answered"),
+    S.IN_PROGRESS: N_("being carried out"),
+    S.COMPLETED: N_("completed"),
+    S.EXPIRED: N_("closed (period over)"),
+    S.WITHDRAWN: N_("withdrawn"),
+    S.REJECTED: N_("not published"),
+}
+
+HIDDEN_TEXT = N_("This post is hidden under the operating rules.")
+
+
+def status_label(t: Translator, status: ProposalStatus) -> str:
+    return t.gettext(STATUS_LABELS[status])
