@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.handlers.callbacks import RateAnswer
 from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
-from bot.services import answers, departments
+from bot.services import answers, debates, departments
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -143,6 +143,80 @@ async def decide_re_review(update: Update, context: GonggamContext) -> None:
                  else t.gettext("There is no open re-review request for that proposal."))
 
 
+async def open_debate(update: Update, context: GonggamContext) -> None:
+    """/debate_open <proposal number> — open a debate without waiting for the department."""
+    if not await _staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    if len(args) != 1 or not args[0].isdigit():
+        await _reply(update, t.gettext("Usage: /debate_open <proposal number>"))
+        return
+    services = context.services
+    async with context.transaction() as session:
+        outcome = await debates.open_debate(
+            session, int(args[0]), now=services.clock.now(), settings=services.settings,
+            actor=_actor(update),
+        )
+    services.wake_dispatcher()
+    await _reply(update, t.gettext("The debate is open.") if outcome is debates.OpenOutcome.OPENED
+                 else t.gettext("Only a proposal under department review can open a debate."))
+
+
+async def extend_debate(update: Update, context: GonggamContext) -> None:
+    """/debate_extend <proposal number> <days, 1–14> <reason> — once per debate."""
+    if not await _staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    if len(args) < 3 or not args[0].isdigit() or not args[1].isdigit():
+        await _reply(update, t.gettext("Usage: /debate_extend <proposal number> <days 1-14> <reason>"))
+        return
+    services = context.services
+    async with context.transaction() as session:
+        result = await debates.extend_debate(
+            session, int(args[0]), days=int(args[1]), reason=" ".join(args[2:]),
+            moderator=_actor(update), now=services.clock.now(), settings=services.settings,
+        )
+    services.wake_dispatcher()
+    texts = {
+        debates.ExtendOutcome.EXTENDED: t.gettext("Extended. Participants are told."),
+        debates.ExtendOutcome.ALREADY_EXTENDED: t.gettext("A debate can be extended only once."),
+        debates.ExtendOutcome.INVALID_DAYS: t.gettext("Extend by 1 to 14 days."),
+        debates.ExtendOutcome.NO_REASON: t.gettext("Please give a reason."),
+        debates.ExtendOutcome.NOT_IN_DEBATE: t.gettext("That proposal is not in debate."),
+    }
+    await _reply(update, texts[result.outcome])
+
+
+async def hide_or_restore_opinion(update: Update, context: GonggamContext) -> None:
+    """/opinion_hide <opinion number> <reason> and /opinion_restore <opinion number>."""
+    if not await _staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    hiding = (update.effective_message.text or "").startswith("/opinion_hide")  # type: ignore[union-attr]
+    if not args or not args[0].isdigit():
+        await _reply(update, t.gettext("Usage: /opinion_hide <opinion number> <reason>, "
+                                       "/opinion_restore <opinion number>"))
+        return
+    services = context.services
+    async with context.transaction() as session:
+        if hiding:
+            done = await debates.hide_opinion(session, opinion_id=int(args[0]),
+                                              moderator=_actor(update), now=services.clock.now(),
+                                              reason=" ".join(args[1:]))
+        else:
+            done = await debates.restore_opinion(session, opinion_id=int(args[0]),
+                                                 moderator=_actor(update),
+                                                 now=services.clock.now())
+    await _reply(update, t.gettext("Done.") if done else t.gettext("There is no such opinion."))
+
+
+def _actor(update: Update) -> str:
+    return f"telegram:{update.effective_user.id}"  # type: ignore[union-attr]
+
+
 async def _staff_only(update: Update, context: GonggamContext) -> bool:
     """Re-check the role at the time of the action; residents are refused and it is logged."""
     if context.user is not None and context.user.is_staff:
@@ -162,6 +236,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     for command, callback in (
         ("rereview", ask_re_review), ("departments", list_departments),
         ("department_add", add_department), ("assign", assign),
-        ("rereview_decide", decide_re_review),
+        ("rereview_decide", decide_re_review), ("debate_open", open_debate),
+        ("debate_extend", extend_debate), ("opinion_hide", hide_or_restore_opinion),
+        ("opinion_restore", hide_or_restore_opinion),
     ):
         application.add_handler(CommandHandler(command, callback, filters=PRIVATE))
