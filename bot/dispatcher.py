@@ -26,6 +26,7 @@ from telegram.constants import ParseMode
 from telegram.warnings import PTBDeprecationWarning
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.db.models import OutboxMessage, OutboxStatus, User
 from bot.domain.pacing import SendPacer
@@ -120,7 +121,7 @@ class TelegramTransport:
         return Delivery(Result.SENT, message_id=message.message_id)
 
 
-class OutboxDispatcher:
+class OutboxDispatcher(BackgroundLoop):
     """Claims due outbox rows in batches and sends them, one loop per process."""
 
     def __init__(
@@ -139,6 +140,8 @@ class OutboxDispatcher:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
+        super().__init__(idle_wait)
+        self.name = f"outbox-{transport.channel}"
         self._sessionmaker = sessionmaker
         self._transport = transport
         self._clock = clock
@@ -148,33 +151,8 @@ class OutboxDispatcher:
         self._batch_size = batch_size
         self._lease = lease
         self._max_attempts = max_attempts
-        self._idle_wait = idle_wait
         self._monotonic = monotonic
         self._sleep = sleep
-        self._wakeup = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def wake(self) -> None:
-        """Look for new rows now instead of at the next idle tick."""
-        self._wakeup.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(
-            self._run_forever(), name=f"outbox-{self._transport.channel}"
-        )
-
-    async def stop(self) -> None:
-        """Finish the message in flight, then stop."""
-        self._stopping.set()
-        self._wakeup.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
 
     async def run_once(self) -> int:
         """Claim one batch of due rows and deliver it; returns the number of rows handled."""
@@ -201,23 +179,6 @@ class OutboxDispatcher:
                 select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING)
             )
         return int(count or 0)
-
-    async def _run_forever(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                handled = await self.run_once()
-            except Exception:
-                log.exception("outbox pass failed; retrying after a pause")
-                handled = 0
-            if handled == 0:
-                await self._wait_for_work()
-
-    async def _wait_for_work(self) -> None:
-        try:
-            await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_wait)
-        except TimeoutError:
-            pass
-        self._wakeup.clear()
 
     async def _claim(self) -> list[Claimed]:
         now = self._clock.now()

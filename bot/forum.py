@@ -19,8 +19,6 @@ result and marking the row closed posts the result twice.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +26,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken
 
+from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.services.debates import (
@@ -49,7 +48,7 @@ def _texts():  # type: ignore[no-untyped-def]
     return debates
 
 
-class ForumMirror:
+class ForumMirror(BackgroundLoop):
     """Keeps the forum's debate topics in step with the debates in the database."""
 
     def __init__(
@@ -61,31 +60,15 @@ class ForumMirror:
         *,
         idle_wait: float = 5.0,
     ) -> None:
+        super().__init__(idle_wait)
+        self.name = "forum-mirror"
         self._sessionmaker = sessionmaker
         self._bot = bot
         self._clock = clock
         self._t = translator
-        self._idle_wait = idle_wait
-        self._wakeup = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    def wake(self) -> None:
-        self._wakeup.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run_forever(), name="forum-mirror")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        self._wakeup.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+    async def run_once(self) -> int:
+        return await self.reconcile()
 
     async def reconcile(self) -> int:
         """Open the topics that should exist and close the finished ones; returns how many."""
@@ -98,16 +81,6 @@ class ForumMirror:
         for work in closing:
             await self._close(work)
         return len(opening) + len(closing)
-
-    async def _run_forever(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.reconcile()
-            except Exception:
-                log.exception("forum mirror pass failed; the next pass retries")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self._idle_wait)
-            self._wakeup.clear()
 
     async def _open(self, work: ForumWork) -> None:
         try:

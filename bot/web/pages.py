@@ -40,6 +40,7 @@ from bot.domain.text import mask_personal_data
 from bot.i18n import DEFAULT_LANGUAGE, N_, I18n, Translator
 from bot.services.answers import (
     AnswerOutcome,
+    AnswerView,
     LinkView,
     ProposalPage,
     load_public_page,
@@ -135,21 +136,6 @@ class FormView:
     values: Mapping[str, str] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
     message: str | None = None
-
-
-@dataclass(frozen=True)
-class PreviewAnswer:
-    """An answer as it will be published: the same shape the templates use for AnswerView."""
-
-    kind: AnswerKind
-    decision: str | None
-    text: str
-    official_name: str
-    department_name: str
-    created_at: datetime
-    expected_completion: date | None
-    budget_krw: int | None
-    percent: int | None
 
 
 @dataclass(frozen=True)
@@ -441,9 +427,11 @@ def to_form(kind: AnswerKind, fields: Mapping[str, str]) -> AnswerForm:
     )
 
 
-def preview_answer_view(submission: Submission, now: datetime) -> PreviewAnswer:
+def preview_answer_view(submission: Submission, now: datetime) -> AnswerView:
+    """The answer exactly as it will be shown once published (it has no id yet)."""
     form = to_form(submission.kind, submission.fields)
-    return PreviewAnswer(
+    return AnswerView(
+        id=0,
         kind=form.kind,
         decision=form.decision,
         text=mask_personal_data(clean_text(form.text))[0],
