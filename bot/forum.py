@@ -9,7 +9,7 @@ its columns:
 
 - a requested topic of an open debate → create it (leased for a few minutes, so two workers
   do not both create it), store its thread id, post the summary as its first message and try
-  to pin it (the sandbox has no `pinChatMessage`; the message still opens the topic);
+  to pin it (where the bot may not pin, the message still opens the topic);
 - a topic whose debate is over → post the stored result, close the topic, mark it closed.
 
 Known window: a crash between `createForumTopic` and storing the thread id creates a second
@@ -102,7 +102,7 @@ class ForumMirror(BackgroundLoop):
             await self._bot.pin_chat_message(work.chat_id, message.message_id,
                                              disable_notification=True)
         except (BadRequest, EndPointNotFound, InvalidToken) as error:
-            # No pin rights, or an API without pinChatMessage (the sandbox answers 404, which
+            # No pin rights, or an API without pinChatMessage (a 404, which
             # PTB reports as InvalidToken): the summary is the topic's first message anyway.
             log.info("summary of proposal %s not pinned: %s", work.proposal_id, error.message)
 

@@ -129,6 +129,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         debate_days=typed("DEBATE_DAYS", _positive_int, 30),
         answer_days=typed("ANSWER_DAYS", _positive_int, 30),
         daily_proposal_limit=typed("DAILY_PROPOSAL_LIMIT", _positive_int, 3),
+        closing_soon_days=typed("CLOSING_SOON_DAYS", _positive_int, 3),
+        closing_soon_below_percent=typed("CLOSING_SOON_BELOW_PERCENT", _percent, 80),
+        almost_there_percent=typed("ALMOST_THERE_PERCENT", _percent, 10),
     )
     token = get("TELEGRAM_BOT_TOKEN")
     if token is not None and ":" not in token:
@@ -183,6 +186,13 @@ def _positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:
         raise ValueError("must be a positive whole number")
+    return value
+
+
+def _percent(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 100:
+        raise ValueError("must be a whole number from 1 to 100")
     return value
 
 

@@ -162,8 +162,12 @@ async def test_the_forum_topic_is_opened_posted_to_and_closed(
         assert await sandbox_state.wait_until(lambda: bool(forum.topic_ids()), 5)
         (name, thread), = forum.topic_ids().items()
         assert name.startswith(f"#{pid} ")
-        opening = await forum.wait_for_message("공원", after=0)
+        opening = await forum.wait_for_message(  # after the "topic created" service message
+            "공원", after=0, predicate=lambda m: not (m.text or "").startswith("토픽 생성"))
         assert opening.message_thread_id == thread  # the summary opens the topic
+        assert await sandbox_state.wait_until(
+            lambda: opening.message_id in sandbox_state.chat(FORUM).pinned_message_ids, 5
+        ), "the summary is pinned"
         card = await take_part(yeongsu, pid, "against", None)
         await yeongsu.say_in(forum, "예산이 너무 많이 드는 사업이라 반대합니다.", thread)
         await minji.say_in(forum, "산책로가 어두워서 꼭 필요한 사업입니다!", thread)
@@ -234,3 +238,22 @@ async def test_a_crash_in_the_middle_of_the_closing_sends_one_summary(
     assert len(await summaries_in(yeongsu)) == 1
     assert await summaries_in(minji) == []  # the author did not take part: "closed" only
     assert any("🗳" in (m.text or "") for m in minji.inbox())
+
+
+async def test_cancel_drops_an_opinion_being_written(
+    database_url: str, sandbox: SandboxServer, residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    minji = residents.resident(8201, "민지")
+    settings = settings_for(database_url, sandbox)
+    async with running_bot(settings, clock) as runtime:
+        pid = await seed(runtime.sessionmaker, 8202, [8201])
+        await mark_feasible(runtime, pid, settings)
+        card = await take_part(minji, pid, "for", None)
+        await minji.press_data(card, f"dw:1:{pid}:1")
+        await minji.wait_for_message("✍️", after=card.message_id)
+        await minji.say("/cancel")
+        await minji.wait_for_message("취소했어요")
+        await minji.say("이건 의견이 아니라 그냥 해 본 말이에요.")
+        await minji.wait_for_message("아래 메뉴에서 골라 주세요")
+        async with runtime.sessionmaker() as session:
+            assert await session.scalar(select(func.count()).select_from(Opinion)) == 0

@@ -75,6 +75,11 @@ def test_every_documented_variable_is_read() -> None:
         ("WEBHOOK_SECRET", "has spaces!"),
         ("TELEGRAM_BOT_TOKEN", "no-colon"),
         ("QUIET_HOURS", "late"),
+        ("ALMOST_THERE_PERCENT", "0"),
+        ("CLOSING_SOON_BELOW_PERCENT", "120"),
+        ("ENDORSEMENT_REQUIRES", "passport"),
+        ("PRE_MODERATION", "maybe"),
+        ("SMTP_URL", "mail.example.kr"),
     ],
 )
 def test_an_invalid_value_names_its_variable(name: str, value: str) -> None:

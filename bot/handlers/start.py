@@ -8,13 +8,15 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
 from bot.handlers.my import show_my_activity
-from bot.handlers.proposals import open_deep_link, show_list
+from bot.handlers.debates import AWAITING_OPINION
+from bot.handlers.proposals import AWAITING_SEARCH, PENDING_ENDORSEMENT, open_deep_link, show_list
 from bot.handlers.settings import show_settings
 from bot.rendering.common import (
     coming_soon,
     greeting,
     help_text,
     menu_item_for_label,
+    cancelled,
     menu_keyboard,
     nothing_to_cancel,
 )
@@ -48,11 +50,13 @@ async def not_open_yet(update: Update, context: GonggamContext) -> None:
     )
 
 
-async def cancel_nothing(update: Update, context: GonggamContext) -> None:
+async def cancel(update: Update, context: GonggamContext) -> None:
+    """/cancel outside the wizard: drop whatever one-message question is waiting."""
     t = translator_for(update, context)
-    await update.effective_message.reply_html(  # type: ignore[union-attr]
-        nothing_to_cancel(t), reply_markup=menu_keyboard(t)
-    )
+    waiting = [key for key in (AWAITING_OPINION, AWAITING_SEARCH, PENDING_ENDORSEMENT)
+               if context.user_data.pop(key, None) is not None]  # type: ignore[union-attr]
+    text = cancelled(t) if waiting else nothing_to_cancel(t)
+    await update.effective_message.reply_html(text, reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
 
 
 async def menu_button(update: Update, context: GonggamContext) -> None:
@@ -92,7 +96,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("budget", not_open_yet, filters=PRIVATE)
     )
     application.add_handler(
-        CommandHandler("cancel", cancel_nothing, filters=PRIVATE)
+        CommandHandler("cancel", cancel, filters=PRIVATE)
     )
     application.add_handler(
         MessageHandler(PRIVATE & filters.TEXT & MenuLabelFilter(application), menu_button)

@@ -157,5 +157,9 @@ def draft_waiting(t: Translator) -> str:
     return t.gettext("You have a proposal in progress. Type /propose to continue writing it.")
 
 
+def cancelled(t: Translator) -> str:
+    return t.gettext("Cancelled. Nothing was posted.")
+
+
 def nothing_to_cancel(t: Translator) -> str:
     return t.gettext("There is nothing to cancel.")

@@ -458,6 +458,11 @@ async def _close_forum_topic(state: SandboxState, params: Params, life: _Lifecyc
     return True
 
 
+async def _pin_chat_message(state: SandboxState, params: Params, life: _Lifecycle) -> Any:
+    state.pin_message(params.chat_id(), params.required_number("message_id"))
+    return True
+
+
 async def _get_chat(state: SandboxState, params: Params, life: _Lifecycle) -> Any:
     return state.chat_full_info(state.chat(params.chat_id()))
 
@@ -483,6 +488,7 @@ METHODS: dict[str, Handler] = {
     "sendDocument": _send_document,
     "createForumTopic": _create_forum_topic,
     "closeForumTopic": _close_forum_topic,
+    "pinChatMessage": _pin_chat_message,
     "getChat": _get_chat,
 }
 _METHODS_BY_LOWER_NAME = {name.lower(): (name, handler) for name, handler in METHODS.items()}

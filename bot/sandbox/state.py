@@ -348,6 +348,7 @@ class SandboxChat:
     topics: dict[int, SandboxTopic] = field(default_factory=dict)
     messages: list[SandboxMessage] = field(default_factory=list)
     next_message_id: int = 1
+    pinned_message_ids: list[int] = field(default_factory=list)
 
     def find(self, message_id: int) -> SandboxMessage | None:
         for message in self.messages:
@@ -473,6 +474,15 @@ class SandboxState:
             user.username, user.language_code = username, language_code
         self.touch()
         return user
+
+    def pin_message(self, chat_id: int | str, message_id: int) -> None:
+        """pinChatMessage: the message must exist in that chat."""
+        chat = self.chat(chat_id)
+        if chat.find(message_id) is None:
+            raise BotApiError(400, "Bad Request: message to pin not found")
+        if message_id not in chat.pinned_message_ids:
+            chat.pinned_message_ids.append(message_id)
+        self.touch()
 
     def add_group(
         self, chat_id: int, title: str, *, is_forum: bool = False, supergroup: bool = True
