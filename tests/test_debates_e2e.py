@@ -257,3 +257,24 @@ async def test_cancel_drops_an_opinion_being_written(
         await minji.wait_for_message("아래 메뉴에서 골라 주세요")
         async with runtime.sessionmaker() as session:
             assert await session.scalar(select(func.count()).select_from(Opinion)) == 0
+
+
+async def test_a_thumbs_up_redraws_the_list_with_the_new_count(
+    database_url: str, sandbox: SandboxServer, residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    minji, yeongsu = residents.resident(8301, "민지"), residents.resident(8302, "영수")
+    settings = settings_for(database_url, sandbox)
+    async with running_bot(settings, clock) as runtime:
+        pid = await seed(runtime.sessionmaker, 8303, [8301, 8302])
+        await mark_feasible(runtime, pid, settings)
+        await take_part(minji, pid, "for", "밤길이 어두워서 꼭 필요한 사업이라고 생각해요.")
+        card = await take_part(yeongsu, pid, "neutral", None)
+        await yeongsu.press_data(card, f"do:1:{pid}:new:0")
+        listing = await yeongsu.wait_for_edit(card)
+        assert "👍 0" in listing.text
+        await yeongsu.press(listing, "👍 1")
+        liked = await yeongsu.wait_for_edit(listing)
+        assert "👍 1" in liked.text
+        again = await yeongsu.press(liked, "👍 1")
+        answer = await yeongsu.wait_for_callback_answer(again)
+        assert answer is not None and "이미" in (answer.text or "")

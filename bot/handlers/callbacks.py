@@ -218,8 +218,13 @@ class DebateWrite(CallbackData, prefix="dw"):
 
 
 @dataclasses.dataclass(frozen=True)
-class LikeOpinion(CallbackData, prefix="ol"):
+class LikeOpinion(CallbackData, prefix="ol", version=2):
+    """👍 on an opinion, remembering the list it was pressed in so that it can be redrawn."""
+
     opinion_id: int
+    proposal_id: int
+    sort: str
+    page: int
 
 
 @dataclasses.dataclass(frozen=True)

@@ -108,20 +108,32 @@ async def show_opinions(update: Update, context: GonggamContext) -> None:
     if button is None:
         return
     query, target = button
+    await _redraw_opinions(update, context, target.proposal_id, target.sort, target.page,
+                           answer=True)
+
+
+async def _redraw_opinions(
+    update: Update, context: GonggamContext, proposal_id: int, sort: str, page_number: int,
+    *, answer: bool,
+) -> None:
+    """Show one page of opinions in place (also after a 👍, so the count is current)."""
+    query = update.callback_query
+    assert query is not None
     t = translator_for(update, context)
-    if target.sort not in {s.value for s in OpinionSort}:
+    if sort not in {s.value for s in OpinionSort}:
         await query.answer(stale_button(t), show_alert=True)
         return
     now = context.services.clock.now()
     async with context.transaction() as session:
         page = await debates.list_opinions(
-            session, target.proposal_id, sort=OpinionSort(target.sort), page=target.page,
+            session, proposal_id, sort=OpinionSort(sort), page=page_number,
             viewer_id=context.user.id, now=now,  # type: ignore[union-attr]
         )
     if page is None:
         await query.answer(card_view.proposal_not_found(t), show_alert=True)
         return
-    await query.answer()
+    if answer:
+        await query.answer()
     rendered = view.opinions_page(t, page, now)
     await query.edit_message_text(rendered.text, parse_mode="HTML",
                                   reply_markup=rendered.reply_markup)
@@ -139,6 +151,9 @@ async def like(update: Update, context: GonggamContext) -> None:
         )
     await query.answer(view.like_reply(translator_for(update, context), result.outcome,
                                        result.count))
+    if result.outcome is debates.LikeOutcome.LIKED:
+        await _redraw_opinions(update, context, target.proposal_id, target.sort, target.page,
+                               answer=False)
 
 
 async def ask_report_reason(update: Update, context: GonggamContext) -> None:

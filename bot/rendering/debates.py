@@ -170,8 +170,9 @@ def opinions_page(t: Translator, page: OpinionPage, now: datetime) -> Rendered:
     else:
         body = t.gettext("No opinions yet. Be the first to write one.")
     rows: list[list[InlineKeyboardButton]] = []
+    here = (tally.proposal_id, page.sort.value, page.page)
     rows += [[
-        InlineKeyboardButton(f"👍 {start + i + 1}", callback_data=LikeOpinion(o.id).pack()),
+        InlineKeyboardButton(f"👍 {start + i + 1}", callback_data=LikeOpinion(o.id, *here).pack()),
         InlineKeyboardButton(f"🚩 {start + i + 1}", callback_data=ReportOpinion(o.id).pack()),
     ] for i, o in enumerate(page.items) if not o.mine]
     nav = []
