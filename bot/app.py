@@ -19,12 +19,13 @@ from bot.dispatcher import OutboxDispatcher, TelegramTransport
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.pacing import SendPacer
 from bot.forum import ForumMirror
-from bot.handlers import register_all
+from bot.handlers.registry import register_all
 from bot.handlers.context import GonggamApplication, GonggamContext, Services
 from bot.i18n import DEFAULT_LANGUAGE, I18n
 from bot.logging_setup import quiet_noisy_loggers
 from bot.mailer import EmailTransport
 from bot.metrics import Metrics
+from bot.polls_sender import PollSender
 from bot.rendering.common import bot_commands
 from bot.rendering.notifications import NotificationRenderer
 from bot.scheduler import DeadlineScheduler
@@ -65,6 +66,7 @@ class Runtime:
     machine: DeadlineMachine
     mail_dispatcher: OutboxDispatcher | None = None
     forum: ForumMirror | None = None  # debates: only when DEBATE_FORUM_CHAT_ID is set
+    polls: PollSender | None = None  # polls: sends, stops and announces native polls
     web_runner: web.AppRunner | None = field(default=None)
     mode: Mode | None = None
 
@@ -99,6 +101,8 @@ class Runtime:
             self.mail_dispatcher.start()
         if self.forum is not None:
             self.forum.start()
+        if self.polls is not None:
+            self.polls.start()
         log.info("공감 started in %s mode", mode)
 
     async def stop(self) -> None:
@@ -113,6 +117,8 @@ class Runtime:
         await self.scheduler.shutdown()
         if self.forum is not None:
             await self.forum.stop()
+        if self.polls is not None:
+            await self.polls.stop()
         await self.dispatcher.stop()
         if self.mail_dispatcher is not None:
             await self.mail_dispatcher.stop()
@@ -212,8 +218,13 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         if settings.debate_forum_chat_id is not None else None
     )
 
+    # polls: a new poll has copies to send, a closed one has copies to stop; the sender
+    # wakes the dispatcher once the results are in the outbox.
+    polls = PollSender(sessionmaker, bot, clock, on_announced=dispatcher.wake)
+
     def wake_outbox() -> None:
         dispatcher.wake()
+        polls.wake()
         if forum is not None:
             forum.wake()
 
@@ -245,7 +256,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     return Runtime(
         settings, clock, engine, sessionmaker, i18n, metrics, application, dispatcher,
         scheduler, machine, _mail_dispatcher(settings, sessionmaker, clock, metrics, i18n),
-        forum=forum,
+        forum=forum, polls=polls,
     )
 
 

@@ -160,6 +160,8 @@ class OutboxDispatcher(BackgroundLoop):
         pending = list(rows)
         while pending and not self._stopping.is_set():
             pending = await self._send_ready(pending)
+        if pending:  # stopped between claiming and sending: give the rows back (no lease left)
+            await self._release(pending)
         return len(rows)
 
     async def lag_seconds(self) -> float:

@@ -29,6 +29,7 @@ from telegram.error import BadRequest, EndPointNotFound, InvalidToken
 from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.rendering import debates as texts
 from bot.services.debates import (
     ForumWork,
     claim_topics_to_open,
@@ -38,14 +39,6 @@ from bot.services.debates import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def _texts():  # type: ignore[no-untyped-def]
-    # Imported on use: rendering reaches the handlers package (the callback codec), which is
-    # still importing when the composition root imports this module.
-    from bot.rendering import debates
-
-    return debates
 
 
 class ForumMirror(BackgroundLoop):
@@ -85,14 +78,14 @@ class ForumMirror(BackgroundLoop):
     async def _open(self, work: ForumWork) -> None:
         try:
             topic = await self._bot.create_forum_topic(
-                work.chat_id, _texts().topic_title(work.proposal_id, work.title))
+                work.chat_id, texts.topic_title(work.proposal_id, work.title))
         except BadRequest as error:
             log.warning("cannot create the topic for proposal %s: %s", work.proposal_id,
                         error.message)
             return
         async with self._sessionmaker() as session, session.begin():
             await record_forum_thread(session, work.proposal_id, topic.message_thread_id)
-        text = _texts().topic_opening(
+        text = texts.topic_opening(
             self._t, work.title, work.problem, work.solution, work.closes_at)
         message = await self._bot.send_message(
             work.chat_id, text, parse_mode=ParseMode.HTML,
@@ -110,7 +103,7 @@ class ForumMirror(BackgroundLoop):
         if work.thread_id is not None:
             try:
                 await self._bot.send_message(
-                    work.chat_id, _texts().topic_result(self._t, work.summary, work.answer_due),
+                    work.chat_id, texts.topic_result(self._t, work.summary, work.answer_due),
                     parse_mode=ParseMode.HTML, message_thread_id=work.thread_id,
                 )
             except BadRequest as error:

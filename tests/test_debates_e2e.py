@@ -231,6 +231,9 @@ async def test_a_crash_in_the_middle_of_the_closing_sends_one_summary(
     monkeypatch.undo()
     async with running_bot(settings, clock):  # start-up reconciles: the overdue close runs
         await yeongsu.wait_for_message("%)", after=0)
+        # the author's "closed" notice is paced right behind the summary: let it go out too,
+        # or stopping here hands it to the next start-up and run_once() below finds it
+        await minji.wait_for_message("🗳", after=0)
     async with running_bot(settings, clock) as again:
         assert await again.machine.run_due() == 0
         await again.dispatcher.stop()

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -64,6 +65,8 @@ class User(Base):
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # polls (migration 0005): the resident opted in to quick priority polls with /polls
+    polls_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Department(Base):
@@ -417,3 +420,55 @@ class DebateForumTopic(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# ----- polls (migration 0005) ---------------------------------------------------------------
+
+
+class Poll(Base):
+    """A quick priority poll (엠보팅 style), sent as native Telegram polls to many chats."""
+
+    __tablename__ = "polls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question: Mapped[str] = mapped_column(String(300))
+    options: Mapped[list[str]] = mapped_column(JSON)
+    multiple: Mapped[bool] = mapped_column(Boolean, default=False)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    announced: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PollCopy(Base):
+    """One native poll message in one chat: pending until sent, stopped after the close."""
+
+    __tablename__ = "poll_copies"
+    __table_args__ = (UniqueConstraint("poll_id", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    telegram_poll_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # set when the send was attempted; without a message id the chat could not be reached
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PollVote(Base):
+    """A resident's current choice in a poll, whichever copy it came from (latest wins)."""
+
+    __tablename__ = "poll_votes"
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # the copy the latest answer came from: a retraction on another copy does not erase it
+    copy_id: Mapped[int | None] = mapped_column(ForeignKey("poll_copies.id", ondelete="SET NULL"))
+    option_ids: Mapped[list[int]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -236,3 +236,13 @@ class ReportOpinion(CallbackData, prefix="or"):
 class ReportOpinionReason(CallbackData, prefix="orr"):
     opinion_id: int
     reason: str
+
+
+# ----- polls ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PollsOptIn(CallbackData, prefix="po"):
+    """/polls toggle: 1 = receive resident polls, 0 = stop receiving them."""
+
+    opt_in: int

@@ -36,6 +36,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("help", N_("❓ Help"), "help", N_("How 공감 works")),
 )
 EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("polls", N_("Resident polls")),
     ("lang", N_("Change language")),
     ("cancel", N_("Cancel what you are doing")),
 )

@@ -180,3 +180,8 @@ def _open_button(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup 
         t.gettext("View the proposal"), callback_data=OpenProposal(proposal_id).pack()
     )
     return InlineKeyboardMarkup([[button]])
+
+# ----- polls: the results template lives beside the poll texts ------------------------------
+from bot.rendering.polls import POLL_TEMPLATES  # noqa: E402
+
+TEMPLATES.update(POLL_TEMPLATES)

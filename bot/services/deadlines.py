@@ -25,6 +25,7 @@ from bot.services.answers import remind_department
 from bot.services.debates import finish_debate, remind_debate  # debates
 from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
+from bot.services.polls import close_poll, due_poll_ids, upcoming_closes  # polls
 from bot.services.proposals import announce_closing_soon, announce_halfway
 from bot.settings import Policy, Settings
 
@@ -49,6 +50,17 @@ class DeadlineKind:
     status: ProposalStatus
     column: InstrumentedAttribute[datetime | None]
     handle: Handler
+
+
+@dataclass(frozen=True)
+class DueCheck:
+    """A deadline kept outside the proposals table (polls): which ids are due or upcoming,
+    and how to handle one id; `handle` must be idempotent (a guarded UPDATE)."""
+
+    name: str
+    due: Callable[[AsyncSession, datetime], Awaitable[list[int]]]
+    upcoming: Callable[[AsyncSession, datetime], Awaitable[list[tuple[int, datetime]]]]
+    handle: Callable[[AsyncSession, int, datetime], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -168,6 +180,11 @@ DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
     ),
 )
 
+# polls: closing a poll at `closes_at` (the PollSender then stops the copies and announces)
+DUE_CHECKS: tuple[DueCheck, ...] = (
+    DueCheck("poll_close", due_poll_ids, upcoming_closes, close_poll),
+)
+
 
 class DeadlineMachine:
     """Processes due deadlines and lists future ones for the scheduler."""
@@ -179,12 +196,14 @@ class DeadlineMachine:
         context: DeadlineContext,
         kinds: tuple[DeadlineKind, ...] = DEADLINE_KINDS,
         on_transition: Callable[[str], None] | None = None,
+        checks: tuple[DueCheck, ...] = DUE_CHECKS,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._context = context
         self._kinds = kinds
         self._on_transition = on_transition
+        self._checks = checks
 
     async def run_due(self) -> int:
         """Handle every deadline that has passed; returns how many transitions happened."""
@@ -194,6 +213,8 @@ class DeadlineMachine:
             for proposal_id in await self._due_ids(kind, now):
                 if await self._handle_one(kind, proposal_id, now):
                     done += 1
+        for check in self._checks:
+            done += await self._run_check(check, now)
         return done
 
     async def upcoming(self) -> list[Alarm]:
@@ -208,6 +229,9 @@ class DeadlineMachine:
                     )
                 )
                 alarms += [Alarm(f"{kind.name}:{pid}", at) for pid, at in rows if at is not None]
+            for check in self._checks:
+                alarms += [Alarm(f"{check.name}:{item}", at)
+                           for item, at in await check.upcoming(session, now)]
         return alarms
 
     async def _due_ids(self, kind: DeadlineKind, now: datetime) -> list[int]:
@@ -218,6 +242,25 @@ class DeadlineMachine:
                 .order_by(kind.column, Proposal.id)
             )
             return list(rows)
+
+    async def _run_check(self, check: DueCheck, now: datetime) -> int:
+        """Handle each due item of a non-proposal deadline in its own transaction."""
+        async with self._sessionmaker() as session:
+            due = await check.due(session, now)
+        done = 0
+        for item in due:
+            try:
+                async with self._sessionmaker() as session, session.begin():
+                    moved = await check.handle(session, item, now)
+            except Exception:
+                log.exception("deadline %s for %s failed; the sweep will retry", check.name, item)
+                continue
+            if moved:
+                done += 1
+                log.info("deadline %s processed for %s", check.name, item)
+                if self._on_transition is not None:
+                    self._on_transition(check.name)
+        return done
 
     async def _handle_one(self, kind: DeadlineKind, proposal_id: int, now: datetime) -> bool:
         try:
