@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from typing import TypeVar
 
 from telegram import CallbackQuery, Update
+from telegram.ext import Application, filters
 from telegram.error import BadRequest
 
 from bot.handlers.callbacks import CallbackData
@@ -60,3 +61,18 @@ async def reply_try_later(update: Update, context: GonggamContext) -> None:
 
 def is_database_outage(error: BaseException | None) -> bool:
     return isinstance(error, DATABASE_ERRORS)
+
+
+class Awaiting(filters.MessageFilter):
+    """True while the user owes us a one-message answer, noted under `key` in user_data."""
+
+    def __init__(self, application: Application, key: str) -> None:  # type: ignore[type-arg]
+        super().__init__(name=f"Awaiting({key})")
+        self._application = application
+        self._key = key
+
+    def filter(self, message: object) -> bool:
+        user = getattr(message, "from_user", None)
+        if user is None:
+            return False
+        return self._application.user_data.get(user.id, {}).get(self._key) is not None

@@ -17,7 +17,7 @@ from bot.handlers.callbacks import (
     ReportOpinion,
     ReportOpinionReason,
 )
-from bot.handlers.common import pressed, translator_for
+from bot.handlers.common import Awaiting, pressed, translator_for
 from bot.handlers.context import GonggamApplication, GonggamContext
 from bot.handlers.proposals import AWAITING_SEARCH
 from bot.rendering import debates as view
@@ -229,24 +229,10 @@ async def _refresh_card(update: Update, context: GonggamContext, proposal_id: in
                                   reply_markup=rendered.reply_markup)
 
 
-class AwaitingOpinion(filters.MessageFilter):
-    """True while the user owes us an opinion text (scratch state in user_data)."""
-
-    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
-        super().__init__(name="AwaitingOpinion")
-        self._application = application
-
-    def filter(self, message: object) -> bool:
-        user = getattr(message, "from_user", None)
-        if user is None:
-            return False
-        return AWAITING_OPINION in self._application.user_data.get(user.id, {})
-
-
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Before the fallbacks: the opinion text, the debate buttons, and the forum topic."""
     application.add_handler(MessageHandler(
-        PRIVATE & filters.TEXT & ~filters.COMMAND & AwaitingOpinion(application), receive_opinion))
+        PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AWAITING_OPINION), receive_opinion))
     for pattern, callback in (
         (DebateStanceChoice, choose_stance), (DebateWrite, start_or_cancel_writing),
         (DebateOpinions, show_opinions), (LikeOpinion, like),

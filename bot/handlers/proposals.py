@@ -25,7 +25,7 @@ from bot.handlers.callbacks import (
     Unendorse,
     WithdrawProposal,
 )
-from bot.handlers.common import pressed, translator_for
+from bot.handlers.common import Awaiting, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import Rendered
 from bot.rendering import proposals as view
@@ -346,24 +346,10 @@ async def _send(update: Update, rendered: Rendered) -> None:
         await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
 
 
-class AwaitingSearch(filters.MessageFilter):
-    """True while the user owes us a search keyword (scratch state in user_data)."""
-
-    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
-        super().__init__(name="AwaitingSearch")
-        self._application = application
-
-    def filter(self, message: object) -> bool:
-        user = getattr(message, "from_user", None)
-        if user is None:
-            return False
-        return bool(self._application.user_data.get(user.id, {}).get(AWAITING_SEARCH))
-
-
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("proposals", show_list, filters=PRIVATE))
     application.add_handler(
-        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & AwaitingSearch(application),
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AWAITING_SEARCH),
                        search_keyword)
     )
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, receive_contact))
