@@ -472,3 +472,109 @@ class PollVote(Base):
     copy_id: Mapped[int | None] = mapped_column(ForeignKey("poll_copies.id", ondelete="SET NULL"))
     option_ids: Mapped[list[int]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# ----- participatory budget (migration 0006) ------------------------------------------------
+
+
+class RoundPhase(StrEnum):
+    """준비 → 투표 중 → 집계 → 결과 공개."""
+
+    PREPARING = "preparing"
+    VOTING = "voting"
+    COUNTING = "counting"
+    PUBLISHED = "published"
+
+
+class BallotType(StrEnum):
+    APPROVAL_BUDGET = "approval_budget"  # chosen projects' total cost within the budget
+    CHOOSE_K = "choose_k"  # at most k projects
+    CUMULATIVE = "cumulative"  # n points in all, at most m per project
+
+
+class Eligibility(StrEnum):
+    EVERYONE = "everyone"
+    CONTACT = "contact"  # shared a phone number (users.phone_hash)
+    VERIFIED = "verified"  # verified resident (users.verified_area, via /verify codes)
+
+
+class BudgetRound(Base):
+    """A participatory-budget vote: its rules, window and, once counted, its stored outcome."""
+
+    __tablename__ = "budget_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    budget_krw: Mapped[int] = mapped_column(BigInteger)
+    ballot_type: Mapped[str] = mapped_column(String(24))
+    max_choices: Mapped[int | None] = mapped_column(Integer)  # k of choose-k
+    points_total: Mapped[int | None] = mapped_column(Integer)  # n of cumulative
+    points_per_project: Mapped[int | None] = mapped_column(Integer)  # m of cumulative
+    eligibility: Mapped[str] = mapped_column(String(16), default=Eligibility.EVERYONE)
+    # with VERIFIED: only residents verified in this 동 (None: any verified resident)
+    area: Mapped[str | None] = mapped_column(String(40))
+    rule: Mapped[str] = mapped_column(String(24))
+    tie_break: Mapped[str] = mapped_column(String(16), default="cheapest")
+    min_support_percent: Mapped[int | None] = mapped_column(Integer)
+    changeable: Mapped[bool] = mapped_column(Boolean, default=True)
+    phase: Mapped[str] = mapped_column(String(16), default=RoundPhase.PREPARING, index=True)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+    # the stored outcome: selected project ids, total cost, counts, turnout, tie-breaks used
+    results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class BudgetProject(Base):
+    """A project on a round's ballot, entered by an admin or imported from an accepted proposal."""
+
+    __tablename__ = "budget_projects"
+    __table_args__ = (UniqueConstraint("round_id", "proposal_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_rounds.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    cost_krw: Mapped[int] = mapped_column(BigInteger)
+    area: Mapped[str | None] = mapped_column(String(40))
+    category: Mapped[str | None] = mapped_column(String(40))
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL")
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BudgetBallot(Base):
+    """One eligible person's ballot in a round: the working draft (saved on every tap) and,
+    once submitted, the counted choices. One row per person and round, by constraint."""
+
+    __tablename__ = "budget_ballots"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_rounds.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # {project id as string: points}; approval and choose-k ballots give each choice 1
+    draft: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    choices: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    draft_page: Mapped[int] = mapped_column(Integer, default=0)
+    receipt: Mapped[str | None] = mapped_column(String(16))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reminded_48h_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_6h_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+
+# ----- moderation (migration 0007) ----------------------------------------------------------
+
+
+# ----- verification codes, broadcasts (migration 0008) --------------------------------------

@@ -8,6 +8,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.handlers.access import staff_only
 from bot.handlers.callbacks import RateAnswer
 from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
@@ -66,7 +67,7 @@ async def ask_re_review(update: Update, context: GonggamContext) -> None:
 
 
 async def list_departments(update: Update, context: GonggamContext) -> None:
-    if not await _staff_only(update, context):
+    if not await staff_only(update, context):
         return
     async with context.transaction() as session:
         found = await departments.list_departments(session)
@@ -77,7 +78,7 @@ async def list_departments(update: Update, context: GonggamContext) -> None:
 
 async def add_department(update: Update, context: GonggamContext) -> None:
     """/department_add <name> — chat ids and e-mails can follow as `chat=<id>` `mail=<a,b>`."""
-    if not await _staff_only(update, context):
+    if not await staff_only(update, context):
         return
     t = translator_for(update, context)
     words = context.args or []
@@ -98,7 +99,7 @@ async def add_department(update: Update, context: GonggamContext) -> None:
 
 async def assign(update: Update, context: GonggamContext) -> None:
     """/assign <proposal number> <department number> — also issues a fresh reply link."""
-    if not await _staff_only(update, context):
+    if not await staff_only(update, context):
         return
     t = translator_for(update, context)
     args = context.args or []
@@ -124,7 +125,7 @@ async def assign(update: Update, context: GonggamContext) -> None:
 
 async def decide_re_review(update: Update, context: GonggamContext) -> None:
     """/rereview_decide <proposal number> yes|no"""
-    if not await _staff_only(update, context):
+    if not await staff_only(update, context):
         return
     t = translator_for(update, context)
     args = context.args or []
@@ -145,7 +146,7 @@ async def decide_re_review(update: Update, context: GonggamContext) -> None:
 
 async def open_debate(update: Update, context: GonggamContext) -> None:
     """/debate_open <proposal number> — open a debate without waiting for the department."""
-    if not await _staff_only(update, context):
+    if not await staff_only(update, context):
         return
     t = translator_for(update, context)
     args = context.args or []
@@ -165,7 +166,7 @@ async def open_debate(update: Update, context: GonggamContext) -> None:
 
 async def extend_debate(update: Update, context: GonggamContext) -> None:
     """/debate_extend <proposal number> <days, 1–14> <reason> — once per debate."""
-    if not await _staff_only(update, context):
+    if not await staff_only(update, context):
         return
     t = translator_for(update, context)
     args = context.args or []
@@ -191,7 +192,7 @@ async def extend_debate(update: Update, context: GonggamContext) -> None:
 
 async def hide_or_restore_opinion(update: Update, context: GonggamContext) -> None:
     """/opinion_hide <opinion number> <reason> and /opinion_restore <opinion number>."""
-    if not await _staff_only(update, context):
+    if not await staff_only(update, context):
         return
     t = translator_for(update, context)
     args = context.args or []
@@ -215,15 +216,6 @@ async def hide_or_restore_opinion(update: Update, context: GonggamContext) -> No
 
 def _actor(update: Update) -> str:
     return f"telegram:{update.effective_user.id}"  # type: ignore[union-attr]
-
-
-async def _staff_only(update: Update, context: GonggamContext) -> bool:
-    """Re-check the role at the time of the action; residents are refused and it is logged."""
-    if context.user is not None and context.user.is_staff:
-        return True
-    log.warning("staff command refused for user %s", getattr(update.effective_user, "id", None))
-    await _reply(update, translator_for(update, context).gettext("This is for moderators only."))
-    return False
 
 
 async def _reply(update: Update, text: str) -> None:

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.answers import _staff_only
+from bot.handlers.access import staff_only
 from bot.handlers.callbacks import PollsOptIn
 from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
@@ -53,7 +53,7 @@ def parse_poll_command(text: str) -> PollRequest | None:
 
 async def new_poll(update: Update, context: GonggamContext) -> None:
     """/poll_new — staff only; the role is re-checked now, not trusted from the menu."""
-    if not await _staff_only(update, context):
+    if not await staff_only(update, context):
         return
     t = translator_for(update, context)
     message = update.effective_message
