@@ -42,15 +42,15 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python benchmarks/similar_search.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import false, insert, or_, select, text  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
+from sqlalchemy import false, insert, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.db.engine import create_engine, create_sessionmaker  # noqa: E402
-from bot.db.migrate import upgrade  # noqa: E402
-from bot.db.models import Proposal, ProposalTerm, User  # noqa: E402
-from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus  # noqa: E402
-from bot.domain.similarity import proposal_terms  # noqa: E402
-from bot.services.search import find_similar  # noqa: E402
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.migrate import upgrade
+from bot.db.models import Proposal, ProposalTerm, User
+from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
+from bot.domain.similarity import proposal_terms
+from bot.services.search import find_similar
 
 GOAL_P95_MS = 50.0
 GOAL_SIZE = 100_000

@@ -641,7 +641,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         report = asyncio.run(run_benchmark(options))
-    except Exception:  # noqa: BLE001 - any failure is reported, with its traceback
+    except Exception:
         traceback.print_exc()
         print("update throughput benchmark failed (see above)", file=sys.stderr)
         return 1

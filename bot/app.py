@@ -12,6 +12,7 @@ from telegram import BotCommandScopeDefault, Update
 from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.broadcast_progress import BroadcastProgress
 from bot.clock import Clock, ShiftableClock, SystemClock
 from bot.db.engine import FastLane, create_engine, create_sessionmaker, describe_url, ping
 from bot.db.migrate import is_at_head
@@ -19,8 +20,8 @@ from bot.dispatcher import OutboxDispatcher, TelegramTransport
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.pacing import SendPacer
 from bot.forum import ForumMirror
-from bot.handlers.registry import register_all
 from bot.handlers.context import GonggamApplication, GonggamContext, Services
+from bot.handlers.registry import register_all
 from bot.i18n import DEFAULT_LANGUAGE, I18n
 from bot.logging_setup import quiet_noisy_loggers
 from bot.mailer import EmailTransport
@@ -67,6 +68,7 @@ class Runtime:
     mail_dispatcher: OutboxDispatcher | None = None
     forum: ForumMirror | None = None  # debates: only when DEBATE_FORUM_CHAT_ID is set
     polls: PollSender | None = None  # polls: sends, stops and announces native polls
+    broadcasts: BroadcastProgress | None = None  # broadcasts: the admin's progress message
     web_runner: web.AppRunner | None = field(default=None)
     mode: Mode | None = None
 
@@ -103,6 +105,8 @@ class Runtime:
             self.forum.start()
         if self.polls is not None:
             self.polls.start()
+        if self.broadcasts is not None:
+            self.broadcasts.start()
         log.info("공감 started in %s mode", mode)
 
     async def stop(self) -> None:
@@ -119,6 +123,8 @@ class Runtime:
             await self.forum.stop()
         if self.polls is not None:
             await self.polls.stop()
+        if self.broadcasts is not None:
+            await self.broadcasts.stop()
         await self.dispatcher.stop()
         if self.mail_dispatcher is not None:
             await self.mail_dispatcher.stop()
@@ -222,9 +228,13 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     # wakes the dispatcher once the results are in the outbox.
     polls = PollSender(sessionmaker, bot, clock, on_announced=dispatcher.wake)
 
+    # broadcasts: a confirmed broadcast gets its progress message updated from the outbox
+    broadcast_progress = BroadcastProgress(sessionmaker, bot, clock, i18n.get(DEFAULT_LANGUAGE))
+
     def wake_outbox() -> None:
         dispatcher.wake()
         polls.wake()
+        broadcast_progress.wake()
         if forum is not None:
             forum.wake()
 
@@ -256,7 +266,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     return Runtime(
         settings, clock, engine, sessionmaker, i18n, metrics, application, dispatcher,
         scheduler, machine, _mail_dispatcher(settings, sessionmaker, clock, metrics, i18n),
-        forum=forum, polls=polls,
+        forum=forum, polls=polls, broadcasts=broadcast_progress,
     )
 
 

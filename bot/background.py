@@ -6,6 +6,13 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from telegram import Bot
+
+    from bot.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -57,3 +64,22 @@ class BackgroundLoop(ABC):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_wait)
                 self._wakeup.clear()
+
+
+class ChatSyncLoop(BackgroundLoop):
+    """A loop that keeps Telegram messages in step with rows in the database (the forum
+    mirror, the poll sender, broadcast progress): it reads with its own sessions, talks to
+    the bot, and tells time by the app's clock."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        clock: Clock,
+        *,
+        idle_wait: float,
+    ) -> None:
+        super().__init__(idle_wait)
+        self._sessionmaker = sessionmaker
+        self._bot = bot
+        self._clock = clock

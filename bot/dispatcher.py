@@ -15,16 +15,16 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
-from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.constants import ParseMode
-from telegram.warnings import PTBDeprecationWarning
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.background import BackgroundLoop
 from bot.clock import Clock
@@ -105,10 +105,7 @@ class TelegramTransport:
             log.exception("outbox row %s (%s) cannot be rendered", row.id, row.kind)
             return Delivery(Result.FAILED, f"cannot render {row.kind}")
         try:
-            message = await self._bot.send_message(
-                row.chat_id, rendered.text, parse_mode=ParseMode.HTML,
-                reply_markup=rendered.reply_markup,
-            )
+            message = await self._send(row, rendered)
         except RetryAfter as error:
             return Delivery(Result.PAUSE, "retry_after", pause_seconds=retry_after_seconds(error))
         except Forbidden:
@@ -119,6 +116,26 @@ class TelegramTransport:
         except (NetworkError, TelegramError, OSError) as error:
             return Delivery(Result.RETRY, str(error))
         return Delivery(Result.SENT, message_id=message.message_id)
+
+    async def _send(self, row: Claimed, rendered: Rendered) -> Message:
+        """The text, or a photo with the text as its caption (budget results with their chart).
+
+        Telegram fetches a photo URL itself; when it cannot (a PUBLIC_BASE_URL it does not
+        reach, an image it refuses) the text still goes out alone.
+        """
+        if rendered.photo:
+            try:
+                return await self._bot.send_photo(
+                    row.chat_id, rendered.photo, caption=rendered.text,
+                    parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup,
+                )
+            except BadRequest as error:
+                log.warning("outbox row %s: photo refused (%s); sending the text alone",
+                            row.id, error.message)
+        return await self._bot.send_message(
+            row.chat_id, rendered.text, parse_mode=ParseMode.HTML,
+            reply_markup=rendered.reply_markup,
+        )
 
 
 class OutboxDispatcher(BackgroundLoop):

@@ -26,7 +26,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken
 
-from bot.background import BackgroundLoop
+from bot.background import ChatSyncLoop
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.rendering import debates as texts
@@ -41,7 +41,7 @@ from bot.services.debates import (
 log = logging.getLogger(__name__)
 
 
-class ForumMirror(BackgroundLoop):
+class ForumMirror(ChatSyncLoop):
     """Keeps the forum's debate topics in step with the debates in the database."""
 
     def __init__(
@@ -53,11 +53,8 @@ class ForumMirror(BackgroundLoop):
         *,
         idle_wait: float = 5.0,
     ) -> None:
-        super().__init__(idle_wait)
+        super().__init__(sessionmaker, bot, clock, idle_wait=idle_wait)
         self.name = "forum-mirror"
-        self._sessionmaker = sessionmaker
-        self._bot = bot
-        self._clock = clock
         self._t = translator
 
     async def run_once(self) -> int:

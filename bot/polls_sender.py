@@ -34,7 +34,7 @@ from telegram.error import (
     RetryAfter,
 )
 
-from bot.background import BackgroundLoop
+from bot.background import ChatSyncLoop
 from bot.clock import Clock
 from bot.services.polls import (
     CopyWork,
@@ -54,7 +54,7 @@ REFUSALS = (BadRequest, Forbidden, InvalidToken, EndPointNotFound)
 TRANSIENT = (NetworkError, RetryAfter)
 
 
-class PollSender(BackgroundLoop):
+class PollSender(ChatSyncLoop):
     """Keeps the native poll messages in step with the polls in the database."""
 
     def __init__(
@@ -66,11 +66,8 @@ class PollSender(BackgroundLoop):
         on_announced: Callable[[], None] | None = None,
         idle_wait: float = 5.0,
     ) -> None:
-        super().__init__(idle_wait)
+        super().__init__(sessionmaker, bot, clock, idle_wait=idle_wait)
         self.name = "poll-sender"
-        self._sessionmaker = sessionmaker
-        self._bot = bot
-        self._clock = clock
         self._on_announced = on_announced
 
     async def run_once(self) -> int:

@@ -85,6 +85,8 @@ class Settings:
     # debates: where invitations are posted, and the forum supergroup that mirrors debates
     public_channel_id: int | None = None
     debate_forum_chat_id: int | None = None
+    # moderation: reports from this many different people hide a proposal or an opinion
+    report_hide_threshold: int = 3
 
     @property
     def is_sandbox(self) -> bool:
@@ -162,6 +164,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         mail_from=get("MAIL_FROM") or "no-reply@gonggam.local",
         public_channel_id=typed("PUBLIC_CHANNEL_ID", int, None),
         debate_forum_chat_id=typed("DEBATE_FORUM_CHAT_ID", int, None),
+        report_hide_threshold=typed("REPORT_HIDE_THRESHOLD", _positive_int, 3),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,3 +104,12 @@ async def runtime(
 ) -> AsyncIterator[Runtime]:
     async with running_bot(settings_for(database_url, sandbox), clock) as running:
         yield running
+
+
+@pytest.fixture
+def no_failed_updates(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """For e2e tests: a handler that crashed would still get a polite reply, so fail the test
+    on its error log instead (use with `pytestmark = pytest.mark.usefixtures(...)`)."""
+    yield
+    failures = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not failures, failures

@@ -57,12 +57,13 @@ async def test_unknown_commands_and_photos_are_answered(
     await minji.wait_for_message("글자로 된 메시지만")
 
 
-async def test_not_yet_open_features_say_so_honestly(
+async def test_the_budget_button_says_so_honestly_when_no_vote_is_open(
     runtime: Runtime, residents: SandboxClient
 ) -> None:
     minji = residents.resident(4005, "민지")
     await minji.say("💰 주민참여예산")
-    await minji.wait_for_message("아직 준비 중이에요")
+    reply = await minji.wait_for_message("💰")
+    assert "아직 준비 중이에요" not in (reply.text or "") and not reply.buttons
 
 
 @pytest.mark.parametrize(
@@ -140,8 +141,8 @@ async def proxied_postgres(
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[tuple[str, TcpProxy]]:
     url = request.getfixturevalue("postgres_database")
-    from tests.support.databases import migrate_url, truncate_all
     from bot.db.engine import create_engine
+    from tests.support.databases import migrate_url, truncate_all
 
     await migrate_url(url)
     engine = create_engine(url)

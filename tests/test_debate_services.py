@@ -18,10 +18,11 @@ from bot.db.models import (
     Subscription,
 )
 from bot.domain.answers import AnswerForm, AnswerKind
-from bot.domain.debate import Stance
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
+from bot.domain.debate import Stance
 from bot.domain.lifecycle import ProposalStatus
 from bot.services import answers, debates, departments
+from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.debates import (
     ExtendOutcome,
     LikeOutcome,
@@ -29,7 +30,6 @@ from bot.services.debates import (
     OpinionOutcome,
     StanceOutcome,
 )
-from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.settings import Policy, Settings
 from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user

@@ -45,6 +45,14 @@ def test_korean_catalog_translates_every_message() -> None:
     assert {m.id for m in ko if m.id} >= expected
 
 
+def test_korean_messages_never_hedge_a_particle_after_a_placeholder() -> None:
+    """「{title}」이(가) reads as a machine's guess: a sentence with a placeholder before a
+    particle is written so that no particle follows it, or uses `with_particle`."""
+    hedged = re.compile(r"[}」』\"”]\s*(이\(가\)|을\(를\)|은\(는\)|과\(와\)|\(으\)로)")
+    found = [m.id for m in catalog("ko") if m.id and hedged.search(text_of(m.string))]
+    assert found == []
+
+
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
 def test_placeholders_match_between_msgid_and_msgstr(language: str) -> None:
     mismatched = [

@@ -48,7 +48,7 @@ async def write_proposal(
     await author.say("산책로를 따라 가로등을 설치해 주세요.")
     await author.wait_for_message("4/7")
     await author.say("밤에도 안전하게 산책할 수 있어요.")
-    area = await author.wait_for_message("5/7")
+    await author.wait_for_message("5/7")
     await author.say("달나라동")
     await author.wait_for_message("위의 버튼에서 골라 주세요")
     await author.say("구로 1동")

@@ -19,11 +19,11 @@ from bot.db.models import Answer, Proposal
 from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import I18n
+from bot.rendering.labels import HIDDEN_TEXT, STATUS_LABELS
 from bot.services.departments import assign_department, create_department, revoke_links
 from bot.settings import Settings
 from bot.web import pages
 from bot.web.app import error_middleware, security_headers_middleware
-from bot.rendering.labels import HIDDEN_TEXT, STATUS_LABELS
 from bot.web.pages import PageDeps, add_page_routes
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user

@@ -67,6 +67,11 @@ class User(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # polls (migration 0005): the resident opted in to quick priority polls with /polls
     polls_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # verification/broadcasts (migration 0008): when a /verify code made them a verified resident
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # moderation (migration 0007): a ban refuses new content until then (year 9999: permanent)
+    banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ban_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class Department(Base):
@@ -191,6 +196,14 @@ class Proposal(Base):
     answer_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # debates (migration 0004): the start of D-3, cleared once the reminder went out
     debate_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # moderation (migration 0007): why it is hidden, where a duplicate went, paper intake
+    hidden_reason: Mapped[str | None] = mapped_column(String(24))
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL")
+    )
+    offline_channel: Mapped[str | None] = mapped_column(String(16))
+    offline_contact: Mapped[str | None] = mapped_column(String(120))  # masked display form only
+    offline_contact_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ProposalDraft(Base):
@@ -305,6 +318,10 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(300))
+    # verification/broadcasts (migration 0008): the broadcast this message belongs to
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="SET NULL"), index=True
+    )
 
 
 class ProcessedUpdate(Base):
@@ -364,6 +381,8 @@ class Opinion(Base):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     like_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # moderation (migration 0007): why a moderator or the report threshold hid it
+    hidden_reason: Mapped[str | None] = mapped_column(String(24))
 
 
 class OpinionLike(Base):
@@ -577,4 +596,94 @@ class BudgetBallot(Base):
 # ----- moderation (migration 0007) ----------------------------------------------------------
 
 
+class WorkItem(Base):
+    """Something the moderators must act on, posted with buttons in the moderators' chat.
+
+    The first moderator who acts claims it (`UPDATE … WHERE claimed_by IS NULL`); the message
+    is then edited to say who did what. `params` keeps what the message needs to be drawn
+    again (titles, department choices), so rendering needs no further queries.
+    """
+
+    __tablename__ = "work_items"
+    __table_args__ = (Index("ix_work_items_claimed_at_created_at", "claimed_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    claimed_by_name: Mapped[str | None] = mapped_column(String(120))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    action: Mapped[str | None] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+
 # ----- verification codes, broadcasts (migration 0008) --------------------------------------
+
+
+class VerificationBatch(Base):
+    """One admin's batch of single-use codes for a 동 (the codes themselves are never stored)."""
+
+    __tablename__ = "verification_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+
+
+class VerificationCode(Base):
+    """A code's keyed hash; `used_at` is set once, by a guarded UPDATE."""
+
+    __tablename__ = "verification_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("verification_batches.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    area: Mapped[str] = mapped_column(String(40))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class VerificationFailure(Base):
+    """A wrong /verify attempt, kept so that the hourly limit survives a restart."""
+
+    __tablename__ = "verification_failures"
+    __table_args__ = (Index("ix_verification_failures_user_id_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Broadcast(Base):
+    """An admin's message to many residents: a draft until confirmed, then sent via the outbox."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text_html: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str | None] = mapped_column(String(16))
+    audience_value: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    created_by: Mapped[str] = mapped_column(String(120))
+    admin_chat_id: Mapped[int] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    excluded_muted: Mapped[int] = mapped_column(Integer, default=0)
+    excluded_unreachable: Mapped[int] = mapped_column(Integer, default=0)
+    reported: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -18,7 +18,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.proposals import Checked, Part, check_part, choose_option

@@ -246,3 +246,91 @@ class PollsOptIn(CallbackData, prefix="po"):
     """/polls toggle: 1 = receive resident polls, 0 = stop receiving them."""
 
     opt_in: int
+
+
+# ----- participatory-budget ballot -------------------------------------------------------------
+# Each carries the round id and the round's version (a fingerprint of phase, rules, projects
+# and costs), so a button drawn before the round changed is recognised as stale.
+
+
+@dataclasses.dataclass(frozen=True)
+class BallotPage(CallbackData, prefix="vb"):
+    """Show a page of the ballot (-1: where the resident left off); edit=1 opens the editor
+    even after submitting (to change the ballot). Version 0: not drawn from a ballot (a
+    reminder, the list of rounds), so there is nothing to be stale against."""
+
+    round_id: int
+    round_version: int
+    page: int
+    edit: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BallotTap(CallbackData, prefix="vt"):
+    """Toggle a project (t), add (p) or remove (m) a point, or show its details (i)."""
+
+    round_id: int
+    round_version: int
+    project_id: int
+    action: str
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BallotSubmit(CallbackData, prefix="vs"):
+    """Submit: confirmed=0 shows the summary and asks, confirmed=1 records the ballot."""
+
+    round_id: int
+    round_version: int
+    confirmed: int
+
+
+# ----- moderation -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkAct(CallbackData, prefix="wk"):
+    """A button on a moderators' work item: approve, reject (arg: reason index), assign (arg:
+    department id), reasons / back (only redraw the buttons), restore, keep, remind, …"""
+
+    item_id: int
+    action: str
+    arg: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AdminMenu(CallbackData, prefix="am"):
+    """A screen of /admin: a section, an optional detail (e.g. a status) and a page."""
+
+    section: str
+    detail: str
+    page: int
+
+
+# ----- broadcasts and the audit log -----------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastAudience(CallbackData, prefix="bca"):
+    """An audience for a draft: kind all / area / round / cat; value an index or a round id,
+    -1 to list the choices."""
+
+    broadcast_id: int
+    kind: str
+    value: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastAction(CallbackData, prefix="bcx"):
+    """send, cancel, or back (choose the audience again)."""
+
+    broadcast_id: int
+    action: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditPage(CallbackData, prefix="aud"):
+    """A page of /audit; `tag` names the filter kept in user_data (a stale list is refused)."""
+
+    page: int
+    tag: str

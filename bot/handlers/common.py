@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-
-from sqlalchemy.exc import DBAPIError, OperationalError
 from typing import TypeVar
 
+from sqlalchemy.exc import DBAPIError, OperationalError
 from telegram import CallbackQuery, Update
-from telegram.ext import Application, filters
 from telegram.error import BadRequest
+from telegram.ext import Application, filters
 
 from bot.handlers.callbacks import CallbackData
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
+from bot.rendering import Rendered
 from bot.rendering.common import try_again_later
 
 log = logging.getLogger(__name__)
@@ -76,3 +76,15 @@ class Awaiting(filters.MessageFilter):
         if user is None:
             return False
         return self._application.user_data.get(user.id, {}).get(self._key) is not None
+
+
+async def edit_in_place(query: CallbackQuery, rendered: Rendered) -> None:
+    """Redraw the pressed message; an identical redraw (a double tap) is not an error."""
+    if query.message is None:
+        return
+    try:
+        await query.edit_message_text(rendered.text, parse_mode="HTML",
+                                      reply_markup=rendered.reply_markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise

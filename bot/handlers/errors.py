@@ -10,6 +10,8 @@ from telegram.ext import Application
 
 from bot.handlers.common import is_database_outage, reply_try_later
 from bot.handlers.context import GonggamContext
+from bot.handlers.moderation import tell_banned  # moderation: a ban is a polite refusal
+from bot.services.bans import UserBanned
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +19,9 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: GonggamContext) -> None:
     error = context.error
     if isinstance(error, BadRequest) and "message is not modified" in error.message:
+        return
+    if isinstance(error, UserBanned) and isinstance(update, Update):
+        await tell_banned(update, context, error)
         return
     update_id = update.update_id if isinstance(update, Update) else None
     if is_database_outage(error):

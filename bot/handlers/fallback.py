@@ -10,7 +10,6 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.domain.text import is_meaningful, normalise_text
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
-from bot.services.drafts import has_draft
 from bot.rendering.common import (
     draft_waiting,
     empty_message,
@@ -21,6 +20,7 @@ from bot.rendering.common import (
     too_long,
     unknown_command,
 )
+from bot.services.drafts import has_draft
 
 log = logging.getLogger(__name__)
 

@@ -191,7 +191,9 @@ async def report(update: Update, context: GonggamContext) -> None:
         recorded = await proposals.report_proposal(
             session, proposal_id=target.proposal_id, user_id=context.user.id,
             reason=target.reason, now=context.services.clock.now(),
+            settings=context.services.settings,
         )
+    context.services.wake_dispatcher()
     t = translator_for(update, context)
     text = (t.gettext("Thank you. The moderators will look at it.") if recorded
             else t.gettext("You have already reported this proposal."))

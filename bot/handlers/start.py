@@ -5,18 +5,20 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.flows.budget_ballot import open_budget
+from bot.handlers.broadcasts import AWAITING_BROADCAST
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
-from bot.handlers.my import show_my_activity
 from bot.handlers.debates import AWAITING_OPINION
+from bot.handlers.my import show_my_activity
 from bot.handlers.proposals import AWAITING_SEARCH, PENDING_ENDORSEMENT, open_deep_link, show_list
 from bot.handlers.settings import show_settings
 from bot.rendering.common import (
+    cancelled,
     coming_soon,
     greeting,
     help_text,
     menu_item_for_label,
-    cancelled,
     menu_keyboard,
     nothing_to_cancel,
 )
@@ -53,7 +55,8 @@ async def not_open_yet(update: Update, context: GonggamContext) -> None:
 async def cancel(update: Update, context: GonggamContext) -> None:
     """/cancel outside the wizard: drop whatever one-message question is waiting."""
     t = translator_for(update, context)
-    waiting = [key for key in (AWAITING_OPINION, AWAITING_SEARCH, PENDING_ENDORSEMENT)
+    waiting = [key for key in (AWAITING_OPINION, AWAITING_SEARCH, PENDING_ENDORSEMENT,
+                               AWAITING_BROADCAST)
                if context.user_data.pop(key, None) is not None]  # type: ignore[union-attr]
     text = cancelled(t) if waiting else nothing_to_cancel(t)
     await update.effective_message.reply_html(text, reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
@@ -69,6 +72,7 @@ async def menu_button(update: Update, context: GonggamContext) -> None:
         "settings": show_settings,
         "browse": show_list,
         "my": show_my_activity,
+        "budget": open_budget,
     }
     route = routes.get(item.key, not_open_yet)
     await route(update, context)
@@ -93,7 +97,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     application.add_handler(CommandHandler("help", show_help, filters=PRIVATE))
     application.add_handler(
-        CommandHandler("budget", not_open_yet, filters=PRIVATE)
+        CommandHandler("budget", open_budget, filters=PRIVATE)
     )
     application.add_handler(
         CommandHandler("cancel", cancel, filters=PRIVATE)

@@ -9,7 +9,11 @@ from telegram import InlineKeyboardMarkup
 
 @dataclass(frozen=True)
 class Rendered:
-    """A message ready for Telegram: HTML text and an optional inline keyboard."""
+    """A message ready for Telegram: HTML text and an optional inline keyboard.
+
+    With `photo` (an http(s) URL) the text goes out as the photo's caption (≤ 1024 chars).
+    """
 
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
+    photo: str | None = None

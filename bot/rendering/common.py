@@ -12,10 +12,10 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot.rendering import Rendered
-from bot.handlers.callbacks import LanguageChoice, NotificationToggle
 from bot.domain.quiet_hours import QuietHours
-from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, N_, I18n, Translator
+from bot.handlers.callbacks import LanguageChoice, NotificationToggle
+from bot.i18n import LANGUAGE_NAMES, N_, SUPPORTED_LANGUAGES, I18n, Translator
+from bot.rendering import Rendered
 from bot.settings import Policy
 
 
@@ -37,6 +37,7 @@ MENU: tuple[MenuItem, ...] = (
 )
 EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
     ("polls", N_("Resident polls")),
+    ("verify", N_("Confirm you live in your 동 with a code")),
     ("lang", N_("Change language")),
     ("cancel", N_("Cancel what you are doing")),
 )

@@ -46,6 +46,7 @@ REASON_LABELS: dict[str, str] = {
     "abuse": N_("Abusive language"),
     "personal": N_("Personal information"),
     "offtopic": N_("Not about our district"),
+    "duplicate": N_("Said already (duplicate)"),
 }
 TOPIC_TITLE_LIMIT = 128
 

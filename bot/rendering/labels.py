@@ -26,3 +26,23 @@ HIDDEN_TEXT = N_("This post is hidden under the operating rules.")
 
 def status_label(t: Translator, status: ProposalStatus) -> str:
     return t.gettext(STATUS_LABELS[status])
+
+
+# ----- moderation: marks shared by the card and the public page ------------------------------
+OFFLINE_CHANNEL_LABELS = {
+    "paper": N_("on paper"),
+    "phone": N_("by phone"),
+    "center": N_("at a 동 주민센터"),
+}
+
+
+def moderation_marks(t: Translator, offline_channel: str | None,
+                     merged_into_id: int | None) -> list[str]:
+    """「📮 오프라인 접수 (전화)」 and 「➡️ 제안 12번으로 합쳐졌어요」, when they apply (plain text)."""
+    marks = []
+    if offline_channel:
+        how = t.gettext(OFFLINE_CHANNEL_LABELS.get(offline_channel, N_("offline")))
+        marks.append(t.gettext("📮 Received offline ({how})").format(how=how))
+    if merged_into_id:
+        marks.append(t.gettext("➡️ Merged into proposal #{id}").format(id=merged_into_id))
+    return marks

@@ -136,9 +136,12 @@ TEMPLATES: dict[str, Template] = {
 }
 
 # ----- debates: templates live beside the debate texts ---------------------------------------
-from bot.rendering.debates import DEBATE_TEMPLATES  # noqa: E402
+from bot.rendering.debates import DEBATE_TEMPLATES
 
 TEMPLATES.update(DEBATE_TEMPLATES)
+
+# Kinds that bring their own buttons (filled in below, beside their templates).
+KEYBOARDS: dict[str, Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]] = {}
 
 
 class NotificationRenderer:
@@ -152,8 +155,13 @@ class NotificationRenderer:
         if template is None:
             raise KeyError(f"no template for outbox kind {kind!r}")
         t = self._i18n.get(language)
+        keyboard = KEYBOARDS.get(kind)
+        if keyboard is not None:
+            return Rendered(template(t, params), keyboard(t, params))
+        if "work_item_id" in params:  # moderation: a work item carries its own buttons
+            return Rendered(template(t, params), work_item_keyboard(t, params))
         markup = _rating_buttons(t, params) if _is_final(kind, params) else _open_button(t, params)
-        return Rendered(template(t, params), markup)
+        return Rendered(template(t, params), markup, photo=params.get("photo_url"))
 
 
 def _is_final(kind: str, params: dict[str, Any]) -> bool:
@@ -182,6 +190,27 @@ def _open_button(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup 
     return InlineKeyboardMarkup([[button]])
 
 # ----- polls: the results template lives beside the poll texts ------------------------------
-from bot.rendering.polls import POLL_TEMPLATES  # noqa: E402
+from bot.rendering.polls import POLL_TEMPLATES
 
 TEMPLATES.update(POLL_TEMPLATES)
+
+# ----- moderation: work item buttons and the notices of hiding and merging ------------------
+from bot.rendering.moderation import MODERATION_TEMPLATES, work_item_keyboard
+
+TEMPLATES.update(MODERATION_TEMPLATES)
+
+# ----- broadcasts: the admin's message, as written ------------------------------------------
+from bot.rendering.broadcasts import BROADCAST_TEMPLATES
+
+TEMPLATES.update(BROADCAST_TEMPLATES)
+
+# ----- participatory-budget ballot: reminders with a button to continue the ballot ---------
+from bot.rendering.ballots import BALLOT_KEYBOARDS, BALLOT_TEMPLATES
+
+TEMPLATES.update(BALLOT_TEMPLATES)
+KEYBOARDS.update(BALLOT_KEYBOARDS)
+
+# ----- budget rounds: the opening and results notices live beside the round texts -------------
+from bot.rendering.budget import BUDGET_TEMPLATES
+
+TEMPLATES.update(BUDGET_TEMPLATES)

@@ -25,11 +25,11 @@ from bot.handlers.callbacks import (
 )
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
-from bot.rendering.labels import HIDDEN_TEXT, status_label
-from bot.services.browse import Page, ProposalCard, ProposalSummary, Sort
-from bot.services.proposals import REPORT_REASONS, EndorseOutcome
 from bot.rendering.debates import debate_lines, debate_rows  # debates
+from bot.rendering.labels import HIDDEN_TEXT, moderation_marks, status_label
+from bot.services.browse import Page, ProposalCard, ProposalSummary, Sort
 from bot.services.debates import DebateTally  # debates
+from bot.services.proposals import REPORT_REASONS, EndorseOutcome
 
 S = ProposalStatus
 SORT_LABELS: dict[Sort, str] = {
@@ -182,6 +182,7 @@ def _card_text(
                                   card.category and f"🏷 {escape(card.category)}") if x)
     if where:
         lines.append(where)
+    lines += moderation_marks(t, card.offline_channel, card.merged_into_id)  # moderation
     body = proposal_sections(t, card.problem, card.solution, card.effect)
     history = "\n".join(
         f"· {t.moment(item.at)} — {status_label(t, item.status)}" for item in card.history[-6:]

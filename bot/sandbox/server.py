@@ -14,7 +14,7 @@ import datetime as dtm
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -89,11 +89,12 @@ class SandboxControls(Protocol):
 
 @dataclass(frozen=True)
 class Upload:
-    """A file part of a multipart request; only its metadata is kept."""
+    """A file part of a multipart request: its metadata and, for tests to read, its bytes."""
 
     filename: str | None
     size: int
     content_type: str | None
+    data: bytes = field(default=b"", repr=False)
 
 
 @dataclass
@@ -135,7 +136,7 @@ async def _read_multipart(request: web.Request) -> tuple[JSONDict, dict[str, Upl
         if part.filename is not None:
             content = await part.read()
             uploads[part.name] = Upload(
-                part.filename, len(content), part.headers.get("Content-Type")
+                part.filename, len(content), part.headers.get("Content-Type"), content
             )
         else:
             values[part.name] = _decode_form_value(part.name, await part.text())
@@ -418,7 +419,8 @@ def _input_file(state: SandboxState, params: Params, kind: str) -> SandboxFile:
         upload = params.uploads.get(reference.removeprefix("attach://"))
     if upload is not None:
         return state.store_file(
-            kind, file_name=upload.filename, size=upload.size, mime_type=upload.content_type
+            kind, file_name=upload.filename, size=upload.size, mime_type=upload.content_type,
+            data=upload.data,
         )
     if not reference:
         raise bad_request(f"there is no {kind} in the request")

@@ -203,6 +203,7 @@ class SandboxFile:
     file_name: str | None
     file_size: int
     mime_type: str | None = None
+    data: bytes = field(default=b"", repr=False)  # the uploaded bytes, for tests to read
 
     def to_api(self) -> JSONDict | list[JSONDict]:
         if self.kind == "photo":
@@ -728,10 +729,11 @@ class SandboxState:
         return self._append(chat, message)
 
     def store_file(
-        self, kind: str, *, file_name: str | None, size: int, mime_type: str | None = None
+        self, kind: str, *, file_name: str | None, size: int, mime_type: str | None = None,
+        data: bytes = b"",
     ) -> SandboxFile:
         file_id = self._new_id("SANDBOX-FILE-")
-        stored = SandboxFile(kind, file_id, self._new_id("u"), file_name, size, mime_type)
+        stored = SandboxFile(kind, file_id, self._new_id("u"), file_name, size, mime_type, data)
         self.files[file_id] = stored
         return stored
 

@@ -14,7 +14,14 @@ from enum import StrEnum
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Answer, Department, Proposal, ReplyLink, ReReviewRequest, SatisfactionVote
+from bot.db.models import (
+    Answer,
+    Department,
+    Proposal,
+    ReplyLink,
+    ReReviewRequest,
+    SatisfactionVote,
+)
 from bot.domain.answers import (
     ACCEPTING,
     AnswerForm,
@@ -38,8 +45,9 @@ from bot.services.debates import announce_debate_opened  # debates hook
 from bot.services.debates import summary_text as debate_summary_text  # debates hook
 from bot.services.departments import hash_token, notify_department
 from bot.services.lifecycle import transition
-from bot.services.outbox import Notice, enqueue, enqueue_for_users, proposal_followers
+from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts
+from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
 
 S = ProposalStatus
@@ -212,12 +220,13 @@ async def rate_answer(
         and dissatisfied_count * 100 > total * settings.dissatisfaction_percent
     ):
         proposal.dissatisfaction_flagged = True
-        if settings.moderator_chat_id is not None:
-            notice = Notice("moderation_dissatisfied",
-                            {"proposal_id": proposal_id, "title": proposal.title,
-                             "dissatisfied": dissatisfied_count, "total": total},
-                            str(proposal_id), urgent=True)
-            await enqueue(session, chat_id=settings.moderator_chat_id, notice=notice, now=now)
+        notice = Notice("moderation_dissatisfied",
+                        {"proposal_id": proposal_id, "title": proposal.title,
+                         "dissatisfied": dissatisfied_count, "total": total},
+                        str(proposal_id), urgent=True)
+        await post_work_item(session, settings, kind=WorkKind.DISSATISFIED,
+                             subject_kind="proposal", subject_id=proposal_id, notice=notice,
+                             now=now)
     return RatingOutcome.RECORDED
 
 
@@ -241,10 +250,10 @@ async def request_re_review(
         session, ReReviewRequest, proposal_id=proposal_id, reason=text, created_at=now))
     if not added.rowcount:  # type: ignore[attr-defined]
         return ReReviewOutcome.ALREADY
-    if settings.moderator_chat_id is not None:
-        notice = Notice("moderation_re_review", {"proposal_id": proposal_id,
-                        "title": proposal.title, "reason": text}, str(proposal_id), urgent=True)
-        await enqueue(session, chat_id=settings.moderator_chat_id, notice=notice, now=now)
+    notice = Notice("moderation_re_review", {"proposal_id": proposal_id,
+                    "title": proposal.title, "reason": text}, str(proposal_id), urgent=True)
+    await post_work_item(session, settings, kind=WorkKind.RE_REVIEW, subject_kind="proposal",
+                         subject_id=proposal_id, notice=notice, now=now)
     return ReReviewOutcome.REQUESTED
 
 
@@ -309,9 +318,9 @@ async def _announce_overdue(
     now: datetime, settings: Settings,
 ) -> None:
     once = f"{proposal.id}:{due.date()}"
-    if settings.moderator_chat_id is not None:
-        await enqueue(session, chat_id=settings.moderator_chat_id,
-                      notice=Notice("moderation_overdue", params, once, urgent=True), now=now)
+    await post_work_item(session, settings, kind=WorkKind.OVERDUE, subject_kind="proposal",
+                         subject_id=proposal.id, now=now,
+                         notice=Notice("moderation_overdue", params, once, urgent=True))
     await enqueue_for_users(session, await proposal_followers(session, proposal.id),
                             Notice("answer_overdue", params, once), now)
 

@@ -62,6 +62,9 @@ class ProposalCard:
     history: tuple[HistoryItem, ...]
     viewer_endorsed: bool
     viewer_muted: bool
+    # moderation: 오프라인 접수 (paper, phone, center) and where a merged duplicate went
+    offline_channel: str | None = None
+    merged_into_id: int | None = None
 
     def is_author(self, user_id: int) -> bool:
         return self.author_id == user_id
@@ -103,7 +106,7 @@ async def load_card(session: AsyncSession, proposal_id: int, viewer_id: int) -> 
         proposal.published_at, proposal.collect_until, proposal.review_due,
         proposal.debate_closes_at, proposal.answer_due,
         tuple(HistoryItem(at, ProposalStatus(status)) for at, status in events),
-        bool(endorsed), bool(muted),
+        bool(endorsed), bool(muted), proposal.offline_channel, proposal.merged_into_id,
     )
 
 

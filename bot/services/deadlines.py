@@ -22,6 +22,18 @@ from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.services.answers import remind_department
+from bot.services.ballots import REMIND_6H, REMIND_48H  # budget ballot reminders
+from bot.services.budget import (  # budget rounds
+    close_round,
+    count_round,
+    due_closings,
+    due_counts,
+    due_openings,
+    no_upcoming,
+    open_round,
+    upcoming_closings,
+    upcoming_openings,
+)
 from bot.services.debates import finish_debate, remind_debate  # debates
 from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
@@ -61,6 +73,23 @@ class DueCheck:
     due: Callable[[AsyncSession, datetime], Awaitable[list[int]]]
     upcoming: Callable[[AsyncSession, datetime], Awaitable[list[tuple[int, datetime]]]]
     handle: Callable[[AsyncSession, int, datetime], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class SettingsDueCheck:
+    """A DueCheck whose handler also needs the settings (budget rounds: the public channel and
+    the public URLs); the machine binds them once, at start."""
+
+    name: str
+    due: Callable[[AsyncSession, datetime], Awaitable[list[int]]]
+    upcoming: Callable[[AsyncSession, datetime], Awaitable[list[tuple[int, datetime]]]]
+    handle: Callable[[AsyncSession, int, datetime, Settings], Awaitable[bool]]
+
+    def bind(self, settings: Settings) -> DueCheck:
+        async def handle(session: AsyncSession, item: int, now: datetime) -> bool:
+            return await self.handle(session, item, now, settings)
+
+        return DueCheck(self.name, self.due, self.upcoming, handle)
 
 
 @dataclass(frozen=True)
@@ -181,8 +210,17 @@ DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
 )
 
 # polls: closing a poll at `closes_at` (the PollSender then stops the copies and announces)
-DUE_CHECKS: tuple[DueCheck, ...] = (
+DUE_CHECKS: tuple[DueCheck | SettingsDueCheck, ...] = (
     DueCheck("poll_close", due_poll_ids, upcoming_closes, close_poll),
+    # budget rounds, in this order: a round whose whole window passed while the app was down
+    # opens, closes and is counted in one sweep, before any ballot reminder could go out
+    SettingsDueCheck("budget_open", due_openings, upcoming_openings, open_round),
+    SettingsDueCheck("budget_close", due_closings, upcoming_closings, close_round),
+    SettingsDueCheck("budget_count", due_counts, no_upcoming, count_round),
+    # budget ballot: unsubmitted drafts are reminded 48 h and 6 h before the close, once each
+    SettingsDueCheck("budget_remind_48h", REMIND_48H.due, REMIND_48H.upcoming,
+                     REMIND_48H.handle),
+    SettingsDueCheck("budget_remind_6h", REMIND_6H.due, REMIND_6H.upcoming, REMIND_6H.handle),
 )
 
 
@@ -196,14 +234,16 @@ class DeadlineMachine:
         context: DeadlineContext,
         kinds: tuple[DeadlineKind, ...] = DEADLINE_KINDS,
         on_transition: Callable[[str], None] | None = None,
-        checks: tuple[DueCheck, ...] = DUE_CHECKS,
+        checks: tuple[DueCheck | SettingsDueCheck, ...] = DUE_CHECKS,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._context = context
         self._kinds = kinds
         self._on_transition = on_transition
-        self._checks = checks
+        self._checks = tuple(
+            c.bind(context.settings) if isinstance(c, SettingsDueCheck) else c for c in checks
+        )
 
     async def run_due(self) -> int:
         """Handle every deadline that has passed; returns how many transitions happened."""

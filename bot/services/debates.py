@@ -28,6 +28,7 @@ from bot.db.models import (
     Subscription,
 )
 from bot.domain.abuse import check_abuse
+from bot.domain.deadlines import resident_deadline
 from bot.domain.debate import (
     STANCE_ORDER,
     DebateSummary,
@@ -45,18 +46,20 @@ from bot.domain.debate import (
     summarise,
     valid_extension,
 )
-from bot.domain.deadlines import resident_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.text import mask_personal_data, normalise_text
 from bot.services.audit import record_audit
+from bot.services.bans import ensure_not_banned
+from bot.services.hiding import after_report
 from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue, enqueue_for_users, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts
+from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
 
 S = ProposalStatus
 OPINION_PAGE_SIZE = 5
-REPORT_REASONS = ("spam", "abuse", "personal", "offtopic")
+REPORT_REASONS = ("spam", "abuse", "personal", "offtopic", "duplicate")
 FORUM_CLAIM = timedelta(minutes=5)
 
 
@@ -209,8 +212,9 @@ async def write_opinion(
 
     Outcomes: POSTED; HELD (the language check flagged it: stored hidden, moderators told);
     DUPLICATE (the same text from the same person within a minute); EMPTY, TOO_SHORT,
-    TOO_LONG; CLOSED (with the closing time); NOT_FOUND.
+    TOO_LONG; CLOSED (with the closing time); NOT_FOUND. A banned writer: `UserBanned`.
     """
+    await ensure_not_banned(session, user_id, now)
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None or proposal.hidden:
         return OpinionResult(OpinionOutcome.NOT_FOUND)
@@ -237,7 +241,13 @@ async def write_opinion(
     session.add(opinion)
     await session.flush()
     if flagged:
-        await _tell_moderators(session, settings, "moderation_opinion", proposal, opinion, now)
+        await post_work_item(
+            session, settings, kind=WorkKind.FLAGGED_OPINION, subject_kind="opinion",
+            subject_id=opinion.id, now=now,
+            notice=Notice("moderation_opinion", {
+                "proposal_id": proposal.id, "title": proposal.title, "opinion_id": opinion.id,
+                "text": excerpt(opinion.text, 300)}, str(opinion.id), urgent=True),
+        )
         return OpinionResult(OpinionOutcome.HELD, opinion.id, proposal.debate_closes_at)
     return OpinionResult(OpinionOutcome.POSTED, opinion.id, proposal.debate_closes_at)
 
@@ -284,7 +294,11 @@ async def report_opinion(
     session: AsyncSession, *, opinion_id: int, user_id: int, reason: str, now: datetime,
     settings: Settings,
 ) -> bool:
-    """Record a report once per person; the moderators hear about a reported opinion once."""
+    """Record a report once per person; the moderators hear about a reported opinion once.
+
+    Reports from REPORT_HIDE_THRESHOLD people hide it and open a moderators' work item.
+    """
+    await ensure_not_banned(session, user_id, now)
     opinion = await session.get(Opinion, opinion_id)
     if reason not in REPORT_REASONS or opinion is None:
         return False
@@ -298,6 +312,7 @@ async def report_opinion(
     assert proposal is not None
     await _tell_moderators(session, settings, "moderation_opinion_reported", proposal, opinion,
                            now, reason=reason)
+    await after_report(session, kind="opinion", content_id=opinion_id, now=now, settings=settings)
     return True
 
 

@@ -22,12 +22,15 @@ from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.proposals import missing_parts, start_of_local_day
-from bot.services.departments import assign_department, default_department
+from bot.services.bans import ensure_not_banned
+from bot.services.departments import assign_department, default_department, list_departments
 from bot.services.drafts import discard_draft, load_draft
+from bot.services.hiding import after_report
 from bot.services.lifecycle import transition
-from bot.services.outbox import Notice, enqueue, enqueue_for_users, proposal_followers
+from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
 from bot.services.search import index_proposal
 from bot.services.sql import insert_ignoring_conflicts, is_postgres
+from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Policy, Settings
 
 REPORT_REASONS = ("spam", "abuse", "personal", "offtopic", "duplicate")
@@ -82,6 +85,7 @@ async def submit_draft(
     flagged the text); INCOMPLETE (a required part is missing); RATE_LIMITED (the daily
     limit is reached); NO_DRAFT.
     """
+    await ensure_not_banned(session, user_id, now)
     draft = await load_draft(session, user_id)
     if draft is None:
         return SubmitResult(SubmitOutcome.NO_DRAFT)
@@ -112,7 +116,8 @@ async def submit_draft(
     await _subscribe(session, user_id, proposal.id, now)
     await index_proposal(session, proposal.id, proposal.title, proposal.problem)
     if flagged or settings.pre_moderation:
-        await _tell_moderators(session, settings, proposal, now, "moderation_pending")
+        await _tell_moderators(session, settings, proposal, now, "moderation_pending",
+                               WorkKind.PENDING)
         return SubmitResult(SubmitOutcome.AWAITING_MODERATION, proposal.id, flagged)
     await publish(session, proposal.id, now, settings.policy)
     return SubmitResult(SubmitOutcome.PUBLISHED, proposal.id)
@@ -189,6 +194,7 @@ async def endorse(
     so a hundred simultaneous taps count one by one and exactly one of them performs the
     COLLECTING → UNDER_REVIEW transition, in its own transaction.
     """
+    await ensure_not_banned(session, user_id, now)
     proposal = await _locked(session, proposal_id)
     if proposal is None or proposal.hidden:
         return EndorseResult(EndorseOutcome.NOT_FOUND)
@@ -277,9 +283,14 @@ async def set_muted(
 
 
 async def report_proposal(
-    session: AsyncSession, *, proposal_id: int, user_id: int, reason: str, now: datetime
+    session: AsyncSession, *, proposal_id: int, user_id: int, reason: str, now: datetime,
+    settings: Settings | None = None,
 ) -> bool:
-    """Record a report once per person; False for an unknown reason or a repeated report."""
+    """Record a report once per person; False for an unknown reason or a repeated report.
+
+    With `settings`, reports from REPORT_HIDE_THRESHOLD people hide the proposal (moderation).
+    """
+    await ensure_not_banned(session, user_id, now)
     if reason not in REPORT_REASONS or await session.get(Proposal, proposal_id) is None:
         return False
     added = await session.execute(
@@ -288,7 +299,12 @@ async def report_proposal(
             reason=reason, created_at=now,
         )
     )
-    return bool(added.rowcount)  # type: ignore[attr-defined]
+    if not added.rowcount:  # type: ignore[attr-defined]
+        return False
+    if settings is not None:
+        await after_report(session, kind="proposal", content_id=proposal_id, now=now,
+                           settings=settings)
+    return True
 
 
 async def record_phone(
@@ -352,6 +368,20 @@ async def _claim_reminder(
     return await session.get(Proposal, proposal_id)
 
 
+async def start_review_if_reached(
+    session: AsyncSession, proposal_id: int, now: datetime, settings: Settings,
+    calendar: BusinessCalendar,
+) -> bool:
+    """Moderation hook: after 공감 arrived in bulk (a merge), start the review if the
+    threshold is reached, exactly as the tap that reaches it would."""
+    proposal = await _locked(session, proposal_id)
+    if proposal is None or proposal.status != ProposalStatus.COLLECTING \
+            or proposal.endorsement_count < settings.policy.endorsement_threshold:
+        return False
+    await _start_review(session, proposal, proposal.endorsement_count, now, settings, calendar)
+    return True
+
+
 async def _start_review(
     session: AsyncSession,
     proposal: Proposal,
@@ -379,7 +409,10 @@ async def _start_review(
                                 actor="자동 배정 (분야 기본 부서)")
     await _announce(session, proposal, "threshold_reached", now, count=count,
                     review_due=review_due.isoformat())
-    await _tell_moderators(session, settings, proposal, now, "moderation_threshold", count=count)
+    await _tell_moderators(session, settings, proposal, now, "moderation_threshold",
+                           WorkKind.THRESHOLD, count=count,
+                           departments=await _department_choices(session),
+                           preselected=department_id)
 
 
 async def _announce(
@@ -393,10 +426,9 @@ async def _announce(
 
 async def _tell_moderators(
     session: AsyncSession, settings: Settings, proposal: Proposal, now: datetime, kind: str,
-    **params: object,
+    work: WorkKind, **params: object,
 ) -> None:
-    if settings.moderator_chat_id is None:
-        return
+    """A work item with buttons in the moderators' chat (see bot/services/work_items.py)."""
     notice = Notice(
         kind,
         {"proposal_id": proposal.id, "title": proposal.title, "flagged": proposal.flagged,
@@ -404,7 +436,13 @@ async def _tell_moderators(
         str(proposal.id),
         urgent=True,
     )
-    await enqueue(session, chat_id=settings.moderator_chat_id, notice=notice, now=now)
+    await post_work_item(session, settings, kind=work, subject_kind="proposal",
+                         subject_id=proposal.id, notice=notice, now=now)
+
+
+async def _department_choices(session: AsyncSession) -> list[list[object]]:
+    """[id, name] of the active departments, for the threshold item's buttons."""
+    return [[d.id, d.name] for d in await list_departments(session)][:12]
 
 
 async def _locked(session: AsyncSession, proposal_id: int) -> Proposal | None:

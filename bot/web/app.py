@@ -14,6 +14,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.metrics import Metrics
+from bot.web.budget_pages import add_budget_routes  # budget rounds
+from bot.web.open_data import add_open_data_routes
 from bot.web.pages import PageDeps, add_page_routes
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,8 @@ def create_web_app(deps: WebDeps) -> web.Application:
         app.router.add_post(WEBHOOK_PATH, telegram_webhook)
     if deps.pages is not None:
         add_page_routes(app, deps.pages)
+        add_open_data_routes(app, deps.pages)  # statistics and open data
+        add_budget_routes(app)  # budget rounds: /budget/<id> and its chart
     return app
 
 

@@ -38,6 +38,7 @@ from bot.domain.korean import parse_krw
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.text import mask_personal_data
 from bot.i18n import DEFAULT_LANGUAGE, N_, I18n, Translator
+from bot.rendering.labels import HIDDEN_TEXT, moderation_marks, status_label
 from bot.services.answers import (
     AnswerOutcome,
     AnswerView,
@@ -48,7 +49,6 @@ from bot.services.answers import (
     resolve_link,
     submit_answer,
 )
-from bot.rendering.labels import HIDDEN_TEXT, status_label
 from bot.settings import Settings
 from bot.web.cache import DEFAULT_TTL_SECONDS, PageCache
 from bot.web.security import FormClaim, FormSigner, RateLimiter, TokenCheck, content_digest
@@ -186,6 +186,8 @@ def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
         kind_label=lambda kind: t.gettext(KIND_LABELS[kind]),
         decision_label=lambda d: t.gettext(DECISION_LABELS[d]) if d in DECISION_LABELS else "",
         hidden_text=t.gettext(HIDDEN_TEXT),
+        moderation_marks=lambda card: moderation_marks(t, card.offline_channel,
+                                                       card.merged_into_id),
         threshold=settings.policy.endorsement_threshold,
     )
     return env

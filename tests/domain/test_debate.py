@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.deadlines import resident_deadline
 from bot.domain.debate import (
     DebateSummary,
     OpinionFact,
@@ -23,7 +24,6 @@ from bot.domain.debate import (
     summarise,
     valid_extension,
 )
-from bot.domain.deadlines import resident_deadline
 
 T0 = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 F, A, N = Stance.FOR, Stance.AGAINST, Stance.NEUTRAL

@@ -1,0 +1,200 @@
+"""/admin: an inline, paginated menu for moderators and admins.
+
+The sections are listed in one place, `SECTIONS`: each has a key (used in the button data),
+a label, the least role that may open it, and a function that renders one page of it. Other
+parts of the bot plug in by adding a `Section` there. Every press re-checks the role: the
+tracking handler re-reads it from the database for every update.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.db.models import Role
+from bot.domain.lifecycle import ProposalStatus
+from bot.handlers.access import has_role, require_role, staff_only
+from bot.handlers.callbacks import AdminMenu
+from bot.handlers.common import pressed, translator_for
+from bot.handlers.context import GonggamContext
+from bot.i18n import N_, Translator
+from bot.rendering import Rendered
+from bot.rendering import admin_menu as view
+from bot.services import admin_overview, audit, departments, stats, work_items
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+PAGE = view.PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class MenuRequest:
+    """What a section needs to draw one page."""
+
+    t: Translator
+    detail: str
+    page: int
+    settings: Settings
+    now: datetime
+
+
+SectionRenderer = Callable[[AsyncSession, MenuRequest], Awaitable[Rendered]]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str  # a msgid, translated when drawn
+    minimum: Role
+    render: SectionRenderer
+
+
+async def _queue(session: AsyncSession, r: MenuRequest) -> Rendered:
+    items, total = await work_items.open_items(session, offset=r.page * PAGE, limit=PAGE)
+    return view.queue(r.t, items, total, r.page)
+
+
+async def _proposals(session: AsyncSession, r: MenuRequest) -> Rendered:
+    try:
+        status = ProposalStatus(r.detail)
+    except ValueError:
+        return view.status_overview(r.t, await admin_overview.status_counts(session))
+    lines, total = await admin_overview.proposals_with_status(
+        session, status, offset=r.page * PAGE, limit=PAGE)
+    return view.proposals_page(r.t, status, lines, total, r.page)
+
+
+async def _overdue(session: AsyncSession, r: MenuRequest) -> Rendered:
+    lines, total = await admin_overview.overdue_answers(session, r.now, offset=r.page * PAGE,
+                                                        limit=PAGE)
+    return view.overdue(r.t, lines, total, r.page)
+
+
+async def _departments(session: AsyncSession, r: MenuRequest) -> Rendered:
+    return view.departments(r.t, await departments.list_departments(session), r.page)
+
+
+async def _taxonomy(session: AsyncSession, r: MenuRequest) -> Rendered:
+    return view.taxonomy(r.t, r.settings.categories, r.settings.areas,
+                         await admin_overview.category_departments(session))
+
+
+async def _rounds(session: AsyncSession, r: MenuRequest) -> Rendered:
+    found, total = await admin_overview.budget_rounds(session, offset=r.page * PAGE, limit=PAGE)
+    return view.rounds(r.t, found, total, r.page)
+
+
+async def _polls(session: AsyncSession, r: MenuRequest) -> Rendered:
+    found, total = await admin_overview.polls(session, offset=r.page * PAGE, limit=PAGE)
+    return view.polls(r.t, found, total, r.page)
+
+
+async def _codes(session: AsyncSession, r: MenuRequest) -> Rendered:
+    found, total = await admin_overview.verification_batches(
+        session, offset=r.page * PAGE, limit=PAGE)
+    return view.codes(r.t, found, total, r.page)
+
+
+async def _broadcasts(session: AsyncSession, r: MenuRequest) -> Rendered:
+    found, total = await admin_overview.broadcasts(session, offset=r.page * PAGE, limit=PAGE)
+    return view.broadcasts(r.t, found, total, r.page)
+
+
+async def _stats(session: AsyncSession, r: MenuRequest) -> Rendered:
+    return view.statistics(r.t, await stats.compute_stats(session, r.now),
+                           _public_url(r.settings, "/stats"))
+
+
+async def _exports(session: AsyncSession, r: MenuRequest) -> Rendered:
+    return view.exports(r.t, _public_url(r.settings, "/data"))
+
+
+async def _audit(session: AsyncSession, r: MenuRequest) -> Rendered:
+    shown = await audit.query_audit(session, audit.AuditFilter(), page=r.page, per_page=PAGE)
+    return view.audit(r.t, shown)
+
+
+def _public_url(settings: Settings, path: str) -> str:
+    return settings.public_base_url.rstrip("/") + path
+
+
+async def _roles(session: AsyncSession, r: MenuRequest) -> Rendered:
+    return view.roles_help(r.t)
+
+
+async def _moderation(session: AsyncSession, r: MenuRequest) -> Rendered:
+    return view.moderation_help(r.t)
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("queue", N_("📥 Work items"), Role.MODERATOR, _queue),
+    Section("proposals", N_("📋 Proposals"), Role.MODERATOR, _proposals),
+    Section("overdue", N_("⏰ Overdue"), Role.MODERATOR, _overdue),
+    Section("departments", N_("🏛 Departments"), Role.MODERATOR, _departments),
+    Section("taxonomy", N_("🏷 Categories, areas"), Role.MODERATOR, _taxonomy),
+    Section("rounds", N_("💰 Budget rounds"), Role.MODERATOR, _rounds),
+    Section("polls", N_("📊 Polls"), Role.MODERATOR, _polls),
+    Section("moderation", N_("🧹 Moderation"), Role.MODERATOR, _moderation),
+    Section("codes", N_("🔑 Verification codes"), Role.ADMIN, _codes),
+    Section("stats", N_("📈 Statistics"), Role.MODERATOR, _stats),
+    Section("broadcasts", N_("📣 Broadcasts"), Role.ADMIN, _broadcasts),
+    Section("exports", N_("📦 Exports"), Role.MODERATOR, _exports),
+    Section("audit", N_("🧾 Audit log"), Role.ADMIN, _audit),
+    Section("roles", N_("👥 Roles"), Role.ADMIN, _roles),
+)
+BY_KEY = {section.key: section for section in SECTIONS}
+
+
+async def open_menu(update: Update, context: GonggamContext) -> None:
+    """/admin"""
+    if not await staff_only(update, context):
+        return
+    rendered = await _main(update, context)
+    if update.effective_message is not None:
+        await update.effective_message.reply_html(rendered.text,
+                                                  reply_markup=rendered.reply_markup)
+
+
+async def _main(update: Update, context: GonggamContext) -> Rendered:
+    t = translator_for(update, context)
+    allowed = [(s.key, t.gettext(s.label)) for s in SECTIONS if has_role(context, s.minimum)]
+    async with context.transaction() as session:
+        _, open_count = await work_items.open_items(session, offset=0, limit=0)
+    return view.main_menu(t, allowed, open_count)
+
+
+async def press(update: Update, context: GonggamContext) -> None:
+    """A menu button: re-check the role (the section's own minimum too), then redraw."""
+    button = pressed(update, context, AdminMenu)
+    if button is None or not await staff_only(update, context):
+        return
+    query, choice = button
+    if choice.section == "menu":
+        rendered = await _main(update, context)
+    else:
+        section = BY_KEY.get(choice.section)
+        if section is None or choice.page < 0:
+            log.warning("admin menu: unknown section %r or page %s", choice.section, choice.page)
+            await query.answer()
+            return
+        if not await require_role(update, context, section.minimum):
+            return
+        request = MenuRequest(translator_for(update, context), choice.detail, choice.page,
+                              context.services.settings, context.services.clock.now())
+        async with context.transaction() as session:
+            rendered = await section.render(session, request)
+    await query.answer()
+    await query.edit_message_text(rendered.text, parse_mode="HTML",
+                                  reply_markup=rendered.reply_markup)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("admin", open_menu, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(press, pattern=AdminMenu.matches))

@@ -1,0 +1,64 @@
+"""/export <proposals|answers|debates|rounds> [csv|json] (staff): the open data as a file."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InputFile, Update
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.handlers.access import staff_only
+from bot.handlers.common import translator_for
+from bot.handlers.context import GonggamContext
+from bot.i18n import Translator
+from bot.rendering import exports as files
+from bot.services.exports import Dataset, export_for_staff
+
+log = logging.getLogger(__name__)
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def parse_export(text: str) -> tuple[Dataset, str] | None:
+    words = text.lower().split()[1:]
+    if not 1 <= len(words) <= 2 or words[0] not in set(Dataset):
+        return None
+    fmt = words[1] if len(words) == 2 else "csv"
+    return (Dataset(words[0]), fmt) if fmt in files.FORMATS else None
+
+
+def usage(t: Translator) -> str:
+    return t.gettext("Usage: /export <proposals|answers|debates|rounds> [csv|json]\n"
+                     "Example: /export proposals csv")
+
+
+async def send_export(update: Update, context: GonggamContext) -> None:
+    if not await staff_only(update, context):
+        return
+    message = update.effective_message
+    assert message is not None
+    t = translator_for(update, context)
+    wanted = parse_export(message.text or "")
+    if wanted is None:
+        await message.reply_text(usage(t))
+        return
+    dataset, fmt = wanted
+    services = context.services
+    generated_at = services.clock.now().isoformat()
+    actor = f"telegram:{update.effective_user.id}"  # type: ignore[union-attr]
+    async with context.transaction() as session:
+        records = await export_for_staff(session, dataset, actor=actor, fmt=fmt,
+                                         now=services.clock.now())
+    data = (files.dataset_csv(dataset, records) if fmt == "csv"
+            else files.dataset_json(dataset, records, generated_at))
+    log.info("export of %s (%s, %s records) for %s", dataset, fmt, len(records), actor)
+    await message.reply_document(
+        InputFile(data, filename=files.file_name(dataset, fmt, generated_at)),
+        caption=t.ngettext("{n} record, without personal data.",
+                           "{n} records, without personal data.", len(records)).format(
+            n=len(records)),
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("export", send_export, filters=PRIVATE))

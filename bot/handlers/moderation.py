@@ -1,0 +1,421 @@
+"""Moderators' commands and the buttons of the work items in the moderators' chat.
+
+Commands: /hide p|o <number> <reason>, /restore p|o <number>, /merge <A> <B>,
+/ban <telegram id> <days|permanent> <reason>, /unban <telegram id>,
+/approve <number>, /reject <number> <reason>, /offline (a form in one message).
+Every command and every button re-checks the role at the time of the action.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.handlers.access import staff_only
+from bot.handlers.callbacks import WorkAct
+from bot.handlers.common import pressed, translator_for
+from bot.handlers.context import GonggamContext
+from bot.i18n import Translator
+from bot.rendering import moderation as view
+from bot.rendering.proposals import REASON_LABELS
+from bot.services import bans, hiding, moderation, work_items
+from bot.services.bans import UserBanned
+from bot.services.hiding import HIDE_REASONS, OPINION, PROPOSAL, HideOutcome
+from bot.services.moderation import ActOutcome, MergeOutcome, Moderator, OfflineForm
+from bot.services.work_items import WorkKind
+
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+TARGETS = {"p": PROPOSAL, "o": OPINION}
+
+
+def moderator_of(update: Update, context: GonggamContext) -> Moderator:
+    """Who acts: the database user, the Telegram name shown on handled items, the audit actor."""
+    user = update.effective_user
+    assert user is not None and context.user is not None
+    return Moderator(context.user.id, user.full_name or str(user.id), f"telegram:{user.id}")
+
+
+async def tell_banned(update: Update, context: GonggamContext, error: UserBanned) -> None:
+    """The error handler's polite answer to a banned resident (nothing was written)."""
+    t = translator_for(update, context)
+    text = view.ban_notice(t, error.until, error.reason, error.permanent)
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer(text, show_alert=True)
+        except BadRequest:
+            log.info("callback query %s was already answered", query.id)
+        return
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private" and update.effective_message is not None:
+        await update.effective_message.reply_html(text)
+
+
+# ----- hide, restore, approve, reject ---------------------------------------------------------
+
+
+async def hide(update: Update, context: GonggamContext) -> None:
+    """/hide p|o <number> <reason>"""
+    if not await staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    if len(args) < 3 or args[0] not in TARGETS or not args[1].isdigit():
+        await _reply(update, t.gettext("Usage: /hide p|o <number> <reason> "
+                                       "(p: proposal, o: opinion)"))
+        return
+    kind, number, reason = TARGETS[args[0]], int(args[1]), " ".join(args[2:])
+    moderator = moderator_of(update, context)
+    services = context.services
+    async with context.transaction() as session:
+        outcome = await hiding.hide_content(session, kind=kind, content_id=number,
+                                                reason=reason, actor=moderator.actor,
+                                                now=services.clock.now())
+    services.wake_dispatcher()
+    await _reply(update, _hide_text(t, outcome, hiding=True))
+
+
+async def restore(update: Update, context: GonggamContext) -> None:
+    """/restore p|o <number>"""
+    if not await staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    if len(args) != 2 or args[0] not in TARGETS or not args[1].isdigit():
+        await _reply(update, t.gettext("Usage: /restore p|o <number> (p: proposal, o: opinion)"))
+        return
+    kind, number = TARGETS[args[0]], int(args[1])
+    moderator = moderator_of(update, context)
+    services = context.services
+    now = services.clock.now()
+    async with context.transaction() as session:
+        outcome = await hiding.restore_content(session, kind=kind, content_id=number,
+                                                   actor=moderator.actor, now=now)
+        if outcome is HideOutcome.DONE:
+            await moderation.settle_items(
+                session, kind, number, "restore", moderator=moderator, now=now,
+                kinds=frozenset({WorkKind.REPORTED, WorkKind.FLAGGED_OPINION}))
+    services.wake_dispatcher()
+    await _reply(update, _hide_text(t, outcome, hiding=False))
+
+
+def _hide_text(t: Translator, outcome: HideOutcome, *, hiding: bool) -> str:
+    if outcome is HideOutcome.NOT_FOUND:
+        return t.gettext("There is nothing with that number.")
+    if outcome is HideOutcome.UNCHANGED:
+        return (t.gettext("It is already hidden.") if hiding
+                else t.gettext("It is not hidden."))
+    return (t.gettext("Hidden. The author has been told why.") if hiding
+            else t.gettext("Visible again. The author has been told."))
+
+
+async def approve(update: Update, context: GonggamContext) -> None:
+    """/approve <number> — publish a proposal waiting for moderation."""
+    await _decide_pending(update, context, approving=True)
+
+
+async def reject(update: Update, context: GonggamContext) -> None:
+    """/reject <number> <reason> — the free-text way of refusing a waiting proposal."""
+    await _decide_pending(update, context, approving=False)
+
+
+async def _decide_pending(update: Update, context: GonggamContext, *, approving: bool) -> None:
+    if not await staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    if not args or not args[0].isdigit() or (not approving and len(args) < 2):
+        await _reply(update, t.gettext("Usage: /approve <number>, /reject <number> <reason>"))
+        return
+    number, reason = int(args[0]), " ".join(args[1:])
+    moderator = moderator_of(update, context)
+    services = context.services
+    now = services.clock.now()
+    async with context.transaction() as session:
+        items = [i for i in await work_items.open_items_for(session, PROPOSAL, number)
+                 if i.kind is WorkKind.PENDING]
+        result = None
+        if items:
+            result = await moderation.act_on_item(
+                session, items[0], "approve" if approving else "reject", moderator=moderator,
+                now=now, settings=services.settings, calendar=services.calendar,
+                reason_text=reason)
+    services.wake_dispatcher()
+    done = result is not None and result.outcome is ActOutcome.DONE
+    await _reply(update, (t.gettext("Published. The author has been told.") if approving
+                          else t.gettext("Not published. The author has been told why."))
+                 if done else t.gettext("That proposal is not waiting for moderation."))
+
+
+# ----- merge, ban ---------------------------------------------------------------------------
+
+
+async def merge(update: Update, context: GonggamContext) -> None:
+    """/merge <A> <B> — A is a duplicate of B: its 공감 move to B."""
+    if not await staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    if len(args) != 2 or not all(a.isdigit() for a in args):
+        await _reply(update, t.gettext("Usage: /merge <duplicate number> <number to keep>"))
+        return
+    moderator = moderator_of(update, context)
+    services = context.services
+    async with context.transaction() as session:
+        result = await moderation.merge_proposals(
+            session, source_id=int(args[0]), target_id=int(args[1]), actor=moderator.actor,
+            actor_id=moderator.user_id, now=services.clock.now(), settings=services.settings,
+            calendar=services.calendar)
+    services.wake_dispatcher()
+    texts = {
+        MergeOutcome.MERGED: t.gettext(
+            "Merged #{a} into #{b}: {moved} 공감 moved, #{b} now has {count}. "
+            "The endorsers have been told."),
+        MergeOutcome.SAME: t.gettext("A proposal cannot be merged into itself."),
+        MergeOutcome.NOT_FOUND: t.gettext("There is no proposal with one of those numbers."),
+        MergeOutcome.SOURCE_NOT_COLLECTING: t.gettext(
+            "Only a proposal that is still gathering 공감 can be merged away (#{a})."),
+        MergeOutcome.TARGET_HIDDEN: t.gettext("#{b} is hidden: merge into a visible proposal."),
+        MergeOutcome.TARGET_CLOSED: t.gettext(
+            "#{b} is closed: merge into a proposal that is still open."),
+    }
+    await _reply(update, texts[result.outcome].format(a=args[0], b=args[1], moved=result.moved,
+                                                      count=result.count))
+
+
+async def ban(update: Update, context: GonggamContext) -> None:
+    """/ban <telegram id> <days|permanent> <reason>"""
+    if not await staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    usage = t.gettext("Usage: /ban <telegram id> <days|permanent> <reason>")
+    if len(args) < 3 or not _is_id(args[0]) or not (args[1].isdigit() or args[1] == "permanent"):
+        await _reply(update, usage)
+        return
+    days = None if args[1] == "permanent" else int(args[1])
+    moderator = moderator_of(update, context)
+    services = context.services
+    async with context.transaction() as session:
+        outcome = await bans.ban_user(session, telegram_id=int(args[0]), days=days,
+                                      reason=" ".join(args[2:]), actor=moderator.actor,
+                                      now=services.clock.now())
+    texts = {
+        bans.BanOutcome.BANNED: t.gettext(
+            "Banned. Their new posts, reports and 공감 are refused; what they wrote stays."),
+        bans.BanOutcome.STAFF: t.gettext("Moderators and admins cannot be banned."),
+        bans.BanOutcome.UNKNOWN_USER: t.gettext("Nobody with that Telegram id has used the bot."),
+        bans.BanOutcome.INVALID: usage + "\n" + t.gettext("Days: 1 to 3650."),
+    }
+    await _reply(update, texts[outcome])
+
+
+async def unban(update: Update, context: GonggamContext) -> None:
+    """/unban <telegram id>"""
+    if not await staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    args = context.args or []
+    if len(args) != 1 or not _is_id(args[0]):
+        await _reply(update, t.gettext("Usage: /unban <telegram id>"))
+        return
+    moderator = moderator_of(update, context)
+    services = context.services
+    async with context.transaction() as session:
+        outcome = await bans.unban_user(session, telegram_id=int(args[0]), actor=moderator.actor,
+                                        now=services.clock.now())
+    texts = {
+        bans.BanOutcome.UNBANNED: t.gettext("The ban is lifted."),
+        bans.BanOutcome.NOT_BANNED: t.gettext("That person is not banned."),
+        bans.BanOutcome.UNKNOWN_USER: t.gettext("Nobody with that Telegram id has used the bot."),
+    }
+    await _reply(update, texts[outcome])
+
+
+# ----- offline intake -------------------------------------------------------------------------
+
+
+OFFLINE_CHANNELS = {"종이": "paper", "paper": "paper", "전화": "phone", "phone": "phone",
+                    "주민센터": "center", "center": "center"}
+FORM_KEYS = {"제목": "title", "title": "title", "내용": "body", "body": "body",
+             "동": "area", "area": "area", "분야": "category", "category": "category",
+             "이름": "name", "name": "name", "연락처": "contact", "contact": "contact"}
+
+
+def parse_offline_form(text: str) -> tuple[str, dict[str, str]] | None:
+    """`/offline 종이` then `제목: …`, `내용: …`, `동: …`, `분야: …`, `이름: …`, `연락처: …`."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    head = lines[0].split() if lines else []
+    if len(head) != 2 or head[1] not in OFFLINE_CHANNELS:
+        return None
+    fields: dict[str, str] = {}
+    for line in lines[1:]:
+        key, colon, value = line.partition(":")
+        name = FORM_KEYS.get(key.strip().lower())
+        if colon and name and value.strip():
+            fields[name] = " ".join(value.split())
+    return OFFLINE_CHANNELS[head[1]], fields
+
+
+def _match(value: str | None, options: tuple[str, ...]) -> str | None:
+    """The configured 동 or 분야 meant by `value` ("구로 1동" → "구로1동", "복지" → "복지·건강");
+    None when not given, "" when it matches none or several."""
+    if not value:
+        return None
+    squeezed = value.replace(" ", "")
+    exact = [o for o in options if o.replace(" ", "") == squeezed]
+    starting = [o for o in options if o.replace(" ", "").startswith(squeezed)]
+    found = exact or starting
+    return found[0] if len(found) == 1 else ""
+
+
+async def offline(update: Update, context: GonggamContext) -> None:
+    """/offline — enter a proposal received on paper, by phone or at a 동 주민센터."""
+    if not await staff_only(update, context):
+        return
+    t = translator_for(update, context)
+    message = update.effective_message
+    parsed = parse_offline_form(message.text or "") if message else None
+    settings = context.services.settings
+    form = _offline_form(parsed, settings.areas, settings.categories)
+    if form is None:
+        await _reply(update, t.gettext(
+            "Send the form in one message:\n/offline 종이|전화|주민센터\n제목: …\n내용: …\n"
+            "동: …\n분야: …\n이름: …\n연락처: …\n(동 and 분야 are optional; title 5 to 80 "
+            "characters, content at least 10; 동 and 분야 must be ones the bot knows.)"))
+        return
+    moderator = moderator_of(update, context)
+    services = context.services
+    async with context.transaction() as session:
+        proposal_id = await moderation.enter_offline_proposal(
+            session, form=form, moderator_id=moderator.user_id, actor=moderator.actor,
+            now=services.clock.now(), settings=settings)
+    services.wake_dispatcher()
+    await _reply(update, t.gettext(
+        "Proposal #{id} is published, marked as received offline. Contact kept only as: {contact}"
+    ).format(id=proposal_id, contact=moderation.masked_contact(form.name, form.contact)))
+
+
+def _offline_form(
+    parsed: tuple[str, dict[str, str]] | None, areas: tuple[str, ...],
+    categories: tuple[str, ...],
+) -> OfflineForm | None:
+    if parsed is None:
+        return None
+    channel, fields = parsed
+    title, body = fields.get("title", ""), fields.get("body", "")
+    area, category = _match(fields.get("area"), areas), _match(fields.get("category"), categories)
+    if not 5 <= len(title) <= 80 or len(body) < 10 or area == "" or category == "":
+        return None
+    if not fields.get("name") or not fields.get("contact"):
+        return None
+    return OfflineForm(channel, title, body, area, category, fields["name"], fields["contact"])
+
+
+# ----- work item buttons ----------------------------------------------------------------------
+
+
+async def press_work_item(update: Update, context: GonggamContext) -> None:
+    button = pressed(update, context, WorkAct)
+    if button is None or not await staff_only(update, context):
+        return
+    query, press = button
+    t = translator_for(update, context)
+    async with context.transaction() as session:
+        item = await work_items.load_item(session, press.item_id)
+    if item is None:
+        log.warning("work item button for unknown item %s", press.item_id)
+        await query.answer(t.gettext("This item does not exist."), show_alert=True)
+        return
+    if not item.open:
+        await query.answer(view.already_handled(t, item), show_alert=True)
+        return
+    if press.action in ("reasons", "back"):
+        params = {**item.params, "work_item_id": item.id, "work_kind": str(item.kind)}
+        markup = (view.reject_reasons_keyboard(t, item.id) if press.action == "reasons"
+                  else view.work_item_keyboard(t, params))
+        await query.answer()
+        await query.edit_message_reply_markup(markup)
+        return
+    if press.action == "other":
+        await query.answer(t.gettext("Write your own reason with /reject {id} <reason>.").format(
+            id=item.subject_id), show_alert=True)
+        return
+    await _act(update, context, item, press)
+
+
+async def _act(
+    update: Update, context: GonggamContext, item: work_items.WorkItemView, press: WorkAct
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = translator_for(update, context)
+    reason_text = ""
+    if press.action == "reject":
+        if not 0 <= press.arg < len(HIDE_REASONS):
+            log.warning("work item %s: reject reason %s does not exist", item.id, press.arg)
+            await query.answer(t.gettext("This button is not valid any more."), show_alert=True)
+            return
+        reason_text = t.gettext(REASON_LABELS[HIDE_REASONS[press.arg]])
+    services = context.services
+    message = query.message
+    async with context.transaction() as session:
+        result = await moderation.act_on_item(
+            session, item, press.action, moderator=moderator_of(update, context),
+            now=services.clock.now(), settings=services.settings, calendar=services.calendar,
+            argument=press.arg, reason_text=reason_text,
+            message_id=message.message_id if message else None)
+    services.wake_dispatcher()
+    if result.outcome is ActOutcome.INVALID:
+        log.warning("work item %s (%s): action %s refused", item.id, item.kind, press.action)
+        await query.answer(t.gettext("This button is not valid any more."), show_alert=True)
+        return
+    if result.outcome is ActOutcome.NOT_FOUND or result.item is None:
+        await query.answer(t.gettext("This item does not exist."), show_alert=True)
+        return
+    if result.outcome is ActOutcome.ALREADY_HANDLED:
+        await query.answer(view.already_handled(t, result.item), show_alert=True)
+        return
+    await query.answer(t.gettext("Done.") if result.outcome is ActOutcome.DONE
+                       else t.gettext("Recorded, but nothing changed: it had already moved on."))
+    await _mark_handled(update, context, result)
+
+
+async def _mark_handled(
+    update: Update, context: GonggamContext, result: moderation.ActResult
+) -> None:
+    """Edit the item's message: who did what and when; the buttons go away."""
+    query = update.callback_query
+    item = result.item
+    if query is None or query.message is None or item is None or item.claimed_at is None:
+        return
+    t = translator_for(update, context)
+    line = view.handled_line(t, item.claimed_by_name or "", item.action or "", item.claimed_at)
+    if result.outcome is ActOutcome.NO_EFFECT:
+        line += " " + t.gettext("(no change)")
+    original = getattr(query.message, "text_html", None) or ""
+    await query.edit_message_text(f"{original}\n\n{line}", parse_mode="HTML", reply_markup=None)
+
+
+def _is_id(raw: str) -> bool:
+    return raw.lstrip("-").isdigit() and len(raw) <= 18
+
+
+async def _reply(update: Update, text: str) -> None:
+    """Plain text: usage lines contain <placeholders> that are not HTML."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Commands in private chats with the bot; work item buttons wherever the item is."""
+    application.add_handler(CallbackQueryHandler(press_work_item, pattern=WorkAct.matches))
+    for command, callback in (
+        ("hide", hide), ("restore", restore), ("merge", merge), ("ban", ban), ("unban", unban),
+        ("approve", approve), ("reject", reject), ("offline", offline),
+    ):
+        application.add_handler(CommandHandler(command, callback, filters=PRIVATE))

@@ -1,0 +1,327 @@
+"""Texts and keyboards of the participatory-budget ballot (/budget) and its reminders.
+
+Every ballot screen carries the running line (선택 3개 · 1억 2,000만 원 / 예산 3억 원 ·
+남은 예산 1억 8,000만 원), amounts through the translator's money format. Buttons are big,
+one project a row, with ✅ on the chosen ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.pb.ballot import (
+    Action,
+    BallotSummary,
+    BallotType,
+    Ineligible,
+    Refusal,
+    RefusalReason,
+    summarize,
+)
+from bot.handlers.callbacks import BallotPage, BallotSubmit, BallotTap
+from bot.i18n import N_, Translator
+from bot.rendering import Rendered
+from bot.services.ballots import PAGE_SIZE, BallotState, ProjectLine, RoundBrief, RoundView
+
+DESCRIPTION_CHARS = 80
+BUTTON_TITLE_CHARS = 28
+CHOSEN, NOT_CHOSEN = "✅", "⬜"
+
+REFUSALS: dict[RefusalReason, str] = {
+    RefusalReason.OVER_BUDGET: N_(
+        "This would go over the budget by {amount}. Please remove another project first."),
+    RefusalReason.TOO_MANY_CHOICES: N_(
+        "You can choose at most {limit} projects. Please remove one first."),
+    RefusalReason.TOO_MANY_POINTS: N_(
+        "You have used all {limit} points. Please take a point from another project first."),
+    RefusalReason.TOO_MANY_ON_ONE: N_("At most {limit} points can go to one project."),
+    RefusalReason.UNKNOWN_PROJECT: N_(
+        "This ballot has changed since this message. Here is the current one."),
+    RefusalReason.WRONG_ACTION: N_(
+        "This ballot has changed since this message. Here is the current one."),
+}
+INELIGIBLE: dict[Ineligible, str] = {
+    Ineligible.NEEDS_CONTACT: N_(
+        "Only residents who have shared their phone number can vote. Please share it with "
+        "the button below, then open /budget again."),
+    Ineligible.NEEDS_VERIFICATION: N_(
+        "Only verified residents can vote in this round. You can get a verification code at "
+        "your community centre (주민센터)."),
+    Ineligible.OTHER_AREA: N_("This vote is only for verified residents of {area}."),
+}
+
+
+# ----- running line and rules -----------------------------------------------------------------
+
+
+def running_line(t: Translator, summary: BallotSummary) -> str:
+    """The line always shown under the ballot: what is chosen and what is left."""
+    if summary.ballot_type is BallotType.CUMULATIVE:
+        return t.gettext("Used {used} / {total} points").format(
+            used=summary.points_used, total=summary.points_total or 0)
+    if summary.ballot_type is BallotType.CHOOSE_K:
+        return t.gettext("Chosen {count} / at most {limit}").format(
+            count=summary.count, limit=summary.max_choices or 0)
+    return t.gettext("Chosen {count} · {total} / budget {budget} · {remaining} left").format(
+        count=summary.count, total=t.money(summary.total_cost), budget=t.money(summary.budget),
+        remaining=t.money(summary.remaining_budget))
+
+
+def rule_hint(t: Translator, round_: RoundView) -> str:
+    rules = round_.rules
+    if rules.ballot_type is BallotType.CUMULATIVE:
+        return t.gettext(
+            "Give your {total} points to the projects you like, at most {per} to one project."
+        ).format(total=rules.points_total or 0, per=rules.points_per_project or 0)
+    if rules.ballot_type is BallotType.CHOOSE_K:
+        return t.gettext("Choose up to {limit} projects.").format(limit=rules.max_choices or 0)
+    return t.gettext("Choose projects whose total cost fits in the budget of {budget}.").format(
+        budget=t.money(rules.budget))
+
+
+def refusal_text(t: Translator, refusal: Refusal) -> str:
+    return t.gettext(REFUSALS[refusal.reason]).format(
+        amount=t.money(refusal.over_by), limit=refusal.limit)
+
+
+def ineligible_text(t: Translator, reason: Ineligible, round_: RoundView | None) -> str:
+    area = escape(round_.area) if round_ is not None and round_.area else ""
+    return t.gettext(INELIGIBLE[reason]).format(area=area)
+
+
+# ----- the ballot -----------------------------------------------------------------------------
+
+
+def ballot_view(t: Translator, state: BallotState) -> Rendered:
+    """One page of projects to choose from, the running line and the submit button."""
+    round_ = state.round
+    page = round_.clamp_page(state.page)
+    lines = [
+        f"💰 <b>{escape(round_.name)}</b>",
+        rule_hint(t, round_),
+        t.gettext("Voting closes {deadline}.").format(deadline=t.deadline(round_.closes_at)),
+        "",
+    ]
+    first = page * PAGE_SIZE
+    for number, project in enumerate(round_.page(page), start=first + 1):
+        lines.append(_project_line(t, number, project, state.draft.get(project.id, 0), round_))
+    if round_.page_count > 1:
+        lines.append(t.gettext("Page {page} of {pages}").format(
+            page=page + 1, pages=round_.page_count))
+    lines += ["", f"<b>{running_line(t, state.summary)}</b>"]
+    if state.has_unsent_changes:
+        lines.append(t.gettext(
+            "Your submitted ballot still counts until you submit these changes."))
+    return Rendered("\n".join(lines), _ballot_keyboard(t, state, page, first))
+
+
+def confirm_view(t: Translator, state: BallotState) -> Rendered:
+    """The summary before submitting, with the confirmation buttons."""
+    round_ = state.round
+    lines = [t.gettext("📨 Please check your ballot for 「{name}」:").format(
+        name=escape(round_.name)), ""]
+    lines += _chosen_lines(t, round_, state.draft)
+    lines += ["", f"<b>{running_line(t, state.summary)}</b>", ""]
+    if round_.changeable:
+        lines.append(t.gettext("You can change it until the vote closes ({deadline}).").format(
+            deadline=t.deadline(round_.closes_at)))
+    else:
+        lines.append(t.gettext("Once submitted, it cannot be changed."))
+    lines.append(t.gettext("Submit this ballot?"))
+    keyboard = InlineKeyboardMarkup([
+        [InlineKeyboardButton(t.gettext("✅ Yes, submit"), callback_data=BallotSubmit(
+            round_.id, round_.version, 1).pack())],
+        [InlineKeyboardButton(t.gettext("✏️ Keep choosing"),
+                              callback_data=BallotPage(round_.id, round_.version, -1, 1).pack())],
+    ])
+    return Rendered("\n".join(lines), keyboard)
+
+
+def receipt_view(t: Translator, state: BallotState, *, just_submitted: bool) -> Rendered:
+    """The receipt: code, choices, time in KST, and whether it can still be changed."""
+    round_ = state.round
+    head = (t.gettext("🧾 Your ballot for 「{name}」 is recorded. Thank you!") if just_submitted
+            else t.gettext("🧾 You have already submitted your ballot for 「{name}」."))
+    lines = [head.format(name=escape(round_.name)), ""]
+    lines.append(t.gettext("Receipt code: {code}").format(
+        code=f"<code>{escape(state.receipt or '')}</code>"))
+    lines += _chosen_lines(t, round_, state.choices or {})
+    chosen = summarize(round_.rules, round_.costs, state.choices or {})
+    lines += ["", f"<b>{running_line(t, chosen)}</b>"]
+    if state.submitted_at is not None:
+        lines.append(t.gettext("Submitted: {when}").format(when=t.moment(state.submitted_at)))
+    if round_.changeable:
+        lines.append(t.gettext("You can change it until the vote closes ({deadline}).").format(
+            deadline=t.deadline(round_.closes_at)))
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+            t.gettext("✏️ Change my ballot"),
+            callback_data=BallotPage(round_.id, round_.version, -1, 1).pack())]])
+        return Rendered("\n".join(lines), keyboard)
+    lines.append(t.gettext("It can no longer be changed."))
+    return Rendered("\n".join(lines))
+
+
+def project_details(t: Translator, project: ProjectLine) -> str:
+    """The alert for a project's name button on a cumulative ballot (at most 200 characters)."""
+    text = f"{project.title} — {t.money(project.cost)}\n{project.description}"
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+# ----- choosing a round, nothing open, closed -------------------------------------------------
+
+
+def pick_round(t: Translator, rounds: list[RoundBrief]) -> Rendered:
+    rows = [[InlineKeyboardButton(
+        t.gettext("{name} (until {deadline})").format(name=r.name,
+                                                     deadline=t.deadline(r.closes_at)),
+        callback_data=BallotPage(r.id, 0, -1, 0).pack())] for r in rounds]
+    return Rendered(t.gettext("💰 Several votes are open. Which one would you like?"),
+                    InlineKeyboardMarkup(rows))
+
+
+def nothing_open(t: Translator, upcoming: RoundBrief | None) -> str:
+    text = t.gettext("💰 No participatory-budget vote is open right now.")
+    if upcoming is None:
+        return text + "\n" + t.gettext("Please check again later.")
+    return text + "\n" + t.gettext("The next one, 「{name}」, opens {when}.").format(
+        name=escape(upcoming.name), when=t.moment(upcoming.opens_at))
+
+
+def closed_text(t: Translator, round_: RoundView | None, now: datetime) -> str:
+    if round_ is not None and now < round_.opens_at and round_.phase != "counting":
+        return t.gettext("The vote 「{name}」 opens {when}.").format(
+            name=escape(round_.name), when=t.moment(round_.opens_at))
+    if round_ is None:
+        return t.gettext("This vote is no longer open.")
+    return t.gettext("The vote 「{name}」 closed {deadline}. Ballots can no longer be cast or "
+                     "changed.").format(name=escape(round_.name),
+                                        deadline=t.deadline(round_.closes_at))
+
+
+def stale_text(t: Translator) -> str:
+    return t.gettext(REFUSALS[RefusalReason.UNKNOWN_PROJECT])
+
+
+def locked_text(t: Translator) -> str:
+    return t.gettext("You have already submitted your ballot, and this vote does not allow "
+                     "changes.")
+
+
+def empty_text(t: Translator) -> str:
+    return t.gettext("Please choose at least one project first.")
+
+
+def already_recorded(t: Translator) -> str:
+    return t.gettext("Your ballot is already recorded.")
+
+
+def share_phone_label(t: Translator) -> str:
+    return t.gettext("📱 Share my phone number")
+
+
+# ----- reminders (outbox) ---------------------------------------------------------------------
+
+
+def _reminder(t: Translator, p: dict[str, Any], message: str) -> str:
+    return t.gettext(message).format(
+        name=escape(str(p["name"])),
+        deadline=t.deadline(datetime.fromisoformat(p["closes_at"])))
+
+
+def continue_keyboard(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup | None:
+    round_id = params.get("round_id")
+    if not isinstance(round_id, int):
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        t.gettext("🗳 Continue my ballot"), callback_data=BallotPage(round_id, 0, -1, 1).pack())]])
+
+
+BALLOT_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
+    "budget_reminder_48h": lambda t, p: _reminder(t, p, N_(
+        "⏰ Two days left to vote in 「{name}」 (until {deadline}). Your ballot is started but "
+        "not submitted yet. Tap below to finish it.")),
+    "budget_reminder_6h": lambda t, p: _reminder(t, p, N_(
+        "⏰ Only 6 hours left to vote in 「{name}」 (until {deadline}). Your ballot is not "
+        "submitted yet: tap below to finish it.")),
+}
+Keyboard = Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]
+BALLOT_KEYBOARDS: dict[str, Keyboard] = {kind: continue_keyboard for kind in BALLOT_TEMPLATES}
+
+
+# ----- helpers --------------------------------------------------------------------------------
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _project_line(
+    t: Translator, number: int, project: ProjectLine, points: int, round_: RoundView
+) -> str:
+    if round_.rules.ballot_type is BallotType.CUMULATIVE:
+        mark = t.ngettext("{n} point", "{n} points", points).format(n=points) if points else "▫️"
+        head = f"{number}. <b>{escape(project.title)}</b> — {t.money(project.cost)} · {mark}"
+    else:
+        mark = CHOSEN if points else NOT_CHOSEN
+        head = f"{mark} {number}. <b>{escape(project.title)}</b> — {t.money(project.cost)}"
+    description = _short(project.description, DESCRIPTION_CHARS)
+    return f"{head}\n    {escape(description)}" if description else head
+
+
+def _chosen_lines(t: Translator, round_: RoundView, choices: dict[int, int]) -> list[str]:
+    lines = []
+    for project in round_.projects:
+        points = choices.get(project.id, 0)
+        if not points:
+            continue
+        line = f"• {escape(project.title)} — {t.money(project.cost)}"
+        if round_.rules.ballot_type is BallotType.CUMULATIVE:
+            line += " · " + t.ngettext("{n} point", "{n} points", points).format(n=points)
+        lines.append(line)
+    return lines
+
+
+def _ballot_keyboard(
+    t: Translator, state: BallotState, page: int, first: int
+) -> InlineKeyboardMarkup:
+    round_ = state.round
+    rows = [
+        _project_row(round_, project, state.draft.get(project.id, 0), number, page)
+        for number, project in enumerate(round_.page(page), start=first + 1)
+    ]
+    navigation = []
+    if page > 0:
+        navigation.append(InlineKeyboardButton(
+            t.gettext("◀ Previous"),
+            callback_data=BallotPage(round_.id, round_.version, page - 1, 1).pack()))
+    if page < round_.page_count - 1:
+        navigation.append(InlineKeyboardButton(
+            t.gettext("Next ▶"),
+            callback_data=BallotPage(round_.id, round_.version, page + 1, 1).pack()))
+    if navigation:
+        rows.append(navigation)
+    rows.append([InlineKeyboardButton(
+        t.gettext("📨 Submit my ballot"),
+        callback_data=BallotSubmit(round_.id, round_.version, 0).pack())])
+    return InlineKeyboardMarkup(rows)
+
+
+def _project_row(
+    round_: RoundView, project: ProjectLine, points: int, number: int, page: int
+) -> list[InlineKeyboardButton]:
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        data = BallotTap(round_.id, round_.version, project.id, action, page).pack()
+        return InlineKeyboardButton(label, callback_data=data)
+
+    title = _short(project.title, BUTTON_TITLE_CHARS)
+    if round_.rules.ballot_type is BallotType.CUMULATIVE:
+        return [button("➖", Action.REMOVE), button(f"{number}. {title} · {points}", "i"),
+                button("➕", Action.ADD)]
+    mark = CHOSEN if points else NOT_CHOSEN
+    return [button(f"{mark} {number}. {title}", Action.TOGGLE)]

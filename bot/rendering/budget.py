@@ -1,0 +1,318 @@
+"""Texts of participatory-budget rounds for admins, the results notice and the results chart.
+
+The resident's ballot texts are in `bot/rendering/ballots.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from bot.db.models import BallotType, Eligibility, RoundPhase
+from bot.domain.pb.rounds import FormProblem, Problem, RoundSpec
+from bot.i18n import N_, Translator
+from bot.rendering.charts import Bar, BarChart
+from bot.services.budget import RoundSummary
+
+CAPTION_LIMIT = 1000  # Telegram allows 1024 characters in a photo caption
+
+PHASES: dict[str, str] = {
+    RoundPhase.PREPARING: N_("Preparing"),
+    RoundPhase.VOTING: N_("Voting"),
+    RoundPhase.COUNTING: N_("Counting"),
+    RoundPhase.PUBLISHED: N_("Results published"),
+}
+BALLOT_TYPES: dict[str, str] = {
+    BallotType.APPROVAL_BUDGET: N_("choose projects within the budget"),
+    BallotType.CHOOSE_K: N_("choose up to {k} projects"),
+    BallotType.CUMULATIVE: N_("share {n} points, at most {m} per project"),
+}
+RULES: dict[str, str] = {
+    "greedy": N_("most votes first, within the budget"),
+    "greedy-no-skip": N_("most votes first, stopping at the first project that does not fit"),
+    "greedy-points": N_("most points first, within the budget"),
+    "greedy-ratio": N_("most votes per won first, within the budget"),
+    "mes": N_("method of equal shares"),
+    "mes-add1": N_("method of equal shares, with completion"),
+    "mes-add1-full": N_("method of equal shares, with full completion"),
+}
+TIE_BREAKS: dict[str, str] = {
+    "cheapest": N_("the cheaper project first"),
+    "id": N_("the lower project number first"),
+}
+ELIGIBILITY: dict[str, str] = {
+    Eligibility.EVERYONE: N_("everyone"),
+    Eligibility.CONTACT: N_("residents who shared a phone number"),
+    Eligibility.VERIFIED: N_("verified residents"),
+}
+PROBLEMS: dict[Problem, str] = {
+    Problem.NO_COLON: N_("Write it as “key: value”."),
+    Problem.UNKNOWN_KEY: N_("Unknown item “{key}”."),
+    Problem.DUPLICATE: N_("This item appears twice."),
+    Problem.MISSING: N_("“{key}” is missing."),
+    Problem.TOO_LONG: N_("This is too long."),
+    Problem.BAD_AMOUNT: N_("Write an amount such as 3억, 1억 2,000만 or 50000000."),
+    Problem.ZERO_AMOUNT: N_("The amount must be more than 0 won."),
+    Problem.BAD_DATE: N_("Write a date and time such as 2026-12-01 09:00."),
+    Problem.OPENS_IN_PAST: N_("The start has already passed."),
+    Problem.CLOSE_BEFORE_OPEN: N_("The end must come after the start."),
+    Problem.BAD_BALLOT: N_("Choose one: 예산 (within the budget), 선택 (up to k), 점수 (points)."),
+    Problem.BAD_NUMBER: N_("Write a whole number of 1 or more."),
+    Problem.NEEDS_K: N_("A “선택” ballot needs “선택 수: k” (how many projects at most)."),
+    Problem.NEEDS_POINTS: N_("A “점수” ballot needs “총점: n” (points per resident)."),
+    Problem.PER_PROJECT_TOO_BIG: N_("The points per project cannot exceed the total points."),
+    Problem.BAD_ELIGIBILITY: N_("Choose one: 누구나, 전화번호, 인증."),
+    Problem.BAD_AREA: N_("This 동 is not one of the district's."),
+    Problem.AREA_NEEDS_VERIFIED: N_("A 동 limit needs “자격: 인증” (verified residents)."),
+    Problem.BAD_RULE: N_("Choose one: greedy, greedy-no-skip, greedy-points, greedy-ratio, mes, "
+                         "mes-add1, mes-add1-full."),
+    Problem.BAD_TIE_BREAK: N_("Choose one: 저렴한 순 (cheapest), 번호순 (id)."),
+    Problem.BAD_PERCENT: N_("Write a percentage from 0 to 100."),
+    Problem.BAD_YES_NO: N_("Write 예 or 아니오."),
+}
+KEY_NAMES: dict[str, str] = {
+    "name": "이름", "budget": "예산", "opens": "시작", "closes": "마감", "ballot": "방식",
+    "k": "선택 수", "points": "총점", "per_project": "사업당 최대", "eligibility": "자격",
+    "area": "동", "rule": "집계", "tie_break": "동점", "min_support": "최소 지지율",
+    "changeable": "변경 가능", "title": "제목", "description": "설명", "cost": "비용",
+    "category": "분야",
+}
+ROUND_EXAMPLE = (
+    "/round_new\n"
+    "이름: 2027 구로 주민참여예산\n"
+    "예산: 3억\n"
+    "시작: 2026-12-01 09:00\n"
+    "마감: 2026-12-14\n"
+    "방식: 예산\n"
+    "자격: 누구나\n"
+    "집계: greedy\n"
+    "최소 지지율: 0\n"
+    "변경 가능: 예"
+)
+ROUND_OPTIONS = (
+    "방식: 예산 | 선택 (선택 수: 3) | 점수 (총점: 10, 사업당 최대: 5)\n"
+    "자격: 누구나 | 전화번호 | 인증 (동: 구로1동)\n"
+    "집계: greedy | greedy-no-skip | greedy-points | greedy-ratio | mes | mes-add1 | "
+    "mes-add1-full\n"
+    "동점: 저렴한 순 | 번호순"
+)
+PROJECT_EXAMPLE = (
+    "/project_add {round_id}\n"
+    "제목: 어린이공원 가로등 설치\n"
+    "설명: 둘레길에 LED 가로등 6개\n"
+    "비용: 3,000만\n"
+    "동: 구로1동\n"
+    "분야: 안전·방범"
+)
+
+
+# ----- admin replies --------------------------------------------------------------------------
+
+
+def round_usage(t: Translator) -> str:
+    intro = t.gettext("Send /round_new with the round on the following lines, one “key: value” "
+                      "per line. For example:")
+    options = t.gettext("Options:")
+    return (f"{intro}\n<pre>{escape(ROUND_EXAMPLE)}</pre>\n"
+            f"{options}\n<pre>{escape(ROUND_OPTIONS)}</pre>")
+
+
+def project_usage(t: Translator, round_id: int | None) -> str:
+    intro = t.gettext("Send /project_add with the round number and the project on the following "
+                      "lines. For example:")
+    example = PROJECT_EXAMPLE.format(round_id=round_id if round_id is not None else 1)
+    return f"{intro}\n<pre>{escape(example)}</pre>"
+
+
+def form_problems(t: Translator, problems: Sequence[FormProblem], usage: str) -> str:
+    """Each problem with the line it is on, then the example to copy."""
+    lines = [t.gettext("⚠️ Please fix the form:")]
+    for problem in problems:
+        key = KEY_NAMES.get(problem.key, problem.key)
+        reason = t.gettext(PROBLEMS[problem.problem]).format(key=escape(key))
+        if problem.line is None:
+            lines.append(f"• {reason}")
+        else:
+            where = t.gettext("Line {n}").format(n=problem.line)
+            lines.append(f"• {where} <code>{escape(problem.text)}</code>: {reason}")
+    return "\n".join(lines) + "\n\n" + usage
+
+
+def ballot_label(t: Translator, ballot_type: str, k: int | None, n: int | None,
+                 m: int | None) -> str:
+    return t.gettext(BALLOT_TYPES[ballot_type]).format(k=k, n=n, m=m)
+
+
+def rule_label(t: Translator, rule: str) -> str:
+    return t.gettext(RULES[rule]) if rule in RULES else rule
+
+
+def tie_break_label(t: Translator, tie_break: str) -> str:
+    return t.gettext(TIE_BREAKS[tie_break]) if tie_break in TIE_BREAKS else tie_break
+
+
+def eligibility_label(t: Translator, eligibility: str, area: str | None) -> str:
+    label = t.gettext(ELIGIBILITY[eligibility])
+    return f"{label} ({escape(area)})" if area else label
+
+
+def round_created(t: Translator, round_id: int, spec: RoundSpec) -> str:
+    lines = [
+        t.gettext("✅ Round no. {id} 「{name}」 is ready.").format(id=round_id,
+                                                                   name=escape(spec.name)),
+        t.gettext("Budget: {money}").format(money=t.money(spec.budget_krw)),
+        t.gettext("Voting: {opens} – {closes}").format(opens=t.moment(spec.opens_at),
+                                                      closes=t.deadline(spec.closes_at)),
+        t.gettext("Ballot: {ballot}").format(ballot=ballot_label(
+            t, spec.ballot.value, spec.max_choices, spec.points_total, spec.points_per_project)),
+        t.gettext("Who can vote: {who}").format(
+            who=eligibility_label(t, spec.eligibility.value, spec.area)),
+        t.gettext("Counting: {rule}, ties: {tie_break}, minimum support: {support}").format(
+            rule=rule_label(t, spec.rule.value),
+            tie_break=tie_break_label(t, spec.tie_break.value),
+            support=f"{spec.min_support_percent}%" if spec.min_support_percent else "—"),
+        (t.gettext("Residents can change their ballot until the end.") if spec.changeable
+         else t.gettext("A submitted ballot cannot be changed.")),
+        "",
+        t.gettext("Next: add projects with /project_add {id} or import accepted proposals with "
+                  "/round_import {id}, before voting opens.").format(id=round_id),
+    ]
+    return "\n".join(lines)
+
+
+def rounds_list(t: Translator, rounds: Sequence[RoundSummary], page_url: Callable[[int], str]
+                ) -> str:
+    """Newest first; a published round links to its results page."""
+    if not rounds:
+        return t.gettext("There are no budget rounds yet. Create one with /round_new.")
+    lines = [t.gettext("🗳 Budget rounds")]
+    for item in rounds:
+        phase = t.gettext(PHASES[item.phase])
+        lines.append(
+            f"\n<b>#{item.id} {escape(item.name)}</b> · {phase}\n"
+            + t.gettext("{opens} – {closes} · {money}").format(
+                opens=t.moment(item.opens_at), closes=t.deadline(item.closes_at),
+                money=t.money(item.budget_krw))
+            + "\n"
+            + t.ngettext("{n} project", "{n} projects", item.projects).format(n=item.projects)
+            + " · "
+            + t.ngettext("{n} ballot", "{n} ballots", item.ballots).format(n=item.ballots)
+            + (f"\n{page_url(item.id)}" if item.phase is RoundPhase.PUBLISHED else "")
+        )
+    return "\n".join(lines)
+
+
+def unknown_round(t: Translator, round_id: int) -> str:
+    return t.gettext("There is no round no. {id}. See /rounds.").format(id=round_id)
+
+
+def not_preparing(t: Translator) -> str:
+    return t.gettext("Voting has already opened for this round, so its projects can no longer "
+                     "change.")
+
+
+def project_added(t: Translator, round_id: int, project_id: int, title: str,
+                  over_budget: bool) -> str:
+    text = t.gettext("✅ Project no. {project} 「{title}」 was added to round no. {id}.").format(
+        project=project_id, title=escape(title), id=round_id)
+    if over_budget:
+        text += "\n" + t.gettext("⚠️ It costs more than the whole budget, so it cannot be funded.")
+    return text
+
+
+def imported(t: Translator, round_id: int, added: int, already: int) -> str:
+    text = t.ngettext("✅ {n} accepted proposal was added to round no. {id}.",
+                      "✅ {n} accepted proposals were added to round no. {id}.",
+                      added).format(n=added, id=round_id)
+    if already:
+        text += "\n" + t.ngettext("{n} was already there.", "{n} were already there.",
+                                  already).format(n=already)
+    return text
+
+
+def export_not_closed(t: Translator) -> str:
+    return t.gettext("The ballots can be exported once voting has closed.")
+
+
+def export_caption(t: Translator, round_id: int, ballots: int) -> str:
+    return t.ngettext("Round no. {id}: {n} anonymous ballot",
+                      "Round no. {id}: {n} anonymous ballots", ballots).format(id=round_id,
+                                                                               n=ballots)
+
+
+def round_usage_id(t: Translator, command: str) -> str:
+    return t.gettext("Usage: /{command} <round number>").format(command=command)
+
+
+# ----- notices --------------------------------------------------------------------------------
+
+
+def round_opened(t: Translator, p: dict[str, Any]) -> str:
+    return t.gettext(
+        "🗳 Participatory budget vote 「{name}」 is open until {closes}: {projects} projects "
+        "for {money}. Vote in the bot with /budget.\n{url}"
+    ).format(name=escape(p["name"]), closes=t.deadline(datetime.fromisoformat(p["closes_at"])),
+             projects=p["projects"], money=t.money(int(p["budget"])), url=p["url"])
+
+
+def turnout_text(t: Translator, ballots: int, eligible: int) -> str:
+    if eligible <= 0:
+        return t.ngettext("{n} resident voted.", "{n} residents voted.", ballots).format(n=ballots)
+    return t.gettext("{n} of {eligible} eligible residents voted ({percent}%).").format(
+        n=f"{ballots:,}", eligible=f"{eligible:,}", percent=round(100 * ballots / eligible))
+
+
+def results_notice(t: Translator, p: dict[str, Any]) -> str:
+    """The results caption: short enough for a photo caption, the full list on the page."""
+    head = [
+        t.gettext("🗳 Results of 「{name}」").format(name=escape(p["name"])),
+        t.gettext("{used} of {budget} is funded.").format(
+            used=t.money(int(p["total_cost"])), budget=t.money(int(p["budget"]))),
+        turnout_text(t, int(p["ballots"]), int(p["eligible"])),
+    ]
+    funded = [f"✅ {escape(str(title))} ({t.money(int(cost))})" for title, cost in p["funded"]]
+    if not funded:
+        funded = [t.gettext("No project was funded.")]
+    tail = [t.gettext("All results: {url}").format(url=p["url"])]
+    return _fit("\n".join(head), funded, "\n".join(tail), t)
+
+
+def _fit(head: str, items: list[str], tail: str, t: Translator) -> str:
+    """As many items as fit in a caption, then “…and n more”."""
+    for shown in range(len(items), -1, -1):
+        rest = len(items) - shown
+        more = [t.gettext("…and {n} more").format(n=rest)] if rest else []
+        text = "\n\n".join([head, "\n".join(items[:shown] + more), tail])
+        if len(text) <= CAPTION_LIMIT:
+            return text
+    return f"{head}\n\n{tail}"[:CAPTION_LIMIT]
+
+
+BUDGET_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
+    "budget_round_opened": round_opened,
+    "budget_results": results_notice,
+}
+
+
+# ----- the chart ------------------------------------------------------------------------------
+
+
+def results_chart(t: Translator, name: str, results: dict[str, Any]) -> BarChart:
+    """Votes (or points) per project, funded ones highlighted, the budget used in the note."""
+    points = results.get("ballot_type") == BallotType.CUMULATIVE
+    unit = t.gettext("points") if points else t.gettext("votes")
+    bars = tuple(
+        Bar(f"{p['title']}\n{t.money(int(p['cost']))}",
+            float(p["points"] if points else p["votes"]), bool(p["selected"]))
+        for p in results["projects"])
+    budget = int(results["budget"])
+    used = int(results["total_cost"])
+    note = t.gettext("{used} of the {budget} budget is funded ({percent}%)").format(
+        used=t.money(used), budget=t.money(budget),
+        percent=round(100 * used / budget) if budget else 0)
+    return BarChart(
+        title=t.gettext("{name}: results").format(name=name), bars=bars, value_axis=unit,
+        note=note, legend=(t.gettext("Funded"), t.gettext("Not funded")),
+    )

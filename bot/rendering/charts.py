@@ -1,0 +1,152 @@
+"""PNG charts from plain data (matplotlib's Agg canvas, no pyplot): reusable by any area.
+
+Korean labels need a CJK font: Noto Sans CJK (Debian's fonts-noto-cjk) is looked up through
+matplotlib's font manager and, if its cache predates the install, by file name. Without it
+the chart is still drawn (Hangul shows as boxes) and a warning says what to install.
+
+The functions build their own `Figure` and canvas, so they are safe to call from a worker
+thread (pyplot's global state is never touched).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import textwrap
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+log = logging.getLogger(__name__)
+
+KOREAN_FAMILIES = ("Noto Sans CJK KR", "Noto Sans KR", "Noto Sans CJK JP", "NanumGothic")
+KOREAN_FILE_MARKS = ("NotoSansCJK", "NotoSansKR", "NanumGothic")
+HIGHLIGHT = "#1f4e79"
+PLAIN = "#b8c4d2"
+TEXT = "#1b2430"
+LABEL_WIDTH = 14  # characters per label line
+LABEL_SIZE = 12
+WIDTH_INCHES = 6.0
+DPI = 150
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One horizontal bar: its label, its value and whether it stands out (e.g. funded)."""
+
+    label: str
+    value: float
+    highlighted: bool = False
+    value_text: str | None = None  # shown at the end of the bar; the value itself by default
+
+
+@dataclass(frozen=True)
+class BarChart:
+    title: str
+    bars: tuple[Bar, ...]
+    value_axis: str = ""
+    note: str | None = None  # a line under the title, e.g. how much of the budget was used
+    legend: tuple[str, str] | None = None  # (highlighted, plain)
+
+
+@cache
+def korean_font() -> FontProperties | None:
+    """A font with Hangul, found once per process; None (and a warning) when there is none."""
+    for family in KOREAN_FAMILIES:
+        try:
+            path = font_manager.findfont(FontProperties(family=family), fallback_to_default=False)
+        except ValueError:
+            continue
+        return FontProperties(fname=path)
+    candidates = [path for path in font_manager.findSystemFonts()
+                  if any(mark in Path(path).name for mark in KOREAN_FILE_MARKS)]
+    if candidates:  # the regular weight first, then a stable order
+        return FontProperties(fname=min(candidates, key=lambda p: ("Regular" not in p, p)))
+    log.warning("no Korean font found for charts: install fonts-noto-cjk (Hangul shows as boxes)")
+    return None
+
+
+def horizontal_bars_png(chart: BarChart, font: FontProperties | None = None) -> bytes:
+    """The chart as PNG bytes: one bar per item, top to bottom in the given order.
+
+    Sized for a phone: a narrow figure with large type, so the labels stay readable when a
+    messenger or a 390-pixel page shrinks the image to the screen's width.
+    """
+    font = font if font is not None else korean_font()
+    figure = Figure(figsize=(WIDTH_INCHES, _height(len(chart.bars))), dpi=DPI,
+                    layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    bars = list(reversed(chart.bars))  # matplotlib draws the first bar at the bottom
+    positions = range(len(bars))
+    drawn = axes.barh(list(positions), [b.value for b in bars],
+                      color=[HIGHLIGHT if b.highlighted else PLAIN for b in bars])
+    axes.set_yticks(list(positions), [_wrapped(b.label) for b in bars],
+                    fontproperties=_sized(font, LABEL_SIZE))
+    axes.bar_label(drawn, [b.value_text or _number(b.value) for b in bars], padding=3,
+                   fontproperties=_sized(font, LABEL_SIZE), color=TEXT)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel(chart.value_axis, fontproperties=_sized(font, LABEL_SIZE))
+    axes.margins(x=0.18)
+    axes.spines[["top", "right"]].set_visible(False)
+    _titles(figure, chart, font)
+    if chart.legend is not None:
+        handles = [Patch(color=HIGHLIGHT, label=chart.legend[0]),
+                   Patch(color=PLAIN, label=chart.legend[1])]
+        figure.legend(handles=handles, prop=_sized(font, LABEL_SIZE), loc="outside lower center",
+                      ncols=2, frameon=False)  # below the axes: it never covers a bar
+    out = io.BytesIO()
+    with warnings.catch_warnings():
+        if font is None:  # already said once (no Korean font); not once per missing glyph
+            warnings.simplefilter("ignore", UserWarning)
+        figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def _titles(figure: Figure, chart: BarChart, font: FontProperties | None) -> None:
+    """The title in bold above the chart, the note in normal type under it."""
+    figure.suptitle(chart.title, fontproperties=_sized(font, 15, bold=True), color=TEXT)
+    if chart.note is not None:
+        figure.axes[0].set_title(chart.note, fontproperties=_sized(font, LABEL_SIZE), color=TEXT)
+
+
+def _sized(font: FontProperties | None, size: float, *, bold: bool = False) -> FontProperties:
+    sized = font.copy() if font is not None else FontProperties()
+    sized.set_size(size)
+    if bold:
+        sized.set_weight("bold")
+    return sized
+
+
+def _height(count: int) -> float:
+    return min(2.4 + 0.75 * max(count, 1), 40.0)
+
+
+def _wrapped(label: str) -> str:
+    """Each line of a label in at most two short lines, so long titles do not squeeze the bars."""
+    return "\n".join(_two_lines(line) for line in label.split("\n"))
+
+
+def _two_lines(line: str) -> str:
+    lines = textwrap.wrap(line, LABEL_WIDTH) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: LABEL_WIDTH - 1] + "…"]
+    return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def bars_from_pairs(pairs: Sequence[tuple[str, float]]) -> tuple[Bar, ...]:
+    """Plain (label, value) pairs as bars, for callers that highlight nothing."""
+    return tuple(Bar(label, value) for label, value in pairs)

@@ -1,0 +1,113 @@
+"""File formats shared by the downloads: CSV that Excel opens in Korean, and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from bot.i18n import Translator
+
+BOM = "\ufeff"
+CSV_TYPE = "text/csv"
+JSON_TYPE = "application/json"
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark (Excel reads Korean correctly only then), CRLF lines."""
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+    return out.getvalue().encode("utf-8")
+
+
+def json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+
+
+def document_templates(t: Translator) -> jinja2.Environment:
+    """Jinja2 for files handed to people (printable pages): autoescaped, translated."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        t.gettext, t.ngettext, newstyle=False)
+    env.globals.update(moment=t.moment, deadline=t.deadline)
+    return env
+
+
+# ----- open data: the datasets of bot.services.exports as files ------------------------------
+
+FORMATS = ("csv", "json")
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "proposals": ("id", "hidden", "title", "problem", "solution", "effect", "area", "category",
+                  "status", "endorsements", "department", "published_at", "collect_until",
+                  "review_due", "debate_closes_at", "answer_due"),
+    "answers": ("id", "proposal_id", "department", "kind", "decision", "text",
+                "expected_completion", "budget_krw", "percent", "published_at"),
+    "debates": ("proposal_id", "title", "closed_at", "participants", "opinions", "for",
+                "against", "neutral", "for_percent", "against_percent", "neutral_percent",
+                "keywords", "top_for", "top_against", "top_neutral"),
+    "rounds": ("round_id", "round_name", "phase", "budget_krw", "ballot_type", "rule", "area",
+               "opens_at", "closes_at", "ballots", "eligible", "total_cost_krw", "project_id",
+               "project_title", "cost_krw", "votes", "points", "selected"),
+}
+
+
+def dataset_csv(dataset: str, records: list[dict[str, Any]]) -> bytes:
+    """One row per record; rounds get one row per project, debates flatten their lists."""
+    columns = _COLUMNS[dataset]
+    flat = _round_rows(records) if dataset == "rounds" else (
+        [_debate_row(r) for r in records] if dataset == "debates" else records)
+    return csv_bytes(columns, ([_cell(row.get(c)) for c in columns] for row in flat))
+
+
+def dataset_json(dataset: str, records: list[dict[str, Any]], generated_at: str) -> bytes:
+    return json_bytes({"dataset": dataset, "generated_at": generated_at, "records": records})
+
+
+def file_name(dataset: str, fmt: str, generated_at: str) -> str:
+    return f"gonggam-{dataset}-{generated_at[:10]}.{fmt}"
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _debate_row(record: dict[str, Any]) -> dict[str, Any]:
+    top = record.get("top_opinions", {})
+    return record | {
+        "keywords": ", ".join(record.get("keywords", [])),
+        **{f"top_{stance}": " | ".join(top.get(stance, [])) for stance in ("for", "against",
+                                                                             "neutral")},
+    }
+
+
+def _round_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for record in records:
+        head = {"round_id": record["id"], "round_name": record["name"]} | {
+            key: record.get(key) for key in _COLUMNS["rounds"][2:12]}
+        for project in record["projects"] or [{}]:
+            rows.append(head | {
+                "project_id": project.get("id"), "project_title": project.get("title"),
+                "cost_krw": project.get("cost_krw"), "votes": project.get("votes"),
+                "points": project.get("points"), "selected": project.get("selected"),
+            })
+    return rows

@@ -1,0 +1,185 @@
+"""Texts and buttons of moderation: work items, hide/restore notices, merges, bans, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.handlers.callbacks import WorkAct
+from bot.i18n import N_, Translator
+from bot.rendering.proposals import REASON_LABELS
+from bot.services.hiding import AUTOMATIC_REASON, HIDE_REASONS, OTHER_REASON, PROPOSAL
+from bot.services.work_items import WorkItemView, WorkKind
+
+Button = InlineKeyboardButton
+
+ACTION_LABELS: dict[str, str] = {
+    "approve": N_("approved"),
+    "reject": N_("rejected"),
+    "publish": N_("published"),
+    "keep": N_("kept hidden"),
+    "restore": N_("restored"),
+    "assign": N_("department assigned"),
+    "remind": N_("reminded again"),
+    "noted": N_("noted"),
+    "accept": N_("re-review accepted"),
+    "decline": N_("re-review declined"),
+}
+KIND_LABELS: dict[WorkKind, str] = {
+    WorkKind.PENDING: N_("Proposal to approve"),
+    WorkKind.FLAGGED_OPINION: N_("Opinion held by the language check"),
+    WorkKind.REPORTED: N_("Hidden after reports"),
+    WorkKind.THRESHOLD: N_("Threshold reached: assign a department"),
+    WorkKind.OVERDUE: N_("Overdue answer"),
+    WorkKind.RE_REVIEW: N_("Re-review request"),
+    WorkKind.DISSATISFIED: N_("Residents not satisfied"),
+}
+HIDDEN_REASON_LABELS: dict[str, str] = {
+    **REASON_LABELS,
+    AUTOMATIC_REASON: N_("reported by several residents"),
+}
+
+
+def reason_label(t: Translator, code: str, text: str = "") -> str:
+    """A hide or reject reason as people read it: a known code's label, else the moderator's text."""
+    if code in HIDDEN_REASON_LABELS:
+        return t.gettext(HIDDEN_REASON_LABELS[code])
+    return text or t.gettext("against the operating rules")
+
+
+# ----- work item buttons ----------------------------------------------------------------------
+
+
+def work_item_keyboard(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup | None:
+    """The buttons of a freshly posted work item (the dispatcher's renderer calls this)."""
+    try:
+        kind = WorkKind(params["work_kind"])
+        item_id = int(params["work_item_id"])
+    except (KeyError, ValueError, TypeError):
+        return None
+    return _KEYBOARDS[kind](t, item_id, params)
+
+
+def reject_reasons_keyboard(t: Translator, item_id: int) -> InlineKeyboardMarkup:
+    rows = [[Button(t.gettext(REASON_LABELS[code]),
+                    callback_data=WorkAct(item_id, "reject", index).pack())]
+            for index, code in enumerate(HIDE_REASONS)]
+    rows.append([Button(t.gettext("✍️ Other reason"),
+                        callback_data=WorkAct(item_id, "other", 0).pack())])
+    rows.append([Button(t.gettext("↩️ Back"), callback_data=WorkAct(item_id, "back", 0).pack())])
+    return InlineKeyboardMarkup(rows)
+
+
+def _two(t: Translator, item_id: int, first: tuple[str, str], second: tuple[str, str]
+         ) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(t.gettext(first[0]), callback_data=WorkAct(item_id, first[1], 0).pack()),
+        Button(t.gettext(second[0]), callback_data=WorkAct(item_id, second[1], 0).pack()),
+    ]])
+
+
+def _departments(
+    t: Translator, item_id: int, params: dict[str, Any]
+) -> InlineKeyboardMarkup | None:
+    """One button per active department; none yet: no buttons (/department_add, /assign)."""
+    preselected = params.get("preselected")
+    buttons = [
+        Button(("✅ " if department_id == preselected else "") + str(name),
+               callback_data=WorkAct(item_id, "assign", int(department_id)).pack())
+        for department_id, name in params.get("departments", [])
+    ]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+Keyboard = Callable[[Translator, int, dict[str, Any]], InlineKeyboardMarkup | None]
+_KEYBOARDS: dict[WorkKind, Keyboard] = {
+    WorkKind.PENDING: lambda t, i, p: _two(t, i, (N_("✅ Approve"), "approve"),
+                                           (N_("🚫 Reject…"), "reasons")),
+    WorkKind.FLAGGED_OPINION: lambda t, i, p: _two(t, i, (N_("✅ Publish"), "publish"),
+                                                   (N_("🙈 Keep hidden"), "keep")),
+    WorkKind.REPORTED: lambda t, i, p: _two(t, i, (N_("↩️ Restore"), "restore"),
+                                            (N_("🙈 Keep hidden"), "keep")),
+    WorkKind.THRESHOLD: _departments,
+    WorkKind.OVERDUE: lambda t, i, p: _two(t, i, (N_("🔔 Remind again"), "remind"),
+                                           (N_("📝 Noted"), "noted")),
+    WorkKind.RE_REVIEW: lambda t, i, p: _two(t, i, (N_("✅ Accept"), "accept"),
+                                             (N_("❌ Decline"), "decline")),
+    WorkKind.DISSATISFIED: lambda t, i, p: InlineKeyboardMarkup([[
+        Button(t.gettext("📝 Noted"), callback_data=WorkAct(i, "noted", 0).pack())]]),
+}
+
+
+def handled_line(t: Translator, name: str, action: str, at: datetime) -> str:
+    """「처리: 김모더 · 승인 · 11월 27일 14:05」"""
+    label = t.gettext(ACTION_LABELS.get(action, N_("noted")))
+    return t.gettext("Handled: {name} · {action} · {when}").format(
+        name=escape(name), action=label, when=t.moment(at))
+
+
+def already_handled(t: Translator, item: WorkItemView) -> str:
+    if item.claimed_at is None or item.action is None:
+        return t.gettext("This item is no longer open.")
+    return t.gettext("Already handled by {name} ({action}, {when}).").format(
+        name=item.claimed_by_name or "?", action=t.gettext(ACTION_LABELS.get(item.action, "noted")),
+        when=t.moment(item.claimed_at))
+
+
+def item_summary(t: Translator, item: WorkItemView) -> str:
+    """One line of the /admin queue."""
+    title = escape(str(item.params.get("title", "")))
+    return f"{t.gettext(KIND_LABELS[item.kind])} · #{item.params.get('proposal_id', '')} 「{title}」"
+
+
+# ----- outbox templates ----------------------------------------------------------------------
+
+
+def _what(t: Translator, p: dict[str, Any]) -> str:
+    return t.gettext("proposal") if p.get("target") == PROPOSAL else t.gettext("opinion")
+
+
+def _reasons(t: Translator, p: dict[str, Any]) -> str:
+    counts = p.get("reasons") or {}
+    return ", ".join(f"{reason_label(t, code)} {n}" for code, n in counts.items())
+
+
+MODERATION_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
+    "moderation_reported": lambda t, p: (
+        t.gettext("🚩 Proposal #{id} 「{title}」 was hidden after {count} reports ({reasons}). "
+                  "Restore it, or keep it hidden?")
+        if p.get("target") == PROPOSAL else
+        t.gettext("🚩 An opinion on #{id} 「{title}」 was hidden after {count} reports "
+                  "({reasons}). Restore it, or keep it hidden?")
+    ).format(id=p["proposal_id"], title=escape(str(p["title"])), count=p["count"],
+             reasons=_reasons(t, p)),
+    "content_hidden": lambda t, p: t.gettext(
+        "Your {what} 「{title}」 is hidden for now under our operating rules. Reason: {reason}. "
+        "It is kept, not deleted, and a moderator can show it again."
+    ).format(what=_what(t, p), title=escape(str(p["title"])),
+             reason=escape(reason_label(t, str(p.get("reason", OTHER_REASON)),
+                                        str(p.get("reason_text", ""))))),
+    "content_restored": lambda t, p: t.gettext(
+        "Your {what} 「{title}」 is visible again. Thank you for waiting."
+    ).format(what=_what(t, p), title=escape(str(p["title"]))),
+    "proposal_merged": lambda t, p: t.gettext(
+        "「{title}」 was merged with a very similar proposal, 「{target}」. "
+        "Your 공감 now counts there."
+    ).format(title=escape(str(p["title"])), target=escape(str(p["target_title"]))),
+}
+
+
+# ----- replies to moderators and residents ----------------------------------------------------
+
+
+def ban_notice(t: Translator, until: datetime, reason: str, permanent: bool) -> str:
+    """What a banned resident is told when they try to add something."""
+    if permanent:
+        head = t.gettext("Sorry, you cannot post, report or endorse any more.")
+    else:
+        head = t.gettext("Sorry, you cannot post, report or endorse until {when}.").format(
+            when=t.moment(until))
+    return head + " " + t.gettext("Reason: {reason}").format(reason=escape(reason))

@@ -1,0 +1,66 @@
+"""Texts of /stats: one short summary under the weekly chart, the full page on the web."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.domain.lifecycle import ProposalStatus
+from bot.i18n import Translator
+from bot.rendering.labels import status_label
+from bot.services.stats import RoundTurnout, Stats
+
+
+def summary(t: Translator, stats: Stats, page_url: str) -> str:
+    lines = [
+        t.gettext("📈 <b>공감 statistics</b> ({when})").format(when=t.moment(stats.generated_at)),
+        t.ngettext("{n} proposal", "{n} proposals", stats.proposals).format(n=stats.proposals),
+        *(f" · {escape(status_text(t, status))} {count}"
+          for status, count in sorted(stats.by_status.items(), key=lambda item: -item[1])),
+        answer_time(t, stats),
+        t.ngettext("❗ Overdue answers: {n} proposal", "❗ Overdue answers: {n} proposals",
+                   stats.overdue).format(n=stats.overdue),
+        t.gettext("💬 Debates: {opinions} opinions · {people} participants").format(
+            opinions=stats.opinions, people=stats.debaters),
+        *turnout_lines(t, stats.rounds),
+        satisfaction_line(t, stats),
+        t.gettext("All figures: {url}").format(url=page_url),
+    ]
+    return "\n".join(lines)
+
+
+def status_text(t: Translator, status: str) -> str:
+    try:
+        return status_label(t, ProposalStatus(status))
+    except ValueError:
+        return status
+
+
+def answer_time(t: Translator, stats: Stats) -> str:
+    if stats.answer_median_days is None:
+        return t.gettext("⏱ Time to the department's answer: no answers yet")
+    return t.gettext(
+        "⏱ Time to the department's answer: median {median} days · 90% within {p90} days "
+        "({n} answered)"
+    ).format(median=stats.answer_median_days, p90=stats.answer_p90_days, n=stats.answered)
+
+
+def turnout_lines(t: Translator, rounds: tuple[RoundTurnout, ...]) -> list[str]:
+    if not rounds:
+        return []
+    lines = [t.gettext("🗳 Participatory budget turnout:")]
+    for row in rounds:
+        percent = f" ({row.percent}%)" if row.percent is not None else ""
+        lines.append(f" · {escape(row.name)}: {row.ballots}/{row.eligible}{percent}")
+    return lines
+
+
+def satisfaction_line(t: Translator, stats: Stats) -> str:
+    if stats.satisfaction_percent is None:
+        return t.gettext("🙂 Satisfaction with answers: no votes yet")
+    return t.gettext("🙂 Satisfaction with answers: satisfied {yes} · dissatisfied {no} "
+                     "({percent}% satisfied)").format(
+        yes=stats.satisfied, no=stats.dissatisfied, percent=stats.satisfaction_percent)
+
+
+def chart_caption(t: Translator) -> str:
+    return t.gettext("공감 and participants in the last 12 weeks")

@@ -1,0 +1,302 @@
+"""Moderation: merging duplicates, offline intake, and what the buttons of the moderators'
+work items do (hiding, restoring and the report threshold live in `bot/services/hiding.py`).
+
+Each function takes a session whose transaction the caller owns and `now`; every change
+writes an audit entry (who, what, before and after) and its outbox rows in that transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Department, Endorsement, Proposal
+from bot.domain.deadlines import BusinessCalendar
+from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
+from bot.domain.text import mask_personal_data, normalise_text
+from bot.services import answers as answer_services
+from bot.services import proposals as proposal_services
+from bot.services.audit import record_audit
+from bot.services.departments import AssignOutcome, assign_department, notify_department
+from bot.services.hiding import HideOutcome, restore_content
+from bot.services.lifecycle import transition
+from bot.services.outbox import Notice, enqueue_for_users
+from bot.services.search import index_proposal
+from bot.services.sql import insert_ignoring_conflicts
+from bot.services.work_items import ClaimOutcome, WorkItemView, WorkKind, claim, open_items_for
+from bot.settings import Settings
+
+S = ProposalStatus
+OFFLINE_CHANNELS = ("paper", "phone", "center")
+
+
+# ----- merging duplicates ---------------------------------------------------------------------
+
+
+class MergeOutcome(StrEnum):
+    MERGED = "merged"
+    SAME = "same"
+    NOT_FOUND = "not_found"
+    SOURCE_NOT_COLLECTING = "source_not_collecting"
+    TARGET_HIDDEN = "target_hidden"
+    TARGET_CLOSED = "target_closed"
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    outcome: MergeOutcome
+    moved: int = 0
+    count: int = 0
+
+
+async def merge_proposals(
+    session: AsyncSession, *, source_id: int, target_id: int, actor: str, actor_id: int | None,
+    now: datetime, settings: Settings | None = None, calendar: BusinessCalendar | None = None,
+) -> MergeResult:
+    """Merge duplicate A (`source_id`) into B (`target_id`).
+
+    A must still be gathering 공감; it is closed the way the lifecycle already knows
+    (COLLECTING → WITHDRAWN, noted as a merge) and points at B (`merged_into_id`). A's
+    endorsers move to B, except people who had endorsed both and B's author; B's count is
+    recomputed from the rows. A's endorsers and author are told where their 공감 went. With
+    `settings` and `calendar`, a B that now reaches the threshold goes to review.
+    Outcomes: MERGED; SAME; NOT_FOUND; SOURCE_NOT_COLLECTING; TARGET_HIDDEN; TARGET_CLOSED.
+    """
+    if source_id == target_id:
+        return MergeResult(MergeOutcome.SAME)
+    source = await session.get(Proposal, source_id, populate_existing=True)
+    target = await session.get(Proposal, target_id, populate_existing=True)
+    if source is None or target is None:
+        return MergeResult(MergeOutcome.NOT_FOUND)
+    if target.hidden:
+        return MergeResult(MergeOutcome.TARGET_HIDDEN)
+    if target.status not in LIVE_STATUSES or target.merged_into_id is not None:
+        return MergeResult(MergeOutcome.TARGET_CLOSED)
+    before = {"source_status": source.status, "source_count": source.endorsement_count,
+              "target_count": target.endorsement_count}
+    moved_away = await transition(
+        session, source_id, expected=S.COLLECTING, new=S.WITHDRAWN, now=now, actor_id=actor_id,
+        changes={"merged_into_id": target_id, "halfway_at": None, "closing_soon_at": None},
+        note=f"merged into #{target_id}", push=False,
+    )
+    if not moved_away:
+        return MergeResult(MergeOutcome.SOURCE_NOT_COLLECTING)
+    endorsers = list(await session.scalars(
+        select(Endorsement.user_id).where(Endorsement.proposal_id == source_id)))
+    moved = 0
+    for user_id in endorsers:
+        if user_id == target.author_id:
+            continue
+        added = await session.execute(insert_ignoring_conflicts(
+            session, Endorsement, proposal_id=target_id, user_id=user_id, created_at=now))
+        moved += int(added.rowcount or 0)  # type: ignore[attr-defined]
+        await proposal_services.set_muted(session, proposal_id=target_id, user_id=user_id,
+                                          muted=False, now=now)
+    count = await _recount(session, target_id)
+    record_audit(session, now, actor, "proposal.merge", f"proposal:{source_id}", before=before,
+                 after={"merged_into_id": target_id, "moved": moved, "target_count": count})
+    notice = Notice("proposal_merged", {"proposal_id": target_id, "title": source.title,
+                                        "target_title": target.title},
+                    f"{source_id}:{target_id}")
+    await enqueue_for_users(session, sorted({*endorsers, source.author_id}), notice, now)
+    if settings is not None and calendar is not None:
+        await proposal_services.start_review_if_reached(session, target_id, now, settings,
+                                                        calendar)
+    return MergeResult(MergeOutcome.MERGED, moved, count)
+
+
+async def _recount(session: AsyncSession, proposal_id: int) -> int:
+    count = int(await session.scalar(select(func.count()).select_from(Endorsement)
+                                     .where(Endorsement.proposal_id == proposal_id)) or 0)
+    await session.execute(update(Proposal).where(Proposal.id == proposal_id)
+                          .values(endorsement_count=count)
+                          .execution_options(synchronize_session=False))
+    return count
+
+
+# ----- offline intake -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfflineForm:
+    """A proposal received on paper, by phone or at a 동 주민센터."""
+
+    channel: str
+    title: str
+    body: str
+    area: str | None
+    category: str | None
+    name: str
+    contact: str
+
+
+def mask_name(name: str) -> str:
+    """김민수 → 김*수, 김민 → 김*: enough to recognise the person, not to expose them."""
+    clean = "".join(name.split())
+    if len(clean) <= 1:
+        return clean
+    if len(clean) == 2:
+        return clean[0] + "*"
+    return clean[0] + "*" * (len(clean) - 2) + clean[-1]
+
+
+def masked_contact(name: str, contact: str) -> str:
+    masked, _ = mask_personal_data(normalise_text(contact))
+    digits = "".join(ch for ch in masked if ch.isdigit())
+    if len(digits) > 4:  # not recognised as a number: keep no more than the last 4 digits
+        masked = "*" * max(0, len(masked) - 4) + masked[-4:]
+    return " · ".join(part for part in (mask_name(name), masked) if part)[:120]
+
+
+def contact_hash(contact: str, secret_key: str) -> str | None:
+    digits = "".join(ch for ch in contact if ch.isdigit())
+    if digits.startswith("82"):
+        digits = "0" + digits[2:]
+    if not digits:
+        return None
+    return hmac.new(secret_key.encode(), digits.encode(), hashlib.sha256).hexdigest()
+
+
+async def enter_offline_proposal(
+    session: AsyncSession, *, form: OfflineForm, moderator_id: int, actor: str, now: datetime,
+    settings: Settings,
+) -> int:
+    """Publish a proposal received offline on a resident's behalf, marked 오프라인 접수.
+
+    The moderator is the proposal's author of record (the resident may have no Telegram);
+    the resident's name and contact are kept only masked, plus a keyed hash of the number.
+    """
+    proposal = Proposal(
+        author_id=moderator_id, title=form.title, problem=form.body, solution="", effect="",
+        area=form.area, category=form.category, status=S.PENDING_MODERATION, hidden=False,
+        flagged=False, endorsement_count=0, created_at=now, offline_channel=form.channel,
+        offline_contact=masked_contact(form.name, form.contact),
+        offline_contact_hash=contact_hash(form.contact, settings.secret_key),
+    )
+    session.add(proposal)
+    await session.flush()
+    await index_proposal(session, proposal.id, proposal.title, proposal.problem)
+    await proposal_services.publish(session, proposal.id, now, settings.policy, moderator_id)
+    record_audit(session, now, actor, "proposal.offline", f"proposal:{proposal.id}",
+                 after={"channel": form.channel, "contact": proposal.offline_contact})
+    return proposal.id
+
+
+# ----- work item buttons ----------------------------------------------------------------------
+
+
+ACTIONS: dict[WorkKind, frozenset[str]] = {
+    WorkKind.PENDING: frozenset({"approve", "reject"}),
+    WorkKind.FLAGGED_OPINION: frozenset({"publish", "keep"}),
+    WorkKind.REPORTED: frozenset({"restore", "keep"}),
+    WorkKind.THRESHOLD: frozenset({"assign"}),
+    WorkKind.OVERDUE: frozenset({"remind", "noted"}),
+    WorkKind.RE_REVIEW: frozenset({"accept", "decline"}),
+    WorkKind.DISSATISFIED: frozenset({"noted"}),
+}
+
+
+class ActOutcome(StrEnum):
+    DONE = "done"
+    NO_EFFECT = "no_effect"  # claimed, but the subject had already moved on
+    ALREADY_HANDLED = "already_handled"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class ActResult:
+    outcome: ActOutcome
+    item: WorkItemView | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Moderator:
+    user_id: int
+    name: str
+    actor: str
+
+
+async def act_on_item(
+    session: AsyncSession, item: WorkItemView, action: str, *, moderator: Moderator,
+    now: datetime, settings: Settings, calendar: BusinessCalendar, argument: int = 0,
+    reason_text: str = "", message_id: int | None = None,
+) -> ActResult:
+    """Claim the item for `action` and carry it out; the loser of a race changes nothing."""
+    if action not in ACTIONS[item.kind]:
+        return ActResult(ActOutcome.INVALID, item)
+    claimed = await claim(session, item.id, user_id=moderator.user_id, name=moderator.name,
+                          action=action, now=now, note=reason_text or None,
+                          message_id=message_id)
+    if claimed.outcome is ClaimOutcome.NOT_FOUND:
+        return ActResult(ActOutcome.NOT_FOUND)
+    if claimed.outcome is ClaimOutcome.ALREADY_HANDLED:
+        return ActResult(ActOutcome.ALREADY_HANDLED, claimed.item)
+    done, url = await _carry_out(session, item, action, moderator, now, settings, calendar,
+                                 argument, reason_text)
+    record_audit(session, now, moderator.actor, f"work_item.{action}", f"work_item:{item.id}",
+                 before={"kind": item.kind, "subject": f"{item.subject_kind}:{item.subject_id}"},
+                 after={"action": action, "effect": done, "argument": argument or None})
+    return ActResult(ActOutcome.DONE if done else ActOutcome.NO_EFFECT, claimed.item, url)
+
+
+async def _carry_out(
+    session: AsyncSession, item: WorkItemView, action: str, moderator: Moderator, now: datetime,
+    settings: Settings, calendar: BusinessCalendar, argument: int, reason_text: str,
+) -> tuple[bool, str | None]:
+    subject = item.subject_id
+    if action == "approve":
+        return await proposal_services.approve_pending(
+            session, subject, now, settings.policy, moderator.user_id), None
+    if action == "reject":
+        return await proposal_services.reject_pending(
+            session, subject, now, moderator.user_id, reason_text), None
+    if action in ("publish", "restore"):
+        outcome = await restore_content(session, kind=item.subject_kind, content_id=subject,
+                                        actor=moderator.actor, now=now)
+        return outcome is HideOutcome.DONE, None
+    if action == "assign":
+        result = await assign_department(session, subject, argument, now=now, settings=settings,
+                                         actor=moderator.actor)
+        return result.outcome is AssignOutcome.ASSIGNED, result.url
+    if action in ("accept", "decline"):
+        return await answer_services.decide_re_review(
+            session, proposal_id=subject, approve=action == "accept", moderator=moderator.actor,
+            now=now, settings=settings, calendar=calendar), None
+    if action == "remind":
+        return await _remind_again(session, item, now, settings), None
+    return True, None  # keep hidden, noted: the claim itself is the record
+
+
+async def _remind_again(
+    session: AsyncSession, item: WorkItemView, now: datetime, settings: Settings
+) -> bool:
+    proposal = await session.get(Proposal, item.subject_id)
+    if proposal is None or proposal.department_id is None:
+        return False
+    department = await session.get(Department, proposal.department_id)
+    if department is None:
+        return False
+    params = {**{k: v for k, v in item.params.items() if k not in ("work_item_id", "work_kind")}}
+    await notify_department(session, department,
+                            Notice("answer_reminder_overdue", params,
+                                   f"{item.subject_id}:again:{now.isoformat()}"), now, settings)
+    return True
+
+
+async def settle_items(
+    session: AsyncSession, subject_kind: str, subject_id: int, action: str, *,
+    moderator: Moderator, now: datetime, kinds: frozenset[WorkKind],
+) -> None:
+    """A command did what an open item asked (e.g. /restore): mark those items handled."""
+    for item in await open_items_for(session, subject_kind, subject_id):
+        if item.kind in kinds:
+            await claim(session, item.id, user_id=moderator.user_id, name=moderator.name,
+                        action=action, now=now, note="command")

@@ -1,0 +1,120 @@
+"""Public statistics (`/stats`, `/stats/weekly.png`) and open data (`/data`, `/data/<name>.<fmt>`).
+
+Everything here is public and the same for every visitor, so a rendered copy is kept for
+`OPEN_DATA_CACHE_SECONDS` (the numbers move slowly; a shared link must not recompute them per
+visitor). The files carry no personal data (see `bot.services.exports`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import jinja2
+from aiohttp import web
+
+from bot.i18n import DEFAULT_LANGUAGE, N_, Translator
+from bot.rendering import exports as files
+from bot.rendering.stats_chart import weekly_chart_png
+from bot.services.exports import Dataset, export
+from bot.services.stats import Stats, compute_stats
+from bot.web.cache import PageCache
+from bot.web.pages import PageDeps, build_templates
+
+OPEN_DATA_CACHE_SECONDS = 60.0
+CONTENT_TYPES = {"csv": "text/csv", "json": "application/json"}
+DATASET_LABELS: dict[Dataset, str] = {
+    Dataset.PROPOSALS: N_("Proposals (status, 공감, deadlines)"),
+    Dataset.ANSWERS: N_("Department answers"),
+    Dataset.DEBATES: N_("Debate summaries"),
+    Dataset.ROUNDS: N_("Participatory budget rounds and results"),
+}
+
+
+@dataclass(frozen=True)
+class OpenDataState:
+    deps: PageDeps
+    templates: jinja2.Environment
+    t: Translator
+    cache: PageCache
+
+
+OPEN_DATA = web.AppKey("open_data", OpenDataState)
+
+
+def add_open_data_routes(app: web.Application, deps: PageDeps) -> None:
+    translator = deps.i18n.get(DEFAULT_LANGUAGE)
+    app[OPEN_DATA] = OpenDataState(
+        deps, build_templates(translator, deps.settings), translator,
+        PageCache(OPEN_DATA_CACHE_SECONDS if deps.cache_seconds > 0 else 0),
+    )
+    app.router.add_get("/stats", stats_page)
+    app.router.add_get("/stats/weekly.png", weekly_chart)
+    app.router.add_get("/data", data_index)
+    app.router.add_get(r"/data/{dataset:[a-z]+}.{fmt:csv|json}", data_file)
+
+
+async def _stats(state: OpenDataState) -> Stats:
+    cached = state.cache.get("stats")
+    if isinstance(cached, Stats):
+        return cached
+    async with state.deps.sessionmaker() as session:
+        stats = await compute_stats(session, state.deps.clock.now(), state.deps.settings.timezone)
+    state.cache.put("stats", 0, stats)
+    return stats
+
+
+async def stats_page(request: web.Request) -> web.Response:
+    state = request.app[OPEN_DATA]
+    stats = await _stats(state)
+    by_status = sorted(stats.by_status.items(), key=lambda item: -item[1])
+    body = state.templates.get_template("stats.html").render(stats=stats, by_status=by_status)
+    return _response(body.encode(), "text/html")
+
+
+async def weekly_chart(request: web.Request) -> web.Response:
+    state = request.app[OPEN_DATA]
+    png = state.cache.get("weekly.png")
+    if not isinstance(png, bytes):
+        stats = await _stats(state)
+        png = await asyncio.to_thread(weekly_chart_png, state.t, stats.weeks)
+        state.cache.put("weekly.png", 0, png)
+    return _response(png, "image/png", charset=None)
+
+
+async def data_index(request: web.Request) -> web.Response:
+    state = request.app[OPEN_DATA]
+    datasets = [(d.value, state.t.gettext(label)) for d, label in DATASET_LABELS.items()]
+    body = state.templates.get_template("data_index.html").render(datasets=datasets)
+    return _response(body.encode(), "text/html")
+
+
+async def data_file(request: web.Request) -> web.Response:
+    state = request.app[OPEN_DATA]
+    try:
+        dataset = Dataset(request.match_info["dataset"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    fmt = request.match_info["fmt"]
+    key = f"{dataset.value}.{fmt}"
+    cached = state.cache.get(key)
+    if isinstance(cached, tuple):
+        data, name = cached
+    else:
+        generated_at = state.deps.clock.now().isoformat()
+        async with state.deps.sessionmaker() as session:
+            records = await export(session, dataset)
+        data = (files.dataset_csv(dataset, records) if fmt == "csv"
+                else files.dataset_json(dataset, records, generated_at))
+        name = files.file_name(dataset, fmt, generated_at)
+        state.cache.put(key, 0, (data, name))
+    response = _response(data, CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may fetch it
+    return response
+
+
+def _response(body: bytes, content_type: str, charset: str | None = "utf-8") -> web.Response:
+    response = web.Response(body=body, content_type=content_type, charset=charset)
+    response.headers["Cache-Control"] = f"public, max-age={int(OPEN_DATA_CACHE_SECONDS)}"
+    return response

@@ -1,0 +1,130 @@
+"""The /admin menu through the real bot: sections by role, counts, paginated lists, and the
+screens that point at other parts of the bot. Matched on data, numbers, titles and emoji."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from bot.app import Runtime
+from bot.clock import ShiftableClock
+from bot.db.models import BudgetRound, Poll, RoundPhase
+from bot.domain.lifecycle import ProposalStatus
+from bot.sandbox import SandboxClient, SandboxServer
+from bot.sandbox.client import Resident, SentMessage
+from bot.services.departments import create_department
+from tests.conftest import START
+from tests.support.factories import make_proposal, make_user
+from tests.support.harness import running_bot, settings_for
+
+pytestmark = pytest.mark.usefixtures("no_failed_updates")
+
+ADMIN, MODERATOR = 8701, 8702
+
+
+@dataclass
+class Menu:
+    runtime: Runtime
+    admin: Resident
+    moderator: Resident
+
+
+@pytest.fixture
+async def menu(
+    database_url: str, sandbox: SandboxServer, clock: ShiftableClock, residents: SandboxClient,
+) -> AsyncIterator[Menu]:
+    settings = settings_for(database_url, sandbox, admin_telegram_ids=frozenset({ADMIN}),
+                            areas=("구로1동", "신도림동"), categories=("교통", "환경"))
+    admin, moderator = residents.resident(ADMIN, "관리자"), residents.resident(MODERATOR, "김모더")
+    async with running_bot(settings, clock) as runtime:
+        for person in (admin, moderator):
+            await person.say("/start")
+            await person.wait_for_message()
+        await admin.say(f"/grant {MODERATOR} moderator")
+        await admin.wait_for_message()
+        async with runtime.sessionmaker() as session, session.begin():
+            author = await make_user(session, 8710, START)
+            for n in range(7):
+                await make_proposal(session, author, START, title=f"모으는 제안 {n + 1}")
+            await make_proposal(session, author, START, title="늦은 답변 제안",
+                                status=ProposalStatus.AWAITING_ANSWER,
+                                answer_due=START - timedelta(days=3))
+            await make_proposal(session, author, START, title="숨긴 제안", hidden=True)
+            await create_department(session, name="도로과", now=START)
+            session.add(BudgetRound(
+                name="2027 주민참여예산", budget_krw=300_000_000, ballot_type="approval_budget",
+                eligibility="everyone", rule="greedy", tie_break="cheapest", changeable=True,
+                phase=RoundPhase.VOTING, opens_at=START, closes_at=START + timedelta(days=3),
+                created_at=START, created_by="test"))
+            session.add(Poll(question="내년에 먼저 할 사업은?", options=["가로등", "놀이터"],
+                             multiple=False, closes_at=START + timedelta(days=1),
+                             created_at=START, created_by="test", announced=False))
+        yield Menu(runtime, admin, moderator)
+
+
+def sections(message: SentMessage) -> list[str]:
+    return [data.split(":")[2] for row in message.buttons for _, data in row if data]
+
+
+async def go(resident: Resident, message: SentMessage, data: str) -> SentMessage:
+    await resident.press_data(resident.message(message.message_id), data)
+    return await resident.wait_for_edit(resident.message(message.message_id))
+
+
+async def test_admins_see_every_section_and_moderators_only_theirs(menu: Menu) -> None:
+    await menu.admin.say("/admin")
+    full = await menu.admin.wait_for_message("🛠")
+    await menu.moderator.say("/admin")
+    partial = await menu.moderator.wait_for_message("🛠")
+    admin_only = {"broadcasts", "codes", "audit", "roles"}
+    assert admin_only <= set(sections(full))
+    assert set(sections(partial)) == set(sections(full)) - admin_only
+    assert {"queue", "proposals", "overdue", "departments", "taxonomy", "rounds", "polls",
+            "stats", "exports"} <= set(sections(partial))
+
+
+async def test_proposals_by_status_with_counts_and_pages(menu: Menu) -> None:
+    await menu.moderator.say("/admin")
+    screen = await menu.moderator.wait_for_message("🛠")
+    overview = await go(menu.moderator, screen, "am:1:proposals:-:0")
+    collecting = next(text for text, data in (b for row in overview.buttons for b in row)
+                      if data == "am:1:proposals:collecting:0")
+    assert "(8)" in collecting  # seven plus the hidden one
+    first = await go(menu.moderator, overview, "am:1:proposals:collecting:0")
+    assert "숨긴 제안" not in first.text and "운영 원칙에 따라 숨겨진 글입니다" in first.text
+    assert "am:1:proposals:collecting:1" in [d for row in first.buttons for _, d in row]
+    second = await go(menu.moderator, first, "am:1:proposals:collecting:1")
+    assert "모으는 제안 2" in second.text or "모으는 제안 1" in second.text
+    assert "am:1:proposals:collecting:2" not in [d for row in second.buttons for _, d in row]
+    back = await go(menu.moderator, second, "am:1:menu:-:0")
+    assert "🛠" in back.text
+
+
+async def test_every_section_draws(menu: Menu) -> None:
+    await menu.admin.say("/admin")
+    screen = await menu.admin.wait_for_message("🛠")
+    expected = {
+        "queue": "📥", "overdue": "늦은 답변 제안", "departments": "도로과",
+        "taxonomy": "신도림동", "rounds": "2027 주민참여예산", "polls": "내년에 먼저 할 사업은?",
+        "moderation": "/merge", "codes": "/codes_new", "stats": "/stats",
+        "broadcasts": "/broadcast", "exports": "/export", "audit": "/audit", "roles": "/grant",
+    }
+    for section, mark in expected.items():
+        screen = await go(menu.admin, screen, f"am:1:{section}:-:0")
+        assert mark in screen.text, (section, screen.text)
+        screen = await go(menu.admin, screen, "am:1:menu:-:0")
+
+
+async def test_unknown_sections_and_pages_change_nothing(menu: Menu) -> None:
+    await menu.admin.say("/admin")
+    screen = await menu.admin.wait_for_message("🛠")
+    for data in ("am:1:nothing:-:0", "am:1:queue:-:-1"):
+        answer = await menu.admin.wait_for_callback_answer(
+            await menu.admin.press_data(screen, data))
+        assert answer is not None
+    assert menu.admin.message(screen.message_id).edit_count == 0
+    odd = await go(menu.admin, screen, "am:1:proposals:nonsense:0")  # back to the overview
+    assert "am:1:proposals:collecting:0" in [d for row in odd.buttons for _, d in row]

@@ -1,0 +1,149 @@
+"""A broadcast through the real bot and the sandbox: 200 residents of a 동 (two of whom blocked
+the bot, one muted everything), the admin's count, a double tap, the paced delivery and the
+progress message that ends with the final counts.
+
+The dispatcher runs on a virtual monotonic clock (its `sleep` moves the clock instead of
+waiting), with a pacer that records every send, so the rate limits are checked on the
+recorded send times without waiting for, or timing, the wall clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from bot.app import Runtime
+from bot.clock import ShiftableClock
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import Broadcast, OutboxMessage, User
+from bot.domain.pacing import SendPacer
+from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from bot.sandbox.client import Resident, SentMessage
+from tests.conftest import START
+from tests.support.factories import make_user
+from tests.support.harness import running_bot, settings_for
+
+ADMIN = 9500
+AREA = "신도림동"
+FIRST_RESIDENT = 20_000
+RESIDENTS = 200
+TEXT = "구청 소식: 12월 5일 오후 2시, 신도림동 주민센터에서 주민총회가 열립니다."
+
+
+class VirtualTime:
+    """Monotonic seconds that move only when the dispatcher sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 5000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+class RecordingPacer(SendPacer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sends: list[tuple[int, float]] = []
+
+    def record(self, chat_id: int, now: float) -> None:
+        self.sends.append((chat_id, now))
+        super().record(chat_id, now)
+
+
+def pace_virtually(runtime: Runtime) -> RecordingPacer:
+    """Test seam: the running dispatcher keeps its logic but not the wall clock."""
+    pacer, time = RecordingPacer(), VirtualTime()
+    dispatcher = runtime.dispatcher
+    dispatcher._pacer, dispatcher._monotonic = pacer, time
+    dispatcher._sleep = time.sleep
+    return pacer
+
+
+async def add_residents(runtime: Runtime, residents: SandboxClient) -> list[Resident]:
+    people = [residents.resident(FIRST_RESIDENT + n, f"주민{n}") for n in range(RESIDENTS + 1)]
+    async with runtime.sessionmaker() as session, session.begin():
+        for n, person in enumerate(people):
+            await make_user(session, person.user_id, START, verified_area=AREA,
+                            muted_all=n == RESIDENTS)  # the last one muted everything
+        await make_user(session, 30_000, START, verified_area="구로1동")  # another 동
+    people[3].block_bot()
+    people[150].block_bot()
+    return people
+
+
+def button_data(message: SentMessage, suffix: str) -> str:
+    found = [data for row in message.buttons for _, data in row if data and data.endswith(suffix)]
+    assert found, f"no button ending in {suffix!r}: {message.describe()}"
+    return found[0]
+
+
+async def test_a_broadcast_reaches_a_dong_once_at_the_dispatchers_pace(
+    database_url: str, sandbox: SandboxServer, sandbox_state: SandboxState,
+    residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    admin = residents.resident(ADMIN, "관리자")
+    settings = settings_for(database_url, sandbox, admin_telegram_ids=frozenset({ADMIN}))
+    async with running_bot(settings, clock) as runtime:
+        pacer = pace_virtually(runtime)
+        people = await add_residents(runtime, residents)
+
+        await admin.say("/broadcast")
+        await admin.wait_for_message("📣")
+        await admin.say("   ")  # nothing to send: refused, still waiting for the text
+        await admin.wait_for_message()
+        await admin.say(TEXT)
+        chooser = await admin.wait_for_message(predicate=lambda m: bool(m.buttons))
+        assert TEXT in [m.text for m in admin.inbox()]  # the preview, as residents will see it
+
+        await admin.press_data(chooser, button_data(chooser, ":area:-1"))
+        areas = await admin.wait_for_edit(chooser)
+        await admin.press_data(areas, button_data(areas, ":area:0"))
+        preview = await admin.wait_for_edit(areas)
+        assert "200" in preview.text and "1" in preview.text  # 200 recipients, 1 muted
+        send = button_data(preview, ":send")
+        first = await admin.press_data(preview, send)
+        await admin.wait_for_callback_answer(first)
+        second = await admin.press_data(preview, send)  # a double tap
+        answer = await admin.wait_for_callback_answer(second)
+        assert answer.show_alert
+
+        def final(message: SentMessage) -> bool:
+            text = message.text or ""
+            return "198" in text and "/200" not in text
+
+        assert await sandbox_state.wait_until(lambda: final(admin.message(preview.message_id)), 30)
+        report = admin.message(preview.message_id).text or ""
+        assert "198" in report and "2" in report
+    # stopped: the progress pass that showed the final counts has also recorded them
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            broadcast = (await session.scalars(select(Broadcast))).one()
+            statuses = dict((await session.execute(
+                select(OutboxMessage.status, func.count())
+                .where(OutboxMessage.broadcast_id == broadcast.id)
+                .group_by(OutboxMessage.status))).all())
+            unreachable = set(await session.scalars(
+                select(User.telegram_id).where(User.unreachable.is_(True))))
+    finally:
+        await engine.dispose()
+
+    assert broadcast.status == "done" and broadcast.recipients == 200
+    assert broadcast.excluded_muted == 1
+    assert statuses == {"sent": 198, "dropped": 2}
+    assert unreachable == {people[3].user_id, people[150].user_id}
+    for n, person in enumerate(people):
+        got = [m for m in person.inbox() if m.text == TEXT]
+        assert len(got) == (0 if n in (3, 150, RESIDENTS) else 1), n
+    assert not [m for m in residents.resident(30_000).inbox()]
+
+    # paced: 200 attempts, never more than 30 in any one second, one per chat
+    times = sorted(at for _, at in pacer.sends)
+    assert len(pacer.sends) == 200
+    assert len({chat for chat, _ in pacer.sends}) == 200
+    assert all(times[i + 30] - times[i] >= 1.0 for i in range(len(times) - 30))

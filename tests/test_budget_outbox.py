@@ -1,0 +1,77 @@
+"""Budget results through the real outbox dispatcher and the sandbox: a photo with the results
+as its caption, and the text alone when Telegram refuses the photo."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import ExtBot
+
+from bot.clock import ShiftableClock
+from bot.db.models import OutboxMessage
+from bot.dispatcher import OutboxDispatcher, TelegramTransport
+from bot.i18n import I18n
+from bot.metrics import Metrics
+from bot.rendering.notifications import NotificationRenderer
+from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from bot.services.outbox import Notice, enqueue
+from tests.conftest import START
+from tests.support.factories import make_user
+
+Maker = async_sessionmaker[AsyncSession]
+RESULTS: dict[str, Any] = {
+    "round_id": 4, "name": "2027 주민참여예산", "budget": 100_000_000, "total_cost": 80_000_000,
+    "ballots": 3, "eligible": 10, "funded": [["경로당 냉난방기", 30_000_000]],
+    "url": "https://gonggam.example/budget/4",
+    "photo_url": "https://gonggam.example/budget/4/chart.png",
+}
+
+
+@pytest.fixture
+async def bot(sandbox: SandboxServer, sandbox_state: SandboxState) -> AsyncIterator[ExtBot[None]]:
+    async with ExtBot(sandbox_state.token, base_url=sandbox.base_url) as ptb_bot:
+        yield ptb_bot
+
+
+async def deliver(sessionmaker: Maker, bot: ExtBot[None], clock: ShiftableClock) -> None:
+    async with sessionmaker() as session, session.begin():
+        await make_user(session, 7301, START)
+        await enqueue(session, chat_id=7301, notice=Notice("budget_results", RESULTS, "4"),
+                      now=START)
+    dispatcher = OutboxDispatcher(
+        sessionmaker, TelegramTransport(bot, NotificationRenderer(I18n())), clock, Metrics())
+    assert await dispatcher.run_once() == 1
+
+
+async def status(sessionmaker: Maker) -> str:
+    async with sessionmaker() as session:
+        return str(await session.scalar(select(OutboxMessage.status)))
+
+
+async def test_the_results_arrive_as_a_photo_with_the_caption(
+    sessionmaker: Maker, bot: ExtBot[None], residents: SandboxClient, clock: ShiftableClock,
+    sandbox_state: SandboxState,
+) -> None:
+    minji = residents.resident(7301, "민지")
+    await deliver(sessionmaker, bot, clock)
+    photo = await minji.wait_for_message(predicate=lambda m: m.file_kind == "photo", after=0)
+    assert "경로당 냉난방기" in (photo.text or "") and RESULTS["url"] in (photo.text or "")
+    assert sandbox_state.calls_to("sendPhoto")[0].params["photo"] == RESULTS["photo_url"]
+    assert await status(sessionmaker) == "sent"
+
+
+async def test_a_refused_photo_still_delivers_the_text(
+    sessionmaker: Maker, bot: ExtBot[None], residents: SandboxClient, clock: ShiftableClock,
+    sandbox_state: SandboxState,
+) -> None:
+    minji = residents.resident(7301, "민지")
+    sandbox_state.fail_next("sendPhoto", error_code=400,
+                            description="Bad Request: wrong file identifier/HTTP URL specified")
+    await deliver(sessionmaker, bot, clock)
+    text = await minji.wait_for_message("경로당 냉난방기", after=0)
+    assert text.file_kind is None and RESULTS["url"] in (text.text or "")
+    assert await status(sessionmaker) == "sent"

@@ -1,0 +1,92 @@
+"""Texts and the chart of budget rounds: the results caption fits a photo, the chart is a PNG
+with or without a Korean font, and the outbox renders the results as a photo."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from bot.i18n import I18n
+from bot.rendering import budget as view
+from bot.rendering import charts
+from bot.rendering.charts import Bar, BarChart, horizontal_bars_png, korean_font
+from bot.rendering.notifications import NotificationRenderer
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def results(count: int) -> dict[str, Any]:
+    projects = [{"id": n, "title": f"사업 {n}", "cost": 1_000_000 * n, "votes": 100 - n,
+                 "points": 100 - n, "selected": n <= count // 2, "supported": True}
+                for n in range(1, count + 1)]
+    return {"budget": 300_000_000, "total_cost": 123_450_000, "ballot_type": "approval_budget",
+            "projects": projects, "selected": [p["id"] for p in projects if p["selected"]]}
+
+
+def notice(funded: int) -> dict[str, Any]:
+    return {"round_id": 3, "name": "2027 <주민>참여예산", "budget": 300_000_000,
+            "total_cost": 123_450_000, "ballots": 40, "eligible": 160,
+            "funded": [[f"아주 긴 이름의 주민 사업 {n}", 1_000_000] for n in range(funded)],
+            "url": "https://gonggam.example/budget/3",
+            "photo_url": "https://gonggam.example/budget/3/chart.png"}
+
+
+def test_the_results_caption_fits_a_photo_and_points_to_the_page() -> None:
+    t = I18n().get("en")
+    short = view.results_notice(t, notice(3))
+    assert "2027 &lt;주민&gt;참여예산" in short and "(25%)" in short
+    assert short.count("✅") == 3 and short.endswith("https://gonggam.example/budget/3")
+    long = view.results_notice(t, notice(200))
+    assert len(long) <= 1024 and "more" in long and long.endswith("/budget/3")
+    assert "No project" in view.results_notice(t, notice(0))
+
+
+def test_the_outbox_renders_the_results_as_a_photo_with_a_caption() -> None:
+    rendered = NotificationRenderer(I18n())("budget_results", notice(2), "ko")
+    assert rendered.photo == "https://gonggam.example/budget/3/chart.png"
+    assert "https://gonggam.example/budget/3" in rendered.text
+    opened = NotificationRenderer(I18n())("budget_round_opened", {
+        "round_id": 3, "name": "예산", "budget": 100_000_000, "projects": 4,
+        "closes_at": "2026-12-14T15:00:00+00:00", "url": "https://gonggam.example/budget/3",
+    }, "ko")
+    assert opened.photo is None and "/budget" in opened.text
+
+
+def test_the_results_chart_highlights_funded_projects_and_notes_the_budget() -> None:
+    t = I18n().get("ko")
+    chart = view.results_chart(t, "2027 주민참여예산", results(6))
+    assert [b.highlighted for b in chart.bars] == [True, True, True, False, False, False]
+    assert chart.bars[0].label.startswith("사업 1\n") and chart.bars[0].value == 99
+    assert chart.note is not None and "41%" in chart.note
+    assert horizontal_bars_png(chart).startswith(PNG)
+
+
+def test_a_chart_without_a_korean_font_is_still_drawn_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    def no_font(*args: object, **kwargs: object) -> str:
+        raise ValueError("no such font")
+
+    monkeypatch.setattr(charts.font_manager, "findfont", no_font)
+    monkeypatch.setattr(charts.font_manager, "findSystemFonts", lambda *a, **k: [])
+    korean_font.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.rendering.charts"):
+            assert korean_font() is None
+        assert "fonts-noto-cjk" in caplog.text
+        monkeypatch.undo()  # matplotlib needs its own lookup to draw; ours stays cached as None
+        chart = BarChart("결과", (Bar("가", 3, True), Bar("나", 1)), "표")
+        assert horizontal_bars_png(chart).startswith(PNG)
+    finally:
+        korean_font.cache_clear()
+
+
+def test_the_korean_font_is_found_when_installed() -> None:
+    korean_font.cache_clear()
+    font = korean_font()
+    if font is None:
+        pytest.skip("fonts-noto-cjk is not installed here")
+    path = str(font.get_file())
+    assert "CJK" in path or "KR" in path or "Nanum" in path

@@ -1,0 +1,324 @@
+"""Moderation through the real bot and the sandbox: reports hide a proposal and a moderator
+restores it from the work item; a threshold item assigns a department by button; two
+moderators press at once; merge, ban and offline intake by command.
+
+Texts are matched on language-neutral marks (🚩 📋 #numbers, names, titles, the reply link)
+or on messages the Korean catalogue already has, so the checks hold before and after the
+lead merges the new catalogue entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import Runtime
+from bot.clock import ShiftableClock
+from bot.db.models import AuditEntry, Endorsement, Proposal, Role, User, WorkItem
+from bot.sandbox import SandboxClient, SandboxServer
+from bot.sandbox.client import Group, Resident, SentMessage
+from bot.services.departments import create_department
+from bot.settings import Policy
+from tests.conftest import START
+from tests.support.factories import make_proposal, make_user
+from tests.support.harness import running_bot, settings_for
+
+pytestmark = pytest.mark.usefixtures("no_failed_updates")
+
+MODERATORS, DEPARTMENT = -100777, -100900
+ADMIN, MOD1, MOD2 = 8001, 8002, 8003
+TITLE = "공원 산책로 가로등 설치"
+HIDDEN = "운영 원칙에 따라 숨겨진 글입니다"
+
+Maker = async_sessionmaker[AsyncSession]
+
+
+@dataclass
+class Cast:
+    runtime: Runtime
+    admin: Resident
+    mod1: Resident
+    mod2: Resident
+    moderators: Group
+
+
+@pytest.fixture
+async def cast(
+    database_url: str, sandbox: SandboxServer, clock: ShiftableClock, residents: SandboxClient,
+) -> AsyncIterator[Cast]:
+    """The bot with a threshold of 3, a moderators' group, one admin and two moderators."""
+    moderators = residents.group(MODERATORS, "공감 운영진")
+    residents.group(DEPARTMENT, "도로과")
+    settings = settings_for(database_url, sandbox, policy=Policy(endorsement_threshold=3),
+                            moderator_chat_id=MODERATORS, admin_telegram_ids=frozenset({ADMIN}))
+    admin = residents.resident(ADMIN, "관리자")
+    mod1, mod2 = residents.resident(MOD1, "김모더"), residents.resident(MOD2, "이모더")
+    async with running_bot(settings, clock) as runtime:
+        for person in (admin, mod1, mod2):
+            await person.say("/start")
+            await person.wait_for_message()
+        for person in (mod1, mod2):
+            await admin.say(f"/grant {person.user_id} moderator")
+            await admin.wait_for_message()
+        yield Cast(runtime, admin, mod1, mod2, moderators)
+
+
+async def seed(runtime: Runtime, author_tid: int, *others: int, **fields: object) -> int:
+    """Users for the given Telegram ids and a proposal gathering 공감 by the first."""
+    async with runtime.sessionmaker() as session, session.begin():
+        author = await _user(session, author_tid)
+        for tid in others:
+            await _user(session, tid)
+        return (await make_proposal(session, author, START, title=fields.pop("title", TITLE),
+                                    **fields)).id
+
+
+async def _user(session: AsyncSession, telegram_id: int) -> User:
+    found = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    return found or await make_user(session, telegram_id, START)
+
+
+def data_of(message: SentMessage, fragment: str) -> str:
+    """The callback data of the first button whose data contains `fragment`."""
+    for row in message.buttons:
+        for _, data in row:
+            if data is not None and fragment in data:
+                return data
+    raise AssertionError(f"no button with data {fragment!r}: {message.describe()}")
+
+
+async def open_card(resident: Resident, proposal_id: int) -> SentMessage:
+    """The card through the shared deep link (`/start p<id>`)."""
+    await resident.say(f"/start p{proposal_id}")
+    return await resident.wait_for_message(f"#{proposal_id}")
+
+
+def last_id(chat: Resident | Group) -> int:
+    return max((m.message_id for m in chat.history()), default=0)
+
+
+async def hidden(runtime: Runtime, proposal_id: int) -> bool:
+    async with runtime.sessionmaker() as session:
+        return bool(await session.scalar(select(Proposal.hidden)
+                                         .where(Proposal.id == proposal_id)))
+
+
+async def test_three_reports_hide_and_a_moderator_restores_from_the_work_item(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    minji = residents.resident(8101, "민지")
+    reporters = [residents.resident(8102 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])]
+    pid = await seed(cast.runtime, 8101)
+    before = 0
+    for n, reporter in enumerate(reporters):
+        card = await open_card(reporter, pid)
+        if n == 2:
+            before = last_id(minji)
+        answer = await reporter.wait_for_callback_answer(
+            await reporter.press_data(card, f"rr:1:{pid}:spam"))
+        assert answer is not None
+    item = await cast.moderators.wait_for_message("🚩", after=0)
+    assert TITLE in item.text and "3" in item.text
+    told = await minji.wait_for_message(TITLE, after=before)
+    assert await hidden(cast.runtime, pid)
+    onlooker = residents.resident(8110, "하늘")
+    assert HIDDEN in (await open_card(onlooker, pid)).text
+
+    await cast.mod1.press_data(item, data_of(item, ":restore:"))
+    handled = await cast.moderators.wait_for_edit(item)
+    assert "김모더" in handled.text and handled.buttons == ()
+    assert not await hidden(cast.runtime, pid)
+    restored = await minji.wait_for_message(TITLE, after=told.message_id)
+    assert restored.message_id > told.message_id
+    assert TITLE in (await open_card(onlooker, pid)).text
+
+
+async def test_a_threshold_item_assigns_the_department_by_button_and_the_link_goes_out(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    voters = [residents.resident(8201 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])]
+    department = residents.group(DEPARTMENT, "도로과")
+    async with cast.runtime.sessionmaker() as session, session.begin():
+        await create_department(session, name="도로과", now=START, chat_id=DEPARTMENT)
+        await create_department(session, name="공원녹지과", now=START)
+    pid = await seed(cast.runtime, 8200)
+    for voter in voters:
+        card = await open_card(voter, pid)
+        await voter.wait_for_callback_answer(await voter.press_data(card, f"e:1:{pid}"))
+    item = await cast.moderators.wait_for_message("📋", after=0)
+    assert {"도로과", "공원녹지과"} <= set(item.button_texts)
+    first = await cast.mod1.press(item, "도로과")
+    second = await cast.mod2.press(item, "공원녹지과")  # at the same moment: only one wins
+    answers = [await cast.mod1.wait_for_callback_answer(first),
+               await cast.mod2.wait_for_callback_answer(second)]
+    handled = await cast.moderators.wait_for_edit(item)
+    assert "김모더" in handled.text and handled.buttons == ()
+    link = await department.wait_for_message("/r/", after=0)
+    assert f"#{pid}" in link.text or TITLE in link.text
+    assert answers[1] is not None and "김모더" in (answers[1].text or "")
+    async with cast.runtime.sessionmaker() as session:
+        assigned = await session.scalar(select(Proposal.department_id).where(Proposal.id == pid))
+        department_name = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "proposal.assign"))
+        claims = await session.scalar(select(func.count()).select_from(WorkItem)
+                                      .where(WorkItem.claimed_by.is_not(None)))
+    assert assigned is not None and department_name == 1 and claims == 1
+
+
+async def test_merge_with_a_person_who_endorsed_both(cast: Cast, residents: SandboxClient) -> None:
+    both = residents.resident(8302, "영수")
+    pid_a = await seed(cast.runtime, 8300, 8302, 8303, title="가로등 설치")
+    pid_b = await seed(cast.runtime, 8301, title="공원 가로등 설치해 주세요")
+    async with cast.runtime.sessionmaker() as session, session.begin():
+        ids = dict((await session.execute(select(User.telegram_id, User.id))).all())
+        for tid, target in ((8302, pid_a), (8303, pid_a), (8302, pid_b)):
+            session.add(Endorsement(proposal_id=target, user_id=ids[tid], created_at=START))
+        await session.execute(update(Proposal).where(Proposal.id == pid_a)
+                              .values(endorsement_count=2))
+        await session.execute(update(Proposal).where(Proposal.id == pid_b)
+                              .values(endorsement_count=1))
+    await cast.mod1.say(f"/merge {pid_a} {pid_a}")
+    same = await cast.mod1.wait_for_message()
+    await cast.mod1.say("/merge one two")
+    usage = await cast.mod1.wait_for_message()
+    assert same.text != usage.text and "/merge" in usage.text
+    await cast.mod1.say(f"/merge {pid_a} {pid_b}")
+    done = await cast.mod1.wait_for_message(f"{pid_a}번을 {pid_b}번으로")
+    assert "2" in done.text
+    await both.wait_for_message("공원 가로등 설치해 주세요", after=0)
+    async with cast.runtime.sessionmaker() as session:
+        count = await session.scalar(select(Proposal.endorsement_count)
+                                     .where(Proposal.id == pid_b))
+        merged_into = await session.scalar(select(Proposal.merged_into_id)
+                                           .where(Proposal.id == pid_a))
+    assert count == 2 and merged_into == pid_b
+
+
+async def test_a_banned_resident_is_refused_with_the_reason_and_staff_cannot_be_banned(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    yeongsu = residents.resident(8401, "영수")
+    pid = await seed(cast.runtime, 8400, 8401)
+    await cast.mod1.say("/ban 8401 7 반복된 도배")
+    await cast.mod1.wait_for_message()
+    card = await open_card(yeongsu, pid)
+    refusal = await yeongsu.wait_for_callback_answer(await yeongsu.press_data(card, f"e:1:{pid}"))
+    assert refusal is not None and "반복된 도배" in (refusal.text or "")
+    async with cast.runtime.sessionmaker() as session:
+        assert await session.scalar(select(Proposal.endorsement_count)
+                                    .where(Proposal.id == pid)) == 0
+    replies = []
+    for command in (f"/ban {ADMIN} 7 권한 남용", "/ban 999999 7 없는 사람", "/ban 8401 사흘 도배",
+                    "/ban 8401 7", "/unban abc"):
+        await cast.mod1.say(command)
+        replies.append((await cast.mod1.wait_for_message()).text)
+    assert len(set(replies)) >= 3  # staff, unknown and usage each have their own answer
+    async with cast.runtime.sessionmaker() as session:
+        admin_ban = await session.scalar(select(User.banned_until)
+                                         .where(User.telegram_id == ADMIN))
+    assert admin_ban is None
+    await cast.mod1.say("/unban 8401")
+    await cast.mod1.wait_for_message()
+    card = await open_card(yeongsu, pid)
+    await yeongsu.wait_for_callback_answer(await yeongsu.press_data(card, f"e:1:{pid}"))
+    async with cast.runtime.sessionmaker() as session:
+        assert await session.scalar(select(Proposal.endorsement_count)
+                                    .where(Proposal.id == pid)) == 1
+
+
+async def test_offline_intake_by_a_moderator(cast: Cast) -> None:
+    await cast.mod1.say("/offline 전화\n제목: 경로당 난방비 지원\n내용: 겨울마다 경로당 난방비가 부족해요.\n"
+                        "동: 구로 1동\n분야: 복지\n이름: 김민수\n연락처: 010-1234-5678")
+    done = await cast.mod1.wait_for_message("김*수")
+    assert "010-****-****" in done.text and "1234" not in done.text
+    await cast.mod1.say("/offline 편지\n제목: 제목")
+    assert "/offline" in (await cast.mod1.wait_for_message()).text
+    async with cast.runtime.sessionmaker() as session:
+        stored = await session.scalar(select(Proposal).where(Proposal.offline_channel.is_not(None)))
+    assert stored is not None and stored.offline_channel == "phone" and stored.area == "구로1동"
+    assert stored.category == "복지·건강"
+    assert stored.offline_contact == "김*수 · 010-****-****"
+    await cast.mod2.say(f"/start p{stored.id}")
+    card = await cast.mod2.wait_for_message(f"#{stored.id}")
+    assert "📮" in card.text and "경로당 난방비 지원" in card.text and "1234" not in card.text
+
+
+async def test_grant_revoke_and_the_bootstrap_admin(cast: Cast) -> None:
+    await cast.admin.say("/staff")
+    staff = await cast.admin.wait_for_message(str(MOD1))
+    assert str(MOD2) in staff.text and str(ADMIN) in staff.text
+    await cast.admin.say(f"/revoke {ADMIN}")
+    refused = await cast.admin.wait_for_message("ADMIN_TELEGRAM_IDS")
+    assert refused is not None
+    await cast.admin.say(f"/revoke {MOD2}")
+    await cast.admin.wait_for_message()
+    await cast.admin.say("/grant 8002 superuser")
+    assert "/grant" in (await cast.admin.wait_for_message()).text
+    await cast.mod1.say(f"/grant {MOD2} admin")  # a moderator cannot grant
+    await cast.mod1.wait_for_message("관리자만")
+    async with cast.runtime.sessionmaker() as session:
+        roles = dict((await session.execute(select(User.telegram_id, User.role))).all())
+    assert roles[ADMIN] == Role.ADMIN and roles[MOD1] == Role.MODERATOR
+    assert roles[MOD2] == Role.RESIDENT
+
+
+async def test_the_last_admin_cannot_remove_themself(
+    database_url: str, sandbox: SandboxServer, clock: ShiftableClock, residents: SandboxClient,
+) -> None:
+    only = residents.resident(8501, "유일관리자")
+    settings = settings_for(database_url, sandbox)
+    async with running_bot(settings, clock) as runtime:
+        await only.say("/start")
+        await only.wait_for_message()
+        async with runtime.sessionmaker() as session, session.begin():
+            await session.execute(update(User).where(User.telegram_id == 8501)
+                                  .values(role=Role.ADMIN))
+        await only.say("/revoke 8501")
+        refused = await only.wait_for_message()
+        assert "admin" in refused.text.lower() or "관리자" in refused.text
+        async with runtime.sessionmaker() as session:
+            assert await session.scalar(select(User.role).where(User.telegram_id == 8501)) == Role.ADMIN
+
+
+async def test_a_pending_proposal_is_rejected_with_a_reason_button(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    from dataclasses import replace
+
+    from bot.services import drafts
+    from bot.services.proposals import submit_draft
+
+    author = residents.resident(8801, "민지")
+    settings = replace(cast.runtime.application.services.settings, pre_moderation=True)
+    async with cast.runtime.sessionmaker() as session, session.begin():
+        user = await _user(session, 8801)
+        await drafts.save_step(session, user.id, START, step="preview", title=TITLE,
+                               problem="밤에 공원 산책로가 너무 어두워서 무서워요.",
+                               solution="산책로를 따라 가로등을 설치해 주세요.",
+                               effect="밤에도 안전하게 산책할 수 있어요.")
+        pid = (await submit_draft(session, user.id, START, settings)).proposal_id
+    cast.runtime.application.services.wake_dispatcher()
+    item = await cast.moderators.wait_for_message(f"{pid}", after=0)
+    await cast.mod1.press_data(item, data_of(item, ":reasons:"))
+    reasons = await cast.moderators.wait_for_edit(item)
+    assert len(reasons.buttons) == 7  # five reasons, one of one's own, back
+    await cast.mod1.press_data(reasons, data_of(reasons, ":back:"))
+    back = await cast.moderators.wait_for_edit(reasons)
+    assert data_of(back, ":approve:")
+    await cast.mod1.press_data(back, data_of(back, ":reasons:"))
+    reasons = await cast.moderators.wait_for_edit(back)
+    own = await cast.mod1.wait_for_callback_answer(
+        await cast.mod1.press_data(reasons, data_of(reasons, ":other:")))
+    assert own is not None and f"/reject {pid}" in (own.text or "")
+    await cast.mod1.press_data(reasons, data_of(reasons, ":reject:2"))
+    handled = await cast.moderators.wait_for_edit(reasons)
+    assert "김모더" in handled.text and handled.buttons == ()
+    told = await author.wait_for_message(TITLE, after=0)
+    async with cast.runtime.sessionmaker() as session:
+        status = await session.scalar(select(Proposal.status).where(Proposal.id == pid))
+        note = await session.scalar(select(WorkItem.note).where(WorkItem.subject_id == pid))
+    assert status == "rejected" and note is not None and note in told.text
