@@ -119,7 +119,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        import pabutools  # noqa: F401
+        import pabutools  # noqa: F401  (only its presence is checked here)
     except ImportError:
         print("pabutools가 없습니다 (pabutools is not installed: pip install pabutools==1.2.3)",
               file=sys.stderr)

@@ -46,6 +46,9 @@ candidate's ρ only grows as money is spent, so its last known ρ is a lower bou
 re-priced only when that bound could still win the round (ties included). Money is held as
 integers in units of 1/D, where D grows (exactly) whenever a price does not divide evenly,
 so the inner loops do integer arithmetic only, and ρ is compared as a ``Fraction``.
+The add-1 variants do not re-run MES from scratch at every share: ``mes_add1.ShareTrace``
+reuses the rounds (and skips the shares) that provably come out the same, and explains why
+the result is exactly the step-by-step one.
 """
 
 from __future__ import annotations
@@ -55,10 +58,11 @@ import math
 import operator
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
 
+from bot.domain.pb.mes_add1 import ShareTrace
 from bot.domain.pb.model import Election
 
 
@@ -361,18 +365,36 @@ def raise_share_by_one(
     It stops when a run overspends (returning the previous run), when a run funds every
     candidate (nothing more can change), or, with ``stop_when_exhaustive``, at the first run
     after which no unfunded candidate fits in the money left.
+
+    ``ShareTrace`` (see ``mes_add1``) proves for each run a range of shares that give the
+    very same run, so those shares are skipped: the three tests above depend only on the
+    funded projects, and the run kept is given the share the step-by-step loop would have
+    reached (the last share of the range when the next run overspends).
     """
+    trace = ShareTrace(supporters)
+    denominator = math.lcm(*(cost.denominator for cost in supporters.costs))
+    units = [int(cost * denominator) for cost in supporters.costs]
     previous: MesRun | None = None
     share = start
     while True:
-        run = equal_shares(supporters, share)
+        found = trace.run_at(share)
+        cost = Fraction(sum(units[p] for p in found.funded), denominator)
+        run = MesRun(found.share, found.funded, cost, found.ties)
         if run.cost > budget:
             return previous if previous is not None else run
         if len(run.funded) == len(supporters.candidates):
             return run
         if stop_when_exhaustive and _is_exhaustive(supporters, run, budget):
             return run
-        previous, share = run, share + 1
+        steps = _steps_with_same_run(share, found.valid_until)
+        previous, share = replace(run, share=share + steps - 1), share + steps
+
+
+def _steps_with_same_run(share: Fraction, valid_until: Fraction | None) -> int:
+    """How many shares share, share+1, … lie before ``valid_until`` (at least this one)."""
+    if valid_until is None:
+        return 1
+    return max(1, math.ceil(valid_until - share))
 
 
 def _is_exhaustive(supporters: Supporters, run: MesRun, budget: Fraction) -> bool:
