@@ -137,6 +137,14 @@ async def test_two_residents_vote_and_a_left_draft_is_reminded_and_finished(
         assert len(stored_all[8102].choices or {}) == 1
         assert all(b.submitted_at is not None for b in stored_all.values())
 
+        # the close was counted once: both voters get the results with the chart
+        for voter in (minji, yeongsu):
+            result = await voter.wait_for_message(
+                predicate=lambda m: m.file_kind == "photo", after=0)
+            assert "가로등 교체" in (result.text or "") and "/budget/" in (result.text or "")
+        assert [len([m for m in v.inbox() if m.file_kind == "photo"]) for v in (minji, yeongsu)] \
+            == [1, 1]
+
 
 async def test_a_restart_keeps_the_draft_and_the_page(
     database_url: str, sandbox: SandboxServer, residents: SandboxClient, clock: ShiftableClock,

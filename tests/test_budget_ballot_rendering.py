@@ -7,35 +7,20 @@ the test checks the formatting around the translation: amounts, counts and order
 
 from __future__ import annotations
 
-import gettext
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.deadlines import SEOUL
 from bot.domain.pb.ballot import BallotRules, BallotType, Refusal, RefusalReason, summarize
 from bot.handlers.callbacks import BallotPage, BallotTap, parse_any
-from bot.i18n import I18n, Translator
+from bot.i18n import I18n
 from bot.rendering import ballots as view
 from bot.rendering.notifications import NotificationRenderer
 from bot.services.ballots import BallotState, ProjectLine, RoundView
 
-KOREAN = {
-    "Chosen {count} · {total} / budget {budget} · {remaining} left":
-        "선택 {count}개 · {total} / 예산 {budget} · 남은 예산 {remaining}",
-    "Chosen {count} / at most {limit}": "선택 {count}개 / 최대 {limit}개",
-    "Used {used} / {total} points": "사용 {used}점 / {total}점",
-    "This would go over the budget by {amount}. Please remove another project first.":
-        "예산을 {amount} 넘어요. 다른 사업을 먼저 빼 주세요.",
-}
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 EOK, MAN = 100_000_000, 10_000
 
 
-class StandIn(gettext.NullTranslations):
-    def gettext(self, message: str) -> str:
-        return KOREAN.get(message, message)
-
-
-KO = Translator("ko", StandIn(), SEOUL)
+KO = I18n().get("ko")
 
 
 def round_of(rules: BallotRules, costs: list[int], round_id: int = 1) -> RoundView:
@@ -88,7 +73,7 @@ def test_every_button_fits_in_64_bytes_and_carries_the_round_and_its_version() -
 
 def test_a_refusal_names_the_excess_in_won() -> None:
     text = view.refusal_text(KO, Refusal(RefusalReason.OVER_BUDGET, 17_000 * MAN, 3 * EOK))
-    assert text == "예산을 1억 7,000만 원 넘어요. 다른 사업을 먼저 빼 주세요."
+    assert text == "예산보다 1억 7,000만 원 많아요. 다른 사업을 먼저 빼 주세요."
 
 
 def test_reminders_come_with_a_button_to_continue_the_ballot() -> None:

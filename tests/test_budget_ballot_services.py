@@ -6,11 +6,12 @@ Rounds and projects are inserted directly (the admin commands are another module
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,7 +24,7 @@ from bot.db.models import (
     User,
 )
 from bot.domain.pb.ballot import Action, Ineligible, RefusalReason
-from bot.services import ballots
+from bot.services import ballots, budget
 from bot.services.ballots import REMIND_6H, REMIND_48H, BallotOutcome, BallotResult
 from bot.settings import Settings
 from tests.conftest import START
@@ -383,3 +384,51 @@ async def test_a_page_button_from_another_version_is_stale_but_one_without_is_fi
                                           page=0, round_version=current + 1)
     assert fresh.outcome is BallotOutcome.OK and stale.outcome is BallotOutcome.STALE
     assert (await show(sessionmaker, round_id, minji)).state.page == 1  # type: ignore[union-attr]
+
+
+# ----- the close and a submit in flight (PostgreSQL) ------------------------------------------
+
+
+async def close_and_count(sessionmaker: Maker, round_id: int, at: datetime) -> None:
+    """What the deadline machine does at the close: two transactions, as in production."""
+    async with sessionmaker() as session, session.begin():
+        await budget.close_round(session, round_id, at, Settings())
+    async with sessionmaker() as session, session.begin():
+        await budget.count_round(session, round_id, at, Settings())
+
+
+async def blocked_or_done(sessionmaker: Maker, task: asyncio.Task[None]) -> None:
+    """Wait until `task` finished or one of this database's sessions waits on a lock."""
+    waiting = text("SELECT count(*) FROM pg_stat_activity "
+                   "WHERE datname = current_database() AND wait_event_type = 'Lock'")
+    for _ in range(2000):
+        if task.done():
+            return
+        async with sessionmaker() as session:
+            if await session.scalar(waiting):
+                return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the close neither finished nor waited for a lock")
+
+
+async def test_a_submit_in_flight_at_the_close_is_still_counted(
+    sessionmaker: Maker, backend: str,
+) -> None:
+    """The close waits for a submit that passed the gate: a receipt always means counted."""
+    if backend != "postgres":
+        pytest.skip("SQLite lets one writer in at a time: the close cannot overtake a submit")
+    round_id, projects, (minji, *_) = await seed(sessionmaker)
+    closes = START + timedelta(days=3)
+    await tap(sessionmaker, round_id, minji, projects[0])
+    ver = await version(sessionmaker, round_id)
+    async with sessionmaker() as voting, voting.begin():
+        submitted = await ballots.submit(voting, round_id=round_id, round_version=ver,
+                                         user_id=minji, now=closes - timedelta(seconds=1))
+        assert submitted.outcome is BallotOutcome.OK
+        closing = asyncio.create_task(close_and_count(sessionmaker, round_id, closes))
+        await blocked_or_done(sessionmaker, closing)
+    await closing
+    async with sessionmaker() as session:
+        stored = await session.get(BudgetRound, round_id)
+        assert stored is not None and stored.results is not None
+        assert stored.results["ballots"] == 1

@@ -63,6 +63,23 @@ def test_the_results_chart_highlights_funded_projects_and_notes_the_budget() -> 
     assert horizontal_bars_png(chart).startswith(PNG)
 
 
+def test_the_results_chart_lays_the_funded_costs_against_a_budget_line() -> None:
+    t = I18n().get("ko")
+    data = results(6) | {"selected": [3, 1, 2]}  # the order the rule funded them
+    strip = view.results_chart(t, "2027 주민참여예산", data).budget
+    assert strip is not None
+    assert strip.budget == 300_000_000 and strip.costs == (3_000_000, 1_000_000, 2_000_000)
+    assert strip.budget_label == "예산 3억 원" and "1억 2,345만 원" in strip.used_label
+    chart = view.results_chart(t, "2027 주민참여예산", data)
+    without = BarChart(chart.title, chart.bars, chart.value_axis, chart.note, chart.legend)
+    assert _png_height(horizontal_bars_png(chart)) > _png_height(horizontal_bars_png(without))
+
+
+def _png_height(png: bytes) -> int:
+    """The image height from the PNG header (IHDR), without an image library."""
+    return int.from_bytes(png[20:24], "big")
+
+
 def test_a_chart_without_a_korean_font_is_still_drawn_with_a_warning(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:

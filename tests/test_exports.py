@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Runtime
 from bot.db.models import User
-from bot.rendering.exports import BOM, dataset_csv, dataset_json
+from bot.domain.spreadsheet import BOM
+from bot.rendering.exports import dataset_csv, dataset_json
 from bot.services.exports import Dataset, export
 from tests.test_stats_services import PHONE, TELEGRAM_IDS, build_dataset
 

@@ -13,7 +13,7 @@ from typing import Any
 from bot.db.models import BallotType, Eligibility, RoundPhase
 from bot.domain.pb.rounds import FormProblem, Problem, RoundSpec
 from bot.i18n import N_, Translator
-from bot.rendering.charts import Bar, BarChart
+from bot.rendering.charts import Bar, BarChart, BudgetStrip
 from bot.services.budget import RoundSummary
 
 CAPTION_LIMIT = 1000  # Telegram allows 1024 characters in a photo caption
@@ -312,7 +312,19 @@ def results_chart(t: Translator, name: str, results: dict[str, Any]) -> BarChart
     note = t.gettext("{used} of the {budget} budget is funded ({percent}%)").format(
         used=t.money(used), budget=t.money(budget),
         percent=round(100 * used / budget) if budget else 0)
+    strip = BudgetStrip(
+        budget=budget, costs=_funded_costs(results),
+        budget_label=t.gettext("Budget {amount}").format(amount=t.money(budget)),
+        used_label=t.gettext("Funded {amount}").format(amount=t.money(used)))
     return BarChart(
         title=t.gettext("{name}: results").format(name=name), bars=bars, value_axis=unit,
-        note=note, legend=(t.gettext("Funded"), t.gettext("Not funded")),
+        note=note, legend=(t.gettext("Funded"), t.gettext("Not funded")), budget=strip,
     )
+
+
+def _funded_costs(results: dict[str, Any]) -> tuple[int, ...]:
+    """The funded projects' costs in the order the rule funded them (the stored selection)."""
+    costs = {str(p["id"]): int(p["cost"]) for p in results["projects"] if p["selected"]}
+    order = [str(pid) for pid in results.get("selected", []) if str(pid) in costs]
+    order += [pid for pid in costs if pid not in order]
+    return tuple(costs[pid] for pid in order)

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 KOREAN_FAMILIES = ("Noto Sans CJK KR", "Noto Sans KR", "Noto Sans CJK JP", "NanumGothic")
 KOREAN_FILE_MARKS = ("NotoSansCJK", "NotoSansKR", "NanumGothic")
 HIGHLIGHT = "#1f4e79"
+BUDGET_LINE = "#c0392b"
+STRIP_INCHES = 1.1
 PLAIN = "#b8c4d2"
 TEXT = "#1b2430"
 LABEL_WIDTH = 14  # characters per label line
@@ -50,12 +53,24 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class BudgetStrip:
+    """The money under the bars: the funded items' costs laid end to end, against a line at
+    the budget, so one can see at a glance how much of it was spent."""
+
+    budget: int
+    costs: tuple[int, ...]  # the funded items, in the order they were funded
+    budget_label: str  # e.g. "예산 3억 원"
+    used_label: str  # e.g. "선정 2억 8,000만 원"
+
+
+@dataclass(frozen=True)
 class BarChart:
     title: str
     bars: tuple[Bar, ...]
     value_axis: str = ""
     note: str | None = None  # a line under the title, e.g. how much of the budget was used
     legend: tuple[str, str] | None = None  # (highlighted, plain)
+    budget: BudgetStrip | None = None
 
 
 @cache
@@ -82,10 +97,16 @@ def horizontal_bars_png(chart: BarChart, font: FontProperties | None = None) -> 
     messenger or a 390-pixel page shrinks the image to the screen's width.
     """
     font = font if font is not None else korean_font()
-    figure = Figure(figsize=(WIDTH_INCHES, _height(len(chart.bars))), dpi=DPI,
+    strip_inches = STRIP_INCHES if chart.budget is not None else 0.0
+    figure = Figure(figsize=(WIDTH_INCHES, _height(len(chart.bars)) + strip_inches), dpi=DPI,
                     layout="constrained")
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    if chart.budget is None:
+        axes = figure.add_subplot()
+    else:
+        axes, strip = figure.subplots(
+            2, 1, height_ratios=[_height(len(chart.bars)), strip_inches])
+        _budget_strip(strip, chart.budget, font)
     bars = list(reversed(chart.bars))  # matplotlib draws the first bar at the bottom
     positions = range(len(bars))
     drawn = axes.barh(list(positions), [b.value for b in bars],
@@ -110,6 +131,22 @@ def horizontal_bars_png(chart: BarChart, font: FontProperties | None = None) -> 
             warnings.simplefilter("ignore", UserWarning)
         figure.savefig(out, format="png")
     return out.getvalue()
+
+
+def _budget_strip(axes: Axes, strip: BudgetStrip, font: FontProperties | None) -> None:
+    """One horizontal bar of the funded costs, segment by segment, and a line at the budget."""
+    left = 0
+    for cost in strip.costs:
+        axes.barh([0], [cost], left=[left], color=HIGHLIGHT, edgecolor="white", height=0.6)
+        left += cost
+    axes.axvline(strip.budget, color=BUDGET_LINE, linewidth=2.5)
+    axes.set_xlim(0, max(strip.budget, left) * 1.05 or 1)
+    axes.set_yticks([])
+    axes.set_xticks([])
+    axes.spines[["top", "right", "left"]].set_visible(False)
+    axes.text(strip.budget, 0.55, strip.budget_label, transform=axes.get_xaxis_transform(),
+              ha="right", va="bottom", color=BUDGET_LINE, fontproperties=_sized(font, 11))
+    axes.set_xlabel(strip.used_label, fontproperties=_sized(font, LABEL_SIZE), color=TEXT)
 
 
 def _titles(figure: Figure, chart: BarChart, font: FontProperties | None) -> None:

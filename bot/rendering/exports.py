@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -11,23 +9,18 @@ from typing import Any
 
 import jinja2
 
+from bot.domain.spreadsheet import excel_csv
 from bot.i18n import Translator
 
-BOM = "\ufeff"
 CSV_TYPE = "text/csv"
 JSON_TYPE = "application/json"
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a byte-order mark (Excel reads Korean correctly only then), CRLF lines."""
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return out.getvalue().encode("utf-8")
+    """UTF-8 with a byte-order mark (Excel reads Korean correctly only then), CRLF lines, and
+    no cell that a spreadsheet would run as a formula."""
+    return excel_csv(header, rows)
 
 
 def json_bytes(data: Any) -> bytes:

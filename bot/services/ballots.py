@@ -294,7 +294,14 @@ def _submission_problem(round_: RoundView, row: BudgetBallot | None) -> BallotRe
 async def _gate(
     session: AsyncSession, round_id: int, user_id: int, now: datetime, *, version: int | None
 ) -> RoundView | BallotResult:
-    """The round if this person may act on it now, else the reason (checked on every tap)."""
+    """The round if this person may act on it now, else the reason (checked on every tap).
+
+    On PostgreSQL the round row is share-locked first: the close (an UPDATE of the phase)
+    then waits for taps and submits in flight, so no ballot can commit after the close was
+    decided and miss the count. SQLite serialises writers anyway."""
+    if is_postgres(session):
+        await session.execute(select(BudgetRound.id).where(BudgetRound.id == round_id)
+                              .with_for_update(read=True))
     round_ = await load_round(session, round_id)
     if round_ is None:
         return BallotResult(BallotOutcome.NOT_FOUND)

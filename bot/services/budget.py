@@ -16,8 +16,6 @@ counts here when its `submitted_at` is set, with its `choices` ({project id: poi
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 from collections.abc import Sequence
@@ -48,6 +46,7 @@ from bot.domain.pb.model import Ballot, Election, Project, VoteType
 from bot.domain.pb.pbfile import format_pb
 from bot.domain.pb.rounds import ProjectSpec, RoundSpec
 from bot.domain.pb.rules import Outcome, tally
+from bot.domain.spreadsheet import excel_csv
 from bot.services.audit import record_audit
 from bot.services.outbox import Notice, enqueue, enqueue_for_users
 from bot.services.sql import insert_ignoring_conflicts
@@ -629,9 +628,7 @@ async def export_round(
 
 def ballots_csv(data: CountData) -> bytes:
     """One row per ballot (anonymous number), one column per project with its points."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["voter_id", *[f"{p.id} {p.title}" for p in data.projects]])
-    for number, choices in enumerate(data.ballots, start=1):
-        writer.writerow([number, *[choices.get(str(p.id), 0) for p in data.projects]])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return excel_csv(
+        ["voter_id", *[f"{p.id} {p.title}" for p in data.projects]],
+        ([number, *[choices.get(str(p.id), 0) for p in data.projects]]
+         for number, choices in enumerate(data.ballots, start=1)))
