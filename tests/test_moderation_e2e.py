@@ -157,6 +157,7 @@ async def test_a_threshold_item_assigns_the_department_by_button_and_the_link_go
                await cast.mod2.wait_for_callback_answer(second)]
     handled = await cast.moderators.wait_for_edit(item)
     assert "김모더" in handled.text and handled.buttons == ()
+    assert "도로과" in handled.text.split("\n\n")[-1]  # the handled line names the department
     link = await department.wait_for_message("/r/", after=0)
     assert f"#{pid}" in link.text or TITLE in link.text
     assert answers[1] is not None and "김모더" in (answers[1].text or "")
@@ -247,6 +248,53 @@ async def test_offline_intake_by_a_moderator(cast: Cast) -> None:
     assert "📮" in card.text and "경로당 난방비 지원" in card.text and "1234" not in card.text
 
 
+async def test_offline_intake_for_a_resident_who_uses_the_bot(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    minji = residents.resident(8601, "민지")
+    await minji.say("/start")
+    await minji.wait_for_message()
+    form = "/offline 주민센터\n제목: 경로당 난방비 지원\n내용: 겨울마다 경로당 난방비가 부족해요.\n"
+    await cast.mod1.say(form + "텔레그램: 424242")
+    refused = await cast.mod1.wait_for_message("424242")
+    await cast.mod1.say(form + "텔레그램: 8601")
+    done = await cast.mod1.wait_for_message("8601")
+    assert refused.text != done.text
+    async with cast.runtime.sessionmaker() as session:
+        stored = list(await session.scalars(select(Proposal)))
+        minji_id = await session.scalar(select(User.id).where(User.telegram_id == 8601))
+    assert len(stored) == 1 and stored[0].author_id == minji_id
+    assert stored[0].offline_channel == "center" and stored[0].offline_contact is None
+
+
+async def test_hide_settles_the_report_item_and_restore_tells_the_reason(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    minji = residents.resident(8701, "민지")
+    pid = await seed(cast.runtime, 8701, 8702, 8703, 8704)
+    async with cast.runtime.sessionmaker() as session, session.begin():
+        from bot.services.proposals import report_proposal
+
+        settings = cast.runtime.application.services.settings
+        ids = dict((await session.execute(select(User.telegram_id, User.id))).all())
+        for tid in (8702, 8703, 8704):
+            await report_proposal(session, proposal_id=pid, user_id=ids[tid], reason="spam",
+                                  now=START, settings=settings)
+    cast.runtime.application.services.wake_dispatcher()
+    told = await minji.wait_for_message(TITLE, after=0)
+    await cast.mod1.say(f"/hide p {pid} 광고 글")
+    await cast.mod1.wait_for_message()
+    async with cast.runtime.sessionmaker() as session:
+        claimed = (await session.execute(select(WorkItem.claimed_by_name, WorkItem.action)
+                                         .where(WorkItem.subject_id == pid))).all()
+    assert claimed == [("김모더", "keep")]
+    await cast.mod1.say(f"/restore p {pid} 신고 내용이 사실과 달랐어요")
+    await cast.mod1.wait_for_message()
+    restored = await minji.wait_for_message("신고 내용이 사실과 달랐어요", after=told.message_id)
+    assert TITLE in restored.text
+    assert not await hidden(cast.runtime, pid)
+
+
 async def test_grant_revoke_and_the_bootstrap_admin(cast: Cast) -> None:
     await cast.admin.say("/staff")
     staff = await cast.admin.wait_for_message(str(MOD1))
@@ -322,3 +370,4 @@ async def test_a_pending_proposal_is_rejected_with_a_reason_button(
         status = await session.scalar(select(Proposal.status).where(Proposal.id == pid))
         note = await session.scalar(select(WorkItem.note).where(WorkItem.subject_id == pid))
     assert status == "rejected" and note is not None and note in told.text
+    assert note in handled.text.split("\n\n")[-1]  # the handled line names the reason

@@ -4,10 +4,12 @@ merges, bans, offline intake and roles."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import (
@@ -35,6 +37,8 @@ from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 
 Maker = async_sessionmaker[AsyncSession]
+T = TypeVar("T")
+U = TypeVar("U")
 CALENDAR = BusinessCalendar()
 MODERATORS = -100500
 SETTINGS = Settings(secret_key="k" * 40, moderator_chat_id=MODERATORS,
@@ -50,6 +54,28 @@ async def outbox(sessionmaker: Maker, kind: str) -> list[OutboxMessage]:
     async with sessionmaker() as session:
         return list(await session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)))
+
+
+async def race_behind(
+    sessionmaker: Maker, hold: Callable[[AsyncSession], Awaitable[T]],
+    then: Callable[[], Awaitable[U]],
+) -> tuple[T, U]:
+    """Run `hold` in a transaction kept open until `then` (in its own transaction) has
+    finished or waits for a row lock, then commit. On PostgreSQL this is the worst
+    interleaving of two simultaneous requests, made certain without sleeping."""
+    async with sessionmaker() as session, session.begin():
+        first = await hold(session)
+        racing = asyncio.create_task(then())
+        while not racing.done() and not await waiting_for_a_lock(sessionmaker):
+            pass
+    return first, await racing
+
+
+async def waiting_for_a_lock(sessionmaker: Maker) -> bool:
+    async with sessionmaker() as session:
+        return bool(await session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'")))
 
 
 async def reload(sessionmaker: Maker, proposal_id: int) -> Proposal:
@@ -194,7 +220,7 @@ async def test_hide_and_restore_an_opinion_by_command_keep_a_reason(sessionmaker
 # ----- threshold item: department buttons ----------------------------------------------------
 
 
-async def test_threshold_item_offers_departments_preselected_and_a_press_issues_the_link(
+async def test_threshold_item_offers_departments_preselected_and_another_one_reassigns(
     sessionmaker: Maker,
 ) -> None:
     author, *voters = await people(sessionmaker, 5)
@@ -222,7 +248,154 @@ async def test_threshold_item_offers_departments_preselected_and_a_press_issues_
     assert live == 1
 
 
+async def test_pressing_the_preselected_department_confirms_without_a_new_link(
+    sessionmaker: Maker,
+) -> None:
+    author, *voters = await people(sessionmaker, 5)
+    async with sessionmaker() as session, session.begin():
+        roads = await create_department(session, name="도로과", now=START, chat_id=-900)
+        await create_department(session, name="공원녹지과", now=START, chat_id=-901)
+        session.add(CategoryDepartment(category="교통", department_id=roads))
+        pid = (await make_proposal(session, author, START, category="교통")).id
+    for voter in voters[:3]:
+        async with sessionmaker() as session, session.begin():
+            await endorse(session, proposal_id=pid, user_id=voter.id, now=START,
+                          settings=SETTINGS, calendar=CALENDAR)
+    async with sessionmaker() as session:
+        first_link = await session.scalar(select(ReplyLink.id))
+    item = await only_item(sessionmaker, WorkKind.THRESHOLD)
+    result = await act(sessionmaker, item, "assign", voters[3], argument=roads)
+    assert result.outcome is ActOutcome.DONE and result.url is None
+    assert not (await only_item(sessionmaker, WorkKind.THRESHOLD)).open
+    assert (await reload(sessionmaker, pid)).department_id == roads
+    assert [m.chat_id for m in await outbox(sessionmaker, "department_link")] == [-900]
+    assert len(await outbox(sessionmaker, "department_assigned")) == 1
+    async with sessionmaker() as session:
+        live = list(await session.scalars(select(ReplyLink.id)
+                                          .where(ReplyLink.revoked_at.is_(None))))
+    assert live == [first_link]  # the department's link still works
+
+
+# ----- reports after a restore, the threshold under load -------------------------------------
+
+
+async def test_a_restored_proposal_is_hidden_again_by_new_reporters_and_alerts_again(
+    sessionmaker: Maker,
+) -> None:
+    author, *others = await people(sessionmaker, 8)
+    mod = others.pop()
+    async with sessionmaker() as session, session.begin():
+        pid = (await make_proposal(session, author, START)).id
+    for reporter in others[:3]:
+        await report(sessionmaker, pid, reporter)
+    first = await only_item(sessionmaker, WorkKind.REPORTED)
+    assert (await act(sessionmaker, first, "restore", mod)).outcome is ActOutcome.DONE
+    later = START + timedelta(hours=1)
+    for n, reporter in enumerate(others[3:6]):
+        async with sessionmaker() as session, session.begin():
+            assert await report_proposal(session, proposal_id=pid, user_id=reporter.id,
+                                         reason="abuse", now=later, settings=SETTINGS)
+        assert (await reload(sessionmaker, pid)).hidden is (n == 2)  # old reports don't count
+    posted = await outbox(sessionmaker, "moderation_reported")
+    assert len(posted) == 2 and posted[1].params["count"] == 3
+    assert posted[1].params["reasons"] == {"abuse": 3}
+    async with sessionmaker() as session:
+        items = list(await session.scalars(select(WorkItem).where(
+            WorkItem.kind == WorkKind.REPORTED).order_by(WorkItem.id)))
+    assert [i.claimed_at is None for i in items] == [False, True]
+    assert len(await outbox(sessionmaker, "content_hidden")) == 2
+
+
+async def test_reports_past_a_lowered_threshold_still_hide_once(sessionmaker: Maker) -> None:
+    author, *reporters = await people(sessionmaker, 6)
+    lenient = Settings(secret_key="k" * 40, moderator_chat_id=MODERATORS,
+                       report_hide_threshold=5)
+    async with sessionmaker() as session, session.begin():
+        pid = (await make_proposal(session, author, START)).id
+    for reporter in reporters[:3]:
+        async with sessionmaker() as session, session.begin():
+            await report_proposal(session, proposal_id=pid, user_id=reporter.id, reason="spam",
+                                  now=START, settings=lenient)
+    assert not (await reload(sessionmaker, pid)).hidden
+    await report(sessionmaker, pid, reporters[3])  # 4 reporters, the threshold is now 3
+    assert (await reload(sessionmaker, pid)).hidden
+    await report(sessionmaker, pid, reporters[4])
+    assert len(await outbox(sessionmaker, "moderation_reported")) == 1
+    assert len(await outbox(sessionmaker, "content_hidden")) == 1
+
+
+async def test_simultaneous_reports_reaching_the_threshold_hide_once(
+    sessionmaker: Maker, backend: str,
+) -> None:
+    author, *reporters = await people(sessionmaker, 4)
+    async with sessionmaker() as session, session.begin():
+        pid = (await make_proposal(session, author, START)).id
+    await report(sessionmaker, pid, reporters[0])
+    if backend == "sqlite":  # one writer at a time
+        for reporter in reporters[1:]:
+            await report(sessionmaker, pid, reporter)
+    else:  # without the row lock both would count 2 and nobody would hide it
+        await race_behind(
+            sessionmaker,
+            lambda session: report_proposal(session, proposal_id=pid, user_id=reporters[1].id,
+                                            reason="spam", now=START, settings=SETTINGS),
+            lambda: report(sessionmaker, pid, reporters[2]))
+    assert (await reload(sessionmaker, pid)).hidden
+    assert len(await outbox(sessionmaker, "moderation_reported")) == 1
+    assert len(await outbox(sessionmaker, "content_hidden")) == 1
+
+
+async def test_restore_with_a_reason_tells_the_author_and_keeps_it_in_the_audit(
+    sessionmaker: Maker,
+) -> None:
+    author, = await people(sessionmaker, 1)
+    async with sessionmaker() as session, session.begin():
+        pid = (await make_proposal(session, author, START, hidden=True)).id
+    async with sessionmaker() as session, session.begin():
+        done = await hiding.restore_content(session, kind="proposal", content_id=pid,
+                                            actor="telegram:1", now=START,
+                                            reason="  신고 내용이   사실과 달랐어요 ")
+    assert done is hiding.HideOutcome.DONE
+    [told] = await outbox(sessionmaker, "content_restored")
+    assert told.params["reason_text"] == "신고 내용이 사실과 달랐어요"
+    async with sessionmaker() as session:
+        entry = await session.scalar(select(AuditEntry)
+                                     .where(AuditEntry.action == "proposal.restore"))
+    assert entry is not None and entry.after is not None
+    assert entry.after["reason"] == "신고 내용이 사실과 달랐어요"
+
+
 # ----- merge ---------------------------------------------------------------------------------
+
+
+async def test_merging_a_into_b_and_b_into_a_at_once_lets_only_one_through(
+    sessionmaker: Maker, backend: str,
+) -> None:
+    author, one, two = await people(sessionmaker, 3)
+    async with sessionmaker() as session, session.begin():
+        a = (await make_proposal(session, author, START, title="가로등 설치")).id
+        b = (await make_proposal(session, author, START, title="공원 가로등 설치")).id
+        session.add(Endorsement(proposal_id=a, user_id=one.id, created_at=START))
+        session.add(Endorsement(proposal_id=b, user_id=two.id, created_at=START))
+
+    async def merge(source: int, target: int) -> MergeOutcome:
+        async with sessionmaker() as session, session.begin():
+            return (await moderation.merge_proposals(session, source_id=source, target_id=target,
+                                                     actor="t", actor_id=None, now=START)).outcome
+
+    if backend == "sqlite":  # one writer at a time
+        outcomes = [await merge(a, b), await merge(b, a)]
+    else:  # B→A starts while A→B is not yet committed
+        first, second = await race_behind(
+            sessionmaker,
+            lambda session: moderation.merge_proposals(session, source_id=a, target_id=b,
+                                                       actor="t", actor_id=None, now=START),
+            lambda: merge(b, a))
+        outcomes = [first.outcome, second]
+    assert sorted(outcomes) == sorted([MergeOutcome.MERGED, MergeOutcome.TARGET_CLOSED])
+    statuses = {(await reload(sessionmaker, pid)).status for pid in (a, b)}
+    assert statuses == {ProposalStatus.WITHDRAWN, ProposalStatus.COLLECTING}
+
 
 
 async def test_merge_moves_endorsements_without_double_counting(sessionmaker: Maker) -> None:
@@ -366,6 +539,34 @@ async def test_offline_intake_publishes_with_only_a_masked_contact(sessionmaker:
     async with sessionmaker() as session:
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "proposal.offline"))
     assert entry is not None and "5678" not in str(entry.after)
+
+
+async def test_offline_intake_for_a_resident_on_telegram_makes_them_the_author(
+    sessionmaker: Maker,
+) -> None:
+    mod, resident = await people(sessionmaker, 2)
+    form = OfflineForm("center", "경로당 난방비 지원", "겨울마다 경로당 난방비가 부족해요.", None,
+                       None, telegram_id=resident.telegram_id)
+    async with sessionmaker() as session, session.begin():
+        pid = await moderation.enter_offline_proposal(session, form=form, moderator_id=mod.id,
+                                                      actor="telegram:1", now=START,
+                                                      settings=SETTINGS)
+    stored = await reload(sessionmaker, pid)
+    assert stored.author_id == resident.id and stored.offline_channel == "center"
+    assert stored.offline_contact is None and stored.offline_contact_hash is None
+    async with sessionmaker() as session:
+        from bot.services.outbox import proposal_followers
+
+        assert await proposal_followers(session, pid) == [resident.id]
+    unknown = OfflineForm("phone", "경로당 난방비 지원", "겨울마다 경로당 난방비가 부족해요.", None,
+                          None, telegram_id=424242)
+    with pytest.raises(moderation.UnknownResident):
+        async with sessionmaker() as session, session.begin():
+            await moderation.enter_offline_proposal(session, form=unknown, moderator_id=mod.id,
+                                                    actor="telegram:1", now=START,
+                                                    settings=SETTINGS)
+    async with sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Proposal)) == 1
 
 
 def test_names_and_contacts_are_masked() -> None:
@@ -593,3 +794,65 @@ async def test_a_banned_author_keeps_the_draft_and_a_banned_writer_posts_no_opin
         assert await drafts.load_draft(session, banned.id) is not None
         assert await session.scalar(select(func.count()).select_from(Opinion)) == 0
         assert await session.scalar(select(func.count()).select_from(Proposal)) == 1
+
+
+async def banned_resident(sessionmaker: Maker, user: User) -> None:
+    async with sessionmaker() as session, session.begin():
+        await bans.ban_user(session, telegram_id=user.telegram_id, days=3, reason="도배",
+                            actor="a", now=START)
+
+
+async def test_a_banned_resident_cannot_choose_a_stance_or_like_an_opinion(
+    sessionmaker: Maker,
+) -> None:
+    from bot.db.models import DebateStance, OpinionLike
+    from bot.domain.debate import Stance
+    from bot.services import debates
+
+    author, writer, banned = await people(sessionmaker, 3)
+    async with sessionmaker() as session, session.begin():
+        pid = (await make_proposal(session, author, START, status=ProposalStatus.IN_DEBATE,
+                                   debate_closes_at=START + timedelta(days=30))).id
+    async with sessionmaker() as session, session.begin():
+        oid = (await debates.write_opinion(session, proposal_id=pid, user_id=writer.id,
+                                           text="이 제안은 예산 낭비라고 생각합니다.", now=START,
+                                           settings=SETTINGS)).opinion_id
+    assert oid is not None
+    await banned_resident(sessionmaker, banned)
+    with pytest.raises(UserBanned):
+        async with sessionmaker() as session, session.begin():
+            await debates.choose_stance(session, proposal_id=pid, user_id=banned.id,
+                                        stance=Stance.FOR, now=START)
+    with pytest.raises(UserBanned):
+        async with sessionmaker() as session, session.begin():
+            await debates.like_opinion(session, opinion_id=oid, user_id=banned.id, now=START)
+    async with sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(DebateStance)) == 0
+        assert await session.scalar(select(func.count()).select_from(OpinionLike)) == 0
+
+
+async def test_a_banned_resident_cannot_ask_for_re_review_or_rate_an_answer(
+    sessionmaker: Maker,
+) -> None:
+    from bot.db.models import ReReviewRequest, SatisfactionVote
+    from bot.services import answers
+
+    author, = await people(sessionmaker, 1)
+    async with sessionmaker() as session, session.begin():
+        refused = (await make_proposal(session, author, START,
+                                       status=ProposalStatus.NOT_FEASIBLE)).id
+        answered = (await make_proposal(session, author, START,
+                                        status=ProposalStatus.ANSWERED)).id
+    await banned_resident(sessionmaker, author)
+    with pytest.raises(UserBanned):
+        async with sessionmaker() as session, session.begin():
+            await answers.request_re_review(
+                session, proposal_id=refused, user_id=author.id,
+                reason="주민 200명이 다시 서명했어요. 다시 봐 주세요.", now=START, settings=SETTINGS)
+    with pytest.raises(UserBanned):
+        async with sessionmaker() as session, session.begin():
+            await answers.rate_answer(session, proposal_id=answered, user_id=author.id,
+                                      satisfied=False, now=START, settings=SETTINGS)
+    async with sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(ReReviewRequest)) == 0
+        assert await session.scalar(select(func.count()).select_from(SatisfactionVote)) == 0

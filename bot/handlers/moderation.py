@@ -1,6 +1,6 @@
 """Moderators' commands and the buttons of the work items in the moderators' chat.
 
-Commands: /hide p|o <number> <reason>, /restore p|o <number>, /merge <A> <B>,
+Commands: /hide p|o <number> <reason>, /restore p|o <number> [reason], /merge <A> <B>,
 /ban <telegram id> <days|permanent> <reason>, /unban <telegram id>,
 /approve <number>, /reject <number> <reason>, /offline (a form in one message).
 Every command and every button re-checks the role at the time of the action.
@@ -30,6 +30,7 @@ from bot.services.work_items import WorkKind
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 TARGETS = {"p": PROPOSAL, "o": OPINION}
+SETTLED_BY_COMMANDS = frozenset({WorkKind.REPORTED, WorkKind.FLAGGED_OPINION})
 
 
 def moderator_of(update: Update, context: GonggamContext) -> Moderator:
@@ -71,34 +72,37 @@ async def hide(update: Update, context: GonggamContext) -> None:
     kind, number, reason = TARGETS[args[0]], int(args[1]), " ".join(args[2:])
     moderator = moderator_of(update, context)
     services = context.services
+    now = services.clock.now()
     async with context.transaction() as session:
         outcome = await hiding.hide_content(session, kind=kind, content_id=number,
-                                                reason=reason, actor=moderator.actor,
-                                                now=services.clock.now())
+                                            reason=reason, actor=moderator.actor, now=now)
+        if outcome is not HideOutcome.NOT_FOUND:  # hidden now or already: 'keep hidden'
+            await moderation.settle_items(session, kind, number, "keep", moderator=moderator,
+                                          now=now, kinds=SETTLED_BY_COMMANDS, note=reason)
     services.wake_dispatcher()
     await _reply(update, _hide_text(t, outcome, hiding=True))
 
 
 async def restore(update: Update, context: GonggamContext) -> None:
-    """/restore p|o <number>"""
+    """/restore p|o <number> [reason] — the reason, when given, is told to the author."""
     if not await staff_only(update, context):
         return
     t = translator_for(update, context)
     args = context.args or []
-    if len(args) != 2 or args[0] not in TARGETS or not args[1].isdigit():
-        await _reply(update, t.gettext("Usage: /restore p|o <number> (p: proposal, o: opinion)"))
+    if len(args) < 2 or args[0] not in TARGETS or not args[1].isdigit():
+        await _reply(update, t.gettext(
+            "Usage: /restore p|o <number> [reason] (p: proposal, o: opinion)"))
         return
-    kind, number = TARGETS[args[0]], int(args[1])
+    kind, number, reason = TARGETS[args[0]], int(args[1]), " ".join(args[2:])
     moderator = moderator_of(update, context)
     services = context.services
     now = services.clock.now()
     async with context.transaction() as session:
         outcome = await hiding.restore_content(session, kind=kind, content_id=number,
-                                                   actor=moderator.actor, now=now)
+                                               actor=moderator.actor, now=now, reason=reason)
         if outcome is HideOutcome.DONE:
-            await moderation.settle_items(
-                session, kind, number, "restore", moderator=moderator, now=now,
-                kinds=frozenset({WorkKind.REPORTED, WorkKind.FLAGGED_OPINION}))
+            await moderation.settle_items(session, kind, number, "restore", moderator=moderator,
+                                          now=now, kinds=SETTLED_BY_COMMANDS, note=reason)
     services.wake_dispatcher()
     await _reply(update, _hide_text(t, outcome, hiding=False))
 
@@ -243,11 +247,13 @@ OFFLINE_CHANNELS = {"종이": "paper", "paper": "paper", "전화": "phone", "pho
                     "주민센터": "center", "center": "center"}
 FORM_KEYS = {"제목": "title", "title": "title", "내용": "body", "body": "body",
              "동": "area", "area": "area", "분야": "category", "category": "category",
-             "이름": "name", "name": "name", "연락처": "contact", "contact": "contact"}
+             "이름": "name", "name": "name", "연락처": "contact", "contact": "contact",
+             "텔레그램": "telegram", "telegram": "telegram"}
 
 
 def parse_offline_form(text: str) -> tuple[str, dict[str, str]] | None:
-    """`/offline 종이` then `제목: …`, `내용: …`, `동: …`, `분야: …`, `이름: …`, `연락처: …`."""
+    """`/offline 종이` then `제목: …`, `내용: …`, `동: …`, `분야: …`, `이름: …`, `연락처: …`
+    and, for a resident who uses the bot, `텔레그램: <telegram id>`."""
     lines = [line.strip() for line in text.strip().splitlines()]
     head = lines[0].split() if lines else []
     if len(head) != 2 or head[1] not in OFFLINE_CHANNELS:
@@ -286,18 +292,35 @@ async def offline(update: Update, context: GonggamContext) -> None:
         await _reply(update, t.gettext(
             "Send the form in one message:\n/offline 종이|전화|주민센터\n제목: …\n내용: …\n"
             "동: …\n분야: …\n이름: …\n연락처: …\n(동 and 분야 are optional; title 5 to 80 "
-            "characters, content at least 10; 동 and 분야 must be ones the bot knows.)"))
+            "characters, content at least 10; 동 and 분야 must be ones the bot knows.)") + "\n"
+            + t.gettext("If the resident uses this bot, add 텔레그램: <telegram id> instead of "
+                        "이름 and 연락처: they become the author and get the updates."))
         return
     moderator = moderator_of(update, context)
     services = context.services
-    async with context.transaction() as session:
-        proposal_id = await moderation.enter_offline_proposal(
-            session, form=form, moderator_id=moderator.user_id, actor=moderator.actor,
-            now=services.clock.now(), settings=settings)
+    try:
+        async with context.transaction() as session:
+            proposal_id = await moderation.enter_offline_proposal(
+                session, form=form, moderator_id=moderator.user_id, actor=moderator.actor,
+                now=services.clock.now(), settings=settings)
+    except moderation.UnknownResident:
+        await _reply(update, t.gettext(
+            "Nobody with Telegram id {id} has used the bot, so nothing was published. Check "
+            "the number, or leave out 텔레그램 and give 이름 and 연락처.").format(id=form.telegram_id))
+        return
     services.wake_dispatcher()
-    await _reply(update, t.gettext(
+    await _reply(update, _offline_done(t, proposal_id, form))
+
+
+def _offline_done(t: Translator, proposal_id: int, form: OfflineForm) -> str:
+    if form.telegram_id is not None:
+        return t.gettext(
+            "Proposal #{id} is published, marked as received offline. The resident ({telegram}) "
+            "is its author and will get its updates; no contact is kept."
+        ).format(id=proposal_id, telegram=form.telegram_id)
+    return t.gettext(
         "Proposal #{id} is published, marked as received offline. Contact kept only as: {contact}"
-    ).format(id=proposal_id, contact=moderation.masked_contact(form.name, form.contact)))
+    ).format(id=proposal_id, contact=moderation.masked_contact(form.name, form.contact))
 
 
 def _offline_form(
@@ -311,6 +334,11 @@ def _offline_form(
     area, category = _match(fields.get("area"), areas), _match(fields.get("category"), categories)
     if not 5 <= len(title) <= 80 or len(body) < 10 or area == "" or category == "":
         return None
+    if "telegram" in fields:  # a resident who uses the bot: no contact needed
+        raw = fields["telegram"]
+        if not _is_id(raw):
+            return None
+        return OfflineForm(channel, title, body, area, category, telegram_id=int(raw))
     if not fields.get("name") or not fields.get("contact"):
         return None
     return OfflineForm(channel, title, body, area, category, fields["name"], fields["contact"])
@@ -382,23 +410,27 @@ async def _act(
         return
     await query.answer(t.gettext("Done.") if result.outcome is ActOutcome.DONE
                        else t.gettext("Recorded, but nothing changed: it had already moved on."))
-    await _mark_handled(update, context, result)
+    await _mark_handled(update, context, result, press.arg)
 
 
 async def _mark_handled(
-    update: Update, context: GonggamContext, result: moderation.ActResult
+    update: Update, context: GonggamContext, result: moderation.ActResult, argument: int = 0,
 ) -> None:
-    """Edit the item's message: who did what and when; the buttons go away."""
+    """Edit the item's message: who did what (which department, which reason) and when;
+    the buttons go away. A long item is shortened so the handled line always fits."""
     query = update.callback_query
     item = result.item
     if query is None or query.message is None or item is None or item.claimed_at is None:
         return
     t = translator_for(update, context)
-    line = view.handled_line(t, item.claimed_by_name or "", item.action or "", item.claimed_at)
+    line = view.handled_line(t, item.claimed_by_name or "", item.action or "", item.claimed_at,
+                             view.handled_detail(item, argument))
     if result.outcome is ActOutcome.NO_EFFECT:
         line += " " + t.gettext("(no change)")
-    original = getattr(query.message, "text_html", None) or ""
-    await query.edit_message_text(f"{original}\n\n{line}", parse_mode="HTML", reply_markup=None)
+    message = query.message
+    text = view.with_handled_line(getattr(message, "text_html", None) or "",
+                                  getattr(message, "text", None) or "", line)
+    await query.edit_message_text(text, parse_mode="HTML", reply_markup=None)
 
 
 def _is_id(raw: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from html import escape
+from html import escape, unescape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,6 +16,7 @@ from bot.services.hiding import AUTOMATIC_REASON, HIDE_REASONS, OTHER_REASON, PR
 from bot.services.work_items import WorkItemView, WorkKind
 
 Button = InlineKeyboardButton
+TELEGRAM_TEXT_LIMIT = 4096  # characters after entity parsing, counted in UTF-16 code units
 
 ACTION_LABELS: dict[str, str] = {
     "approve": N_("approved"),
@@ -114,11 +115,50 @@ _KEYBOARDS: dict[WorkKind, Keyboard] = {
 }
 
 
-def handled_line(t: Translator, name: str, action: str, at: datetime) -> str:
-    """「처리: 김모더 · 승인 · 11월 27일 14:05」"""
+def handled_line(t: Translator, name: str, action: str, at: datetime, detail: str = "") -> str:
+    """「처리: 김모더 · 부서 배정 (도로과) · 11월 27일 14:05」: `detail` says what was chosen
+    (the department, the reject reason), so the chat keeps the decision, not just its kind."""
     label = t.gettext(ACTION_LABELS.get(action, N_("noted")))
+    if detail:
+        label = f"{label} ({escape(detail)})"
     return t.gettext("Handled: {name} · {action} · {when}").format(
         name=escape(name), action=label, when=t.moment(at))
+
+
+def handled_detail(item: WorkItemView, argument: int = 0) -> str:
+    """What the moderator chose: the assigned department's name (from the item's choices,
+    by the button's argument) or the reject reason (kept as the item's note)."""
+    if item.action == "assign":
+        names = {int(d): str(n) for d, n in item.params.get("departments", [])}
+        return names.get(argument, "")
+    if item.action == "reject":
+        return item.note or ""
+    return ""
+
+
+def with_handled_line(original_html: str, original_plain: str, line: str) -> str:
+    """The item's text with the handled line appended, within Telegram's 4096 characters.
+
+    When it would not fit, the original body is cut (as plain text, so no HTML tag is split)
+    and ends with 「…」; the handled line is never shortened."""
+    line_units = _utf16_units(unescape(line))
+    if _utf16_units(original_plain) + 2 + line_units <= TELEGRAM_TEXT_LIMIT:
+        return f"{original_html}\n\n{line}"
+    room = max(0, TELEGRAM_TEXT_LIMIT - 2 - line_units - 1)  # 1 for the 「…」
+    return f"{escape(_cut_to_units(original_plain, room), quote=False)}…\n\n{line}"
+
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut_to_units(text: str, room: int) -> str:
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > room:
+            return text[:index]
+    return text
 
 
 def already_handled(t: Translator, item: WorkItemView) -> str:
@@ -147,6 +187,17 @@ def _reasons(t: Translator, p: dict[str, Any]) -> str:
     return ", ".join(f"{reason_label(t, code)} {n}" for code, n in counts.items())
 
 
+def _restored(t: Translator, p: dict[str, Any]) -> str:
+    """The author's notice; the moderator's reason is shown only when one was given."""
+    reason = str(p.get("reason_text") or "")
+    if not reason:
+        return t.gettext("Your {what} 「{title}」 is visible again. Thank you for waiting.").format(
+            what=_what(t, p), title=escape(str(p["title"])))
+    return t.gettext(
+        "Your {what} 「{title}」 is visible again. Reason: {reason}. Thank you for waiting."
+    ).format(what=_what(t, p), title=escape(str(p["title"])), reason=escape(reason))
+
+
 MODERATION_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
     "moderation_reported": lambda t, p: (
         t.gettext("🚩 Proposal #{id} 「{title}」 was hidden after {count} reports ({reasons}). "
@@ -162,9 +213,7 @@ MODERATION_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
     ).format(what=_what(t, p), title=escape(str(p["title"])),
              reason=escape(reason_label(t, str(p.get("reason", OTHER_REASON)),
                                         str(p.get("reason_text", ""))))),
-    "content_restored": lambda t, p: t.gettext(
-        "Your {what} 「{title}」 is visible again. Thank you for waiting."
-    ).format(what=_what(t, p), title=escape(str(p["title"]))),
+    "content_restored": lambda t, p: _restored(t, p),
     "proposal_merged": lambda t, p: t.gettext(
         "「{title}」 was merged with a very similar proposal, 「{target}」. "
         "Your 공감 now counts there."

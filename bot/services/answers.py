@@ -40,6 +40,7 @@ from bot.domain.korean import parse_krw
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.text import mask_personal_data
 from bot.services.audit import record_audit
+from bot.services.bans import ensure_not_banned
 from bot.services.browse import ProposalCard, load_card
 from bot.services.debates import announce_debate_opened  # debates hook
 from bot.services.debates import summary_text as debate_summary_text  # debates hook
@@ -198,8 +199,9 @@ async def rate_answer(
     """만족 / 불만족 with the final answer, by a follower; the latest choice counts.
 
     When dissatisfied residents pass the configured share (default 30% of at least 10
-    responses), the moderators get a 재검토 요청 item, once.
+    responses), the moderators get a 재검토 요청 item, once. Banned: `UserBanned`.
     """
+    await ensure_not_banned(session, user_id, now)
     proposal = await session.get(Proposal, proposal_id)
     if proposal is None or proposal.status not in (S.ANSWERED, S.IN_PROGRESS, S.COMPLETED):
         return RatingOutcome.NOT_ANSWERED
@@ -240,7 +242,10 @@ async def request_re_review(
     session: AsyncSession, *, proposal_id: int, user_id: int, reason: str, now: datetime,
     settings: Settings,
 ) -> ReReviewOutcome:
-    """The author asks once for 재심의 of a NOT_FEASIBLE proposal; moderators decide."""
+    """The author asks once for 재심의 of a NOT_FEASIBLE proposal; moderators decide.
+
+    A banned author: `UserBanned` (nothing written)."""
+    await ensure_not_banned(session, user_id, now)
     proposal = await session.get(Proposal, proposal_id)
     text = clean_text(reason)
     if proposal is None or proposal.author_id != user_id or proposal.status != S.NOT_FEASIBLE \

@@ -155,8 +155,9 @@ async def choose_stance(
     """찬성 / 반대 / 중립 while the debate is open; the latest choice counts.
 
     Outcomes: CHOSEN; UNCHANGED (the same choice again); CLOSED (with the closing time);
-    NOT_FOUND (missing or hidden).
+    NOT_FOUND (missing or hidden). A banned resident: `UserBanned`.
     """
+    await ensure_not_banned(session, user_id, now)
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None or proposal.hidden:
         return StanceResult(StanceOutcome.NOT_FOUND)
@@ -269,7 +270,8 @@ class LikeResult:
 async def like_opinion(
     session: AsyncSession, *, opinion_id: int, user_id: int, now: datetime
 ) -> LikeResult:
-    """👍 once per person; not one's own opinion, not a hidden one."""
+    """👍 once per person; not one's own opinion, not a hidden one. Banned: `UserBanned`."""
+    await ensure_not_banned(session, user_id, now)
     opinion = await session.get(Opinion, opinion_id, populate_existing=True)
     if opinion is None or opinion.hidden:
         return LikeResult(LikeOutcome.NOT_FOUND)

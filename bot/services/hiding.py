@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Opinion, Proposal, Report
+from bot.db.models import AuditEntry, Opinion, Proposal, Report
 from bot.domain.debate import excerpt
 from bot.services.audit import record_audit
 from bot.services.outbox import Notice, enqueue_for_users
+from bot.services.sql import is_postgres
 from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
 
@@ -25,6 +26,7 @@ HIDE_REASONS = ("spam", "abuse", "personal", "offtopic", "duplicate")
 AUTOMATIC_REASON = "reports"
 OTHER_REASON = "other"
 SYSTEM_ACTOR = "자동 (신고 누적)"
+REPORTS_UP_TO = "reports_up_to"  # audit key of a restore: the last report it settled
 
 
 # ----- hiding and restoring -------------------------------------------------------------------
@@ -76,9 +78,12 @@ async def hide_content(
 
 async def restore_content(
     session: AsyncSession, *, kind: str, content_id: int, actor: str, now: datetime,
+    reason: str = "",
 ) -> HideOutcome:
-    """Show a hidden (or held) proposal or opinion again and tell its author."""
-    return await _set_hidden(session, kind, content_id, False, "", actor, now)
+    """Show a hidden (or held) proposal or opinion again and tell its author (with the
+    moderator's reason when one is given)."""
+    return await _set_hidden(session, kind, content_id, False, " ".join(reason.split()), actor,
+                             now)
 
 
 async def _set_hidden(
@@ -99,10 +104,13 @@ async def _set_hidden(
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return HideOutcome.UNCHANGED
+    after: dict[str, object] = {"hidden": hidden, "hidden_reason": code, "reason": reason or None}
+    if not hidden:  # reports up to here are settled; only later ones count towards hiding
+        after[REPORTS_UP_TO] = await _last_report_id(session, kind, content_id)
     record_audit(session, now, actor, f"{kind}.{'hide' if hidden else 'restore'}",
                  f"{kind}:{content_id}",
                  before={"hidden": content.hidden, "hidden_reason": content.hidden_reason},
-                 after={"hidden": hidden, "hidden_reason": code, "reason": reason or None})
+                 after=after)
     params = {"target": kind, "target_id": content_id, "proposal_id": content.proposal_id,
               "title": content.title, "reason": code or "", "reason_text": reason}
     notice = Notice("content_hidden" if hidden else "content_restored", params,
@@ -117,13 +125,18 @@ async def _set_hidden(
 async def after_report(
     session: AsyncSession, *, kind: str, content_id: int, now: datetime, settings: Settings,
 ) -> bool:
-    """Called after a new report: at N different reporters the content is hidden and the
-    moderators get a 'restore / keep hidden' item. True when this report hid it."""
-    reporters = await session.scalar(
-        select(func.count(func.distinct(Report.user_id)))
-        .where(Report.target_kind == kind, Report.target_id == content_id)
-    )
-    if int(reporters or 0) != settings.report_hide_threshold:
+    """Called after a new report: once N different people reported it since its last
+    restore, the content is hidden and the moderators get a 'restore / keep hidden' item.
+
+    The content row is locked first (PostgreSQL), so simultaneous reports are counted one
+    after the other and cannot all see N-1; the hide itself only succeeds for a visible
+    item, so each crossing hides and alerts once. True when this report hid it.
+    """
+    await _lock_content(session, kind, content_id)
+    since = await _reports_since(session, kind, content_id)
+    reporters = int(await session.scalar(
+        select(func.count(func.distinct(Report.user_id))).where(since)) or 0)
+    if reporters < settings.report_hide_threshold:
         return False
     outcome = await hide_content(session, kind=kind, content_id=content_id,
                                  reason=AUTOMATIC_REASON, actor=SYSTEM_ACTOR, now=now)
@@ -131,22 +144,53 @@ async def after_report(
         return False
     content = await load_content(session, kind, content_id)
     assert content is not None
-    reasons = await _report_reasons(session, kind, content_id)
+    reasons = await _report_reasons(session, since)
+    crossing = await _last_report_id(session, kind, content_id)  # one item per crossing
     notice = Notice("moderation_reported",
                     {"target": kind, "target_id": content_id, "proposal_id": content.proposal_id,
-                     "title": content.title, "count": int(reporters or 0), "reasons": reasons},
-                    f"{kind}:{content_id}")
+                     "title": content.title, "count": reporters, "reasons": reasons},
+                    f"{kind}:{content_id}:{crossing}")
     await post_work_item(session, settings, kind=WorkKind.REPORTED, subject_kind=kind,
                          subject_id=content_id, notice=notice, now=now)
     return True
 
 
-async def _report_reasons(session: AsyncSession, kind: str, content_id: int) -> dict[str, int]:
+async def _lock_content(session: AsyncSession, kind: str, content_id: int) -> None:
+    """Serialise reports on one item (SQLite has a single writer and needs no lock)."""
+    if not is_postgres(session):
+        return
+    table = Proposal if kind == PROPOSAL else Opinion
+    await session.execute(select(table.id).where(table.id == content_id).with_for_update())
+
+
+async def _last_report_id(session: AsyncSession, kind: str, content_id: int) -> int:
+    return int(await session.scalar(
+        select(func.max(Report.id)).where(Report.target_kind == kind,
+                                          Report.target_id == content_id)) or 0)
+
+
+async def _reports_since(session: AsyncSession, kind: str, content_id: int
+                         ) -> ColumnElement[bool]:
+    """The reports of the item made after its last restore (all of them if never restored).
+
+    A restore by this module records the last report id it settled; a restore recorded
+    without one (`/opinion_restore`) falls back to its time."""
+    about = (Report.target_kind == kind) & (Report.target_id == content_id)
+    last = (await session.execute(
+        select(AuditEntry.at, AuditEntry.after)
+        .where(AuditEntry.action == f"{kind}.restore", AuditEntry.subject == f"{kind}:{content_id}")
+        .order_by(AuditEntry.id.desc()).limit(1)
+    )).first()
+    if last is None:
+        return about
+    settled = (last.after or {}).get(REPORTS_UP_TO)
+    if isinstance(settled, int):
+        return about & (Report.id > settled)
+    return about & (Report.created_at > last.at)
+
+
+async def _report_reasons(session: AsyncSession, since: ColumnElement[bool]) -> dict[str, int]:
     rows = await session.execute(
-        select(Report.reason, func.count()).where(Report.target_kind == kind,
-                                                  Report.target_id == content_id)
-        .group_by(Report.reason)
+        select(Report.reason, func.count()).where(since).group_by(Report.reason)
     )
     return {reason: int(count) for reason, count in rows}
-
-

@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Department, Endorsement, Proposal
+from bot.db.models import Department, Endorsement, Proposal, User
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
 from bot.domain.text import mask_personal_data, normalise_text
@@ -28,7 +28,7 @@ from bot.services.hiding import HideOutcome, restore_content
 from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue_for_users
 from bot.services.search import index_proposal
-from bot.services.sql import insert_ignoring_conflicts
+from bot.services.sql import insert_ignoring_conflicts, is_postgres
 from bot.services.work_items import ClaimOutcome, WorkItemView, WorkKind, claim, open_items_for
 from bot.settings import Settings
 
@@ -70,8 +70,8 @@ async def merge_proposals(
     """
     if source_id == target_id:
         return MergeResult(MergeOutcome.SAME)
-    source = await session.get(Proposal, source_id, populate_existing=True)
-    target = await session.get(Proposal, target_id, populate_existing=True)
+    locked = await _lock_proposals(session, (source_id, target_id))
+    source, target = locked.get(source_id), locked.get(target_id)
     if source is None or target is None:
         return MergeResult(MergeOutcome.NOT_FOUND)
     if target.hidden:
@@ -111,6 +111,19 @@ async def merge_proposals(
     return MergeResult(MergeOutcome.MERGED, moved, count)
 
 
+async def _lock_proposals(session: AsyncSession, ids: tuple[int, ...]) -> dict[int, Proposal]:
+    """Load (and on PostgreSQL lock) the proposals in id order before any check.
+
+    Merging A→B and B→A at the same moment would otherwise both pass the checks and close
+    each other; with the rows locked in one order the second merge waits, then sees the
+    first one's result (SQLite has a single writer and needs no lock)."""
+    query = select(Proposal).where(Proposal.id.in_(ids)).order_by(Proposal.id)
+    if is_postgres(session):
+        query = query.with_for_update()
+    rows = await session.scalars(query.execution_options(populate_existing=True))
+    return {row.id: row for row in rows}
+
+
 async def _recount(session: AsyncSession, proposal_id: int) -> int:
     count = int(await session.scalar(select(func.count()).select_from(Endorsement)
                                      .where(Endorsement.proposal_id == proposal_id)) or 0)
@@ -132,8 +145,13 @@ class OfflineForm:
     body: str
     area: str | None
     category: str | None
-    name: str
-    contact: str
+    name: str = ""
+    contact: str = ""
+    telegram_id: int | None = None  # a resident who uses the bot: they become the author
+
+
+class UnknownResident(LookupError):
+    """The form names a Telegram id that nobody has used the bot with; nothing was written."""
 
 
 def mask_name(name: str) -> str:
@@ -169,23 +187,41 @@ async def enter_offline_proposal(
 ) -> int:
     """Publish a proposal received offline on a resident's behalf, marked 오프라인 접수.
 
-    The moderator is the proposal's author of record (the resident may have no Telegram);
-    the resident's name and contact are kept only masked, plus a keyed hash of the number.
+    With the resident's Telegram id (someone who has used the bot) they are the author and
+    follow it like any proposal of theirs, so no contact is needed or kept. Otherwise the
+    moderator is the author of record and the resident's name and contact are kept only
+    masked, plus a keyed hash of the number. An unknown Telegram id raises `UnknownResident`.
     """
+    resident = await _offline_author(session, form.telegram_id)
     proposal = Proposal(
-        author_id=moderator_id, title=form.title, problem=form.body, solution="", effect="",
-        area=form.area, category=form.category, status=S.PENDING_MODERATION, hidden=False,
-        flagged=False, endorsement_count=0, created_at=now, offline_channel=form.channel,
-        offline_contact=masked_contact(form.name, form.contact),
-        offline_contact_hash=contact_hash(form.contact, settings.secret_key),
+        author_id=resident or moderator_id, title=form.title, problem=form.body, solution="",
+        effect="", area=form.area, category=form.category, status=S.PENDING_MODERATION,
+        hidden=False, flagged=False, endorsement_count=0, created_at=now,
+        offline_channel=form.channel,
+        offline_contact=None if resident else masked_contact(form.name, form.contact),
+        offline_contact_hash=None if resident else contact_hash(form.contact, settings.secret_key),
     )
     session.add(proposal)
     await session.flush()
     await index_proposal(session, proposal.id, proposal.title, proposal.problem)
     await proposal_services.publish(session, proposal.id, now, settings.policy, moderator_id)
+    if resident:
+        await proposal_services.set_muted(session, proposal_id=proposal.id, user_id=resident,
+                                          muted=False, now=now)
     record_audit(session, now, actor, "proposal.offline", f"proposal:{proposal.id}",
-                 after={"channel": form.channel, "contact": proposal.offline_contact})
+                 after={"channel": form.channel, "contact": proposal.offline_contact,
+                        "author_telegram_id": form.telegram_id if resident else None})
     return proposal.id
+
+
+async def _offline_author(session: AsyncSession, telegram_id: int | None) -> int | None:
+    """The users.id of the resident named on the form; None when the form names nobody."""
+    if telegram_id is None:
+        return None
+    user_id = await session.scalar(select(User.id).where(User.telegram_id == telegram_id))
+    if user_id is None:
+        raise UnknownResident(telegram_id)
+    return int(user_id)
 
 
 # ----- work item buttons ----------------------------------------------------------------------
@@ -263,6 +299,8 @@ async def _carry_out(
                                         actor=moderator.actor, now=now)
         return outcome is HideOutcome.DONE, None
     if action == "assign":
+        if await _already_assigned(session, subject, argument):
+            return True, None  # a confirmation: the department already has its link
         result = await assign_department(session, subject, argument, now=now, settings=settings,
                                          actor=moderator.actor)
         return result.outcome is AssignOutcome.ASSIGNED, result.url
@@ -273,6 +311,15 @@ async def _carry_out(
     if action == "remind":
         return await _remind_again(session, item, now, settings), None
     return True, None  # keep hidden, noted: the claim itself is the record
+
+
+async def _already_assigned(session: AsyncSession, proposal_id: int, department_id: int) -> bool:
+    """The threshold item pre-selects the department the proposal was given automatically
+    (its link already sent); pressing it confirms that choice instead of re-issuing the link,
+    which would revoke the one the department has and message it twice."""
+    current = await session.scalar(select(Proposal.department_id)
+                                   .where(Proposal.id == proposal_id))
+    return current is not None and current == department_id
 
 
 async def _remind_again(
@@ -293,10 +340,10 @@ async def _remind_again(
 
 async def settle_items(
     session: AsyncSession, subject_kind: str, subject_id: int, action: str, *,
-    moderator: Moderator, now: datetime, kinds: frozenset[WorkKind],
+    moderator: Moderator, now: datetime, kinds: frozenset[WorkKind], note: str = "",
 ) -> None:
-    """A command did what an open item asked (e.g. /restore): mark those items handled."""
+    """A command did what an open item asked (e.g. /restore, /hide): mark those items handled."""
     for item in await open_items_for(session, subject_kind, subject_id):
         if item.kind in kinds:
             await claim(session, item.id, user_id=moderator.user_id, name=moderator.name,
-                        action=action, now=now, note="command")
+                        action=action, now=now, note=note[:500] or "command")

@@ -1,0 +1,76 @@
+"""Moderation texts without a database: the handled line, the 4096-character limit, the
+restore notice, the offline form with a Telegram id, and the Korean wording."""
+
+from __future__ import annotations
+
+from html import unescape
+
+from bot.handlers.moderation import _offline_form, parse_offline_form
+from bot.i18n import I18n
+from bot.rendering import moderation as view
+from bot.services.work_items import WorkItemView, WorkKind
+from tests.conftest import START
+
+KO = I18n().get("ko")
+EN = I18n().get("en")
+AREAS = ("구로1동",)
+CATEGORIES = ("복지·건강",)
+
+
+def item(action: str, note: str | None = None) -> WorkItemView:
+    params = {"departments": [[7, "도로과"], [9, "공원녹지과"]], "preselected": 7}
+    return WorkItemView(1, WorkKind.THRESHOLD, "proposal", 3, params, START, "김모더", START,
+                        action, note)
+
+
+def test_the_handled_line_names_the_department_and_the_reject_reason() -> None:
+    department = view.handled_detail(item("assign"), 9)
+    reason = view.handled_detail(item("reject", "개인정보 포함"))
+    assert department == "공원녹지과" and reason == "개인정보 포함"
+    assert view.handled_detail(item("keep")) == ""
+    line = view.handled_line(KO, "김모더", "assign", START, department)
+    assert "공원녹지과" in line and "김모더" in line
+    assert "개인정보 포함" in view.handled_line(KO, "김모더", "reject", START, reason)
+
+
+def test_a_long_item_is_shortened_so_the_handled_line_fits() -> None:
+    line = view.handled_line(KO, "김<모더>", "approve", START)
+    body = "<b>🚩 제목</b>\n" + "가" * 5000
+    plain = "🚩 제목\n" + "가" * 5000
+    text = view.with_handled_line(body, plain, line)
+    shown = unescape(text)
+    assert len(shown.encode("utf-16-le")) // 2 <= view.TELEGRAM_TEXT_LIMIT
+    assert text.endswith("\n\n" + line) and "<b>" not in text  # no tag cut in half
+    assert shown.startswith("🚩 제목\n가")
+    short = view.with_handled_line("<b>짧은 글</b>", "짧은 글", line)
+    assert short == f"<b>짧은 글</b>\n\n{line}"
+
+
+def test_the_restore_notice_shows_the_reason_only_when_given() -> None:
+    template = view.MODERATION_TEMPLATES["content_restored"]
+    params = {"target": "proposal", "title": "가로등", "reason_text": "오해가 풀렸어요"}
+    assert "오해가 풀렸어요" in template(KO, params)
+    assert "오해가 풀렸어요" in template(EN, params)
+    plain = template(KO, {**params, "reason_text": ""})
+    assert "사유" not in plain and "가로등" in plain
+
+
+def test_the_offline_form_takes_a_telegram_id_instead_of_a_contact() -> None:
+    head = "/offline 전화\n제목: 경로당 난방비 지원\n내용: 겨울마다 경로당 난방비가 부족해요.\n"
+    form = _offline_form(parse_offline_form(head + "텔레그램: 555001"), AREAS, CATEGORIES)
+    assert form is not None and form.telegram_id == 555001 and form.contact == ""
+    english = _offline_form(parse_offline_form(head + "telegram: 555001"), AREAS, CATEGORIES)
+    assert english is not None and english.telegram_id == 555001
+    assert _offline_form(parse_offline_form(head + "텔레그램: 민수"), AREAS, CATEGORIES) is None
+    assert _offline_form(parse_offline_form(head + "이름: 김민수"), AREAS, CATEGORIES) is None
+
+
+def test_korean_wording_of_hiding_bans_and_roles() -> None:
+    hidden = view.MODERATION_TEMPLATES["content_hidden"](
+        KO, {"target": "proposal", "title": "가로등", "reason": "spam"})
+    assert "글을 숨겼어요" in hidden and "잠시" not in hidden
+    banned = KO.gettext(
+        "Banned. Their new posts, reports and 공감 are refused; what they wrote stays.")
+    assert banned.endswith("그대로 둬요.")
+    role = KO.gettext("Done: they are now {role}.").format(role="운영진")
+    assert role == "완료했어요. 이제 운영진 역할이에요."
