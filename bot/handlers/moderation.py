@@ -64,12 +64,12 @@ async def hide(update: Update, context: GonggamContext) -> None:
     if not await staff_only(update, context):
         return
     t = translator_for(update, context)
-    args = context.args or []
-    if len(args) < 3 or args[0] not in TARGETS or not args[1].isdigit():
+    target = _target(context.args, reason_required=True)
+    if target is None:
         await _reply(update, t.gettext("Usage: /hide p|o <number> <reason> "
                                        "(p: proposal, o: opinion)"))
         return
-    kind, number, reason = TARGETS[args[0]], int(args[1]), " ".join(args[2:])
+    kind, number, reason = target
     moderator = moderator_of(update, context)
     services = context.services
     now = services.clock.now()
@@ -88,12 +88,12 @@ async def restore(update: Update, context: GonggamContext) -> None:
     if not await staff_only(update, context):
         return
     t = translator_for(update, context)
-    args = context.args or []
-    if len(args) < 2 or args[0] not in TARGETS or not args[1].isdigit():
+    target = _target(context.args, reason_required=False)
+    if target is None:
         await _reply(update, t.gettext(
             "Usage: /restore p|o <number> [reason] (p: proposal, o: opinion)"))
         return
-    kind, number, reason = TARGETS[args[0]], int(args[1]), " ".join(args[2:])
+    kind, number, reason = target
     moderator = moderator_of(update, context)
     services = context.services
     now = services.clock.now()
@@ -105,6 +105,15 @@ async def restore(update: Update, context: GonggamContext) -> None:
                                           now=now, kinds=SETTLED_BY_COMMANDS, note=reason)
     services.wake_dispatcher()
     await _reply(update, _hide_text(t, outcome, hiding=False))
+
+
+def _target(args: list[str] | None, *, reason_required: bool) -> tuple[str, int, str] | None:
+    """`p|o <number> [reason…]` as (content kind, id, reason); None when malformed."""
+    words = args or []
+    if len(words) < (3 if reason_required else 2) or words[0] not in TARGETS \
+            or not words[1].isdigit():
+        return None
+    return TARGETS[words[0]], int(words[1]), " ".join(words[2:])
 
 
 def _hide_text(t: Translator, outcome: HideOutcome, *, hiding: bool) -> str:

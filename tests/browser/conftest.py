@@ -7,7 +7,9 @@ The browser is Debian's Chromium (Playwright's own browser download is not used)
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +25,7 @@ from tests.support.databases import sqlite_copy
 from tests.support.harness import running_bot, settings_for
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser
+    from playwright.async_api import Browser, Page, ViewportSize
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,6 +39,8 @@ CHROMIUM_ARGS = [
 # 2026-11-24 15:00 KST, a Tuesday afternoon: far from midnight, so the shown date is stable.
 SANDBOX_START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
 
 
@@ -94,3 +98,42 @@ async def browser(chromium_path: str) -> AsyncIterator[Browser]:
 def screenshot_dir() -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def serving_web(
+    database_url: str, sandbox_state: SandboxState, clock: ShiftableClock
+) -> AsyncIterator[Runtime]:
+    """The real bot with its web app on a free port, its public address pointing there."""
+    async with SandboxServer(sandbox_state) as server:
+        port = free_port()
+        settings = settings_for(database_url, server, port=port,
+                                public_base_url=f"http://127.0.0.1:{port}")
+        async with running_bot(settings, clock, serve_web=True) as runtime:
+            yield runtime
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[tuple[Page, list[str]]]:
+    """A phone-sized Korean tab, and the console errors and page errors it collects."""
+    context = await browser.new_context(viewport=PHONE, locale="ko-KR")
+    tab = await context.new_page()
+    problems: list[str] = []
+    tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    try:
+        yield tab, problems
+    finally:
+        await context.close()
+
+
+async def fits_the_screen(tab: Page) -> bool:
+    """No sideways scrolling: the page is no wider than the viewport."""
+    return bool(await tab.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"))

@@ -7,7 +7,6 @@ auto-retrying `expect`; nothing sleeps.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,15 +17,14 @@ import pytest
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock, fake_clock
-from bot.sandbox import SandboxServer, SandboxState
-from tests.browser.conftest import SANDBOX_START
+from bot.sandbox import SandboxState
+from tests.browser.conftest import DESKTOP, PHONE, SANDBOX_START, fits_the_screen, serving_web
 from tests.support.budget_rounds import CLOSES, OPENS, cast, make_project, make_round
 from tests.support.databases import sqlite_copy
 from tests.support.factories import make_user
-from tests.support.harness import running_bot, settings_for
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page, ViewportSize
+    from playwright.async_api import Page
 
 expect = pytest.importorskip(
     "playwright.async_api", reason="playwright is not installed (pip install -e .[test])"
@@ -35,8 +33,6 @@ expect = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-PHONE: ViewportSize = {"width": 390, "height": 844}
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 NAME = "2027 구로 주민참여예산"
 PROJECTS = (("어린이공원 가로등 설치", 50_000_000), ("경로당 냉난방기 교체", 30_000_000),
             ("작은도서관 책 구입", 40_000_000))
@@ -51,12 +47,6 @@ class Served:
     @property
     def url(self) -> str:
         return f"{self.runtime.settings.public_base_url}/budget/{self.round_id}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def seed(runtime: Runtime) -> int:
@@ -77,32 +67,9 @@ async def served(
     sqlite_template: Path, tmp_path: Path, sandbox_state: SandboxState
 ) -> AsyncIterator[Served]:
     clock = fake_clock(SANDBOX_START)
-    async with SandboxServer(sandbox_state) as server:
-        port = free_port()
-        settings = settings_for(
-            sqlite_copy(sqlite_template, tmp_path), server, port=port,
-            public_base_url=f"http://127.0.0.1:{port}",
-        )
-        async with running_bot(settings, clock, serve_web=True) as runtime:
-            yield Served(runtime, clock, await seed(runtime))
-
-
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[tuple[Page, list[str]]]:
-    context = await browser.new_context(viewport=PHONE, locale="ko-KR")
-    tab = await context.new_page()
-    problems: list[str] = []
-    tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    try:
-        yield tab, problems
-    finally:
-        await context.close()
-
-
-async def fits_the_screen(tab: Page) -> bool:
-    return bool(await tab.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+    database_url = sqlite_copy(sqlite_template, tmp_path)
+    async with serving_web(database_url, sandbox_state, clock) as runtime:
+        yield Served(runtime, clock, await seed(runtime))
 
 
 async def test_the_results_page_shows_the_funded_projects_and_the_chart(

@@ -6,7 +6,6 @@ Everything waits through Playwright's auto-retrying `expect`; nothing sleeps.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,16 +19,15 @@ from bot.clock import ShiftableClock, fake_clock
 from bot.domain.deadlines import official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import Translator
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from bot.sandbox import SandboxClient, SandboxState
 from bot.services.departments import assign_department, create_department
 from bot.web import pages
-from tests.browser.conftest import SANDBOX_START
+from tests.browser.conftest import DESKTOP, PHONE, SANDBOX_START, serving_web
 from tests.support.databases import sqlite_copy
 from tests.support.factories import follow, make_proposal, make_user
-from tests.support.harness import running_bot, settings_for
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page, ViewportSize
+    from playwright.async_api import Page
 
 expect = pytest.importorskip(
     "playwright.async_api", reason="playwright is not installed (pip install -e .[test])"
@@ -38,8 +36,6 @@ expect = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-PHONE: ViewportSize = {"width": 390, "height": 844}
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 RESIDENT_ID = 8101
 TITLE = "어린이공원 가로등 설치"
 FEASIBLE_TEXT = "현장을 확인했어요. 설치를 검토할 수 있어 주민 토론을 열겠습니다."
@@ -55,12 +51,6 @@ class Served:
     @property
     def t(self) -> Translator:
         return self.runtime.i18n.get("ko")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def seed(runtime: Runtime) -> str:
@@ -91,27 +81,9 @@ async def served(
     sqlite_template: Path, tmp_path: Path, sandbox_state: SandboxState
 ) -> AsyncIterator[Served]:
     clock = fake_clock(SANDBOX_START)
-    async with SandboxServer(sandbox_state) as server:
-        port = free_port()
-        settings = settings_for(
-            sqlite_copy(sqlite_template, tmp_path), server, port=port,
-            public_base_url=f"http://127.0.0.1:{port}",
-        )
-        async with running_bot(settings, clock, serve_web=True) as runtime:
-            yield Served(runtime, clock, await seed(runtime))
-
-
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[tuple[Page, list[str]]]:
-    context = await browser.new_context(viewport=PHONE, locale="ko-KR")
-    tab = await context.new_page()
-    problems: list[str] = []
-    tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    try:
-        yield tab, problems
-    finally:
-        await context.close()
+    database_url = sqlite_copy(sqlite_template, tmp_path)
+    async with serving_web(database_url, sandbox_state, clock) as runtime:
+        yield Served(runtime, clock, await seed(runtime))
 
 
 async def screenshots(tab: Page, directory: Path, name: str) -> None:

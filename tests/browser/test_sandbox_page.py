@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.conftest import SANDBOX_START, Sandbox
+from tests.browser.conftest import DESKTOP, PHONE, SANDBOX_START, Sandbox
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Dialog, Locator, Page
@@ -27,8 +27,6 @@ expect = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 MENU_LABELS = ["✍️ 제안하기", "🔎 제안 둘러보기", "🙋 내 활동", "💰 주민참여예산", "⚙️ 알림 설정", "❓ 도움말"]
 GREETING = "안녕하세요, {name}님! 공감에 오신 것을 환영해요."
 

@@ -6,7 +6,6 @@ Everything waits through Playwright's auto-retrying `expect`; nothing sleeps.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,14 +14,14 @@ import pytest
 
 from bot.app import Runtime
 from bot.clock import fake_clock
-from bot.sandbox import SandboxServer, SandboxState
+from bot.sandbox import SandboxState
+from tests.browser.conftest import PHONE, serving_web
 from tests.conftest import START
 from tests.support.databases import sqlite_copy
-from tests.support.harness import running_bot, settings_for
 from tests.test_stats_services import build_dataset
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, ViewportSize
+    from playwright.async_api import Browser
 
 expect = pytest.importorskip(
     "playwright.async_api", reason="playwright is not installed (pip install -e .[test])"
@@ -31,27 +30,17 @@ expect = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
 async def served(
     sqlite_template: Path, tmp_path: Path, sandbox_state: SandboxState
 ) -> AsyncIterator[Runtime]:
-    async with SandboxServer(sandbox_state) as server:
-        port = free_port()
-        settings = settings_for(sqlite_copy(sqlite_template, tmp_path), server, port=port,
-                                public_base_url=f"http://127.0.0.1:{port}")
-        async with running_bot(settings, fake_clock(START), serve_web=True) as runtime:
-            async with runtime.sessionmaker() as session, session.begin():
-                await build_dataset(session)
-            yield runtime
+    database_url = sqlite_copy(sqlite_template, tmp_path)
+    async with serving_web(database_url, sandbox_state, fake_clock(START)) as runtime:
+        async with runtime.sessionmaker() as session, session.begin():
+            await build_dataset(session)
+        yield runtime
 
 
 async def test_the_stats_page_shows_figures_and_the_weekly_chart(
