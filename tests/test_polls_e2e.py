@@ -7,13 +7,14 @@ and after the Korean catalogue has them.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
-from bot.db.models import Poll, PollVote
+from bot.db.models import Poll, PollCopy, PollVote
 from bot.sandbox import SandboxClient, SandboxServer, SandboxState
 from bot.sandbox.client import Resident, SentMessage
 from tests.support.harness import running_bot, settings_for
@@ -67,6 +68,7 @@ async def test_a_moderator_polls_residents_and_a_group_and_the_results_come_once
 
         mine, his = await native_poll(minji), await native_poll(yeongsu)
         in_group = await group.wait_for_message(predicate=lambda m: m.poll is not None, after=0)
+        await copies_recorded(runtime, 3)
         assert mine.poll is not None and not mine.poll.is_anonymous
         assert mine.poll.option_texts == ["가로등", "놀이터", "도서관"]
         assert not admin.inbox()[-1].poll  # the admin did not opt in
@@ -99,6 +101,20 @@ async def test_a_moderator_polls_residents_and_a_group_and_the_results_come_once
         async with runtime.sessionmaker() as session:
             poll = (await session.scalars(select(Poll))).one()
         assert poll.closed_at is not None and poll.announced
+
+
+async def copies_recorded(runtime: Runtime, count: int) -> None:
+    """The poll sender stores each copy's Telegram poll id right after sendPoll returns; no
+    person answers faster than that, so the test waits for it too (an answer to a poll id not
+    stored yet could not be matched to its poll)."""
+    recorded = select(func.count()).select_from(PollCopy).where(
+        PollCopy.telegram_poll_id.is_not(None))
+    for _ in range(1000):
+        async with runtime.sessionmaker() as session:
+            if await session.scalar(recorded) == count:
+                return
+        await asyncio.sleep(0.005)
+    raise AssertionError(f"the poll sender did not record {count} copies")
 
 
 async def poll_count(runtime: Runtime) -> int:
