@@ -16,9 +16,8 @@ from bot.broadcast_progress import BroadcastProgress
 from bot.clock import Clock, ShiftableClock, SystemClock
 from bot.db.engine import FastLane, create_engine, create_sessionmaker, describe_url, ping
 from bot.db.migrate import is_at_head
-from bot.dispatcher import OutboxDispatcher, TelegramTransport
+from bot.dispatcher import OutboxDispatcher, Pacing, TelegramTransport
 from bot.domain.deadlines import BusinessCalendar
-from bot.domain.pacing import SendPacer
 from bot.forum import ForumMirror
 from bot.handlers.context import GonggamApplication, GonggamContext, Services
 from bot.handlers.registry import register_all
@@ -192,8 +191,12 @@ class Runtime:
             )
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
-    """Create (but do not start) every part of the app."""
+def build_runtime(
+    settings: Settings, clock: Clock | None = None, *, pacing: Pacing | None = None
+) -> Runtime:
+    """Create (but do not start) every part of the app; `pacing` replaces the dispatcher's
+    wall-clock pacing (tests check rates on virtual time)."""
+    pacing = pacing or Pacing()
     quiet_noisy_loggers()
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
@@ -206,8 +209,10 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         TelegramTransport(bot, NotificationRenderer(i18n)),
         clock,
         metrics,
-        pacer=SendPacer(),
+        pacer=pacing.pacer,
         quiet_hours=settings.quiet_hours,
+        monotonic=pacing.monotonic,
+        sleep=pacing.sleep,
     )
     calendar = BusinessCalendar()
     machine = DeadlineMachine(

@@ -14,7 +14,7 @@ import secrets
 import time
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -136,6 +136,16 @@ class TelegramTransport:
             row.chat_id, rendered.text, parse_mode=ParseMode.HTML,
             reply_markup=rendered.reply_markup,
         )
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How the dispatcher keeps Telegram's rate: the pacer, and the monotonic clock and the
+    sleep it measures and waits with (tests pass virtual ones, so pacing needs no wall time)."""
+
+    pacer: SendPacer = field(default_factory=SendPacer)
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
 
 class OutboxDispatcher(BackgroundLoop):

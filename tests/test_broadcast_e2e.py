@@ -17,6 +17,7 @@ from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Broadcast, OutboxMessage, User
+from bot.dispatcher import Pacing
 from bot.domain.pacing import SendPacer
 from bot.sandbox import SandboxClient, SandboxServer, SandboxState
 from bot.sandbox.client import Resident, SentMessage
@@ -55,13 +56,10 @@ class RecordingPacer(SendPacer):
         super().record(chat_id, now)
 
 
-def pace_virtually(runtime: Runtime) -> RecordingPacer:
-    """Test seam: the running dispatcher keeps its logic but not the wall clock."""
+def virtual_pacing() -> tuple[Pacing, RecordingPacer]:
+    """The dispatcher keeps its logic but paces on virtual time, recording every send."""
     pacer, time = RecordingPacer(), VirtualTime()
-    dispatcher = runtime.dispatcher
-    dispatcher._pacer, dispatcher._monotonic = pacer, time
-    dispatcher._sleep = time.sleep
-    return pacer
+    return Pacing(pacer, time, time.sleep), pacer
 
 
 async def add_residents(runtime: Runtime, residents: SandboxClient) -> list[Resident]:
@@ -88,8 +86,8 @@ async def test_a_broadcast_reaches_a_dong_once_at_the_dispatchers_pace(
 ) -> None:
     admin = residents.resident(ADMIN, "관리자")
     settings = settings_for(database_url, sandbox, admin_telegram_ids=frozenset({ADMIN}))
-    async with running_bot(settings, clock) as runtime:
-        pacer = pace_virtually(runtime)
+    pacing, pacer = virtual_pacing()
+    async with running_bot(settings, clock, pacing=pacing) as runtime:
         people = await add_residents(runtime, residents)
 
         await admin.say("/broadcast")

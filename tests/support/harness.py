@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.app import Mode, Runtime, build_runtime
 from bot.clock import Clock
+from bot.dispatcher import Pacing
 from bot.sandbox import SandboxServer
 from bot.settings import Settings
 
@@ -26,9 +27,10 @@ def settings_for(database_url: str, server: SandboxServer, **overrides: Any) -> 
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, clock: Clock, mode: Mode = Mode.POLLING, *, serve_web: bool = False
+    settings: Settings, clock: Clock, mode: Mode = Mode.POLLING, *, serve_web: bool = False,
+    pacing: Pacing | None = None,
 ) -> AsyncIterator[Runtime]:
-    runtime = build_runtime(settings, clock)
+    runtime = build_runtime(settings, clock, pacing=pacing)
     await runtime.start(mode, serve_web=serve_web)
     try:
         yield runtime
