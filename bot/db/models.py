@@ -337,6 +337,9 @@ class AuditEntry(Base):
     """Append-only record of staff and department actions."""
 
     __tablename__ = "audit_log"
+    # "what happened to this subject", newest first: the /audit filter and the report
+    # threshold's "since the last restore" (migration 0009)
+    __table_args__ = (Index("ix_audit_log_subject_action", "subject", "action"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
