@@ -60,7 +60,10 @@ class Translator:
         return format_datetime(instant, pattern, tzinfo=self._tz, locale=self.language)
 
     def deadline(self, instant: datetime) -> str:
-        """A deadline; one at local midnight reads as the end of the previous day (`자정`)."""
+        """A deadline; one at local midnight reads as the end of the previous day.
+
+        Korean says `밤 12시` for it: "27일 자정" is often read as the night before the 27th.
+        """
         if instant.astimezone(self._tz).time() != time(0):
             return self.moment(instant)
         day_pattern = "M월 d일(E)" if self.language == "ko" else "EEE, MMM d"

@@ -90,7 +90,7 @@ def test_dates_money_and_particles_read_naturally() -> None:
     i18n = I18n()
     ko, en = i18n.get("ko"), i18n.get("en")
     midnight = datetime(2026, 12, 24, 15, 0, tzinfo=UTC)  # 2026-12-25 00:00 KST
-    assert ko.deadline(midnight) == "12월 24일(목) 자정"
+    assert ko.deadline(midnight) == "12월 24일(목) 밤 12시"
     assert en.deadline(midnight) == "Thu, Dec 24 midnight"
     afternoon = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
     assert ko.moment(afternoon) == "11월 24일(화) 오후 3:00"
