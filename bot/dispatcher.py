@@ -100,7 +100,7 @@ class TelegramTransport:
 
     async def deliver(self, row: Claimed) -> Delivery:
         try:
-            rendered = self._render(row.kind, row.params, row.language)
+            rendered = self._render(row.kind, self._with_bot(row.params), row.language)
         except Exception:
             log.exception("outbox row %s (%s) cannot be rendered", row.id, row.kind)
             return Delivery(Result.FAILED, f"cannot render {row.kind}")
@@ -116,6 +116,14 @@ class TelegramTransport:
         except (NetworkError, TelegramError, OSError) as error:
             return Delivery(Result.RETRY, str(error))
         return Delivery(Result.SENT, message_id=message.message_id)
+
+    def _with_bot(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The bot's username for deep links (t.me/<bot>?start=…), once the bot knows it."""
+        try:
+            username = self._bot.username
+        except RuntimeError:  # not initialised yet (get_me not called)
+            return params
+        return {"bot_username": username, **params}
 
     async def _send(self, row: Claimed, rendered: Rendered) -> Message:
         """The text, or a photo with the text as its caption (budget results with their chart).

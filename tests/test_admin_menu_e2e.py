@@ -3,6 +3,7 @@ screens that point at other parts of the bot. Matched on data, numbers, titles a
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,9 +14,11 @@ from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import BudgetRound, Poll, RoundPhase
 from bot.domain.lifecycle import ProposalStatus
+from bot.handlers.exports import parse_export
 from bot.sandbox import SandboxClient, SandboxServer
 from bot.sandbox.client import Resident, SentMessage
 from bot.services.departments import create_department
+from bot.services.exports import Dataset
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 from tests.support.harness import running_bot, settings_for
@@ -128,3 +131,65 @@ async def test_unknown_sections_and_pages_change_nothing(menu: Menu) -> None:
     assert menu.admin.message(screen.message_id).edit_count == 0
     odd = await go(menu.admin, screen, "am:1:proposals:nonsense:0")  # back to the overview
     assert "am:1:proposals:collecting:0" in [d for row in odd.buttons for _, d in row]
+
+
+# ----- the UX pass (the Korean wording below needs the merged catalogue) ----------------------
+
+
+def texts(message: SentMessage) -> list[list[str]]:
+    return [[text for text, _ in row] for row in message.buttons]
+
+
+async def test_the_pager_shows_the_page_and_pressing_it_changes_nothing(menu: Menu) -> None:
+    await menu.moderator.say("/admin")
+    screen = await menu.moderator.wait_for_message("🛠")
+    first = await go(menu.moderator, screen, "am:1:proposals:collecting:0")
+    assert texts(first)[0] == ["1/2쪽", "▶"]  # eight proposals, five a page
+    answer = await menu.moderator.wait_for_callback_answer(
+        await menu.moderator.press_data(first, "am:1:page:-:0"))
+    assert answer is not None
+    assert menu.moderator.message(first.message_id).edit_count == first.edit_count
+    second = await go(menu.moderator, first, "am:1:proposals:collecting:1")
+    assert texts(second)[0] == ["◀", "2/2쪽"]
+    overdue = await go(menu.moderator, second, "am:1:overdue:-:0")
+    assert texts(overdue) == [["↩️ 돌아가기"]]  # one page: no pager at all
+
+
+async def test_statistics_departments_and_categories_read_well(menu: Menu) -> None:
+    async with menu.runtime.sessionmaker() as session, session.begin():
+        await create_department(session, name="공원녹지과", now=START)
+    await menu.moderator.say("/admin")
+    screen = await menu.moderator.wait_for_message("🛠")
+    stats = await go(menu.moderator, screen, "am:1:stats:-:0")
+    assert all(stats.buttons) and texts(stats) == [["↩️ 돌아가기"]]  # no empty row
+    assert re.search(r"2027 주민참여예산: \d+명 중 0명 투표 \(0%\)", stats.text), stats.text
+    screen = await go(menu.moderator, stats, "am:1:departments:-:0")
+    assert screen.text.index("공원녹지과") < screen.text.index("도로과")  # by name, not by id
+    screen = await go(menu.moderator, screen, "am:1:taxonomy:-:0")
+    assert "· 교통 → (없음)" in screen.text and "· 환경 → (없음)" in screen.text
+
+
+async def test_the_staff_help_is_korean_with_an_example(menu: Menu) -> None:
+    await menu.moderator.say("/admin")
+    screen = await menu.moderator.wait_for_message("🛠")
+    help_screen = await go(menu.moderator, screen, "am:1:moderation:-:0")
+    for line in ("/hide p|o <번호> <사유> · /restore p|o <번호> (p=제안, o=의견)",
+                 "예: /hide p 12 광고 글", "/ban <텔레그램 ID> <일수|영구> <사유>"):
+        assert line in help_screen.text, line
+    exports = await go(menu.moderator, help_screen, "am:1:exports:-:0")
+    assert "/export 제안|답변|토론|예산 [csv|json]\n예: /export 제안 csv" in exports.text
+    await menu.moderator.say("/export")
+    usage = await menu.moderator.wait_for_message()
+    assert usage.text == "사용법: /export <제안|답변|토론|예산> [csv|json]\n예: /export 제안 csv"
+    await menu.moderator.say("/export 토론 json")
+    sent = await menu.moderator.wait_for_message(predicate=lambda m: m.file_kind is not None)
+    assert (sent.file_name or "").endswith(".json") and "debates" in (sent.file_name or "")
+
+
+def test_export_takes_the_korean_names_of_the_datasets() -> None:
+    assert parse_export("/export 제안") == (Dataset.PROPOSALS, "csv")
+    assert parse_export("/export 답변 json") == (Dataset.ANSWERS, "json")
+    assert parse_export("/export 토론") == (Dataset.DEBATES, "csv")
+    assert parse_export("/export 예산 csv") == (Dataset.ROUNDS, "csv")
+    assert parse_export("/export rounds") == (Dataset.ROUNDS, "csv")
+    assert parse_export("/export 사람") is None and parse_export("/export 제안 xml") is None

@@ -9,12 +9,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import AuditEntry, BudgetRound, OutboxMessage, User
+from bot.i18n import I18n
+from bot.rendering import broadcasts as view
 from bot.services.broadcasts import (
     MAX_TEXT,
     Audience,
     AudienceCount,
     AudienceKind,
     DraftOutcome,
+    Preview,
+    Progress,
     SendOutcome,
     cancel,
     choose_audience,
@@ -171,3 +175,32 @@ async def test_a_cancelled_draft_cannot_be_sent(
         queued = await session.scalar(select(func.count()).select_from(OutboxMessage))
     assert outcome is SendOutcome.ALREADY and queued == 0
     assert actions == ["broadcast.cancel"]
+
+
+# ----- the admin's wording and what residents receive (Korean: needs the merged catalogue) ---
+
+
+def test_the_value_question_and_the_audience_line_read_naturally() -> None:
+    ko = I18n().get("ko")
+    questions = {kind: view.choose_value(ko, 1, kind, [(0, "x")]).text
+                 for kind in (AudienceKind.AREA, AudienceKind.ROUND, AudienceKind.CATEGORY)}
+    assert questions[AudienceKind.AREA] == "📣 어느 동에 보낼까요?"
+    assert questions[AudienceKind.ROUND] == "📣 어느 주민참여예산의 투표 대상자에게 보낼까요?"
+    assert questions[AudienceKind.CATEGORY] == "📣 어느 분야의 구독자에게 보낼까요?"
+    assert view.audience_label(ko, AudienceKind.AREA, "신도림동") == "신도림동 주민"
+    assert view.audience_label(ko, AudienceKind.ROUND, "2027 주민참여예산") == (
+        "2027 주민참여예산 투표 대상자")
+    assert view.audience_label(ko, AudienceKind.ALL, None) == "전체 주민"
+    preview = view.preview(ko, Preview(1, "", Audience(AudienceKind.AREA, "신도림동"),
+                                       AudienceCount(6, 0, 0)), "신도림동 주민")
+    assert preview.text.splitlines()[0] == "📣 받는 사람: 신도림동 주민"
+
+
+def test_residents_get_a_header_and_a_footer_and_the_report_counts_people() -> None:
+    ko = I18n().get("ko")
+    message = view.BROADCAST_TEMPLATES["broadcast"](ko, {"text": "<b>총회</b> 안내"})
+    assert message == "<b>📣 구청 알림</b>\n\n<b>총회</b> 안내\n\n알림 설정: /settings"
+    done = Progress(broadcast_id=1, admin_chat_id=1, progress_message_id=None, total=6,
+                    delivered=5, blocked=1, failed=0, muted=0, unreachable=0, reported=None)
+    assert view.progress(ko, done) == "📣 전송 완료: 5명 받음 · 1명 차단(봇을 막음) · 실패 0"
+    assert MAX_TEXT + len(view.framed(ko, "")) <= 4096  # the frame always fits

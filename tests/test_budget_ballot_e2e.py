@@ -73,14 +73,14 @@ async def test_two_residents_vote_and_a_left_draft_is_reminded_and_finished(
 
         # 민지 chooses within the budget; the running line follows every tap
         ballot = await open_ballot(minji)
-        assert "3억 원" in (ballot.text or "") and "⬜ 1. 가로등 교체" in ballot.button_texts
+        assert "3억 원" in (ballot.text or "") and "⬜ 1. 가로등 교체 · 1억 원" in ballot.button_texts
         ballot = await press(minji, ballot, "1. 가로등 교체")
         ballot = await press(minji, ballot, "2. 놀이터 그늘막")
-        assert "✅ 1. 가로등 교체" in ballot.button_texts
+        assert "✅ 1. 가로등 교체 · 1억 원" in ballot.button_texts
         assert "1억 2,000만 원" in (ballot.text or "") and "1억 8,000만 원" in (ballot.text or "")
         ballot = await press(minji, ballot, "3. 작은 도서관")  # 2억 7,000만 of 3억
         ballot = await press(minji, ballot, "▶")
-        assert "⬜ 6. 공원 산책로" in ballot.button_texts
+        assert "⬜ 6. 공원 산책로 · 2억 원" in ballot.button_texts
 
         # 2억 more would go over by 1억 7,000만: refused with the reason, nothing changes
         query = await minji.press_data(ballot, data_of(ballot, "6. 공원 산책로"))
@@ -121,7 +121,7 @@ async def test_two_residents_vote_and_a_left_draft_is_reminded_and_finished(
 
         # 영수 finishes from the reminder
         resumed = await press(yeongsu, last, "🗳")
-        assert "✅ 5. 골목 CCTV" in resumed.button_texts
+        assert "✅ 5. 골목 CCTV · 5,000만 원" in resumed.button_texts
         confirm = await press(yeongsu, resumed, "📨")
         done = await press(yeongsu, confirm, "✅")
         assert "🧾" in (done.text or "") and RECEIPT.search(done.text or "")
@@ -158,10 +158,10 @@ async def test_a_restart_keeps_the_draft_and_the_page(
         await press(haneul, ballot, "▶")
     async with running_bot(settings, clock):
         again = await open_ballot(haneul)
-        assert "⬜ 6. 공원 산책로" in again.button_texts  # the same page
+        assert "⬜ 6. 공원 산책로 · 2억 원" in again.button_texts  # the same page
         assert "1억 원" in (again.text or "")  # the same choices
         back = await press(haneul, again, "◀")
-        assert "✅ 1. 가로등 교체" in back.button_texts
+        assert "✅ 1. 가로등 교체 · 1억 원" in back.button_texts
 
 
 async def test_no_round_the_next_round_and_a_choice_of_rounds(
@@ -181,7 +181,7 @@ async def test_no_round_the_next_round_and_a_choice_of_rounds(
         picker = await minji.wait_for_message("💰")
         assert [label.split(" (")[0] for label in picker.button_texts] == ["가 동 예산", "나 동 예산"]
         ballot = await press(minji, picker, "나 동 예산")
-        assert "나 동 예산" in (ballot.text or "") and "⬜ 1. 가로등 교체" in ballot.button_texts
+        assert "나 동 예산" in (ballot.text or "") and "⬜ 1. 가로등 교체 · 1억 원" in ballot.button_texts
 
 
 async def test_a_contact_round_asks_for_the_phone_number_first(
@@ -196,7 +196,7 @@ async def test_a_contact_round_asks_for_the_phone_number_first(
         await minji.share_contact("+82 10-1234-5678")
         await minji.wait_for_message()
         ballot = await open_ballot(minji)
-        assert "⬜ 1. 가로등 교체" in ballot.button_texts
+        assert "⬜ 1. 가로등 교체 · 1억 원" in ballot.button_texts
         async with runtime.sessionmaker() as session:
             round_ = (await session.scalars(select(BudgetRound))).one()
         assert round_.eligibility == "contact"
@@ -216,10 +216,10 @@ async def test_a_button_drawn_before_the_project_list_changed_is_refused_with_a_
         answer = await minji.wait_for_callback_answer(query)
         fresh = await minji.wait_for_edit(ballot)
         assert answer.show_alert
-        assert fresh.button_texts[:2] == ["⬜ 1. 가로등 교체", "⬜ 2. 새 쉼터"]
+        assert fresh.button_texts[:2] == ["⬜ 1. 가로등 교체 · 1억 원", "⬜ 2. 새 쉼터 · 1,000만 원"]
         assert (await ballots_of(runtime)) == {}  # the stale tap changed nothing
         chosen = await press(minji, fresh, "1. 가로등 교체")  # the fresh buttons work
-        assert "✅ 1. 가로등 교체" in chosen.button_texts
+        assert "✅ 1. 가로등 교체 · 1억 원" in chosen.button_texts
 
 
 async def test_a_cumulative_ballot_moves_points_within_the_limits(
@@ -232,12 +232,50 @@ async def test_a_cumulative_ballot_moves_points_within_the_limits(
         ballot = await open_ballot(minji)
         ballot = await press(minji, ballot, "➕")
         ballot = await press(minji, ballot, "➕")
-        assert "1. 가로등 교체 · 2" in ballot.button_texts
+        assert "1. 가로등 교체 · 2 · 1억 원" in ballot.button_texts
         query = await minji.press_data(ballot, data_of(ballot, "➕"))  # a third point: refused
         assert (await minji.wait_for_callback_answer(query)).show_alert
         query = await minji.press_data(ballot, data_of(ballot, "1. 가로등 교체"))  # the details
         details = await minji.wait_for_callback_answer(query)
         assert "가로등 교체 사업입니다." in (details.text or "") and "1억 원" in (details.text or "")
         ballot = await press(minji, ballot, "➖")
-        assert "1. 가로등 교체 · 1" in ballot.button_texts
+        assert "1. 가로등 교체 · 1 · 1억 원" in ballot.button_texts
         assert list((await ballots_of(runtime))[8107].draft.values()) == [1]
+
+
+
+async def test_the_channel_link_opens_the_ballot_and_a_change_starts_on_page_one(
+    database_url: str, sandbox: SandboxServer, residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    minji = residents.resident(8108, "민지")
+    async with running_bot(settings_for(database_url, sandbox), clock) as runtime:
+        await seed_round(runtime, clock)
+        await minji.say("/start budget")  # what t.me/<bot>?start=budget sends
+        ballot = await minji.wait_for_message("💰")
+        assert "⬜ 1. 가로등 교체 · 1억 원" in ballot.button_texts
+        ballot = await press(minji, ballot, "▶")
+        ballot = await press(minji, ballot, "6. 공원 산책로")
+        confirm = await press(minji, ballot, "📨")
+        receipt = await press(minji, confirm, "✅")
+        assert "🧾" in (receipt.text or "")
+        change = await press(minji, receipt, "✏️")
+        assert "⬜ 1. 가로등 교체 · 1억 원" in change.button_texts  # page 1, not the last one
+        assert "공원 산책로" in (change.text or "").split("\n")[-1]  # the chosen line
+
+
+async def test_after_the_close_budget_points_to_the_results_and_the_unsent_draft(
+    database_url: str, sandbox: SandboxServer, residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    minji = residents.resident(8109, "민지")
+    async with running_bot(settings_for(database_url, sandbox), clock) as runtime:
+        round_id = await seed_round(runtime, clock, name="올해 예산")
+        ballot = await open_ballot(minji)
+        await press(minji, ballot, "1. 가로등 교체")  # a draft, never submitted
+        async with runtime.sessionmaker() as session, session.begin():
+            round_ = await session.get(BudgetRound, round_id)
+            assert round_ is not None
+            round_.phase, round_.published_at = RoundPhase.PUBLISHED, clock.now()
+        await minji.say("/budget")
+        text = (await minji.wait_for_message("📊")).text or ""
+        assert "올해 예산" in text and f"/budget/{round_id}" in text
+        assert len(text.split("\n")) == 5  # no vote · results · link · the unsent draft

@@ -432,3 +432,86 @@ async def test_a_submit_in_flight_at_the_close_is_still_counted(
         stored = await session.get(BudgetRound, round_id)
         assert stored is not None and stored.results is not None
         assert stored.results["ballots"] == 1
+
+
+# ----- changed but not re-submitted -----------------------------------------------------------
+
+
+async def reminder_params(sessionmaker: Maker) -> list[tuple[int, str, bool]]:
+    async with sessionmaker() as session:
+        rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        return [(m.chat_id, m.kind, bool(m.params.get("changed"))) for m in rows]
+
+
+async def test_a_submitted_ballot_changed_but_not_resubmitted_is_reminded_as_such(
+    sessionmaker: Maker,
+) -> None:
+    round_id, projects, (minji, yeongsu, haneul) = await seed(sessionmaker)
+    closes = START + timedelta(days=3)
+    await tap(sessionmaker, round_id, minji, projects[0])  # submitted, then changed
+    await submit(sessionmaker, round_id, minji)
+    await tap(sessionmaker, round_id, minji, projects[1])
+    await tap(sessionmaker, round_id, yeongsu, projects[0])  # changed back: nothing unsent
+    await submit(sessionmaker, round_id, yeongsu)
+    await tap(sessionmaker, round_id, yeongsu, projects[1])
+    await tap(sessionmaker, round_id, yeongsu, projects[1])
+    await tap(sessionmaker, round_id, haneul, projects[2])  # never submitted
+    assert await remind(sessionmaker, closes - timedelta(hours=48)) == 1
+    assert await reminder_params(sessionmaker) == [
+        (7001, "budget_reminder_48h", True), (7003, "budget_reminder_48h", False)]
+    # 민지 re-submits after the 48-hour mark: her changes are in, so no 6-hour reminder
+    await submit(sessionmaker, round_id, minji, now=closes - timedelta(hours=20))
+    assert await remind(sessionmaker, closes - timedelta(hours=6)) == 1
+    assert (await reminder_params(sessionmaker))[-1] == (7003, "budget_reminder_6h", False)
+
+
+async def test_a_ballot_changed_after_the_sweep_found_it_is_not_claimed(
+    sessionmaker: Maker,
+) -> None:
+    """The claim re-checks that the ballot is untouched since the mark (a submit in between
+    moves `updated_at`), so a ballot sent meanwhile is not told it is unsent."""
+    round_id, projects, (minji, *_) = await seed(sessionmaker)
+    closes = START + timedelta(days=3)
+    mark = closes - timedelta(hours=48)
+    await tap(sessionmaker, round_id, minji, projects[0])
+    async with sessionmaker() as session:
+        assert await REMIND_48H.due(session, mark) == [round_id]
+    await submit(sessionmaker, round_id, minji, now=mark + timedelta(minutes=1))
+    async with sessionmaker() as session, session.begin():
+        assert not await REMIND_48H.handle(session, round_id, mark + timedelta(minutes=2),
+                                           Settings())
+    assert await reminders(sessionmaker) == []
+
+
+async def publish(sessionmaker: Maker, round_id: int, at: datetime) -> None:
+    async with sessionmaker() as session, session.begin():
+        round_ = await session.get(BudgetRound, round_id)
+        assert round_ is not None
+        round_.phase, round_.published_at = RoundPhase.PUBLISHED, at
+
+
+async def latest(sessionmaker: Maker, user_id: int) -> ballots.LatestResults | None:
+    async with sessionmaker() as session:
+        return await ballots.latest_results(session, user_id)
+
+
+async def test_the_latest_results_say_what_became_of_each_ballot(sessionmaker: Maker) -> None:
+    assert await latest(sessionmaker, 1) is None
+    round_id, projects, (minji, yeongsu, haneul) = await seed(sessionmaker)
+    async with sessionmaker() as session, session.begin():
+        old, _ = await make_round(session, START - timedelta(days=40), name="지난 예산")
+    await publish(sessionmaker, old.id, START - timedelta(days=30))
+    await tap(sessionmaker, round_id, minji, projects[0])  # a draft only
+    await tap(sessionmaker, round_id, yeongsu, projects[0])  # submitted, then changed
+    await submit(sessionmaker, round_id, yeongsu)
+    await tap(sessionmaker, round_id, yeongsu, projects[1])
+    await tap(sessionmaker, round_id, haneul, projects[0])  # counted as submitted
+    await submit(sessionmaker, round_id, haneul)
+    assert (await latest(sessionmaker, minji)).name == "지난 예산"  # type: ignore[union-attr]
+    await publish(sessionmaker, round_id, START + timedelta(days=3))
+    found = {user: await latest(sessionmaker, user) for user in (minji, yeongsu, haneul)}
+    assert {found[u].id for u in found} == {round_id}  # type: ignore[union-attr]
+    assert [found[u].ballot for u in (minji, yeongsu, haneul)] == [  # type: ignore[union-attr]
+        ballots.LatestBallot.DRAFT_ONLY, ballots.LatestBallot.CHANGES_UNSENT,
+        ballots.LatestBallot.COUNTED]
+    assert (await latest(sessionmaker, 999_999)).ballot is ballots.LatestBallot.NONE  # type: ignore[union-attr]

@@ -1,5 +1,6 @@
-"""Budget results through the real outbox dispatcher and the sandbox: a photo with the results
-as its caption, and the text alone when Telegram refuses the photo."""
+"""Budget notices through the real outbox dispatcher and the sandbox: a photo with the results
+as its caption, the text alone when Telegram refuses the photo, and the opening post's vote
+button."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.db.models import OutboxMessage
 from bot.dispatcher import OutboxDispatcher, TelegramTransport
 from bot.i18n import I18n
 from bot.metrics import Metrics
+from bot.rendering.budget import vote_link
 from bot.rendering.notifications import NotificationRenderer
 from bot.sandbox import SandboxClient, SandboxServer, SandboxState
 from bot.services.outbox import Notice, enqueue
@@ -75,3 +77,23 @@ async def test_a_refused_photo_still_delivers_the_text(
     text = await minji.wait_for_message("경로당 냉난방기", after=0)
     assert text.file_kind is None and RESULTS["url"] in (text.text or "")
     assert await status(sessionmaker) == "sent"
+
+
+async def test_the_opening_post_carries_a_vote_button_with_the_bots_username(
+    sessionmaker: Maker, bot: ExtBot[None], residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    """The notice is queued by the scheduler, which does not know the bot; the transport adds
+    the username of the initialised bot, so the button links to t.me/<bot>?start=budget."""
+    minji = residents.resident(7301, "민지")
+    async with sessionmaker() as session, session.begin():
+        await make_user(session, 7301, START)
+        await enqueue(session, chat_id=7301, notice=Notice("budget_round_opened", {
+            "round_id": 4, "name": "2027 주민참여예산", "budget": 100_000_000, "projects": 5,
+            "closes_at": "2026-12-14T15:00:00+00:00", "url": "https://gonggam.example/budget/4",
+        }, "4"), now=START)
+    dispatcher = OutboxDispatcher(
+        sessionmaker, TelegramTransport(bot, NotificationRenderer(I18n())), clock, Metrics())
+    assert await dispatcher.run_once() == 1
+    post = await minji.wait_for_message("2027 주민참여예산", after=0)
+    (((_, link),),) = post.buttons
+    assert link == "https://t.me/gonggam_sandbox_bot?start=budget" == vote_link(bot.username)

@@ -107,3 +107,45 @@ def test_the_korean_font_is_found_when_installed() -> None:
         pytest.skip("fonts-noto-cjk is not installed here")
     path = str(font.get_file())
     assert "CJK" in path or "KR" in path or "Nanum" in path
+
+
+OPENED = {"round_id": 3, "name": "예산", "budget": 100_000_000, "projects": 4,
+          "closes_at": "2026-12-14T15:00:00+00:00", "url": "https://gonggam.example/budget/3"}
+
+
+def test_the_opening_post_has_a_button_that_opens_the_ballot_in_the_bot() -> None:
+    rendered = NotificationRenderer(I18n())(
+        "budget_round_opened", OPENED | {"bot_username": "gonggam_bot"}, "en")
+    assert rendered.reply_markup is not None
+    (button,), = rendered.reply_markup.inline_keyboard
+    assert button.url == "https://t.me/gonggam_bot?start=budget"
+    assert "/budget" not in rendered.text.replace(OPENED["url"], "")
+    assert "button below" in rendered.text and OPENED["url"] in rendered.text
+    # without the username (a bot not initialised yet) there is no button to point at
+    plain = NotificationRenderer(I18n())("budget_round_opened", OPENED, "en")
+    assert plain.reply_markup is None and "with /budget" in plain.text
+
+
+def test_the_results_say_how_many_projects_were_chosen_with_their_votes() -> None:
+    t = I18n().get("en")
+    data = notice(0) | {"funded": [["공원 화장실 개선", 18_000_000, 12],
+                                   ["도서관 책 구입", 15_000_000, 1]]}
+    text = view.results_notice(t, data)
+    assert "2 projects were chosen (₩123,450,000 of the ₩300,000,000 budget)." in text
+    assert "✅ 공원 화장실 개선 — 12 votes · ₩18,000,000" in text
+    assert "✅ 도서관 책 구입 — 1 vote · ₩15,000,000" in text
+    points = view.results_notice(t, data | {"ballot_type": "cumulative"})
+    assert "✅ 공원 화장실 개선 — 12 points · ₩18,000,000" in points
+    # a notice queued before the counts were stored still renders
+    assert "✅ 아주 긴 이름의 주민 사업 0 — ₩1,000,000" in view.results_notice(t, notice(1))
+    many = data | {"funded": [[f"아주 긴 이름의 주민 사업 {n}", 1_000_000, 1_234] for n in range(80)]}
+    assert len(view.results_notice(t, many)) <= 1024
+
+
+def test_the_korean_results_head_reads_as_written() -> None:
+    """Needs the merged catalogue (the wording is in /tmp/ko_ux_budget.json)."""
+    data = notice(0) | {"funded": [["공원 화장실 개선", 18_000_000, 12]], "total_cost": 93_000_000,
+                        "budget": 100_000_000}
+    text = view.results_notice(I18n().get("ko"), data)
+    assert "사업 1개를 뽑았어요 (예산 1억 원 중 9,300만 원)." in text
+    assert "✅ 공원 화장실 개선 — 12표 · 1,800만 원" in text

@@ -212,8 +212,10 @@ async def test_the_count_is_stored_and_sent_to_voters_and_the_channel(sessionmak
     assert sorted(m.chat_id for m in sent) == sorted([7001, 7002, 7003, 7004, CHANNEL])
     params = sent[0].params
     assert params["photo_url"] == f"https://gonggam.example/budget/{round_id}/chart.png"
-    assert params["funded"] == [["사업 4", 5_000_000], ["사업 2", 30_000_000],
-                                ["사업 3", 31_000_000]]
+    # [title, cost, votes] in the order funded, for “✅ 사업 4 — 2표 · 500만 원”
+    assert params["funded"] == [["사업 4", 5_000_000, 2], ["사업 2", 30_000_000, 2],
+                                ["사업 3", 31_000_000, 2]]
+    assert params["ballot_type"] == "approval_budget"
     assert await machine(sessionmaker, when=CLOSES + timedelta(days=1)).run_due() == 0
     assert len(await outbox(sessionmaker, "budget_results")) == 5
 

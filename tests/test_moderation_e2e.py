@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
-from bot.db.models import AuditEntry, Endorsement, Proposal, Role, User, WorkItem
+from bot.db.models import AuditEntry, Endorsement, Proposal, Report, Role, User, WorkItem
 from bot.sandbox import SandboxClient, SandboxServer
 from bot.sandbox.client import Group, Resident, SentMessage
 from bot.services.departments import create_department
@@ -371,3 +371,94 @@ async def test_a_pending_proposal_is_rejected_with_a_reason_button(
         note = await session.scalar(select(WorkItem.note).where(WorkItem.subject_id == pid))
     assert status == "rejected" and note is not None and note in told.text
     assert note in handled.text.split("\n\n")[-1]  # the handled line names the reason
+
+
+# ----- the UX pass: the item quotes the text, the author sees their own hidden text ----------
+# (the banner and the 「🚩 신고함」 / 취소 texts below need the merged Korean catalogue)
+
+BANNER = "🙈 운영 원칙에 따라 숨겨졌어요. 운영진이 확인한 뒤 결과를 알려 드릴게요."
+
+
+async def test_the_report_item_quotes_the_masked_text_and_only_the_author_sees_it_hidden(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    minji = residents.resident(8111, "민지")
+    reporters = [residents.resident(8112 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])]
+    pid = await seed(cast.runtime, 8111, problem="밤에 공원이 너무 어두워요.\n연락은 010-1234-5678로 주세요.",
+                     solution="가로등을 설치해 주세요.", effect="밤길이 안전해져요.")
+    for reporter in reporters:
+        card = await open_card(reporter, pid)
+        await reporter.wait_for_callback_answer(
+            await reporter.press_data(card, f"rr:1:{pid}:spam"))
+    item = await cast.moderators.wait_for_message("🚩", after=0)
+    assert "밤에 공원이 너무 어두워요." in item.text and "가로등을 설치해 주세요." in item.text
+    assert "010-****-****" in item.text and "1234" not in item.text  # masked
+    assert "밤길이 안전해져요." not in item.text and item.text.endswith("…")  # three lines
+    assert "<blockquote>" in (item.raw_text or "")
+
+    own = await open_card(minji, pid)
+    assert own.text.startswith(BANNER) and "가로등을 설치해 주세요." in own.text
+    assert HIDDEN not in own.text
+    onlooker = await open_card(residents.resident(8116, "하늘"), pid)
+    assert HIDDEN in onlooker.text and "가로등" not in onlooker.text
+
+    await cast.mod1.press_data(item, data_of(item, ":restore:"))
+    handled = await cast.moderators.wait_for_edit(item)
+    assert "밤에 공원이 너무 어두워요." in handled.text and "김모더" in handled.text
+    assert BANNER not in (await open_card(minji, pid)).text  # visible again: the usual card
+
+
+async def test_a_report_can_be_cancelled_and_the_card_then_shows_it_was_reported(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    yeongsu = residents.resident(8121, "영수")
+    pid = await seed(cast.runtime, 8120, 8121)
+    card = await open_card(yeongsu, pid)
+    assert "🚩 신고" in card.button_texts
+    await yeongsu.press_data(card, f"rp:1:{pid}")
+    reasons = await yeongsu.wait_for_message(predicate=lambda m: bool(m.buttons),
+                                             after=card.message_id)
+    assert reasons.button_texts[-1] == "취소"
+    await yeongsu.press_data(reasons, data_of(reasons, ":cancel"))
+    cancelled = await yeongsu.wait_for_edit(reasons)
+    assert cancelled.text == "취소했어요. 아무것도 신고하지 않았어요." and cancelled.buttons == ()
+    async with cast.runtime.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Report)) == 0
+
+    await yeongsu.press_data(card, f"rp:1:{pid}")
+    reasons = await yeongsu.wait_for_message(predicate=lambda m: bool(m.buttons),
+                                             after=reasons.message_id)
+    card = yeongsu.message(card.message_id)
+    await yeongsu.press_data(reasons, data_of(reasons, ":spam"))
+    assert (await yeongsu.wait_for_edit(reasons)).text == "신고해 주셔서 고마워요. 운영진이 살펴볼게요."
+    marked = await yeongsu.wait_for_edit(card)
+    assert "🚩 신고함" in marked.button_texts and "🚩 신고" not in marked.button_texts
+    assert "🚩 신고함" in (await open_card(yeongsu, pid)).button_texts  # a fresh card too
+
+    latest = last_id(yeongsu)
+    again = await yeongsu.wait_for_callback_answer(await yeongsu.press_data(marked, f"rp:1:{pid}"))
+    assert again.text == "이미 신고한 제안이에요."
+    assert last_id(yeongsu) == latest  # no second reason choice
+    async with cast.runtime.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Report)) == 1
+
+
+async def test_ban_accepts_the_korean_word_for_permanent_and_usage_gives_an_example(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    await seed(cast.runtime, 8130, 8131)
+    await cast.mod1.say("/ban 8131 영구 반복된 도배")
+    await cast.mod1.wait_for_message()
+    async with cast.runtime.sessionmaker() as session:
+        until = await session.scalar(select(User.banned_until).where(User.telegram_id == 8131))
+    assert until is not None and until.year == 9999
+    await cast.mod1.say("/ban 8131")
+    usage = await cast.mod1.wait_for_message()
+    assert usage.text == ("사용법: /ban <텔레그램 ID> <일수|영구> <사유>\n"
+                          "예: /ban 123456789 7 반복된 광고")
+    for command, expected in (
+        ("/hide", "사용법: /hide p|o <번호> <사유> (p=제안, o=의견)\n예: /hide p 12 광고 글"),
+        ("/restore", "사용법: /restore p|o <번호> [사유] (p=제안, o=의견)\n예: /restore o 34"),
+    ):
+        await cast.mod1.say(command)
+        assert (await cast.mod1.wait_for_message()).text == expected

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from html import unescape
 
+from bot.domain.lifecycle import ProposalStatus
 from bot.handlers.moderation import _offline_form, parse_offline_form
 from bot.i18n import I18n
 from bot.rendering import moderation as view
+from bot.services.browse import ProposalCard
 from bot.services.work_items import WorkItemView, WorkKind
 from tests.conftest import START
 
@@ -74,3 +76,32 @@ def test_korean_wording_of_hiding_bans_and_roles() -> None:
     assert banned.endswith("그대로 둬요.")
     role = KO.gettext("Done: they are now {role}.").format(role="운영진")
     assert role == "완료했어요. 이제 운영진 역할이에요."
+
+
+def test_work_items_quote_the_text_escaped_and_only_when_there_is_one() -> None:
+    params = {"target": "proposal", "proposal_id": 4, "title": "가로등", "count": 3,
+              "reasons": {"spam": 3}, "excerpt": "<b>광고</b> & 홍보\n둘째 줄"}
+    for kind in ("moderation_reported", "moderation_pending"):
+        text = view.MODERATION_TEMPLATES[kind](KO, params)
+        assert text.endswith("\n\n<blockquote>&lt;b&gt;광고&lt;/b&gt; &amp; 홍보\n둘째 줄</blockquote>")
+        bare = view.MODERATION_TEMPLATES[kind](KO, {**params, "excerpt": ""})
+        assert "blockquote" not in bare and "가로등" in bare
+
+
+def test_the_author_of_a_hidden_proposal_sees_their_text_under_the_banner() -> None:
+    card = ProposalCard(5, 1, "가로<등>", "어두워요", "설치해 주세요", "안전해요", None, None,
+                        ProposalStatus.COLLECTING, True, 0, None, START, None, None, None, None,
+                        (), False, False)
+    shown = view.hidden_own_card(KO, card)
+    assert shown.text.startswith("🙈 운영 원칙에 따라 숨겨졌어요. 운영진이 확인한 뒤 결과를 알려 드릴게요.")
+    assert "가로&lt;등&gt;" in shown.text and "설치해 주세요" in shown.text
+    assert shown.reply_markup is None
+
+
+def test_the_report_reasons_end_with_cancel() -> None:
+    shown = view.report_reasons(KO, 7)
+    assert shown.reply_markup is not None
+    last = shown.reply_markup.inline_keyboard[-1]
+    assert [b.text for b in last] == ["취소"] and last[0].callback_data == "rr:1:7:cancel"
+    assert len(shown.reply_markup.inline_keyboard) == 6  # the five reasons, then 취소
+    assert view.report_cancelled(KO) == "취소했어요. 아무것도 신고하지 않았어요."

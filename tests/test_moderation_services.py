@@ -29,6 +29,7 @@ from bot.services import bans, hiding, moderation, roles, work_items
 from bot.services.bans import BanOutcome, UserBanned
 from bot.services.departments import create_department
 from bot.services.moderation import ActOutcome, MergeOutcome, Moderator, OfflineForm
+from bot.services.outbox import Notice
 from bot.services.proposals import EndorseOutcome, endorse, report_proposal
 from bot.services.roles import RoleOutcome
 from bot.services.work_items import WorkKind
@@ -856,3 +857,36 @@ async def test_a_banned_resident_cannot_ask_for_re_review_or_rate_an_answer(
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(ReReviewRequest)) == 0
         assert await session.scalar(select(func.count()).select_from(SatisfactionVote)) == 0
+
+
+async def test_items_about_a_text_carry_its_first_lines_masked(sessionmaker: Maker) -> None:
+    author, = await people(sessionmaker, 1, first=900)
+    async with sessionmaker() as session, session.begin():
+        proposal = await make_proposal(
+            session, author, START, problem="첫 줄이에요.\n\n메일 hong@example.com 으로 주세요.",
+            solution="셋째 줄이에요.", effect="넷째 줄은 안 보여요.")
+        notice = Notice("moderation_pending", {"proposal_id": proposal.id, "title": "t"},
+                        str(proposal.id))
+        pending = await work_items.post_work_item(
+            session, SETTINGS, kind=WorkKind.PENDING, subject_kind="proposal",
+            subject_id=proposal.id, notice=notice, now=START)
+        threshold = await work_items.post_work_item(
+            session, SETTINGS, kind=WorkKind.THRESHOLD, subject_kind="proposal",
+            subject_id=proposal.id, notice=notice, now=START)
+    async with sessionmaker() as session:
+        assert pending is not None and threshold is not None
+        item = await work_items.load_item(session, pending)
+        other = await work_items.load_item(session, threshold)
+    assert item is not None and other is not None
+    assert item.params["excerpt"] == "첫 줄이에요.\n메일 h***@example.com 으로 주세요.\n셋째 줄이에요. …"
+    assert "excerpt" not in other.params  # a department choice needs no quote
+    posted = [m for m in await outbox(sessionmaker, "moderation_pending")]
+    assert posted and "hong@" not in str(posted[-1].params)
+
+
+def test_the_excerpt_cuts_long_lines_and_says_nothing_more_when_all_is_shown() -> None:
+    short = work_items.content_excerpt("한 줄뿐이에요.")
+    assert short == "한 줄뿐이에요."
+    long = work_items.content_excerpt("가" * 500, width=50)
+    assert len(long) == 50 and long.endswith("…")
+    assert work_items.content_excerpt("주민번호 900101-1234567\nb\nc") == "주민번호 900101-*******\nb\nc"

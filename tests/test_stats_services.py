@@ -148,6 +148,7 @@ async def test_the_staff_summary_shows_the_figures(
     async with sessionmaker() as session:
         stats = await compute_stats(session, START)
     text = summary(I18n().get("ko"), stats, "https://example.org/stats")
-    for figure in ("7.5", "9.5", "3/10 (30.0%)", "0/4 (0.0%)", "66.7", "https://example.org/stats"):
+    for figure in ("7.5", "9.5", "10명 중 3명 투표 (30%)", "4명 중 0명 투표 (0%)", "66.7",
+                   "https://example.org/stats"):
         assert figure in text, figure
     assert text.count("\n · ") >= 4  # one line per status

@@ -65,18 +65,23 @@ async def test_an_admin_issues_codes_and_residents_redeem_them(
 
         # mistyped, then right (lower case, spaces)
         await minji.say("/verify ABCD-EFGH")
-        assert "❓" in (await minji.wait_for_message()).text
+        wrong = (await minji.wait_for_message()).text
+        assert "❓" in wrong and wrong.endswith("\n4번 더 틀리면 1시간 동안 입력할 수 없어요.")
         await minji.say(f"/verify {codes[0].lower().replace('-', ' ')}")
-        assert "✅" in (reply := await minji.wait_for_message()).text and "신도림동" in reply.text
+        reply = await minji.wait_for_message()
+        assert reply.text == "✅ 완료! 이제 신도림동 주민으로 주민참여예산 투표에 참여할 수 있어요."
         # somebody else cannot use the same code
         await yeongsu.say(f"/verify {codes[0]}")
         assert "⛔" in (await yeongsu.wait_for_message()).text
 
         # five wrong codes: the fifth reply says when to try again; the right code waits too
+        left = []
         for attempt in range(5):
             await haneul.say(f"/verify ZZZZ-ZZZ{'23456'[attempt]}")
             reply = await haneul.wait_for_message()
-        assert "⏳" in reply.text
+            left.append(reply.text.splitlines()[-1])
+        assert left[:4] == [f"{n}번 더 틀리면 1시간 동안 입력할 수 없어요." for n in (4, 3, 2, 1)]
+        assert "⏳" in reply.text and "틀리면" not in reply.text
         await haneul.say(f"/verify {codes[1]}")
         assert "⏳" in (await haneul.wait_for_message()).text
 

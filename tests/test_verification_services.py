@@ -11,6 +11,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import AuditEntry, User, VerificationCode, VerificationFailure
+from bot.i18n import I18n
+from bot.rendering.verification import redeem_reply
 from bot.services.verification import (
     ALPHABET,
     FAILURES_PER_HOUR,
@@ -18,6 +20,7 @@ from bot.services.verification import (
     BatchRequest,
     IssuedBatch,
     RedeemOutcome,
+    RedeemResult,
     code_hash,
     create_batch,
     normalise_code,
@@ -165,3 +168,32 @@ async def test_two_residents_racing_for_one_code_only_one_wins(
             select(func.count()).select_from(User).where(User.verified_area.is_not(None)))
         code = (await session.scalars(select(VerificationCode))).one()
     assert verified == 1 and code.used_by in users
+
+
+async def test_a_wrong_code_says_how_many_tries_are_left_within_the_hour(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    minji = await new_user(sessionmaker, 1)
+    left = []
+    for minute in (0, 10, 20):
+        async with sessionmaker() as session, session.begin():
+            result = await redeem_code(session, user_id=minji, typed="ABCD-EFGH",
+                                       secret_key=SECRET, now=START + timedelta(minutes=minute))
+        left.append(result.tries_left)
+    assert left == [FAILURES_PER_HOUR - 1, FAILURES_PER_HOUR - 2, FAILURES_PER_HOUR - 3]
+    # an hour after the first failure it no longer counts
+    async with sessionmaker() as session, session.begin():
+        result = await redeem_code(session, user_id=minji, typed="ABCD-EFGH", secret_key=SECRET,
+                                   now=START + timedelta(minutes=65))
+    assert result.outcome is RedeemOutcome.UNKNOWN and result.tries_left == FAILURES_PER_HOUR - 3
+
+
+def test_the_replies_say_the_tries_left_and_what_verification_unlocks() -> None:
+    ko = I18n().get("ko")
+    wrong = redeem_reply(ko, RedeemResult(RedeemOutcome.UNKNOWN, tries_left=2))
+    assert wrong.endswith("\n2번 더 틀리면 1시간 동안 입력할 수 없어요.")
+    assert "틀리면" not in redeem_reply(ko, RedeemResult(RedeemOutcome.UNKNOWN))
+    done = redeem_reply(ko, RedeemResult(RedeemOutcome.VERIFIED, area="신도림동"))
+    assert done == "✅ 완료! 이제 신도림동 주민으로 주민참여예산 투표에 참여할 수 있어요."
+    en = redeem_reply(I18n().get("en"), RedeemResult(RedeemOutcome.UNKNOWN, tries_left=1))
+    assert en.endswith("After 1 more wrong code you cannot enter codes for an hour.")

@@ -26,6 +26,7 @@ from bot.rendering import ballots as view
 from bot.rendering.common import menu_keyboard, stale_button
 from bot.services import ballots
 from bot.services.ballots import BallotOutcome, BallotResult
+from bot.services.budget import round_url
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,11 @@ async def open_budget(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         rounds = await ballots.open_rounds(session, now)
         upcoming = None if rounds else await ballots.next_round(session, now)
+        latest = None if rounds else await ballots.latest_results(session, context.user.id)
     if not rounds:
-        await message.reply_html(view.nothing_open(t, upcoming), reply_markup=menu_keyboard(t))
+        url = round_url(context.services.settings, latest.id) if latest is not None else None
+        await message.reply_html(view.nothing_open(t, upcoming, latest, url),
+                                 reply_markup=menu_keyboard(t))
     elif len(rounds) > 1:
         rendered = view.pick_round(t, rounds)
         await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
@@ -110,7 +114,8 @@ async def tap(update: Update, context: GonggamContext) -> None:
         )
     log.info("ballot tap in round %s: %s", target.round_id, result.outcome)
     if result.outcome is BallotOutcome.REFUSED and result.refusal is not None:
-        await query.answer(view.refusal_text(t, result.refusal), show_alert=True)
+        await query.answer(view.tap_refusal_text(t, result.refusal, result.state,
+                                                 target.project_id), show_alert=True)
         if result.refusal.reason in STALE_REFUSALS and result.state is not None:
             await edit_in_place(query, view.ballot_view(t, result.state))
         return

@@ -176,6 +176,9 @@ async def press(update: Update, context: GonggamContext) -> None:
     if button is None or not await staff_only(update, context):
         return
     query, choice = button
+    if choice.section == view.PAGE_LABEL:  # the page number between ◀ and ▶
+        await query.answer()
+        return
     if choice.section == "menu":
         rendered = await _main(update, context)
     else:

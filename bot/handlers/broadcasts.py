@@ -62,7 +62,7 @@ async def receive_text(update: Update, context: GonggamContext) -> None:
         await message.reply_html(view.draft_problem(t, outcome, len(message.text or "")))
         return
     context.user_data.pop(AWAITING_BROADCAST, None)  # type: ignore[union-attr]
-    await message.reply_html(message.text_html)  # exactly what residents will see
+    await message.reply_html(view.framed(t, message.text_html))  # what residents will see
     rendered = view.choose_kind(t, broadcast_id)
     await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
 
@@ -173,11 +173,11 @@ async def _audience(context: GonggamContext, kind: AudienceKind, value: int) -> 
 
 
 async def _audience_label(context: GonggamContext, t: Translator, audience: Audience) -> str:
-    kind_label = t.gettext(view.KIND_LABELS[audience.kind])
+    value = audience.value
     if audience.kind is AudienceKind.ROUND:
         rounds = dict(await _choices(context, audience.kind))
-        return f"{kind_label}: {rounds.get(int(audience.value or 0), '')}"
-    return kind_label if audience.value is None else f"{kind_label}: {audience.value}"
+        value = rounds.get(int(audience.value or 0), "")
+    return view.audience_label(t, audience.kind, value)
 
 
 async def _show(query: CallbackQuery, rendered: Rendered) -> None:

@@ -19,12 +19,19 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 
+# Staff may name the datasets in Korean too (the usage text shows these names).
+KOREAN_NAMES = {"제안": Dataset.PROPOSALS, "답변": Dataset.ANSWERS, "토론": Dataset.DEBATES,
+                "예산": Dataset.ROUNDS}
+
+
 def parse_export(text: str) -> tuple[Dataset, str] | None:
     words = text.lower().split()[1:]
-    if not 1 <= len(words) <= 2 or words[0] not in set(Dataset):
+    if not 1 <= len(words) <= 2:
         return None
+    dataset = KOREAN_NAMES.get(words[0]) or (Dataset(words[0]) if words[0] in set(Dataset)
+                                              else None)
     fmt = words[1] if len(words) == 2 else "csv"
-    return (Dataset(words[0]), fmt) if fmt in files.FORMATS else None
+    return (dataset, fmt) if dataset is not None and fmt in files.FORMATS else None
 
 
 def usage(t: Translator) -> str:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 TARGETS = {"p": PROPOSAL, "o": OPINION}
 SETTLED_BY_COMMANDS = frozenset({WorkKind.REPORTED, WorkKind.FLAGGED_OPINION})
+PERMANENT_WORDS = frozenset({"permanent", "영구"})  # /ban <id> 영구 <reason> works as well
 
 
 def moderator_of(update: Update, context: GonggamContext) -> Moderator:
@@ -67,7 +68,7 @@ async def hide(update: Update, context: GonggamContext) -> None:
     target = _target(context.args, reason_required=True)
     if target is None:
         await _reply(update, t.gettext("Usage: /hide p|o <number> <reason> "
-                                       "(p: proposal, o: opinion)"))
+                                       "(p=proposal, o=opinion)\nExample: /hide p 12 advertising"))
         return
     kind, number, reason = target
     moderator = moderator_of(update, context)
@@ -91,7 +92,8 @@ async def restore(update: Update, context: GonggamContext) -> None:
     target = _target(context.args, reason_required=False)
     if target is None:
         await _reply(update, t.gettext(
-            "Usage: /restore p|o <number> [reason] (p: proposal, o: opinion)"))
+            "Usage: /restore p|o <number> [reason] (p=proposal, o=opinion)\n"
+            "Example: /restore o 34"))
         return
     kind, number, reason = target
     moderator = moderator_of(update, context)
@@ -201,16 +203,18 @@ async def merge(update: Update, context: GonggamContext) -> None:
 
 
 async def ban(update: Update, context: GonggamContext) -> None:
-    """/ban <telegram id> <days|permanent> <reason>"""
+    """/ban <telegram id> <days|permanent|영구> <reason>"""
     if not await staff_only(update, context):
         return
     t = translator_for(update, context)
     args = context.args or []
-    usage = t.gettext("Usage: /ban <telegram id> <days|permanent> <reason>")
-    if len(args) < 3 or not _is_id(args[0]) or not (args[1].isdigit() or args[1] == "permanent"):
+    usage = t.gettext("Usage: /ban <telegram id> <days|permanent> <reason>\n"
+                      "Example: /ban 123456789 7 repeated advertising")
+    permanent = len(args) > 1 and args[1].lower() in PERMANENT_WORDS
+    if len(args) < 3 or not _is_id(args[0]) or not (args[1].isdigit() or permanent):
         await _reply(update, usage)
         return
-    days = None if args[1] == "permanent" else int(args[1])
+    days = None if permanent else int(args[1])
     moderator = moderator_of(update, context)
     services = context.services
     async with context.transaction() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -28,6 +29,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.common import Awaiting, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import Rendered
+from bot.rendering import moderation as moderation_view
 from bot.rendering import proposals as view
 from bot.rendering.common import menu_keyboard
 from bot.services import browse, debates, proposals
@@ -41,6 +43,8 @@ PRIVATE = filters.ChatType.PRIVATE
 LoadedCard = tuple[browse.ProposalCard, DebateTally | None]
 AWAITING_SEARCH = "awaiting_search"
 PENDING_ENDORSEMENT = "pending_endorsement"
+REPORT_CARDS = "report_cards"  # proposal id → the card whose 🚩 was pressed (to mark it)
+_CARD_GONE = ("message is not modified", "message to edit not found")
 
 
 async def show_list(update: Update, context: GonggamContext) -> None:
@@ -178,8 +182,17 @@ async def ask_report_reason(update: Update, context: GonggamContext) -> None:
     if button is None:
         return
     query, target = button
+    t = translator_for(update, context)
+    async with context.transaction() as session:
+        card = await browse.load_card(session, target.proposal_id, context.user.id)
+    if card is not None and card.viewer_reported:
+        await query.answer(t.gettext("You have already reported this proposal."))
+        return
     await query.answer()
-    await _send(update, view.report_reasons(translator_for(update, context), target.proposal_id))
+    if query.message is not None:
+        cards = context.user_data.setdefault(REPORT_CARDS, {})  # type: ignore[union-attr]
+        cards[target.proposal_id] = query.message.message_id
+    await _send(update, moderation_view.report_reasons(t, target.proposal_id))
 
 
 async def report(update: Update, context: GonggamContext) -> None:
@@ -187,6 +200,13 @@ async def report(update: Update, context: GonggamContext) -> None:
     if button is None:
         return
     query, target = button
+    cards = context.user_data.get(REPORT_CARDS) or {}  # type: ignore[union-attr]
+    card_message = cards.pop(target.proposal_id, None)
+    if target.reason == moderation_view.REPORT_CANCEL:
+        await query.answer()
+        await query.edit_message_text(
+            moderation_view.report_cancelled(translator_for(update, context)))
+        return
     async with context.transaction() as session:
         recorded = await proposals.report_proposal(
             session, proposal_id=target.proposal_id, user_id=context.user.id,
@@ -199,6 +219,26 @@ async def report(update: Update, context: GonggamContext) -> None:
             else t.gettext("You have already reported this proposal."))
     await query.answer()
     await query.edit_message_text(text)
+    if recorded and isinstance(card_message, int):
+        await _mark_reported(update, context, target.proposal_id, card_message)
+
+
+async def _mark_reported(
+    update: Update, context: GonggamContext, proposal_id: int, message_id: int
+) -> None:
+    """Redraw the card the 🚩 was pressed on, so its button shows the report."""
+    rendered = await _card_view(update, context, proposal_id)
+    chat = update.effective_chat
+    if rendered is None or chat is None:
+        return
+    try:
+        await context.bot.edit_message_text(rendered.text, chat_id=chat.id,
+                                            message_id=message_id, parse_mode="HTML",
+                                            reply_markup=rendered.reply_markup)
+    except BadRequest as error:  # the card was deleted, or is already up to date
+        if not any(known in error.message.lower() for known in _CARD_GONE):
+            raise
+        log.info("could not mark card %s as reported: %s", message_id, error)
 
 
 async def withdraw(update: Update, context: GonggamContext) -> None:
@@ -301,6 +341,8 @@ def _render_card(update: Update, context: GonggamContext, loaded: LoadedCard) ->
     assert context.user is not None
     card, tally = loaded
     services = context.services
+    if card.hidden and card.is_author(context.user.id):
+        return moderation_view.hidden_own_card(translator_for(update, context), card)
     return view.card(translator_for(update, context), card, context.user.id,
                      services.settings.policy.endorsement_threshold, services.clock.now(),
                      context.bot.username, services.settings.public_base_url, debate=tally)

@@ -13,6 +13,7 @@ from bot.handlers.debates import AWAITING_OPINION
 from bot.handlers.my import show_my_activity
 from bot.handlers.proposals import AWAITING_SEARCH, PENDING_ENDORSEMENT, open_deep_link, show_list
 from bot.handlers.settings import show_settings
+from bot.rendering.budget import BUDGET_START
 from bot.rendering.common import (
     cancelled,
     coming_soon,
@@ -27,9 +28,13 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 async def start(update: Update, context: GonggamContext) -> None:
-    """/start, also from a shared link: `/start p<id>` opens that proposal's card."""
+    """/start, also from a shared link: `/start p<id>` opens that proposal's card,
+    `/start budget` the participatory-budget ballot."""
     if context.args and context.args[0][:1] == "p" and context.args[0][1:].isdigit():
         await open_deep_link(update, context, int(context.args[0][1:]))
+        return
+    if context.args and context.args[0] == BUDGET_START:  # the channel's 🗳 vote button
+        await open_budget(update, context)
         return
     t = translator_for(update, context)
     name = update.effective_user.first_name if update.effective_user else ""

@@ -29,6 +29,7 @@ from bot.services.work_items import WorkItemView
 Button = InlineKeyboardButton
 PAGE_SIZE = 5
 NONE = "-"
+PAGE_LABEL = "page"  # the 「2/7쪽」 button between ◀ and ▶: pressing it changes nothing
 
 PHASE_LABELS = {
     "preparing": N_("preparing"),
@@ -52,6 +53,10 @@ def _nav(t: Translator, section: str, detail: str, page: int, total: int,
     row = []
     if page > 0:
         row.append(Button("◀", callback_data=AdminMenu(section, detail, page - 1).pack()))
+    if total > PAGE_SIZE:
+        pages = -(-total // PAGE_SIZE)
+        row.append(Button(t.gettext("{page}/{pages}").format(page=page + 1, pages=pages),
+                          callback_data=AdminMenu(PAGE_LABEL, NONE, page).pack()))
     if (page + 1) * PAGE_SIZE < total:
         row.append(Button("▶", callback_data=AdminMenu(section, detail, page + 1).pack()))
     return [row, [Button(t.gettext("↩️ Back"), callback_data=AdminMenu(back, NONE, 0).pack())]]
@@ -107,7 +112,9 @@ def overdue(t: Translator, lines: list[ProposalLine], total: int, page: int) -> 
 
 
 def departments(t: Translator, found: list[DepartmentView], page: int) -> Rendered:
-    part = found[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    """By name (then number), whatever order the database's collation gives."""
+    ordered = sorted(found, key=lambda d: (d.name, d.id))
+    part = ordered[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
     lines = [f"{d.id}. {escape(d.name)}" + (" 🏛" if d.head_office else "") for d in part]
     return _screen(t, t.gettext("🏛 Departments ({count})").format(count=len(found)), lines,
                    _nav(t, "departments", NONE, page, len(found)),
@@ -116,7 +123,8 @@ def departments(t: Translator, found: list[DepartmentView], page: int) -> Render
 
 def taxonomy(t: Translator, categories: tuple[str, ...], areas: tuple[str, ...],
              defaults: dict[str, str]) -> Rendered:
-    category_lines = [f"· {escape(c)}" + (f" → {escape(defaults[c])}" if c in defaults else "")
+    none = t.gettext("(none)")
+    category_lines = [f"· {escape(c)} → {escape(defaults[c]) if c in defaults else none}"
                       for c in categories]
     lines = [t.gettext("<b>Categories</b> (→ default department)"), *category_lines, "",
              t.gettext("<b>Areas</b>"), escape(", ".join(areas))]
@@ -170,11 +178,13 @@ def broadcasts(t: Translator, found: list[BroadcastLine], total: int, page: int)
 def statistics(t: Translator, stats: Stats, page_url: str) -> Rendered:
     body = stats_summary(t, stats, page_url) + "\n\n" + escape(
         t.gettext("/stats also sends the weekly chart."))
-    return Rendered(body, InlineKeyboardMarkup(_nav(t, "stats", NONE, 0, 0)))
+    rows = [row for row in _nav(t, "stats", NONE, 0, 0) if row]
+    return Rendered(body, InlineKeyboardMarkup(rows))
 
 
 def exports(t: Translator, data_url: str) -> Rendered:
     lines = [escape(t.gettext("/export proposals|answers|debates|rounds [csv|json]")),
+             escape(t.gettext("Example: /export proposals csv")),
              t.gettext("Open data for everyone: {url}").format(url=escape(data_url))]
     return _screen(t, t.gettext("📦 Exports"), lines, _nav(t, "exports", NONE, 0, 0))
 
@@ -197,7 +207,9 @@ def roles_help(t: Translator) -> Rendered:
 
 def moderation_help(t: Translator) -> Rendered:
     lines = [escape(line) for line in (
-        t.gettext("/hide p|o <number> <reason> · /restore p|o <number>"),
+        t.gettext("/hide p|o <number> <reason> · /restore p|o <number> "
+                  "(p=proposal, o=opinion)"),
+        t.gettext("Example: /hide p 12 advertising"),
         t.gettext("/approve <number> · /reject <number> <reason>"),
         t.gettext("/merge <duplicate> <number to keep>"),
         t.gettext("/ban <telegram id> <days|permanent> <reason> · /unban <telegram id>"),

@@ -26,10 +26,21 @@ from bot.domain.pb.ballot import (
 from bot.handlers.callbacks import BallotPage, BallotSubmit, BallotTap
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
-from bot.services.ballots import PAGE_SIZE, BallotState, ProjectLine, RoundBrief, RoundView
+from bot.services.ballots import (
+    PAGE_SIZE,
+    BallotState,
+    LatestBallot,
+    LatestResults,
+    ProjectLine,
+    RoundBrief,
+    RoundView,
+)
 
 DESCRIPTION_CHARS = 80
-BUTTON_TITLE_CHARS = 28
+BUTTON_TITLE_CHARS = 20  # the cost follows the title, so the button still fits a phone
+POINTS_TITLE_CHARS = 10  # the middle of three buttons on a cumulative ballot
+CHOSEN_TITLE_CHARS = 12  # the “chosen so far” line under the ballot
+ALERT_TITLE_CHARS = 40  # a refusal alert (200 characters at most)
 CHOSEN, NOT_CHOSEN = "✅", "⬜"
 
 REFUSALS: dict[RefusalReason, str] = {
@@ -44,6 +55,20 @@ REFUSALS: dict[RefusalReason, str] = {
         "This ballot has changed since this message. Here is the current one."),
     RefusalReason.WRONG_ACTION: N_(
         "This ballot has changed since this message. Here is the current one."),
+}
+# A refused tap names the project it was about, so the resident sees what to do next.
+TAP_REFUSALS: dict[RefusalReason, str] = {
+    RefusalReason.OVER_BUDGET: N_(
+        "Adding 「{title}」 ({cost}) would go over the budget by {amount}. "
+        "Budget left: {remaining}."),
+    RefusalReason.TOO_MANY_CHOICES: N_(
+        "You have already chosen {limit} projects, the most allowed. To choose 「{title}」, "
+        "please remove one first."),
+    RefusalReason.TOO_MANY_POINTS: N_(
+        "All {limit} points are used. To give 「{title}」 a point, please take one from "
+        "another project first."),
+    RefusalReason.TOO_MANY_ON_ONE: N_(
+        "「{title}」 already has {limit} points, the most one project can get."),
 }
 INELIGIBLE: dict[Ineligible, str] = {
     Ineligible.NEEDS_CONTACT: N_(
@@ -89,6 +114,21 @@ def refusal_text(t: Translator, refusal: Refusal) -> str:
         amount=t.money(refusal.over_by), limit=refusal.limit)
 
 
+def tap_refusal_text(
+    t: Translator, refusal: Refusal, state: BallotState | None, project_id: int
+) -> str:
+    """A refused tap, naming the project and (over the budget) the money still left."""
+    project = state.round.project(project_id) if state is not None else None
+    message = TAP_REFUSALS.get(refusal.reason)
+    if project is None or state is None or message is None:
+        return refusal_text(t, refusal)
+    # an alert holds 200 characters: a long title is shortened, not the advice
+    return t.gettext(message).format(
+        title=_short(project.title, ALERT_TITLE_CHARS), cost=t.money(project.cost),
+        amount=t.money(refusal.over_by), remaining=t.money(state.summary.remaining_budget),
+        limit=refusal.limit)
+
+
 def ineligible_text(t: Translator, reason: Ineligible, round_: RoundView | None) -> str:
     area = escape(round_.area) if round_ is not None and round_.area else ""
     return t.gettext(INELIGIBLE[reason]).format(area=area)
@@ -114,10 +154,29 @@ def ballot_view(t: Translator, state: BallotState) -> Rendered:
         lines.append(t.gettext("Page {page} of {pages}").format(
             page=page + 1, pages=round_.page_count))
     lines += ["", f"<b>{running_line(t, state.summary)}</b>"]
+    chosen = chosen_line(t, round_, state.draft)
+    if chosen:
+        lines.append(chosen)
     if state.has_unsent_changes:
         lines.append(t.gettext(
             "Your submitted ballot still counts until you submit these changes."))
     return Rendered("\n".join(lines), _ballot_keyboard(t, state, page, first))
+
+
+def chosen_line(t: Translator, round_: RoundView, draft: dict[int, int]) -> str:
+    """What is chosen on every page (short titles), so no choice hides on another page."""
+    names = []
+    for project in round_.projects:
+        points = draft.get(project.id, 0)
+        if not points:
+            continue
+        name = _short(project.title, CHOSEN_TITLE_CHARS)
+        if round_.rules.ballot_type is BallotType.CUMULATIVE:
+            name += " " + t.ngettext("{n} point", "{n} points", points).format(n=points)
+        names.append(escape(name))
+    if not names:
+        return ""
+    return t.gettext("Chosen: {projects}").format(projects=", ".join(names))
 
 
 def confirm_view(t: Translator, state: BallotState) -> Rendered:
@@ -160,7 +219,7 @@ def receipt_view(t: Translator, state: BallotState, *, just_submitted: bool) -> 
             deadline=t.deadline(round_.closes_at)))
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
             t.gettext("✏️ Change my ballot"),
-            callback_data=BallotPage(round_.id, round_.version, -1, 1).pack())]])
+            callback_data=BallotPage(round_.id, round_.version, 0, 1).pack())]])
         return Rendered("\n".join(lines), keyboard)
     lines.append(t.gettext("It can no longer be changed."))
     return Rendered("\n".join(lines))
@@ -184,12 +243,28 @@ def pick_round(t: Translator, rounds: list[RoundBrief]) -> Rendered:
                     InlineKeyboardMarkup(rows))
 
 
-def nothing_open(t: Translator, upcoming: RoundBrief | None) -> str:
-    text = t.gettext("💰 No participatory-budget vote is open right now.")
-    if upcoming is None:
-        return text + "\n" + t.gettext("Please check again later.")
-    return text + "\n" + t.gettext("The next one, 「{name}」, opens {when}.").format(
-        name=escape(upcoming.name), when=t.moment(upcoming.opens_at))
+def nothing_open(
+    t: Translator, upcoming: RoundBrief | None, latest: LatestResults | None = None,
+    results_url: str | None = None,
+) -> str:
+    """No vote open: when the next one opens, and the latest results (with what became of
+    this person's ballot if it was never sent)."""
+    lines = [t.gettext("💰 No participatory-budget vote is open right now.")]
+    if upcoming is not None:
+        lines.append(t.gettext("The next one, 「{name}」, opens {when}.").format(
+            name=escape(upcoming.name), when=t.moment(upcoming.opens_at)))
+    if latest is not None and results_url:
+        lines += ["", t.gettext("📊 The results of 「{name}」 are out:").format(
+            name=escape(latest.name)), results_url]
+        if latest.ballot is LatestBallot.DRAFT_ONLY:
+            lines.append(t.gettext("Your ballot in this vote was started but never submitted, "
+                                   "so it did not count."))
+        elif latest.ballot is LatestBallot.CHANGES_UNSENT:
+            lines.append(t.gettext("Your last changes were not submitted, so your earlier "
+                                   "ballot is the one that counted."))
+    if upcoming is None and latest is None:
+        lines.append(t.gettext("Please check again later."))
+    return "\n".join(lines)
 
 
 def closed_text(t: Translator, round_: RoundView | None, now: datetime) -> str:
@@ -227,8 +302,9 @@ def share_phone_label(t: Translator) -> str:
 # ----- reminders (outbox) ---------------------------------------------------------------------
 
 
-def _reminder(t: Translator, p: dict[str, Any], message: str) -> str:
-    return t.gettext(message).format(
+def _reminder(t: Translator, p: dict[str, Any], message: str, changed: str) -> str:
+    """A started ballot, or (`changed`) a submitted one whose changes were not sent."""
+    return t.gettext(changed if p.get("changed") else message).format(
         name=escape(str(p["name"])),
         deadline=t.deadline(datetime.fromisoformat(p["closes_at"])))
 
@@ -244,10 +320,15 @@ def continue_keyboard(t: Translator, params: dict[str, Any]) -> InlineKeyboardMa
 BALLOT_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
     "budget_reminder_48h": lambda t, p: _reminder(t, p, N_(
         "⏰ Two days left to vote in 「{name}」 (until {deadline}). Your ballot is started but "
-        "not submitted yet. Tap below to finish it.")),
+        "not submitted yet. Tap below to finish it."), N_(
+        "⏰ Two days left to vote in 「{name}」 (until {deadline}). You changed your ballot but "
+        "did not submit the changes: your earlier ballot still counts. Tap below to submit "
+        "them.")),
     "budget_reminder_6h": lambda t, p: _reminder(t, p, N_(
         "⏰ Only 6 hours left to vote in 「{name}」 (until {deadline}). Your ballot is not "
-        "submitted yet: tap below to finish it.")),
+        "submitted yet: tap below to finish it."), N_(
+        "⏰ Only 6 hours left to vote in 「{name}」 (until {deadline}). Your changes are not "
+        "submitted: your earlier ballot still counts. Tap below to submit them.")),
 }
 Keyboard = Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]
 BALLOT_KEYBOARDS: dict[str, Keyboard] = {kind: continue_keyboard for kind in BALLOT_TEMPLATES}
@@ -292,7 +373,7 @@ def _ballot_keyboard(
 ) -> InlineKeyboardMarkup:
     round_ = state.round
     rows = [
-        _project_row(round_, project, state.draft.get(project.id, 0), number, page)
+        _project_row(t, round_, project, state.draft.get(project.id, 0), number, page)
         for number, project in enumerate(round_.page(page), start=first + 1)
     ]
     navigation = []
@@ -313,15 +394,18 @@ def _ballot_keyboard(
 
 
 def _project_row(
-    round_: RoundView, project: ProjectLine, points: int, number: int, page: int
+    t: Translator, round_: RoundView, project: ProjectLine, points: int, number: int, page: int
 ) -> list[InlineKeyboardButton]:
     def button(label: str, action: str) -> InlineKeyboardButton:
         data = BallotTap(round_.id, round_.version, project.id, action, page).pack()
         return InlineKeyboardButton(label, callback_data=data)
 
-    title = _short(project.title, BUTTON_TITLE_CHARS)
+    cost = t.money(project.cost)
     if round_.rules.ballot_type is BallotType.CUMULATIVE:
-        return [button("➖", Action.REMOVE), button(f"{number}. {title} · {points}", "i"),
+        title = _short(project.title, POINTS_TITLE_CHARS)
+        return [button("➖", Action.REMOVE),
+                button(f"{number}. {title} · {points} · {cost}", "i"),
                 button("➕", Action.ADD)]
     mark = CHOSEN if points else NOT_CHOSEN
-    return [button(f"{mark} {number}. {title}", Action.TOGGLE)]
+    title = _short(project.title, BUTTON_TITLE_CHARS)
+    return [button(f"{mark} {number}. {title} · {cost}", Action.TOGGLE)]

@@ -29,6 +29,16 @@ KIND_LABELS: dict[AudienceKind, str] = {
     AudienceKind.ROUND: N_("Voters of a budget round"),
     AudienceKind.CATEGORY: N_("Followers of a category"),
 }
+VALUE_QUESTIONS: dict[AudienceKind, str] = {
+    AudienceKind.AREA: N_("📣 Which 동 should receive it?"),
+    AudienceKind.ROUND: N_("📣 The voters of which budget round should receive it?"),
+    AudienceKind.CATEGORY: N_("📣 The followers of which category should receive it?"),
+}
+VALUE_LABELS: dict[AudienceKind, str] = {
+    AudienceKind.AREA: N_("residents of {value}"),
+    AudienceKind.ROUND: N_("voters of {value}"),
+    AudienceKind.CATEGORY: N_("followers of the category {value}"),
+}
 SEND_PROBLEMS: dict[SendOutcome, str] = {
     SendOutcome.EMPTY_AUDIENCE: N_("Nobody would receive this message. Please choose another "
                                    "audience."),
@@ -73,7 +83,15 @@ def choose_value(
     if not choices:
         return Rendered(t.gettext("There is nothing to choose here yet."),
                         InlineKeyboardMarkup(rows))
-    return Rendered(t.gettext("📣 Choose one:"), InlineKeyboardMarkup(rows))
+    return Rendered(t.gettext(VALUE_QUESTIONS.get(kind, N_("📣 Choose one:"))),
+                    InlineKeyboardMarkup(rows))
+
+
+def audience_label(t: Translator, kind: AudienceKind, value: str | None) -> str:
+    """「신도림동 주민」, 「2027 주민참여예산 투표 대상자」: who receives it, in one phrase."""
+    if value is None or kind is AudienceKind.ALL:
+        return t.gettext(KIND_LABELS[kind])
+    return t.gettext(VALUE_LABELS[kind]).format(value=value)
 
 
 def preview(
@@ -145,9 +163,17 @@ def _button(text: str, data: BroadcastAudience | BroadcastAction) -> InlineKeybo
     return InlineKeyboardButton(text, callback_data=data.pack())
 
 
+def framed(t: Translator, text_html: str) -> str:
+    """The admin's words between a header that says who speaks and a footer that says how
+    to turn such messages off (the preview shows the same)."""
+    header = escape(t.gettext("📣 Notice from the district office"))
+    footer = escape(t.gettext("Notification settings: /settings"))
+    return f"<b>{header}</b>\n\n{text_html}\n\n{footer}"
+
+
 def _message(t: Translator, params: dict[str, Any]) -> str:
     """The admin's own words, as Telegram formatted them (HTML made from their entities)."""
-    return str(params["text"])
+    return framed(t, str(params["text"]))
 
 
 BROADCAST_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {

@@ -10,6 +10,8 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot.db.models import BallotType, Eligibility, RoundPhase
 from bot.domain.pb.rounds import FormProblem, Problem, RoundSpec
 from bot.i18n import N_, Translator
@@ -17,6 +19,7 @@ from bot.rendering.charts import Bar, BarChart, BudgetStrip
 from bot.services.budget import RoundSummary
 
 CAPTION_LIMIT = 1000  # Telegram allows 1024 characters in a photo caption
+BUDGET_START = "budget"  # `/start budget`: the deep link of the channel's vote button
 
 PHASES: dict[str, str] = {
     RoundPhase.PREPARING: N_("Preparing"),
@@ -250,11 +253,33 @@ def round_usage_id(t: Translator, command: str) -> str:
 
 
 def round_opened(t: Translator, p: dict[str, Any]) -> str:
+    """The channel post; a command cannot be tapped there, so it points at the vote button
+    (or, when the bot's username is unknown and there is no button, at /budget)."""
+    if not p.get("bot_username"):
+        return t.gettext(
+            "🗳 Participatory budget vote 「{name}」 is open until {closes}: {projects} projects "
+            "for {money}. Vote in the bot with /budget.\n{url}"
+        ).format(name=escape(p["name"]),
+                 closes=t.deadline(datetime.fromisoformat(p["closes_at"])),
+                 projects=p["projects"], money=t.money(int(p["budget"])), url=p["url"])
     return t.gettext(
         "🗳 Participatory budget vote 「{name}」 is open until {closes}: {projects} projects "
-        "for {money}. Vote in the bot with /budget.\n{url}"
+        "for {money}.\nTap the button below to vote in the bot.\nAll projects: {url}"
     ).format(name=escape(p["name"]), closes=t.deadline(datetime.fromisoformat(p["closes_at"])),
              projects=p["projects"], money=t.money(int(p["budget"])), url=p["url"])
+
+
+def vote_link(bot_username: str) -> str:
+    """The deep link that opens /budget in a private chat with the bot."""
+    return f"https://t.me/{bot_username}?start={BUDGET_START}"
+
+
+def round_opened_keyboard(t: Translator, p: dict[str, Any]) -> InlineKeyboardMarkup | None:
+    username = p.get("bot_username")
+    if not isinstance(username, str) or not username:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        t.gettext("🗳 Go vote"), url=vote_link(username))]])
 
 
 def turnout_text(t: Translator, ballots: int, eligible: int) -> str:
@@ -266,17 +291,32 @@ def turnout_text(t: Translator, ballots: int, eligible: int) -> str:
 
 def results_notice(t: Translator, p: dict[str, Any]) -> str:
     """The results caption: short enough for a photo caption, the full list on the page."""
+    chosen = len(p["funded"])
     head = [
         t.gettext("🗳 Results of 「{name}」").format(name=escape(p["name"])),
-        t.gettext("{used} of {budget} is funded.").format(
-            used=t.money(int(p["total_cost"])), budget=t.money(int(p["budget"]))),
+        t.ngettext("{n} project was chosen ({used} of the {budget} budget).",
+                   "{n} projects were chosen ({used} of the {budget} budget).", chosen).format(
+            n=chosen, used=t.money(int(p["total_cost"])), budget=t.money(int(p["budget"]))),
         turnout_text(t, int(p["ballots"]), int(p["eligible"])),
     ]
-    funded = [f"✅ {escape(str(title))} ({t.money(int(cost))})" for title, cost in p["funded"]]
+    points = p.get("ballot_type") == BallotType.CUMULATIVE
+    funded = [_funded_line(t, item, points) for item in p["funded"]]
     if not funded:
         funded = [t.gettext("No project was funded.")]
     tail = [t.gettext("All results: {url}").format(url=p["url"])]
     return _fit("\n".join(head), funded, "\n".join(tail), t)
+
+
+def _funded_line(t: Translator, item: Sequence[Any], points: bool) -> str:
+    """`✅ 공원 화장실 개선 — 12표 · 1,800만 원`; notices queued before the counts were added
+    carry only the title and the cost."""
+    title, cost = escape(str(item[0])), t.money(int(item[1]))
+    if len(item) < 3:
+        return f"✅ {title} — {cost}"
+    n = int(item[2])
+    count = (t.ngettext("{n} point", "{n} points", n) if points
+             else t.ngettext("{n} vote", "{n} votes", n)).format(n=f"{n:,}")
+    return f"✅ {title} — {count} · {cost}"
 
 
 def _fit(head: str, items: list[str], tail: str, t: Translator) -> str:
@@ -293,6 +333,10 @@ def _fit(head: str, items: list[str], tail: str, t: Translator) -> str:
 BUDGET_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
     "budget_round_opened": round_opened,
     "budget_results": results_notice,
+}
+Keyboard = Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]
+BUDGET_KEYBOARDS: dict[str, Keyboard] = {
+    "budget_round_opened": round_opened_keyboard,
 }
 
 

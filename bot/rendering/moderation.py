@@ -9,9 +9,12 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.handlers.callbacks import WorkAct
+from bot.handlers.callbacks import ReportReason, WorkAct
 from bot.i18n import N_, Translator
-from bot.rendering.proposals import REASON_LABELS
+from bot.rendering import Rendered
+from bot.rendering.proposals import REASON_LABELS, proposal_sections
+from bot.rendering.proposals import report_reasons as plain_report_reasons
+from bot.services.browse import ProposalCard
 from bot.services.hiding import AUTOMATIC_REASON, HIDE_REASONS, OTHER_REASON, PROPOSAL
 from bot.services.work_items import WorkItemView, WorkKind
 
@@ -198,6 +201,12 @@ def _restored(t: Translator, p: dict[str, Any]) -> str:
     ).format(what=_what(t, p), title=escape(str(p["title"])), reason=escape(reason))
 
 
+def excerpt_block(p: dict[str, Any]) -> str:
+    """The first lines of the text in question (masked when the item was posted), quoted."""
+    text = str(p.get("excerpt") or "")
+    return f"\n\n<blockquote>{escape(text, quote=False)}</blockquote>" if text else ""
+
+
 MODERATION_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
     "moderation_reported": lambda t, p: (
         t.gettext("🚩 Proposal #{id} 「{title}」 was hidden after {count} reports ({reasons}). "
@@ -206,7 +215,12 @@ MODERATION_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
         t.gettext("🚩 An opinion on #{id} 「{title}」 was hidden after {count} reports "
                   "({reasons}). Restore it, or keep it hidden?")
     ).format(id=p["proposal_id"], title=escape(str(p["title"])), count=p["count"],
-             reasons=_reasons(t, p)),
+             reasons=_reasons(t, p)) + excerpt_block(p),
+    "moderation_pending": lambda t, p: t.gettext(
+        "🕒 New proposal #{id} 「{title}」 waits for approval{flag}."
+    ).format(id=p["proposal_id"], title=escape(str(p["title"])),
+             flag=t.gettext(" (flagged by the language check)") if p.get("flagged") else ""
+             ) + excerpt_block(p),
     "content_hidden": lambda t, p: t.gettext(
         "Your {what} 「{title}」 is hidden for now under our operating rules. Reason: {reason}. "
         "It is kept, not deleted, and a moderator can show it again."
@@ -232,3 +246,31 @@ def ban_notice(t: Translator, until: datetime, reason: str, permanent: bool) -> 
         head = t.gettext("Sorry, you cannot post, report or endorse until {when}.").format(
             when=t.moment(until))
     return head + " " + t.gettext("Reason: {reason}").format(reason=escape(reason))
+
+
+def hidden_own_card(t: Translator, card: ProposalCard) -> Rendered:
+    """What the author of a hidden proposal sees: their own text under a short banner
+    (everyone else sees only that the post is hidden)."""
+    banner = t.gettext("🙈 Hidden under our operating rules. The moderators will check it "
+                       "and tell you the result.")
+    head = f"<b>「{escape(card.title)}」</b> #{card.id}"
+    return Rendered(f"{banner}\n\n{head}\n\n"
+                    + proposal_sections(t, card.problem, card.solution, card.effect))
+
+
+# ----- reporting: the reason choice can be cancelled -------------------------------------------
+
+REPORT_CANCEL = "cancel"
+
+
+def report_reasons(t: Translator, proposal_id: int) -> Rendered:
+    """The reasons to report a proposal, and 「취소」 to back out."""
+    shown = plain_report_reasons(t, proposal_id)
+    rows = list(shown.reply_markup.inline_keyboard) if shown.reply_markup else []
+    cancel = Button(t.gettext("Cancel"),
+                    callback_data=ReportReason(proposal_id, REPORT_CANCEL).pack())
+    return Rendered(shown.text, InlineKeyboardMarkup([*rows, [cancel]]))
+
+
+def report_cancelled(t: Translator) -> str:
+    return t.gettext("Cancelled. Nothing was reported.")

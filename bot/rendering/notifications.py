@@ -126,10 +126,6 @@ TEMPLATES: dict[str, Template] = {
     "status_changed": lambda t, p: t.gettext(
         "🔔 「{title}」 is now: {status}."
     ).format(title=_title(p), status=status_label(t, ProposalStatus(p["status"]))),
-    "moderation_pending": lambda t, p: t.gettext(
-        "🕒 New proposal #{id} 「{title}」 waits for approval{flag}."
-    ).format(id=p["proposal_id"], title=_title(p),
-             flag=t.gettext(" (flagged by the language check)") if p.get("flagged") else ""),
     "moderation_threshold": lambda t, p: t.gettext(
         "📋 #{id} 「{title}」 reached {count} endorsements: please assign a department."
     ).format(id=p["proposal_id"], title=_title(p), count=p["count"]),
@@ -211,6 +207,7 @@ TEMPLATES.update(BALLOT_TEMPLATES)
 KEYBOARDS.update(BALLOT_KEYBOARDS)
 
 # ----- budget rounds: the opening and results notices live beside the round texts -------------
-from bot.rendering.budget import BUDGET_TEMPLATES
+from bot.rendering.budget import BUDGET_KEYBOARDS, BUDGET_TEMPLATES
 
 TEMPLATES.update(BUDGET_TEMPLATES)
+KEYBOARDS.update(BUDGET_KEYBOARDS)

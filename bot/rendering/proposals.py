@@ -242,7 +242,8 @@ def _card_keyboard(
         else InlineKeyboardButton(t.gettext("🔕 Mute"), callback_data=MuteProposal(card.id, 1).pack())
     )
     rows.append([InlineKeyboardButton(t.gettext("📤 Share"), url=share), mute])
-    actions = [InlineKeyboardButton(t.gettext("🚩 Report"), callback_data=ReportProposal(card.id).pack())]
+    report = t.gettext("🚩 Reported") if card.viewer_reported else t.gettext("🚩 Report")
+    actions = [InlineKeyboardButton(report, callback_data=ReportProposal(card.id).pack())]
     if card.status is S.COLLECTING and card.is_author(viewer_id):
         actions.append(InlineKeyboardButton(
             t.gettext("🗑 Withdraw"), callback_data=WithdrawProposal(card.id, 0).pack()

@@ -49,8 +49,13 @@ def turnout_lines(t: Translator, rounds: tuple[RoundTurnout, ...]) -> list[str]:
         return []
     lines = [t.gettext("🗳 Participatory budget turnout:")]
     for row in rounds:
-        percent = f" ({row.percent}%)" if row.percent is not None else ""
-        lines.append(f" · {escape(row.name)}: {row.ballots}/{row.eligible}{percent}")
+        if row.percent is None:
+            figure = t.gettext("{ballots} of {eligible} voted")
+        else:
+            figure = t.gettext("{ballots} of {eligible} voted ({percent}%)")
+        figure = figure.format(ballots=row.ballots, eligible=row.eligible,
+                               percent=f"{row.percent:g}" if row.percent is not None else "")
+        lines.append(f" · {escape(row.name)}: {figure}")
     return lines
 
 

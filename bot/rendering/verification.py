@@ -72,7 +72,8 @@ def verify_usage(t: Translator) -> str:
 def redeem_reply(t: Translator, result: RedeemResult) -> str:
     area = escape(result.area or "")
     if result.outcome is RedeemOutcome.VERIFIED:
-        return t.gettext("✅ Done! You are now a verified resident of {area}.").format(area=area)
+        return t.gettext("✅ Done! As a resident of {area} you can now vote in the participatory "
+                         "budget.").format(area=area)
     if result.outcome is RedeemOutcome.ALREADY_YOURS:
         return t.gettext("✅ You already used this code. You are a verified resident of {area}."
                          ).format(area=area)
@@ -86,5 +87,11 @@ def redeem_reply(t: Translator, result: RedeemResult) -> str:
         assert result.retry_at is not None
         return t.gettext("⏳ Too many wrong codes. Please try again after {when}.").format(
             when=t.moment(result.retry_at))
-    return t.gettext("❓ We could not find this code. Please check it and type it again "
+    text = t.gettext("❓ We could not find this code. Please check it and type it again "
                      "(letters and numbers, for example K7QM-3XWD).")
+    if result.tries_left:
+        text += "\n" + t.ngettext(
+            "After {n} more wrong code you cannot enter codes for an hour.",
+            "After {n} more wrong codes you cannot enter codes for an hour.",
+            result.tries_left).format(n=result.tries_left)
+    return text

@@ -84,6 +84,24 @@ class RoundBrief:
     closes_at: datetime
 
 
+class LatestBallot(StrEnum):
+    """What became of this person's ballot in a round that is over."""
+
+    NONE = "none"  # no ballot, or an empty draft
+    COUNTED = "counted"  # submitted, and not changed afterwards
+    DRAFT_ONLY = "draft_only"  # started, never submitted: it did not count
+    CHANGES_UNSENT = "changes_unsent"  # submitted, then changed without re-submitting
+
+
+@dataclass(frozen=True)
+class LatestResults:
+    """The most recently published round, for /budget when nothing is open."""
+
+    id: int
+    name: str
+    ballot: LatestBallot
+
+
 @dataclass(frozen=True)
 class RoundView:
     """A round as the ballot screen needs it; `version` goes into every button."""
@@ -179,6 +197,34 @@ async def next_round(session: AsyncSession, now: datetime) -> RoundBrief | None:
         ).order_by(BudgetRound.opens_at, BudgetRound.id).limit(1)
     )
     return _brief(row) if row is not None else None
+
+
+async def latest_results(session: AsyncSession, user_id: int) -> LatestResults | None:
+    """The round whose results came out last, and what became of this person's ballot."""
+    row = await session.scalar(
+        select(BudgetRound).where(BudgetRound.phase == RoundPhase.PUBLISHED)
+        .order_by(BudgetRound.published_at.desc(), BudgetRound.id.desc()).limit(1)
+    )
+    if row is None:
+        return None
+    ballot = await session.scalar(select(BudgetBallot).where(
+        BudgetBallot.round_id == row.id, BudgetBallot.user_id == user_id))
+    return LatestResults(row.id, row.name, _fate(ballot))
+
+
+def _fate(ballot: BudgetBallot | None) -> LatestBallot:
+    draft = _numbers(ballot.draft) if ballot is not None else {}
+    if ballot is None or ballot.submitted_at is None:
+        return LatestBallot.DRAFT_ONLY if draft else LatestBallot.NONE
+    if draft and draft != _numbers(ballot.choices):
+        return LatestBallot.CHANGES_UNSENT
+    return LatestBallot.COUNTED
+
+
+def has_unsent_draft(ballot: BudgetBallot) -> bool:
+    """A draft that differs from what counts: never submitted, or changed since."""
+    draft = _numbers(ballot.draft)
+    return bool(draft) and (ballot.submitted_at is None or draft != _numbers(ballot.choices))
 
 
 async def load_round(session: AsyncSession, round_id: int) -> RoundView | None:
@@ -376,7 +422,9 @@ def _brief(row: BudgetRound) -> RoundBrief:
 
 @dataclass(frozen=True, eq=False)
 class ReminderMark:
-    """"N hours before the close": who still has an unsubmitted draft gets one notice.
+    """"N hours before the close": who still has an unsubmitted draft gets one notice, and
+    so does who changed a submitted ballot without submitting the changes (`changed`: the
+    earlier ballot is what counts).
 
     A draft counts only if it was already there, untouched, when the mark passed
     (`updated_at` ≤ the mark), so a ballot started later gets only the later reminder.
@@ -410,10 +458,13 @@ class ReminderMark:
         them after the close: then they go at once, since a late reminder is useless."""
         reminded = False
         for ballot, round_ in await self._pending(session, now, round_id):
+            # untouched since the mark (a submit or a tap moves `updated_at`), so the ballot
+            # is still the one found above
+            mark = round_.closes_at - timedelta(hours=self.hours)
             claimed = await session.execute(
                 update(BudgetBallot).where(
                     BudgetBallot.id == ballot.id, self.column.is_(None),
-                    BudgetBallot.submitted_at.is_(None),
+                    BudgetBallot.updated_at <= mark,
                 ).values({self.column.key: now}).execution_options(synchronize_session=False)
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -422,6 +473,7 @@ class ReminderMark:
                 "round_id": round_.id, "name": round_.name,
                 "closes_at": round_.closes_at.isoformat(),
                 "count": len(_numbers(ballot.draft)),
+                "changed": ballot.submitted_at is not None,
             }, key=str(ballot.id),
                 urgent=settings.quiet_hours.next_end(now) >= round_.closes_at)
             await enqueue_for_users(session, [ballot.user_id], notice, now)
@@ -437,7 +489,6 @@ class ReminderMark:
             BudgetRound.phase == RoundPhase.VOTING,
             BudgetRound.closes_at > now + timedelta(hours=self.until_hours),
             BudgetRound.closes_at <= now + timedelta(hours=self.hours),
-            BudgetBallot.submitted_at.is_(None),
             self.column.is_(None),
         ).order_by(BudgetBallot.id)
         if round_id is not None:
@@ -445,7 +496,7 @@ class ReminderMark:
         rows = (await session.execute(query)).all()
         return [
             (ballot, round_) for ballot, round_ in rows
-            if _numbers(ballot.draft)
+            if has_unsent_draft(ballot)
             and ballot.updated_at <= round_.closes_at - timedelta(hours=self.hours)
         ]
 

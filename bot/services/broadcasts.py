@@ -44,7 +44,7 @@ from bot.domain.text import is_meaningful
 from bot.services.audit import record_audit
 from bot.services.sql import is_postgres
 
-MAX_TEXT = 4096  # Telegram's limit for one message
+MAX_TEXT = 4000  # Telegram allows 4096; the rest is for the 「📣 구청 알림」 header and footer
 KIND = "broadcast"
 INSERT_CHUNK = 500
 

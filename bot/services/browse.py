@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Endorsement, Proposal, ProposalEvent, Subscription
+from bot.db.models import Endorsement, Proposal, ProposalEvent, Report, Subscription
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
 
 PAGE_SIZE = 5
@@ -65,6 +65,7 @@ class ProposalCard:
     # moderation: 오프라인 접수 (paper, phone, center) and where a merged duplicate went
     offline_channel: str | None = None
     merged_into_id: int | None = None
+    viewer_reported: bool = False  # the 🚩 button says so; a second press changes nothing
 
     def is_author(self, user_id: int) -> bool:
         return self.author_id == user_id
@@ -99,6 +100,12 @@ async def load_card(session: AsyncSession, proposal_id: int, viewer_id: int) -> 
             Subscription.proposal_id == proposal_id, Subscription.user_id == viewer_id
         )
     )
+    reported = await session.scalar(
+        select(func.count()).where(
+            Report.target_kind == "proposal", Report.target_id == proposal_id,
+            Report.user_id == viewer_id,
+        )
+    )
     return ProposalCard(
         proposal.id, proposal.author_id, proposal.title, proposal.problem, proposal.solution,
         proposal.effect, proposal.area, proposal.category, ProposalStatus(proposal.status),
@@ -107,6 +114,7 @@ async def load_card(session: AsyncSession, proposal_id: int, viewer_id: int) -> 
         proposal.debate_closes_at, proposal.answer_due,
         tuple(HistoryItem(at, ProposalStatus(status)) for at, status in events),
         bool(endorsed), bool(muted), proposal.offline_channel, proposal.merged_into_id,
+        bool(reported),
     )
 
 

@@ -546,13 +546,15 @@ async def _publish(
     settings: Settings,
 ) -> None:
     """The results, with the chart as a photo, to every voter and to the public channel."""
-    titles = {p["id"]: p["title"] for p in results["projects"]}
-    costs = {p["id"]: p["cost"] for p in results["projects"]}
+    by_id = {p["id"]: p for p in results["projects"]}
+    count = "points" if results["ballot_type"] == BallotType.CUMULATIVE else "votes"
     notice = Notice("budget_results", {
         "round_id": row.id, "name": row.name, "budget": results["budget"],
         "total_cost": results["total_cost"], "ballots": results["ballots"],
-        "eligible": results["eligible"],
-        "funded": [[titles[i], costs[i]] for i in results["selected"]],
+        "eligible": results["eligible"], "ballot_type": results["ballot_type"],
+        # [title, cost, votes (or points on a cumulative ballot)], in the order funded
+        "funded": [[by_id[i]["title"], by_id[i]["cost"], by_id[i][count]]
+                   for i in results["selected"]],
         "url": round_url(settings, row.id), "photo_url": chart_url(settings, row.id),
     }, key=str(row.id))
     voters = await session.scalars(select(BudgetBallot.user_id).where(

@@ -87,6 +87,7 @@ class RedeemResult:
     outcome: RedeemOutcome
     area: str | None = None
     retry_at: datetime | None = None
+    tries_left: int | None = None  # after a wrong code: how many more before the lock
 
 
 # ----- pure helpers ----------------------------------------------------------------------------
@@ -213,14 +214,24 @@ async def _consume(session: AsyncSession, code_id: int, user_id: int, now: datet
 async def _wrong_code(session: AsyncSession, user_id: int, now: datetime) -> RedeemResult:
     session.add(VerificationFailure(user_id=user_id, at=now))
     await session.flush()
-    retry_at = await _locked_out_until(session, user_id, now)
-    if retry_at is not None:
-        return RedeemResult(RedeemOutcome.RATE_LIMITED, retry_at=retry_at)
-    return RedeemResult(RedeemOutcome.UNKNOWN)
+    count, oldest = await _recent_failures(session, user_id, now)
+    if count >= FAILURES_PER_HOUR and oldest is not None:
+        return RedeemResult(RedeemOutcome.RATE_LIMITED, retry_at=oldest + FAILURE_WINDOW)
+    return RedeemResult(RedeemOutcome.UNKNOWN, tries_left=FAILURES_PER_HOUR - count)
 
 
 async def _locked_out_until(session: AsyncSession, user_id: int, now: datetime) -> datetime | None:
     """When the oldest failure of the last hour drops out, if the user is at the limit."""
+    count, oldest = await _recent_failures(session, user_id, now)
+    if count < FAILURES_PER_HOUR or oldest is None:
+        return None
+    return oldest + FAILURE_WINDOW
+
+
+async def _recent_failures(
+    session: AsyncSession, user_id: int, now: datetime
+) -> tuple[int, datetime | None]:
+    """How many of the last FAILURES_PER_HOUR failures fall in the last hour, and the oldest."""
     recent = (
         select(VerificationFailure.at)
         .where(VerificationFailure.user_id == user_id,
@@ -232,6 +243,4 @@ async def _locked_out_until(session: AsyncSession, user_id: int, now: datetime) 
     count, oldest = (await session.execute(
         select(func.count(), func.min(recent.c.at)).select_from(recent)
     )).one()
-    if count < FAILURES_PER_HOUR or oldest is None:
-        return None
-    return oldest + FAILURE_WINDOW
+    return int(count), oldest

@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import WorkItem
+from bot.db.models import Opinion, Proposal, WorkItem
+from bot.domain.text import mask_personal_data, normalise_text, truncate_for_display
 from bot.services.outbox import Notice, enqueue
 from bot.services.sql import insert_ignoring_conflicts
 from bot.settings import Settings
@@ -34,6 +35,12 @@ class WorkKind(StrEnum):
     OVERDUE = "overdue"  # the department's answer is late
     RE_REVIEW = "re_review"  # the author asks for 재심의
     DISSATISFIED = "dissatisfied"  # many endorsers are not satisfied with the answer
+
+
+# Items about a text the moderator must judge carry its first lines, so no lookup is needed.
+EXCERPT_KINDS = frozenset({WorkKind.PENDING, WorkKind.REPORTED})
+EXCERPT_LINES = 3
+EXCERPT_LINE_CHARS = 120
 
 
 class ClaimOutcome(StrEnum):
@@ -81,6 +88,11 @@ async def post_work_item(
     Returns the item id, or None when the same item already exists.
     """
     dedupe_key = f"{kind}:{notice.key}"[:120]
+    if kind in EXCERPT_KINDS and "excerpt" not in notice.params:
+        text = await _subject_text(session, subject_kind, subject_id)
+        if text:
+            notice = Notice(notice.kind, {**notice.params, "excerpt": content_excerpt(text)},
+                            notice.key, urgent=notice.urgent)
     added = await session.execute(insert_ignoring_conflicts(
         session, WorkItem, kind=kind, subject_kind=subject_kind, subject_id=subject_id,
         dedupe_key=dedupe_key, params=notice.params, chat_id=settings.moderator_chat_id,
@@ -95,6 +107,29 @@ async def post_work_item(
         posted = Notice(notice.kind, params, notice.key, urgent=True)
         await enqueue(session, chat_id=settings.moderator_chat_id, notice=posted, now=now)
     return int(item_id)
+
+
+def content_excerpt(text: str, lines: int = EXCERPT_LINES,
+                    width: int = EXCERPT_LINE_CHARS) -> str:
+    """The first non-empty lines of a text, each cut to `width`, with personal data masked
+    as in every published text; 「…」 marks that more follows."""
+    masked = mask_personal_data(normalise_text(text))[0]
+    kept = [line for line in masked.split("\n") if line.strip()]
+    shown = [truncate_for_display(line, width) for line in kept[:lines]]
+    if len(kept) > lines and shown and not shown[-1].endswith("…"):
+        shown[-1] += " …"
+    return "\n".join(shown)
+
+
+async def _subject_text(session: AsyncSession, subject_kind: str, subject_id: int) -> str:
+    if subject_kind == "proposal":
+        proposal = await session.get(Proposal, subject_id)
+        return "" if proposal is None else "\n".join(
+            (proposal.problem or "", proposal.solution or "", proposal.effect or ""))
+    if subject_kind == "opinion":
+        opinion = await session.get(Opinion, subject_id)
+        return "" if opinion is None else opinion.text
+    return ""
 
 
 async def claim(
