@@ -124,6 +124,8 @@ async def test_an_admin_runs_a_round_and_voters_get_the_results_with_the_chart(
         await clock.advance(timedelta(hours=19))  # 2026-11-25 10:00 KST
         opened = await channel.wait_for_message("/budget", after=0)
         assert f"{base}/budget/{round_id}" in (opened.text or "")
+        told = await admin.wait_for_message(f"{base}/budget/{round_id}", after=0)
+        assert told.buttons, "the admin who made the round hears it opened, with the vote button"
         await admin.say(f"/project_add {round_id}\n제목: 늦은 사업\n비용: 1,000만")
         assert "✅" not in ((await admin.wait_for_message()).text or "")
         assert len(await project_ids(runtime, round_id)) == 3
@@ -138,7 +140,7 @@ async def test_an_admin_runs_a_round_and_voters_get_the_results_with_the_chart(
 
         # past the close: counted once, published to voters (as a photo) and the channel
         await clock.advance(timedelta(days=3))  # 2026-11-28 10:00 KST
-        for chat in (minji, yeongsu, haneul, channel):
+        for chat in (minji, yeongsu, haneul, channel, admin):
             await chat.wait_for_message(predicate=lambda m: m.file_kind == "photo", after=0)
         caption = photos(minji.inbox())[0].text or ""
         assert f"{base}/budget/{round_id}" in caption and "✅" in caption
@@ -155,7 +157,7 @@ async def test_an_admin_runs_a_round_and_voters_get_the_results_with_the_chart(
         await clock.advance(timedelta(hours=1))
         await minji.say("/start")
         await minji.wait_for_message(predicate=lambda m: m.file_kind is None, after=0)
-        assert [len(photos(c.inbox())) for c in (minji, yeongsu, haneul)] == [1, 1, 1]
+        assert [len(photos(c.inbox())) for c in (minji, yeongsu, haneul, admin)] == [1, 1, 1, 1]
         assert len(photos(channel.bot_messages())) == 1
 
         # the export: a .pb and a .csv document

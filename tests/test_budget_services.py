@@ -311,3 +311,25 @@ async def test_a_cumulative_export_keeps_the_points(sessionmaker: Maker) -> None
     assert sorted(tuple(map(int, b.points or ())) for b in election.ballots) == [
         (1, 3), (2, 2), (4,)]
     assert tally(election, "greedy-points").selected == (str(a),)
+
+
+async def test_the_admin_who_made_the_round_hears_it_open_and_its_results_once(
+    sessionmaker: Maker,
+) -> None:
+    """The creator gets the opening post and the results; one who also voted, results once."""
+    async with sessionmaker() as session, session.begin():
+        voter = await make_user(session, 7001, START)
+        row = await make_round(session, START, created_by="telegram:7001")
+        project = (await make_project(session, row.id, "사업 1", 10_000_000, 1)).id
+        other = await make_round(session, START, created_by="telegram:7777")
+    assert await machine(sessionmaker, when=OPENS).run_due() == 2
+    opened = await outbox(sessionmaker, "budget_round_opened")
+    assert sorted(m.chat_id for m in opened) == sorted([7001, 7777, CHANNEL, CHANNEL])
+    async with sessionmaker() as session, session.begin():
+        await cast(session, row.id, voter.id, {project: 1}, OPENS + timedelta(hours=1))
+    await machine(sessionmaker, when=CLOSES).run_due()
+    results = await outbox(sessionmaker, "budget_results")
+    assert sorted(m.chat_id for m in results if m.params["round_id"] == row.id) \
+        == sorted([7001, CHANNEL])
+    assert sorted(m.chat_id for m in results if m.params["round_id"] == other.id) \
+        == sorted([7777, CHANNEL])

@@ -315,14 +315,26 @@ async def open_round(
         log.warning("budget round %s opened without any project", round_id)
     # a round whose whole window passed while the app was down closes in this same sweep:
     # announcing it as open would only confuse the channel
-    if settings.public_channel_id is not None and row.closes_at > now:
+    if row.closes_at > now:
         notice = Notice("budget_round_opened", {
             "round_id": round_id, "name": row.name, "budget": row.budget_krw,
             "closes_at": row.closes_at.isoformat(), "projects": int(projects or 0),
             "url": round_url(settings, round_id),
         }, key=str(round_id))
-        await enqueue(session, chat_id=settings.public_channel_id, notice=notice, now=now)
+        if settings.public_channel_id is not None:
+            await enqueue(session, chat_id=settings.public_channel_id, notice=notice, now=now)
+        await _tell_creator(session, row, notice, now)
     return True
+
+
+async def _tell_creator(
+    session: AsyncSession, row: BudgetRound, notice: Notice, now: datetime
+) -> None:
+    """The admin who made the round hears what the scheduler did with it (once: a creator who
+    also voted already has the results, and the outbox's dedupe key sees that)."""
+    kind, _, telegram_id = row.created_by.partition(":")
+    if kind == "telegram" and telegram_id.isdigit():
+        await enqueue(session, chat_id=int(telegram_id), notice=notice, now=now)
 
 
 async def close_round(
@@ -562,6 +574,7 @@ async def _publish(
     await enqueue_for_users(session, list(voters), notice, now)
     if settings.public_channel_id is not None:
         await enqueue(session, chat_id=settings.public_channel_id, notice=notice, now=now)
+    await _tell_creator(session, row, notice, now)
     record_audit(session, now, SCHEDULER, "budget.publish", f"budget_round:{row.id}",
                  after={"selected": results["selected"], "total_cost": results["total_cost"],
                         "ballots": results["ballots"]})
