@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest
 
 from bot.db.models import Role
-from bot.handlers.common import translator_for
+from bot.handlers.common import answer_alert, translator_for
 from bot.handlers.context import GonggamContext
 
 log = logging.getLogger(__name__)
@@ -58,12 +57,8 @@ async def admin_only(update: Update, context: GonggamContext) -> bool:
 
 
 async def _tell(update: Update, text: str) -> None:
-    query = update.callback_query
-    if query is not None:
-        try:
-            await query.answer(text, show_alert=True)
-        except BadRequest:
-            log.info("callback query %s was already answered", query.id)
+    if update.callback_query is not None:
+        await answer_alert(update.callback_query, text)
         return
     if update.effective_message is not None:
         await update.effective_message.reply_text(text)

@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.handlers.access import staff_only
 from bot.handlers.callbacks import RateAnswer
-from bot.handlers.common import pressed, translator_for
+from bot.handlers.common import actor_of, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.services import answers, debates, departments
 
@@ -92,7 +92,7 @@ async def add_department(update: Update, context: GonggamContext) -> None:
         department_id = await departments.create_department(
             session, name=name, now=context.services.clock.now(),
             chat_id=int(chat) if chat else None, emails=options.get("mail"),
-            actor=f"telegram:{update.effective_user.id}",  # type: ignore[union-attr]
+            actor=actor_of(update),
         )
     await _reply(update, t.gettext("Department {id} added.").format(id=department_id))
 
@@ -110,7 +110,7 @@ async def assign(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         result = await departments.assign_department(
             session, int(args[0]), int(args[1]), now=services.clock.now(),
-            settings=services.settings, actor=f"telegram:{update.effective_user.id}",  # type: ignore[union-attr]
+            settings=services.settings, actor=actor_of(update),
         )
     services.wake_dispatcher()
     texts = {
@@ -136,7 +136,7 @@ async def decide_re_review(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         done = await answers.decide_re_review(
             session, proposal_id=int(args[0]), approve=args[1] == "yes",
-            moderator=f"telegram:{update.effective_user.id}",  # type: ignore[union-attr]
+            moderator=actor_of(update),
             now=services.clock.now(), settings=services.settings, calendar=services.calendar,
         )
     services.wake_dispatcher()
@@ -157,7 +157,7 @@ async def open_debate(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         outcome = await debates.open_debate(
             session, int(args[0]), now=services.clock.now(), settings=services.settings,
-            actor=_actor(update),
+            actor=actor_of(update),
         )
     services.wake_dispatcher()
     await _reply(update, t.gettext("The debate is open.") if outcome is debates.OpenOutcome.OPENED
@@ -177,7 +177,7 @@ async def extend_debate(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         result = await debates.extend_debate(
             session, int(args[0]), days=int(args[1]), reason=" ".join(args[2:]),
-            moderator=_actor(update), now=services.clock.now(), settings=services.settings,
+            moderator=actor_of(update), now=services.clock.now(), settings=services.settings,
         )
     services.wake_dispatcher()
     texts = {
@@ -205,17 +205,13 @@ async def hide_or_restore_opinion(update: Update, context: GonggamContext) -> No
     async with context.transaction() as session:
         if hiding:
             done = await debates.hide_opinion(session, opinion_id=int(args[0]),
-                                              moderator=_actor(update), now=services.clock.now(),
+                                              moderator=actor_of(update), now=services.clock.now(),
                                               reason=" ".join(args[1:]))
         else:
             done = await debates.restore_opinion(session, opinion_id=int(args[0]),
-                                                 moderator=_actor(update),
+                                                 moderator=actor_of(update),
                                                  now=services.clock.now())
     await _reply(update, t.gettext("Done.") if done else t.gettext("There is no such opinion."))
-
-
-def _actor(update: Update) -> str:
-    return f"telegram:{update.effective_user.id}"  # type: ignore[union-attr]
 
 
 async def _reply(update: Update, text: str) -> None:

@@ -10,12 +10,11 @@ import logging
 from datetime import datetime
 
 from telegram import CallbackQuery, Update
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.handlers.access import admin_only
 from bot.handlers.callbacks import BroadcastAction, BroadcastAudience
-from bot.handlers.common import Awaiting, edit_in_place, translator_for
+from bot.handlers.common import Awaiting, actor_of, answer_alert, edit_in_place, translator_for
 from bot.handlers.context import GonggamContext
 from bot.handlers.debates import AWAITING_OPINION
 from bot.handlers.proposals import AWAITING_SEARCH
@@ -55,7 +54,7 @@ async def receive_text(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         outcome, broadcast_id = await broadcasts.create_draft(
             session, plain_text=message.text, text_html=message.text_html if message.text else "",
-            admin_chat_id=message.chat_id, actor=f"telegram:{update.effective_user.id}",
+            admin_chat_id=message.chat_id, actor=actor_of(update),
             now=services.clock.now(),
         )
     if outcome is not DraftOutcome.CREATED or broadcast_id is None:
@@ -76,7 +75,7 @@ async def on_audience(update: Update, context: GonggamContext) -> None:
     try:
         kind = AudienceKind(data.kind)
     except ValueError:
-        await _alert(query, t.gettext(view.SEND_PROBLEMS[SendOutcome.GONE]))
+        await answer_alert(query, t.gettext(view.SEND_PROBLEMS[SendOutcome.GONE]))
         return
     if data.value == view.LIST and kind is not AudienceKind.ALL:
         await _show(query, view.choose_value(t, data.broadcast_id, kind,
@@ -84,12 +83,12 @@ async def on_audience(update: Update, context: GonggamContext) -> None:
         return
     audience = await _audience(context, kind, data.value)
     if audience is None:
-        await _alert(query, t.gettext(view.SEND_PROBLEMS[SendOutcome.GONE]))
+        await answer_alert(query, t.gettext(view.SEND_PROBLEMS[SendOutcome.GONE]))
         return
     async with context.transaction() as session:
         shown = await broadcasts.choose_audience(session, data.broadcast_id, audience)
     if shown is None:
-        await _alert(query, t.gettext(view.SEND_PROBLEMS[SendOutcome.ALREADY]))
+        await answer_alert(query, t.gettext(view.SEND_PROBLEMS[SendOutcome.ALREADY]))
         return
     label = await _audience_label(context, t, audience)
     await _show(query, view.preview(t, shown, label, _held_until(context)))
@@ -105,23 +104,23 @@ async def on_action(update: Update, context: GonggamContext) -> None:
         await _send(update, context, query, data.broadcast_id)
     elif data.action == "cancel":
         context.user_data.pop(AWAITING_BROADCAST, None)  # type: ignore[union-attr]
-        actor = f"telegram:{update.effective_user.id}"  # type: ignore[union-attr]
+        actor = actor_of(update)
         async with context.transaction() as session:
             dropped = data.broadcast_id == 0 or await broadcasts.cancel(
                 session, data.broadcast_id, actor=actor, now=context.services.clock.now())
         if dropped:
             await _show(query, Rendered(view.cancelled(t)))
         else:
-            await _alert(query, view.send_problem(t, SendOutcome.ALREADY))
+            await answer_alert(query, view.send_problem(t, SendOutcome.ALREADY))
     elif data.action == "back":
         async with context.transaction() as session:
             still_draft = await broadcasts.is_draft(session, data.broadcast_id)
         if still_draft:
             await _show(query, view.choose_kind(t, data.broadcast_id))
         else:
-            await _alert(query, view.send_problem(t, SendOutcome.ALREADY))
+            await answer_alert(query, view.send_problem(t, SendOutcome.ALREADY))
     else:
-        await _alert(query, view.send_problem(t, SendOutcome.GONE))
+        await answer_alert(query, view.send_problem(t, SendOutcome.GONE))
 
 
 async def _send(
@@ -133,11 +132,11 @@ async def _send(
     async with context.transaction() as session:
         outcome, count = await broadcasts.confirm(
             session, broadcast_id, progress_message_id=message_id,
-            actor=f"telegram:{update.effective_user.id}",  # type: ignore[union-attr]
+            actor=actor_of(update),
             now=services.clock.now(),
         )
     if outcome is not SendOutcome.SENDING or count is None:
-        await _alert(query, view.send_problem(t, outcome))
+        await answer_alert(query, view.send_problem(t, outcome))
         return
     log.info("broadcast %s confirmed for %s recipients", broadcast_id, count.recipients)
     services.wake_dispatcher()
@@ -183,13 +182,6 @@ async def _audience_label(context: GonggamContext, t: Translator, audience: Audi
 async def _show(query: CallbackQuery, rendered: Rendered) -> None:
     await query.answer()
     await edit_in_place(query, rendered)
-
-
-async def _alert(query: CallbackQuery, text: str) -> None:
-    try:
-        await query.answer(text, show_alert=True)
-    except BadRequest:
-        log.info("callback query %s was already answered", query.id)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

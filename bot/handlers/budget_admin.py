@@ -13,7 +13,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.pb.rounds import parse_project_form, parse_round_form
 from bot.handlers.access import admin_only
-from bot.handlers.common import translator_for
+from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import budget as view
 from bot.services import budget
@@ -33,10 +33,6 @@ def round_number(words: list[str]) -> int | None:
         return None
     number = int(words[0].lstrip("#"))
     return number if 0 < number < 2**31 else None
-
-
-def _actor(update: Update) -> str:
-    return f"telegram:{update.effective_user.id}"  # type: ignore[union-attr]
 
 
 def _message(update: Update) -> Message:
@@ -63,7 +59,7 @@ async def new_round(update: Update, context: GonggamContext) -> None:
         await message.reply_html(view.form_problems(t, parsed.problems, view.round_usage(t)))
         return
     async with context.transaction() as session:
-        round_id = await budget.create_round(session, parsed.spec, now=now, actor=_actor(update))
+        round_id = await budget.create_round(session, parsed.spec, now=now, actor=actor_of(update))
     await message.reply_html(view.round_created(t, round_id, parsed.spec))
 
 
@@ -97,7 +93,7 @@ async def add_project(update: Update, context: GonggamContext) -> None:
         return
     async with context.transaction() as session:
         result = await budget.add_project(session, round_id, parsed.spec,
-                                          now=services.clock.now(), actor=_actor(update))
+                                          now=services.clock.now(), actor=actor_of(update))
     if result.outcome is ProjectOutcome.ADDED:
         assert result.project_id is not None
         await message.reply_html(view.project_added(t, round_id, result.project_id,
@@ -116,7 +112,7 @@ async def import_projects(update: Update, context: GonggamContext) -> None:
     services = context.services
     async with context.transaction() as session:
         result = await budget.import_accepted(session, round_id, now=services.clock.now(),
-                                              actor=_actor(update))
+                                              actor=actor_of(update))
     if result.outcome is ProjectOutcome.ADDED:
         await message.reply_html(view.imported(t, round_id, result.added, result.already))
         return
@@ -154,7 +150,7 @@ async def export_round(update: Update, context: GonggamContext) -> None:
     services = context.services
     async with context.transaction() as session:
         export = await budget.export_round(session, round_id, now=services.clock.now(),
-                                           actor=_actor(update))
+                                           actor=actor_of(update))
     if export.outcome is ExportOutcome.UNKNOWN_ROUND:
         await message.reply_html(view.unknown_round(t, round_id))
         return

@@ -88,3 +88,27 @@ async def edit_in_place(query: CallbackQuery, rendered: Rendered) -> None:
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
+
+
+def actor_of(update: Update) -> str:
+    """Who did it, as the audit log and the services name staff: `telegram:<id>`."""
+    user = update.effective_user
+    return f"telegram:{user.id if user is not None else 0}"
+
+
+async def answer_alert(query: CallbackQuery, text: str) -> None:
+    """Answer a pressed button with a pop-up; a query answered already is only logged."""
+    try:
+        await query.answer(text, show_alert=True)
+    except BadRequest:
+        log.info("callback query %s was already answered", query.id)
+
+
+async def tell(update: Update, text: str, *, html: bool = False) -> None:
+    """A pop-up on a pressed button, else a reply in a private chat (groups stay quiet)."""
+    if update.callback_query is not None:
+        await answer_alert(update.callback_query, text)
+        return
+    chat, message = update.effective_chat, update.effective_message
+    if chat is not None and chat.type == "private" and message is not None:
+        await (message.reply_html(text) if html else message.reply_text(text))

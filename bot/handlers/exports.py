@@ -8,7 +8,7 @@ from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.handlers.access import staff_only
-from bot.handlers.common import translator_for
+from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
 from bot.rendering import exports as files
@@ -52,7 +52,7 @@ async def send_export(update: Update, context: GonggamContext) -> None:
     dataset, fmt = wanted
     services = context.services
     generated_at = services.clock.now().isoformat()
-    actor = f"telegram:{update.effective_user.id}"  # type: ignore[union-attr]
+    actor = actor_of(update)
     async with context.transaction() as session:
         records = await export_for_staff(session, dataset, actor=actor, fmt=fmt,
                                          now=services.clock.now())

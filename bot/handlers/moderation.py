@@ -11,12 +11,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.handlers.access import staff_only
 from bot.handlers.callbacks import WorkAct
-from bot.handlers.common import pressed, translator_for
+from bot.handlers.common import pressed, tell, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
 from bot.rendering import moderation as view
@@ -44,17 +43,7 @@ def moderator_of(update: Update, context: GonggamContext) -> Moderator:
 async def tell_banned(update: Update, context: GonggamContext, error: UserBanned) -> None:
     """The error handler's polite answer to a banned resident (nothing was written)."""
     t = translator_for(update, context)
-    text = view.ban_notice(t, error.until, error.reason, error.permanent)
-    query = update.callback_query
-    if query is not None:
-        try:
-            await query.answer(text, show_alert=True)
-        except BadRequest:
-            log.info("callback query %s was already answered", query.id)
-        return
-    chat = update.effective_chat
-    if chat is not None and chat.type == "private" and update.effective_message is not None:
-        await update.effective_message.reply_html(text)
+    await tell(update, view.ban_notice(t, error.until, error.reason, error.permanent), html=True)
 
 
 # ----- hide, restore, approve, reject ---------------------------------------------------------

@@ -15,7 +15,7 @@ from telegram.ext import (
 
 from bot.handlers.access import staff_only
 from bot.handlers.callbacks import PollsOptIn
-from bot.handlers.common import pressed, translator_for
+from bot.handlers.common import actor_of, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import polls as view
 from bot.services import polls
@@ -66,7 +66,7 @@ async def new_poll(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         result = await polls.create_poll(
             session, request, now=services.clock.now(),
-            actor=f"telegram:{update.effective_user.id}",  # type: ignore[union-attr]
+            actor=actor_of(update),
         )
     if result.outcome is not CreateOutcome.CREATED:
         await message.reply_html(view.problem(t, result.outcome))

@@ -10,7 +10,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.db.models import Role
 from bot.handlers.access import admin_only
-from bot.handlers.common import translator_for
+from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
 from bot.services import roles
@@ -46,7 +46,7 @@ async def revoke(update: Update, context: GonggamContext) -> None:
 
 async def _change(update: Update, context: GonggamContext, telegram_id: int, role: Role) -> None:
     services = context.services
-    actor = f"telegram:{update.effective_user.id}"  # type: ignore[union-attr]
+    actor = actor_of(update)
     async with context.transaction() as session:
         outcome = await roles.set_role(session, telegram_id=telegram_id, role=role, actor=actor,
                                        now=services.clock.now(),

@@ -8,7 +8,7 @@ from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.handlers.access import admin_only
-from bot.handlers.common import translator_for
+from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import verification as view
 from bot.services import verification
@@ -43,7 +43,7 @@ async def new_codes(update: Update, context: GonggamContext) -> None:
         result = await verification.create_batch(
             session, request, areas=services.settings.areas,
             secret_key=services.settings.secret_key,
-            actor=f"telegram:{update.effective_user.id}", now=services.clock.now(),
+            actor=actor_of(update), now=services.clock.now(),
         )
     if result.batch is None:
         await message.reply_html(

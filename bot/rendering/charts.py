@@ -14,7 +14,6 @@ import io
 import logging
 import textwrap
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -49,7 +48,6 @@ class Bar:
     label: str
     value: float
     highlighted: bool = False
-    value_text: str | None = None  # shown at the end of the bar; the value itself by default
 
 
 @dataclass(frozen=True)
@@ -112,18 +110,18 @@ def horizontal_bars_png(chart: BarChart, font: FontProperties | None = None) -> 
     drawn = axes.barh(list(positions), [b.value for b in bars],
                       color=[HIGHLIGHT if b.highlighted else PLAIN for b in bars])
     axes.set_yticks(list(positions), [_wrapped(b.label) for b in bars],
-                    fontproperties=_sized(font, LABEL_SIZE))
-    axes.bar_label(drawn, [b.value_text or _number(b.value) for b in bars], padding=3,
-                   fontproperties=_sized(font, LABEL_SIZE), color=TEXT)
+                    fontproperties=sized_font(font, LABEL_SIZE))
+    axes.bar_label(drawn, [_number(b.value) for b in bars], padding=3,
+                   fontproperties=sized_font(font, LABEL_SIZE), color=TEXT)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel(chart.value_axis, fontproperties=_sized(font, LABEL_SIZE))
+    axes.set_xlabel(chart.value_axis, fontproperties=sized_font(font, LABEL_SIZE))
     axes.margins(x=0.18)
     axes.spines[["top", "right"]].set_visible(False)
     _titles(figure, chart, font)
     if chart.legend is not None:
         handles = [Patch(color=HIGHLIGHT, label=chart.legend[0]),
                    Patch(color=PLAIN, label=chart.legend[1])]
-        figure.legend(handles=handles, prop=_sized(font, LABEL_SIZE), loc="outside lower center",
+        figure.legend(handles=handles, prop=sized_font(font, LABEL_SIZE), loc="outside lower center",
                       ncols=2, frameon=False)  # below the axes: it never covers a bar
     out = io.BytesIO()
     with warnings.catch_warnings():
@@ -145,18 +143,21 @@ def _budget_strip(axes: Axes, strip: BudgetStrip, font: FontProperties | None) -
     axes.set_xticks([])
     axes.spines[["top", "right", "left"]].set_visible(False)
     axes.text(strip.budget, 0.55, strip.budget_label, transform=axes.get_xaxis_transform(),
-              ha="right", va="bottom", color=BUDGET_LINE, fontproperties=_sized(font, 11))
-    axes.set_xlabel(strip.used_label, fontproperties=_sized(font, LABEL_SIZE), color=TEXT)
+              ha="right", va="bottom", color=BUDGET_LINE, fontproperties=sized_font(font, 11))
+    axes.set_xlabel(strip.used_label, fontproperties=sized_font(font, LABEL_SIZE), color=TEXT)
 
 
 def _titles(figure: Figure, chart: BarChart, font: FontProperties | None) -> None:
     """The title in bold above the chart, the note in normal type under it."""
-    figure.suptitle(chart.title, fontproperties=_sized(font, 15, bold=True), color=TEXT)
+    figure.suptitle(chart.title, fontproperties=sized_font(font, 15, bold=True), color=TEXT)
     if chart.note is not None:
-        figure.axes[0].set_title(chart.note, fontproperties=_sized(font, LABEL_SIZE), color=TEXT)
+        figure.axes[0].set_title(chart.note, fontproperties=sized_font(font, LABEL_SIZE), color=TEXT)
 
 
-def _sized(font: FontProperties | None, size: float, *, bold: bool = False) -> FontProperties:
+def sized_font(
+    font: FontProperties | None, size: float, *, bold: bool = False
+) -> FontProperties:
+    """A copy of `font` (or the default) at `size`, bold if asked."""
     sized = font.copy() if font is not None else FontProperties()
     sized.set_size(size)
     if bold:
@@ -183,7 +184,3 @@ def _two_lines(line: str) -> str:
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
-
-def bars_from_pairs(pairs: Sequence[tuple[str, float]]) -> tuple[Bar, ...]:
-    """Plain (label, value) pairs as bars, for callers that highlight nothing."""
-    return tuple(Bar(label, value) for label, value in pairs)

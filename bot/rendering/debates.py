@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.deadlines import days_left, format_dday
 from bot.domain.debate import STANCE_ORDER, DebateSummary, OpinionSort, Stance
+from bot.domain.reports import REPORT_REASONS
 from bot.handlers.callbacks import (
     DebateOpinions,
     DebateStanceChoice,
@@ -23,7 +24,6 @@ from bot.handlers.callbacks import (
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.services.debates import (
-    REPORT_REASONS,
     DebateTally,
     LikeOutcome,
     OpinionOutcome,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +11,9 @@ import jinja2
 from bot.domain.spreadsheet import excel_csv
 from bot.i18n import Translator
 
-CSV_TYPE = "text/csv"
-JSON_TYPE = "application/json"
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a byte-order mark (Excel reads Korean correctly only then), CRLF lines, and
-    no cell that a spreadsheet would run as a formula."""
-    return excel_csv(header, rows)
 
 
 def json_bytes(data: Any) -> bytes:
@@ -66,7 +59,7 @@ def dataset_csv(dataset: str, records: list[dict[str, Any]]) -> bytes:
     columns = _COLUMNS[dataset]
     flat = _round_rows(records) if dataset == "rounds" else (
         [_debate_row(r) for r in records] if dataset == "debates" else records)
-    return csv_bytes(columns, ([_cell(row.get(c)) for c in columns] for row in flat))
+    return excel_csv(columns, ([_cell(row.get(c)) for c in columns] for row in flat))
 
 
 def dataset_json(dataset: str, records: list[dict[str, Any]], generated_at: str) -> bytes:

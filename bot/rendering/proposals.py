@@ -12,6 +12,7 @@ from bot.domain.answers import overdue_days
 from bot.domain.deadlines import days_left, format_dday
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.proposals import progress_bar
+from bot.domain.reports import REPORT_REASONS
 from bot.handlers.callbacks import (
     Endorse,
     ListFilters,
@@ -29,7 +30,7 @@ from bot.rendering.debates import debate_lines, debate_rows  # debates
 from bot.rendering.labels import HIDDEN_TEXT, moderation_marks, status_label
 from bot.services.browse import Page, ProposalCard, ProposalSummary, Sort
 from bot.services.debates import DebateTally  # debates
-from bot.services.proposals import REPORT_REASONS, EndorseOutcome
+from bot.services.proposals import EndorseOutcome
 
 S = ProposalStatus
 SORT_LABELS: dict[Sort, str] = {

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 
 from bot.i18n import Translator
-from bot.rendering.charts import HIGHLIGHT, PLAIN, TEXT, korean_font
+from bot.rendering.charts import HIGHLIGHT, PLAIN, TEXT, korean_font, sized_font
 from bot.services.stats import WeekRow
 
 BAR_WIDTH = 0.4
@@ -32,22 +31,15 @@ def weekly_chart_png(t: Translator, weeks: Sequence[WeekRow]) -> bytes:
     axes.bar([p + BAR_WIDTH / 2 for p in positions], [w.participants for w in weeks],
              BAR_WIDTH, color=PLAIN, label=t.gettext("Participants"))
     axes.set_xticks(positions, [f"{w.starts.month}/{w.starts.day}" for w in weeks],
-                    fontproperties=_sized(font, 9))
+                    fontproperties=sized_font(font, 9))
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(axis="y", labelsize=9)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.legend(prop=_sized(font, 11), frameon=False, ncols=2, loc="lower left",
+    axes.legend(prop=sized_font(font, 11), frameon=False, ncols=2, loc="lower left",
                 bbox_to_anchor=(0, 1.0))
     figure.suptitle(t.gettext("공감 and participants per week (weeks start on Monday)"),
-                    fontproperties=_sized(font, 12, bold=True), color=TEXT)
+                    fontproperties=sized_font(font, 12, bold=True), color=TEXT)
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
 
-
-def _sized(font: FontProperties | None, size: float, *, bold: bool = False) -> FontProperties:
-    sized = font.copy() if font is not None else FontProperties()
-    sized.set_size(size)
-    if bold:
-        sized.set_weight("bold")
-    return sized

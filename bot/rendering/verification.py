@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
+from bot.domain.spreadsheet import excel_csv
 from bot.i18n import N_, Translator
-from bot.rendering.exports import csv_bytes, document_templates
+from bot.rendering.exports import document_templates
 from bot.services.verification import (
     MAX_BATCH,
     MAX_DAYS,
@@ -51,7 +52,7 @@ def batch_file_stem(batch: IssuedBatch) -> str:
 def batch_csv(t: Translator, batch: IssuedBatch) -> bytes:
     header = (t.gettext("No."), t.gettext("동"), t.gettext("Code"), t.gettext("Valid until"))
     until = t.deadline(batch.expires_at)
-    return csv_bytes(header, ((n, batch.area, code, until)
+    return excel_csv(header, ((n, batch.area, code, until)
                               for n, code in enumerate(batch.codes, start=1)))
 
 

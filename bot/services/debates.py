@@ -47,6 +47,7 @@ from bot.domain.debate import (
     valid_extension,
 )
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.reports import REPORT_REASONS
 from bot.domain.text import mask_personal_data, normalise_text
 from bot.services.audit import record_audit
 from bot.services.bans import ensure_not_banned
@@ -59,7 +60,6 @@ from bot.settings import Settings
 
 S = ProposalStatus
 OPINION_PAGE_SIZE = 5
-REPORT_REASONS = ("spam", "abuse", "personal", "offtopic", "duplicate")
 FORUM_CLAIM = timedelta(minutes=5)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, Opinion, Proposal, Report
 from bot.domain.debate import excerpt
+from bot.domain.reports import REPORT_REASONS
 from bot.services.audit import record_audit
 from bot.services.outbox import Notice, enqueue_for_users
 from bot.services.sql import is_postgres
@@ -22,7 +23,7 @@ from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
 
 PROPOSAL, OPINION = "proposal", "opinion"
-HIDE_REASONS = ("spam", "abuse", "personal", "offtopic", "duplicate")
+HIDE_REASONS = REPORT_REASONS
 AUTOMATIC_REASON = "reports"
 OTHER_REASON = "other"
 SYSTEM_ACTOR = "자동 (신고 누적)"

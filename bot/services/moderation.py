@@ -33,7 +33,6 @@ from bot.services.work_items import ClaimOutcome, WorkItemView, WorkKind, claim,
 from bot.settings import Settings
 
 S = ProposalStatus
-OFFLINE_CHANNELS = ("paper", "phone", "center")
 
 
 # ----- merging duplicates ---------------------------------------------------------------------

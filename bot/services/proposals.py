@@ -22,6 +22,7 @@ from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.proposals import missing_parts, start_of_local_day
+from bot.domain.reports import REPORT_REASONS
 from bot.services.bans import ensure_not_banned
 from bot.services.departments import assign_department, default_department, list_departments
 from bot.services.drafts import discard_draft, load_draft
@@ -32,8 +33,6 @@ from bot.services.search import index_proposal
 from bot.services.sql import insert_ignoring_conflicts, is_postgres
 from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Policy, Settings
-
-REPORT_REASONS = ("spam", "abuse", "personal", "offtopic", "duplicate")
 
 
 class SubmitOutcome(StrEnum):
