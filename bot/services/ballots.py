@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select, update
@@ -117,12 +118,13 @@ class RoundView:
     eligibility: str = "everyone"
     area: str | None = None
 
-    @property
+    @cached_property
     def costs(self) -> dict[int, int]:
         return {project.id: project.cost for project in self.projects}
 
-    @property
+    @cached_property
     def version(self) -> int:
+        """Drawn into every button of a screen: computed once per view (frozen, so it holds)."""
         return ballot_version(self.phase, self.rules, self.costs)
 
     @property
@@ -227,8 +229,15 @@ def has_unsent_draft(ballot: BudgetBallot) -> bool:
     return bool(draft) and (ballot.submitted_at is None or draft != _numbers(ballot.choices))
 
 
-async def load_round(session: AsyncSession, round_id: int) -> RoundView | None:
-    row = await session.get(BudgetRound, round_id, populate_existing=True)
+async def load_round(
+    session: AsyncSession, round_id: int, *, share_lock: bool = False
+) -> RoundView | None:
+    """The round with its projects; `share_lock` also takes a FOR SHARE lock on PostgreSQL."""
+    query = select(BudgetRound).where(BudgetRound.id == round_id)
+    if share_lock and is_postgres(session):
+        query = query.with_for_update(read=True)
+    row = (await session.scalars(
+        query.execution_options(populate_existing=True))).one_or_none()
     if row is None:
         return None
     projects = await session.scalars(
@@ -345,10 +354,7 @@ async def _gate(
     On PostgreSQL the round row is share-locked first: the close (an UPDATE of the phase)
     then waits for taps and submits in flight, so no ballot can commit after the close was
     decided and miss the count. SQLite serialises writers anyway."""
-    if is_postgres(session):
-        await session.execute(select(BudgetRound.id).where(BudgetRound.id == round_id)
-                              .with_for_update(read=True))
-    round_ = await load_round(session, round_id)
+    round_ = await load_round(session, round_id, share_lock=True)
     if round_ is None:
         return BallotResult(BallotOutcome.NOT_FOUND)
     if not is_open(round_.phase, round_.opens_at, round_.closes_at, now):
