@@ -25,6 +25,7 @@ from bot.db.models import (
 )
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.text import phone_hash
 from bot.services import bans, hiding, moderation, roles, work_items
 from bot.services.bans import BanOutcome, UserBanned
 from bot.services.departments import create_department
@@ -535,7 +536,7 @@ async def test_offline_intake_publishes_with_only_a_masked_contact(sessionmaker:
     stored = await reload(sessionmaker, pid)
     assert stored.status == ProposalStatus.COLLECTING and stored.offline_channel == "phone"
     assert stored.offline_contact == "김*수 · 010-****-****"
-    assert stored.offline_contact_hash == moderation.contact_hash("01012345678", "k" * 40)
+    assert stored.offline_contact_hash == phone_hash("01012345678", "k" * 40)
     assert "1234" not in (stored.offline_contact or "")
     async with sessionmaker() as session:
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "proposal.offline"))

@@ -9,6 +9,8 @@ selectors are kept when they follow a visible character (❤️, 1️⃣) and dr
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import unicodedata
 
@@ -182,3 +184,14 @@ def _extends_previous(char: str) -> bool:
 
 def _is_regional_indicator(char: str) -> bool:
     return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def phone_hash(phone: str, secret_key: str) -> str | None:
+    """A keyed hash of a Korean phone number (+82 and spacing ignored), or None without
+    digits: enough to tell people apart, useless if leaked. Numbers are never stored."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("82"):
+        digits = "0" + digits[2:]
+    if not digits:
+        return None
+    return hmac.new(secret_key.encode(), digits.encode(), hashlib.sha256).hexdigest()

@@ -7,8 +7,6 @@ writes an audit entry (who, what, before and after) and its outbox rows in that 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -19,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Department, Endorsement, Proposal, User
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
-from bot.domain.text import mask_personal_data, normalise_text
+from bot.domain.text import mask_personal_data, normalise_text, phone_hash
 from bot.services import answers as answer_services
 from bot.services import proposals as proposal_services
 from bot.services.audit import record_audit
@@ -171,15 +169,6 @@ def masked_contact(name: str, contact: str) -> str:
     return " · ".join(part for part in (mask_name(name), masked) if part)[:120]
 
 
-def contact_hash(contact: str, secret_key: str) -> str | None:
-    digits = "".join(ch for ch in contact if ch.isdigit())
-    if digits.startswith("82"):
-        digits = "0" + digits[2:]
-    if not digits:
-        return None
-    return hmac.new(secret_key.encode(), digits.encode(), hashlib.sha256).hexdigest()
-
-
 async def enter_offline_proposal(
     session: AsyncSession, *, form: OfflineForm, moderator_id: int, actor: str, now: datetime,
     settings: Settings,
@@ -198,7 +187,7 @@ async def enter_offline_proposal(
         hidden=False, flagged=False, endorsement_count=0, created_at=now,
         offline_channel=form.channel,
         offline_contact=None if resident else masked_contact(form.name, form.contact),
-        offline_contact_hash=None if resident else contact_hash(form.contact, settings.secret_key),
+        offline_contact_hash=None if resident else phone_hash(form.contact, settings.secret_key),
     )
     session.add(proposal)
     await session.flush()

@@ -6,8 +6,6 @@ change causes is written to the outbox in that same transaction.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +21,7 @@ from bot.domain.deadlines import BusinessCalendar, official_deadline, resident_d
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.proposals import missing_parts, start_of_local_day
 from bot.domain.reports import REPORT_REASONS
+from bot.domain.text import phone_hash
 from bot.services.bans import ensure_not_banned
 from bot.services.departments import assign_department, default_department, list_departments
 from bot.services.drafts import discard_draft, load_draft
@@ -309,12 +308,9 @@ async def report_proposal(
 async def record_phone(
     session: AsyncSession, *, user_id: int, phone: str, secret_key: str
 ) -> None:
-    """Keep only a keyed hash of the number: enough to tell people apart, useless if leaked."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if digits.startswith("82"):
-        digits = "0" + digits[2:]
-    keyed = hmac.new(secret_key.encode(), digits.encode(), hashlib.sha256).hexdigest()
-    await session.execute(update(User).where(User.id == user_id).values(phone_hash=keyed))
+    """Keep only a keyed hash of the number (see `phone_hash`)."""
+    await session.execute(update(User).where(User.id == user_id)
+                          .values(phone_hash=phone_hash(phone, secret_key)))
 
 
 async def announce_halfway(
