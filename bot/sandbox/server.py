@@ -342,6 +342,19 @@ async def _edit_message_text(state: SandboxState, params: Params, life: _Lifecyc
     return state.message_to_api(message)
 
 
+async def _edit_message_caption(state: SandboxState, params: Params, life: _Lifecycle) -> Any:
+    chat_id, message_id = _require_chat_message(params)
+    message = state.edit_message_caption(
+        chat_id,
+        message_id,
+        params.text("caption"),
+        parse_mode=params.text("parse_mode"),
+        entities=params.obj("caption_entities"),
+        reply_markup=params.obj("reply_markup"),
+    )
+    return state.message_to_api(message)
+
+
 async def _edit_reply_markup(state: SandboxState, params: Params, life: _Lifecycle) -> Any:
     chat_id, message_id = _require_chat_message(params)
     message = state.edit_reply_markup(chat_id, message_id, params.obj("reply_markup"))
@@ -477,6 +490,7 @@ METHODS: dict[str, Handler] = {
     "getWebhookInfo": _get_webhook_info,
     "sendMessage": _send_message,
     "editMessageText": _edit_message_text,
+    "editMessageCaption": _edit_message_caption,
     "editMessageReplyMarkup": _edit_reply_markup,
     "answerCallbackQuery": _answer_callback_query,
     "deleteMessage": _delete_message,

@@ -15,13 +15,21 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
+
+from bot.sandbox.formatting import (
+    FormattedText,
+    FormattingError,
+    caption_text,
+    formatted,
+    message_text,
+    utf16_length,
+)
 
 JSONDict = dict[str, Any]
 
-MAX_TEXT_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER_CHARS = 200
 PRIVATE = "private"
 GROUP = "group"
 SUPERGROUP = "supergroup"
@@ -42,6 +50,7 @@ DEFAULT_UPDATE_TYPES = frozenset(
         "chat_join_request",
     }
 )
+QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -72,84 +81,17 @@ def bad_request(reason: str) -> BotApiError:
     return BotApiError(400, f"Bad Request: {reason}")
 
 
-HTML_ENTITY_TYPES = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "code": "code",
-    "pre": "pre",
-    "a": "text_link",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "blockquote": "blockquote",
-}
-
-
-def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-class _HtmlEntityParser(HTMLParser):
-    """Turns Telegram-flavoured HTML into plain text plus message entities, as Telegram does."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.length = 0
-        self.open: list[tuple[str, int, JSONDict]] = []
-        self.entities: list[JSONDict] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in HTML_ENTITY_TYPES:
-            raise bad_request(f'can\'t parse entities: Unsupported start tag "{tag}"')
-        extra: JSONDict = {}
-        if tag == "a":
-            extra["url"] = dict(attrs).get("href") or ""
-        self.open.append((tag, self.length, extra))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open[-1][0] != tag:
-            raise bad_request(
-                f'can\'t parse entities: Unmatched end tag "{tag}"'
-            )
-        _, offset, extra = self.open.pop()
-        if self.length > offset:
-            entity = {"type": HTML_ENTITY_TYPES[tag], "offset": offset,
-                      "length": self.length - offset, **extra}
-            self.entities.append(entity)
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-        self.length += utf16_length(data)
-
-    def result(self) -> tuple[str, list[JSONDict]]:
-        if self.open:
-            tag = self.open[-1][0]
-            raise bad_request(
-                f"can't parse entities: Can't find end tag corresponding to start tag \"{tag}\""
-            )
-        return "".join(self.parts), sorted(self.entities, key=lambda e: e["offset"])
-
-
 def parse_formatted(text: str, parse_mode: str | None) -> tuple[str, list[JSONDict] | None]:
     """Text and entities a Telegram client would get for `text` sent with `parse_mode`.
 
-    HTML is parsed (and rejected when malformed, like Telegram does); Markdown is passed
+    HTML is parsed strictly (and refused as Telegram refuses it); Markdown is passed
     through unchanged, since the bot formats with HTML.
     """
-    if (parse_mode or "").upper() != "HTML":
-        return text, None
-    parser = _HtmlEntityParser()
-    parser.feed(text)
-    parser.close()
-    plain, entities = parser.result()
-    return plain, entities or None
+    try:
+        shown = formatted(text, parse_mode)
+    except FormattingError as error:
+        raise bad_request(str(error)) from None
+    return shown.text, list(shown.entities) or None
 
 
 def plain_text(text: str, parse_mode: str | None) -> str:
@@ -366,12 +308,24 @@ def validate_inline_keyboard(reply_markup: JSONDict | None) -> None:
                 raise bad_request("BUTTON_DATA_INVALID")
 
 
-def validate_text(text: str | None, parse_mode: str | None) -> str:
-    if text is None or not plain_text(text, parse_mode).strip():
-        raise bad_request("message text is empty")
-    if len(plain_text(text, parse_mode)) > MAX_TEXT_LENGTH:
-        raise bad_request("message is too long")
-    return text
+def validate_text(
+    text: str | None, parse_mode: str | None, entities: list[JSONDict] | None = None
+) -> FormattedText:
+    """The text as Telegram keeps it, or its refusal (unparsable, empty, too long)."""
+    try:
+        return message_text(text, parse_mode, entities)
+    except FormattingError as error:
+        raise bad_request(str(error)) from None
+
+
+def validate_caption(
+    caption: str | None, parse_mode: str | None, entities: list[JSONDict] | None = None
+) -> FormattedText:
+    """The caption as Telegram keeps it, or its refusal (unparsable, too long)."""
+    try:
+        return caption_text(caption, parse_mode, entities)
+    except FormattingError as error:
+        raise bad_request(str(error)) from None
 
 
 def update_type(update: JSONDict) -> str | None:
@@ -715,7 +669,7 @@ class SandboxState:
         message_thread_id: int | None = None,
         reply_to_message_id: int | None = None,
     ) -> SandboxMessage:
-        validate_text(text, parse_mode)
+        validate_text(text, parse_mode, entities)
         validate_inline_keyboard(reply_markup)
         chat = self._deliverable_chat(chat_id, message_thread_id)
         message = self._new_message(
@@ -758,6 +712,7 @@ class SandboxState:
         message_thread_id: int | None = None,
         reply_to_message_id: int | None = None,
     ) -> SandboxMessage:
+        validate_caption(caption, parse_mode)
         chat = self._deliverable_chat(chat_id, message_thread_id)
         validate_inline_keyboard(reply_markup)
         message = self._new_message(
@@ -823,16 +778,36 @@ class SandboxState:
         reply_markup: JSONDict | None = None,
     ) -> SandboxMessage:
         message = self.message(chat_id, message_id)
-        validate_text(text, parse_mode)
+        new_text = validate_text(text, parse_mode, entities)
         validate_inline_keyboard(reply_markup)
         if message.text is None:
             raise bad_request("there is no text in the message to edit")
-        same_text = _formatted(message.text, message.parse_mode, message.entities) == (
-            _formatted(text or "", parse_mode, entities)
-        )
-        if same_text and _same_markup(message.reply_markup, reply_markup):
+        old_text = formatted(message.text, message.parse_mode, message.entities)
+        if old_text == new_text and _same_markup(message.reply_markup, reply_markup):
             raise bad_request(NOT_MODIFIED)
         message.text, message.parse_mode, message.entities = text, parse_mode, entities
+        message.reply_markup = reply_markup
+        return self._mark_edited(message)
+
+    def edit_message_caption(
+        self,
+        chat_id: int | str,
+        message_id: int,
+        caption: str | None,
+        *,
+        parse_mode: str | None = None,
+        entities: list[JSONDict] | None = None,
+        reply_markup: JSONDict | None = None,
+    ) -> SandboxMessage:
+        message = self.message(chat_id, message_id)
+        new_caption = validate_caption(caption, parse_mode, entities)
+        validate_inline_keyboard(reply_markup)
+        if message.file is None:
+            raise bad_request("there is no caption in the message to edit")
+        old_caption = formatted(message.caption or "", message.parse_mode, message.entities)
+        if old_caption == new_caption and _same_markup(message.reply_markup, reply_markup):
+            raise bad_request(NOT_MODIFIED)
+        message.caption, message.parse_mode, message.entities = caption, parse_mode, entities
         message.reply_markup = reply_markup
         return self._mark_edited(message)
 
@@ -864,9 +839,9 @@ class SandboxState:
         self, query_id: str, text: str | None, show_alert: bool, url: str | None = None
     ) -> None:
         if query_id in self.callback_answers or query_id not in self.issued_query_ids:
-            raise bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
+            raise bad_request(QUERY_TOO_OLD)
+        if text is not None and len(text) > MAX_CALLBACK_ANSWER_CHARS:
+            raise bad_request("MESSAGE_TOO_LONG")
         self.callback_answers[query_id] = CallbackAnswer(text, show_alert, url)
         self.touch()
 
@@ -984,13 +959,6 @@ class SandboxState:
 
     def poll_of(self, message: SandboxMessage) -> SandboxPoll | None:
         return None if message.poll_id is None else self.polls[message.poll_id]
-
-
-def _formatted(
-    text: str, parse_mode: str | None, entities: list[JSONDict] | None
-) -> tuple[str, list[JSONDict] | None]:
-    shown, parsed = parse_formatted(text, parse_mode)
-    return shown, entities or parsed
 
 
 def _commands_key(scope: JSONDict | None, lang: str) -> tuple[str, str]:

@@ -341,3 +341,232 @@ async def test_send_chat_action(bot: Bot, client: SandboxClient) -> None:
     client.resident(RESIDENT_ID)
 
     assert await bot.send_chat_action(RESIDENT_ID, "typing")
+
+
+# ----- refusals, with Telegram's own texts --------------------------------------------------------
+
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = (
+    "Bad Request: query is too old and response timeout expired or query ID is invalid"
+)
+
+
+async def raw_call(server: SandboxServer, method: str, **params: object) -> tuple[int, dict]:
+    """One Bot API call as JSON, returning the HTTP status and the decoded body."""
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{server.base_url}{server.state.token}/{method}",
+                             json=params) as response:
+            return response.status, await response.json()
+
+
+def refusal(description: str) -> dict:
+    return {"ok": False, "error_code": 400, "description": description}
+
+
+async def test_a_second_answer_to_one_callback_query_is_refused(
+    server: SandboxServer, client: SandboxClient
+) -> None:
+    minji = client.resident(RESIDENT_ID)
+    status, sent = await raw_call(server, "sendMessage", chat_id=RESIDENT_ID, text="공감하시나요?",
+                                  reply_markup={"inline_keyboard": [[
+                                      {"text": "공감", "callback_data": "e:1:7"}]]})
+    assert status == 200 and sent["ok"]
+    query_id = await minji.press(minji.last_message(), "공감")
+
+    first = await raw_call(server, "answerCallbackQuery", callback_query_id=query_id,
+                           text="공감했어요")
+    second = await raw_call(server, "answerCallbackQuery", callback_query_id=query_id,
+                            text="다시 한 번")
+
+    assert first == (200, {"ok": True, "result": True})
+    assert second == (400, refusal(QUERY_TOO_OLD))
+    answer = minji.callback_answer(query_id)
+    assert answer is not None and answer.text == "공감했어요"
+
+
+async def test_an_answer_longer_than_200_characters_is_refused(
+    server: SandboxServer, client: SandboxClient
+) -> None:
+    minji = client.resident(RESIDENT_ID)
+    await raw_call(server, "sendMessage", chat_id=RESIDENT_ID, text="골라 주세요",
+                   reply_markup={"inline_keyboard": [[{"text": "예", "callback_data": "y"}]]})
+    query_id = await minji.press(minji.last_message(), "예")
+
+    too_long = await raw_call(server, "answerCallbackQuery", callback_query_id=query_id,
+                              text="가" * 201, show_alert=True)
+    at_limit = await raw_call(server, "answerCallbackQuery", callback_query_id=query_id,
+                              text="가" * 200, show_alert=True)
+
+    assert too_long == (400, refusal("Bad Request: MESSAGE_TOO_LONG"))
+    assert at_limit == (200, {"ok": True, "result": True})
+
+
+async def test_edits_that_change_nothing_are_refused(
+    server: SandboxServer, client: SandboxClient, bot: Bot
+) -> None:
+    client.resident(RESIDENT_ID)
+    markup = {"inline_keyboard": [[{"text": "찬성", "callback_data": "up"}]]}
+    _, sent = await raw_call(server, "sendMessage", chat_id=RESIDENT_ID,
+                             text="<b>찬성</b> 1", parse_mode="HTML", reply_markup=markup)
+    message_id = sent["result"]["message_id"]
+    photo = await bot.send_photo(RESIDENT_ID, InputFile(b"png", filename="p.png"),
+                                 caption="<i>위치</i>", parse_mode="HTML")
+
+    same_text = await raw_call(server, "editMessageText", chat_id=RESIDENT_ID,
+                               message_id=message_id, text="<strong>찬성</strong> 1 \n",
+                               parse_mode="HTML", reply_markup=markup)
+    same_markup = await raw_call(server, "editMessageReplyMarkup", chat_id=RESIDENT_ID,
+                                 message_id=message_id, reply_markup=markup)
+    same_caption = await raw_call(server, "editMessageCaption", chat_id=RESIDENT_ID,
+                                  message_id=photo.message_id, caption="<em>위치</em>",
+                                  parse_mode="HTML")
+    new_caption = await raw_call(server, "editMessageCaption", chat_id=RESIDENT_ID,
+                                 message_id=photo.message_id, caption="새 위치")
+    markup_only = await raw_call(server, "editMessageText", chat_id=RESIDENT_ID,
+                                 message_id=message_id, text="<b>찬성</b> 1", parse_mode="HTML")
+
+    assert same_text == (400, refusal(NOT_MODIFIED))
+    assert same_markup == (400, refusal(NOT_MODIFIED))
+    assert same_caption == (400, refusal(NOT_MODIFIED))
+    assert new_caption[0] == 200 and new_caption[1]["result"]["caption"] == "새 위치"
+    assert markup_only[0] == 200 and "reply_markup" not in markup_only[1]["result"]
+
+
+@pytest.mark.parametrize(
+    ("text", "description"),
+    [
+        ("사용법: /assign <제안 번호> <부서 번호>",
+         'Unsupported start tag "제안" at byte offset 19'),
+        ("<foo>bar</foo>", 'Unsupported start tag "foo" at byte offset 0'),
+        ("<b>굵게", 'Can\'t find end tag corresponding to start tag "b"'),
+        ("1 < 2", 'Unsupported start tag "" at byte offset 2'),
+        ("점수 <", "Unclosed start tag at byte offset 7"),
+        ("<b>굵게</i>", 'Unmatched end tag at byte offset 9, expected "</b>", found "</i>"'),
+        ("닫기만</b>", "Unexpected end tag at byte offset 9"),
+        ("<br>줄", 'Unsupported start tag "br" at byte offset 0'),
+        ("<span>가림</span>", 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
+        ('<a href=a_b>링크</a>', "Unexpected end of name token at byte offset 8"),
+    ],
+)
+async def test_html_telegram_cannot_parse_is_refused(
+    server: SandboxServer, client: SandboxClient, text: str, description: str
+) -> None:
+    minji = client.resident(RESIDENT_ID)
+
+    result = await raw_call(server, "sendMessage", chat_id=RESIDENT_ID, text=text,
+                            parse_mode="HTML")
+
+    assert result == (400, refusal(f"Bad Request: can't parse entities: {description}"))
+    assert minji.inbox() == []
+
+
+async def test_the_refusal_reaches_ptb_as_bad_request(bot: Bot, client: SandboxClient) -> None:
+    client.resident(RESIDENT_ID)
+
+    with pytest.raises(BadRequest) as raised:
+        await bot.send_message(RESIDENT_ID, "사용법: /assign <제안 번호> <부서 번호>",
+                               parse_mode="HTML")
+
+    assert raised.value.message == (
+        'Can\'t parse entities: unsupported start tag "제안" at byte offset 19')
+
+
+async def test_telegrams_html_subset_is_accepted_with_its_entities(
+    bot: Bot, client: SandboxClient
+) -> None:
+    client.resident(RESIDENT_ID)
+    text = (
+        '<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s>'
+        '<strike>k</strike><del>d</del><span class="tg-spoiler">p</span><tg-spoiler>t</tg-spoiler>'
+        '<a href="https://example.org/?a=1&amp;b=2">a</a>'
+        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji><code>c</code>'
+        '<pre><code class="language-python">x = 1</code></pre><blockquote>q</blockquote>'
+        "<blockquote expandable>x</blockquote> &lt;제안 번호&gt; &amp; &quot; &#39; &#x27; &nbsp;"
+    )
+
+    sent = await bot.send_message(RESIDENT_ID, text, parse_mode="HTML")
+
+    assert sent.text == "bsieunskdpta👍cx = 1qx <제안 번호> & \" ' ' &nbsp;"
+    kinds = [(e.type, e.offset, e.length) for e in sent.entities]
+    assert kinds == [
+        ("bold", 0, 1), ("bold", 1, 1), ("italic", 2, 1), ("italic", 3, 1),
+        ("underline", 4, 1), ("underline", 5, 1), ("strikethrough", 6, 1),
+        ("strikethrough", 7, 1), ("strikethrough", 8, 1), ("spoiler", 9, 1), ("spoiler", 10, 1),
+        ("text_link", 11, 1), ("custom_emoji", 12, 2), ("code", 14, 1), ("pre", 15, 5),
+        ("blockquote", 20, 1), ("expandable_blockquote", 21, 1),
+    ]
+    assert sent.entities[11].url == "https://example.org/?a=1&b=2"
+    assert sent.entities[14].language == "python"
+
+
+async def test_text_length_counts_utf16_units_after_parsing(
+    server: SandboxServer, client: SandboxClient
+) -> None:
+    client.resident(RESIDENT_ID)
+
+    emoji_at_limit = await raw_call(server, "sendMessage", chat_id=RESIDENT_ID, text="😀" * 2048)
+    one_unit_more = await raw_call(server, "sendMessage", chat_id=RESIDENT_ID,
+                                   text="😀" * 2048 + "a")
+    markup_not_counted = await raw_call(server, "sendMessage", chat_id=RESIDENT_ID,
+                                        text="<b>" + "가" * 4096 + "</b>", parse_mode="HTML")
+
+    assert emoji_at_limit[0] == 200
+    assert one_unit_more == (400, refusal("Bad Request: message is too long"))
+    assert markup_not_counted[0] == 200
+
+
+async def test_an_edit_over_the_limit_is_refused(
+    server: SandboxServer, client: SandboxClient
+) -> None:
+    client.resident(RESIDENT_ID)
+    _, sent = await raw_call(server, "sendMessage", chat_id=RESIDENT_ID, text="짧은 글")
+
+    result = await raw_call(server, "editMessageText", chat_id=RESIDENT_ID,
+                            message_id=sent["result"]["message_id"], text="가" * 4097)
+
+    assert result == (400, refusal("Bad Request: message is too long"))
+
+
+async def test_a_caption_over_1024_is_refused(bot: Bot, client: SandboxClient) -> None:
+    client.resident(RESIDENT_ID)
+
+    at_limit = await bot.send_photo(RESIDENT_ID, InputFile(b"png", filename="a.png"),
+                                    caption="가" * 1024)
+    with pytest.raises(BadRequest) as raised:
+        await bot.send_photo(RESIDENT_ID, InputFile(b"png", filename="b.png"),
+                             caption="<b>" + "가" * 1025 + "</b>", parse_mode="HTML")
+
+    assert at_limit.caption == "가" * 1024
+    assert raised.value.message == "Message caption is too long"
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "<b> </b>", "<i></i>"])
+async def test_an_empty_text_is_refused(
+    server: SandboxServer, client: SandboxClient, text: str
+) -> None:
+    client.resident(RESIDENT_ID)
+
+    result = await raw_call(server, "sendMessage", chat_id=RESIDENT_ID, text=text,
+                            parse_mode="HTML")
+
+    assert result == (400, refusal("Bad Request: message text is empty"))
+
+
+@pytest.mark.parametrize(("data", "accepted"),
+                         [("x" * 64, True), ("x" * 65, False), ("가" * 22, False)])
+async def test_callback_data_over_64_bytes_is_refused(
+    server: SandboxServer, client: SandboxClient, data: str, accepted: bool
+) -> None:
+    client.resident(RESIDENT_ID)
+
+    status, body = await raw_call(server, "sendMessage", chat_id=RESIDENT_ID, text="버튼",
+                                  reply_markup={"inline_keyboard": [[
+                                      {"text": "긴 버튼", "callback_data": data}]]})
+
+    if accepted:
+        assert status == 200 and body["ok"]
+    else:
+        assert (status, body) == (400, refusal("Bad Request: BUTTON_DATA_INVALID"))
