@@ -532,6 +532,8 @@ async def handle_bot_api(request: web.Request) -> web.Response:
         fault = state.take_fault(name)
         if fault is not None:
             raise fault
+        if latency := state.latency_of(name):
+            await asyncio.sleep(latency)
         result = await handler(state, Params(values, uploads), request.app[LIFECYCLE_KEY])
     except BotApiError as error:
         return _api_response(error.to_payload(), error.error_code)

@@ -372,6 +372,7 @@ class SandboxState:
         self._next_update_id = 1
         self._counter = itertools.count(1)
         self._faults: list[_Fault] = []
+        self._latency: dict[str, float] = {}
         self._changed = asyncio.Event()
 
     # ----- change notification -------------------------------------------------------------
@@ -587,6 +588,14 @@ class SandboxState:
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [call for call in self.calls if call.method.lower() == method.lower()]
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Make every later call of `method` answer `seconds` late, as a distant server does
+        (a crash test needs sends in flight when it kills the bot)."""
+        self._latency[method.lower()] = seconds
+
+    def latency_of(self, method: str) -> float:
+        return self._latency.get(method.lower(), 0.0)
 
     # ----- update queue ----------------------------------------------------------------------
 
