@@ -25,6 +25,8 @@ from bot.settings import (
     SettingsError,
     load_settings,
     require_production_settings,
+    require_secret_key,
+    with_sandbox_secret_key,
 )
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="webhook mode for production (Procfile web:)",
         description="Serve the Telegram webhook, health and metrics. Needs TELEGRAM_BOT_TOKEN, "
-        "WEBHOOK_SECRET and an https PUBLIC_BASE_URL; run `migrate` first.",
+        "WEBHOOK_SECRET, SECRET_KEY and an https PUBLIC_BASE_URL; run `migrate` first.",
     )
     commands.add_parser(
         "migrate",
@@ -80,8 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             require_production_settings(settings)
             asyncio.run(serve(settings, Mode.WEBHOOK))
         elif args.command == "sandbox" or settings.is_sandbox:
-            asyncio.run(sandbox(settings))
+            asyncio.run(sandbox(with_sandbox_secret_key(settings)))
         else:
+            require_secret_key(settings)
             asyncio.run(serve(settings, Mode.POLLING, migrate_first=True))
     except (StartupError, SettingsError) as error:
         print(f"시작할 수 없습니다 (cannot start): {error}", file=sys.stderr)

@@ -2,14 +2,32 @@
 
 Every error names the variable, so that a mistyped deployment fails with a message an
 operator can act on instead of a traceback.
+
+`SECRET_KEY` keys every HMAC of the app: reply-link token hashes, verification-code hashes,
+phone-number hashes and the signed form (CSRF) tokens of the reply pages. It must stay the
+same across restarts and replicas, so a start with a Telegram token refuses to run without
+one. Rotation: move the old key to `SECRET_KEY_PREVIOUS` and set a new `SECRET_KEY`.
+Everything is then signed and hashed with the new key, and checked under both:
+
+- form tokens signed with the previous key are accepted until they expire (8 hours);
+- a reply link or a verification code found under the previous key's hash is re-hashed to
+  the new key when it is used, so links issued before the rotation keep working until they
+  expire (`REPLY_LINK_DAYS`), also after the next rotation if they were opened meanwhile;
+- phone hashes are only written (always with the current key) and only tested for
+  presence, so one stored under the previous key still counts as a shared number; it is
+  re-hashed when the resident shares the number again.
+
+Keep `SECRET_KEY_PREVIOUS` until the links and unused codes issued before the rotation
+have expired (or been re-issued); after that, drop it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -32,6 +50,11 @@ DEFAULT_CATEGORIES = (
     "도시·주택", "경제·일자리", "행정", "기타",
 )
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"
+MIN_SECRET_LENGTH = 32
+SANDBOX_KEY_SUFFIX = ".secret-key"
+# Where the sandbox keeps its generated key when the database is not a SQLite file.
+SANDBOX_KEY_FALLBACK = Path(".gonggam-sandbox" + SANDBOX_KEY_SUFFIX)
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
@@ -62,6 +85,9 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     public_base_url: str = "http://127.0.0.1:8080"
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
+    # False when SECRET_KEY was not set and the key above is generated (see module docstring)
+    secret_key_configured: bool = False
+    secret_key_previous: str | None = field(default=None, repr=False)
     admin_telegram_ids: frozenset[int] = frozenset()
     timezone: ZoneInfo = ZoneInfo("Asia/Seoul")
     host: str = "127.0.0.1"
@@ -82,11 +108,19 @@ class Settings:
     mail_from: str = "no-reply@gonggam.local"
     dissatisfaction_percent: int = 30
     dissatisfaction_min_responses: int = 10
+    # outbox: sends in flight at once (also the most rows claimed at once, hence the most
+    # pushes a crash may repeat) and how long a claim holds without its heartbeat
+    outbox_concurrency: int = 8
+    outbox_lease_seconds: int = 30
     # debates: where invitations are posted, and the forum supergroup that mirrors debates
     public_channel_id: int | None = None
     debate_forum_chat_id: int | None = None
     # moderation: reports from this many different people hide a proposal or an opinion
     report_hide_threshold: int = 3
+    # http: proxies whose X-Forwarded-For is believed, the /metrics token, idle connections
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    metrics_token: str | None = field(default=None, repr=False)
+    http_idle_timeout: float = 15.0
 
     @property
     def is_sandbox(self) -> bool:
@@ -96,6 +130,13 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The current key first, then the previous one during a rotation."""
+        if self.secret_key_previous is None:
+            return (self.secret_key,)
+        return (self.secret_key, self.secret_key_previous)
 
 
 def load_settings(
@@ -114,14 +155,15 @@ def _parse(env: Mapping[str, str]) -> Settings:
         raw = env.get(name)
         return raw.strip() if raw and raw.strip() else None
 
-    def typed(name: str, parse: Callable[[str], T], default: T) -> T:
+    def typed(name: str, parse: Callable[[str], T], default: T, *, secret: bool = False) -> T:
         raw = get(name)
         if raw is None:
             return default
         try:
             return parse(raw)
         except (ValueError, ZoneInfoNotFoundError) as error:
-            raise SettingsError(f"{name}={raw!r} is invalid: {error}") from None
+            shown = name if secret else f"{name}={raw!r}"  # a secret is never echoed
+            raise SettingsError(f"{shown} is invalid: {error}") from None
 
     defaults = Settings(secret_key="")
     policy = Policy(
@@ -138,18 +180,27 @@ def _parse(env: Mapping[str, str]) -> Settings:
     token = get("TELEGRAM_BOT_TOKEN")
     if token is not None and ":" not in token:
         raise SettingsError("TELEGRAM_BOT_TOKEN looks wrong: expected '<bot id>:<secret>'")
+    secret_key = typed("SECRET_KEY", _secret_key, None, secret=True)
+    previous_key = typed("SECRET_KEY_PREVIOUS", _secret_key, None, secret=True)
+    if previous_key is not None and secret_key in (None, previous_key):
+        raise SettingsError(
+            "SECRET_KEY_PREVIOUS needs a different SECRET_KEY: put the new key in SECRET_KEY "
+            "and the old one in SECRET_KEY_PREVIOUS"
+        )
     return Settings(
         telegram_bot_token=token,
         telegram_api_base_url=typed("TELEGRAM_API_BASE_URL", _http_url, None),
         database_url=typed("DATABASE_URL", _database_url, defaults.database_url),
         public_base_url=typed("PUBLIC_BASE_URL", _http_url, None) or defaults.public_base_url,
-        secret_key=typed("SECRET_KEY", _secret_key, None) or secrets.token_hex(32),
+        secret_key=secret_key or secrets.token_hex(32),
+        secret_key_configured=secret_key is not None,
+        secret_key_previous=previous_key,
         admin_telegram_ids=typed("ADMIN_TELEGRAM_IDS", _id_set, frozenset()),
         timezone=typed("TIMEZONE", ZoneInfo, defaults.timezone),
         host=get("HOST") or defaults.host,
         port=typed("PORT", _port, defaults.port),
         sandbox_port=typed("SANDBOX_PORT", _port, defaults.sandbox_port),
-        webhook_secret=typed("WEBHOOK_SECRET", _webhook_secret, None),
+        webhook_secret=typed("WEBHOOK_SECRET", _webhook_secret, None, secret=True),
         quiet_hours=typed("QUIET_HOURS", QuietHours.parse, defaults.quiet_hours),
         policy=policy,
         log_level=typed("LOG_LEVEL", _log_level, defaults.log_level),
@@ -160,11 +211,20 @@ def _parse(env: Mapping[str, str]) -> Settings:
         categories=typed("CATEGORIES", _name_list, DEFAULT_CATEGORIES),
         head_answer_threshold=typed("HEAD_ANSWER_THRESHOLD", _positive_int, None),
         reply_link_days=typed("REPLY_LINK_DAYS", _positive_int, 60),
-        smtp_url=typed("SMTP_URL", _smtp_url, None),
+        smtp_url=typed("SMTP_URL", _smtp_url, None, secret=True),
         mail_from=get("MAIL_FROM") or "no-reply@gonggam.local",
+        outbox_concurrency=typed(
+            "OUTBOX_CONCURRENCY", _concurrency, defaults.outbox_concurrency
+        ),
+        outbox_lease_seconds=typed(
+            "OUTBOX_LEASE_SECONDS", _lease_seconds, defaults.outbox_lease_seconds
+        ),
         public_channel_id=typed("PUBLIC_CHANNEL_ID", int, None),
         debate_forum_chat_id=typed("DEBATE_FORUM_CHAT_ID", int, None),
         report_hide_threshold=typed("REPORT_HIDE_THRESHOLD", _positive_int, 3),
+        trusted_proxies=typed("TRUSTED_PROXIES", _networks, ()),
+        metrics_token=typed("METRICS_TOKEN", _metrics_token, None, secret=True),
+        http_idle_timeout=typed("HTTP_IDLE_TIMEOUT", _seconds, defaults.http_idle_timeout),
     )
 
 
@@ -176,13 +236,67 @@ def require_production_settings(settings: Settings) -> None:
             ("TELEGRAM_BOT_TOKEN", settings.telegram_bot_token),
             ("WEBHOOK_SECRET", settings.webhook_secret),
             ("PUBLIC_BASE_URL", settings.public_base_url.startswith("https://") or None),
+            ("SECRET_KEY", settings.secret_key_configured or None),
         )
         if not value
     ]
     if missing:
         raise SettingsError(
-            "webhook mode needs " + ", ".join(missing) + " (PUBLIC_BASE_URL must be https://)"
+            "webhook mode needs " + ", ".join(missing) + " (PUBLIC_BASE_URL must be https://, "
+            f"SECRET_KEY at least {MIN_SECRET_LENGTH} random characters)"
         )
+
+
+def require_secret_key(settings: Settings) -> None:
+    """A start with a real Telegram token needs a SECRET_KEY that outlives the process.
+
+    A key generated per start would break every reply link, verification code and phone
+    hash at the next restart, and replicas would reject each other's links.
+    """
+    if not settings.secret_key_configured:
+        raise SettingsError(
+            f"SECRET_KEY is required with TELEGRAM_BOT_TOKEN: at least {MIN_SECRET_LENGTH} "
+            "random characters, the same on every replica and kept across deploys "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+
+
+def with_sandbox_secret_key(settings: Settings) -> Settings:
+    """The sandbox without SECRET_KEY: a key generated once and kept in a file, so that its
+    links and codes survive restarts too. The file sits beside the SQLite database
+    (`gonggam.sqlite3.secret-key`), or in the working directory for other databases."""
+    if settings.secret_key_configured:
+        return settings
+    key = _read_or_create_key(sandbox_key_path(settings.database_url))
+    return replace(settings, secret_key=key, secret_key_configured=True)
+
+
+def sandbox_key_path(database_url: str) -> Path:
+    prefix = "sqlite+aiosqlite:///"
+    path = database_url[len(prefix):].split("?", 1)[0] if database_url.startswith(prefix) else ""
+    if not path or path == ":memory:":
+        return SANDBOX_KEY_FALLBACK
+    return Path(path + SANDBOX_KEY_SUFFIX)
+
+
+def _read_or_create_key(path: Path) -> str:
+    """The key stored at `path`, created (readable by the owner only) when missing."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < MIN_SECRET_LENGTH:
+            raise SettingsError(
+                f"the sandbox key file {path} is damaged: delete it or set SECRET_KEY"
+            ) from None
+        return key
+    except OSError as error:
+        raise SettingsError(f"cannot create the sandbox key file {path}: {error}; "
+                            "set SECRET_KEY instead") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(key + "\n")
+    return key
 
 
 def _positive_int(raw: str) -> int:
@@ -206,6 +320,20 @@ def _port(raw: str) -> int:
     return value
 
 
+def _concurrency(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 100:
+        raise ValueError("must be a whole number from 1 to 100")
+    return value
+
+
+def _lease_seconds(raw: str) -> int:
+    value = int(raw)
+    if value < 3:
+        raise ValueError("must be at least 3 seconds (the heartbeat renews every third)")
+    return value
+
+
 def _http_url(raw: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -224,9 +352,36 @@ def _database_url(raw: str) -> str:
 
 
 def _secret_key(raw: str) -> str:
-    if len(raw) < 32:
-        raise ValueError("must be at least 32 characters long")
+    if len(raw) < MIN_SECRET_LENGTH:
+        raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters long")
     return raw
+
+
+def _metrics_token(raw: str) -> str:
+    if len(raw) < 16 or any(char.isspace() for char in raw):
+        raise ValueError("must be at least 16 characters without spaces")
+    return raw
+
+
+def _seconds(raw: str) -> float:
+    value = float(raw)
+    if not 0 < value <= 3600:
+        raise ValueError("must be a number of seconds above 0 and at most 3600")
+    return value
+
+
+def _networks(raw: str) -> tuple[IPNetwork, ...]:
+    """TRUSTED_PROXIES: comma-separated addresses or CIDR ranges."""
+    try:
+        return tuple(
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in raw.split(",") if part.strip()
+        )
+    except ValueError:
+        raise ValueError(
+            "must be a comma-separated list of IP addresses or CIDR ranges, "
+            "like 10.0.0.0/8, 127.0.0.1"
+        ) from None
 
 
 def _webhook_secret(raw: str) -> str:

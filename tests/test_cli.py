@@ -60,6 +60,7 @@ PRODUCTION = {
     "TELEGRAM_BOT_TOKEN": "123:abc",
     "WEBHOOK_SECRET": "secret",
     "PUBLIC_BASE_URL": "https://gonggam.example.kr",
+    "SECRET_KEY": "k" * 40,
 }
 
 
@@ -81,6 +82,21 @@ def test_serve_needs_its_production_settings(tmp_path: Path) -> None:
     result = bot_command("serve", cwd=tmp_path)
     assert result.returncode == 1
     assert "WEBHOOK_SECRET" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_a_real_token_without_secret_key_is_refused(command: str, tmp_path: Path) -> None:
+    without_key = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = bot_command(command, cwd=tmp_path, env=without_key)
+    assert result.returncode == 1
+    assert "SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "gonggam.sqlite3").exists()  # refused before anything started
+
+
+def test_a_short_secret_key_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    result = bot_command("serve", cwd=tmp_path, env=PRODUCTION | {"SECRET_KEY": "sesame-123"})
+    assert result.returncode == 2
+    assert "SECRET_KEY" in result.stderr and "sesame-123" not in result.stderr
 
 
 async def test_run_without_a_token_starts_the_sandbox_and_stops_gracefully(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from bot.settings import (
     SettingsError,
     load_settings,
     require_production_settings,
+    require_secret_key,
+    with_sandbox_secret_key,
 )
 
 
@@ -24,7 +28,9 @@ def test_defaults_start_the_sandbox_on_sqlite() -> None:
     assert (settings.policy.collection_days, settings.policy.review_days) == (30, 14)
     assert (settings.policy.debate_days, settings.policy.answer_days) == (30, 30)
     assert settings.quiet_hours == QuietHours()
-    assert len(settings.secret_key) >= 32
+    assert len(settings.secret_key) >= 32 and not settings.secret_key_configured
+    assert settings.http_idle_timeout == 15.0 and settings.metrics_token is None
+    assert settings.trusted_proxies == ()
 
 
 def test_every_documented_variable_is_read() -> None:
@@ -45,9 +51,17 @@ def test_every_documented_variable_is_read() -> None:
             "DEBATE_DAYS": "21",
             "ANSWER_DAYS": "31",
             "QUIET_HOURS": "23:00-07:00",
+            "SECRET_KEY_PREVIOUS": "p" * 40,
+            "TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1,::1",
+            "METRICS_TOKEN": "m" * 24,
+            "HTTP_IDLE_TIMEOUT": "7.5",
         },
         env_file=None,
     )
+    assert settings.secret_keys == ("k" * 40, "p" * 40) and settings.secret_key_configured
+    assert settings.trusted_proxies == (
+        ip_network("10.0.0.0/8"), ip_network("127.0.0.1/32"), ip_network("::1/128"))
+    assert settings.metrics_token == "m" * 24 and settings.http_idle_timeout == 7.5
     assert settings.telegram_api_base_url == "http://127.0.0.1:9000/bot"
     assert settings.database_url == "postgresql+asyncpg://u:p@db:5432/gonggam"
     assert settings.admin_telegram_ids == frozenset({11, 22, 33})
@@ -80,6 +94,12 @@ def test_every_documented_variable_is_read() -> None:
         ("ENDORSEMENT_REQUIRES", "passport"),
         ("PRE_MODERATION", "maybe"),
         ("SMTP_URL", "mail.example.kr"),
+        ("SECRET_KEY_PREVIOUS", "short"),
+        ("TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("TRUSTED_PROXIES", "proxy.internal"),
+        ("METRICS_TOKEN", "short"),
+        ("HTTP_IDLE_TIMEOUT", "0"),
+        ("HTTP_IDLE_TIMEOUT", "soon"),
     ],
 )
 def test_an_invalid_value_names_its_variable(name: str, value: str) -> None:
@@ -99,3 +119,58 @@ def test_webhook_mode_requires_token_secret_and_https() -> None:
     with pytest.raises(SettingsError) as error:
         require_production_settings(load_settings({}, env_file=None))
     assert "TELEGRAM_BOT_TOKEN" in str(error.value) and "WEBHOOK_SECRET" in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "SECRET_KEY_PREVIOUS", "WEBHOOK_SECRET",
+                                  "METRICS_TOKEN"])
+def test_a_rejected_secret_is_named_but_never_echoed(name: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings({name: "tiny!secret"}, env_file=None)
+    assert name in str(error.value) and "tiny!secret" not in str(error.value)
+
+
+@pytest.mark.parametrize("environ", [
+    {"SECRET_KEY_PREVIOUS": "p" * 40},
+    {"SECRET_KEY": "k" * 40, "SECRET_KEY_PREVIOUS": "k" * 40},
+])
+def test_a_previous_key_needs_a_different_current_key(environ: dict[str, str]) -> None:
+    with pytest.raises(SettingsError, match="SECRET_KEY_PREVIOUS"):
+        load_settings(environ, env_file=None)
+
+
+def test_webhook_mode_and_a_real_token_require_a_secret_key() -> None:
+    production = {"TELEGRAM_BOT_TOKEN": "123:abc", "WEBHOOK_SECRET": "abc",
+                  "PUBLIC_BASE_URL": "https://gonggam.example.kr"}
+    without = load_settings(production, env_file=None)
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        require_production_settings(without)
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        require_secret_key(without)
+    with_key = load_settings(production | {"SECRET_KEY": "k" * 40}, env_file=None)
+    require_production_settings(with_key)
+    require_secret_key(with_key)
+
+
+def test_the_sandbox_key_is_kept_beside_the_database_across_restarts(tmp_path: Path) -> None:
+    environ = {"DATABASE_URL": f"sqlite:///{tmp_path / 'play.sqlite3'}"}
+    first = with_sandbox_secret_key(load_settings(environ, env_file=None))
+    second = with_sandbox_secret_key(load_settings(environ, env_file=None))
+    key_file = tmp_path / "play.sqlite3.secret-key"
+    assert first.secret_key == second.secret_key and len(first.secret_key) >= 32
+    assert key_file.read_text(encoding="ascii").strip() == first.secret_key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_a_configured_key_is_used_as_it_is_and_no_file_is_written(tmp_path: Path) -> None:
+    environ = {"DATABASE_URL": f"sqlite:///{tmp_path / 'play.sqlite3'}", "SECRET_KEY": "k" * 40}
+    settings = with_sandbox_secret_key(load_settings(environ, env_file=None))
+    assert settings.secret_key == "k" * 40
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_sandbox_key_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "play.sqlite3.secret-key").write_text("short\n", encoding="ascii")
+    environ = {"DATABASE_URL": f"sqlite:///{tmp_path / 'play.sqlite3'}"}
+    with pytest.raises(SettingsError, match="secret-key"):
+        with_sandbox_secret_key(load_settings(environ, env_file=None))
+

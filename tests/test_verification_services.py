@@ -197,3 +197,28 @@ def test_the_replies_say_the_tries_left_and_what_verification_unlocks() -> None:
     assert done == "✅ 완료! 이제 신도림동 주민으로 주민참여예산 투표에 참여할 수 있어요."
     en = redeem_reply(I18n().get("en"), RedeemResult(RedeemOutcome.UNKNOWN, tries_left=1))
     assert en.endswith("After 1 more wrong code you cannot enter codes for an hour.")
+
+
+async def test_codes_issued_before_a_key_rotation_are_redeemed_and_rehashed(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """SECRET moves to SECRET_KEY_PREVIOUS; codes of the older batch keep working."""
+    new_key = "n" * 64
+    batch = await issue(sessionmaker, count=2)
+    minji, jisu = await new_user(sessionmaker, 9101), await new_user(sessionmaker, 9102)
+
+    async def redeem_rotated(user_id: int, code: str, previous: str | None) -> RedeemOutcome:
+        async with sessionmaker() as session, session.begin():
+            result = await redeem_code(session, user_id=user_id, typed=code, secret_key=new_key,
+                                       now=START, previous_key=previous)
+        return result.outcome
+
+    assert await redeem_rotated(minji, batch.codes[0], None) is RedeemOutcome.UNKNOWN
+    assert await redeem_rotated(minji, batch.codes[0], SECRET) is RedeemOutcome.VERIFIED
+    async with sessionmaker() as session:
+        stored = set(await session.scalars(select(VerificationCode.code_hash)))
+    first, second = (normalise_code(code) or "" for code in batch.codes)
+    assert code_hash(first, new_key) in stored and code_hash(second, SECRET) in stored
+    # once re-hashed, the code is known under the new key alone (here: as already used)
+    assert await redeem_rotated(jisu, batch.codes[0], None) is RedeemOutcome.USED
+    assert await redeem_rotated(jisu, batch.codes[1], SECRET) is RedeemOutcome.VERIFIED

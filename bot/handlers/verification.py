@@ -71,6 +71,7 @@ async def verify(update: Update, context: GonggamContext) -> None:
         result = await verification.redeem_code(
             session, user_id=context.user.id, typed=typed,
             secret_key=services.settings.secret_key, now=services.clock.now(),
+            previous_key=services.settings.secret_key_previous,
         )
     if result.outcome not in (RedeemOutcome.VERIFIED, RedeemOutcome.ALREADY_YOURS):
         log.info("verification refused for user %s: %s", context.user.id, result.outcome)

@@ -113,21 +113,35 @@ class AnswerResult:
 
 
 async def resolve_link(
-    session: AsyncSession, token: str, now: datetime, secret_key: str
+    session: AsyncSession, token: str, now: datetime, secret_key: str,
+    previous_key: str | None = None,
 ) -> LinkView | None:
-    """The link behind a token; None alike for unknown, expired and revoked tokens."""
+    """The link behind a token; None alike for unknown, expired and revoked tokens.
+
+    During a key rotation the token is also looked up under `previous_key`; a live link
+    found that way is re-hashed to `secret_key` (the caller commits), so it keeps working
+    once the previous key is dropped.
+    """
     if not token or len(token) > 100:
         return None
+    current = hash_token(token, secret_key)
+    hashes = [current] if previous_key is None else [current, hash_token(token, previous_key)]
     row = (await session.execute(
         select(ReplyLink, Department.name)
         .join(Department, Department.id == ReplyLink.department_id)
-        .where(ReplyLink.token_hash == hash_token(token, secret_key))
+        .where(ReplyLink.token_hash.in_(hashes))
     )).first()
     if row is None:
         return None
     link, name = row
     if link.revoked_at is not None or link.expires_at <= now:
         return None
+    if link.token_hash != current:
+        await session.execute(
+            update(ReplyLink)
+            .where(ReplyLink.id == link.id, ReplyLink.token_hash == link.token_hash)
+            .values(token_hash=current)
+        )
     return LinkView(link.id, link.proposal_id, link.department_id, name, link.expires_at)
 
 
@@ -247,7 +261,7 @@ async def request_re_review(
     A banned author: `UserBanned` (nothing written)."""
     await ensure_not_banned(session, user_id, now)
     proposal = await session.get(Proposal, proposal_id)
-    text = clean_text(reason)
+    text = mask_personal_data(clean_text(reason))[0]  # the moderators read it
     if proposal is None or proposal.author_id != user_id or proposal.status != S.NOT_FEASIBLE \
             or len(text) < 10:
         return ReReviewOutcome.NOT_ALLOWED

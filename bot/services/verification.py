@@ -2,8 +2,12 @@
 
 A code exists in clear only in the admin's download (CSV and printable page, made once when
 the batch is created); the database keeps its keyed hash (HMAC-SHA256 with SECRET_KEY), so a
-leaked database cannot be turned into codes. Redeeming is one guarded UPDATE (`used_at IS
-NULL AND expires_at > now`): of two residents racing for one code, exactly one wins.
+leaked database cannot be turned into codes. During a key rotation a code is also looked up
+under SECRET_KEY_PREVIOUS, and a code found that way is re-hashed to the current key: unused
+codes of older batches stay redeemable while the previous key is kept.
+
+Redeeming is one guarded UPDATE (`used_at IS NULL AND expires_at > now`): of two residents
+racing for one code, exactly one wins.
 
 Wrong codes are limited per user (`FAILURES_PER_HOUR` in any rolling hour), counted from
 `verification_failures` rows so that a restart does not reset the limit. Only codes that do
@@ -172,7 +176,8 @@ def _distinct_codes(count: int) -> tuple[str, ...]:
 
 
 async def redeem_code(
-    session: AsyncSession, *, user_id: int, typed: str, secret_key: str, now: datetime
+    session: AsyncSession, *, user_id: int, typed: str, secret_key: str, now: datetime,
+    previous_key: str | None = None,
 ) -> RedeemResult:
     """Make the user a verified resident of the code's 동, consuming the code once."""
     retry_at = await _locked_out_until(session, user_id, now)
@@ -181,10 +186,7 @@ async def redeem_code(
     raw = normalise_code(typed)
     row = None
     if raw is not None:
-        row = await session.scalar(
-            select(VerificationCode)
-            .where(VerificationCode.code_hash == code_hash(raw, secret_key))
-        )
+        row = await _find_code(session, raw, secret_key, previous_key)
     if row is None:
         return await _wrong_code(session, user_id, now)
     if await _consume(session, row.id, user_id, now):
@@ -198,6 +200,24 @@ async def redeem_code(
     if row.used_at is not None:
         return RedeemResult(RedeemOutcome.USED)
     return RedeemResult(RedeemOutcome.EXPIRED)
+
+
+async def _find_code(
+    session: AsyncSession, raw: str, secret_key: str, previous_key: str | None
+) -> VerificationCode | None:
+    """The code under the current key, or under the previous one (then re-hashed)."""
+    current = code_hash(raw, secret_key)
+    hashes = [current] if previous_key is None else [current, code_hash(raw, previous_key)]
+    row = await session.scalar(
+        select(VerificationCode).where(VerificationCode.code_hash.in_(hashes))
+    )
+    if row is not None and row.code_hash != current:
+        await session.execute(
+            update(VerificationCode)
+            .where(VerificationCode.id == row.id, VerificationCode.code_hash == row.code_hash)
+            .values(code_hash=current)
+        )
+    return row
 
 
 async def _consume(session: AsyncSession, code_id: int, user_id: int, now: datetime) -> bool:
