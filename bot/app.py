@@ -33,7 +33,13 @@ from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.users import forget_old_updates
 from bot.settings import Settings
 from bot.telegram_bot import GonggamBot
-from bot.web.app import WEBHOOK_PATH, HealthReport, WebDeps, create_web_app
+from bot.web.app import (
+    SHUTDOWN_TIMEOUT_SECONDS,
+    WEBHOOK_PATH,
+    HealthReport,
+    WebDeps,
+    create_web_app,
+)
 from bot.web.pages import PageDeps
 
 log = logging.getLogger(__name__)
@@ -150,6 +156,7 @@ class Runtime:
             WebDeps(
                 metrics=self.metrics,
                 health=self.health,
+                settings=self.settings,
                 telegram=self.application,
                 webhook_secret=self.settings.webhook_secret,
                 pages=PageDeps(
@@ -164,7 +171,9 @@ class Runtime:
         )
 
     async def _start_web(self) -> None:
-        self.web_runner = web.AppRunner(self.web_app(), access_log=None)
+        self.web_runner = web.AppRunner(
+            self.web_app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS
+        )
         await self.web_runner.setup()
         await web.TCPSite(self.web_runner, self.settings.host, self.settings.port).start()
 

@@ -4,27 +4,34 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from ipaddress import ip_network
 from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ShiftableClock
-from bot.db.models import Answer, Proposal
+from bot.db.models import Answer, Proposal, ReplyLink
 from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import I18n
 from bot.rendering.labels import HIDDEN_TEXT, STATUS_LABELS
-from bot.services.departments import assign_department, create_department, revoke_links
+from bot.services.departments import (
+    assign_department,
+    create_department,
+    hash_token,
+    revoke_links,
+)
 from bot.settings import Settings
 from bot.web import pages
-from bot.web.app import error_middleware, security_headers_middleware
+from bot.web.app import secure_application
 from bot.web.pages import PageDeps, add_page_routes
+from bot.web.security import FormSigner
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 
@@ -82,14 +89,24 @@ def wakes() -> Wakes:
     return Wakes()
 
 
+@asynccontextmanager
+async def serve_pages(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock, settings: Settings,
+    wakes: Wakes | None = None,
+) -> AsyncIterator[TestClient]:
+    """The pages on an application with the production middlewares, for these settings."""
+    app = secure_application(settings)
+    deps = PageDeps(sessionmaker, settings, clock, I18n(), BusinessCalendar(), wakes or Wakes())
+    add_page_routes(app, deps)
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
 @pytest.fixture
 async def client(
     sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock, wakes: Wakes
 ) -> AsyncIterator[TestClient]:
-    app = web.Application(middlewares=[error_middleware, security_headers_middleware])
-    deps = PageDeps(sessionmaker, SETTINGS, clock, I18n(), BusinessCalendar(), wakes)
-    add_page_routes(app, deps)
-    async with TestClient(TestServer(app)) as test_client:
+    async with serve_pages(sessionmaker, clock, SETTINGS, wakes) as test_client:
         yield test_client
 
 
@@ -98,6 +115,7 @@ async def make_scene(
     *,
     status: ProposalStatus = ProposalStatus.UNDER_REVIEW,
     telegram_id: int = 7001,
+    settings: Settings = SETTINGS,
     **overrides: object,
 ) -> Scene:
     values: dict[str, object] = {
@@ -110,7 +128,7 @@ async def make_scene(
         proposal = await make_proposal(session, author, START, **values)
         department = await create_department(session, name=f"도로과{telegram_id}", now=START)
         assigned = await assign_department(
-            session, proposal.id, department, now=START, settings=SETTINGS, actor="test"
+            session, proposal.id, department, now=START, settings=settings, actor="test"
         )
     assert assigned.token is not None
     return Scene(proposal.id, assigned.token)
@@ -299,19 +317,130 @@ async def test_a_final_answer_with_budget_and_date_is_previewed_in_korean_units(
     assert 'id="form-progress"' in page and 'id="form-final"' not in page
 
 
-async def test_guessing_tokens_hits_the_rate_limit(
+def random_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+async def test_a_guesser_is_refused_while_the_valid_link_still_answers(
+    client: TestClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """The peer is no trusted proxy: a changing X-Forwarded-For does not make new clients."""
+    scene = await make_scene(sessionmaker)
+    statuses = [
+        (await client.get(f"/r/{random_token()}",
+                          headers={"X-Forwarded-For": f"203.0.113.{n}"})).status
+        for n in range(40)
+    ]
+    assert statuses[:30] == [404] * 30 and set(statuses[30:]) == {429}
+    refused = await client.get(f"/r/{random_token()}")
+    assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert ko.gettext(pages.RATE_LIMITED_TEXT) in await refused.text()
+    page = await client.get(scene.url)
+    assert page.status == 200
+    status, _ = await preview(client, scene, "feasibility", FEASIBLE)
+    assert status == 200
+    forged = await client.post(f"/r/{random_token()}/preview", data={"kind": "feasibility"})
+    assert forged.status == 429
+
+
+async def test_behind_a_trusted_proxy_every_client_has_its_own_failure_limit(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock
+) -> None:
+    proxied = replace(SETTINGS, trusted_proxies=(ip_network("127.0.0.0/8"),))
+    async with serve_pages(sessionmaker, clock, proxied) as proxy:
+        async def guess(chain: str) -> int:
+            response = await proxy.get(f"/r/{random_token()}", headers={"X-Forwarded-For": chain})
+            return response.status
+
+        guesser = [await guess(f"10.9.{n}.1, 203.0.113.7") for n in range(31)]
+        neighbour = await guess("198.51.100.9")
+    assert guesser[:30] == [404] * 30 and guesser[30] == 429  # the left part is the client's
+    assert neighbour == 404
+
+
+async def test_failures_on_one_token_do_not_touch_another_valid_token(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock
+) -> None:
+    revoked = await make_scene(sessionmaker, telegram_id=7001)
+    valid = await make_scene(sessionmaker, telegram_id=7002)
+    async with sessionmaker() as session, session.begin():
+        await revoke_links(session, revoked.proposal_id, START, "test")
+    proxied = replace(SETTINGS, trusted_proxies=(ip_network("127.0.0.1/32"),))
+    async with serve_pages(sessionmaker, clock, proxied) as proxy:
+        tries = [
+            (await proxy.get(revoked.url, headers={"X-Forwarded-For": f"198.51.100.{n}"})).status
+            for n in range(12)
+        ]
+        answered = await proxy.get(valid.url, headers={"X-Forwarded-For": "198.51.100.0"})
+    limit = pages.PageDeps.token_failures_per_minute
+    assert tries[:limit] == [404] * limit and set(tries[limit:]) == {429}
+    assert answered.status == 200
+
+
+OLD_KEY, NEW_KEY = "o" * 48, "n" * 48
+
+
+async def test_a_link_issued_before_a_key_rotation_works_and_is_rehashed_on_use(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock
+) -> None:
+    before = replace(SETTINGS, secret_key=OLD_KEY)
+    rotated = replace(SETTINGS, secret_key=NEW_KEY, secret_key_previous=OLD_KEY)
+    after = replace(SETTINGS, secret_key=NEW_KEY)
+    opened = await make_scene(sessionmaker, telegram_id=7001, settings=before)
+    unopened = await make_scene(sessionmaker, telegram_id=7002, settings=before)
+    async with serve_pages(sessionmaker, clock, rotated) as during:
+        assert (await during.get(opened.url)).status == 200
+    async with sessionmaker() as session:
+        stored = set(await session.scalars(select(ReplyLink.token_hash)))
+    assert hash_token(opened.token, NEW_KEY) in stored
+    assert hash_token(unopened.token, OLD_KEY) in stored
+    async with serve_pages(sessionmaker, clock, after) as later:
+        assert (await later.get(opened.url)).status == 200
+        assert (await later.get(unopened.url)).status == 404
+
+
+async def test_a_form_signed_before_a_key_rotation_is_accepted_under_the_previous_key(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock
+) -> None:
+    rotated = replace(SETTINGS, secret_key=NEW_KEY, secret_key_previous=OLD_KEY)
+    after = replace(SETTINGS, secret_key=NEW_KEY)
+    scene = await make_scene(sessionmaker, settings=after)
+    async with sessionmaker() as session:
+        link_id = await session.scalar(select(ReplyLink.id))
+    assert link_id is not None
+    signed_before = FormSigner(OLD_KEY).issue(link_id, "feasibility", clock.now())
+    hidden = {"kind": "feasibility", "csrf": signed_before}
+    async with serve_pages(sessionmaker, clock, after) as dropped:
+        refused = await dropped.post(f"{scene.url}/preview", data=hidden | FEASIBLE)
+    async with serve_pages(sessionmaker, clock, rotated) as during:
+        accepted = await during.post(f"{scene.url}/preview", data=hidden | FEASIBLE)
+        confirm = confirm_data(await accepted.text(), scene)
+        published = await during.post(f"{scene.url}/publish", data=confirm,
+                                      allow_redirects=False)
+    assert (refused.status, accepted.status, published.status) == (403, 200, 303)
+    assert await answers_of(sessionmaker, scene.proposal_id) == 1
+
+
+async def test_a_post_from_another_site_is_refused_politely_and_saves_nothing(
     client: TestClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     scene = await make_scene(sessionmaker)
-    statuses = [
-        (await client.get(f"/r/{secrets.token_urlsafe(32)}")).status for _ in range(40)
-    ]
-    assert statuses[:30] == [404] * 30 and set(statuses[30:]) == {429}
-    refused = await client.get(scene.url)
-    assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
-    assert ko.gettext(pages.RATE_LIMITED_TEXT) in await refused.text()
-    posted = await client.post(f"{scene.url}/preview", data={"kind": "feasibility"})
-    assert posted.status == 429
+    hidden = forms_of(await (await client.get(scene.url)).text())["form-feasibility"]
+    url = f"{scene.url}/preview"
+    foreign = await client.post(url, data=hidden | FEASIBLE,
+                                headers={"Origin": "https://evil.example"})
+    framed = await client.post(url, data=hidden | FEASIBLE,
+                               headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"})
+    body = await foreign.text()
+    assert (foreign.status, framed.status) == (403, 403)
+    assert ko.gettext(pages.CROSS_SITE_TEXT) in body and foreign.content_type == "text/html"
+    assert foreign.headers["X-Frame-Options"] == "DENY"
+    own = await client.post(url, data=hidden | FEASIBLE, headers={"Origin": "http://gonggam.test"})
+    # Browsers send "null" from pages under Referrer-Policy: no-referrer (ours).
+    no_referrer = await client.post(url, data=hidden | FEASIBLE,
+                                     headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+    assert (own.status, no_referrer.status) == (200, 200)
+    assert await answers_of(sessionmaker, scene.proposal_id) == 0
 
 
 async def test_pages_send_the_security_headers_and_their_own_stylesheet(
@@ -320,9 +449,15 @@ async def test_pages_send_the_security_headers_and_their_own_stylesheet(
     scene = await make_scene(sessionmaker)
     for path in (scene.url, "/r/nope-nope-nope-nope", f"/p/{scene.proposal_id}"):
         response = await client.get(path)
-        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+        policy = response.headers["Content-Security-Policy"]
+        for directive in ("default-src 'self'", "base-uri 'none'", "object-src 'none'",
+                          "form-action 'self'", "frame-ancestors 'none'"):
+            assert directive in policy
+        assert "camera=()" in response.headers["Permissions-Policy"]
+        assert "geolocation=()" in response.headers["Permissions-Policy"]
         assert response.headers["X-Frame-Options"] == "DENY"
         assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert "Strict-Transport-Security" not in response.headers  # served over http here
         assert 'href="/static/pages.css"' in await response.text()
     css = await client.get("/static/pages.css")
     assert css.status == 200 and css.content_type == "text/css"

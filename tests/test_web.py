@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp import web as aioweb
+from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
 
 from bot.app import Mode, Runtime
 from bot.clock import ShiftableClock
+from bot.metrics import Metrics
 from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from bot.settings import Settings
+from bot.web.app import HealthReport, WebDeps, create_web_app
+from bot.web.app import metrics as metrics_route
 from tests.support.harness import running_bot, settings_for
 
 SECRET = "s3cret-token_for-tests"
@@ -130,3 +137,96 @@ async def test_unknown_paths_still_carry_the_security_headers(web: TestClient) -
     assert response.status == 404
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+# ----- hardening: HSTS, /metrics access, idle and half-open connections ----------------------
+
+
+async def healthy() -> HealthReport:
+    return HealthReport(True, True, True, 0.0, 0)
+
+
+def bare_app(**overrides: Any) -> aioweb.Application:
+    """The web app without Telegram or pages: health and metrics only."""
+    settings = Settings(secret_key="x" * 64, **overrides)
+    return create_web_app(WebDeps(metrics=Metrics(), health=healthy, settings=settings))
+
+
+async def test_strict_transport_security_is_sent_only_for_an_https_public_address() -> None:
+    async with TestClient(TestServer(bare_app(public_base_url="https://gonggam.kr"))) as https:
+        secured = await https.get("/healthz")
+    async with TestClient(TestServer(bare_app(public_base_url="http://127.0.0.1:8080"))) as http:
+        plain = await http.get("/healthz")
+    assert secured.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in plain.headers
+    assert "microphone=()" in plain.headers["Permissions-Policy"]
+
+
+async def test_metrics_need_the_bearer_token_when_one_is_set() -> None:
+    token = "metrics-token-0123456789"
+    async with TestClient(TestServer(bare_app(metrics_token=token))) as client:
+        missing = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        right = await client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        bodies = [await response.text() for response in (missing, wrong, right)]
+    assert (missing.status, wrong.status, right.status) == (401, 401, 200)
+    assert missing.headers["WWW-Authenticate"].startswith("Bearer")
+    assert ["gonggam_outbox_backlog" in body for body in bodies] == [False, False, True]
+
+
+class PeerTransport:
+    """Just enough of a transport for `request.remote`."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return (self.host, 40000) if name == "peername" else default
+
+
+async def test_without_a_token_metrics_answer_only_loopback_peers() -> None:
+    app = bare_app()
+    async with TestClient(TestServer(app)) as client:
+        local = await client.get("/metrics")
+        relayed = await client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.5"})
+    remote = await metrics_route(
+        make_mocked_request("GET", "/metrics", app=app, transport=PeerTransport("192.0.2.10"))
+    )
+    assert (local.status, relayed.status, remote.status) == (200, 403, 403)
+
+
+async def read_until_closed(reader: asyncio.StreamReader) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    try:
+        return await reader.read()
+    except ConnectionResetError:
+        return b""
+
+
+async def test_half_open_and_idle_connections_are_closed_by_the_server() -> None:
+    """200 clients that never finish their request line, and one idle after a request."""
+    runner = aioweb.AppRunner(bare_app(http_idle_timeout=0.5))
+    await runner.setup()
+    await aioweb.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    connections = [await asyncio.open_connection("127.0.0.1", port) for _ in range(201)]
+    try:
+        for _, writer in connections[:200]:
+            writer.write(b"GET /healthz HTT")
+        connections[200][1].write(b"GET /healthz HTTP/1.1\r\nHost: gonggam.test\r\n\r\n")
+        # A guard against hanging, not a timing assertion: aiohttp's default would keep
+        # these connections for an hour.
+        received = await asyncio.wait_for(
+            asyncio.gather(*(read_until_closed(reader) for reader, _ in connections)),
+            timeout=60,
+        )
+        assert received[:200] == [b""] * 200
+        assert received[200].startswith(b"HTTP/1.1 200")
+        async with aiohttp.ClientSession() as http:
+            still_serving = await http.get(f"http://127.0.0.1:{port}/healthz")
+            assert still_serving.status == 200
+    finally:
+        for _, writer in connections:
+            writer.close()
+        await runner.cleanup()
+

@@ -51,7 +51,14 @@ from bot.services.answers import (
 )
 from bot.settings import Settings
 from bot.web.cache import DEFAULT_TTL_SECONDS, PageCache
-from bot.web.security import FormClaim, FormSigner, RateLimiter, TokenCheck, content_digest
+from bot.web.security import (
+    FailureLimiter,
+    FormClaim,
+    FormSigner,
+    TokenCheck,
+    client_address,
+    content_digest,
+)
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -98,6 +105,11 @@ NOT_FOUND_TITLE = N_("Page not found")
 NOT_FOUND_TEXT = N_("This link is not valid. Please ask the person who sent it for a new one.")
 FORBIDDEN_TEXT = N_("This form could not be verified. Please open the link again.")
 RATE_LIMITED_TEXT = N_("Too many requests. Please wait a minute and try again.")
+CROSS_SITE_TITLE = N_("This request was not accepted")
+CROSS_SITE_TEXT = N_(
+    "This form was sent from another site, so nothing was changed. Please open the link you "
+    "received again."
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,9 @@ class PageDeps:
     i18n: I18n
     calendar: BusinessCalendar
     wake_dispatcher: Callable[[], None]
-    lookups_per_minute: int = 30
+    # failed reply-link lookups allowed per minute, per client address and per token
+    failures_per_minute: int = 30
+    token_failures_per_minute: int = 10
     cache_seconds: float = DEFAULT_TTL_SECONDS
 
 
@@ -119,7 +133,7 @@ class PageState:
     deps: PageDeps
     templates: jinja2.Environment
     signer: FormSigner
-    limiter: RateLimiter
+    failures: FailureLimiter
     t: Translator
     cache: PageCache
 
@@ -155,8 +169,9 @@ def add_page_routes(app: web.Application, deps: PageDeps) -> None:
     app[PAGES] = PageState(
         deps=deps,
         templates=build_templates(translator, deps.settings),
-        signer=FormSigner(deps.settings.secret_key),
-        limiter=RateLimiter(deps.lookups_per_minute, 60.0),
+        signer=FormSigner(deps.settings.secret_key,
+                          previous_key=deps.settings.secret_key_previous),
+        failures=FailureLimiter(deps.failures_per_minute, deps.token_failures_per_minute),
         t=translator,
         cache=PageCache(deps.cache_seconds),
     )
@@ -198,7 +213,7 @@ def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
 
 async def reply_page(request: web.Request) -> web.Response:
     state = request.app[PAGES]
-    if (refused := _limit(state, request)) is not None:
+    if (refused := _refuse_failed_token(state, request)) is not None:
         return refused
     now = state.deps.clock.now()
     token = request.match_info["token"]
@@ -209,7 +224,7 @@ async def reply_page(request: web.Request) -> web.Response:
     async with state.deps.sessionmaker() as session:
         link = await _resolve(session, state, token, now)
         if link is None:
-            return _not_found(state)
+            return _lookup_failed(state, request)
         page = await load_reply_page(session, link, now, state.deps.settings)
     if published:
         return _reply(state, request, link, page, now, notice=PUBLISHED)
@@ -222,7 +237,7 @@ async def reply_page(request: web.Request) -> web.Response:
 
 async def preview_answer(request: web.Request) -> web.Response:
     state = request.app[PAGES]
-    if (refused := _limit(state, request)) is not None:
+    if (refused := _refuse_failed_token(state, request)) is not None:
         return refused
     now = state.deps.clock.now()
     data = await request.post()
@@ -243,7 +258,7 @@ async def preview_answer(request: web.Request) -> web.Response:
 
 async def publish_answer(request: web.Request) -> web.Response:
     state = request.app[PAGES]
-    if (refused := _limit(state, request)) is not None:
+    if (refused := _refuse_failed_token(state, request)) is not None:
         return refused
     now = state.deps.clock.now()
     data = await request.post()
@@ -299,7 +314,7 @@ async def _check_post(
     """The link, the kind and a verified form token; a ready error response otherwise."""
     link = await _resolve(session, state, request.match_info["token"], now)
     if link is None:
-        return _not_found(state)
+        return _lookup_failed(state, request)
     kind = _kind(data.get("kind"))
     if kind is None:
         return _forbidden(state)
@@ -454,16 +469,45 @@ async def _resolve(
 ) -> LinkView | None:
     if not TOKEN_SHAPE.match(token):
         return None
-    return await resolve_link(session, token, now, state.deps.settings.secret_key)
+    settings = state.deps.settings
+    link = await resolve_link(session, token, now, settings.secret_key,
+                              settings.secret_key_previous)
+    if link is not None and settings.secret_key_previous is not None:
+        await session.commit()  # keeps a re-hash to the current key (see resolve_link)
+    return link
 
 
-def _limit(state: PageState, request: web.Request) -> web.Response | None:
-    if state.limiter.allow(request.remote or "unknown"):
-        return None
+def _refuse_failed_token(state: PageState, request: web.Request) -> web.Response | None:
+    """A token that kept failing is refused without asking the database."""
+    if state.failures.token_refused(request.match_info["token"]):
+        return _too_many(state)
+    return None
+
+
+def _lookup_failed(state: PageState, request: web.Request) -> web.Response:
+    """The same 404 for wrong, expired and revoked tokens, until the client or the token
+    has failed too often; then 429. Valid tokens never get here."""
+    client = client_address(request.remote, request.headers.getall("X-Forwarded-For", []),
+                            state.deps.settings.trusted_proxies)
+    if state.failures.record_failure(client, request.match_info["token"]):
+        return _not_found(state)
+    return _too_many(state)
+
+
+def _too_many(state: PageState) -> web.Response:
     response = _render(state, "message.html", status=429, title=RATE_LIMITED_TEXT,
                        text=RATE_LIMITED_TEXT)
-    response.headers["Retry-After"] = str(state.limiter.retry_after())
+    response.headers["Retry-After"] = str(state.failures.retry_after())
     return response
+
+
+def cross_site_refusal(request: web.Request) -> web.Response:
+    """The 403 page for a POST from another site's page (the web app's Origin check)."""
+    state = request.app.get(PAGES)
+    if state is None:
+        return web.Response(status=403, text="403 Forbidden")
+    return _render(state, "message.html", status=403, title=CROSS_SITE_TITLE,
+                   text=CROSS_SITE_TEXT)
 
 
 def _not_found(state: PageState) -> web.Response:

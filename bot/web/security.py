@@ -1,7 +1,9 @@
-"""Signed form tokens (CSRF and publish confirmation) and a per-IP rate limiter for the pages.
+"""Signed form tokens (CSRF and publish confirmation), the client address behind trusted
+proxies, and the limiter of failed reply-link lookups.
 
 A form token is ``<link id>.<kind>.<nonce>.<expires>.<digest>.<signature>``: an HMAC of the
-rest under the app's secret key. The form page issues it with an empty digest (any content
+rest under the app's secret key (during a key rotation, one signed under the previous key is
+still accepted until it expires). The form page issues it with an empty digest (any content
 may be previewed); the preview issues one with the same nonce whose digest is the hash of
 exactly what will be published, so the publish step cannot carry different content. The
 nonce doubles as the idempotency key of the publication, so a replayed publish is refused
@@ -12,14 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from bot.settings import IPNetwork
 
 FORM_TOKEN_TTL = timedelta(hours=8)
 _PURPOSE = b"gonggam-reply-form:v1:"
@@ -64,8 +69,14 @@ def new_nonce() -> str:
 class FormSigner:
     """Issues and checks form tokens bound to one reply link and one form kind."""
 
-    def __init__(self, secret_key: str, ttl: timedelta = FORM_TOKEN_TTL) -> None:
-        self._key = hashlib.sha256(_PURPOSE + secret_key.encode()).digest()
+    def __init__(
+        self, secret_key: str, ttl: timedelta = FORM_TOKEN_TTL, *, previous_key: str | None = None
+    ) -> None:
+        if not secret_key:
+            raise ValueError("a form signer needs a secret key")
+        self._key = _form_key(secret_key)
+        self._accepted = (self._key,) if previous_key is None else (
+            self._key, _form_key(previous_key))
         self._ttl = ttl
 
     def issue(
@@ -94,7 +105,8 @@ class FormSigner:
             return None
         link_id, kind, nonce, expires, digest, signature = parts
         body = token.rsplit(".", 1)[0]
-        if not hmac.compare_digest(signature, self._sign(body)):
+        if not any(hmac.compare_digest(signature, _signature(key, body))
+                   for key in self._accepted):
             return None
         if not (link_id.isdigit() and expires.isdigit() and _KIND.match(kind)):
             return None
@@ -103,7 +115,59 @@ class FormSigner:
         return FormClaim(int(link_id), kind, nonce, int(expires), digest)
 
     def _sign(self, body: str) -> str:
-        return hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()
+        return _signature(self._key, body)
+
+
+def _form_key(secret_key: str) -> bytes:
+    return hashlib.sha256(_PURPOSE + secret_key.encode()).digest()
+
+
+def _signature(key: bytes, body: str) -> str:
+    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
+def client_address(
+    peer: str | None, forwarded_for: Sequence[str], trusted: Sequence[IPNetwork]
+) -> str:
+    """The address a request comes from, for counting its failures.
+
+    `X-Forwarded-For` is believed only when the peer is a trusted proxy; then the chain is
+    read from the right (the part the proxies appended) and the first address that is not
+    itself a trusted proxy is the client. A malformed entry stops the walk: the trusted
+    hop that passed it on is taken instead, since anything left of it is the client's own
+    writing.
+    """
+    address = peer or "unknown"
+    if not _is_trusted(address, trusted):
+        return address
+    hops = [hop.strip() for header in forwarded_for for hop in header.split(",")]
+    for hop in reversed([hop for hop in hops if hop]):
+        if _parse_ip(hop) is None:
+            return address
+        address = hop
+        if not _is_trusted(hop, trusted):
+            return hop
+    return address
+
+
+def is_loopback(address: str | None) -> bool:
+    ip = _parse_ip(address or "")
+    return ip is not None and ip.is_loopback
+
+
+def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+    ip = _parse_ip(address)
+    return ip is not None and any(ip in network for network in trusted)
+
+
+def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
 
 
 class RateLimiter:
@@ -142,6 +206,11 @@ class RateLimiter:
             self._prune(now)
         return allowed
 
+    def has_room(self, key: str) -> bool:
+        """Whether `allow(key)` would succeed now, without taking anything."""
+        tokens, last = self._buckets.get(key, (float(self.limit), self._monotonic()))
+        return min(float(self.limit), tokens + (self._monotonic() - last) * self._rate) >= 1.0
+
     def retry_after(self) -> int:
         """Seconds after which at least one more hit is allowed."""
         return max(1, int(1 / self._rate + 0.999))
@@ -158,3 +227,42 @@ class RateLimiter:
             del self._buckets[key]
         while len(self._buckets) > self._max_keys:
             del self._buckets[next(iter(self._buckets))]
+
+
+class FailureLimiter:
+    """Failed reply-link lookups (wrong, expired or revoked tokens), limited per client
+    address and per token.
+
+    Only failures are counted and a token that resolves is always served, so nobody's
+    guessing can get an official's valid link refused, not even from the same office
+    address. A token that has failed stays failed (tokens never become valid later), so a
+    token over its limit is refused before the database is asked.
+    """
+
+    def __init__(
+        self,
+        per_client: int,
+        per_token: int,
+        window: float = 60.0,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clients = RateLimiter(per_client, window, monotonic=monotonic)
+        self._tokens = RateLimiter(per_token, window, monotonic=monotonic)
+
+    def token_refused(self, token: str) -> bool:
+        return not self._tokens.has_room(_token_key(token))
+
+    def record_failure(self, client: str, token: str) -> bool:
+        """Count one failure; True while both the client and the token are within limits."""
+        client_ok = self._clients.allow(client)
+        token_ok = self._tokens.allow(_token_key(token))
+        return client_ok and token_ok
+
+    def retry_after(self) -> int:
+        return max(self._clients.retry_after(), self._tokens.retry_after())
+
+
+def _token_key(token: str) -> str:
+    """Tokens are kept only hashed and shortened, also in memory."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
