@@ -160,9 +160,9 @@ def page_app(
         return HealthReport(True, True, True, 0.0, 0)
 
     pages = PageDeps(sessionmaker, SETTINGS, fake_clock(START + timedelta(days=1)), I18n(),
-                     BusinessCalendar(), lambda: None, lookups_per_minute=10**9,
-                     cache_seconds=cache_seconds)
-    return create_web_app(WebDeps(metrics=Metrics(), health=health, pages=pages))
+                     BusinessCalendar(), lambda: None, cache_seconds=cache_seconds)
+    return create_web_app(WebDeps(metrics=Metrics(), health=health, settings=SETTINGS,
+                                  pages=pages))
 
 
 def static_app(bodies: dict[str, bytes]) -> web.Application:
