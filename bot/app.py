@@ -16,7 +16,7 @@ from bot.broadcast_progress import BroadcastProgress
 from bot.clock import Clock, ShiftableClock, SystemClock
 from bot.db.engine import FastLane, create_engine, create_sessionmaker, describe_url, ping
 from bot.db.migrate import is_at_head
-from bot.dispatcher import OutboxDispatcher, Pacing, TelegramTransport
+from bot.dispatcher import ClaimPolicy, OutboxDispatcher, Pacing, TelegramTransport
 from bot.domain.deadlines import BusinessCalendar
 from bot.forum import ForumMirror
 from bot.handlers.context import GonggamApplication, GonggamContext, Services
@@ -218,6 +218,7 @@ def build_runtime(
         TelegramTransport(bot, NotificationRenderer(i18n)),
         clock,
         metrics,
+        claims=ClaimPolicy.from_settings(settings),
         pacer=pacing.pacer,
         quiet_hours=settings.quiet_hours,
         monotonic=pacing.monotonic,
@@ -295,7 +296,9 @@ def _mail_dispatcher(
     if settings.smtp_url is None:
         return None
     transport = EmailTransport(settings.smtp_url, settings.mail_from, i18n.get("ko"))
-    return OutboxDispatcher(sessionmaker, transport, clock, metrics, quiet_hours=None)
+    claims = ClaimPolicy.from_settings(settings)  # its own worker key: the `email` channel
+    return OutboxDispatcher(sessionmaker, transport, clock, metrics, claims=claims,
+                            quiet_hours=None)
 
 
 def _build_bot(settings: Settings) -> GonggamBot:

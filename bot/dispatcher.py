@@ -1,25 +1,42 @@
-"""The outbox dispatcher: delivers committed outbox rows to Telegram within its limits.
+"""The outbox dispatcher: delivers committed outbox rows to Telegram (or e-mail) within limits.
 
-Rows are claimed with a lease and a random claim token (`FOR UPDATE SKIP LOCKED` on
-PostgreSQL), so two dispatchers never hold the same row; a row is marked sent only by the
-holder of its claim. If a process dies between sending and marking, the lease expires and
-the row goes out again: delivery is at-least-once across crashes, exactly once otherwise.
+Delivery guarantee: at least once. Every row is marked sent exactly once; after a crash, at
+most `concurrency` messages (those that were in flight) may be delivered twice; none is lost.
+
+- A dispatcher claims at most `concurrency` due rows at a time, exactly the sends it can have
+  in flight, with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two dispatchers never hold the
+  same row; a row is marked only by the holder of its claim.
+- A claim token is `<worker key>:<random>`. The worker key is a short hash of the worker's
+  stable id (`WORKER_ID`) and the dispatcher's channel, so the Telegram and the e-mail
+  dispatcher of one process never touch each other's claims. A restarted worker first takes
+  back every pending row that carries its own key: those are the claims its previous life
+  left behind, whose sends may have been in flight at the kill (hence "at most
+  `concurrency` twice").
+- A claim holds for a short lease (30 s by default) that a heartbeat renews while the worker
+  lives, so the rows of a worker that died for good go to the others within one lease.
+- What happened to a sent message is stored before the next claim; while the database is
+  unreachable that write is retried until it is back, so an outage repeats nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import logging
 import secrets
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Executable, func, or_, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, Message
 from telegram.constants import ParseMode
@@ -34,10 +51,18 @@ from bot.domain.quiet_hours import QuietHours
 from bot.metrics import Metrics
 from bot.rendering import Rendered
 from bot.services.sql import is_postgres
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
+DEFAULT_CONCURRENCY = 8
+DEFAULT_LEASE = timedelta(seconds=30)
+WORKER_KEY_LENGTH = 12  # hex characters; with ":" and 16 random ones the token fits String(32)
+STORE_RETRY_FIRST_SECONDS = 0.2
+STORE_RETRY_MAX_SECONDS = 5.0
+# The database cannot be reached (connection lost or refused, pool exhausted, SQLite busy).
+UNREACHABLE_DATABASE = (DBAPIError, OSError, PoolTimeoutError)
 
 
 Renderer = Callable[[str, dict[str, Any], str], Rendered]
@@ -156,8 +181,48 @@ class Pacing:
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
 
+@dataclass(frozen=True)
+class ClaimPolicy:
+    """As whom a dispatcher claims rows, how many at once and for how long.
+
+    `worker_id` must stay the same across restarts of one worker and differ between workers
+    that live at the same time; None makes an anonymous dispatcher, whose claims left by a
+    crash come back only when their lease runs out. `renew_every` is the heartbeat: how
+    often, in real seconds, the leases of rows being sent are extended (a third of the lease
+    unless given).
+    """
+
+    worker_id: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    lease: timedelta = DEFAULT_LEASE
+    heartbeat_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1 or self.lease <= timedelta(0):
+            raise ValueError("concurrency and lease must be positive")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ClaimPolicy:
+        return cls(
+            worker_id=settings.worker_id,
+            concurrency=settings.outbox_concurrency,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
+        )
+
+    @property
+    def renew_every(self) -> float:
+        return self.heartbeat_seconds or self.lease.total_seconds() / 3
+
+
+def worker_key(worker_id: str, channel: str) -> str:
+    """The prefix of every claim token of one dispatcher (a worker's channel), stable across
+    restarts: a short hash, so any WORKER_ID fits the claim_token column."""
+    digest = hashlib.sha256(f"{worker_id}\n{channel}".encode()).hexdigest()
+    return digest[:WORKER_KEY_LENGTH]
+
+
 class OutboxDispatcher(BackgroundLoop):
-    """Claims due outbox rows in batches and sends them, one loop per process."""
+    """Claims due outbox rows, at most as many as it sends at once, and delivers them."""
 
     def __init__(
         self,
@@ -166,10 +231,9 @@ class OutboxDispatcher(BackgroundLoop):
         clock: Clock,
         metrics: Metrics,
         *,
+        claims: ClaimPolicy | None = None,
         pacer: SendPacer | None = None,
         quiet_hours: QuietHours | None = None,
-        batch_size: int = 50,
-        lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 8,
         idle_wait: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
@@ -181,22 +245,41 @@ class OutboxDispatcher(BackgroundLoop):
         self._transport = transport
         self._clock = clock
         self._metrics = metrics
+        self._claims = claims or ClaimPolicy()
         self._pacer = pacer or SendPacer()
         self._quiet_hours = quiet_hours
-        self._batch_size = batch_size
-        self._lease = lease
         self._max_attempts = max_attempts
         self._monotonic = monotonic
         self._sleep = sleep
+        worker_id = self._claims.worker_id
+        self._worker_key = (
+            worker_key(worker_id, transport.channel)
+            if worker_id is not None else secrets.token_hex(WORKER_KEY_LENGTH // 2)
+        )
+        # True when rows may carry this dispatcher's key without being held: at start (the
+        # previous life's), and after a failed pass (a claim whose commit went unseen)
+        self._may_have_orphans = worker_id is not None
+
+    @property
+    def concurrency(self) -> int:
+        """How many messages this dispatcher may have in flight (and claimed) at once."""
+        return self._claims.concurrency
 
     async def run_once(self) -> int:
-        """Claim one batch of due rows and deliver it; returns the number of rows handled."""
-        rows = await self._claim()
-        pending = list(rows)
-        while pending and not self._stopping.is_set():
-            pending = await self._send_ready(pending)
-        if pending:  # stopped between claiming and sending: give the rows back (no lease left)
-            await self._release(pending)
+        """Claim at most `concurrency` due rows and deliver them; returns how many it claimed.
+
+        Each chat's rows go one after another, in order; different chats go concurrently.
+        """
+        try:
+            await self._take_back_orphans()
+            rows = await self._claim()
+            if rows:
+                async with self._lease_kept(rows[0].token), asyncio.TaskGroup() as sends:
+                    for chat_rows in rows_by_chat(rows):
+                        sends.create_task(self._send_in_order(chat_rows))
+        except Exception:
+            self._may_have_orphans = True
+            raise
         return len(rows)
 
     async def lag_seconds(self) -> float:
@@ -217,9 +300,34 @@ class OutboxDispatcher(BackgroundLoop):
             )
         return int(count or 0)
 
+    async def _take_back_orphans(self) -> None:
+        """Free the pending rows that carry this dispatcher's key but that it does not hold.
+
+        Between passes it holds nothing, so such rows were left by its previous life (sends
+        that may have been in flight at the crash: they go out again and may repeat) or by a
+        failed pass (a claim committed while the connection was lost before the answer).
+        """
+        if not self._may_have_orphans:
+            return
+        async with self._sessionmaker() as session, session.begin():
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.claim_token.startswith(f"{self._worker_key}:"),
+                )
+                .values(claim_token=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
+        taken_back = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        if taken_back:
+            log.warning("%s took back %d rows it had claimed and not finished; they may "
+                        "have been delivered already", self.name, taken_back)
+        self._may_have_orphans = False
+
     async def _claim(self) -> list[Claimed]:
         now = self._clock.now()
-        token = secrets.token_hex(8)
+        token = f"{self._worker_key}:{secrets.token_hex(8)}"
         free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
         due = [
             OutboxMessage.channel == self._transport.channel,
@@ -231,7 +339,7 @@ class OutboxDispatcher(BackgroundLoop):
             due.append(OutboxMessage.urgent.is_(True))
         async with self._sessionmaker() as session, session.begin():
             query = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id)
-            query = query.limit(self._batch_size)
+            query = query.limit(self._claims.concurrency)
             if is_postgres(session):
                 query = query.with_for_update(skip_locked=True)
             ids = list(await session.scalars(query))
@@ -242,7 +350,7 @@ class OutboxDispatcher(BackgroundLoop):
                 .where(OutboxMessage.id.in_(ids), *due)
                 .values(
                     claim_token=token,
-                    claimed_until=now + self._lease,
+                    claimed_until=now + self._claims.lease,
                     attempts=OutboxMessage.attempts + 1,
                 )
             )
@@ -258,96 +366,161 @@ class OutboxDispatcher(BackgroundLoop):
                 for row, language in result
             ]
 
-    async def _send_ready(self, rows: list[Claimed]) -> list[Claimed]:
-        """Send the rows whose chat may receive now; return the ones that must wait."""
-        waiting: list[Claimed] = []
-        for row in rows:
-            if self._stopping.is_set() or self._pacer.delay_for(row.chat_id, self._monotonic()):
-                waiting.append(row)
-            else:
-                await self._deliver(row)
-        if waiting and self._stopping.is_set():
-            await self._release(waiting)
-            return []
-        if waiting:
+    @asynccontextmanager
+    async def _lease_kept(self, token: str) -> AsyncIterator[None]:
+        """Renew the lease of the rows claimed with `token` while the block runs."""
+        done = asyncio.Event()
+        heartbeat = asyncio.create_task(self._heartbeat(token, done), name=f"{self.name}-lease")
+        try:
+            yield
+        finally:
+            done.set()
+            await heartbeat
+
+    async def _heartbeat(self, token: str, done: asyncio.Event) -> None:
+        while not await _set_within(done, self._claims.renew_every):
+            try:
+                await self._renew_lease(token)
+            except UNREACHABLE_DATABASE as error:
+                log.warning("%s cannot renew its lease: %s", self.name, type(error).__name__)
+
+    async def _renew_lease(self, token: str) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.claim_token == token,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                )
+                .values(claimed_until=self._clock.now() + self._claims.lease)
+            )
+
+    async def _send_in_order(self, rows: list[Claimed]) -> None:
+        """Deliver one chat's rows one after another; give back the rest when stopping."""
+        for index, row in enumerate(rows):
+            if not await self._wait_for_turn(row.chat_id):
+                await self._release(rows[index:])
+                return
+            await self._deliver(row)
+
+    async def _wait_for_turn(self, chat_id: int) -> bool:
+        """Wait until the pacer lets a message go to `chat_id` and book that send; False
+        when the dispatcher is stopping instead."""
+        while not self._stopping.is_set():
             now = self._monotonic()
-            await self._sleep(min(self._pacer.delay_for(r.chat_id, now) for r in waiting))
-        return waiting
+            delay = self._pacer.delay_for(chat_id, now)
+            if delay <= 0:
+                self._pacer.record(chat_id, now)
+                return True
+            await self._sleep(delay)
+        return False
 
     async def _deliver(self, row: Claimed) -> None:
-        self._pacer.record(row.chat_id, self._monotonic())
         delivery = await self._transport.deliver(row)
         if delivery.result is Result.SENT:
             self._metrics.outbox_sent.inc()
-            await self._finish(row, OutboxStatus.SENT, message_id=delivery.message_id)
-            return
-        self._metrics.send_failures.labels(reason=FAILURE_REASONS[delivery.result]).inc()
+        else:
+            self._metrics.send_failures.labels(reason=FAILURE_REASONS[delivery.result]).inc()
         if delivery.result is Result.PAUSE:
             self._pacer.pause_all(self._monotonic() + delivery.pause_seconds)
-            await self._release([row])
-        elif delivery.result is Result.UNREACHABLE:
-            await self._mark_unreachable(row)
-        elif delivery.result is Result.FAILED:
-            await self._finish(row, OutboxStatus.FAILED, error=delivery.error)
-        else:
-            await self._retry_later(row, delivery.error or "network error")
+        await self._store(self._outcome(row, delivery))
 
-    async def _finish(
+    def _outcome(self, row: Claimed, delivery: Delivery) -> list[Executable]:
+        """The writes that record what happened to `row`."""
+        if delivery.result is Result.SENT:
+            return [self._finish(row, OutboxStatus.SENT, message_id=delivery.message_id)]
+        if delivery.result is Result.PAUSE:
+            return [self._give_back(row)]
+        if delivery.result is Result.UNREACHABLE:
+            return [
+                update(User).where(User.telegram_id == row.chat_id).values(unreachable=True),
+                self._finish(row, OutboxStatus.DROPPED, error="bot blocked by the user"),
+            ]
+        if delivery.result is Result.FAILED:
+            return [self._finish(row, OutboxStatus.FAILED, error=delivery.error)]
+        error = delivery.error or "network error"
+        if row.attempts >= self._max_attempts:
+            log.error("outbox row %s failed %s times; giving up", row.id, row.attempts)
+            return [self._finish(row, OutboxStatus.FAILED, error=error)]
+        return [self._retry_later(row, error)]
+
+    def _finish(
         self,
         row: Claimed,
         status: OutboxStatus,
         *,
         message_id: int | None = None,
         error: str | None = None,
-    ) -> None:
+    ) -> Executable:
         values: dict[str, Any] = {"status": status, "claimed_until": None}
         if status is OutboxStatus.SENT:
             values |= {"sent_at": self._clock.now(), "telegram_message_id": message_id}
         if error is not None:
             values["last_error"] = error[:300]
-        async with self._sessionmaker() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.token)
-                .values(**values)
-            )
+        return _held(row).values(**values)
 
-    async def _mark_unreachable(self, row: Claimed) -> None:
-        async with self._sessionmaker() as session, session.begin():
-            await session.execute(
-                update(User).where(User.telegram_id == row.chat_id).values(unreachable=True)
-            )
-        await self._finish(row, OutboxStatus.DROPPED, error="bot blocked by the user")
-
-    async def _retry_later(self, row: Claimed, error: str) -> None:
-        if row.attempts >= self._max_attempts:
-            log.error("outbox row %s failed %s times; giving up", row.id, row.attempts)
-            await self._finish(row, OutboxStatus.FAILED, error=error)
-            return
+    def _retry_later(self, row: Claimed, error: str) -> Executable:
         backoff = timedelta(seconds=min(2**row.attempts, MAX_BACKOFF_SECONDS))
-        async with self._sessionmaker() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.token)
-                .values(
-                    claimed_until=None,
-                    claim_token=None,
-                    not_before=self._clock.now() + backoff,
-                    last_error=error[:300],
-                )
-            )
+        return _held(row).values(
+            claimed_until=None,
+            claim_token=None,
+            not_before=self._clock.now() + backoff,
+            last_error=error[:300],
+        )
 
-    async def _release(self, rows: list[Claimed]) -> None:
-        """Give claimed rows back untouched (their attempt does not count)."""
-        async with self._sessionmaker() as session, session.begin():
-            for row in rows:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == row.token)
-                    .values(
-                        claimed_until=None, claim_token=None, attempts=OutboxMessage.attempts - 1
-                    )
-                )
+    @staticmethod
+    def _give_back(row: Claimed) -> Executable:
+        """Return a claimed row untouched (its attempt does not count)."""
+        return _held(row).values(
+            claimed_until=None, claim_token=None, attempts=OutboxMessage.attempts - 1
+        )
+
+    async def _release(self, rows: Sequence[Claimed]) -> None:
+        await self._store([self._give_back(row) for row in rows])
+
+    async def _store(self, writes: Sequence[Executable]) -> None:
+        """Run `writes` in one transaction, retrying while the database cannot be reached.
+
+        They record what already happened to messages: given up, a sent message would go
+        out again. Once the dispatcher is stopping, a failing write is given up (the rows
+        keep this worker's claim and are taken back when it starts again).
+        """
+        pause = STORE_RETRY_FIRST_SECONDS
+        while True:
+            try:
+                async with self._sessionmaker() as session, session.begin():
+                    for write in writes:
+                        await session.execute(write)
+                return
+            except UNREACHABLE_DATABASE as error:
+                if self._stopping.is_set():
+                    raise
+                log.warning("%s cannot store a delivery outcome (%s); retrying in %.1f s",
+                            self.name, type(error).__name__, pause)
+            await _set_within(self._stopping, pause)
+            pause = min(pause * 2, STORE_RETRY_MAX_SECONDS)
+
+
+def _held(row: Claimed) -> Any:
+    """An UPDATE of `row` that only the holder of its claim can make."""
+    return update(OutboxMessage).where(
+        OutboxMessage.id == row.id, OutboxMessage.claim_token == row.token
+    )
+
+
+def rows_by_chat(rows: Sequence[Claimed]) -> list[list[Claimed]]:
+    """The rows grouped per chat, each group in claim (id) order."""
+    groups: dict[int, list[Claimed]] = {}
+    for row in rows:
+        groups.setdefault(row.chat_id, []).append(row)
+    return list(groups.values())
+
+
+async def _set_within(event: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds` (real time) for `event`; True if it is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout=seconds)
+    return event.is_set()
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -117,6 +118,9 @@ class Settings:
     debate_forum_chat_id: int | None = None
     # moderation: reports from this many different people hide a proposal or an opinion
     report_hide_threshold: int = 3
+    # this process's stable identity (WORKER_ID): after a crash, the restarted process takes
+    # back at once what it had claimed (stored updates, outbox rows) instead of waiting
+    worker_id: str = field(default_factory=lambda: default_worker_id())
     # http: proxies whose X-Forwarded-For is believed, the /metrics token, idle connections
     trusted_proxies: tuple[IPNetwork, ...] = ()
     metrics_token: str | None = field(default=None, repr=False)
@@ -137,6 +141,12 @@ class Settings:
         if self.secret_key_previous is None:
             return (self.secret_key,)
         return (self.secret_key, self.secret_key_previous)
+
+
+def default_worker_id() -> str:
+    """The host name: one process per host (or container) is the common deployment; replicas
+    on one host set WORKER_ID each."""
+    return socket.gethostname() or "gonggam"
 
 
 def load_settings(
@@ -222,6 +232,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         public_channel_id=typed("PUBLIC_CHANNEL_ID", int, None),
         debate_forum_chat_id=typed("DEBATE_FORUM_CHAT_ID", int, None),
         report_hide_threshold=typed("REPORT_HIDE_THRESHOLD", _positive_int, 3),
+        worker_id=get("WORKER_ID") or default_worker_id(),
         trusted_proxies=typed("TRUSTED_PROXIES", _networks, ()),
         metrics_token=typed("METRICS_TOKEN", _metrics_token, None, secret=True),
         http_idle_timeout=typed("HTTP_IDLE_TIMEOUT", _seconds, defaults.http_idle_timeout),

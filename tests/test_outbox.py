@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -15,14 +16,24 @@ from telegram.ext import ExtBot
 from bot.clock import ShiftableClock, fake_clock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import OutboxMessage, OutboxStatus, User
-from bot.dispatcher import OutboxDispatcher, TelegramTransport
+from bot.dispatcher import (
+    DEFAULT_LEASE,
+    ClaimPolicy,
+    Claimed,
+    Delivery,
+    OutboxDispatcher,
+    Result,
+    TelegramTransport,
+    worker_key,
+)
 from bot.domain.pacing import SendPacer
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.rendering.notifications import NotificationRenderer
 from bot.sandbox import SandboxClient, SandboxServer, SandboxState
-from bot.services.outbox import Notice, enqueue, enqueue_for_users
+from bot.services.outbox import Notice, enqueue, enqueue_email, enqueue_for_users
+from bot.settings import SettingsError, load_settings
 from tests.conftest import START
 from tests.support.factories import make_user
 
@@ -255,8 +266,9 @@ async def test_two_dispatchers_on_postgres_send_every_row_exactly_once(
     try:
         async with ExtBot(sandbox_state.token, base_url=sandbox.base_url) as bot:
             dispatchers = [
-                make_dispatcher(maker, bot, clock, pacer=SendPacer(**fast), batch_size=7)[0]
-                for maker in makers
+                make_dispatcher(maker, bot, clock, pacer=SendPacer(**fast),
+                                claims=ClaimPolicy(f"replica-{n}", concurrency=7))[0]
+                for n, maker in enumerate(makers)
             ]
 
             async def drain(dispatcher: OutboxDispatcher) -> int:
@@ -280,3 +292,192 @@ async def test_two_dispatchers_on_postgres_send_every_row_exactly_once(
     )
     assert len(delivered) == len(chats)  # the same text per chat, three keys each
     assert set(delivered.values()) == {3}
+
+
+# ----- claims: as many as in flight, taken back after a restart, kept alive by a heartbeat ----
+
+
+class HeldTransport:
+    """Sends that stay in flight until the test releases them."""
+
+    def __init__(self, channel: str = "telegram") -> None:
+        self.channel = channel
+        self.started: list[int] = []
+        self.finished: list[int] = []
+        self._changed = asyncio.Condition()
+        self._released = asyncio.Event()
+
+    async def deliver(self, row: Claimed) -> Delivery:
+        async with self._changed:
+            self.started.append(row.chat_id)
+            self._changed.notify_all()
+        await self._released.wait()
+        self.finished.append(row.chat_id)
+        return Delivery(Result.SENT, message_id=row.id)
+
+    async def wait_in_flight(self, count: int) -> None:
+        async with asyncio.timeout(10), self._changed:
+            await self._changed.wait_for(lambda: len(self.started) >= count)
+
+    def release(self) -> None:
+        self._released.set()
+
+
+class RecordingTransport:
+    """Sends that succeed at once, remembered by chat."""
+
+    channel = "telegram"
+
+    def __init__(self) -> None:
+        self.chats: list[int] = []
+
+    async def deliver(self, row: Claimed) -> Delivery:
+        self.chats.append(row.chat_id)
+        return Delivery(Result.SENT, message_id=row.id)
+
+
+def fake_dispatcher(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    transport: HeldTransport | RecordingTransport | MeetingTransport,
+    clock: ShiftableClock,
+    claims: ClaimPolicy,
+) -> OutboxDispatcher:
+    monotonic = FakeMonotonic()
+    return OutboxDispatcher(sessionmaker, transport, clock, Metrics(), claims=claims,
+                            monotonic=monotonic, sleep=monotonic.sleep)
+
+
+async def crash_with_sends_in_flight(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock, worker_id: str,
+    sends: int, channel: str = "telegram",
+) -> None:
+    """A worker dies while `sends` messages are in flight: its pass is cancelled mid-send, so
+    nothing gives its claims back (the kill test in test_push_crash.py kills a real process)."""
+    held = HeldTransport(channel)
+    dispatcher = fake_dispatcher(
+        sessionmaker, held, clock, ClaimPolicy(worker_id, concurrency=sends)
+    )
+    passing = asyncio.create_task(dispatcher.run_once())
+    await held.wait_in_flight(sends)
+    passing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await passing
+
+
+async def claim_tokens(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[int, str | None]:
+    async with sessionmaker() as session:
+        rows = await session.execute(select(OutboxMessage.chat_id, OutboxMessage.claim_token))
+        return {chat_id: token for chat_id, token in rows}
+
+
+async def test_a_restarted_worker_takes_back_its_own_claims_at_once_and_nobody_elses(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
+) -> None:
+    for chat in range(9001, 9007):
+        await notify(sessionmaker, chat)
+    async with sessionmaker() as session, session.begin():
+        await enqueue_email(session, address="road@gu.example", now=START,
+                            notice=Notice("proposal_expired", EXPIRED, "1"))
+    await crash_with_sends_in_flight(sessionmaker, clock, "host-a", 2)  # chats 9001, 9002
+    await crash_with_sends_in_flight(sessionmaker, clock, "host-b", 2)  # chats 9003, 9004
+    await crash_with_sends_in_flight(sessionmaker, clock, "host-a", 1, channel="email")
+    before = await claim_tokens(sessionmaker)
+
+    transport = RecordingTransport()
+    restarted = fake_dispatcher(sessionmaker, transport, clock, ClaimPolicy("host-a"))
+    assert await restarted.run_once() == 4  # no lease has run out: the clock has not moved
+    assert sorted(transport.chats) == [9001, 9002, 9005, 9006]
+    after = await claim_tokens(sessionmaker)
+    assert [after[chat] for chat in (9003, 9004, 0)] == [before[chat] for chat in (9003, 9004, 0)]
+
+    await clock.advance(DEFAULT_LEASE + timedelta(seconds=1))  # host-b never came back
+    assert await restarted.run_once() == 2
+    assert sorted(transport.chats) == [9001, 9002, 9003, 9004, 9005, 9006]
+    assert await statuses(sessionmaker) == ["sent"] * 6 + ["pending"]  # the e-mail waits
+
+
+class MeetingTransport:
+    """Each send waits until `size` sends are in flight together, and notes how many rows the
+    database shows as claimed at that moment."""
+
+    channel = "telegram"
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], size: int) -> None:
+        self._sessionmaker = sessionmaker
+        self._barrier = asyncio.Barrier(size)
+        self.claimed_seen: list[int] = []
+        self.chats: list[int] = []
+
+    async def deliver(self, row: Claimed) -> Delivery:
+        async with self._sessionmaker() as session:
+            claimed = await session.scalar(select(func.count()).where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.claim_token.is_not(None),
+            ))
+        self.claimed_seen.append(int(claimed or 0))
+        async with asyncio.timeout(10):
+            await self._barrier.wait()
+        self.chats.append(row.chat_id)
+        return Delivery(Result.SENT, message_id=row.id)
+
+
+async def test_a_dispatcher_claims_only_the_rows_it_sends_at_once(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
+) -> None:
+    chats = list(range(9101, 9122))
+    for chat in chats:
+        await notify(sessionmaker, chat)
+    transport = MeetingTransport(sessionmaker, size=3)
+    dispatcher = fake_dispatcher(sessionmaker, transport, clock, ClaimPolicy("host-a", 3))
+    passes = 0
+    while await dispatcher.run_once():
+        passes += 1
+    assert passes == 7  # 21 rows, three sends in flight at a time
+    assert set(transport.claimed_seen) == {3}
+    assert sorted(transport.chats) == chats
+    assert await statuses(sessionmaker) == ["sent"] * 21
+
+
+async def claimed_until(sessionmaker: async_sessionmaker[AsyncSession]) -> datetime | None:
+    async with sessionmaker() as session:
+        return await session.scalar(select(OutboxMessage.claimed_until))
+
+
+async def test_a_living_worker_keeps_its_claim_beyond_the_lease(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
+) -> None:
+    await notify(sessionmaker, 9201)
+    held = HeldTransport()
+    claims = ClaimPolicy("host-a", lease=timedelta(seconds=30), heartbeat_seconds=0.01)
+    sending = asyncio.create_task(fake_dispatcher(sessionmaker, held, clock, claims).run_once())
+    await held.wait_in_flight(1)
+    assert await claimed_until(sessionmaker) == START + timedelta(seconds=30)
+
+    await clock.advance(timedelta(seconds=20))
+    async with asyncio.timeout(10):  # the heartbeat extends the lease from the new now
+        while await claimed_until(sessionmaker) != START + timedelta(seconds=50):
+            await asyncio.sleep(0.01)
+    await clock.advance(timedelta(seconds=20))  # past the first lease, within the renewed one
+    other = RecordingTransport()
+    assert await fake_dispatcher(sessionmaker, other, clock, ClaimPolicy("host-b")).run_once() == 0
+
+    held.release()
+    assert await sending == 1
+    assert held.finished == [9201] and other.chats == []
+    assert await statuses(sessionmaker) == ["sent"]
+
+
+def test_claim_settings_are_read_and_each_channel_has_its_own_worker_key() -> None:
+    settings = load_settings(
+        {"WORKER_ID": "web-1", "OUTBOX_CONCURRENCY": "4", "OUTBOX_LEASE_SECONDS": "20"},
+        env_file=None,
+    )
+    claims = ClaimPolicy.from_settings(settings)
+    assert (claims.worker_id, claims.concurrency, claims.lease) == ("web-1", 4, timedelta(seconds=20))
+    assert claims.renew_every == pytest.approx(20 / 3)
+    keys = {worker_key(w, c) for w in ("web-1", "web-2") for c in ("telegram", "email")}
+    assert len(keys) == 4 and worker_key("web-1", "email") in keys
+    assert all(len(key) == 12 for key in keys)
+    for name, raw in (("OUTBOX_CONCURRENCY", "0"), ("OUTBOX_LEASE_SECONDS", "2")):
+        with pytest.raises(SettingsError, match=name):
+            load_settings({name: raw}, env_file=None)
