@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 import pytest
 from hypothesis import given
@@ -200,6 +201,226 @@ def test_every_mobile_number_is_found(phone: str, before: str, after: str) -> No
 def test_masking_any_text_is_idempotent(text: str) -> None:
     masked, _ = mask_personal_data(text)
     assert mask_personal_data(masked)[0] == masked
+
+
+# --- mask_personal_data: every encoding -----------------------------------------------------
+
+FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+PD_DASHES = [chr(code) for code in range(0x110000) if unicodedata.category(chr(code)) == "Pd"]
+DASHES = [*PD_DASHES, "\u2212", "\u207b", "\u208b", "\u2796", "\u02d7", "ㅡ", "\uffda"]
+SLASHES = ["/", "／", "\u2044", "\u2215", "\u29f8"]
+DOTS = [".", "．", "·", "・", "ㆍ", "‧", "∙", "。", "｡"]
+SPACES = [" ", "\u3000", "\u00a0", "\u2009", "\u202f", "\u2002", "\t", "\u3164"]
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"]
+KOREAN = "가나다라마바사아자차카타파하공감제안주민연락처번호요 ,!?\n"
+
+
+def digits_of(text: str) -> str:
+    """Every digit of the text, full-width and other scripts folded to 0-9."""
+    return "".join(str(unicodedata.decimal(c)) for c in unicodedata.normalize("NFKC", text)
+                   if unicodedata.category(c) == "Nd")
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked", "kinds"),
+    [
+        ("０１０-１２３４-５６７８", "010-****-****", ["phone"]),
+        ("연락 ０１０－１２３４－５６７８ 주세요", "연락 010-****-**** 주세요", ["phone"]),
+        ("010–1234–5678", "010-****-****", ["phone"]),
+        ("010—1234—5678", "010-****-****", ["phone"]),
+        ("010\u22121234\u22125678", "010-****-****", ["phone"]),
+        ("010\u20101234\u20105678", "010-****-****", ["phone"]),
+        ("010ㅡ1234ㅡ5678", "010-****-****", ["phone"]),
+        ("010 - 1234 - 5678", "010 - **** - ****", ["phone"]),
+        ("010/1234/5678", "010/****/****", ["phone"]),
+        ("010·1234·5678", "010.****.****", ["phone"]),
+        ("010\u30001234\u00a05678", "010 **** ****", ["phone"]),
+        ("0212345678", "02********", ["phone"]),
+        ("02-123-4567 끝", "02-***-**** 끝", ["phone"]),
+        ("(02) 123-4567", "(02) ***-****", ["phone"]),
+        ("0311234567", "031*******", ["phone"]),
+        ("07012345678", "070********", ["phone"]),
+        ("+82 10–1234–5678", "+82 10-****-****", ["phone"]),
+        ("+82 010-1234-5678", "+82 010-****-****", ["phone"]),
+        ("0 1 0 1 2 3 4 5 6 7 8", "0 1 0 * * * * * * * *", ["phone"]),
+        ("0-1-0-1-2-3-4-5-6-7-8", "0-1-0-*-*-*-*-*-*-*-*", ["phone"]),
+        ("0 1 0 - 1 2 3 4 - 5 6 7 8", "0 1 0 - * * * * - * * * *", ["phone"]),
+        ("010\u200b1234\u200b5678", "010********", ["phone"]),
+        ("0\u200b1\u200b0\u20601\u200d2\ufeff34\u00ad5678", "010********", ["phone"]),
+        ("⓪①⓪-①②③④-⑤⑥⑦⑧", "010-****-****", ["phone"]),
+        ("0\ufe0f\u20e31\ufe0f\u20e30\ufe0f\u20e312345678 끝", "010******** 끝", ["phone"]),
+        ("010-1234-5678\n다음 줄", "010-****-****\n다음 줄", ["phone"]),
+        ("첫 줄\n01012345678", "첫 줄\n010********", ["phone"]),
+        ("연락처010-1234-5678입니다", "연락처010-****-****입니다", ["phone"]),
+        ("900101–1234567", "900101-*******", ["rrn"]),
+        ("900101/1234567", "900101/*******", ["rrn"]),
+        ("900101 1234567", "900101 *******", ["rrn"]),
+        ("９００１０１－１２３４５６７", "900101-*******", ["rrn"]),
+        ("9 0 0 1 0 1 - 1 2 3 4 5 6 7", "9 0 0 1 0 1 - * * * * * * *", ["rrn"]),
+        ("hong＠example.com", "h***@example.com", ["email"]),
+        ("ｈｏｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ 로", "h***@example.com 로", ["email"]),
+        ("메일hong_gil@naver.com으로", "메일h***@naver.com으로", ["email"]),
+        ("hong\u200b@example.com", "h***@example.com", ["email"]),
+        ("010-1234-5678@naver.com", "0***@naver.com", ["email"]),
+    ],
+)
+def test_mask_personal_data_in_any_encoding(raw: str, masked: str, kinds: list[str]) -> None:
+    assert mask_personal_data(raw) == (masked, kinds)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "예산은 3억 5,000만 원이고 1,234,567원이 더 들어요.",
+        "2026-12-07, 2026.12.07, 2026/12/07, 2026년 12월 7일 오후 2시 30분",
+        "2026-12-02 2026-12-07 사이에 공사",
+        "참여 1,024명, 공감 57개, 제안 12345번, 제안 #0123",
+        "0.5 1.5 2.5 3.5 4.5 단계로 올려요",
+        "0 10 20 30 40 50 점",
+        "주문번호 0101234567890123",
+        "대표번호 1588-1234, 수신자부담 080-123-4567",
+        "1 2 3 4 5 6 7 8 9 10",
+        "09:00~18:00, 010동 1234호",
+    ],
+)
+def test_ordinary_numbers_stay(text: str) -> None:
+    assert mask_personal_data(text) == (text, [])
+
+
+def test_every_unicode_dash_separates() -> None:
+    for dash in DASHES:
+        masked, kinds = mask_personal_data(f"전화 010{dash}1234{dash}5678 주세요")
+        assert (masked, kinds) == ("전화 010-****-**** 주세요", ["phone"]), hex(ord(dash))
+
+
+filler = st.text(alphabet=st.sampled_from(list(KOREAN)), max_size=12)
+separator_char = st.sampled_from(["", *DASHES, *SLASHES, *DOTS, *SPACES])
+
+
+@st.composite
+def separators(draw: st.DrawFn) -> str:
+    """No separator, or one dash/slash/dot/space, maybe with spaces around it."""
+    char = draw(separator_char)
+    pad = draw(st.sampled_from(["", " ", "\u3000"])) if char else ""
+    return f"{pad}{char}{pad}"
+
+
+@st.composite
+def disguised(draw: st.DrawFn, parts: list[str]) -> str:
+    """The number's parts joined by random separators, or spelled out digit by digit;
+    with full-width digits and zero-width characters sprinkled in."""
+    if draw(st.booleans()):
+        gap = draw(st.sampled_from([" ", "\u3000", "-", "–", "/", ".", " - "]))
+        text = gap.join("".join(parts))
+    else:
+        text = parts[0]
+        for part in parts[1:]:
+            text += draw(separators()) + part
+    out = []
+    for char in text:
+        if char.isdigit() and draw(st.booleans()):
+            char = char.translate(FULL_WIDTH_DIGITS)
+        out.append(char)
+        if draw(st.integers(0, 5)) == 0:
+            out.append(draw(st.sampled_from(INVISIBLE)))
+    return "".join(out).rstrip("".join(INVISIBLE))
+
+
+phone_parts = st.builds(
+    lambda head, middle, last: [head, middle, last],
+    st.sampled_from(["010", "011", "016", "017", "018", "019", "02", "031", "032", "033",
+                     "041", "042", "043", "044", "051", "052", "053", "054", "055", "061",
+                     "062", "063", "064", "070"]),
+    st.from_regex(r"[1-9][0-9]{2,3}", fullmatch=True),
+    st.from_regex(r"[0-9]{4}", fullmatch=True),
+)
+rrn_parts = st.builds(
+    lambda birth, back: [birth, back],
+    st.dates(min_value=date(1930, 1, 1), max_value=date(2029, 12, 31)).map(
+        lambda day: day.strftime("%y%m%d")),
+    st.from_regex(r"[1-4][0-9]{6}", fullmatch=True),
+)
+
+
+def line_around(before: str, number: str, after: str, at: str) -> tuple[str, str, str]:
+    """The number alone, at the start or end of a line, or inside Korean text."""
+    if at == "start":
+        return before + "\n", number, after
+    if at == "end":
+        return before, number, "\n" + after
+    return before, number, after
+
+
+@given(parts=phone_parts, before=filler, after=filler, at=st.sampled_from(["start", "end", "in"]),
+       data=st.data())
+def test_no_phone_number_survives_any_disguise(
+    parts: list[str], before: str, after: str, at: str, data: st.DataObject
+) -> None:
+    before, number, after = line_around(before, data.draw(disguised(parts)), after, at)
+    masked, kinds = mask_personal_data(before + number + after)
+    assert kinds == ["phone"]
+    assert "".join(parts[1:]) not in digits_of(masked)
+    assert masked.startswith(before) and masked.endswith(after)
+    assert mask_personal_data(masked) == (masked, [])
+
+
+@given(parts=rrn_parts, before=filler, after=filler, at=st.sampled_from(["start", "end", "in"]),
+       data=st.data())
+def test_no_resident_number_survives_any_disguise(
+    parts: list[str], before: str, after: str, at: str, data: st.DataObject
+) -> None:
+    before, number, after = line_around(before, data.draw(disguised(parts)), after, at)
+    masked, kinds = mask_personal_data(before + number + after)
+    assert kinds == ["rrn"]
+    assert parts[1] not in digits_of(masked)
+    assert masked.startswith(before) and masked.endswith(after)
+
+
+@given(national=phone_parts, trunk=st.sampled_from(["", "0", "(0)"]), sep=separators(),
+       before=filler)
+def test_no_international_number_survives(
+    national: list[str], trunk: str, sep: str, before: str
+) -> None:
+    head, middle, last = national
+    number = f"+82 {trunk}{head[1:]}{sep}{middle}{sep}{last}"
+    masked, kinds = mask_personal_data(f"{before} {number}")
+    assert kinds == ["phone"]
+    assert middle + last not in digits_of(masked)
+
+
+@given(local=st.from_regex(r"[a-z][a-z0-9._]{2,12}", fullmatch=True),
+       domain=st.from_regex(r"[a-z]{2,8}\.(com|kr|net|co\.kr)", fullmatch=True),
+       full_width=st.booleans(), at=st.sampled_from(["@", "＠", "﹫"]),
+       before=filler, after=filler)
+def test_no_email_survives(
+    local: str, domain: str, full_width: bool, at: str, before: str, after: str
+) -> None:
+    address = f"{local}{at}{domain}"
+    if full_width:
+        address = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in address)
+    masked, kinds = mask_personal_data(f"{before} {address} {after}")
+    assert (masked, kinds) == (f"{before} {local[0]}***@{domain} {after}", ["email"])
+
+
+amounts = st.one_of(
+    st.integers(1, 10**12).map(lambda n: f"{n:,}원"),
+    st.builds(lambda eok, man: f"{eok}억 {man:,}만 원", st.integers(1, 999), st.integers(1, 9999)),
+    st.integers(1, 10**6).map(lambda n: f"{n}명"),
+    st.integers(1, 10**6).map(lambda n: f"제안 {n}번"),
+    st.integers(1900, 2100).map(lambda year: f"{year}년"),
+)
+dates = st.builds(
+    lambda day, sep: day.strftime(f"%Y{sep}%m{sep}%d"),
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31)),
+    st.sampled_from(["-", ".", "/", ". ", "–"]),
+)
+
+
+@given(st.lists(st.tuples(st.one_of(amounts, dates), filler.filter(lambda f: f.strip())),
+                min_size=1, max_size=6))
+def test_amounts_dates_and_counts_are_untouched(items: list[tuple[str, str]]) -> None:
+    text = "".join(f"{number} {words} " for number, words in items)
+    assert mask_personal_data(text) == (text, [])
 
 
 # --- truncate_for_display -------------------------------------------------------------------
