@@ -18,11 +18,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.db.types import UTCDateTime
+from bot.db.types import (
+    PublishedJSON,
+    PublishedString,
+    PublishedText,
+    UTCDateTime,
+    mask_on_assignment,
+)
 from bot.domain.lifecycle import ProposalStatus
 
 NAMING_CONVENTION = {
@@ -36,6 +43,10 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Texts others see are Published* columns: masked when set, written and read (bot.db.types).
+event.listen(Base, "mapper_configured", mask_on_assignment, propagate=True)
 
 
 class Role(StrEnum):
@@ -123,8 +134,8 @@ class Answer(Base):
     link_id: Mapped[int | None] = mapped_column(ForeignKey("reply_links.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(16))
     decision: Mapped[str | None] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
-    official_name: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(PublishedText())
+    official_name: Mapped[str] = mapped_column(PublishedString(40))
     expected_completion: Mapped[date | None] = mapped_column(Date)
     budget_krw: Mapped[int | None] = mapped_column(BigInteger)
     percent: Mapped[int | None] = mapped_column(Integer)
@@ -155,7 +166,7 @@ class ReReviewRequest(Base):
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
     )
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(PublishedText())  # the moderators read it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved: Mapped[bool | None] = mapped_column(Boolean)
@@ -170,10 +181,10 @@ class Proposal(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    title: Mapped[str] = mapped_column(String(120))
-    problem: Mapped[str] = mapped_column(Text)
-    solution: Mapped[str] = mapped_column(Text)
-    effect: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(PublishedString(120))
+    problem: Mapped[str] = mapped_column(PublishedText())
+    solution: Mapped[str] = mapped_column(PublishedText())
+    effect: Mapped[str] = mapped_column(PublishedText())
     area: Mapped[str | None] = mapped_column(String(40))
     category: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(24), default=ProposalStatus.COLLECTING)
@@ -378,7 +389,7 @@ class Opinion(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     stance: Mapped[str] = mapped_column(String(8))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(PublishedText())
     source: Mapped[str] = mapped_column(String(8), default="chat")
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -410,7 +421,7 @@ class DebateSummaryRow(Base):
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
     )
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(PublishedJSON())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -423,7 +434,7 @@ class DebateExtension(Base):
         ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
     )
     days: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(PublishedText())
     moderator: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -526,7 +537,7 @@ class BudgetRound(Base):
     __tablename__ = "budget_rounds"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(PublishedString(200))
     budget_krw: Mapped[int] = mapped_column(BigInteger)
     ballot_type: Mapped[str] = mapped_column(String(24))
     max_choices: Mapped[int | None] = mapped_column(Integer)  # k of choose-k
@@ -548,7 +559,7 @@ class BudgetRound(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(120))
     # the stored outcome: selected project ids, total cost, counts, turnout, tie-breaks used
-    results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    results: Mapped[dict[str, Any] | None] = mapped_column(PublishedJSON())
 
 
 class BudgetProject(Base):
@@ -561,8 +572,8 @@ class BudgetProject(Base):
     round_id: Mapped[int] = mapped_column(
         ForeignKey("budget_rounds.id", ondelete="CASCADE"), index=True
     )
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(PublishedString(200))
+    description: Mapped[str] = mapped_column(PublishedText(), default="")
     cost_krw: Mapped[int] = mapped_column(BigInteger)
     area: Mapped[str | None] = mapped_column(String(40))
     category: Mapped[str | None] = mapped_column(String(40))

@@ -373,7 +373,7 @@ async def extend_debate(
     The deadline machine re-arms from the moved `debate_closes_at`; a D-3 reminder that has
     not gone out yet moves with it, one that went out is not repeated.
     """
-    text = normalise_text(reason)
+    text = mask_personal_data(normalise_text(reason))[0]  # the participants read it
     if not valid_extension(days):
         return ExtendResult(ExtendOutcome.INVALID_DAYS)
     if len(text) < 2:

@@ -452,7 +452,7 @@ def preview_answer_view(submission: Submission, now: datetime) -> AnswerView:
         kind=form.kind,
         decision=form.decision,
         text=mask_personal_data(clean_text(form.text))[0],
-        official_name=clean_text(form.official_name),
+        official_name=mask_personal_data(clean_text(form.official_name))[0],
         department_name=submission.link.department_name,
         created_at=now,
         expected_completion=parse_completion(form.expected_completion),
