@@ -41,3 +41,22 @@ def test_bad_arguments_are_refused() -> None:
     with pytest.raises(SystemExit) as refused:
         main(["--updates", "1"])
     assert refused.value.code == 2
+
+
+def test_push_crash_drill_kills_and_restarts_with_tiny_numbers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from benchmarks import push_crash
+
+    exit_code = push_crash.main(
+        ["--runs", "1", "--pushes", "40", "--backends", "sqlite", "--concurrency", "4", "--json"]
+    )
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["sqlite"]
+    assert exit_code == 0
+    assert report["concurrency"] == 4 and report["lost"] == 0 and report["kept"] is True
+    (run,) = report["runs"]
+    assert run["pushes"] == 40 and run["sent_rows"] == 40
+    assert 0 < run["kill_after"] < 40 and run["repeated"] <= run["claimed_at_kill"] <= 4
+    with pytest.raises(SystemExit) as refused:
+        push_crash.main(["--runs", "0"])
+    assert refused.value.code == 2
