@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
+from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from bot.sandbox.client import Resident
 from bot.services.outbox import Notice, enqueue
 from tests.conftest import START
 from tests.support.harness import running_bot, settings_for
@@ -157,34 +161,57 @@ async def proxied_postgres(
 
 
 @pytest.mark.postgres
-async def test_a_database_outage_gets_try_later_and_nothing_is_lost(
-    proxied_postgres: tuple[str, TcpProxy], sandbox: SandboxServer, residents: SandboxClient,
-    clock: ShiftableClock,
+async def test_a_database_outage_gets_try_later_and_delivers_every_push_once(
+    proxied_postgres: tuple[str, TcpProxy], postgres_database: str, sandbox: SandboxServer,
+    sandbox_state: SandboxState, residents: SandboxClient, clock: ShiftableClock,
 ) -> None:
+    """The bot loses its database in the middle of a push burst: sends already on their way
+    are marked once it is back, pushes that another replica queues meanwhile go out too, and
+    a resident who writes during the outage is asked to try again later."""
     url, proxy = proxied_postgres
     minji = residents.resident(4010, "민지")
-    async with running_bot(settings_for(url, sandbox), clock) as runtime:
-        await minji.say("/start")
-        await minji.wait_for_message("안녕하세요")
-
-        await proxy.stop()
-        await minji.say("/help")
-        await minji.wait_for_message(TRY_LATER)
-        await minji.say("/settings")
-        await minji.wait_for_message(TRY_LATER)
-
-        await proxy.start()
-        async with runtime.sessionmaker() as session, session.begin():
-            params = {"proposal_id": 1, "title": "공원 가로등", "count": 3, "threshold": 50}
-            notice = Notice("proposal_expired", params, "1")
-            await enqueue(session, chat_id=4010, notice=notice, now=START)
-        runtime.dispatcher.wake()
-        await minji.say("/help")
-        await minji.wait_for_message("/propose")
-        await minji.wait_for_message("공감 기간이 끝났어요")
-        await runtime.dispatcher.stop()  # returns once the row in flight is marked
-        async with runtime.sessionmaker() as session:
-            sent = await session.scalar(
-                select(func.count()).where(OutboxMessage.status == OutboxStatus.SENT)
+    before, during = range(41_000, 41_200), range(41_200, 41_300)
+    people = [residents.resident(chat, f"주민{chat}") for chat in (*before, *during)]
+    other_replica = create_engine(postgres_database)  # reaches the database all along
+    queue = create_sessionmaker(other_replica)
+    sandbox_state.slow_down("sendMessage", 0.02)  # sends are in flight when the cut comes
+    try:
+        await queue_pushes(queue, before)
+        async with running_bot(settings_for(url, sandbox), clock) as runtime:
+            assert await sandbox_state.wait_until(
+                lambda: len(sandbox_state.calls_to("sendMessage")) >= 50, 60
             )
-        assert sent == 1
+            await proxy.stop()
+            await minji.say("/help")
+            await minji.wait_for_message(TRY_LATER)
+            await queue_pushes(queue, during)
+
+            await proxy.start()
+            runtime.dispatcher.wake()
+            assert await sandbox_state.wait_until(
+                lambda: all(pushes_in(person) for person in people), 60
+            )
+            await minji.say("/help")
+            await minji.wait_for_message("/propose")
+        # stopped: every send in flight has been marked
+        async with queue() as session:
+            statuses = dict((await session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )).all())
+    finally:
+        await other_replica.dispose()
+    assert statuses == {OutboxStatus.SENT: 300}
+    received = Counter(pushes_in(person) for person in people)
+    assert received == {1: 300}, received
+
+
+async def queue_pushes(queue: async_sessionmaker[AsyncSession], chats: range) -> None:
+    params = {"proposal_id": 1, "title": "공원 가로등", "count": 3, "threshold": 50}
+    async with queue() as session, session.begin():
+        for chat in chats:
+            await enqueue(session, chat_id=chat, notice=Notice("proposal_expired", params, "1"),
+                          now=START)
+
+
+def pushes_in(person: Resident) -> int:
+    return sum("공감 기간이 끝났어요" in (m.text or "") for m in person.inbox())
