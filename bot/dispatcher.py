@@ -260,11 +260,6 @@ class OutboxDispatcher(BackgroundLoop):
         # previous life's), and after a failed pass (a claim whose commit went unseen)
         self._may_have_orphans = worker_id is not None
 
-    @property
-    def concurrency(self) -> int:
-        """How many messages this dispatcher may have in flight (and claimed) at once."""
-        return self._claims.concurrency
-
     async def run_once(self) -> int:
         """Claim at most `concurrency` due rows and deliver them; returns how many it claimed.
 
