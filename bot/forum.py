@@ -37,6 +37,7 @@ from bot.services.debates import (
     record_forum_thread,
     topics_to_close,
 )
+from bot.telegram_errors import is_topic_not_modified
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class ForumMirror(ChatSyncLoop):
             try:
                 await self._bot.close_forum_topic(work.chat_id, work.thread_id)
             except BadRequest as error:
-                if "topic_not_modified" not in error.message.lower():
+                if not is_topic_not_modified(error):
                     raise
         async with self._sessionmaker() as session, session.begin():
             await mark_forum_closed(session, work.proposal_id, self._clock.now())

@@ -17,6 +17,7 @@ from telegram import CallbackQuery, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain.pb.ballot import Action, Ineligible, RefusalReason
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import BallotPage, BallotSubmit, BallotTap
 from bot.handlers.common import edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
@@ -88,7 +89,7 @@ async def show_page(update: Update, context: GonggamContext) -> None:
     if result.outcome is not BallotOutcome.OK:
         await _refuse(query, t, result, context)
         return
-    await query.answer()
+    await answer_query(query)
     await edit_in_place(query, _shown(t, result, context, edit=bool(target.edit)))
 
 
@@ -103,7 +104,7 @@ async def tap(update: Update, context: GonggamContext) -> None:
         await _show_details(update, context, query, target)
         return
     if target.action not in {a.value for a in Action}:
-        await query.answer(stale_button(t), show_alert=True)
+        await answer_query(query, stale_button(t), alert=True)
         return
     async with context.transaction() as session:
         result = await ballots.tap(
@@ -114,15 +115,15 @@ async def tap(update: Update, context: GonggamContext) -> None:
         )
     log.info("ballot tap in round %s: %s", target.round_id, result.outcome)
     if result.outcome is BallotOutcome.REFUSED and result.refusal is not None:
-        await query.answer(view.tap_refusal_text(t, result.refusal, result.state,
-                                                 target.project_id), show_alert=True)
+        refusal = view.tap_refusal_text(t, result.refusal, result.state, target.project_id)
+        await answer_query(query, refusal, alert=True)
         if result.refusal.reason in STALE_REFUSALS and result.state is not None:
             await edit_in_place(query, view.ballot_view(t, result.state))
         return
     if result.outcome is not BallotOutcome.OK or result.state is None:
         await _refuse(query, t, result, context)
         return
-    await query.answer()
+    await answer_query(query)
     await edit_in_place(query, view.ballot_view(t, result.state))
 
 
@@ -143,17 +144,17 @@ async def submit(update: Update, context: GonggamContext) -> None:
              target.round_id, result.outcome)
     state = result.state
     if result.outcome is BallotOutcome.OK and state is not None:
-        await query.answer()
+        await answer_query(query)
         rendered = (view.receipt_view(t, state, just_submitted=True) if target.confirmed
                     else view.confirm_view(t, state))
         await edit_in_place(query, rendered)
     elif result.outcome is BallotOutcome.SAME and state is not None:
-        await query.answer(view.already_recorded(t))
+        await answer_query(query, view.already_recorded(t))
         await edit_in_place(query, view.receipt_view(t, state, just_submitted=bool(target.confirmed)))
     elif result.outcome is BallotOutcome.EMPTY:
-        await query.answer(view.empty_text(t), show_alert=True)
+        await answer_query(query, view.empty_text(t), alert=True)
     elif result.outcome is BallotOutcome.REFUSED and result.refusal is not None:
-        await query.answer(view.refusal_text(t, result.refusal), show_alert=True)
+        await answer_query(query, view.refusal_text(t, result.refusal), alert=True)
     else:
         await _refuse(query, t, result, context)
 
@@ -166,9 +167,9 @@ async def _show_details(
         round_ = await ballots.load_round(session, target.round_id)
     project = round_.project(target.project_id) if round_ is not None else None
     if project is None:
-        await query.answer(stale_button(t), show_alert=True)
+        await answer_query(query, stale_button(t), alert=True)
         return
-    await query.answer(view.project_details(t, project), show_alert=True)
+    await answer_query(query, view.project_details(t, project), alert=True)
 
 
 async def _refuse(
@@ -179,21 +180,21 @@ async def _refuse(
     state = result.state
     if result.outcome is BallotOutcome.CLOSED:
         text = view.closed_text(t, result.round, now)
-        await query.answer(text, show_alert=True)
+        await answer_query(query, text, alert=True)
         await edit_in_place(query, Rendered(text))
     elif result.outcome is BallotOutcome.NOT_ELIGIBLE and result.ineligible is not None:
-        await query.answer(view.ineligible_text(t, result.ineligible, result.round),
-                           show_alert=True)
+        await answer_query(query, view.ineligible_text(t, result.ineligible, result.round),
+                           alert=True)
         if result.ineligible is Ineligible.NEEDS_CONTACT and query.message is not None:
             await _ask_for_contact(query.message.reply_text, t, result)  # type: ignore[union-attr]
     elif result.outcome is BallotOutcome.STALE and state is not None:
-        await query.answer(view.stale_text(t), show_alert=True)
+        await answer_query(query, view.stale_text(t), alert=True)
         await edit_in_place(query, view.ballot_view(t, state))
     elif result.outcome is BallotOutcome.LOCKED and state is not None:
-        await query.answer(view.locked_text(t), show_alert=True)
+        await answer_query(query, view.locked_text(t), alert=True)
         await edit_in_place(query, view.receipt_view(t, state, just_submitted=False))
     else:
-        await query.answer(stale_button(t), show_alert=True)
+        await answer_query(query, stale_button(t), alert=True)
 
 
 def _shown(

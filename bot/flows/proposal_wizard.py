@@ -21,14 +21,16 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.proposals import Checked, Part, check_part, choose_option
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import WizardChoice, WizardEdit, WizardStep
 from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.handlers.start import MenuLabelFilter
 from bot.rendering import Rendered
 from bot.rendering import wizard as view
-from bot.rendering.common import menu_keyboard
+from bot.rendering.common import menu_keyboard, stale_button
 from bot.services import drafts
+from bot.services.bans import ensure_not_banned
 from bot.services.drafts import DraftView
 from bot.services.proposals import SubmitOutcome, submit_draft
 from bot.services.search import find_similar
@@ -68,11 +70,16 @@ NEXT_STEP: dict[Step, Step] = {
 
 
 async def begin(update: Update, context: GonggamContext) -> Step:
-    """/propose or the menu button: resume a saved draft or start a new one."""
+    """/propose or the menu button: resume a saved draft or start a new one.
+
+    A banned resident is told so here (`UserBanned`, answered by the error handler), not
+    after writing seven steps that cannot be published.
+    """
     if context.user is None:
         return ConversationHandler.END  # type: ignore[return-value]
     context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
     async with context.transaction() as session:
+        await ensure_not_banned(session, context.user.id, context.services.clock.now())
         draft = await drafts.load_draft(session, context.user.id)
     t = translator_for(update, context)
     if draft is not None and (draft.title or draft.problem):
@@ -89,7 +96,7 @@ async def resume_or_restart(update: Update, context: GonggamContext) -> Step:
     if button is None:
         return Step.RESUME
     query, choice = button
-    await query.answer()
+    await answer_query(query)
     if choice.action == "restart":
         async with context.transaction() as session:
             await drafts.start_draft(session, context.user.id, context.services.clock.now())
@@ -133,12 +140,11 @@ async def choose(update: Update, context: GonggamContext) -> Step:
     if button is None:
         return _current_step(context)
     query, choice = button
-    if choice.field not in ("area", "category"):
-        return _current_step(context)
-    await query.answer()
-    options = _options(context, choice.field)
+    options = _options(context, choice.field) if choice.field in ("area", "category") else ()
     if not 0 <= choice.index < len(options):
+        await answer_query(query, stale_button(translator_for(update, context)), alert=True)
         return _current_step(context)
+    await answer_query(query)
     step = Step.AREA if choice.field == "area" else Step.CATEGORY
     return await _store_choice(update, context, step, options[choice.index])
 
@@ -147,7 +153,7 @@ async def skip(update: Update, context: GonggamContext) -> Step:
     """건너뛰기 on an optional step (area, category, photo)."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await answer_query(query)
     step = _current_step(context)
     if step not in (Step.AREA, Step.CATEGORY, Step.PHOTO):
         return step
@@ -175,7 +181,7 @@ async def edit_part(update: Update, context: GonggamContext) -> Step:
     if button is None or button[1].part not in names:
         return _current_step(context)
     query, target = button
-    await query.answer()
+    await answer_query(query)
     step = names[target.part]
     context.user_data[EDITING] = step.name  # type: ignore[index]
     await _ask(update, context, step)
@@ -183,15 +189,16 @@ async def edit_part(update: Update, context: GonggamContext) -> Step:
 
 
 async def submit(update: Update, context: GonggamContext) -> int:
+    """✅ 게시하기. The button is answered after the service: a refusal (a ban) is the answer."""
     query = update.callback_query
-    if query is not None:
-        await query.answer()
     if context.user is None:
         return ConversationHandler.END
     services = context.services
     async with context.transaction() as session:
         result = await submit_draft(session, context.user.id, services.clock.now(),
                                     services.settings)
+    if query is not None:
+        await answer_query(query)
     services.wake_dispatcher()
     t = translator_for(update, context)
     await _send(update, view.submitted(t, result, context.bot.username))
@@ -205,7 +212,7 @@ async def later(update: Update, context: GonggamContext) -> int:
     """/cancel or 나중에 쓰기: stop, keeping the draft."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await answer_query(query)
     context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
     t = translator_for(update, context)
     await _send(update, Rendered(view.kept_for_later(t)), keyboard=menu_keyboard(t))

@@ -20,8 +20,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.db.models import Role
 from bot.domain.lifecycle import ProposalStatus
 from bot.handlers.access import has_role, require_role, staff_only
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import AdminMenu
-from bot.handlers.common import pressed, translator_for
+from bot.handlers.common import edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
@@ -177,7 +178,7 @@ async def press(update: Update, context: GonggamContext) -> None:
         return
     query, choice = button
     if choice.section == view.PAGE_LABEL:  # the page number between ◀ and ▶
-        await query.answer()
+        await answer_query(query)
         return
     if choice.section == "menu":
         rendered = await _main(update, context)
@@ -185,7 +186,7 @@ async def press(update: Update, context: GonggamContext) -> None:
         section = BY_KEY.get(choice.section)
         if section is None or choice.page < 0:
             log.warning("admin menu: unknown section %r or page %s", choice.section, choice.page)
-            await query.answer()
+            await answer_query(query)
             return
         if not await require_role(update, context, section.minimum):
             return
@@ -193,9 +194,8 @@ async def press(update: Update, context: GonggamContext) -> None:
                               context.services.settings, context.services.clock.now())
         async with context.transaction() as session:
             rendered = await section.render(session, request)
-    await query.answer()
-    await query.edit_message_text(rendered.text, parse_mode="HTML",
-                                  reply_markup=rendered.reply_markup)
+    await answer_query(query)
+    await edit_in_place(query, rendered)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

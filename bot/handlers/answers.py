@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from html import escape
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.handlers.access import staff_only
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import RateAnswer
 from bot.handlers.common import actor_of, pressed, translator_for
 from bot.handlers.context import GonggamContext
@@ -38,7 +38,7 @@ async def rate(update: Update, context: GonggamContext) -> None:
         answers.RatingOutcome.NOT_ENDORSER: t.gettext(
             "Only residents who followed this proposal can rate its answer."),
     }
-    await query.answer(texts[outcome])
+    await answer_query(query, texts[outcome])
 
 
 async def ask_re_review(update: Update, context: GonggamContext) -> None:
@@ -72,7 +72,7 @@ async def list_departments(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         found = await departments.list_departments(session)
     t = translator_for(update, context)
-    lines = [f"{d.id}. {escape(d.name)}" + (" 🏛" if d.head_office else "") for d in found]
+    lines = [f"{d.id}. {d.name}" + (" 🏛" if d.head_office else "") for d in found]
     await _reply(update, "\n".join(lines) or t.gettext("No departments yet. Add one with /department_add <name>."))
 
 
@@ -215,8 +215,9 @@ async def hide_or_restore_opinion(update: Update, context: GonggamContext) -> No
 
 
 async def _reply(update: Update, text: str) -> None:
+    """Plain text: usage lines contain <placeholders> that are not HTML."""
     if update.effective_message is not None:
-        await update.effective_message.reply_html(text)
+        await update.effective_message.reply_text(text)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.handlers.access import admin_only
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import AuditPage
 from bot.handlers.common import edit_in_place, translator_for
 from bot.handlers.context import GonggamContext
@@ -60,12 +61,12 @@ async def turn_page(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     where = context.user_data.get(FILTER_KEY)  # type: ignore[union-attr]
     if not isinstance(where, AuditFilter) or filter_tag(where) != data.tag:
-        await query.answer(view.stale(t), show_alert=True)
+        await answer_query(query, view.stale(t), alert=True)
         return
     async with context.transaction() as session:
         shown = await query_audit(session, where, page=data.page, per_page=PER_PAGE)
     rendered = view.page(t, shown, where, data.tag)
-    await query.answer()
+    await answer_query(query)
     await edit_in_place(query, rendered)
 
 

@@ -13,6 +13,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.handlers.access import admin_only
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import BroadcastAction, BroadcastAudience
 from bot.handlers.common import Awaiting, actor_of, answer_alert, edit_in_place, translator_for
 from bot.handlers.context import GonggamContext
@@ -180,7 +181,7 @@ async def _audience_label(context: GonggamContext, t: Translator, audience: Audi
 
 
 async def _show(query: CallbackQuery, rendered: Rendered) -> None:
-    await query.answer()
+    await answer_query(query)
     await edit_in_place(query, rendered)
 
 

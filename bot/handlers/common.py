@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from html import unescape
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -10,13 +12,16 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, filters
 
+from bot.handlers.answering import answer_query, fit_answer, was_answered
 from bot.handlers.callbacks import CallbackData
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.rendering.common import try_again_later
+from bot.telegram_errors import is_not_modified
 
 log = logging.getLogger(__name__)
+_TAG = re.compile(r"<[^>]*>")
 
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
@@ -48,15 +53,7 @@ def translator_for(update: Update, context: GonggamContext) -> Translator:
 
 async def reply_try_later(update: Update, context: GonggamContext) -> None:
     """Tell the user to retry; used when the database is briefly unreachable."""
-    text = try_again_later(translator_for(update, context))
-    if update.callback_query is not None:
-        try:
-            await update.callback_query.answer(text, show_alert=True)
-            return
-        except BadRequest:
-            log.info("callback query %s was already answered", update.callback_query.id)
-    if update.effective_chat is not None and update.effective_chat.type == "private":
-        await context.bot.send_message(update.effective_chat.id, text)
+    await tell(update, try_again_later(translator_for(update, context)))
 
 
 def is_database_outage(error: BaseException | None) -> bool:
@@ -86,7 +83,7 @@ async def edit_in_place(query: CallbackQuery, rendered: Rendered) -> None:
         await query.edit_message_text(rendered.text, parse_mode="HTML",
                                       reply_markup=rendered.reply_markup)
     except BadRequest as error:
-        if "not modified" not in error.message.lower():
+        if not is_not_modified(error):
             raise
 
 
@@ -98,17 +95,23 @@ def actor_of(update: Update) -> str:
 
 async def answer_alert(query: CallbackQuery, text: str) -> None:
     """Answer a pressed button with a pop-up; a query answered already is only logged."""
-    try:
-        await query.answer(text, show_alert=True)
-    except BadRequest:
-        log.info("callback query %s was already answered", query.id)
+    await answer_query(query, text, alert=True)
 
 
 async def tell(update: Update, text: str, *, html: bool = False) -> None:
-    """A pop-up on a pressed button, else a reply in a private chat (groups stay quiet)."""
-    if update.callback_query is not None:
-        await answer_alert(update.callback_query, text)
-        return
+    """A pop-up on a pressed button still waiting for its answer, when the text fits one;
+    otherwise a message in a private chat (groups stay quiet). `html`: `text` is HTML."""
+    query = update.callback_query
+    if query is not None and not was_answered(query):
+        shown = _plain(text) if html else text
+        fits = fit_answer(shown) == shown
+        if await answer_query(query, shown if fits else None, alert=fits) and fits:
+            return
     chat, message = update.effective_chat, update.effective_message
     if chat is not None and chat.type == "private" and message is not None:
         await (message.reply_html(text) if html else message.reply_text(text))
+
+
+def _plain(html_text: str) -> str:
+    """What an HTML text reads as where Telegram shows plain text (a pop-up)."""
+    return unescape(_TAG.sub("", html_text))

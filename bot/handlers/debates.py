@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.debate import OpinionSort, Stance
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import (
     DebateOpinions,
     DebateStanceChoice,
@@ -17,7 +18,7 @@ from bot.handlers.callbacks import (
     ReportOpinion,
     ReportOpinionReason,
 )
-from bot.handlers.common import Awaiting, pressed, translator_for
+from bot.handlers.common import Awaiting, edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamApplication, GonggamContext
 from bot.handlers.proposals import AWAITING_SEARCH
 from bot.rendering import debates as view
@@ -41,7 +42,7 @@ async def choose_stance(update: Update, context: GonggamContext) -> None:
     query, choice = button
     t = translator_for(update, context)
     if choice.stance not in {s.value for s in Stance}:
-        await query.answer(stale_button(t), show_alert=True)
+        await answer_query(query, stale_button(t), alert=True)
         return
     stance = Stance(choice.stance)
     async with context.transaction() as session:
@@ -49,8 +50,8 @@ async def choose_stance(update: Update, context: GonggamContext) -> None:
             session, proposal_id=choice.proposal_id, user_id=context.user.id,  # type: ignore[union-attr]
             stance=stance, now=context.services.clock.now(),
         )
-    await query.answer(view.stance_reply(t, result.outcome, stance, result.closes_at),
-                       show_alert=result.outcome is StanceOutcome.CLOSED)
+    await answer_query(query, view.stance_reply(t, result.outcome, stance, result.closes_at),
+                       alert=result.outcome is StanceOutcome.CLOSED)
     await _refresh_card(update, context, choice.proposal_id)
 
 
@@ -62,19 +63,19 @@ async def start_or_cancel_writing(update: Update, context: GonggamContext) -> No
     t = translator_for(update, context)
     if not target.start:
         context.user_data.pop(AWAITING_OPINION, None)  # type: ignore[union-attr]
-        await query.answer()
+        await answer_query(query)
         await query.edit_message_text(t.gettext("Cancelled. Nothing was posted."))
         return
     async with context.transaction() as session:
         tally = await debates.load_tally(session, target.proposal_id, context.user.id,  # type: ignore[union-attr]
                                          context.services.clock.now())
     if tally is None or not tally.open:
-        await query.answer(view.closed_text(t, tally.closes_at if tally else None),
-                           show_alert=True)
+        await answer_query(query, view.closed_text(t, tally.closes_at if tally else None),
+                           alert=True)
         return
     context.user_data.pop(AWAITING_SEARCH, None)  # type: ignore[union-attr]
     context.user_data[AWAITING_OPINION] = target.proposal_id  # type: ignore[index]
-    await query.answer()
+    await answer_query(query)
     prompt = view.opinion_prompt(t, target.proposal_id, tally.title)
     await query.message.reply_html(prompt.text, reply_markup=prompt.reply_markup)  # type: ignore[union-attr]
 
@@ -108,21 +109,23 @@ async def show_opinions(update: Update, context: GonggamContext) -> None:
     if button is None:
         return
     query, target = button
-    await _redraw_opinions(update, context, target.proposal_id, target.sort, target.page,
-                           answer=True)
+    refusal = await _redraw_opinions(update, context, target.proposal_id, target.sort,
+                                     target.page)
+    await answer_query(query, refusal, alert=refusal is not None)
 
 
 async def _redraw_opinions(
     update: Update, context: GonggamContext, proposal_id: int, sort: str, page_number: int,
-    *, answer: bool,
-) -> None:
-    """Show one page of opinions in place (also after a 👍, so the count is current)."""
+) -> str | None:
+    """Show one page of opinions in place (also after a 👍, so the count is current).
+
+    Answers nothing (the caller answers the button once); returns why it could not draw.
+    """
     query = update.callback_query
     assert query is not None
     t = translator_for(update, context)
     if sort not in {s.value for s in OpinionSort}:
-        await query.answer(stale_button(t), show_alert=True)
-        return
+        return stale_button(t)
     now = context.services.clock.now()
     async with context.transaction() as session:
         page = await debates.list_opinions(
@@ -130,13 +133,9 @@ async def _redraw_opinions(
             viewer_id=context.user.id, now=now,  # type: ignore[union-attr]
         )
     if page is None:
-        await query.answer(card_view.proposal_not_found(t), show_alert=True)
-        return
-    if answer:
-        await query.answer()
-    rendered = view.opinions_page(t, page, now)
-    await query.edit_message_text(rendered.text, parse_mode="HTML",
-                                  reply_markup=rendered.reply_markup)
+        return card_view.proposal_not_found(t)
+    await edit_in_place(query, view.opinions_page(t, page, now))
+    return None
 
 
 async def like(update: Update, context: GonggamContext) -> None:
@@ -149,11 +148,10 @@ async def like(update: Update, context: GonggamContext) -> None:
             session, opinion_id=target.opinion_id, user_id=context.user.id,  # type: ignore[union-attr]
             now=context.services.clock.now(),
         )
-    await query.answer(view.like_reply(translator_for(update, context), result.outcome,
-                                       result.count))
-    if result.outcome is debates.LikeOutcome.LIKED:
-        await _redraw_opinions(update, context, target.proposal_id, target.sort, target.page,
-                               answer=False)
+    await answer_query(query, view.like_reply(translator_for(update, context), result.outcome,
+                                              result.count))
+    if result.outcome is debates.LikeOutcome.LIKED:  # a page it cannot draw stays as it is
+        await _redraw_opinions(update, context, target.proposal_id, target.sort, target.page)
 
 
 async def ask_report_reason(update: Update, context: GonggamContext) -> None:
@@ -161,7 +159,7 @@ async def ask_report_reason(update: Update, context: GonggamContext) -> None:
     if button is None:
         return
     query, target = button
-    await query.answer()
+    await answer_query(query)
     rendered = view.report_reasons(translator_for(update, context), target.opinion_id)
     await query.message.reply_html(rendered.text, reply_markup=rendered.reply_markup)  # type: ignore[union-attr]
 
@@ -179,7 +177,7 @@ async def report(update: Update, context: GonggamContext) -> None:
         )
     services.wake_dispatcher()
     t = translator_for(update, context)
-    await query.answer()
+    await answer_query(query)
     await query.edit_message_text(
         t.gettext("Thank you. The moderators will look at it.") if recorded
         else t.gettext("You have already reported this opinion."))
@@ -225,8 +223,7 @@ async def _refresh_card(update: Update, context: GonggamContext, proposal_id: in
         services.settings.policy.endorsement_threshold, now, context.bot.username,
         services.settings.public_base_url, debate=tally,
     )
-    await query.edit_message_text(rendered.text, parse_mode="HTML",
-                                  reply_markup=rendered.reply_markup)
+    await edit_in_place(query, rendered)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

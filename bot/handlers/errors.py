@@ -1,24 +1,30 @@
-"""The single error handler: log the failure (without message bodies) and answer politely."""
+"""The single error handler: log the failure (without message bodies) and answer politely.
+
+A pressed button is answered once: if the failed handler had answered already, the
+polite words go out as a message instead (see `bot.handlers.answering`).
+"""
 
 from __future__ import annotations
 
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import Application
 
+from bot.handlers.answering import answer_query, was_answered
 from bot.handlers.common import is_database_outage, reply_try_later
 from bot.handlers.context import GonggamContext
 from bot.handlers.moderation import tell_banned  # moderation: a ban is a polite refusal
 from bot.services.bans import UserBanned
+from bot.telegram_errors import is_not_modified
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: GonggamContext) -> None:
     error = context.error
-    if isinstance(error, BadRequest) and "message is not modified" in error.message:
+    if is_not_modified(error):
+        await _redraw_changed_nothing(update)
         return
     if isinstance(error, UserBanned) and isinstance(update, Update):
         await tell_banned(update, context, error)
@@ -34,6 +40,13 @@ async def on_error(update: object, context: GonggamContext) -> None:
             await reply_try_later(update, context)
         except Exception:
             log.warning("could not tell the user about the failure of update %s", update_id)
+
+
+async def _redraw_changed_nothing(update: object) -> None:
+    """A redraw of what is already shown (a double tap) is a success: nothing to say."""
+    query = update.callback_query if isinstance(update, Update) else None
+    if query is not None and not was_answered(query):
+        await answer_query(query)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.text import is_meaningful, normalise_text
+from bot.handlers.answering import answer_query
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering.common import (
@@ -69,7 +70,7 @@ async def unknown_button(update: Update, context: GonggamContext) -> None:
         query.from_user.id,
         len((query.data or "").encode()),
     )
-    await query.answer(stale_button(translator_for(update, context)), show_alert=True)
+    await answer_query(query, stale_button(translator_for(update, context)), alert=True)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.handlers.access import staff_only
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import WorkAct
 from bot.handlers.common import pressed, tell, translator_for
 from bot.handlers.context import GonggamContext
@@ -359,21 +360,21 @@ async def press_work_item(update: Update, context: GonggamContext) -> None:
         item = await work_items.load_item(session, press.item_id)
     if item is None:
         log.warning("work item button for unknown item %s", press.item_id)
-        await query.answer(t.gettext("This item does not exist."), show_alert=True)
+        await answer_query(query, t.gettext("This item does not exist."), alert=True)
         return
     if not item.open:
-        await query.answer(view.already_handled(t, item), show_alert=True)
+        await answer_query(query, view.already_handled(t, item), alert=True)
         return
     if press.action in ("reasons", "back"):
         params = {**item.params, "work_item_id": item.id, "work_kind": str(item.kind)}
         markup = (view.reject_reasons_keyboard(t, item.id) if press.action == "reasons"
                   else view.work_item_keyboard(t, params))
-        await query.answer()
+        await answer_query(query)
         await query.edit_message_reply_markup(markup)
         return
     if press.action == "other":
-        await query.answer(t.gettext("Write your own reason with /reject {id} <reason>.").format(
-            id=item.subject_id), show_alert=True)
+        own_reason = t.gettext("Write your own reason with /reject {id} <reason>.")
+        await answer_query(query, own_reason.format(id=item.subject_id), alert=True)
         return
     await _act(update, context, item, press)
 
@@ -388,7 +389,7 @@ async def _act(
     if press.action == "reject":
         if not 0 <= press.arg < len(HIDE_REASONS):
             log.warning("work item %s: reject reason %s does not exist", item.id, press.arg)
-            await query.answer(t.gettext("This button is not valid any more."), show_alert=True)
+            await answer_query(query, t.gettext("This button is not valid any more."), alert=True)
             return
         reason_text = t.gettext(REASON_LABELS[HIDE_REASONS[press.arg]])
     services = context.services
@@ -402,15 +403,15 @@ async def _act(
     services.wake_dispatcher()
     if result.outcome is ActOutcome.INVALID:
         log.warning("work item %s (%s): action %s refused", item.id, item.kind, press.action)
-        await query.answer(t.gettext("This button is not valid any more."), show_alert=True)
+        await answer_query(query, t.gettext("This button is not valid any more."), alert=True)
         return
     if result.outcome is ActOutcome.NOT_FOUND or result.item is None:
-        await query.answer(t.gettext("This item does not exist."), show_alert=True)
+        await answer_query(query, t.gettext("This item does not exist."), alert=True)
         return
     if result.outcome is ActOutcome.ALREADY_HANDLED:
-        await query.answer(view.already_handled(t, result.item), show_alert=True)
+        await answer_query(query, view.already_handled(t, result.item), alert=True)
         return
-    await query.answer(t.gettext("Done.") if result.outcome is ActOutcome.DONE
+    await answer_query(query, t.gettext("Done.") if result.outcome is ActOutcome.DONE
                        else t.gettext("Recorded, but nothing changed: it had already moved on."))
     await _mark_handled(update, context, result, press.arg)
 

@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from bot.handlers.access import staff_only
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import PollsOptIn
 from bot.handlers.common import actor_of, pressed, translator_for
 from bot.handlers.context import GonggamContext
@@ -94,7 +95,7 @@ async def toggle_opt_in(update: Update, context: GonggamContext) -> None:
     opted_in = bool(choice.opt_in)
     async with context.transaction() as session:
         await polls.set_polls_opt_in(session, context.user.id, opted_in)
-    await query.answer()
+    await answer_query(query)
     rendered = view.opt_in_view(translator_for(update, context), opted_in)
     if query.message is not None and rendered.text != getattr(query.message, "text", None):
         await query.edit_message_text(rendered.text, reply_markup=rendered.reply_markup)

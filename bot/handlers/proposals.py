@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot.domain.lifecycle import ProposalStatus
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import (
     Endorse,
     ListFilters,
@@ -26,7 +27,7 @@ from bot.handlers.callbacks import (
     Unendorse,
     WithdrawProposal,
 )
-from bot.handlers.common import Awaiting, pressed, translator_for
+from bot.handlers.common import Awaiting, edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import Rendered
 from bot.rendering import moderation as moderation_view
@@ -36,6 +37,7 @@ from bot.services import browse, debates, proposals
 from bot.services.debates import DebateTally
 from bot.services.proposals import EndorseOutcome, WithdrawOutcome
 from bot.services.search import search
+from bot.telegram_errors import is_message_to_edit_gone, is_not_modified
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,6 @@ LoadedCard = tuple[browse.ProposalCard, DebateTally | None]
 AWAITING_SEARCH = "awaiting_search"
 PENDING_ENDORSEMENT = "pending_endorsement"
 REPORT_CARDS = "report_cards"  # proposal id → the card whose 🚩 was pressed (to mark it)
-_CARD_GONE = ("message is not modified", "message to edit not found")
 
 
 async def show_list(update: Update, context: GonggamContext) -> None:
@@ -60,9 +61,8 @@ async def turn_page(update: Update, context: GonggamContext) -> None:
     if button is None:
         return
     query, page = button
-    await query.answer()
-    rendered = await _list_view(update, context, page)
-    await query.edit_message_text(rendered.text, parse_mode="HTML", reply_markup=rendered.reply_markup)
+    await answer_query(query)
+    await edit_in_place(query, await _list_view(update, context, page))
 
 
 async def choose_filter(update: Update, context: GonggamContext) -> None:
@@ -70,7 +70,7 @@ async def choose_filter(update: Update, context: GonggamContext) -> None:
     if button is None:
         return
     query, choice = button
-    await query.answer()
+    await answer_query(query)
     t = translator_for(update, context)
     if choice.kind == "search":
         context.user_data[AWAITING_SEARCH] = True  # type: ignore[index]
@@ -81,7 +81,7 @@ async def choose_filter(update: Update, context: GonggamContext) -> None:
         if choice.kind == "area"
         else view.status_picker(t, "new")
     )
-    await query.edit_message_text(picker.text, reply_markup=picker.reply_markup)
+    await edit_in_place(query, picker)
 
 
 async def search_keyword(update: Update, context: GonggamContext) -> None:
@@ -95,7 +95,7 @@ async def open_card(update: Update, context: GonggamContext) -> None:
     if button is None:
         return
     query, target = button
-    await query.answer()
+    await answer_query(query)
     await _send_card(update, context, target.proposal_id)
 
 
@@ -170,10 +170,8 @@ async def mute(update: Update, context: GonggamContext) -> None:
         await proposals.set_muted(session, proposal_id=target.proposal_id, user_id=context.user.id,
                                   muted=bool(target.muted), now=context.services.clock.now())
     t = translator_for(update, context)
-    await query.answer(
-        t.gettext("Notifications for this proposal are off.") if target.muted
-        else t.gettext("Notifications for this proposal are on.")
-    )
+    await answer_query(query, t.gettext("Notifications for this proposal are off.")
+                       if target.muted else t.gettext("Notifications for this proposal are on."))
     await _refresh_card(update, context, target.proposal_id)
 
 
@@ -186,9 +184,9 @@ async def ask_report_reason(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         card = await browse.load_card(session, target.proposal_id, context.user.id)
     if card is not None and card.viewer_reported:
-        await query.answer(t.gettext("You have already reported this proposal."))
+        await answer_query(query, t.gettext("You have already reported this proposal."))
         return
-    await query.answer()
+    await answer_query(query)
     if query.message is not None:
         cards = context.user_data.setdefault(REPORT_CARDS, {})  # type: ignore[union-attr]
         cards[target.proposal_id] = query.message.message_id
@@ -203,7 +201,7 @@ async def report(update: Update, context: GonggamContext) -> None:
     cards = context.user_data.get(REPORT_CARDS) or {}  # type: ignore[union-attr]
     card_message = cards.pop(target.proposal_id, None)
     if target.reason == moderation_view.REPORT_CANCEL:
-        await query.answer()
+        await answer_query(query)
         await query.edit_message_text(
             moderation_view.report_cancelled(translator_for(update, context)))
         return
@@ -217,7 +215,7 @@ async def report(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     text = (t.gettext("Thank you. The moderators will look at it.") if recorded
             else t.gettext("You have already reported this proposal."))
-    await query.answer()
+    await answer_query(query)
     await query.edit_message_text(text)
     if recorded and isinstance(card_message, int):
         await _mark_reported(update, context, target.proposal_id, card_message)
@@ -236,7 +234,7 @@ async def _mark_reported(
                                             message_id=message_id, parse_mode="HTML",
                                             reply_markup=rendered.reply_markup)
     except BadRequest as error:  # the card was deleted, or is already up to date
-        if not any(known in error.message.lower() for known in _CARD_GONE):
+        if not (is_not_modified(error) or is_message_to_edit_gone(error)):
             raise
         log.info("could not mark card %s as reported: %s", message_id, error)
 
@@ -250,7 +248,7 @@ async def withdraw(update: Update, context: GonggamContext) -> None:
     if not target.confirmed:
         async with context.transaction() as session:
             card = await browse.load_card(session, target.proposal_id, context.user.id)
-        await query.answer()
+        await answer_query(query)
         if card is not None and card.is_author(context.user.id):
             await _send(update, view.withdraw_confirmation(t, card.id, card.title))
         return
@@ -268,7 +266,7 @@ async def withdraw(update: Update, context: GonggamContext) -> None:
         ),
         WithdrawOutcome.NOT_FOUND: view.proposal_not_found(t),
     }
-    await query.answer(texts[outcome], show_alert=outcome is not WithdrawOutcome.WITHDRAWN)
+    await answer_query(query, texts[outcome], alert=outcome is not WithdrawOutcome.WITHDRAWN)
     if outcome is WithdrawOutcome.WITHDRAWN:
         await query.edit_message_text(texts[outcome])
 
@@ -283,14 +281,14 @@ async def _after_endorsement(
     text = view.endorse_reply(t, result.outcome, result.count, threshold)
     if result.outcome is EndorseOutcome.NEEDS_CONTACT:
         context.user_data[PENDING_ENDORSEMENT] = proposal_id  # type: ignore[index]
-        await query.answer()
+        await answer_query(query)
         button = KeyboardButton(t.gettext("📱 Share my phone number"), request_contact=True)
         await query.message.reply_text(  # type: ignore[union-attr]
             text, reply_markup=ReplyKeyboardMarkup([[button]], resize_keyboard=True,
                                                    one_time_keyboard=True),
         )
         return
-    await query.answer(text, show_alert=result.outcome is EndorseOutcome.THRESHOLD_REACHED)
+    await answer_query(query, text, alert=result.outcome is EndorseOutcome.THRESHOLD_REACHED)
     context.services.wake_dispatcher()
     await _refresh_card(update, context, proposal_id)
 
@@ -299,10 +297,9 @@ async def _refresh_card(update: Update, context: GonggamContext, proposal_id: in
     """Edit the card in place with the current state (a stale card catches up)."""
     query = update.callback_query
     rendered = await _card_view(update, context, proposal_id)
-    if query is None or rendered is None or query.message is None:
+    if query is None or rendered is None:
         return
-    await query.edit_message_text(rendered.text, parse_mode="HTML",
-                                  reply_markup=rendered.reply_markup)
+    await edit_in_place(query, rendered)
 
 
 async def _send_card(update: Update, context: GonggamContext, proposal_id: int) -> None:

@@ -8,8 +8,9 @@ from functools import partial
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.handlers.answering import answer_query
 from bot.handlers.callbacks import LanguageChoice, NotificationToggle
-from bot.handlers.common import pressed, translator_for
+from bot.handlers.common import edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering.common import language_changed, language_prompt, menu_keyboard, settings_view
 from bot.services.users import set_language, set_muted_all
@@ -38,15 +39,14 @@ async def choose_language(update: Update, context: GonggamContext) -> None:
         return
     query, choice = button
     if choice.language == "ask":
-        await query.answer()
+        await answer_query(query)
         await ask_language(update, context)
         return
     async with context.services.sessionmaker() as session, session.begin():
         changed = await set_language(session, context.user.id, choice.language)
     t = context.services.i18n.get(choice.language if changed else context.user.language)
-    await query.answer()
-    prompt = language_prompt(t)
-    await query.edit_message_text(prompt.text, reply_markup=prompt.reply_markup)
+    await answer_query(query)
+    await edit_in_place(query, language_prompt(t))  # the same language again: no change
     await query.message.reply_html(language_changed(t), reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
 
 
@@ -58,7 +58,7 @@ async def toggle_notifications(update: Update, context: GonggamContext) -> None:
     muted = bool(toggle.muted)
     # The edited card is the feedback, so the spinner can stop while the choice is stored.
     await asyncio.gather(
-        query.answer(),
+        answer_query(query),
         context.services.fast_lane.run(
             partial(set_muted_all, user_id=context.user.id, muted=muted)
         ),

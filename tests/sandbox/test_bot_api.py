@@ -343,7 +343,7 @@ async def test_send_chat_action(bot: Bot, client: SandboxClient) -> None:
     assert await bot.send_chat_action(RESIDENT_ID, "typing")
 
 
-# ----- refusals, with Telegram's own texts --------------------------------------------------------
+# ----- refusals, with Telegram's own texts ------------------------------------------------
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
