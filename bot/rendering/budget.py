@@ -246,7 +246,8 @@ def export_caption(t: Translator, round_id: int, ballots: int) -> str:
 
 
 def round_usage_id(t: Translator, command: str) -> str:
-    return t.gettext("Usage: /{command} <round number>").format(command=command)
+    """HTML: the <placeholder> is escaped."""
+    return escape(t.gettext("Usage: /{command} <round number>").format(command=command))
 
 
 # ----- notices --------------------------------------------------------------------------------

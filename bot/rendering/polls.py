@@ -48,10 +48,11 @@ def opt_in_view(t: Translator, opted_in: bool) -> Rendered:
 
 
 def usage(t: Translator) -> str:
-    return t.gettext(
+    """HTML: the <placeholders> are escaped."""
+    return escape(t.gettext(
         "Usage: /poll_new <hours> | <question> | <option 1> | <option 2> [| …] [| multi] "
         "[| group=<chat id>]"
-    )
+    ))
 
 
 def problem(t: Translator, outcome: CreateOutcome) -> str:
@@ -59,7 +60,7 @@ def problem(t: Translator, outcome: CreateOutcome) -> str:
         min_hours=MIN_HOURS, max_hours=MAX_HOURS, question=MAX_QUESTION, option=MAX_OPTION,
         min_options=MIN_OPTIONS, max_options=MAX_OPTIONS,
     )
-    return f"{text}\n{escape(usage(t))}"
+    return f"{text}\n{usage(t)}"
 
 
 def created(t: Translator, poll_id: int, copies: int, closes_at: datetime) -> str:

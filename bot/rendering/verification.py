@@ -24,15 +24,16 @@ BATCH_PROBLEMS: dict[BatchOutcome, str] = {
 
 
 def codes_usage(t: Translator) -> str:
-    return t.gettext(
+    """HTML: the <placeholders> are escaped."""
+    return escape(t.gettext(
         "Usage: /codes_new <동> <number of codes> <days valid>\nExample: /codes_new 신도림동 50 30"
-    )
+    ))
 
 
 def batch_problem(t: Translator, outcome: BatchOutcome, area: str, areas: tuple[str, ...]) -> str:
     text = t.gettext(BATCH_PROBLEMS[outcome]).format(
         area=escape(area), areas=escape(", ".join(areas)), max_count=MAX_BATCH, max_days=MAX_DAYS)
-    return f"{text}\n{escape(codes_usage(t))}"
+    return f"{text}\n{codes_usage(t)}"
 
 
 def batch_created(t: Translator, batch: IssuedBatch) -> str:
