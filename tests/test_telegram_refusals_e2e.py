@@ -198,3 +198,24 @@ async def test_usage_lines_with_placeholders_reach_the_admin(
     await admin.say(command)
 
     assert usage in (await admin.wait_for_message("사용법")).text
+
+
+async def test_a_failure_after_the_answer_is_told_by_message_not_by_a_second_answer(
+    bot: Runtime, residents: SandboxClient, sandbox_state: SandboxState,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pid = await seed_proposal(bot, 7700)
+    yeongsu = residents.resident(7701, "영수")
+    card = await open_card(yeongsu, pid)
+    sandbox_state.fail_next("editMessageText", error_code=400,
+                            description="Bad Request: something unexpected")
+
+    query_id = await yeongsu.press_data(card, f"e:1:{pid}")
+    answer = await yeongsu.wait_for_callback_answer(query_id)
+    await yeongsu.wait_for_message(TRY_LATER)
+
+    assert answer.text and "공감" in answer.text
+    assert answer_calls(sandbox_state, query_id) == 1
+    failures = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(failures) == 1 and "failed" in failures[0]
+    caplog.clear()  # the one failure this test provokes on purpose
