@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -22,6 +24,7 @@ from bot.forum import ForumMirror
 from bot.handlers.context import GonggamApplication, GonggamContext, Services
 from bot.handlers.registry import register_all
 from bot.i18n import DEFAULT_LANGUAGE, I18n
+from bot.intake import PollingIntake, UpdateIntake
 from bot.logging_setup import quiet_noisy_loggers
 from bot.mailer import EmailTransport
 from bot.metrics import Metrics
@@ -30,7 +33,7 @@ from bot.rendering.common import bot_commands
 from bot.rendering.notifications import NotificationRenderer
 from bot.scheduler import DeadlineScheduler
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
-from bot.services.users import forget_old_updates
+from bot.services.intake import forget_old_updates
 from bot.settings import Settings
 from bot.telegram_bot import GonggamBot
 from bot.web.app import (
@@ -70,6 +73,8 @@ class Runtime:
     dispatcher: OutboxDispatcher
     scheduler: DeadlineScheduler
     machine: DeadlineMachine
+    intake: UpdateIntake
+    polling: PollingIntake
     mail_dispatcher: OutboxDispatcher | None = None
     forum: ForumMirror | None = None  # debates: only when DEBATE_FORUM_CHAT_ID is set
     polls: PollSender | None = None  # polls: sends, stops and announces native polls
@@ -88,14 +93,12 @@ class Runtime:
         await self.application.initialize()
         await self._register_commands()
         await self.application.start()
+        await self.intake.resume_backlog()
         if serve_web:
             await self._start_web()
         if mode is Mode.POLLING:
             await self.bot.delete_webhook()
-            assert self.application.updater is not None
-            await self.application.updater.start_polling(
-                poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
-            )
+            self.polling.start()
         else:
             await self.bot.set_webhook(
                 self.settings.public_base_url + WEBHOOK_PATH,
@@ -115,13 +118,16 @@ class Runtime:
         log.info("공감 started in %s mode", mode)
 
     async def stop(self) -> None:
-        """Graceful: stop intake, finish in-flight updates, the scheduler and the dispatcher."""
+        """Graceful and quick: stop intake, finish the update in flight, then the rest.
+
+        Updates still waiting in the queue are stored (see `bot.intake`), so they are left
+        for the next start rather than handled now; nothing acknowledged is lost."""
+        await self.polling.stop()
         if self.web_runner is not None:
             await self.web_runner.cleanup()
             self.web_runner = None
-        if self.application.updater is not None and self.application.updater.running:
-            await self.application.updater.stop()
         if self.application.running:
+            _leave_queued_updates(self.application.update_queue)
             await self.application.stop()
         await self.scheduler.shutdown()
         if self.forum is not None:
@@ -157,7 +163,7 @@ class Runtime:
                 metrics=self.metrics,
                 health=self.health,
                 settings=self.settings,
-                telegram=self.application,
+                intake=self.intake,
                 webhook_secret=self.settings.webhook_secret,
                 pages=PageDeps(
                     sessionmaker=self.sessionmaker,
@@ -256,33 +262,47 @@ def build_runtime(
     async def wake_dispatcher() -> None:
         wake_outbox()
 
+    fast_lane = FastLane(settings.database_url, engine)
+
     async def housekeeping() -> None:
-        async with sessionmaker() as session, session.begin():
-            await forget_old_updates(session, clock.now())
+        await fast_lane.run(partial(forget_old_updates, now=clock.now()))
 
     scheduler = DeadlineScheduler(
         machine, clock, after_run=wake_dispatcher, housekeeping=housekeeping
     )
     if isinstance(clock, ShiftableClock):
         clock.on_jump(lambda _now: scheduler.sweep())
-    fast_lane = FastLane(settings.database_url, engine)
     services = Services(
         settings, clock, i18n, sessionmaker, fast_lane, metrics, wake_outbox, calendar
     )
     application = (
         ApplicationBuilder()
         .bot(bot)
+        .updater(None)  # polling is `bot.intake.PollingIntake`: it stores before it confirms
         .application_class(GonggamApplication, kwargs={"services": services})
         .context_types(ContextTypes(context=GonggamContext))
         .build()
     )
     assert isinstance(application, GonggamApplication)
     register_all(application)
+    intake = UpdateIntake(
+        bot, application.update_queue, fast_lane, clock, settings.worker_id, i18n,
+        secret_key=settings.secret_key,
+    )
     return Runtime(
         settings, clock, engine, sessionmaker, i18n, metrics, application, dispatcher,
-        scheduler, machine, _mail_dispatcher(settings, sessionmaker, clock, metrics, i18n),
+        scheduler, machine, intake, PollingIntake(intake),
+        _mail_dispatcher(settings, sessionmaker, clock, metrics, i18n),
         forum=forum, polls=polls, broadcasts=broadcast_progress,
     )
+
+
+def _leave_queued_updates(queue: asyncio.Queue[object]) -> None:
+    """Empty PTB's queue without handling: each queued update is stored and unhandled, so
+    the next start takes it back (`UpdateIntake.resume_backlog`)."""
+    while not queue.empty():
+        queue.get_nowait()
+        queue.task_done()
 
 
 def _mail_dispatcher(

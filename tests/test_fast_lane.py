@@ -13,13 +13,13 @@ from bot.db.migrate import upgrade
 
 
 def count_updates(connection: Connection) -> int:
-    return int(connection.execute(text("SELECT count(*) FROM processed_updates")).scalar_one())
+    return int(connection.execute(text("SELECT count(*) FROM inbound_updates")).scalar_one())
 
 
 def add_update(update_id: int) -> Callable[[Connection], int]:
     def work(connection: Connection) -> int:
         connection.execute(
-            text("INSERT INTO processed_updates (update_id, processed_at) "
+            text("INSERT INTO inbound_updates (update_id, received_at) "
                  "VALUES (:u, '2026-11-24 06:00:00')"), {"u": update_id})
         return count_updates(connection)
     return work
@@ -34,7 +34,7 @@ async def test_work_waits_for_another_writer_instead_of_failing(tmp_path: Path) 
         assert await lane.run(add_update(1)) == 1  # nobody else writing: done inline
         async with engine.begin() as other_writer:
             await other_writer.execute(text(
-                "INSERT INTO processed_updates (update_id, processed_at) "
+                "INSERT INTO inbound_updates (update_id, received_at) "
                 "VALUES (2, '2026-11-24 06:00:00')"))
             waiting = asyncio.create_task(lane.run(add_update(3)))
             for _ in range(5):

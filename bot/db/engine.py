@@ -23,6 +23,15 @@ T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
+# What a database that is down or unreachable raises, whichever the backend and driver.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    sqlalchemy.exc.DBAPIError,
+    ConnectionError,
+    OSError,
+    TimeoutError,
+)
+
 
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     """An async engine for `database_url` with the pragmas and pool settings we rely on."""

@@ -335,13 +335,23 @@ class OutboxMessage(Base):
     )
 
 
-class ProcessedUpdate(Base):
-    """Telegram update ids already handled, so a redelivered update does nothing."""
+class InboundUpdate(Base):
+    """Every Telegram update, stored before Telegram is told it arrived (migration 0010).
 
-    __tablename__ = "processed_updates"
+    The raw `payload` is kept only while the update waits to be handled (so a crash means
+    "handled after the restart"), then erased; the row stays a week as the redelivery
+    guard. `handled_at` is set in the same transaction as the update's first write, so an
+    update has its effect once even when it is handled twice. `worker` is the process that
+    stored it, which takes it back at once after a crash.
+    """
+
+    __tablename__ = "inbound_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    worker: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class AuditEntry(Base):

@@ -7,11 +7,11 @@ import re
 from html import unescape
 from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError, OperationalError
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, filters
 
+from bot.db.engine import DATABASE_ERRORS
 from bot.handlers.answering import answer_query, fit_answer, was_answered
 from bot.handlers.callbacks import CallbackData
 from bot.handlers.context import GonggamContext
@@ -23,13 +23,6 @@ from bot.telegram_errors import is_not_modified
 log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]*>")
 
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (
-    OperationalError,
-    DBAPIError,
-    ConnectionError,
-    OSError,
-    TimeoutError,
-)
 
 
 Data = TypeVar("Data", bound=CallbackData)

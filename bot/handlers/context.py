@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot.clock import Clock
-from bot.db.engine import FastLane
+from bot.db.engine import DATABASE_ERRORS, FastLane
 from bot.domain.deadlines import BusinessCalendar
 from bot.i18n import I18n, Translator, pick_language
 from bot.metrics import Metrics
+from bot.services.intake import Mark, mark_handled
 from bot.services.users import UserView
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,10 @@ class Services:
     calendar: BusinessCalendar
 
 
+class UpdateAlreadyHandled(ApplicationHandlerStop):
+    """An earlier handling of this update committed its effect: this one rolls back."""
+
+
 class GonggamApplication(Application):  # type: ignore[type-arg]
     """PTB's Application carrying our services."""
 
@@ -40,11 +51,37 @@ class GonggamApplication(Application):  # type: ignore[type-arg]
         super().__init__(**kwargs)
         self.services = services
 
+    async def process_update(self, update: object) -> None:
+        """Handle the update, then mark it handled if no transaction of its handler did
+        (a handler that only reads and replies); until then a crash means "again after the
+        restart"."""
+        await super().process_update(update)
+        if isinstance(update, Update):
+            await self._mark_handled(update.update_id)
+
+    async def _mark_handled(self, update_id: int) -> None:
+        try:
+            await self.services.fast_lane.run(
+                partial(mark_handled, update_id=update_id, now=self.services.clock.now())
+            )
+        except DATABASE_ERRORS:
+            log.warning("update %s handled but not marked (database unreachable); it will "
+                        "be handled again after a restart", update_id)
+
 
 class GonggamContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """Callback context with the services and, once tracked, the user behind the update."""
 
     user: UserView | None = None
+    update_id: int | None = None  # the update being handled, when it is a Telegram update
+    _effect_claimed: bool = False
+
+    @classmethod
+    def from_update(cls, update: object, application: Application) -> GonggamContext:  # type: ignore[override, type-arg]
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            context.update_id = update.update_id
+        return context
 
     @property
     def services(self) -> Services:
@@ -54,11 +91,48 @@ class GonggamContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One session and transaction for one service call."""
+        """One session and transaction for one service call.
+
+        The first transaction of an update that writes anything also marks the update
+        handled, in the same commit: if an earlier handling of the same update already did
+        (a crash between its commit and its end, or a replica racing), this one raises
+        `UpdateAlreadyHandled` and its writes roll back, so the update has one effect.
+        """
         async with self.services.sessionmaker() as session, session.begin():
-            yield session
+            connection = (await session.connection()).sync_connection
+            assert connection is not None
+            with _watching_writes(connection) as writes:
+                yield session
+            if writes and self.update_id is not None and not self._effect_claimed:
+                await self._claim_effect(session, self.update_id)
+
+    async def _claim_effect(self, session: AsyncSession, update_id: int) -> None:
+        now = self.services.clock.now()
+        mark = await session.run_sync(
+            lambda sync: mark_handled(sync.connection(), update_id, now)
+        )
+        if mark is Mark.ALREADY_HANDLED:
+            log.info("update %s already had its effect; this handling is rolled back", update_id)
+            raise UpdateAlreadyHandled
+        self._effect_claimed = True
 
     def translator(self, telegram_language: str | None = None) -> Translator:
         """The user's language, or Telegram's guess when the database could not tell us."""
         stored = self.user.language if self.user else None
         return self.services.i18n.get(pick_language(stored, telegram_language))
+
+
+@contextmanager
+def _watching_writes(connection: Connection) -> Iterator[list[bool]]:
+    """A list that becomes truthy once an INSERT, UPDATE or DELETE runs on `connection`."""
+    seen: list[bool] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not seen and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            seen.append(True)
+
+    event.listen(connection, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", note)

@@ -42,7 +42,7 @@ async def choose_language(update: Update, context: GonggamContext) -> None:
         await answer_query(query)
         await ask_language(update, context)
         return
-    async with context.services.sessionmaker() as session, session.begin():
+    async with context.transaction() as session:
         changed = await set_language(session, context.user.id, choice.language)
     t = context.services.i18n.get(choice.language if changed else context.user.language)
     await answer_query(query)

@@ -129,6 +129,14 @@ def try_again_later(t: Translator) -> str:
     return t.gettext("Please try again in a moment.")
 
 
+def delayed_but_kept(t: Translator) -> str:
+    """While the database is briefly down: the update stays with Telegram until stored."""
+    return t.gettext(
+        "It is taking a little longer than usual. What you sent is not lost: "
+        "we will handle it as soon as we can."
+    )
+
+
 def stale_button(t: Translator) -> str:
     return t.gettext("This button no longer works. Please open the menu again.")
 

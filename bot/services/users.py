@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Connection, Insert, case, delete, update
+from sqlalchemy import Connection, Insert, case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ProcessedUpdate, Role, User
+from bot.db.models import Role, User
 from bot.i18n import SUPPORTED_LANGUAGES, pick_language
-from bot.services.sql import dialect_insert, insert_ignoring_conflicts
-
-PROCESSED_UPDATES_KEPT = timedelta(days=7)
+from bot.services.intake import was_handled
+from bot.services.sql import dialect_insert
 
 
 @dataclass(frozen=True)
@@ -45,18 +44,14 @@ def record_update(
     admin_ids: frozenset[int],
     now: datetime,
 ) -> UpdateStart:
-    """Record the update id (a redelivered update is reported as duplicate) and the user.
+    """Check the update was not handled before (a redelivery is reported as duplicate) and
+    record the user.
 
     This runs for every update, so it is written for the database's fast lane: synchronous,
-    two Core statements (an insert that fails quietly for a seen update id, and one upsert
-    of the user returning what the handlers need), no ORM session.
+    two Core statements (a look-up of the stored update, and one upsert of the user
+    returning what the handlers need), no ORM session.
     """
-    claimed = connection.execute(
-        insert_ignoring_conflicts(
-            connection, ProcessedUpdate, update_id=update_id, processed_at=now
-        )
-    )
-    if not claimed.rowcount:
+    if was_handled(connection, update_id, now):
         return UpdateStart(duplicate=True, user=None)
     if telegram_id is None:
         return UpdateStart(duplicate=False, user=None)
@@ -110,10 +105,3 @@ def set_muted_all(connection: Connection, user_id: int, muted: bool) -> None:
     """Mute or unmute everything (a fast-lane write: it runs on the resident's tap)."""
     users = User.__table__
     connection.execute(update(users).where(users.c.id == user_id).values(muted_all=muted))
-
-
-async def forget_old_updates(session: AsyncSession, now: datetime) -> None:
-    """Keep the redelivery guard small; Telegram never redelivers week-old updates."""
-    await session.execute(
-        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - PROCESSED_UPDATES_KEPT)
-    )

@@ -10,7 +10,6 @@ HTTP_IDLE_TIMEOUT seconds (of opening or of its previous response) is closed.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -18,9 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Update
-from telegram.ext import Application
 
+from bot.db.engine import DATABASE_ERRORS
+from bot.intake import MalformedUpdate, UpdateIntake
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.web.budget_pages import add_budget_routes  # budget rounds
@@ -79,7 +78,7 @@ class WebDeps:
     metrics: Metrics
     health: Callable[[], Awaitable[HealthReport]]
     settings: Settings
-    telegram: Application | None = None  # type: ignore[type-arg]
+    intake: UpdateIntake | None = None  # stores webhook updates before they are acknowledged
     webhook_secret: str | None = None
     pages: PageDeps | None = None
 
@@ -138,7 +137,7 @@ def create_web_app(deps: WebDeps) -> web.Application:
     app[KEY] = deps
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
-    if deps.telegram is not None:
+    if deps.intake is not None:
         app.router.add_post(WEBHOOK_PATH, telegram_webhook)
     if deps.pages is not None:
         add_page_routes(app, deps.pages)
@@ -247,17 +246,27 @@ def _metrics_refusal(request: web.Request, token: str | None) -> web.Response | 
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
-    """Telegram's POST; the secret header must match before anything is parsed."""
+    """Telegram's POST: the secret header, then the body, then stored before the 200.
+
+    Anything but an update Telegram would send gets 400 (logged without the body). When the
+    update cannot be stored, the answer is 503 and Telegram sends it again later."""
     deps = request.app[KEY]
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not deps.webhook_secret or not hmac.compare_digest(given, deps.webhook_secret):
         log.warning("webhook call with a wrong secret token from %s", request.remote)
         return web.json_response({"error": "forbidden"}, status=403)
+    assert deps.intake is not None
     try:
-        data = await request.json()
-        update = Update.de_json(data, deps.telegram.bot)  # type: ignore[union-attr]
-    except (json.JSONDecodeError, ValueError, TypeError, KeyError):
-        log.warning("malformed webhook body ignored")
+        body = deps.intake.check(await request.json())
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        reason = error if isinstance(error, MalformedUpdate) else type(error).__name__
+        log.warning("malformed webhook body refused: %s", reason)
         return web.json_response({"error": "malformed update"}, status=400)
-    await deps.telegram.update_queue.put(update)  # type: ignore[union-attr]
+    try:
+        await deps.intake.accept([body])
+    except DATABASE_ERRORS as error:
+        log.warning("webhook update not stored (database unreachable: %s); Telegram will "
+                    "send it again", type(error).__name__)
+        await deps.intake.tell_delayed([body])
+        return web.json_response({"error": "try again later"}, status=503)
     return web.json_response({"ok": True})

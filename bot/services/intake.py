@@ -1,0 +1,137 @@
+"""Durable intake of Telegram updates: stored before acknowledged, handled once.
+
+The life of an update row:
+
+1. `store_updates` writes the raw update before Telegram is told it arrived (before the
+   webhook's 200, before the polling offset moves past it). A redelivered update is not
+   stored twice, so it is not queued twice either.
+2. While it is handled, the first transaction that writes anything also runs
+   `mark_handled` (see `GonggamContext.transaction`): the update's effect and its
+   "handled" mark commit together, so a second handling of the same update (after a crash,
+   or on another replica) finds it marked and rolls its own writes back.
+3. An update whose handler wrote nothing is marked when its handling ends.
+4. After a crash, `take_backlog` hands the stored, unmarked updates back, in order.
+
+These are synchronous functions on a `Connection`: they run on the database's fast lane,
+and `GonggamContext.transaction` calls `mark_handled` through `run_sync`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, or_, select, update
+
+from bot.db.models import InboundUpdate
+from bot.services.sql import dialect_insert_rows, insert_ignoring_conflicts
+
+HANDLED_UPDATES_KEPT = timedelta(days=7)
+inbound = InboundUpdate.__table__
+
+
+@dataclass(frozen=True)
+class RawUpdate:
+    """An update as Telegram sent it; `payload` is None when it could not be parsed
+    (it is then stored as handled, only so that its id is not taken for a new one)."""
+
+    update_id: int
+    payload: dict[str, Any] | None
+
+
+class Mark(Enum):
+    MARKED = "marked"  # this handling owns the update's effect
+    ALREADY_HANDLED = "already handled"  # another handling did; roll back
+    NOT_STORED = "not stored"  # the update never went through the intake (a test's direct call)
+
+
+def store_updates(
+    connection: Connection, updates: Sequence[RawUpdate], *, worker: str, now: datetime
+) -> set[int]:
+    """Store the updates not seen before and return their ids (one statement)."""
+    if not updates:
+        return set()
+    rows = [
+        {
+            "update_id": item.update_id,
+            "payload": item.payload,
+            "worker": worker,
+            "received_at": now,
+            "handled_at": None if item.payload is not None else now,
+        }
+        for item in updates
+    ]
+    statement = (
+        dialect_insert_rows(connection, InboundUpdate, rows)
+        .on_conflict_do_nothing()
+        .returning(inbound.c.update_id, inbound.c.handled_at)
+    )
+    return {row.update_id for row in connection.execute(statement) if row.handled_at is None}
+
+
+def take_backlog(
+    connection: Connection, *, worker: str, now: datetime, stale_after: timedelta
+) -> list[RawUpdate]:
+    """The stored updates nobody handled, oldest first, taken over by `worker`.
+
+    Its own (stored by a process of the same identity that died) and, from other replicas,
+    those that waited longer than `stale_after` (their replica is gone)."""
+    waiting = and_(
+        inbound.c.handled_at.is_(None),
+        inbound.c.payload.is_not(None),
+        or_(inbound.c.worker == worker, inbound.c.received_at < now - stale_after),
+    )
+    rows = connection.execute(
+        select(inbound.c.update_id, inbound.c.payload).where(waiting).order_by(inbound.c.update_id)
+    ).all()
+    if rows:
+        connection.execute(
+            update(inbound)
+            .where(inbound.c.update_id.in_([row.update_id for row in rows]))
+            .values(worker=worker)
+        )
+    return [RawUpdate(row.update_id, row.payload) for row in rows]
+
+
+def mark_handled(connection: Connection, update_id: int, now: datetime) -> Mark:
+    """Claim the update's one effect for the transaction running on `connection`."""
+    claimed = connection.execute(
+        update(inbound)
+        .where(inbound.c.update_id == update_id, inbound.c.handled_at.is_(None))
+        .values(handled_at=now, payload=None)
+    )
+    if claimed.rowcount:
+        return Mark.MARKED
+    stored = connection.execute(
+        select(inbound.c.update_id).where(inbound.c.update_id == update_id)
+    ).first()
+    return Mark.ALREADY_HANDLED if stored is not None else Mark.NOT_STORED
+
+
+def was_handled(connection: Connection, update_id: int, now: datetime) -> bool:
+    """True for an update handled before (a redelivery); an update that did not come
+    through the intake is stored here, so that it is guarded from now on."""
+    handled = connection.execute(
+        select(inbound.c.handled_at).where(inbound.c.update_id == update_id)
+    ).first()
+    if handled is None:
+        connection.execute(
+            insert_ignoring_conflicts(
+                connection, InboundUpdate, update_id=update_id, received_at=now
+            )
+        )
+        return False
+    return handled.handled_at is not None
+
+
+def forget_old_updates(connection: Connection, now: datetime) -> None:
+    """Keep the redelivery guard small; Telegram never redelivers week-old updates."""
+    connection.execute(
+        delete(inbound).where(
+            inbound.c.handled_at.is_not(None),
+            inbound.c.handled_at < now - HANDLED_UPDATES_KEPT,
+        )
+    )
