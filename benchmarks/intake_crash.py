@@ -16,7 +16,7 @@ between the effect's commit and the reply) or repeated (between the reply and th
 mark of an update whose handler only replies). The goal is 0 lost and 0 doubled.
 
     python -m benchmarks.intake_crash [--mode run|serve|both] [--runs 20] [--updates 50]
-        [--database-url postgresql://…] [--json]
+        [--backend sqlite|postgres] [--json]
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
+from benchmarks.push_crash import DATABASES, DatabaseUnavailable
 from bot.db.engine import create_engine
-from bot.db.migrate import upgrade
 from bot.db.models import InboundUpdate, User, VerificationFailure
 from bot.sandbox import SandboxClient, SandboxServer, SandboxState
 from bot.settings import SANDBOX_TOKEN
@@ -293,35 +293,10 @@ async def _effects_per_resident(database_url: str, user_ids: list[int]) -> dict[
     return {user_id: counted.get(user_id, 0) for user_id in user_ids}
 
 
-async def migrated_sqlite(directory: Path) -> str:
-    url = f"sqlite+aiosqlite:///{directory / 'crash.sqlite3'}"
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
-    return url
-
-
-async def ensure_migrated(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    finally:
-        await engine.dispose()
-
-
 async def measure(args: argparse.Namespace) -> list[BurstResult]:
     modes = ("run", "serve") if args.mode == "both" else (args.mode,)
     results: list[BurstResult] = []
-    with tempfile.TemporaryDirectory(prefix="gonggam-crash-db-") as directory:
-        if args.database_url:
-            url = args.database_url.replace("postgresql://", "postgresql+asyncpg://", 1)
-            await ensure_migrated(url)
-        else:
-            url = await migrated_sqlite(Path(directory))
+    async with DATABASES[args.backend]() as url:
         rng = random.Random(args.seed)
         for mode in modes:
             for run in range(args.runs):
@@ -363,10 +338,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--updates", type=int, default=50)
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--backend", choices=tuple(DATABASES), default="sqlite")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    results = asyncio.run(measure(args))
+    try:
+        results = asyncio.run(measure(args))
+    except DatabaseUnavailable as error:
+        print(f"cannot measure on {args.backend}: {error}", file=sys.stderr)
+        return 1
     totals = summary(results)
     if args.json:
         print(json.dumps({"runs": [asdict(r) for r in results], "totals": totals}, indent=2))

@@ -21,14 +21,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.intake_crash import BotProcess, Webhook, bot_environment, free_port, migrated_sqlite
+from benchmarks.intake_crash import BotProcess, Webhook, bot_environment, free_port
+from benchmarks.push_crash import migrate
 from bot.sandbox import SandboxServer, SandboxState
 
 IDLE_BEFORE_STOP = 1.5  # seconds: the bot is inside a long poll by then
 
 
 async def bot_stop_seconds(directory: Path) -> float:
-    url = await migrated_sqlite(directory)
+    url = f"sqlite+aiosqlite:///{directory / 'stop.sqlite3'}"
+    await migrate(url)
     async with SandboxServer(SandboxState()) as server:
         port = free_port()
         bot = BotProcess("run", bot_environment("run", url, server.base_url, port), directory)

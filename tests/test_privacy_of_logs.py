@@ -36,7 +36,6 @@ import re
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from html.parser import HTMLParser
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -49,6 +48,7 @@ from bot.logging_setup import JsonFormatter
 from bot.sandbox import SandboxClient, SandboxServer, SandboxState
 from bot.sandbox.client import Resident, SentMessage
 from bot.settings import Policy
+from tests.support.forms import forms_of
 from tests.support.harness import running_bot, settings_for
 
 ADMIN, AUTHOR, NEIGHBOUR, NEWCOMER = 9701, 9702, 9703, 9704
@@ -184,32 +184,6 @@ def data_of(message: SentMessage, prefix: str) -> str:
             if data and data.startswith(prefix):
                 return data
     raise AssertionError(f"no button {prefix}… on {message.describe()}")
-
-
-class FormParser(HTMLParser):
-    """The hidden inputs of every form on a page, keyed by the form's id or action."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: dict[str, dict[str, str]] = {}
-        self._current: dict[str, str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form":
-            self._current = self.forms.setdefault(values.get("id") or values["action"], {})
-        elif tag == "input" and self._current is not None and values.get("type") == "hidden":
-            self._current[values["name"]] = values.get("value", "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._current = None
-
-
-def forms_of(html: str) -> dict[str, dict[str, str]]:
-    parser = FormParser()
-    parser.feed(html)
-    return parser.forms
 
 
 async def write_proposal(author: Resident) -> None:

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from ipaddress import ip_network
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -34,6 +33,7 @@ from bot.web.pages import PageDeps, add_page_routes
 from bot.web.security import FormSigner
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
+from tests.support.forms import forms_of
 
 ko = I18n().get("ko")
 SETTINGS = Settings(secret_key="k" * 64, public_base_url="http://gonggam.test")
@@ -56,32 +56,6 @@ class Wakes:
 
     def __call__(self) -> None:
         self.count += 1
-
-
-class FormParser(HTMLParser):
-    """The inputs of every form on a page, keyed by the form's id (or its action)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: dict[str, dict[str, str]] = {}
-        self._current: dict[str, str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form":
-            self._current = self.forms.setdefault(values.get("id") or values["action"], {})
-        elif tag == "input" and self._current is not None and values.get("type") == "hidden":
-            self._current[values["name"]] = values.get("value", "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._current = None
-
-
-def forms_of(html: str) -> dict[str, dict[str, str]]:
-    parser = FormParser()
-    parser.feed(html)
-    return parser.forms
 
 
 @pytest.fixture
