@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.buttons import BallotPage, BallotTap, parse_any
 from bot.domain.pb.ballot import BallotRules, BallotType, Refusal, RefusalReason, summarize
-from bot.handlers.callbacks import BallotPage, BallotTap, parse_any
 from bot.i18n import I18n
 from bot.rendering import ballots as view
 from bot.rendering.notifications import NotificationRenderer

@@ -16,9 +16,9 @@ from typing import Any
 from telegram import CallbackQuery, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.buttons import BallotPage, BallotSubmit, BallotTap
 from bot.domain.pb.ballot import Action, Ineligible, RefusalReason
 from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import BallotPage, BallotSubmit, BallotTap
 from bot.handlers.common import edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator

@@ -20,9 +20,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.buttons import WizardChoice, WizardEdit, WizardStep
 from bot.domain.proposals import Checked, Part, check_part, choose_option
 from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import WizardChoice, WizardEdit, WizardStep
 from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.handlers.start import MenuLabelFilter
@@ -199,7 +199,6 @@ async def submit(update: Update, context: GonggamContext) -> int:
                                     services.settings)
     if query is not None:
         await answer_query(query)
-    services.wake_dispatcher()
     t = translator_for(update, context)
     await _send(update, view.submitted(t, result, context.bot.username))
     if result.outcome is SubmitOutcome.INCOMPLETE:

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.db.models import Role
+from bot.buttons import AdminMenu
+from bot.domain.permissions import Role
 from bot.domain.lifecycle import ProposalStatus
 from bot.handlers.access import has_role, require_role, staff_only
 from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import AdminMenu
 from bot.handlers.common import edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import N_, Translator

@@ -7,9 +7,9 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.buttons import RateAnswer
 from bot.handlers.access import staff_only
 from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import RateAnswer
 from bot.handlers.common import actor_of, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.services import answers, debates, departments
@@ -30,7 +30,6 @@ async def rate(update: Update, context: GonggamContext) -> None:
             session, proposal_id=choice.proposal_id, user_id=context.user.id,
             satisfied=bool(choice.satisfied), now=services.clock.now(), settings=services.settings,
         )
-    services.wake_dispatcher()
     t = translator_for(update, context)
     texts = {
         answers.RatingOutcome.RECORDED: t.gettext("Thank you for telling us."),
@@ -54,7 +53,6 @@ async def ask_re_review(update: Update, context: GonggamContext) -> None:
             session, proposal_id=int(args[0]), user_id=context.user.id,
             reason=" ".join(args[1:]), now=services.clock.now(), settings=services.settings,
         )
-    services.wake_dispatcher()
     texts = {
         answers.ReReviewOutcome.REQUESTED: t.gettext(
             "Your request for a re-review is with the moderators. We will tell you their decision."),
@@ -112,7 +110,6 @@ async def assign(update: Update, context: GonggamContext) -> None:
             session, int(args[0]), int(args[1]), now=services.clock.now(),
             settings=services.settings, actor=actor_of(update),
         )
-    services.wake_dispatcher()
     texts = {
         departments.AssignOutcome.ASSIGNED: t.gettext("Assigned. Reply link:\n{url}"),
         departments.AssignOutcome.NOT_FOUND: t.gettext("There is no such proposal."),
@@ -139,7 +136,6 @@ async def decide_re_review(update: Update, context: GonggamContext) -> None:
             moderator=actor_of(update),
             now=services.clock.now(), settings=services.settings, calendar=services.calendar,
         )
-    services.wake_dispatcher()
     await _reply(update, t.gettext("Decision recorded.") if done
                  else t.gettext("There is no open re-review request for that proposal."))
 
@@ -159,7 +155,6 @@ async def open_debate(update: Update, context: GonggamContext) -> None:
             session, int(args[0]), now=services.clock.now(), settings=services.settings,
             actor=actor_of(update),
         )
-    services.wake_dispatcher()
     await _reply(update, t.gettext("The debate is open.") if outcome is debates.OpenOutcome.OPENED
                  else t.gettext("Only a proposal under department review can open a debate."))
 
@@ -179,7 +174,6 @@ async def extend_debate(update: Update, context: GonggamContext) -> None:
             session, int(args[0]), days=int(args[1]), reason=" ".join(args[2:]),
             moderator=actor_of(update), now=services.clock.now(), settings=services.settings,
         )
-    services.wake_dispatcher()
     texts = {
         debates.ExtendOutcome.EXTENDED: t.gettext("Extended. Participants are told."),
         debates.ExtendOutcome.ALREADY_EXTENDED: t.gettext("A debate can be extended only once."),

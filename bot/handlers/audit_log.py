@@ -7,9 +7,9 @@ import hashlib
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.buttons import AuditPage
 from bot.handlers.access import admin_only
 from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import AuditPage
 from bot.handlers.common import edit_in_place, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import audit_log as view

@@ -12,9 +12,9 @@ from datetime import datetime
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.buttons import BroadcastAction, BroadcastAudience
 from bot.handlers.access import admin_only
 from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import BroadcastAction, BroadcastAudience
 from bot.handlers.common import Awaiting, actor_of, answer_alert, edit_in_place, translator_for
 from bot.handlers.context import GonggamContext
 from bot.handlers.debates import AWAITING_OPINION
@@ -140,7 +140,6 @@ async def _send(
         await answer_alert(query, view.send_problem(t, outcome))
         return
     log.info("broadcast %s confirmed for %s recipients", broadcast_id, count.recipients)
-    services.wake_dispatcher()
     await _show(query, Rendered(view.starting(t, count)))
 
 

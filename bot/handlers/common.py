@@ -11,9 +11,9 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, filters
 
+from bot.buttons import CallbackData
 from bot.db.engine import DATABASE_ERRORS
 from bot.handlers.answering import answer_query, fit_answer, was_answered
-from bot.handlers.callbacks import CallbackData
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
 from bot.rendering import Rendered

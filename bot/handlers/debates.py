@@ -8,9 +8,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.domain.debate import OpinionSort, Stance
-from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import (
+from bot.buttons import (
     DebateOpinions,
     DebateStanceChoice,
     DebateWrite,
@@ -18,6 +16,8 @@ from bot.handlers.callbacks import (
     ReportOpinion,
     ReportOpinionReason,
 )
+from bot.domain.debate import OpinionSort, Stance
+from bot.handlers.answering import answer_query
 from bot.handlers.common import Awaiting, edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamApplication, GonggamContext
 from bot.handlers.proposals import AWAITING_SEARCH
@@ -93,7 +93,6 @@ async def receive_opinion(update: Update, context: GonggamContext) -> None:
         )
     if result.outcome not in RETRY:
         context.user_data.pop(AWAITING_OPINION, None)  # type: ignore[union-attr]
-    context.services.wake_dispatcher()
     t = translator_for(update, context)
     markup = None
     if result.outcome in (OpinionOutcome.POSTED, OpinionOutcome.DUPLICATE, OpinionOutcome.HELD):
@@ -175,7 +174,6 @@ async def report(update: Update, context: GonggamContext) -> None:
             session, opinion_id=target.opinion_id, user_id=context.user.id,  # type: ignore[union-attr]
             reason=target.reason, now=services.clock.now(), settings=services.settings,
         )
-    services.wake_dispatcher()
     t = translator_for(update, context)
     await answer_query(query)
     await query.edit_message_text(
@@ -203,7 +201,6 @@ async def forum_message(update: Update, context: GonggamContext) -> None:
             now=services.clock.now(), settings=services.settings, source="forum",
         )
     log.info("forum message in topic %s: %s", thread_id, result.outcome)
-    services.wake_dispatcher()
 
 
 async def _refresh_card(update: Update, context: GonggamContext, proposal_id: int) -> None:

@@ -13,9 +13,9 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.buttons import WorkAct
 from bot.handlers.access import staff_only
 from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import WorkAct
 from bot.handlers.common import pressed, tell, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
@@ -70,7 +70,6 @@ async def hide(update: Update, context: GonggamContext) -> None:
         if outcome is not HideOutcome.NOT_FOUND:  # hidden now or already: 'keep hidden'
             await moderation.settle_items(session, kind, number, "keep", moderator=moderator,
                                           now=now, kinds=SETTLED_BY_COMMANDS, note=reason)
-    services.wake_dispatcher()
     await _reply(update, _hide_text(t, outcome, hiding=True))
 
 
@@ -95,7 +94,6 @@ async def restore(update: Update, context: GonggamContext) -> None:
         if outcome is HideOutcome.DONE:
             await moderation.settle_items(session, kind, number, "restore", moderator=moderator,
                                           now=now, kinds=SETTLED_BY_COMMANDS, note=reason)
-    services.wake_dispatcher()
     await _reply(update, _hide_text(t, outcome, hiding=False))
 
 
@@ -149,7 +147,6 @@ async def _decide_pending(update: Update, context: GonggamContext, *, approving:
                 session, items[0], "approve" if approving else "reject", moderator=moderator,
                 now=now, settings=services.settings, calendar=services.calendar,
                 reason_text=reason)
-    services.wake_dispatcher()
     done = result is not None and result.outcome is ActOutcome.DONE
     await _reply(update, (t.gettext("Published. The author has been told.") if approving
                           else t.gettext("Not published. The author has been told why."))
@@ -175,7 +172,6 @@ async def merge(update: Update, context: GonggamContext) -> None:
             session, source_id=int(args[0]), target_id=int(args[1]), actor=moderator.actor,
             actor_id=moderator.user_id, now=services.clock.now(), settings=services.settings,
             calendar=services.calendar)
-    services.wake_dispatcher()
     texts = {
         MergeOutcome.MERGED: t.gettext(
             "Merged #{a} into #{b}: {moved} 공감 moved, #{b} now has {count}. "
@@ -311,7 +307,6 @@ async def offline(update: Update, context: GonggamContext) -> None:
             "Nobody with Telegram id {id} has used the bot, so nothing was published. Check "
             "the number, or leave out 텔레그램 and give 이름 and 연락처.").format(id=form.telegram_id))
         return
-    services.wake_dispatcher()
     await _reply(update, _offline_done(t, proposal_id, form))
 
 
@@ -400,7 +395,6 @@ async def _act(
             now=services.clock.now(), settings=services.settings, calendar=services.calendar,
             argument=press.arg, reason_text=reason_text,
             message_id=message.message_id if message else None)
-    services.wake_dispatcher()
     if result.outcome is ActOutcome.INVALID:
         log.warning("work item %s (%s): action %s refused", item.id, item.kind, press.action)
         await answer_query(query, t.gettext("This button is not valid any more."), alert=True)

@@ -13,9 +13,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.buttons import PollsOptIn
 from bot.handlers.access import staff_only
 from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import PollsOptIn
 from bot.handlers.common import actor_of, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import polls as view
@@ -72,7 +72,6 @@ async def new_poll(update: Update, context: GonggamContext) -> None:
     if result.outcome is not CreateOutcome.CREATED:
         await message.reply_html(view.problem(t, result.outcome))
         return
-    services.wake_dispatcher()
     assert result.poll_id is not None and result.closes_at is not None
     await message.reply_html(view.created(t, result.poll_id, result.copies, result.closes_at))
 

@@ -14,9 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.lifecycle import ProposalStatus
-from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import (
+from bot.buttons import (
     Endorse,
     ListFilters,
     ListPage,
@@ -27,6 +25,8 @@ from bot.handlers.callbacks import (
     Unendorse,
     WithdrawProposal,
 )
+from bot.domain.lifecycle import ProposalStatus
+from bot.handlers.answering import answer_query
 from bot.handlers.common import Awaiting, edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import Rendered
@@ -158,7 +158,6 @@ async def receive_contact(update: Update, context: GonggamContext) -> None:
         reply = view.endorse_reply(t, result.outcome, result.count,
                                    services.settings.policy.endorsement_threshold)
         await message.reply_text(reply)
-        services.wake_dispatcher()
 
 
 async def mute(update: Update, context: GonggamContext) -> None:
@@ -211,7 +210,6 @@ async def report(update: Update, context: GonggamContext) -> None:
             reason=target.reason, now=context.services.clock.now(),
             settings=context.services.settings,
         )
-    context.services.wake_dispatcher()
     t = translator_for(update, context)
     text = (t.gettext("Thank you. The moderators will look at it.") if recorded
             else t.gettext("You have already reported this proposal."))
@@ -257,7 +255,6 @@ async def withdraw(update: Update, context: GonggamContext) -> None:
             session, proposal_id=target.proposal_id, user_id=context.user.id,
             now=context.services.clock.now(),
         )
-    context.services.wake_dispatcher()
     texts = {
         WithdrawOutcome.WITHDRAWN: t.gettext("Your proposal has been withdrawn."),
         WithdrawOutcome.NOT_AUTHOR: t.gettext("Only the author can withdraw a proposal."),
@@ -289,7 +286,6 @@ async def _after_endorsement(
         )
         return
     await answer_query(query, text, alert=result.outcome is EndorseOutcome.THRESHOLD_REACHED)
-    context.services.wake_dispatcher()
     await _refresh_card(update, context, proposal_id)
 
 

@@ -8,8 +8,8 @@ from functools import partial
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.buttons import LanguageChoice, NotificationToggle
 from bot.handlers.answering import answer_query
-from bot.handlers.callbacks import LanguageChoice, NotificationToggle
 from bot.handlers.common import edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering.common import language_changed, language_prompt, menu_keyboard, settings_view

@@ -7,8 +7,8 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.buttons import AdminMenu
 from bot.domain.lifecycle import ProposalStatus
-from bot.handlers.callbacks import AdminMenu
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered, audit_log
 from bot.rendering.labels import HIDDEN_TEXT, status_label

@@ -8,8 +8,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.buttons import AuditPage
 from bot.domain.text import truncate_for_display
-from bot.handlers.callbacks import AuditPage
 from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.services.audit import AuditFilter, AuditPageRows, AuditRow

@@ -14,6 +14,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.buttons import BallotPage, BallotSubmit, BallotTap
 from bot.domain.pb.ballot import (
     Action,
     BallotSummary,
@@ -23,7 +24,6 @@ from bot.domain.pb.ballot import (
     RefusalReason,
     summarize,
 )
-from bot.handlers.callbacks import BallotPage, BallotSubmit, BallotTap
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.services.ballots import (

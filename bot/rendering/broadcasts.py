@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.handlers.callbacks import BroadcastAction, BroadcastAudience
+from bot.buttons import BroadcastAction, BroadcastAudience
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.services.broadcasts import (

@@ -12,8 +12,8 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from bot.buttons import LanguageChoice, NotificationToggle
 from bot.domain.quiet_hours import QuietHours
-from bot.handlers.callbacks import LanguageChoice, NotificationToggle
 from bot.i18n import LANGUAGE_NAMES, N_, SUPPORTED_LANGUAGES, I18n, Translator
 from bot.rendering import Rendered
 from bot.settings import Policy

@@ -9,10 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.deadlines import days_left, format_dday
-from bot.domain.debate import STANCE_ORDER, DebateSummary, OpinionSort, Stance
-from bot.domain.reports import REPORT_REASONS
-from bot.handlers.callbacks import (
+from bot.buttons import (
     DebateOpinions,
     DebateStanceChoice,
     DebateWrite,
@@ -21,6 +18,9 @@ from bot.handlers.callbacks import (
     ReportOpinion,
     ReportOpinionReason,
 )
+from bot.domain.deadlines import days_left, format_dday
+from bot.domain.debate import STANCE_ORDER, DebateSummary, OpinionSort, Stance
+from bot.domain.reports import REPORT_REASONS
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.services.debates import (

@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.handlers.callbacks import ReportReason, WorkAct
+from bot.buttons import ReportReason, WorkAct
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.rendering.proposals import REASON_LABELS, proposal_sections

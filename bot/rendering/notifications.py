@@ -9,8 +9,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.buttons import OpenProposal, RateAnswer
 from bot.domain.lifecycle import ProposalStatus
-from bot.handlers.callbacks import OpenProposal, RateAnswer
 from bot.i18n import N_, I18n, Translator
 from bot.rendering import Rendered
 from bot.rendering.labels import status_label

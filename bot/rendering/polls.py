@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.handlers.callbacks import PollsOptIn
+from bot.buttons import PollsOptIn
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.services.polls import (

@@ -8,12 +8,7 @@ from urllib.parse import quote
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.answers import overdue_days
-from bot.domain.deadlines import days_left, format_dday
-from bot.domain.lifecycle import ProposalStatus
-from bot.domain.proposals import progress_bar
-from bot.domain.reports import REPORT_REASONS
-from bot.handlers.callbacks import (
+from bot.buttons import (
     Endorse,
     ListFilters,
     ListPage,
@@ -24,6 +19,11 @@ from bot.handlers.callbacks import (
     Unendorse,
     WithdrawProposal,
 )
+from bot.domain.answers import overdue_days
+from bot.domain.deadlines import days_left, format_dday
+from bot.domain.lifecycle import ProposalStatus
+from bot.domain.proposals import progress_bar
+from bot.domain.reports import REPORT_REASONS
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.rendering.debates import debate_lines, debate_rows  # debates

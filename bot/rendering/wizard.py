@@ -6,8 +6,8 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.buttons import Endorse, WizardChoice, WizardEdit, WizardStep
 from bot.domain.proposals import Part, Rejected, RejectReason
-from bot.handlers.callbacks import Endorse, WizardChoice, WizardEdit, WizardStep
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.rendering.proposals import proposal_sections
