@@ -40,8 +40,8 @@ from sqlalchemy import func, select
 from benchmarks.push_crash import DATABASES, DatabaseUnavailable
 from bot.db.engine import create_engine
 from bot.db.models import InboundUpdate, User, VerificationFailure
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
 from bot.settings import SANDBOX_TOKEN
+from sandbox import SandboxClient, SandboxServer, SandboxState
 
 WEBHOOK_SECRET = "crash-test-webhook-secret"
 WRONG_CODE = "/verify ABCD-EFGH"

@@ -56,9 +56,9 @@ from bot.db.models import OutboxMessage, OutboxStatus
 from bot.dispatcher import DEFAULT_CONCURRENCY, Pacing
 from bot.domain.pacing import SendPacer
 from bot.logging_setup import configure_logging
-from bot.sandbox import SandboxServer, SandboxState
 from bot.services.outbox import Notice, enqueue
 from bot.settings import load_settings
+from sandbox import SandboxServer, SandboxState
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEFAULT_RUNS = 10

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from benchmarks.intake_crash import BotProcess, Webhook, bot_environment, free_port
 from benchmarks.push_crash import migrate
-from bot.sandbox import SandboxServer, SandboxState
+from sandbox import SandboxServer, SandboxState
 
 IDLE_BEFORE_STOP = 1.5  # seconds: the bot is inside a long poll by then
 

@@ -65,9 +65,9 @@ from bot.app import Mode, build_runtime
 from bot.clock import fake_clock
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
-from bot.sandbox.state import JSONDict, SandboxMessage
 from bot.settings import Settings
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox.state import JSONDict, SandboxMessage
 
 GOAL = 0.5
 DEFAULT_UPDATES = 400

@@ -17,8 +17,6 @@ from bot.db.engine import create_engine, describe_url
 from bot.db.migrate import upgrade
 from bot.logging_setup import configure_logging
 from bot.pb_cli import add_pb_parser, run_pb
-from bot.sandbox.server import SandboxServer
-from bot.sandbox.state import SandboxState
 from bot.settings import (
     SANDBOX_TOKEN,
     Settings,
@@ -117,7 +115,14 @@ async def serve(settings: Settings, mode: Mode, *, migrate_first: bool = False) 
 
 
 async def sandbox(settings: Settings) -> None:
-    """The local playground: a Bot API server, the browser page and the bot, one process."""
+    """The local playground: a Bot API server, the browser page and the bot, one process.
+
+    The sandbox is a sibling package, not part of the product: it is imported here, when it
+    is started, so that nothing else in `bot` depends on it.
+    """
+    from sandbox.server import SandboxServer
+    from sandbox.state import SandboxState
+
     await migrate(settings)
     clock = ShiftableClock()
     state = SandboxState(token=SANDBOX_TOKEN, clock=lambda: clock.now().timestamp())

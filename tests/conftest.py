@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.app import Runtime
 from bot.clock import ShiftableClock, fake_clock
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox import SandboxClient, SandboxServer, SandboxState
 from tests.support.databases import (
     create_postgres_database,
     drop_postgres_database,

@@ -15,10 +15,10 @@ from bot.clock import ShiftableClock
 from bot.db.models import BudgetRound, Poll, RoundPhase
 from bot.domain.lifecycle import ProposalStatus
 from bot.handlers.exports import parse_export
-from bot.sandbox import SandboxClient, SandboxServer
-from bot.sandbox.client import Resident, SentMessage
 from bot.services.departments import create_department
 from bot.services.exports import Dataset
+from sandbox import SandboxClient, SandboxServer
+from sandbox.client import Resident, SentMessage
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 from tests.support.harness import running_bot, settings_for

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from bot.clock import ShiftableClock
 from bot.db.models import AuditEntry, Broadcast, OutboxMessage, VerificationCode
 from bot.handlers.audit_log import filter_tag
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
 from bot.services.audit import AuditFilter, record_audit
+from sandbox import SandboxClient, SandboxServer, SandboxState
 from tests.conftest import START
 from tests.support.harness import running_bot, settings_for
 

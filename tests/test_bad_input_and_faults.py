@@ -15,9 +15,9 @@ from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import OutboxMessage, OutboxStatus
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
-from bot.sandbox.client import Resident
 from bot.services.outbox import Notice, enqueue
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox.client import Resident
 from tests.conftest import START
 from tests.support.harness import running_bot, settings_for
 from tests.support.tcp_proxy import TcpProxy

@@ -19,8 +19,8 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Broadcast, OutboxMessage, User
 from bot.dispatcher import Pacing
 from bot.domain.pacing import SendPacer
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
-from bot.sandbox.client import Resident, SentMessage
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox.client import Resident, SentMessage
 from tests.conftest import START
 from tests.support.factories import make_user
 from tests.support.harness import running_bot, settings_for

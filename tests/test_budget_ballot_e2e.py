@@ -18,8 +18,8 @@ from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import BudgetBallot, BudgetProject, BudgetRound, RoundPhase, User
 from bot.i18n import I18n
-from bot.sandbox import SandboxClient, SandboxServer
-from bot.sandbox.client import Resident, SentMessage
+from sandbox import SandboxClient, SandboxServer
+from sandbox.client import Resident, SentMessage
 from tests.support.harness import running_bot, settings_for
 from tests.test_budget_ballot_services import make_round
 

@@ -19,8 +19,8 @@ from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.rendering.budget import vote_link
 from bot.rendering.notifications import NotificationRenderer
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
 from bot.services.outbox import Notice, enqueue
+from sandbox import SandboxClient, SandboxServer, SandboxState
 from tests.conftest import START
 from tests.support.factories import make_user
 

@@ -19,10 +19,10 @@ from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import BudgetProject, BudgetRound, RoundPhase, User
 from bot.domain.pb.ballot import Action
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
-from bot.sandbox.client import Resident, SentMessage
 from bot.services import ballots
 from bot.services.ballots import BallotOutcome
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox.client import Resident, SentMessage
 from tests.support.harness import running_bot, settings_for
 
 ADMIN, CHANNEL = 9501, -100900

@@ -20,10 +20,10 @@ from bot.db.models import DebateSummaryRow, Endorsement, Opinion, Proposal
 from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
-from bot.sandbox.client import Resident, SentMessage
 from bot.services import answers, debates, departments
 from bot.settings import Settings
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox.client import Resident, SentMessage
 from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user
 from tests.support.harness import running_bot, settings_for

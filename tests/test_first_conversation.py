@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import Runtime
-from bot.sandbox import SandboxClient, SandboxState
+from sandbox import SandboxClient, SandboxState
 
 
 async def test_start_greets_in_korean_with_the_main_menu(

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, CommandHandler
 
 from bot.app import Runtime
-from bot.sandbox import SandboxClient
+from sandbox import SandboxClient
 
 
 async def test_stop_finishes_the_update_in_flight(runtime: Runtime, residents: SandboxClient) -> None:

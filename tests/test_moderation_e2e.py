@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import AuditEntry, Endorsement, Proposal, Report, Role, User, WorkItem
-from bot.sandbox import SandboxClient, SandboxServer
-from bot.sandbox.client import Group, Resident, SentMessage
 from bot.services.departments import create_department
 from bot.settings import Policy
+from sandbox import SandboxClient, SandboxServer
+from sandbox.client import Group, Resident, SentMessage
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 from tests.support.harness import running_bot, settings_for

@@ -31,9 +31,9 @@ from bot.domain.quiet_hours import QuietHours
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.rendering.notifications import NotificationRenderer
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
 from bot.services.outbox import Notice, enqueue, enqueue_email, enqueue_for_users
 from bot.settings import SettingsError, load_settings
+from sandbox import SandboxClient, SandboxServer, SandboxState
 from tests.conftest import START
 from tests.support.factories import make_user
 

@@ -45,9 +45,9 @@ from bot.clock import ShiftableClock
 from bot.db.models import Proposal
 from bot.domain.lifecycle import ProposalStatus
 from bot.logging_setup import JsonFormatter
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
-from bot.sandbox.client import Resident, SentMessage
 from bot.settings import Policy
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox.client import Resident, SentMessage
 from tests.support.forms import forms_of
 from tests.support.harness import running_bot, settings_for
 

@@ -13,9 +13,9 @@ from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import Proposal
 from bot.domain.lifecycle import ProposalStatus
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
-from bot.sandbox.client import Resident
 from bot.settings import Policy
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox.client import Resident
 from tests.support.harness import running_bot, settings_for
 
 MODERATORS = -100777

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from benchmarks.push_crash import kill_and_restart
-from bot.sandbox import SandboxServer
+from sandbox import SandboxServer
 
 PUSHES = 1000
 CONCURRENCY = 8

@@ -12,7 +12,7 @@ from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import Proposal
 from bot.domain.lifecycle import ProposalStatus
-from bot.sandbox import SandboxClient, SandboxServer
+from sandbox import SandboxClient, SandboxServer
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 from tests.support.harness import running_bot, settings_for

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import ProposalDraft
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
-from bot.sandbox.client import Resident, SentMessage
 from bot.services.bans import ban_user
 from bot.settings import Policy
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox.client import Resident, SentMessage
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 from tests.support.harness import running_bot, settings_for

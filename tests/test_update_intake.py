@@ -24,8 +24,8 @@ from bot.app import Runtime
 from bot.db.models import InboundUpdate, User, VerificationFailure
 from bot.domain.text import phone_hash
 from bot.intake import MalformedUpdate, update_id_of
-from bot.sandbox import SandboxClient
 from bot.web.app import KEY
+from sandbox import SandboxClient
 
 SECRET = "webhook-secret"
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from bot.clock import ShiftableClock
 from bot.db.models import AuditEntry, User
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
-from bot.sandbox.client import Resident, SentMessage
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox.client import Resident, SentMessage
 from tests.support.harness import running_bot, settings_for
 
 ADMIN = 9101

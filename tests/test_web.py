@@ -15,10 +15,10 @@ from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
 from bot.app import Mode, Runtime
 from bot.clock import ShiftableClock
 from bot.metrics import Metrics
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
 from bot.settings import Settings
 from bot.web.app import HealthReport, WebDeps, create_web_app
 from bot.web.app import metrics as metrics_route
+from sandbox import SandboxClient, SandboxServer, SandboxState
 from tests.support.harness import running_bot, settings_for
 
 SECRET = "s3cret-token_for-tests"

@@ -20,7 +20,7 @@ import pytest
 from bot.app import Runtime
 from bot.cli import SandboxTimeTravel
 from bot.clock import ShiftableClock
-from bot.sandbox import SandboxServer, SandboxState
+from sandbox import SandboxServer, SandboxState
 from tests.support.databases import sqlite_copy
 from tests.support.harness import running_bot, settings_for
 

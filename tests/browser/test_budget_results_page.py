@@ -17,7 +17,7 @@ import pytest
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock, fake_clock
-from bot.sandbox import SandboxState
+from sandbox import SandboxState
 from tests.browser.conftest import DESKTOP, PHONE, SANDBOX_START, fits_the_screen, serving_web
 from tests.support.budget_rounds import CLOSES, OPENS, cast, make_project, make_round
 from tests.support.databases import sqlite_copy

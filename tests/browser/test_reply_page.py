@@ -19,9 +19,9 @@ from bot.clock import ShiftableClock, fake_clock
 from bot.domain.deadlines import official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import Translator
-from bot.sandbox import SandboxClient, SandboxState
 from bot.services.departments import assign_department, create_department
 from bot.web import pages
+from sandbox import SandboxClient, SandboxState
 from tests.browser.conftest import DESKTOP, PHONE, SANDBOX_START, serving_web
 from tests.support.databases import sqlite_copy
 from tests.support.factories import follow, make_proposal, make_user

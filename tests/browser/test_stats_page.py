@@ -14,7 +14,7 @@ import pytest
 
 from bot.app import Runtime
 from bot.clock import fake_clock
-from bot.sandbox import SandboxState
+from sandbox import SandboxState
 from tests.browser.conftest import PHONE, serving_web
 from tests.conftest import START
 from tests.support.databases import sqlite_copy

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox import SandboxClient, SandboxServer, SandboxState
 
 
 @pytest.fixture

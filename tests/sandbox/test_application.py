@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox import SandboxClient, SandboxServer, SandboxState
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

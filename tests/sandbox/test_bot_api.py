@@ -18,7 +18,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 
-from bot.sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox import SandboxClient, SandboxServer, SandboxState
 
 RESIDENT_ID = 1001
 

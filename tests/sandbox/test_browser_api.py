@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.sandbox import SandboxServer, SandboxState
+from sandbox import SandboxServer, SandboxState
 
 START = dtm.datetime(2025, 3, 1, 9, 0, tzinfo=dtm.UTC)
 

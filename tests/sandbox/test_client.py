@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.sandbox import SandboxClient, SandboxState
-from bot.sandbox.state import BotApiError
+from sandbox import SandboxClient, SandboxState
+from sandbox.state import BotApiError
 
 
 def test_push_update_assigns_increasing_ids_and_keeps_raw_payloads(state: SandboxState) -> None:

@@ -9,7 +9,7 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import Conflict
 
-from bot.sandbox import SandboxClient, SandboxState
+from sandbox import SandboxClient, SandboxState
 
 SECRET = "s3cret-token"
 

@@ -10,8 +10,8 @@ from typing import Any
 from bot.app import Mode, Runtime, build_runtime
 from bot.clock import Clock
 from bot.dispatcher import Pacing
-from bot.sandbox import SandboxServer
 from bot.settings import Settings
+from sandbox import SandboxServer
 
 
 def settings_for(database_url: str, server: SandboxServer, **overrides: Any) -> Settings:

@@ -1,8 +1,8 @@
 """In-memory world of the sandbox Bot API server: users, chats, messages and updates.
 
 Everything the fake Telegram knows lives in one `SandboxState`. The HTTP server
-(`bot.sandbox.server`) translates Bot API calls into the bot-side methods here, while the
-browser page and the Python test client (`bot.sandbox.client`) act as users through the
+(`sandbox.server`) translates Bot API calls into the bot-side methods here, while the
+browser page and the Python test client (`sandbox.client`) act as users through the
 user-side methods. Every change bumps `version` and wakes the waiters (long polling, the test
 client, the browser page), so nobody has to sleep-poll.
 """
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.formatting import (
+from sandbox.formatting import (
     FormattedText,
     FormattingError,
     caption_text,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.sandbox.state import (
+from sandbox.state import (
     BotApiError,
     CallbackAnswer,
     SandboxChat,

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import aiohttp
 from aiohttp import web
 
-from bot.sandbox.state import (
+from sandbox.state import (
     BotApiError,
     JSONDict,
     SandboxFile,

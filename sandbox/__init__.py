@@ -1,8 +1,8 @@
 """A local stand-in for the Telegram Bot API: state, HTTP server, chat page and test client."""
 
-from bot.sandbox.client import Group, Resident, SandboxClient, SentMessage
-from bot.sandbox.server import SandboxControls, SandboxServer, create_sandbox_app
-from bot.sandbox.state import BotApiError, SandboxState
+from sandbox.client import Group, Resident, SandboxClient, SentMessage
+from sandbox.server import SandboxControls, SandboxServer, create_sandbox_app
+from sandbox.state import BotApiError, SandboxState
 
 __all__ = [
     "BotApiError",
