@@ -19,12 +19,12 @@ from bot.db.models import (
     OutboxMessage,
     Proposal,
     ReplyLink,
-    Role,
     User,
     WorkItem,
 )
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.permissions import Role
 from bot.domain.text import phone_hash
 from bot.services import bans, hiding, moderation, roles, work_items
 from bot.services.bans import BanOutcome, UserBanned

@@ -31,6 +31,7 @@ from bot.db.types import (
     mask_on_assignment,
 )
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.permissions import Role
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,12 +48,6 @@ class Base(DeclarativeBase):
 
 # Texts others see are Published* columns: masked when set, written and read (bot.db.types).
 event.listen(Base, "mapper_configured", mask_on_assignment, propagate=True)
-
-
-class Role(StrEnum):
-    RESIDENT = "resident"
-    MODERATOR = "moderator"
-    ADMIN = "admin"
 
 
 class OutboxStatus(StrEnum):

@@ -8,7 +8,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.db.models import Role
+from bot.domain.permissions import Role
 from bot.handlers.access import admin_only
 from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext

@@ -15,7 +15,8 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Role, User
+from bot.db.models import User
+from bot.domain.permissions import Role
 from bot.services.audit import record_audit
 
 

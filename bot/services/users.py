@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Connection, Insert, case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Role, User
+from bot.db.models import User
+from bot.domain.permissions import Role
 from bot.i18n import SUPPORTED_LANGUAGES, pick_language
 from bot.services.intake import was_handled
 from bot.services.sql import dialect_insert

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Proposal, Role, Subscription, User
+from bot.db.models import Proposal, Subscription, User
+from bot.domain.permissions import Role
 from bot.domain.lifecycle import ProposalStatus
 
 

@@ -1,0 +1,169 @@
+"""Who may do what: every permission rule of the bot, as one pure function.
+
+`may(actor, action, subject, now=…)` answers `Allowed` or `Refused(reason)`. Handlers ask it
+before they call a service (through `bot.handlers.access.permitted`); the services that
+write residents' contributions ask it again with the actor read in their own transaction, so
+a handler that forgets the check still cannot let a banned resident through.
+
+Two kinds of rule:
+- staff actions need a least role (moderator or admin); a ban does not matter for them
+  (staff cannot be banned, see `bot.services.bans.ban_user`);
+- residents' contributions (proposing, 공감, reports, debate, ratings, 재심의) are open to
+  everyone whose ban is not running, and some refuse one's own subject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+PERMANENT = datetime(9999, 12, 31, tzinfo=UTC)  # the end of a ban "for ever"
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+_RANK = {Role.RESIDENT: 0, Role.MODERATOR: 1, Role.ADMIN: 2}
+
+
+class Action(StrEnum):
+    """Every command and button kind that has a rule."""
+
+    # residents' contributions: refused while a ban runs
+    PROPOSE = "propose"
+    ENDORSE = "endorse"
+    REPORT = "report"
+    CHOOSE_STANCE = "choose_stance"
+    WRITE_OPINION = "write_opinion"
+    LIKE = "like"
+    RATE_ANSWER = "rate_answer"
+    ASK_RE_REVIEW = "ask_re_review"
+    # moderators (and admins)
+    OPEN_ADMIN_MENU = "open_admin_menu"
+    HANDLE_WORK_ITEM = "handle_work_item"
+    APPROVE = "approve"
+    REJECT = "reject"
+    HIDE = "hide"
+    RESTORE = "restore"
+    MERGE = "merge"
+    BAN = "ban"
+    UNBAN = "unban"
+    ENTER_OFFLINE = "enter_offline"
+    HIDE_OPINION = "hide_opinion"
+    LIST_DEPARTMENTS = "list_departments"
+    ADD_DEPARTMENT = "add_department"
+    ASSIGN = "assign"
+    DECIDE_RE_REVIEW = "decide_re_review"
+    DEBATE_ADMIN = "debate_admin"
+    POLL_ADMIN = "poll_admin"
+    EXPORT = "export"
+    STATS = "stats"
+    # admins only
+    GRANT = "grant"
+    REVOKE = "revoke"
+    LIST_STAFF = "list_staff"
+    BROADCAST = "broadcast"
+    ISSUE_CODES = "issue_codes"
+    AUDIT = "audit"
+    ROUND_ADMIN = "round_admin"
+
+
+CONTRIBUTIONS = frozenset({
+    Action.PROPOSE, Action.ENDORSE, Action.REPORT, Action.CHOOSE_STANCE,
+    Action.WRITE_OPINION, Action.LIKE, Action.RATE_ANSWER, Action.ASK_RE_REVIEW,
+})
+ADMIN_ACTIONS = frozenset({
+    Action.GRANT, Action.REVOKE, Action.LIST_STAFF, Action.BROADCAST, Action.ISSUE_CODES,
+    Action.AUDIT, Action.ROUND_ADMIN,
+})
+MODERATOR_ACTIONS = frozenset(Action) - CONTRIBUTIONS - ADMIN_ACTIONS
+NOT_ON_ONES_OWN = frozenset({Action.ENDORSE, Action.LIKE})  # no 공감 or 👍 for oneself
+AUTHOR_ONLY = frozenset({Action.ASK_RE_REVIEW})
+
+
+class RefusalReason(StrEnum):
+    BANNED = "banned"
+    MODERATORS_ONLY = "moderators_only"
+    ADMINS_ONLY = "admins_only"
+    OWN_CONTENT = "own_content"
+    NOT_AUTHOR = "not_author"
+
+
+@dataclass(frozen=True)
+class Ban:
+    until: datetime
+    reason: str
+
+    @property
+    def permanent(self) -> bool:
+        return self.until >= PERMANENT
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting, as far as the rules need to know them."""
+
+    user_id: int | None
+    role: Role
+    ban: Ban | None = None
+
+    def ban_running(self, now: datetime) -> Ban | None:
+        return self.ban if self.ban is not None and self.ban.until > now else None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the action is about, where a rule depends on it: whose it is."""
+
+    author_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Allowed:
+    pass
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: RefusalReason
+    ban: Ban | None = None  # with BANNED: until when and why, to tell the person
+
+
+ALLOWED = Allowed()
+
+
+def may(
+    actor: Actor | None, action: Action, subject: Subject | None = None, *, now: datetime
+) -> Allowed | Refused:
+    """Whether `actor` (None: nobody we know) may do `action` on `subject` at `now`."""
+    if action in ADMIN_ACTIONS:
+        return _least_role(actor, Role.ADMIN)
+    if action in MODERATOR_ACTIONS:
+        return _least_role(actor, Role.MODERATOR)
+    return _contribution(actor, action, subject, now)
+
+
+def _least_role(actor: Actor | None, minimum: Role) -> Allowed | Refused:
+    if actor is not None and _RANK[actor.role] >= _RANK[minimum]:
+        return ALLOWED
+    return Refused(RefusalReason.ADMINS_ONLY if minimum is Role.ADMIN
+                   else RefusalReason.MODERATORS_ONLY)
+
+
+def _contribution(
+    actor: Actor | None, action: Action, subject: Subject | None, now: datetime
+) -> Allowed | Refused:
+    ban = actor.ban_running(now) if actor is not None else None
+    if ban is not None:
+        return Refused(RefusalReason.BANNED, ban)
+    author_id = subject.author_id if subject is not None else None
+    acting_id = actor.user_id if actor is not None else None
+    if action in NOT_ON_ONES_OWN and author_id is not None and author_id == acting_id:
+        return Refused(RefusalReason.OWN_CONTENT)
+    if action in AUTHOR_ONLY and subject is not None and author_id != acting_id:
+        return Refused(RefusalReason.NOT_AUTHOR)
+    return ALLOWED
