@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ShiftableClock
-from bot.db.models import Answer, Proposal, ReplyLink
+from bot.db.models import Answer, Proposal, ReplyLink, User
 from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import I18n
@@ -32,7 +32,7 @@ from bot.web.app import secure_application
 from bot.web.pages import PageDeps, add_page_routes
 from bot.web.security import FormSigner
 from tests.conftest import START
-from tests.support.factories import make_proposal, make_user
+from tests.support.factories import follow, make_proposal, make_user
 from tests.support.forms import forms_of
 
 ko = I18n().get("ko")
@@ -106,6 +106,15 @@ async def make_scene(
         )
     assert assigned.token is not None
     return Scene(proposal.id, assigned.token)
+
+
+async def follow_as_author(sessionmaker: async_sessionmaker[AsyncSession], scene: Scene) -> None:
+    async with sessionmaker() as session, session.begin():
+        proposal = await session.get(Proposal, scene.proposal_id)
+        assert proposal is not None
+        author = await session.get(User, proposal.author_id)
+        assert author is not None
+        await follow(session, author, proposal, START)
 
 
 async def answers_of(sessionmaker: async_sessionmaker[AsyncSession], proposal_id: int) -> int:
@@ -212,6 +221,7 @@ async def test_preview_then_publish_and_a_replay_changes_nothing(
     client: TestClient, sessionmaker: async_sessionmaker[AsyncSession], wakes: Wakes
 ) -> None:
     scene = await make_scene(sessionmaker)
+    await follow_as_author(sessionmaker, scene)  # so that the publish has someone to tell
     status, html = await preview(client, scene, "feasibility", FEASIBLE)
     assert status == 200 and "현장 확인 결과 설치할 수 있어요." in html
     assert ko.gettext("Publish") in html and ko.gettext("Edit") in html

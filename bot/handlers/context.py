@@ -20,6 +20,7 @@ from bot.domain.deadlines import BusinessCalendar
 from bot.i18n import I18n, Translator, pick_language
 from bot.metrics import Metrics
 from bot.services.intake import Mark, mark_handled
+from bot.services.outbox import wants_wake
 from bot.services.users import UserView
 from bot.settings import Settings
 
@@ -97,14 +98,19 @@ class GonggamContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         handled, in the same commit: if an earlier handling of the same update already did
         (a crash between its commit and its end, or a replica racing), this one raises
         `UpdateAlreadyHandled` and its writes roll back, so the update has one effect.
+        A commit that wrote work for the senders (outbox rows, poll copies, forum topics)
+        wakes them: handlers never do it by hand.
         """
-        async with self.services.sessionmaker() as session, session.begin():
-            connection = (await session.connection()).sync_connection
-            assert connection is not None
-            with _watching_writes(connection) as writes:
-                yield session
-            if writes and self.update_id is not None and not self._effect_claimed:
-                await self._claim_effect(session, self.update_id)
+        async with self.services.sessionmaker() as session:
+            async with session.begin():
+                connection = (await session.connection()).sync_connection
+                assert connection is not None
+                with _watching_writes(connection) as writes:
+                    yield session
+                if writes and self.update_id is not None and not self._effect_claimed:
+                    await self._claim_effect(session, self.update_id)
+            if wants_wake(session):
+                self.services.wake_dispatcher()
 
     async def _claim_effect(self, session: AsyncSession, update_id: int) -> None:
         now = self.services.clock.now()

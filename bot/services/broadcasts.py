@@ -42,6 +42,7 @@ from bot.db.models import (
 )
 from bot.domain.text import is_meaningful
 from bot.services.audit import record_audit
+from bot.services.outbox import wake_after_commit
 from bot.services.sql import is_postgres
 
 MAX_TEXT = 4000  # Telegram allows 4096; the rest is for the 「📣 구청 알림」 header and footer
@@ -273,6 +274,7 @@ async def _enqueue_all(
         for user_id, telegram_id, _muted, _unreachable in (await session.execute(members)).all()
     ]
     insert = postgresql.insert if is_postgres(session) else sqlite.insert
+    wake_after_commit(session)
     queued = 0
     for start in range(0, len(rows), INSERT_CHUNK):
         statement = insert(OutboxMessage).values(rows[start : start + INSERT_CHUNK])

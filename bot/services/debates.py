@@ -53,7 +53,13 @@ from bot.services.audit import record_audit
 from bot.services.bans import ensure_not_banned
 from bot.services.hiding import after_report
 from bot.services.lifecycle import transition
-from bot.services.outbox import Notice, enqueue, enqueue_for_users, proposal_followers
+from bot.services.outbox import (
+    Notice,
+    enqueue,
+    enqueue_for_users,
+    proposal_followers,
+    wake_after_commit,
+)
 from bot.services.sql import insert_ignoring_conflicts
 from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
@@ -127,6 +133,7 @@ async def announce_debate_opened(
     if settings.public_channel_id is not None:
         await enqueue(session, chat_id=settings.public_channel_id, notice=notice, now=now)
     if settings.debate_forum_chat_id is not None:
+        wake_after_commit(session)  # the forum mirror has a topic to open
         await session.execute(insert_ignoring_conflicts(
             session, DebateForumTopic, proposal_id=proposal_id,
             chat_id=settings.debate_forum_chat_id, requested_at=now,

@@ -12,6 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import OutboxMessage, Subscription, User
 from bot.services.sql import insert_ignoring_conflicts
 
+_WAKE_AFTER_COMMIT = "gonggam.wake_after_commit"
+
+
+def wake_after_commit(session: AsyncSession) -> None:
+    """Note that this session wrote work for the senders (outbox rows, poll copies, forum
+    topics): whoever commits it wakes them, so the work leaves now, not at the next tick."""
+    session.info[_WAKE_AFTER_COMMIT] = True
+
+
+def wants_wake(session: AsyncSession) -> bool:
+    """Whether a transaction of this session wrote work for the senders."""
+    return bool(session.info.get(_WAKE_AFTER_COMMIT))
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -34,6 +47,7 @@ async def enqueue(
 ) -> bool:
     """Add one outbox row; False when a row with the same dedupe key already exists."""
     dedupe_key = f"{notice.kind}:{notice.key}:{chat_id}"
+    wake_after_commit(session)
     result = await session.execute(
         insert_ignoring_conflicts(
             session,
@@ -58,6 +72,7 @@ async def enqueue_email(
     session: AsyncSession, *, address: str, notice: Notice, now: datetime
 ) -> bool:
     """Add one e-mail to the outbox (delivered by the mail sender, not the Telegram one)."""
+    wake_after_commit(session)
     result = await session.execute(
         insert_ignoring_conflicts(
             session,

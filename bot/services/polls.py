@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Poll, PollCopy, PollVote, User
 from bot.domain.text import normalise_text
 from bot.services.audit import record_audit
-from bot.services.outbox import Notice, enqueue
+from bot.services.outbox import Notice, enqueue, wake_after_commit
 from bot.services.sql import dialect_insert, insert_ignoring_conflicts
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -99,6 +99,7 @@ async def create_poll(
         User.polls_opt_in.is_(True), User.unreachable.is_(False)).order_by(User.id)))
     if request.group_chat_id is not None:
         chats.append(request.group_chat_id)
+    wake_after_commit(session)  # the poll sender has copies to send
     copies = 0
     for chat_id in chats:
         added = await session.execute(insert_ignoring_conflicts(

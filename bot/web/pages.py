@@ -49,6 +49,7 @@ from bot.services.answers import (
     resolve_link,
     submit_answer,
 )
+from bot.services.outbox import wants_wake
 from bot.settings import Settings
 from bot.web.cache import DEFAULT_TTL_SECONDS, PageCache
 from bot.web.security import (
@@ -276,7 +277,7 @@ async def publish_answer(request: web.Request) -> web.Response:
             calendar=state.deps.calendar,
         )
         if result.outcome is AnswerOutcome.PUBLISHED:
-            await session.commit()
+            await _commit(state, session)
         else:
             await session.rollback()
     return await _after_publish(state, request, submission, result.outcome, result.errors, now)
@@ -299,6 +300,13 @@ async def public_page(request: web.Request) -> web.Response:
 
 
 # ---- steps ----------------------------------------------------------------------------------
+
+
+async def _commit(state: PageState, session: AsyncSession) -> None:
+    """Commit, then wake the senders when the transaction left them work (outbox rows)."""
+    await session.commit()
+    if wants_wake(session):
+        state.deps.wake_dispatcher()
 
 
 async def _check_post(
@@ -338,7 +346,6 @@ async def _after_publish(
 ) -> web.Response:
     if outcome is AnswerOutcome.PUBLISHED:
         state.cache.drop_proposal(submission.link.proposal_id)
-        state.deps.wake_dispatcher()
         token = request.match_info["token"]
         location = f"/r/{token}?published={submission.kind.value}"
         headers = {"Location": location, "Cache-Control": "no-store"}
