@@ -73,10 +73,12 @@ async def begin(update: Update, context: GonggamContext) -> Step:
     """/propose or the menu button: resume a saved draft or start a new one.
 
     A banned resident is told so here (`UserBanned`, answered by the error handler), not
-    after writing seven steps that cannot be published.
+    after writing seven steps that cannot be published. Like the other menu buttons, it
+    drops any one-message question left open.
     """
     if context.user is None:
         return ConversationHandler.END  # type: ignore[return-value]
+    context.clear_pending()
     context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
     async with context.transaction() as session:
         await ensure_not_banned(session, context.user.id, context.services.clock.now())

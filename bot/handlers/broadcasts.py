@@ -17,8 +17,7 @@ from bot.handlers.access import admin_only
 from bot.handlers.answering import answer_query
 from bot.handlers.common import Awaiting, actor_of, answer_alert, edit_in_place, translator_for
 from bot.handlers.context import GonggamContext
-from bot.handlers.debates import AWAITING_OPINION
-from bot.handlers.proposals import AWAITING_SEARCH
+from bot.handlers.pending import AwaitingBroadcast
 from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.rendering import broadcasts as view
@@ -29,16 +28,13 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
-AWAITING_BROADCAST = "awaiting_broadcast"
 
 
 async def start_broadcast(update: Update, context: GonggamContext) -> None:
     if not await admin_only(update, context):
         return
     assert update.effective_message is not None
-    for other in (AWAITING_SEARCH, AWAITING_OPINION):  # the next text is the broadcast's
-        context.user_data.pop(other, None)  # type: ignore[union-attr]
-    context.user_data[AWAITING_BROADCAST] = True  # type: ignore[index]
+    context.expect(AwaitingBroadcast())
     rendered = view.ask_for_text(translator_for(update, context))
     await update.effective_message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
 
@@ -48,7 +44,7 @@ async def receive_text(update: Update, context: GonggamContext) -> None:
     message = update.effective_message
     assert message is not None and update.effective_user is not None
     if not await admin_only(update, context):
-        context.user_data.pop(AWAITING_BROADCAST, None)  # type: ignore[union-attr]
+        context.take_pending(AwaitingBroadcast)
         return
     t = translator_for(update, context)
     services = context.services
@@ -61,7 +57,7 @@ async def receive_text(update: Update, context: GonggamContext) -> None:
     if outcome is not DraftOutcome.CREATED or broadcast_id is None:
         await message.reply_html(view.draft_problem(t, outcome, len(message.text or "")))
         return
-    context.user_data.pop(AWAITING_BROADCAST, None)  # type: ignore[union-attr]
+    context.take_pending(AwaitingBroadcast)
     await message.reply_html(view.framed(t, message.text_html))  # what residents will see
     rendered = view.choose_kind(t, broadcast_id)
     await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
@@ -104,7 +100,7 @@ async def on_action(update: Update, context: GonggamContext) -> None:
     if data.action == "send":
         await _send(update, context, query, data.broadcast_id)
     elif data.action == "cancel":
-        context.user_data.pop(AWAITING_BROADCAST, None)  # type: ignore[union-attr]
+        context.take_pending(AwaitingBroadcast)
         actor = actor_of(update)
         async with context.transaction() as session:
             dropped = data.broadcast_id == 0 or await broadcasts.cancel(
@@ -187,6 +183,6 @@ async def _show(query: CallbackQuery, rendered: Rendered) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("broadcast", start_broadcast, filters=PRIVATE))
     application.add_handler(MessageHandler(
-        PRIVATE & ~filters.COMMAND & Awaiting(application, AWAITING_BROADCAST), receive_text))
+        PRIVATE & ~filters.COMMAND & Awaiting(application, AwaitingBroadcast), receive_text))
     application.add_handler(CallbackQueryHandler(on_audience, pattern=BroadcastAudience.matches))
     application.add_handler(CallbackQueryHandler(on_action, pattern=BroadcastAction.matches))

@@ -15,6 +15,7 @@ from bot.buttons import CallbackData
 from bot.db.engine import DATABASE_ERRORS
 from bot.handlers.answering import answer_query, fit_answer, was_answered
 from bot.handlers.context import GonggamContext
+from bot.handlers.pending import Pending, pending_in
 from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.rendering.common import try_again_later
@@ -54,18 +55,18 @@ def is_database_outage(error: BaseException | None) -> bool:
 
 
 class Awaiting(filters.MessageFilter):
-    """True while the user owes us a one-message answer, noted under `key` in user_data."""
+    """True while the user owes us a one-message answer of this kind (`context.pending`)."""
 
-    def __init__(self, application: Application, key: str) -> None:  # type: ignore[type-arg]
-        super().__init__(name=f"Awaiting({key})")
+    def __init__(self, application: Application, kind: type[Pending]) -> None:  # type: ignore[type-arg]
+        super().__init__(name=f"Awaiting({kind.__name__})")
         self._application = application
-        self._key = key
+        self._kind = kind
 
     def filter(self, message: object) -> bool:
         user = getattr(message, "from_user", None)
         if user is None:
             return False
-        return self._application.user_data.get(user.id, {}).get(self._key) is not None
+        return isinstance(pending_in(self._application.user_data.get(user.id)), self._kind)
 
 
 async def edit_in_place(query: CallbackQuery, rendered: Rendered) -> None:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +17,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, E
 from bot.clock import Clock
 from bot.db.engine import DATABASE_ERRORS, FastLane
 from bot.domain.deadlines import BusinessCalendar
+from bot.handlers.pending import PENDING_KEY, Pending, pending_in
 from bot.i18n import I18n, Translator, pick_language
 from bot.metrics import Metrics
 from bot.services.intake import Mark, mark_handled
@@ -25,6 +26,7 @@ from bot.services.users import UserView
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+P = TypeVar("P", bound=Pending)
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,32 @@ class GonggamContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
         """The user's language, or Telegram's guess when the database could not tell us."""
         stored = self.user.language if self.user else None
         return self.services.i18n.get(pick_language(stored, telegram_language))
+
+    @property
+    def pending(self) -> Pending | None:
+        """The one-message answer this user owes us, if any (see `bot.handlers.pending`)."""
+        return pending_in(self.user_data)
+
+    def expect(self, pending: Pending) -> None:
+        """Ask for a one-message answer: it replaces whatever question was open."""
+        if self.user_data is not None:
+            self.user_data[PENDING_KEY] = pending
+
+    def clear_pending(self) -> Pending | None:
+        """Stop waiting for an answer; returns the question dropped, if there was one."""
+        dropped = self.pending
+        if self.user_data is not None:
+            self.user_data.pop(PENDING_KEY, None)
+        return dropped
+
+    def take_pending(self, kind: type[P]) -> P | None:
+        """The open question if it is a `kind`, which is then answered (cleared); another
+        kind of question stays open."""
+        pending = self.pending
+        if not isinstance(pending, kind):
+            return None
+        self.clear_pending()
+        return pending
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from bot.domain.debate import OpinionSort, Stance
 from bot.handlers.answering import answer_query
 from bot.handlers.common import Awaiting, edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamApplication, GonggamContext
-from bot.handlers.proposals import AWAITING_SEARCH
+from bot.handlers.pending import AwaitingOpinion
 from bot.rendering import debates as view
 from bot.rendering import proposals as card_view
 from bot.rendering.common import stale_button
@@ -30,7 +30,6 @@ from bot.services.debates import OpinionOutcome, StanceOutcome
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
-AWAITING_OPINION = "awaiting_opinion"
 # Outcomes after which the resident may simply send the text again.
 RETRY = frozenset({OpinionOutcome.EMPTY, OpinionOutcome.TOO_SHORT, OpinionOutcome.TOO_LONG})
 
@@ -62,7 +61,7 @@ async def start_or_cancel_writing(update: Update, context: GonggamContext) -> No
     query, target = button
     t = translator_for(update, context)
     if not target.start:
-        context.user_data.pop(AWAITING_OPINION, None)  # type: ignore[union-attr]
+        context.take_pending(AwaitingOpinion)
         await answer_query(query)
         await query.edit_message_text(t.gettext("Cancelled. Nothing was posted."))
         return
@@ -73,8 +72,7 @@ async def start_or_cancel_writing(update: Update, context: GonggamContext) -> No
         await answer_query(query, view.closed_text(t, tally.closes_at if tally else None),
                            alert=True)
         return
-    context.user_data.pop(AWAITING_SEARCH, None)  # type: ignore[union-attr]
-    context.user_data[AWAITING_OPINION] = target.proposal_id  # type: ignore[index]
+    context.expect(AwaitingOpinion(target.proposal_id))
     await answer_query(query)
     prompt = view.opinion_prompt(t, target.proposal_id, tally.title)
     await query.message.reply_html(prompt.text, reply_markup=prompt.reply_markup)  # type: ignore[union-attr]
@@ -83,16 +81,17 @@ async def start_or_cancel_writing(update: Update, context: GonggamContext) -> No
 async def receive_opinion(update: Update, context: GonggamContext) -> None:
     """The text after ✍️: one opinion (a too short or too long one can be sent again)."""
     message = update.effective_message
-    proposal_id = context.user_data.get(AWAITING_OPINION)  # type: ignore[union-attr]
-    if message is None or context.user is None or not isinstance(proposal_id, int):
+    pending = context.pending
+    if message is None or context.user is None or not isinstance(pending, AwaitingOpinion):
         return
+    proposal_id = pending.proposal_id
     async with context.transaction() as session:
         result = await debates.write_opinion(
             session, proposal_id=proposal_id, user_id=context.user.id, text=message.text or "",
             now=context.services.clock.now(), settings=context.services.settings,
         )
     if result.outcome not in RETRY:
-        context.user_data.pop(AWAITING_OPINION, None)  # type: ignore[union-attr]
+        context.take_pending(AwaitingOpinion)
     t = translator_for(update, context)
     markup = None
     if result.outcome in (OpinionOutcome.POSTED, OpinionOutcome.DUPLICATE, OpinionOutcome.HELD):
@@ -226,7 +225,7 @@ async def _refresh_card(update: Update, context: GonggamContext, proposal_id: in
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Before the fallbacks: the opinion text, the debate buttons, and the forum topic."""
     application.add_handler(MessageHandler(
-        PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AWAITING_OPINION), receive_opinion))
+        PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AwaitingOpinion), receive_opinion))
     for pattern, callback in (
         (DebateStanceChoice, choose_stance), (DebateWrite, start_or_cancel_writing),
         (DebateOpinions, show_opinions), (LikeOpinion, like),

@@ -29,6 +29,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.handlers.answering import answer_query
 from bot.handlers.common import Awaiting, edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
+from bot.handlers.pending import AwaitingSearch, PendingEndorsement
 from bot.rendering import Rendered
 from bot.rendering import moderation as moderation_view
 from bot.rendering import proposals as view
@@ -43,8 +44,6 @@ log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
 LoadedCard = tuple[browse.ProposalCard, DebateTally | None]
-AWAITING_SEARCH = "awaiting_search"
-PENDING_ENDORSEMENT = "pending_endorsement"
 REPORT_CARDS = "report_cards"  # proposal id → the card whose 🚩 was pressed (to mark it)
 
 
@@ -73,7 +72,7 @@ async def choose_filter(update: Update, context: GonggamContext) -> None:
     await answer_query(query)
     t = translator_for(update, context)
     if choice.kind == "search":
-        context.user_data[AWAITING_SEARCH] = True  # type: ignore[index]
+        context.expect(AwaitingSearch())
         await query.message.reply_text(view.search_prompt(t))  # type: ignore[union-attr]
         return
     picker = (
@@ -86,7 +85,7 @@ async def choose_filter(update: Update, context: GonggamContext) -> None:
 
 async def search_keyword(update: Update, context: GonggamContext) -> None:
     """The text after tapping 🔍: a one-shot keyword search."""
-    context.user_data.pop(AWAITING_SEARCH, None)  # type: ignore[union-attr]
+    context.take_pending(AwaitingSearch)
     await _reply_search(update, context, update.effective_message.text or "")  # type: ignore[union-attr]
 
 
@@ -146,14 +145,14 @@ async def receive_contact(update: Update, context: GonggamContext) -> None:
             session, user_id=context.user.id, phone=contact.phone_number,
             secret_key=services.settings.secret_key,
         )
-    pending = context.user_data.pop(PENDING_ENDORSEMENT, None)  # type: ignore[union-attr]
+    pending = context.take_pending(PendingEndorsement)
     await message.reply_text(t.gettext("Thank you. Your number is stored only in coded form."),
                              reply_markup=menu_keyboard(t))
-    if isinstance(pending, int):
+    if pending is not None:
         async with context.transaction() as session:
             result = await proposals.endorse(
-                session, proposal_id=pending, user_id=context.user.id, now=services.clock.now(),
-                settings=services.settings, calendar=services.calendar,
+                session, proposal_id=pending.proposal_id, user_id=context.user.id,
+                now=services.clock.now(), settings=services.settings, calendar=services.calendar,
             )
         reply = view.endorse_reply(t, result.outcome, result.count,
                                    services.settings.policy.endorsement_threshold)
@@ -277,7 +276,7 @@ async def _after_endorsement(
     threshold = context.services.settings.policy.endorsement_threshold
     text = view.endorse_reply(t, result.outcome, result.count, threshold)
     if result.outcome is EndorseOutcome.NEEDS_CONTACT:
-        context.user_data[PENDING_ENDORSEMENT] = proposal_id  # type: ignore[index]
+        context.expect(PendingEndorsement(proposal_id))
         await answer_query(query)
         button = KeyboardButton(t.gettext("📱 Share my phone number"), request_contact=True)
         await query.message.reply_text(  # type: ignore[union-attr]
@@ -386,7 +385,7 @@ async def _send(update: Update, rendered: Rendered) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("proposals", show_list, filters=PRIVATE))
     application.add_handler(
-        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AWAITING_SEARCH),
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AwaitingSearch),
                        search_keyword)
     )
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, receive_contact))

@@ -6,12 +6,10 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.flows.budget_ballot import open_budget
-from bot.handlers.broadcasts import AWAITING_BROADCAST
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
-from bot.handlers.debates import AWAITING_OPINION
 from bot.handlers.my import show_my_activity
-from bot.handlers.proposals import AWAITING_SEARCH, PENDING_ENDORSEMENT, open_deep_link, show_list
+from bot.handlers.proposals import open_deep_link, show_list
 from bot.handlers.settings import show_settings
 from bot.rendering.budget import BUDGET_START
 from bot.rendering.common import (
@@ -29,7 +27,8 @@ PRIVATE = filters.ChatType.PRIVATE
 
 async def start(update: Update, context: GonggamContext) -> None:
     """/start, also from a shared link: `/start p<id>` opens that proposal's card,
-    `/start budget` the participatory-budget ballot."""
+    `/start budget` the participatory-budget ballot. Any question left open is dropped."""
+    context.clear_pending()
     if context.args and context.args[0][:1] == "p" and context.args[0][1:].isdigit():
         await open_deep_link(update, context, int(context.args[0][1:]))
         return
@@ -60,18 +59,17 @@ async def not_open_yet(update: Update, context: GonggamContext) -> None:
 async def cancel(update: Update, context: GonggamContext) -> None:
     """/cancel outside the wizard: drop whatever one-message question is waiting."""
     t = translator_for(update, context)
-    waiting = [key for key in (AWAITING_OPINION, AWAITING_SEARCH, PENDING_ENDORSEMENT,
-                               AWAITING_BROADCAST)
-               if context.user_data.pop(key, None) is not None]  # type: ignore[union-attr]
-    text = cancelled(t) if waiting else nothing_to_cancel(t)
+    text = cancelled(t) if context.clear_pending() is not None else nothing_to_cancel(t)
     await update.effective_message.reply_html(text, reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
 
 
 async def menu_button(update: Update, context: GonggamContext) -> None:
-    """A tap on the reply keyboard: route it like the matching command."""
+    """A tap on the reply keyboard: route it like the matching command. Opening the menu
+    drops any question left open."""
     item = menu_item_for_label(context.services.i18n, update.effective_message.text or "")  # type: ignore[union-attr]
     if item is None:
         return
+    context.clear_pending()
     routes = {
         "help": show_help,
         "settings": show_settings,

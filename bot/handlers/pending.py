@@ -1,0 +1,48 @@
+"""The one-message answer a resident owes the bot: one typed value per user, never one loose
+`user_data` key per feature.
+
+When every feature kept its own key, two questions could be open at once, and a sentence
+typed after a search could be posted as a public opinion asked for earlier. Now there is
+one slot: asking a new question replaces the old one, and /cancel or the menu empties it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+PENDING_KEY = "pending"
+
+
+@dataclass(frozen=True)
+class AwaitingSearch:
+    """🔍 was tapped: the next text is a keyword."""
+
+
+@dataclass(frozen=True)
+class AwaitingOpinion:
+    """✍️ was tapped: the next text is an opinion on this proposal."""
+
+    proposal_id: int
+
+
+@dataclass(frozen=True)
+class AwaitingBroadcast:
+    """/broadcast: the admin's next message is the draft."""
+
+
+@dataclass(frozen=True)
+class PendingEndorsement:
+    """A 공감 waits for the resident's phone number (ENDORSEMENT_REQUIRES=contact)."""
+
+    proposal_id: int
+
+
+Pending = AwaitingSearch | AwaitingOpinion | AwaitingBroadcast | PendingEndorsement
+
+
+def pending_in(user_data: Mapping[Any, Any] | None) -> Pending | None:
+    """The question noted in one user's `user_data`, if any."""
+    value = user_data.get(PENDING_KEY) if user_data is not None else None
+    return value if isinstance(value, Pending) else None
