@@ -5,7 +5,9 @@
     python3 dev.py test    create .venv, install with test extras and Chromium, run every test
     python3 dev.py i18n    re-extract messages and update the ko/en catalogs
 
-Extra arguments after `test` go to pytest (e.g. `python3 dev.py test -k deadlines`).
+Extra arguments after `test` go to pytest (e.g. `python3 dev.py test -k deadlines`). The tests
+run in 2 pytest-xdist workers: `TEST_WORKERS=4` (or `-n 4`) changes that, `TEST_WORKERS=0`
+runs them in one process.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import shutil
 import subprocess
 import sys
 import venv
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+# pytest-xdist worker processes for `test`; TEST_WORKERS overrides it, 0 runs in one process.
+DEFAULT_TEST_WORKERS = "2"
 
 
 def main(argv: list[str]) -> int:
@@ -37,7 +42,7 @@ def main(argv: list[str]) -> int:
         return run([str(PYTHON), "-m", "bot", "run", *rest])
     if command == "test":
         ensure_chromium()
-        return run([str(PYTHON), "-m", "pytest", *rest])
+        return run([str(PYTHON), "-m", "pytest", *parallel_args(rest, os.environ), *rest])
     if command == "i18n":
         return update_catalogs()
     return 0
@@ -45,6 +50,19 @@ def main(argv: list[str]) -> int:
 
 def run(args: list[str]) -> int:
     return subprocess.call(args, cwd=ROOT)
+
+
+def parallel_args(pytest_args: list[str], environ: Mapping[str, str]) -> list[str]:
+    """pytest-xdist options: TEST_WORKERS processes (default 2, `0` runs in one process).
+
+    Nothing is added when the arguments already choose (`-n`, `--numprocesses`,
+    `-p no:xdist`), so `python3 dev.py test -n 0 -x` works as written.
+    """
+    if any(arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
+        return []
+    if "no:xdist" in pytest_args or "-pno:xdist" in pytest_args:
+        return []
+    return ["-n", environ.get("TEST_WORKERS") or DEFAULT_TEST_WORKERS]
 
 
 def ensure_venv(extras: str | None) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import Runtime
@@ -23,10 +25,27 @@ from tests.support.databases import (
     truncate_all,
 )
 from tests.support.harness import running_bot, settings_for
+from tests.support.hypothesis_profiles import hypothesis_profile, register_hypothesis_profiles
+from tests.support.kinds import kind_of_test
 
 # 2026-11-24 15:00 KST, a Tuesday afternoon (outside quiet hours).
 START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+TESTS = Path(__file__).resolve().parent
+
+register_hypothesis_profiles()
+hypothesis_settings.load_profile(hypothesis_profile(os.environ))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test unit, integration, e2e or browser (see tests/support/kinds.py)."""
+    for item in items:
+        declared = [marker.name for marker in item.iter_markers()]
+        kind = kind_of_test(
+            item.path.relative_to(TESTS), getattr(item, "fixturenames", ()), declared
+        )
+        if kind not in declared:
+            item.add_marker(kind)
 
 
 @pytest.fixture

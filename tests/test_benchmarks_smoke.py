@@ -8,6 +8,9 @@ import pytest
 
 from benchmarks.update_throughput import Report, main
 
+# The benchmarks start the bot, the sandbox and (push_crash) processes of their own.
+pytestmark = pytest.mark.e2e
+
 
 def test_benchmark_measures_both_bots_and_prints_one_json_line(
     capsys: pytest.CaptureFixture[str],

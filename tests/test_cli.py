@@ -14,6 +14,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+# Each test starts `python -m bot` in a process of its own.
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

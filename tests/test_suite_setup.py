@@ -1,0 +1,116 @@
+"""The test suite's own conventions: kind markers, Hypothesis profiles, parallel workers."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path, PurePath
+from types import ModuleType
+
+import pytest
+from hypothesis import settings
+
+from tests.support.hypothesis_profiles import (
+    CI_PROFILE,
+    DEV_PROFILE,
+    hypothesis_profile,
+    register_hypothesis_profiles,
+)
+from tests.support.kinds import kind_of_test
+
+
+@pytest.mark.parametrize(
+    ("path", "fixtures", "kind"),
+    [
+        ("domain/test_deadlines.py", (), "unit"),
+        ("domain/test_deadlines.py", ("database_url",), "unit"),
+        ("browser/test_reply_page.py", ("database_url", "sandbox"), "browser"),
+        ("test_proposals_e2e.py", ("database_url", "engine", "runtime"), "e2e"),
+        ("test_polls_e2e.py", ("residents",), "e2e"),
+        ("test_outbox.py", ("sandbox_state", "sessionmaker"), "e2e"),
+        ("test_proposal_services.py", ("clock", "database_url", "sessionmaker"), "integration"),
+        ("test_migrations.py", ("postgres_database",), "integration"),
+        ("test_callbacks.py", ("clock", "tmp_path"), "unit"),
+        ("sandbox/test_client.py", ("client", "state"), "unit"),
+        ("sandbox/test_bot_api.py", ("bot", "server", "state"), "integration"),
+        ("test_server.py", ("server",), "unit"),
+        ("browser.py", ("database_url",), "integration"),
+    ],
+)
+def test_kind_follows_the_directory_then_the_fixtures(
+    path: str, fixtures: tuple[str, ...], kind: str
+) -> None:
+    assert kind_of_test(PurePath(path), fixtures) == kind
+
+
+@pytest.mark.parametrize(
+    ("path", "declared", "kind"),
+    [
+        ("test_cli.py", ("e2e",), "e2e"),
+        ("domain/test_text.py", ("parametrize", "integration"), "integration"),
+        ("test_outbox.py", ("postgres",), "integration"),
+    ],
+)
+def test_a_declared_kind_wins(path: str, declared: tuple[str, ...], kind: str) -> None:
+    assert kind_of_test(PurePath(path), ("database_url",), declared) == kind
+
+
+def test_collected_tests_carry_their_kind(request: pytest.FixtureRequest) -> None:
+    assert request.node.get_closest_marker("unit") is not None
+    assert request.node.get_closest_marker("integration") is None
+
+
+@pytest.mark.parametrize(
+    ("environ", "profile"),
+    [
+        ({}, DEV_PROFILE),
+        ({"CI": "true"}, CI_PROFILE),
+        ({"CI": "TRUE"}, CI_PROFILE),
+        ({"CI": "false"}, DEV_PROFILE),
+        ({"CI": "true", "HYPOTHESIS_PROFILE": DEV_PROFILE}, DEV_PROFILE),
+        ({"HYPOTHESIS_PROFILE": CI_PROFILE}, CI_PROFILE),
+    ],
+)
+def test_hypothesis_profile_follows_the_environment(
+    environ: dict[str, str], profile: str
+) -> None:
+    assert hypothesis_profile(environ) == profile
+
+
+@pytest.mark.parametrize("name", [CI_PROFILE, DEV_PROFILE])
+def test_profiles_have_no_wall_clock_deadline(name: str) -> None:
+    register_hypothesis_profiles()
+    assert settings.get_profile(name).deadline is None
+
+
+def test_the_loaded_profile_has_no_wall_clock_deadline() -> None:
+    assert settings.default.deadline is None
+
+
+def load_dev_script() -> ModuleType:
+    """dev.py is a script beside the packages, not an importable module: load it by path."""
+    spec = importlib.util.spec_from_file_location(
+        "dev", Path(__file__).resolve().parents[1] / "dev.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("arguments", "environ", "added"),
+    [
+        ([], {}, ["-n", "2"]),
+        (["-k", "deadline", "-x"], {}, ["-n", "2"]),
+        ([], {"TEST_WORKERS": "4"}, ["-n", "4"]),
+        ([], {"TEST_WORKERS": "0"}, ["-n", "0"]),
+        (["-n", "3"], {"TEST_WORKERS": "4"}, []),
+        (["-n0"], {}, []),
+        (["--numprocesses=auto"], {}, []),
+        (["-p", "no:xdist"], {}, []),
+    ],
+)
+def test_dev_test_runs_two_workers_unless_told_otherwise(
+    arguments: list[str], environ: dict[str, str], added: list[str]
+) -> None:
+    assert load_dev_script().parallel_args(arguments, environ) == added
