@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.buttons import (
@@ -63,7 +63,7 @@ async def start_or_cancel_writing(update: Update, context: GonggamContext) -> No
     if not target.start:
         context.take_pending(AwaitingOpinion)
         await answer_query(query)
-        await query.edit_message_text(t.gettext("Cancelled. Nothing was posted."))
+        await query.edit_message_text(view.writing_cancelled(t))
         return
     async with context.transaction() as session:
         tally = await debates.load_tally(session, target.proposal_id, context.user.id,  # type: ignore[union-attr]
@@ -92,14 +92,9 @@ async def receive_opinion(update: Update, context: GonggamContext) -> None:
         )
     if result.outcome not in RETRY:
         context.take_pending(AwaitingOpinion)
-    t = translator_for(update, context)
-    markup = None
-    if result.outcome in (OpinionOutcome.POSTED, OpinionOutcome.DUPLICATE, OpinionOutcome.HELD):
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-            t.gettext("💬 View opinions"),
-            callback_data=DebateOpinions(proposal_id, "new", 0).pack())]])
-    await message.reply_html(view.opinion_reply(t, result.outcome, result.closes_at),
-                             reply_markup=markup)
+    rendered = view.opinion_answer(translator_for(update, context), result.outcome,
+                                   proposal_id, result.closes_at)
+    await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
 
 
 async def show_opinions(update: Update, context: GonggamContext) -> None:
@@ -173,11 +168,9 @@ async def report(update: Update, context: GonggamContext) -> None:
             session, opinion_id=target.opinion_id, user_id=context.user.id,  # type: ignore[union-attr]
             reason=target.reason, now=services.clock.now(), settings=services.settings,
         )
-    t = translator_for(update, context)
     await answer_query(query)
     await query.edit_message_text(
-        t.gettext("Thank you. The moderators will look at it.") if recorded
-        else t.gettext("You have already reported this opinion."))
+        view.opinion_report_reply(translator_for(update, context), recorded))
 
 
 async def forum_message(update: Update, context: GonggamContext) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -137,7 +137,7 @@ async def receive_contact(update: Update, context: GonggamContext) -> None:
         return
     t = translator_for(update, context)
     if contact.user_id != update.effective_user.id:  # type: ignore[union-attr]
-        await message.reply_text(t.gettext("Please share your own number with the button below."))
+        await message.reply_text(view.share_own_number(t))
         return
     services = context.services
     async with context.transaction() as session:
@@ -146,8 +146,7 @@ async def receive_contact(update: Update, context: GonggamContext) -> None:
             secret_key=services.settings.secret_key,
         )
     pending = context.take_pending(PendingEndorsement)
-    await message.reply_text(t.gettext("Thank you. Your number is stored only in coded form."),
-                             reply_markup=menu_keyboard(t))
+    await message.reply_text(view.number_stored(t), reply_markup=menu_keyboard(t))
     if pending is not None:
         async with context.transaction() as session:
             result = await proposals.endorse(
@@ -168,8 +167,7 @@ async def mute(update: Update, context: GonggamContext) -> None:
         await proposals.set_muted(session, proposal_id=target.proposal_id, user_id=context.user.id,
                                   muted=bool(target.muted), now=context.services.clock.now())
     t = translator_for(update, context)
-    await answer_query(query, t.gettext("Notifications for this proposal are off.")
-                       if target.muted else t.gettext("Notifications for this proposal are on."))
+    await answer_query(query, view.mute_reply(t, bool(target.muted)))
     await _refresh_card(update, context, target.proposal_id)
 
 
@@ -182,7 +180,7 @@ async def ask_report_reason(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         card = await browse.load_card(session, target.proposal_id, context.user.id)
     if card is not None and card.viewer_reported:
-        await answer_query(query, t.gettext("You have already reported this proposal."))
+        await answer_query(query, view.already_reported(t))
         return
     await answer_query(query)
     if query.message is not None:
@@ -210,10 +208,8 @@ async def report(update: Update, context: GonggamContext) -> None:
             settings=context.services.settings,
         )
     t = translator_for(update, context)
-    text = (t.gettext("Thank you. The moderators will look at it.") if recorded
-            else t.gettext("You have already reported this proposal."))
     await answer_query(query)
-    await query.edit_message_text(text)
+    await query.edit_message_text(view.report_reply(t, recorded))
     if recorded and isinstance(card_message, int):
         await _mark_reported(update, context, target.proposal_id, card_message)
 
@@ -254,17 +250,10 @@ async def withdraw(update: Update, context: GonggamContext) -> None:
             session, proposal_id=target.proposal_id, user_id=context.user.id,
             now=context.services.clock.now(),
         )
-    texts = {
-        WithdrawOutcome.WITHDRAWN: t.gettext("Your proposal has been withdrawn."),
-        WithdrawOutcome.NOT_AUTHOR: t.gettext("Only the author can withdraw a proposal."),
-        WithdrawOutcome.NOT_COLLECTING: t.gettext(
-            "It can no longer be withdrawn: it has moved on from gathering 공감."
-        ),
-        WithdrawOutcome.NOT_FOUND: view.proposal_not_found(t),
-    }
-    await answer_query(query, texts[outcome], alert=outcome is not WithdrawOutcome.WITHDRAWN)
+    text = view.withdraw_reply(t, outcome)
+    await answer_query(query, text, alert=outcome is not WithdrawOutcome.WITHDRAWN)
     if outcome is WithdrawOutcome.WITHDRAWN:
-        await query.edit_message_text(texts[outcome])
+        await query.edit_message_text(text)
 
 
 async def _after_endorsement(
@@ -278,11 +267,8 @@ async def _after_endorsement(
     if result.outcome is EndorseOutcome.NEEDS_CONTACT:
         context.expect(PendingEndorsement(proposal_id))
         await answer_query(query)
-        button = KeyboardButton(t.gettext("📱 Share my phone number"), request_contact=True)
         await query.message.reply_text(  # type: ignore[union-attr]
-            text, reply_markup=ReplyKeyboardMarkup([[button]], resize_keyboard=True,
-                                                   one_time_keyboard=True),
-        )
+            text, reply_markup=view.share_contact_keyboard(t))
         return
     await answer_query(query, text, alert=result.outcome is EndorseOutcome.THRESHOLD_REACHED)
     await _refresh_card(update, context, proposal_id)
@@ -344,7 +330,7 @@ async def _list_view(update: Update, context: GonggamContext, page: ListPage) ->
     services = context.services
     t = translator_for(update, context)
     sort = browse.Sort(page.sort) if page.sort in {s.value for s in browse.Sort} else browse.Sort.POPULAR
-    area, status, heading = None, None, t.gettext(view.SORT_LABELS[sort])
+    area, status, heading = None, None, view.sort_heading(t, sort)
     if page.filter.startswith("a") and page.filter[1:].isdigit():
         areas = services.settings.areas
         area = areas[int(page.filter[1:])] if int(page.filter[1:]) < len(areas) else None

@@ -145,6 +145,28 @@ def opinion_reply(t: Translator, outcome: OpinionOutcome, closes_at: datetime | 
     return texts[outcome]
 
 
+def opinion_answer(
+    t: Translator, outcome: OpinionOutcome, proposal_id: int, closes_at: datetime | None
+) -> Rendered:
+    """The reply to a written opinion; once it is recorded, with a way to the list."""
+    markup = None
+    if outcome in (OpinionOutcome.POSTED, OpinionOutcome.DUPLICATE, OpinionOutcome.HELD):
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            t.gettext("💬 View opinions"),
+            callback_data=DebateOpinions(proposal_id, "new", 0).pack())]])
+    return Rendered(opinion_reply(t, outcome, closes_at), markup)
+
+
+def writing_cancelled(t: Translator) -> str:
+    return t.gettext("Cancelled. Nothing was posted.")
+
+
+def opinion_report_reply(t: Translator, recorded: bool) -> str:
+    if not recorded:
+        return t.gettext("You have already reported this opinion.")
+    return t.gettext("Thank you. The moderators will look at it.")
+
+
 def like_reply(t: Translator, outcome: LikeOutcome, count: int) -> str:
     texts = {
         LikeOutcome.LIKED: t.gettext("👍 {count}"),

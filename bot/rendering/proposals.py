@@ -6,7 +6,12 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 
 from bot.buttons import (
     Endorse,
@@ -30,7 +35,7 @@ from bot.rendering.debates import debate_lines, debate_rows  # debates
 from bot.rendering.labels import HIDDEN_TEXT, moderation_marks, status_label
 from bot.services.browse import Page, ProposalCard, ProposalSummary, Sort
 from bot.services.debates import DebateTally  # debates
-from bot.services.proposals import EndorseOutcome
+from bot.services.proposals import EndorseOutcome, WithdrawOutcome
 
 S = ProposalStatus
 SORT_LABELS: dict[Sort, str] = {
@@ -299,6 +304,51 @@ def withdraw_confirmation(t: Translator, proposal_id: int, title: str) -> Render
 
 def proposal_not_found(t: Translator) -> str:
     return t.gettext("This proposal cannot be found, or it has been hidden.")
+
+
+def withdraw_reply(t: Translator, outcome: WithdrawOutcome) -> str:
+    texts = {
+        WithdrawOutcome.WITHDRAWN: t.gettext("Your proposal has been withdrawn."),
+        WithdrawOutcome.NOT_AUTHOR: t.gettext("Only the author can withdraw a proposal."),
+        WithdrawOutcome.NOT_COLLECTING: t.gettext(
+            "It can no longer be withdrawn: it has moved on from gathering 공감."
+        ),
+        WithdrawOutcome.NOT_FOUND: proposal_not_found(t),
+    }
+    return texts[outcome]
+
+
+def sort_heading(t: Translator, sort: Sort) -> str:
+    return t.gettext(SORT_LABELS[sort])
+
+
+def mute_reply(t: Translator, muted: bool) -> str:
+    return (t.gettext("Notifications for this proposal are off.") if muted
+            else t.gettext("Notifications for this proposal are on."))
+
+
+def already_reported(t: Translator) -> str:
+    return t.gettext("You have already reported this proposal.")
+
+
+def report_reply(t: Translator, recorded: bool) -> str:
+    if not recorded:
+        return already_reported(t)
+    return t.gettext("Thank you. The moderators will look at it.")
+
+
+def share_contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    """The one-button keyboard that shares the resident's own phone number."""
+    button = KeyboardButton(t.gettext("📱 Share my phone number"), request_contact=True)
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+
+
+def share_own_number(t: Translator) -> str:
+    return t.gettext("Please share your own number with the button below.")
+
+
+def number_stored(t: Translator) -> str:
+    return t.gettext("Thank you. Your number is stored only in coded form.")
 
 
 def my_activity(
