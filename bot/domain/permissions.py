@@ -72,6 +72,15 @@ class Action(StrEnum):
     ROUND_ADMIN = "round_admin"
 
 
+class RefusalReason(StrEnum):
+    BANNED = "banned"
+    MODERATORS_ONLY = "moderators_only"
+    ADMINS_ONLY = "admins_only"
+    OWN_PROPOSAL = "own_proposal"
+    OWN_OPINION = "own_opinion"
+    NOT_AUTHOR = "not_author"
+
+
 CONTRIBUTIONS = frozenset({
     Action.PROPOSE, Action.ENDORSE, Action.REPORT, Action.CHOOSE_STANCE,
     Action.WRITE_OPINION, Action.LIKE, Action.RATE_ANSWER, Action.ASK_RE_REVIEW,
@@ -81,16 +90,10 @@ ADMIN_ACTIONS = frozenset({
     Action.AUDIT, Action.ROUND_ADMIN,
 })
 MODERATOR_ACTIONS = frozenset(Action) - CONTRIBUTIONS - ADMIN_ACTIONS
-NOT_ON_ONES_OWN = frozenset({Action.ENDORSE, Action.LIKE})  # no 공감 or 👍 for oneself
+NOT_ON_ONES_OWN = {  # no 공감 for one's own proposal, no 👍 for one's own opinion
+    Action.ENDORSE: RefusalReason.OWN_PROPOSAL, Action.LIKE: RefusalReason.OWN_OPINION,
+}
 AUTHOR_ONLY = frozenset({Action.ASK_RE_REVIEW})
-
-
-class RefusalReason(StrEnum):
-    BANNED = "banned"
-    MODERATORS_ONLY = "moderators_only"
-    ADMINS_ONLY = "admins_only"
-    OWN_CONTENT = "own_content"
-    NOT_AUTHOR = "not_author"
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,7 @@ def _contribution(
     author_id = subject.author_id if subject is not None else None
     acting_id = actor.user_id if actor is not None else None
     if action in NOT_ON_ONES_OWN and author_id is not None and author_id == acting_id:
-        return Refused(RefusalReason.OWN_CONTENT)
+        return Refused(NOT_ON_ONES_OWN[action])
     if action in AUTHOR_ONLY and subject is not None and author_id != acting_id:
         return Refused(RefusalReason.NOT_AUTHOR)
     return ALLOWED

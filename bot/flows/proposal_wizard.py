@@ -21,6 +21,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.buttons import WizardChoice, WizardEdit, WizardStep
+from bot.domain.permissions import Action
 from bot.domain.proposals import Checked, Part, check_part, choose_option
 from bot.handlers.answering import answer_query
 from bot.handlers.common import pressed, translator_for
@@ -30,7 +31,7 @@ from bot.rendering import Rendered
 from bot.rendering import wizard as view
 from bot.rendering.common import menu_keyboard, stale_button
 from bot.services import drafts
-from bot.services.bans import ensure_not_banned
+from bot.services.bans import ensure_permitted
 from bot.services.drafts import DraftView
 from bot.services.proposals import SubmitOutcome, submit_draft
 from bot.services.search import find_similar
@@ -81,7 +82,8 @@ async def begin(update: Update, context: GonggamContext) -> Step:
     context.clear_pending()
     context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
     async with context.transaction() as session:
-        await ensure_not_banned(session, context.user.id, context.services.clock.now())
+        await ensure_permitted(session, context.user.id, Action.PROPOSE,
+                               context.services.clock.now())
         draft = await drafts.load_draft(session, context.user.id)
     t = translator_for(update, context)
     if draft is not None and (draft.title or draft.problem):

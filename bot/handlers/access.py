@@ -1,59 +1,83 @@
-"""Role checks for staff commands and buttons, made at the time of the action.
+"""The one gate of handlers to the permission rules (`bot.domain.permissions.may`).
 
-The tracking handler re-reads the user's role from the database for every update, so a role
-revoked a second ago is already seen here. A refused attempt is logged (a resident pressing a
-moderator's button is either a forged callback or a stale message) and answered politely.
+`@permitted(Action.X)` in front of a command or button handler asks the rules at the time of
+the action: the tracking handler re-reads the user's role from the database for every
+update, so a role revoked a second ago is already seen here. A refused attempt is logged (a
+resident pressing a moderator's button is either a forged callback or a stale message) and
+answered politely; the handler does not run.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
 
 from telegram import Update
 
-from bot.db.models import Role
-from bot.handlers.common import answer_alert, translator_for
+from bot.domain.permissions import Action, Actor, Allowed, Refused, may
+from bot.handlers.common import answer_alert, tell, translator_for
 from bot.handlers.context import GonggamContext
+from bot.rendering.permissions import refusal_text
 
 log = logging.getLogger(__name__)
 
-_RANK = {Role.RESIDENT: 0, Role.MODERATOR: 1, Role.ADMIN: 2}
+Handler = Callable[[Update, GonggamContext], Awaitable[None]]
 
 
-def has_role(context: GonggamContext, minimum: Role) -> bool:
-    """Whether the user behind the update holds `minimum` or a higher role right now."""
+def actor_of(context: GonggamContext) -> Actor | None:
+    """The person behind the update as the rules see them (None before they are tracked)."""
     user = context.user
-    return user is not None and _RANK[Role(user.role)] >= _RANK[minimum]
+    return None if user is None else Actor(user.id, user.role)
 
 
-async def require_role(update: Update, context: GonggamContext, minimum: Role) -> bool:
-    """True when allowed; otherwise log the attempt, tell the user, and return False."""
-    if has_role(context, minimum):
+def permits(context: GonggamContext, action: Action) -> bool:
+    """Whether the user behind the update may do `action` now (nothing is said)."""
+    now = context.services.clock.now()
+    return isinstance(may(actor_of(context), action, now=now), Allowed)
+
+
+async def ask(update: Update, context: GonggamContext, action: Action) -> bool:
+    """True when allowed; otherwise log the attempt, tell the user why, and return False.
+
+    For the few handlers whose action is known only at run time; the others use
+    `permitted`."""
+    verdict = may(actor_of(context), action, now=context.services.clock.now())
+    if isinstance(verdict, Allowed):
         return True
     log.warning(
-        "refused %s action for user %s (%s)",
-        minimum.value,
+        "refused %s for user %s (%s): %s",
+        action.value,
         getattr(update.effective_user, "id", None),
         "button" if update.callback_query is not None else "command",
+        verdict.reason.value,
     )
-    t = translator_for(update, context)
-    text = (
-        t.gettext("This is for administrators only.")
-        if minimum is Role.ADMIN
-        else t.gettext("This is for moderators only.")
-    )
-    await _tell(update, text)
+    await tell_refusal(update, context, verdict)
     return False
 
 
-async def staff_only(update: Update, context: GonggamContext) -> bool:
-    """Moderators and admins."""
-    return await require_role(update, context, Role.MODERATOR)
+def permitted(action: Action) -> Callable[[Handler], Handler]:
+    """Run the handler only when the rules allow `action` to the user behind the update."""
+
+    def guard(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def guarded(update: Update, context: GonggamContext) -> None:
+            if await ask(update, context, action):
+                await handler(update, context)
+
+        return guarded
+
+    return guard
 
 
-async def admin_only(update: Update, context: GonggamContext) -> bool:
-    """Admins only."""
-    return await require_role(update, context, Role.ADMIN)
+async def tell_refusal(update: Update, context: GonggamContext, refused: Refused) -> None:
+    """The polite refusal: a ban as the error handler has always told it, a role refusal
+    as a pop-up on a button or a reply to a command."""
+    text = refusal_text(translator_for(update, context), refused)
+    if refused.ban is not None:
+        await tell(update, text, html=True)
+        return
+    await _tell(update, text)
 
 
 async def _tell(update: Update, text: str) -> None:

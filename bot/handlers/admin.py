@@ -1,9 +1,10 @@
 """/admin: an inline, paginated menu for moderators and admins.
 
 The sections are listed in one place, `SECTIONS`: each has a key (used in the button data),
-a label, the least role that may open it, and a function that renders one page of it. Other
-parts of the bot plug in by adding a `Section` there. Every press re-checks the role: the
-tracking handler re-reads it from the database for every update.
+a label, the action whose rule decides who may open it, and a function that renders one page
+of it. Other parts of the bot plug in by adding a `Section` there. Every press asks the
+permission rules again: the tracking handler re-reads the role from the database for every
+update.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import AdminMenu
-from bot.domain.permissions import Role
 from bot.domain.lifecycle import ProposalStatus
-from bot.handlers.access import has_role, require_role, staff_only
+from bot.domain.permissions import Action
+from bot.handlers.access import ask, permits, permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
@@ -53,7 +54,7 @@ SectionRenderer = Callable[[AsyncSession, MenuRequest], Awaitable[Rendered]]
 class Section:
     key: str
     label: str  # a msgid, translated when drawn
-    minimum: Role
+    action: Action  # whoever may do it may open the section
     render: SectionRenderer
 
 
@@ -135,28 +136,27 @@ async def _moderation(session: AsyncSession, r: MenuRequest) -> Rendered:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("queue", N_("📥 Work items"), Role.MODERATOR, _queue),
-    Section("proposals", N_("📋 Proposals"), Role.MODERATOR, _proposals),
-    Section("overdue", N_("⏰ Overdue"), Role.MODERATOR, _overdue),
-    Section("departments", N_("🏛 Departments"), Role.MODERATOR, _departments),
-    Section("taxonomy", N_("🏷 Categories, areas"), Role.MODERATOR, _taxonomy),
-    Section("rounds", N_("💰 Budget rounds"), Role.MODERATOR, _rounds),
-    Section("polls", N_("📊 Polls"), Role.MODERATOR, _polls),
-    Section("moderation", N_("🧹 Moderation"), Role.MODERATOR, _moderation),
-    Section("codes", N_("🔑 Verification codes"), Role.ADMIN, _codes),
-    Section("stats", N_("📈 Statistics"), Role.MODERATOR, _stats),
-    Section("broadcasts", N_("📣 Broadcasts"), Role.ADMIN, _broadcasts),
-    Section("exports", N_("📦 Exports"), Role.MODERATOR, _exports),
-    Section("audit", N_("🧾 Audit log"), Role.ADMIN, _audit),
-    Section("roles", N_("👥 Roles"), Role.ADMIN, _roles),
+    Section("queue", N_("📥 Work items"), Action.HANDLE_WORK_ITEM, _queue),
+    Section("proposals", N_("📋 Proposals"), Action.OPEN_ADMIN_MENU, _proposals),
+    Section("overdue", N_("⏰ Overdue"), Action.OPEN_ADMIN_MENU, _overdue),
+    Section("departments", N_("🏛 Departments"), Action.LIST_DEPARTMENTS, _departments),
+    Section("taxonomy", N_("🏷 Categories, areas"), Action.OPEN_ADMIN_MENU, _taxonomy),
+    Section("rounds", N_("💰 Budget rounds"), Action.OPEN_ADMIN_MENU, _rounds),
+    Section("polls", N_("📊 Polls"), Action.POLL_ADMIN, _polls),
+    Section("moderation", N_("🧹 Moderation"), Action.OPEN_ADMIN_MENU, _moderation),
+    Section("codes", N_("🔑 Verification codes"), Action.ISSUE_CODES, _codes),
+    Section("stats", N_("📈 Statistics"), Action.STATS, _stats),
+    Section("broadcasts", N_("📣 Broadcasts"), Action.BROADCAST, _broadcasts),
+    Section("exports", N_("📦 Exports"), Action.EXPORT, _exports),
+    Section("audit", N_("🧾 Audit log"), Action.AUDIT, _audit),
+    Section("roles", N_("👥 Roles"), Action.GRANT, _roles),
 )
 BY_KEY = {section.key: section for section in SECTIONS}
 
 
+@permitted(Action.OPEN_ADMIN_MENU)
 async def open_menu(update: Update, context: GonggamContext) -> None:
     """/admin"""
-    if not await staff_only(update, context):
-        return
     rendered = await _main(update, context)
     if update.effective_message is not None:
         await update.effective_message.reply_html(rendered.text,
@@ -165,16 +165,17 @@ async def open_menu(update: Update, context: GonggamContext) -> None:
 
 async def _main(update: Update, context: GonggamContext) -> Rendered:
     t = translator_for(update, context)
-    allowed = [(s.key, t.gettext(s.label)) for s in SECTIONS if has_role(context, s.minimum)]
+    allowed = [(s.key, t.gettext(s.label)) for s in SECTIONS if permits(context, s.action)]
     async with context.transaction() as session:
         _, open_count = await work_items.open_items(session, offset=0, limit=0)
     return view.main_menu(t, allowed, open_count)
 
 
+@permitted(Action.OPEN_ADMIN_MENU)
 async def press(update: Update, context: GonggamContext) -> None:
-    """A menu button: re-check the role (the section's own minimum too), then redraw."""
+    """A menu button: ask the rules again (for the section's own action too), then redraw."""
     button = pressed(update, context, AdminMenu)
-    if button is None or not await staff_only(update, context):
+    if button is None:
         return
     query, choice = button
     if choice.section == view.PAGE_LABEL:  # the page number between ◀ and ▶
@@ -188,7 +189,7 @@ async def press(update: Update, context: GonggamContext) -> None:
             log.warning("admin menu: unknown section %r or page %s", choice.section, choice.page)
             await answer_query(query)
             return
-        if not await require_role(update, context, section.minimum):
+        if not await ask(update, context, section.action):
             return
         request = MenuRequest(translator_for(update, context), choice.detail, choice.page,
                               context.services.settings, context.services.clock.now())

@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import RateAnswer
-from bot.handlers.access import staff_only
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import actor_of, pressed, translator_for
 from bot.handlers.context import GonggamContext
@@ -64,9 +65,8 @@ async def ask_re_review(update: Update, context: GonggamContext) -> None:
     await _reply(update, texts[outcome])
 
 
+@permitted(Action.LIST_DEPARTMENTS)
 async def list_departments(update: Update, context: GonggamContext) -> None:
-    if not await staff_only(update, context):
-        return
     async with context.transaction() as session:
         found = await departments.list_departments(session)
     t = translator_for(update, context)
@@ -74,10 +74,9 @@ async def list_departments(update: Update, context: GonggamContext) -> None:
     await _reply(update, "\n".join(lines) or t.gettext("No departments yet. Add one with /department_add <name>."))
 
 
+@permitted(Action.ADD_DEPARTMENT)
 async def add_department(update: Update, context: GonggamContext) -> None:
     """/department_add <name> — chat ids and e-mails can follow as `chat=<id>` `mail=<a,b>`."""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     words = context.args or []
     options = dict(w.split("=", 1) for w in words if "=" in w)
@@ -95,10 +94,9 @@ async def add_department(update: Update, context: GonggamContext) -> None:
     await _reply(update, t.gettext("Department {id} added.").format(id=department_id))
 
 
+@permitted(Action.ASSIGN)
 async def assign(update: Update, context: GonggamContext) -> None:
     """/assign <proposal number> <department number> — also issues a fresh reply link."""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 2 or not all(a.isdigit() for a in args):
@@ -120,10 +118,9 @@ async def assign(update: Update, context: GonggamContext) -> None:
     await _reply(update, texts[result.outcome].format(url=result.url or ""))
 
 
+@permitted(Action.DECIDE_RE_REVIEW)
 async def decide_re_review(update: Update, context: GonggamContext) -> None:
     """/rereview_decide <proposal number> yes|no"""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 2 or not args[0].isdigit() or args[1] not in ("yes", "no"):
@@ -140,10 +137,9 @@ async def decide_re_review(update: Update, context: GonggamContext) -> None:
                  else t.gettext("There is no open re-review request for that proposal."))
 
 
+@permitted(Action.DEBATE_ADMIN)
 async def open_debate(update: Update, context: GonggamContext) -> None:
     """/debate_open <proposal number> — open a debate without waiting for the department."""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 1 or not args[0].isdigit():
@@ -159,10 +155,9 @@ async def open_debate(update: Update, context: GonggamContext) -> None:
                  else t.gettext("Only a proposal under department review can open a debate."))
 
 
+@permitted(Action.DEBATE_ADMIN)
 async def extend_debate(update: Update, context: GonggamContext) -> None:
     """/debate_extend <proposal number> <days, 1–14> <reason> — once per debate."""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     if len(args) < 3 or not args[0].isdigit() or not args[1].isdigit():
@@ -184,10 +179,9 @@ async def extend_debate(update: Update, context: GonggamContext) -> None:
     await _reply(update, texts[result.outcome])
 
 
+@permitted(Action.HIDE_OPINION)
 async def hide_or_restore_opinion(update: Update, context: GonggamContext) -> None:
     """/opinion_hide <opinion number> <reason> and /opinion_restore <opinion number>."""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     hiding = (update.effective_message.text or "").startswith("/opinion_hide")  # type: ignore[union-attr]

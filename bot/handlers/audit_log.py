@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import AuditPage
-from bot.handlers.access import admin_only
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import edit_in_place, translator_for
 from bot.handlers.context import GonggamContext
@@ -36,9 +37,8 @@ def filter_tag(where: AuditFilter) -> str:
     return hashlib.sha256(repr(where).encode()).hexdigest()[:10]
 
 
+@permitted(Action.AUDIT)
 async def show_audit(update: Update, context: GonggamContext) -> None:
-    if not await admin_only(update, context):
-        return
     message = update.effective_message
     assert message is not None
     t = translator_for(update, context)
@@ -53,10 +53,11 @@ async def show_audit(update: Update, context: GonggamContext) -> None:
     await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
 
 
+@permitted(Action.AUDIT)
 async def turn_page(update: Update, context: GonggamContext) -> None:
     query = update.callback_query
     data = AuditPage.parse(query.data) if query is not None else None
-    if query is None or data is None or not await admin_only(update, context):
+    if query is None or data is None:
         return
     t = translator_for(update, context)
     where = context.user_data.get(FILTER_KEY)  # type: ignore[union-attr]

@@ -13,7 +13,8 @@ from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.buttons import BroadcastAction, BroadcastAudience
-from bot.handlers.access import admin_only
+from bot.domain.permissions import Action
+from bot.handlers.access import ask, permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import Awaiting, actor_of, answer_alert, edit_in_place, translator_for
 from bot.handlers.context import GonggamContext
@@ -30,9 +31,8 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 
+@permitted(Action.BROADCAST)
 async def start_broadcast(update: Update, context: GonggamContext) -> None:
-    if not await admin_only(update, context):
-        return
     assert update.effective_message is not None
     context.expect(AwaitingBroadcast())
     rendered = view.ask_for_text(translator_for(update, context))
@@ -43,7 +43,7 @@ async def receive_text(update: Update, context: GonggamContext) -> None:
     """The admin's next message after /broadcast becomes the draft (commands excluded)."""
     message = update.effective_message
     assert message is not None and update.effective_user is not None
-    if not await admin_only(update, context):
+    if not await ask(update, context, Action.BROADCAST):  # and forget the awaited draft
         context.take_pending(AwaitingBroadcast)
         return
     t = translator_for(update, context)
@@ -63,10 +63,11 @@ async def receive_text(update: Update, context: GonggamContext) -> None:
     await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
 
 
+@permitted(Action.BROADCAST)
 async def on_audience(update: Update, context: GonggamContext) -> None:
     query = update.callback_query
     data = BroadcastAudience.parse(query.data) if query is not None else None
-    if query is None or data is None or not await admin_only(update, context):
+    if query is None or data is None:
         return
     t = translator_for(update, context)
     try:
@@ -91,10 +92,11 @@ async def on_audience(update: Update, context: GonggamContext) -> None:
     await _show(query, view.preview(t, shown, label, _held_until(context)))
 
 
+@permitted(Action.BROADCAST)
 async def on_action(update: Update, context: GonggamContext) -> None:
     query = update.callback_query
     data = BroadcastAction.parse(query.data) if query is not None else None
-    if query is None or data is None or not await admin_only(update, context):
+    if query is None or data is None:
         return
     t = translator_for(update, context)
     if data.action == "send":

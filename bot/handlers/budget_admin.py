@@ -12,7 +12,8 @@ from telegram import InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.pb.rounds import parse_project_form, parse_round_form
-from bot.handlers.access import admin_only
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import budget as view
@@ -41,10 +42,9 @@ def _message(update: Update) -> Message:
     return message
 
 
+@permitted(Action.ROUND_ADMIN)
 async def new_round(update: Update, context: GonggamContext) -> None:
     """/round_new followed by the form; without one, the example to copy."""
-    if not await admin_only(update, context):
-        return
     t = translator_for(update, context)
     message = _message(update)
     _, form = split_command(message.text or "")
@@ -63,9 +63,8 @@ async def new_round(update: Update, context: GonggamContext) -> None:
     await message.reply_html(view.round_created(t, round_id, parsed.spec))
 
 
+@permitted(Action.ROUND_ADMIN)
 async def list_rounds(update: Update, context: GonggamContext) -> None:
-    if not await admin_only(update, context):
-        return
     async with context.transaction() as session:
         rounds = await budget.list_rounds(session)
     settings = context.services.settings
@@ -74,10 +73,9 @@ async def list_rounds(update: Update, context: GonggamContext) -> None:
         lambda round_id: budget.round_url(settings, round_id)))
 
 
+@permitted(Action.ROUND_ADMIN)
 async def add_project(update: Update, context: GonggamContext) -> None:
     """/project_add <round> followed by the project form."""
-    if not await admin_only(update, context):
-        return
     t = translator_for(update, context)
     message = _message(update)
     words, form = split_command(message.text or "")
@@ -102,6 +100,7 @@ async def add_project(update: Update, context: GonggamContext) -> None:
     await message.reply_html(_refusal(context, update, round_id, result))
 
 
+@permitted(Action.ROUND_ADMIN)
 async def import_projects(update: Update, context: GonggamContext) -> None:
     """/round_import <round>: accepted proposals with a budget become projects, once."""
     round_id = await _admin_round_argument(update, context, "round_import")
@@ -123,8 +122,6 @@ async def _admin_round_argument(
     update: Update, context: GonggamContext, command: str
 ) -> int | None:
     """The round number after `/command`, for admins; None (after saying why) otherwise."""
-    if not await admin_only(update, context):
-        return None
     message = _message(update)
     round_id = round_number(split_command(message.text or "")[0])
     if round_id is None:
@@ -140,6 +137,7 @@ def _refusal(context: GonggamContext, update: Update, round_id: int,
     return view.not_preparing(t)
 
 
+@permitted(Action.ROUND_ADMIN)
 async def export_round(update: Update, context: GonggamContext) -> None:
     """/round_export <round>: the anonymous ballots as `.pb` and `.csv` documents."""
     round_id = await _admin_round_argument(update, context, "round_export")

@@ -11,10 +11,10 @@ import logging
 from telegram import Update
 from telegram.ext import Application
 
+from bot.handlers.access import tell_refusal  # a ban is a polite refusal
 from bot.handlers.answering import answer_query, was_answered
 from bot.handlers.common import is_database_outage, reply_try_later
 from bot.handlers.context import GonggamContext
-from bot.handlers.moderation import tell_banned  # moderation: a ban is a polite refusal
 from bot.services.bans import UserBanned
 from bot.telegram_errors import is_not_modified
 
@@ -27,7 +27,7 @@ async def on_error(update: object, context: GonggamContext) -> None:
         await _redraw_changed_nothing(update)
         return
     if isinstance(error, UserBanned) and isinstance(update, Update):
-        await tell_banned(update, context, error)
+        await tell_refusal(update, context, error.refused)
         return
     update_id = update.update_id if isinstance(update, Update) else None
     if is_database_outage(error):

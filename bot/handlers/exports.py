@@ -7,7 +7,8 @@ import logging
 from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.handlers.access import staff_only
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
@@ -39,9 +40,8 @@ def usage(t: Translator) -> str:
                      "Example: /export proposals csv")
 
 
+@permitted(Action.EXPORT)
 async def send_export(update: Update, context: GonggamContext) -> None:
-    if not await staff_only(update, context):
-        return
     message = update.effective_message
     assert message is not None
     t = translator_for(update, context)

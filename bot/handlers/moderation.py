@@ -14,15 +14,15 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import WorkAct
-from bot.handlers.access import staff_only
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.answering import answer_query
-from bot.handlers.common import pressed, tell, translator_for
+from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
 from bot.rendering import moderation as view
 from bot.rendering.proposals import REASON_LABELS
 from bot.services import bans, hiding, moderation, work_items
-from bot.services.bans import UserBanned
 from bot.services.hiding import HIDE_REASONS, OPINION, PROPOSAL, HideOutcome
 from bot.services.moderation import ActOutcome, MergeOutcome, Moderator, OfflineForm
 from bot.services.work_items import WorkKind
@@ -41,19 +41,12 @@ def moderator_of(update: Update, context: GonggamContext) -> Moderator:
     return Moderator(context.user.id, user.full_name or str(user.id), f"telegram:{user.id}")
 
 
-async def tell_banned(update: Update, context: GonggamContext, error: UserBanned) -> None:
-    """The error handler's polite answer to a banned resident (nothing was written)."""
-    t = translator_for(update, context)
-    await tell(update, view.ban_notice(t, error.until, error.reason, error.permanent), html=True)
-
-
 # ----- hide, restore, approve, reject ---------------------------------------------------------
 
 
+@permitted(Action.HIDE)
 async def hide(update: Update, context: GonggamContext) -> None:
     """/hide p|o <number> <reason>"""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     target = _target(context.args, reason_required=True)
     if target is None:
@@ -73,10 +66,9 @@ async def hide(update: Update, context: GonggamContext) -> None:
     await _reply(update, _hide_text(t, outcome, hiding=True))
 
 
+@permitted(Action.RESTORE)
 async def restore(update: Update, context: GonggamContext) -> None:
     """/restore p|o <number> [reason] — the reason, when given, is told to the author."""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     target = _target(context.args, reason_required=False)
     if target is None:
@@ -116,19 +108,19 @@ def _hide_text(t: Translator, outcome: HideOutcome, *, hiding: bool) -> str:
             else t.gettext("Visible again. The author has been told."))
 
 
+@permitted(Action.APPROVE)
 async def approve(update: Update, context: GonggamContext) -> None:
     """/approve <number> — publish a proposal waiting for moderation."""
     await _decide_pending(update, context, approving=True)
 
 
+@permitted(Action.REJECT)
 async def reject(update: Update, context: GonggamContext) -> None:
     """/reject <number> <reason> — the free-text way of refusing a waiting proposal."""
     await _decide_pending(update, context, approving=False)
 
 
 async def _decide_pending(update: Update, context: GonggamContext, *, approving: bool) -> None:
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     if not args or not args[0].isdigit() or (not approving and len(args) < 2):
@@ -156,10 +148,9 @@ async def _decide_pending(update: Update, context: GonggamContext, *, approving:
 # ----- merge, ban ---------------------------------------------------------------------------
 
 
+@permitted(Action.MERGE)
 async def merge(update: Update, context: GonggamContext) -> None:
     """/merge <A> <B> — A is a duplicate of B: its 공감 move to B."""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 2 or not all(a.isdigit() for a in args):
@@ -188,10 +179,9 @@ async def merge(update: Update, context: GonggamContext) -> None:
                                                       count=result.count))
 
 
+@permitted(Action.BAN)
 async def ban(update: Update, context: GonggamContext) -> None:
     """/ban <telegram id> <days|permanent|영구> <reason>"""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     usage = t.gettext("Usage: /ban <telegram id> <days|permanent> <reason>\n"
@@ -217,10 +207,9 @@ async def ban(update: Update, context: GonggamContext) -> None:
     await _reply(update, texts[outcome])
 
 
+@permitted(Action.UNBAN)
 async def unban(update: Update, context: GonggamContext) -> None:
     """/unban <telegram id>"""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 1 or not _is_id(args[0]):
@@ -278,10 +267,9 @@ def _match(value: str | None, options: tuple[str, ...]) -> str | None:
     return found[0] if len(found) == 1 else ""
 
 
+@permitted(Action.ENTER_OFFLINE)
 async def offline(update: Update, context: GonggamContext) -> None:
     """/offline — enter a proposal received on paper, by phone or at a 동 주민센터."""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     message = update.effective_message
     parsed = parse_offline_form(message.text or "") if message else None
@@ -345,9 +333,10 @@ def _offline_form(
 # ----- work item buttons ----------------------------------------------------------------------
 
 
+@permitted(Action.HANDLE_WORK_ITEM)
 async def press_work_item(update: Update, context: GonggamContext) -> None:
     button = pressed(update, context, WorkAct)
-    if button is None or not await staff_only(update, context):
+    if button is None:
         return
     query, press = button
     t = translator_for(update, context)

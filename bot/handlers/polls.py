@@ -14,7 +14,8 @@ from telegram.ext import (
 )
 
 from bot.buttons import PollsOptIn
-from bot.handlers.access import staff_only
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import actor_of, pressed, translator_for
 from bot.handlers.context import GonggamContext
@@ -52,10 +53,9 @@ def parse_poll_command(text: str) -> PollRequest | None:
     return PollRequest(int(parts[0]), parts[1], tuple(options), multiple, group)
 
 
+@permitted(Action.POLL_ADMIN)
 async def new_poll(update: Update, context: GonggamContext) -> None:
     """/poll_new — staff only; the role is re-checked now, not trusted from the menu."""
-    if not await staff_only(update, context):
-        return
     t = translator_for(update, context)
     message = update.effective_message
     assert message is not None

@@ -9,7 +9,8 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.permissions import Role
-from bot.handlers.access import admin_only
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
@@ -20,10 +21,9 @@ PRIVATE = filters.ChatType.PRIVATE
 GRANTABLE = {"moderator": Role.MODERATOR, "admin": Role.ADMIN}
 
 
+@permitted(Action.GRANT)
 async def grant(update: Update, context: GonggamContext) -> None:
     """/grant <telegram id> moderator|admin"""
-    if not await admin_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 2 or not _is_id(args[0]) or args[1] not in GRANTABLE:
@@ -32,10 +32,9 @@ async def grant(update: Update, context: GonggamContext) -> None:
     await _change(update, context, int(args[0]), GRANTABLE[args[1]])
 
 
+@permitted(Action.REVOKE)
 async def revoke(update: Update, context: GonggamContext) -> None:
     """/revoke <telegram id> — back to resident."""
-    if not await admin_only(update, context):
-        return
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 1 or not _is_id(args[0]):
@@ -75,10 +74,9 @@ def role_label(t: Translator, role: Role) -> str:
             Role.RESIDENT: t.gettext("a resident")}[role]
 
 
+@permitted(Action.LIST_STAFF)
 async def staff(update: Update, context: GonggamContext) -> None:
     """/staff — admins and moderators."""
-    if not await admin_only(update, context):
-        return
     services = context.services
     async with context.transaction() as session:
         members = await roles.list_staff(session, services.settings.admin_telegram_ids)

@@ -7,7 +7,8 @@ import asyncio
 from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.handlers.access import staff_only
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import stats as view
@@ -17,9 +18,8 @@ from bot.services.stats import compute_stats
 PRIVATE = filters.ChatType.PRIVATE
 
 
+@permitted(Action.STATS)
 async def show_stats(update: Update, context: GonggamContext) -> None:
-    if not await staff_only(update, context):
-        return
     message = update.effective_message
     assert message is not None
     t = translator_for(update, context)

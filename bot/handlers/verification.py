@@ -7,7 +7,8 @@ import logging
 from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.handlers.access import admin_only
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
 from bot.rendering import verification as view
@@ -27,10 +28,9 @@ def parse_batch_command(text: str) -> BatchRequest | None:
     return BatchRequest(parts[1], int(parts[2]), int(parts[3]))
 
 
+@permitted(Action.ISSUE_CODES)
 async def new_codes(update: Update, context: GonggamContext) -> None:
     """The codes exist in clear only in the two files sent here, once."""
-    if not await admin_only(update, context):
-        return
     t = translator_for(update, context)
     message = update.effective_message
     assert message is not None and update.effective_user is not None

@@ -38,9 +38,10 @@ from bot.domain.answers import (
 from bot.domain.deadlines import SEOUL, BusinessCalendar, official_deadline, resident_deadline
 from bot.domain.korean import parse_krw
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.permissions import Action
 from bot.domain.text import mask_personal_data
 from bot.services.audit import record_audit
-from bot.services.bans import ensure_not_banned
+from bot.services.bans import ensure_permitted
 from bot.services.browse import ProposalCard, load_card
 from bot.services.debates import announce_debate_opened  # debates hook
 from bot.services.debates import summary_text as debate_summary_text  # debates hook
@@ -215,7 +216,7 @@ async def rate_answer(
     When dissatisfied residents pass the configured share (default 30% of at least 10
     responses), the moderators get a 재검토 요청 item, once. Banned: `UserBanned`.
     """
-    await ensure_not_banned(session, user_id, now)
+    await ensure_permitted(session, user_id, Action.RATE_ANSWER, now)
     proposal = await session.get(Proposal, proposal_id)
     if proposal is None or proposal.status not in (S.ANSWERED, S.IN_PROGRESS, S.COMPLETED):
         return RatingOutcome.NOT_ANSWERED
@@ -259,7 +260,7 @@ async def request_re_review(
     """The author asks once for 재심의 of a NOT_FEASIBLE proposal; moderators decide.
 
     A banned author: `UserBanned` (nothing written)."""
-    await ensure_not_banned(session, user_id, now)
+    await ensure_permitted(session, user_id, Action.ASK_RE_REVIEW, now)
     proposal = await session.get(Proposal, proposal_id)
     text = mask_personal_data(clean_text(reason))[0]  # the moderators read it
     if proposal is None or proposal.author_id != user_id or proposal.status != S.NOT_FEASIBLE \

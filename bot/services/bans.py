@@ -1,45 +1,37 @@
 """Bans: a banned resident's new proposals, opinions, reports and 공감 are refused.
 
-The check lives here, in the services, so that every way in (buttons, commands, the forum
-mirror, the web) is covered. A refusal is the `UserBanned` exception: raised before anything
-is written, it rolls the caller's transaction back, and the error handler tells the person
-politely until when and why (see `bot/handlers/errors.py`).
+The rule is `bot.domain.permissions.may`; the services that write a resident's contribution
+ask it here (`ensure_permitted`), with the actor read in their own transaction, so that
+every way in (buttons, commands, the forum mirror, the web) is covered even if a handler
+forgets to ask. A refusal is the `UserBanned` exception: raised before anything is written,
+it rolls the caller's transaction back, and the error handler tells the person politely
+until when and why (see `bot/handlers/errors.py`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
-from bot.domain.permissions import Role
+from bot.domain.permissions import PERMANENT, Action, Actor, Allowed, Ban, Refused, Role, may
 from bot.services.audit import record_audit
 
-PERMANENT = datetime(9999, 12, 31, tzinfo=UTC)
 MAX_BAN_DAYS = 3650
 
 
 class UserBanned(Exception):
-    """The acting user is banned; nothing was written."""
+    """The acting user is banned (the rules refused); nothing was written."""
 
-    def __init__(self, until: datetime, reason: str) -> None:
+    def __init__(self, refused: Refused) -> None:
         super().__init__("user is banned")
-        self.until = until
-        self.reason = reason
-
-    @property
-    def permanent(self) -> bool:
-        return self.until >= PERMANENT
-
-
-@dataclass(frozen=True)
-class BanView:
-    until: datetime
-    reason: str
+        assert refused.ban is not None
+        self.refused = refused
+        self.until = refused.ban.until
+        self.reason = refused.ban.reason
 
     @property
     def permanent(self) -> bool:
@@ -55,21 +47,33 @@ class BanOutcome(StrEnum):
     INVALID = "invalid"
 
 
-async def current_ban(session: AsyncSession, user_id: int, now: datetime) -> BanView | None:
-    """The user's ban if it is still running."""
+async def load_actor(session: AsyncSession, user_id: int) -> Actor | None:
+    """The user as the permission rules see them; None for an unknown id."""
     row = (await session.execute(
-        select(User.banned_until, User.ban_reason).where(User.id == user_id)
+        select(User.role, User.banned_until, User.ban_reason).where(User.id == user_id)
     )).first()
-    if row is None or row.banned_until is None or row.banned_until <= now:
+    if row is None:
         return None
-    return BanView(row.banned_until, row.ban_reason or "")
+    ban = Ban(row.banned_until, row.ban_reason or "") if row.banned_until is not None else None
+    return Actor(user_id, Role(row.role), ban)
 
 
-async def ensure_not_banned(session: AsyncSession, user_id: int, now: datetime) -> None:
-    """Raise `UserBanned` when the user may not add anything right now."""
-    ban = await current_ban(session, user_id, now)
-    if ban is not None:
-        raise UserBanned(ban.until, ban.reason)
+async def current_ban(session: AsyncSession, user_id: int, now: datetime) -> Ban | None:
+    """The user's ban if it is still running."""
+    actor = await load_actor(session, user_id)
+    return actor.ban_running(now) if actor is not None else None
+
+
+async def ensure_permitted(
+    session: AsyncSession, user_id: int, action: Action, now: datetime
+) -> None:
+    """Ask the rules for a resident's contribution; raise `UserBanned` when they refuse.
+
+    Only the ban matters here: the rules about the subject (one's own proposal, the author
+    only) are the services' own outcomes, checked once the subject is loaded."""
+    verdict = may(await load_actor(session, user_id), action, now=now)
+    if not isinstance(verdict, Allowed):
+        raise UserBanned(verdict)
 
 
 def ban_end(now: datetime, days: int | None) -> datetime | None:

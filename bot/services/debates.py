@@ -47,10 +47,11 @@ from bot.domain.debate import (
     valid_extension,
 )
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.permissions import Action
 from bot.domain.reports import REPORT_REASONS
 from bot.domain.text import mask_personal_data, normalise_text
 from bot.services.audit import record_audit
-from bot.services.bans import ensure_not_banned
+from bot.services.bans import ensure_permitted
 from bot.services.hiding import after_report
 from bot.services.lifecycle import transition
 from bot.services.outbox import (
@@ -164,7 +165,7 @@ async def choose_stance(
     Outcomes: CHOSEN; UNCHANGED (the same choice again); CLOSED (with the closing time);
     NOT_FOUND (missing or hidden). A banned resident: `UserBanned`.
     """
-    await ensure_not_banned(session, user_id, now)
+    await ensure_permitted(session, user_id, Action.CHOOSE_STANCE, now)
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None or proposal.hidden:
         return StanceResult(StanceOutcome.NOT_FOUND)
@@ -222,7 +223,7 @@ async def write_opinion(
     DUPLICATE (the same text from the same person within a minute); EMPTY, TOO_SHORT,
     TOO_LONG; CLOSED (with the closing time); NOT_FOUND. A banned writer: `UserBanned`.
     """
-    await ensure_not_banned(session, user_id, now)
+    await ensure_permitted(session, user_id, Action.WRITE_OPINION, now)
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None or proposal.hidden:
         return OpinionResult(OpinionOutcome.NOT_FOUND)
@@ -278,7 +279,7 @@ async def like_opinion(
     session: AsyncSession, *, opinion_id: int, user_id: int, now: datetime
 ) -> LikeResult:
     """👍 once per person; not one's own opinion, not a hidden one. Banned: `UserBanned`."""
-    await ensure_not_banned(session, user_id, now)
+    await ensure_permitted(session, user_id, Action.LIKE, now)
     opinion = await session.get(Opinion, opinion_id, populate_existing=True)
     if opinion is None or opinion.hidden:
         return LikeResult(LikeOutcome.NOT_FOUND)
@@ -307,7 +308,7 @@ async def report_opinion(
 
     Reports from REPORT_HIDE_THRESHOLD people hide it and open a moderators' work item.
     """
-    await ensure_not_banned(session, user_id, now)
+    await ensure_permitted(session, user_id, Action.REPORT, now)
     opinion = await session.get(Opinion, opinion_id)
     if reason not in REPORT_REASONS or opinion is None:
         return False

@@ -19,10 +19,11 @@ from bot.domain.abuse import check_abuse
 from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.permissions import Action
 from bot.domain.proposals import missing_parts, start_of_local_day
 from bot.domain.reports import REPORT_REASONS
 from bot.domain.text import phone_hash
-from bot.services.bans import ensure_not_banned
+from bot.services.bans import ensure_permitted
 from bot.services.departments import assign_department, default_department, list_departments
 from bot.services.drafts import discard_draft, load_draft
 from bot.services.hiding import after_report
@@ -83,7 +84,7 @@ async def submit_draft(
     flagged the text); INCOMPLETE (a required part is missing); RATE_LIMITED (the daily
     limit is reached); NO_DRAFT.
     """
-    await ensure_not_banned(session, user_id, now)
+    await ensure_permitted(session, user_id, Action.PROPOSE, now)
     draft = await load_draft(session, user_id)
     if draft is None:
         return SubmitResult(SubmitOutcome.NO_DRAFT)
@@ -192,7 +193,7 @@ async def endorse(
     so a hundred simultaneous taps count one by one and exactly one of them performs the
     COLLECTING → UNDER_REVIEW transition, in its own transaction.
     """
-    await ensure_not_banned(session, user_id, now)
+    await ensure_permitted(session, user_id, Action.ENDORSE, now)
     proposal = await _locked(session, proposal_id)
     if proposal is None or proposal.hidden:
         return EndorseResult(EndorseOutcome.NOT_FOUND)
@@ -288,7 +289,7 @@ async def report_proposal(
 
     With `settings`, reports from REPORT_HIDE_THRESHOLD people hide the proposal (moderation).
     """
-    await ensure_not_banned(session, user_id, now)
+    await ensure_permitted(session, user_id, Action.REPORT, now)
     if reason not in REPORT_REASONS or await session.get(Proposal, proposal_id) is None:
         return False
     added = await session.execute(

@@ -107,10 +107,11 @@ def test_nobody_known_gets_no_staff_action() -> None:
     assert may(None, Action.AUDIT, now=NOW) == Refused(RefusalReason.ADMINS_ONLY)
 
 
-@pytest.mark.parametrize("action", [Action.ENDORSE, Action.LIKE])
-def test_no_endorsement_or_like_for_ones_own(action: Action) -> None:
+@pytest.mark.parametrize(("action", "reason"), [(Action.ENDORSE, RefusalReason.OWN_PROPOSAL),
+                                               (Action.LIKE, RefusalReason.OWN_OPINION)])
+def test_no_endorsement_or_like_for_ones_own(action: Action, reason: RefusalReason) -> None:
     assert may(RESIDENT, action, Subject(author_id=RESIDENT.user_id), now=NOW) == Refused(
-        RefusalReason.OWN_CONTENT)
+        reason)
     assert may(RESIDENT, action, Subject(author_id=99), now=NOW) == Allowed()
 
 
