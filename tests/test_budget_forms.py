@@ -8,12 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.pb.ballot import BallotType, Eligibility
 from bot.domain.pb.rounds import (
-    Ballot,
     Parsed,
     Problem,
     RoundSpec,
-    Who,
     parse_moment,
     parse_project_form,
     parse_round_form,
@@ -42,7 +41,7 @@ def test_a_full_korean_form_is_read_with_kst_times() -> None:
     assert spec.opens_at == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 09:00 KST
     assert spec.closes_at == datetime(2026, 12, 14, 15, 0, tzinfo=UTC)  # 24:00 KST
     assert (spec.ballot, spec.max_choices, spec.eligibility, spec.area) == (
-        Ballot.CHOOSE_K, 3, Who.VERIFIED, "구로1동")
+        BallotType.CHOOSE_K, 3, Eligibility.VERIFIED, "구로1동")
     assert (spec.rule, spec.tie_break, spec.min_support_percent, spec.changeable) == (
         Rule.MES_ADD1, TieBreak.ID, 30, False)
 
@@ -55,7 +54,7 @@ def test_english_keys_and_defaults() -> None:
     assert spec.opens_at == datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
     assert spec.closes_at == datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
     assert (spec.ballot, spec.eligibility, spec.rule, spec.tie_break) == (
-        Ballot.APPROVAL_BUDGET, Who.EVERYONE, Rule.GREEDY, TieBreak.CHEAPEST)
+        BallotType.APPROVAL_BUDGET, Eligibility.EVERYONE, Rule.GREEDY, TieBreak.CHEAPEST)
     assert spec.changeable and spec.min_support_percent is None
 
 

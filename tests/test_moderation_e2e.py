@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
-from bot.db.models import AuditEntry, Endorsement, Proposal, Report, Role, User, WorkItem
+from bot.db.models import AuditEntry, Endorsement, Proposal, Report, User, WorkItem
+from bot.domain.permissions import Role
 from bot.services.departments import create_department
 from bot.settings import Policy
 from sandbox import SandboxClient, SandboxServer

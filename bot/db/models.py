@@ -31,6 +31,7 @@ from bot.db.types import (
     mask_on_assignment,
 )
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.pb.ballot import Eligibility
 from bot.domain.permissions import Role
 
 NAMING_CONVENTION = {
@@ -522,18 +523,6 @@ class RoundPhase(StrEnum):
     VOTING = "voting"
     COUNTING = "counting"
     PUBLISHED = "published"
-
-
-class BallotType(StrEnum):
-    APPROVAL_BUDGET = "approval_budget"  # chosen projects' total cost within the budget
-    CHOOSE_K = "choose_k"  # at most k projects
-    CUMULATIVE = "cumulative"  # n points in all, at most m per project
-
-
-class Eligibility(StrEnum):
-    EVERYONE = "everyone"
-    CONTACT = "contact"  # shared a phone number (users.phone_hash)
-    VERIFIED = "verified"  # verified resident (users.verified_area, via /verify codes)
 
 
 class BudgetRound(Base):

@@ -12,7 +12,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.db.models import BallotType, Eligibility, RoundPhase
+from bot.db.models import RoundPhase
+from bot.domain.pb.ballot import BallotType, Eligibility
 from bot.domain.pb.rounds import FormProblem, Problem, RoundSpec
 from bot.i18n import N_, Translator
 from bot.rendering.charts import Bar, BarChart, BudgetStrip

@@ -33,13 +33,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     Broadcast,
     BudgetRound,
-    Eligibility,
     OutboxMessage,
     OutboxStatus,
     Proposal,
     Subscription,
     User,
 )
+from bot.domain.pb.ballot import Eligibility
 from bot.domain.text import is_meaningful
 from bot.services.audit import record_audit
 from bot.services.outbox import wake_after_commit

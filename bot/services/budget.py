@@ -31,17 +31,16 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import (
     Answer,
-    BallotType,
     BudgetBallot,
     BudgetProject,
     BudgetRound,
-    Eligibility,
     Proposal,
     RoundPhase,
     User,
 )
 from bot.domain.answers import ACCEPTING, AnswerKind
 from bot.domain.deadlines import SEOUL, deadline_last_day
+from bot.domain.pb.ballot import BallotType, Eligibility
 from bot.domain.pb.model import Ballot, Election, Project, VoteType
 from bot.domain.pb.pbfile import format_pb
 from bot.domain.pb.rounds import ProjectSpec, RoundSpec

@@ -23,19 +23,15 @@ Choices = Mapping[int, int]
 
 
 class BallotType(StrEnum):
-    """The same values as `bot.db.models.BallotType` (the domain does not import the db)."""
-
-    APPROVAL_BUDGET = "approval_budget"
-    CHOOSE_K = "choose_k"
-    CUMULATIVE = "cumulative"
+    APPROVAL_BUDGET = "approval_budget"  # chosen projects' total cost within the budget
+    CHOOSE_K = "choose_k"  # at most k projects
+    CUMULATIVE = "cumulative"  # n points in all, at most m per project
 
 
 class Eligibility(StrEnum):
-    """The same values as `bot.db.models.Eligibility`."""
-
     EVERYONE = "everyone"
-    CONTACT = "contact"
-    VERIFIED = "verified"
+    CONTACT = "contact"  # shared a phone number (users.phone_hash)
+    VERIFIED = "verified"  # verified resident (users.verified_area, via /verify codes)
 
 
 class Action(StrEnum):

@@ -27,6 +27,7 @@ from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.korean import AmountError, parse_krw
+from bot.domain.pb.ballot import BallotType, Eligibility
 from bot.domain.pb.rules import Rule, TieBreak
 
 MAX_NAME = 200
@@ -36,22 +37,6 @@ MAX_LABEL = 40
 
 T = TypeVar("T")
 W = TypeVar("W")
-
-
-class Ballot(StrEnum):
-    """Mirrors ``bot.db.models.BallotType`` (the domain does not import the database)."""
-
-    APPROVAL_BUDGET = "approval_budget"
-    CHOOSE_K = "choose_k"
-    CUMULATIVE = "cumulative"
-
-
-class Who(StrEnum):
-    """Mirrors ``bot.db.models.Eligibility``."""
-
-    EVERYONE = "everyone"
-    CONTACT = "contact"
-    VERIFIED = "verified"
 
 
 class Problem(StrEnum):
@@ -97,11 +82,11 @@ class RoundSpec:
     budget_krw: int
     opens_at: datetime
     closes_at: datetime
-    ballot: Ballot
+    ballot: BallotType
     max_choices: int | None
     points_total: int | None
     points_per_project: int | None
-    eligibility: Who
+    eligibility: Eligibility
     area: str | None
     rule: Rule
     tie_break: TieBreak
@@ -156,20 +141,23 @@ PROJECT_KEYS: dict[str, str] = {
 }
 PROJECT_REQUIRED = ("title", "cost")
 
-BALLOT_WORDS: dict[str, Ballot] = {
-    "예산": Ballot.APPROVAL_BUDGET, "예산내선택": Ballot.APPROVAL_BUDGET,
-    "예산범위내선택": Ballot.APPROVAL_BUDGET, "approval": Ballot.APPROVAL_BUDGET,
-    "approvalbudget": Ballot.APPROVAL_BUDGET,
-    "선택": Ballot.CHOOSE_K, "k개선택": Ballot.CHOOSE_K, "개수선택": Ballot.CHOOSE_K,
-    "choosek": Ballot.CHOOSE_K, "choose": Ballot.CHOOSE_K,
-    "점수": Ballot.CUMULATIVE, "점수배분": Ballot.CUMULATIVE, "누적": Ballot.CUMULATIVE,
-    "cumulative": Ballot.CUMULATIVE,
+BALLOT_WORDS: dict[str, BallotType] = {
+    "예산": BallotType.APPROVAL_BUDGET, "예산내선택": BallotType.APPROVAL_BUDGET,
+    "예산범위내선택": BallotType.APPROVAL_BUDGET, "approval": BallotType.APPROVAL_BUDGET,
+    "approvalbudget": BallotType.APPROVAL_BUDGET,
+    "선택": BallotType.CHOOSE_K, "k개선택": BallotType.CHOOSE_K,
+    "개수선택": BallotType.CHOOSE_K, "choosek": BallotType.CHOOSE_K, "choose": BallotType.CHOOSE_K,
+    "점수": BallotType.CUMULATIVE, "점수배분": BallotType.CUMULATIVE,
+    "누적": BallotType.CUMULATIVE,
+    "cumulative": BallotType.CUMULATIVE,
 }
-WHO_WORDS: dict[str, Who] = {
-    "누구나": Who.EVERYONE, "모두": Who.EVERYONE, "everyone": Who.EVERYONE, "all": Who.EVERYONE,
-    "전화번호": Who.CONTACT, "전화": Who.CONTACT, "연락처": Who.CONTACT, "contact": Who.CONTACT,
-    "phone": Who.CONTACT,
-    "인증": Who.VERIFIED, "인증주민": Who.VERIFIED, "verified": Who.VERIFIED,
+WHO_WORDS: dict[str, Eligibility] = {
+    "누구나": Eligibility.EVERYONE, "모두": Eligibility.EVERYONE, "everyone": Eligibility.EVERYONE,
+    "all": Eligibility.EVERYONE,
+    "전화번호": Eligibility.CONTACT, "전화": Eligibility.CONTACT, "연락처": Eligibility.CONTACT,
+    "contact": Eligibility.CONTACT,
+    "phone": Eligibility.CONTACT,
+    "인증": Eligibility.VERIFIED, "인증주민": Eligibility.VERIFIED, "verified": Eligibility.VERIFIED,
 }
 RULE_WORDS: dict[str, Rule] = {
     "다득표": Rule.GREEDY, "다득표순": Rule.GREEDY, "점수순": Rule.GREEDY_POINTS,
@@ -373,14 +361,14 @@ def _window(
     return opens, closes
 
 
-def _limits(fields: _Fields, ballot: Ballot) -> tuple[int | None, int | None, int | None]:
+def _limits(fields: _Fields, ballot: BallotType) -> tuple[int | None, int | None, int | None]:
     """k for choose-k; n and m for cumulative (m defaults to n); nothing for approval."""
-    if ballot is Ballot.CHOOSE_K:
+    if ballot is BallotType.CHOOSE_K:
         k = _count(fields, "k")
         if k is None and not fields.get("k"):
             fields.problems.append(FormProblem(Problem.NEEDS_K, "k"))
         return k, None, None
-    if ballot is Ballot.CUMULATIVE:
+    if ballot is BallotType.CUMULATIVE:
         points = _count(fields, "points")
         if points is None and not fields.get("points"):
             fields.problems.append(FormProblem(Problem.NEEDS_POINTS, "points"))
@@ -403,13 +391,13 @@ def parse_round_form(
     name = _text(fields, "name", MAX_NAME)
     budget = _amount(fields, "budget")
     opens, closes = _window(fields, now, tz)
-    ballot = _word(fields, "ballot", BALLOT_WORDS, Problem.BAD_BALLOT, Ballot.APPROVAL_BUDGET)
+    ballot = _word(fields, "ballot", BALLOT_WORDS, Problem.BAD_BALLOT, BallotType.APPROVAL_BUDGET)
     k, points, per_project = _limits(fields, ballot)
-    who = _word(fields, "eligibility", WHO_WORDS, Problem.BAD_ELIGIBILITY, Who.EVERYONE)
+    who = _word(fields, "eligibility", WHO_WORDS, Problem.BAD_ELIGIBILITY, Eligibility.EVERYONE)
     area = _label(fields, "area", areas)
-    if area is not None and who is not Who.VERIFIED:
+    if area is not None and who is not Eligibility.VERIFIED:
         fields.flag(Problem.AREA_NEEDS_VERIFIED, "area")
-    default_rule = Rule.GREEDY_POINTS if ballot is Ballot.CUMULATIVE else Rule.GREEDY
+    default_rule = Rule.GREEDY_POINTS if ballot is BallotType.CUMULATIVE else Rule.GREEDY
     rule = _word(fields, "rule", RULE_WORDS, Problem.BAD_RULE, default_rule)
     tie_break = _word(fields, "tie_break", TIE_WORDS, Problem.BAD_TIE_BREAK, TieBreak.CHEAPEST)
     min_support = _percent(fields)
