@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
 
 T = TypeVar("T")
@@ -60,21 +61,6 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
-
-
-@dataclass(frozen=True)
-class Policy:
-    """The numbers that shape the proposal lifecycle (DESIGN.md §3)."""
-
-    endorsement_threshold: int = 50
-    collection_days: int = 30
-    review_days: int = 14
-    debate_days: int = 30
-    answer_days: int = 30
-    closing_soon_days: int = 3
-    closing_soon_below_percent: int = 80
-    almost_there_percent: int = 10
-    daily_proposal_limit: int = 3
 
 
 @dataclass(frozen=True)

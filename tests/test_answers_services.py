@@ -13,12 +13,13 @@ from bot.db.models import Answer, AuditEntry, OutboxMessage, Proposal, User
 from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
 from bot.services import answers, departments
 from bot.services.answers import AnswerOutcome
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.departments import AssignOutcome
 from bot.services.proposals import endorse
-from bot.settings import Policy, Settings
+from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user
 

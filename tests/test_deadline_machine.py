@@ -13,9 +13,9 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import OutboxMessage, Proposal, ProposalEvent
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
 from bot.scheduler import DeadlineScheduler
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
-from bot.settings import Policy
 from sandbox import SandboxClient, SandboxServer
 from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user

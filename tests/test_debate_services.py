@@ -21,6 +21,7 @@ from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.debate import Stance
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
 from bot.services import answers, debates, departments
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.debates import (
@@ -30,7 +31,7 @@ from bot.services.debates import (
     OpinionOutcome,
     StanceOutcome,
 )
-from bot.settings import Policy, Settings
+from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user
 

@@ -20,8 +20,8 @@ from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import AuditEntry, Endorsement, Proposal, Report, User, WorkItem
 from bot.domain.permissions import Role
+from bot.domain.policy import Policy
 from bot.services.departments import create_department
-from bot.settings import Policy
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Group, Resident, SentMessage
 from tests.conftest import START

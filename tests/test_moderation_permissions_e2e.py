@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import AuditEntry, OutboxMessage, Proposal, Report, User, WorkItem
+from bot.domain.policy import Policy
 from bot.services.departments import create_department
-from bot.settings import Policy
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident
 from tests.conftest import START

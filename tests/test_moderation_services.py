@@ -25,6 +25,7 @@ from bot.db.models import (
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Role
+from bot.domain.policy import Policy
 from bot.domain.text import phone_hash
 from bot.services import bans, hiding, moderation, roles, work_items
 from bot.services.bans import BanOutcome, UserBanned
@@ -34,7 +35,7 @@ from bot.services.outbox import Notice
 from bot.services.proposals import EndorseOutcome, endorse, report_proposal
 from bot.services.roles import RoleOutcome
 from bot.services.work_items import WorkKind
-from bot.settings import Policy, Settings
+from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 

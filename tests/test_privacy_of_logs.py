@@ -44,8 +44,8 @@ from sqlalchemy import select
 from bot.clock import ShiftableClock
 from bot.db.models import Proposal
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
 from bot.logging_setup import JsonFormatter
-from bot.settings import Policy
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from sandbox.client import Resident, SentMessage
 from tests.support.forms import forms_of

@@ -15,6 +15,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Endorsement, OutboxMessage, Proposal, ProposalEvent, User
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
 from bot.services import drafts
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.lifecycle import transition
@@ -31,7 +32,7 @@ from bot.services.proposals import (
     withdraw_endorsement,
     withdraw_proposal,
 )
-from bot.settings import Policy, Settings
+from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import make_user
 

@@ -13,7 +13,7 @@ from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import Proposal
 from bot.domain.lifecycle import ProposalStatus
-from bot.settings import Policy
+from bot.domain.policy import Policy
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from sandbox.client import Resident
 from tests.support.harness import running_bot, settings_for

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import ProposalDraft
+from bot.domain.policy import Policy
 from bot.services.bans import ban_user
-from bot.settings import Policy
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from sandbox.client import Resident, SentMessage
 from tests.conftest import START

@@ -13,10 +13,10 @@ from telegram import (
 )
 
 from bot.buttons import LanguageChoice, NotificationToggle
+from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import LANGUAGE_NAMES, N_, SUPPORTED_LANGUAGES, I18n, Translator
 from bot.rendering import Rendered
-from bot.settings import Policy
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from bot.db.models import Proposal
 from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
 from bot.services.answers import remind_department
 from bot.services.ballots import REMIND_6H, REMIND_48H  # budget ballot reminders
 from bot.services.budget import (  # budget rounds
@@ -39,7 +40,7 @@ from bot.services.lifecycle import transition
 from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
 from bot.services.polls import close_poll, due_poll_ids, upcoming_closes  # polls
 from bot.services.proposals import announce_closing_soon, announce_halfway
-from bot.settings import Policy, Settings
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Action
+from bot.domain.policy import Policy
 from bot.domain.proposals import missing_parts, start_of_local_day
 from bot.domain.reports import REPORT_REASONS
 from bot.domain.text import phone_hash
@@ -32,7 +33,7 @@ from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
 from bot.services.search import index_proposal
 from bot.services.sql import insert_ignoring_conflicts, is_postgres
 from bot.services.work_items import WorkKind, post_work_item
-from bot.settings import Policy, Settings
+from bot.settings import Settings
 
 
 class SubmitOutcome(StrEnum):
