@@ -13,6 +13,7 @@ from bot.handlers.access import permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import actor_of, pressed, translator_for
 from bot.handlers.context import GonggamContext
+from bot.rendering import answers as view
 from bot.services import answers, debates, departments
 
 log = logging.getLogger(__name__)
@@ -31,14 +32,7 @@ async def rate(update: Update, context: GonggamContext) -> None:
             session, proposal_id=choice.proposal_id, user_id=context.user.id,
             satisfied=bool(choice.satisfied), now=services.clock.now(), settings=services.settings,
         )
-    t = translator_for(update, context)
-    texts = {
-        answers.RatingOutcome.RECORDED: t.gettext("Thank you for telling us."),
-        answers.RatingOutcome.NOT_ANSWERED: t.gettext("There is no final answer to rate yet."),
-        answers.RatingOutcome.NOT_ENDORSER: t.gettext(
-            "Only residents who followed this proposal can rate its answer."),
-    }
-    await answer_query(query, texts[outcome])
+    await answer_query(query, view.rating_reply(translator_for(update, context), outcome))
 
 
 async def ask_re_review(update: Update, context: GonggamContext) -> None:
@@ -46,7 +40,7 @@ async def ask_re_review(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     args = context.args or []
     if context.user is None or len(args) < 2 or not args[0].isdigit():
-        await _reply(update, t.gettext("Usage: /rereview <proposal number> <reason>"))
+        await _reply(update, view.re_review_usage(t))
         return
     services = context.services
     async with context.transaction() as session:
@@ -54,24 +48,14 @@ async def ask_re_review(update: Update, context: GonggamContext) -> None:
             session, proposal_id=int(args[0]), user_id=context.user.id,
             reason=" ".join(args[1:]), now=services.clock.now(), settings=services.settings,
         )
-    texts = {
-        answers.ReReviewOutcome.REQUESTED: t.gettext(
-            "Your request for a re-review is with the moderators. We will tell you their decision."),
-        answers.ReReviewOutcome.ALREADY: t.gettext("A re-review can be asked for only once."),
-        answers.ReReviewOutcome.NOT_ALLOWED: t.gettext(
-            "Only the author of a proposal found not feasible can ask, with a reason of at least "
-            "10 characters."),
-    }
-    await _reply(update, texts[outcome])
+    await _reply(update, view.re_review_reply(t, outcome))
 
 
 @permitted(Action.LIST_DEPARTMENTS)
 async def list_departments(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         found = await departments.list_departments(session)
-    t = translator_for(update, context)
-    lines = [f"{d.id}. {d.name}" + (" 🏛" if d.head_office else "") for d in found]
-    await _reply(update, "\n".join(lines) or t.gettext("No departments yet. Add one with /department_add <name>."))
+    await _reply(update, view.department_list(translator_for(update, context), found))
 
 
 @permitted(Action.ADD_DEPARTMENT)
@@ -83,7 +67,7 @@ async def add_department(update: Update, context: GonggamContext) -> None:
     name = " ".join(w for w in words if "=" not in w).strip()
     chat = options.get("chat", "")
     if not name or (chat and not chat.lstrip("-").isdigit()):
-        await _reply(update, t.gettext("Usage: /department_add <name> [chat=<chat id>] [mail=<e-mails>]"))
+        await _reply(update, view.department_add_usage(t))
         return
     async with context.transaction() as session:
         department_id = await departments.create_department(
@@ -91,7 +75,7 @@ async def add_department(update: Update, context: GonggamContext) -> None:
             chat_id=int(chat) if chat else None, emails=options.get("mail"),
             actor=actor_of(update),
         )
-    await _reply(update, t.gettext("Department {id} added.").format(id=department_id))
+    await _reply(update, view.department_added(t, department_id))
 
 
 @permitted(Action.ASSIGN)
@@ -100,7 +84,7 @@ async def assign(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 2 or not all(a.isdigit() for a in args):
-        await _reply(update, t.gettext("Usage: /assign <proposal number> <department number>"))
+        await _reply(update, view.assign_usage(t))
         return
     services = context.services
     async with context.transaction() as session:
@@ -108,14 +92,7 @@ async def assign(update: Update, context: GonggamContext) -> None:
             session, int(args[0]), int(args[1]), now=services.clock.now(),
             settings=services.settings, actor=actor_of(update),
         )
-    texts = {
-        departments.AssignOutcome.ASSIGNED: t.gettext("Assigned. Reply link:\n{url}"),
-        departments.AssignOutcome.NOT_FOUND: t.gettext("There is no such proposal."),
-        departments.AssignOutcome.WRONG_STATE: t.gettext(
-            "Only proposals under review or later can be assigned."),
-        departments.AssignOutcome.NO_DEPARTMENT: t.gettext("There is no such active department."),
-    }
-    await _reply(update, texts[result.outcome].format(url=result.url or ""))
+    await _reply(update, view.assign_reply(t, result.outcome, result.url))
 
 
 @permitted(Action.DECIDE_RE_REVIEW)
@@ -124,7 +101,7 @@ async def decide_re_review(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 2 or not args[0].isdigit() or args[1] not in ("yes", "no"):
-        await _reply(update, t.gettext("Usage: /rereview_decide <proposal number> yes|no"))
+        await _reply(update, view.re_review_decide_usage(t))
         return
     services = context.services
     async with context.transaction() as session:
@@ -133,8 +110,7 @@ async def decide_re_review(update: Update, context: GonggamContext) -> None:
             moderator=actor_of(update),
             now=services.clock.now(), settings=services.settings, calendar=services.calendar,
         )
-    await _reply(update, t.gettext("Decision recorded.") if done
-                 else t.gettext("There is no open re-review request for that proposal."))
+    await _reply(update, view.re_review_decided(t, done))
 
 
 @permitted(Action.DEBATE_ADMIN)
@@ -143,7 +119,7 @@ async def open_debate(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 1 or not args[0].isdigit():
-        await _reply(update, t.gettext("Usage: /debate_open <proposal number>"))
+        await _reply(update, view.debate_open_usage(t))
         return
     services = context.services
     async with context.transaction() as session:
@@ -151,8 +127,7 @@ async def open_debate(update: Update, context: GonggamContext) -> None:
             session, int(args[0]), now=services.clock.now(), settings=services.settings,
             actor=actor_of(update),
         )
-    await _reply(update, t.gettext("The debate is open.") if outcome is debates.OpenOutcome.OPENED
-                 else t.gettext("Only a proposal under department review can open a debate."))
+    await _reply(update, view.debate_open_reply(t, outcome))
 
 
 @permitted(Action.DEBATE_ADMIN)
@@ -161,7 +136,7 @@ async def extend_debate(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     args = context.args or []
     if len(args) < 3 or not args[0].isdigit() or not args[1].isdigit():
-        await _reply(update, t.gettext("Usage: /debate_extend <proposal number> <days 1-14> <reason>"))
+        await _reply(update, view.debate_extend_usage(t))
         return
     services = context.services
     async with context.transaction() as session:
@@ -169,14 +144,7 @@ async def extend_debate(update: Update, context: GonggamContext) -> None:
             session, int(args[0]), days=int(args[1]), reason=" ".join(args[2:]),
             moderator=actor_of(update), now=services.clock.now(), settings=services.settings,
         )
-    texts = {
-        debates.ExtendOutcome.EXTENDED: t.gettext("Extended. Participants are told."),
-        debates.ExtendOutcome.ALREADY_EXTENDED: t.gettext("A debate can be extended only once."),
-        debates.ExtendOutcome.INVALID_DAYS: t.gettext("Extend by 1 to 14 days."),
-        debates.ExtendOutcome.NO_REASON: t.gettext("Please give a reason."),
-        debates.ExtendOutcome.NOT_IN_DEBATE: t.gettext("That proposal is not in debate."),
-    }
-    await _reply(update, texts[result.outcome])
+    await _reply(update, view.debate_extend_reply(t, result.outcome))
 
 
 @permitted(Action.HIDE_OPINION)
@@ -186,8 +154,7 @@ async def hide_or_restore_opinion(update: Update, context: GonggamContext) -> No
     args = context.args or []
     hiding = (update.effective_message.text or "").startswith("/opinion_hide")  # type: ignore[union-attr]
     if not args or not args[0].isdigit():
-        await _reply(update, t.gettext("Usage: /opinion_hide <opinion number> <reason>, "
-                                       "/opinion_restore <opinion number>"))
+        await _reply(update, view.opinion_hide_usage(t))
         return
     services = context.services
     async with context.transaction() as session:
@@ -199,7 +166,7 @@ async def hide_or_restore_opinion(update: Update, context: GonggamContext) -> No
             done = await debates.restore_opinion(session, opinion_id=int(args[0]),
                                                  moderator=actor_of(update),
                                                  now=services.clock.now())
-    await _reply(update, t.gettext("Done.") if done else t.gettext("There is no such opinion."))
+    await _reply(update, view.opinion_hidden_or_restored(t, done))
 
 
 async def _reply(update: Update, text: str) -> None:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
@@ -13,9 +11,8 @@ from bot.domain.permissions import Action
 from bot.handlers.access import permitted
 from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
-from bot.i18n import Translator
+from bot.rendering import roles as view
 from bot.services import roles
-from bot.services.roles import RoleOutcome
 
 PRIVATE = filters.ChatType.PRIVATE
 GRANTABLE = {"moderator": Role.MODERATOR, "admin": Role.ADMIN}
@@ -27,7 +24,7 @@ async def grant(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 2 or not _is_id(args[0]) or args[1] not in GRANTABLE:
-        await _reply(update, t.gettext("Usage: /grant <telegram id> moderator|admin"))
+        await _reply(update, view.grant_usage(t))
         return
     await _change(update, context, int(args[0]), GRANTABLE[args[1]])
 
@@ -38,7 +35,7 @@ async def revoke(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 1 or not _is_id(args[0]):
-        await _reply(update, t.gettext("Usage: /revoke <telegram id>"))
+        await _reply(update, view.revoke_usage(t))
         return
     await _change(update, context, int(args[0]), Role.RESIDENT)
 
@@ -50,28 +47,7 @@ async def _change(update: Update, context: GonggamContext, telegram_id: int, rol
         outcome = await roles.set_role(session, telegram_id=telegram_id, role=role, actor=actor,
                                        now=services.clock.now(),
                                        bootstrap_ids=services.settings.admin_telegram_ids)
-    await _reply(update, _texts(translator_for(update, context), outcome, role))
-
-
-def _texts(t: Translator, outcome: RoleOutcome, role: Role) -> str:
-    return {
-        RoleOutcome.CHANGED: t.gettext("Done: they are now {role}.").format(
-            role=role_label(t, role)),
-        RoleOutcome.ALREADY: t.gettext("They are already {role}.").format(
-            role=role_label(t, role)),
-        RoleOutcome.UNKNOWN_USER: t.gettext(
-            "Nobody with that Telegram id has used the bot. Ask them to send /start first."),
-        RoleOutcome.LAST_ADMIN: t.gettext(
-            "This is the last admin. Make someone else an admin first."),
-        RoleOutcome.BOOTSTRAP: t.gettext(
-            "This admin is listed in the ADMIN_TELEGRAM_IDS setting, which always wins. "
-            "Remove the id there first."),
-    }[outcome]
-
-
-def role_label(t: Translator, role: Role) -> str:
-    return {Role.ADMIN: t.gettext("an admin"), Role.MODERATOR: t.gettext("a moderator"),
-            Role.RESIDENT: t.gettext("a resident")}[role]
+    await _reply(update, view.role_change_reply(translator_for(update, context), outcome, role))
 
 
 @permitted(Action.LIST_STAFF)
@@ -80,16 +56,9 @@ async def staff(update: Update, context: GonggamContext) -> None:
     services = context.services
     async with context.transaction() as session:
         members = await roles.list_staff(session, services.settings.admin_telegram_ids)
-    t = translator_for(update, context)
-    lines = [t.gettext("<b>Staff</b>")]
-    for member in members:
-        mark = " " + t.gettext("(from the setting)") if member.bootstrap else ""
-        label = t.gettext("admin") if member.role is Role.ADMIN else t.gettext("moderator")
-        lines.append(f"· <code>{member.telegram_id}</code> — {label}{mark}")
-    lines.append(escape(t.gettext("Change with /grant <telegram id> moderator|admin and "
-                                  "/revoke <telegram id>.")))
     if update.effective_message is not None:
-        await update.effective_message.reply_html("\n".join(lines))
+        await update.effective_message.reply_html(
+            view.staff_list(translator_for(update, context), members))
 
 
 def _is_id(raw: str) -> bool:
