@@ -19,12 +19,10 @@ from bot.handlers.access import permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
-from bot.i18n import Translator
 from bot.rendering import moderation as view
-from bot.rendering.proposals import REASON_LABELS
 from bot.services import bans, hiding, moderation, work_items
 from bot.services.hiding import HIDE_REASONS, OPINION, PROPOSAL, HideOutcome
-from bot.services.moderation import ActOutcome, MergeOutcome, Moderator, OfflineForm
+from bot.services.moderation import ActOutcome, Moderator, OfflineForm
 from bot.services.work_items import WorkKind
 
 log = logging.getLogger(__name__)
@@ -50,8 +48,7 @@ async def hide(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     target = _target(context.args, reason_required=True)
     if target is None:
-        await _reply(update, t.gettext("Usage: /hide p|o <number> <reason> "
-                                       "(p=proposal, o=opinion)\nExample: /hide p 12 advertising"))
+        await _reply(update, view.hide_usage(t))
         return
     kind, number, reason = target
     moderator = moderator_of(update, context)
@@ -63,7 +60,7 @@ async def hide(update: Update, context: GonggamContext) -> None:
         if outcome is not HideOutcome.NOT_FOUND:  # hidden now or already: 'keep hidden'
             await moderation.settle_items(session, kind, number, "keep", moderator=moderator,
                                           now=now, kinds=SETTLED_BY_COMMANDS, note=reason)
-    await _reply(update, _hide_text(t, outcome, hiding=True))
+    await _reply(update, view.hide_reply(t, outcome, hiding=True))
 
 
 @permitted(Action.RESTORE)
@@ -72,9 +69,7 @@ async def restore(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     target = _target(context.args, reason_required=False)
     if target is None:
-        await _reply(update, t.gettext(
-            "Usage: /restore p|o <number> [reason] (p=proposal, o=opinion)\n"
-            "Example: /restore o 34"))
+        await _reply(update, view.restore_usage(t))
         return
     kind, number, reason = target
     moderator = moderator_of(update, context)
@@ -86,7 +81,7 @@ async def restore(update: Update, context: GonggamContext) -> None:
         if outcome is HideOutcome.DONE:
             await moderation.settle_items(session, kind, number, "restore", moderator=moderator,
                                           now=now, kinds=SETTLED_BY_COMMANDS, note=reason)
-    await _reply(update, _hide_text(t, outcome, hiding=False))
+    await _reply(update, view.hide_reply(t, outcome, hiding=False))
 
 
 def _target(args: list[str] | None, *, reason_required: bool) -> tuple[str, int, str] | None:
@@ -96,16 +91,6 @@ def _target(args: list[str] | None, *, reason_required: bool) -> tuple[str, int,
             or not words[1].isdigit():
         return None
     return TARGETS[words[0]], int(words[1]), " ".join(words[2:])
-
-
-def _hide_text(t: Translator, outcome: HideOutcome, *, hiding: bool) -> str:
-    if outcome is HideOutcome.NOT_FOUND:
-        return t.gettext("There is nothing with that number.")
-    if outcome is HideOutcome.UNCHANGED:
-        return (t.gettext("It is already hidden.") if hiding
-                else t.gettext("It is not hidden."))
-    return (t.gettext("Hidden. The author has been told why.") if hiding
-            else t.gettext("Visible again. The author has been told."))
 
 
 @permitted(Action.APPROVE)
@@ -124,7 +109,7 @@ async def _decide_pending(update: Update, context: GonggamContext, *, approving:
     t = translator_for(update, context)
     args = context.args or []
     if not args or not args[0].isdigit() or (not approving and len(args) < 2):
-        await _reply(update, t.gettext("Usage: /approve <number>, /reject <number> <reason>"))
+        await _reply(update, view.decide_pending_usage(t))
         return
     number, reason = int(args[0]), " ".join(args[1:])
     moderator = moderator_of(update, context)
@@ -140,9 +125,7 @@ async def _decide_pending(update: Update, context: GonggamContext, *, approving:
                 now=now, settings=services.settings, calendar=services.calendar,
                 reason_text=reason)
     done = result is not None and result.outcome is ActOutcome.DONE
-    await _reply(update, (t.gettext("Published. The author has been told.") if approving
-                          else t.gettext("Not published. The author has been told why."))
-                 if done else t.gettext("That proposal is not waiting for moderation."))
+    await _reply(update, view.pending_decided(t, done=done, approving=approving))
 
 
 # ----- merge, ban ---------------------------------------------------------------------------
@@ -154,7 +137,7 @@ async def merge(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 2 or not all(a.isdigit() for a in args):
-        await _reply(update, t.gettext("Usage: /merge <duplicate number> <number to keep>"))
+        await _reply(update, view.merge_usage(t))
         return
     moderator = moderator_of(update, context)
     services = context.services
@@ -163,20 +146,7 @@ async def merge(update: Update, context: GonggamContext) -> None:
             session, source_id=int(args[0]), target_id=int(args[1]), actor=moderator.actor,
             actor_id=moderator.user_id, now=services.clock.now(), settings=services.settings,
             calendar=services.calendar)
-    texts = {
-        MergeOutcome.MERGED: t.gettext(
-            "Merged #{a} into #{b}: {moved} 공감 moved, #{b} now has {count}. "
-            "The endorsers have been told."),
-        MergeOutcome.SAME: t.gettext("A proposal cannot be merged into itself."),
-        MergeOutcome.NOT_FOUND: t.gettext("There is no proposal with one of those numbers."),
-        MergeOutcome.SOURCE_NOT_COLLECTING: t.gettext(
-            "Only a proposal that is still gathering 공감 can be merged away (#{a})."),
-        MergeOutcome.TARGET_HIDDEN: t.gettext("#{b} is hidden: merge into a visible proposal."),
-        MergeOutcome.TARGET_CLOSED: t.gettext(
-            "#{b} is closed: merge into a proposal that is still open."),
-    }
-    await _reply(update, texts[result.outcome].format(a=args[0], b=args[1], moved=result.moved,
-                                                      count=result.count))
+    await _reply(update, view.merge_reply(t, result, int(args[0]), int(args[1])))
 
 
 @permitted(Action.BAN)
@@ -184,11 +154,9 @@ async def ban(update: Update, context: GonggamContext) -> None:
     """/ban <telegram id> <days|permanent|영구> <reason>"""
     t = translator_for(update, context)
     args = context.args or []
-    usage = t.gettext("Usage: /ban <telegram id> <days|permanent> <reason>\n"
-                      "Example: /ban 123456789 7 repeated advertising")
     permanent = len(args) > 1 and args[1].lower() in PERMANENT_WORDS
     if len(args) < 3 or not _is_id(args[0]) or not (args[1].isdigit() or permanent):
-        await _reply(update, usage)
+        await _reply(update, view.ban_usage(t))
         return
     days = None if permanent else int(args[1])
     moderator = moderator_of(update, context)
@@ -197,14 +165,7 @@ async def ban(update: Update, context: GonggamContext) -> None:
         outcome = await bans.ban_user(session, telegram_id=int(args[0]), days=days,
                                       reason=" ".join(args[2:]), actor=moderator.actor,
                                       now=services.clock.now())
-    texts = {
-        bans.BanOutcome.BANNED: t.gettext(
-            "Banned. Their new posts, reports and 공감 are refused; what they wrote stays."),
-        bans.BanOutcome.STAFF: t.gettext("Moderators and admins cannot be banned."),
-        bans.BanOutcome.UNKNOWN_USER: t.gettext("Nobody with that Telegram id has used the bot."),
-        bans.BanOutcome.INVALID: usage + "\n" + t.gettext("Days: 1 to 3650."),
-    }
-    await _reply(update, texts[outcome])
+    await _reply(update, view.ban_reply(t, outcome))
 
 
 @permitted(Action.UNBAN)
@@ -213,19 +174,14 @@ async def unban(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     args = context.args or []
     if len(args) != 1 or not _is_id(args[0]):
-        await _reply(update, t.gettext("Usage: /unban <telegram id>"))
+        await _reply(update, view.unban_usage(t))
         return
     moderator = moderator_of(update, context)
     services = context.services
     async with context.transaction() as session:
         outcome = await bans.unban_user(session, telegram_id=int(args[0]), actor=moderator.actor,
                                         now=services.clock.now())
-    texts = {
-        bans.BanOutcome.UNBANNED: t.gettext("The ban is lifted."),
-        bans.BanOutcome.NOT_BANNED: t.gettext("That person is not banned."),
-        bans.BanOutcome.UNKNOWN_USER: t.gettext("Nobody with that Telegram id has used the bot."),
-    }
-    await _reply(update, texts[outcome])
+    await _reply(update, view.unban_reply(t, outcome))
 
 
 # ----- offline intake -------------------------------------------------------------------------
@@ -276,12 +232,7 @@ async def offline(update: Update, context: GonggamContext) -> None:
     settings = context.services.settings
     form = _offline_form(parsed, settings.areas, settings.categories)
     if form is None:
-        await _reply(update, t.gettext(
-            "Send the form in one message:\n/offline 종이|전화|주민센터\n제목: …\n내용: …\n"
-            "동: …\n분야: …\n이름: …\n연락처: …\n(동 and 분야 are optional; title 5 to 80 "
-            "characters, content at least 10; 동 and 분야 must be ones the bot knows.)") + "\n"
-            + t.gettext("If the resident uses this bot, add 텔레그램: <telegram id> instead of "
-                        "이름 and 연락처: they become the author and get the updates."))
+        await _reply(update, view.offline_usage(t))
         return
     moderator = moderator_of(update, context)
     services = context.services
@@ -291,22 +242,9 @@ async def offline(update: Update, context: GonggamContext) -> None:
                 session, form=form, moderator_id=moderator.user_id, actor=moderator.actor,
                 now=services.clock.now(), settings=settings)
     except moderation.UnknownResident:
-        await _reply(update, t.gettext(
-            "Nobody with Telegram id {id} has used the bot, so nothing was published. Check "
-            "the number, or leave out 텔레그램 and give 이름 and 연락처.").format(id=form.telegram_id))
+        await _reply(update, view.offline_unknown_resident(t, form.telegram_id))
         return
-    await _reply(update, _offline_done(t, proposal_id, form))
-
-
-def _offline_done(t: Translator, proposal_id: int, form: OfflineForm) -> str:
-    if form.telegram_id is not None:
-        return t.gettext(
-            "Proposal #{id} is published, marked as received offline. The resident ({telegram}) "
-            "is its author and will get its updates; no contact is kept."
-        ).format(id=proposal_id, telegram=form.telegram_id)
-    return t.gettext(
-        "Proposal #{id} is published, marked as received offline. Contact kept only as: {contact}"
-    ).format(id=proposal_id, contact=moderation.masked_contact(form.name, form.contact))
+    await _reply(update, view.offline_done(t, proposal_id, form))
 
 
 def _offline_form(
@@ -344,7 +282,7 @@ async def press_work_item(update: Update, context: GonggamContext) -> None:
         item = await work_items.load_item(session, press.item_id)
     if item is None:
         log.warning("work item button for unknown item %s", press.item_id)
-        await answer_query(query, t.gettext("This item does not exist."), alert=True)
+        await answer_query(query, view.item_missing(t), alert=True)
         return
     if not item.open:
         await answer_query(query, view.already_handled(t, item), alert=True)
@@ -357,8 +295,7 @@ async def press_work_item(update: Update, context: GonggamContext) -> None:
         await query.edit_message_reply_markup(markup)
         return
     if press.action == "other":
-        own_reason = t.gettext("Write your own reason with /reject {id} <reason>.")
-        await answer_query(query, own_reason.format(id=item.subject_id), alert=True)
+        await answer_query(query, view.own_reason_hint(t, item.subject_id), alert=True)
         return
     await _act(update, context, item, press)
 
@@ -373,9 +310,9 @@ async def _act(
     if press.action == "reject":
         if not 0 <= press.arg < len(HIDE_REASONS):
             log.warning("work item %s: reject reason %s does not exist", item.id, press.arg)
-            await answer_query(query, t.gettext("This button is not valid any more."), alert=True)
+            await answer_query(query, view.button_expired(t), alert=True)
             return
-        reason_text = t.gettext(REASON_LABELS[HIDE_REASONS[press.arg]])
+        reason_text = view.reject_reason_text(t, HIDE_REASONS[press.arg])
     services = context.services
     message = query.message
     async with context.transaction() as session:
@@ -386,16 +323,15 @@ async def _act(
             message_id=message.message_id if message else None)
     if result.outcome is ActOutcome.INVALID:
         log.warning("work item %s (%s): action %s refused", item.id, item.kind, press.action)
-        await answer_query(query, t.gettext("This button is not valid any more."), alert=True)
+        await answer_query(query, view.button_expired(t), alert=True)
         return
     if result.outcome is ActOutcome.NOT_FOUND or result.item is None:
-        await answer_query(query, t.gettext("This item does not exist."), alert=True)
+        await answer_query(query, view.item_missing(t), alert=True)
         return
     if result.outcome is ActOutcome.ALREADY_HANDLED:
         await answer_query(query, view.already_handled(t, result.item), alert=True)
         return
-    await answer_query(query, t.gettext("Done.") if result.outcome is ActOutcome.DONE
-                       else t.gettext("Recorded, but nothing changed: it had already moved on."))
+    await answer_query(query, view.act_reply(t, result.outcome))
     await _mark_handled(update, context, result, press.arg)
 
 
@@ -412,7 +348,7 @@ async def _mark_handled(
     line = view.handled_line(t, item.claimed_by_name or "", item.action or "", item.claimed_at,
                              view.handled_detail(item, argument))
     if result.outcome is ActOutcome.NO_EFFECT:
-        line += " " + t.gettext("(no change)")
+        line += " " + view.no_change_mark(t)
     message = query.message
     text = view.with_handled_line(getattr(message, "text_html", None) or "",
                                   getattr(message, "text", None) or "", line)

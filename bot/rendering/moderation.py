@@ -14,8 +14,22 @@ from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.rendering.proposals import REASON_LABELS, proposal_sections
 from bot.rendering.proposals import report_reasons as plain_report_reasons
+from bot.services.bans import BanOutcome
 from bot.services.browse import ProposalCard
-from bot.services.hiding import AUTOMATIC_REASON, HIDE_REASONS, OTHER_REASON, PROPOSAL
+from bot.services.hiding import (
+    AUTOMATIC_REASON,
+    HIDE_REASONS,
+    OTHER_REASON,
+    PROPOSAL,
+    HideOutcome,
+)
+from bot.services.moderation import (
+    ActOutcome,
+    MergeOutcome,
+    MergeResult,
+    OfflineForm,
+    masked_contact,
+)
 from bot.services.work_items import WorkItemView, WorkKind
 
 Button = InlineKeyboardButton
@@ -274,3 +288,138 @@ def report_reasons(t: Translator, proposal_id: int) -> Rendered:
 
 def report_cancelled(t: Translator) -> str:
     return t.gettext("Cancelled. Nothing was reported.")
+
+
+# ----- replies to the moderation commands and work item buttons (plain text) ------------------
+
+
+def hide_usage(t: Translator) -> str:
+    return t.gettext("Usage: /hide p|o <number> <reason> "
+                     "(p=proposal, o=opinion)\nExample: /hide p 12 advertising")
+
+
+def restore_usage(t: Translator) -> str:
+    return t.gettext("Usage: /restore p|o <number> [reason] (p=proposal, o=opinion)\n"
+                     "Example: /restore o 34")
+
+
+def hide_reply(t: Translator, outcome: HideOutcome, *, hiding: bool) -> str:
+    if outcome is HideOutcome.NOT_FOUND:
+        return t.gettext("There is nothing with that number.")
+    if outcome is HideOutcome.UNCHANGED:
+        return (t.gettext("It is already hidden.") if hiding
+                else t.gettext("It is not hidden."))
+    return (t.gettext("Hidden. The author has been told why.") if hiding
+            else t.gettext("Visible again. The author has been told."))
+
+
+def decide_pending_usage(t: Translator) -> str:
+    return t.gettext("Usage: /approve <number>, /reject <number> <reason>")
+
+
+def pending_decided(t: Translator, *, done: bool, approving: bool) -> str:
+    if not done:
+        return t.gettext("That proposal is not waiting for moderation.")
+    return (t.gettext("Published. The author has been told.") if approving
+            else t.gettext("Not published. The author has been told why."))
+
+
+def merge_usage(t: Translator) -> str:
+    return t.gettext("Usage: /merge <duplicate number> <number to keep>")
+
+
+def merge_reply(t: Translator, result: MergeResult, source: int, target: int) -> str:
+    texts = {
+        MergeOutcome.MERGED: t.gettext(
+            "Merged #{a} into #{b}: {moved} 공감 moved, #{b} now has {count}. "
+            "The endorsers have been told."),
+        MergeOutcome.SAME: t.gettext("A proposal cannot be merged into itself."),
+        MergeOutcome.NOT_FOUND: t.gettext("There is no proposal with one of those numbers."),
+        MergeOutcome.SOURCE_NOT_COLLECTING: t.gettext(
+            "Only a proposal that is still gathering 공감 can be merged away (#{a})."),
+        MergeOutcome.TARGET_HIDDEN: t.gettext("#{b} is hidden: merge into a visible proposal."),
+        MergeOutcome.TARGET_CLOSED: t.gettext(
+            "#{b} is closed: merge into a proposal that is still open."),
+    }
+    return texts[result.outcome].format(a=source, b=target, moved=result.moved,
+                                        count=result.count)
+
+
+def ban_usage(t: Translator) -> str:
+    return t.gettext("Usage: /ban <telegram id> <days|permanent> <reason>\n"
+                     "Example: /ban 123456789 7 repeated advertising")
+
+
+def ban_reply(t: Translator, outcome: BanOutcome) -> str:
+    return {
+        BanOutcome.BANNED: t.gettext(
+            "Banned. Their new posts, reports and 공감 are refused; what they wrote stays."),
+        BanOutcome.STAFF: t.gettext("Moderators and admins cannot be banned."),
+        BanOutcome.UNKNOWN_USER: t.gettext("Nobody with that Telegram id has used the bot."),
+        BanOutcome.INVALID: ban_usage(t) + "\n" + t.gettext("Days: 1 to 3650."),
+    }[outcome]
+
+
+def unban_usage(t: Translator) -> str:
+    return t.gettext("Usage: /unban <telegram id>")
+
+
+def unban_reply(t: Translator, outcome: BanOutcome) -> str:
+    return {
+        BanOutcome.UNBANNED: t.gettext("The ban is lifted."),
+        BanOutcome.NOT_BANNED: t.gettext("That person is not banned."),
+        BanOutcome.UNKNOWN_USER: t.gettext("Nobody with that Telegram id has used the bot."),
+    }[outcome]
+
+
+def offline_usage(t: Translator) -> str:
+    return t.gettext(
+        "Send the form in one message:\n/offline 종이|전화|주민센터\n제목: …\n내용: …\n"
+        "동: …\n분야: …\n이름: …\n연락처: …\n(동 and 분야 are optional; title 5 to 80 "
+        "characters, content at least 10; 동 and 분야 must be ones the bot knows.)") + "\n" \
+        + t.gettext("If the resident uses this bot, add 텔레그램: <telegram id> instead of "
+                    "이름 and 연락처: they become the author and get the updates.")
+
+
+def offline_unknown_resident(t: Translator, telegram_id: int | None) -> str:
+    return t.gettext(
+        "Nobody with Telegram id {id} has used the bot, so nothing was published. Check "
+        "the number, or leave out 텔레그램 and give 이름 and 연락처.").format(id=telegram_id)
+
+
+def offline_done(t: Translator, proposal_id: int, form: OfflineForm) -> str:
+    if form.telegram_id is not None:
+        return t.gettext(
+            "Proposal #{id} is published, marked as received offline. The resident ({telegram}) "
+            "is its author and will get its updates; no contact is kept."
+        ).format(id=proposal_id, telegram=form.telegram_id)
+    return t.gettext(
+        "Proposal #{id} is published, marked as received offline. Contact kept only as: {contact}"
+    ).format(id=proposal_id, contact=masked_contact(form.name, form.contact))
+
+
+def item_missing(t: Translator) -> str:
+    return t.gettext("This item does not exist.")
+
+
+def button_expired(t: Translator) -> str:
+    return t.gettext("This button is not valid any more.")
+
+
+def own_reason_hint(t: Translator, proposal_id: int) -> str:
+    return t.gettext("Write your own reason with /reject {id} <reason>.").format(id=proposal_id)
+
+
+def reject_reason_text(t: Translator, reason: str) -> str:
+    """The label of a hide/reject reason, as the author reads it."""
+    return t.gettext(REASON_LABELS[reason])
+
+
+def act_reply(t: Translator, outcome: ActOutcome) -> str:
+    if outcome is ActOutcome.DONE:
+        return t.gettext("Done.")
+    return t.gettext("Recorded, but nothing changed: it had already moved on.")
+
+
+def no_change_mark(t: Translator) -> str:
+    return t.gettext("(no change)")
