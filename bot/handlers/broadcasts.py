@@ -73,7 +73,7 @@ async def on_audience(update: Update, context: GonggamContext) -> None:
     try:
         kind = AudienceKind(data.kind)
     except ValueError:
-        await answer_alert(query, t.gettext(view.SEND_PROBLEMS[SendOutcome.GONE]))
+        await answer_alert(query, view.send_problem(t, SendOutcome.GONE))
         return
     if data.value == view.LIST and kind is not AudienceKind.ALL:
         await _show(query, view.choose_value(t, data.broadcast_id, kind,
@@ -81,12 +81,12 @@ async def on_audience(update: Update, context: GonggamContext) -> None:
         return
     audience = await _audience(context, kind, data.value)
     if audience is None:
-        await answer_alert(query, t.gettext(view.SEND_PROBLEMS[SendOutcome.GONE]))
+        await answer_alert(query, view.send_problem(t, SendOutcome.GONE))
         return
     async with context.transaction() as session:
         shown = await broadcasts.choose_audience(session, data.broadcast_id, audience)
     if shown is None:
-        await answer_alert(query, t.gettext(view.SEND_PROBLEMS[SendOutcome.ALREADY]))
+        await answer_alert(query, view.send_problem(t, SendOutcome.ALREADY))
         return
     label = await _audience_label(context, t, audience)
     await _show(query, view.preview(t, shown, label, _held_until(context)))

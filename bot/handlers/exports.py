@@ -11,7 +11,6 @@ from bot.domain.permissions import Action
 from bot.handlers.access import permitted
 from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
-from bot.i18n import Translator
 from bot.rendering import exports as files
 from bot.services.exports import Dataset, export_for_staff
 
@@ -35,11 +34,6 @@ def parse_export(text: str) -> tuple[Dataset, str] | None:
     return (dataset, fmt) if dataset is not None and fmt in files.FORMATS else None
 
 
-def usage(t: Translator) -> str:
-    return t.gettext("Usage: /export <proposals|answers|debates|rounds> [csv|json]\n"
-                     "Example: /export proposals csv")
-
-
 @permitted(Action.EXPORT)
 async def send_export(update: Update, context: GonggamContext) -> None:
     message = update.effective_message
@@ -47,7 +41,7 @@ async def send_export(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     wanted = parse_export(message.text or "")
     if wanted is None:
-        await message.reply_text(usage(t))
+        await message.reply_text(files.export_usage(t))
         return
     dataset, fmt = wanted
     services = context.services
@@ -61,9 +55,7 @@ async def send_export(update: Update, context: GonggamContext) -> None:
     log.info("export of %s (%s, %s records) for %s", dataset, fmt, len(records), actor)
     await message.reply_document(
         InputFile(data, filename=files.file_name(dataset, fmt, generated_at)),
-        caption=t.ngettext("{n} record, without personal data.",
-                           "{n} records, without personal data.", len(records)).format(
-            n=len(records)),
+        caption=files.export_caption(t, len(records)),
     )
 
 

@@ -70,6 +70,17 @@ def file_name(dataset: str, fmt: str, generated_at: str) -> str:
     return f"gonggam-{dataset}-{generated_at[:10]}.{fmt}"
 
 
+def export_usage(t: Translator) -> str:
+    """Plain text: the <placeholders> are not HTML."""
+    return t.gettext("Usage: /export <proposals|answers|debates|rounds> [csv|json]\n"
+                     "Example: /export proposals csv")
+
+
+def export_caption(t: Translator, count: int) -> str:
+    return t.ngettext("{n} record, without personal data.",
+                      "{n} records, without personal data.", count).format(n=count)
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
