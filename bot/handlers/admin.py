@@ -25,7 +25,7 @@ from bot.handlers.access import ask, permits, permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.rendering import admin_menu as view
 from bot.services import admin_overview, audit, departments, stats, work_items
@@ -52,8 +52,7 @@ SectionRenderer = Callable[[AsyncSession, MenuRequest], Awaitable[Rendered]]
 
 @dataclass(frozen=True)
 class Section:
-    key: str
-    label: str  # a msgid, translated when drawn
+    key: str  # its label is rendering.admin_menu.SECTION_LABELS[key]
     action: Action  # whoever may do it may open the section
     render: SectionRenderer
 
@@ -136,20 +135,20 @@ async def _moderation(session: AsyncSession, r: MenuRequest) -> Rendered:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("queue", N_("📥 Work items"), Action.HANDLE_WORK_ITEM, _queue),
-    Section("proposals", N_("📋 Proposals"), Action.OPEN_ADMIN_MENU, _proposals),
-    Section("overdue", N_("⏰ Overdue"), Action.OPEN_ADMIN_MENU, _overdue),
-    Section("departments", N_("🏛 Departments"), Action.LIST_DEPARTMENTS, _departments),
-    Section("taxonomy", N_("🏷 Categories, areas"), Action.OPEN_ADMIN_MENU, _taxonomy),
-    Section("rounds", N_("💰 Budget rounds"), Action.OPEN_ADMIN_MENU, _rounds),
-    Section("polls", N_("📊 Polls"), Action.POLL_ADMIN, _polls),
-    Section("moderation", N_("🧹 Moderation"), Action.OPEN_ADMIN_MENU, _moderation),
-    Section("codes", N_("🔑 Verification codes"), Action.ISSUE_CODES, _codes),
-    Section("stats", N_("📈 Statistics"), Action.STATS, _stats),
-    Section("broadcasts", N_("📣 Broadcasts"), Action.BROADCAST, _broadcasts),
-    Section("exports", N_("📦 Exports"), Action.EXPORT, _exports),
-    Section("audit", N_("🧾 Audit log"), Action.AUDIT, _audit),
-    Section("roles", N_("👥 Roles"), Action.GRANT, _roles),
+    Section("queue", Action.HANDLE_WORK_ITEM, _queue),
+    Section("proposals", Action.OPEN_ADMIN_MENU, _proposals),
+    Section("overdue", Action.OPEN_ADMIN_MENU, _overdue),
+    Section("departments", Action.LIST_DEPARTMENTS, _departments),
+    Section("taxonomy", Action.OPEN_ADMIN_MENU, _taxonomy),
+    Section("rounds", Action.OPEN_ADMIN_MENU, _rounds),
+    Section("polls", Action.POLL_ADMIN, _polls),
+    Section("moderation", Action.OPEN_ADMIN_MENU, _moderation),
+    Section("codes", Action.ISSUE_CODES, _codes),
+    Section("stats", Action.STATS, _stats),
+    Section("broadcasts", Action.BROADCAST, _broadcasts),
+    Section("exports", Action.EXPORT, _exports),
+    Section("audit", Action.AUDIT, _audit),
+    Section("roles", Action.GRANT, _roles),
 )
 BY_KEY = {section.key: section for section in SECTIONS}
 
@@ -165,7 +164,7 @@ async def open_menu(update: Update, context: GonggamContext) -> None:
 
 async def _main(update: Update, context: GonggamContext) -> Rendered:
     t = translator_for(update, context)
-    allowed = [(s.key, t.gettext(s.label)) for s in SECTIONS if permits(context, s.action)]
+    allowed = [s.key for s in SECTIONS if permits(context, s.action)]
     async with context.transaction() as session:
         _, open_count = await work_items.open_items(session, offset=0, limit=0)
     return view.main_menu(t, allowed, open_count)

@@ -39,10 +39,28 @@ PHASE_LABELS = {
 }
 
 
-def main_menu(t: Translator, sections: Sequence[tuple[str, str]], open_items: int) -> Rendered:
-    """`sections`: (key, translated label) of the sections the viewer's role may open."""
-    buttons = [Button(label, callback_data=AdminMenu(key, NONE, 0).pack())
-               for key, label in sections]
+SECTION_LABELS: dict[str, str] = {
+    "queue": N_("📥 Work items"),
+    "proposals": N_("📋 Proposals"),
+    "overdue": N_("⏰ Overdue"),
+    "departments": N_("🏛 Departments"),
+    "taxonomy": N_("🏷 Categories, areas"),
+    "rounds": N_("💰 Budget rounds"),
+    "polls": N_("📊 Polls"),
+    "moderation": N_("🧹 Moderation"),
+    "codes": N_("🔑 Verification codes"),
+    "stats": N_("📈 Statistics"),
+    "broadcasts": N_("📣 Broadcasts"),
+    "exports": N_("📦 Exports"),
+    "audit": N_("🧾 Audit log"),
+    "roles": N_("👥 Roles"),
+}
+
+
+def main_menu(t: Translator, sections: Sequence[str], open_items: int) -> Rendered:
+    """`sections`: the keys of the sections the viewer's role may open, in menu order."""
+    buttons = [Button(t.gettext(SECTION_LABELS[key]),
+                      callback_data=AdminMenu(key, NONE, 0).pack()) for key in sections]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     text = t.gettext("🛠 <b>Administration</b>\nOpen work items: {count}").format(count=open_items)
     return Rendered(text, InlineKeyboardMarkup(rows))
