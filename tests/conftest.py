@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -17,12 +18,13 @@ from bot.clock import ShiftableClock, fake_clock
 from bot.db.engine import create_engine, create_sessionmaker
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from tests.support.databases import (
+    PostgresTestDatabase,
     create_postgres_database,
     drop_postgres_database,
+    empty_postgres,
     make_sqlite_template,
-    migrate_url,
+    rolled_back_sessionmaker,
     sqlite_copy,
-    truncate_all,
 )
 from tests.support.harness import running_bot, settings_for
 from tests.support.hypothesis_profiles import hypothesis_profile, register_hypothesis_profiles
@@ -32,6 +34,8 @@ from tests.support.kinds import kind_of_test
 START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 TESTS = Path(__file__).resolve().parent
+# Fixtures a `rollback` test must not take: they reach the database outside its transaction.
+ROLLBACK_FORBIDS = frozenset({"database_url", "engine", "postgres_database", "runtime"})
 
 register_hypothesis_profiles()
 hypothesis_settings.load_profile(hypothesis_profile(os.environ))
@@ -59,12 +63,20 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
+def postgres_test_database() -> Iterator[PostgresTestDatabase]:
+    """One PostgreSQL database per test process (each pytest-xdist worker has its own)."""
     url = create_postgres_database()
     try:
-        yield url
+        yield PostgresTestDatabase(url)
     finally:
         drop_postgres_database(url)
+
+
+@pytest.fixture
+def postgres_database(postgres_test_database: PostgresTestDatabase) -> str:
+    """The PostgreSQL database for a test that may commit rows to it."""
+    postgres_test_database.dirty = True
+    return postgres_test_database.url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -72,21 +84,36 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def rolls_back(request: pytest.FixtureRequest) -> bool:
+    """True for a test marked `rollback`, which may then ask for `sessionmaker` only."""
+    if request.node.get_closest_marker("rollback") is None:
+        return False
+    direct = set(inspect.signature(request.function).parameters) & ROLLBACK_FORBIDS
+    if direct:
+        pytest.fail(f"a rollback test commits through `sessionmaker` only, not {sorted(direct)}",
+                    pytrace=False)
+    return True
+
+
 @pytest.fixture
 async def database_url(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 ) -> str:
-    """A migrated, empty database of the requested backend."""
+    """A migrated, empty database of the requested backend.
+
+    On PostgreSQL a test marked `rollback` skips the truncation when the test before it left
+    nothing behind (see `sessionmaker`).
+    """
     if backend == "sqlite":
         return sqlite_copy(sqlite_template, tmp_path)
-    url: str = request.getfixturevalue("postgres_database")
-    await migrate_url(url)
-    engine = create_engine(url)
-    try:
-        await truncate_all(engine)
-    finally:
-        await engine.dispose()
-    return url
+    database: PostgresTestDatabase = request.getfixturevalue("postgres_test_database")
+    if not rolls_back(request):
+        request.getfixturevalue("postgres_database")
+        await empty_postgres(database)
+    elif database.dirty or not database.migrated:
+        await empty_postgres(database)
+        database.dirty = False
+    return database.url
 
 
 @pytest.fixture
@@ -97,8 +124,16 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine)
+async def sessionmaker(
+    engine: AsyncEngine, backend: str, request: pytest.FixtureRequest
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """The product's sessionmaker; for a `rollback` test on PostgreSQL, one whose sessions
+    share a transaction rolled back at the end, instead of truncating every table before."""
+    if backend == "postgres" and rolls_back(request):
+        async with rolled_back_sessionmaker(engine) as sessionmaker:
+            yield sessionmaker
+    else:
+        yield create_sessionmaker(engine)
 
 
 @pytest.fixture

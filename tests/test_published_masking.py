@@ -50,6 +50,9 @@ from bot.web.pages import PageDeps, add_page_routes
 from tests.support.budget_rounds import make_round
 from tests.support.factories import make_user
 
+# Sessions one at a time through `sessionmaker`: rolled back on PostgreSQL, not truncated.
+pytestmark = pytest.mark.rollback
+
 SETTINGS = Settings(secret_key="k" * 64, public_base_url="http://gonggam.test")
 ko = I18n().get("ko")
 

@@ -36,6 +36,9 @@ from tests.support.factories import follow, make_proposal, make_user
 from tests.support.forms import forms_of
 
 ko = I18n().get("ko")
+# Sessions one at a time through `sessionmaker`: rolled back on PostgreSQL, not truncated.
+pytestmark = pytest.mark.rollback
+
 SETTINGS = Settings(secret_key="k" * 64, public_base_url="http://gonggam.test")
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

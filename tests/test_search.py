@@ -14,6 +14,9 @@ from bot.services.search import SimilarProposal, find_similar, index_proposal, s
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
 
+# Sessions one at a time through `sessionmaker`: rolled back on PostgreSQL, not truncated.
+pytestmark = pytest.mark.rollback
+
 PARAPHRASE = "공원이 밤에 너무 어두워 조명이 필요해요"
 
 PROPOSALS: dict[str, str] = {

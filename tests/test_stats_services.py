@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import (
@@ -24,6 +25,9 @@ from bot.rendering.stats import summary
 from bot.services.stats import compute_stats, percentile, week_starts
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
+
+# Sessions one at a time through `sessionmaker`: rolled back on PostgreSQL, not truncated.
+pytestmark = pytest.mark.rollback
 
 DAY = timedelta(days=1)
 PHONE = "010-1234-5678"

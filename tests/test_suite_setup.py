@@ -1,4 +1,5 @@
-"""The test suite's own conventions: kind markers, Hypothesis profiles, parallel workers."""
+"""The test suite's own machinery: kind markers, Hypothesis profiles, parallel workers and
+the rolled-back sessions of `rollback` tests."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ from types import ModuleType
 
 import pytest
 from hypothesis import settings
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from bot.db.models import User
+from tests.conftest import START
+from tests.support.databases import rolled_back_sessionmaker
+from tests.support.factories import make_user
 
 from tests.support.hypothesis_profiles import (
     CI_PROFILE,
@@ -114,3 +122,29 @@ def test_dev_test_runs_two_workers_unless_told_otherwise(
     arguments: list[str], environ: dict[str, str], added: list[str]
 ) -> None:
     assert load_dev_script().parallel_args(arguments, environ) == added
+
+
+async def user_count(connection_or_session: AsyncConnection | AsyncSession) -> int:
+    return int((await connection_or_session.execute(select(func.count(User.id)))).scalar_one())
+
+
+@pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_rolled_back_sessions_see_each_others_commits_and_leave_nothing(
+    engine: AsyncEngine,
+) -> None:
+    async with rolled_back_sessionmaker(engine) as sessionmaker:
+        async with sessionmaker() as session, session.begin():
+            await make_user(session, 4242, START)
+        async with sessionmaker() as session:
+            assert await user_count(session) == 1
+        async with sessionmaker() as session:
+            await make_user(session, 4343, START)
+            await session.rollback()
+        async with sessionmaker() as session:
+            assert await user_count(session) == 1
+        async with engine.connect() as outside:
+            assert await user_count(outside) == 0
+    async with engine.connect() as afterwards:
+        assert await user_count(afterwards) == 0

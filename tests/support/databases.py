@@ -10,17 +10,19 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.db.engine import create_engine
+from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.db.models import Base
 
@@ -92,3 +94,47 @@ async def truncate_all(engine: AsyncEngine) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     async with engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@dataclass
+class PostgresTestDatabase:
+    """This test process's PostgreSQL database and what the tests before left in it.
+
+    `dirty` is set for every test that may commit rows (all but those rolled back), so a
+    rolled-back test truncates only after such a test, not before each of its own kind.
+    """
+
+    url: str
+    migrated: bool = False
+    dirty: bool = True
+
+
+async def empty_postgres(database: PostgresTestDatabase) -> None:
+    """Migrate and truncate the database, as every PostgreSQL test finds it."""
+    await migrate_url(database.url)
+    engine = create_engine(database.url)
+    try:
+        await truncate_all(engine)
+    finally:
+        await engine.dispose()
+    database.migrated = True
+
+
+@asynccontextmanager
+async def rolled_back_sessionmaker(
+    engine: AsyncEngine,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions that share one connection inside a transaction rolled back at the end.
+
+    Each session joins that transaction with a SAVEPOINT, so its commit and rollback behave
+    as usual for the code under test while nothing reaches the database for the next test.
+    One connection means one session at a time: tests that race sessions cannot use it.
+    """
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            sessionmaker = create_sessionmaker(engine)
+            sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+            yield sessionmaker
+        finally:
+            await transaction.rollback()

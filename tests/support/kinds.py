@@ -17,7 +17,7 @@ E2E_FIXTURES = frozenset({"runtime", "residents", "sandbox", "sandbox_state"})
 # A real database, but no running bot.
 DATABASE_FIXTURES = frozenset(
     {"database_url", "engine", "sessionmaker", "postgres_database", "sqlite_template",
-     "empty_engine"}
+     "empty_engine", "postgres_test_database"}
 )
 # tests/sandbox: the emulator's HTTP server on a local port, with PTB's Bot talking to it.
 SANDBOX_SERVER_FIXTURES = frozenset({"server"})
