@@ -1,10 +1,11 @@
 """The one gate of handlers to the permission rules (`bot.domain.permissions.may`).
 
 `@permitted(Action.X)` in front of a command or button handler asks the rules at the time of
-the action: the tracking handler re-reads the user's role from the database for every
-update, so a role revoked a second ago is already seen here. A refused attempt is logged (a
-resident pressing a moderator's button is either a forged callback or a stale message) and
-answered politely; the handler does not run.
+the action: the tracking handler re-reads the user's role and ban from the database for every
+update, so a role revoked a second ago is already seen here. A refused attempt is answered
+politely and the handler does not run; a refused staff action is logged as a warning (a
+resident pressing a moderator's button is either a forged callback or a stale message). The
+services still ask the rules about bans themselves, in their own transaction.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ Handler = Callable[[Update, GonggamContext], Awaitable[None]]
 def actor_of(context: GonggamContext) -> Actor | None:
     """The person behind the update as the rules see them (None before they are tracked)."""
     user = context.user
-    return None if user is None else Actor(user.id, user.role)
+    return None if user is None else Actor(user.id, user.role, user.ban)
 
 
 def permits(context: GonggamContext, action: Action) -> bool:
@@ -45,7 +46,8 @@ async def ask(update: Update, context: GonggamContext, action: Action) -> bool:
     verdict = may(actor_of(context), action, now=context.services.clock.now())
     if isinstance(verdict, Allowed):
         return True
-    log.warning(
+    log.log(
+        logging.INFO if verdict.ban is not None else logging.WARNING,
         "refused %s for user %s (%s): %s",
         action.value,
         getattr(update.effective_user, "id", None),

@@ -17,6 +17,8 @@ from bot.buttons import (
     ReportOpinionReason,
 )
 from bot.domain.debate import OpinionSort, Stance
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import Awaiting, edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamApplication, GonggamContext
@@ -78,6 +80,7 @@ async def start_or_cancel_writing(update: Update, context: GonggamContext) -> No
     await query.message.reply_html(prompt.text, reply_markup=prompt.reply_markup)  # type: ignore[union-attr]
 
 
+@permitted(Action.WRITE_OPINION)
 async def receive_opinion(update: Update, context: GonggamContext) -> None:
     """The text after ✍️: one opinion (a too short or too long one can be sent again)."""
     message = update.effective_message
@@ -131,6 +134,7 @@ async def _redraw_opinions(
     return None
 
 
+@permitted(Action.LIKE)
 async def like(update: Update, context: GonggamContext) -> None:
     button = pressed(update, context, LikeOpinion)
     if button is None:
@@ -157,6 +161,7 @@ async def ask_report_reason(update: Update, context: GonggamContext) -> None:
     await query.message.reply_html(rendered.text, reply_markup=rendered.reply_markup)  # type: ignore[union-attr]
 
 
+@permitted(Action.REPORT)
 async def report(update: Update, context: GonggamContext) -> None:
     button = pressed(update, context, ReportOpinionReason)
     if button is None:

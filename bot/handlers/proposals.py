@@ -26,6 +26,8 @@ from bot.buttons import (
     WithdrawProposal,
 )
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import Awaiting, edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
@@ -103,6 +105,7 @@ async def open_deep_link(update: Update, context: GonggamContext, proposal_id: i
     await _send_card(update, context, proposal_id)
 
 
+@permitted(Action.ENDORSE)
 async def endorse(update: Update, context: GonggamContext) -> None:
     button = pressed(update, context, Endorse)
     if button is None:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Insert, case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
-from bot.domain.permissions import Role
+from bot.domain.permissions import Ban, Role
 from bot.i18n import SUPPORTED_LANGUAGES, pick_language
 from bot.services.intake import was_handled
 from bot.services.sql import dialect_insert
@@ -24,6 +24,7 @@ class UserView:
     language: str
     role: Role
     muted_all: bool
+    ban: Ban | None = None  # as stored: it may have ended already (the rules compare it to now)
 
     @property
     def is_staff(self) -> bool:
@@ -58,8 +59,9 @@ def record_update(
         return UpdateStart(duplicate=False, user=None)
     upsert = _upsert_user(connection, telegram_id, telegram_language, telegram_id in admin_ids, now)
     row = connection.execute(upsert).one()
+    ban = Ban(row.banned_until, row.ban_reason or "") if row.banned_until is not None else None
     return UpdateStart(duplicate=False, user=UserView(row.id, telegram_id, row.language,
-                                                      Role(row.role), row.muted_all))
+                                                      Role(row.role), row.muted_all, ban))
 
 
 def _upsert_user(
@@ -89,7 +91,8 @@ def _upsert_user(
             "language": case((current.language_chosen, current.language), else_=language),
             "role": Role.ADMIN if is_admin else current.role,
         },
-    ).returning(current.id, current.language, current.role, current.muted_all)
+    ).returning(current.id, current.language, current.role, current.muted_all,
+                current.banned_until, current.ban_reason)
 
 
 async def set_language(session: AsyncSession, user_id: int, language: str) -> bool:
