@@ -18,14 +18,23 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
-from bot.db.models import AuditEntry, Endorsement, Proposal, Report, User, WorkItem
+from bot.db.models import (
+    AuditEntry,
+    Endorsement,
+    Proposal,
+    Report,
+    SatisfactionVote,
+    User,
+    WorkItem,
+)
+from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Role
 from bot.domain.policy import Policy
 from bot.services.departments import create_department
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Group, Resident, SentMessage
 from tests.conftest import START
-from tests.support.factories import make_proposal, make_user
+from tests.support.factories import follow, make_proposal, make_user
 from tests.support.harness import running_bot, settings_for
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
@@ -230,6 +239,30 @@ async def test_a_banned_resident_is_refused_with_the_reason_and_staff_cannot_be_
     async with cast.runtime.sessionmaker() as session:
         assert await session.scalar(select(Proposal.endorsement_count)
                                     .where(Proposal.id == pid)) == 1
+
+
+async def test_a_banned_follower_is_refused_on_the_rating_buttons_with_the_reason(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    yeongsu = residents.resident(8411, "영수")
+    pid = await seed(cast.runtime, 8410, 8411, status=ProposalStatus.ANSWERED)
+    async with cast.runtime.sessionmaker() as session, session.begin():
+        proposal = await session.get(Proposal, pid)
+        assert proposal is not None
+        await follow(session, await _user(session, 8411), proposal, START)
+    await cast.mod1.say("/ban 8411 7 반복된 도배")
+    await cast.mod1.wait_for_message()
+    card = await open_card(yeongsu, pid)
+    refusal = await yeongsu.wait_for_callback_answer(
+        await yeongsu.press_data(card, f"ra:1:{pid}:0"))
+    assert refusal is not None and "반복된 도배" in (refusal.text or "")
+    async with cast.runtime.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(SatisfactionVote)) == 0
+    await cast.mod1.say("/unban 8411")
+    await cast.mod1.wait_for_message()
+    await yeongsu.wait_for_callback_answer(await yeongsu.press_data(card, f"ra:1:{pid}:0"))
+    async with cast.runtime.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(SatisfactionVote)) == 1
 
 
 async def test_offline_intake_by_a_moderator(cast: Cast) -> None:

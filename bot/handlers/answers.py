@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 
+@permitted(Action.RATE_ANSWER)
 async def rate(update: Update, context: GonggamContext) -> None:
     button = pressed(update, context, RateAnswer)
     if button is None:
