@@ -54,9 +54,10 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.dispatcher import DEFAULT_CONCURRENCY, Pacing
+from bot.domain.events import ProposalExpired
 from bot.domain.pacing import SendPacer
 from bot.logging_setup import configure_logging
-from bot.services.outbox import Notice, enqueue
+from bot.services.outbox import enqueue
 from bot.settings import load_settings
 from sandbox import SandboxServer, SandboxState
 
@@ -175,7 +176,7 @@ async def seed_pushes(
     now = SystemClock().now()
     async with outbox() as session, session.begin():
         for chat in chats:
-            notice = Notice("proposal_expired", PUSH, f"drill-{chat}", urgent=True)
+            notice = ProposalExpired(**PUSH, key=f"drill-{chat}", urgent=True)
             await enqueue(session, chat_id=chat, notice=notice, now=now)
 
 

@@ -10,6 +10,7 @@ from email.utils import formataddr
 from urllib.parse import unquote, urlsplit
 
 from bot.dispatcher import Claimed, Delivery, Result
+from bot.domain.events import event_from_row
 from bot.i18n import Translator
 from bot.rendering.emails import render_email
 
@@ -32,8 +33,8 @@ class EmailTransport:
         if not row.address:
             return Delivery(Result.FAILED, "no address")
         try:
-            subject, body = render_email(row.kind, row.params, self._korean)
-        except KeyError:
+            subject, body = render_email(event_from_row(row.kind, row.params), self._korean)
+        except (KeyError, TypeError):  # an unknown kind, no e-mail form, a field missing
             return Delivery(Result.FAILED, f"no e-mail template for {row.kind}")
         message = EmailMessage()
         message["From"] = formataddr(("공감", self._sender))

@@ -121,7 +121,8 @@ async def test_not_feasible_then_one_re_review(sessionmaker: Maker) -> None:
     assert (first, second) == (answers.ReReviewOutcome.REQUESTED, answers.ReReviewOutcome.ALREADY)
     async with sessionmaker() as session, session.begin():
         assert await answers.decide_re_review(session, proposal_id=pid, approve=True, moderator="mod",
-                                              now=START, settings=SETTINGS, calendar=CALENDAR)
+                                              now=START, policy=SETTINGS.policy,
+                                              calendar=CALENDAR)
     back = await status_of(sessionmaker, pid)
     assert back.status == ProposalStatus.UNDER_REVIEW and back.next_reminder_at is not None
     assert ("moderation_re_review", -500) in await kinds(sessionmaker)

@@ -15,7 +15,8 @@ from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import OutboxMessage, OutboxStatus
-from bot.services.outbox import Notice, enqueue
+from bot.domain.events import ProposalExpired
+from bot.services.outbox import enqueue
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from sandbox.client import Resident
 from tests.conftest import START
@@ -209,11 +210,10 @@ async def test_a_database_outage_delays_updates_and_delivers_every_push_once(
 
 
 async def queue_pushes(queue: async_sessionmaker[AsyncSession], chats: range) -> None:
-    params = {"proposal_id": 1, "title": "공원 가로등", "count": 3, "threshold": 50}
+    notice = ProposalExpired(proposal_id=1, title="공원 가로등", count=3, threshold=50, key="1")
     async with queue() as session, session.begin():
         for chat in chats:
-            await enqueue(session, chat_id=chat, notice=Notice("proposal_expired", params, "1"),
-                          now=START)
+            await enqueue(session, chat_id=chat, notice=notice, now=START)
 
 
 def pushes_in(person: Resident) -> int:

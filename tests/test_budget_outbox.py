@@ -5,6 +5,7 @@ button."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -15,11 +16,12 @@ from telegram.ext import ExtBot
 from bot.clock import ShiftableClock
 from bot.db.models import OutboxMessage
 from bot.dispatcher import OutboxDispatcher, TelegramTransport
+from bot.domain.events import BudgetResults, BudgetRoundOpened
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.rendering.budget import vote_link
 from bot.rendering.notifications import NotificationRenderer
-from bot.services.outbox import Notice, enqueue
+from bot.services.outbox import enqueue
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from tests.conftest import START
 from tests.support.factories import make_user
@@ -42,7 +44,7 @@ async def bot(sandbox: SandboxServer, sandbox_state: SandboxState) -> AsyncItera
 async def deliver(sessionmaker: Maker, bot: ExtBot[None], clock: ShiftableClock) -> None:
     async with sessionmaker() as session, session.begin():
         await make_user(session, 7301, START)
-        await enqueue(session, chat_id=7301, notice=Notice("budget_results", RESULTS, "4"),
+        await enqueue(session, chat_id=7301, notice=BudgetResults(**RESULTS, key="4"),
                       now=START)
     dispatcher = OutboxDispatcher(
         sessionmaker, TelegramTransport(bot, NotificationRenderer(I18n())), clock, Metrics())
@@ -87,10 +89,11 @@ async def test_the_opening_post_carries_a_vote_button_with_the_bots_username(
     minji = residents.resident(7301, "민지")
     async with sessionmaker() as session, session.begin():
         await make_user(session, 7301, START)
-        await enqueue(session, chat_id=7301, notice=Notice("budget_round_opened", {
-            "round_id": 4, "name": "2027 주민참여예산", "budget": 100_000_000, "projects": 5,
-            "closes_at": "2026-12-14T15:00:00+00:00", "url": "https://gonggam.example/budget/4",
-        }, "4"), now=START)
+        await enqueue(session, chat_id=7301, notice=BudgetRoundOpened(
+            round_id=4, name="2027 주민참여예산", budget=100_000_000, projects=5,
+            closes_at=datetime.fromisoformat("2026-12-14T15:00:00+00:00"),
+            url="https://gonggam.example/budget/4", key="4",
+        ), now=START)
     dispatcher = OutboxDispatcher(
         sessionmaker, TelegramTransport(bot, NotificationRenderer(I18n())), clock, Metrics())
     assert await dispatcher.run_once() == 1

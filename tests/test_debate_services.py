@@ -221,7 +221,7 @@ async def test_one_extension_moves_the_close_and_the_reminder(sessionmaker: Make
     async def extend(days: int, reason: str = "참여가 더 필요합니다") -> debates.ExtendResult:
         async with sessionmaker() as session, session.begin():
             return await debates.extend_debate(session, pid, days=days, reason=reason,
-                                               moderator="운영자", now=START, settings=SETTINGS)
+                                               moderator="운영자", now=START)
 
     assert (await extend(15)).outcome is ExtendOutcome.INVALID_DAYS
     assert (await extend(7, " ")).outcome is ExtendOutcome.NO_REASON

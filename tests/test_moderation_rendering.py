@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import unescape
 
+from bot.domain.events import ContentHidden, ContentRestored, ModerationPending, ModerationReported
 from bot.domain.lifecycle import ProposalStatus
 from bot.handlers.moderation import _offline_form, parse_offline_form
 from bot.i18n import I18n
@@ -49,7 +50,7 @@ def test_a_long_item_is_shortened_so_the_handled_line_fits() -> None:
 
 
 def test_the_restore_notice_shows_the_reason_only_when_given() -> None:
-    template = view.MODERATION_TEMPLATES["content_restored"]
+    template = view.MODERATION_TEMPLATES[ContentRestored]
     params = {"target": "proposal", "title": "가로등", "reason_text": "오해가 풀렸어요"}
     assert "오해가 풀렸어요" in template(KO, params)
     assert "오해가 풀렸어요" in template(EN, params)
@@ -68,7 +69,7 @@ def test_the_offline_form_takes_a_telegram_id_instead_of_a_contact() -> None:
 
 
 def test_korean_wording_of_hiding_bans_and_roles() -> None:
-    hidden = view.MODERATION_TEMPLATES["content_hidden"](
+    hidden = view.MODERATION_TEMPLATES[ContentHidden](
         KO, {"target": "proposal", "title": "가로등", "reason": "spam"})
     assert "글을 숨겼어요" in hidden and "잠시" not in hidden
     banned = KO.gettext(
@@ -81,10 +82,10 @@ def test_korean_wording_of_hiding_bans_and_roles() -> None:
 def test_work_items_quote_the_text_escaped_and_only_when_there_is_one() -> None:
     params = {"target": "proposal", "proposal_id": 4, "title": "가로등", "count": 3,
               "reasons": {"spam": 3}, "excerpt": "<b>광고</b> & 홍보\n둘째 줄"}
-    for kind in ("moderation_reported", "moderation_pending"):
-        text = view.MODERATION_TEMPLATES[kind](KO, params)
+    for event in (ModerationReported, ModerationPending):
+        text = view.MODERATION_TEMPLATES[event](KO, params)
         assert text.endswith("\n\n<blockquote>&lt;b&gt;광고&lt;/b&gt; &amp; 홍보\n둘째 줄</blockquote>")
-        bare = view.MODERATION_TEMPLATES[kind](KO, {**params, "excerpt": ""})
+        bare = view.MODERATION_TEMPLATES[event](KO, {**params, "excerpt": ""})
         assert "blockquote" not in bare and "가로등" in bare
 
 

@@ -23,6 +23,7 @@ from bot.db.models import (
     WorkItem,
 )
 from bot.domain.deadlines import BusinessCalendar
+from bot.domain.events import ModerationPending
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Role
 from bot.domain.policy import Policy
@@ -31,7 +32,6 @@ from bot.services import bans, hiding, moderation, roles, work_items
 from bot.services.bans import BanOutcome, UserBanned
 from bot.services.departments import create_department
 from bot.services.moderation import ActOutcome, MergeOutcome, Moderator, OfflineForm
-from bot.services.outbox import Notice
 from bot.services.proposals import EndorseOutcome, endorse, report_proposal
 from bot.services.roles import RoleOutcome
 from bot.services.work_items import WorkKind
@@ -867,8 +867,7 @@ async def test_items_about_a_text_carry_its_first_lines_masked(sessionmaker: Mak
         proposal = await make_proposal(
             session, author, START, problem="첫 줄이에요.\n\n메일 hong@example.com 으로 주세요.",
             solution="셋째 줄이에요.", effect="넷째 줄은 안 보여요.")
-        notice = Notice("moderation_pending", {"proposal_id": proposal.id, "title": "t"},
-                        str(proposal.id))
+        notice = ModerationPending(proposal.id, "t", key=str(proposal.id))
         pending = await work_items.post_work_item(
             session, SETTINGS, kind=WorkKind.PENDING, subject_kind="proposal",
             subject_id=proposal.id, notice=notice, now=START)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ExtBot
 
@@ -26,18 +26,23 @@ from bot.dispatcher import (
     TelegramTransport,
     worker_key,
 )
+from bot.domain.events import ProposalExpired
 from bot.domain.pacing import SendPacer
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.rendering.notifications import NotificationRenderer
-from bot.services.outbox import Notice, enqueue, enqueue_email, enqueue_for_users
+from bot.services.outbox import enqueue, enqueue_email, enqueue_for_users
 from bot.settings import SettingsError, load_settings
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from tests.conftest import START
 from tests.support.factories import make_user
 
 EXPIRED = {"proposal_id": 1, "title": "공원 가로등 설치", "count": 12, "threshold": 50}
+
+
+def expired(key: str = "1", *, urgent: bool = False) -> ProposalExpired:
+    return ProposalExpired(**EXPIRED, key=key, urgent=urgent)
 
 
 class FakeMonotonic:
@@ -85,10 +90,21 @@ async def add_user(sessionmaker: async_sessionmaker[AsyncSession], tid: int, **k
 
 async def notify(
     sessionmaker: async_sessionmaker[AsyncSession], chat_id: int, key: str = "1", *,
-    urgent: bool = False, kind: str = "proposal_expired", now: datetime = START,
+    urgent: bool = False, now: datetime = START,
 ) -> None:
     async with sessionmaker() as session, session.begin():
-        await enqueue(session, chat_id=chat_id, notice=Notice(kind, EXPIRED, key, urgent), now=now)
+        await enqueue(session, chat_id=chat_id, notice=expired(key, urgent=urgent), now=now)
+
+
+async def notify_of_unknown_kind(
+    sessionmaker: async_sessionmaker[AsyncSession], chat_id: int, key: str
+) -> None:
+    """A row of a kind no event has (written by some other version of the bot)."""
+    await notify(sessionmaker, chat_id, key)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(OutboxMessage).where(
+            OutboxMessage.dedupe_key == f"{ProposalExpired.kind}:{key}:{chat_id}"
+        ).values(kind="no_such_template"))
 
 
 async def statuses(sessionmaker: async_sessionmaker[AsyncSession]) -> list[str]:
@@ -101,7 +117,7 @@ async def test_rows_exist_only_if_the_change_commits(
 ) -> None:
     async with sessionmaker() as session:
         async with session.begin():
-            await enqueue(session, chat_id=5, notice=Notice("proposal_expired", EXPIRED, "1"), now=START)
+            await enqueue(session, chat_id=5, notice=expired(), now=START)
             await session.rollback()
     assert await statuses(sessionmaker) == []
 
@@ -119,7 +135,7 @@ async def test_delivers_each_row_once_in_the_users_language(
 ) -> None:
     minji, john = residents.resident(7001, "민지"), residents.resident(7002, "John", "en")
     ids = [await add_user(sessionmaker, 7001), await add_user(sessionmaker, 7002, language="en")]
-    notice = Notice("proposal_expired", EXPIRED, "1")
+    notice = expired()
     async with sessionmaker() as session, session.begin():
         assert await enqueue_for_users(session, ids, notice, START) == 2
     dispatcher, metrics = make_dispatcher(sessionmaker, bot, clock)
@@ -162,7 +178,7 @@ async def test_a_blocked_bot_marks_the_user_unreachable_and_drops_the_row(
     async with sessionmaker() as session:
         assert (await session.get(User, user_id)).unreachable is True  # type: ignore[union-attr]
     async with sessionmaker() as session, session.begin():
-        later = Notice("proposal_expired", EXPIRED, "2")
+        later = expired("2")
         assert await enqueue_for_users(session, [user_id], later, START) == 0
 
 
@@ -192,7 +208,7 @@ async def test_a_rejected_message_fails_without_retrying(
 ) -> None:
     residents.resident(7001, "민지")
     await notify(sessionmaker, 7001)
-    await notify(sessionmaker, 7001, key="2", kind="no_such_template")
+    await notify_of_unknown_kind(sessionmaker, 7001, key="2")
     sandbox_state.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
     dispatcher, _ = make_dispatcher(sessionmaker, bot, clock)
     await dispatcher.run_once()
@@ -222,8 +238,8 @@ async def test_muted_users_miss_ordinary_notices_only(
 ) -> None:
     user_id = await add_user(sessionmaker, 7001, muted_all=True)
     async with sessionmaker() as session, session.begin():
-        ordinary = Notice("proposal_expired", EXPIRED, "1")
-        urgent = Notice("proposal_expired", EXPIRED, "2", urgent=True)
+        ordinary = expired("1")
+        urgent = expired("2", urgent=True)
         assert await enqueue_for_users(session, [user_id], ordinary, START) == 0
         assert await enqueue_for_users(session, [user_id], urgent, START) == 1
 
@@ -377,7 +393,7 @@ async def test_a_restarted_worker_takes_back_its_own_claims_at_once_and_nobody_e
         await notify(sessionmaker, chat)
     async with sessionmaker() as session, session.begin():
         await enqueue_email(session, address="road@gu.example", now=START,
-                            notice=Notice("proposal_expired", EXPIRED, "1"))
+                            notice=expired())
     await crash_with_sends_in_flight(sessionmaker, clock, "host-a", 2)  # chats 9001, 9002
     await crash_with_sends_in_flight(sessionmaker, clock, "host-b", 2)  # chats 9003, 9004
     await crash_with_sends_in_flight(sessionmaker, clock, "host-a", 1, channel="email")

@@ -124,7 +124,7 @@ async def publish_everything(
         await write_opinion(session, proposal_id=proposal_id, user_id=resident.id,
                             text=OPINION, now=now, settings=SETTINGS)
         await extend_debate(session, proposal_id, days=3, reason=EXTENSION, moderator="운영자",
-                            now=now, settings=SETTINGS)
+                            now=now)
         await finish_debate(session, proposal_id, now=now, answer_due=now + timedelta(days=30))
         offline_id = await enter_offline_proposal(
             session, form=OfflineForm("phone", OFFLINE_TITLE, OFFLINE_BODY, None, None,

@@ -12,16 +12,17 @@ from bot.clock import ShiftableClock
 from bot.db.engine import FastLane
 from bot.db.models import OutboxMessage
 from bot.domain.deadlines import BusinessCalendar
+from bot.domain.events import ProposalExpired
 from bot.handlers.context import GonggamApplication, GonggamContext, Services
 from bot.i18n import I18n
 from bot.metrics import Metrics
-from bot.services.outbox import Notice, enqueue
+from bot.services.outbox import enqueue
 from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import make_user
 
 SETTINGS = Settings(secret_key="k" * 64)
-EXPIRED = {"proposal_id": 1, "title": "가로등", "count": 3, "threshold": 50}
+EXPIRED = ProposalExpired(proposal_id=1, title="가로등", count=3, threshold=50, key="1")
 
 
 class Wakes:
@@ -64,10 +65,8 @@ async def test_a_commit_with_outbox_rows_wakes_the_senders_once_after_the_commit
     context: GonggamContext, wakes: Wakes, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     async with context.transaction() as session:
-        await enqueue(session, chat_id=5, notice=Notice("proposal_expired", EXPIRED, "1"),
-                      now=START)
-        await enqueue(session, chat_id=6, notice=Notice("proposal_expired", EXPIRED, "1"),
-                      now=START)
+        await enqueue(session, chat_id=5, notice=EXPIRED, now=START)
+        await enqueue(session, chat_id=6, notice=EXPIRED, now=START)
         assert wakes.count == 0
     assert wakes.count == 1
     assert await outbox_rows(sessionmaker) == 2
@@ -86,8 +85,7 @@ async def test_a_rolled_back_transaction_does_not_wake(
 ) -> None:
     with pytest.raises(LookupError):
         async with context.transaction() as session:
-            await enqueue(session, chat_id=5, notice=Notice("proposal_expired", EXPIRED, "1"),
-                          now=START)
+            await enqueue(session, chat_id=5, notice=EXPIRED, now=START)
             raise LookupError("the handler failed after writing")
     assert wakes.count == 0
     assert await outbox_rows(sessionmaker) == 0
@@ -97,8 +95,7 @@ async def test_each_transaction_decides_for_itself(
     context: GonggamContext, wakes: Wakes
 ) -> None:
     async with context.transaction() as session:
-        await enqueue(session, chat_id=5, notice=Notice("proposal_expired", EXPIRED, "1"),
-                      now=START)
+        await enqueue(session, chat_id=5, notice=EXPIRED, now=START)
     async with context.transaction() as session:
         await make_user(session, 7001, START)
     assert wakes.count == 1

@@ -109,7 +109,7 @@ async def decide_re_review(update: Update, context: GonggamContext) -> None:
         done = await answers.decide_re_review(
             session, proposal_id=int(args[0]), approve=args[1] == "yes",
             moderator=actor_of(update),
-            now=services.clock.now(), settings=services.settings, calendar=services.calendar,
+            now=services.clock.now(), policy=services.settings.policy, calendar=services.calendar,
         )
     await _reply(update, view.re_review_decided(t, done))
 
@@ -143,7 +143,7 @@ async def extend_debate(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         result = await debates.extend_debate(
             session, int(args[0]), days=int(args[1]), reason=" ".join(args[2:]),
-            moderator=actor_of(update), now=services.clock.now(), settings=services.settings,
+            moderator=actor_of(update), now=services.clock.now(),
         )
     await _reply(update, view.debate_extend_reply(t, result.outcome))
 

@@ -15,6 +15,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import BallotPage, BallotSubmit, BallotTap
+from bot.domain.events import BallotReminder6h, BallotReminder48h, Event
 from bot.domain.pb.ballot import (
     Action,
     BallotSummary,
@@ -317,21 +318,23 @@ def continue_keyboard(t: Translator, params: dict[str, Any]) -> InlineKeyboardMa
         t.gettext("🗳 Continue my ballot"), callback_data=BallotPage(round_id, 0, -1, 1).pack())]])
 
 
-BALLOT_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
-    "budget_reminder_48h": lambda t, p: _reminder(t, p, N_(
+BALLOT_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
+    BallotReminder48h: lambda t, p: _reminder(t, p, N_(
         "⏰ Two days left to vote in 「{name}」 (until {deadline}). Your ballot is started but "
         "not submitted yet. Tap below to finish it."), N_(
         "⏰ Two days left to vote in 「{name}」 (until {deadline}). You changed your ballot but "
         "did not submit the changes: your earlier ballot still counts. Tap below to submit "
         "them.")),
-    "budget_reminder_6h": lambda t, p: _reminder(t, p, N_(
+    BallotReminder6h: lambda t, p: _reminder(t, p, N_(
         "⏰ Only 6 hours left to vote in 「{name}」 (until {deadline}). Your ballot is not "
         "submitted yet: tap below to finish it."), N_(
         "⏰ Only 6 hours left to vote in 「{name}」 (until {deadline}). Your changes are not "
         "submitted: your earlier ballot still counts. Tap below to submit them.")),
 }
 Keyboard = Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]
-BALLOT_KEYBOARDS: dict[str, Keyboard] = {kind: continue_keyboard for kind in BALLOT_TEMPLATES}
+BALLOT_KEYBOARDS: dict[type[Event], Keyboard] = {
+    event: continue_keyboard for event in BALLOT_TEMPLATES
+}
 
 
 # ----- helpers --------------------------------------------------------------------------------

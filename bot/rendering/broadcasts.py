@@ -10,6 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import BroadcastAction, BroadcastAudience
+from bot.domain.events import BroadcastMessage, Event
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.services.broadcasts import (
@@ -176,6 +177,6 @@ def _message(t: Translator, params: dict[str, Any]) -> str:
     return framed(t, str(params["text"]))
 
 
-BROADCAST_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
-    "broadcast": _message,
+BROADCAST_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
+    BroadcastMessage: _message,
 }

@@ -13,6 +13,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db.models import RoundPhase
+from bot.domain.events import BudgetResults, BudgetRoundOpened, Event
 from bot.domain.pb.ballot import BallotType, Eligibility
 from bot.domain.pb.rounds import FormProblem, Problem, RoundSpec
 from bot.i18n import N_, Translator
@@ -332,13 +333,13 @@ def _fit(head: str, items: list[str], tail: str, t: Translator) -> str:
     return f"{head}\n\n{tail}"[:CAPTION_LIMIT]
 
 
-BUDGET_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
-    "budget_round_opened": round_opened,
-    "budget_results": results_notice,
+BUDGET_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
+    BudgetRoundOpened: round_opened,
+    BudgetResults: results_notice,
 }
 Keyboard = Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]
-BUDGET_KEYBOARDS: dict[str, Keyboard] = {
-    "budget_round_opened": round_opened_keyboard,
+BUDGET_KEYBOARDS: dict[type[Event], Keyboard] = {
+    BudgetRoundOpened: round_opened_keyboard,
 }
 
 

@@ -20,6 +20,15 @@ from bot.buttons import (
 )
 from bot.domain.deadlines import days_left, format_dday
 from bot.domain.debate import STANCE_ORDER, DebateSummary, OpinionSort, Stance
+from bot.domain.events import (
+    DebateExtended,
+    DebateOpened,
+    DebateReminder,
+    DebateSummaryReady,
+    Event,
+    ModerationOpinion,
+    ModerationOpinionReported,
+)
 from bot.domain.reports import REPORT_REASONS
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
@@ -272,21 +281,21 @@ def _summary(t: Translator, p: dict[str, Any]) -> str:
     return head + "\n\n" + summary_body(t, DebateSummary.from_json(p["summary"]))
 
 
-DEBATE_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
-    "debate_opened": _opened,
-    "debate_summary": _summary,
-    "debate_reminder": lambda t, p: t.gettext(
+DEBATE_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
+    DebateOpened: _opened,
+    DebateSummaryReady: _summary,
+    DebateReminder: lambda t, p: t.gettext(
         "⏳ The debate on 「{title}」 closes {when}. You endorsed it: tell us what you think!"
     ).format(title=_title(p), when=_when(t, p, "closes_at")),
-    "debate_extended": lambda t, p: t.gettext(
+    DebateExtended: lambda t, p: t.gettext(
         "🗳 The debate on 「{title}」 is extended by {days} days, until {when}. Reason: {reason}"
     ).format(title=_title(p), days=p["days"], when=_when(t, p, "closes_at"),
              reason=escape(p["reason"])),
-    "moderation_opinion": lambda t, p: t.gettext(
+    ModerationOpinion: lambda t, p: t.gettext(
         "🕒 An opinion (no. {opinion}) on #{id} 「{title}」 was held by the language check: {text}"
     ).format(opinion=p["opinion_id"], id=p["proposal_id"], title=_title(p),
              text=escape(p["text"])),
-    "moderation_opinion_reported": lambda t, p: t.gettext(
+    ModerationOpinionReported: lambda t, p: t.gettext(
         "🚩 An opinion (no. {opinion}) on #{id} 「{title}」 was reported ({reason}): {text}"
     ).format(opinion=p["opinion_id"], id=p["proposal_id"], title=_title(p),
              reason=escape(p["reason"]), text=escape(p["text"])),

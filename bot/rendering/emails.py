@@ -6,6 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bot.domain.events import (
+    AnswerReminderD1,
+    AnswerReminderD7,
+    AnswerReminderOverdue,
+    DepartmentLink,
+    Event,
+)
 from bot.domain.korean import with_josa
 from bot.i18n import Translator
 
@@ -40,14 +47,14 @@ def _reminder(when: str) -> EmailTemplate:
     return render
 
 
-TEMPLATES: dict[str, EmailTemplate] = {
-    "department_link": _link,
-    "answer_reminder_d7": _reminder("기한 1주일 전 알림"),
-    "answer_reminder_d1": _reminder("기한 하루 전 알림"),
-    "answer_reminder_overdue": _reminder("기한 초과 알림"),
+TEMPLATES: dict[type[Event], EmailTemplate] = {
+    DepartmentLink: _link,
+    AnswerReminderD7: _reminder("기한 1주일 전 알림"),
+    AnswerReminderD1: _reminder("기한 하루 전 알림"),
+    AnswerReminderOverdue: _reminder("기한 초과 알림"),
 }
 
 
-def render_email(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, str]:
-    """Subject and body; KeyError for kinds that have no e-mail form."""
-    return TEMPLATES[kind](params, t)
+def render_email(event: Event, t: Translator) -> tuple[str, str]:
+    """Subject and body; KeyError for events that have no e-mail form."""
+    return TEMPLATES[type(event)](event.to_params(), t)

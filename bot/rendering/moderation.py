@@ -10,6 +10,14 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import ReportReason, WorkAct
+from bot.domain.events import (
+    ContentHidden,
+    ContentRestored,
+    Event,
+    ModerationPending,
+    ModerationReported,
+    ProposalMerged,
+)
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.rendering.proposals import REASON_LABELS, proposal_sections
@@ -221,8 +229,8 @@ def excerpt_block(p: dict[str, Any]) -> str:
     return f"\n\n<blockquote>{escape(text, quote=False)}</blockquote>" if text else ""
 
 
-MODERATION_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
-    "moderation_reported": lambda t, p: (
+MODERATION_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
+    ModerationReported: lambda t, p: (
         t.gettext("🚩 Proposal #{id} 「{title}」 was hidden after {count} reports ({reasons}). "
                   "Restore it, or keep it hidden?")
         if p.get("target") == PROPOSAL else
@@ -230,19 +238,19 @@ MODERATION_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
                   "({reasons}). Restore it, or keep it hidden?")
     ).format(id=p["proposal_id"], title=escape(str(p["title"])), count=p["count"],
              reasons=_reasons(t, p)) + excerpt_block(p),
-    "moderation_pending": lambda t, p: t.gettext(
+    ModerationPending: lambda t, p: t.gettext(
         "🕒 New proposal #{id} 「{title}」 waits for approval{flag}."
     ).format(id=p["proposal_id"], title=escape(str(p["title"])),
              flag=t.gettext(" (flagged by the language check)") if p.get("flagged") else ""
              ) + excerpt_block(p),
-    "content_hidden": lambda t, p: t.gettext(
+    ContentHidden: lambda t, p: t.gettext(
         "Your {what} 「{title}」 is hidden for now under our operating rules. Reason: {reason}. "
         "It is kept, not deleted, and a moderator can show it again."
     ).format(what=_what(t, p), title=escape(str(p["title"])),
              reason=escape(reason_label(t, str(p.get("reason", OTHER_REASON)),
                                         str(p.get("reason_text", ""))))),
-    "content_restored": lambda t, p: _restored(t, p),
-    "proposal_merged": lambda t, p: t.gettext(
+    ContentRestored: lambda t, p: _restored(t, p),
+    ProposalMerged: lambda t, p: t.gettext(
         "「{title}」 was merged with a very similar proposal, 「{target}」. "
         "Your 공감 now counts there."
     ).format(title=escape(str(p["title"])), target=escape(str(p["target_title"]))),

@@ -10,6 +10,33 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import OpenProposal, RateAnswer
+from bot.domain.events import (
+    AlmostThere,
+    AnswerOverdue,
+    AnswerPublished,
+    AnswerReminderD1,
+    AnswerReminderD7,
+    AnswerReminderOverdue,
+    ClosingSoon,
+    DebateClosed,
+    DepartmentAssigned,
+    DepartmentLink,
+    Event,
+    Halfway,
+    ModerationDissatisfied,
+    ModerationOverdue,
+    ModerationReReview,
+    ModerationThreshold,
+    ProposalApproved,
+    ProposalExpired,
+    ProposalRejected,
+    ProposalWithdrawn,
+    ReReviewDecided,
+    StatusChanged,
+    ThresholdReached,
+    WorkItemEvent,
+    event_from_row,
+)
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import N_, I18n, Translator
 from bot.rendering import Rendered
@@ -58,75 +85,75 @@ def _reminder(t: Translator, p: dict[str, Any], message: str) -> str:
                                      due=_when(t, p, "due"), days=p.get("days", 0))
 
 
-TEMPLATES: dict[str, Template] = {
-    "answer_published": _answer,
-    "department_link": lambda t, p: t.gettext(
+TEMPLATES: dict[type[Event], Template] = {
+    AnswerPublished: _answer,
+    DepartmentLink: lambda t, p: t.gettext(
         "📥 {department}: please review proposal #{id} 「{title}」 and answer here "
         "(no Telegram needed):\n{url}"
     ).format(department=escape(p["department"]), id=p["proposal_id"], title=_title(p),
              url=p["url"]),
-    "department_assigned": lambda t, p: t.gettext(
+    DepartmentAssigned: lambda t, p: t.gettext(
         "🏛 #{id} 「{title}」 was assigned to {department}. Reply link:\n{url}"
     ).format(department=escape(p["department"]), id=p["proposal_id"], title=_title(p),
              url=p["url"]),
-    "answer_reminder_d7": lambda t, p: _reminder(
+    AnswerReminderD7: lambda t, p: _reminder(
         t, p, N_("⏰ One week left to answer proposal #{id} 「{title}」: due {due}.")),
-    "answer_reminder_d1": lambda t, p: _reminder(
+    AnswerReminderD1: lambda t, p: _reminder(
         t, p, N_("⏰ Tomorrow is the last day to answer proposal #{id} 「{title}」: due {due}.")),
-    "answer_reminder_overdue": lambda t, p: _reminder(
+    AnswerReminderOverdue: lambda t, p: _reminder(
         t, p, N_("❗ The answer to proposal #{id} 「{title}」 is {days} days overdue (due {due}).")),
-    "moderation_overdue": lambda t, p: _reminder(
+    ModerationOverdue: lambda t, p: _reminder(
         t, p, N_("❗ Overdue: #{id} 「{title}」 has had no answer since {due} ({days} days).")),
-    "answer_overdue": lambda t, p: _reminder(
+    AnswerOverdue: lambda t, p: _reminder(
         t, p, N_("The department's answer to 「{title}」 is late (due {due}). "
         "We keep reminding them every week and will tell you when it comes.")),
-    "moderation_dissatisfied": lambda t, p: t.gettext(
+    ModerationDissatisfied: lambda t, p: t.gettext(
         "⚠️ #{id} 「{title}」: {dissatisfied} of {total} residents are not satisfied with the "
         "answer. Please consider a re-review."
     ).format(id=p["proposal_id"], title=_title(p), dissatisfied=p["dissatisfied"],
              total=p["total"]),
-    "moderation_re_review": lambda t, p: t.gettext(
+    ModerationReReview: lambda t, p: t.gettext(
         "🔁 The author of #{id} 「{title}」 asks for a re-review: {reason}"
     ).format(id=p["proposal_id"], title=_title(p), reason=escape(p["reason"])),
-    "re_review_decided": lambda t, p: (
+    ReReviewDecided: lambda t, p: (
         t.gettext("🔁 「{title}」 goes back to the department for a new review.")
         if p["approved"] else
         t.gettext("「{title}」 stays not feasible after the re-review.")
     ).format(title=_title(p)),
-    "proposal_expired": lambda t, p: t.gettext(
+    ProposalExpired: lambda t, p: t.gettext(
         "⏰ The endorsement period of 「{title}」 has ended with {count} of {threshold} "
         "endorsements, so it is closed. Thank you for taking part."
     ).format(title=_title(p), count=p["count"], threshold=p["threshold"]),
-    "debate_closed": lambda t, p: t.gettext(
+    DebateClosed: lambda t, p: t.gettext(
         "🗳 The debate on 「{title}」 has closed. The department must answer by {due}."
     ).format(title=_title(p), due=_when(t, p, "answer_due")),
-    "threshold_reached": lambda t, p: t.gettext(
+    ThresholdReached: lambda t, p: t.gettext(
         "🎉 「{title}」 has {count} endorsements! The department now reviews it. "
         "Review due: {due}"
     ).format(title=_title(p), count=p["count"], due=_when(t, p, "review_due")),
-    "almost_there": lambda t, p: t.gettext(
+    AlmostThere: lambda t, p: t.gettext(
         "📣 Only {missing} more 공감 and 「{title}」 goes to the department."
     ).format(title=_title(p), missing=p["missing"]),
-    "halfway": lambda t, p: t.gettext(
+    Halfway: lambda t, p: t.gettext(
         "⏳ Half of the endorsement period of 「{title}」 is over: {count}/{threshold} so far."
     ).format(title=_title(p), count=p["count"], threshold=p["threshold"]),
-    "closing_soon": lambda t, p: t.gettext(
+    ClosingSoon: lambda t, p: t.gettext(
         "⏳ {days} days left for 「{title}」, with {count}/{threshold} endorsements. "
         "Share it with your neighbours!"
     ).format(title=_title(p), days=p["days"], count=p["count"], threshold=p["threshold"]),
-    "proposal_withdrawn": lambda t, p: t.gettext(
+    ProposalWithdrawn: lambda t, p: t.gettext(
         "The author has withdrawn 「{title}」. Thank you for your 공감."
     ).format(title=_title(p)),
-    "proposal_approved": lambda t, p: t.gettext(
+    ProposalApproved: lambda t, p: t.gettext(
         "✅ 「{title}」 has been checked and published. Now gather 공감!"
     ).format(title=_title(p)),
-    "proposal_rejected": lambda t, p: t.gettext(
+    ProposalRejected: lambda t, p: t.gettext(
         "「{title}」 could not be published. Reason: {reason}"
     ).format(title=_title(p), reason=escape(str(p["reason"]))),
-    "status_changed": lambda t, p: t.gettext(
+    StatusChanged: lambda t, p: t.gettext(
         "🔔 「{title}」 is now: {status}."
     ).format(title=_title(p), status=status_label(t, ProposalStatus(p["status"]))),
-    "moderation_threshold": lambda t, p: t.gettext(
+    ModerationThreshold: lambda t, p: t.gettext(
         "📋 #{id} 「{title}」 reached {count} endorsements: please assign a department."
     ).format(id=p["proposal_id"], title=_title(p), count=p["count"]),
 }
@@ -137,31 +164,45 @@ from bot.rendering.debates import DEBATE_TEMPLATES
 TEMPLATES.update(DEBATE_TEMPLATES)
 
 # Kinds that bring their own buttons (filled in below, beside their templates).
-KEYBOARDS: dict[str, Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]] = {}
+Keyboard = Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]
+KEYBOARDS: dict[type[Event], Keyboard] = {}
 
 
 class NotificationRenderer:
-    """Turns an outbox row's kind and parameters into a message."""
+    """Turns an event into a message in the recipient's language: the one registry of
+    templates (and buttons) per event class, used by the dispatcher for outbox rows."""
 
     def __init__(self, i18n: I18n) -> None:
         self._i18n = i18n
 
     def __call__(self, kind: str, params: dict[str, Any], language: str) -> Rendered:
-        template = TEMPLATES.get(kind)
+        """An outbox row's message: its parameters are read back as the event they were
+        written from; parameters the event does not know (the dispatcher's `bot_username`)
+        stay available to the templates."""
+        event = event_from_row(kind, params)
+        return self.render(event, language, extras=params)
+
+    def render(
+        self, event: Event, language: str, extras: dict[str, Any] | None = None
+    ) -> Rendered:
+        """The event's message; `extras` are delivery details beside its fields."""
+        template = TEMPLATES.get(type(event))
         if template is None:
-            raise KeyError(f"no template for outbox kind {kind!r}")
+            raise KeyError(f"no template for event {type(event).__name__}")
         t = self._i18n.get(language)
-        keyboard = KEYBOARDS.get(kind)
+        params = {**(extras or {}), **event.to_params()}
+        keyboard = KEYBOARDS.get(type(event))
         if keyboard is not None:
             return Rendered(template(t, params), keyboard(t, params))
-        if "work_item_id" in params:  # moderation: a work item carries its own buttons
+        if isinstance(event, WorkItemEvent) and event.work_item_id is not None:
+            # moderation: a work item carries its own buttons
             return Rendered(template(t, params), work_item_keyboard(t, params))
-        markup = _rating_buttons(t, params) if _is_final(kind, params) else _open_button(t, params)
+        markup = _rating_buttons(t, params) if _is_final(event) else _open_button(t, params)
         return Rendered(template(t, params), markup, photo=params.get("photo_url"))
 
 
-def _is_final(kind: str, params: dict[str, Any]) -> bool:
-    return kind == "answer_published" and params.get("kind") == "final"
+def _is_final(event: Event) -> bool:
+    return isinstance(event, AnswerPublished) and event.answer_kind == "final"
 
 
 def _rating_buttons(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup:

@@ -10,6 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import PollsOptIn
+from bot.domain.events import Event, PollResultsReady
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.services.polls import (
@@ -86,6 +87,6 @@ def results(t: Translator, p: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-POLL_TEMPLATES: dict[str, Callable[[Translator, dict[str, Any]], str]] = {
-    "poll_results": results,
+POLL_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
+    PollResultsReady: results,
 }

@@ -36,9 +36,19 @@ from bot.domain.answers import (
     validate_answer,
 )
 from bot.domain.deadlines import SEOUL, BusinessCalendar, official_deadline, resident_deadline
+from bot.domain.events import (
+    ANSWER_REMINDERS,
+    AnswerOverdue,
+    AnswerPublished,
+    ModerationDissatisfied,
+    ModerationOverdue,
+    ModerationReReview,
+    ReReviewDecided,
+)
 from bot.domain.korean import parse_krw
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Action
+from bot.domain.policy import Policy
 from bot.domain.text import mask_personal_data
 from bot.services.audit import record_audit
 from bot.services.bans import ensure_permitted
@@ -47,7 +57,7 @@ from bot.services.debates import announce_debate_opened  # debates hook
 from bot.services.debates import summary_text as debate_summary_text  # debates hook
 from bot.services.departments import hash_token, notify_department
 from bot.services.lifecycle import transition
-from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
+from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts
 from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
@@ -237,10 +247,8 @@ async def rate_answer(
         and dissatisfied_count * 100 > total * settings.dissatisfaction_percent
     ):
         proposal.dissatisfaction_flagged = True
-        notice = Notice("moderation_dissatisfied",
-                        {"proposal_id": proposal_id, "title": proposal.title,
-                         "dissatisfied": dissatisfied_count, "total": total},
-                        str(proposal_id), urgent=True)
+        notice = ModerationDissatisfied(proposal_id, proposal.title, dissatisfied_count, total,
+                                        key=str(proposal_id), urgent=True)
         await post_work_item(session, settings, kind=WorkKind.DISSATISFIED,
                              subject_kind="proposal", subject_id=proposal_id, notice=notice,
                              now=now)
@@ -270,8 +278,8 @@ async def request_re_review(
         session, ReReviewRequest, proposal_id=proposal_id, reason=text, created_at=now))
     if not added.rowcount:  # type: ignore[attr-defined]
         return ReReviewOutcome.ALREADY
-    notice = Notice("moderation_re_review", {"proposal_id": proposal_id,
-                    "title": proposal.title, "reason": text}, str(proposal_id), urgent=True)
+    notice = ModerationReReview(proposal_id, proposal.title, text, key=str(proposal_id),
+                                urgent=True)
     await post_work_item(session, settings, kind=WorkKind.RE_REVIEW, subject_kind="proposal",
                          subject_id=proposal_id, notice=notice, now=now)
     return ReReviewOutcome.REQUESTED
@@ -279,7 +287,7 @@ async def request_re_review(
 
 async def decide_re_review(
     session: AsyncSession, *, proposal_id: int, approve: bool, moderator: str, now: datetime,
-    settings: Settings, calendar: BusinessCalendar,
+    policy: Policy, calendar: BusinessCalendar,
 ) -> bool:
     """Back to UNDER_REVIEW (a fresh review clock) or confirmed not feasible; all are told."""
     request = await session.get(ReReviewRequest, proposal_id)
@@ -288,7 +296,7 @@ async def decide_re_review(
         return False
     request.decided_at, request.approved = now, approve
     if approve:
-        review_due = official_deadline(now, settings.policy.review_days, calendar)
+        review_due = official_deadline(now, policy.review_days, calendar)
         moved = await transition(
             session, proposal_id, expected=S.NOT_FEASIBLE, new=S.UNDER_REVIEW, now=now,
             changes={"review_due": review_due, "next_reminder_at": next_reminder(review_due, now)},
@@ -298,8 +306,7 @@ async def decide_re_review(
             return False
     record_audit(session, now, moderator, "proposal.re_review", f"proposal:{proposal_id}",
                  after={"approved": approve})
-    notice = Notice("re_review_decided", {"proposal_id": proposal_id, "title": proposal.title,
-                                          "approved": approve}, str(proposal_id))
+    notice = ReReviewDecided(proposal_id, proposal.title, approve, key=str(proposal_id))
     await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
     return True
 
@@ -321,28 +328,30 @@ async def remind_department(
     if claimed.rowcount != 1 or due is None:  # type: ignore[attr-defined]
         return False
     kind = reminder_kind(due, now)
-    params = {"proposal_id": proposal.id, "title": proposal.title, "due": due.isoformat(),
-              "stage": str(proposal.status), "days": overdue_days(due, now)}
     key = f"{proposal.id}:{due.date()}:{now.astimezone(SEOUL).date()}"
+    reminder = ANSWER_REMINDERS[kind](proposal.id, proposal.title, due, str(proposal.status),
+                                      overdue_days(due, now), key=key)
     department = await session.get(Department, proposal.department_id) if proposal.department_id else None
     if department is not None:
-        await notify_department(session, department,
-                                Notice(f"answer_reminder_{kind}", params, key), now, settings)
+        await notify_department(session, department, reminder, now, settings)
     if kind == "overdue":
-        await _announce_overdue(session, proposal, due, params, now, settings)
+        await _announce_overdue(session, proposal, due, reminder.days, now, settings)
     return True
 
 
 async def _announce_overdue(
-    session: AsyncSession, proposal: Proposal, due: datetime, params: dict[str, object],
-    now: datetime, settings: Settings,
+    session: AsyncSession, proposal: Proposal, due: datetime, days: int, now: datetime,
+    settings: Settings,
 ) -> None:
     once = f"{proposal.id}:{due.date()}"
+    stage = str(proposal.status)
     await post_work_item(session, settings, kind=WorkKind.OVERDUE, subject_kind="proposal",
                          subject_id=proposal.id, now=now,
-                         notice=Notice("moderation_overdue", params, once, urgent=True))
+                         notice=ModerationOverdue(proposal.id, proposal.title, due, stage, days,
+                                                  key=once, urgent=True))
     await enqueue_for_users(session, await proposal_followers(session, proposal.id),
-                            Notice("answer_overdue", params, once), now)
+                            AnswerOverdue(proposal.id, proposal.title, due, stage, days, key=once),
+                            now)
 
 
 async def _page(
@@ -461,13 +470,11 @@ async def _announce(
     session: AsyncSession, proposal: Proposal, form: AnswerForm, department: str, now: datetime,
     settings: Settings,
 ) -> None:
-    params = {
-        "proposal_id": proposal.id, "title": proposal.title, "kind": form.kind.value,
-        "decision": form.decision, "department": department,
-        "url": f"{settings.public_base_url}/p/{proposal.id}",
-        "summary": mask_personal_data(clean_text(form.text))[0][:200],
-    }
-    key = f"{proposal.id}:{form.kind}:{now.isoformat()}"
-    await enqueue_for_users(session, await proposal_followers(session, proposal.id),
-                            Notice("answer_published", params, key), now)
+    notice = AnswerPublished(
+        proposal.id, proposal.title, form.kind.value, department,
+        url=f"{settings.public_base_url}/p/{proposal.id}",
+        summary=mask_personal_data(clean_text(form.text))[0][:200], decision=form.decision,
+        key=f"{proposal.id}:{form.kind}:{now.isoformat()}",
+    )
+    await enqueue_for_users(session, await proposal_followers(session, proposal.id), notice, now)
 

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import BudgetBallot, BudgetProject, BudgetRound, RoundPhase, User
+from bot.domain.events import BallotReminder, BallotReminder6h, BallotReminder48h
 from bot.domain.pb.ballot import (
     Accepted,
     Action,
@@ -49,7 +50,7 @@ from bot.domain.pb.ballot import (
     is_open,
     summarize,
 )
-from bot.services.outbox import Notice, enqueue_for_users
+from bot.services.outbox import enqueue_for_users
 from bot.services.sql import insert_ignoring_conflicts, is_postgres
 from bot.settings import Settings
 
@@ -439,7 +440,7 @@ class ReminderMark:
 
     hours: int
     column: InstrumentedAttribute[datetime | None]
-    kind: str
+    event: type[BallotReminder]
     until_hours: int = 0
 
     async def due(self, session: AsyncSession, now: datetime) -> list[int]:
@@ -475,12 +476,9 @@ class ReminderMark:
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 continue
-            notice = Notice(self.kind, {
-                "round_id": round_.id, "name": round_.name,
-                "closes_at": round_.closes_at.isoformat(),
-                "count": len(_numbers(ballot.draft)),
-                "changed": ballot.submitted_at is not None,
-            }, key=str(ballot.id),
+            notice = self.event(
+                round_.id, round_.name, round_.closes_at, len(_numbers(ballot.draft)),
+                ballot.submitted_at is not None, key=str(ballot.id),
                 urgent=settings.quiet_hours.next_end(now) >= round_.closes_at)
             await enqueue_for_users(session, [ballot.user_id], notice, now)
             reminded = True
@@ -507,5 +505,5 @@ class ReminderMark:
         ]
 
 
-REMIND_48H = ReminderMark(48, BudgetBallot.reminded_48h_at, "budget_reminder_48h", until_hours=6)
-REMIND_6H = ReminderMark(6, BudgetBallot.reminded_6h_at, "budget_reminder_6h")
+REMIND_48H = ReminderMark(48, BudgetBallot.reminded_48h_at, BallotReminder48h, until_hours=6)
+REMIND_6H = ReminderMark(6, BudgetBallot.reminded_6h_at, BallotReminder6h)

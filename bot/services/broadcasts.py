@@ -39,6 +39,7 @@ from bot.db.models import (
     Subscription,
     User,
 )
+from bot.domain.events import BroadcastMessage
 from bot.domain.pb.ballot import Eligibility
 from bot.domain.text import is_meaningful
 from bot.services.audit import record_audit
@@ -46,7 +47,7 @@ from bot.services.outbox import wake_after_commit
 from bot.services.sql import is_postgres
 
 MAX_TEXT = 4000  # Telegram allows 4096; the rest is for the 「📣 구청 알림」 header and footer
-KIND = "broadcast"
+KIND = BroadcastMessage.kind
 INSERT_CHUNK = 500
 
 
@@ -265,9 +266,10 @@ async def _enqueue_all(
     members = audience_query(audience).where(
         User.muted_all.is_(False), User.unreachable.is_(False)
     ).order_by(User.id)
+    params = BroadcastMessage(broadcast_id, text_html).to_params()
     rows = [
         {"channel": "telegram", "chat_id": telegram_id, "user_id": user_id, "kind": KIND,
-         "params": {"broadcast_id": broadcast_id, "text": text_html},
+         "params": params,
          "dedupe_key": f"{KIND}:{broadcast_id}:{telegram_id}", "urgent": False,
          "status": OutboxStatus.PENDING, "not_before": now, "created_at": now, "attempts": 0,
          "broadcast_id": broadcast_id}

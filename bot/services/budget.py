@@ -40,6 +40,7 @@ from bot.db.models import (
 )
 from bot.domain.answers import ACCEPTING, AnswerKind
 from bot.domain.deadlines import SEOUL, deadline_last_day
+from bot.domain.events import BudgetResults, BudgetRoundOpened, Event
 from bot.domain.pb.ballot import BallotType, Eligibility
 from bot.domain.pb.model import Ballot, Election, Project, VoteType
 from bot.domain.pb.pbfile import format_pb
@@ -47,7 +48,7 @@ from bot.domain.pb.rounds import ProjectSpec, RoundSpec
 from bot.domain.pb.rules import Outcome, tally
 from bot.domain.spreadsheet import excel_csv
 from bot.services.audit import record_audit
-from bot.services.outbox import Notice, enqueue, enqueue_for_users
+from bot.services.outbox import enqueue, enqueue_for_users
 from bot.services.sql import insert_ignoring_conflicts
 from bot.settings import Settings
 
@@ -315,11 +316,10 @@ async def open_round(
     # a round whose whole window passed while the app was down closes in this same sweep:
     # announcing it as open would only confuse the channel
     if row.closes_at > now:
-        notice = Notice("budget_round_opened", {
-            "round_id": round_id, "name": row.name, "budget": row.budget_krw,
-            "closes_at": row.closes_at.isoformat(), "projects": int(projects or 0),
-            "url": round_url(settings, round_id),
-        }, key=str(round_id))
+        notice = BudgetRoundOpened(
+            round_id, row.name, row.budget_krw, row.closes_at, int(projects or 0),
+            round_url(settings, round_id), key=str(round_id),
+        )
         if settings.public_channel_id is not None:
             await enqueue(session, chat_id=settings.public_channel_id, notice=notice, now=now)
         await _tell_creator(session, row, notice, now)
@@ -327,7 +327,7 @@ async def open_round(
 
 
 async def _tell_creator(
-    session: AsyncSession, row: BudgetRound, notice: Notice, now: datetime
+    session: AsyncSession, row: BudgetRound, notice: Event, now: datetime
 ) -> None:
     """The admin who made the round hears what the scheduler did with it (once: a creator who
     also voted already has the results, and the outbox's dedupe key sees that)."""
@@ -559,15 +559,14 @@ async def _publish(
     """The results, with the chart as a photo, to every voter and to the public channel."""
     by_id = {p["id"]: p for p in results["projects"]}
     count = "points" if results["ballot_type"] == BallotType.CUMULATIVE else "votes"
-    notice = Notice("budget_results", {
-        "round_id": row.id, "name": row.name, "budget": results["budget"],
-        "total_cost": results["total_cost"], "ballots": results["ballots"],
-        "eligible": results["eligible"], "ballot_type": results["ballot_type"],
+    notice = BudgetResults(
+        row.id, row.name, results["budget"], results["total_cost"], results["ballots"],
+        results["eligible"],
         # [title, cost, votes (or points on a cumulative ballot)], in the order funded
-        "funded": [[by_id[i]["title"], by_id[i]["cost"], by_id[i][count]]
-                   for i in results["selected"]],
-        "url": round_url(settings, row.id), "photo_url": chart_url(settings, row.id),
-    }, key=str(row.id))
+        [[by_id[i]["title"], by_id[i]["cost"], by_id[i][count]] for i in results["selected"]],
+        round_url(settings, row.id), ballot_type=results["ballot_type"],
+        photo_url=chart_url(settings, row.id), key=str(row.id),
+    )
     voters = await session.scalars(select(BudgetBallot.user_id).where(
         BudgetBallot.round_id == row.id, BudgetBallot.submitted_at.is_not(None)))
     await enqueue_for_users(session, list(voters), notice, now)

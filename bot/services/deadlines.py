@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.db.models import Proposal
 from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline
+from bot.domain.events import DebateClosed, ProposalExpired
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.services.answers import remind_department
@@ -37,7 +38,7 @@ from bot.services.budget import (  # budget rounds
 )
 from bot.services.debates import finish_debate, remind_debate  # debates
 from bot.services.lifecycle import transition
-from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
+from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.polls import close_poll, due_poll_ids, upcoming_closes  # polls
 from bot.services.proposals import announce_closing_soon, announce_halfway
 from bot.settings import Settings
@@ -116,15 +117,9 @@ async def expire_collection(
         push=False,
     )
     if moved:
-        notice = Notice(
-            "proposal_expired",
-            {
-                "proposal_id": proposal_id,
-                "title": proposal.title,
-                "count": proposal.endorsement_count,
-                "threshold": context.policy.endorsement_threshold,
-            },
-            key=str(proposal_id),
+        notice = ProposalExpired(
+            proposal_id, proposal.title, proposal.endorsement_count,
+            context.policy.endorsement_threshold, key=str(proposal_id),
         )
         await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
     return moved
@@ -155,11 +150,7 @@ async def close_debate(
         # debates: the summary is stored and sent to participants in this same transaction;
         # the other followers get the short "closed" notice.
         took_part = await finish_debate(session, proposal_id, now=now, answer_due=answer_due)
-        notice = Notice(
-            "debate_closed",
-            {"proposal_id": proposal_id, "title": proposal.title, "answer_due": answer_due.isoformat()},
-            key=str(proposal_id),
-        )
+        notice = DebateClosed(proposal_id, proposal.title, answer_due, key=str(proposal_id))
         followers = await proposal_followers(session, proposal_id)
         await enqueue_for_users(session, [u for u in followers if u not in took_part], notice, now)
     return moved

@@ -46,6 +46,14 @@ from bot.domain.debate import (
     summarise,
     valid_extension,
 )
+from bot.domain.events import (
+    DebateExtended,
+    DebateOpened,
+    DebateReminder,
+    DebateSummaryReady,
+    ModerationOpinion,
+    ModerationOpinionReported,
+)
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Action
 from bot.domain.reports import REPORT_REASONS
@@ -55,7 +63,6 @@ from bot.services.bans import ensure_permitted
 from bot.services.hiding import after_report
 from bot.services.lifecycle import transition
 from bot.services.outbox import (
-    Notice,
     enqueue,
     enqueue_for_users,
     proposal_followers,
@@ -125,11 +132,11 @@ async def announce_debate_opened(
     if proposal.debate_reminder_at is None and reminder_at(closes) > now:
         proposal.debate_reminder_at = reminder_at(closes)
     masked_note = mask_personal_data(normalise_text(note or ""))[0]
-    notice = Notice("debate_opened", {
-        "proposal_id": proposal_id, "title": proposal.title,
-        "summary": excerpt(proposal.problem, 200), "solution": excerpt(proposal.solution, 200),
-        "note": excerpt(masked_note, 300), "closes_at": closes.isoformat(),
-    }, str(proposal_id))
+    notice = DebateOpened(
+        proposal_id, proposal.title, summary=excerpt(proposal.problem, 200),
+        solution=excerpt(proposal.solution, 200), note=excerpt(masked_note, 300),
+        closes_at=closes, key=str(proposal_id),
+    )
     await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
     if settings.public_channel_id is not None:
         await enqueue(session, chat_id=settings.public_channel_id, notice=notice, now=now)
@@ -253,9 +260,9 @@ async def write_opinion(
         await post_work_item(
             session, settings, kind=WorkKind.FLAGGED_OPINION, subject_kind="opinion",
             subject_id=opinion.id, now=now,
-            notice=Notice("moderation_opinion", {
-                "proposal_id": proposal.id, "title": proposal.title, "opinion_id": opinion.id,
-                "text": excerpt(opinion.text, 300)}, str(opinion.id), urgent=True),
+            notice=ModerationOpinion(proposal.id, proposal.title, opinion.id,
+                                     excerpt(opinion.text, 300), key=str(opinion.id),
+                                     urgent=True),
         )
         return OpinionResult(OpinionOutcome.HELD, opinion.id, proposal.debate_closes_at)
     return OpinionResult(OpinionOutcome.POSTED, opinion.id, proposal.debate_closes_at)
@@ -320,8 +327,7 @@ async def report_opinion(
         return False
     proposal = await session.get(Proposal, opinion.proposal_id)
     assert proposal is not None
-    await _tell_moderators(session, settings, "moderation_opinion_reported", proposal, opinion,
-                           now, reason=reason)
+    await _tell_moderators(session, settings, proposal, opinion, now, reason=reason)
     await after_report(session, kind="opinion", content_id=opinion_id, now=now, settings=settings)
     return True
 
@@ -374,7 +380,7 @@ class ExtendResult:
 
 async def extend_debate(
     session: AsyncSession, proposal_id: int, *, days: int, reason: str, moderator: str,
-    now: datetime, settings: Settings,
+    now: datetime,
 ) -> ExtendResult:
     """Once per debate, by 1–14 days with a reason; participants are told.
 
@@ -404,9 +410,8 @@ async def extend_debate(
     record_audit(session, now, moderator, "debate.extend", f"proposal:{proposal_id}",
                  before={"closes_at": before.isoformat()},
                  after={"closes_at": closes.isoformat(), "days": days, "reason": text})
-    notice = Notice("debate_extended", {"proposal_id": proposal_id, "title": proposal.title,
-                                        "days": days, "reason": excerpt(text, 300),
-                                        "closes_at": closes.isoformat()}, str(proposal_id))
+    notice = DebateExtended(proposal_id, proposal.title, days, excerpt(text, 300), closes,
+                            key=str(proposal_id))
     await enqueue_for_users(session, await _audience(session, proposal_id), notice, now)
     return ExtendResult(ExtendOutcome.EXTENDED, closes)
 
@@ -430,9 +435,8 @@ async def remind_debate(session: AsyncSession, proposal_id: int, now: datetime) 
     endorsers = set(await session.scalars(
         select(Endorsement.user_id).where(Endorsement.proposal_id == proposal_id)))
     waiting = endorsers - await participants(session, proposal_id) - await _muted(session, proposal_id)
-    notice = Notice("debate_reminder", {"proposal_id": proposal_id, "title": proposal.title,
-                                        "closes_at": proposal.debate_closes_at.isoformat()},
-                    str(proposal_id))
+    notice = DebateReminder(proposal_id, proposal.title, proposal.debate_closes_at,
+                            key=str(proposal_id))
     await enqueue_for_users(session, sorted(waiting), notice, now)
     return True
 
@@ -453,10 +457,8 @@ async def finish_debate(
     ))
     stored = await load_summary(session, proposal_id)
     people = await participants(session, proposal_id)
-    notice = Notice("debate_summary", {
-        "proposal_id": proposal_id, "title": proposal.title, "answer_due": answer_due.isoformat(),
-        "summary": (stored or summary).to_json(),
-    }, str(proposal_id))
+    notice = DebateSummaryReady(proposal_id, proposal.title, answer_due,
+                                (stored or summary).to_json(), key=str(proposal_id))
     await enqueue_for_users(
         session, sorted(people - await _muted(session, proposal_id)), notice, now)
     return people
@@ -587,14 +589,14 @@ async def _visible_opinions(session: AsyncSession, proposal_id: int) -> list[Opi
 
 
 async def _tell_moderators(
-    session: AsyncSession, settings: Settings, kind: str, proposal: Proposal, opinion: Opinion,
-    now: datetime, **params: object,
+    session: AsyncSession, settings: Settings, proposal: Proposal, opinion: Opinion,
+    now: datetime, *, reason: str,
 ) -> None:
     if settings.moderator_chat_id is None:
         return
-    notice = Notice(kind, {"proposal_id": proposal.id, "title": proposal.title,
-                           "opinion_id": opinion.id, "text": excerpt(opinion.text, 300),
-                           **params}, str(opinion.id), urgent=True)
+    notice = ModerationOpinionReported(proposal.id, proposal.title, opinion.id,
+                                       excerpt(opinion.text, 300), reason, key=str(opinion.id),
+                                       urgent=True)
     await enqueue(session, chat_id=settings.moderator_chat_id, notice=notice, now=now)
 
 

@@ -13,9 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CategoryDepartment, Department, Proposal, ReplyLink
+from bot.domain.events import DepartmentAssigned, DepartmentLink, Event
 from bot.domain.lifecycle import ProposalStatus
 from bot.services.audit import record_audit
-from bot.services.outbox import Notice, enqueue, enqueue_email
+from bot.services.outbox import enqueue, enqueue_email
 from bot.settings import Settings
 
 ASSIGNABLE = frozenset({ProposalStatus.UNDER_REVIEW, ProposalStatus.IN_DEBATE,
@@ -170,7 +171,7 @@ async def _issue_link(
 
 
 async def notify_department(
-    session: AsyncSession, department: Department, notice: Notice, now: datetime,
+    session: AsyncSession, department: Department, notice: Event, now: datetime,
     settings: Settings,
 ) -> None:
     """To the department's Telegram chat if it has one, and by e-mail when SMTP is set up."""
@@ -185,14 +186,13 @@ async def _deliver_link(
     session: AsyncSession, proposal: Proposal, department: Department, url: str, now: datetime,
     settings: Settings,
 ) -> None:
-    params = {"proposal_id": proposal.id, "title": proposal.title, "url": url,
-              "department": department.name}
     key = f"{proposal.id}:{url[-12:]}"
-    await notify_department(session, department, Notice("department_link", params, key), now,
-                            settings)
+    link = DepartmentLink(proposal.id, proposal.title, url, department.name, key=key)
+    await notify_department(session, department, link, now, settings)
     if settings.moderator_chat_id is not None:
-        await enqueue(session, chat_id=settings.moderator_chat_id,
-                      notice=Notice("department_assigned", params, key, urgent=True), now=now)
+        assigned = DepartmentAssigned(proposal.id, proposal.title, url, department.name, key=key,
+                                      urgent=True)
+        await enqueue(session, chat_id=settings.moderator_chat_id, notice=assigned, now=now)
 
 
 def _addresses(raw: str) -> list[str]:

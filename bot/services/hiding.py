@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, Opinion, Proposal, Report
 from bot.domain.debate import excerpt
+from bot.domain.events import ContentHidden, ContentRestored, ModerationReported
 from bot.domain.reports import REPORT_REASONS
 from bot.services.audit import record_audit
-from bot.services.outbox import Notice, enqueue_for_users
+from bot.services.outbox import enqueue_for_users
 from bot.services.sql import is_postgres
 from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
@@ -112,10 +113,9 @@ async def _set_hidden(
                  f"{kind}:{content_id}",
                  before={"hidden": content.hidden, "hidden_reason": content.hidden_reason},
                  after=after)
-    params = {"target": kind, "target_id": content_id, "proposal_id": content.proposal_id,
-              "title": content.title, "reason": code or "", "reason_text": reason}
-    notice = Notice("content_hidden" if hidden else "content_restored", params,
-                    f"{kind}:{content_id}:{now.isoformat()}")
+    told = ContentHidden if hidden else ContentRestored
+    notice = told(kind, content_id, content.proposal_id, content.title, code or "", reason,
+                  key=f"{kind}:{content_id}:{now.isoformat()}")
     await enqueue_for_users(session, [content.author_id], notice, now)
     return HideOutcome.DONE
 
@@ -147,10 +147,8 @@ async def after_report(
     assert content is not None
     reasons = await _report_reasons(session, since)
     crossing = await _last_report_id(session, kind, content_id)  # one item per crossing
-    notice = Notice("moderation_reported",
-                    {"target": kind, "target_id": content_id, "proposal_id": content.proposal_id,
-                     "title": content.title, "count": reporters, "reasons": reasons},
-                    f"{kind}:{content_id}:{crossing}")
+    notice = ModerationReported(kind, content_id, content.proposal_id, content.title,
+                                reporters, reasons, key=f"{kind}:{content_id}:{crossing}")
     await post_work_item(session, settings, kind=WorkKind.REPORTED, subject_kind=kind,
                          subject_id=content_id, notice=notice, now=now)
     return True

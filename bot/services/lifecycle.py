@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Proposal, ProposalEvent
+from bot.domain.events import StatusChanged
 from bot.domain.lifecycle import ProposalStatus, check_transition
-from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
+from bot.services.outbox import enqueue_for_users, proposal_followers
 
 
 async def transition(
@@ -65,9 +66,5 @@ async def _push_status(
     session: AsyncSession, proposal_id: int, new: ProposalStatus, now: datetime
 ) -> None:
     title = await session.scalar(select(Proposal.title).where(Proposal.id == proposal_id))
-    notice = Notice(
-        "status_changed",
-        {"proposal_id": proposal_id, "title": title, "status": str(new)},
-        f"{proposal_id}:{new}",
-    )
+    notice = StatusChanged(proposal_id, str(title), str(new), key=f"{proposal_id}:{new}")
     await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Department, Endorsement, Proposal, User
 from bot.domain.deadlines import BusinessCalendar
+from bot.domain.events import AnswerReminderOverdue, ProposalMerged
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
 from bot.domain.text import mask_personal_data, normalise_text, phone_hash
 from bot.services import answers as answer_services
@@ -24,7 +25,7 @@ from bot.services.audit import record_audit
 from bot.services.departments import AssignOutcome, assign_department, notify_department
 from bot.services.hiding import HideOutcome, restore_content
 from bot.services.lifecycle import transition
-from bot.services.outbox import Notice, enqueue_for_users
+from bot.services.outbox import enqueue_for_users
 from bot.services.search import index_proposal
 from bot.services.sql import insert_ignoring_conflicts, is_postgres
 from bot.services.work_items import ClaimOutcome, WorkItemView, WorkKind, claim, open_items_for
@@ -98,9 +99,7 @@ async def merge_proposals(
     count = await _recount(session, target_id)
     record_audit(session, now, actor, "proposal.merge", f"proposal:{source_id}", before=before,
                  after={"merged_into_id": target_id, "moved": moved, "target_count": count})
-    notice = Notice("proposal_merged", {"proposal_id": target_id, "title": source.title,
-                                        "target_title": target.title},
-                    f"{source_id}:{target_id}")
+    notice = ProposalMerged(target_id, source.title, target.title, key=f"{source_id}:{target_id}")
     await enqueue_for_users(session, sorted({*endorsers, source.author_id}), notice, now)
     if settings is not None and calendar is not None:
         await proposal_services.start_review_if_reached(session, target_id, now, settings,
@@ -295,7 +294,7 @@ async def _carry_out(
     if action in ("accept", "decline"):
         return await answer_services.decide_re_review(
             session, proposal_id=subject, approve=action == "accept", moderator=moderator.actor,
-            now=now, settings=settings, calendar=calendar), None
+            now=now, policy=settings.policy, calendar=calendar), None
     if action == "remind":
         return await _remind_again(session, item, now, settings), None
     return True, None  # keep hidden, noted: the claim itself is the record
@@ -319,10 +318,9 @@ async def _remind_again(
     department = await session.get(Department, proposal.department_id)
     if department is None:
         return False
-    params = {**{k: v for k, v in item.params.items() if k not in ("work_item_id", "work_kind")}}
-    await notify_department(session, department,
-                            Notice("answer_reminder_overdue", params,
-                                   f"{item.subject_id}:again:{now.isoformat()}"), now, settings)
+    reminder = AnswerReminderOverdue.from_params(
+        item.params, key=f"{item.subject_id}:again:{now.isoformat()}")
+    await notify_department(session, department, reminder, now, settings)
     return True
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, Subscription, User
+from bot.domain.events import Event
 from bot.services.sql import insert_ignoring_conflicts
 
 _WAKE_AFTER_COMMIT = "gonggam.wake_after_commit"
@@ -26,21 +25,11 @@ def wants_wake(session: AsyncSession) -> bool:
     return bool(session.info.get(_WAKE_AFTER_COMMIT))
 
 
-@dataclass(frozen=True)
-class Notice:
-    """What to tell people: a template kind, its parameters and a stable identity."""
-
-    kind: str
-    params: dict[str, Any] = field(default_factory=dict)
-    key: str = ""
-    urgent: bool = False
-
-
 async def enqueue(
     session: AsyncSession,
     *,
     chat_id: int,
-    notice: Notice,
+    notice: Event,
     now: datetime,
     user_id: int | None = None,
     not_before: datetime | None = None,
@@ -56,7 +45,7 @@ async def enqueue(
             chat_id=chat_id,
             user_id=user_id,
             kind=notice.kind,
-            params=notice.params,
+            params=notice.to_params(),
             dedupe_key=dedupe_key,
             urgent=notice.urgent,
             status="pending",
@@ -69,7 +58,7 @@ async def enqueue(
 
 
 async def enqueue_email(
-    session: AsyncSession, *, address: str, notice: Notice, now: datetime
+    session: AsyncSession, *, address: str, notice: Event, now: datetime
 ) -> bool:
     """Add one e-mail to the outbox (delivered by the mail sender, not the Telegram one)."""
     wake_after_commit(session)
@@ -81,7 +70,7 @@ async def enqueue_email(
             chat_id=0,
             address=address,
             kind=notice.kind,
-            params=notice.params,
+            params=notice.to_params(),
             dedupe_key=f"{notice.kind}:{notice.key}:mail:{address}"[:160],
             urgent=notice.urgent,
             status="pending",
@@ -94,7 +83,7 @@ async def enqueue_email(
 
 
 async def enqueue_for_users(
-    session: AsyncSession, user_ids: list[int], notice: Notice, now: datetime
+    session: AsyncSession, user_ids: list[int], notice: Event, now: datetime
 ) -> int:
     """Tell each reachable user once; users who muted everything miss non-urgent notices."""
     if not user_ids:

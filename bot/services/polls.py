@@ -17,9 +17,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Poll, PollCopy, PollVote, User
+from bot.domain.events import PollResultsReady
 from bot.domain.text import normalise_text
 from bot.services.audit import record_audit
-from bot.services.outbox import Notice, enqueue, wake_after_commit
+from bot.services.outbox import enqueue, wake_after_commit
 from bot.services.sql import dialect_insert, insert_ignoring_conflicts
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -246,10 +247,8 @@ async def announce_results(session: AsyncSession, poll_id: int, now: datetime) -
         return False
     results = await tally(session, poll_id)
     assert results is not None
-    notice = Notice("poll_results", {
-        "poll_id": poll_id, "question": results.question, "voters": results.voters,
-        "options": [[o.text, o.votes] for o in results.options],
-    }, key=str(poll_id))
+    notice = PollResultsReady(poll_id, results.question, results.voters,
+                              [[o.text, o.votes] for o in results.options], key=str(poll_id))
     chats = await session.scalars(select(PollCopy.chat_id).where(
         PollCopy.poll_id == poll_id, PollCopy.telegram_message_id.is_not(None)))
     for chat_id in list(chats):

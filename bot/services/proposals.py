@@ -18,6 +18,19 @@ from bot.db.models import Endorsement, Proposal, Report, Subscription, User
 from bot.domain.abuse import check_abuse
 from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline, resident_deadline
+from bot.domain.events import (
+    AlmostThere,
+    ClosingSoon,
+    Event,
+    Halfway,
+    ModerationPending,
+    ModerationThreshold,
+    ProposalApproved,
+    ProposalRejected,
+    ProposalWithdrawn,
+    ThresholdReached,
+    WorkItemEvent,
+)
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Action
 from bot.domain.policy import Policy
@@ -29,7 +42,7 @@ from bot.services.departments import assign_department, default_department, list
 from bot.services.drafts import discard_draft, load_draft
 from bot.services.hiding import after_report
 from bot.services.lifecycle import transition
-from bot.services.outbox import Notice, enqueue_for_users, proposal_followers
+from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.search import index_proposal
 from bot.services.sql import insert_ignoring_conflicts, is_postgres
 from bot.services.work_items import WorkKind, post_work_item
@@ -116,8 +129,8 @@ async def submit_draft(
     await _subscribe(session, user_id, proposal.id, now)
     await index_proposal(session, proposal.id, proposal.title, proposal.problem)
     if flagged or settings.pre_moderation:
-        await _tell_moderators(session, settings, proposal, now, "moderation_pending",
-                               WorkKind.PENDING)
+        await _tell_moderators(session, settings, proposal, now, WorkKind.PENDING,
+                               ModerationPending(proposal.id, proposal.title, proposal.flagged))
         return SubmitResult(SubmitOutcome.AWAITING_MODERATION, proposal.id, flagged)
     await publish(session, proposal.id, now, settings.policy)
     return SubmitResult(SubmitOutcome.PUBLISHED, proposal.id)
@@ -155,8 +168,7 @@ async def approve_pending(
     proposal = await session.get(Proposal, proposal_id)
     if proposal is None or not await publish(session, proposal_id, now, policy, moderator_id):
         return False
-    notice = Notice("proposal_approved", {"proposal_id": proposal_id, "title": proposal.title},
-                    str(proposal_id))
+    notice = ProposalApproved(proposal_id, proposal.title, key=str(proposal_id))
     await enqueue_for_users(session, [proposal.author_id], notice, now)
     return True
 
@@ -173,8 +185,7 @@ async def reject_pending(
         new=ProposalStatus.REJECTED, now=now, actor_id=moderator_id, note=reason, push=False,
     )
     if moved:
-        notice = Notice("proposal_rejected", {"proposal_id": proposal_id, "title": proposal.title,
-                                              "reason": reason}, str(proposal_id))
+        notice = ProposalRejected(proposal_id, proposal.title, reason, key=str(proposal_id))
         await enqueue_for_users(session, [proposal.author_id], notice, now)
     return moved
 
@@ -218,8 +229,8 @@ async def endorse(
         await _start_review(session, proposal, count, now, settings, calendar)
         return EndorseResult(EndorseOutcome.THRESHOLD_REACHED, count)
     if count == policy.endorsement_threshold - _almost_there(policy):
-        await _announce(session, proposal, "almost_there", now, count=count,
-                        missing=policy.endorsement_threshold - count)
+        await _announce(session, proposal.id, now, AlmostThere(
+            proposal.id, proposal.title, count, missing=policy.endorsement_threshold - count))
     return EndorseResult(EndorseOutcome.ENDORSED, count)
 
 
@@ -264,8 +275,7 @@ async def withdraw_proposal(
     if not moved:
         return WithdrawOutcome.NOT_COLLECTING
     endorsers = [uid for uid in await proposal_followers(session, proposal_id) if uid != user_id]
-    notice = Notice("proposal_withdrawn", {"proposal_id": proposal_id, "title": proposal.title},
-                    str(proposal_id))
+    notice = ProposalWithdrawn(proposal_id, proposal.title, key=str(proposal_id))
     await enqueue_for_users(session, endorsers, notice, now)
     return WithdrawOutcome.WITHDRAWN
 
@@ -324,8 +334,8 @@ async def announce_halfway(
         return False
     if proposal.closing_soon_at is not None and proposal.closing_soon_at <= now:
         return True  # processed late: the closing reminder says more, so say only that
-    await _announce(session, proposal, "halfway", now, count=proposal.endorsement_count,
-                    threshold=policy.endorsement_threshold)
+    await _announce(session, proposal.id, now, Halfway(
+        proposal.id, proposal.title, proposal.endorsement_count, policy.endorsement_threshold))
     return True
 
 
@@ -340,8 +350,9 @@ async def announce_closing_soon(
         policy.endorsement_threshold * policy.closing_soon_below_percent
     ):
         return True
-    await _announce(session, proposal, "closing_soon", now, count=proposal.endorsement_count,
-                    threshold=policy.endorsement_threshold, days=policy.closing_soon_days)
+    await _announce(session, proposal.id, now, ClosingSoon(
+        proposal.id, proposal.title, proposal.endorsement_count, policy.endorsement_threshold,
+        days=policy.closing_soon_days))
     return True
 
 
@@ -404,35 +415,29 @@ async def _start_review(
     if department_id is not None:
         await assign_department(session, proposal.id, department_id, now=now, settings=settings,
                                 actor="자동 배정 (분야 기본 부서)")
-    await _announce(session, proposal, "threshold_reached", now, count=count,
-                    review_due=review_due.isoformat())
-    await _tell_moderators(session, settings, proposal, now, "moderation_threshold",
-                           WorkKind.THRESHOLD, count=count,
-                           departments=await _department_choices(session),
-                           preselected=department_id)
+    await _announce(session, proposal.id, now,
+                    ThresholdReached(proposal.id, proposal.title, count, review_due))
+    await _tell_moderators(session, settings, proposal, now, WorkKind.THRESHOLD,
+                           ModerationThreshold(proposal.id, proposal.title, count,
+                                               flagged=proposal.flagged,
+                                               departments=await _department_choices(session),
+                                               preselected=department_id))
 
 
 async def _announce(
-    session: AsyncSession, proposal: Proposal, kind: str, now: datetime, **params: object
+    session: AsyncSession, proposal_id: int, now: datetime, notice: Event
 ) -> None:
-    notice = Notice(
-        kind, {"proposal_id": proposal.id, "title": proposal.title, **params}, str(proposal.id)
-    )
-    await enqueue_for_users(session, await proposal_followers(session, proposal.id), notice, now)
+    """Tell the proposal's followers; the proposal is the notice's identity."""
+    notice = notice.replace(key=str(proposal_id))
+    await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
 
 
 async def _tell_moderators(
-    session: AsyncSession, settings: Settings, proposal: Proposal, now: datetime, kind: str,
-    work: WorkKind, **params: object,
+    session: AsyncSession, settings: Settings, proposal: Proposal, now: datetime,
+    work: WorkKind, notice: WorkItemEvent,
 ) -> None:
     """A work item with buttons in the moderators' chat (see bot/services/work_items.py)."""
-    notice = Notice(
-        kind,
-        {"proposal_id": proposal.id, "title": proposal.title, "flagged": proposal.flagged,
-         **params},
-        str(proposal.id),
-        urgent=True,
-    )
+    notice = notice.replace(key=str(proposal.id), urgent=True)
     await post_work_item(session, settings, kind=work, subject_kind="proposal",
                          subject_id=proposal.id, notice=notice, now=now)
 

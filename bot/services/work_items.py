@@ -21,8 +21,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Opinion, Proposal, WorkItem
+from bot.domain.events import WorkItemEvent
 from bot.domain.text import mask_personal_data, normalise_text, truncate_for_display
-from bot.services.outbox import Notice, enqueue
+from bot.services.outbox import enqueue
 from bot.services.sql import insert_ignoring_conflicts
 from bot.settings import Settings
 
@@ -80,7 +81,7 @@ async def post_work_item(
     kind: WorkKind,
     subject_kind: str,
     subject_id: int,
-    notice: Notice,
+    notice: WorkItemEvent,
     now: datetime,
 ) -> int | None:
     """Record the item (once per notice identity) and post it to the moderators' chat.
@@ -88,14 +89,13 @@ async def post_work_item(
     Returns the item id, or None when the same item already exists.
     """
     dedupe_key = f"{kind}:{notice.key}"[:120]
-    if kind in EXCERPT_KINDS and "excerpt" not in notice.params:
+    if kind in EXCERPT_KINDS and notice.excerpt is None:
         text = await _subject_text(session, subject_kind, subject_id)
         if text:
-            notice = Notice(notice.kind, {**notice.params, "excerpt": content_excerpt(text)},
-                            notice.key, urgent=notice.urgent)
+            notice = notice.replace(excerpt=content_excerpt(text))
     added = await session.execute(insert_ignoring_conflicts(
         session, WorkItem, kind=kind, subject_kind=subject_kind, subject_id=subject_id,
-        dedupe_key=dedupe_key, params=notice.params, chat_id=settings.moderator_chat_id,
+        dedupe_key=dedupe_key, params=notice.to_params(), chat_id=settings.moderator_chat_id,
         created_at=now,
     ))
     if not added.rowcount:  # type: ignore[attr-defined]
@@ -103,8 +103,7 @@ async def post_work_item(
     item_id = await session.scalar(select(WorkItem.id).where(WorkItem.dedupe_key == dedupe_key))
     assert item_id is not None
     if settings.moderator_chat_id is not None:
-        params = {**notice.params, "work_item_id": item_id, "work_kind": str(kind)}
-        posted = Notice(notice.kind, params, notice.key, urgent=True)
+        posted = notice.replace(work_item_id=item_id, work_kind=str(kind), urgent=True)
         await enqueue(session, chat_id=settings.moderator_chat_id, notice=posted, now=now)
     return int(item_id)
 

@@ -1,0 +1,498 @@
+"""What a change tells people: one frozen dataclass per notification.
+
+Services build these and write them to the outbox; rendering turns them into messages at
+delivery time, in the recipient's language. An outbox row stores the event's `kind` and its
+fields as JSON (`to_params`); `event_from_row` reads them back, so rows written before a
+restart (or by an older version) still render. The `kind` strings are stable names: they
+are stored in rows and in dedupe keys, so never rename one.
+
+`key` (the notice's identity, part of the outbox dedupe key) and `urgent` (delivered even
+in quiet hours and to people who muted everything) travel beside the fields, not in them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import replace as copy_with
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar, get_type_hints
+
+_OMIT_IF_NONE = "omit_if_none"
+_STORED_AS = "stored_as"
+
+E = TypeVar("E", bound="Event")
+
+
+def _extra() -> Any:
+    """An optional field that is left out of the stored parameters while it is None, so rows
+    keep the shape they had before it existed."""
+    return field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
+
+
+@dataclass(frozen=True)
+class Event:
+    """One notification; subclasses name their `kind` and declare their fields."""
+
+    kind: ClassVar[str] = ""
+    key: str = field(default="", kw_only=True, metadata={"envelope": True})
+    urgent: bool = field(default=False, kw_only=True, metadata={"envelope": True})
+
+    def to_params(self) -> dict[str, Any]:
+        """The fields as JSON-ready parameters (datetimes as ISO strings)."""
+        params: dict[str, Any] = {}
+        for spec in _data_fields(type(self)):
+            value = getattr(self, spec.name)
+            if value is None and spec.metadata.get(_OMIT_IF_NONE):
+                continue
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            params[_stored_name(spec)] = value
+        return params
+
+    @classmethod
+    def from_params(cls: type[E], params: dict[str, Any], *, key: str = "",
+                    urgent: bool = False) -> E:
+        """The event back from stored parameters; unknown parameters are ignored, a missing
+        required one raises TypeError."""
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for spec in _data_fields(cls):
+            if _stored_name(spec) in params:
+                value = params[_stored_name(spec)]
+                if isinstance(value, str) and _is_datetime(hints[spec.name]):
+                    value = datetime.fromisoformat(value)
+                values[spec.name] = value
+        return cls(**values, key=key, urgent=urgent)
+
+    def replace(self: E, **changes: Any) -> E:
+        """A copy with some fields changed (a work item adds its id and an excerpt)."""
+        return copy_with(self, **changes)
+
+
+def _data_fields(cls: type[Event]) -> list[Any]:
+    return [spec for spec in fields(cls) if not spec.metadata.get("envelope")]
+
+
+def _stored_name(spec: Any) -> str:
+    """A field's parameter name: its own, unless it would clash with the class's `kind`."""
+    return str(spec.metadata.get(_STORED_AS, spec.name))
+
+
+def _is_datetime(hint: Any) -> bool:
+    return hint is datetime or datetime in getattr(hint, "__args__", ())
+
+
+def required_fields(cls: type[Event]) -> list[str]:
+    """The fields a stored row must carry for this event."""
+    return [spec.name for spec in _data_fields(cls)
+            if spec.default is MISSING and spec.default_factory is MISSING]
+
+
+# ----- proposals: the 공감 window ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalApproved(Event):
+    kind: ClassVar[str] = "proposal_approved"
+    proposal_id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ProposalRejected(Event):
+    kind: ClassVar[str] = "proposal_rejected"
+    proposal_id: int
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProposalWithdrawn(Event):
+    kind: ClassVar[str] = "proposal_withdrawn"
+    proposal_id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class AlmostThere(Event):
+    kind: ClassVar[str] = "almost_there"
+    proposal_id: int
+    title: str
+    count: int
+    missing: int
+
+
+@dataclass(frozen=True)
+class Halfway(Event):
+    kind: ClassVar[str] = "halfway"
+    proposal_id: int
+    title: str
+    count: int
+    threshold: int
+
+
+@dataclass(frozen=True)
+class ClosingSoon(Event):
+    kind: ClassVar[str] = "closing_soon"
+    proposal_id: int
+    title: str
+    count: int
+    threshold: int
+    days: int
+
+
+@dataclass(frozen=True)
+class ThresholdReached(Event):
+    kind: ClassVar[str] = "threshold_reached"
+    proposal_id: int
+    title: str
+    count: int
+    review_due: datetime
+
+
+@dataclass(frozen=True)
+class ProposalExpired(Event):
+    kind: ClassVar[str] = "proposal_expired"
+    proposal_id: int
+    title: str
+    count: int
+    threshold: int
+
+
+@dataclass(frozen=True)
+class StatusChanged(Event):
+    kind: ClassVar[str] = "status_changed"
+    proposal_id: int
+    title: str
+    status: str
+
+
+# ----- moderation: work items in the moderators' chat and what authors hear -----------------
+
+
+@dataclass(frozen=True)
+class WorkItemEvent(Event):
+    """A notice posted as a moderators' work item: the item adds its id, its kind (for the
+    buttons) and, for some kinds, an excerpt of the text in question."""
+
+    excerpt: str | None = _extra()
+    work_item_id: int | None = _extra()
+    work_kind: str | None = _extra()
+
+
+@dataclass(frozen=True)
+class ModerationPending(WorkItemEvent):
+    kind: ClassVar[str] = "moderation_pending"
+    proposal_id: int
+    title: str
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
+class ModerationThreshold(WorkItemEvent):
+    kind: ClassVar[str] = "moderation_threshold"
+    proposal_id: int
+    title: str
+    count: int
+    flagged: bool = False
+    departments: list[list[Any]] = field(default_factory=list)  # [id, name] per department
+    preselected: int | None = None
+
+
+@dataclass(frozen=True)
+class ModerationReported(WorkItemEvent):
+    kind: ClassVar[str] = "moderation_reported"
+    target: str  # "proposal" or "opinion"
+    target_id: int
+    proposal_id: int
+    title: str
+    count: int
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModerationOpinion(WorkItemEvent):
+    kind: ClassVar[str] = "moderation_opinion"
+    proposal_id: int
+    title: str
+    opinion_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ModerationOpinionReported(Event):
+    kind: ClassVar[str] = "moderation_opinion_reported"
+    proposal_id: int
+    title: str
+    opinion_id: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ModerationDissatisfied(WorkItemEvent):
+    kind: ClassVar[str] = "moderation_dissatisfied"
+    proposal_id: int
+    title: str
+    dissatisfied: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ModerationReReview(WorkItemEvent):
+    kind: ClassVar[str] = "moderation_re_review"
+    proposal_id: int
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ContentVisibility(Event):
+    """Fields shared by the author's hidden and visible-again notices."""
+
+    target: str  # "proposal" or "opinion"
+    target_id: int
+    proposal_id: int
+    title: str
+    reason: str = ""  # a reason code
+    reason_text: str | None = None  # the moderator's own words
+
+
+@dataclass(frozen=True)
+class ContentHidden(ContentVisibility):
+    kind: ClassVar[str] = "content_hidden"
+
+
+@dataclass(frozen=True)
+class ContentRestored(ContentVisibility):
+    kind: ClassVar[str] = "content_restored"
+
+
+@dataclass(frozen=True)
+class ProposalMerged(Event):
+    kind: ClassVar[str] = "proposal_merged"
+    proposal_id: int  # the proposal it was merged into
+    title: str
+    target_title: str
+
+
+# ----- departments and answers ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentNotice(Event):
+    """Fields shared by the department's reply link and the moderators' copy."""
+
+    proposal_id: int
+    title: str
+    url: str
+    department: str
+
+
+@dataclass(frozen=True)
+class DepartmentLink(DepartmentNotice):
+    kind: ClassVar[str] = "department_link"
+
+
+@dataclass(frozen=True)
+class DepartmentAssigned(DepartmentNotice):
+    kind: ClassVar[str] = "department_assigned"
+
+
+@dataclass(frozen=True)
+class AnswerClock(Event):
+    """Fields shared by the answer reminders and overdue notices."""
+
+    proposal_id: int
+    title: str
+    due: datetime
+    stage: str = ""
+    days: int = 0  # days overdue
+
+
+@dataclass(frozen=True)
+class AnswerReminderD7(AnswerClock):
+    kind: ClassVar[str] = "answer_reminder_d7"
+
+
+@dataclass(frozen=True)
+class AnswerReminderD1(AnswerClock):
+    kind: ClassVar[str] = "answer_reminder_d1"
+
+
+@dataclass(frozen=True)
+class AnswerReminderOverdue(AnswerClock):
+    kind: ClassVar[str] = "answer_reminder_overdue"
+
+
+@dataclass(frozen=True)
+class AnswerOverdue(AnswerClock):
+    kind: ClassVar[str] = "answer_overdue"
+
+
+@dataclass(frozen=True)
+class ModerationOverdue(AnswerClock, WorkItemEvent):
+    kind: ClassVar[str] = "moderation_overdue"
+
+
+ANSWER_REMINDERS: dict[str, type[AnswerClock]] = {
+    "d7": AnswerReminderD7,
+    "d1": AnswerReminderD1,
+    "overdue": AnswerReminderOverdue,
+}
+
+
+@dataclass(frozen=True)
+class AnswerPublished(Event):
+    kind: ClassVar[str] = "answer_published"
+    proposal_id: int
+    title: str
+    answer_kind: str = field(metadata={_STORED_AS: "kind"})  # feasibility, interim, final…
+    department: str
+    url: str
+    summary: str
+    decision: str | None = None
+
+
+@dataclass(frozen=True)
+class ReReviewDecided(Event):
+    kind: ClassVar[str] = "re_review_decided"
+    proposal_id: int
+    title: str
+    approved: bool
+
+
+# ----- debates --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DebateOpened(Event):
+    kind: ClassVar[str] = "debate_opened"
+    proposal_id: int
+    title: str
+    summary: str
+    solution: str
+    closes_at: datetime
+    note: str = ""  # the department's feasibility note
+
+
+@dataclass(frozen=True)
+class DebateReminder(Event):
+    kind: ClassVar[str] = "debate_reminder"
+    proposal_id: int
+    title: str
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class DebateExtended(Event):
+    kind: ClassVar[str] = "debate_extended"
+    proposal_id: int
+    title: str
+    days: int
+    reason: str
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class DebateSummaryReady(Event):
+    kind: ClassVar[str] = "debate_summary"
+    proposal_id: int
+    title: str
+    answer_due: datetime
+    summary: dict[str, Any]  # DebateSummary.to_json()
+
+
+@dataclass(frozen=True)
+class DebateClosed(Event):
+    kind: ClassVar[str] = "debate_closed"
+    proposal_id: int
+    title: str
+    answer_due: datetime
+
+
+# ----- polls, broadcasts, participatory budget ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollResultsReady(Event):
+    kind: ClassVar[str] = "poll_results"
+    poll_id: int
+    question: str
+    voters: int
+    options: list[list[Any]]  # [text, votes] per option
+
+
+@dataclass(frozen=True)
+class BroadcastMessage(Event):
+    kind: ClassVar[str] = "broadcast"
+    broadcast_id: int
+    text: str  # the admin's words as Telegram HTML
+
+
+@dataclass(frozen=True)
+class BallotReminder(Event):
+    """Fields shared by the 48-hour and 6-hour reminders of an unsubmitted ballot."""
+
+    round_id: int
+    name: str
+    closes_at: datetime
+    count: int  # projects in the draft
+    changed: bool = False  # a submitted ballot with unsubmitted changes
+
+
+@dataclass(frozen=True)
+class BallotReminder48h(BallotReminder):
+    kind: ClassVar[str] = "budget_reminder_48h"
+
+
+@dataclass(frozen=True)
+class BallotReminder6h(BallotReminder):
+    kind: ClassVar[str] = "budget_reminder_6h"
+
+
+@dataclass(frozen=True)
+class BudgetRoundOpened(Event):
+    kind: ClassVar[str] = "budget_round_opened"
+    round_id: int
+    name: str
+    budget: int
+    closes_at: datetime
+    projects: int
+    url: str
+
+
+@dataclass(frozen=True)
+class BudgetResults(Event):
+    kind: ClassVar[str] = "budget_results"
+    round_id: int
+    name: str
+    budget: int
+    total_cost: int
+    ballots: int
+    eligible: int
+    funded: list[list[Any]]  # [title, cost, votes or points] in the order funded
+    url: str
+    ballot_type: str | None = None  # rows queued before ballot types existed have none
+    photo_url: str | None = None
+
+
+EVENTS: tuple[type[Event], ...] = (
+    ProposalApproved, ProposalRejected, ProposalWithdrawn, AlmostThere, Halfway, ClosingSoon,
+    ThresholdReached, ProposalExpired, StatusChanged,
+    ModerationPending, ModerationThreshold, ModerationReported, ModerationOpinion,
+    ModerationOpinionReported, ModerationDissatisfied, ModerationReReview, ModerationOverdue,
+    ContentHidden, ContentRestored, ProposalMerged,
+    DepartmentLink, DepartmentAssigned, AnswerReminderD7, AnswerReminderD1,
+    AnswerReminderOverdue, AnswerOverdue, AnswerPublished, ReReviewDecided,
+    DebateOpened, DebateReminder, DebateExtended, DebateSummaryReady, DebateClosed,
+    PollResultsReady, BroadcastMessage, BallotReminder48h, BallotReminder6h,
+    BudgetRoundOpened, BudgetResults,
+)
+EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in EVENTS}
+
+
+def event_from_row(kind: str, params: dict[str, Any], *, key: str = "",
+                   urgent: bool = False) -> Event:
+    """The event an outbox row holds; KeyError for a kind no event has."""
+    return EVENT_TYPES[kind].from_params(params, key=key, urgent=urgent)
