@@ -15,7 +15,7 @@ from bot.db.models import Proposal
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from sandbox import SandboxClient, SandboxServer, SandboxState
-from sandbox.client import Resident
+from sandbox.client import Resident, SentMessage
 from tests.support.harness import running_bot, settings_for
 
 MODERATORS = -100777
@@ -39,6 +39,14 @@ async def bot3(
 async def write_proposal(
     author: Resident, title: str = "공원 산책로 가로등 설치", *, photo: bool = False
 ) -> None:
+    preview = await reach_preview(author, title, photo=photo)
+    await author.press(preview, "✅ 게시하기")
+    await author.wait_for_message("게시되었어요")
+
+
+async def reach_preview(
+    author: Resident, title: str = "공원 산책로 가로등 설치", *, photo: bool = False
+) -> SentMessage:
     await author.say("/propose")
     await author.wait_for_message("1/7")
     await author.say(title)
@@ -62,8 +70,7 @@ async def write_proposal(
     preview = await author.wait_for_message("미리 보기")
     assert ("📷 사진 있음" in preview.text) is photo
     assert "구로1동" in preview.text
-    await author.press(preview, "✅ 게시하기")
-    await author.wait_for_message("게시되었어요")
+    return preview
 
 
 async def open_first_from_list(resident: Resident) -> object:
@@ -236,6 +243,28 @@ async def test_deep_links_open_cards_and_missing_ones_say_so(
     await guest.say(f"/start p{pid}")
     hidden = await guest.wait_for_message("운영 원칙에 따라 숨겨진 글입니다")
     assert "공원 산책로" not in hidden.text
+
+
+async def test_parts_changed_from_the_preview_lead_back_to_the_preview(
+    bot3: Runtime, residents: SandboxClient,
+) -> None:
+    minji = residents.resident(3951, "민지")
+    preview = await reach_preview(minji)
+    await minji.press_data(preview, "we:1:title")
+    await minji.wait_for_message("1/7")
+    await minji.say("골목길 보안등 교체")
+    changed = await minji.wait_for_message("미리 보기")
+    assert "골목길 보안등 교체" in changed.text and "구로1동" in changed.text
+    await minji.press_data(changed, "we:1:area")
+    await minji.wait_for_message("5/7")
+    await minji.say("구로 2동")
+    changed = await minji.wait_for_message("미리 보기")
+    assert "구로2동" in changed.text and "골목길 보안등 교체" in changed.text
+    await minji.press(changed, "✅ 게시하기")
+    await minji.wait_for_message("게시되었어요")
+    async with bot3.sessionmaker() as session:
+        titles = list(await session.scalars(select(Proposal.title)))
+    assert titles == ["골목길 보안등 교체"]
 
 
 async def test_keyword_search_and_my_activity(bot3: Runtime, residents: SandboxClient) -> None:

@@ -7,6 +7,7 @@ Every answer is validated, normalised and saved to the draft in the database at 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from telegram import Update
@@ -37,7 +38,7 @@ from bot.services.proposals import SubmitOutcome, submit_draft
 from bot.services.search import find_similar
 
 PRIVATE = filters.ChatType.PRIVATE
-EDITING = "wizard_editing"
+PLACE_KEY = "wizard_place"
 
 
 class Step(IntEnum):
@@ -51,6 +52,15 @@ class Step(IntEnum):
     PHOTO = 7
     PREVIEW = 8
     EDIT = 9
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a resident is in the wizard (the ConversationHandler keeps only the state):
+    the step last asked, and the part being changed from the preview, if any."""
+
+    step: Step = Step.TITLE
+    editing: Step | None = None
 
 
 TEXT_STEPS: dict[Step, Part] = {
@@ -80,7 +90,7 @@ async def begin(update: Update, context: GonggamContext) -> Step:
     if context.user is None:
         return ConversationHandler.END  # type: ignore[return-value]
     context.clear_pending()
-    context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
+    _stop_editing(context)
     async with context.transaction() as session:
         await ensure_permitted(session, context.user.id, Action.PROPOSE,
                                context.services.clock.now())
@@ -117,8 +127,8 @@ async def receive_text(update: Update, context: GonggamContext) -> Step:
     draft = await _draft(context)
     if draft is None or await _idle(update, context, draft):
         return ConversationHandler.END  # type: ignore[return-value]
-    editing = context.user_data.get(EDITING)  # type: ignore[union-attr]
-    step = Step[editing] if editing else step
+    editing = _place(context).editing
+    step = step if editing is None else editing
     if step in (Step.AREA, Step.CATEGORY):
         return await _typed_choice(update, context, step)
     if step not in TEXT_STEPS:
@@ -129,7 +139,7 @@ async def receive_text(update: Update, context: GonggamContext) -> Step:
     if not isinstance(checked, Checked):
         await _send(update, Rendered(view.rejected(t, TEXT_STEPS[step], checked)))
         return _current_step(context)
-    next_step = Step.PREVIEW if editing else NEXT_STEP[step]
+    next_step = NEXT_STEP[step] if editing is None else Step.PREVIEW
     await _save(context, next_step, **{TEXT_STEPS[step].value: checked.text})
     if checked.masked_kinds:
         await _send(update, Rendered(view.masked(t, checked.masked_kinds)))
@@ -162,7 +172,7 @@ async def skip(update: Update, context: GonggamContext) -> Step:
     if step not in (Step.AREA, Step.CATEGORY, Step.PHOTO):
         return step
     field = {Step.AREA: "area", Step.CATEGORY: "category", Step.PHOTO: "photo_file_id"}[step]
-    next_step = Step.PREVIEW if context.user_data.get(EDITING) else NEXT_STEP[step]  # type: ignore[union-attr]
+    next_step = Step.PREVIEW if _place(context).editing is not None else NEXT_STEP[step]
     await _save(context, next_step, **{field: None})
     return await _ask(update, context, next_step)
 
@@ -187,7 +197,7 @@ async def edit_part(update: Update, context: GonggamContext) -> Step:
     query, target = button
     await answer_query(query)
     step = names[target.part]
-    context.user_data[EDITING] = step.name  # type: ignore[index]
+    _put(context, replace(_place(context), editing=step))
     await _ask(update, context, step)
     return Step.EDIT if step in TEXT_STEPS else step
 
@@ -207,7 +217,7 @@ async def submit(update: Update, context: GonggamContext) -> int:
     await _send(update, view.submitted(t, result, context.bot.username))
     if result.outcome is SubmitOutcome.INCOMPLETE:
         return await _ask(update, context, Step.PREVIEW)
-    context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
+    _stop_editing(context)
     return ConversationHandler.END
 
 
@@ -216,7 +226,7 @@ async def later(update: Update, context: GonggamContext) -> int:
     query = update.callback_query
     if query is not None:
         await answer_query(query)
-    context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
+    _stop_editing(context)
     t = translator_for(update, context)
     await _send(update, Rendered(view.kept_for_later(t)), keyboard=menu_keyboard(t))
     return ConversationHandler.END
@@ -239,7 +249,7 @@ async def _typed_choice(update: Update, context: GonggamContext, step: Step) -> 
 
 async def _store_choice(update: Update, context: GonggamContext, step: Step, value: str) -> Step:
     field = "area" if step is Step.AREA else "category"
-    next_step = Step.PREVIEW if context.user_data.get(EDITING) else NEXT_STEP[step]  # type: ignore[union-attr]
+    next_step = Step.PREVIEW if _place(context).editing is not None else NEXT_STEP[step]
     await _save(context, next_step, **{field: value})
     return await _ask(update, context, next_step)
 
@@ -247,9 +257,9 @@ async def _store_choice(update: Update, context: GonggamContext, step: Step, val
 async def _ask(update: Update, context: GonggamContext, step: Step) -> Step:
     """Show the question (or the preview) for `step` and remember where we are."""
     t = translator_for(update, context)
-    context.user_data["wizard_step"] = step.name  # type: ignore[index]
+    _put(context, replace(_place(context), step=step))
     if step is Step.PREVIEW:
-        context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
+        _stop_editing(context)
         draft = await _draft(context)
         assert draft is not None
         await _send(update, view.preview(t, draft))
@@ -292,7 +302,21 @@ async def _draft(context: GonggamContext) -> DraftView | None:
 
 
 def _current_step(context: GonggamContext) -> Step:
-    return Step[context.user_data.get("wizard_step", "TITLE")]  # type: ignore[union-attr]
+    return _place(context).step
+
+
+def _place(context: GonggamContext) -> Place:
+    place = context.user_data.get(PLACE_KEY) if context.user_data is not None else None
+    return place if isinstance(place, Place) else Place()
+
+
+def _put(context: GonggamContext, place: Place) -> None:
+    if context.user_data is not None:
+        context.user_data[PLACE_KEY] = place
+
+
+def _stop_editing(context: GonggamContext) -> None:
+    _put(context, replace(_place(context), editing=None))
 
 
 def _step_of(draft: DraftView) -> Step:
