@@ -533,7 +533,8 @@ async def test_offline_intake_publishes_with_only_a_masked_contact(sessionmaker:
     async with sessionmaker() as session, session.begin():
         pid = await moderation.enter_offline_proposal(session, form=form, moderator_id=mod.id,
                                                       actor="telegram:1", now=START,
-                                                      settings=SETTINGS)
+                                                      policy=SETTINGS.policy,
+                                                      secret_key=SETTINGS.secret_key)
     stored = await reload(sessionmaker, pid)
     assert stored.status == ProposalStatus.COLLECTING and stored.offline_channel == "phone"
     assert stored.offline_contact == "김*수 · 010-****-****"
@@ -553,7 +554,8 @@ async def test_offline_intake_for_a_resident_on_telegram_makes_them_the_author(
     async with sessionmaker() as session, session.begin():
         pid = await moderation.enter_offline_proposal(session, form=form, moderator_id=mod.id,
                                                       actor="telegram:1", now=START,
-                                                      settings=SETTINGS)
+                                                      policy=SETTINGS.policy,
+                                                      secret_key=SETTINGS.secret_key)
     stored = await reload(sessionmaker, pid)
     assert stored.author_id == resident.id and stored.offline_channel == "center"
     assert stored.offline_contact is None and stored.offline_contact_hash is None
@@ -567,7 +569,8 @@ async def test_offline_intake_for_a_resident_on_telegram_makes_them_the_author(
         async with sessionmaker() as session, session.begin():
             await moderation.enter_offline_proposal(session, form=unknown, moderator_id=mod.id,
                                                     actor="telegram:1", now=START,
-                                                    settings=SETTINGS)
+                                                    policy=SETTINGS.policy,
+                                                    secret_key=SETTINGS.secret_key)
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Proposal)) == 1
 
@@ -632,7 +635,8 @@ async def test_public_page_marks_offline_intake_and_merges_and_hides_hidden_text
                        None, "김민수", "010-1234-5678")
     async with sessionmaker() as session, session.begin():
         offline_id = await moderation.enter_offline_proposal(
-            session, form=form, moderator_id=mod.id, actor="t", now=START, settings=SETTINGS)
+            session, form=form, moderator_id=mod.id, actor="t", now=START,
+            policy=SETTINGS.policy, secret_key=SETTINGS.secret_key)
         target = (await make_proposal(session, author, START, title="큰 제안")).id
         source = (await make_proposal(session, author, START, title="작은 제안")).id
         secret = (await make_proposal(session, author, START, title="비밀 제목")).id
@@ -869,10 +873,10 @@ async def test_items_about_a_text_carry_its_first_lines_masked(sessionmaker: Mak
             solution="셋째 줄이에요.", effect="넷째 줄은 안 보여요.")
         notice = ModerationPending(proposal.id, "t", key=str(proposal.id))
         pending = await work_items.post_work_item(
-            session, SETTINGS, kind=WorkKind.PENDING, subject_kind="proposal",
+            session, SETTINGS.moderator_chat_id, kind=WorkKind.PENDING, subject_kind="proposal",
             subject_id=proposal.id, notice=notice, now=START)
         threshold = await work_items.post_work_item(
-            session, SETTINGS, kind=WorkKind.THRESHOLD, subject_kind="proposal",
+            session, SETTINGS.moderator_chat_id, kind=WorkKind.THRESHOLD, subject_kind="proposal",
             subject_id=proposal.id, notice=notice, now=START)
     async with sessionmaker() as session:
         assert pending is not None and threshold is not None

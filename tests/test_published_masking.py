@@ -129,7 +129,8 @@ async def publish_everything(
         offline_id = await enter_offline_proposal(
             session, form=OfflineForm("phone", OFFLINE_TITLE, OFFLINE_BODY, None, None,
                                       "김민수", "010-1234-5678"),
-            moderator_id=moderator.id, actor="운영자", now=now, settings=SETTINGS)
+            moderator_id=moderator.id, actor="운영자", now=now, policy=SETTINGS.policy,
+            secret_key=SETTINGS.secret_key)
     return Published(proposal_id, offline_id, assigned.token, resident.id)
 
 

@@ -240,7 +240,7 @@ async def offline(update: Update, context: GonggamContext) -> None:
         async with context.transaction() as session:
             proposal_id = await moderation.enter_offline_proposal(
                 session, form=form, moderator_id=moderator.user_id, actor=moderator.actor,
-                now=services.clock.now(), settings=settings)
+                now=services.clock.now(), policy=settings.policy, secret_key=settings.secret_key)
     except moderation.UnknownResident:
         await _reply(update, view.offline_unknown_resident(t, form.telegram_id))
         return

@@ -249,7 +249,7 @@ async def rate_answer(
         proposal.dissatisfaction_flagged = True
         notice = ModerationDissatisfied(proposal_id, proposal.title, dissatisfied_count, total,
                                         key=str(proposal_id), urgent=True)
-        await post_work_item(session, settings, kind=WorkKind.DISSATISFIED,
+        await post_work_item(session, settings.moderator_chat_id, kind=WorkKind.DISSATISFIED,
                              subject_kind="proposal", subject_id=proposal_id, notice=notice,
                              now=now)
     return RatingOutcome.RECORDED
@@ -280,8 +280,8 @@ async def request_re_review(
         return ReReviewOutcome.ALREADY
     notice = ModerationReReview(proposal_id, proposal.title, text, key=str(proposal_id),
                                 urgent=True)
-    await post_work_item(session, settings, kind=WorkKind.RE_REVIEW, subject_kind="proposal",
-                         subject_id=proposal_id, notice=notice, now=now)
+    await post_work_item(session, settings.moderator_chat_id, kind=WorkKind.RE_REVIEW,
+                         subject_kind="proposal", subject_id=proposal_id, notice=notice, now=now)
     return ReReviewOutcome.REQUESTED
 
 
@@ -345,8 +345,8 @@ async def _announce_overdue(
 ) -> None:
     once = f"{proposal.id}:{due.date()}"
     stage = str(proposal.status)
-    await post_work_item(session, settings, kind=WorkKind.OVERDUE, subject_kind="proposal",
-                         subject_id=proposal.id, now=now,
+    await post_work_item(session, settings.moderator_chat_id, kind=WorkKind.OVERDUE,
+                         subject_kind="proposal", subject_id=proposal.id, now=now,
                          notice=ModerationOverdue(proposal.id, proposal.title, due, stage, days,
                                                   key=once, urgent=True))
     await enqueue_for_users(session, await proposal_followers(session, proposal.id),

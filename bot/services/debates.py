@@ -258,8 +258,8 @@ async def write_opinion(
     await session.flush()
     if flagged:
         await post_work_item(
-            session, settings, kind=WorkKind.FLAGGED_OPINION, subject_kind="opinion",
-            subject_id=opinion.id, now=now,
+            session, settings.moderator_chat_id, kind=WorkKind.FLAGGED_OPINION,
+            subject_kind="opinion", subject_id=opinion.id, now=now,
             notice=ModerationOpinion(proposal.id, proposal.title, opinion.id,
                                      excerpt(opinion.text, 300), key=str(opinion.id),
                                      urgent=True),

@@ -18,6 +18,7 @@ from bot.db.models import Department, Endorsement, Proposal, User
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.events import AnswerReminderOverdue, ProposalMerged
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
+from bot.domain.policy import Policy
 from bot.domain.text import mask_personal_data, normalise_text, phone_hash
 from bot.services import answers as answer_services
 from bot.services import proposals as proposal_services
@@ -170,7 +171,7 @@ def masked_contact(name: str, contact: str) -> str:
 
 async def enter_offline_proposal(
     session: AsyncSession, *, form: OfflineForm, moderator_id: int, actor: str, now: datetime,
-    settings: Settings,
+    policy: Policy, secret_key: str,
 ) -> int:
     """Publish a proposal received offline on a resident's behalf, marked 오프라인 접수.
 
@@ -186,12 +187,12 @@ async def enter_offline_proposal(
         hidden=False, flagged=False, endorsement_count=0, created_at=now,
         offline_channel=form.channel,
         offline_contact=None if resident else masked_contact(form.name, form.contact),
-        offline_contact_hash=None if resident else phone_hash(form.contact, settings.secret_key),
+        offline_contact_hash=None if resident else phone_hash(form.contact, secret_key),
     )
     session.add(proposal)
     await session.flush()
     await index_proposal(session, proposal.id, proposal.title, proposal.problem)
-    await proposal_services.publish(session, proposal.id, now, settings.policy, moderator_id)
+    await proposal_services.publish(session, proposal.id, now, policy, moderator_id)
     if resident:
         await proposal_services.set_muted(session, proposal_id=proposal.id, user_id=resident,
                                           muted=False, now=now)

@@ -25,7 +25,6 @@ from bot.domain.events import WorkItemEvent
 from bot.domain.text import mask_personal_data, normalise_text, truncate_for_display
 from bot.services.outbox import enqueue
 from bot.services.sql import insert_ignoring_conflicts
-from bot.settings import Settings
 
 
 class WorkKind(StrEnum):
@@ -76,7 +75,7 @@ class ClaimResult:
 
 async def post_work_item(
     session: AsyncSession,
-    settings: Settings,
+    moderator_chat_id: int | None,
     *,
     kind: WorkKind,
     subject_kind: str,
@@ -95,16 +94,16 @@ async def post_work_item(
             notice = notice.replace(excerpt=content_excerpt(text))
     added = await session.execute(insert_ignoring_conflicts(
         session, WorkItem, kind=kind, subject_kind=subject_kind, subject_id=subject_id,
-        dedupe_key=dedupe_key, params=notice.to_params(), chat_id=settings.moderator_chat_id,
+        dedupe_key=dedupe_key, params=notice.to_params(), chat_id=moderator_chat_id,
         created_at=now,
     ))
     if not added.rowcount:  # type: ignore[attr-defined]
         return None
     item_id = await session.scalar(select(WorkItem.id).where(WorkItem.dedupe_key == dedupe_key))
     assert item_id is not None
-    if settings.moderator_chat_id is not None:
+    if moderator_chat_id is not None:
         posted = notice.replace(work_item_id=item_id, work_kind=str(kind), urgent=True)
-        await enqueue(session, chat_id=settings.moderator_chat_id, notice=posted, now=now)
+        await enqueue(session, chat_id=moderator_chat_id, notice=posted, now=now)
     return int(item_id)
 
 
