@@ -4,8 +4,11 @@ the rolled-back sessions of `rollback` tests."""
 from __future__ import annotations
 
 import importlib.util
+import inspect
+from collections.abc import Callable
 from pathlib import Path, PurePath
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -13,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.db.models import User
-from tests.conftest import START
+from tests.conftest import START, rolls_back
 from tests.support.databases import rolled_back_sessionmaker
 from tests.support.factories import make_user
 
@@ -148,3 +151,37 @@ async def test_rolled_back_sessions_see_each_others_commits_and_leave_nothing(
             assert await user_count(outside) == 0
     async with engine.connect() as afterwards:
         assert await user_count(afterwards) == 0
+
+
+def fake_request(marked: bool, test: Callable[..., object]) -> Any:
+    """The two things `rolls_back` reads from pytest's request: the marker and the test."""
+    marker = object() if marked else None
+    return SimpleNamespace(
+        node=SimpleNamespace(get_closest_marker=lambda name: marker if name == "rollback" else None),
+        function=test,
+    )
+
+
+def stand_in_test(*fixtures: str) -> Callable[..., None]:
+    """A stand-in test function whose parameters are these fixtures."""
+
+    def test(*args: object) -> None: ...
+
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    test.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, kind) for name in fixtures]
+    )
+    return test
+
+
+def test_only_marked_tests_roll_back() -> None:
+    assert rolls_back(fake_request(True, stand_in_test("sessionmaker", "clock")))
+    assert not rolls_back(fake_request(False, stand_in_test("sessionmaker", "clock")))
+
+
+@pytest.mark.parametrize("fixture", ["engine", "database_url", "runtime", "postgres_database"])
+def test_a_rollback_test_may_not_reach_the_database_another_way(fixture: str) -> None:
+    test = stand_in_test("sessionmaker", fixture)
+    with pytest.raises(pytest.fail.Exception, match=fixture):
+        rolls_back(fake_request(True, test))
+    assert not rolls_back(fake_request(False, test))

@@ -1,4 +1,5 @@
-"""Real databases for the tests: a migrated SQLite file per test, a PostgreSQL database per run.
+"""Real databases for the tests: a migrated SQLite file per test, a PostgreSQL database per test
+process (one per pytest-xdist worker), emptied before each test or rolled back after it.
 
 PostgreSQL tests skip with the reason when no server answers, unless REQUIRE_POSTGRES=1,
 in which case they fail: CI must never pass by silently skipping them.
