@@ -113,7 +113,7 @@ class UpdateIntake:
     worker: str
     i18n: I18n
     secret_key: str = field(repr=False)
-    _told_delayed: set[int] = field(default_factory=set)  # chats told during this outage
+    _told_delayed: set[int] = field(default_factory=set, init=False)  # told this outage
 
     async def accept(self, bodies: Sequence[object]) -> int:
         """Store the updates among `bodies`, then queue the ones not seen before.

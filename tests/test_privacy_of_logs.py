@@ -306,7 +306,8 @@ async def test_no_free_text_reaches_the_logs_at_info_level(
             prompt = await neighbour.wait_for_message("✍️", after=card.message_id)
             await neighbour.say(m["opinion"].text("가로등이 있으면 훨씬 안전해져요."))
             await neighbour.wait_for_message("💬", after=prompt.message_id)
-            assert await sandbox_state.wait_until(lambda: bool(forum.topic_ids()), 5)
+            # the topic's opening message follows the commit that records its thread
+            assert await sandbox_state.wait_until(lambda: bool(forum.bot_messages()), 5)
             (thread,) = forum.topic_ids().values()
             await author.say_in(forum, m["forum"].text("꼭 필요한 사업이라 찬성합니다!"), thread)
             await neighbour.press_data(card, f"do:1:{pid}:new:0")
