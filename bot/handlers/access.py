@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Update, GonggamContext], Awaitable[None]]
 
 
-def actor_of(context: GonggamContext) -> Actor | None:
+def rules_actor(context: GonggamContext) -> Actor | None:
     """The person behind the update as the rules see them (None before they are tracked)."""
     user = context.user
     return None if user is None else Actor(user.id, user.role, user.ban)
@@ -35,7 +35,7 @@ def actor_of(context: GonggamContext) -> Actor | None:
 def permits(context: GonggamContext, action: Action) -> bool:
     """Whether the user behind the update may do `action` now (nothing is said)."""
     now = context.services.clock.now()
-    return isinstance(may(actor_of(context), action, now=now), Allowed)
+    return isinstance(may(rules_actor(context), action, now=now), Allowed)
 
 
 async def ask(update: Update, context: GonggamContext, action: Action) -> bool:
@@ -43,7 +43,7 @@ async def ask(update: Update, context: GonggamContext, action: Action) -> bool:
 
     For the few handlers whose action is known only at run time; the others use
     `permitted`."""
-    verdict = may(actor_of(context), action, now=context.services.clock.now())
+    verdict = may(rules_actor(context), action, now=context.services.clock.now())
     if isinstance(verdict, Allowed):
         return True
     log.log(
