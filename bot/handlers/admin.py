@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
@@ -24,7 +23,7 @@ from bot.domain.permissions import Action
 from bot.handlers.access import ask, permits, permitted
 from bot.handlers.answering import answer_query
 from bot.handlers.common import edit_in_place, pressed, translator_for
-from bot.handlers.context import GonggamContext
+from bot.handlers.context import GonggamContext, Session
 from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.rendering import admin_menu as view
@@ -47,7 +46,7 @@ class MenuRequest:
     now: datetime
 
 
-SectionRenderer = Callable[[AsyncSession, MenuRequest], Awaitable[Rendered]]
+SectionRenderer = Callable[[Session, MenuRequest], Awaitable[Rendered]]
 
 
 @dataclass(frozen=True)
@@ -57,12 +56,12 @@ class Section:
     render: SectionRenderer
 
 
-async def _queue(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _queue(session: Session, r: MenuRequest) -> Rendered:
     items, total = await work_items.open_items(session, offset=r.page * PAGE, limit=PAGE)
     return view.queue(r.t, items, total, r.page)
 
 
-async def _proposals(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _proposals(session: Session, r: MenuRequest) -> Rendered:
     try:
         status = ProposalStatus(r.detail)
     except ValueError:
@@ -72,52 +71,52 @@ async def _proposals(session: AsyncSession, r: MenuRequest) -> Rendered:
     return view.proposals_page(r.t, status, lines, total, r.page)
 
 
-async def _overdue(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _overdue(session: Session, r: MenuRequest) -> Rendered:
     lines, total = await admin_overview.overdue_answers(session, r.now, offset=r.page * PAGE,
                                                         limit=PAGE)
     return view.overdue(r.t, lines, total, r.page)
 
 
-async def _departments(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _departments(session: Session, r: MenuRequest) -> Rendered:
     return view.departments(r.t, await departments.list_departments(session), r.page)
 
 
-async def _taxonomy(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _taxonomy(session: Session, r: MenuRequest) -> Rendered:
     return view.taxonomy(r.t, r.settings.categories, r.settings.areas,
                          await admin_overview.category_departments(session))
 
 
-async def _rounds(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _rounds(session: Session, r: MenuRequest) -> Rendered:
     found, total = await admin_overview.budget_rounds(session, offset=r.page * PAGE, limit=PAGE)
     return view.rounds(r.t, found, total, r.page)
 
 
-async def _polls(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _polls(session: Session, r: MenuRequest) -> Rendered:
     found, total = await admin_overview.polls(session, offset=r.page * PAGE, limit=PAGE)
     return view.polls(r.t, found, total, r.page)
 
 
-async def _codes(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _codes(session: Session, r: MenuRequest) -> Rendered:
     found, total = await admin_overview.verification_batches(
         session, offset=r.page * PAGE, limit=PAGE)
     return view.codes(r.t, found, total, r.page)
 
 
-async def _broadcasts(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _broadcasts(session: Session, r: MenuRequest) -> Rendered:
     found, total = await admin_overview.broadcasts(session, offset=r.page * PAGE, limit=PAGE)
     return view.broadcasts(r.t, found, total, r.page)
 
 
-async def _stats(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _stats(session: Session, r: MenuRequest) -> Rendered:
     return view.statistics(r.t, await stats.compute_stats(session, r.now),
                            _public_url(r.settings, "/stats"))
 
 
-async def _exports(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _exports(session: Session, r: MenuRequest) -> Rendered:
     return view.exports(r.t, _public_url(r.settings, "/data"))
 
 
-async def _audit(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _audit(session: Session, r: MenuRequest) -> Rendered:
     shown = await audit.query_audit(session, audit.AuditFilter(), page=r.page, per_page=PAGE)
     return view.audit(r.t, shown)
 
@@ -126,11 +125,11 @@ def _public_url(settings: Settings, path: str) -> str:
     return settings.public_base_url.rstrip("/") + path
 
 
-async def _roles(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _roles(session: Session, r: MenuRequest) -> Rendered:
     return view.roles_help(r.t)
 
 
-async def _moderation(session: AsyncSession, r: MenuRequest) -> Rendered:
+async def _moderation(session: Session, r: MenuRequest) -> Rendered:
     return view.moderation_help(r.t)
 
 

@@ -26,6 +26,9 @@ from bot.services.users import UserView
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# The session a handler's transaction hands out, named here so that handlers import no SQL.
+Session = AsyncSession
 P = TypeVar("P", bound=Pending)
 
 
