@@ -23,10 +23,10 @@ _STORED_AS = "stored_as"
 E = TypeVar("E", bound="Event")
 
 
-def _extra() -> Any:
-    """An optional field that is left out of the stored parameters while it is None, so rows
-    keep the shape they had before it existed."""
-    return field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
+# An optional field marked `metadata={_OMIT_IF_NONE: True}` (always keyword-only, default
+# None) is left out of the stored parameters while it is None, so rows keep the shape they
+# had before it existed. It is spelled out with `field(...)` at each use rather than through
+# a helper so that type checkers see it as keyword-only.
 
 
 @dataclass(frozen=True)
@@ -175,9 +175,9 @@ class WorkItemEvent(Event):
     """A notice posted as a moderators' work item: the item adds its id, its kind (for the
     buttons) and, for some kinds, an excerpt of the text in question."""
 
-    excerpt: str | None = _extra()
-    work_item_id: int | None = _extra()
-    work_kind: str | None = _extra()
+    excerpt: str | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
+    work_item_id: int | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
+    work_kind: str | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,7 @@ async def count_audience(session: AsyncSession, audience: Audience) -> AudienceC
     return AudienceCount(int(row[0]), int(row[1]), int(row[2]))
 
 
-def audience_query(audience: Audience) -> Select[tuple[int, int, bool, bool]]:
+def audience_query(audience: Audience) -> Select[int, int, bool, bool]:
     """The audience's users (id, telegram id, muted, unreachable), before exclusions."""
     query = select(User.id, User.telegram_id, User.muted_all, User.unreachable)
     value = audience.value or ""
@@ -207,8 +207,8 @@ def audience_query(audience: Audience) -> Select[tuple[int, int, bool, bool]]:
 
 
 def _round_voters(
-    query: Select[tuple[int, int, bool, bool]], round_id: str
-) -> Select[tuple[int, int, bool, bool]]:
+    query: Select[int, int, bool, bool], round_id: str
+) -> Select[int, int, bool, bool]:
     budget_round = select(BudgetRound.eligibility, BudgetRound.area).where(
         BudgetRound.id == (int(round_id) if round_id.isdigit() else -1)
     ).subquery()

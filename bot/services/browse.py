@@ -173,14 +173,14 @@ async def my_endorsements(session: AsyncSession, user_id: int) -> list[ProposalS
     return [_summary(row) for row in rows]
 
 
-def _summary_columns() -> Select[tuple[int, str, str, int, datetime | None, bool]]:
+def _summary_columns() -> Select[int, str, str, int, datetime | None, bool]:
     return select(
         Proposal.id, Proposal.title, Proposal.status, Proposal.endorsement_count,
         Proposal.collect_until, Proposal.hidden,
     )
 
 
-def _visible() -> Select[tuple[int, str, str, int, datetime | None, bool]]:
+def _visible() -> Select[int, str, str, int, datetime | None, bool]:
     return _summary_columns().where(Proposal.hidden.is_(False))
 
 
@@ -193,7 +193,7 @@ def _order(sort: Sort) -> tuple[object, ...]:
 
 
 async def _page(
-    session: AsyncSession, query: Select[tuple[int, str, str, int, datetime | None, bool]],
+    session: AsyncSession, query: Select[int, str, str, int, datetime | None, bool],
     page: int,
 ) -> Page:
     page = max(page, 0)

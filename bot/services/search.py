@@ -236,7 +236,7 @@ async def _candidates(
     return [_Candidate(*row) for row in rows[:pool]]
 
 
-def _newest_postings(term: str, idf: float) -> Select[tuple[int, float]]:
+def _newest_postings(term: str, idf: float) -> Select[int, float]:
     """The newest ``DF_CAP`` proposals with ``term``, each worth the term's idf.
 
     Only a term in ``DF_CAP`` proposals or more is cut, and live proposals are the recent
@@ -254,7 +254,7 @@ def _newest_postings(term: str, idf: float) -> Select[tuple[int, float]]:
 
 def _visible(
     statuses: Collection[ProposalStatus], exclude_ids: Collection[int]
-) -> Select[tuple[int, str, str, int]]:
+) -> Select[int, str, str, int]:
     statement = (
         select(Proposal.id, Proposal.title, Proposal.status, Proposal.endorsement_count)
         .where(Proposal.hidden.is_(false()))
