@@ -16,6 +16,8 @@ from tests.test_debates_e2e import mark_feasible, seed, take_part
 SEARCH = "lf:1:search"
 
 
+MENU = "아래 메뉴에서 골라 주세요"  # the fallback's line: the text was taken as nothing in particular
+
 def offers_search(message: SentMessage) -> bool:
     return SEARCH in [data for row in message.buttons for _, data in row]
 
@@ -46,11 +48,14 @@ async def test_a_search_after_the_opinion_prompt_leaves_the_next_sentence_unpost
         await minji.press_data(listing, SEARCH)
         asked = await minji.wait_for_message("가로등, 주차", after=prompt.message_id)
         await minji.say("가로등")
-        results = await minji.wait_for_message()
-        assert results.message_id > asked.message_id and "「가로등」" in (results.text or "")
+        results = await minji.wait_for_message("「가로등」")
+        assert results.message_id > asked.message_id
         await minji.say("오늘 저녁에 구청 앞에서 만나요.")
-        reply = await minji.wait_for_message()
-        assert "💬" not in (reply.text or "") and "아래 메뉴에서 골라 주세요" in (reply.text or "")
+        # waits name their text: the department's answer may be pushed at any moment
+        reply = await minji.wait_for_message(MENU)
+        assert not [m for m in minji.inbox() if m.message_id > asked.message_id
+                    and "💬" in (m.text or "")]
+        assert reply.message_id > results.message_id
         assert await opinions_stored(runtime.sessionmaker) == 0
 
 
@@ -69,11 +74,10 @@ async def test_the_opinion_prompt_after_a_search_prompt_takes_the_text_as_the_op
         await minji.wait_for_message("가로등, 주차", after=listing.message_id)
         prompt = await ask_to_write_opinion(minji, pid)
         await minji.say("밤길이 어두워서 가로등이 꼭 필요하다고 생각해요.")
-        posted = await minji.wait_for_message()
-        assert posted.message_id > prompt.message_id and "💬" in (posted.text or "")
+        posted = await minji.wait_for_message("💬")
+        assert posted.message_id > prompt.message_id
         await minji.say("가로등")
-        reply = await minji.wait_for_message()
-        assert "아래 메뉴에서 골라 주세요" in (reply.text or "")  # not a keyword any more either
+        await minji.wait_for_message(MENU)  # not a keyword any more either
         assert await opinions_stored(runtime.sessionmaker) == 1
 
 
@@ -87,9 +91,8 @@ async def test_opening_the_menu_drops_the_opinion_being_written(
         await mark_feasible(runtime, pid, settings)
         prompt = await ask_to_write_opinion(minji, pid)
         await minji.say("/start")
-        menu = await minji.wait_for_message()
+        menu = await minji.wait_for_message("안녕하세요")
         assert menu.message_id > prompt.message_id
         await minji.say("이건 의견이 아니라 그냥 해 본 말이에요.")
-        reply = await minji.wait_for_message()
-        assert "아래 메뉴에서 골라 주세요" in (reply.text or "")
+        await minji.wait_for_message(MENU)
         assert await opinions_stored(runtime.sessionmaker) == 0
