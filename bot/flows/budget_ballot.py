@@ -186,7 +186,7 @@ async def _refuse(
         await answer_query(query, view.ineligible_text(t, result.ineligible, result.round),
                            alert=True)
         if result.ineligible is Ineligible.NEEDS_CONTACT and query.message is not None:
-            await _ask_for_contact(query.message.reply_text, t, result)  # type: ignore[union-attr]
+            await _ask_for_contact(query.message.reply_text, t, result)
     elif result.outcome is BallotOutcome.STALE and state is not None:
         await answer_query(query, view.stale_text(t), alert=True)
         await edit_in_place(query, view.ballot_view(t, state))
@@ -224,7 +224,7 @@ async def _ask_for_contact(
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     """The buttons; /budget itself is registered with the other menu commands in start.py.
     Before the fallbacks, whose catch-all answers unknown buttons as stale."""
     application.add_handler(CallbackQueryHandler(show_page, pattern=BallotPage.matches))

@@ -13,6 +13,7 @@ from enum import IntEnum
 from telegram import Update
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -113,7 +114,7 @@ async def resume_or_restart(update: Update, context: GonggamContext) -> Step:
     await answer_query(query)
     if choice.action == "restart":
         async with context.transaction() as session:
-            await drafts.start_draft(session, context.user.id, context.services.clock.now())
+            await drafts.start_draft(session, context.tracked_user.id, context.services.clock.now())
         return await _ask(update, context, Step.TITLE)
     draft = await _draft(context)
     if draft is None:
@@ -337,10 +338,10 @@ async def _send(update: Update, rendered: Rendered, keyboard: object = None) -> 
         await message.reply_html(rendered.text, reply_markup=rendered.reply_markup or keyboard)  # type: ignore[arg-type]
 
 
-def build(application: Application) -> ConversationHandler:  # type: ignore[type-arg]
+def build(application: Application) -> ConversationHandler:
     text = PRIVATE & filters.TEXT & ~filters.COMMAND
     other = PRIVATE & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
-    on_step = [
+    on_step: list[BaseHandler[Update, GonggamContext, object]] = [
         MessageHandler(text, receive_text),
         CallbackQueryHandler(choose, pattern=WizardChoice.matches),
         CallbackQueryHandler(skip, pattern=lambda d: WizardStep.parse(d) == WizardStep("skip")),
@@ -353,9 +354,11 @@ def build(application: Application) -> ConversationHandler:  # type: ignore[type
 
 
 def _conversation(
-    on_step: list[object], text: filters.BaseFilter, other: filters.BaseFilter,
-    application: Application,  # type: ignore[type-arg]
-) -> ConversationHandler:  # type: ignore[type-arg]
+    on_step: list[BaseHandler[Update, GonggamContext, object]],
+    text: filters.BaseFilter,
+    other: filters.BaseFilter,
+    application: Application,
+) -> ConversationHandler:
     return ConversationHandler(
         entry_points=[
             CommandHandler("propose", begin, filters=PRIVATE),

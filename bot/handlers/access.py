@@ -11,8 +11,9 @@ services still ask the rules about bans themselves, in their own transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import wraps
+from typing import Any
 
 from telegram import Update
 
@@ -23,7 +24,7 @@ from bot.rendering.permissions import refusal_text
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, GonggamContext], Awaitable[None]]
+Handler = Callable[[Update, GonggamContext], Coroutine[Any, Any, None]]
 
 
 def rules_actor(context: GonggamContext) -> Actor | None:

@@ -197,6 +197,6 @@ async def press(update: Update, context: GonggamContext) -> None:
     await edit_in_place(query, rendered)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("admin", open_menu, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(press, pattern=AdminMenu.matches))

@@ -176,7 +176,7 @@ async def _reply(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(rate, pattern=RateAnswer.matches))
     for command, callback in (
         ("rereview", ask_re_review), ("departments", list_departments),

@@ -71,6 +71,6 @@ async def turn_page(update: Update, context: GonggamContext) -> None:
     await edit_in_place(query, rendered)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("audit", show_audit, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(turn_page, pattern=AuditPage.matches))

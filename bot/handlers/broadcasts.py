@@ -182,7 +182,7 @@ async def _show(query: CallbackQuery, rendered: Rendered) -> None:
     await edit_in_place(query, rendered)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("broadcast", start_broadcast, filters=PRIVATE))
     application.add_handler(MessageHandler(
         PRIVATE & ~filters.COMMAND & Awaiting(application, AwaitingBroadcast), receive_text))

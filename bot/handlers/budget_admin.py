@@ -163,7 +163,7 @@ async def export_round(update: Update, context: GonggamContext) -> None:
         InputFile(export.csv_bytes, filename=f"budget-round-{round_id}.csv"), caption=caption)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     """Before the fallbacks (their command catch-all would answer these otherwise)."""
     for command, callback in (
         ("round_new", new_round), ("rounds", list_rounds), ("project_add", add_project),

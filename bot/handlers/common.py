@@ -57,7 +57,7 @@ def is_database_outage(error: BaseException | None) -> bool:
 class Awaiting(filters.MessageFilter):
     """True while the user owes us a one-message answer of this kind (`context.pending`)."""
 
-    def __init__(self, application: Application, kind: type[Pending]) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: Application, kind: type[Pending]) -> None:
         super().__init__(name=f"Awaiting({kind.__name__})")
         self._application = application
         self._kind = kind

@@ -50,7 +50,7 @@ class UpdateAlreadyHandled(ApplicationHandlerStop):
     """An earlier handling of this update committed its effect: this one rolls back."""
 
 
-class GonggamApplication(Application):  # type: ignore[type-arg]
+class GonggamApplication(Application):
     """PTB's Application carrying our services."""
 
     def __init__(self, *, services: Services, **kwargs: Any) -> None:
@@ -83,11 +83,18 @@ class GonggamContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     _effect_claimed: bool = False
 
     @classmethod
-    def from_update(cls, update: object, application: Application) -> GonggamContext:  # type: ignore[override, type-arg]
+    def from_update(cls, update: object, application: Application) -> GonggamContext:
         context = super().from_update(update, application)
         if isinstance(update, Update):
             context.update_id = update.update_id
         return context
+
+    @property
+    def tracked_user(self) -> UserView:
+        """The user behind the update, for code that runs only once they are tracked (after
+        `pressed` or `permitted`, which refuse an update without a tracked user)."""
+        assert self.user is not None, "the user behind the update is not tracked"
+        return self.user
 
     @property
     def services(self) -> Services:

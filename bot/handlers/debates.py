@@ -48,7 +48,7 @@ async def choose_stance(update: Update, context: GonggamContext) -> None:
     stance = Stance(choice.stance)
     async with context.transaction() as session:
         result = await debates.choose_stance(
-            session, proposal_id=choice.proposal_id, user_id=context.user.id,  # type: ignore[union-attr]
+            session, proposal_id=choice.proposal_id, user_id=context.tracked_user.id,
             stance=stance, now=context.services.clock.now(),
         )
     await answer_query(query, view.stance_reply(t, result.outcome, stance, result.closes_at),
@@ -68,7 +68,7 @@ async def start_or_cancel_writing(update: Update, context: GonggamContext) -> No
         await query.edit_message_text(view.writing_cancelled(t))
         return
     async with context.transaction() as session:
-        tally = await debates.load_tally(session, target.proposal_id, context.user.id,  # type: ignore[union-attr]
+        tally = await debates.load_tally(session, target.proposal_id, context.tracked_user.id,
                                          context.services.clock.now())
     if tally is None or not tally.open:
         await answer_query(query, view.closed_text(t, tally.closes_at if tally else None),
@@ -126,7 +126,7 @@ async def _redraw_opinions(
     async with context.transaction() as session:
         page = await debates.list_opinions(
             session, proposal_id, sort=OpinionSort(sort), page=page_number,
-            viewer_id=context.user.id, now=now,  # type: ignore[union-attr]
+            viewer_id=context.tracked_user.id, now=now,
         )
     if page is None:
         return card_view.proposal_not_found(t)
@@ -142,7 +142,7 @@ async def like(update: Update, context: GonggamContext) -> None:
     query, target = button
     async with context.transaction() as session:
         result = await debates.like_opinion(
-            session, opinion_id=target.opinion_id, user_id=context.user.id,  # type: ignore[union-attr]
+            session, opinion_id=target.opinion_id, user_id=context.tracked_user.id,
             now=context.services.clock.now(),
         )
     await answer_query(query, view.like_reply(translator_for(update, context), result.outcome,
@@ -170,7 +170,7 @@ async def report(update: Update, context: GonggamContext) -> None:
     services = context.services
     async with context.transaction() as session:
         recorded = await debates.report_opinion(
-            session, opinion_id=target.opinion_id, user_id=context.user.id,  # type: ignore[union-attr]
+            session, opinion_id=target.opinion_id, user_id=context.tracked_user.id,
             reason=target.reason, now=services.clock.now(), settings=services.settings,
         )
     await answer_query(query)
@@ -220,7 +220,7 @@ async def _refresh_card(update: Update, context: GonggamContext, proposal_id: in
     await edit_in_place(query, rendered)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     """Before the fallbacks: the opinion text, the debate buttons, and the forum topic."""
     application.add_handler(MessageHandler(
         PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AwaitingOpinion), receive_opinion))

@@ -49,5 +49,5 @@ async def _redraw_changed_nothing(update: object) -> None:
         await answer_query(query)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_error_handler(on_error)  # type: ignore[arg-type]
+def register(application: Application) -> None:
+    application.add_error_handler(on_error)

@@ -59,5 +59,5 @@ async def send_export(update: Update, context: GonggamContext) -> None:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("export", send_export, filters=PRIVATE))

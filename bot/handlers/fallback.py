@@ -73,7 +73,7 @@ async def unknown_button(update: Update, context: GonggamContext) -> None:
     await answer_query(query, stale_button(translator_for(update, context)), alert=True)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     """Register last: within a group the first matching handler wins."""
     application.add_handler(CallbackQueryHandler(unknown_button))
     application.add_handler(

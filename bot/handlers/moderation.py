@@ -365,7 +365,7 @@ async def _reply(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     """Commands in private chats with the bot; work item buttons wherever the item is."""
     application.add_handler(CallbackQueryHandler(press_work_item, pattern=WorkAct.matches))
     for command, callback in (

@@ -25,5 +25,5 @@ async def show_my_activity(update: Update, context: GonggamContext) -> None:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("my", show_my_activity, filters=filters.ChatType.PRIVATE))

@@ -113,7 +113,7 @@ async def poll_answer(update: Update, context: GonggamContext) -> None:
     log.info("poll answer on %s: %s", answer.poll_id, outcome)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     """Before the fallbacks (their command catch-all would answer /polls otherwise)."""
     application.add_handler(CommandHandler("polls", show_opt_in, filters=PRIVATE))
     application.add_handler(CommandHandler("poll_new", new_poll, filters=PRIVATE))

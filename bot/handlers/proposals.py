@@ -114,7 +114,7 @@ async def endorse(update: Update, context: GonggamContext) -> None:
     services = context.services
     async with context.transaction() as session:
         result = await proposals.endorse(
-            session, proposal_id=target.proposal_id, user_id=context.user.id,
+            session, proposal_id=target.proposal_id, user_id=context.tracked_user.id,
             now=services.clock.now(), settings=services.settings, calendar=services.calendar,
         )
     await _after_endorsement(update, context, target.proposal_id, result)
@@ -127,7 +127,7 @@ async def unendorse(update: Update, context: GonggamContext) -> None:
     query, target = button
     async with context.transaction() as session:
         result = await proposals.withdraw_endorsement(
-            session, proposal_id=target.proposal_id, user_id=context.user.id
+            session, proposal_id=target.proposal_id, user_id=context.tracked_user.id
         )
     await _after_endorsement(update, context, target.proposal_id, result)
 
@@ -167,7 +167,7 @@ async def mute(update: Update, context: GonggamContext) -> None:
         return
     query, target = button
     async with context.transaction() as session:
-        await proposals.set_muted(session, proposal_id=target.proposal_id, user_id=context.user.id,
+        await proposals.set_muted(session, proposal_id=target.proposal_id, user_id=context.tracked_user.id,
                                   muted=bool(target.muted), now=context.services.clock.now())
     t = translator_for(update, context)
     await answer_query(query, view.mute_reply(t, bool(target.muted)))
@@ -181,7 +181,7 @@ async def ask_report_reason(update: Update, context: GonggamContext) -> None:
     query, target = button
     t = translator_for(update, context)
     async with context.transaction() as session:
-        card = await browse.load_card(session, target.proposal_id, context.user.id)
+        card = await browse.load_card(session, target.proposal_id, context.tracked_user.id)
     if card is not None and card.viewer_reported:
         await answer_query(query, view.already_reported(t))
         return
@@ -206,7 +206,7 @@ async def report(update: Update, context: GonggamContext) -> None:
         return
     async with context.transaction() as session:
         recorded = await proposals.report_proposal(
-            session, proposal_id=target.proposal_id, user_id=context.user.id,
+            session, proposal_id=target.proposal_id, user_id=context.tracked_user.id,
             reason=target.reason, now=context.services.clock.now(),
             settings=context.services.settings,
         )
@@ -243,14 +243,14 @@ async def withdraw(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     if not target.confirmed:
         async with context.transaction() as session:
-            card = await browse.load_card(session, target.proposal_id, context.user.id)
+            card = await browse.load_card(session, target.proposal_id, context.tracked_user.id)
         await answer_query(query)
-        if card is not None and card.is_author(context.user.id):
+        if card is not None and card.is_author(context.tracked_user.id):
             await _send(update, view.withdraw_confirmation(t, card.id, card.title))
         return
     async with context.transaction() as session:
         outcome = await proposals.withdraw_proposal(
-            session, proposal_id=target.proposal_id, user_id=context.user.id,
+            session, proposal_id=target.proposal_id, user_id=context.tracked_user.id,
             now=context.services.clock.now(),
         )
     text = view.withdraw_reply(t, outcome)
@@ -371,7 +371,7 @@ async def _send(update: Update, rendered: Rendered) -> None:
         await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("proposals", show_list, filters=PRIVATE))
     application.add_handler(
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AwaitingSearch),

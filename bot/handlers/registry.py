@@ -28,7 +28,7 @@ from bot.handlers import (  # admin data  # moderation
 )
 
 
-def register_all(application: Application) -> None:  # type: ignore[type-arg]
+def register_all(application: Application) -> None:
     """Order matters: tracking runs first (group -1); within group 0 the first match wins,
     so the wizard comes before the menu and the fallbacks come last."""
     tracking.register(application)

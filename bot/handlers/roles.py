@@ -71,6 +71,6 @@ async def _reply(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     for command, callback in (("grant", grant), ("revoke", revoke), ("staff", staff)):
         application.add_handler(CommandHandler(command, callback, filters=PRIVATE))

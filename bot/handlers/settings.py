@@ -43,8 +43,8 @@ async def choose_language(update: Update, context: GonggamContext) -> None:
         await ask_language(update, context)
         return
     async with context.transaction() as session:
-        changed = await set_language(session, context.user.id, choice.language)
-    t = context.services.i18n.get(choice.language if changed else context.user.language)
+        changed = await set_language(session, context.tracked_user.id, choice.language)
+    t = context.services.i18n.get(choice.language if changed else context.tracked_user.language)
     await answer_query(query)
     await edit_in_place(query, language_prompt(t))  # the same language again: no change
     await query.message.reply_html(language_changed(t), reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
@@ -60,7 +60,7 @@ async def toggle_notifications(update: Update, context: GonggamContext) -> None:
     await asyncio.gather(
         answer_query(query),
         context.services.fast_lane.run(
-            partial(set_muted_all, user_id=context.user.id, muted=muted)
+            partial(set_muted_all, user_id=context.tracked_user.id, muted=muted)
         ),
     )
     t = translator_for(update, context)
@@ -69,7 +69,7 @@ async def toggle_notifications(update: Update, context: GonggamContext) -> None:
         await query.edit_message_text(view.text, reply_markup=view.reply_markup)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("settings", show_settings, filters=PRIVATE))
     application.add_handler(CommandHandler("lang", ask_language, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(choose_language, pattern=LanguageChoice.matches))

@@ -84,7 +84,7 @@ async def menu_button(update: Update, context: GonggamContext) -> None:
 class MenuLabelFilter(filters.MessageFilter):
     """Matches the reply-keyboard labels in every language (built per app, not at import)."""
 
-    def __init__(self, application: Application, key: str | None = None) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: Application, key: str | None = None) -> None:
         super().__init__(name=f"MenuLabelFilter({key or 'any'})")
         self._application = application
         self._key = key
@@ -96,7 +96,7 @@ class MenuLabelFilter(filters.MessageFilter):
         return item is not None and (self._key is None or item.key == self._key)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     application.add_handler(CommandHandler("help", show_help, filters=PRIVATE))
     application.add_handler(

@@ -33,5 +33,5 @@ async def show_stats(update: Update, context: GonggamContext) -> None:
     await message.reply_html(view.summary(t, stats, page_url), disable_web_page_preview=True)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("stats", show_stats, filters=PRIVATE))

@@ -48,5 +48,5 @@ def _kind(update: Update) -> str:
     return "other"
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(TypeHandler(Update, track_update), group=-1)

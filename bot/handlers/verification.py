@@ -78,6 +78,6 @@ async def verify(update: Update, context: GonggamContext) -> None:
     await message.reply_html(view.redeem_reply(t, result))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("codes_new", new_codes, filters=PRIVATE))
     application.add_handler(CommandHandler("verify", verify, filters=PRIVATE))
