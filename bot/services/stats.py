@@ -144,7 +144,8 @@ async def answer_durations(session: AsyncSession) -> list[float]:
         .join(Proposal, Proposal.id == reached.c.proposal_id)
         .where(Proposal.hidden.is_(False))
     )
-    return sorted((end - start).total_seconds() / 86400 for start, end in rows if end >= start)
+    return sorted((end - start).total_seconds() / 86400
+                  for start, end in rows.tuples() if end >= start)
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -201,7 +202,8 @@ async def weekly_activity(
         .where(activity.c.at < starts[-1] + timedelta(weeks=1))
         .group_by(week)
     )
-    counts = {int(index): (int(endorsed or 0), int(people)) for index, endorsed, people in rows
+    counts = {int(index): (int(endorsed or 0), int(people))
+              for index, endorsed, people in rows.tuples()
               if index is not None}
     return tuple(
         WeekRow(start.astimezone(tz).date(), *counts.get(index, (0, 0)))
@@ -236,7 +238,7 @@ async def round_turnout(session: AsyncSession) -> tuple[RoundTurnout, ...]:
         .order_by(BudgetRound.opens_at.desc(), BudgetRound.id.desc())
     )
     turnout = []
-    for budget_round, ballots in rows.all():
+    for budget_round, ballots in rows.tuples().all():
         stored = (budget_round.results or {}).get("eligible")
         eligible = (int(stored) if stored is not None
                     else await count_eligible(session, budget_round))
