@@ -70,7 +70,7 @@ def _private_chat_of(body: object) -> tuple[int, str | None] | None:
     for key in ("message", "callback_query", "edited_message"):
         part = body.get(key)
         sender = part.get("from") if isinstance(part, dict) else None
-        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+        if isinstance(part, dict) and isinstance(sender, dict) and isinstance(sender.get("id"), int):
             message = part.get("message")
             chat = part.get("chat") or (message.get("chat") if isinstance(message, dict) else None)
             chat = chat if isinstance(chat, dict) else sender
@@ -193,12 +193,15 @@ class UpdateIntake:
         no phone number is kept in the clear, not even while the update waits."""
         message = body.get("message")
         contact = message.get("contact") if isinstance(message, dict) else None
-        if not isinstance(contact, dict) or not isinstance(contact.get("phone_number"), str):
+        if (not isinstance(message, dict) or not isinstance(contact, dict)
+                or not isinstance(contact.get("phone_number"), str)):
             return body
         hashed = hashed_phone(contact["phone_number"], self.secret_key)
         return {**body, "message": {**message, "contact": {**contact, "phone_number": hashed}}}
 
     def _parse(self, item: RawUpdate) -> Update:
+        # unparsable updates (no payload) are stored as handled, never queued
+        assert item.payload is not None
         update = Update.de_json(item.payload, self.bot)
         assert update is not None
         return update

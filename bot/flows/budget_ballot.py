@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
-from telegram import CallbackQuery, KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram import CallbackQuery, KeyboardButton, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.buttons import BallotPage, BallotSubmit, BallotTap
@@ -186,7 +186,8 @@ async def _refuse(
         await answer_query(query, view.ineligible_text(t, result.ineligible, result.round),
                            alert=True)
         if result.ineligible is Ineligible.NEEDS_CONTACT and query.message is not None:
-            await _ask_for_contact(query.message.reply_text, t, result)
+            # the ballot card was just pressed, so its message is accessible
+            await _ask_for_contact(cast(Message, query.message).reply_text, t, result)
     elif result.outcome is BallotOutcome.STALE and state is not None:
         await answer_query(query, view.stale_text(t), alert=True)
         await edit_in_place(query, view.ballot_view(t, state))

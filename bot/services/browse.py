@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, UnaryExpression, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Endorsement, Proposal, ProposalEvent, Report, Subscription
@@ -184,7 +185,7 @@ def _visible() -> Select[int, str, str, int, datetime | None, bool]:
     return _summary_columns().where(Proposal.hidden.is_(False))
 
 
-def _order(sort: Sort) -> tuple[object, ...]:
+def _order(sort: Sort) -> tuple[UnaryExpression[Any], ...]:
     if sort is Sort.POPULAR:
         return (Proposal.endorsement_count.desc(),)
     if sort is Sort.CLOSING:

@@ -88,7 +88,9 @@ async def set_category_department(
     session: AsyncSession, *, category: str, department_id: int, now: datetime, actor: str
 ) -> None:
     existing = await session.get(CategoryDepartment, category)
-    before = {"department_id": existing.department_id} if existing else None
+    before: dict[str, object] | None = (
+        {"department_id": existing.department_id} if existing else None
+    )
     if existing:
         existing.department_id = department_id
     else:
@@ -129,7 +131,7 @@ async def assign_department(
     department = await session.get(Department, department_id)
     if department is None or department.archived:
         return AssignResult(AssignOutcome.NO_DEPARTMENT)
-    before = {"department_id": proposal.department_id}
+    before: dict[str, object] = {"department_id": proposal.department_id}
     proposal.department_id = department_id
     token, link_id = await _issue_link(session, proposal_id, department_id, now, settings)
     url = reply_url(settings, token)
