@@ -50,7 +50,7 @@ from bot.domain.pacing import SendPacer
 from bot.domain.quiet_hours import QuietHours
 from bot.metrics import Metrics
 from bot.rendering import Rendered
-from bot.services.sql import is_postgres
+from bot.services.sql import is_postgres, rows_affected
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -314,7 +314,7 @@ class OutboxDispatcher(BackgroundLoop):
                 .values(claim_token=None, claimed_until=None)
                 .execution_options(synchronize_session=False)
             )
-        taken_back = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        taken_back = int(rows_affected(result) or 0)
         if taken_back:
             log.warning("%s took back %d rows it had claimed and not finished; they may "
                         "have been delivered already", self.name, taken_back)

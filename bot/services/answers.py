@@ -58,7 +58,7 @@ from bot.services.debates import summary_text as debate_summary_text  # debates 
 from bot.services.departments import hash_token, notify_department
 from bot.services.lifecycle import transition
 from bot.services.outbox import enqueue_for_users, proposal_followers
-from bot.services.sql import insert_ignoring_conflicts
+from bot.services.sql import insert_ignoring_conflicts, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
 
@@ -276,7 +276,7 @@ async def request_re_review(
         return ReReviewOutcome.NOT_ALLOWED
     added = await session.execute(insert_ignoring_conflicts(
         session, ReReviewRequest, proposal_id=proposal_id, reason=text, created_at=now))
-    if not added.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(added):
         return ReReviewOutcome.ALREADY
     notice = ModerationReReview(proposal_id, proposal.title, text, key=str(proposal_id),
                                 urgent=True)
@@ -325,7 +325,7 @@ async def remind_department(
         .values(next_reminder_at=next_reminder(due, now) if due else None)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1 or due is None:  # type: ignore[attr-defined]
+    if rows_affected(claimed) != 1 or due is None:
         return False
     kind = reminder_kind(due, now)
     key = f"{proposal.id}:{due.date()}:{now.astimezone(SEOUL).date()}"
@@ -431,7 +431,7 @@ async def _insert_answer(
         "created_at": now,
     }
     added = await session.execute(insert_ignoring_conflicts(session, Answer, **values))
-    if not added.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(added):
         return None
     return await session.scalar(select(Answer.id).where(Answer.idempotency_key == key[:64]))
 

@@ -51,7 +51,7 @@ from bot.domain.pb.ballot import (
     summarize,
 )
 from bot.services.outbox import enqueue_for_users
-from bot.services.sql import insert_ignoring_conflicts, is_postgres
+from bot.services.sql import insert_ignoring_conflicts, is_postgres, rows_affected
 from bot.settings import Settings
 
 PAGE_SIZE = 5
@@ -474,7 +474,7 @@ class ReminderMark:
                     BudgetBallot.updated_at <= mark,
                 ).values({self.column.key: now}).execution_options(synchronize_session=False)
             )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            if rows_affected(claimed) != 1:
                 continue
             notice = self.event(
                 round_.id, round_.name, round_.closes_at, len(_numbers(ballot.draft)),

@@ -44,7 +44,7 @@ from bot.domain.pb.ballot import Eligibility
 from bot.domain.text import is_meaningful
 from bot.services.audit import record_audit
 from bot.services.outbox import wake_after_commit
-from bot.services.sql import is_postgres
+from bot.services.sql import is_postgres, rows_affected
 
 MAX_TEXT = 4000  # Telegram allows 4096; the rest is for the 「📣 구청 알림」 header and footer
 KIND = BroadcastMessage.kind
@@ -167,7 +167,7 @@ async def choose_audience(
         .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.DRAFT)
         .values(audience=audience.kind, audience_value=audience.value)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(result):
         return None
     text_html = await session.scalar(
         select(Broadcast.text_html).where(Broadcast.id == broadcast_id))
@@ -244,7 +244,7 @@ async def confirm(
                 progress_message_id=progress_message_id)
         .execution_options(synchronize_session=False)
     )
-    if not claimed.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(claimed):
         return SendOutcome.ALREADY, None
     queued = await _enqueue_all(session, broadcast_id, audience, draft.text_html, now)
     await session.execute(
@@ -281,7 +281,7 @@ async def _enqueue_all(
     for start in range(0, len(rows), INSERT_CHUNK):
         statement = insert(OutboxMessage).values(rows[start : start + INSERT_CHUNK])
         result = await session.execute(statement.on_conflict_do_nothing())
-        queued += int(result.rowcount)  # type: ignore[attr-defined]
+        queued += int(rows_affected(result))
     return queued
 
 
@@ -304,7 +304,7 @@ async def cancel(session: AsyncSession, broadcast_id: int, *, actor: str, now: d
         .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.DRAFT)
         .values(status=BroadcastStatus.CANCELLED)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(result):
         return False
     record_audit(session, now, actor, "broadcast.cancel", f"broadcast:{broadcast_id}",
                  before={"status": BroadcastStatus.DRAFT.value},

@@ -49,7 +49,7 @@ from bot.domain.pb.rules import Outcome, tally
 from bot.domain.spreadsheet import excel_csv
 from bot.services.audit import record_audit
 from bot.services.outbox import enqueue, enqueue_for_users
-from bot.services.sql import insert_ignoring_conflicts
+from bot.services.sql import insert_ignoring_conflicts, rows_affected
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -231,7 +231,7 @@ async def import_accepted(
             description=item.description, cost_krw=item.budget_krw, area=item.area,
             category=item.category, proposal_id=item.proposal_id, position=position,
         ))
-        if inserted.rowcount:  # type: ignore[attr-defined]
+        if rows_affected(inserted):
             added.append(item.proposal_id)
             position += 1
     record_audit(session, now, actor, "budget.import", f"budget_round:{round_id}",
@@ -297,7 +297,7 @@ async def _move(
         .where(BudgetRound.id == round_id, BudgetRound.phase == expected, guard)
         .values(phase=new, **values).execution_options(synchronize_session=False)
     )
-    return moved.rowcount == 1  # type: ignore[attr-defined]
+    return rows_affected(moved) == 1
 
 
 async def open_round(

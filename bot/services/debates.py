@@ -68,7 +68,7 @@ from bot.services.outbox import (
     proposal_followers,
     wake_after_commit,
 )
-from bot.services.sql import insert_ignoring_conflicts
+from bot.services.sql import insert_ignoring_conflicts, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
 
@@ -182,7 +182,7 @@ async def choose_stance(
         session, DebateStance, proposal_id=proposal_id, user_id=user_id, stance=stance,
         updated_at=now,
     ))
-    if added.rowcount:  # type: ignore[attr-defined]
+    if rows_affected(added):
         return StanceResult(StanceOutcome.CHOSEN, proposal.debate_closes_at)
     changed = await session.execute(
         update(DebateStance)
@@ -191,7 +191,7 @@ async def choose_stance(
         .values(stance=stance, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    outcome = StanceOutcome.CHOSEN if changed.rowcount else StanceOutcome.UNCHANGED  # type: ignore[attr-defined]
+    outcome = StanceOutcome.CHOSEN if rows_affected(changed) else StanceOutcome.UNCHANGED
     return StanceResult(outcome, proposal.debate_closes_at)
 
 
@@ -294,7 +294,7 @@ async def like_opinion(
         return LikeResult(LikeOutcome.OWN, opinion.proposal_id, opinion.like_count)
     added = await session.execute(insert_ignoring_conflicts(
         session, OpinionLike, opinion_id=opinion_id, user_id=user_id, created_at=now))
-    if not added.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(added):
         return LikeResult(LikeOutcome.ALREADY, opinion.proposal_id, opinion.like_count)
     count = (await session.execute(
         update(Opinion).where(Opinion.id == opinion_id)
@@ -323,7 +323,7 @@ async def report_opinion(
         session, Report, user_id=user_id, target_kind="opinion", target_id=opinion_id,
         reason=reason, created_at=now,
     ))
-    if not added.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(added):
         return False
     proposal = await session.get(Proposal, opinion.proposal_id)
     assert proposal is not None
@@ -357,7 +357,7 @@ async def _set_hidden(
         update(Opinion).where(Opinion.id == opinion_id, Opinion.hidden.is_(not hidden))
         .values(**values).execution_options(synchronize_session=False)
     )
-    if not changed.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(changed):
         return False
     record_audit(session, now, moderator, "opinion.hide" if hidden else "opinion.restore",
                  f"opinion:{opinion_id}", after={"hidden": hidden, "reason": reason or None})
@@ -399,7 +399,7 @@ async def extend_debate(
         session, DebateExtension, proposal_id=proposal_id, days=days, reason=text,
         moderator=moderator[:120], created_at=now,
     ))
-    if not added.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(added):
         return ExtendResult(ExtendOutcome.ALREADY_EXTENDED, proposal.debate_closes_at)
     before = proposal.debate_closes_at
     assert before is not None
@@ -428,7 +428,7 @@ async def remind_debate(session: AsyncSession, proposal_id: int, now: datetime) 
         .values(debate_reminder_at=None)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(claimed) != 1:
         return False
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     assert proposal is not None and proposal.debate_closes_at is not None
@@ -635,7 +635,7 @@ async def claim_topics_to_open(session: AsyncSession, now: datetime) -> list[For
             .values(claimed_until=now + FORUM_CLAIM)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        if rows_affected(claimed) == 1:
             work.append(await _work(session, proposal_id, chat_id, None))
     return work
 
@@ -666,7 +666,7 @@ async def mark_forum_closed(session: AsyncSession, proposal_id: int, now: dateti
         .where(DebateForumTopic.proposal_id == proposal_id, DebateForumTopic.closed_at.is_(None))
         .values(closed_at=now).execution_options(synchronize_session=False)
     )
-    return bool(closed.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(closed))
 
 
 async def debate_for_thread(session: AsyncSession, chat_id: int, thread_id: int) -> int | None:

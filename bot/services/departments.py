@@ -17,6 +17,7 @@ from bot.domain.events import DepartmentAssigned, DepartmentLink, Event
 from bot.domain.lifecycle import ProposalStatus
 from bot.services.audit import record_audit
 from bot.services.outbox import enqueue, enqueue_email
+from bot.services.sql import rows_affected
 from bot.settings import Settings
 
 ASSIGNABLE = frozenset({ProposalStatus.UNDER_REVIEW, ProposalStatus.IN_DEBATE,
@@ -148,7 +149,7 @@ async def revoke_links(session: AsyncSession, proposal_id: int, now: datetime, a
         .values(revoked_at=now)
     )
     record_audit(session, now, actor, "reply_link.revoke", f"proposal:{proposal_id}")
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(rows_affected(result) or 0)
 
 
 async def _issue_link(

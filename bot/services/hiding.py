@@ -19,7 +19,7 @@ from bot.domain.events import ContentHidden, ContentRestored, ModerationReported
 from bot.domain.reports import REPORT_REASONS
 from bot.services.audit import record_audit
 from bot.services.outbox import enqueue_for_users
-from bot.services.sql import is_postgres
+from bot.services.sql import is_postgres, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
 
@@ -104,7 +104,7 @@ async def _set_hidden(
         update(table).where(table.id == content_id, table.hidden.is_(not hidden))
         .values(**values).execution_options(synchronize_session=False)
     )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(changed) != 1:
         return HideOutcome.UNCHANGED
     after: dict[str, object] = {"hidden": hidden, "hidden_reason": code, "reason": reason or None}
     if not hidden:  # reports up to here are settled; only later ones count towards hiding

@@ -13,6 +13,7 @@ from bot.db.models import Proposal, ProposalEvent
 from bot.domain.events import StatusChanged
 from bot.domain.lifecycle import ProposalStatus, check_transition
 from bot.services.outbox import enqueue_for_users, proposal_followers
+from bot.services.sql import rows_affected
 
 
 async def transition(
@@ -45,7 +46,7 @@ async def transition(
     if guard is not None:
         statement = statement.where(guard)
     result = await session.execute(statement.execution_options(synchronize_session=False))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(result) != 1:
         return False
     session.add(
         ProposalEvent(

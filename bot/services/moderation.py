@@ -28,7 +28,7 @@ from bot.services.hiding import HideOutcome, restore_content
 from bot.services.lifecycle import transition
 from bot.services.outbox import enqueue_for_users
 from bot.services.search import index_proposal
-from bot.services.sql import insert_ignoring_conflicts, is_postgres
+from bot.services.sql import insert_ignoring_conflicts, is_postgres, rows_affected
 from bot.services.work_items import ClaimOutcome, WorkItemView, WorkKind, claim, open_items_for
 from bot.settings import Settings
 
@@ -94,7 +94,7 @@ async def merge_proposals(
             continue
         added = await session.execute(insert_ignoring_conflicts(
             session, Endorsement, proposal_id=target_id, user_id=user_id, created_at=now))
-        moved += int(added.rowcount or 0)  # type: ignore[attr-defined]
+        moved += int(rows_affected(added) or 0)
         await proposal_services.set_muted(session, proposal_id=target_id, user_id=user_id,
                                           muted=False, now=now)
     count = await _recount(session, target_id)

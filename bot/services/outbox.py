@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, Subscription, User
 from bot.domain.events import Event
-from bot.services.sql import insert_ignoring_conflicts
+from bot.services.sql import insert_ignoring_conflicts, rows_affected
 
 _WAKE_AFTER_COMMIT = "gonggam.wake_after_commit"
 
@@ -54,7 +54,7 @@ async def enqueue(
             attempts=0,
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 async def enqueue_email(
@@ -79,7 +79,7 @@ async def enqueue_email(
             attempts=0,
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 async def enqueue_for_users(

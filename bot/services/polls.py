@@ -21,7 +21,7 @@ from bot.domain.events import PollResultsReady
 from bot.domain.text import normalise_text
 from bot.services.audit import record_audit
 from bot.services.outbox import enqueue, wake_after_commit
-from bot.services.sql import dialect_insert, insert_ignoring_conflicts
+from bot.services.sql import dialect_insert, insert_ignoring_conflicts, rows_affected
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 MAX_QUESTION, MAX_OPTION = 300, 100
@@ -105,7 +105,7 @@ async def create_poll(
     for chat_id in chats:
         added = await session.execute(insert_ignoring_conflicts(
             session, PollCopy, poll_id=poll.id, chat_id=chat_id))
-        copies += added.rowcount  # type: ignore[attr-defined]
+        copies += rows_affected(added)
     record_audit(session, now, actor, "poll.create", f"poll:{poll.id}",
                  after={"question": poll.question, "options": poll.options,
                         "multiple": poll.multiple, "closes_at": closes.isoformat(),
@@ -233,7 +233,7 @@ async def close_poll(session: AsyncSession, poll_id: int, now: datetime) -> bool
         update(Poll).where(Poll.id == poll_id, Poll.closed_at.is_(None), Poll.closes_at <= now)
         .values(closed_at=now).execution_options(synchronize_session=False)
     )
-    return closed.rowcount == 1  # type: ignore[attr-defined]
+    return rows_affected(closed) == 1
 
 
 async def announce_results(session: AsyncSession, poll_id: int, now: datetime) -> bool:
@@ -243,7 +243,7 @@ async def announce_results(session: AsyncSession, poll_id: int, now: datetime) -
                            Poll.announced.is_(False))
         .values(announced=True).execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(claimed) != 1:
         return False
     results = await tally(session, poll_id)
     assert results is not None

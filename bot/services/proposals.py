@@ -44,7 +44,7 @@ from bot.services.hiding import after_report
 from bot.services.lifecycle import transition
 from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.search import index_proposal
-from bot.services.sql import insert_ignoring_conflicts, is_postgres
+from bot.services.sql import insert_ignoring_conflicts, is_postgres, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
 from bot.settings import Settings
 
@@ -220,7 +220,7 @@ async def endorse(
             session, Endorsement, proposal_id=proposal_id, user_id=user_id, created_at=now
         )
     )
-    if not added.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(added):
         return EndorseResult(EndorseOutcome.ALREADY, proposal.endorsement_count)
     count = await _change_count(session, proposal_id, +1)
     await _subscribe(session, user_id, proposal_id, now)
@@ -248,7 +248,7 @@ async def withdraw_endorsement(
             Endorsement.proposal_id == proposal_id, Endorsement.user_id == user_id
         )
     )
-    if not removed.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(removed):
         return EndorseResult(EndorseOutcome.NOT_ENDORSED, proposal.endorsement_count)
     count = await _change_count(session, proposal_id, -1)
     await session.execute(
@@ -309,7 +309,7 @@ async def report_proposal(
             reason=reason, created_at=now,
         )
     )
-    if not added.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(added):
         return False
     if settings is not None:
         await after_report(session, kind="proposal", content_id=proposal_id, now=now,
@@ -371,7 +371,7 @@ async def _claim_reminder(
         .values({column.key: None})  # type: ignore[attr-defined]
         .execution_options(synchronize_session=False)
     )
-    if cleared.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(cleared) != 1:
         return None
     return await session.get(Proposal, proposal_id)
 

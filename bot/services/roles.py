@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import User
 from bot.domain.permissions import Role
 from bot.services.audit import record_audit
+from bot.services.sql import rows_affected
 
 
 class RoleOutcome(StrEnum):
@@ -60,7 +61,7 @@ async def set_role(
                         .where(User.role == Role.ADMIN, User.id != user.id).scalar_subquery())
         statement = statement.where(other_admins > 0)
     changed = await session.execute(statement.execution_options(synchronize_session=False))
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(changed) != 1:
         return RoleOutcome.LAST_ADMIN if demoting_admin else RoleOutcome.ALREADY
     record_audit(session, now, actor, "user.role", f"user:{telegram_id}",
                  before={"role": current.value}, after={"role": role.value})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Insert
+from sqlalchemy import Connection, CursorResult, Insert, Result
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -40,3 +40,9 @@ def is_postgres(executor: Executor) -> bool:
     if isinstance(executor, AsyncSession):
         return executor.get_bind().dialect.name == "postgresql"
     return executor.dialect.name == "postgresql"
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """The row count of an executed INSERT, UPDATE or DELETE (whose result is a
+    `CursorResult`, though `execute` is typed as returning a plain `Result`)."""
+    return cast(CursorResult[Any], result).rowcount

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import User, VerificationBatch, VerificationCode, VerificationFailure
 from bot.domain.deadlines import resident_deadline
 from bot.services.audit import record_audit
+from bot.services.sql import rows_affected
 
 # No 0/O, 1/I: what is read aloud or copied from paper must not be confused.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -228,7 +229,7 @@ async def _consume(session: AsyncSession, code_id: int, user_id: int, now: datet
                VerificationCode.expires_at > now)
         .values(used_at=now, used_by=user_id)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 async def _wrong_code(session: AsyncSession, user_id: int, now: datetime) -> RedeemResult:

@@ -24,7 +24,7 @@ from bot.db.models import Opinion, Proposal, WorkItem
 from bot.domain.events import WorkItemEvent
 from bot.domain.text import mask_personal_data, normalise_text, truncate_for_display
 from bot.services.outbox import enqueue
-from bot.services.sql import insert_ignoring_conflicts
+from bot.services.sql import insert_ignoring_conflicts, rows_affected
 
 
 class WorkKind(StrEnum):
@@ -97,7 +97,7 @@ async def post_work_item(
         dedupe_key=dedupe_key, params=notice.to_params(), chat_id=moderator_chat_id,
         created_at=now,
     ))
-    if not added.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(added):
         return None
     item_id = await session.scalar(select(WorkItem.id).where(WorkItem.dedupe_key == dedupe_key))
     assert item_id is not None
@@ -150,7 +150,7 @@ async def claim(
     item = await load_item(session, item_id)
     if item is None:
         return ClaimResult(ClaimOutcome.NOT_FOUND)
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(claimed) != 1:
         return ClaimResult(ClaimOutcome.ALREADY_HANDLED, item)
     return ClaimResult(ClaimOutcome.CLAIMED, item)
 
