@@ -82,7 +82,7 @@ async def show_page(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     async with context.transaction() as session:
         result = await ballots.show_ballot(
-            session, round_id=target.round_id, user_id=context.user.id,  # type: ignore[union-attr]
+            session, round_id=target.round_id, user_id=context.tracked_user.id,
             now=context.services.clock.now(), page=None if target.page < 0 else target.page,
             round_version=target.round_version or None,
         )
@@ -109,7 +109,7 @@ async def tap(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         result = await ballots.tap(
             session, round_id=target.round_id, round_version=target.round_version,
-            user_id=context.user.id,  # type: ignore[union-attr]
+            user_id=context.tracked_user.id,
             project_id=target.project_id, action=Action(target.action), page=target.page,
             now=context.services.clock.now(),
         )
@@ -138,7 +138,7 @@ async def submit(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         result = await use_case(
             session, round_id=target.round_id, round_version=target.round_version,
-            user_id=context.user.id, now=context.services.clock.now(),  # type: ignore[union-attr]
+            user_id=context.tracked_user.id, now=context.services.clock.now(),
         )
     log.info("ballot %s in round %s: %s", "submit" if target.confirmed else "review",
              target.round_id, result.outcome)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, replace
 from enum import IntEnum
+from typing import cast
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -135,7 +136,7 @@ async def receive_text(update: Update, context: GonggamContext) -> Step:
     if step not in TEXT_STEPS:
         await _send(update, Rendered(view.use_buttons(translator_for(update, context))))
         return _current_step(context)
-    checked = check_part(TEXT_STEPS[step], update.effective_message.text or "")  # type: ignore[union-attr]
+    checked = check_part(TEXT_STEPS[step], cast(Message, update.effective_message).text or "")
     t = translator_for(update, context)
     if not isinstance(checked, Checked):
         await _send(update, Rendered(view.rejected(t, TEXT_STEPS[step], checked)))
@@ -241,7 +242,7 @@ async def wrong_kind(update: Update, context: GonggamContext) -> Step:
 
 async def _typed_choice(update: Update, context: GonggamContext, step: Step) -> Step:
     field = "area" if step is Step.AREA else "category"
-    picked = choose_option(update.effective_message.text or "", _options(context, field))  # type: ignore[union-attr]
+    picked = choose_option(cast(Message, update.effective_message).text or "", _options(context, field))
     if picked is None:
         await _send(update, Rendered(view.use_buttons(translator_for(update, context))))
         return _current_step(context)

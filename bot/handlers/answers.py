@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import RateAnswer
@@ -153,7 +154,7 @@ async def hide_or_restore_opinion(update: Update, context: GonggamContext) -> No
     """/opinion_hide <opinion number> <reason> and /opinion_restore <opinion number>."""
     t = translator_for(update, context)
     args = context.args or []
-    hiding = (update.effective_message.text or "").startswith("/opinion_hide")  # type: ignore[union-attr]
+    hiding = (cast(Message, update.effective_message).text or "").startswith("/opinion_hide")
     if not args or not args[0].isdigit():
         await _reply(update, view.opinion_hide_usage(t))
         return

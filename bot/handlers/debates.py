@@ -4,8 +4,9 @@ the messages residents post in a debate's forum topic."""
 from __future__ import annotations
 
 import logging
+from typing import cast
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.buttons import (
@@ -77,7 +78,7 @@ async def start_or_cancel_writing(update: Update, context: GonggamContext) -> No
     context.expect(AwaitingOpinion(target.proposal_id))
     await answer_query(query)
     prompt = view.opinion_prompt(t, target.proposal_id, tally.title)
-    await query.message.reply_html(prompt.text, reply_markup=prompt.reply_markup)  # type: ignore[union-attr]
+    await cast(Message, query.message).reply_html(prompt.text, reply_markup=prompt.reply_markup)
 
 
 @permitted(Action.WRITE_OPINION)
@@ -158,7 +159,7 @@ async def ask_report_reason(update: Update, context: GonggamContext) -> None:
     query, target = button
     await answer_query(query)
     rendered = view.report_reasons(translator_for(update, context), target.opinion_id)
-    await query.message.reply_html(rendered.text, reply_markup=rendered.reply_markup)  # type: ignore[union-attr]
+    await cast(Message, query.message).reply_html(rendered.text, reply_markup=rendered.reply_markup)
 
 
 @permitted(Action.REPORT)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.text import is_meaningful, normalise_text
@@ -31,7 +32,7 @@ PRIVATE = filters.ChatType.PRIVATE
 
 async def unknown_text(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
-    text = normalise_text(update.effective_message.text or "")  # type: ignore[union-attr]
+    text = normalise_text(cast(Message, update.effective_message).text or "")
     if not is_meaningful(text):
         reply = empty_message(t)
     elif len(text) > MAX_FREE_TEXT:
@@ -40,7 +41,7 @@ async def unknown_text(update: Update, context: GonggamContext) -> None:
         reply = draft_waiting(t)
     else:
         reply = not_understood(t)
-    await update.effective_message.reply_html(reply, reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
+    await cast(Message, update.effective_message).reply_html(reply, reply_markup=menu_keyboard(t))
 
 
 async def _has_draft(context: GonggamContext) -> bool:
@@ -52,12 +53,12 @@ async def _has_draft(context: GonggamContext) -> bool:
 
 async def unknown_command_reply(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
-    await update.effective_message.reply_html(unknown_command(t))  # type: ignore[union-attr]
+    await cast(Message, update.effective_message).reply_html(unknown_command(t))
 
 
 async def non_text(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
-    await update.effective_message.reply_html(text_only(t), reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
+    await cast(Message, update.effective_message).reply_html(text_only(t), reply_markup=menu_keyboard(t))
 
 
 async def unknown_button(update: Update, context: GonggamContext) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from typing import cast
+
+from telegram import Message, Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.handlers.common import translator_for
@@ -20,7 +22,7 @@ async def show_my_activity(update: Update, context: GonggamContext) -> None:
     services = context.services
     rendered = my_activity(translator_for(update, context), mine, endorsed,
                            services.settings.policy.endorsement_threshold, services.clock.now())
-    await update.effective_message.reply_html(  # type: ignore[union-attr]
+    await cast(Message, update.effective_message).reply_html(
         rendered.text, reply_markup=rendered.reply_markup
     )
 

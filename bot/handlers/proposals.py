@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -75,7 +76,7 @@ async def choose_filter(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     if choice.kind == "search":
         context.expect(AwaitingSearch())
-        await query.message.reply_text(view.search_prompt(t))  # type: ignore[union-attr]
+        await cast(Message, query.message).reply_text(view.search_prompt(t))
         return
     picker = (
         view.area_picker(t, context.services.settings.areas, "new")
@@ -88,7 +89,7 @@ async def choose_filter(update: Update, context: GonggamContext) -> None:
 async def search_keyword(update: Update, context: GonggamContext) -> None:
     """The text after tapping 🔍: a one-shot keyword search."""
     context.take_pending(AwaitingSearch)
-    await _reply_search(update, context, update.effective_message.text or "")  # type: ignore[union-attr]
+    await _reply_search(update, context, cast(Message, update.effective_message).text or "")
 
 
 async def open_card(update: Update, context: GonggamContext) -> None:
@@ -270,7 +271,7 @@ async def _after_endorsement(
     if result.outcome is EndorseOutcome.NEEDS_CONTACT:
         context.expect(PendingEndorsement(proposal_id))
         await answer_query(query)
-        await query.message.reply_text(  # type: ignore[union-attr]
+        await cast(Message, query.message).reply_text(
             text, reply_markup=view.share_contact_keyboard(t))
         return
     await answer_query(query, text, alert=result.outcome is EndorseOutcome.THRESHOLD_REACHED)

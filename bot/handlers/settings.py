@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from typing import cast
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import LanguageChoice, NotificationToggle
@@ -25,12 +26,12 @@ async def show_settings(update: Update, context: GonggamContext) -> None:
         muted_all=bool(context.user and context.user.muted_all),
         quiet=context.services.settings.quiet_hours,
     )
-    await update.effective_message.reply_html(view.text, reply_markup=view.reply_markup)  # type: ignore[union-attr]
+    await cast(Message, update.effective_message).reply_html(view.text, reply_markup=view.reply_markup)
 
 
 async def ask_language(update: Update, context: GonggamContext) -> None:
     prompt = language_prompt(translator_for(update, context))
-    await update.effective_message.reply_html(prompt.text, reply_markup=prompt.reply_markup)  # type: ignore[union-attr]
+    await cast(Message, update.effective_message).reply_html(prompt.text, reply_markup=prompt.reply_markup)
 
 
 async def choose_language(update: Update, context: GonggamContext) -> None:
@@ -47,7 +48,7 @@ async def choose_language(update: Update, context: GonggamContext) -> None:
     t = context.services.i18n.get(choice.language if changed else context.tracked_user.language)
     await answer_query(query)
     await edit_in_place(query, language_prompt(t))  # the same language again: no change
-    await query.message.reply_html(language_changed(t), reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
+    await cast(Message, query.message).reply_html(language_changed(t), reply_markup=menu_keyboard(t))
 
 
 async def toggle_notifications(update: Update, context: GonggamContext) -> None:

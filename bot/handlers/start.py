@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from typing import cast
+
+from telegram import Message, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.flows.budget_ballot import open_budget
@@ -37,21 +39,21 @@ async def start(update: Update, context: GonggamContext) -> None:
         return
     t = translator_for(update, context)
     name = update.effective_user.first_name if update.effective_user else ""
-    await update.effective_message.reply_html(  # type: ignore[union-attr]
+    await cast(Message, update.effective_message).reply_html(
         greeting(t, name, context.services.settings.policy), reply_markup=menu_keyboard(t)
     )
 
 
 async def show_help(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
-    await update.effective_message.reply_html(  # type: ignore[union-attr]
+    await cast(Message, update.effective_message).reply_html(
         help_text(t, context.services.settings.policy), reply_markup=menu_keyboard(t)
     )
 
 
 async def not_open_yet(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
-    await update.effective_message.reply_html(  # type: ignore[union-attr]
+    await cast(Message, update.effective_message).reply_html(
         coming_soon(t), reply_markup=menu_keyboard(t)
     )
 
@@ -60,13 +62,13 @@ async def cancel(update: Update, context: GonggamContext) -> None:
     """/cancel outside the wizard: drop whatever one-message question is waiting."""
     t = translator_for(update, context)
     text = cancelled(t) if context.clear_pending() is not None else nothing_to_cancel(t)
-    await update.effective_message.reply_html(text, reply_markup=menu_keyboard(t))  # type: ignore[union-attr]
+    await cast(Message, update.effective_message).reply_html(text, reply_markup=menu_keyboard(t))
 
 
 async def menu_button(update: Update, context: GonggamContext) -> None:
     """A tap on the reply keyboard: route it like the matching command. Opening the menu
     drops any question left open."""
-    item = menu_item_for_label(context.services.i18n, update.effective_message.text or "")  # type: ignore[union-attr]
+    item = menu_item_for_label(context.services.i18n, cast(Message, update.effective_message).text or "")
     if item is None:
         return
     context.clear_pending()
