@@ -106,7 +106,7 @@ class Election:
     @property
     def max_length(self) -> int | None:
         value = self.meta_value("max_length")
-        return int(value) if value not in (None, "", "none") else None
+        return int(value) if value is not None and value not in ("", "none") else None
 
     def ballot_points(self, ballot: Ballot) -> Iterator[tuple[str, Fraction]]:
         """(project id, points) for every project on the ballot; approval ballots give 1 each."""
