@@ -22,15 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy import Connection, Table, and_, delete, or_, select, update
 
 from bot.db.models import InboundUpdate
 from bot.services.sql import dialect_insert_rows, insert_ignoring_conflicts
 
 HANDLED_UPDATES_KEPT = timedelta(days=7)
-inbound = InboundUpdate.__table__
+inbound = cast(Table, InboundUpdate.__table__)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Connection, Insert, case, update
+from sqlalchemy import Connection, Insert, Table, case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
@@ -107,5 +108,5 @@ async def set_language(session: AsyncSession, user_id: int, language: str) -> bo
 
 def set_muted_all(connection: Connection, user_id: int, muted: bool) -> None:
     """Mute or unmute everything (a fast-lane write: it runs on the resident's tap)."""
-    users = User.__table__
+    users = cast(Table, User.__table__)
     connection.execute(update(users).where(users.c.id == user_id).values(muted_all=muted))
