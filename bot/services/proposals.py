@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import Endorsement, Proposal, Report, Subscription, User
 from bot.domain.abuse import check_abuse
@@ -357,7 +358,8 @@ async def announce_closing_soon(
 
 
 async def _claim_reminder(
-    session: AsyncSession, proposal_id: int, column: object, now: datetime
+    session: AsyncSession, proposal_id: int, column: InstrumentedAttribute[datetime | None],
+    now: datetime,
 ) -> Proposal | None:
     """Clear a reminder column while COLLECTING; only the worker that cleared it announces."""
     cleared = await session.execute(
@@ -365,10 +367,10 @@ async def _claim_reminder(
         .where(
             Proposal.id == proposal_id,
             Proposal.status == ProposalStatus.COLLECTING,
-            column.is_not(None),  # type: ignore[attr-defined]
-            column <= now,  # type: ignore[operator]
+            column.is_not(None),
+            column <= now,
         )
-        .values({column.key: None})  # type: ignore[attr-defined]
+        .values({column.key: None})
         .execution_options(synchronize_session=False)
     )
     if rows_affected(cleared) != 1:
