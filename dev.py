@@ -39,13 +39,21 @@ def main(argv: list[str]) -> int:
         return 2
     ensure_venv(extras="test" if command in ("test", "i18n") else None)
     if command == "run":
-        return run([str(PYTHON), "-m", "bot", "run", *rest])
+        return become([str(PYTHON), "-m", "bot", "run", *rest])
     if command == "test":
         ensure_chromium()
         return run([str(PYTHON), "-m", "pytest", *parallel_args(rest, os.environ), *rest])
     if command == "i18n":
         return update_catalogs()
     return 0
+
+
+def become(args: list[str]) -> int:
+    """Replace this process by the bot, so that a stop signal (Ctrl+C, SIGTERM from a
+    supervisor) reaches the bot itself instead of leaving it running behind us."""
+    os.chdir(ROOT)
+    os.execv(args[0], args)
+    return 1  # not reached: execv returns only by raising
 
 
 def run(args: list[str]) -> int:
