@@ -122,14 +122,15 @@ class UpdateIntake:
         told to forget. Raises one of DATABASE_ERRORS when they could not be stored: then
         nothing is acknowledged and Telegram sends them again.
         """
-        raw, highest = self._readable(bodies)
+        readable, highest = self._readable(bodies)
+        raw = [item for item, _ in readable]
         stored = await self.fast_lane.run(
             partial(store_updates, updates=raw, worker=self.worker, now=self.clock.now())
         )
         self._told_delayed.clear()
-        for item in raw:
-            if item.update_id in stored:
-                await self.queue.put(self._parse(item))
+        for item, update in readable:
+            if item.update_id in stored and update is not None:
+                await self.queue.put(update)
         return highest
 
     async def tell_delayed(self, bodies: Sequence[object]) -> None:
@@ -158,8 +159,11 @@ class UpdateIntake:
             log.info("resuming %d stored updates left unhandled", len(backlog))
         return len(backlog)
 
-    def _readable(self, bodies: Sequence[object]) -> tuple[list[RawUpdate], int]:
-        raw: list[RawUpdate] = []
+    def _readable(
+        self, bodies: Sequence[object]
+    ) -> tuple[list[tuple[RawUpdate, Update | None]], int]:
+        """Each body with a usable id, as it will be stored and (parsed once) handled."""
+        readable: list[tuple[RawUpdate, Update | None]] = []
         highest = -1
         for body in bodies:
             update_id = _usable_id(body)
@@ -167,26 +171,38 @@ class UpdateIntake:
                 log.warning("an update without a usable update_id skipped")
                 continue
             highest = max(highest, update_id)
-            raw.append(RawUpdate(update_id, self._payload(body, update_id)))
-        return raw, highest
+            payload, update = self._prepared(body, update_id)
+            readable.append((RawUpdate(update_id, payload), update))
+        return readable, highest
 
     def check(self, body: object) -> dict[str, Any]:
         """`body` as an update PTB can handle, or MalformedUpdate with a loggable reason."""
         update_id_of(body)
         assert isinstance(body, dict)
-        try:
-            Update.de_json(body, self.bot)
-        except Exception as error:
-            raise MalformedUpdate(f"does not parse ({type(error).__name__})") from None
+        self._parsed(body)
         return body
 
-    def _payload(self, body: object, update_id: int) -> dict[str, Any] | None:
-        """The body to handle, or None for one to skip (stored only as a seen id)."""
+    def _parsed(self, payload: dict[str, Any]) -> Update:
         try:
-            return self._without_phone_number(self.check(body))
+            update = Update.de_json(payload, self.bot)
+        except Exception as error:
+            raise MalformedUpdate(f"does not parse ({type(error).__name__})") from None
+        assert update is not None
+        return update
+
+    def _prepared(
+        self, body: object, update_id: int
+    ) -> tuple[dict[str, Any] | None, Update | None]:
+        """The payload to store and the update to handle, or (None, None) for one to skip
+        (stored only as a seen id)."""
+        try:
+            update_id_of(body)
+            assert isinstance(body, dict)
+            payload = self._without_phone_number(body)
+            return payload, self._parsed(payload)
         except MalformedUpdate as error:
             log.warning("malformed update %s skipped: %s", update_id, error)
-            return None
+            return None, None
 
     def _without_phone_number(self, body: dict[str, Any]) -> dict[str, Any]:
         """A shared contact's number is replaced by its keyed hash before it is stored:
@@ -202,9 +218,7 @@ class UpdateIntake:
     def _parse(self, item: RawUpdate) -> Update:
         # unparsable updates (no payload) are stored as handled, never queued
         assert item.payload is not None
-        update = Update.de_json(item.payload, self.bot)
-        assert update is not None
-        return update
+        return self._parsed(item.payload)
 
 
 class PollingIntake:
