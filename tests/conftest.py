@@ -28,7 +28,7 @@ from tests.support.databases import (
 )
 from tests.support.harness import running_bot, settings_for
 from tests.support.hypothesis_profiles import hypothesis_profile, register_hypothesis_profiles
-from tests.support.kinds import kind_of_test
+from tests.support.kinds import MisplacedTest, kind_of_test
 
 # 2026-11-24 15:00 KST, a Tuesday afternoon (outside quiet hours).
 START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -42,14 +42,22 @@ hypothesis_settings.load_profile(hypothesis_profile(os.environ))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test unit, integration, e2e or browser (see tests/support/kinds.py)."""
+    """Mark every test unit, integration, e2e or browser by its directory, and refuse to run
+    a test whose directory is lighter than its fixtures need (see tests/support/kinds.py)."""
+    misplaced: list[str] = []
     for item in items:
         declared = [marker.name for marker in item.iter_markers()]
-        kind = kind_of_test(
-            item.path.relative_to(TESTS), getattr(item, "fixturenames", ()), declared
-        )
+        try:
+            kind = kind_of_test(
+                item.path.relative_to(TESTS), getattr(item, "fixturenames", ()), declared
+            )
+        except MisplacedTest as misplacement:
+            misplaced.append(f"{item.nodeid}: {misplacement}")
+            continue
         if kind not in declared:
             item.add_marker(kind)
+    if misplaced:
+        raise pytest.UsageError("\n".join(misplaced))
 
 
 @pytest.fixture

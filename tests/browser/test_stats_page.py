@@ -18,7 +18,7 @@ from sandbox import SandboxState
 from tests.browser.conftest import PHONE, serving_web
 from tests.conftest import START
 from tests.support.databases import sqlite_copy
-from tests.test_stats_services import build_dataset
+from tests.integration.test_stats_services import build_dataset
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser

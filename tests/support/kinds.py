@@ -1,9 +1,12 @@
 """Which kind of test an item is, for the markers unit, integration, e2e and browser.
 
-The kind follows from where a test lives and which fixtures it uses (directly or through
-other fixtures), so `pytest -m unit` works without each file declaring it. A file whose
-tests the fixtures do not reveal (one that starts `python -m bot` in a subprocess, say)
-declares its kind with `pytestmark`, and that wins.
+The kind is the directory a test lives in: `tests/unit/` (pure rules, in memory),
+`tests/integration/` (a real database, or the sandbox server on its own), `tests/e2e/` (the
+running bot through the sandbox, or `python -m bot` in a process) and `tests/browser/`
+(headless Chromium). The fixtures a test uses, and a kind it declares with `pytestmark`,
+tell the lightest directory it may live in; a test placed lighter than that (a database
+fixture under `unit/`, say) is refused at collection, so `pytest tests/unit` stays quick
+and free of databases.
 """
 
 from __future__ import annotations
@@ -19,31 +22,39 @@ DATABASE_FIXTURES = frozenset(
     {"database_url", "engine", "sessionmaker", "postgres_database", "sqlite_template",
      "empty_engine", "postgres_test_database"}
 )
-# tests/sandbox: the emulator's HTTP server on a local port, with PTB's Bot talking to it.
+# The emulator's HTTP server on a local port, with PTB's Bot talking to it.
 SANDBOX_SERVER_FIXTURES = frozenset({"server"})
+
+
+class MisplacedTest(Exception):
+    """A test lives in a directory lighter than what it needs, or in none of the four."""
+
+
+def needed_kind(fixtures: Iterable[str], declared: Iterable[str] = ()) -> str:
+    """The lightest kind a test using `fixtures` and carrying the markers `declared` is."""
+    for kind in declared:
+        if kind in KINDS:
+            return kind
+    used = set(fixtures)
+    if used & E2E_FIXTURES:
+        return "e2e"
+    if used & (DATABASE_FIXTURES | SANDBOX_SERVER_FIXTURES):
+        return "integration"
+    return "unit"
 
 
 def kind_of_test(
     path_in_tests: PurePath, fixtures: Iterable[str], declared: Iterable[str] = ()
 ) -> str:
-    """The kind of the test at `path_in_tests` (relative to tests/) using `fixtures`.
+    """The kind of the test at `path_in_tests` (relative to tests/): its top directory.
 
-    `declared` are the kind markers the test already carries. A test that needs none of
-    the fixtures above runs in memory and counts as a unit test.
+    Raises `MisplacedTest` when that directory is not one of the four kinds, or is lighter
+    than the fixtures or the declared kind need (browser tests may need anything).
     """
-    for kind in declared:
-        if kind in KINDS:
-            return kind
     top = path_in_tests.parts[0] if len(path_in_tests.parts) > 1 else ""
-    used = set(fixtures)
-    if top == "browser":
-        return "browser"
-    if top == "domain":
-        return "unit"
-    if top == "sandbox":
-        return "integration" if used & SANDBOX_SERVER_FIXTURES else "unit"
-    if used & E2E_FIXTURES:
-        return "e2e"
-    if used & DATABASE_FIXTURES:
-        return "integration"
-    return "unit"
+    if top not in KINDS:
+        raise MisplacedTest(f"{path_in_tests}: a test belongs in tests/{{{','.join(KINDS)}}}/")
+    needed = needed_kind(fixtures, declared)
+    if top != "browser" and KINDS.index(needed) > KINDS.index(top):
+        raise MisplacedTest(f"{path_in_tests}: needs {needed} but lives in tests/{top}/")
+    return top

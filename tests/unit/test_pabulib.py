@@ -14,7 +14,7 @@ import pytest
 
 from bot.domain.pb import Election, file_selected, format_pb, parse_pb, tally
 
-PABULIB = Path(__file__).resolve().parents[2] / "shared" / "pabulib"
+PABULIB = Path(__file__).resolve().parents[3] / "shared" / "pabulib"
 pytestmark = pytest.mark.skipif(
     not (PABULIB / "expected.json").is_file(),
     reason=f"the shared Pabulib fixtures are not at {PABULIB}",

@@ -21,7 +21,7 @@ from bot.i18n import I18n
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident, SentMessage
 from tests.support.harness import running_bot, settings_for
-from tests.test_budget_ballot_services import make_round
+from tests.integration.test_budget_ballot_services import make_round
 
 RECEIPT = re.compile(r"[2-9A-Z]{4}-[2-9A-Z]{4}")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.handlers.answering import MAX_ANSWER_CHARS, fit_answer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HELPER = ROOT / "bot" / "handlers" / "answering.py"
 
 

@@ -24,7 +24,7 @@ voter_id;vote
 2;a,b
 3;c
 """
-PABULIB = Path(__file__).resolve().parents[2] / "shared" / "pabulib"
+PABULIB = Path(__file__).resolve().parents[3] / "shared" / "pabulib"
 
 
 @pytest.fixture

@@ -5,17 +5,10 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox import SandboxServer, SandboxState
+from tests.support.sandbox_fixtures import client, state
 
-
-@pytest.fixture
-def state() -> SandboxState:
-    return SandboxState()
-
-
-@pytest.fixture
-def client(state: SandboxState) -> SandboxClient:
-    return SandboxClient(state)
+__all__ = ["bot", "client", "server", "state"]
 
 
 @pytest.fixture

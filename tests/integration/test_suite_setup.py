@@ -26,48 +26,52 @@ from tests.support.hypothesis_profiles import (
     hypothesis_profile,
     register_hypothesis_profiles,
 )
-from tests.support.kinds import kind_of_test
+from tests.support.kinds import MisplacedTest, kind_of_test
 
 
 @pytest.mark.parametrize(
     ("path", "fixtures", "kind"),
     [
-        ("domain/test_deadlines.py", (), "unit"),
-        ("domain/test_deadlines.py", ("database_url",), "unit"),
+        ("unit/domain/test_deadlines.py", (), "unit"),
+        ("unit/test_callbacks.py", ("clock", "tmp_path"), "unit"),
+        ("unit/sandbox/test_client.py", ("client", "state"), "unit"),
+        ("integration/test_proposal_services.py", ("clock", "sessionmaker"), "integration"),
+        ("integration/test_migrations.py", ("postgres_database",), "integration"),
+        ("integration/sandbox/test_bot_api.py", ("bot", "server", "state"), "integration"),
+        ("integration/test_email.py", ("tmp_path",), "integration"),
+        ("e2e/test_proposals_e2e.py", ("database_url", "engine", "runtime"), "e2e"),
+        ("e2e/test_outbox.py", ("sandbox_state", "sessionmaker"), "e2e"),
+        ("e2e/test_web.py", (), "e2e"),
         ("browser/test_reply_page.py", ("database_url", "sandbox"), "browser"),
-        ("test_proposals_e2e.py", ("database_url", "engine", "runtime"), "e2e"),
-        ("test_polls_e2e.py", ("residents",), "e2e"),
-        ("test_outbox.py", ("sandbox_state", "sessionmaker"), "e2e"),
-        ("test_proposal_services.py", ("clock", "database_url", "sessionmaker"), "integration"),
-        ("test_migrations.py", ("postgres_database",), "integration"),
-        ("test_callbacks.py", ("clock", "tmp_path"), "unit"),
-        ("sandbox/test_client.py", ("client", "state"), "unit"),
-        ("sandbox/test_bot_api.py", ("bot", "server", "state"), "integration"),
-        ("test_server.py", ("server",), "unit"),
-        ("browser.py", ("database_url",), "integration"),
     ],
 )
-def test_kind_follows_the_directory_then_the_fixtures(
-    path: str, fixtures: tuple[str, ...], kind: str
-) -> None:
+def test_the_kind_is_the_directory(path: str, fixtures: tuple[str, ...], kind: str) -> None:
     assert kind_of_test(PurePath(path), fixtures) == kind
 
 
 @pytest.mark.parametrize(
-    ("path", "declared", "kind"),
+    ("path", "fixtures", "declared"),
     [
-        ("test_cli.py", ("e2e",), "e2e"),
-        ("domain/test_text.py", ("parametrize", "integration"), "integration"),
-        ("test_outbox.py", ("postgres",), "integration"),
+        ("unit/test_outbox.py", ("sessionmaker",), ()),
+        ("unit/sandbox/test_bot_api.py", ("server",), ()),
+        ("unit/test_polls_e2e.py", ("residents",), ()),
+        ("integration/test_debates_e2e.py", ("runtime",), ()),
+        ("unit/test_cli.py", (), ("e2e",)),
+        ("integration/test_cli.py", ("tmp_path",), ("parametrize", "e2e")),
+        ("test_outbox.py", (), ()),
+        ("domain/test_text.py", (), ()),
     ],
 )
-def test_a_declared_kind_wins(path: str, declared: tuple[str, ...], kind: str) -> None:
-    assert kind_of_test(PurePath(path), ("database_url",), declared) == kind
+def test_a_test_lighter_than_its_needs_or_outside_the_four_is_refused(
+    path: str, fixtures: tuple[str, ...], declared: tuple[str, ...]
+) -> None:
+    with pytest.raises(MisplacedTest):
+        kind_of_test(PurePath(path), fixtures, declared)
 
 
-def test_collected_tests_carry_their_kind(request: pytest.FixtureRequest) -> None:
-    assert request.node.get_closest_marker("unit") is not None
-    assert request.node.get_closest_marker("integration") is None
+def test_collected_tests_carry_their_directory_s_kind(request: pytest.FixtureRequest) -> None:
+    assert request.node.get_closest_marker("integration") is not None
+    assert request.node.get_closest_marker("unit") is None
 
 
 @pytest.mark.parametrize(
@@ -100,7 +104,7 @@ def test_the_loaded_profile_has_no_wall_clock_deadline() -> None:
 def load_dev_script() -> ModuleType:
     """dev.py is a script beside the packages, not an importable module: load it by path."""
     spec = importlib.util.spec_from_file_location(
-        "dev", Path(__file__).resolve().parents[1] / "dev.py"
+        "dev", Path(__file__).resolve().parents[2] / "dev.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

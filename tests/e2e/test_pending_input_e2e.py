@@ -11,7 +11,7 @@ from bot.db.models import Opinion
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident, SentMessage
 from tests.support.harness import running_bot, settings_for
-from tests.test_debates_e2e import mark_feasible, seed, take_part
+from tests.e2e.test_debates_e2e import mark_feasible, seed, take_part
 
 SEARCH = "lf:1:search"
 

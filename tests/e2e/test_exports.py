@@ -21,7 +21,7 @@ from bot.db.models import User
 from bot.domain.spreadsheet import BOM
 from bot.rendering.exports import dataset_csv, dataset_json
 from bot.services.exports import Dataset, export
-from tests.test_stats_services import PHONE, TELEGRAM_IDS, build_dataset
+from tests.integration.test_stats_services import PHONE, TELEGRAM_IDS, build_dataset
 
 PERSONAL = (PHONE, "01012345678", "김주무관", "숨김 제목", "숨김 내용", "숨긴 의견",
             *(str(tid) for tid in TELEGRAM_IDS))

@@ -15,7 +15,7 @@ from bot.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, I18n, pick_language
 from bot.rendering.common import language_changed
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def catalog(language: str):  # type: ignore[no-untyped-def]
