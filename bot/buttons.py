@@ -72,7 +72,7 @@ def parse_any(data: object) -> CallbackData | None:
     values = payload.split(":") if payload else []
     if len(values) != len(fields):
         return None
-    hints = _field_types(cls)
+    hints = _field_types(prefix)
     converted: dict[str, Any] = {}
     for field, raw in zip(fields, values, strict=True):
         value = _convert(hints[field.name], raw)
@@ -83,9 +83,10 @@ def parse_any(data: object) -> CallbackData | None:
 
 
 @functools.cache
-def _field_types(cls: type[CallbackData]) -> dict[str, Any]:
-    """Resolved field annotations, computed once per class (parsing runs on every tap)."""
-    return get_type_hints(cls)
+def _field_types(prefix: str) -> dict[str, Any]:
+    """Resolved field annotations of the button kind `prefix`, computed once per kind
+    (parsing runs on every tap)."""
+    return get_type_hints(CallbackData._registry[prefix])
 
 
 def _convert(kind: Any, raw: str) -> int | str | None:

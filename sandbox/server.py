@@ -568,6 +568,8 @@ class WebhookDeliverer:
     async def _deliver_first(self, session: aiohttp.ClientSession) -> None:
         update = self._state.updates[0]
         hook = self._state.webhook
+        if hook is None:
+            return
         for delay in (*WEBHOOK_BACKOFF_SECONDS, None):
             if hook is not self._state.webhook or self._life.stopping:
                 return

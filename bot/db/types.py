@@ -49,7 +49,7 @@ class PublishedText(TypeDecorator[str]):
     raw text on (to an outbox row, say). A text only its writer and staff see stays `Text`.
     """
 
-    impl = Text
+    impl: type[String] = Text
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:

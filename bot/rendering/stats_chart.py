@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.i18n import Translator
 from bot.rendering.charts import HIGHLIGHT, PLAIN, TEXT, korean_font, sized_font
@@ -34,7 +35,9 @@ def weekly_chart_png(t: Translator, weeks: Sequence[WeekRow]) -> bytes:
                     fontproperties=sized_font(font, 9))
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(axis="y", labelsize=9)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    locator = axes.yaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one: whole counts only
+        locator.set_params(integer=True)
     axes.legend(prop=sized_font(font, 11), frameon=False, ncols=2, loc="lower left",
                 bbox_to_anchor=(0, 1.0))
     figure.suptitle(t.gettext("공감 and participants per week (weeks start on Monday)"),

@@ -59,7 +59,8 @@ async def _stats(state: OpenDataState) -> Stats:
     if isinstance(cached, Stats):
         return cached
     async with state.deps.sessionmaker() as session:
-        stats = await compute_stats(session, state.deps.clock.now(), state.deps.settings.timezone)
+        stats = await compute_stats(session, state.deps.clock.now(),
+                                    state.deps.settings.policy.timezone)
     state.cache.put("stats", 0, stats)
     return stats
 
@@ -74,12 +75,17 @@ async def stats_page(request: web.Request) -> web.Response:
 
 async def weekly_chart(request: web.Request) -> web.Response:
     state = request.app[OPEN_DATA]
-    png = state.cache.get("weekly.png")
-    if not isinstance(png, bytes):
-        stats = await _stats(state)
-        png = await asyncio.to_thread(weekly_chart_png, state.t, stats.weeks)
-        state.cache.put("weekly.png", 0, png)
+    cached = state.cache.get("weekly.png")
+    png = cached if isinstance(cached, bytes) else await _drawn_weekly_chart(state)
     return _response(png, "image/png", charset=None)
+
+
+async def _drawn_weekly_chart(state: OpenDataState) -> bytes:
+    """Draw the chart (off the event loop: matplotlib is slow) and cache it."""
+    stats = await _stats(state)
+    png = await asyncio.to_thread(weekly_chart_png, state.t, stats.weeks)
+    state.cache.put("weekly.png", 0, png)
+    return png
 
 
 async def data_index(request: web.Request) -> web.Response:

@@ -319,7 +319,9 @@ def _ballot_points(row: _Row, text: str, count: int) -> tuple[Fraction, ...]:
 
 
 def _meta_rows(election: Election) -> Iterator[list[str]]:
-    typed = {"budget": election.budget, "vote_type": election.vote_type}
+    typed: dict[str, Fraction | VoteType] = {
+        "budget": election.budget, "vote_type": election.vote_type
+    }
     written: set[str] = set()
     for key, value in election.meta:
         written.add(key)
