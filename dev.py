@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py is what an older Python runs)
         print("공감 needs Python 3.11 or newer.", file=sys.stderr)
         return 2
     ensure_venv(extras="test" if command in ("test", "i18n") else None)

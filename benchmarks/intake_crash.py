@@ -91,7 +91,9 @@ def bot_environment(
 
 def message_update(update_id: int, user_id: int) -> dict[str, Any]:
     """A private `/verify` message exactly as Telegram would post it."""
-    person = {"id": user_id, "is_bot": False, "first_name": f"주민{user_id}", "language_code": "ko"}
+    person = {
+        "id": user_id, "is_bot": False, "first_name": f"주민{user_id}", "language_code": "ko"
+    }
     return {
         "update_id": update_id,
         "message": {
@@ -169,7 +171,7 @@ class Webhook:
                         async with http.post(self.url, json=update, headers=headers) as answer:
                             if answer.status == 200:
                                 self.acknowledged.add(update["update_id"])
-                    except (aiohttp.ClientError, asyncio.TimeoutError):
+                    except (TimeoutError, aiohttp.ClientError):
                         pass
 
             await asyncio.gather(*(post(update) for update in waiting))

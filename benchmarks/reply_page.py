@@ -43,10 +43,10 @@ from bot.clock import fake_clock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.db.models import Proposal, Subscription, User
-from bot.domain.permissions import Role
 from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.permissions import Role
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.services.answers import AnswerOutcome, resolve_link, submit_answer

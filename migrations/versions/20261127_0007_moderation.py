@@ -12,7 +12,6 @@ from alembic import op
 
 import bot.db.types
 
-
 revision = '0007'
 down_revision = '0006'
 branch_labels = None

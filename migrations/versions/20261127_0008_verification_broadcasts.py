@@ -15,7 +15,6 @@ from alembic import op
 
 import bot.db.types
 
-
 revision = '0008'
 down_revision = '0007'
 branch_labels = None

@@ -7,11 +7,7 @@ Create Date: 2026-11-27 09:37:48.338671
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
-
-import bot.db.types
-
 
 revision = '0009'
 down_revision = '0008'

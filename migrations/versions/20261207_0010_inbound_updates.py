@@ -16,7 +16,6 @@ from alembic import op
 
 import bot.db.types
 
-
 revision = '0010'
 down_revision = '0009'
 branch_labels = None
