@@ -13,6 +13,7 @@ been receiving is not confirmed, so Telegram sends it again).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,13 +71,16 @@ def _private_chat_of(body: object) -> tuple[int, str | None] | None:
     for key in ("message", "callback_query", "edited_message"):
         part = body.get(key)
         sender = part.get("from") if isinstance(part, dict) else None
-        if isinstance(part, dict) and isinstance(sender, dict) and isinstance(sender.get("id"), int):
-            message = part.get("message")
-            chat = part.get("chat") or (message.get("chat") if isinstance(message, dict) else None)
-            chat = chat if isinstance(chat, dict) else sender
-            if isinstance(chat, dict) and chat.get("type", "private") == "private":
-                language = sender.get("language_code")
-                return sender["id"], language if isinstance(language, str) else None
+        if not isinstance(part, dict) or not isinstance(sender, dict):
+            continue
+        if not isinstance(sender.get("id"), int):
+            continue
+        message = part.get("message")
+        chat = part.get("chat") or (message.get("chat") if isinstance(message, dict) else None)
+        chat = chat if isinstance(chat, dict) else sender
+        if chat.get("type", "private") == "private":
+            language = sender.get("language_code")
+            return sender["id"], language if isinstance(language, str) else None
     return None
 
 
@@ -246,10 +250,8 @@ class PollingIntake:
         if self._task is None:
             return
         self._task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        except asyncio.CancelledError:
-            pass
         self._task = None
 
     async def _poll(self) -> None:

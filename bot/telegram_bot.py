@@ -13,7 +13,9 @@ class GonggamBot(ExtBot[None]):
     malformed update is stored as seen and skipped rather than failing the whole batch.
     """
 
-    async def fetch_raw_updates(self, offset: int | None, timeout: int) -> list[object]:
+    async def fetch_raw_updates(
+        self, offset: int | None, timeout: int  # noqa: ASYNC109 (Telegram's long-poll wait)
+    ) -> list[object]:
         """One long poll: the updates after `offset`, exactly as Telegram sent them."""
         result = await self._post(
             "getUpdates",

@@ -32,6 +32,7 @@ and 개소리 (개 소리). Accepted: "개 새끼를 낳았어요" is flagged; a
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -164,10 +165,8 @@ def _conjoining_to_compatibility() -> dict[str, str]:
         for kind in ("CHOSEONG ", "JUNGSEONG ", "JONGSEONG "):
             if name.startswith("HANGUL " + kind):
                 letter = "HANGUL LETTER " + name.removeprefix("HANGUL " + kind)
-                try:
+                with contextlib.suppress(KeyError):  # a letter with no compatibility form
                     table[chr(code)] = unicodedata.lookup(letter)
-                except KeyError:
-                    pass
     return table
 
 

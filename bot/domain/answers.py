@@ -1,4 +1,5 @@
-"""Department answers: kinds, decisions, validation of what an official types, and the answer clock."""
+"""Department answers: kinds, decisions, validation of what an official types, and the
+answer clock."""
 
 from __future__ import annotations
 
@@ -66,9 +67,9 @@ def validate_answer(form: AnswerForm, today: date) -> dict[str, str]:
         elif FinalDecision(form.decision) in ACCEPTING:
             _check_completion(errors, form.expected_completion, today)
             _check_budget(errors, form.budget)
-    if form.kind is AnswerKind.PROGRESS and not form.completed:
-        if parse_percent(form.percent) is None:
-            errors["percent"] = "percent_range"
+    if (form.kind is AnswerKind.PROGRESS and not form.completed
+            and parse_percent(form.percent) is None):
+        errors["percent"] = "percent_range"
     return errors
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -370,7 +371,7 @@ def _phone_head(digits: str, bounds: list[_Bound], heads: re.Pattern[str]) -> in
 def _parts_are_whole_or_spelled(bounds: list[_Bound], cuts: tuple[int, ...]) -> bool:
     """Each part between two cuts has no group boundary inside, or one after every digit,
     all with the same gap (``0 1 0`` is spelled out, ``0.5 1`` is two decimals)."""
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in itertools.pairwise(cuts):
         gaps = [bound.gap for bound in bounds if start < bound.at < end]
         if gaps and (len(gaps) != end - start - 1 or len(set(gaps)) != 1):
             return False

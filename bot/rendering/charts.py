@@ -121,8 +121,9 @@ def horizontal_bars_png(chart: BarChart, font: FontProperties | None = None) -> 
     if chart.legend is not None:
         handles = [Patch(color=HIGHLIGHT, label=chart.legend[0]),
                    Patch(color=PLAIN, label=chart.legend[1])]
-        figure.legend(handles=handles, prop=sized_font(font, LABEL_SIZE), loc="outside lower center",
-                      ncols=2, frameon=False)  # below the axes: it never covers a bar
+        figure.legend(handles=handles, prop=sized_font(font, LABEL_SIZE),
+                      loc="outside lower center",  # below the axes: it never covers a bar
+                      ncols=2, frameon=False)
     out = io.BytesIO()
     with warnings.catch_warnings():
         if font is None:  # already said once (no Korean font); not once per missing glyph
@@ -151,7 +152,9 @@ def _titles(figure: Figure, chart: BarChart, font: FontProperties | None) -> Non
     """The title in bold above the chart, the note in normal type under it."""
     figure.suptitle(chart.title, fontproperties=sized_font(font, 15, bold=True), color=TEXT)
     if chart.note is not None:
-        figure.axes[0].set_title(chart.note, fontproperties=sized_font(font, LABEL_SIZE), color=TEXT)
+        figure.axes[0].set_title(
+            chart.note, fontproperties=sized_font(font, LABEL_SIZE), color=TEXT
+        )
 
 
 def sized_font(

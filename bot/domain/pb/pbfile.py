@@ -148,7 +148,9 @@ def _split_sections(rows: Iterator[_Row]) -> dict[str, _Section]:
             current = _open_section(title, row, sections)
             sections[title] = current
         elif current is None:
-            raise PbFormatError(row.line, "파일이 META 구역으로 시작하지 않습니다", "expected META")
+            raise PbFormatError(
+                row.line, "파일이 META 구역으로 시작하지 않습니다", "expected META"
+            )
         elif not current.header:
             current.header = row.fields
         else:
@@ -263,7 +265,9 @@ def _parse_projects(section: _Section) -> Iterator[Project]:
             raise PbFormatError(row.line, "사업 ID가 비어 있습니다", "empty project_id")
         if project_id in seen:
             raise PbFormatError(
-                row.line, f"사업 ID가 중복됩니다: {project_id}", f"duplicate project {project_id!r}"
+                row.line,
+                f"사업 ID가 중복됩니다: {project_id}",
+                f"duplicate project {project_id!r}",
             )
         seen.add(project_id)
         cost = _amount(row.fields[columns["cost"]], row.line, "사업비(cost)", "cost")

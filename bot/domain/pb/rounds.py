@@ -157,7 +157,8 @@ WHO_WORDS: dict[str, Eligibility] = {
     "전화번호": Eligibility.CONTACT, "전화": Eligibility.CONTACT, "연락처": Eligibility.CONTACT,
     "contact": Eligibility.CONTACT,
     "phone": Eligibility.CONTACT,
-    "인증": Eligibility.VERIFIED, "인증주민": Eligibility.VERIFIED, "verified": Eligibility.VERIFIED,
+    "인증": Eligibility.VERIFIED, "인증주민": Eligibility.VERIFIED,
+    "verified": Eligibility.VERIFIED,
 }
 RULE_WORDS: dict[str, Rule] = {
     "다득표": Rule.GREEDY, "다득표순": Rule.GREEDY, "점수순": Rule.GREEDY_POINTS,

@@ -194,7 +194,9 @@ def _meets_threshold(votes: int, voters: int, percent: Fraction | int | None) ->
     return votes * 100 >= Fraction(percent) * voters
 
 
-def _tie_ranks(ids: Sequence[str], costs: Sequence[Fraction], tie_break: TieBreak) -> tuple[int, ...]:
+def _tie_ranks(
+    ids: Sequence[str], costs: Sequence[Fraction], tie_break: TieBreak
+) -> tuple[int, ...]:
     """Position of each project in the fixed tie-break order (0 wins a tie)."""
     if tie_break is TieBreak.CHEAPEST:
         order = sorted(range(len(ids)), key=lambda i: (costs[i], ids[i]))
@@ -348,7 +350,9 @@ def _equal_shares_rule(
     if rule is Rule.MES:
         run = equal_shares(supporters, start)
     else:
-        run = raise_share_by_one(supporters, budget, start, stop_when_exhaustive=rule is Rule.MES_ADD1)
+        run = raise_share_by_one(
+            supporters, budget, start, stop_when_exhaustive=rule is Rule.MES_ADD1
+        )
     funded = free + [supporters.candidates[p] for p in run.funded]
     ties = [tuple(counts.order([supporters.candidates[p] for p in tie])) for tie in run.ties]
     if rule is Rule.MES:
@@ -503,7 +507,7 @@ class _MesState:
         if share * support - sum(map(operator.mul, paid_now, sizes)) < cost:
             return None
         owed, rich = cost, support
-        for paid, count in sorted(zip(paid_now, sizes), reverse=True):
+        for paid, count in sorted(zip(paid_now, sizes, strict=True), reverse=True):
             money = share - paid
             if money * rich >= owed:
                 break
