@@ -216,7 +216,7 @@ def build_runtime(
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
-    i18n = I18n(settings.timezone)
+    i18n = I18n(settings.policy.timezone)
     metrics = Metrics()
     bot = _build_bot(settings)
     dispatcher = OutboxDispatcher(
@@ -226,7 +226,7 @@ def build_runtime(
         metrics,
         claims=ClaimPolicy.from_settings(settings),
         pacer=pacing.pacer,
-        quiet_hours=settings.quiet_hours,
+        quiet_hours=settings.policy.quiet_hours,
         monotonic=pacing.monotonic,
         sleep=pacing.sleep,
     )

@@ -38,6 +38,7 @@ from dotenv import dotenv_values
 
 from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
+from bot.domain.venues import Venues
 
 T = TypeVar("T")
 
@@ -70,31 +71,24 @@ class Settings:
     telegram_bot_token: str | None = None
     telegram_api_base_url: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
-    public_base_url: str = "http://127.0.0.1:8080"
+    public_base_url: str = Venues.public_base_url
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     # False when SECRET_KEY was not set and the key above is generated (see module docstring)
     secret_key_configured: bool = False
     secret_key_previous: str | None = field(default=None, repr=False)
     admin_telegram_ids: frozenset[int] = frozenset()
-    timezone: ZoneInfo = ZoneInfo("Asia/Seoul")
     host: str = "127.0.0.1"
     port: int = 8080
     sandbox_port: int = 8081
     webhook_secret: str | None = field(default=None, repr=False)
-    quiet_hours: QuietHours = QuietHours()
+    # the district's rules: thresholds, windows, moderation, quiet hours, time zone
     policy: Policy = Policy()
     log_level: str = "INFO"
-    pre_moderation: bool = False
-    endorsement_requires_contact: bool = False
     moderator_chat_id: int | None = None
     areas: tuple[str, ...] = DEFAULT_AREAS
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
-    head_answer_threshold: int | None = None
-    reply_link_days: int = 60
     smtp_url: str | None = field(default=None, repr=False)
     mail_from: str = "no-reply@gonggam.local"
-    dissatisfaction_percent: int = 30
-    dissatisfaction_min_responses: int = 10
     # outbox: sends in flight at once (also the most rows claimed at once, hence the most
     # pushes a crash may repeat) and how long a claim holds without its heartbeat
     outbox_concurrency: int = 8
@@ -102,8 +96,6 @@ class Settings:
     # debates: where invitations are posted, and the forum supergroup that mirrors debates
     public_channel_id: int | None = None
     debate_forum_chat_id: int | None = None
-    # moderation: reports from this many different people hide a proposal or an opinion
-    report_hide_threshold: int = 3
     # this process's stable identity (WORKER_ID): after a crash, the restarted process takes
     # back at once what it had claimed (stored updates, outbox rows) instead of waiting
     worker_id: str = field(default_factory=lambda: default_worker_id())
@@ -120,6 +112,16 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def venues(self) -> Venues:
+        """Where the bot publishes and what its links point to, built from the four settings."""
+        return Venues(
+            public_base_url=self.public_base_url,
+            moderator_chat_id=self.moderator_chat_id,
+            public_channel_id=self.public_channel_id,
+            debate_forum_chat_id=self.debate_forum_chat_id,
+        )
 
     @property
     def secret_keys(self) -> tuple[str, ...]:
@@ -172,6 +174,13 @@ def _parse(env: Mapping[str, str]) -> Settings:
         closing_soon_days=typed("CLOSING_SOON_DAYS", _positive_int, 3),
         closing_soon_below_percent=typed("CLOSING_SOON_BELOW_PERCENT", _percent, 80),
         almost_there_percent=typed("ALMOST_THERE_PERCENT", _percent, 10),
+        pre_moderation=typed("PRE_MODERATION", _flag, False),
+        report_hide_threshold=typed("REPORT_HIDE_THRESHOLD", _positive_int, 3),
+        endorsement_requires_contact=typed("ENDORSEMENT_REQUIRES", _requirement, False),
+        head_answer_threshold=typed("HEAD_ANSWER_THRESHOLD", _positive_int, None),
+        reply_link_days=typed("REPLY_LINK_DAYS", _positive_int, 60),
+        quiet_hours=typed("QUIET_HOURS", QuietHours.parse, defaults.policy.quiet_hours),
+        timezone=typed("TIMEZONE", ZoneInfo, defaults.policy.timezone),
     )
     token = get("TELEGRAM_BOT_TOKEN")
     if token is not None and ":" not in token:
@@ -192,21 +201,15 @@ def _parse(env: Mapping[str, str]) -> Settings:
         secret_key_configured=secret_key is not None,
         secret_key_previous=previous_key,
         admin_telegram_ids=typed("ADMIN_TELEGRAM_IDS", _id_set, frozenset()),
-        timezone=typed("TIMEZONE", ZoneInfo, defaults.timezone),
         host=get("HOST") or defaults.host,
         port=typed("PORT", _port, defaults.port),
         sandbox_port=typed("SANDBOX_PORT", _port, defaults.sandbox_port),
         webhook_secret=typed("WEBHOOK_SECRET", _webhook_secret, None, secret=True),
-        quiet_hours=typed("QUIET_HOURS", QuietHours.parse, defaults.quiet_hours),
         policy=policy,
         log_level=typed("LOG_LEVEL", _log_level, defaults.log_level),
-        pre_moderation=typed("PRE_MODERATION", _flag, False),
-        endorsement_requires_contact=typed("ENDORSEMENT_REQUIRES", _requirement, False),
         moderator_chat_id=typed("MODERATOR_CHAT_ID", int, None),
         areas=typed("AREAS", _name_list, DEFAULT_AREAS),
         categories=typed("CATEGORIES", _name_list, DEFAULT_CATEGORIES),
-        head_answer_threshold=typed("HEAD_ANSWER_THRESHOLD", _positive_int, None),
-        reply_link_days=typed("REPLY_LINK_DAYS", _positive_int, 60),
         smtp_url=typed("SMTP_URL", _smtp_url, None, secret=True),
         mail_from=get("MAIL_FROM") or "no-reply@gonggam.local",
         outbox_concurrency=typed(
@@ -217,7 +220,6 @@ def _parse(env: Mapping[str, str]) -> Settings:
         ),
         public_channel_id=typed("PUBLIC_CHANNEL_ID", int, None),
         debate_forum_chat_id=typed("DEBATE_FORUM_CHAT_ID", int, None),
-        report_hide_threshold=typed("REPORT_HIDE_THRESHOLD", _positive_int, 3),
         worker_id=get("WORKER_ID") or default_worker_id(),
         trusted_proxies=typed("TRUSTED_PROXIES", _networks, ()),
         metrics_token=typed("METRICS_TOKEN", _metrics_token, None, secret=True),

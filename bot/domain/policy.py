@@ -1,9 +1,13 @@
-"""The numbers that shape the proposal lifecycle (DESIGN.md §3), read from the settings and
-passed to the services and the rules as one value."""
+"""The district's rules (DESIGN.md §3): the numbers that shape the proposal lifecycle, the
+moderation and answer rules, and the local clock they are read on. Read from the settings
+and passed to the services and the rules as one value."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.domain.quiet_hours import QuietHours
 
 
 @dataclass(frozen=True)
@@ -19,3 +23,17 @@ class Policy:
     closing_soon_below_percent: int = 80
     almost_there_percent: int = 10
     daily_proposal_limit: int = 3
+    # moderation: hold new proposals for a moderator; hide after this many reports
+    pre_moderation: bool = False
+    report_hide_threshold: int = 3
+    # 공감 needs a phone number shared once (ENDORSEMENT_REQUIRES=contact)
+    endorsement_requires_contact: bool = False
+    # answers: 공감 from which the head of the district answers (None: never)
+    head_answer_threshold: int | None = None
+    reply_link_days: int = 60
+    # an answer is disputed when more than this share of at least this many responses
+    # is dissatisfied
+    dissatisfaction_percent: int = 30
+    dissatisfaction_min_responses: int = 10
+    quiet_hours: QuietHours = QuietHours()
+    timezone: ZoneInfo = ZoneInfo("Asia/Seoul")

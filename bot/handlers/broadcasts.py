@@ -143,7 +143,7 @@ async def _send(
 
 def _held_until(context: GonggamContext) -> datetime | None:
     """When quiet hours hold the (non-urgent) broadcast, the moment they end."""
-    quiet, now = context.services.settings.quiet_hours, context.services.clock.now()
+    quiet, now = context.services.settings.policy.quiet_hours, context.services.clock.now()
     return quiet.next_end(now) if quiet.enabled and quiet.contains(now) else None
 
 

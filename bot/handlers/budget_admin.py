@@ -53,7 +53,7 @@ async def new_round(update: Update, context: GonggamContext) -> None:
         return
     services = context.services
     now = services.clock.now()
-    parsed = parse_round_form(form, now=now, tz=services.settings.timezone,
+    parsed = parse_round_form(form, now=now, tz=services.settings.policy.timezone,
                               areas=services.settings.areas)
     if parsed.spec is None:
         await message.reply_html(view.form_problems(t, parsed.problems, view.round_usage(t)))

@@ -24,7 +24,7 @@ async def show_settings(update: Update, context: GonggamContext) -> None:
     view = settings_view(
         t,
         muted_all=bool(context.user and context.user.muted_all),
-        quiet=context.services.settings.quiet_hours,
+        quiet=context.services.settings.policy.quiet_hours,
     )
     await cast(Message, update.effective_message).reply_html(view.text, reply_markup=view.reply_markup)
 
@@ -65,7 +65,7 @@ async def toggle_notifications(update: Update, context: GonggamContext) -> None:
         ),
     )
     t = translator_for(update, context)
-    view = settings_view(t, muted_all=muted, quiet=context.services.settings.quiet_hours)
+    view = settings_view(t, muted_all=muted, quiet=context.services.settings.policy.quiet_hours)
     if query.message is not None and view.text != getattr(query.message, "text", None):
         await query.edit_message_text(view.text, reply_markup=view.reply_markup)
 

@@ -25,7 +25,8 @@ async def show_stats(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
     services = context.services
     async with context.transaction() as session:
-        stats = await compute_stats(session, services.clock.now(), services.settings.timezone)
+        stats = await compute_stats(session, services.clock.now(),
+                                    services.settings.policy.timezone)
     chart = await asyncio.to_thread(weekly_chart_png, t, stats.weeks)
     await message.reply_photo(InputFile(chart, filename="weekly.png"),
                               caption=view.chart_caption(t))

@@ -192,7 +192,7 @@ async def submit_answer(
         return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
     if form.kind not in ALLOWED.get(status, frozenset()):
         return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
-    errors = validate_answer(form, now.astimezone(settings.timezone).date())
+    errors = validate_answer(form, now.astimezone(settings.policy.timezone).date())
     if errors:
         return AnswerResult(AnswerOutcome.INVALID, errors, status)
     answer_id = await _insert_answer(session, link, form, idempotency_key, now)
@@ -243,8 +243,8 @@ async def rate_answer(
     total = satisfied_count + dissatisfied_count
     if (
         not proposal.dissatisfaction_flagged
-        and total >= settings.dissatisfaction_min_responses
-        and dissatisfied_count * 100 > total * settings.dissatisfaction_percent
+        and total >= settings.policy.dissatisfaction_min_responses
+        and dissatisfied_count * 100 > total * settings.policy.dissatisfaction_percent
     ):
         proposal.dissatisfaction_flagged = True
         notice = ModerationDissatisfied(proposal_id, proposal.title, dissatisfied_count, total,
@@ -369,7 +369,7 @@ async def _page(
     late = overdue_days(due, now) if status in (S.UNDER_REVIEW, S.AWAITING_ANSWER) else 0
     department = await session.get(Department, proposal.department_id) if proposal.department_id else None
     satisfied, dissatisfied = await _satisfaction(session, proposal_id)
-    threshold = settings.head_answer_threshold
+    threshold = settings.policy.head_answer_threshold
     return ProposalPage(
         card=card,
         answers=await _answers(session, proposal_id),

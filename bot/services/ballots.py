@@ -479,7 +479,7 @@ class ReminderMark:
             notice = self.event(
                 round_.id, round_.name, round_.closes_at, len(_numbers(ballot.draft)),
                 ballot.submitted_at is not None, key=str(ballot.id),
-                urgent=settings.quiet_hours.next_end(now) >= round_.closes_at)
+                urgent=settings.policy.quiet_hours.next_end(now) >= round_.closes_at)
             await enqueue_for_users(session, [ballot.user_id], notice, now)
             reminded = True
         return reminded

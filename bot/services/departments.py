@@ -166,7 +166,7 @@ async def _issue_link(
         proposal_id=proposal_id,
         department_id=department_id,
         created_at=now,
-        expires_at=now + timedelta(days=settings.reply_link_days),
+        expires_at=now + timedelta(days=settings.policy.reply_link_days),
     )
     session.add(link)
     await session.flush()

@@ -137,7 +137,7 @@ async def after_report(
     since = await _reports_since(session, kind, content_id)
     reporters = int(await session.scalar(
         select(func.count(func.distinct(Report.user_id))).where(since)) or 0)
-    if reporters < settings.report_hide_threshold:
+    if reporters < settings.policy.report_hide_threshold:
         return False
     outcome = await hide_content(session, kind=kind, content_id=content_id,
                                  reason=AUTOMATIC_REASON, actor=SYSTEM_ACTOR, now=now)

@@ -129,7 +129,7 @@ async def submit_draft(
     await discard_draft(session, user_id)
     await _subscribe(session, user_id, proposal.id, now)
     await index_proposal(session, proposal.id, proposal.title, proposal.problem)
-    if flagged or settings.pre_moderation:
+    if flagged or settings.policy.pre_moderation:
         await _tell_moderators(session, settings, proposal, now, WorkKind.PENDING,
                                ModerationPending(proposal.id, proposal.title, proposal.flagged))
         return SubmitResult(SubmitOutcome.AWAITING_MODERATION, proposal.id, flagged)
@@ -214,7 +214,7 @@ async def endorse(
         return EndorseResult(EndorseOutcome.OWN_PROPOSAL, proposal.endorsement_count)
     if proposal.status != ProposalStatus.COLLECTING:
         return EndorseResult(EndorseOutcome.NOT_COLLECTING, proposal.endorsement_count)
-    if settings.endorsement_requires_contact and not await _has_phone(session, user_id):
+    if settings.policy.endorsement_requires_contact and not await _has_phone(session, user_id):
         return EndorseResult(EndorseOutcome.NEEDS_CONTACT, proposal.endorsement_count)
     added = await session.execute(
         insert_ignoring_conflicts(
@@ -483,7 +483,7 @@ async def _has_phone(session: AsyncSession, user_id: int) -> bool:
 async def _submitted_today(
     session: AsyncSession, user_id: int, now: datetime, settings: Settings
 ) -> int:
-    since = start_of_local_day(now, settings.timezone)
+    since = start_of_local_day(now, settings.policy.timezone)
     count = await session.scalar(
         select(func.count()).where(Proposal.author_id == user_id, Proposal.created_at >= since)
     )

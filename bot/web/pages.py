@@ -564,7 +564,7 @@ def _deadline_facts(page: ProposalPage, now: datetime) -> dict[str, Any]:
 
 
 def _today(state: PageState, now: datetime) -> date:
-    return now.astimezone(state.deps.settings.timezone).date()
+    return now.astimezone(state.deps.settings.policy.timezone).date()
 
 
 def _kind(raw: object) -> AnswerKind | None:

@@ -375,7 +375,8 @@ async def test_a_pending_proposal_is_rejected_with_a_reason_button(
     from bot.services.proposals import submit_draft
 
     author = residents.resident(8801, "민지")
-    settings = replace(cast.runtime.application.services.settings, pre_moderation=True)
+    settings = cast.runtime.application.services.settings
+    settings = replace(settings, policy=replace(settings.policy, pre_moderation=True))
     async with cast.runtime.sessionmaker() as session, session.begin():
         user = await _user(session, 8801)
         await drafts.save_step(session, user.id, START, step="preview", title=TITLE,

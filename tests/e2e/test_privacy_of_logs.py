@@ -230,7 +230,7 @@ async def test_no_free_text_reaches_the_logs_at_info_level(
     settings = replace(
         settings_for(database_url, sandbox), admin_telegram_ids=frozenset({ADMIN}),
         moderator_chat_id=MODERATORS, debate_forum_chat_id=FORUM,
-        endorsement_requires_contact=True, policy=Policy(endorsement_threshold=1),
+        policy=Policy(endorsement_threshold=1, endorsement_requires_contact=True),
     )
     async with running_bot(settings, clock) as runtime:
         # chatter to the fallback, then the wizard

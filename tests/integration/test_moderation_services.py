@@ -312,7 +312,7 @@ async def test_a_restored_proposal_is_hidden_again_by_new_reporters_and_alerts_a
 async def test_reports_past_a_lowered_threshold_still_hide_once(sessionmaker: Maker) -> None:
     author, *reporters = await people(sessionmaker, 6)
     lenient = Settings(secret_key="k" * 40, moderator_chat_id=MODERATORS,
-                       report_hide_threshold=5)
+                       policy=Policy(report_hide_threshold=5))
     async with sessionmaker() as session, session.begin():
         pid = (await make_proposal(session, author, START)).id
     for reporter in reporters[:3]:
@@ -671,7 +671,8 @@ async def test_pending_items_approve_or_reject_with_a_reason_told_to_the_author(
     from bot.services.proposals import submit_draft
 
     first, second, mod = await people(sessionmaker, 3)
-    moderated = Settings(secret_key="k" * 40, moderator_chat_id=MODERATORS, pre_moderation=True)
+    moderated = Settings(secret_key="k" * 40, moderator_chat_id=MODERATORS,
+                         policy=Policy(pre_moderation=True))
     ids = []
     for author in (first, second):
         async with sessionmaker() as session, session.begin():

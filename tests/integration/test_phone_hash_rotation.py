@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import User
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
 from bot.domain.text import phone_hash
 from bot.services.proposals import EndorseOutcome, endorse, record_phone
 from bot.settings import Settings
@@ -22,7 +23,7 @@ async def test_a_number_shared_before_a_rotation_still_counts_and_is_rehashed_wh
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     rotated = Settings(secret_key=NEW_KEY, secret_key_previous=OLD_KEY,
-                       endorsement_requires_contact=True)
+                       policy=Policy(endorsement_requires_contact=True))
     async with sessionmaker() as session, session.begin():
         author = await make_user(session, 9201, START)
         resident = await make_user(session, 9202, START)

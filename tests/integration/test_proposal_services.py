@@ -101,7 +101,7 @@ async def test_publishing_opens_a_30_day_window_and_subscribes_the_author(sessio
 
 async def test_pre_moderation_and_the_abuse_check_hold_a_proposal(sessionmaker: Maker) -> None:
     [author, other] = await users(sessionmaker, 2)
-    moderated = replace(SETTINGS, pre_moderation=True)
+    moderated = replace(SETTINGS, policy=replace(SETTINGS.policy, pre_moderation=True))
     outcome, held = await publish_draft(sessionmaker, author, moderated)
     assert outcome is SubmitOutcome.AWAITING_MODERATION
     assert (await proposal(sessionmaker, held)).status == ProposalStatus.PENDING_MODERATION  # type: ignore[arg-type]
@@ -265,7 +265,7 @@ async def test_withdrawing_tells_the_endorsers_and_only_the_author_may(sessionma
 async def test_contact_is_required_once_and_stored_only_as_a_keyed_hash(sessionmaker: Maker) -> None:
     [author, resident] = await users(sessionmaker, 2)
     _, pid = await publish_draft(sessionmaker, author)
-    strict = replace(SMALL, endorsement_requires_contact=True)
+    strict = replace(SMALL, policy=replace(SMALL.policy, endorsement_requires_contact=True))
     assert await tap(sessionmaker, pid, resident, strict) is EndorseOutcome.NEEDS_CONTACT  # type: ignore[arg-type]
     async with sessionmaker() as session, session.begin():
         await record_phone(session, user_id=resident, phone="+82 10-1234-5678", secret_key=strict.secret_key)

@@ -177,7 +177,7 @@ async def test_unknown_expired_revoked_and_malformed_tokens_look_the_same(
     expired = await make_scene(sessionmaker, telegram_id=7002)
     async with sessionmaker() as session, session.begin():
         await revoke_links(session, revoked.proposal_id, START, "test")
-    await clock.advance(timedelta(days=SETTINGS.reply_link_days, seconds=1))
+    await clock.advance(timedelta(days=SETTINGS.policy.reply_link_days, seconds=1))
     paths = [revoked.url, expired.url, f"/r/{secrets.token_urlsafe(32)}", "/r/short",
              "/r/%3Cscript%3E", "/r/" + "A" * 200]
     responses = [await client.get(path) for path in paths]

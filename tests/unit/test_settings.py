@@ -23,11 +23,11 @@ def test_defaults_start_the_sandbox_on_sqlite() -> None:
     settings = load_settings({}, env_file=None)
     assert settings.is_sandbox and settings.is_sqlite
     assert settings.database_url == DEFAULT_DATABASE_URL
-    assert str(settings.timezone) == "Asia/Seoul"
+    assert str(settings.policy.timezone) == "Asia/Seoul"
     assert settings.policy.endorsement_threshold == 50
     assert (settings.policy.collection_days, settings.policy.review_days) == (30, 14)
     assert (settings.policy.debate_days, settings.policy.answer_days) == (30, 30)
-    assert settings.quiet_hours == QuietHours()
+    assert settings.policy.quiet_hours == QuietHours()
     assert len(settings.secret_key) >= 32 and not settings.secret_key_configured
     assert settings.http_idle_timeout == 15.0 and settings.metrics_token is None
     assert settings.trusted_proxies == ()
@@ -67,7 +67,7 @@ def test_every_documented_variable_is_read() -> None:
     assert settings.admin_telegram_ids == frozenset({11, 22, 33})
     assert settings.port == 9999 and settings.webhook_secret == "abc_DEF-123"
     assert settings.policy.endorsement_threshold == 20 and settings.policy.answer_days == 31
-    assert settings.quiet_hours == QuietHours.parse("23:00-07:00")
+    assert settings.policy.quiet_hours == QuietHours.parse("23:00-07:00")
     require_production_settings(settings)
 
 
