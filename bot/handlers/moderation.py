@@ -16,9 +16,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.buttons import WorkAct
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
-from bot.handlers.answering import answer_query
-from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
+from bot.handlers.shape import Press, Said, on_message, on_press
 from bot.rendering import moderation as view
 from bot.services import bans, hiding, moderation, work_items
 from bot.services.hiding import HIDE_REASONS, OPINION, PROPOSAL, HideOutcome
@@ -43,45 +42,51 @@ def moderator_of(update: Update, context: GonggamContext) -> Moderator:
 
 
 @permitted(Action.HIDE)
-async def hide(update: Update, context: GonggamContext) -> None:
+@on_message
+async def hide(said: Said) -> None:
     """/hide p|o <number> <reason>"""
-    t = translator_for(update, context)
-    target = _target(context.args, reason_required=True)
+    target = _target(said.args, reason_required=True)
     if target is None:
-        await _reply(update, view.hide_usage(t))
+        await said.reply(view.hide_usage(said.t))
         return
-    kind, number, reason = target
-    moderator = moderator_of(update, context)
-    services = context.services
-    now = services.clock.now()
-    async with context.transaction() as session:
+    outcome = await _hide(said, *target)
+    await said.reply(view.hide_reply(said.t, outcome, hiding=True))
+
+
+async def _hide(said: Said, kind: str, number: int, reason: str) -> HideOutcome:
+    """Hide the content and settle its open items as 'keep hidden' (hidden now or already)."""
+    moderator, now = moderator_of(said.update, said.context), said.now
+    async with said.context.transaction() as session:
         outcome = await hiding.hide_content(session, kind=kind, content_id=number,
                                             reason=reason, actor=moderator.actor, now=now)
-        if outcome is not HideOutcome.NOT_FOUND:  # hidden now or already: 'keep hidden'
+        if outcome is not HideOutcome.NOT_FOUND:
             await moderation.settle_items(session, kind, number, "keep", moderator=moderator,
                                           now=now, kinds=SETTLED_BY_COMMANDS, note=reason)
-    await _reply(update, view.hide_reply(t, outcome, hiding=True))
+    return outcome
 
 
 @permitted(Action.RESTORE)
-async def restore(update: Update, context: GonggamContext) -> None:
+@on_message
+async def restore(said: Said) -> None:
     """/restore p|o <number> [reason] — the reason, when given, is told to the author."""
-    t = translator_for(update, context)
-    target = _target(context.args, reason_required=False)
+    target = _target(said.args, reason_required=False)
     if target is None:
-        await _reply(update, view.restore_usage(t))
+        await said.reply(view.restore_usage(said.t))
         return
-    kind, number, reason = target
-    moderator = moderator_of(update, context)
-    services = context.services
-    now = services.clock.now()
-    async with context.transaction() as session:
+    outcome = await _restore(said, *target)
+    await said.reply(view.hide_reply(said.t, outcome, hiding=False))
+
+
+async def _restore(said: Said, kind: str, number: int, reason: str) -> HideOutcome:
+    """Restore the content and settle its open items as 'restore'."""
+    moderator, now = moderator_of(said.update, said.context), said.now
+    async with said.context.transaction() as session:
         outcome = await hiding.restore_content(session, kind=kind, content_id=number,
                                                actor=moderator.actor, now=now, reason=reason)
         if outcome is HideOutcome.DONE:
             await moderation.settle_items(session, kind, number, "restore", moderator=moderator,
                                           now=now, kinds=SETTLED_BY_COMMANDS, note=reason)
-    await _reply(update, view.hide_reply(t, outcome, hiding=False))
+    return outcome
 
 
 def _target(args: list[str] | None, *, reason_required: bool) -> tuple[str, int, str] | None:
@@ -94,94 +99,95 @@ def _target(args: list[str] | None, *, reason_required: bool) -> tuple[str, int,
 
 
 @permitted(Action.APPROVE)
-async def approve(update: Update, context: GonggamContext) -> None:
+@on_message
+async def approve(said: Said) -> None:
     """/approve <number> — publish a proposal waiting for moderation."""
-    await _decide_pending(update, context, approving=True)
+    await _decide_pending(said, approving=True)
 
 
 @permitted(Action.REJECT)
-async def reject(update: Update, context: GonggamContext) -> None:
+@on_message
+async def reject(said: Said) -> None:
     """/reject <number> <reason> — the free-text way of refusing a waiting proposal."""
-    await _decide_pending(update, context, approving=False)
+    await _decide_pending(said, approving=False)
 
 
-async def _decide_pending(update: Update, context: GonggamContext, *, approving: bool) -> None:
-    t = translator_for(update, context)
-    args = context.args or []
+async def _decide_pending(said: Said, *, approving: bool) -> None:
+    args = said.args
     if not args or not args[0].isdigit() or (not approving and len(args) < 2):
-        await _reply(update, view.decide_pending_usage(t))
+        await said.reply(view.decide_pending_usage(said.t))
         return
-    number, reason = int(args[0]), " ".join(args[1:])
-    moderator = moderator_of(update, context)
-    services = context.services
-    now = services.clock.now()
-    async with context.transaction() as session:
+    action = "approve" if approving else "reject"
+    done = await _decide(said, int(args[0]), action, " ".join(args[1:]))
+    await said.reply(view.pending_decided(said.t, done=done, approving=approving))
+
+
+async def _decide(said: Said, number: int, action: str, reason: str) -> bool:
+    """Approve or reject the proposal's pending item; whether that took effect."""
+    moderator, now = moderator_of(said.update, said.context), said.now
+    services = said.context.services
+    async with said.context.transaction() as session:
         items = [i for i in await work_items.open_items_for(session, PROPOSAL, number)
                  if i.kind is WorkKind.PENDING]
-        result = None
-        if items:
-            result = await moderation.act_on_item(
-                session, items[0], "approve" if approving else "reject", moderator=moderator,
-                now=now, settings=services.settings, calendar=services.calendar,
-                reason_text=reason)
-    done = result is not None and result.outcome is ActOutcome.DONE
-    await _reply(update, view.pending_decided(t, done=done, approving=approving))
+        if not items:
+            return False
+        result = await moderation.act_on_item(
+            session, items[0], action, moderator=moderator,
+            now=now, settings=services.settings, calendar=services.calendar,
+            reason_text=reason)
+    return result.outcome is ActOutcome.DONE
 
 
 # ----- merge, ban ---------------------------------------------------------------------------
 
 
 @permitted(Action.MERGE)
-async def merge(update: Update, context: GonggamContext) -> None:
+@on_message
+async def merge(said: Said) -> None:
     """/merge <A> <B> — A is a duplicate of B: its 공감 move to B."""
-    t = translator_for(update, context)
-    args = context.args or []
+    args = said.args
     if len(args) != 2 or not all(a.isdigit() for a in args):
-        await _reply(update, view.merge_usage(t))
+        await said.reply(view.merge_usage(said.t))
         return
-    moderator = moderator_of(update, context)
-    services = context.services
-    async with context.transaction() as session:
+    moderator, services = moderator_of(said.update, said.context), said.context.services
+    async with said.context.transaction() as session:
         result = await moderation.merge_proposals(
             session, source_id=int(args[0]), target_id=int(args[1]), actor=moderator.actor,
             actor_id=moderator.user_id, now=services.clock.now(), settings=services.settings,
             calendar=services.calendar)
-    await _reply(update, view.merge_reply(t, result, int(args[0]), int(args[1])))
+    await said.reply(view.merge_reply(said.t, result, int(args[0]), int(args[1])))
 
 
 @permitted(Action.BAN)
-async def ban(update: Update, context: GonggamContext) -> None:
+@on_message
+async def ban(said: Said) -> None:
     """/ban <telegram id> <days|permanent|영구> <reason>"""
-    t = translator_for(update, context)
-    args = context.args or []
+    args = said.args
     permanent = len(args) > 1 and args[1].lower() in PERMANENT_WORDS
     if len(args) < 3 or not _is_id(args[0]) or not (args[1].isdigit() or permanent):
-        await _reply(update, view.ban_usage(t))
+        await said.reply(view.ban_usage(said.t))
         return
     days = None if permanent else int(args[1])
-    moderator = moderator_of(update, context)
-    services = context.services
-    async with context.transaction() as session:
+    actor = moderator_of(said.update, said.context).actor
+    async with said.context.transaction() as session:
         outcome = await bans.ban_user(session, telegram_id=int(args[0]), days=days,
-                                      reason=" ".join(args[2:]), actor=moderator.actor,
-                                      now=services.clock.now())
-    await _reply(update, view.ban_reply(t, outcome))
+                                      reason=" ".join(args[2:]), actor=actor, now=said.now)
+    await said.reply(view.ban_reply(said.t, outcome))
 
 
 @permitted(Action.UNBAN)
-async def unban(update: Update, context: GonggamContext) -> None:
+@on_message
+async def unban(said: Said) -> None:
     """/unban <telegram id>"""
-    t = translator_for(update, context)
-    args = context.args or []
+    args = said.args
     if len(args) != 1 or not _is_id(args[0]):
-        await _reply(update, view.unban_usage(t))
+        await said.reply(view.unban_usage(said.t))
         return
-    moderator = moderator_of(update, context)
-    services = context.services
-    async with context.transaction() as session:
-        outcome = await bans.unban_user(session, telegram_id=int(args[0]), actor=moderator.actor,
-                                        now=services.clock.now())
-    await _reply(update, view.unban_reply(t, outcome))
+    actor = moderator_of(said.update, said.context).actor
+    async with said.context.transaction() as session:
+        outcome = await bans.unban_user(session, telegram_id=int(args[0]), actor=actor,
+                                        now=said.now)
+    await said.reply(view.unban_reply(said.t, outcome))
 
 
 # ----- offline intake -------------------------------------------------------------------------
@@ -224,27 +230,29 @@ def _match(value: str | None, options: tuple[str, ...]) -> str | None:
 
 
 @permitted(Action.ENTER_OFFLINE)
-async def offline(update: Update, context: GonggamContext) -> None:
+@on_message
+async def offline(said: Said) -> None:
     """/offline — enter a proposal received on paper, by phone or at a 동 주민센터."""
-    t = translator_for(update, context)
-    message = update.effective_message
-    parsed = parse_offline_form(message.text or "") if message else None
-    settings = context.services.settings
+    settings = said.context.services.settings
+    parsed = parse_offline_form(said.message.text or "")
     form = _offline_form(parsed, settings.areas, settings.categories)
     if form is None:
-        await _reply(update, view.offline_usage(t))
+        await said.reply(view.offline_usage(said.t))
         return
-    moderator = moderator_of(update, context)
-    services = context.services
     try:
-        async with context.transaction() as session:
-            proposal_id = await moderation.enter_offline_proposal(
-                session, form=form, moderator_id=moderator.user_id, actor=moderator.actor,
-                now=services.clock.now(), policy=settings.policy, secret_key=settings.secret_key)
+        proposal_id = await _enter_offline(said, form)
     except moderation.UnknownResident:
-        await _reply(update, view.offline_unknown_resident(t, form.telegram_id))
+        await said.reply(view.offline_unknown_resident(said.t, form.telegram_id))
         return
-    await _reply(update, view.offline_done(t, proposal_id, form))
+    await said.reply(view.offline_done(said.t, proposal_id, form))
+
+
+async def _enter_offline(said: Said, form: OfflineForm) -> int:
+    moderator, settings = moderator_of(said.update, said.context), said.context.services.settings
+    async with said.context.transaction() as session:
+        return await moderation.enter_offline_proposal(
+            session, form=form, moderator_id=moderator.user_id, actor=moderator.actor,
+            now=said.now, policy=settings.policy, secret_key=settings.secret_key)
 
 
 def _offline_form(
@@ -272,97 +280,92 @@ def _offline_form(
 
 
 @permitted(Action.HANDLE_WORK_ITEM)
-async def press_work_item(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, WorkAct)
-    if button is None:
-        return
-    query, press = button
-    t = translator_for(update, context)
-    async with context.transaction() as session:
-        item = await work_items.load_item(session, press.item_id)
+@on_press(WorkAct)
+async def press_work_item(press: Press[WorkAct]) -> None:
+    async with press.context.transaction() as session:
+        item = await work_items.load_item(session, press.data.item_id)
     if item is None:
-        log.warning("work item button for unknown item %s", press.item_id)
-        await answer_query(query, view.item_missing(t), alert=True)
+        log.warning("work item button for unknown item %s", press.data.item_id)
+    if item is None or not item.open:
+        await press.alert(view.closed_item(press.t, item))
         return
-    if not item.open:
-        await answer_query(query, view.already_handled(t, item), alert=True)
+    if press.data.action in ("reasons", "back", "other"):
+        await _browse_item(press, item)
         return
-    if press.action in ("reasons", "back"):
-        params = {**item.params, "work_item_id": item.id, "work_kind": str(item.kind)}
-        markup = (view.reject_reasons_keyboard(t, item.id) if press.action == "reasons"
-                  else view.work_item_keyboard(t, params))
-        await answer_query(query)
-        await query.edit_message_reply_markup(markup)
-        return
-    if press.action == "other":
-        await answer_query(query, view.own_reason_hint(t, item.subject_id), alert=True)
-        return
-    await _act(update, context, item, press)
+    await _act(press, item)
 
 
-async def _act(
-    update: Update, context: GonggamContext, item: work_items.WorkItemView, press: WorkAct
-) -> None:
-    query = update.callback_query
-    assert query is not None
-    t = translator_for(update, context)
-    reason_text = ""
-    if press.action == "reject":
-        if not 0 <= press.arg < len(HIDE_REASONS):
-            log.warning("work item %s: reject reason %s does not exist", item.id, press.arg)
-            await answer_query(query, view.button_expired(t), alert=True)
-            return
-        reason_text = view.reject_reason_text(t, HIDE_REASONS[press.arg])
-    services = context.services
-    message = query.message
-    async with context.transaction() as session:
-        result = await moderation.act_on_item(
-            session, item, press.action, moderator=moderator_of(update, context),
+async def _browse_item(press: Press[WorkAct], item: work_items.WorkItemView) -> None:
+    """The buttons that change nothing: the reject reasons, back to the actions, and the
+    hint for a reason of one's own."""
+    t, action = press.t, press.data.action
+    if action == "other":
+        await press.alert(view.own_reason_hint(t, item.subject_id))
+        return
+    params = {**item.params, "work_item_id": item.id, "work_kind": str(item.kind)}
+    markup = (view.reject_reasons_keyboard(t, item.id) if action == "reasons"
+              else view.work_item_keyboard(t, params))
+    await press.ack()
+    await press.query.edit_message_reply_markup(markup)
+
+
+async def _act(press: Press[WorkAct], item: work_items.WorkItemView) -> None:
+    reason_text = _reject_reason(press, item)
+    if reason_text is None:
+        await press.alert(view.button_expired(press.t))
+        return
+    result = await _act_on_item(press, item, reason_text)
+    refusal = view.act_refusal(press.t, result)
+    if refusal is not None:
+        if result.outcome is ActOutcome.INVALID:
+            log.warning("work item %s (%s): action %s refused", item.id, item.kind,
+                        press.data.action)
+        await press.alert(refusal)
+        return
+    await press.ack(view.act_reply(press.t, result.outcome))
+    await _mark_handled(press, result)
+
+
+def _reject_reason(press: Press[WorkAct], item: work_items.WorkItemView) -> str | None:
+    """The reason told to the author of a rejection ("" for other actions); None when the
+    button names a reason that does not exist."""
+    if press.data.action != "reject":
+        return ""
+    if not 0 <= press.data.arg < len(HIDE_REASONS):
+        log.warning("work item %s: reject reason %s does not exist", item.id, press.data.arg)
+        return None
+    return view.reject_reason_text(press.t, HIDE_REASONS[press.data.arg])
+
+
+async def _act_on_item(
+    press: Press[WorkAct], item: work_items.WorkItemView, reason_text: str
+) -> moderation.ActResult:
+    services, message = press.context.services, press.query.message
+    async with press.context.transaction() as session:
+        return await moderation.act_on_item(
+            session, item, press.data.action, moderator=moderator_of(press.update, press.context),
             now=services.clock.now(), settings=services.settings, calendar=services.calendar,
-            argument=press.arg, reason_text=reason_text,
+            argument=press.data.arg, reason_text=reason_text,
             message_id=message.message_id if message else None)
-    if result.outcome is ActOutcome.INVALID:
-        log.warning("work item %s (%s): action %s refused", item.id, item.kind, press.action)
-        await answer_query(query, view.button_expired(t), alert=True)
-        return
-    if result.outcome is ActOutcome.NOT_FOUND or result.item is None:
-        await answer_query(query, view.item_missing(t), alert=True)
-        return
-    if result.outcome is ActOutcome.ALREADY_HANDLED:
-        await answer_query(query, view.already_handled(t, result.item), alert=True)
-        return
-    await answer_query(query, view.act_reply(t, result.outcome))
-    await _mark_handled(update, context, result, press.arg)
 
 
-async def _mark_handled(
-    update: Update, context: GonggamContext, result: moderation.ActResult, argument: int = 0,
-) -> None:
+async def _mark_handled(press: Press[WorkAct], result: moderation.ActResult) -> None:
     """Edit the item's message: who did what (which department, which reason) and when;
     the buttons go away. A long item is shortened so the handled line always fits."""
-    query = update.callback_query
-    item = result.item
-    if query is None or query.message is None or item is None or item.claimed_at is None:
+    item, message = result.item, press.query.message
+    if message is None or item is None or item.claimed_at is None:
         return
-    t = translator_for(update, context)
-    line = view.handled_line(t, item.claimed_by_name or "", item.action or "", item.claimed_at,
-                             view.handled_detail(item, argument))
+    line = view.handled_line(press.t, item.claimed_by_name or "", item.action or "",
+                             item.claimed_at, view.handled_detail(item, press.data.arg))
     if result.outcome is ActOutcome.NO_EFFECT:
-        line += " " + view.no_change_mark(t)
-    message = query.message
+        line += " " + view.no_change_mark(press.t)
     text = view.with_handled_line(getattr(message, "text_html", None) or "",
                                   getattr(message, "text", None) or "", line)
-    await query.edit_message_text(text, parse_mode="HTML", reply_markup=None)
+    await press.query.edit_message_text(text, parse_mode="HTML", reply_markup=None)
 
 
 def _is_id(raw: str) -> bool:
     return raw.lstrip("-").isdigit() and len(raw) <= 18
-
-
-async def _reply(update: Update, text: str) -> None:
-    """Plain text: usage lines contain <placeholders> that are not HTML."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text)
 
 
 def register(application: Application) -> None:

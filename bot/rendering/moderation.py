@@ -33,6 +33,7 @@ from bot.services.hiding import (
 )
 from bot.services.moderation import (
     ActOutcome,
+    ActResult,
     MergeOutcome,
     MergeResult,
     OfflineForm,
@@ -421,6 +422,26 @@ def own_reason_hint(t: Translator, proposal_id: int) -> str:
 def reject_reason_text(t: Translator, reason: str) -> str:
     """The label of a hide/reject reason, as the author reads it."""
     return t.gettext(REASON_LABELS[reason])
+
+
+def closed_item(t: Translator, item: WorkItemView | None) -> str:
+    """A work item button pressed when the item is gone or handled already."""
+    return item_missing(t) if item is None else already_handled(t, item)
+
+
+ACT_REFUSALS: dict[ActOutcome, Callable[[Translator, WorkItemView | None], str]] = {
+    ActOutcome.INVALID: lambda t, _item: button_expired(t),
+    ActOutcome.NOT_FOUND: lambda t, _item: item_missing(t),
+    ActOutcome.ALREADY_HANDLED: closed_item,
+}
+
+
+def act_refusal(t: Translator, result: ActResult) -> str | None:
+    """The pop-up for a work item action that did not run; None when it ran."""
+    if result.outcome is not ActOutcome.INVALID and result.item is None:
+        return item_missing(t)
+    refuse = ACT_REFUSALS.get(result.outcome)
+    return None if refuse is None else refuse(t, result.item)
 
 
 def act_reply(t: Translator, outcome: ActOutcome) -> str:
