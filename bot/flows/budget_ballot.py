@@ -13,189 +13,142 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
-from telegram import CallbackQuery, KeyboardButton, Message, ReplyKeyboardMarkup, Update
+from telegram import KeyboardButton, Message, ReplyKeyboardMarkup
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.buttons import BallotPage, BallotSubmit, BallotTap
-from bot.domain.pb.ballot import Action, Ineligible, RefusalReason
-from bot.handlers.answering import answer_query
-from bot.handlers.common import edit_in_place, pressed, translator_for
+from bot.domain.pb.ballot import Action, Ineligible
 from bot.handlers.context import GonggamContext
+from bot.handlers.shape import Data, Press, Said, on_message, on_press
 from bot.i18n import Translator
-from bot.rendering import Rendered
+from bot.rendering import Answer, Rendered
 from bot.rendering import ballots as view
 from bot.rendering.common import menu_keyboard, stale_button
 from bot.services import ballots
-from bot.services.ballots import BallotOutcome, BallotResult
+from bot.services.ballots import BallotOutcome, BallotResult, LatestResults, RoundBrief
 from bot.services.budget import round_url
 
 log = logging.getLogger(__name__)
 
 DETAILS = "i"  # the name button on a cumulative ballot: show the project, change nothing
-STALE_REFUSALS = frozenset({RefusalReason.UNKNOWN_PROJECT, RefusalReason.WRONG_ACTION})
 
 
-async def open_budget(update: Update, context: GonggamContext) -> None:
+@on_message
+async def open_budget(said: Said) -> None:
     """/budget and the menu button: the open round's ballot, a choice of rounds, or when the
     next round opens."""
-    message = update.effective_message
-    if message is None or context.user is None:
-        return
-    t = translator_for(update, context)
-    now = context.services.clock.now()
-    async with context.transaction() as session:
+    now = said.now
+    async with said.context.transaction() as session:
         rounds = await ballots.open_rounds(session, now)
         upcoming = None if rounds else await ballots.next_round(session, now)
-        latest = None if rounds else await ballots.latest_results(session, context.user.id)
+        latest = None if rounds else await ballots.latest_results(session, said.user_id)
     if not rounds:
-        url = round_url(context.services.settings, latest.id) if latest is not None else None
-        await message.reply_html(view.nothing_open(t, upcoming, latest, url),
-                                 reply_markup=menu_keyboard(t))
+        await _reply_nothing_open(said, upcoming, latest)
     elif len(rounds) > 1:
-        rendered = view.pick_round(t, rounds)
-        await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
+        await said.send(view.pick_round(said.t, rounds))
     else:
-        await _reply_ballot(update, context, rounds[0].id)
+        await _reply_ballot(said, rounds[0].id)
 
 
-async def _reply_ballot(update: Update, context: GonggamContext, round_id: int) -> None:
-    message = update.effective_message
-    assert message is not None and context.user is not None
-    t = translator_for(update, context)
-    now = context.services.clock.now()
-    async with context.transaction() as session:
-        result = await ballots.show_ballot(session, round_id=round_id, user_id=context.user.id,
+async def _reply_nothing_open(
+    said: Said, upcoming: RoundBrief | None, latest: LatestResults | None
+) -> None:
+    url = round_url(said.context.services.settings, latest.id) if latest is not None else None
+    await said.message.reply_html(view.nothing_open(said.t, upcoming, latest, url),
+                                  reply_markup=menu_keyboard(said.t))
+
+
+async def _reply_ballot(said: Said, round_id: int) -> None:
+    now = said.now
+    async with said.context.transaction() as session:
+        result = await ballots.show_ballot(session, round_id=round_id, user_id=said.user_id,
                                            now=now)
     if result.ineligible is Ineligible.NEEDS_CONTACT:
-        await _ask_for_contact(message.reply_text, t, result)
+        await _ask_for_contact(said.message.reply_text, said.t, result)
         return
-    rendered = _shown(t, result, context, edit=False)
-    await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
+    await said.send(_shown(said.t, result, said.context, edit=False))
 
 
-async def show_page(update: Update, context: GonggamContext) -> None:
+@on_press(BallotPage)
+async def show_page(press: Press[BallotPage]) -> None:
     """◀ ▶, a round picked from the list, ✏️ change, and 🗳 continue from a reminder."""
-    button = pressed(update, context, BallotPage)
-    if button is None:
-        return
-    query, target = button
-    t = translator_for(update, context)
-    async with context.transaction() as session:
+    target = press.data
+    async with press.context.transaction() as session:
         result = await ballots.show_ballot(
-            session, round_id=target.round_id, user_id=context.tracked_user.id,
-            now=context.services.clock.now(), page=None if target.page < 0 else target.page,
+            session, round_id=target.round_id, user_id=press.user_id, now=press.now,
+            page=None if target.page < 0 else target.page,
             round_version=target.round_version or None,
         )
     if result.outcome is not BallotOutcome.OK:
-        await _refuse(query, t, result, context)
+        await _refuse(press, result)
         return
-    await answer_query(query)
-    await edit_in_place(query, _shown(t, result, context, edit=bool(target.edit)))
+    await press.show(_shown(press.t, result, press.context, edit=bool(target.edit)))
 
 
-async def tap(update: Update, context: GonggamContext) -> None:
+@on_press(BallotTap)
+async def tap(press: Press[BallotTap]) -> None:
     """✅/⬜ on a project, or ➖/➕ on a cumulative ballot: saved at once, or refused."""
-    button = pressed(update, context, BallotTap)
-    if button is None:
-        return
-    query, target = button
-    t = translator_for(update, context)
+    target = press.data
     if target.action == DETAILS:
-        await _show_details(update, context, query, target)
+        await _show_details(press)
         return
     if target.action not in {a.value for a in Action}:
-        await answer_query(query, stale_button(t), alert=True)
+        await press.alert(stale_button(press.t))
         return
-    async with context.transaction() as session:
+    async with press.context.transaction() as session:
         result = await ballots.tap(
             session, round_id=target.round_id, round_version=target.round_version,
-            user_id=context.tracked_user.id,
-            project_id=target.project_id, action=Action(target.action), page=target.page,
-            now=context.services.clock.now(),
+            user_id=press.user_id, project_id=target.project_id, action=Action(target.action),
+            page=target.page, now=press.now,
         )
     log.info("ballot tap in round %s: %s", target.round_id, result.outcome)
-    if result.outcome is BallotOutcome.REFUSED and result.refusal is not None:
-        refusal = view.tap_refusal_text(t, result.refusal, result.state, target.project_id)
-        await answer_query(query, refusal, alert=True)
-        if result.refusal.reason in STALE_REFUSALS and result.state is not None:
-            await edit_in_place(query, view.ballot_view(t, result.state))
-        return
-    if result.outcome is not BallotOutcome.OK or result.state is None:
-        await _refuse(query, t, result, context)
-        return
-    await answer_query(query)
-    await edit_in_place(query, view.ballot_view(t, result.state))
+    await _answer_or_refuse(press, result, view.tap_answer(press.t, result, target.project_id))
 
 
-async def submit(update: Update, context: GonggamContext) -> None:
+@on_press(BallotSubmit)
+async def submit(press: Press[BallotSubmit]) -> None:
     """📨 shows the summary and asks; ✅ records the ballot and shows the receipt."""
-    button = pressed(update, context, BallotSubmit)
-    if button is None:
-        return
-    query, target = button
-    t = translator_for(update, context)
+    target = press.data
     use_case = ballots.submit if target.confirmed else ballots.review
-    async with context.transaction() as session:
+    async with press.context.transaction() as session:
         result = await use_case(
             session, round_id=target.round_id, round_version=target.round_version,
-            user_id=context.tracked_user.id, now=context.services.clock.now(),
+            user_id=press.user_id, now=press.now,
         )
     log.info("ballot %s in round %s: %s", "submit" if target.confirmed else "review",
              target.round_id, result.outcome)
-    state = result.state
-    if result.outcome is BallotOutcome.OK and state is not None:
-        await answer_query(query)
-        rendered = (view.receipt_view(t, state, just_submitted=True) if target.confirmed
-                    else view.confirm_view(t, state))
-        await edit_in_place(query, rendered)
-    elif result.outcome is BallotOutcome.SAME and state is not None:
-        await answer_query(query, view.already_recorded(t))
-        await edit_in_place(query, view.receipt_view(t, state, just_submitted=bool(target.confirmed)))
-    elif result.outcome is BallotOutcome.EMPTY:
-        await answer_query(query, view.empty_text(t), alert=True)
-    elif result.outcome is BallotOutcome.REFUSED and result.refusal is not None:
-        await answer_query(query, view.refusal_text(t, result.refusal), alert=True)
-    else:
-        await _refuse(query, t, result, context)
+    answer = view.submit_answer(press.t, result, confirmed=bool(target.confirmed))
+    await _answer_or_refuse(press, result, answer)
 
 
-async def _show_details(
-    update: Update, context: GonggamContext, query: CallbackQuery, target: BallotTap
+async def _answer_or_refuse(
+    press: Press[Data], result: BallotResult, answer: Answer | None
 ) -> None:
-    t = translator_for(update, context)
-    async with context.transaction() as session:
-        round_ = await ballots.load_round(session, target.round_id)
-    project = round_.project(target.project_id) if round_ is not None else None
-    if project is None:
-        await answer_query(query, stale_button(t), alert=True)
+    """The button's own answer, or (None) the refusal every ballot button shares."""
+    if answer is None:
+        await _refuse(press, result)
         return
-    await answer_query(query, view.project_details(t, project), alert=True)
+    await press.answer(answer)
 
 
-async def _refuse(
-    query: CallbackQuery, t: Translator, result: BallotResult, context: GonggamContext
-) -> None:
-    """A press that cannot act: say why, and redraw the message as things are now."""
-    now = context.services.clock.now()
-    state = result.state
-    if result.outcome is BallotOutcome.CLOSED:
-        text = view.closed_text(t, result.round, now)
-        await answer_query(query, text, alert=True)
-        await edit_in_place(query, Rendered(text))
-    elif result.outcome is BallotOutcome.NOT_ELIGIBLE and result.ineligible is not None:
-        await answer_query(query, view.ineligible_text(t, result.ineligible, result.round),
-                           alert=True)
-        if result.ineligible is Ineligible.NEEDS_CONTACT and query.message is not None:
-            # the ballot card was just pressed, so its message is accessible
-            await _ask_for_contact(cast(Message, query.message).reply_text, t, result)
-    elif result.outcome is BallotOutcome.STALE and state is not None:
-        await answer_query(query, view.stale_text(t), alert=True)
-        await edit_in_place(query, view.ballot_view(t, state))
-    elif result.outcome is BallotOutcome.LOCKED and state is not None:
-        await answer_query(query, view.locked_text(t), alert=True)
-        await edit_in_place(query, view.receipt_view(t, state, just_submitted=False))
-    else:
-        await answer_query(query, stale_button(t), alert=True)
+async def _show_details(press: Press[BallotTap]) -> None:
+    async with press.context.transaction() as session:
+        round_ = await ballots.load_round(session, press.data.round_id)
+    project = round_.project(press.data.project_id) if round_ is not None else None
+    if project is None:
+        await press.alert(stale_button(press.t))
+        return
+    await press.alert(view.project_details(press.t, project))
+
+
+async def _refuse(press: Press[Data], result: BallotResult) -> None:
+    """A press that cannot act: say why, and redraw the message as things are now; a
+    resident whose number is needed is asked for it under the ballot just pressed."""
+    await press.answer(view.press_refusal(press.t, result, press.now))
+    needs_contact = (result.outcome is BallotOutcome.NOT_ELIGIBLE
+                     and result.ineligible is Ineligible.NEEDS_CONTACT)
+    if needs_contact and press.query.message is not None:
+        await _ask_for_contact(cast(Message, press.query.message).reply_text, press.t, result)
 
 
 def _shown(

@@ -23,7 +23,7 @@ from bot.handlers.answering import answer_query
 from bot.handlers.common import edit_in_place, pressed, translator_for
 from bot.handlers.context import GonggamContext
 from bot.i18n import Translator
-from bot.rendering import Rendered
+from bot.rendering import Answer, Rendered
 
 Data = TypeVar("Data", bound=CallbackData)
 Handler = Callable[[Update, GonggamContext], Coroutine[Any, Any, None]]
@@ -61,6 +61,12 @@ class Press(Turn, Generic[Data]):
     async def alert(self, text: str) -> None:
         """Answer the button with a pop-up."""
         await answer_query(self.query, text, alert=True)
+
+    async def answer(self, answer: Answer) -> None:
+        """Answer the button as `answer` says, then redraw its message if it says so."""
+        await answer_query(self.query, answer.text, alert=answer.alert)
+        if answer.redraw is not None:
+            await edit_in_place(self.query, answer.redraw)
 
     async def show(self, rendered: Rendered) -> None:
         """Answer the button, then redraw its message."""

@@ -17,3 +17,13 @@ class Rendered:
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
     photo: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How a pressed button is answered: a toast, or a pop-up with `alert` (no text: a
+    silent answer), then the pressed message redrawn as `redraw`, if given."""
+
+    text: str | None = None
+    alert: bool = False
+    redraw: Rendered | None = None

@@ -26,9 +26,12 @@ from bot.domain.pb.ballot import (
     summarize,
 )
 from bot.i18n import N_, Translator
-from bot.rendering import Rendered
+from bot.rendering import Answer, Rendered
+from bot.rendering.common import stale_button
 from bot.services.ballots import (
     PAGE_SIZE,
+    BallotOutcome,
+    BallotResult,
     BallotState,
     LatestBallot,
     LatestResults,
@@ -290,6 +293,75 @@ def locked_text(t: Translator) -> str:
 
 def empty_text(t: Translator) -> str:
     return t.gettext("Please choose at least one project first.")
+
+
+# ----- how a ballot button is answered, by outcome -------------------------------------------
+
+STALE_REFUSALS = frozenset({RefusalReason.UNKNOWN_PROJECT, RefusalReason.WRONG_ACTION})
+
+
+def tap_answer(t: Translator, result: BallotResult, project_id: int) -> Answer | None:
+    """A tap saved (the ballot redrawn) or refused by the rules (a ballot changed since the
+    message is redrawn too); None for the refusals every ballot button shares."""
+    if result.outcome is BallotOutcome.REFUSED and result.refusal is not None:
+        stale = result.refusal.reason in STALE_REFUSALS and result.state is not None
+        return Answer(tap_refusal_text(t, result.refusal, result.state, project_id), alert=True,
+                      redraw=ballot_view(t, result.state) if stale and result.state else None)
+    if result.outcome is BallotOutcome.OK and result.state is not None:
+        return Answer(redraw=ballot_view(t, result.state))
+    return None
+
+
+def submit_answer(t: Translator, result: BallotResult, *, confirmed: bool) -> Answer | None:
+    """📨 (the summary to confirm) or ✅ (the receipt); None for the shared refusals."""
+    answer = SUBMIT_ANSWERS.get(result.outcome)
+    return None if answer is None else answer(t, result, confirmed)
+
+
+def _submitted(t: Translator, result: BallotResult, confirmed: bool) -> Answer | None:
+    if result.state is None:
+        return None
+    return Answer(redraw=receipt_view(t, result.state, just_submitted=True) if confirmed
+                  else confirm_view(t, result.state))
+
+
+def _same(t: Translator, result: BallotResult, confirmed: bool) -> Answer | None:
+    if result.state is None:
+        return None
+    return Answer(already_recorded(t),
+                  redraw=receipt_view(t, result.state, just_submitted=confirmed))
+
+
+def _empty(t: Translator, result: BallotResult, confirmed: bool) -> Answer | None:
+    return Answer(empty_text(t), alert=True)
+
+
+def _refused(t: Translator, result: BallotResult, confirmed: bool) -> Answer | None:
+    return None if result.refusal is None else Answer(refusal_text(t, result.refusal), alert=True)
+
+
+SUBMIT_ANSWERS: dict[BallotOutcome, Callable[[Translator, BallotResult, bool], Answer | None]] = {
+    BallotOutcome.OK: _submitted,
+    BallotOutcome.SAME: _same,
+    BallotOutcome.EMPTY: _empty,
+    BallotOutcome.REFUSED: _refused,
+}
+
+
+def press_refusal(t: Translator, result: BallotResult, now: datetime) -> Answer:
+    """A press that cannot act: why, and the message redrawn as things are now."""
+    state = result.state
+    if result.outcome is BallotOutcome.CLOSED:
+        text = closed_text(t, result.round, now)
+        return Answer(text, alert=True, redraw=Rendered(text))
+    if result.outcome is BallotOutcome.NOT_ELIGIBLE and result.ineligible is not None:
+        return Answer(ineligible_text(t, result.ineligible, result.round), alert=True)
+    if result.outcome is BallotOutcome.STALE and state is not None:
+        return Answer(stale_text(t), alert=True, redraw=ballot_view(t, state))
+    if result.outcome is BallotOutcome.LOCKED and state is not None:
+        return Answer(locked_text(t), alert=True,
+                      redraw=receipt_view(t, state, just_submitted=False))
+    return Answer(stale_button(t), alert=True)
 
 
 def already_recorded(t: Translator) -> str:
