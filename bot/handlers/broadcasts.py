@@ -7,18 +7,19 @@ forged button is refused and logged, a stale or double-tapped one changes nothin
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.buttons import BroadcastAction, BroadcastAudience
 from bot.domain.permissions import Action
 from bot.handlers.access import ask, permitted
-from bot.handlers.answering import answer_query
-from bot.handlers.common import Awaiting, actor_of, answer_alert, edit_in_place, translator_for
+from bot.handlers.common import Awaiting, actor_of, translator_for
 from bot.handlers.context import GonggamContext
 from bot.handlers.pending import AwaitingBroadcast
+from bot.handlers.shape import Press, Said, on_message, on_press
 from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.rendering import broadcasts as view
@@ -39,106 +40,116 @@ async def start_broadcast(update: Update, context: GonggamContext) -> None:
     await update.effective_message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
 
 
-async def receive_text(update: Update, context: GonggamContext) -> None:
+@on_message
+async def receive_text(said: Said) -> None:
     """The admin's next message after /broadcast becomes the draft (commands excluded)."""
-    message = update.effective_message
-    assert message is not None and update.effective_user is not None
-    if not await ask(update, context, Action.BROADCAST):  # and forget the awaited draft
-        context.take_pending(AwaitingBroadcast)
+    if not await ask(said.update, said.context, Action.BROADCAST):  # and forget the draft
+        said.context.take_pending(AwaitingBroadcast)
         return
-    t = translator_for(update, context)
-    services = context.services
-    async with context.transaction() as session:
-        outcome, broadcast_id = await broadcasts.create_draft(
-            session, plain_text=message.text, text_html=message.text_html if message.text else "",
-            admin_chat_id=message.chat_id, actor=actor_of(update),
-            now=services.clock.now(),
-        )
+    outcome, broadcast_id = await _create_draft(said)
     if outcome is not DraftOutcome.CREATED or broadcast_id is None:
-        await message.reply_html(view.draft_problem(t, outcome, len(message.text or "")))
+        await said.reply_html(view.draft_problem(said.t, outcome, len(said.message.text or "")))
         return
-    context.take_pending(AwaitingBroadcast)
-    await message.reply_html(view.framed(t, message.text_html))  # what residents will see
-    rendered = view.choose_kind(t, broadcast_id)
-    await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
+    said.context.take_pending(AwaitingBroadcast)
+    await said.reply_html(view.framed(said.t, said.message.text_html))  # what residents see
+    await said.send(view.choose_kind(said.t, broadcast_id))
+
+
+async def _create_draft(said: Said) -> tuple[DraftOutcome, int | None]:
+    message = said.message
+    async with said.context.transaction() as session:
+        return await broadcasts.create_draft(
+            session, plain_text=message.text, text_html=message.text_html if message.text else "",
+            admin_chat_id=message.chat_id, actor=actor_of(said.update), now=said.now,
+        )
 
 
 @permitted(Action.BROADCAST)
-async def on_audience(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    data = BroadcastAudience.parse(query.data) if query is not None else None
-    if query is None or data is None:
-        return
-    t = translator_for(update, context)
-    try:
-        kind = AudienceKind(data.kind)
-    except ValueError:
-        await answer_alert(query, view.send_problem(t, SendOutcome.GONE))
-        return
-    if data.value == view.LIST and kind is not AudienceKind.ALL:
-        await _show(query, view.choose_value(t, data.broadcast_id, kind,
-                                             await _choices(context, kind)))
-        return
-    audience = await _audience(context, kind, data.value)
-    if audience is None:
-        await answer_alert(query, view.send_problem(t, SendOutcome.GONE))
-        return
-    async with context.transaction() as session:
-        shown = await broadcasts.choose_audience(session, data.broadcast_id, audience)
-    if shown is None:
-        await answer_alert(query, view.send_problem(t, SendOutcome.ALREADY))
-        return
-    label = await _audience_label(context, t, audience)
-    await _show(query, view.preview(t, shown, label, _held_until(context)))
-
-
-@permitted(Action.BROADCAST)
-async def on_action(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    data = BroadcastAction.parse(query.data) if query is not None else None
-    if query is None or data is None:
-        return
-    t = translator_for(update, context)
-    if data.action == "send":
-        await _send(update, context, query, data.broadcast_id)
-    elif data.action == "cancel":
-        context.take_pending(AwaitingBroadcast)
-        actor = actor_of(update)
-        async with context.transaction() as session:
-            dropped = data.broadcast_id == 0 or await broadcasts.cancel(
-                session, data.broadcast_id, actor=actor, now=context.services.clock.now())
-        if dropped:
-            await _show(query, Rendered(view.cancelled(t)))
-        else:
-            await answer_alert(query, view.send_problem(t, SendOutcome.ALREADY))
-    elif data.action == "back":
-        async with context.transaction() as session:
-            still_draft = await broadcasts.is_draft(session, data.broadcast_id)
-        if still_draft:
-            await _show(query, view.choose_kind(t, data.broadcast_id))
-        else:
-            await answer_alert(query, view.send_problem(t, SendOutcome.ALREADY))
+@on_press(BroadcastAudience)
+async def on_audience(press: Press[BroadcastAudience]) -> None:
+    kind = _audience_kind(press.data.kind)
+    if kind is None:
+        await press.alert(view.send_problem(press.t, SendOutcome.GONE))
+    elif press.data.value == view.LIST and kind is not AudienceKind.ALL:
+        choices = await _choices(press.context, kind)
+        await press.show(view.choose_value(press.t, press.data.broadcast_id, kind, choices))
     else:
-        await answer_alert(query, view.send_problem(t, SendOutcome.GONE))
+        await _choose_audience(press, kind)
 
 
-async def _send(
-    update: Update, context: GonggamContext, query: CallbackQuery, broadcast_id: int
-) -> None:
-    t = translator_for(update, context)
-    services = context.services
-    message_id = query.message.message_id if query.message is not None else None
-    async with context.transaction() as session:
+def _audience_kind(raw: str) -> AudienceKind | None:
+    try:
+        return AudienceKind(raw)
+    except ValueError:
+        return None
+
+
+async def _choose_audience(press: Press[BroadcastAudience], kind: AudienceKind) -> None:
+    """Record the audience a button names and show the preview with its count."""
+    audience = await _audience(press.context, kind, press.data.value)
+    if audience is None:
+        await press.alert(view.send_problem(press.t, SendOutcome.GONE))
+        return
+    async with press.context.transaction() as session:
+        shown = await broadcasts.choose_audience(session, press.data.broadcast_id, audience)
+    if shown is None:
+        await press.alert(view.send_problem(press.t, SendOutcome.ALREADY))
+        return
+    label = await _audience_label(press.context, press.t, audience)
+    await press.show(view.preview(press.t, shown, label, _held_until(press.context)))
+
+
+@permitted(Action.BROADCAST)
+@on_press(BroadcastAction)
+async def on_action(press: Press[BroadcastAction]) -> None:
+    step = ACTIONS.get(press.data.action)
+    if step is None:
+        await press.alert(view.send_problem(press.t, SendOutcome.GONE))
+        return
+    await step(press)
+
+
+async def _send(press: Press[BroadcastAction]) -> None:
+    message = press.query.message
+    async with press.context.transaction() as session:
         outcome, count = await broadcasts.confirm(
-            session, broadcast_id, progress_message_id=message_id,
-            actor=actor_of(update),
-            now=services.clock.now(),
+            session, press.data.broadcast_id,
+            progress_message_id=message.message_id if message is not None else None,
+            actor=actor_of(press.update), now=press.now,
         )
     if outcome is not SendOutcome.SENDING or count is None:
-        await answer_alert(query, view.send_problem(t, outcome))
+        await press.alert(view.send_problem(press.t, outcome))
         return
-    log.info("broadcast %s confirmed for %s recipients", broadcast_id, count.recipients)
-    await _show(query, Rendered(view.starting(t, count)))
+    log.info("broadcast %s confirmed for %s recipients", press.data.broadcast_id,
+             count.recipients)
+    await press.show(Rendered(view.starting(press.t, count)))
+
+
+async def _cancel(press: Press[BroadcastAction]) -> None:
+    """Drop the draft (0: the text was never sent) and stop waiting for it."""
+    press.context.take_pending(AwaitingBroadcast)
+    broadcast_id, actor = press.data.broadcast_id, actor_of(press.update)
+    async with press.context.transaction() as session:
+        dropped = broadcast_id == 0 or await broadcasts.cancel(
+            session, broadcast_id, actor=actor, now=press.now)
+    if dropped:
+        await press.show(Rendered(view.cancelled(press.t)))
+    else:
+        await press.alert(view.send_problem(press.t, SendOutcome.ALREADY))
+
+
+async def _back(press: Press[BroadcastAction]) -> None:
+    async with press.context.transaction() as session:
+        still_draft = await broadcasts.is_draft(session, press.data.broadcast_id)
+    if still_draft:
+        await press.show(view.choose_kind(press.t, press.data.broadcast_id))
+    else:
+        await press.alert(view.send_problem(press.t, SendOutcome.ALREADY))
+
+
+ACTIONS: dict[str, Callable[[Press[BroadcastAction]], Awaitable[None]]] = {
+    "send": _send, "cancel": _cancel, "back": _back,
+}
 
 
 def _held_until(context: GonggamContext) -> datetime | None:
@@ -175,11 +186,6 @@ async def _audience_label(context: GonggamContext, t: Translator, audience: Audi
         rounds = dict(await _choices(context, audience.kind))
         value = rounds.get(int(audience.value or 0), "")
     return view.audience_label(t, audience.kind, value)
-
-
-async def _show(query: CallbackQuery, rendered: Rendered) -> None:
-    await answer_query(query)
-    await edit_in_place(query, rendered)
 
 
 def register(application: Application) -> None:
