@@ -21,9 +21,9 @@ from bot.buttons import AdminMenu
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Action
 from bot.handlers.access import ask, permits, permitted
-from bot.handlers.answering import answer_query
-from bot.handlers.common import edit_in_place, pressed, translator_for
+from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext, Session
+from bot.handlers.shape import Press, on_press
 from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.rendering import admin_menu as view
@@ -170,31 +170,30 @@ async def _main(update: Update, context: GonggamContext) -> Rendered:
 
 
 @permitted(Action.OPEN_ADMIN_MENU)
-async def press(update: Update, context: GonggamContext) -> None:
+@on_press(AdminMenu)
+async def press(menu: Press[AdminMenu]) -> None:
     """A menu button: ask the rules again (for the section's own action too), then redraw."""
-    button = pressed(update, context, AdminMenu)
-    if button is None:
-        return
-    query, choice = button
+    choice = menu.data
     if choice.section == view.PAGE_LABEL:  # the page number between ◀ and ▶
-        await answer_query(query)
+        await menu.ack()
         return
     if choice.section == "menu":
-        rendered = await _main(update, context)
-    else:
-        section = BY_KEY.get(choice.section)
-        if section is None or choice.page < 0:
-            log.warning("admin menu: unknown section %r or page %s", choice.section, choice.page)
-            await answer_query(query)
-            return
-        if not await ask(update, context, section.action):
-            return
-        request = MenuRequest(translator_for(update, context), choice.detail, choice.page,
-                              context.services.settings, context.services.clock.now())
-        async with context.transaction() as session:
-            rendered = await section.render(session, request)
-    await answer_query(query)
-    await edit_in_place(query, rendered)
+        await menu.show(await _main(menu.update, menu.context))
+        return
+    section = BY_KEY.get(choice.section)
+    if section is None or choice.page < 0:
+        log.warning("admin menu: unknown section %r or page %s", choice.section, choice.page)
+        await menu.ack()
+        return
+    if await ask(menu.update, menu.context, section.action):
+        await menu.show(await _section_page(menu, section))
+
+
+async def _section_page(menu: Press[AdminMenu], section: Section) -> Rendered:
+    request = MenuRequest(menu.t, menu.data.detail, menu.data.page,
+                          menu.context.services.settings, menu.now)
+    async with menu.context.transaction() as session:
+        return await section.render(session, request)
 
 
 def register(application: Application) -> None:

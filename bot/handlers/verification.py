@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InputFile, Update
+from telegram import InputFile
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
-from bot.handlers.common import actor_of, translator_for
-from bot.handlers.context import GonggamContext
+from bot.handlers.common import actor_of
+from bot.handlers.shape import Said, on_message
 from bot.rendering import verification as view
 from bot.services import verification
-from bot.services.verification import BatchRequest, RedeemOutcome
+from bot.services.verification import BatchRequest, BatchResult, IssuedBatch, RedeemOutcome
 
 log = logging.getLogger(__name__)
 
@@ -29,53 +29,55 @@ def parse_batch_command(text: str) -> BatchRequest | None:
 
 
 @permitted(Action.ISSUE_CODES)
-async def new_codes(update: Update, context: GonggamContext) -> None:
+@on_message
+async def new_codes(said: Said) -> None:
     """The codes exist in clear only in the two files sent here, once."""
-    t = translator_for(update, context)
-    message = update.effective_message
-    assert message is not None and update.effective_user is not None
-    request = parse_batch_command(message.text or "")
+    request = parse_batch_command(said.message.text or "")
     if request is None:
-        await message.reply_html(view.codes_usage(t))
+        await said.reply_html(view.codes_usage(said.t))
         return
-    services = context.services
-    async with context.transaction() as session:
-        result = await verification.create_batch(
-            session, request, areas=services.settings.areas,
-            secret_key=services.settings.secret_key,
-            actor=actor_of(update), now=services.clock.now(),
-        )
+    areas = said.context.services.settings.areas
+    result = await _create_batch(said, request)
     if result.batch is None:
-        await message.reply_html(
-            view.batch_problem(t, result.outcome, request.area, services.settings.areas))
+        await said.reply_html(view.batch_problem(said.t, result.outcome, request.area, areas))
         return
-    batch = result.batch
+    await _send_batch(said, result.batch)
+
+
+async def _create_batch(said: Said, request: BatchRequest) -> BatchResult:
+    settings = said.context.services.settings
+    async with said.context.transaction() as session:
+        return await verification.create_batch(
+            session, request, areas=settings.areas, secret_key=settings.secret_key,
+            actor=actor_of(said.update), now=said.now,
+        )
+
+
+async def _send_batch(said: Said, batch: IssuedBatch) -> None:
+    """The announcement, then the codes as a spreadsheet and as a page to print."""
     stem = view.batch_file_stem(batch)
-    await message.reply_html(view.batch_created(t, batch))
-    await message.reply_document(InputFile(view.batch_csv(t, batch), filename=f"{stem}.csv"))
-    printable = view.batch_printable(t, batch, context.bot.username)
-    await message.reply_document(InputFile(printable, filename=f"{stem}.html"))
+    await said.reply_html(view.batch_created(said.t, batch))
+    await said.message.reply_document(InputFile(view.batch_csv(said.t, batch),
+                                                filename=f"{stem}.csv"))
+    printable = view.batch_printable(said.t, batch, said.context.bot.username)
+    await said.message.reply_document(InputFile(printable, filename=f"{stem}.html"))
 
 
-async def verify(update: Update, context: GonggamContext) -> None:
-    message = update.effective_message
-    if message is None or context.user is None:
-        return
-    t = translator_for(update, context)
-    typed = (message.text or "").partition(" ")[2].strip()
+@on_message
+async def verify(said: Said) -> None:
+    typed = (said.message.text or "").partition(" ")[2].strip()
     if not typed:
-        await message.reply_html(view.verify_usage(t))
+        await said.reply_html(view.verify_usage(said.t))
         return
-    services = context.services
-    async with context.transaction() as session:
+    settings = said.context.services.settings
+    async with said.context.transaction() as session:
         result = await verification.redeem_code(
-            session, user_id=context.user.id, typed=typed,
-            secret_key=services.settings.secret_key, now=services.clock.now(),
-            previous_key=services.settings.secret_key_previous,
+            session, user_id=said.user_id, typed=typed, secret_key=settings.secret_key,
+            now=said.now, previous_key=settings.secret_key_previous,
         )
     if result.outcome not in (RedeemOutcome.VERIFIED, RedeemOutcome.ALREADY_YOURS):
-        log.info("verification refused for user %s: %s", context.user.id, result.outcome)
-    await message.reply_html(view.redeem_reply(t, result))
+        log.info("verification refused for user %s: %s", said.user_id, result.outcome)
+    await said.reply_html(view.redeem_reply(said.t, result))
 
 
 def register(application: Application) -> None:

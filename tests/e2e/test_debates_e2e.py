@@ -224,7 +224,7 @@ async def test_a_crash_in_the_middle_of_the_closing_sends_one_summary(
         raise RuntimeError("the process died while closing")
 
     async with running_bot(settings, clock) as runtime:
-        monkeypatch.setattr(debates.closing, "summarise", crash)
+        monkeypatch.setattr(debates, "summarise", crash)
         await clock.advance(PAST_THE_CLOSE)  # the close fails and rolls back
         async with runtime.sessionmaker() as session:
             assert (await session.get(Proposal, pid)).status == ProposalStatus.IN_DEBATE  # type: ignore[union-attr]
