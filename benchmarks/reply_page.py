@@ -55,6 +55,7 @@ from bot.settings import Settings
 from bot.web.app import HealthReport, WebDeps, create_web_app
 from bot.web.cache import DEFAULT_TTL_SECONDS
 from bot.web.pages import PageDeps
+from tests.support.service_settings import review_start
 
 GOAL = 0.30
 START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -131,7 +132,7 @@ async def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> Scene:
                                  created_at=START))
         department = await create_department(session, name="도로과", now=START)
         assigned = await assign_department(session, proposal.id, department, now=START,
-                                           settings=SETTINGS, actor="benchmark")
+                                           **review_start(SETTINGS), actor="benchmark")
     assert assigned.token is not None
     await answer(sessionmaker, assigned.token, calendar)
     return Scene(f"/r/{assigned.token}", f"/p/{proposal.id}")

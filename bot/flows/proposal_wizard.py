@@ -212,7 +212,7 @@ async def submit(update: Update, context: GonggamContext) -> int:
     services = context.services
     async with context.transaction() as session:
         result = await submit_draft(session, context.user.id, services.clock.now(),
-                                    services.settings)
+                                    services.settings.policy, services.settings.venues)
     if query is not None:
         await answer_query(query)
     t = translator_for(update, context)

@@ -32,7 +32,8 @@ async def rate(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         outcome = await answers.rate_answer(
             session, proposal_id=choice.proposal_id, user_id=context.user.id,
-            satisfied=bool(choice.satisfied), now=services.clock.now(), settings=services.settings,
+            satisfied=bool(choice.satisfied), now=services.clock.now(),
+            policy=services.settings.policy, venues=services.settings.venues,
         )
     await answer_query(query, view.rating_reply(translator_for(update, context), outcome))
 
@@ -48,7 +49,8 @@ async def ask_re_review(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         outcome = await answers.request_re_review(
             session, proposal_id=int(args[0]), user_id=context.user.id,
-            reason=" ".join(args[1:]), now=services.clock.now(), settings=services.settings,
+            reason=" ".join(args[1:]), now=services.clock.now(),
+            venues=services.settings.venues,
         )
     await _reply(update, view.re_review_reply(t, outcome))
 
@@ -92,7 +94,9 @@ async def assign(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         result = await departments.assign_department(
             session, int(args[0]), int(args[1]), now=services.clock.now(),
-            settings=services.settings, actor=actor_of(update),
+            policy=services.settings.policy, venues=services.settings.venues,
+            secret_key=services.settings.secret_key, smtp_url=services.settings.smtp_url,
+            actor=actor_of(update),
         )
     await _reply(update, view.assign_reply(t, result.outcome, result.url))
 

@@ -132,9 +132,10 @@ async def _decide(said: Said, number: int, action: str, reason: str) -> bool:
         if not items:
             return False
         result = await moderation.act_on_item(
-            session, items[0], action, moderator=moderator,
-            now=now, settings=services.settings, calendar=services.calendar,
-            reason_text=reason)
+            session, items[0], action, moderator=moderator, now=now,
+            policy=services.settings.policy, venues=services.settings.venues,
+            secret_key=services.settings.secret_key, smtp_url=services.settings.smtp_url,
+            calendar=services.calendar, reason_text=reason)
     return result.outcome is ActOutcome.DONE
 
 
@@ -153,7 +154,9 @@ async def merge(said: Said) -> None:
     async with said.context.transaction() as session:
         result = await moderation.merge_proposals(
             session, source_id=int(args[0]), target_id=int(args[1]), actor=moderator.actor,
-            actor_id=moderator.user_id, now=services.clock.now(), settings=services.settings,
+            actor_id=moderator.user_id, now=services.clock.now(),
+            policy=services.settings.policy, venues=services.settings.venues,
+            secret_key=services.settings.secret_key, smtp_url=services.settings.smtp_url,
             calendar=services.calendar)
     await said.reply(view.merge_reply(said.t, result, int(args[0]), int(args[1])))
 
@@ -344,7 +347,9 @@ async def _act_on_item(
     async with press.context.transaction() as session:
         return await moderation.act_on_item(
             session, item, press.data.action, moderator=moderator_of(press.update, press.context),
-            now=services.clock.now(), settings=services.settings, calendar=services.calendar,
+            now=services.clock.now(), policy=services.settings.policy,
+            venues=services.settings.venues, secret_key=services.settings.secret_key,
+            smtp_url=services.settings.smtp_url, calendar=services.calendar,
             argument=press.data.arg, reason_text=reason_text,
             message_id=message.message_id if message else None)
 

@@ -116,7 +116,9 @@ async def endorse(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         result = await proposals.endorse(
             session, proposal_id=target.proposal_id, user_id=context.tracked_user.id,
-            now=services.clock.now(), settings=services.settings, calendar=services.calendar,
+            now=services.clock.now(), policy=services.settings.policy,
+            venues=services.settings.venues, secret_key=services.settings.secret_key,
+            smtp_url=services.settings.smtp_url, calendar=services.calendar,
         )
     await _after_endorsement(update, context, target.proposal_id, result)
 
@@ -155,7 +157,9 @@ async def receive_contact(update: Update, context: GonggamContext) -> None:
         async with context.transaction() as session:
             result = await proposals.endorse(
                 session, proposal_id=pending.proposal_id, user_id=context.user.id,
-                now=services.clock.now(), settings=services.settings, calendar=services.calendar,
+                now=services.clock.now(), policy=services.settings.policy,
+                venues=services.settings.venues, secret_key=services.settings.secret_key,
+                smtp_url=services.settings.smtp_url, calendar=services.calendar,
             )
         reply = view.endorse_reply(t, result.outcome, result.count,
                                    services.settings.policy.endorsement_threshold)

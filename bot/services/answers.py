@@ -50,6 +50,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Action
 from bot.domain.policy import Policy
 from bot.domain.text import mask_personal_data
+from bot.domain.venues import Venues
 from bot.services.audit import record_audit
 from bot.services.bans import ensure_permitted
 from bot.services.browse import ProposalCard, load_card
@@ -157,17 +158,17 @@ async def resolve_link(
 
 
 async def load_reply_page(
-    session: AsyncSession, link: LinkView, now: datetime, settings: Settings
+    session: AsyncSession, link: LinkView, now: datetime, policy: Policy
 ) -> ProposalPage:
-    page = await _page(session, link.proposal_id, now, settings)
+    page = await _page(session, link.proposal_id, now, policy)
     assert page is not None, "a live link always points at an existing proposal"
     return page
 
 
 async def load_public_page(
-    session: AsyncSession, proposal_id: int, now: datetime, settings: Settings
+    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy
 ) -> ProposalPage | None:
-    return await _page(session, proposal_id, now, settings)
+    return await _page(session, proposal_id, now, policy)
 
 
 async def submit_answer(
@@ -207,7 +208,7 @@ async def submit_answer(
                  before={"status": str(status)},
                  after={"status": str(new_status), "answer_id": answer_id,
                         "decision": form.decision})
-    await _announce(session, proposal, form, link.department_name, now, settings)
+    await _announce(session, proposal, form, link.department_name, now, settings.venues)
     return AnswerResult(AnswerOutcome.PUBLISHED, {}, new_status)
 
 
@@ -219,7 +220,7 @@ class RatingOutcome(StrEnum):
 
 async def rate_answer(
     session: AsyncSession, *, proposal_id: int, user_id: int, satisfied: bool, now: datetime,
-    settings: Settings,
+    policy: Policy, venues: Venues,
 ) -> RatingOutcome:
     """만족 / 불만족 with the final answer, by a follower; the latest choice counts.
 
@@ -243,13 +244,13 @@ async def rate_answer(
     total = satisfied_count + dissatisfied_count
     if (
         not proposal.dissatisfaction_flagged
-        and total >= settings.policy.dissatisfaction_min_responses
-        and dissatisfied_count * 100 > total * settings.policy.dissatisfaction_percent
+        and total >= policy.dissatisfaction_min_responses
+        and dissatisfied_count * 100 > total * policy.dissatisfaction_percent
     ):
         proposal.dissatisfaction_flagged = True
         notice = ModerationDissatisfied(proposal_id, proposal.title, dissatisfied_count, total,
                                         key=str(proposal_id), urgent=True)
-        await post_work_item(session, settings.moderator_chat_id, kind=WorkKind.DISSATISFIED,
+        await post_work_item(session, venues.moderator_chat_id, kind=WorkKind.DISSATISFIED,
                              subject_kind="proposal", subject_id=proposal_id, notice=notice,
                              now=now)
     return RatingOutcome.RECORDED
@@ -263,7 +264,7 @@ class ReReviewOutcome(StrEnum):
 
 async def request_re_review(
     session: AsyncSession, *, proposal_id: int, user_id: int, reason: str, now: datetime,
-    settings: Settings,
+    venues: Venues,
 ) -> ReReviewOutcome:
     """The author asks once for 재심의 of a NOT_FEASIBLE proposal; moderators decide.
 
@@ -280,7 +281,7 @@ async def request_re_review(
         return ReReviewOutcome.ALREADY
     notice = ModerationReReview(proposal_id, proposal.title, text, key=str(proposal_id),
                                 urgent=True)
-    await post_work_item(session, settings.moderator_chat_id, kind=WorkKind.RE_REVIEW,
+    await post_work_item(session, venues.moderator_chat_id, kind=WorkKind.RE_REVIEW,
                          subject_kind="proposal", subject_id=proposal_id, notice=notice, now=now)
     return ReReviewOutcome.REQUESTED
 
@@ -333,19 +334,19 @@ async def remind_department(
                                       overdue_days(due, now), key=key)
     department = await session.get(Department, proposal.department_id) if proposal.department_id else None
     if department is not None:
-        await notify_department(session, department, reminder, now, settings)
+        await notify_department(session, department, reminder, now, settings.smtp_url)
     if kind == "overdue":
-        await _announce_overdue(session, proposal, due, reminder.days, now, settings)
+        await _announce_overdue(session, proposal, due, reminder.days, now, settings.venues)
     return True
 
 
 async def _announce_overdue(
     session: AsyncSession, proposal: Proposal, due: datetime, days: int, now: datetime,
-    settings: Settings,
+    venues: Venues,
 ) -> None:
     once = f"{proposal.id}:{due.date()}"
     stage = str(proposal.status)
-    await post_work_item(session, settings.moderator_chat_id, kind=WorkKind.OVERDUE,
+    await post_work_item(session, venues.moderator_chat_id, kind=WorkKind.OVERDUE,
                          subject_kind="proposal", subject_id=proposal.id, now=now,
                          notice=ModerationOverdue(proposal.id, proposal.title, due, stage, days,
                                                   key=once, urgent=True))
@@ -355,7 +356,7 @@ async def _announce_overdue(
 
 
 async def _page(
-    session: AsyncSession, proposal_id: int, now: datetime, settings: Settings
+    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy
 ) -> ProposalPage | None:
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None:
@@ -369,7 +370,7 @@ async def _page(
     late = overdue_days(due, now) if status in (S.UNDER_REVIEW, S.AWAITING_ANSWER) else 0
     department = await session.get(Department, proposal.department_id) if proposal.department_id else None
     satisfied, dissatisfied = await _satisfaction(session, proposal_id)
-    threshold = settings.policy.head_answer_threshold
+    threshold = policy.head_answer_threshold
     return ProposalPage(
         card=card,
         answers=await _answers(session, proposal_id),
@@ -468,11 +469,11 @@ def _target(status: ProposalStatus, form: AnswerForm) -> ProposalStatus | None:
 
 async def _announce(
     session: AsyncSession, proposal: Proposal, form: AnswerForm, department: str, now: datetime,
-    settings: Settings,
+    venues: Venues,
 ) -> None:
     notice = AnswerPublished(
         proposal.id, proposal.title, form.kind.value, department,
-        url=f"{settings.public_base_url}/p/{proposal.id}",
+        url=f"{venues.public_base_url}/p/{proposal.id}",
         summary=mask_personal_data(clean_text(form.text))[0][:200], decision=form.decision,
         key=f"{proposal.id}:{form.kind}:{now.isoformat()}",
     )

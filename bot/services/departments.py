@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import CategoryDepartment, Department, Proposal, ReplyLink
 from bot.domain.events import DepartmentAssigned, DepartmentLink, Event
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
+from bot.domain.venues import Venues
 from bot.services.audit import record_audit
 from bot.services.outbox import enqueue, enqueue_email
 from bot.services.sql import rows_affected
-from bot.settings import Settings
 
 ASSIGNABLE = frozenset({ProposalStatus.UNDER_REVIEW, ProposalStatus.IN_DEBATE,
                         ProposalStatus.AWAITING_ANSWER, ProposalStatus.ANSWERED,
@@ -54,8 +55,8 @@ def hash_token(token: str, secret_key: str) -> str:
     return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
-def reply_url(settings: Settings, token: str) -> str:
-    return f"{settings.public_base_url}/r/{token}"
+def reply_url(venues: Venues, token: str) -> str:
+    return f"{venues.public_base_url}/r/{token}"
 
 
 async def create_department(
@@ -116,10 +117,16 @@ async def assign_department(
     department_id: int,
     *,
     now: datetime,
-    settings: Settings,
+    policy: Policy,
+    venues: Venues,
+    secret_key: str,
+    smtp_url: str | None,
     actor: str = "moderator",
 ) -> AssignResult:
     """Give the proposal to a department and send it a fresh reply link (old ones revoked).
+
+    The link's token is stored hashed with `secret_key` (the current key) and lives
+    `policy.reply_link_days`; it is also e-mailed when `smtp_url` is set.
 
     Outcomes: ASSIGNED (with the plain token, shown only here), NOT_FOUND, WRONG_STATE
     (it is not under review or later), NO_DEPARTMENT (unknown or archived).
@@ -134,11 +141,12 @@ async def assign_department(
         return AssignResult(AssignOutcome.NO_DEPARTMENT)
     before: dict[str, object] = {"department_id": proposal.department_id}
     proposal.department_id = department_id
-    token, link_id = await _issue_link(session, proposal_id, department_id, now, settings)
-    url = reply_url(settings, token)
+    token, link_id = await _issue_link(session, proposal_id, department_id, now, policy,
+                                       secret_key)
+    url = reply_url(venues, token)
     record_audit(session, now, actor, "proposal.assign", f"proposal:{proposal_id}", before=before,
            after={"department_id": department_id, "link_id": link_id})
-    await _deliver_link(session, proposal, department, url, now, settings)
+    await _deliver_link(session, proposal, department, url, now, venues, smtp_url)
     return AssignResult(AssignOutcome.ASSIGNED, token, url, link_id)
 
 
@@ -153,7 +161,8 @@ async def revoke_links(session: AsyncSession, proposal_id: int, now: datetime, a
 
 
 async def _issue_link(
-    session: AsyncSession, proposal_id: int, department_id: int, now: datetime, settings: Settings
+    session: AsyncSession, proposal_id: int, department_id: int, now: datetime, policy: Policy,
+    secret_key: str,
 ) -> tuple[str, int]:
     await session.execute(
         update(ReplyLink)
@@ -162,11 +171,11 @@ async def _issue_link(
     )
     token = secrets.token_urlsafe(32)
     link = ReplyLink(
-        token_hash=hash_token(token, settings.secret_key),
+        token_hash=hash_token(token, secret_key),
         proposal_id=proposal_id,
         department_id=department_id,
         created_at=now,
-        expires_at=now + timedelta(days=settings.policy.reply_link_days),
+        expires_at=now + timedelta(days=policy.reply_link_days),
     )
     session.add(link)
     await session.flush()
@@ -175,27 +184,27 @@ async def _issue_link(
 
 async def notify_department(
     session: AsyncSession, department: Department, notice: Event, now: datetime,
-    settings: Settings,
+    smtp_url: str | None,
 ) -> None:
     """To the department's Telegram chat if it has one, and by e-mail when SMTP is set up."""
     if department.chat_id is not None:
         await enqueue(session, chat_id=department.chat_id, notice=notice, now=now)
-    if settings.smtp_url and department.contact_emails:
+    if smtp_url and department.contact_emails:
         for address in _addresses(department.contact_emails):
             await enqueue_email(session, address=address, notice=notice, now=now)
 
 
 async def _deliver_link(
     session: AsyncSession, proposal: Proposal, department: Department, url: str, now: datetime,
-    settings: Settings,
+    venues: Venues, smtp_url: str | None,
 ) -> None:
     key = f"{proposal.id}:{url[-12:]}"
     link = DepartmentLink(proposal.id, proposal.title, url, department.name, key=key)
-    await notify_department(session, department, link, now, settings)
-    if settings.moderator_chat_id is not None:
+    await notify_department(session, department, link, now, smtp_url)
+    if venues.moderator_chat_id is not None:
         assigned = DepartmentAssigned(proposal.id, proposal.title, url, department.name, key=key,
                                       urgent=True)
-        await enqueue(session, chat_id=settings.moderator_chat_id, notice=assigned, now=now)
+        await enqueue(session, chat_id=venues.moderator_chat_id, notice=assigned, now=now)
 
 
 def _addresses(raw: str) -> list[str]:

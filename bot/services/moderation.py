@@ -20,6 +20,7 @@ from bot.domain.events import AnswerReminderOverdue, ProposalMerged
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
 from bot.domain.policy import Policy
 from bot.domain.text import mask_personal_data, normalise_text, phone_hash
+from bot.domain.venues import Venues
 from bot.services import answers as answer_services
 from bot.services import proposals as proposal_services
 from bot.services.audit import record_audit
@@ -30,7 +31,6 @@ from bot.services.outbox import enqueue_for_users
 from bot.services.search import index_proposal
 from bot.services.sql import insert_ignoring_conflicts, is_postgres, rows_affected
 from bot.services.work_items import ClaimOutcome, WorkItemView, WorkKind, claim, open_items_for
-from bot.settings import Settings
 
 S = ProposalStatus
 
@@ -56,7 +56,9 @@ class MergeResult:
 
 async def merge_proposals(
     session: AsyncSession, *, source_id: int, target_id: int, actor: str, actor_id: int | None,
-    now: datetime, settings: Settings | None = None, calendar: BusinessCalendar | None = None,
+    now: datetime, policy: Policy | None = None, venues: Venues | None = None,
+    secret_key: str | None = None, smtp_url: str | None = None,
+    calendar: BusinessCalendar | None = None,
 ) -> MergeResult:
     """Merge duplicate A (`source_id`) into B (`target_id`).
 
@@ -64,7 +66,8 @@ async def merge_proposals(
     (COLLECTING → WITHDRAWN, noted as a merge) and points at B (`merged_into_id`). A's
     endorsers move to B, except people who had endorsed both and B's author; B's count is
     recomputed from the rows. A's endorsers and author are told where their 공감 went. With
-    `settings` and `calendar`, a B that now reaches the threshold goes to review.
+    `policy`, `venues`, `secret_key` and `calendar` (what starting a review needs, see
+    `proposals.endorse`), a B that now reaches the threshold goes to review.
     Outcomes: MERGED; SAME; NOT_FOUND; SOURCE_NOT_COLLECTING; TARGET_HIDDEN; TARGET_CLOSED.
     """
     if source_id == target_id:
@@ -102,9 +105,11 @@ async def merge_proposals(
                  after={"merged_into_id": target_id, "moved": moved, "target_count": count})
     notice = ProposalMerged(target_id, source.title, target.title, key=f"{source_id}:{target_id}")
     await enqueue_for_users(session, sorted({*endorsers, source.author_id}), notice, now)
-    if settings is not None and calendar is not None:
-        await proposal_services.start_review_if_reached(session, target_id, now, settings,
-                                                        calendar)
+    if policy is not None and venues is not None and secret_key is not None \
+            and calendar is not None:
+        await proposal_services.start_review_if_reached(
+            session, target_id, now, policy=policy, venues=venues, secret_key=secret_key,
+            smtp_url=smtp_url, calendar=calendar)
     return MergeResult(MergeOutcome.MERGED, moved, count)
 
 
@@ -250,8 +255,9 @@ class Moderator:
 
 async def act_on_item(
     session: AsyncSession, item: WorkItemView, action: str, *, moderator: Moderator,
-    now: datetime, settings: Settings, calendar: BusinessCalendar, argument: int = 0,
-    reason_text: str = "", message_id: int | None = None,
+    now: datetime, policy: Policy, venues: Venues, secret_key: str, smtp_url: str | None,
+    calendar: BusinessCalendar, argument: int = 0, reason_text: str = "",
+    message_id: int | None = None,
 ) -> ActResult:
     """Claim the item for `action` and carry it out; the loser of a race changes nothing."""
     if action not in ACTIONS[item.kind]:
@@ -263,8 +269,10 @@ async def act_on_item(
         return ActResult(ActOutcome.NOT_FOUND)
     if claimed.outcome is ClaimOutcome.ALREADY_HANDLED:
         return ActResult(ActOutcome.ALREADY_HANDLED, claimed.item)
-    done, url = await _carry_out(session, item, action, moderator, now, settings, calendar,
-                                 argument, reason_text)
+    done, url = await _carry_out(
+        session, item, action, moderator, now, policy=policy, venues=venues,
+        secret_key=secret_key, smtp_url=smtp_url, calendar=calendar, argument=argument,
+        reason_text=reason_text)
     record_audit(session, now, moderator.actor, f"work_item.{action}", f"work_item:{item.id}",
                  before={"kind": item.kind, "subject": f"{item.subject_kind}:{item.subject_id}"},
                  after={"action": action, "effect": done, "argument": argument or None})
@@ -273,12 +281,13 @@ async def act_on_item(
 
 async def _carry_out(
     session: AsyncSession, item: WorkItemView, action: str, moderator: Moderator, now: datetime,
-    settings: Settings, calendar: BusinessCalendar, argument: int, reason_text: str,
+    *, policy: Policy, venues: Venues, secret_key: str, smtp_url: str | None,
+    calendar: BusinessCalendar, argument: int, reason_text: str,
 ) -> tuple[bool, str | None]:
     subject = item.subject_id
     if action == "approve":
         return await proposal_services.approve_pending(
-            session, subject, now, settings.policy, moderator.user_id), None
+            session, subject, now, policy, moderator.user_id), None
     if action == "reject":
         return await proposal_services.reject_pending(
             session, subject, now, moderator.user_id, reason_text), None
@@ -289,15 +298,16 @@ async def _carry_out(
     if action == "assign":
         if await _already_assigned(session, subject, argument):
             return True, None  # a confirmation: the department already has its link
-        result = await assign_department(session, subject, argument, now=now, settings=settings,
-                                         actor=moderator.actor)
+        result = await assign_department(session, subject, argument, now=now, policy=policy,
+                                         venues=venues, secret_key=secret_key,
+                                         smtp_url=smtp_url, actor=moderator.actor)
         return result.outcome is AssignOutcome.ASSIGNED, result.url
     if action in ("accept", "decline"):
         return await answer_services.decide_re_review(
             session, proposal_id=subject, approve=action == "accept", moderator=moderator.actor,
-            now=now, policy=settings.policy, calendar=calendar), None
+            now=now, policy=policy, calendar=calendar), None
     if action == "remind":
-        return await _remind_again(session, item, now, settings), None
+        return await _remind_again(session, item, now, smtp_url), None
     return True, None  # keep hidden, noted: the claim itself is the record
 
 
@@ -311,7 +321,7 @@ async def _already_assigned(session: AsyncSession, proposal_id: int, department_
 
 
 async def _remind_again(
-    session: AsyncSession, item: WorkItemView, now: datetime, settings: Settings
+    session: AsyncSession, item: WorkItemView, now: datetime, smtp_url: str | None
 ) -> bool:
     proposal = await session.get(Proposal, item.subject_id)
     if proposal is None or proposal.department_id is None:
@@ -321,7 +331,7 @@ async def _remind_again(
         return False
     reminder = AnswerReminderOverdue.from_params(
         item.params, key=f"{item.subject_id}:again:{now.isoformat()}")
-    await notify_department(session, department, reminder, now, settings)
+    await notify_department(session, department, reminder, now, smtp_url)
     return True
 
 

@@ -38,6 +38,7 @@ from bot.domain.policy import Policy
 from bot.domain.proposals import missing_parts, start_of_local_day
 from bot.domain.reports import REPORT_REASONS
 from bot.domain.text import phone_hash
+from bot.domain.venues import Venues
 from bot.services.bans import ensure_permitted
 from bot.services.departments import assign_department, default_department, list_departments
 from bot.services.drafts import discard_draft, load_draft
@@ -91,7 +92,7 @@ class WithdrawOutcome(StrEnum):
 
 
 async def submit_draft(
-    session: AsyncSession, user_id: int, now: datetime, settings: Settings
+    session: AsyncSession, user_id: int, now: datetime, policy: Policy, venues: Venues
 ) -> SubmitResult:
     """Publish the user's draft (or queue it for moderation) and discard the draft.
 
@@ -105,7 +106,7 @@ async def submit_draft(
         return SubmitResult(SubmitOutcome.NO_DRAFT)
     if missing_parts(draft.parts()):
         return SubmitResult(SubmitOutcome.INCOMPLETE)
-    if await _submitted_today(session, user_id, now, settings) >= settings.policy.daily_proposal_limit:
+    if await _submitted_today(session, user_id, now, policy) >= policy.daily_proposal_limit:
         return SubmitResult(SubmitOutcome.RATE_LIMITED)
     text = " ".join(p or "" for p in (draft.title, draft.problem, draft.solution, draft.effect))
     flagged = check_abuse(text).flagged
@@ -129,11 +130,11 @@ async def submit_draft(
     await discard_draft(session, user_id)
     await _subscribe(session, user_id, proposal.id, now)
     await index_proposal(session, proposal.id, proposal.title, proposal.problem)
-    if flagged or settings.policy.pre_moderation:
-        await _tell_moderators(session, settings, proposal, now, WorkKind.PENDING,
+    if flagged or policy.pre_moderation:
+        await _tell_moderators(session, venues, proposal, now, WorkKind.PENDING,
                                ModerationPending(proposal.id, proposal.title, proposal.flagged))
         return SubmitResult(SubmitOutcome.AWAITING_MODERATION, proposal.id, flagged)
-    await publish(session, proposal.id, now, settings.policy)
+    await publish(session, proposal.id, now, policy)
     return SubmitResult(SubmitOutcome.PUBLISHED, proposal.id)
 
 
@@ -197,10 +198,15 @@ async def endorse(
     proposal_id: int,
     user_id: int,
     now: datetime,
-    settings: Settings,
+    policy: Policy,
+    venues: Venues,
+    secret_key: str,
+    smtp_url: str | None,
     calendar: BusinessCalendar,
 ) -> EndorseResult:
-    """One 공감 per person while COLLECTING; the one that reaches the threshold moves it on.
+    """One 공감 per person while COLLECTING; the one that reaches the threshold moves it on
+    (to review, and to the category's department: `secret_key` and `smtp_url` are for its
+    reply link, see `assign_department`).
 
     The proposal row is locked first (FOR UPDATE on PostgreSQL, the write lock on SQLite),
     so a hundred simultaneous taps count one by one and exactly one of them performs the
@@ -214,7 +220,7 @@ async def endorse(
         return EndorseResult(EndorseOutcome.OWN_PROPOSAL, proposal.endorsement_count)
     if proposal.status != ProposalStatus.COLLECTING:
         return EndorseResult(EndorseOutcome.NOT_COLLECTING, proposal.endorsement_count)
-    if settings.policy.endorsement_requires_contact and not await _has_phone(session, user_id):
+    if policy.endorsement_requires_contact and not await _has_phone(session, user_id):
         return EndorseResult(EndorseOutcome.NEEDS_CONTACT, proposal.endorsement_count)
     added = await session.execute(
         insert_ignoring_conflicts(
@@ -225,9 +231,9 @@ async def endorse(
         return EndorseResult(EndorseOutcome.ALREADY, proposal.endorsement_count)
     count = await _change_count(session, proposal_id, +1)
     await _subscribe(session, user_id, proposal_id, now)
-    policy = settings.policy
     if count >= policy.endorsement_threshold:
-        await _start_review(session, proposal, count, now, settings, calendar)
+        await _start_review(session, proposal, count, now, policy=policy, venues=venues,
+                            secret_key=secret_key, smtp_url=smtp_url, calendar=calendar)
         return EndorseResult(EndorseOutcome.THRESHOLD_REACHED, count)
     if count == policy.endorsement_threshold - _almost_there(policy):
         await _announce(session, proposal.id, now, AlmostThere(
@@ -379,16 +385,18 @@ async def _claim_reminder(
 
 
 async def start_review_if_reached(
-    session: AsyncSession, proposal_id: int, now: datetime, settings: Settings,
-    calendar: BusinessCalendar,
+    session: AsyncSession, proposal_id: int, now: datetime, *, policy: Policy, venues: Venues,
+    secret_key: str, smtp_url: str | None, calendar: BusinessCalendar,
 ) -> bool:
     """Moderation hook: after 공감 arrived in bulk (a merge), start the review if the
     threshold is reached, exactly as the tap that reaches it would."""
     proposal = await _locked(session, proposal_id)
     if proposal is None or proposal.status != ProposalStatus.COLLECTING \
-            or proposal.endorsement_count < settings.policy.endorsement_threshold:
+            or proposal.endorsement_count < policy.endorsement_threshold:
         return False
-    await _start_review(session, proposal, proposal.endorsement_count, now, settings, calendar)
+    await _start_review(session, proposal, proposal.endorsement_count, now, policy=policy,
+                        venues=venues, secret_key=secret_key, smtp_url=smtp_url,
+                        calendar=calendar)
     return True
 
 
@@ -397,10 +405,14 @@ async def _start_review(
     proposal: Proposal,
     count: int,
     now: datetime,
-    settings: Settings,
+    *,
+    policy: Policy,
+    venues: Venues,
+    secret_key: str,
+    smtp_url: str | None,
     calendar: BusinessCalendar,
 ) -> None:
-    review_due = official_deadline(now, settings.policy.review_days, calendar)
+    review_due = official_deadline(now, policy.review_days, calendar)
     moved = await transition(
         session,
         proposal.id,
@@ -415,11 +427,12 @@ async def _start_review(
         return
     department_id = await default_department(session, proposal.category)
     if department_id is not None:
-        await assign_department(session, proposal.id, department_id, now=now, settings=settings,
+        await assign_department(session, proposal.id, department_id, now=now, policy=policy,
+                                venues=venues, secret_key=secret_key, smtp_url=smtp_url,
                                 actor="자동 배정 (분야 기본 부서)")
     await _announce(session, proposal.id, now,
                     ThresholdReached(proposal.id, proposal.title, count, review_due))
-    await _tell_moderators(session, settings, proposal, now, WorkKind.THRESHOLD,
+    await _tell_moderators(session, venues, proposal, now, WorkKind.THRESHOLD,
                            ModerationThreshold(proposal.id, proposal.title, count,
                                                flagged=proposal.flagged,
                                                departments=await _department_choices(session),
@@ -435,12 +448,12 @@ async def _announce(
 
 
 async def _tell_moderators(
-    session: AsyncSession, settings: Settings, proposal: Proposal, now: datetime,
+    session: AsyncSession, venues: Venues, proposal: Proposal, now: datetime,
     work: WorkKind, notice: WorkItemEvent,
 ) -> None:
     """A work item with buttons in the moderators' chat (see bot/services/work_items.py)."""
     notice = notice.replace(key=str(proposal.id), urgent=True)
-    await post_work_item(session, settings.moderator_chat_id, kind=work, subject_kind="proposal",
+    await post_work_item(session, venues.moderator_chat_id, kind=work, subject_kind="proposal",
                          subject_id=proposal.id, notice=notice, now=now)
 
 
@@ -481,9 +494,9 @@ async def _has_phone(session: AsyncSession, user_id: int) -> bool:
 
 
 async def _submitted_today(
-    session: AsyncSession, user_id: int, now: datetime, settings: Settings
+    session: AsyncSession, user_id: int, now: datetime, policy: Policy
 ) -> int:
-    since = start_of_local_day(now, settings.policy.timezone)
+    since = start_of_local_day(now, policy.timezone)
     count = await session.scalar(
         select(func.count()).where(Proposal.author_id == user_id, Proposal.created_at >= since)
     )

@@ -226,7 +226,7 @@ async def reply_page(request: web.Request) -> web.Response:
         link = await _resolve(session, state, token, now)
         if link is None:
             return _lookup_failed(state, request)
-        page = await load_reply_page(session, link, now, state.deps.settings)
+        page = await load_reply_page(session, link, now, state.deps.settings.policy)
     if published:
         return _reply(state, request, link, page, now, notice=PUBLISHED)
     template = _reply(state, request, link, page, now, placeholders=True)
@@ -246,7 +246,7 @@ async def preview_answer(request: web.Request) -> web.Response:
         submission = await _check_post(session, state, request, data, "csrf", now, signed=False)
         if isinstance(submission, web.Response):
             return submission
-        page = await load_reply_page(session, submission.link, now, state.deps.settings)
+        page = await load_reply_page(session, submission.link, now, state.deps.settings.policy)
     if submission.kind not in page.allowed:
         return _moved_on(state, request, submission.link, page, now)
     if submission.expired:
@@ -268,7 +268,8 @@ async def publish_answer(request: web.Request) -> web.Response:
         if isinstance(submission, web.Response):
             return submission
         if data.get("action") == "edit" or submission.expired:
-            page = await load_reply_page(session, submission.link, now, state.deps.settings)
+            page = await load_reply_page(session, submission.link, now,
+                                         state.deps.settings.policy)
             message = FORM_EXPIRED if data.get("action") != "edit" else None
             return _reshow(state, request, submission, page, now, message=message)
         result = await submit_answer(
@@ -291,7 +292,7 @@ async def public_page(request: web.Request) -> web.Response:
     if cached is not None:
         return _html(cached)
     async with state.deps.sessionmaker() as session:
-        page = await load_public_page(session, proposal_id, now, state.deps.settings)
+        page = await load_public_page(session, proposal_id, now, state.deps.settings.policy)
     if page is None:
         return _not_found(state)
     response = _render(state, "public.html", page=page, now=now, **_deadline_facts(page, now))
@@ -351,7 +352,7 @@ async def _after_publish(
         headers = {"Location": location, "Cache-Control": "no-store"}
         return web.Response(status=303, headers=headers)
     async with state.deps.sessionmaker() as session:
-        page = await load_reply_page(session, submission.link, now, state.deps.settings)
+        page = await load_reply_page(session, submission.link, now, state.deps.settings.policy)
     if outcome is AnswerOutcome.DUPLICATE:
         return _reply(state, request, submission.link, page, now, notice=ALREADY_PUBLISHED,
                       status=409)

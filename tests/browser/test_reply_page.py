@@ -25,6 +25,7 @@ from sandbox import SandboxClient, SandboxState
 from tests.browser.conftest import DESKTOP, PHONE, SANDBOX_START, serving_web
 from tests.support.databases import sqlite_copy
 from tests.support.factories import follow, make_proposal, make_user
+from tests.support.service_settings import review_start
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -70,7 +71,8 @@ async def seed(runtime: Runtime) -> str:
         await follow(session, author, proposal, now)
         department = await create_department(session, name="도로과", now=now)
         assigned = await assign_department(
-            session, proposal.id, department, now=now, settings=runtime.settings, actor="test"
+            session, proposal.id, department, now=now, **review_start(runtime.settings),
+            actor="test",
         )
     assert assigned.url is not None
     return assigned.url

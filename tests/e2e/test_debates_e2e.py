@@ -27,6 +27,7 @@ from sandbox.client import Resident, SentMessage
 from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user
 from tests.support.harness import running_bot, settings_for
+from tests.support.service_settings import review_start
 
 Maker = async_sessionmaker[AsyncSession]
 FORUM = -100900
@@ -57,7 +58,7 @@ async def mark_feasible(runtime: Runtime, proposal_id: int, settings: Settings) 
     async with runtime.sessionmaker() as session, session.begin():
         department = await departments.create_department(session, name="공원녹지과", now=START)
         link = await departments.assign_department(session, proposal_id, department, now=START,
-                                                   settings=settings)
+                                                   **review_start(settings))
     async with runtime.sessionmaker() as session, session.begin():
         view = await answers.resolve_link(session, link.token or "", START, settings.secret_key)
         assert view is not None
@@ -224,7 +225,7 @@ async def test_a_crash_in_the_middle_of_the_closing_sends_one_summary(
         raise RuntimeError("the process died while closing")
 
     async with running_bot(settings, clock) as runtime:
-        monkeypatch.setattr(debates, "summarise", crash)
+        monkeypatch.setattr(debates.closing, "summarise", crash)
         await clock.advance(PAST_THE_CLOSE)  # the close fails and rolls back
         async with runtime.sessionmaker() as session:
             assert (await session.get(Proposal, pid)).status == ProposalStatus.IN_DEBATE  # type: ignore[union-attr]

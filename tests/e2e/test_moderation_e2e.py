@@ -383,7 +383,8 @@ async def test_a_pending_proposal_is_rejected_with_a_reason_button(
                                problem="밤에 공원 산책로가 너무 어두워서 무서워요.",
                                solution="산책로를 따라 가로등을 설치해 주세요.",
                                effect="밤에도 안전하게 산책할 수 있어요.")
-        pid = (await submit_draft(session, user.id, START, settings)).proposal_id
+        submitted = await submit_draft(session, user.id, START, settings.policy, settings.venues)
+        pid = submitted.proposal_id
     cast.runtime.application.services.wake_dispatcher()
     item = await cast.moderators.wait_for_message(f"{pid}", after=0)
     await cast.mod1.press_data(item, data_of(item, ":reasons:"))

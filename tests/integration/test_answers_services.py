@@ -22,6 +22,7 @@ from bot.services.proposals import endorse
 from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user
+from tests.support.service_settings import review_start
 
 Maker = async_sessionmaker[AsyncSession]
 CALENDAR = BusinessCalendar()
@@ -44,7 +45,7 @@ async def seed(sessionmaker: Maker, status: ProposalStatus = ProposalStatus.UNDE
         department = await departments.create_department(session, name="도로과", now=START,
                                                          chat_id=-700)
         result = await departments.assign_department(session, proposal.id, department,
-                                                     now=START, settings=SETTINGS)
+                                                     now=START, **review_start(SETTINGS))
     assert result.outcome is AssignOutcome.ASSIGNED and result.token
     assert result.url == f"https://gg.kr/r/{result.token}"
     return proposal.id, department, result.token
@@ -85,7 +86,8 @@ async def test_assignment_sends_a_link_that_only_the_hash_of_is_stored(sessionma
         stored = [row[0] for row in await session.execute(select(OutboxMessage.params))]
     assert audit == "proposal.assign"
     async with sessionmaker() as session, session.begin():
-        again = await departments.assign_department(session, pid, dept, now=START, settings=SETTINGS)
+        again = await departments.assign_department(session, pid, dept, now=START,
+                                                    **review_start(SETTINGS))
     async with sessionmaker() as session:
         assert await answers.resolve_link(session, token, START, SETTINGS.secret_key) is None
         assert await answers.resolve_link(session, again.token or "", START, SETTINGS.secret_key)
@@ -115,9 +117,9 @@ async def test_not_feasible_then_one_re_review(sessionmaker: Maker) -> None:
     assert (await submit(sessionmaker, token, no, "n1")).status is ProposalStatus.NOT_FEASIBLE
     async with sessionmaker() as session, session.begin():
         first = await answers.request_re_review(session, proposal_id=pid, user_id=1, reason="다른 부지가 있어요. 구유지 목록 확인 부탁",
-                                                now=START, settings=SETTINGS)
+                                                now=START, venues=SETTINGS.venues)
         second = await answers.request_re_review(session, proposal_id=pid, user_id=1, reason="다시 한 번 부탁드립니다 정말로요",
-                                                 now=START, settings=SETTINGS)
+                                                 now=START, venues=SETTINGS.venues)
     assert (first, second) == (answers.ReReviewOutcome.REQUESTED, answers.ReReviewOutcome.ALREADY)
     async with sessionmaker() as session, session.begin():
         assert await answers.decide_re_review(session, proposal_id=pid, approve=True, moderator="mod",
@@ -168,7 +170,7 @@ async def test_the_answer_clock_reminds_then_flags_overdue_once_then_weekly(sess
     assert [c for k, c in everyone if k == "moderation_overdue"] == [-500]
     assert sorted(c for k, c in everyone if k == "answer_overdue") == [900, 901, 902]
     async with sessionmaker() as session:
-        page = await answers.load_public_page(session, pid, clock.now(), SETTINGS)
+        page = await answers.load_public_page(session, pid, clock.now(), SETTINGS.policy)
     assert page is not None and page.overdue_days == 8
 
 
@@ -179,11 +181,12 @@ async def test_dissatisfaction_alerts_the_moderators_once(sessionmaker: Maker) -
         ids = list(await session.scalars(select(User.id).order_by(User.id)))
         for user_id, happy in zip(ids[1:], votes, strict=True):
             outcome = await answers.rate_answer(session, proposal_id=pid, user_id=user_id,
-                                                satisfied=happy, now=START, settings=SETTINGS)
+                                                satisfied=happy, now=START,
+                                                policy=SETTINGS.policy, venues=SETTINGS.venues)
             assert outcome is answers.RatingOutcome.RECORDED
     assert [c for k, c in await kinds(sessionmaker) if k == "moderation_dissatisfied"] == [-500]
     async with sessionmaker() as session:
-        page = await answers.load_public_page(session, pid, START, SETTINGS)
+        page = await answers.load_public_page(session, pid, START, SETTINGS.policy)
     assert page is not None and (page.satisfied, page.dissatisfied) == (7, 4)
 
 
@@ -198,7 +201,7 @@ async def test_a_category_default_department_is_assigned_at_the_threshold(sessio
     for voter in voters:
         async with sessionmaker() as session, session.begin():
             await endorse(session, proposal_id=proposal.id, user_id=voter.id, now=START,
-                          settings=SETTINGS, calendar=CALENDAR)
+                          **review_start(SETTINGS), calendar=CALENDAR)
     moved = await status_of(sessionmaker, proposal.id)
     assert moved.status == ProposalStatus.UNDER_REVIEW and moved.department_id == dept
     assert ("department_link", -701) in await kinds(sessionmaker)

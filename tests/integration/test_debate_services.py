@@ -34,6 +34,7 @@ from bot.services.debates import (
 from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user
+from tests.support.service_settings import review_start
 
 Maker = async_sessionmaker[AsyncSession]
 CALENDAR = BusinessCalendar()
@@ -97,7 +98,7 @@ async def test_feasibility_opens_the_debate_and_invites_followers_channel_and_fo
     async with sessionmaker() as session, session.begin():
         department = await departments.create_department(session, name="도로과", now=START)
         link = await departments.assign_department(session, pid, department, now=START,
-                                                   settings=SETTINGS)
+                                                   **review_start(SETTINGS))
     async with sessionmaker() as session, session.begin():
         view = await answers.resolve_link(session, link.token or "", START, SETTINGS.secret_key)
         assert view is not None
@@ -265,7 +266,7 @@ async def test_the_close_stores_one_summary_and_tells_participants_once(
     async with sessionmaker() as session:
         proposal = await session.get(Proposal, pid)
         summaries = await session.scalar(select(func.count()).select_from(DebateSummaryRow))
-        page = await answers.load_public_page(session, pid, CLOSES, SETTINGS)
+        page = await answers.load_public_page(session, pid, CLOSES, SETTINGS.policy)
     assert proposal is not None and proposal.status == ProposalStatus.AWAITING_ANSWER
     assert proposal.debate_reminder_at is None and proposal.answer_due is not None
     assert summaries == 1

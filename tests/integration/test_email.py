@@ -22,6 +22,7 @@ from bot.services import departments
 from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
+from tests.support.service_settings import review_start
 
 
 class Inbox:
@@ -61,7 +62,7 @@ async def test_assignment_mails_the_reply_link_to_the_department(
         department = await departments.create_department(
             session, name="공원녹지과", now=START, emails="park@gu.go.kr, chief@gu.go.kr")
         result = await departments.assign_department(session, proposal.id, department,
-                                                     now=START, settings=settings)
+                                                     now=START, **review_start(settings))
     transport = EmailTransport(settings.smtp_url or "", settings.mail_from, I18n().get("ko"))
     mailer = OutboxDispatcher(sessionmaker, transport, clock, Metrics())
     assert await mailer.run_once() == 2
@@ -88,7 +89,7 @@ async def test_a_refused_connection_is_retried_not_lost(
         department = await departments.create_department(session, name="도로과", now=START,
                                                          emails="road@gu.go.kr")
         await departments.assign_department(session, proposal.id, department, now=START,
-                                            settings=settings)
+                                            **review_start(settings))
     transport = EmailTransport(settings.smtp_url or "", settings.mail_from, I18n().get("ko"))
     mailer = OutboxDispatcher(sessionmaker, transport, clock, Metrics())
     await mailer.run_once()

@@ -38,6 +38,7 @@ from bot.services.work_items import WorkKind
 from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
+from tests.support.service_settings import review_start
 
 Maker = async_sessionmaker[AsyncSession]
 T = TypeVar("T")
@@ -112,7 +113,7 @@ async def act(sessionmaker: Maker, item: work_items.WorkItemView, action: str, w
     async with sessionmaker() as session, session.begin():
         return await moderation.act_on_item(
             session, item, action, moderator=moderator(who, name), now=START,
-            settings=SETTINGS, calendar=CALENDAR, argument=argument)
+            **review_start(SETTINGS), calendar=CALENDAR, argument=argument)
 
 
 # ----- reports, hiding, work items ------------------------------------------------------------
@@ -235,7 +236,7 @@ async def test_threshold_item_offers_departments_preselected_and_another_one_rea
     for voter in voters[:3]:
         async with sessionmaker() as session, session.begin():
             await endorse(session, proposal_id=pid, user_id=voter.id, now=START,
-                          settings=SETTINGS, calendar=CALENDAR)
+                          **review_start(SETTINGS), calendar=CALENDAR)
     [posted] = await outbox(sessionmaker, "moderation_threshold")
     assert posted.params["preselected"] == roads
     assert sorted(d for d, _ in posted.params["departments"]) == sorted([roads, parks])
@@ -263,7 +264,7 @@ async def test_pressing_the_preselected_department_confirms_without_a_new_link(
     for voter in voters[:3]:
         async with sessionmaker() as session, session.begin():
             await endorse(session, proposal_id=pid, user_id=voter.id, now=START,
-                          settings=SETTINGS, calendar=CALENDAR)
+                          **review_start(SETTINGS), calendar=CALENDAR)
     async with sessionmaker() as session:
         first_link = await session.scalar(select(ReplyLink.id))
     item = await only_item(sessionmaker, WorkKind.THRESHOLD)
@@ -411,8 +412,8 @@ async def test_merge_moves_endorsements_without_double_counting(sessionmaker: Ma
     for user, target in ((both, a_id), (only_a, a_id), (author_b, a_id), (both, b_id),
                          (only_b, b_id)):
         async with sessionmaker() as session, session.begin():
-            await endorse(session, proposal_id=target, user_id=user.id, now=START, settings=big,
-                          calendar=CALENDAR)
+            await endorse(session, proposal_id=target, user_id=user.id, now=START,
+                          **review_start(big), calendar=CALENDAR)
     async with sessionmaker() as session, session.begin():
         result = await moderation.merge_proposals(session, source_id=a_id, target_id=b_id,
                                                   actor="telegram:1", actor_id=None, now=START)
@@ -441,7 +442,7 @@ async def test_a_merge_that_reaches_the_threshold_starts_the_review(sessionmaker
     async with sessionmaker() as session, session.begin():
         result = await moderation.merge_proposals(
             session, source_id=a, target_id=b, actor="t", actor_id=None, now=START,
-            settings=SETTINGS, calendar=CALENDAR)
+            **review_start(SETTINGS), calendar=CALENDAR)
     assert result.count == 3
     assert (await reload(sessionmaker, b)).status == ProposalStatus.UNDER_REVIEW
     assert len(await outbox(sessionmaker, "moderation_threshold")) == 1
@@ -494,7 +495,7 @@ async def test_a_banned_resident_cannot_endorse_report_or_propose_until_the_end(
     with pytest.raises(UserBanned) as refused:
         async with sessionmaker() as session, session.begin():
             await endorse(session, proposal_id=pid, user_id=banned.id, now=START,
-                          settings=SETTINGS, calendar=CALENDAR)
+                          **review_start(SETTINGS), calendar=CALENDAR)
     assert refused.value.reason == "반복 도배" and refused.value.until == START + timedelta(days=7)
     with pytest.raises(UserBanned):
         await report(sessionmaker, pid, banned)
@@ -502,7 +503,7 @@ async def test_a_banned_resident_cannot_endorse_report_or_propose_until_the_end(
     later = START + timedelta(days=7, seconds=1)
     async with sessionmaker() as session, session.begin():
         result = await endorse(session, proposal_id=pid, user_id=banned.id, now=later,
-                               settings=SETTINGS, calendar=CALENDAR)
+                               **review_start(SETTINGS), calendar=CALENDAR)
     assert result.outcome is EndorseOutcome.ENDORSED
 
 
@@ -681,7 +682,9 @@ async def test_pending_items_approve_or_reject_with_a_reason_told_to_the_author(
                                    problem="밤에 공원 산책로가 너무 어두워서 무서워요.",
                                    solution="산책로를 따라 가로등을 설치해 주세요.",
                                    effect="밤에도 안전하게 산책할 수 있어요.")
-            ids.append((await submit_draft(session, author.id, START, moderated)).proposal_id)
+            submitted = await submit_draft(session, author.id, START, moderated.policy,
+                                           moderated.venues)
+            ids.append(submitted.proposal_id)
     async with sessionmaker() as session:
         items = {i.subject_id: i for i in [await work_items.load_item(session, n)
                                            for n in await session.scalars(select(WorkItem.id))]
@@ -691,7 +694,7 @@ async def test_pending_items_approve_or_reject_with_a_reason_told_to_the_author(
     async with sessionmaker() as session, session.begin():
         rejected = await moderation.act_on_item(
             session, items[ids[1]], "reject", moderator=moderator(mod), now=START,
-            settings=SETTINGS, calendar=CALENDAR, reason_text="개인정보 포함")
+            **review_start(SETTINGS), calendar=CALENDAR, reason_text="개인정보 포함")
     assert approved.outcome is rejected.outcome is ActOutcome.DONE
     assert (await reload(sessionmaker, ids[0])).status == ProposalStatus.COLLECTING
     assert (await reload(sessionmaker, ids[1])).status == ProposalStatus.REJECTED
@@ -735,7 +738,7 @@ async def test_re_review_and_overdue_items(sessionmaker: Maker) -> None:
     async with sessionmaker() as session, session.begin():
         assert await answers.request_re_review(
             session, proposal_id=refused, user_id=author.id,
-            reason="주민 200명이 다시 서명했어요. 다시 봐 주세요.", now=START, settings=SETTINGS)
+            reason="주민 200명이 다시 서명했어요. 다시 봐 주세요.", now=START, venues=SETTINGS.venues)
         assert await answers.remind_department(session, late, START, SETTINGS)
     accepted = await act(sessionmaker, await only_item(sessionmaker, WorkKind.RE_REVIEW),
                          "accept", mod)
@@ -792,7 +795,7 @@ async def test_a_banned_author_keeps_the_draft_and_a_banned_writer_posts_no_opin
                             actor="a", now=START)
     with pytest.raises(UserBanned):
         async with sessionmaker() as session, session.begin():
-            await submit_draft(session, banned.id, START, SETTINGS)
+            await submit_draft(session, banned.id, START, SETTINGS.policy, SETTINGS.venues)
     with pytest.raises(UserBanned):
         async with sessionmaker() as session, session.begin():
             await debates.write_opinion(session, proposal_id=pid, user_id=banned.id,
@@ -856,11 +859,12 @@ async def test_a_banned_resident_cannot_ask_for_re_review_or_rate_an_answer(
         async with sessionmaker() as session, session.begin():
             await answers.request_re_review(
                 session, proposal_id=refused, user_id=author.id,
-                reason="주민 200명이 다시 서명했어요. 다시 봐 주세요.", now=START, settings=SETTINGS)
+                reason="주민 200명이 다시 서명했어요. 다시 봐 주세요.", now=START, venues=SETTINGS.venues)
     with pytest.raises(UserBanned):
         async with sessionmaker() as session, session.begin():
             await answers.rate_answer(session, proposal_id=answered, user_id=author.id,
-                                      satisfied=False, now=START, settings=SETTINGS)
+                                      satisfied=False, now=START, policy=SETTINGS.policy,
+                                      venues=SETTINGS.venues)
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(ReReviewRequest)) == 0
         assert await session.scalar(select(func.count()).select_from(SatisfactionVote)) == 0

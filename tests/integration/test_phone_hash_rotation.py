@@ -14,6 +14,7 @@ from bot.services.proposals import EndorseOutcome, endorse, record_phone
 from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
+from tests.support.service_settings import review_start
 
 OLD_KEY, NEW_KEY = "o" * 48, "n" * 48
 PHONE = "+82 10-2345-6789"
@@ -32,7 +33,7 @@ async def test_a_number_shared_before_a_rotation_still_counts_and_is_rehashed_wh
         ids = (resident.id, proposal.id)
     async with sessionmaker() as session, session.begin():
         result = await endorse(session, proposal_id=ids[1], user_id=ids[0], now=START,
-                               settings=rotated, calendar=BusinessCalendar())
+                               **review_start(rotated), calendar=BusinessCalendar())
     assert result.outcome is EndorseOutcome.ENDORSED
     async with sessionmaker() as session, session.begin():
         await record_phone(session, user_id=ids[0], phone=PHONE, secret_key=rotated.secret_key)

@@ -35,6 +35,7 @@ from bot.services.proposals import (
 from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import make_user
+from tests.support.service_settings import review_start
 
 CALENDAR = BusinessCalendar()
 SETTINGS = Settings(secret_key="k" * 40, moderator_chat_id=-100500)
@@ -60,7 +61,7 @@ async def publish_draft(
 ) -> tuple[SubmitOutcome, int | None]:
     async with sessionmaker() as session, session.begin():
         await drafts.save_step(session, author, now, step="preview", **(GOOD_DRAFT | overrides))
-        result = await submit_draft(session, author, now, settings)
+        result = await submit_draft(session, author, now, settings.policy, settings.venues)
     return result.outcome, result.proposal_id
 
 
@@ -68,7 +69,7 @@ async def tap(sessionmaker: Maker, proposal_id: int, user_id: int, settings: Set
               now: datetime = START) -> EndorseOutcome:
     async with sessionmaker() as session, session.begin():
         result = await endorse(session, proposal_id=proposal_id, user_id=user_id, now=now,
-                               settings=settings, calendar=CALENDAR)
+                               **review_start(settings), calendar=CALENDAR)
     return result.outcome
 
 
@@ -135,7 +136,7 @@ async def test_incomplete_drafts_are_not_published(sessionmaker: Maker) -> None:
     [author] = await users(sessionmaker, 1)
     async with sessionmaker() as session, session.begin():
         await drafts.save_step(session, author, START, step="effect", title="제목만 있는 제안")
-        result = await submit_draft(session, author, START, SETTINGS)
+        result = await submit_draft(session, author, START, SETTINGS.policy, SETTINGS.venues)
     assert result.outcome is SubmitOutcome.INCOMPLETE
 
 

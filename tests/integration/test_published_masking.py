@@ -49,6 +49,7 @@ from bot.web.open_data import add_open_data_routes
 from bot.web.pages import PageDeps, add_page_routes
 from tests.support.budget_rounds import make_round
 from tests.support.factories import make_user
+from tests.support.service_settings import review_start
 
 # Sessions one at a time through `sessionmaker`: rolled back on PostgreSQL, not truncated.
 pytestmark = pytest.mark.rollback
@@ -107,14 +108,14 @@ async def publish_everything(
         moderator = await make_user(session, 7103, now, role="moderator")
         await save_step(session, author.id, now, step="preview", title=TITLE, problem=PROBLEM,
                         solution=SOLUTION, effect=EFFECT)
-        submitted = await submit_draft(session, author.id, now, SETTINGS)
+        submitted = await submit_draft(session, author.id, now, SETTINGS.policy, SETTINGS.venues)
         assert submitted.outcome is SubmitOutcome.PUBLISHED and submitted.proposal_id
         proposal_id = submitted.proposal_id
         assert await transition(session, proposal_id, expected=ProposalStatus.COLLECTING,
                                 new=ProposalStatus.UNDER_REVIEW, now=now, push=False)
         department = await create_department(session, name="공원녹지과", now=now)
         assigned = await assign_department(session, proposal_id, department, now=now,
-                                           settings=SETTINGS, actor="test")
+                                           **review_start(SETTINGS), actor="test")
         assert assigned.token is not None
         link = await resolve_link(session, assigned.token, now, SETTINGS.secret_key)
         assert link is not None

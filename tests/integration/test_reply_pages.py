@@ -34,6 +34,7 @@ from bot.web.security import FormSigner
 from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user
 from tests.support.forms import forms_of
+from tests.support.service_settings import review_start
 
 ko = I18n().get("ko")
 # Sessions one at a time through `sessionmaker`: rolled back on PostgreSQL, not truncated.
@@ -105,7 +106,7 @@ async def make_scene(
         proposal = await make_proposal(session, author, START, **values)
         department = await create_department(session, name=f"도로과{telegram_id}", now=START)
         assigned = await assign_department(
-            session, proposal.id, department, now=START, settings=settings, actor="test"
+            session, proposal.id, department, now=START, **review_start(settings), actor="test"
         )
     assert assigned.token is not None
     return Scene(proposal.id, assigned.token)
