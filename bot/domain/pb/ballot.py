@@ -107,6 +107,51 @@ class BallotSummary:
 # ----- eligibility ----------------------------------------------------------------------------
 
 
+class VoterFact(StrEnum):
+    """What the eligibility rule reads about a person (a column of the users table)."""
+
+    PHONE = "phone"  # users.phone_hash: a shared phone number
+    VERIFIED_AREA = "verified_area"  # users.verified_area: the 동 a /verify code proved
+
+
+@dataclass(frozen=True)
+class VoterRequirement:
+    """One condition a voter meets: `fact` is known and, with `equals`, has that value;
+    `refusal` says why someone who does not meet it may not vote."""
+
+    fact: VoterFact
+    refusal: Ineligible
+    equals: str | None = None
+
+    def met_by(self, value: str | bool | None) -> bool:
+        """`value` is the fact about one person: None (or False) when it is not known."""
+        if value is None or value is False:
+            return False
+        return self.equals is None or value == self.equals
+
+
+def voter_requirements(
+    eligibility: Eligibility | str, round_area: str | None
+) -> tuple[VoterRequirement, ...]:
+    """Who may vote in a round, declared once, checked in order; none for `everyone`.
+
+    `contact`: a shared phone number; `verified`: a verified resident, of the round's 동
+    when the round has one. `eligibility_problem` (one person) and the services' SQL count
+    of eligible users are both derived from these requirements.
+    """
+    rule = Eligibility(eligibility)
+    if rule is Eligibility.CONTACT:
+        return (VoterRequirement(VoterFact.PHONE, Ineligible.NEEDS_CONTACT),)
+    if rule is Eligibility.VERIFIED:
+        verified = VoterRequirement(VoterFact.VERIFIED_AREA, Ineligible.NEEDS_VERIFICATION)
+        if round_area is None:
+            return (verified,)
+        of_the_area = VoterRequirement(VoterFact.VERIFIED_AREA, Ineligible.OTHER_AREA,
+                                       equals=round_area)
+        return (verified, of_the_area)
+    return ()
+
+
 def eligibility_problem(
     eligibility: Eligibility | str,
     *,
@@ -114,19 +159,13 @@ def eligibility_problem(
     verified_area: str | None,
     round_area: str | None,
 ) -> Ineligible | None:
-    """Why this person may not vote in the round, or None when they may.
-
-    `contact`: a shared phone number; `verified`: a verified resident, of the round's 동
-    when the round has one.
-    """
-    rule = Eligibility(eligibility)
-    if rule is Eligibility.CONTACT and not has_contact:
-        return Ineligible.NEEDS_CONTACT
-    if rule is Eligibility.VERIFIED:
-        if verified_area is None:
-            return Ineligible.NEEDS_VERIFICATION
-        if round_area is not None and verified_area != round_area:
-            return Ineligible.OTHER_AREA
+    """Why this person may not vote in the round (the first requirement not met), or None."""
+    facts: dict[VoterFact, str | bool | None] = {
+        VoterFact.PHONE: has_contact, VoterFact.VERIFIED_AREA: verified_area,
+    }
+    for requirement in voter_requirements(eligibility, round_area):
+        if not requirement.met_by(facts[requirement.fact]):
+            return requirement.refusal
     return None
 
 

@@ -1,0 +1,61 @@
+"""Publishing a counted round: the results, with the chart as a photo, go to every voter,
+the public channel and the round's creator; the links point at the public round page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import BudgetRound
+from bot.domain.events import BudgetResults, Event
+from bot.domain.pb.ballot import BallotType
+from bot.services.audit import record_audit
+from bot.services.budget.queries import submitted_voters
+from bot.services.outbox import enqueue, enqueue_for_users
+from bot.settings import Settings
+
+SCHEDULER = "scheduler"
+
+
+def round_url(settings: Settings, round_id: int) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/budget/{round_id}"
+
+
+def chart_url(settings: Settings, round_id: int) -> str:
+    return f"{round_url(settings, round_id)}/chart.png"
+
+
+async def publish_results(
+    session: AsyncSession, row: BudgetRound, results: dict[str, Any], now: datetime,
+    settings: Settings,
+) -> None:
+    """The results, with the chart as a photo, to every voter and to the public channel."""
+    by_id = {p["id"]: p for p in results["projects"]}
+    count = "points" if results["ballot_type"] == BallotType.CUMULATIVE else "votes"
+    notice = BudgetResults(
+        row.id, row.name, results["budget"], results["total_cost"], results["ballots"],
+        results["eligible"],
+        # [title, cost, votes (or points on a cumulative ballot)], in the order funded
+        [[by_id[i]["title"], by_id[i]["cost"], by_id[i][count]] for i in results["selected"]],
+        round_url(settings, row.id), ballot_type=results["ballot_type"],
+        photo_url=chart_url(settings, row.id), key=str(row.id),
+    )
+    await enqueue_for_users(session, await submitted_voters(session, row.id), notice, now)
+    if settings.public_channel_id is not None:
+        await enqueue(session, chat_id=settings.public_channel_id, notice=notice, now=now)
+    await tell_creator(session, row, notice, now)
+    record_audit(session, now, SCHEDULER, "budget.publish", f"budget_round:{row.id}",
+                 after={"selected": results["selected"], "total_cost": results["total_cost"],
+                        "ballots": results["ballots"]})
+
+
+async def tell_creator(
+    session: AsyncSession, row: BudgetRound, notice: Event, now: datetime
+) -> None:
+    """The admin who made the round hears what the scheduler did with it (once: a creator who
+    also voted already has the results, and the outbox's dedupe key sees that)."""
+    kind, _, telegram_id = row.created_by.partition(":")
+    if kind == "telegram" and telegram_id.isdigit():
+        await enqueue(session, chat_id=int(telegram_id), notice=notice, now=now)
