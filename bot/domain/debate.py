@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.lifecycle import ProposalStatus
 from bot.domain.similarity import is_concept, terms_of
 from bot.domain.text import is_meaningful, mask_personal_data, normalise_text
 
@@ -77,6 +78,11 @@ def is_repeat(text: str, previous_text: str | None, previous_at: datetime | None
     """The same text from the same person within a minute is a double send, not a new opinion."""
     return (previous_text is not None and previous_at is not None
             and previous_text == text and now - previous_at < DUPLICATE_WINDOW)
+
+
+def debate_is_open(status: str, closes_at: datetime | None, now: datetime) -> bool:
+    """Residents take part while the proposal is in debate and before its close."""
+    return status == ProposalStatus.IN_DEBATE and closes_at is not None and closes_at > now
 
 
 def reminder_at(closes_at: datetime) -> datetime:
