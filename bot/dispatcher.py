@@ -65,7 +65,12 @@ STORE_RETRY_MAX_SECONDS = 5.0
 UNREACHABLE_DATABASE = (DBAPIError, OSError, PoolTimeoutError)
 
 
-Renderer = Callable[[str, dict[str, Any], str], Rendered]
+class Renderer(Protocol):
+    """An outbox row's message from its kind, parameters and language; `bot_username`
+    (None until the bot knows it) is for links into a private chat with the bot."""
+
+    def __call__(self, kind: str, params: dict[str, Any], language: str,
+                 bot_username: str | None) -> Rendered: ...
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ class TelegramTransport:
 
     async def deliver(self, row: Claimed) -> Delivery:
         try:
-            rendered = self._render(row.kind, self._with_bot(row.params), row.language)
+            rendered = self._render(row.kind, row.params, row.language, self._username())
         except Exception:
             log.exception("outbox row %s (%s) cannot be rendered", row.id, row.kind)
             return Delivery(Result.FAILED, f"cannot render {row.kind}")
@@ -142,13 +147,12 @@ class TelegramTransport:
             return Delivery(Result.RETRY, str(error))
         return Delivery(Result.SENT, message_id=message.message_id)
 
-    def _with_bot(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _username(self) -> str | None:
         """The bot's username for deep links (t.me/<bot>?start=…), once the bot knows it."""
         try:
-            username = self._bot.username
+            return self._bot.username
         except RuntimeError:  # not initialised yet (get_me not called)
-            return params
-        return {"bot_username": username, **params}
+            return None
 
     async def _send(self, row: Claimed, rendered: Rendered) -> Message:
         """The text, or a photo with the text as its caption (budget results with their chart).

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, field, fields
 from dataclasses import replace as copy_with
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar, get_type_hints
+from typing import Any, ClassVar, Protocol, TypeVar, get_type_hints, runtime_checkable
 
 _OMIT_IF_NONE = "omit_if_none"
 _STORED_AS = "stored_as"
@@ -86,6 +86,17 @@ def required_fields(cls: type[Event]) -> list[str]:
     """The fields a stored row must carry for this event."""
     return [spec.name for spec in _data_fields(cls)
             if spec.default is MISSING and spec.default_factory is MISSING]
+
+
+@runtime_checkable
+class AboutProposal(Protocol):
+    """An event about one proposal (most are): its message can offer to open it."""
+
+    @property
+    def proposal_id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
 
 
 # ----- proposals: the 공감 window ------------------------------------------------------------
@@ -452,7 +463,16 @@ class BallotReminder6h(BallotReminder):
 
 
 @dataclass(frozen=True)
-class BudgetRoundOpened(Event):
+class LinksToBot(Event):
+    """A notice whose message links to a private chat with the bot. The bot's username is
+    known only at delivery (None until the bot has asked Telegram), so the dispatcher adds it
+    then; like `key` it is never stored."""
+
+    bot_username: str | None = field(default=None, kw_only=True, metadata={"envelope": True})
+
+
+@dataclass(frozen=True)
+class BudgetRoundOpened(LinksToBot):
     kind: ClassVar[str] = "budget_round_opened"
     round_id: int
     name: str

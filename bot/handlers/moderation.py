@@ -305,9 +305,8 @@ async def _browse_item(press: Press[WorkAct], item: work_items.WorkItemView) -> 
     if action == "other":
         await press.alert(view.own_reason_hint(t, item.subject_id))
         return
-    params = {**item.params, "work_item_id": item.id, "work_kind": str(item.kind)}
     markup = (view.reject_reasons_keyboard(t, item.id) if action == "reasons"
-              else view.work_item_keyboard(t, params))
+              else view.open_item_keyboard(t, item))
     await press.ack()
     await press.query.edit_message_reply_markup(markup)
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import BallotPage, BallotSubmit, BallotTap
-from bot.domain.events import BallotReminder6h, BallotReminder48h, Event
+from bot.domain.events import BallotReminder, BallotReminder6h, BallotReminder48h
 from bot.domain.pb.ballot import (
     Action,
     BallotSummary,
@@ -28,6 +27,7 @@ from bot.domain.pb.ballot import (
 from bot.i18n import N_, Translator
 from bot.rendering import Answer, Rendered
 from bot.rendering.common import stale_button
+from bot.rendering.registry import EventRegistry
 from bot.services.ballots import (
     PAGE_SIZE,
     BallotOutcome,
@@ -375,38 +375,38 @@ def share_phone_label(t: Translator) -> str:
 # ----- reminders (outbox) ---------------------------------------------------------------------
 
 
-def _reminder(t: Translator, p: dict[str, Any], message: str, changed: str) -> str:
-    """A started ballot, or (`changed`) a submitted one whose changes were not sent."""
-    return t.gettext(changed if p.get("changed") else message).format(
-        name=escape(str(p["name"])),
-        deadline=t.deadline(datetime.fromisoformat(p["closes_at"])))
+BALLOT_TEMPLATES: EventRegistry[str] = EventRegistry()
+BALLOT_KEYBOARDS: EventRegistry[InlineKeyboardMarkup | None] = EventRegistry()
 
 
-def continue_keyboard(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup | None:
-    round_id = params.get("round_id")
-    if not isinstance(round_id, int):
-        return None
+def _reminder(message: str, changed: str) -> Callable[[Translator, BallotReminder], str]:
+    """`message` for a started ballot, `changed` for a submitted one whose changes were not
+    sent."""
+    def render(t: Translator, event: BallotReminder) -> str:
+        return t.gettext(changed if event.changed else message).format(
+            name=escape(event.name), deadline=t.deadline(event.closes_at))
+    return render
+
+
+def continue_keyboard(t: Translator, event: BallotReminder) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        t.gettext("🗳 Continue my ballot"), callback_data=BallotPage(round_id, 0, -1, 1).pack())]])
+        t.gettext("🗳 Continue my ballot"),
+        callback_data=BallotPage(event.round_id, 0, -1, 1).pack())]])
 
 
-BALLOT_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
-    BallotReminder48h: lambda t, p: _reminder(t, p, N_(
-        "⏰ Two days left to vote in 「{name}」 (until {deadline}). Your ballot is started but "
-        "not submitted yet. Tap below to finish it."), N_(
-        "⏰ Two days left to vote in 「{name}」 (until {deadline}). You changed your ballot but "
-        "did not submit the changes: your earlier ballot still counts. Tap below to submit "
-        "them.")),
-    BallotReminder6h: lambda t, p: _reminder(t, p, N_(
-        "⏰ Only 6 hours left to vote in 「{name}」 (until {deadline}). Your ballot is not "
-        "submitted yet: tap below to finish it."), N_(
-        "⏰ Only 6 hours left to vote in 「{name}」 (until {deadline}). Your changes are not "
-        "submitted: your earlier ballot still counts. Tap below to submit them.")),
-}
-Keyboard = Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]
-BALLOT_KEYBOARDS: dict[type[Event], Keyboard] = {
-    event: continue_keyboard for event in BALLOT_TEMPLATES
-}
+BALLOT_TEMPLATES.add(BallotReminder48h, _reminder(N_(
+    "⏰ Two days left to vote in 「{name}」 (until {deadline}). Your ballot is started but "
+    "not submitted yet. Tap below to finish it."), N_(
+    "⏰ Two days left to vote in 「{name}」 (until {deadline}). You changed your ballot but "
+    "did not submit the changes: your earlier ballot still counts. Tap below to submit "
+    "them.")))
+BALLOT_TEMPLATES.add(BallotReminder6h, _reminder(N_(
+    "⏰ Only 6 hours left to vote in 「{name}」 (until {deadline}). Your ballot is not "
+    "submitted yet: tap below to finish it."), N_(
+    "⏰ Only 6 hours left to vote in 「{name}」 (until {deadline}). Your changes are not "
+    "submitted: your earlier ballot still counts. Tap below to submit them.")))
+BALLOT_KEYBOARDS.add(BallotReminder48h, continue_keyboard)
+BALLOT_KEYBOARDS.add(BallotReminder6h, continue_keyboard)
 
 
 # ----- helpers --------------------------------------------------------------------------------

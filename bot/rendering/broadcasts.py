@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import BroadcastAction, BroadcastAudience
-from bot.domain.events import BroadcastMessage, Event
+from bot.domain.events import BroadcastMessage
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
+from bot.rendering.registry import EventRegistry
 from bot.services.broadcasts import (
     MAX_TEXT,
     AudienceCount,
@@ -172,11 +172,10 @@ def framed(t: Translator, text_html: str) -> str:
     return f"<b>{header}</b>\n\n{text_html}\n\n{footer}"
 
 
-def _message(t: Translator, params: dict[str, Any]) -> str:
+BROADCAST_TEMPLATES: EventRegistry[str] = EventRegistry()
+
+
+@BROADCAST_TEMPLATES.of(BroadcastMessage)
+def _message(t: Translator, event: BroadcastMessage) -> str:
     """The admin's own words, as Telegram formatted them (HTML made from their entities)."""
-    return framed(t, str(params["text"]))
-
-
-BROADCAST_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
-    BroadcastMessage: _message,
-}
+    return framed(t, event.text)

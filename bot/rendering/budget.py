@@ -6,18 +6,18 @@ The resident's ballot texts are in `bot/rendering/ballots.py`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db.models import RoundPhase
-from bot.domain.events import BudgetResults, BudgetRoundOpened, Event
+from bot.domain.events import BudgetResults, BudgetRoundOpened
 from bot.domain.pb.ballot import BallotType, Eligibility
 from bot.domain.pb.rounds import FormProblem, Problem, RoundSpec
 from bot.i18n import N_, Translator
 from bot.rendering.charts import Bar, BarChart, BudgetStrip
+from bot.rendering.registry import EventRegistry
 from bot.services.budget import RoundSummary
 
 CAPTION_LIMIT = 1000  # Telegram allows 1024 characters in a photo caption
@@ -255,21 +255,25 @@ def round_usage_id(t: Translator, command: str) -> str:
 # ----- notices --------------------------------------------------------------------------------
 
 
-def round_opened(t: Translator, p: dict[str, Any]) -> str:
+BUDGET_TEMPLATES: EventRegistry[str] = EventRegistry()
+BUDGET_KEYBOARDS: EventRegistry[InlineKeyboardMarkup | None] = EventRegistry()
+
+
+@BUDGET_TEMPLATES.of(BudgetRoundOpened)
+def round_opened(t: Translator, event: BudgetRoundOpened) -> str:
     """The channel post; a command cannot be tapped there, so it points at the vote button
     (or, when the bot's username is unknown and there is no button, at /budget)."""
-    if not p.get("bot_username"):
+    if not event.bot_username:
         return t.gettext(
             "🗳 Participatory budget vote 「{name}」 is open until {closes}: {projects} projects "
             "for {money}. Vote in the bot with /budget.\n{url}"
-        ).format(name=escape(p["name"]),
-                 closes=t.deadline(datetime.fromisoformat(p["closes_at"])),
-                 projects=p["projects"], money=t.money(int(p["budget"])), url=p["url"])
+        ).format(name=escape(event.name), closes=t.deadline(event.closes_at),
+                 projects=event.projects, money=t.money(event.budget), url=event.url)
     return t.gettext(
         "🗳 Participatory budget vote 「{name}」 is open until {closes}: {projects} projects "
         "for {money}.\nTap the button below to vote in the bot.\nAll projects: {url}"
-    ).format(name=escape(p["name"]), closes=t.deadline(datetime.fromisoformat(p["closes_at"])),
-             projects=p["projects"], money=t.money(int(p["budget"])), url=p["url"])
+    ).format(name=escape(event.name), closes=t.deadline(event.closes_at),
+             projects=event.projects, money=t.money(event.budget), url=event.url)
 
 
 def vote_link(bot_username: str) -> str:
@@ -277,12 +281,12 @@ def vote_link(bot_username: str) -> str:
     return f"https://t.me/{bot_username}?start={BUDGET_START}"
 
 
-def round_opened_keyboard(t: Translator, p: dict[str, Any]) -> InlineKeyboardMarkup | None:
-    username = p.get("bot_username")
-    if not isinstance(username, str) or not username:
+@BUDGET_KEYBOARDS.of(BudgetRoundOpened)
+def round_opened_keyboard(t: Translator, event: BudgetRoundOpened) -> InlineKeyboardMarkup | None:
+    if not event.bot_username:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        t.gettext("🗳 Go vote"), url=vote_link(username))]])
+        t.gettext("🗳 Go vote"), url=vote_link(event.bot_username))]])
 
 
 def turnout_text(t: Translator, ballots: int, eligible: int) -> str:
@@ -292,21 +296,22 @@ def turnout_text(t: Translator, ballots: int, eligible: int) -> str:
         n=f"{ballots:,}", eligible=f"{eligible:,}", percent=round(100 * ballots / eligible))
 
 
-def results_notice(t: Translator, p: dict[str, Any]) -> str:
+@BUDGET_TEMPLATES.of(BudgetResults)
+def results_notice(t: Translator, event: BudgetResults) -> str:
     """The results caption: short enough for a photo caption, the full list on the page."""
-    chosen = len(p["funded"])
+    chosen = len(event.funded)
     head = [
-        t.gettext("🗳 Results of 「{name}」").format(name=escape(p["name"])),
+        t.gettext("🗳 Results of 「{name}」").format(name=escape(event.name)),
         t.ngettext("{n} project was chosen ({used} of the {budget} budget).",
                    "{n} projects were chosen ({used} of the {budget} budget).", chosen).format(
-            n=chosen, used=t.money(int(p["total_cost"])), budget=t.money(int(p["budget"]))),
-        turnout_text(t, int(p["ballots"]), int(p["eligible"])),
+            n=chosen, used=t.money(int(event.total_cost)), budget=t.money(int(event.budget))),
+        turnout_text(t, int(event.ballots), int(event.eligible)),
     ]
-    points = p.get("ballot_type") == BallotType.CUMULATIVE
-    funded = [_funded_line(t, item, points) for item in p["funded"]]
+    points = event.ballot_type == BallotType.CUMULATIVE
+    funded = [_funded_line(t, item, points) for item in event.funded]
     if not funded:
         funded = [t.gettext("No project was funded.")]
-    tail = [t.gettext("All results: {url}").format(url=p["url"])]
+    tail = [t.gettext("All results: {url}").format(url=event.url)]
     return _fit("\n".join(head), funded, "\n".join(tail), t)
 
 
@@ -331,16 +336,6 @@ def _fit(head: str, items: list[str], tail: str, t: Translator) -> str:
         if len(text) <= CAPTION_LIMIT:
             return text
     return f"{head}\n\n{tail}"[:CAPTION_LIMIT]
-
-
-BUDGET_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
-    BudgetRoundOpened: round_opened,
-    BudgetResults: results_notice,
-}
-Keyboard = Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]
-BUDGET_KEYBOARDS: dict[type[Event], Keyboard] = {
-    BudgetRoundOpened: round_opened_keyboard,
-}
 
 
 # ----- the chart ------------------------------------------------------------------------------

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from html import escape
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -21,17 +19,18 @@ from bot.buttons import (
 from bot.domain.deadlines import days_left, format_dday
 from bot.domain.debate import STANCE_ORDER, DebateSummary, OpinionSort, Stance
 from bot.domain.events import (
+    AboutProposal,
     DebateExtended,
     DebateOpened,
     DebateReminder,
     DebateSummaryReady,
-    Event,
     ModerationOpinion,
     ModerationOpinionReported,
 )
 from bot.domain.reports import REPORT_REASONS
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
+from bot.rendering.registry import EventRegistry
 from bot.services.debates import (
     DebateTally,
     LikeOutcome,
@@ -255,51 +254,62 @@ def summary_body(t: Translator, summary: DebateSummary) -> str:
     return "\n".join(lines)
 
 
-def _title(p: dict[str, Any]) -> str:
-    return escape(str(p["title"]))
+DEBATE_TEMPLATES: EventRegistry[str] = EventRegistry()
 
 
-def _when(t: Translator, p: dict[str, Any], key: str) -> str:
-    return t.deadline(datetime.fromisoformat(p[key]))
+def _title(event: AboutProposal) -> str:
+    return escape(event.title)
 
 
-def _opened(t: Translator, p: dict[str, Any]) -> str:
+@DEBATE_TEMPLATES.of(DebateOpened)
+def _opened(t: Translator, event: DebateOpened) -> str:
     lines = [
         t.gettext("🗳 The debate on 「{title}」 is open until {when}. Are you for or against? "
-                  "Tell us on the proposal card.").format(title=_title(p),
-                                                          when=_when(t, p, "closes_at")),
-        f"\n{escape(p['summary'])}",
+                  "Tell us on the proposal card.").format(title=_title(event),
+                                                          when=t.deadline(event.closes_at)),
+        f"\n{escape(event.summary)}",
     ]
-    if p.get("note"):
-        lines.append("\n" + t.gettext("Department's note: {note}").format(note=escape(p["note"])))
+    if event.note:
+        lines.append("\n" + t.gettext("Department's note: {note}").format(note=escape(event.note)))
     return "\n".join(lines)
 
 
-def _summary(t: Translator, p: dict[str, Any]) -> str:
+@DEBATE_TEMPLATES.of(DebateSummaryReady)
+def _summary(t: Translator, event: DebateSummaryReady) -> str:
     head = t.gettext("🗳 The debate on 「{title}」 has closed. The department must answer "
-                     "by {due}.").format(title=_title(p), due=_when(t, p, "answer_due"))
-    return head + "\n\n" + summary_body(t, DebateSummary.from_json(p["summary"]))
+                     "by {due}.").format(title=_title(event), due=t.deadline(event.answer_due))
+    return head + "\n\n" + summary_body(t, DebateSummary.from_json(event.summary))
 
 
-DEBATE_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
-    DebateOpened: _opened,
-    DebateSummaryReady: _summary,
-    DebateReminder: lambda t, p: t.gettext(
+@DEBATE_TEMPLATES.of(DebateReminder)
+def _closing(t: Translator, event: DebateReminder) -> str:
+    return t.gettext(
         "⏳ The debate on 「{title}」 closes {when}. You endorsed it: tell us what you think!"
-    ).format(title=_title(p), when=_when(t, p, "closes_at")),
-    DebateExtended: lambda t, p: t.gettext(
+    ).format(title=_title(event), when=t.deadline(event.closes_at))
+
+
+@DEBATE_TEMPLATES.of(DebateExtended)
+def _extended(t: Translator, event: DebateExtended) -> str:
+    return t.gettext(
         "🗳 The debate on 「{title}」 is extended by {days} days, until {when}. Reason: {reason}"
-    ).format(title=_title(p), days=p["days"], when=_when(t, p, "closes_at"),
-             reason=escape(p["reason"])),
-    ModerationOpinion: lambda t, p: t.gettext(
+    ).format(title=_title(event), days=event.days, when=t.deadline(event.closes_at),
+             reason=escape(event.reason))
+
+
+@DEBATE_TEMPLATES.of(ModerationOpinion)
+def _opinion_held(t: Translator, event: ModerationOpinion) -> str:
+    return t.gettext(
         "🕒 An opinion (no. {opinion}) on #{id} 「{title}」 was held by the language check: {text}"
-    ).format(opinion=p["opinion_id"], id=p["proposal_id"], title=_title(p),
-             text=escape(p["text"])),
-    ModerationOpinionReported: lambda t, p: t.gettext(
+    ).format(opinion=event.opinion_id, id=event.proposal_id, title=_title(event),
+             text=escape(event.text))
+
+
+@DEBATE_TEMPLATES.of(ModerationOpinionReported)
+def _opinion_reported(t: Translator, event: ModerationOpinionReported) -> str:
+    return t.gettext(
         "🚩 An opinion (no. {opinion}) on #{id} 「{title}」 was reported ({reason}): {text}"
-    ).format(opinion=p["opinion_id"], id=p["proposal_id"], title=_title(p),
-             reason=escape(p["reason"]), text=escape(p["text"])),
-}
+    ).format(opinion=event.opinion_id, id=event.proposal_id, title=_title(event),
+             reason=escape(event.reason), text=escape(event.text))
 
 
 def topic_title(proposal_id: int, title: str) -> str:

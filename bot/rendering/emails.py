@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
 
 from bot.domain.events import (
+    AnswerClock,
     AnswerReminderD1,
     AnswerReminderD7,
     AnswerReminderOverdue,
@@ -15,31 +14,34 @@ from bot.domain.events import (
 )
 from bot.domain.korean import with_josa
 from bot.i18n import Translator
+from bot.rendering.registry import EventRegistry
 
-EmailTemplate = Callable[[dict[str, Any], Translator], tuple[str, str]]
+Email = tuple[str, str]  # subject, body
+TEMPLATES: EventRegistry[Email] = EventRegistry()
 
 
-def _link(p: dict[str, Any], t: Translator) -> tuple[str, str]:
-    quoted_title = with_josa(f"「{p['title']}」", "이/가")
-    subject = f"[공감] 제안 {p['proposal_id']}번 「{p['title']}」 검토·답변 요청"
+@TEMPLATES.of(DepartmentLink)
+def _link(t: Translator, event: DepartmentLink) -> Email:
+    quoted_title = with_josa(f"「{event.title}」", "이/가")
+    subject = f"[공감] 제안 {event.proposal_id}번 「{event.title}」 검토·답변 요청"
     body = (
-        f"{p['department']} 담당자님께,\n\n"
+        f"{event.department} 담당자님께,\n\n"
         f"주민 제안 {quoted_title} 공감 기준을 넘어 "
-        f"{p['department']}에 배정되었습니다.\n"
+        f"{event.department}에 배정되었습니다.\n"
         "아래 링크에서 제안을 읽고 검토 결과와 답변을 올려 주세요. 텔레그램은 필요 없습니다.\n\n"
-        f"{p['url']}\n\n"
+        f"{event.url}\n\n"
         "링크는 담당 부서 전용입니다. 다른 사람에게 전달하지 마세요.\n"
         "— 공감 (구민 제안 플랫폼)"
     )
     return subject, body
 
 
-def _reminder(when: str) -> EmailTemplate:
-    def render(p: dict[str, Any], t: Translator) -> tuple[str, str]:
-        subject = f"[공감] 제안 {p['proposal_id']}번 답변 {when}"
-        due = t.deadline(datetime.fromisoformat(p["due"]))
+def _reminder(when: str) -> Callable[[Translator, AnswerClock], Email]:
+    def render(t: Translator, event: AnswerClock) -> Email:
+        subject = f"[공감] 제안 {event.proposal_id}번 답변 {when}"
+        due = t.deadline(event.due)
         body = (
-            f"제안 {p['proposal_id']}번 「{p['title']}」의 답변 기한은 {due}입니다.\n"
+            f"제안 {event.proposal_id}번 「{event.title}」의 답변 기한은 {due}입니다.\n"
             "처음 받으신 답변 링크에서 답변해 주세요. 링크를 잃어버렸다면 운영진에게 새 링크를 "
             "요청해 주세요.\n— 공감"
         )
@@ -47,14 +49,11 @@ def _reminder(when: str) -> EmailTemplate:
     return render
 
 
-TEMPLATES: dict[type[Event], EmailTemplate] = {
-    DepartmentLink: _link,
-    AnswerReminderD7: _reminder("기한 1주일 전 알림"),
-    AnswerReminderD1: _reminder("기한 하루 전 알림"),
-    AnswerReminderOverdue: _reminder("기한 초과 알림"),
-}
+TEMPLATES.add(AnswerReminderD7, _reminder("기한 1주일 전 알림"))
+TEMPLATES.add(AnswerReminderD1, _reminder("기한 하루 전 알림"))
+TEMPLATES.add(AnswerReminderOverdue, _reminder("기한 초과 알림"))
 
 
-def render_email(event: Event, t: Translator) -> tuple[str, str]:
+def render_email(event: Event, t: Translator) -> Email:
     """Subject and body; KeyError for events that have no e-mail form."""
-    return TEMPLATES[type(event)](event.to_params(), t)
+    return TEMPLATES.render(t, event)

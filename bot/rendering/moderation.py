@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape, unescape
 from typing import Any
@@ -13,21 +13,22 @@ from bot.buttons import ReportReason, WorkAct
 from bot.domain.events import (
     ContentHidden,
     ContentRestored,
-    Event,
     ModerationPending,
     ModerationReported,
+    ModerationThreshold,
     ProposalMerged,
+    WorkItemEvent,
 )
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.rendering.proposals import REASON_LABELS, proposal_sections
 from bot.rendering.proposals import report_reasons as plain_report_reasons
+from bot.rendering.registry import EventRegistry
 from bot.services.bans import BanOutcome
 from bot.services.browse import ProposalCard
 from bot.services.hiding import (
     AUTOMATIC_REASON,
     HIDE_REASONS,
-    OTHER_REASON,
     PROPOSAL,
     HideOutcome,
 )
@@ -81,14 +82,30 @@ def reason_label(t: Translator, code: str, text: str = "") -> str:
 # ----- work item buttons ----------------------------------------------------------------------
 
 
-def work_item_keyboard(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup | None:
+def work_item_keyboard(t: Translator, event: WorkItemEvent) -> InlineKeyboardMarkup | None:
     """The buttons of a freshly posted work item (the dispatcher's renderer calls this)."""
-    try:
-        kind = WorkKind(params["work_kind"])
-        item_id = int(params["work_item_id"])
-    except (KeyError, ValueError, TypeError):
+    if event.work_item_id is None or event.work_kind not in WORK_KINDS:
         return None
-    return _KEYBOARDS[kind](t, item_id, params)
+    if isinstance(event, ModerationThreshold):
+        return item_keyboard(t, WorkKind(event.work_kind), event.work_item_id,
+                             event.departments, event.preselected)
+    return item_keyboard(t, WorkKind(event.work_kind), event.work_item_id)
+
+
+def open_item_keyboard(t: Translator, item: WorkItemView) -> InlineKeyboardMarkup | None:
+    """The buttons of an open work item again (the reject reasons' ↩️ Back)."""
+    return item_keyboard(t, item.kind, item.id, item.params.get("departments", []),
+                         item.params.get("preselected"))
+
+
+def item_keyboard(t: Translator, kind: WorkKind, item_id: int,
+                  departments: Sequence[Sequence[Any]] = (),
+                  preselected: int | None = None) -> InlineKeyboardMarkup | None:
+    """A work item's buttons by its kind; `departments` ([id, name] each) and the
+    `preselected` one are the choices of a threshold item."""
+    if kind is WorkKind.THRESHOLD:
+        return _departments(item_id, departments, preselected)
+    return _KEYBOARDS[kind](t, item_id)
 
 
 def reject_reasons_keyboard(t: Translator, item_id: int) -> InlineKeyboardMarkup:
@@ -110,33 +127,32 @@ def _two(t: Translator, item_id: int, first: tuple[str, str], second: tuple[str,
 
 
 def _departments(
-    t: Translator, item_id: int, params: dict[str, Any]
+    item_id: int, departments: Sequence[Sequence[Any]], preselected: int | None
 ) -> InlineKeyboardMarkup | None:
     """One button per active department; none yet: no buttons (/department_add, /assign)."""
-    preselected = params.get("preselected")
     buttons = [
         Button(("✅ " if department_id == preselected else "") + str(name),
                callback_data=WorkAct(item_id, "assign", int(department_id)).pack())
-        for department_id, name in params.get("departments", [])
+        for department_id, name in departments
     ]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-Keyboard = Callable[[Translator, int, dict[str, Any]], InlineKeyboardMarkup | None]
+WORK_KINDS = frozenset(str(kind) for kind in WorkKind)
+Keyboard = Callable[[Translator, int], InlineKeyboardMarkup]
 _KEYBOARDS: dict[WorkKind, Keyboard] = {
-    WorkKind.PENDING: lambda t, i, p: _two(t, i, (N_("✅ Approve"), "approve"),
-                                           (N_("🚫 Reject…"), "reasons")),
-    WorkKind.FLAGGED_OPINION: lambda t, i, p: _two(t, i, (N_("✅ Publish"), "publish"),
-                                                   (N_("🙈 Keep hidden"), "keep")),
-    WorkKind.REPORTED: lambda t, i, p: _two(t, i, (N_("↩️ Restore"), "restore"),
-                                            (N_("🙈 Keep hidden"), "keep")),
-    WorkKind.THRESHOLD: _departments,
-    WorkKind.OVERDUE: lambda t, i, p: _two(t, i, (N_("🔔 Remind again"), "remind"),
-                                           (N_("📝 Noted"), "noted")),
-    WorkKind.RE_REVIEW: lambda t, i, p: _two(t, i, (N_("✅ Accept"), "accept"),
-                                             (N_("❌ Decline"), "decline")),
-    WorkKind.DISSATISFIED: lambda t, i, p: InlineKeyboardMarkup([[
+    WorkKind.PENDING: lambda t, i: _two(t, i, (N_("✅ Approve"), "approve"),
+                                        (N_("🚫 Reject…"), "reasons")),
+    WorkKind.FLAGGED_OPINION: lambda t, i: _two(t, i, (N_("✅ Publish"), "publish"),
+                                                (N_("🙈 Keep hidden"), "keep")),
+    WorkKind.REPORTED: lambda t, i: _two(t, i, (N_("↩️ Restore"), "restore"),
+                                         (N_("🙈 Keep hidden"), "keep")),
+    WorkKind.OVERDUE: lambda t, i: _two(t, i, (N_("🔔 Remind again"), "remind"),
+                                        (N_("📝 Noted"), "noted")),
+    WorkKind.RE_REVIEW: lambda t, i: _two(t, i, (N_("✅ Accept"), "accept"),
+                                          (N_("❌ Decline"), "decline")),
+    WorkKind.DISSATISFIED: lambda t, i: InlineKeyboardMarkup([[
         Button(t.gettext("📝 Noted"), callback_data=WorkAct(i, "noted", 0).pack())]]),
 }
 
@@ -204,58 +220,71 @@ def item_summary(t: Translator, item: WorkItemView) -> str:
 # ----- outbox templates ----------------------------------------------------------------------
 
 
-def _what(t: Translator, p: dict[str, Any]) -> str:
-    return t.gettext("proposal") if p.get("target") == PROPOSAL else t.gettext("opinion")
+MODERATION_TEMPLATES: EventRegistry[str] = EventRegistry()
 
 
-def _reasons(t: Translator, p: dict[str, Any]) -> str:
-    counts = p.get("reasons") or {}
+def _what(t: Translator, target: str) -> str:
+    return t.gettext("proposal") if target == PROPOSAL else t.gettext("opinion")
+
+
+def _reasons(t: Translator, counts: dict[str, int]) -> str:
     return ", ".join(f"{reason_label(t, code)} {n}" for code, n in counts.items())
 
 
-def _restored(t: Translator, p: dict[str, Any]) -> str:
+@MODERATION_TEMPLATES.of(ContentRestored)
+def _restored(t: Translator, event: ContentRestored) -> str:
     """The author's notice; the moderator's reason is shown only when one was given."""
-    reason = str(p.get("reason_text") or "")
+    reason = event.reason_text or ""
     if not reason:
-        return t.gettext("Your {what} 「{title}」 is visible again. Thank you for waiting.").format(
-            what=_what(t, p), title=escape(str(p["title"])))
+        return t.gettext("Your {what} 「{title}」 is visible again. Thank you for waiting."
+                         ).format(what=_what(t, event.target), title=escape(event.title))
     return t.gettext(
         "Your {what} 「{title}」 is visible again. Reason: {reason}. Thank you for waiting."
-    ).format(what=_what(t, p), title=escape(str(p["title"])), reason=escape(reason))
+    ).format(what=_what(t, event.target), title=escape(event.title), reason=escape(reason))
 
 
-def excerpt_block(p: dict[str, Any]) -> str:
+def excerpt_block(event: WorkItemEvent) -> str:
     """The first lines of the text in question (masked when the item was posted), quoted."""
-    text = str(p.get("excerpt") or "")
+    text = event.excerpt or ""
     return f"\n\n<blockquote>{escape(text, quote=False)}</blockquote>" if text else ""
 
 
-MODERATION_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
-    ModerationReported: lambda t, p: (
+@MODERATION_TEMPLATES.of(ModerationReported)
+def _hidden_after_reports(t: Translator, event: ModerationReported) -> str:
+    return (
         t.gettext("🚩 Proposal #{id} 「{title}」 was hidden after {count} reports ({reasons}). "
                   "Restore it, or keep it hidden?")
-        if p.get("target") == PROPOSAL else
+        if event.target == PROPOSAL else
         t.gettext("🚩 An opinion on #{id} 「{title}」 was hidden after {count} reports "
                   "({reasons}). Restore it, or keep it hidden?")
-    ).format(id=p["proposal_id"], title=escape(str(p["title"])), count=p["count"],
-             reasons=_reasons(t, p)) + excerpt_block(p),
-    ModerationPending: lambda t, p: t.gettext(
+    ).format(id=event.proposal_id, title=escape(event.title), count=event.count,
+             reasons=_reasons(t, event.reasons)) + excerpt_block(event)
+
+
+@MODERATION_TEMPLATES.of(ModerationPending)
+def _pending(t: Translator, event: ModerationPending) -> str:
+    return t.gettext(
         "🕒 New proposal #{id} 「{title}」 waits for approval{flag}."
-    ).format(id=p["proposal_id"], title=escape(str(p["title"])),
-             flag=t.gettext(" (flagged by the language check)") if p.get("flagged") else ""
-             ) + excerpt_block(p),
-    ContentHidden: lambda t, p: t.gettext(
+    ).format(id=event.proposal_id, title=escape(event.title),
+             flag=t.gettext(" (flagged by the language check)") if event.flagged else ""
+             ) + excerpt_block(event)
+
+
+@MODERATION_TEMPLATES.of(ContentHidden)
+def _hidden(t: Translator, event: ContentHidden) -> str:
+    return t.gettext(
         "Your {what} 「{title}」 is hidden for now under our operating rules. Reason: {reason}. "
         "It is kept, not deleted, and a moderator can show it again."
-    ).format(what=_what(t, p), title=escape(str(p["title"])),
-             reason=escape(reason_label(t, str(p.get("reason", OTHER_REASON)),
-                                        str(p.get("reason_text", ""))))),
-    ContentRestored: lambda t, p: _restored(t, p),
-    ProposalMerged: lambda t, p: t.gettext(
+    ).format(what=_what(t, event.target), title=escape(event.title),
+             reason=escape(reason_label(t, event.reason, event.reason_text or "")))
+
+
+@MODERATION_TEMPLATES.of(ProposalMerged)
+def _merged(t: Translator, event: ProposalMerged) -> str:
+    return t.gettext(
         "「{title}」 was merged with a very similar proposal, 「{target}」. "
         "Your 공감 now counts there."
-    ).format(title=escape(str(p["title"])), target=escape(str(p["target_title"]))),
-}
+    ).format(title=escape(event.title), target=escape(event.target_title))
 
 
 # ----- replies to moderators and residents ----------------------------------------------------

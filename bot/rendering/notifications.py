@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -11,20 +10,27 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import OpenProposal, RateAnswer
 from bot.domain.events import (
+    AboutProposal,
     AlmostThere,
+    AnswerClock,
     AnswerOverdue,
     AnswerPublished,
     AnswerReminderD1,
     AnswerReminderD7,
     AnswerReminderOverdue,
+    BudgetResults,
     ClosingSoon,
     DebateClosed,
     DepartmentAssigned,
     DepartmentLink,
     Event,
     Halfway,
+    LinksToBot,
     ModerationDissatisfied,
+    ModerationOpinion,
     ModerationOverdue,
+    ModerationPending,
+    ModerationReported,
     ModerationReReview,
     ModerationThreshold,
     ProposalApproved,
@@ -40,17 +46,23 @@ from bot.domain.events import (
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import N_, I18n, Translator
 from bot.rendering import Rendered
+from bot.rendering.ballots import BALLOT_KEYBOARDS, BALLOT_TEMPLATES
+from bot.rendering.broadcasts import BROADCAST_TEMPLATES
+from bot.rendering.budget import BUDGET_KEYBOARDS, BUDGET_TEMPLATES
+from bot.rendering.debates import DEBATE_TEMPLATES
 from bot.rendering.labels import status_label
+from bot.rendering.moderation import MODERATION_TEMPLATES, work_item_keyboard
+from bot.rendering.polls import POLL_TEMPLATES
+from bot.rendering.registry import EventRegistry
 
-Template = Callable[[Translator, dict[str, Any]], str]
+TEMPLATES: EventRegistry[str] = EventRegistry()
+Keyboard = InlineKeyboardMarkup | None
+# Kinds that bring their own buttons (filled in below, beside their templates).
+KEYBOARDS: EventRegistry[Keyboard] = EventRegistry()
 
 
-def _title(p: dict[str, Any]) -> str:
-    return escape(str(p["title"]))
-
-
-def _when(t: Translator, p: dict[str, Any], key: str) -> str:
-    return t.deadline(datetime.fromisoformat(p[key]))
+def _title(event: AboutProposal) -> str:
+    return escape(event.title)
 
 
 DECISIONS = {
@@ -69,144 +81,191 @@ ANSWER_KINDS = {
 }
 
 
-def _answer(t: Translator, p: dict[str, Any]) -> str:
-    kind = t.with_particle(t.gettext(ANSWER_KINDS.get(p["kind"], "final")), "을/를")
-    decision = p.get("decision")
+@TEMPLATES.of(AnswerPublished)
+def _answer(t: Translator, event: AnswerPublished) -> str:
+    kind = t.with_particle(t.gettext(ANSWER_KINDS.get(event.answer_kind, "final")), "을/를")
     head = t.gettext("📨 {department} posted a {kind} on 「{title}」").format(
-        department=escape(p["department"]), kind=kind, title=_title(p))
-    if decision in DECISIONS:
-        head += f": <b>{t.gettext(DECISIONS[decision])}</b>"
+        department=escape(event.department), kind=kind, title=_title(event))
+    if event.decision in DECISIONS:
+        head += f": <b>{t.gettext(DECISIONS[event.decision])}</b>"
     full = t.gettext("Full answer:")
-    return f"{head}\n\n{escape(p['summary'])}\n\n{full} {p['url']}"
+    return f"{head}\n\n{escape(event.summary)}\n\n{full} {event.url}"
 
 
-def _reminder(t: Translator, p: dict[str, Any], message: str) -> str:
-    return t.gettext(message).format(title=_title(p), id=p["proposal_id"],
-                                     due=_when(t, p, "due"), days=p.get("days", 0))
-
-
-TEMPLATES: dict[type[Event], Template] = {
-    AnswerPublished: _answer,
-    DepartmentLink: lambda t, p: t.gettext(
+@TEMPLATES.of(DepartmentLink)
+def _department_link(t: Translator, event: DepartmentLink) -> str:
+    return t.gettext(
         "📥 {department}: please review proposal #{id} 「{title}」 and answer here "
         "(no Telegram needed):\n{url}"
-    ).format(department=escape(p["department"]), id=p["proposal_id"], title=_title(p),
-             url=p["url"]),
-    DepartmentAssigned: lambda t, p: t.gettext(
+    ).format(department=escape(event.department), id=event.proposal_id, title=_title(event),
+             url=event.url)
+
+
+@TEMPLATES.of(DepartmentAssigned)
+def _department_assigned(t: Translator, event: DepartmentAssigned) -> str:
+    return t.gettext(
         "🏛 #{id} 「{title}」 was assigned to {department}. Reply link:\n{url}"
-    ).format(department=escape(p["department"]), id=p["proposal_id"], title=_title(p),
-             url=p["url"]),
-    AnswerReminderD7: lambda t, p: _reminder(
-        t, p, N_("⏰ One week left to answer proposal #{id} 「{title}」: due {due}.")),
-    AnswerReminderD1: lambda t, p: _reminder(
-        t, p, N_("⏰ Tomorrow is the last day to answer proposal #{id} 「{title}」: due {due}.")),
-    AnswerReminderOverdue: lambda t, p: _reminder(
-        t, p, N_("❗ The answer to proposal #{id} 「{title}」 is {days} days overdue (due {due}).")),
-    ModerationOverdue: lambda t, p: _reminder(
-        t, p, N_("❗ Overdue: #{id} 「{title}」 has had no answer since {due} ({days} days).")),
-    AnswerOverdue: lambda t, p: _reminder(
-        t, p, N_("The department's answer to 「{title}」 is late (due {due}). "
-        "We keep reminding them every week and will tell you when it comes.")),
-    ModerationDissatisfied: lambda t, p: t.gettext(
+    ).format(department=escape(event.department), id=event.proposal_id, title=_title(event),
+             url=event.url)
+
+
+def _answer_clock(message: str) -> Callable[[Translator, AnswerClock], str]:
+    """A reminder or overdue notice: `message` with the proposal, the due date and the days
+    overdue filled in."""
+    def render(t: Translator, event: AnswerClock) -> str:
+        return t.gettext(message).format(title=_title(event), id=event.proposal_id,
+                                         due=t.deadline(event.due), days=event.days)
+    return render
+
+
+TEMPLATES.add(AnswerReminderD7, _answer_clock(
+    N_("⏰ One week left to answer proposal #{id} 「{title}」: due {due}.")))
+TEMPLATES.add(AnswerReminderD1, _answer_clock(
+    N_("⏰ Tomorrow is the last day to answer proposal #{id} 「{title}」: due {due}.")))
+TEMPLATES.add(AnswerReminderOverdue, _answer_clock(
+    N_("❗ The answer to proposal #{id} 「{title}」 is {days} days overdue (due {due}).")))
+TEMPLATES.add(ModerationOverdue, _answer_clock(
+    N_("❗ Overdue: #{id} 「{title}」 has had no answer since {due} ({days} days).")))
+TEMPLATES.add(AnswerOverdue, _answer_clock(
+    N_("The department's answer to 「{title}」 is late (due {due}). "
+       "We keep reminding them every week and will tell you when it comes.")))
+
+
+@TEMPLATES.of(ModerationDissatisfied)
+def _dissatisfied(t: Translator, event: ModerationDissatisfied) -> str:
+    return t.gettext(
         "⚠️ #{id} 「{title}」: {dissatisfied} of {total} residents are not satisfied with the "
         "answer. Please consider a re-review."
-    ).format(id=p["proposal_id"], title=_title(p), dissatisfied=p["dissatisfied"],
-             total=p["total"]),
-    ModerationReReview: lambda t, p: t.gettext(
+    ).format(id=event.proposal_id, title=_title(event), dissatisfied=event.dissatisfied,
+             total=event.total)
+
+
+@TEMPLATES.of(ModerationReReview)
+def _re_review_asked(t: Translator, event: ModerationReReview) -> str:
+    return t.gettext(
         "🔁 The author of #{id} 「{title}」 asks for a re-review: {reason}"
-    ).format(id=p["proposal_id"], title=_title(p), reason=escape(p["reason"])),
-    ReReviewDecided: lambda t, p: (
+    ).format(id=event.proposal_id, title=_title(event), reason=escape(event.reason))
+
+
+@TEMPLATES.of(ReReviewDecided)
+def _re_review_decided(t: Translator, event: ReReviewDecided) -> str:
+    return (
         t.gettext("🔁 「{title}」 goes back to the department for a new review.")
-        if p["approved"] else
+        if event.approved else
         t.gettext("「{title}」 stays not feasible after the re-review.")
-    ).format(title=_title(p)),
-    ProposalExpired: lambda t, p: t.gettext(
+    ).format(title=_title(event))
+
+
+@TEMPLATES.of(ProposalExpired)
+def _expired(t: Translator, event: ProposalExpired) -> str:
+    return t.gettext(
         "⏰ The endorsement period of 「{title}」 has ended with {count} of {threshold} "
         "endorsements, so it is closed. Thank you for taking part."
-    ).format(title=_title(p), count=p["count"], threshold=p["threshold"]),
-    DebateClosed: lambda t, p: t.gettext(
+    ).format(title=_title(event), count=event.count, threshold=event.threshold)
+
+
+@TEMPLATES.of(DebateClosed)
+def _debate_closed(t: Translator, event: DebateClosed) -> str:
+    return t.gettext(
         "🗳 The debate on 「{title}」 has closed. The department must answer by {due}."
-    ).format(title=_title(p), due=_when(t, p, "answer_due")),
-    ThresholdReached: lambda t, p: t.gettext(
+    ).format(title=_title(event), due=t.deadline(event.answer_due))
+
+
+@TEMPLATES.of(ThresholdReached)
+def _endorsement_reached(t: Translator, event: ThresholdReached) -> str:
+    return t.gettext(
         "🎉 「{title}」 has {count} endorsements! The department now reviews it. "
         "Review due: {due}"
-    ).format(title=_title(p), count=p["count"], due=_when(t, p, "review_due")),
-    AlmostThere: lambda t, p: t.gettext(
+    ).format(title=_title(event), count=event.count, due=t.deadline(event.review_due))
+
+
+@TEMPLATES.of(AlmostThere)
+def _almost_there(t: Translator, event: AlmostThere) -> str:
+    return t.gettext(
         "📣 Only {missing} more 공감 and 「{title}」 goes to the department."
-    ).format(title=_title(p), missing=p["missing"]),
-    Halfway: lambda t, p: t.gettext(
+    ).format(title=_title(event), missing=event.missing)
+
+
+@TEMPLATES.of(Halfway)
+def _halfway(t: Translator, event: Halfway) -> str:
+    return t.gettext(
         "⏳ Half of the endorsement period of 「{title}」 is over: {count}/{threshold} so far."
-    ).format(title=_title(p), count=p["count"], threshold=p["threshold"]),
-    ClosingSoon: lambda t, p: t.gettext(
+    ).format(title=_title(event), count=event.count, threshold=event.threshold)
+
+
+@TEMPLATES.of(ClosingSoon)
+def _closing_soon(t: Translator, event: ClosingSoon) -> str:
+    return t.gettext(
         "⏳ {days} days left for 「{title}」, with {count}/{threshold} endorsements. "
         "Share it with your neighbours!"
-    ).format(title=_title(p), days=p["days"], count=p["count"], threshold=p["threshold"]),
-    ProposalWithdrawn: lambda t, p: t.gettext(
+    ).format(title=_title(event), days=event.days, count=event.count,
+             threshold=event.threshold)
+
+
+@TEMPLATES.of(ProposalWithdrawn)
+def _withdrawn(t: Translator, event: ProposalWithdrawn) -> str:
+    return t.gettext(
         "The author has withdrawn 「{title}」. Thank you for your 공감."
-    ).format(title=_title(p)),
-    ProposalApproved: lambda t, p: t.gettext(
+    ).format(title=_title(event))
+
+
+@TEMPLATES.of(ProposalApproved)
+def _approved(t: Translator, event: ProposalApproved) -> str:
+    return t.gettext(
         "✅ 「{title}」 has been checked and published. Now gather 공감!"
-    ).format(title=_title(p)),
-    ProposalRejected: lambda t, p: t.gettext(
+    ).format(title=_title(event))
+
+
+@TEMPLATES.of(ProposalRejected)
+def _rejected(t: Translator, event: ProposalRejected) -> str:
+    return t.gettext(
         "「{title}」 could not be published. Reason: {reason}"
-    ).format(title=_title(p), reason=escape(str(p["reason"]))),
-    StatusChanged: lambda t, p: t.gettext(
+    ).format(title=_title(event), reason=escape(event.reason))
+
+
+@TEMPLATES.of(StatusChanged)
+def _status_changed(t: Translator, event: StatusChanged) -> str:
+    return t.gettext(
         "🔔 「{title}」 is now: {status}."
-    ).format(title=_title(p), status=status_label(t, ProposalStatus(p["status"]))),
-    ModerationThreshold: lambda t, p: t.gettext(
+    ).format(title=_title(event), status=status_label(t, ProposalStatus(event.status)))
+
+
+@TEMPLATES.of(ModerationThreshold)
+def _assign_a_department(t: Translator, event: ModerationThreshold) -> str:
+    return t.gettext(
         "📋 #{id} 「{title}」 reached {count} endorsements: please assign a department."
-    ).format(id=p["proposal_id"], title=_title(p), count=p["count"]),
-}
-
-# ----- debates: templates live beside the debate texts ---------------------------------------
-from bot.rendering.debates import DEBATE_TEMPLATES
-
-TEMPLATES.update(DEBATE_TEMPLATES)
-
-# Kinds that bring their own buttons (filled in below, beside their templates).
-Keyboard = Callable[[Translator, dict[str, Any]], InlineKeyboardMarkup | None]
-KEYBOARDS: dict[type[Event], Keyboard] = {}
+    ).format(id=event.proposal_id, title=_title(event), count=event.count)
 
 
-class NotificationRenderer:
-    """Turns an event into a message in the recipient's language: the one registry of
-    templates (and buttons) per event class, used by the dispatcher for outbox rows."""
-
-    def __init__(self, i18n: I18n) -> None:
-        self._i18n = i18n
-
-    def __call__(self, kind: str, params: dict[str, Any], language: str) -> Rendered:
-        """An outbox row's message: its parameters are read back as the event they were
-        written from; parameters the event does not know (the dispatcher's `bot_username`)
-        stay available to the templates."""
-        event = event_from_row(kind, params)
-        return self.render(event, language, extras=params)
-
-    def render(
-        self, event: Event, language: str, extras: dict[str, Any] | None = None
-    ) -> Rendered:
-        """The event's message; `extras` are delivery details beside its fields."""
-        template = TEMPLATES.get(type(event))
-        if template is None:
-            raise KeyError(f"no template for event {type(event).__name__}")
-        t = self._i18n.get(language)
-        params = {**(extras or {}), **event.to_params()}
-        keyboard = KEYBOARDS.get(type(event))
-        if keyboard is not None:
-            return Rendered(template(t, params), keyboard(t, params))
-        if isinstance(event, WorkItemEvent) and event.work_item_id is not None:
-            # moderation: a work item carries its own buttons
-            return Rendered(template(t, params), work_item_keyboard(t, params))
-        markup = _rating_buttons(t, params) if _is_final(event) else _open_button(t, params)
-        return Rendered(template(t, params), markup, photo=params.get("photo_url"))
+@KEYBOARDS.of(AnswerPublished)
+def _answer_buttons(t: Translator, event: AnswerPublished) -> Keyboard:
+    """A final answer asks whether it satisfies; other answers offer the proposal."""
+    return _rating_buttons(t, event.proposal_id) if event.answer_kind == "final" else (
+        _open_button(t, event))
 
 
-def _is_final(event: Event) -> bool:
-    return isinstance(event, AnswerPublished) and event.answer_kind == "final"
+def _work_item_buttons(t: Translator, event: WorkItemEvent) -> Keyboard:
+    """A notice posted as a work item carries the item's buttons; without an item, the
+    proposal's."""
+    if event.work_item_id is None:
+        return _open_button(t, event)
+    return work_item_keyboard(t, event)
 
 
-def _rating_buttons(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup:
-    proposal_id = int(params["proposal_id"])
+for _work_item in (ModerationPending, ModerationThreshold, ModerationReported, ModerationOpinion,
+                   ModerationDissatisfied, ModerationReReview, ModerationOverdue):
+    KEYBOARDS.add(_work_item, _work_item_buttons)
+TEMPLATES.include(DEBATE_TEMPLATES)
+TEMPLATES.include(POLL_TEMPLATES)
+TEMPLATES.include(MODERATION_TEMPLATES)
+TEMPLATES.include(BROADCAST_TEMPLATES)
+TEMPLATES.include(BALLOT_TEMPLATES)
+KEYBOARDS.include(BALLOT_KEYBOARDS)
+TEMPLATES.include(BUDGET_TEMPLATES)
+KEYBOARDS.include(BUDGET_KEYBOARDS)
+
+
+def _rating_buttons(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(t.gettext("🙂 Satisfied"),
                               callback_data=RateAnswer(proposal_id, 1).pack()),
@@ -217,38 +276,40 @@ def _rating_buttons(t: Translator, params: dict[str, Any]) -> InlineKeyboardMark
     ])
 
 
-def _open_button(t: Translator, params: dict[str, Any]) -> InlineKeyboardMarkup | None:
-    proposal_id = params.get("proposal_id")
-    if not isinstance(proposal_id, int):
+def _open_button(t: Translator, event: Event) -> Keyboard:
+    """The buttons of a notice without its own: the proposal it is about, if any."""
+    if not isinstance(event, AboutProposal):
         return None
     button = InlineKeyboardButton(
-        t.gettext("View the proposal"), callback_data=OpenProposal(proposal_id).pack()
+        t.gettext("View the proposal"), callback_data=OpenProposal(event.proposal_id).pack()
     )
     return InlineKeyboardMarkup([[button]])
 
-# ----- polls: the results template lives beside the poll texts ------------------------------
-from bot.rendering.polls import POLL_TEMPLATES
 
-TEMPLATES.update(POLL_TEMPLATES)
+def _photo(event: Event) -> str | None:
+    """The picture a notice goes out with (the results chart), its text as the caption."""
+    return event.photo_url if isinstance(event, BudgetResults) else None
 
-# ----- moderation: work item buttons and the notices of hiding and merging ------------------
-from bot.rendering.moderation import MODERATION_TEMPLATES, work_item_keyboard
 
-TEMPLATES.update(MODERATION_TEMPLATES)
+class NotificationRenderer:
+    """Turns an event into a message in the recipient's language: the one registry of
+    templates (and buttons) per event class, used by the dispatcher for outbox rows."""
 
-# ----- broadcasts: the admin's message, as written ------------------------------------------
-from bot.rendering.broadcasts import BROADCAST_TEMPLATES
+    def __init__(self, i18n: I18n) -> None:
+        self._i18n = i18n
 
-TEMPLATES.update(BROADCAST_TEMPLATES)
+    def __call__(self, kind: str, params: dict[str, Any], language: str,
+                 bot_username: str | None = None) -> Rendered:
+        """An outbox row's message: its parameters are read back as the event they were
+        written from; `bot_username` is the dispatcher's, for links into the bot."""
+        return self.render(event_from_row(kind, params), language, bot_username)
 
-# ----- participatory-budget ballot: reminders with a button to continue the ballot ---------
-from bot.rendering.ballots import BALLOT_KEYBOARDS, BALLOT_TEMPLATES
-
-TEMPLATES.update(BALLOT_TEMPLATES)
-KEYBOARDS.update(BALLOT_KEYBOARDS)
-
-# ----- budget rounds: the opening and results notices live beside the round texts -------------
-from bot.rendering.budget import BUDGET_KEYBOARDS, BUDGET_TEMPLATES
-
-TEMPLATES.update(BUDGET_TEMPLATES)
-KEYBOARDS.update(BUDGET_KEYBOARDS)
+    def render(self, event: Event, language: str, bot_username: str | None = None) -> Rendered:
+        """The event's message and buttons (and photo)."""
+        if isinstance(event, LinksToBot) and bot_username is not None:
+            event = event.replace(bot_username=bot_username)
+        t = self._i18n.get(language)
+        text = TEMPLATES.render(t, event)
+        if type(event) in KEYBOARDS:
+            return Rendered(text, KEYBOARDS.render(t, event), photo=_photo(event))
+        return Rendered(text, _open_button(t, event), photo=_photo(event))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from html import escape
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import PollsOptIn
-from bot.domain.events import Event, PollResultsReady
+from bot.domain.events import PollResultsReady
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
+from bot.rendering.registry import EventRegistry
 from bot.services.polls import (
     MAX_HOURS,
     MAX_OPTION,
@@ -75,18 +74,18 @@ def bar(votes: int, voters: int) -> str:
     return "▰" * filled + "▱" * (BAR_CELLS - filled)
 
 
-def results(t: Translator, p: dict[str, Any]) -> str:
+POLL_TEMPLATES: EventRegistry[str] = EventRegistry()
+
+
+@POLL_TEMPLATES.of(PollResultsReady)
+def results(t: Translator, event: PollResultsReady) -> str:
     """The announced results; options arrive sorted, most votes first."""
-    voters = int(p["voters"])
-    lines = [t.gettext("📊 Poll results: {question}").format(question=escape(p["question"]))]
-    for text, votes in p["options"]:
+    voters = int(event.voters)
+    lines = [t.gettext("📊 Poll results: {question}").format(question=escape(event.question))]
+    for text, votes in event.options:
         share = round(100 * votes / voters) if voters else 0
         lines.append(f"{bar(votes, voters)} {escape(str(text))} — {votes} ({share}%)")
     lines.append(t.ngettext("{n} resident voted.", "{n} residents voted.", voters).format(
         n=voters))
     return "\n".join(lines)
 
-
-POLL_TEMPLATES: dict[type[Event], Callable[[Translator, dict[str, Any]], str]] = {
-    PollResultsReady: results,
-}

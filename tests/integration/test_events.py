@@ -175,6 +175,19 @@ def test_every_event_renders_in_korean_and_in_english(event: Event) -> None:
             assert shown in korean.text and shown in english.text
 
 
+# Every other event comes with buttons: its own, a work item's, or the proposal's.
+WITHOUT_BUTTONS = {PollResultsReady, BroadcastMessage, BudgetResults}
+
+
+@PARAMETRISED
+def test_every_event_renders_its_buttons_in_korean_and_in_english(event: Event) -> None:
+    for language in ("ko", "en"):
+        markup = RENDERER.render(event, language, bot_username="gonggam_bot").reply_markup
+        assert (markup is None) == (type(event) in WITHOUT_BUTTONS)
+        buttons = [button for row in (markup.inline_keyboard if markup else ()) for button in row]
+        assert all(b.text and (b.callback_data or b.url) for b in buttons)
+
+
 @PARAMETRISED
 def test_an_outbox_row_renders_as_its_event_does(event: Event) -> None:
     row = json.loads(json.dumps(event.to_params()))

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.i18n import I18n
+from bot.domain.events import BudgetResults
+from bot.i18n import I18n, Translator
 from bot.rendering import budget as view
 from bot.rendering import charts
 from bot.rendering.charts import Bar, BarChart, horizontal_bars_png, korean_font
@@ -33,14 +34,19 @@ def notice(funded: int) -> dict[str, Any]:
             "photo_url": "https://gonggam.example/budget/3/chart.png"}
 
 
+def caption(t: Translator, params: dict[str, Any]) -> str:
+    """The results notice of an outbox row with these parameters."""
+    return view.results_notice(t, BudgetResults.from_params(params))
+
+
 def test_the_results_caption_fits_a_photo_and_points_to_the_page() -> None:
     t = I18n().get("en")
-    short = view.results_notice(t, notice(3))
+    short = caption(t, notice(3))
     assert "2027 &lt;주민&gt;참여예산" in short and "(25%)" in short
     assert short.count("✅") == 3 and short.endswith("https://gonggam.example/budget/3")
-    long = view.results_notice(t, notice(200))
+    long = caption(t, notice(200))
     assert len(long) <= 1024 and "more" in long and long.endswith("/budget/3")
-    assert "No project" in view.results_notice(t, notice(0))
+    assert "No project" in caption(t, notice(0))
 
 
 def test_the_outbox_renders_the_results_as_a_photo_with_a_caption() -> None:
@@ -115,7 +121,7 @@ OPENED = {"round_id": 3, "name": "예산", "budget": 100_000_000, "projects": 4,
 
 def test_the_opening_post_has_a_button_that_opens_the_ballot_in_the_bot() -> None:
     rendered = NotificationRenderer(I18n())(
-        "budget_round_opened", OPENED | {"bot_username": "gonggam_bot"}, "en")
+        "budget_round_opened", OPENED, "en", bot_username="gonggam_bot")
     assert rendered.reply_markup is not None
     (button,), = rendered.reply_markup.inline_keyboard
     assert button.url == "https://t.me/gonggam_bot?start=budget"
@@ -130,22 +136,22 @@ def test_the_results_say_how_many_projects_were_chosen_with_their_votes() -> Non
     t = I18n().get("en")
     data = notice(0) | {"funded": [["공원 화장실 개선", 18_000_000, 12],
                                    ["도서관 책 구입", 15_000_000, 1]]}
-    text = view.results_notice(t, data)
+    text = caption(t, data)
     assert "2 projects were chosen (₩123,450,000 of the ₩300,000,000 budget)." in text
     assert "✅ 공원 화장실 개선 — 12 votes · ₩18,000,000" in text
     assert "✅ 도서관 책 구입 — 1 vote · ₩15,000,000" in text
-    points = view.results_notice(t, data | {"ballot_type": "cumulative"})
+    points = caption(t, data | {"ballot_type": "cumulative"})
     assert "✅ 공원 화장실 개선 — 12 points · ₩18,000,000" in points
     # a notice queued before the counts were stored still renders
-    assert "✅ 아주 긴 이름의 주민 사업 0 — ₩1,000,000" in view.results_notice(t, notice(1))
+    assert "✅ 아주 긴 이름의 주민 사업 0 — ₩1,000,000" in caption(t, notice(1))
     many = data | {"funded": [[f"아주 긴 이름의 주민 사업 {n}", 1_000_000, 1_234] for n in range(80)]}
-    assert len(view.results_notice(t, many)) <= 1024
+    assert len(caption(t, many)) <= 1024
 
 
 def test_the_korean_results_head_reads_as_written() -> None:
     """Needs the merged catalogue (the wording is in /tmp/ko_ux_budget.json)."""
     data = notice(0) | {"funded": [["공원 화장실 개선", 18_000_000, 12]], "total_cost": 93_000_000,
                         "budget": 100_000_000}
-    text = view.results_notice(I18n().get("ko"), data)
+    text = caption(I18n().get("ko"), data)
     assert "사업 1개를 뽑았어요 (예산 1억 원 중 9,300만 원)." in text
     assert "✅ 공원 화장실 개선 — 12표 · 1,800만 원" in text

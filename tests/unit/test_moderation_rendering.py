@@ -51,10 +51,10 @@ def test_a_long_item_is_shortened_so_the_handled_line_fits() -> None:
 
 def test_the_restore_notice_shows_the_reason_only_when_given() -> None:
     template = view.MODERATION_TEMPLATES[ContentRestored]
-    params = {"target": "proposal", "title": "가로등", "reason_text": "오해가 풀렸어요"}
-    assert "오해가 풀렸어요" in template(KO, params)
-    assert "오해가 풀렸어요" in template(EN, params)
-    plain = template(KO, {**params, "reason_text": ""})
+    notice = ContentRestored("proposal", 4, 4, "가로등", reason_text="오해가 풀렸어요")
+    assert "오해가 풀렸어요" in template(KO, notice)
+    assert "오해가 풀렸어요" in template(EN, notice)
+    plain = template(KO, notice.replace(reason_text=""))
     assert "사유" not in plain and "가로등" in plain
 
 
@@ -70,7 +70,7 @@ def test_the_offline_form_takes_a_telegram_id_instead_of_a_contact() -> None:
 
 def test_korean_wording_of_hiding_bans_and_roles() -> None:
     hidden = view.MODERATION_TEMPLATES[ContentHidden](
-        KO, {"target": "proposal", "title": "가로등", "reason": "spam"})
+        KO, ContentHidden("proposal", 4, 4, "가로등", "spam"))
     assert "글을 숨겼어요" in hidden and "잠시" not in hidden
     banned = KO.gettext(
         "Banned. Their new posts, reports and 공감 are refused; what they wrote stays.")
@@ -80,12 +80,14 @@ def test_korean_wording_of_hiding_bans_and_roles() -> None:
 
 
 def test_work_items_quote_the_text_escaped_and_only_when_there_is_one() -> None:
-    params = {"target": "proposal", "proposal_id": 4, "title": "가로등", "count": 3,
-              "reasons": {"spam": 3}, "excerpt": "<b>광고</b> & 홍보\n둘째 줄"}
-    for event in (ModerationReported, ModerationPending):
-        text = view.MODERATION_TEMPLATES[event](KO, params)
+    excerpt = "<b>광고</b> & 홍보\n둘째 줄"
+    notices: tuple[ModerationReported | ModerationPending, ...] = (
+        ModerationReported("proposal", 4, 4, "가로등", 3, {"spam": 3}, excerpt=excerpt),
+        ModerationPending(4, "가로등", excerpt=excerpt))
+    for notice in notices:
+        text = view.MODERATION_TEMPLATES.render(KO, notice)
         assert text.endswith("\n\n<blockquote>&lt;b&gt;광고&lt;/b&gt; &amp; 홍보\n둘째 줄</blockquote>")
-        bare = view.MODERATION_TEMPLATES[event](KO, {**params, "excerpt": ""})
+        bare = view.MODERATION_TEMPLATES.render(KO, notice.replace(excerpt=""))
         assert "blockquote" not in bare and "가로등" in bare
 
 
