@@ -68,30 +68,14 @@ class DeadlineKind:
 
 @dataclass(frozen=True)
 class DueCheck:
-    """A deadline kept outside the proposals table (polls): which ids are due or upcoming,
-    and how to handle one id; `handle` must be idempotent (a guarded UPDATE)."""
+    """A deadline kept outside the proposals table (polls, budget rounds, ballot reminders):
+    which ids are due or upcoming, and how to handle one id with the machine's context;
+    `handle` must be idempotent (a guarded UPDATE)."""
 
     name: str
     due: Callable[[AsyncSession, datetime], Awaitable[list[int]]]
     upcoming: Callable[[AsyncSession, datetime], Awaitable[list[tuple[int, datetime]]]]
-    handle: Callable[[AsyncSession, int, datetime], Awaitable[bool]]
-
-
-@dataclass(frozen=True)
-class SettingsDueCheck:
-    """A DueCheck whose handler also needs the settings (budget rounds: the public channel and
-    the public URLs); the machine binds them once, at start."""
-
-    name: str
-    due: Callable[[AsyncSession, datetime], Awaitable[list[int]]]
-    upcoming: Callable[[AsyncSession, datetime], Awaitable[list[tuple[int, datetime]]]]
-    handle: Callable[[AsyncSession, int, datetime, Settings], Awaitable[bool]]
-
-    def bind(self, settings: Settings) -> DueCheck:
-        async def handle(session: AsyncSession, item: int, now: datetime) -> bool:
-            return await self.handle(session, item, now, settings)
-
-        return DueCheck(self.name, self.due, self.upcoming, handle)
+    handle: Handler
 
 
 @dataclass(frozen=True)
@@ -121,7 +105,8 @@ async def expire_collection(
             proposal_id, proposal.title, proposal.endorsement_count,
             context.policy.endorsement_threshold, key=str(proposal_id),
         )
-        await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
+        followers = await proposal_followers(session, proposal_id)
+        await enqueue_for_users(session, followers, notice, now)
     return moved
 
 
@@ -180,6 +165,42 @@ async def remind_answer_clock(
     return await remind_department(session, proposal_id, now, context.settings)
 
 
+async def close_poll_on_time(
+    session: AsyncSession, poll_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await close_poll(session, poll_id, now)  # polls
+
+
+async def open_budget_round(
+    session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await open_round(session, round_id, now, context.settings)
+
+
+async def close_budget_round(
+    session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await close_round(session, round_id, now, context.settings)
+
+
+async def count_budget_round(
+    session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await count_round(session, round_id, now, context.settings)
+
+
+async def remind_ballots_48h(
+    session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await REMIND_48H.handle(session, round_id, now, context.settings)
+
+
+async def remind_ballots_6h(
+    session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await REMIND_6H.handle(session, round_id, now, context.settings)
+
+
 # Order matters: a window that ended while the app was down expires before its reminders,
 # so nobody is told "half the time is left" about a closed proposal.
 DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
@@ -202,17 +223,16 @@ DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
 )
 
 # polls: closing a poll at `closes_at` (the PollSender then stops the copies and announces)
-DUE_CHECKS: tuple[DueCheck | SettingsDueCheck, ...] = (
-    DueCheck("poll_close", due_poll_ids, upcoming_closes, close_poll),
+DUE_CHECKS: tuple[DueCheck, ...] = (
+    DueCheck("poll_close", due_poll_ids, upcoming_closes, close_poll_on_time),
     # budget rounds, in this order: a round whose whole window passed while the app was down
     # opens, closes and is counted in one sweep, before any ballot reminder could go out
-    SettingsDueCheck("budget_open", due_openings, upcoming_openings, open_round),
-    SettingsDueCheck("budget_close", due_closings, upcoming_closings, close_round),
-    SettingsDueCheck("budget_count", due_counts, no_upcoming, count_round),
+    DueCheck("budget_open", due_openings, upcoming_openings, open_budget_round),
+    DueCheck("budget_close", due_closings, upcoming_closings, close_budget_round),
+    DueCheck("budget_count", due_counts, no_upcoming, count_budget_round),
     # budget ballot: unsubmitted drafts are reminded 48 h and 6 h before the close, once each
-    SettingsDueCheck("budget_remind_48h", REMIND_48H.due, REMIND_48H.upcoming,
-                     REMIND_48H.handle),
-    SettingsDueCheck("budget_remind_6h", REMIND_6H.due, REMIND_6H.upcoming, REMIND_6H.handle),
+    DueCheck("budget_remind_48h", REMIND_48H.due, REMIND_48H.upcoming, remind_ballots_48h),
+    DueCheck("budget_remind_6h", REMIND_6H.due, REMIND_6H.upcoming, remind_ballots_6h),
 )
 
 
@@ -226,16 +246,14 @@ class DeadlineMachine:
         context: DeadlineContext,
         kinds: tuple[DeadlineKind, ...] = DEADLINE_KINDS,
         on_transition: Callable[[str], None] | None = None,
-        checks: tuple[DueCheck | SettingsDueCheck, ...] = DUE_CHECKS,
+        checks: tuple[DueCheck, ...] = DUE_CHECKS,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._context = context
         self._kinds = kinds
         self._on_transition = on_transition
-        self._checks = tuple(
-            c.bind(context.settings) if isinstance(c, SettingsDueCheck) else c for c in checks
-        )
+        self._checks = checks
 
     async def run_due(self) -> int:
         """Handle every deadline that has passed; returns how many transitions happened."""
@@ -283,7 +301,7 @@ class DeadlineMachine:
         for item in due:
             try:
                 async with self._sessionmaker() as session, session.begin():
-                    moved = await check.handle(session, item, now)
+                    moved = await check.handle(session, item, now, self._context)
             except Exception:
                 log.exception("deadline %s for %s failed; the sweep will retry", check.name, item)
                 continue
@@ -299,7 +317,8 @@ class DeadlineMachine:
             async with self._sessionmaker() as session, session.begin():
                 moved = await kind.handle(session, proposal_id, now, self._context)
         except Exception:
-            log.exception("deadline %s for proposal %s failed; the sweep will retry", kind.name, proposal_id)
+            log.exception("deadline %s for proposal %s failed; the sweep will retry",
+                          kind.name, proposal_id)
             return False
         if moved:
             log.info("deadline %s processed for proposal %s", kind.name, proposal_id)
