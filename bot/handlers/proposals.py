@@ -29,10 +29,11 @@ from bot.buttons import (
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
-from bot.handlers.answering import answer_query
-from bot.handlers.common import Awaiting, edit_in_place, pressed, translator_for
+from bot.handlers.common import Awaiting, edit_in_place, translator_for
 from bot.handlers.context import GonggamContext
 from bot.handlers.pending import AwaitingSearch, PendingEndorsement
+from bot.handlers.shape import Data, Press, Said, Turn, on_message, on_press
+from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.rendering import moderation as moderation_view
 from bot.rendering import proposals as view
@@ -58,32 +59,26 @@ async def show_list(update: Update, context: GonggamContext) -> None:
     await _send(update, await _list_view(update, context, ListPage("pop", "all", 0)))
 
 
-async def turn_page(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, ListPage)
-    if button is None:
-        return
-    query, page = button
-    await answer_query(query)
-    await edit_in_place(query, await _list_view(update, context, page))
+@on_press(ListPage)
+async def turn_page(press: Press[ListPage]) -> None:
+    await press.ack()
+    await press.redraw(await _list_view(press.update, press.context, press.data))
 
 
-async def choose_filter(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, ListFilters)
-    if button is None:
-        return
-    query, choice = button
-    await answer_query(query)
-    t = translator_for(update, context)
-    if choice.kind == "search":
-        context.expect(AwaitingSearch())
-        await cast(Message, query.message).reply_text(view.search_prompt(t))
+@on_press(ListFilters)
+async def choose_filter(press: Press[ListFilters]) -> None:
+    await press.ack()
+    t, kind = press.t, press.data.kind
+    if kind == "search":
+        press.context.expect(AwaitingSearch())
+        await cast(Message, press.query.message).reply_text(view.search_prompt(t))
         return
     picker = (
-        view.area_picker(t, context.services.settings.areas, "new")
-        if choice.kind == "area"
+        view.area_picker(t, press.context.services.settings.areas, "new")
+        if kind == "area"
         else view.status_picker(t, "new")
     )
-    await edit_in_place(query, picker)
+    await press.redraw(picker)
 
 
 async def search_keyword(update: Update, context: GonggamContext) -> None:
@@ -92,13 +87,10 @@ async def search_keyword(update: Update, context: GonggamContext) -> None:
     await _reply_search(update, context, cast(Message, update.effective_message).text or "")
 
 
-async def open_card(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, OpenProposal)
-    if button is None:
-        return
-    query, target = button
-    await answer_query(query)
-    await _send_card(update, context, target.proposal_id)
+@on_press(OpenProposal)
+async def open_card(press: Press[OpenProposal]) -> None:
+    await press.ack()
+    await _send_card(press.update, press.context, press.data.proposal_id)
 
 
 async def open_deep_link(update: Update, context: GonggamContext, proposal_id: int) -> None:
@@ -107,119 +99,105 @@ async def open_deep_link(update: Update, context: GonggamContext, proposal_id: i
 
 
 @permitted(Action.ENDORSE)
-async def endorse(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, Endorse)
-    if button is None:
-        return
-    query, target = button
-    services = context.services
-    async with context.transaction() as session:
-        result = await proposals.endorse(
-            session, proposal_id=target.proposal_id, user_id=context.tracked_user.id,
-            now=services.clock.now(), policy=services.settings.policy,
+@on_press(Endorse)
+async def endorse(press: Press[Endorse]) -> None:
+    result = await _endorse(press, press.data.proposal_id)
+    await _after_endorsement(press, press.data.proposal_id, result)
+
+
+async def _endorse(turn: Turn, proposal_id: int) -> proposals.EndorseResult:
+    services = turn.context.services
+    async with turn.context.transaction() as session:
+        return await proposals.endorse(
+            session, proposal_id=proposal_id, user_id=turn.user_id,
+            now=turn.now, policy=services.settings.policy,
             venues=services.settings.venues, secret_key=services.settings.secret_key,
             smtp_url=services.settings.smtp_url, calendar=services.calendar,
         )
-    await _after_endorsement(update, context, target.proposal_id, result)
 
 
-async def unendorse(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, Unendorse)
-    if button is None:
-        return
-    query, target = button
-    async with context.transaction() as session:
+@on_press(Unendorse)
+async def unendorse(press: Press[Unendorse]) -> None:
+    async with press.context.transaction() as session:
         result = await proposals.withdraw_endorsement(
-            session, proposal_id=target.proposal_id, user_id=context.tracked_user.id
+            session, proposal_id=press.data.proposal_id, user_id=press.user_id
         )
-    await _after_endorsement(update, context, target.proposal_id, result)
+    await _after_endorsement(press, press.data.proposal_id, result)
 
 
-async def receive_contact(update: Update, context: GonggamContext) -> None:
+@on_message
+async def receive_contact(said: Said) -> None:
     """The phone number shared for ENDORSEMENT_REQUIRES=contact: hashed, then the 공감 retried."""
-    message = update.effective_message
-    contact = message.contact if message else None
-    if message is None or contact is None or context.user is None:
+    contact = said.message.contact
+    if contact is None:
         return
-    t = translator_for(update, context)
-    if contact.user_id != update.effective_user.id:  # type: ignore[union-attr]
-        await message.reply_text(view.share_own_number(t))
+    if contact.user_id != getattr(said.update.effective_user, "id", None):
+        await said.reply(view.share_own_number(said.t))
         return
-    services = context.services
-    async with context.transaction() as session:
-        await proposals.record_phone(
-            session, user_id=context.user.id, phone=contact.phone_number,
-            secret_key=services.settings.secret_key,
-        )
-    pending = context.take_pending(PendingEndorsement)
-    await message.reply_text(view.number_stored(t), reply_markup=menu_keyboard(t))
+    async with said.context.transaction() as session:
+        await proposals.record_phone(session, user_id=said.user_id, phone=contact.phone_number,
+                                     secret_key=said.context.services.settings.secret_key)
+    pending = said.context.take_pending(PendingEndorsement)
+    await said.message.reply_text(view.number_stored(said.t), reply_markup=menu_keyboard(said.t))
     if pending is not None:
-        async with context.transaction() as session:
-            result = await proposals.endorse(
-                session, proposal_id=pending.proposal_id, user_id=context.user.id,
-                now=services.clock.now(), policy=services.settings.policy,
-                venues=services.settings.venues, secret_key=services.settings.secret_key,
-                smtp_url=services.settings.smtp_url, calendar=services.calendar,
-            )
-        reply = view.endorse_reply(t, result.outcome, result.count,
-                                   services.settings.policy.endorsement_threshold)
-        await message.reply_text(reply)
+        await _endorse_again(said, pending.proposal_id)
 
 
-async def mute(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, MuteProposal)
-    if button is None:
-        return
-    query, target = button
-    async with context.transaction() as session:
-        await proposals.set_muted(session, proposal_id=target.proposal_id, user_id=context.tracked_user.id,
-                                  muted=bool(target.muted), now=context.services.clock.now())
-    t = translator_for(update, context)
-    await answer_query(query, view.mute_reply(t, bool(target.muted)))
-    await _refresh_card(update, context, target.proposal_id)
+async def _endorse_again(said: Said, proposal_id: int) -> None:
+    """The 공감 that waited for the number, now that it is stored."""
+    result = await _endorse(said, proposal_id)
+    threshold = said.context.services.settings.policy.endorsement_threshold
+    await said.reply(view.endorse_reply(said.t, result.outcome, result.count, threshold))
 
 
-async def ask_report_reason(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, ReportProposal)
-    if button is None:
-        return
-    query, target = button
-    t = translator_for(update, context)
-    async with context.transaction() as session:
-        card = await browse.load_card(session, target.proposal_id, context.tracked_user.id)
+@on_press(MuteProposal)
+async def mute(press: Press[MuteProposal]) -> None:
+    target = press.data
+    async with press.context.transaction() as session:
+        await proposals.set_muted(session, proposal_id=target.proposal_id, user_id=press.user_id,
+                                  muted=bool(target.muted), now=press.now)
+    await press.ack(view.mute_reply(press.t, bool(target.muted)))
+    await _refresh_card(press.update, press.context, target.proposal_id)
+
+
+@on_press(ReportProposal)
+async def ask_report_reason(press: Press[ReportProposal]) -> None:
+    target = press.data
+    async with press.context.transaction() as session:
+        card = await browse.load_card(session, target.proposal_id, press.user_id)
     if card is not None and card.viewer_reported:
-        await answer_query(query, view.already_reported(t))
+        await press.ack(view.already_reported(press.t))
         return
-    await answer_query(query)
-    if query.message is not None:
-        cards = context.user_data.setdefault(REPORT_CARDS, {})  # type: ignore[union-attr]
-        cards[target.proposal_id] = query.message.message_id
-    await _send(update, moderation_view.report_reasons(t, target.proposal_id))
+    await press.ack()
+    if press.query.message is not None:
+        cards = press.context.user_data.setdefault(REPORT_CARDS, {})  # type: ignore[union-attr]
+        cards[target.proposal_id] = press.query.message.message_id
+    await _send(press.update, moderation_view.report_reasons(press.t, target.proposal_id))
 
 
-async def report(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, ReportReason)
-    if button is None:
-        return
-    query, target = button
-    cards = context.user_data.get(REPORT_CARDS) or {}  # type: ignore[union-attr]
+@on_press(ReportReason)
+async def report(press: Press[ReportReason]) -> None:
+    target = press.data
+    cards = press.context.user_data.get(REPORT_CARDS) or {}  # type: ignore[union-attr]
     card_message = cards.pop(target.proposal_id, None)
     if target.reason == moderation_view.REPORT_CANCEL:
-        await answer_query(query)
-        await query.edit_message_text(
-            moderation_view.report_cancelled(translator_for(update, context)))
+        await press.ack()
+        await press.query.edit_message_text(moderation_view.report_cancelled(press.t))
         return
-    async with context.transaction() as session:
-        recorded = await proposals.report_proposal(
-            session, proposal_id=target.proposal_id, user_id=context.tracked_user.id,
-            reason=target.reason, now=context.services.clock.now(),
-            settings=context.services.settings,
-        )
-    t = translator_for(update, context)
-    await answer_query(query)
-    await query.edit_message_text(view.report_reply(t, recorded))
+    recorded = await _report(press)
+    await press.ack()
+    await press.query.edit_message_text(view.report_reply(press.t, recorded))
     if recorded and isinstance(card_message, int):
-        await _mark_reported(update, context, target.proposal_id, card_message)
+        await _mark_reported(press.update, press.context, target.proposal_id, card_message)
+
+
+async def _report(press: Press[ReportReason]) -> bool:
+    async with press.context.transaction() as session:
+        return await proposals.report_proposal(
+            session, proposal_id=press.data.proposal_id, user_id=press.user_id,
+            reason=press.data.reason, now=press.now,
+            settings=press.context.services.settings,
+        )
 
 
 async def _mark_reported(
@@ -240,46 +218,44 @@ async def _mark_reported(
         log.info("could not mark card %s as reported: %s", message_id, error)
 
 
-async def withdraw(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, WithdrawProposal)
-    if button is None:
+@on_press(WithdrawProposal)
+async def withdraw(press: Press[WithdrawProposal]) -> None:
+    if not press.data.confirmed:
+        await _confirm_withdrawal(press)
         return
-    query, target = button
-    t = translator_for(update, context)
-    if not target.confirmed:
-        async with context.transaction() as session:
-            card = await browse.load_card(session, target.proposal_id, context.tracked_user.id)
-        await answer_query(query)
-        if card is not None and card.is_author(context.tracked_user.id):
-            await _send(update, view.withdraw_confirmation(t, card.id, card.title))
-        return
-    async with context.transaction() as session:
+    async with press.context.transaction() as session:
         outcome = await proposals.withdraw_proposal(
-            session, proposal_id=target.proposal_id, user_id=context.tracked_user.id,
-            now=context.services.clock.now(),
+            session, proposal_id=press.data.proposal_id, user_id=press.user_id, now=press.now,
         )
-    text = view.withdraw_reply(t, outcome)
-    await answer_query(query, text, alert=outcome is not WithdrawOutcome.WITHDRAWN)
+    text = view.withdraw_reply(press.t, outcome)
+    await press.ack(text, alert=outcome is not WithdrawOutcome.WITHDRAWN)
     if outcome is WithdrawOutcome.WITHDRAWN:
-        await query.edit_message_text(text)
+        await press.query.edit_message_text(text)
+
+
+async def _confirm_withdrawal(press: Press[WithdrawProposal]) -> None:
+    """The first press asks the author to confirm (nobody else is asked)."""
+    async with press.context.transaction() as session:
+        card = await browse.load_card(session, press.data.proposal_id, press.user_id)
+    await press.ack()
+    if card is not None and card.is_author(press.user_id):
+        await _send(press.update, view.withdraw_confirmation(press.t, card.id, card.title))
 
 
 async def _after_endorsement(
-    update: Update, context: GonggamContext, proposal_id: int, result: proposals.EndorseResult
+    press: Press[Data], proposal_id: int, result: proposals.EndorseResult
 ) -> None:
-    query = update.callback_query
-    assert query is not None
-    t = translator_for(update, context)
-    threshold = context.services.settings.policy.endorsement_threshold
+    t = press.t
+    threshold = press.context.services.settings.policy.endorsement_threshold
     text = view.endorse_reply(t, result.outcome, result.count, threshold)
     if result.outcome is EndorseOutcome.NEEDS_CONTACT:
-        context.expect(PendingEndorsement(proposal_id))
-        await answer_query(query)
-        await cast(Message, query.message).reply_text(
+        press.context.expect(PendingEndorsement(proposal_id))
+        await press.ack()
+        await cast(Message, press.query.message).reply_text(
             text, reply_markup=view.share_contact_keyboard(t))
         return
-    await answer_query(query, text, alert=result.outcome is EndorseOutcome.THRESHOLD_REACHED)
-    await _refresh_card(update, context, proposal_id)
+    await press.ack(text, alert=result.outcome is EndorseOutcome.THRESHOLD_REACHED)
+    await _refresh_card(press.update, press.context, proposal_id)
 
 
 async def _refresh_card(update: Update, context: GonggamContext, proposal_id: int) -> None:
@@ -338,15 +314,8 @@ async def _list_view(update: Update, context: GonggamContext, page: ListPage) ->
     services = context.services
     t = translator_for(update, context)
     sort = browse.Sort(page.sort) if page.sort in {s.value for s in browse.Sort} else browse.Sort.POPULAR
-    area, status, heading = None, None, view.sort_heading(t, sort)
-    if page.filter.startswith("a") and page.filter[1:].isdigit():
-        areas = services.settings.areas
-        area = areas[int(page.filter[1:])] if int(page.filter[1:]) < len(areas) else None
-        heading = f"📍 {area}" if area else heading
-    elif page.filter.startswith("s") and page.filter[1:].isdigit():
-        index = int(page.filter[1:])
-        status = view.STATUS_FILTERS[index] if index < len(view.STATUS_FILTERS) else None
-        heading = view.status_label(t, status) if status else heading
+    area, status, heading = _list_filter(t, page.filter, services.settings.areas,
+                                         view.sort_heading(t, sort))
     async with context.transaction() as session:
         found = await browse.list_proposals(
             session, sort=sort, page=page.page, now=services.clock.now(), area=area, status=status
@@ -354,6 +323,21 @@ async def _list_view(update: Update, context: GonggamContext, page: ListPage) ->
     return view.proposal_list(t, found, sort.value, page.filter if (area or status) else "all",
                               services.settings.policy.endorsement_threshold,
                               services.clock.now(), heading)
+
+
+def _list_filter(
+    t: Translator, raw: str, areas: tuple[str, ...], heading: str
+) -> tuple[str | None, ProposalStatus | None, str]:
+    """`a<index>` (a 동) or `s<index>` (a status) as the list's filter and its heading;
+    anything else filters nothing and keeps `heading`."""
+    index = int(raw[1:]) if raw[1:].isdigit() else None
+    if raw.startswith("a") and index is not None:
+        area = areas[index] if index < len(areas) else None
+        return area, None, f"📍 {area}" if area else heading
+    if raw.startswith("s") and index is not None:
+        status = view.STATUS_FILTERS[index] if index < len(view.STATUS_FILTERS) else None
+        return None, status, view.status_label(t, status) if status else heading
+    return None, None, heading
 
 
 async def _reply_search(update: Update, context: GonggamContext, keyword: str) -> None:
