@@ -3,37 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from bot.domain.spreadsheet import excel_csv
 from bot.i18n import Translator
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
-
-
-
 
 def json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode("utf-8")
-
-
-def document_templates(t: Translator) -> jinja2.Environment:
-    """Jinja2 for files handed to people (printable pages): autoescaped, translated."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        t.gettext, t.ngettext, newstyle=False)
-    env.globals.update(moment=t.moment, deadline=t.deadline)
-    return env
 
 
 # ----- open data: the datasets of bot.services.exports as files ------------------------------

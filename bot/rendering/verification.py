@@ -6,7 +6,7 @@ from html import escape
 
 from bot.domain.spreadsheet import excel_csv
 from bot.i18n import N_, Translator
-from bot.rendering.exports import document_templates
+from bot.rendering.templates import html_templates
 from bot.services.verification import (
     MAX_BATCH,
     MAX_DAYS,
@@ -59,7 +59,7 @@ def batch_csv(t: Translator, batch: IssuedBatch) -> bytes:
 
 def batch_printable(t: Translator, batch: IssuedBatch, bot_username: str | None) -> bytes:
     """An A4 page of cut-out slips, one per code, each saying how to use it."""
-    page = document_templates(t).get_template("codes_print.html").render(
+    page = html_templates(t).get_template("codes_print.html").render(
         batch=batch, until=t.deadline(batch.expires_at), bot_username=bot_username)
     return page.encode("utf-8")
 

@@ -39,6 +39,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.domain.text import mask_personal_data
 from bot.i18n import DEFAULT_LANGUAGE, N_, I18n, Translator
 from bot.rendering.labels import HIDDEN_TEXT, moderation_marks, status_label
+from bot.rendering.templates import html_templates
 from bot.services.answers import (
     AnswerOutcome,
     AnswerView,
@@ -62,7 +63,6 @@ from bot.web.security import (
 )
 
 WEB_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 HTML = "text/html"
@@ -184,18 +184,8 @@ def add_page_routes(app: web.Application, deps: PageDeps) -> None:
 
 
 def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.install_gettext_callables(t.gettext, t.ngettext, newstyle=False)  # type: ignore[attr-defined]
-    env.globals.update(
-        moment=t.moment,
-        deadline=t.deadline,
+    return html_templates(
+        t,
         money=t.money,
         date_label=lambda d: _date_label(t, d),
         status_label=lambda status: status_label(t, ProposalStatus(status)),
@@ -206,7 +196,6 @@ def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
                                                        card.merged_into_id),
         threshold=settings.policy.endorsement_threshold,
     )
-    return env
 
 
 # ---- handlers -------------------------------------------------------------------------------
