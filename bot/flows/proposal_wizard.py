@@ -41,6 +41,7 @@ from bot.services.search import find_similar
 
 PRIVATE = filters.ChatType.PRIVATE
 PLACE_KEY = "wizard_place"
+StepHandlers = list[BaseHandler[Update, GonggamContext, object]]
 
 
 class Step(IntEnum):
@@ -93,18 +94,27 @@ async def begin(update: Update, context: GonggamContext) -> Step:
         return ConversationHandler.END  # type: ignore[return-value]
     context.clear_pending()
     _stop_editing(context)
-    async with context.transaction() as session:
-        await ensure_permitted(session, context.user.id, Action.PROPOSE,
-                               context.services.clock.now())
-        draft = await drafts.load_draft(session, context.user.id)
+    draft = await _permitted_draft(context)
     t = translator_for(update, context)
     if draft is not None and (draft.title or draft.problem):
         await _send(update, view.resume_offer(t, draft))
         return Step.RESUME
-    async with context.transaction() as session:
-        await drafts.start_draft(session, context.user.id, context.services.clock.now())
+    await _start_draft(context)
     await _send(update, view.intro(t))
     return await _ask(update, context, Step.TITLE)
+
+
+async def _permitted_draft(context: GonggamContext) -> DraftView | None:
+    """The resident's saved draft, once the rules allow them to propose at all."""
+    user_id = context.tracked_user.id
+    async with context.transaction() as session:
+        await ensure_permitted(session, user_id, Action.PROPOSE, context.services.clock.now())
+        return await drafts.load_draft(session, user_id)
+
+
+async def _start_draft(context: GonggamContext) -> None:
+    async with context.transaction() as session:
+        await drafts.start_draft(session, context.tracked_user.id, context.services.clock.now())
 
 
 async def resume_or_restart(update: Update, context: GonggamContext) -> Step:
@@ -114,8 +124,7 @@ async def resume_or_restart(update: Update, context: GonggamContext) -> Step:
     query, choice = button
     await answer_query(query)
     if choice.action == "restart":
-        async with context.transaction() as session:
-            await drafts.start_draft(session, context.tracked_user.id, context.services.clock.now())
+        await _start_draft(context)
         return await _ask(update, context, Step.TITLE)
     draft = await _draft(context)
     if draft is None:
@@ -136,6 +145,13 @@ async def receive_text(update: Update, context: GonggamContext) -> Step:
     if step not in TEXT_STEPS:
         await _send(update, Rendered(view.use_buttons(translator_for(update, context))))
         return _current_step(context)
+    return await _text_answer(update, context, step, editing)
+
+
+async def _text_answer(
+    update: Update, context: GonggamContext, step: Step, editing: Step | None
+) -> Step:
+    """Check and save the text for `step`, then ask the next step (or show the preview)."""
     checked = check_part(TEXT_STEPS[step], cast(Message, update.effective_message).text or "")
     t = translator_for(update, context)
     if not isinstance(checked, Checked):
@@ -342,7 +358,7 @@ async def _send(update: Update, rendered: Rendered, keyboard: object = None) -> 
 def build(application: Application) -> ConversationHandler:
     text = PRIVATE & filters.TEXT & ~filters.COMMAND
     other = PRIVATE & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
-    on_step: list[BaseHandler[Update, GonggamContext, object]] = [
+    on_step: StepHandlers = [
         MessageHandler(text, receive_text),
         CallbackQueryHandler(choose, pattern=WizardChoice.matches),
         CallbackQueryHandler(skip, pattern=lambda d: WizardStep.parse(d) == WizardStep("skip")),
@@ -355,9 +371,7 @@ def build(application: Application) -> ConversationHandler:
 
 
 def _conversation(
-    on_step: list[BaseHandler[Update, GonggamContext, object]],
-    text: filters.BaseFilter,
-    other: filters.BaseFilter,
+    on_step: StepHandlers, text: filters.BaseFilter, other: filters.BaseFilter,
     application: Application,
 ) -> ConversationHandler:
     return ConversationHandler(
@@ -365,18 +379,7 @@ def _conversation(
             CommandHandler("propose", begin, filters=PRIVATE),
             MessageHandler(PRIVATE & filters.TEXT & MenuLabelFilter(application, "propose"), begin),
         ],
-        states={
-            Step.RESUME: [CallbackQueryHandler(resume_or_restart, pattern=WizardStep.matches)],
-            **{step: on_step for step in (Step.TITLE, Step.PROBLEM, Step.SOLUTION, Step.EFFECT,
-                                          Step.AREA, Step.CATEGORY, Step.EDIT)},
-            Step.PHOTO: [MessageHandler(PRIVATE & filters.PHOTO, receive_photo), *on_step],
-            Step.PREVIEW: [
-                CallbackQueryHandler(edit_part, pattern=WizardEdit.matches),
-                CallbackQueryHandler(submit, pattern=lambda d: WizardStep.parse(d) == WizardStep("submit")),
-                CallbackQueryHandler(later, pattern=lambda d: WizardStep.parse(d) == WizardStep("later")),
-                MessageHandler(text, receive_text),
-            ],
-        },
+        states=_states(on_step, text),
         fallbacks=[
             CommandHandler("cancel", later),
             CommandHandler("propose", begin, filters=PRIVATE),
@@ -385,3 +388,19 @@ def _conversation(
         name="proposal_wizard",
         allow_reentry=True,
     )
+
+
+def _states(on_step: StepHandlers, text: filters.BaseFilter) -> dict[object, StepHandlers]:
+    """What each step listens to: the text steps take `on_step`, the photo step a photo too."""
+    return {
+        Step.RESUME: [CallbackQueryHandler(resume_or_restart, pattern=WizardStep.matches)],
+        **{step: on_step for step in (Step.TITLE, Step.PROBLEM, Step.SOLUTION, Step.EFFECT,
+                                      Step.AREA, Step.CATEGORY, Step.EDIT)},
+        Step.PHOTO: [MessageHandler(PRIVATE & filters.PHOTO, receive_photo), *on_step],
+        Step.PREVIEW: [
+            CallbackQueryHandler(edit_part, pattern=WizardEdit.matches),
+            CallbackQueryHandler(submit, pattern=lambda d: WizardStep.parse(d) == WizardStep("submit")),
+            CallbackQueryHandler(later, pattern=lambda d: WizardStep.parse(d) == WizardStep("later")),
+            MessageHandler(text, receive_text),
+        ],
+    }
