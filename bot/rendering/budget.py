@@ -18,7 +18,7 @@ from bot.domain.pb.rounds import FormProblem, Problem, RoundSpec
 from bot.i18n import N_, Translator
 from bot.rendering.charts import Bar, BarChart, BudgetStrip
 from bot.rendering.registry import EventRegistry
-from bot.services.budget import RoundSummary
+from bot.services.budget import ExportOutcome, ProjectOutcome, ProjectResult, RoundSummary
 
 CAPTION_LIMIT = 1000  # Telegram allows 1024 characters in a photo caption
 BUDGET_START = "budget"  # `/start budget`: the deep link of the channel's vote button
@@ -239,6 +239,40 @@ def imported(t: Translator, round_id: int, added: int, already: int) -> str:
 
 def export_not_closed(t: Translator) -> str:
     return t.gettext("The ballots can be exported once voting has closed.")
+
+
+def project_refusal(t: Translator, round_id: int, result: ProjectResult) -> str:
+    """Why projects could not be added to the round."""
+    if result.outcome is ProjectOutcome.UNKNOWN_ROUND:
+        return unknown_round(t, round_id)
+    return not_preparing(t)
+
+
+def project_reply(t: Translator, round_id: int, title: str, result: ProjectResult) -> str:
+    """/project_add: the project added (with a warning if it costs more than the budget)."""
+    if result.outcome is ProjectOutcome.ADDED:
+        assert result.project_id is not None
+        return project_added(t, round_id, result.project_id, title, result.over_budget)
+    return project_refusal(t, round_id, result)
+
+
+def import_reply(t: Translator, round_id: int, result: ProjectResult) -> str:
+    """/round_import: how many accepted proposals became projects."""
+    if result.outcome is ProjectOutcome.ADDED:
+        return imported(t, round_id, result.added, result.already)
+    return project_refusal(t, round_id, result)
+
+
+EXPORT_REFUSALS: dict[ExportOutcome, Callable[[Translator, int], str]] = {
+    ExportOutcome.UNKNOWN_ROUND: unknown_round,
+    ExportOutcome.NOT_CLOSED: lambda t, _round_id: export_not_closed(t),
+}
+
+
+def export_refusal(t: Translator, round_id: int, outcome: ExportOutcome) -> str | None:
+    """Why /round_export sends no files; None when it sends them."""
+    refuse = EXPORT_REFUSALS.get(outcome)
+    return None if refuse is None else refuse(t, round_id)
 
 
 def export_caption(t: Translator, round_id: int, ballots: int) -> str:
