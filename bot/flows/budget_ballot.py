@@ -53,7 +53,8 @@ async def open_budget(said: Said) -> None:
 async def _reply_nothing_open(
     said: Said, upcoming: RoundBrief | None, latest: LatestResults | None
 ) -> None:
-    url = round_url(said.context.services.settings, latest.id) if latest is not None else None
+    base_url = said.context.services.settings.venues.public_base_url
+    url = round_url(base_url, latest.id) if latest is not None else None
     await said.message.reply_html(view.nothing_open(said.t, upcoming, latest, url),
                                   reply_markup=menu_keyboard(said.t))
 

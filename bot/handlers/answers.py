@@ -130,8 +130,8 @@ async def open_debate(update: Update, context: GonggamContext) -> None:
     services = context.services
     async with context.transaction() as session:
         outcome = await debates.open_debate(
-            session, int(args[0]), now=services.clock.now(), settings=services.settings,
-            actor=actor_of(update),
+            session, int(args[0]), now=services.clock.now(), policy=services.settings.policy,
+            venues=services.settings.venues, actor=actor_of(update),
         )
     await _reply(update, view.debate_open_reply(t, outcome))
 

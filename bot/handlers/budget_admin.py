@@ -60,9 +60,9 @@ async def new_round(said: Said) -> None:
 async def list_rounds(said: Said) -> None:
     async with said.context.transaction() as session:
         rounds = await budget.list_rounds(session)
-    settings = said.context.services.settings
+    base_url = said.context.services.settings.venues.public_base_url
     await said.reply_html(view.rounds_list(
-        said.t, rounds, lambda round_id: budget.round_url(settings, round_id)))
+        said.t, rounds, lambda round_id: budget.round_url(base_url, round_id)))
 
 
 @permitted(Action.ROUND_ADMIN)

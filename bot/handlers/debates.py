@@ -92,7 +92,7 @@ async def receive_opinion(update: Update, context: GonggamContext) -> None:
     async with context.transaction() as session:
         result = await debates.write_opinion(
             session, proposal_id=proposal_id, user_id=context.user.id, text=message.text or "",
-            now=context.services.clock.now(), settings=context.services.settings,
+            now=context.services.clock.now(), venues=context.services.settings.venues,
         )
     if result.outcome not in RETRY:
         context.take_pending(AwaitingOpinion)
@@ -196,7 +196,7 @@ async def forum_message(update: Update, context: GonggamContext) -> None:
             return
         result = await debates.write_opinion(
             session, proposal_id=proposal_id, user_id=context.user.id, text=message.text or "",
-            now=services.clock.now(), settings=services.settings, source="forum",
+            now=services.clock.now(), venues=services.settings.venues, source="forum",
         )
     log.info("forum message in topic %s: %s", thread_id, result.outcome)
 

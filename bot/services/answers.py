@@ -452,7 +452,7 @@ async def _apply(
     moved = await transition(session, proposal.id, expected=status, new=target, now=now,
                              changes=changes, note=form.kind.value, push=False)
     if moved and target is S.IN_DEBATE:  # debates hook: invitations, D-3 reminder, forum topic
-        await announce_debate_opened(session, proposal.id, now=now, settings=settings,
+        await announce_debate_opened(session, proposal.id, now=now, venues=settings.venues,
                                      note=form.text)
     return target if moved else None
 

@@ -174,19 +174,19 @@ async def close_poll_on_time(
 async def open_budget_round(
     session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
-    return await open_round(session, round_id, now, context.settings)
+    return await open_round(session, round_id, now, context.settings.venues)
 
 
 async def close_budget_round(
     session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
-    return await close_round(session, round_id, now, context.settings)
+    return await close_round(session, round_id, now)
 
 
 async def count_budget_round(
     session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
-    return await count_round(session, round_id, now, context.settings)
+    return await count_round(session, round_id, now, context.settings.venues)
 
 
 async def remind_ballots_48h(

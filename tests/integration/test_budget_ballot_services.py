@@ -24,6 +24,7 @@ from bot.db.models import (
     User,
 )
 from bot.domain.pb.ballot import Action, Ineligible, RefusalReason
+from bot.domain.venues import Venues
 from bot.services import ballots, budget
 from bot.services.ballots import REMIND_6H, REMIND_48H, BallotOutcome, BallotResult
 from bot.settings import Settings
@@ -392,9 +393,9 @@ async def test_a_page_button_from_another_version_is_stale_but_one_without_is_fi
 async def close_and_count(sessionmaker: Maker, round_id: int, at: datetime) -> None:
     """What the deadline machine does at the close: two transactions, as in production."""
     async with sessionmaker() as session, session.begin():
-        await budget.close_round(session, round_id, at, Settings())
+        await budget.close_round(session, round_id, at)
     async with sessionmaker() as session, session.begin():
-        await budget.count_round(session, round_id, at, Settings())
+        await budget.count_round(session, round_id, at, Venues())
 
 
 async def blocked_or_done(sessionmaker: Maker, task: asyncio.Task[None]) -> None:

@@ -81,7 +81,7 @@ async def write(sessionmaker: Maker, pid: int, user: int, text: str = OPINION,
                 now: datetime = START) -> debates.OpinionResult:
     async with sessionmaker() as session, session.begin():
         return await debates.write_opinion(session, proposal_id=pid, user_id=user, text=text,
-                                           now=now, settings=SETTINGS)
+                                           now=now, venues=SETTINGS.venues)
 
 
 def machine(sessionmaker: Maker, now: datetime) -> DeadlineMachine:
@@ -122,13 +122,16 @@ async def test_feasibility_opens_the_debate_and_invites_followers_channel_and_fo
 async def test_a_moderator_opens_a_debate_only_from_review(sessionmaker: Maker) -> None:
     pid, _ = await seed(sessionmaker, status=ProposalStatus.UNDER_REVIEW)
     async with sessionmaker() as session, session.begin():
-        assert await debates.open_debate(session, pid, now=START, settings=SETTINGS,
-                                         actor="운영자") is OpenOutcome.OPENED
+        assert await debates.open_debate(
+            session, pid, now=START, policy=SETTINGS.policy, venues=SETTINGS.venues,
+            actor="운영자") is OpenOutcome.OPENED
     async with sessionmaker() as session, session.begin():
-        assert await debates.open_debate(session, pid, now=START, settings=SETTINGS,
-                                         actor="운영자") is OpenOutcome.NOT_UNDER_REVIEW
-        assert await debates.open_debate(session, 999, now=START, settings=SETTINGS,
-                                         actor="운영자") is OpenOutcome.NOT_FOUND
+        assert await debates.open_debate(
+            session, pid, now=START, policy=SETTINGS.policy, venues=SETTINGS.venues,
+            actor="운영자") is OpenOutcome.NOT_UNDER_REVIEW
+        assert await debates.open_debate(
+            session, 999, now=START, policy=SETTINGS.policy, venues=SETTINGS.venues,
+            actor="운영자") is OpenOutcome.NOT_FOUND
     assert len(await outbox(sessionmaker, "debate_opened")) == 5
 
 
@@ -298,8 +301,8 @@ async def test_without_forum_or_channel_only_followers_are_invited(sessionmaker:
     pid, _ = await seed(sessionmaker, status=ProposalStatus.UNDER_REVIEW)
     plain = replace(SETTINGS, public_channel_id=None, debate_forum_chat_id=None)
     async with sessionmaker() as session, session.begin():
-        assert await debates.open_debate(session, pid, now=START, settings=plain,
-                                         actor="운영자") is OpenOutcome.OPENED
+        assert await debates.open_debate(session, pid, now=START, policy=plain.policy,
+                                         venues=plain.venues, actor="운영자") is OpenOutcome.OPENED
     assert await outbox(sessionmaker, "debate_opened") == [100, 101, 102, 103]
     async with sessionmaker() as session:
         assert await session.get(DebateForumTopic, pid) is None

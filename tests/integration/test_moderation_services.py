@@ -715,7 +715,7 @@ async def test_a_held_opinion_is_published_from_its_item(sessionmaker: Maker) ->
     async with sessionmaker() as session, session.begin():
         held = await debates.write_opinion(session, proposal_id=pid, user_id=writer.id,
                                            text="아 시발 또 공사야 이런 건 필요 없어요",
-                                           now=START, settings=SETTINGS)
+                                           now=START, venues=SETTINGS.venues)
     assert held.outcome is debates.OpinionOutcome.HELD
     item = await only_item(sessionmaker, WorkKind.FLAGGED_OPINION)
     assert (await act(sessionmaker, item, "publish", mod)).outcome is ActOutcome.DONE
@@ -762,7 +762,7 @@ async def test_three_reports_hide_an_opinion_and_open_an_item_about_it(sessionma
     async with sessionmaker() as session, session.begin():
         oid = (await debates.write_opinion(session, proposal_id=pid, user_id=writer.id,
                                            text="이 제안은 예산 낭비라고 생각합니다.", now=START,
-                                           settings=SETTINGS)).opinion_id
+                                           venues=SETTINGS.venues)).opinion_id
     assert oid is not None
     for reporter, reason in zip(reporters, ("abuse", "abuse", "duplicate"), strict=True):
         async with sessionmaker() as session, session.begin():
@@ -800,7 +800,7 @@ async def test_a_banned_author_keeps_the_draft_and_a_banned_writer_posts_no_opin
         async with sessionmaker() as session, session.begin():
             await debates.write_opinion(session, proposal_id=pid, user_id=banned.id,
                                         text="이 제안에 찬성합니다 정말로요.", now=START,
-                                        settings=SETTINGS)
+                                        venues=SETTINGS.venues)
     async with sessionmaker() as session:
         assert await drafts.load_draft(session, banned.id) is not None
         assert await session.scalar(select(func.count()).select_from(Opinion)) == 0
@@ -827,7 +827,7 @@ async def test_a_banned_resident_cannot_choose_a_stance_or_like_an_opinion(
     async with sessionmaker() as session, session.begin():
         oid = (await debates.write_opinion(session, proposal_id=pid, user_id=writer.id,
                                            text="이 제안은 예산 낭비라고 생각합니다.", now=START,
-                                           settings=SETTINGS)).opinion_id
+                                           venues=SETTINGS.venues)).opinion_id
     assert oid is not None
     await banned_resident(sessionmaker, banned)
     with pytest.raises(UserBanned):

@@ -123,7 +123,7 @@ async def publish_everything(
         await submit_answer(session, link, form, idempotency_key="feasibility-1", now=now,
                             settings=SETTINGS, calendar=BusinessCalendar())
         await write_opinion(session, proposal_id=proposal_id, user_id=resident.id,
-                            text=OPINION, now=now, settings=SETTINGS)
+                            text=OPINION, now=now, venues=SETTINGS.venues)
         await extend_debate(session, proposal_id, days=3, reason=EXTENSION, moderator="운영자",
                             now=now)
         await finish_debate(session, proposal_id, now=now, answer_due=now + timedelta(days=30))
@@ -226,7 +226,7 @@ async def test_budget_projects_are_masked_on_the_page_the_ballot_and_in_open_dat
         await budget.add_project(session, round_id,
                                  ProjectSpec(PROJECT_TITLE, 30_000_000, PROJECT_TEXT),
                                  now=now, actor="관리자")
-        assert await budget.open_round(session, round_id, now, SETTINGS)
+        assert await budget.open_round(session, round_id, now, SETTINGS.venues)
     async with sessionmaker() as session:
         shown = await ballots.show_ballot(session, round_id=round_id, user_id=voter.id, now=now)
     assert shown.state is not None

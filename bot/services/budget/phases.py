@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BudgetRound, RoundPhase
 from bot.domain.events import BudgetRoundOpened
+from bot.domain.venues import Venues
 from bot.services.budget.counting import compute_results
 from bot.services.budget.publishing import publish_results, round_url, tell_creator
 from bot.services.budget.queries import (
@@ -28,7 +29,6 @@ from bot.services.budget.queries import (
     project_count,
 )
 from bot.services.outbox import enqueue
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,7 @@ async def no_upcoming(session: AsyncSession, now: datetime) -> list[tuple[int, d
     return []
 
 
-async def open_round(
-    session: AsyncSession, round_id: int, now: datetime, settings: Settings
-) -> bool:
+async def open_round(session: AsyncSession, round_id: int, now: datetime, venues: Venues) -> bool:
     """준비 → 투표 중 at `opens_at`, once; the public channel (if any) hears of it."""
     if not await move_phase(session, round_id, RoundPhase.PREPARING, RoundPhase.VOTING,
                             BudgetRound.opens_at <= now, opened_at=now):
@@ -84,25 +82,21 @@ async def open_round(
     if row.closes_at > now:
         notice = BudgetRoundOpened(
             round_id, row.name, row.budget_krw, row.closes_at, projects,
-            round_url(settings, round_id), key=str(round_id),
+            round_url(venues.public_base_url, round_id), key=str(round_id),
         )
-        if settings.public_channel_id is not None:
-            await enqueue(session, chat_id=settings.public_channel_id, notice=notice, now=now)
+        if venues.public_channel_id is not None:
+            await enqueue(session, chat_id=venues.public_channel_id, notice=notice, now=now)
         await tell_creator(session, row, notice, now)
     return True
 
 
-async def close_round(
-    session: AsyncSession, round_id: int, now: datetime, settings: Settings
-) -> bool:
+async def close_round(session: AsyncSession, round_id: int, now: datetime) -> bool:
     """투표 중 → 집계 at `closes_at`, once; the count follows in its own transaction."""
     return await move_phase(session, round_id, RoundPhase.VOTING, RoundPhase.COUNTING,
                             BudgetRound.closes_at <= now, closed_at=now)
 
 
-async def count_round(
-    session: AsyncSession, round_id: int, now: datetime, settings: Settings
-) -> bool:
+async def count_round(session: AsyncSession, round_id: int, now: datetime, venues: Venues) -> bool:
     """집계 → 결과 공개: count once, store the outcome, tell every voter and the channel.
 
     The round row is locked first, so a second worker waits and then finds it published.
@@ -115,7 +109,7 @@ async def count_round(
     if not await move_phase(session, round_id, RoundPhase.COUNTING, RoundPhase.PUBLISHED,
                             true(), results=results, published_at=now):
         return False
-    await publish_results(session, row, results, now, settings)
+    await publish_results(session, row, results, now, venues)
     log.info("budget round %s counted: %s of %s projects funded", round_id,
              len(results["selected"]), len(results["projects"]))
     return True

@@ -11,25 +11,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import BudgetRound
 from bot.domain.events import BudgetResults, Event
 from bot.domain.pb.ballot import BallotType
+from bot.domain.venues import Venues
 from bot.services.audit import record_audit
 from bot.services.budget.queries import submitted_voters
 from bot.services.outbox import enqueue, enqueue_for_users
-from bot.settings import Settings
 
 SCHEDULER = "scheduler"
 
 
-def round_url(settings: Settings, round_id: int) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/budget/{round_id}"
+def round_url(public_base_url: str, round_id: int) -> str:
+    return f"{public_base_url.rstrip('/')}/budget/{round_id}"
 
 
-def chart_url(settings: Settings, round_id: int) -> str:
-    return f"{round_url(settings, round_id)}/chart.png"
+def chart_url(public_base_url: str, round_id: int) -> str:
+    return f"{round_url(public_base_url, round_id)}/chart.png"
 
 
 async def publish_results(
     session: AsyncSession, row: BudgetRound, results: dict[str, Any], now: datetime,
-    settings: Settings,
+    venues: Venues,
 ) -> None:
     """The results, with the chart as a photo, to every voter and to the public channel."""
     by_id = {p["id"]: p for p in results["projects"]}
@@ -39,12 +39,12 @@ async def publish_results(
         results["eligible"],
         # [title, cost, votes (or points on a cumulative ballot)], in the order funded
         [[by_id[i]["title"], by_id[i]["cost"], by_id[i][count]] for i in results["selected"]],
-        round_url(settings, row.id), ballot_type=results["ballot_type"],
-        photo_url=chart_url(settings, row.id), key=str(row.id),
+        round_url(venues.public_base_url, row.id), ballot_type=results["ballot_type"],
+        photo_url=chart_url(venues.public_base_url, row.id), key=str(row.id),
     )
     await enqueue_for_users(session, await submitted_voters(session, row.id), notice, now)
-    if settings.public_channel_id is not None:
-        await enqueue(session, chat_id=settings.public_channel_id, notice=notice, now=now)
+    if venues.public_channel_id is not None:
+        await enqueue(session, chat_id=venues.public_channel_id, notice=notice, now=now)
     await tell_creator(session, row, notice, now)
     record_audit(session, now, SCHEDULER, "budget.publish", f"budget_round:{row.id}",
                  after={"selected": results["selected"], "total_cost": results["total_cost"],

@@ -13,7 +13,9 @@ from bot.domain.deadlines import resident_deadline
 from bot.domain.debate import excerpt, reminder_at
 from bot.domain.events import DebateOpened
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
 from bot.domain.text import mask_personal_data, normalise_text
+from bot.domain.venues import Venues
 from bot.services.audit import record_audit
 from bot.services.debates.queries import fresh_proposal
 from bot.services.lifecycle import transition
@@ -24,7 +26,6 @@ from bot.services.outbox import (
     wake_after_commit,
 )
 from bot.services.sql import insert_ignoring_conflicts
-from bot.settings import Settings
 
 
 class OpenOutcome(StrEnum):
@@ -34,8 +35,8 @@ class OpenOutcome(StrEnum):
 
 
 async def open_debate(
-    session: AsyncSession, proposal_id: int, *, now: datetime, settings: Settings, actor: str,
-    note: str | None = None,
+    session: AsyncSession, proposal_id: int, *, now: datetime, policy: Policy, venues: Venues,
+    actor: str, note: str | None = None,
 ) -> OpenOutcome:
     """A moderator opens the debate on an UNDER_REVIEW proposal directly.
 
@@ -45,7 +46,7 @@ async def open_debate(
     proposal = await session.get(Proposal, proposal_id)
     if proposal is None:
         return OpenOutcome.NOT_FOUND
-    closes = resident_deadline(now, settings.policy.debate_days)
+    closes = resident_deadline(now, policy.debate_days)
     moved = await transition(
         session, proposal_id, expected=ProposalStatus.UNDER_REVIEW,
         new=ProposalStatus.IN_DEBATE, now=now,
@@ -55,12 +56,12 @@ async def open_debate(
         return OpenOutcome.NOT_UNDER_REVIEW
     record_audit(session, now, actor, "debate.open", f"proposal:{proposal_id}",
                  after={"closes_at": closes.isoformat()})
-    await announce_debate_opened(session, proposal_id, now=now, settings=settings, note=note)
+    await announce_debate_opened(session, proposal_id, now=now, venues=venues, note=note)
     return OpenOutcome.OPENED
 
 
 async def announce_debate_opened(
-    session: AsyncSession, proposal_id: int, *, now: datetime, settings: Settings,
+    session: AsyncSession, proposal_id: int, *, now: datetime, venues: Venues,
     note: str | None = None,
 ) -> None:
     """After IN_DEBATE was entered: arm the D-3 reminder, invite people, request a forum topic.
@@ -81,10 +82,10 @@ async def announce_debate_opened(
         closes_at=closes, key=str(proposal_id),
     )
     await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
-    if settings.public_channel_id is not None:
-        await enqueue(session, chat_id=settings.public_channel_id, notice=notice, now=now)
-    if settings.debate_forum_chat_id is not None:
-        await _request_forum_topic(session, proposal_id, settings.debate_forum_chat_id, now)
+    if venues.public_channel_id is not None:
+        await enqueue(session, chat_id=venues.public_channel_id, notice=notice, now=now)
+    if venues.debate_forum_chat_id is not None:
+        await _request_forum_topic(session, proposal_id, venues.debate_forum_chat_id, now)
 
 
 async def _request_forum_topic(

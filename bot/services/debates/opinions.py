@@ -21,10 +21,10 @@ from bot.domain.debate import (
 )
 from bot.domain.events import ModerationOpinion
 from bot.domain.permissions import Action
+from bot.domain.venues import Venues
 from bot.services.bans import ensure_permitted
 from bot.services.debates.queries import fresh_proposal, latest_opinion, stance_of
 from bot.services.work_items import WorkKind, post_work_item
-from bot.settings import Settings
 
 
 class OpinionOutcome(StrEnum):
@@ -54,7 +54,7 @@ class OpinionResult:
 
 async def write_opinion(
     session: AsyncSession, *, proposal_id: int, user_id: int, text: str, now: datetime,
-    settings: Settings, source: str = "chat",
+    venues: Venues, source: str = "chat",
 ) -> OpinionResult:
     """Record an opinion (10–1,000 characters) under the writer's current stance (else 중립).
 
@@ -76,7 +76,7 @@ async def write_opinion(
         return OpinionResult(OpinionOutcome.DUPLICATE, closes_at=closes)
     opinion = await _store_opinion(session, proposal_id, user_id, checked.text, now, source)
     if opinion.flagged:
-        await _hold_for_moderators(session, settings, proposal, opinion, now)
+        await _hold_for_moderators(session, venues.moderator_chat_id, proposal, opinion, now)
         return OpinionResult(OpinionOutcome.HELD, opinion.id, closes)
     return OpinionResult(OpinionOutcome.POSTED, opinion.id, closes)
 
@@ -109,11 +109,11 @@ async def _store_opinion(
 
 
 async def _hold_for_moderators(
-    session: AsyncSession, settings: Settings, proposal: Proposal, opinion: Opinion,
+    session: AsyncSession, moderator_chat_id: int | None, proposal: Proposal, opinion: Opinion,
     now: datetime,
 ) -> None:
     await post_work_item(
-        session, settings.moderator_chat_id, kind=WorkKind.FLAGGED_OPINION,
+        session, moderator_chat_id, kind=WorkKind.FLAGGED_OPINION,
         subject_kind="opinion", subject_id=opinion.id, now=now,
         notice=ModerationOpinion(proposal.id, proposal.title, opinion.id,
                                  excerpt(opinion.text, 300), key=str(opinion.id), urgent=True),
