@@ -355,6 +355,10 @@ async def _send(update: Update, rendered: Rendered, keyboard: object = None) -> 
         await message.reply_html(rendered.text, reply_markup=rendered.reply_markup or keyboard)  # type: ignore[arg-type]
 
 
+def register(application: Application) -> None:
+    application.add_handler(build(application))
+
+
 def build(application: Application) -> ConversationHandler:
     text = PRIVATE & filters.TEXT & ~filters.COMMAND
     other = PRIVATE & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL

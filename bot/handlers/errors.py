@@ -30,16 +30,26 @@ async def on_error(update: object, context: GonggamContext) -> None:
         await tell_refusal(update, context, error.refused)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    _log_failure(update_id, error)
+    if isinstance(update, Update):
+        await _apologise(update, context)
+
+
+def _log_failure(update_id: int | None, error: BaseException | None) -> None:
+    """A database outage is expected now and then (a warning, no traceback); anything else
+    is a bug."""
     if is_database_outage(error):
         log.warning("database unreachable while handling update %s: %s", update_id,
                     type(error).__name__)
     else:
         log.error("update %s failed", update_id, exc_info=error)
-    if isinstance(update, Update):
-        try:
-            await reply_try_later(update, context)
-        except Exception:
-            log.warning("could not tell the user about the failure of update %s", update_id)
+
+
+async def _apologise(update: Update, context: GonggamContext) -> None:
+    try:
+        await reply_try_later(update, context)
+    except Exception:
+        log.warning("could not tell the user about the failure of update %s", update.update_id)
 
 
 async def _redraw_changed_nothing(update: object) -> None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InputFile, Update
+from telegram import InputFile
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
-from bot.handlers.common import actor_of, translator_for
-from bot.handlers.context import GonggamContext
+from bot.handlers.common import actor_of
+from bot.handlers.shape import Said, on_message
 from bot.rendering import exports as files
-from bot.services.exports import Dataset, export_for_staff
+from bot.services.exports import Dataset, Record, export_for_staff
 
 log = logging.getLogger(__name__)
 
@@ -35,28 +35,27 @@ def parse_export(text: str) -> tuple[Dataset, str] | None:
 
 
 @permitted(Action.EXPORT)
-async def send_export(update: Update, context: GonggamContext) -> None:
-    message = update.effective_message
-    assert message is not None
-    t = translator_for(update, context)
-    wanted = parse_export(message.text or "")
+@on_message
+async def send_export(said: Said) -> None:
+    wanted = parse_export(said.message.text or "")
     if wanted is None:
-        await message.reply_text(files.export_usage(t))
+        await said.reply(files.export_usage(said.t))
         return
     dataset, fmt = wanted
-    services = context.services
-    generated_at = services.clock.now().isoformat()
-    actor = actor_of(update)
-    async with context.transaction() as session:
-        records = await export_for_staff(session, dataset, actor=actor, fmt=fmt,
-                                         now=services.clock.now())
+    generated_at, actor = said.now.isoformat(), actor_of(said.update)
+    async with said.context.transaction() as session:
+        records = await export_for_staff(session, dataset, actor=actor, fmt=fmt, now=said.now)
+    document = _export_file(dataset, fmt, records, generated_at)
+    log.info("export of %s (%s, %s records) for %s", dataset, fmt, len(records), actor)
+    await said.message.reply_document(document, caption=files.export_caption(said.t, len(records)))
+
+
+def _export_file(
+    dataset: Dataset, fmt: str, records: list[Record], generated_at: str
+) -> InputFile:
     data = (files.dataset_csv(dataset, records) if fmt == "csv"
             else files.dataset_json(dataset, records, generated_at))
-    log.info("export of %s (%s, %s records) for %s", dataset, fmt, len(records), actor)
-    await message.reply_document(
-        InputFile(data, filename=files.file_name(dataset, fmt, generated_at)),
-        caption=files.export_caption(t, len(records)),
-    )
+    return InputFile(data, filename=files.file_name(dataset, fmt, generated_at))
 
 
 def register(application: Application) -> None:

@@ -16,12 +16,12 @@ from telegram.ext import (
 from bot.buttons import PollsOptIn
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
-from bot.handlers.answering import answer_query
-from bot.handlers.common import actor_of, pressed, translator_for
+from bot.handlers.common import actor_of
 from bot.handlers.context import GonggamContext
+from bot.handlers.shape import Press, Said, on_message, on_press
 from bot.rendering import polls as view
 from bot.services import polls
-from bot.services.polls import CreateOutcome, PollRequest
+from bot.services.polls import PollRequest
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,19 @@ def parse_poll_command(text: str) -> PollRequest | None:
     parts = [part.strip() for part in rest.split("|")]
     if len(parts) < 2 or not parts[0].isdigit():
         return None
+    extras = _options_and_words(parts[2:])
+    if extras is None:
+        return None
+    options, multiple, group = extras
+    return PollRequest(int(parts[0]), parts[1], options, multiple, group)
+
+
+def _options_and_words(
+    parts: list[str],
+) -> tuple[tuple[str, ...], bool, int | None] | None:
+    """The options, and whether `multi` and `group=<id>` were among them; None for a bad id."""
     multiple, group, options = False, None, []
-    for part in parts[2:]:
+    for part in parts:
         if part.lower() in MULTI_WORDS:
             multiple = True
         elif part.lower().startswith("group="):
@@ -50,54 +61,40 @@ def parse_poll_command(text: str) -> PollRequest | None:
             group = int(chat)
         else:
             options.append(part)
-    return PollRequest(int(parts[0]), parts[1], tuple(options), multiple, group)
+    return tuple(options), multiple, group
 
 
 @permitted(Action.POLL_ADMIN)
-async def new_poll(update: Update, context: GonggamContext) -> None:
+@on_message
+async def new_poll(said: Said) -> None:
     """/poll_new — staff only; the role is re-checked now, not trusted from the menu."""
-    t = translator_for(update, context)
-    message = update.effective_message
-    assert message is not None
-    request = parse_poll_command(message.text or "")
+    request = parse_poll_command(said.message.text or "")
     if request is None:
-        await message.reply_html(view.usage(t))
+        await said.reply_html(view.usage(said.t))
         return
-    services = context.services
-    async with context.transaction() as session:
-        result = await polls.create_poll(
-            session, request, now=services.clock.now(),
-            actor=actor_of(update),
-        )
-    if result.outcome is not CreateOutcome.CREATED:
-        await message.reply_html(view.problem(t, result.outcome))
-        return
-    assert result.poll_id is not None and result.closes_at is not None
-    await message.reply_html(view.created(t, result.poll_id, result.copies, result.closes_at))
+    async with said.context.transaction() as session:
+        result = await polls.create_poll(session, request, now=said.now,
+                                         actor=actor_of(said.update))
+    await said.reply_html(view.create_reply(said.t, result))
 
 
-async def show_opt_in(update: Update, context: GonggamContext) -> None:
-    if context.user is None or update.effective_message is None:
-        return
-    async with context.transaction() as session:
-        opted_in = await polls.polls_opt_in(session, context.user.id)
-    rendered = view.opt_in_view(translator_for(update, context), opted_in)
-    await update.effective_message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
+@on_message
+async def show_opt_in(said: Said) -> None:
+    async with said.context.transaction() as session:
+        opted_in = await polls.polls_opt_in(session, said.user_id)
+    await said.send(view.opt_in_view(said.t, opted_in))
 
 
-async def toggle_opt_in(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, PollsOptIn)
-    if button is None:
-        return
-    query, choice = button
-    assert context.user is not None  # `pressed` checked it
-    opted_in = bool(choice.opt_in)
-    async with context.transaction() as session:
-        await polls.set_polls_opt_in(session, context.user.id, opted_in)
-    await answer_query(query)
-    rendered = view.opt_in_view(translator_for(update, context), opted_in)
-    if query.message is not None and rendered.text != getattr(query.message, "text", None):
-        await query.edit_message_text(rendered.text, reply_markup=rendered.reply_markup)
+@on_press(PollsOptIn)
+async def toggle_opt_in(press: Press[PollsOptIn]) -> None:
+    opted_in = bool(press.data.opt_in)
+    async with press.context.transaction() as session:
+        await polls.set_polls_opt_in(session, press.user_id, opted_in)
+    await press.ack()
+    rendered = view.opt_in_view(press.t, opted_in)
+    message = press.query.message
+    if message is not None and rendered.text != getattr(message, "text", None):
+        await press.query.edit_message_text(rendered.text, reply_markup=rendered.reply_markup)
 
 
 async def poll_answer(update: Update, context: GonggamContext) -> None:

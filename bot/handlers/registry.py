@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram.ext import Application
 
 from bot.flows import budget_ballot, proposal_wizard
@@ -28,27 +30,34 @@ from bot.handlers import (  # admin data  # moderation
 )
 
 
+# Order matters: tracking runs first (group -1); within group 0 the first match wins, so the
+# wizard comes before the menu and the fallbacks come last.
+IN_ORDER: tuple[Callable[[Application], None], ...] = (
+    tracking.register,
+    proposal_wizard.register,
+    start.register,
+    settings.register,
+    proposals.register,
+    my.register,
+    answers.register,
+    debates.register,
+    polls.register,  # polls
+    budget_ballot.register,  # participatory-budget ballot
+    budget_admin.register,  # participatory-budget rounds (admin)
+    verification.register,  # verification codes
+    broadcasts.register,  # broadcasts
+    stats.register,  # statistics
+    exports.register,  # open data exports
+    audit_log.register,  # audit log viewer
+    roles.register,  # moderation: /grant, /revoke, /staff
+    moderation.register,  # moderation: commands and work item buttons
+    admin.register,  # moderation: the /admin menu
+    fallback.register,
+    errors.register,
+)
+
+
 def register_all(application: Application) -> None:
-    """Order matters: tracking runs first (group -1); within group 0 the first match wins,
-    so the wizard comes before the menu and the fallbacks come last."""
-    tracking.register(application)
-    application.add_handler(proposal_wizard.build(application))
-    start.register(application)
-    settings.register(application)
-    proposals.register(application)
-    my.register(application)
-    answers.register(application)
-    debates.register(application)
-    polls.register(application)  # polls
-    budget_ballot.register(application)  # participatory-budget ballot
-    budget_admin.register(application)  # participatory-budget rounds (admin)
-    verification.register(application)  # verification codes
-    broadcasts.register(application)  # broadcasts
-    stats.register(application)  # statistics
-    exports.register(application)  # open data exports
-    audit_log.register(application)  # audit log viewer
-    roles.register(application)  # moderation: /grant, /revoke, /staff
-    moderation.register(application)  # moderation: commands and work item buttons
-    admin.register(application)  # moderation: the /admin menu
-    fallback.register(application)
-    errors.register(application)
+    """Register every module's handlers in the order of `IN_ORDER`."""
+    for register in IN_ORDER:
+        register(application)

@@ -20,6 +20,7 @@ from bot.services.polls import (
     MIN_HOURS,
     MIN_OPTIONS,
     CreateOutcome,
+    CreateResult,
 )
 
 BAR_CELLS = 10
@@ -61,6 +62,14 @@ def problem(t: Translator, outcome: CreateOutcome) -> str:
         min_options=MIN_OPTIONS, max_options=MAX_OPTIONS,
     )
     return f"{text}\n{usage(t)}"
+
+
+def create_reply(t: Translator, result: CreateResult) -> str:
+    """/poll_new: the poll created (how many copies, until when), or why not."""
+    if result.outcome is not CreateOutcome.CREATED:
+        return problem(t, result.outcome)
+    assert result.poll_id is not None and result.closes_at is not None
+    return created(t, result.poll_id, result.copies, result.closes_at)
 
 
 def created(t: Translator, poll_id: int, copies: int, closes_at: datetime) -> str:
