@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import cast
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import RateAnswer
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
-from bot.handlers.answering import answer_query
-from bot.handlers.common import actor_of, pressed, translator_for
+from bot.handlers.common import actor_of, translator_for
 from bot.handlers.context import GonggamContext
+from bot.handlers.shape import Press, Said, on_message, on_press
 from bot.rendering import answers as view
 from bot.services import answers, debates, departments
 
@@ -22,20 +21,16 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 @permitted(Action.RATE_ANSWER)
-async def rate(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, RateAnswer)
-    if button is None:
-        return
-    query, choice = button
-    assert context.user is not None
-    services = context.services
-    async with context.transaction() as session:
+@on_press(RateAnswer)
+async def rate(press: Press[RateAnswer]) -> None:
+    services = press.context.services
+    async with press.context.transaction() as session:
         outcome = await answers.rate_answer(
-            session, proposal_id=choice.proposal_id, user_id=context.user.id,
-            satisfied=bool(choice.satisfied), now=services.clock.now(),
+            session, proposal_id=press.data.proposal_id, user_id=press.user_id,
+            satisfied=bool(press.data.satisfied), now=press.now,
             policy=services.settings.policy, venues=services.settings.venues,
         )
-    await answer_query(query, view.rating_reply(translator_for(update, context), outcome))
+    await press.ack(view.rating_reply(press.t, outcome))
 
 
 async def ask_re_review(update: Update, context: GonggamContext) -> None:
@@ -154,25 +149,26 @@ async def extend_debate(update: Update, context: GonggamContext) -> None:
 
 
 @permitted(Action.HIDE_OPINION)
-async def hide_or_restore_opinion(update: Update, context: GonggamContext) -> None:
+@on_message
+async def hide_or_restore_opinion(said: Said) -> None:
     """/opinion_hide <opinion number> <reason> and /opinion_restore <opinion number>."""
-    t = translator_for(update, context)
-    args = context.args or []
-    hiding = (cast(Message, update.effective_message).text or "").startswith("/opinion_hide")
+    args = said.args
     if not args or not args[0].isdigit():
-        await _reply(update, view.opinion_hide_usage(t))
+        await said.reply(view.opinion_hide_usage(said.t))
         return
-    services = context.services
-    async with context.transaction() as session:
+    hiding = (said.message.text or "").startswith("/opinion_hide")
+    done = await _hide_or_restore(said, int(args[0]), hiding=hiding, reason=" ".join(args[1:]))
+    await said.reply(view.opinion_hidden_or_restored(said.t, done))
+
+
+async def _hide_or_restore(said: Said, opinion_id: int, *, hiding: bool, reason: str) -> bool:
+    moderator = actor_of(said.update)
+    async with said.context.transaction() as session:
         if hiding:
-            done = await debates.hide_opinion(session, opinion_id=int(args[0]),
-                                              moderator=actor_of(update), now=services.clock.now(),
-                                              reason=" ".join(args[1:]))
-        else:
-            done = await debates.restore_opinion(session, opinion_id=int(args[0]),
-                                                 moderator=actor_of(update),
-                                                 now=services.clock.now())
-    await _reply(update, view.opinion_hidden_or_restored(t, done))
+            return await debates.hide_opinion(session, opinion_id=opinion_id,
+                                              moderator=moderator, now=said.now, reason=reason)
+        return await debates.restore_opinion(session, opinion_id=opinion_id,
+                                             moderator=moderator, now=said.now)
 
 
 async def _reply(update: Update, text: str) -> None:

@@ -4,6 +4,7 @@ the messages residents post in a debate's forum topic."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import cast
 
 from telegram import Message, Update
@@ -20,15 +21,17 @@ from bot.buttons import (
 from bot.domain.debate import OpinionSort, Stance
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
-from bot.handlers.answering import answer_query
-from bot.handlers.common import Awaiting, edit_in_place, pressed, translator_for
+from bot.handlers.common import Awaiting, translator_for
 from bot.handlers.context import GonggamApplication, GonggamContext
 from bot.handlers.pending import AwaitingOpinion
+from bot.handlers.shape import Data, Press, on_press
+from bot.rendering import Rendered
 from bot.rendering import debates as view
 from bot.rendering import proposals as card_view
 from bot.rendering.common import stale_button
 from bot.services import browse, debates
-from bot.services.debates import OpinionOutcome, StanceOutcome
+from bot.services.browse import ProposalCard
+from bot.services.debates import DebateTally, OpinionOutcome, StanceOutcome
 
 log = logging.getLogger(__name__)
 
@@ -37,48 +40,46 @@ PRIVATE = filters.ChatType.PRIVATE
 RETRY = frozenset({OpinionOutcome.EMPTY, OpinionOutcome.TOO_SHORT, OpinionOutcome.TOO_LONG})
 
 
-async def choose_stance(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, DebateStanceChoice)
-    if button is None:
-        return
-    query, choice = button
-    t = translator_for(update, context)
+@on_press(DebateStanceChoice)
+async def choose_stance(press: Press[DebateStanceChoice]) -> None:
+    choice = press.data
     if choice.stance not in {s.value for s in Stance}:
-        await answer_query(query, stale_button(t), alert=True)
+        await press.alert(stale_button(press.t))
         return
     stance = Stance(choice.stance)
-    async with context.transaction() as session:
+    async with press.context.transaction() as session:
         result = await debates.choose_stance(
-            session, proposal_id=choice.proposal_id, user_id=context.tracked_user.id,
-            stance=stance, now=context.services.clock.now(),
+            session, proposal_id=choice.proposal_id, user_id=press.user_id, stance=stance,
+            now=press.now,
         )
-    await answer_query(query, view.stance_reply(t, result.outcome, stance, result.closes_at),
-                       alert=result.outcome is StanceOutcome.CLOSED)
-    await _refresh_card(update, context, choice.proposal_id)
+    await press.ack(view.stance_reply(press.t, result.outcome, stance, result.closes_at),
+                    alert=result.outcome is StanceOutcome.CLOSED)
+    await _refresh_card(press, choice.proposal_id)
 
 
-async def start_or_cancel_writing(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, DebateWrite)
-    if button is None:
+@on_press(DebateWrite)
+async def start_or_cancel_writing(press: Press[DebateWrite]) -> None:
+    if press.data.start:
+        await _start_writing(press)
         return
-    query, target = button
-    t = translator_for(update, context)
-    if not target.start:
-        context.take_pending(AwaitingOpinion)
-        await answer_query(query)
-        await query.edit_message_text(view.writing_cancelled(t))
-        return
-    async with context.transaction() as session:
-        tally = await debates.load_tally(session, target.proposal_id, context.tracked_user.id,
-                                         context.services.clock.now())
+    press.context.take_pending(AwaitingOpinion)
+    await press.ack()
+    await press.query.edit_message_text(view.writing_cancelled(press.t))
+
+
+async def _start_writing(press: Press[DebateWrite]) -> None:
+    """Wait for the opinion while the debate is open; otherwise say when it closed."""
+    proposal_id = press.data.proposal_id
+    async with press.context.transaction() as session:
+        tally = await debates.load_tally(session, proposal_id, press.user_id, press.now)
     if tally is None or not tally.open:
-        await answer_query(query, view.closed_text(t, tally.closes_at if tally else None),
-                           alert=True)
+        await press.alert(view.closed_text(press.t, tally.closes_at if tally else None))
         return
-    context.expect(AwaitingOpinion(target.proposal_id))
-    await answer_query(query)
-    prompt = view.opinion_prompt(t, target.proposal_id, tally.title)
-    await cast(Message, query.message).reply_html(prompt.text, reply_markup=prompt.reply_markup)
+    press.context.expect(AwaitingOpinion(proposal_id))
+    await press.ack()
+    prompt = view.opinion_prompt(press.t, proposal_id, tally.title)
+    await cast(Message, press.query.message).reply_html(prompt.text,
+                                                        reply_markup=prompt.reply_markup)
 
 
 @permitted(Action.WRITE_OPINION)
@@ -101,82 +102,66 @@ async def receive_opinion(update: Update, context: GonggamContext) -> None:
     await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
 
 
-async def show_opinions(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, DebateOpinions)
-    if button is None:
-        return
-    query, target = button
-    refusal = await _redraw_opinions(update, context, target.proposal_id, target.sort,
-                                     target.page)
-    await answer_query(query, refusal, alert=refusal is not None)
+@on_press(DebateOpinions)
+async def show_opinions(press: Press[DebateOpinions]) -> None:
+    target = press.data
+    refusal = await _redraw_opinions(press, target.proposal_id, target.sort, target.page)
+    await press.ack(refusal, alert=refusal is not None)
 
 
 async def _redraw_opinions(
-    update: Update, context: GonggamContext, proposal_id: int, sort: str, page_number: int,
+    press: Press[Data], proposal_id: int, sort: str, page_number: int,
 ) -> str | None:
     """Show one page of opinions in place (also after a 👍, so the count is current).
 
     Answers nothing (the caller answers the button once); returns why it could not draw.
     """
-    query = update.callback_query
-    assert query is not None
-    t = translator_for(update, context)
     if sort not in {s.value for s in OpinionSort}:
-        return stale_button(t)
-    now = context.services.clock.now()
-    async with context.transaction() as session:
+        return stale_button(press.t)
+    now = press.now
+    async with press.context.transaction() as session:
         page = await debates.list_opinions(
             session, proposal_id, sort=OpinionSort(sort), page=page_number,
-            viewer_id=context.tracked_user.id, now=now,
+            viewer_id=press.user_id, now=now,
         )
     if page is None:
-        return card_view.proposal_not_found(t)
-    await edit_in_place(query, view.opinions_page(t, page, now))
+        return card_view.proposal_not_found(press.t)
+    await press.redraw(view.opinions_page(press.t, page, now))
     return None
 
 
 @permitted(Action.LIKE)
-async def like(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, LikeOpinion)
-    if button is None:
-        return
-    query, target = button
-    async with context.transaction() as session:
+@on_press(LikeOpinion)
+async def like(press: Press[LikeOpinion]) -> None:
+    target = press.data
+    async with press.context.transaction() as session:
         result = await debates.like_opinion(
-            session, opinion_id=target.opinion_id, user_id=context.tracked_user.id,
-            now=context.services.clock.now(),
+            session, opinion_id=target.opinion_id, user_id=press.user_id, now=press.now,
         )
-    await answer_query(query, view.like_reply(translator_for(update, context), result.outcome,
-                                              result.count))
+    await press.ack(view.like_reply(press.t, result.outcome, result.count))
     if result.outcome is debates.LikeOutcome.LIKED:  # a page it cannot draw stays as it is
-        await _redraw_opinions(update, context, target.proposal_id, target.sort, target.page)
+        await _redraw_opinions(press, target.proposal_id, target.sort, target.page)
 
 
-async def ask_report_reason(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, ReportOpinion)
-    if button is None:
-        return
-    query, target = button
-    await answer_query(query)
-    rendered = view.report_reasons(translator_for(update, context), target.opinion_id)
-    await cast(Message, query.message).reply_html(rendered.text, reply_markup=rendered.reply_markup)
+@on_press(ReportOpinion)
+async def ask_report_reason(press: Press[ReportOpinion]) -> None:
+    await press.ack()
+    rendered = view.report_reasons(press.t, press.data.opinion_id)
+    await cast(Message, press.query.message).reply_html(rendered.text,
+                                                        reply_markup=rendered.reply_markup)
 
 
 @permitted(Action.REPORT)
-async def report(update: Update, context: GonggamContext) -> None:
-    button = pressed(update, context, ReportOpinionReason)
-    if button is None:
-        return
-    query, target = button
-    services = context.services
-    async with context.transaction() as session:
+@on_press(ReportOpinionReason)
+async def report(press: Press[ReportOpinionReason]) -> None:
+    target = press.data
+    async with press.context.transaction() as session:
         recorded = await debates.report_opinion(
-            session, opinion_id=target.opinion_id, user_id=context.tracked_user.id,
-            reason=target.reason, now=services.clock.now(), settings=services.settings,
+            session, opinion_id=target.opinion_id, user_id=press.user_id,
+            reason=target.reason, now=press.now, settings=press.context.services.settings,
         )
-    await answer_query(query)
-    await query.edit_message_text(
-        view.opinion_report_reply(translator_for(update, context), recorded))
+    await press.ack()
+    await press.query.edit_message_text(view.opinion_report_reply(press.t, recorded))
 
 
 async def forum_message(update: Update, context: GonggamContext) -> None:
@@ -201,24 +186,27 @@ async def forum_message(update: Update, context: GonggamContext) -> None:
     log.info("forum message in topic %s: %s", thread_id, result.outcome)
 
 
-async def _refresh_card(update: Update, context: GonggamContext, proposal_id: int) -> None:
+async def _refresh_card(press: Press[DebateStanceChoice], proposal_id: int) -> None:
     """Edit the card in place with the current state and live counts (a stale card catches up)."""
-    query = update.callback_query
-    if query is None or query.message is None or context.user is None:
+    if press.query.message is None:
         return
-    services = context.services
-    now = services.clock.now()
-    async with context.transaction() as session:
-        card = await browse.load_card(session, proposal_id, context.user.id)
-        tally = await debates.load_tally(session, proposal_id, context.user.id, now)
-    if card is None:
-        return
-    rendered = card_view.card(
-        translator_for(update, context), card, context.user.id,
-        services.settings.policy.endorsement_threshold, now, context.bot.username,
-        services.settings.public_base_url, debate=tally,
+    now = press.now
+    async with press.context.transaction() as session:
+        card = await browse.load_card(session, proposal_id, press.user_id)
+        tally = await debates.load_tally(session, proposal_id, press.user_id, now)
+    if card is not None:
+        await press.redraw(_card(press, card, tally, now))
+
+
+def _card(
+    press: Press[DebateStanceChoice], card: ProposalCard, tally: DebateTally | None,
+    now: datetime,
+) -> Rendered:
+    settings = press.context.services.settings
+    return card_view.card(
+        press.t, card, press.user_id, settings.policy.endorsement_threshold, now,
+        press.context.bot.username, settings.public_base_url, debate=tally,
     )
-    await edit_in_place(query, rendered)
 
 
 def register(application: Application) -> None:
