@@ -150,7 +150,8 @@ async def answer(
             link = await resolve_link(session, token, START, SETTINGS.secret_key)
             assert link is not None
             result = await submit_answer(session, link, form, idempotency_key=f"bench-{n}",
-                                         now=START + timedelta(hours=n), settings=SETTINGS,
+                                         now=START + timedelta(hours=n),
+                                         policy=SETTINGS.policy, venues=SETTINGS.venues,
                                          calendar=calendar)
             assert result.outcome is AnswerOutcome.PUBLISHED, result
 

@@ -178,7 +178,8 @@ async def submit_answer(
     *,
     idempotency_key: str,
     now: datetime,
-    settings: Settings,
+    policy: Policy,
+    venues: Venues,
     calendar: BusinessCalendar,
 ) -> AnswerResult:
     """Publish one answer through a reply link.
@@ -193,13 +194,13 @@ async def submit_answer(
         return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
     if form.kind not in ALLOWED.get(status, frozenset()):
         return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
-    errors = validate_answer(form, now.astimezone(settings.policy.timezone).date())
+    errors = validate_answer(form, now.astimezone(policy.timezone).date())
     if errors:
         return AnswerResult(AnswerOutcome.INVALID, errors, status)
     answer_id = await _insert_answer(session, link, form, idempotency_key, now)
     if answer_id is None:
         return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
-    new_status = await _apply(session, proposal, form, now, settings, calendar)
+    new_status = await _apply(session, proposal, form, now, policy, venues, calendar)
     if new_status is None:
         await session.execute(delete(Answer).where(Answer.id == answer_id))
         return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
@@ -208,7 +209,7 @@ async def submit_answer(
                  before={"status": str(status)},
                  after={"status": str(new_status), "answer_id": answer_id,
                         "decision": form.decision})
-    await _announce(session, proposal, form, link.department_name, now, settings.venues)
+    await _announce(session, proposal, form, link.department_name, now, venues)
     return AnswerResult(AnswerOutcome.PUBLISHED, {}, new_status)
 
 
@@ -439,7 +440,7 @@ async def _insert_answer(
 
 async def _apply(
     session: AsyncSession, proposal: Proposal, form: AnswerForm, now: datetime,
-    settings: Settings, calendar: BusinessCalendar,
+    policy: Policy, venues: Venues, calendar: BusinessCalendar,
 ) -> ProposalStatus | None:
     """The state change an answer causes; None when the proposal moved on meanwhile."""
     status = ProposalStatus(proposal.status)
@@ -448,11 +449,11 @@ async def _apply(
         return status
     changes: dict[str, object] = {"next_reminder_at": None}
     if target is S.IN_DEBATE:
-        changes["debate_closes_at"] = resident_deadline(now, settings.policy.debate_days)
+        changes["debate_closes_at"] = resident_deadline(now, policy.debate_days)
     moved = await transition(session, proposal.id, expected=status, new=target, now=now,
                              changes=changes, note=form.kind.value, push=False)
     if moved and target is S.IN_DEBATE:  # debates hook: invitations, D-3 reminder, forum topic
-        await announce_debate_opened(session, proposal.id, now=now, venues=settings.venues,
+        await announce_debate_opened(session, proposal.id, now=now, venues=venues,
                                      note=form.text)
     return target if moved else None
 

@@ -263,7 +263,8 @@ async def publish_answer(request: web.Request) -> web.Response:
             return _reshow(state, request, submission, page, now, message=message)
         result = await submit_answer(
             session, submission.link, to_form(submission.kind, submission.fields),
-            idempotency_key=submission.claim.nonce, now=now, settings=state.deps.settings,
+            idempotency_key=submission.claim.nonce, now=now,
+            policy=state.deps.settings.policy, venues=state.deps.settings.venues,
             calendar=state.deps.calendar,
         )
         if result.outcome is AnswerOutcome.PUBLISHED:

@@ -65,7 +65,8 @@ async def mark_feasible(runtime: Runtime, proposal_id: int, settings: Settings) 
         form = AnswerForm(AnswerKind.FEASIBILITY, "김담당", "예산 확보가 가능합니다. 주민 의견을 듣겠습니다.",
                           decision="feasible")
         await answers.submit_answer(session, view, form, idempotency_key="feasible", now=START,
-                                    settings=settings, calendar=BusinessCalendar())
+                                    policy=settings.policy, venues=settings.venues,
+                                    calendar=BusinessCalendar())
     runtime.application.services.wake_dispatcher()
 
 

@@ -57,7 +57,8 @@ async def submit(sessionmaker: Maker, token: str, form: AnswerForm, key: str,
         link = await answers.resolve_link(session, token, now, SETTINGS.secret_key)
         assert link is not None
         return await answers.submit_answer(session, link, form, idempotency_key=key, now=now,
-                                           settings=SETTINGS, calendar=CALENDAR)
+                                           policy=SETTINGS.policy, venues=SETTINGS.venues,
+                                           calendar=CALENDAR)
 
 
 async def kinds(sessionmaker: Maker) -> list[tuple[str, int]]:

@@ -105,7 +105,8 @@ async def test_feasibility_opens_the_debate_and_invites_followers_channel_and_fo
         form = AnswerForm(AnswerKind.FEASIBILITY, "김담당", "예산 확보가 가능해 보입니다. 의견을 듣겠습니다.",
                           decision="feasible")
         result = await answers.submit_answer(session, view, form, idempotency_key="f",
-                                             now=START, settings=SETTINGS, calendar=CALENDAR)
+                                             now=START, policy=SETTINGS.policy,
+                                             venues=SETTINGS.venues, calendar=CALENDAR)
     assert result.status is ProposalStatus.IN_DEBATE
     assert await outbox(sessionmaker, "debate_opened") == sorted([-600, 100, 101, 102, 103])
     async with sessionmaker() as session:

@@ -121,7 +121,8 @@ async def publish_everything(
         assert link is not None
         form = AnswerForm(AnswerKind.FEASIBILITY, OFFICIAL, ANSWER, Feasibility.FEASIBLE)
         await submit_answer(session, link, form, idempotency_key="feasibility-1", now=now,
-                            settings=SETTINGS, calendar=BusinessCalendar())
+                            policy=SETTINGS.policy, venues=SETTINGS.venues,
+                            calendar=BusinessCalendar())
         await write_opinion(session, proposal_id=proposal_id, user_id=resident.id,
                             text=OPINION, now=now, venues=SETTINGS.venues)
         await extend_debate(session, proposal_id, days=3, reason=EXTENSION, moderator="운영자",
