@@ -28,6 +28,7 @@ from bot.intake import PollingIntake, UpdateIntake
 from bot.logging_setup import quiet_noisy_loggers
 from bot.mailer import EmailTransport
 from bot.metrics import Metrics
+from bot.morphology import warm_up
 from bot.polls_sender import PollSender
 from bot.rendering.common import bot_commands
 from bot.rendering.notifications import NotificationRenderer
@@ -80,6 +81,8 @@ class Runtime:
     polls: PollSender | None = None  # polls: sends, stops and announces native polls
     broadcasts: BroadcastProgress | None = None  # broadcasts: the admin's progress message
     web_runner: web.AppRunner | None = field(default=None)
+    # Loads the Korean analyser in a thread, so the first proposal does not wait for it.
+    analyser_warm_up: asyncio.Future[None] | None = field(default=None)
     mode: Mode | None = None
 
     @property
@@ -115,6 +118,7 @@ class Runtime:
             self.polls.start()
         if self.broadcasts is not None:
             self.broadcasts.start()
+        self.analyser_warm_up = asyncio.ensure_future(asyncio.to_thread(warm_up))
         log.info("공감 started in %s mode", mode)
 
     async def stop(self) -> None:

@@ -1,12 +1,11 @@
-"""Index terms of Korean proposal text, and how well a proposal matches a query.
+"""Index terms of Korean text, and how well a proposal matches a query.
 
-Why not a morphological analyser. kiwipiepy tokenises well (about 0.3 ms a sentence) and
-installs offline from PyPI, but it brings ~220 MB (its model package builds from an 88 MB
-source archive, plus numpy), takes over a second to load and holds ~530 MB of memory in
-every bot process; its model is also an object that would have to live somewhere (module
-state or an injected service) for a feature whose inputs are a title and a paragraph.
-What finds paraphrases is mostly the concept lexicon below, not a perfect noun list, so we
-use plain rules that are pure, deterministic, instantaneous and easy to test:
+Proposals are indexed from a morphological analysis (bot/domain/reading.py, fed by
+kiwipiepy outside the domain), which tells stems, predicates and compounds apart; what they
+ask is compared by bot/domain/asks.py. This module keeps what both ways of reading share:
+the civic concept lexicon, the stop words, and the score. It also keeps a reading by plain
+rules, ``terms_of``, for places that need keywords without the analyser (the debate's
+keyword summary); it is pure, deterministic and instantaneous:
 
 1. Split NFKC, case-folded text into runs of Hangul syllables, of Latin letters and of
    other letters; digits, jamo (ㅋㅋ), emoji and punctuation separate runs and are dropped.
@@ -20,10 +19,12 @@ use plain rules that are pure, deterministic, instantaneous and easy to test:
    어두워 조명이 필요해요」.
 
 Weights are integer term frequencies, a title occurrence counting ``TITLE_WEIGHT`` times.
-``score`` is the lnc.ltc cosine of the SMART notation: log-scaled term frequency on both
-sides, inverse document frequency on the query side only. It needs no statistics about the
-document's other terms, only the document frequencies of the query's terms, and it lies in
-[0, 1], so a fixed threshold can tell "similar" from "shares a word".
+``score`` is the lnc.ltc cosine of the SMART notation over the topic terms: log-scaled term
+frequency on both sides, inverse document frequency on the query side only. It needs no
+statistics about the document's other terms, only the document frequencies of the query's
+terms, and it lies in [0, 1]. It is then multiplied by ``asks.agreement`` (0 when the two
+ask opposite or different things, or name different 동), so a fixed threshold can tell "asks
+the same" from "shares a word".
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from bot.domain.asks import agreement, is_marker
 
 MAX_TERM_LENGTH = 64  # proposal_terms.term is VARCHAR(64)
 TITLE_WEIGHT = 2
@@ -192,15 +195,6 @@ def terms_of(text: str) -> dict[str, int]:
     return {term[:MAX_TERM_LENGTH]: count for term, count in sorted(counts.items())}
 
 
-def proposal_terms(title: str, problem: str) -> dict[str, int]:
-    """The terms to index for a proposal: its title counts ``TITLE_WEIGHT`` times."""
-    weighted: Counter[str] = Counter()
-    for term, count in terms_of(title).items():
-        weighted[term] += TITLE_WEIGHT * count
-    weighted.update(terms_of(problem))
-    return dict(sorted(weighted.items()))
-
-
 def _tokens(text: str) -> Iterable[tuple[str, str]]:
     """Maximal runs of one kind of letter, case-folded; everything else separates them."""
     run: list[str] = []
@@ -233,10 +227,10 @@ def _token_terms(kind: str, token: str) -> list[str]:
         terms = [token] if len(token) >= 2 else []
         return terms + list(_CONCEPT_WORDS.get(token, ()))
     stem = stem_of(token)
-    terms = _prefix_concepts(token)
+    terms = predicate_concepts(token)
     if not _is_content_stem(stem):
         return terms
-    terms += _stem_concepts(stem)
+    terms += concepts_of(stem)
     terms.append(stem)
     if len(stem) >= 3:
         terms += [stem[i : i + 2] for i in range(len(stem) - 1)]
@@ -269,7 +263,7 @@ def _is_content_stem(stem: str) -> bool:
     return len(stem) >= 2 or stem in ONE_SYLLABLE_STEMS
 
 
-def _stem_concepts(stem: str) -> list[str]:
+def concepts_of(stem: str) -> list[str]:
     """Concepts of lexicon words that are the stem, its head or its tail (불법주차 → 주차)."""
     found: list[str] = []
     for size in range(len(stem), 0, -1):
@@ -278,7 +272,21 @@ def _stem_concepts(stem: str) -> list[str]:
     return found
 
 
-def _prefix_concepts(token: str) -> list[str]:
+def is_lexicon_word(word: str) -> bool:
+    return word in _CONCEPT_WORDS
+
+
+def lexicon_words() -> tuple[str, ...]:
+    return tuple(_CONCEPT_WORDS)
+
+
+def lexicon_concepts(word: str) -> tuple[str, ...]:
+    """The concepts of a lexicon word itself, not of its parts."""
+    return _CONCEPT_WORDS.get(word, ())
+
+
+def predicate_concepts(token: str) -> list[str]:
+    """Concepts whose predicate prefixes start ``token`` (어두워, 어둡 → ``#조명``)."""
     found: list[str] = []
     for size in range(1, min(len(token), _LONGEST_PREFIX) + 1):
         found += [t for t in _CONCEPT_PREFIXES.get(token[:size], ()) if t not in found]
@@ -311,14 +319,16 @@ def score_many(
         term: _log_tf(tf)
         * inverse_document_frequency(document_frequency.get(term, 0), total_docs)
         for term, tf in query_terms.items()
-        if tf > 0
+        if tf > 0 and not is_marker(term)
     }
     query_norm = math.sqrt(sum(weight * weight for weight in query.values()))
-    return [_cosine(query, query_norm, doc) for doc in docs]
+    return [_cosine(query, query_norm, doc) * agreement(query_terms, doc) for doc in docs]
 
 
 def _cosine(query: Mapping[str, float], query_norm: float, doc: Mapping[str, int]) -> float:
-    doc_norm = math.sqrt(sum(_log_tf(tf) ** 2 for tf in doc.values() if tf > 0))
+    doc_norm = math.sqrt(
+        sum(_log_tf(tf) ** 2 for term, tf in doc.items() if tf > 0 and not is_marker(term))
+    )
     if query_norm == 0 or doc_norm == 0:
         return 0.0
     dot = sum(weight * _log_tf(doc.get(term, 0)) for term, weight in query.items())

@@ -16,6 +16,11 @@ One query runs in three to four statements, the same SQL on SQLite and PostgreSQ
 
 No state is kept between calls: document frequencies are read afresh, so a proposal indexed
 in the same transaction is counted at once.
+
+Texts are read through the morphological analyser (bot/morphology.py, off the event loop)
+into topic terms and the markers of what they ask (bot/domain/asks.py). Markers are stored
+with the terms but never looked up in the index: they only weigh in the final score, where
+an opposite or different ask, or another 동, scores 0.
 """
 
 from __future__ import annotations
@@ -39,14 +44,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Proposal, ProposalTerm
+from bot.domain.asks import is_marker
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
-from bot.domain.similarity import (
-    inverse_document_frequency,
-    is_concept,
-    proposal_terms,
-    score_many,
-    terms_of,
-)
+from bot.domain.reading import indexed_terms
+from bot.domain.similarity import inverse_document_frequency, is_concept, score_many
+from bot.morphology import analysed
 
 MAX_QUERY_TERMS = 32
 DF_CAP = 1_000
@@ -79,10 +81,11 @@ async def index_proposal(
     session: AsyncSession, proposal_id: int, title: str, problem: str
 ) -> None:
     """Replace the proposal's rows in ``proposal_terms`` (the caller commits)."""
+    terms = indexed_terms(*await analysed(title, problem))
     await session.execute(delete(ProposalTerm).where(ProposalTerm.proposal_id == proposal_id))
     rows = [
         {"proposal_id": proposal_id, "term": term, "weight": weight}
-        for term, weight in proposal_terms(title, problem).items()
+        for term, weight in terms.items()
     ]
     if rows:
         await session.execute(insert(ProposalTerm), rows)
@@ -92,14 +95,21 @@ async def find_similar(
     session: AsyncSession,
     text: str,
     *,
+    problem: str = "",
     limit: int = 5,
     exclude_ids: Collection[int] = (),
     statuses: Collection[ProposalStatus] = LIVE_STATUSES,
     min_score: float = MIN_SIMILARITY,
 ) -> list[SimilarProposal]:
-    """Up to ``limit`` visible proposals most like ``text``, best first."""
+    """Up to ``limit`` visible proposals that ask what ``text`` asks, best first.
+
+    ``text`` is read as a title (what it asks is taken from it first); give the problem
+    apart as ``problem`` so that it weighs as a proposal's problem does. A title and problem
+    joined in ``text`` still work, with the problem weighing as much as the title.
+    """
+    terms = indexed_terms(*await analysed(text, problem))
     ranked = await _ranked(
-        session, text, pool=max(SIMILAR_POOL, limit), exclude_ids=exclude_ids,
+        session, terms, pool=max(SIMILAR_POOL, limit), exclude_ids=exclude_ids,
         statuses=statuses, min_score=min_score,
     )
     return ranked[:limit]
@@ -119,8 +129,9 @@ async def search(
     The ranking covers the best ``SEARCH_POOL`` matches, always the same set for the same
     keyword and data, so pages neither repeat nor skip a proposal.
     """
+    (analysis,) = await analysed(keyword)
     ranked = await _ranked(
-        session, keyword, pool=SEARCH_POOL, exclude_ids=(), statuses=statuses,
+        session, indexed_terms(analysis), pool=SEARCH_POOL, exclude_ids=(), statuses=statuses,
         min_score=min_score,
     )
     return ranked[offset : offset + limit]
@@ -128,14 +139,14 @@ async def search(
 
 async def _ranked(
     session: AsyncSession,
-    text: str,
+    terms: Mapping[str, int],
     *,
     pool: int,
     exclude_ids: Collection[int],
     statuses: Collection[ProposalStatus],
     min_score: float,
 ) -> list[SimilarProposal]:
-    query = _query_terms(terms_of(text))
+    query = _query_terms(terms)
     if not query or not statuses:
         return []
     frequencies, total = await _document_frequencies(session, query)
@@ -144,15 +155,18 @@ async def _ranked(
     candidates = await _candidates(session, seeds, idf, pool, exclude_ids, statuses)
     doc_terms = await _terms_of_proposals(session, [c.proposal_id for c in candidates])
     docs = [doc_terms[candidate.proposal_id] for candidate in candidates]
-    similarities = score_many(query, docs, frequencies, total)
+    markers = {term: weight for term, weight in terms.items() if is_marker(term)}
+    similarities = score_many({**query, **markers}, docs, frequencies, total)
     scored = [_hit(c, similarity) for c, similarity in zip(candidates, similarities, strict=True)]
     hits = [hit for hit in scored if hit.score >= min_score]
     return sorted(hits, key=lambda hit: (-hit.score, -hit.proposal_id))
 
 
 def _query_terms(terms: Mapping[str, int]) -> dict[str, int]:
-    """At most ``MAX_QUERY_TERMS`` terms: the most frequent, concepts and long stems first."""
-    ordered = sorted(terms.items(), key=lambda item: _term_priority(*item))
+    """At most ``MAX_QUERY_TERMS`` topic terms (no markers): the most frequent, concepts and
+    long stems first."""
+    topic = [(term, weight) for term, weight in terms.items() if not is_marker(term)]
+    ordered = sorted(topic, key=lambda item: _term_priority(*item))
     return dict(ordered[:MAX_QUERY_TERMS])
 
 

@@ -77,12 +77,40 @@ async def test_similar_is_limited_and_excludes_given_ids(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     ids = await _seed(sessionmaker)
+    about_the_park = "공원이 밤에 어둡고 쓰레기도 넘쳐요"  # asks nothing, so both park ones match
     async with sessionmaker() as session:
+        both = await find_similar(session, about_the_park)
         hits = await find_similar(
-            session, PARAPHRASE, limit=1, exclude_ids=[ids["공원 가로등 설치"]]
+            session, about_the_park, limit=1, exclude_ids=[ids["공원 가로등 설치"]]
         )
-    assert len(hits) == 1
-    assert hits[0].title != "공원 가로등 설치"
+    assert {"공원 가로등 설치", "공원 쓰레기통 추가 설치"} <= set(_titles(both))
+    assert _titles(hits) == ["공원 쓰레기통 추가 설치"]
+
+
+async def test_a_neighbour_asking_something_else_is_not_similar(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The park's bins share the place with a request for light, but ask something else."""
+    await _seed(sessionmaker)
+    async with sessionmaker() as session:
+        hits = await find_similar(session, PARAPHRASE)
+    assert _titles(hits) == ["공원 가로등 설치"]
+
+
+async def test_the_opposite_ask_is_not_similar_but_a_synonym_is(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        author = await make_user(session, 1001, START)
+        removal = await _proposal(session, author, "역삼동 골목 CCTV 철거", "사생활 침해예요.")
+        cameras = await _proposal(session, author, "역삼1동 골목길 방범카메라 설치", "")
+        elsewhere = await _proposal(session, author, "대치동 골목 CCTV 설치", "")
+        await session.commit()
+    async with sessionmaker() as session:
+        hits = await find_similar(session, "역삼동 골목 CCTV 설치", problem="밤길이 무서워요.")
+    ids = [hit.proposal_id for hit in hits]
+    assert ids == [cameras.id]
+    assert removal.id not in ids and elsewhere.id not in ids
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,63 @@
+"""Korean morphological analysis with kiwipiepy, loaded once and shared by the process.
+
+Loading reads the ~100 MB model that the ``kiwipiepy-model`` package ships, takes several
+seconds and keeps about 500 MB in memory: I/O and state, so it lives here and not in the
+pure domain, which reads the result as plain ``Morpheme`` values (bot/domain/reading.py).
+The analyser is built by the first caller, under a lock, and cached; ``warm_up`` lets the
+application pay for it at start instead of on the first proposal. A call takes about half a
+millisecond; ``analysed`` runs it in a worker thread so the event loop never waits for the
+first load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from functools import cache
+
+from kiwipiepy import Kiwi, Token
+
+from bot.domain.reading import VOCABULARY, Analysis, Morpheme, prepare
+
+_VERB_TAGS = frozenset({"VV", "VA", "VX"})
+_LEMMA_ENDING = "다"
+_LOCK = threading.Lock()
+
+
+@cache
+def _analyser() -> Kiwi:
+    kiwi = Kiwi()
+    for word in VOCABULARY:  # the civic words, so that 보도 is not read 보 + 도
+        kiwi.add_user_word(word, "NNG")
+    return kiwi
+
+
+def _shared_analyser() -> Kiwi:
+    with _LOCK:  # one load, even when the first two callers come at once
+        return _analyser()
+
+
+def analyse(text: str) -> Analysis:
+    """The morphemes of ``text`` (blocking; the first call loads the model)."""
+    analyser = _shared_analyser()
+    with _LOCK:  # kiwipiepy does not promise that concurrent calls on one Kiwi are safe
+        tokens = analyser.tokenize(prepare(text))
+    return tuple(_morpheme(token) for token in tokens)
+
+
+async def analysed(*texts: str) -> tuple[Analysis, ...]:
+    """``analyse`` of each text, off the event loop."""
+    return await asyncio.to_thread(lambda: tuple(analyse(text) for text in texts))
+
+
+def warm_up() -> None:
+    """Load the model and run it once, so the first real call is fast."""
+    analyse("공원 가로등 설치")
+
+
+def _morpheme(token: Token) -> Morpheme:
+    tag = token.tag.split("-")[0]  # VA-I (irregular) → VA
+    form = token.form
+    if tag in _VERB_TAGS and token.lemma.endswith(_LEMMA_ENDING):
+        form = token.lemma[: -len(_LEMMA_ENDING)]
+    return Morpheme(form, tag)
