@@ -51,101 +51,100 @@ async def ask_re_review(update: Update, context: GonggamContext) -> None:
 
 
 @permitted(Action.LIST_DEPARTMENTS)
-async def list_departments(update: Update, context: GonggamContext) -> None:
-    async with context.transaction() as session:
+@on_message
+async def list_departments(said: Said) -> None:
+    async with said.context.transaction() as session:
         found = await departments.list_departments(session)
-    await _reply(update, view.department_list(translator_for(update, context), found))
+    await said.reply(view.department_list(said.t, found))
 
 
 @permitted(Action.ADD_DEPARTMENT)
-async def add_department(update: Update, context: GonggamContext) -> None:
+@on_message
+async def add_department(said: Said) -> None:
     """/department_add <name> — chat ids and e-mails can follow as `chat=<id>` `mail=<a,b>`."""
-    t = translator_for(update, context)
-    words = context.args or []
+    words = said.args
     options = dict(w.split("=", 1) for w in words if "=" in w)
     name = " ".join(w for w in words if "=" not in w).strip()
     chat = options.get("chat", "")
     if not name or (chat and not chat.lstrip("-").isdigit()):
-        await _reply(update, view.department_add_usage(t))
+        await said.reply(view.department_add_usage(said.t))
         return
-    async with context.transaction() as session:
+    async with said.context.transaction() as session:
         department_id = await departments.create_department(
-            session, name=name, now=context.services.clock.now(),
-            chat_id=int(chat) if chat else None, emails=options.get("mail"),
-            actor=actor_of(update),
+            session, name=name, now=said.now, chat_id=int(chat) if chat else None,
+            emails=options.get("mail"), actor=actor_of(said.update),
         )
-    await _reply(update, view.department_added(t, department_id))
+    await said.reply(view.department_added(said.t, department_id))
 
 
 @permitted(Action.ASSIGN)
-async def assign(update: Update, context: GonggamContext) -> None:
+@on_message
+async def assign(said: Said) -> None:
     """/assign <proposal number> <department number> — also issues a fresh reply link."""
-    t = translator_for(update, context)
-    args = context.args or []
+    args = said.args
     if len(args) != 2 or not all(a.isdigit() for a in args):
-        await _reply(update, view.assign_usage(t))
+        await said.reply(view.assign_usage(said.t))
         return
-    services = context.services
-    async with context.transaction() as session:
+    settings = said.context.services.settings
+    async with said.context.transaction() as session:
         result = await departments.assign_department(
-            session, int(args[0]), int(args[1]), now=services.clock.now(),
-            policy=services.settings.policy, venues=services.settings.venues,
-            secret_key=services.settings.secret_key, smtp_url=services.settings.smtp_url,
-            actor=actor_of(update),
+            session, int(args[0]), int(args[1]), now=said.now,
+            policy=settings.policy, venues=settings.venues,
+            secret_key=settings.secret_key, smtp_url=settings.smtp_url,
+            actor=actor_of(said.update),
         )
-    await _reply(update, view.assign_reply(t, result.outcome, result.url))
+    await said.reply(view.assign_reply(said.t, result.outcome, result.url))
 
 
 @permitted(Action.DECIDE_RE_REVIEW)
-async def decide_re_review(update: Update, context: GonggamContext) -> None:
+@on_message
+async def decide_re_review(said: Said) -> None:
     """/rereview_decide <proposal number> yes|no"""
-    t = translator_for(update, context)
-    args = context.args or []
+    args = said.args
     if len(args) != 2 or not args[0].isdigit() or args[1] not in ("yes", "no"):
-        await _reply(update, view.re_review_decide_usage(t))
+        await said.reply(view.re_review_decide_usage(said.t))
         return
-    services = context.services
-    async with context.transaction() as session:
+    services = said.context.services
+    async with said.context.transaction() as session:
         done = await answers.decide_re_review(
             session, proposal_id=int(args[0]), approve=args[1] == "yes",
-            moderator=actor_of(update),
-            now=services.clock.now(), policy=services.settings.policy, calendar=services.calendar,
+            moderator=actor_of(said.update),
+            now=said.now, policy=services.settings.policy, calendar=services.calendar,
         )
-    await _reply(update, view.re_review_decided(t, done))
+    await said.reply(view.re_review_decided(said.t, done))
 
 
 @permitted(Action.DEBATE_ADMIN)
-async def open_debate(update: Update, context: GonggamContext) -> None:
+@on_message
+async def open_debate(said: Said) -> None:
     """/debate_open <proposal number> — open a debate without waiting for the department."""
-    t = translator_for(update, context)
-    args = context.args or []
+    args = said.args
     if len(args) != 1 or not args[0].isdigit():
-        await _reply(update, view.debate_open_usage(t))
+        await said.reply(view.debate_open_usage(said.t))
         return
-    services = context.services
-    async with context.transaction() as session:
+    settings = said.context.services.settings
+    async with said.context.transaction() as session:
         outcome = await debates.open_debate(
-            session, int(args[0]), now=services.clock.now(), policy=services.settings.policy,
-            venues=services.settings.venues, actor=actor_of(update),
+            session, int(args[0]), now=said.now, policy=settings.policy,
+            venues=settings.venues, actor=actor_of(said.update),
         )
-    await _reply(update, view.debate_open_reply(t, outcome))
+    await said.reply(view.debate_open_reply(said.t, outcome))
 
 
 @permitted(Action.DEBATE_ADMIN)
-async def extend_debate(update: Update, context: GonggamContext) -> None:
+@on_message
+async def extend_debate(said: Said) -> None:
     """/debate_extend <proposal number> <days, 1–14> <reason> — once per debate."""
-    t = translator_for(update, context)
-    args = context.args or []
+    args = said.args
     if len(args) < 3 or not args[0].isdigit() or not args[1].isdigit():
-        await _reply(update, view.debate_extend_usage(t))
+        await said.reply(view.debate_extend_usage(said.t))
         return
-    services = context.services
-    async with context.transaction() as session:
+    async with said.context.transaction() as session:
         result = await debates.extend_debate(
             session, int(args[0]), days=int(args[1]), reason=" ".join(args[2:]),
-            moderator=actor_of(update), now=services.clock.now(),
+            moderator=actor_of(said.update), now=said.now,
         )
-    await _reply(update, view.debate_extend_reply(t, result.outcome))
+    await said.reply(view.debate_extend_reply(said.t, result.outcome))
 
 
 @permitted(Action.HIDE_OPINION)

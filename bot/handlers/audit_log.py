@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import AuditPage
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
-from bot.handlers.answering import answer_query
-from bot.handlers.common import edit_in_place, translator_for
-from bot.handlers.context import GonggamContext
+from bot.handlers.shape import Press, Said, on_message, on_press
 from bot.rendering import audit_log as view
 from bot.services.audit import AUDIT_FILTER_KEYS, AuditFilter, query_audit
 
@@ -38,37 +35,28 @@ def filter_tag(where: AuditFilter) -> str:
 
 
 @permitted(Action.AUDIT)
-async def show_audit(update: Update, context: GonggamContext) -> None:
-    message = update.effective_message
-    assert message is not None
-    t = translator_for(update, context)
-    where = parse_filter(message.text or "")
+@on_message
+async def show_audit(said: Said) -> None:
+    where = parse_filter(said.message.text or "")
     if where is None:
-        await message.reply_html(view.usage(t))
+        await said.reply_html(view.usage(said.t))
         return
-    context.user_data[FILTER_KEY] = where  # type: ignore[index]
-    async with context.transaction() as session:
+    said.context.user_data[FILTER_KEY] = where  # type: ignore[index]
+    async with said.context.transaction() as session:
         shown = await query_audit(session, where, page=0, per_page=PER_PAGE)
-    rendered = view.page(t, shown, where, filter_tag(where))
-    await message.reply_html(rendered.text, reply_markup=rendered.reply_markup)
+    await said.send(view.page(said.t, shown, where, filter_tag(where)))
 
 
 @permitted(Action.AUDIT)
-async def turn_page(update: Update, context: GonggamContext) -> None:
-    query = update.callback_query
-    data = AuditPage.parse(query.data) if query is not None else None
-    if query is None or data is None:
+@on_press(AuditPage)
+async def turn_page(press: Press[AuditPage]) -> None:
+    where = press.context.user_data.get(FILTER_KEY)  # type: ignore[union-attr]
+    if not isinstance(where, AuditFilter) or filter_tag(where) != press.data.tag:
+        await press.alert(view.stale(press.t))
         return
-    t = translator_for(update, context)
-    where = context.user_data.get(FILTER_KEY)  # type: ignore[union-attr]
-    if not isinstance(where, AuditFilter) or filter_tag(where) != data.tag:
-        await answer_query(query, view.stale(t), alert=True)
-        return
-    async with context.transaction() as session:
-        shown = await query_audit(session, where, page=data.page, per_page=PER_PAGE)
-    rendered = view.page(t, shown, where, data.tag)
-    await answer_query(query)
-    await edit_in_place(query, rendered)
+    async with press.context.transaction() as session:
+        shown = await query_audit(session, where, page=press.data.page, per_page=PER_PAGE)
+    await press.show(view.page(press.t, shown, where, press.data.tag))
 
 
 def register(application: Application) -> None:

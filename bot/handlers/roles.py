@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.domain.permissions import Role
-from bot.domain.permissions import Action
+from bot.domain.permissions import Action, Role
 from bot.handlers.access import permitted
-from bot.handlers.common import actor_of, translator_for
-from bot.handlers.context import GonggamContext
+from bot.handlers.common import actor_of
+from bot.handlers.shape import Said, on_message
 from bot.rendering import roles as view
 from bot.services import roles
 
@@ -19,56 +17,47 @@ GRANTABLE = {"moderator": Role.MODERATOR, "admin": Role.ADMIN}
 
 
 @permitted(Action.GRANT)
-async def grant(update: Update, context: GonggamContext) -> None:
+@on_message
+async def grant(said: Said) -> None:
     """/grant <telegram id> moderator|admin"""
-    t = translator_for(update, context)
-    args = context.args or []
+    args = said.args
     if len(args) != 2 or not _is_id(args[0]) or args[1] not in GRANTABLE:
-        await _reply(update, view.grant_usage(t))
+        await said.reply(view.grant_usage(said.t))
         return
-    await _change(update, context, int(args[0]), GRANTABLE[args[1]])
+    await _change(said, int(args[0]), GRANTABLE[args[1]])
 
 
 @permitted(Action.REVOKE)
-async def revoke(update: Update, context: GonggamContext) -> None:
+@on_message
+async def revoke(said: Said) -> None:
     """/revoke <telegram id> — back to resident."""
-    t = translator_for(update, context)
-    args = context.args or []
+    args = said.args
     if len(args) != 1 or not _is_id(args[0]):
-        await _reply(update, view.revoke_usage(t))
+        await said.reply(view.revoke_usage(said.t))
         return
-    await _change(update, context, int(args[0]), Role.RESIDENT)
+    await _change(said, int(args[0]), Role.RESIDENT)
 
 
-async def _change(update: Update, context: GonggamContext, telegram_id: int, role: Role) -> None:
-    services = context.services
-    actor = actor_of(update)
-    async with context.transaction() as session:
+async def _change(said: Said, telegram_id: int, role: Role) -> None:
+    settings, actor = said.context.services.settings, actor_of(said.update)
+    async with said.context.transaction() as session:
         outcome = await roles.set_role(session, telegram_id=telegram_id, role=role, actor=actor,
-                                       now=services.clock.now(),
-                                       bootstrap_ids=services.settings.admin_telegram_ids)
-    await _reply(update, view.role_change_reply(translator_for(update, context), outcome, role))
+                                       now=said.now, bootstrap_ids=settings.admin_telegram_ids)
+    await said.reply(view.role_change_reply(said.t, outcome, role))
 
 
 @permitted(Action.LIST_STAFF)
-async def staff(update: Update, context: GonggamContext) -> None:
+@on_message
+async def staff(said: Said) -> None:
     """/staff — admins and moderators."""
-    services = context.services
-    async with context.transaction() as session:
-        members = await roles.list_staff(session, services.settings.admin_telegram_ids)
-    if update.effective_message is not None:
-        await update.effective_message.reply_html(
-            view.staff_list(translator_for(update, context), members))
+    admin_ids = said.context.services.settings.admin_telegram_ids
+    async with said.context.transaction() as session:
+        members = await roles.list_staff(session, admin_ids)
+    await said.reply_html(view.staff_list(said.t, members))
 
 
 def _is_id(raw: str) -> bool:
     return raw.isdigit() and len(raw) <= 18
-
-
-async def _reply(update: Update, text: str) -> None:
-    """Plain text: usage lines contain <placeholders> that are not HTML."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text)
 
 
 def register(application: Application) -> None:
