@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import create_engine
 from bot.db.migrate import alembic_config, downgrade, is_at_head, upgrade
-from bot.db.models import Base
+from bot.db.models import Base, Proposal, ProposalTerm, User
 from tests.conftest import BACKENDS
 from tests.support.databases import create_postgres_database, drop_postgres_database
 
 
 @pytest.fixture(params=BACKENDS)
-async def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+async def empty_engine(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AsyncEngine]:
     if request.param == "sqlite":
         engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
         yield engine
@@ -75,6 +78,39 @@ async def test_models_and_migrations_agree(empty_engine: AsyncEngine) -> None:
 
     async with empty_engine.connect() as connection:
         assert await connection.run_sync(diff) == []
+
+
+async def _terms(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return set((await connection.execute(select(ProposalTerm.term))).scalars())
+
+
+async def test_reindexing_stores_what_is_asked_and_goes_back_to_the_rules(
+    empty_engine: AsyncEngine,
+) -> None:
+    """0011 changes what proposal_terms holds, not its shape: every proposal is re-indexed."""
+    await upgrade(empty_engine, "0010")
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    async with empty_engine.begin() as connection:
+        await connection.execute(insert(User.__table__), [{
+            "id": 1, "telegram_id": 1, "language": "ko", "language_chosen": True,
+            "role": "resident", "muted_all": False, "unreachable": False, "created_at": now,
+            "last_seen_at": now,
+        }])
+        await connection.execute(insert(Proposal.__table__), [{
+            "id": 1, "author_id": 1, "title": "역삼1동 골목 CCTV 설치",
+            "problem": "밤길이 무서워요.", "solution": "", "effect": "", "status": "collecting",
+            "hidden": False, "flagged": False, "endorsement_count": 0, "created_at": now,
+        }])
+        await connection.execute(insert(ProposalTerm.__table__), [
+            {"proposal_id": 1, "term": "골목", "weight": 2},
+        ])
+    await upgrade(empty_engine, "0011")
+    assert {"!+", "!hcctv", "@역삼동", "cctv", "골목"} <= await _terms(empty_engine)
+    await downgrade(empty_engine, "0010")
+    terms = await _terms(empty_engine)
+    assert {"cctv", "골목", "#방범"} <= terms
+    assert not any(term.startswith(("!", "@")) for term in terms)
 
 
 async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
