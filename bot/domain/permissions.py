@@ -5,11 +5,17 @@ before they call a service (through `bot.handlers.access.permitted`); the servic
 write residents' contributions ask it again with the actor read in their own transaction, so
 a handler that forgets the check still cannot let a banned resident through.
 
-Two kinds of rule:
+Three kinds of rule:
 - staff actions need a least role (moderator or admin); a ban does not matter for them
   (staff cannot be banned, see `bot.services.bans.ban_user`);
 - residents' contributions (proposing, 공감, reports, debate, ratings, 재심의) are open to
-  everyone whose ban is not running, and some refuse one's own subject.
+  everyone whose ban is not running, and some refuse one's own subject;
+- an author's own actions (withdrawing, seeing one's proposal before it is published) are
+  open to the author alone, ban or not.
+
+The rules about the subject (whose it is, who follows it) apply when a subject is given: a
+service asks `may` again once it has loaded the subject, or, with the actor's role and ban
+settled already, asks `subject_rules` alone.
 """
 
 from __future__ import annotations
@@ -42,6 +48,9 @@ class Action(StrEnum):
     LIKE = "like"
     RATE_ANSWER = "rate_answer"
     ASK_RE_REVIEW = "ask_re_review"
+    # the author's own: open to the author alone, ban or not
+    WITHDRAW_PROPOSAL = "withdraw_proposal"
+    SEE_UNPUBLISHED = "see_unpublished"
     # moderators (and admins)
     OPEN_ADMIN_MENU = "open_admin_menu"
     HANDLE_WORK_ITEM = "handle_work_item"
@@ -79,6 +88,7 @@ class RefusalReason(StrEnum):
     OWN_PROPOSAL = "own_proposal"
     OWN_OPINION = "own_opinion"
     NOT_AUTHOR = "not_author"
+    NOT_FOLLOWER = "not_follower"
 
 
 CONTRIBUTIONS = frozenset({
@@ -89,11 +99,14 @@ ADMIN_ACTIONS = frozenset({
     Action.GRANT, Action.REVOKE, Action.LIST_STAFF, Action.BROADCAST, Action.ISSUE_CODES,
     Action.AUDIT, Action.ROUND_ADMIN,
 })
-MODERATOR_ACTIONS = frozenset(Action) - CONTRIBUTIONS - ADMIN_ACTIONS
+OWN_ACTIONS = frozenset({Action.WITHDRAW_PROPOSAL, Action.SEE_UNPUBLISHED})
+MODERATOR_ACTIONS = frozenset(Action) - CONTRIBUTIONS - ADMIN_ACTIONS - OWN_ACTIONS
 NOT_ON_ONES_OWN = {  # no 공감 for one's own proposal, no 👍 for one's own opinion
     Action.ENDORSE: RefusalReason.OWN_PROPOSAL, Action.LIKE: RefusalReason.OWN_OPINION,
 }
-AUTHOR_ONLY = frozenset({Action.ASK_RE_REVIEW})
+AUTHOR_ONLY = frozenset({Action.ASK_RE_REVIEW, Action.WITHDRAW_PROPOSAL,
+                         Action.SEE_UNPUBLISHED})
+FOLLOWERS_ONLY = frozenset({Action.RATE_ANSWER})  # its followers, and its author
 
 
 @dataclass(frozen=True)
@@ -120,9 +133,11 @@ class Actor:
 
 @dataclass(frozen=True)
 class Subject:
-    """What the action is about, where a rule depends on it: whose it is."""
+    """What the action is about, where a rule depends on it: whose it is, and (for rating a
+    proposal's answer) who follows it."""
 
     author_id: int | None = None
+    follower_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -147,7 +162,13 @@ def may(
         return _least_role(actor, Role.ADMIN)
     if action in MODERATOR_ACTIONS:
         return _least_role(actor, Role.MODERATOR)
-    return _contribution(actor, action, subject, now)
+    acting_id = actor.user_id if actor is not None else None
+    if action in OWN_ACTIONS:
+        return subject_rules(acting_id, action, subject)
+    ban = actor.ban_running(now) if actor is not None else None
+    if ban is not None:
+        return Refused(RefusalReason.BANNED, ban)
+    return subject_rules(acting_id, action, subject)
 
 
 def _least_role(actor: Actor | None, minimum: Role) -> Allowed | Refused:
@@ -157,16 +178,19 @@ def _least_role(actor: Actor | None, minimum: Role) -> Allowed | Refused:
                    else RefusalReason.MODERATORS_ONLY)
 
 
-def _contribution(
-    actor: Actor | None, action: Action, subject: Subject | None, now: datetime
+def subject_rules(
+    acting_id: int | None, action: Action, subject: Subject | None
 ) -> Allowed | Refused:
-    ban = actor.ban_running(now) if actor is not None else None
-    if ban is not None:
-        return Refused(RefusalReason.BANNED, ban)
-    author_id = subject.author_id if subject is not None else None
-    acting_id = actor.user_id if actor is not None else None
+    """The rules about whose the subject is, alone: for a service that has settled the
+    actor's role and ban already (or whose action has none), once the subject is loaded."""
+    if subject is None:
+        return ALLOWED
+    author_id = subject.author_id
     if action in NOT_ON_ONES_OWN and author_id is not None and author_id == acting_id:
         return Refused(NOT_ON_ONES_OWN[action])
-    if action in AUTHOR_ONLY and subject is not None and author_id != acting_id:
+    if action in AUTHOR_ONLY and author_id != acting_id:
         return Refused(RefusalReason.NOT_AUTHOR)
+    if action in FOLLOWERS_ONLY and acting_id != author_id \
+            and acting_id not in subject.follower_ids:
+        return Refused(RefusalReason.NOT_FOLLOWER)
     return ALLOWED

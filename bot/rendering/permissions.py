@@ -20,5 +20,7 @@ def refusal_text(t: Translator, refused: Refused) -> str:
         RefusalReason.NOT_AUTHOR: t.gettext(
             "Only the author of a proposal found not feasible can ask, with a reason of at least "
             "10 characters."),
+        RefusalReason.NOT_FOLLOWER: t.gettext(
+            "Only residents who followed this proposal can rate its answer."),
     }
     return texts[refused.reason]

@@ -47,7 +47,7 @@ from bot.domain.events import (
 )
 from bot.domain.korean import parse_krw
 from bot.domain.lifecycle import ProposalStatus
-from bot.domain.permissions import Action
+from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.policy import Policy
 from bot.domain.text import mask_personal_data
 from bot.domain.venues import Venues
@@ -232,7 +232,9 @@ async def rate_answer(
     proposal = await session.get(Proposal, proposal_id)
     if proposal is None or proposal.status not in (S.ANSWERED, S.IN_PROGRESS, S.COMPLETED):
         return RatingOutcome.NOT_ANSWERED
-    if user_id not in await proposal_followers(session, proposal_id) and user_id != proposal.author_id:
+    followers = frozenset(await proposal_followers(session, proposal_id))
+    subject = Subject(author_id=proposal.author_id, follower_ids=followers)
+    if isinstance(subject_rules(user_id, Action.RATE_ANSWER, subject), Refused):
         return RatingOutcome.NOT_ENDORSER
     existing = await session.get(SatisfactionVote, (proposal_id, user_id))
     if existing is None:
@@ -273,8 +275,10 @@ async def request_re_review(
     await ensure_permitted(session, user_id, Action.ASK_RE_REVIEW, now)
     proposal = await session.get(Proposal, proposal_id)
     text = mask_personal_data(clean_text(reason))[0]  # the moderators read it
-    if proposal is None or proposal.author_id != user_id or proposal.status != S.NOT_FEASIBLE \
-            or len(text) < 10:
+    if proposal is None or proposal.status != S.NOT_FEASIBLE or len(text) < 10:
+        return ReReviewOutcome.NOT_ALLOWED
+    author_only = Subject(author_id=proposal.author_id)
+    if isinstance(subject_rules(user_id, Action.ASK_RE_REVIEW, author_only), Refused):
         return ReReviewOutcome.NOT_ALLOWED
     added = await session.execute(insert_ignoring_conflicts(
         session, ReReviewRequest, proposal_id=proposal_id, reason=text, created_at=now))

@@ -70,7 +70,8 @@ async def ensure_permitted(
     """Ask the rules for a resident's contribution; raise `UserBanned` when they refuse.
 
     Only the ban matters here: the rules about the subject (one's own proposal, the author
-    only) are the services' own outcomes, checked once the subject is loaded."""
+    only) become the services' own outcomes, asked of `subject_rules` once the subject is
+    loaded."""
     verdict = may(await load_actor(session, user_id), action, now=now)
     if not isinstance(verdict, Allowed):
         raise UserBanned(verdict)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Endorsement, Proposal, ProposalEvent, Report, Subscription
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
+from bot.domain.permissions import Action, Refused, Subject, subject_rules
 
 PAGE_SIZE = 5
 PUBLIC_STATUSES = frozenset(ProposalStatus) - {
@@ -84,7 +85,8 @@ async def load_card(session: AsyncSession, proposal_id: int, viewer_id: int) -> 
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None:
         return None
-    if proposal.status not in PUBLIC_STATUSES and proposal.author_id != viewer_id:
+    if proposal.status not in PUBLIC_STATUSES and isinstance(subject_rules(
+            viewer_id, Action.SEE_UNPUBLISHED, Subject(author_id=proposal.author_id)), Refused):
         return None
     events = await session.execute(
         select(ProposalEvent.at, ProposalEvent.to_status)

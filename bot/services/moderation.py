@@ -18,6 +18,7 @@ from bot.db.models import Department, Endorsement, Proposal, User
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.events import AnswerReminderOverdue, ProposalMerged
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
+from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.policy import Policy
 from bot.domain.text import mask_personal_data, normalise_text, phone_hash
 from bot.domain.venues import Venues
@@ -92,9 +93,10 @@ async def merge_proposals(
     endorsers = list(await session.scalars(
         select(Endorsement.user_id).where(Endorsement.proposal_id == source_id)))
     moved = 0
+    target_subject = Subject(author_id=target.author_id)
     for user_id in endorsers:
-        if user_id == target.author_id:
-            continue
+        if isinstance(subject_rules(user_id, Action.ENDORSE, target_subject), Refused):
+            continue  # no 공감 for one's own proposal
         added = await session.execute(insert_ignoring_conflicts(
             session, Endorsement, proposal_id=target_id, user_id=user_id, created_at=now))
         moved += int(rows_affected(added) or 0)

@@ -33,7 +33,7 @@ from bot.domain.events import (
     WorkItemEvent,
 )
 from bot.domain.lifecycle import ProposalStatus
-from bot.domain.permissions import Action
+from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.policy import Policy
 from bot.domain.proposals import missing_parts, start_of_local_day
 from bot.domain.reports import REPORT_REASONS
@@ -216,7 +216,7 @@ async def endorse(
     proposal = await _locked(session, proposal_id)
     if proposal is None or proposal.hidden:
         return EndorseResult(EndorseOutcome.NOT_FOUND)
-    if proposal.author_id == user_id:
+    if _refused(user_id, Action.ENDORSE, proposal):  # one's own proposal
         return EndorseResult(EndorseOutcome.OWN_PROPOSAL, proposal.endorsement_count)
     if proposal.status != ProposalStatus.COLLECTING:
         return EndorseResult(EndorseOutcome.NOT_COLLECTING, proposal.endorsement_count)
@@ -239,6 +239,13 @@ async def endorse(
         await _announce(session, proposal.id, now, AlmostThere(
             proposal.id, proposal.title, count, missing=policy.endorsement_threshold - count))
     return EndorseResult(EndorseOutcome.ENDORSED, count)
+
+
+def _refused(user_id: int, action: Action, proposal: Proposal) -> bool:
+    """Whether the rules about whose the proposal is refuse `action` to `user_id` (the
+    ban, if the action has one, is checked before the proposal is loaded)."""
+    subject = Subject(author_id=proposal.author_id)
+    return isinstance(subject_rules(user_id, action, subject), Refused)
 
 
 async def withdraw_endorsement(
@@ -273,7 +280,7 @@ async def withdraw_proposal(
     proposal = await _locked(session, proposal_id)
     if proposal is None:
         return WithdrawOutcome.NOT_FOUND
-    if proposal.author_id != user_id:
+    if _refused(user_id, Action.WITHDRAW_PROPOSAL, proposal):
         return WithdrawOutcome.NOT_AUTHOR
     moved = await transition(
         session, proposal_id, expected=ProposalStatus.COLLECTING,

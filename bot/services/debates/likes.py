@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Opinion, OpinionLike
-from bot.domain.permissions import Action
+from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.services.bans import ensure_permitted
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
 
@@ -37,7 +37,8 @@ async def like_opinion(
     opinion = await session.get(Opinion, opinion_id, populate_existing=True)
     if opinion is None or opinion.hidden:
         return LikeResult(LikeOutcome.NOT_FOUND)
-    if opinion.user_id == user_id:
+    if isinstance(subject_rules(user_id, Action.LIKE, Subject(author_id=opinion.user_id)),
+                  Refused):  # one's own opinion
         return LikeResult(LikeOutcome.OWN, opinion.proposal_id, opinion.like_count)
     added = await session.execute(insert_ignoring_conflicts(
         session, OpinionLike, opinion_id=opinion_id, user_id=user_id, created_at=now))

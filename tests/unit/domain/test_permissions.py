@@ -17,6 +17,7 @@ from bot.domain.permissions import (
     Role,
     Subject,
     may,
+    subject_rules,
 )
 
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
@@ -42,6 +43,8 @@ TABLE: dict[Action, tuple[str, str, str, str]] = {
     Action.LIKE:               (OK,      BANNED_,  OK,       OK),
     Action.RATE_ANSWER:        (OK,      BANNED_,  OK,       OK),
     Action.ASK_RE_REVIEW:      (OK,      BANNED_,  OK,       OK),
+    Action.WITHDRAW_PROPOSAL:  (OK,      OK,       OK,       OK),
+    Action.SEE_UNPUBLISHED:    (OK,      OK,       OK,       OK),
     Action.OPEN_ADMIN_MENU:    (MODS,    MODS,     OK,       OK),
     Action.HANDLE_WORK_ITEM:   (MODS,    MODS,     OK,       OK),
     Action.APPROVE:            (MODS,    MODS,     OK,       OK),
@@ -120,6 +123,55 @@ def test_only_the_author_asks_for_a_re_review() -> None:
                now=NOW) == Allowed()
     assert may(RESIDENT, Action.ASK_RE_REVIEW, Subject(author_id=99), now=NOW) == Refused(
         RefusalReason.NOT_AUTHOR)
+
+
+AUTHOR = Subject(author_id=RESIDENT.user_id)
+SOMEONE_ELSES = Subject(author_id=99)
+NO_AUTHOR = Subject(author_id=None)  # entered offline for someone without Telegram
+
+
+#  action, the acting person, the subject → the answer; the actor's role and ban aside
+SUBJECT_TABLE: list[tuple[Action, Actor, Subject, Allowed | Refused]] = [
+    (Action.ENDORSE, RESIDENT, AUTHOR, Refused(RefusalReason.OWN_PROPOSAL)),
+    (Action.ENDORSE, RESIDENT, SOMEONE_ELSES, Allowed()),
+    (Action.ENDORSE, RESIDENT, NO_AUTHOR, Allowed()),
+    (Action.ENDORSE, MODERATOR, Subject(author_id=MODERATOR.user_id),
+     Refused(RefusalReason.OWN_PROPOSAL)),
+    (Action.LIKE, RESIDENT, AUTHOR, Refused(RefusalReason.OWN_OPINION)),
+    (Action.WITHDRAW_PROPOSAL, RESIDENT, AUTHOR, Allowed()),
+    (Action.WITHDRAW_PROPOSAL, RESIDENT, SOMEONE_ELSES, Refused(RefusalReason.NOT_AUTHOR)),
+    (Action.WITHDRAW_PROPOSAL, RESIDENT, NO_AUTHOR, Refused(RefusalReason.NOT_AUTHOR)),
+    (Action.WITHDRAW_PROPOSAL, BANNED, Subject(author_id=BANNED.user_id), Allowed()),
+    (Action.WITHDRAW_PROPOSAL, ADMIN, SOMEONE_ELSES, Refused(RefusalReason.NOT_AUTHOR)),
+    (Action.SEE_UNPUBLISHED, RESIDENT, AUTHOR, Allowed()),
+    (Action.SEE_UNPUBLISHED, BANNED, Subject(author_id=BANNED.user_id), Allowed()),
+    (Action.SEE_UNPUBLISHED, MODERATOR, SOMEONE_ELSES, Refused(RefusalReason.NOT_AUTHOR)),
+    (Action.ASK_RE_REVIEW, RESIDENT, AUTHOR, Allowed()),
+    (Action.ASK_RE_REVIEW, RESIDENT, SOMEONE_ELSES, Refused(RefusalReason.NOT_AUTHOR)),
+    (Action.RATE_ANSWER, RESIDENT, AUTHOR, Allowed()),
+    (Action.RATE_ANSWER, RESIDENT, Subject(author_id=99, follower_ids=frozenset({1})),
+     Allowed()),
+    (Action.RATE_ANSWER, RESIDENT, Subject(author_id=99, follower_ids=frozenset({7})),
+     Refused(RefusalReason.NOT_FOLLOWER)),
+    (Action.RATE_ANSWER, BANNED, Subject(author_id=BANNED.user_id),
+     Refused(RefusalReason.BANNED, BAN)),
+]
+
+
+@pytest.mark.parametrize(("action", "actor", "subject", "expected"), SUBJECT_TABLE)
+def test_the_rules_about_whose_the_subject_is(
+    action: Action, actor: Actor, subject: Subject, expected: Allowed | Refused,
+) -> None:
+    assert may(actor, action, subject, now=NOW) == expected
+
+
+@pytest.mark.parametrize(("action", "actor", "subject", "expected"), SUBJECT_TABLE)
+def test_a_service_that_settled_the_ban_asks_the_subject_rules_alone(
+    action: Action, actor: Actor, subject: Subject, expected: Allowed | Refused,
+) -> None:
+    """Services check the ban before they load the subject, then the subject's rules."""
+    alone = subject_rules(actor.user_id, action, subject)
+    assert alone == (Allowed() if expected == Refused(RefusalReason.BANNED, BAN) else expected)
 
 
 def test_a_ban_is_told_before_the_subject_rules() -> None:
