@@ -199,7 +199,7 @@ def test_the_value_question_and_the_audience_line_read_naturally() -> None:
 
 def test_residents_get_a_header_and_a_footer_and_the_report_counts_people() -> None:
     ko = I18n().get("ko")
-    message = view.BROADCAST_TEMPLATES[BroadcastMessage](ko, BroadcastMessage(1, "<b>총회</b> 안내"))
+    message = view.BROADCAST_TEMPLATES.render(ko, BroadcastMessage(1, "<b>총회</b> 안내"))
     assert message == "<b>📣 구청 알림</b>\n\n<b>총회</b> 안내\n\n알림 설정: /settings"
     done = Progress(broadcast_id=1, admin_chat_id=1, progress_message_id=None, total=6,
                     delivered=5, blocked=1, failed=0, muted=0, unreachable=0, reported=None)

@@ -86,7 +86,8 @@ def test_work_items_quote_the_text_escaped_and_only_when_there_is_one() -> None:
         ModerationPending(4, "가로등", excerpt=excerpt))
     for notice in notices:
         text = view.MODERATION_TEMPLATES.render(KO, notice)
-        assert text.endswith("\n\n<blockquote>&lt;b&gt;광고&lt;/b&gt; &amp; 홍보\n둘째 줄</blockquote>")
+        assert text.endswith(
+            "\n\n<blockquote>&lt;b&gt;광고&lt;/b&gt; &amp; 홍보\n둘째 줄</blockquote>")
         bare = view.MODERATION_TEMPLATES.render(KO, notice.replace(excerpt=""))
         assert "blockquote" not in bare and "가로등" in bare
 
