@@ -57,7 +57,7 @@ from bot.rendering.registry import EventRegistry
 
 TEMPLATES: EventRegistry[str] = EventRegistry()
 Keyboard = InlineKeyboardMarkup | None
-# Kinds that bring their own buttons (filled in below, beside their templates).
+# Kinds that bring their own buttons; any other notice about a proposal offers to open it.
 KEYBOARDS: EventRegistry[Keyboard] = EventRegistry()
 
 
@@ -255,6 +255,8 @@ def _work_item_buttons(t: Translator, event: WorkItemEvent) -> Keyboard:
 for _work_item in (ModerationPending, ModerationThreshold, ModerationReported, ModerationOpinion,
                    ModerationDissatisfied, ModerationReReview, ModerationOverdue):
     KEYBOARDS.add(_work_item, _work_item_buttons)
+
+# The other areas' templates and buttons live beside their texts.
 TEMPLATES.include(DEBATE_TEMPLATES)
 TEMPLATES.include(POLL_TEMPLATES)
 TEMPLATES.include(MODERATION_TEMPLATES)
