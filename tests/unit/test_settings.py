@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
+from bot.domain.venues import Venues
 from bot.settings import (
     DEFAULT_DATABASE_URL,
     SettingsError,
@@ -69,6 +71,34 @@ def test_every_documented_variable_is_read() -> None:
     assert settings.policy.endorsement_threshold == 20 and settings.policy.answer_days == 31
     assert settings.policy.quiet_hours == QuietHours.parse("23:00-07:00")
     require_production_settings(settings)
+
+
+def test_the_district_rules_land_in_the_policy_and_the_chats_in_the_venues() -> None:
+    settings = load_settings(
+        {
+            "PRE_MODERATION": "1",
+            "ENDORSEMENT_REQUIRES": "contact",
+            "HEAD_ANSWER_THRESHOLD": "500",
+            "REPLY_LINK_DAYS": "90",
+            "REPORT_HIDE_THRESHOLD": "5",
+            "TIMEZONE": "Asia/Tokyo",
+            "PUBLIC_BASE_URL": "https://gonggam.example.kr/",
+            "MODERATOR_CHAT_ID": "-100",
+            "PUBLIC_CHANNEL_ID": "-200",
+            "DEBATE_FORUM_CHAT_ID": "-300",
+        },
+        env_file=None,
+    )
+    policy = settings.policy
+    assert policy.pre_moderation and policy.endorsement_requires_contact
+    assert (policy.head_answer_threshold, policy.reply_link_days) == (500, 90)
+    assert policy.report_hide_threshold == 5 and str(policy.timezone) == "Asia/Tokyo"
+    assert settings.venues == Venues("https://gonggam.example.kr", -100, -200, -300)
+
+
+def test_without_those_variables_the_rules_and_venues_are_the_defaults() -> None:
+    settings = load_settings({}, env_file=None)
+    assert settings.policy == Policy() and settings.venues == Venues()
 
 
 @pytest.mark.parametrize(
