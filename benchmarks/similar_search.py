@@ -1,7 +1,8 @@
 """Similar-proposal search: 공감's inverted index against a plain ``LIKE '%keyword%'`` scan.
 
 What is measured: the latency of one ``find_similar`` call (the check the proposal wizard
-runs after the title and the problem are entered) over N synthetic Korean proposals, and in
+runs after the title and the problem are entered: the morphological analysis of the text,
+then the index) over N synthetic Korean proposals, and in
 the same run the latency of the naive alternative, a ``LIKE '%keyword%'`` scan over title
 and problem that returns the five newest live matches. Each call gets its own session, as a
 handler would. The figures are p50 and p95 over ``--queries`` queries after a warm-up, and
@@ -12,8 +13,9 @@ The corpus is deterministic (seeded): proposals combine a 동, a place, an issue
 problem, request) and filler phrases; their states follow a plausible mix (most have
 expired, a few are hidden). Queries are paraphrases of the issues, written with other
 words than the corpus uses, plus the object noun as the LIKE keyword. Loading uses bulk
-inserts and the real ``proposal_terms`` rules, then ``ANALYZE`` (SQLite) or ``VACUUM
-ANALYZE`` (PostgreSQL), as a running database would have statistics.
+inserts and the real indexing (the analyser and ``reading.indexed_terms``; a repeated text
+is analysed once), then ``ANALYZE`` (SQLite) or ``VACUUM ANALYZE`` (PostgreSQL), as a
+running database would have statistics.
 
     python -m benchmarks.similar_search [--sizes 10000,100000] [--queries 200]
                                         [--backends sqlite,postgres] [--json]
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import random
 import statistics
@@ -49,7 +52,8 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.db.models import Proposal, ProposalTerm, User
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
-from bot.domain.similarity import proposal_terms
+from bot.domain.reading import Analysis, indexed_terms
+from bot.morphology import analyse
 from bot.services.search import find_similar
 
 GOAL_P95_MS = 50.0
@@ -239,11 +243,18 @@ async def load(engine: AsyncEngine, size: int) -> tuple[float, int]:
     return time.perf_counter() - began, term_rows
 
 
+@functools.lru_cache(maxsize=50_000)
+def _analysis(text: str) -> Analysis:
+    return analyse(text)
+
+
 async def _insert_batch(engine: AsyncEngine, rows: list[dict[str, Any]]) -> int:
     terms = [
         {"proposal_id": row["id"], "term": term, "weight": weight}
         for row in rows
-        for term, weight in proposal_terms(row["title"], row["problem"]).items()
+        for term, weight in indexed_terms(
+            _analysis(row["title"]), _analysis(row["problem"])
+        ).items()
     ]
     async with engine.begin() as connection:
         await connection.execute(insert(Proposal), rows)

@@ -5,8 +5,8 @@ seconds and keeps about 500 MB in memory: I/O and state, so it lives here and no
 pure domain, which reads the result as plain ``Morpheme`` values (bot/domain/reading.py).
 The analyser is built by the first caller, under a lock, and cached; ``warm_up`` lets the
 application pay for it at start instead of on the first proposal. A call takes about half a
-millisecond; ``analysed`` runs it in a worker thread so the event loop never waits for the
-first load.
+millisecond; ``analysed`` runs it on the event loop once the model is loaded, and in a
+worker thread until then, so the loop never waits for the load.
 """
 
 from __future__ import annotations
@@ -46,7 +46,10 @@ def analyse(text: str) -> Analysis:
 
 
 async def analysed(*texts: str) -> tuple[Analysis, ...]:
-    """``analyse`` of each text, off the event loop."""
+    """``analyse`` of each text; off the event loop while the model may still be loading
+    (a thread hop costs more than the half millisecond an analysis takes)."""
+    if _analyser.cache_info().currsize:
+        return tuple(analyse(text) for text in texts)
     return await asyncio.to_thread(lambda: tuple(analyse(text) for text in texts))
 
 

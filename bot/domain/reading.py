@@ -239,8 +239,12 @@ def _synonym_at(units: Sequence[_Unit], index: int) -> tuple[int, tuple[str, ...
 def text_terms(analysis: Analysis) -> dict[str, int]:
     """Topic terms of one analysed text and the 동 it names (markers of asks.py), weighted
     by occurrence."""
+    return _terms_of_units(_units(analysis))
+
+
+def _terms_of_units(units: Sequence[_Unit]) -> dict[str, int]:
     counts: Counter[str] = Counter()
-    for unit in _units(analysis):
+    for unit in units:
         counts.update(_unit_terms(unit))
     return {term[:MAX_TERM_LENGTH]: count for term, count in sorted(counts.items())}
 
@@ -249,11 +253,12 @@ def indexed_terms(title: Analysis, problem: Analysis = ()) -> dict[str, int]:
     """What to index for a proposal (or to query with): topic terms, the title's counting
     ``TITLE_WEIGHT`` times, the 동 names, and the markers of its ask (from the title, or
     from the problem when the title asks nothing)."""
+    title_units, problem_units = _units(title), _units(problem)
     weighted: Counter[str] = Counter()
-    for term, count in text_terms(title).items():
+    for term, count in _terms_of_units(title_units).items():
         weighted[term] += TITLE_WEIGHT * count
-    weighted.update(text_terms(problem))
-    ask = ask_of(title) or ask_of(problem)
+    weighted.update(_terms_of_units(problem_units))
+    ask = _ask_of_units(title_units) or _ask_of_units(problem_units)
     if ask is not None:
         weighted.update({marker[:MAX_TERM_LENGTH]: 1 for marker in ask.markers()})
     return dict(sorted(weighted.items()))
@@ -295,7 +300,10 @@ def _is_letter(char: str) -> bool:
 def ask_of(analysis: Analysis) -> Ask | None:
     """What the text asks: its first predicate, composed with those right after it, and the
     head noun before it; None when it asks nothing (「공원이 너무 어두워요」)."""
-    units = _units(analysis)
+    return _ask_of_units(_units(analysis))
+
+
+def _ask_of_units(units: Sequence[_Unit]) -> Ask | None:
     first = next((i for i, unit in enumerate(units) if _direction(unit) is not None), None)
     if first is None:
         return None
