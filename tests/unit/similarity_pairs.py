@@ -14,8 +14,9 @@ it would do. The kinds say what the pair tests:
   (the same place and predicate, another thing: 가로등 설치 / 쓰레기통 설치), ``other-dong``
   (the same ask in another 동).
 
-The set was written before the analyser's rules were tuned and is kept as written; the pairs
-the check still gets wrong are listed by ``test_similarity_pairs.py`` when it fails.
+The pairs are kept as written, in three batches: ``PAIRS`` was written before the analyser's
+rules and tuned on; ``HELD_OUT`` after, and partly tuned on; ``UNSEEN`` last, never tuned on.
+The pairs the check gets wrong are listed by ``test_similarity_pairs.py`` when it fails.
 """
 
 from __future__ import annotations
@@ -196,8 +197,10 @@ PAIRS: tuple[Pair, ...] = (
     _other("other-dong", "서교2동 골목길 가로등 설치", "연남동 골목길 가로등 설치"),
 )
 
-# A second batch, written after the rules were tuned on the pairs above and not tuned on:
-# its figures estimate how the check does on wording it has not seen.
+# A second batch, written after the rules were tuned on the pairs above. Its first figures
+# (recall 0.73, false alarms 0.24) led to general fixes (the analyser learns the lexicon's
+# two-syllable nouns, attribute nouns such as 운영 and 기간 never name the thing, 동결, 제한
+# and 신축 are predicates, 단속 after a predicate enforces it), so it is no longer unseen.
 HELD_OUT: tuple[Pair, ...] = (
     _same("synonym", "아파트 단지 앞 CCTV 증설", "아파트 단지 앞에 방범카메라 더 설치해 주세요"),
     _same("verb", "공원 산책로 가로등 교체", "공원 산책로 가로등 바꿔 주세요"),
@@ -233,4 +236,32 @@ HELD_OUT: tuple[Pair, ...] = (
     _other("other-object", "주민센터 주차장 확충", "주민센터 엘리베이터 설치"),
     _other("other-object", "역 앞 자전거 거치대 설치", "역 앞 택시 승강장 설치"),
     _other("other-dong", "망원동 골목 보안등 설치", "성산동 골목 보안등 설치"),
+)
+
+# A third batch, written last and never tuned on: wording the rules have not seen.
+UNSEEN: tuple[Pair, ...] = (
+    _same("synonym", "공원 공중화장실 신설", "공원에 화장실 새로 지어 주세요"),
+    _same("spacing", "어린이 보호구역 CCTV 설치", "어린이보호구역 cctv 설치해 주세요"),
+    _same("verb", "주택가 골목 반사경 설치", "주택가 골목에 반사경 달아 주세요"),
+    _same("dong", "상암2동 버스정류장 온열의자 설치", "상암동 버스 정류장에 온열의자 놓아 주세요"),
+    _same("paraphrase", "공원 야간 소음 단속", "공원에서 밤마다 떠드는 소음 단속해 주세요"),
+    _same("verb", "횡단보도 대기 그늘막 확대", "횡단보도 그늘막 더 설치해 주세요"),
+    _same("synonym", "도서관 좌석 증설", "도서관 자리 늘려 주세요"),
+    _same("paraphrase", "공영주차장 야간 무료 개방", "공영주차장 밤에는 무료로 개방해 주세요"),
+    _same("verb", "학교 앞 불법 현수막 철거", "학교 앞 불법 현수막 떼 주세요"),
+    _same("spacing", "마을버스 막차 시간 연장", "마을버스 막차시간을 늘려 주세요"),
+    _same("synonym", "경로당 안마의자 교체", "경로당 안마기 바꿔 주세요"),
+    _same("verb", "하천 징검다리 보수", "하천 징검다리 고쳐 주세요"),
+    _other("opposite", "공원 야간 조명 설치", "공원 야간 조명 철거"),
+    _other("opposite", "마을버스 막차 시간 연장", "마을버스 막차 시간 단축"),
+    _other("opposite", "학교 운동장 야간 개방", "학교 운동장 야간 폐쇄"),
+    _other("opposite", "골목 일방통행 지정", "골목 양방향 통행 허용"),
+    _other("opposite", "공원 내 배달 오토바이 출입 허용", "공원 내 오토바이 출입 금지"),
+    _other("opposite", "주차장 요금 인상", "주차장 요금 인하"),
+    _other("opposite", "공원 비둘기 먹이 주기 허용", "공원 비둘기 먹이 주기 금지"),
+    _other("other-object", "공원 화장실 설치", "공원 매점 설치"),
+    _other("other-object", "도서관 좌석 증설", "도서관 주차장 증설"),
+    _other("other-object", "버스정류장 온열의자 설치", "버스정류장 공공 와이파이 설치"),
+    _other("other-ask", "학교 앞 횡단보도 설치", "학교 앞 횡단보도 도색"),
+    _other("other-dong", "상암동 버스정류장 온열의자 설치", "망원동 버스정류장 온열의자 설치"),
 )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.asks import Direction
 from bot.domain.reading import Morpheme, ask_of, indexed_terms, text_terms
+from bot.domain.similarity import MAX_TERM_LENGTH
 from bot.morphology import analyse, analysed
 
 
@@ -76,3 +79,11 @@ def test_analysed_runs_off_the_event_loop_and_keeps_the_order() -> None:
 def test_text_without_content_has_no_terms() -> None:
     for text in ("", "   ", "😀🎉", "ㅋㅋㅋ", "!!!"):
         assert indexed_terms(analyse(text)) == {}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_any_text_indexes_deterministically_within_the_column(title: str, problem: str) -> None:
+    terms = indexed_terms(analyse(title), analyse(problem))
+    assert terms == indexed_terms(analyse(title), analyse(problem))
+    assert all(0 < len(term) <= MAX_TERM_LENGTH and weight >= 1 for term, weight in terms.items())
