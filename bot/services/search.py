@@ -127,11 +127,14 @@ async def search(
     """A page of the visible proposals matching ``keyword``, best first.
 
     The ranking covers the best ``SEARCH_POOL`` matches, always the same set for the same
-    keyword and data, so pages neither repeat nor skip a proposal.
+    keyword and data, so pages neither repeat nor skip a proposal. It is about the topic:
+    「CCTV 설치」 finds the proposals to remove cameras too, and other 동's.
     """
     (analysis,) = await analysed(keyword)
+    topic = {term: weight for term, weight in indexed_terms(analysis).items()
+             if not is_marker(term)}
     ranked = await _ranked(
-        session, indexed_terms(analysis), pool=SEARCH_POOL, exclude_ids=(), statuses=statuses,
+        session, topic, pool=SEARCH_POOL, exclude_ids=(), statuses=statuses,
         min_score=min_score,
     )
     return ranked[offset : offset + limit]

@@ -111,6 +111,9 @@ async def test_the_opposite_ask_is_not_similar_but_a_synonym_is(
     ids = [hit.proposal_id for hit in hits]
     assert ids == [cameras.id]
     assert removal.id not in ids and elsewhere.id not in ids
+    async with sessionmaker() as session:
+        found = {hit.proposal_id for hit in await search(session, "역삼동 골목 CCTV 설치")}
+    assert {removal.id, cameras.id, elsewhere.id} <= found  # keyword search is about the topic
 
 
 @pytest.mark.parametrize(
