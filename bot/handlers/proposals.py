@@ -196,7 +196,8 @@ async def _report(press: Press[ReportReason]) -> bool:
         return await proposals.report_proposal(
             session, proposal_id=press.data.proposal_id, user_id=press.user_id,
             reason=press.data.reason, now=press.now,
-            settings=press.context.services.settings,
+            policy=press.context.services.settings.policy,
+            venues=press.context.services.settings.venues,
         )
 
 

@@ -61,7 +61,6 @@ from bot.services.lifecycle import transition
 from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
-from bot.settings import Settings
 
 S = ProposalStatus
 ALLOWED: dict[ProposalStatus, frozenset[AnswerKind]] = {
@@ -318,7 +317,7 @@ async def decide_re_review(
 
 
 async def remind_department(
-    session: AsyncSession, proposal_id: int, now: datetime, settings: Settings
+    session: AsyncSession, proposal_id: int, now: datetime, venues: Venues, smtp_url: str | None
 ) -> bool:
     """The answer clock: D-7 and D-1 reminders, then overdue alerts and a weekly reminder."""
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
@@ -339,9 +338,9 @@ async def remind_department(
                                       overdue_days(due, now), key=key)
     department = await session.get(Department, proposal.department_id) if proposal.department_id else None
     if department is not None:
-        await notify_department(session, department, reminder, now, settings.smtp_url)
+        await notify_department(session, department, reminder, now, smtp_url)
     if kind == "overdue":
-        await _announce_overdue(session, proposal, due, reminder.days, now, settings.venues)
+        await _announce_overdue(session, proposal, due, reminder.days, now, venues)
     return True
 
 

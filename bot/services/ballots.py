@@ -50,9 +50,9 @@ from bot.domain.pb.ballot import (
     is_open,
     summarize,
 )
+from bot.domain.policy import Policy
 from bot.services.outbox import enqueue_for_users
 from bot.services.sql import insert_ignoring_conflicts, is_postgres, rows_affected
-from bot.settings import Settings
 
 PAGE_SIZE = 5
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
@@ -457,7 +457,7 @@ class ReminderMark:
         return [(round_id, closes - timedelta(hours=self.hours)) for round_id, closes in rows]
 
     async def handle(
-        self, session: AsyncSession, round_id: int, now: datetime, settings: Settings
+        self, session: AsyncSession, round_id: int, now: datetime, policy: Policy
     ) -> bool:
         """Remind each pending ballot of the round once; True if anyone was reminded.
 
@@ -479,7 +479,7 @@ class ReminderMark:
             notice = self.event(
                 round_.id, round_.name, round_.closes_at, len(_numbers(ballot.draft)),
                 ballot.submitted_at is not None, key=str(ballot.id),
-                urgent=settings.policy.quiet_hours.next_end(now) >= round_.closes_at)
+                urgent=policy.quiet_hours.next_end(now) >= round_.closes_at)
             await enqueue_for_users(session, [ballot.user_id], notice, now)
             reminded = True
         return reminded

@@ -162,7 +162,8 @@ async def remind_debate_d3(
 async def remind_answer_clock(
     session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
-    return await remind_department(session, proposal_id, now, context.settings)
+    return await remind_department(session, proposal_id, now, context.settings.venues,
+                                   context.settings.smtp_url)
 
 
 async def close_poll_on_time(
@@ -192,13 +193,13 @@ async def count_budget_round(
 async def remind_ballots_48h(
     session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
-    return await REMIND_48H.handle(session, round_id, now, context.settings)
+    return await REMIND_48H.handle(session, round_id, now, context.policy)
 
 
 async def remind_ballots_6h(
     session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
-    return await REMIND_6H.handle(session, round_id, now, context.settings)
+    return await REMIND_6H.handle(session, round_id, now, context.policy)
 
 
 # Order matters: a window that ended while the app was down expires before its reminders,

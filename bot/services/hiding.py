@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import AuditEntry, Opinion, Proposal, Report
 from bot.domain.debate import excerpt
 from bot.domain.events import ContentHidden, ContentRestored, ModerationReported
+from bot.domain.policy import Policy
 from bot.domain.reports import REPORT_REASONS
+from bot.domain.venues import Venues
 from bot.services.audit import record_audit
 from bot.services.outbox import enqueue_for_users
 from bot.services.sql import is_postgres, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
-from bot.settings import Settings
 
 PROPOSAL, OPINION = "proposal", "opinion"
 HIDE_REASONS = REPORT_REASONS
@@ -124,7 +125,8 @@ async def _set_hidden(
 
 
 async def after_report(
-    session: AsyncSession, *, kind: str, content_id: int, now: datetime, settings: Settings,
+    session: AsyncSession, *, kind: str, content_id: int, now: datetime, policy: Policy,
+    venues: Venues,
 ) -> bool:
     """Called after a new report: once N different people reported it since its last
     restore, the content is hidden and the moderators get a 'restore / keep hidden' item.
@@ -137,7 +139,7 @@ async def after_report(
     since = await _reports_since(session, kind, content_id)
     reporters = int(await session.scalar(
         select(func.count(func.distinct(Report.user_id))).where(since)) or 0)
-    if reporters < settings.policy.report_hide_threshold:
+    if reporters < policy.report_hide_threshold:
         return False
     outcome = await hide_content(session, kind=kind, content_id=content_id,
                                  reason=AUTOMATIC_REASON, actor=SYSTEM_ACTOR, now=now)
@@ -149,7 +151,7 @@ async def after_report(
     crossing = await _last_report_id(session, kind, content_id)  # one item per crossing
     notice = ModerationReported(kind, content_id, content.proposal_id, content.title,
                                 reporters, reasons, key=f"{kind}:{content_id}:{crossing}")
-    await post_work_item(session, settings.moderator_chat_id, kind=WorkKind.REPORTED,
+    await post_work_item(session, venues.moderator_chat_id, kind=WorkKind.REPORTED,
                          subject_kind=kind, subject_id=content_id, notice=notice, now=now)
     return True
 

@@ -48,7 +48,6 @@ from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.search import index_proposal
 from bot.services.sql import insert_ignoring_conflicts, is_postgres, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
-from bot.settings import Settings
 
 
 class SubmitOutcome(StrEnum):
@@ -308,11 +307,12 @@ async def set_muted(
 
 async def report_proposal(
     session: AsyncSession, *, proposal_id: int, user_id: int, reason: str, now: datetime,
-    settings: Settings | None = None,
+    policy: Policy | None = None, venues: Venues | None = None,
 ) -> bool:
     """Record a report once per person; False for an unknown reason or a repeated report.
 
-    With `settings`, reports from REPORT_HIDE_THRESHOLD people hide the proposal (moderation).
+    With `policy` and `venues`, reports from `policy.report_hide_threshold` people hide the
+    proposal and tell the moderators.
     """
     await ensure_permitted(session, user_id, Action.REPORT, now)
     if reason not in REPORT_REASONS or await session.get(Proposal, proposal_id) is None:
@@ -325,9 +325,9 @@ async def report_proposal(
     )
     if not rows_affected(added):
         return False
-    if settings is not None:
+    if policy is not None and venues is not None:
         await after_report(session, kind="proposal", content_id=proposal_id, now=now,
-                           settings=settings)
+                           policy=policy, venues=venues)
     return True
 
 

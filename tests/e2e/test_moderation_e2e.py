@@ -313,7 +313,7 @@ async def test_hide_settles_the_report_item_and_restore_tells_the_reason(
         ids = dict((await session.execute(select(User.telegram_id, User.id))).all())
         for tid in (8702, 8703, 8704):
             await report_proposal(session, proposal_id=pid, user_id=ids[tid], reason="spam",
-                                  now=START, settings=settings)
+                                  now=START, policy=settings.policy, venues=settings.venues)
     cast.runtime.application.services.wake_dispatcher()
     told = await minji.wait_for_message(TITLE, after=0)
     await cast.mod1.say(f"/hide p {pid} 광고 글")

@@ -24,10 +24,10 @@ from bot.db.models import (
     User,
 )
 from bot.domain.pb.ballot import Action, Ineligible, RefusalReason
+from bot.domain.policy import Policy
 from bot.domain.venues import Venues
 from bot.services import ballots, budget
 from bot.services.ballots import REMIND_6H, REMIND_48H, BallotOutcome, BallotResult
-from bot.settings import Settings
 from tests.conftest import START
 from tests.support.factories import make_user
 
@@ -292,7 +292,7 @@ async def remind(sessionmaker: Maker, at: datetime) -> int:
             due = await mark.due(session, at)
         for round_id in due:
             async with sessionmaker() as session, session.begin():
-                sent += await mark.handle(session, round_id, at, Settings())
+                sent += await mark.handle(session, round_id, at, Policy())
     return sent
 
 
@@ -480,7 +480,7 @@ async def test_a_ballot_changed_after_the_sweep_found_it_is_not_claimed(
     await submit(sessionmaker, round_id, minji, now=mark + timedelta(minutes=1))
     async with sessionmaker() as session, session.begin():
         assert not await REMIND_48H.handle(session, round_id, mark + timedelta(minutes=2),
-                                           Settings())
+                                           Policy())
     assert await reminders(sessionmaker) == []
 
 

@@ -96,7 +96,8 @@ def moderator(user: User, name: str = "김모더") -> Moderator:
 async def report(sessionmaker: Maker, proposal_id: int, user: User, reason: str = "spam") -> bool:
     async with sessionmaker() as session, session.begin():
         return await report_proposal(session, proposal_id=proposal_id, user_id=user.id,
-                                     reason=reason, now=START, settings=SETTINGS)
+                                     reason=reason, now=START, policy=SETTINGS.policy,
+                                     venues=SETTINGS.venues)
 
 
 async def only_item(sessionmaker: Maker, kind: WorkKind) -> work_items.WorkItemView:
@@ -298,7 +299,8 @@ async def test_a_restored_proposal_is_hidden_again_by_new_reporters_and_alerts_a
     for n, reporter in enumerate(others[3:6]):
         async with sessionmaker() as session, session.begin():
             assert await report_proposal(session, proposal_id=pid, user_id=reporter.id,
-                                         reason="abuse", now=later, settings=SETTINGS)
+                                         reason="abuse", now=later, policy=SETTINGS.policy,
+                                         venues=SETTINGS.venues)
         assert (await reload(sessionmaker, pid)).hidden is (n == 2)  # old reports don't count
     posted = await outbox(sessionmaker, "moderation_reported")
     assert len(posted) == 2 and posted[1].params["count"] == 3
@@ -319,7 +321,7 @@ async def test_reports_past_a_lowered_threshold_still_hide_once(sessionmaker: Ma
     for reporter in reporters[:3]:
         async with sessionmaker() as session, session.begin():
             await report_proposal(session, proposal_id=pid, user_id=reporter.id, reason="spam",
-                                  now=START, settings=lenient)
+                                  now=START, policy=lenient.policy, venues=lenient.venues)
     assert not (await reload(sessionmaker, pid)).hidden
     await report(sessionmaker, pid, reporters[3])  # 4 reporters, the threshold is now 3
     assert (await reload(sessionmaker, pid)).hidden
@@ -342,7 +344,8 @@ async def test_simultaneous_reports_reaching_the_threshold_hide_once(
         await race_behind(
             sessionmaker,
             lambda session: report_proposal(session, proposal_id=pid, user_id=reporters[1].id,
-                                            reason="spam", now=START, settings=SETTINGS),
+                                            reason="spam", now=START, policy=SETTINGS.policy,
+                                            venues=SETTINGS.venues),
             lambda: report(sessionmaker, pid, reporters[2]))
     assert (await reload(sessionmaker, pid)).hidden
     assert len(await outbox(sessionmaker, "moderation_reported")) == 1
@@ -739,7 +742,8 @@ async def test_re_review_and_overdue_items(sessionmaker: Maker) -> None:
         assert await answers.request_re_review(
             session, proposal_id=refused, user_id=author.id,
             reason="주민 200명이 다시 서명했어요. 다시 봐 주세요.", now=START, venues=SETTINGS.venues)
-        assert await answers.remind_department(session, late, START, SETTINGS)
+        assert await answers.remind_department(session, late, START, SETTINGS.venues,
+                                               SETTINGS.smtp_url)
     accepted = await act(sessionmaker, await only_item(sessionmaker, WorkKind.RE_REVIEW),
                          "accept", mod)
     assert accepted.outcome is ActOutcome.DONE

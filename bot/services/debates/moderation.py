@@ -41,7 +41,8 @@ async def report_opinion(
     proposal = await session.get(Proposal, opinion.proposal_id)
     assert proposal is not None
     await _tell_moderators(session, settings, proposal, opinion, now, reason=reason)
-    await after_report(session, kind="opinion", content_id=opinion_id, now=now, settings=settings)
+    await after_report(session, kind="opinion", content_id=opinion_id, now=now,
+                       policy=settings.policy, venues=settings.venues)
     return True
 
 
