@@ -131,7 +131,10 @@ def percentages(counts: Mapping[Stance, int]) -> dict[Stance, int]:
     exact = {s: counts.get(s, 0) * 100 / total for s in STANCE_ORDER}
     floors = {s: int(v) for s, v in exact.items()}
     short = 100 - sum(floors.values())
-    for s in sorted(STANCE_ORDER, key=lambda s: (floors[s] - exact[s], STANCE_ORDER.index(s)))[:short]:
+    by_largest_remainder = sorted(
+        STANCE_ORDER, key=lambda s: (floors[s] - exact[s], STANCE_ORDER.index(s))
+    )
+    for s in by_largest_remainder[:short]:
         floors[s] += 1
     return floors
 
