@@ -238,7 +238,7 @@ def build_runtime(
     machine = DeadlineMachine(
         sessionmaker,
         clock,
-        DeadlineContext(settings.policy, calendar, settings),
+        DeadlineContext(settings.policy, calendar, settings.venues, settings.smtp_url),
         on_transition=lambda kind: metrics.transitions.labels(kind=kind).inc(),
     )
 

@@ -158,7 +158,8 @@ async def report(press: Press[ReportOpinionReason]) -> None:
     async with press.context.transaction() as session:
         recorded = await debates.report_opinion(
             session, opinion_id=target.opinion_id, user_id=press.user_id,
-            reason=target.reason, now=press.now, settings=press.context.services.settings,
+            reason=target.reason, now=press.now, policy=press.context.services.settings.policy,
+            venues=press.context.services.settings.venues,
         )
     await press.ack()
     await press.query.edit_message_text(view.opinion_report_reply(press.t, recorded))

@@ -23,6 +23,7 @@ from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.events import DebateClosed, ProposalExpired
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
+from bot.domain.venues import Venues
 from bot.services.answers import remind_department
 from bot.services.ballots import REMIND_6H, REMIND_48H  # budget ballot reminders
 from bot.services.budget import (  # budget rounds
@@ -41,16 +42,19 @@ from bot.services.lifecycle import transition
 from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.polls import close_poll, due_poll_ids, upcoming_closes  # polls
 from bot.services.proposals import announce_closing_soon, announce_halfway
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class DeadlineContext:
+    """What every deadline handler may need: the rules, the calendar, where to publish, and
+    the SMTP address that departments' reminders go through (None: no e-mail)."""
+
     policy: Policy
     calendar: BusinessCalendar
-    settings: Settings = Settings()
+    venues: Venues = Venues()
+    smtp_url: str | None = None
 
 
 Handler = Callable[[AsyncSession, int, datetime, DeadlineContext], Awaitable[bool]]
@@ -162,8 +166,7 @@ async def remind_debate_d3(
 async def remind_answer_clock(
     session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
-    return await remind_department(session, proposal_id, now, context.settings.venues,
-                                   context.settings.smtp_url)
+    return await remind_department(session, proposal_id, now, context.venues, context.smtp_url)
 
 
 async def close_poll_on_time(
@@ -175,7 +178,7 @@ async def close_poll_on_time(
 async def open_budget_round(
     session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
-    return await open_round(session, round_id, now, context.settings.venues)
+    return await open_round(session, round_id, now, context.venues)
 
 
 async def close_budget_round(
@@ -187,7 +190,7 @@ async def close_budget_round(
 async def count_budget_round(
     session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
-    return await count_round(session, round_id, now, context.settings.venues)
+    return await count_round(session, round_id, now, context.venues)
 
 
 async def remind_ballots_48h(

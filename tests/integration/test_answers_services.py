@@ -158,7 +158,8 @@ async def test_the_answer_clock_reminds_then_flags_overdue_once_then_weekly(sess
     pid, _, _ = await seed(sessionmaker, ProposalStatus.AWAITING_ANSWER, answer_due=due,
                            next_reminder_at=datetime(2026, 12, 17, 0, tzinfo=UTC))
     clock = fake_clock(START)
-    machine = DeadlineMachine(sessionmaker, clock, DeadlineContext(SETTINGS.policy, CALENDAR, SETTINGS))
+    context = DeadlineContext(SETTINGS.policy, CALENDAR, SETTINGS.venues, SETTINGS.smtp_url)
+    machine = DeadlineMachine(sessionmaker, clock, context)
     for day in (datetime(2026, 12, 17, 1, tzinfo=UTC), datetime(2026, 12, 23, 1, tzinfo=UTC),
                 datetime(2026, 12, 25, 1, tzinfo=UTC), datetime(2026, 12, 26, 1, tzinfo=UTC),
                 datetime(2027, 1, 1, 1, tzinfo=UTC)):

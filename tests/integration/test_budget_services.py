@@ -42,7 +42,7 @@ SETTINGS = Settings(public_channel_id=CHANNEL, public_base_url="https://gonggam.
 
 def machine(sessionmaker: Maker, *, when: datetime) -> DeadlineMachine:
     return DeadlineMachine(sessionmaker, fake_clock(when),
-                           DeadlineContext(SETTINGS.policy, BusinessCalendar(), SETTINGS))
+                           DeadlineContext(SETTINGS.policy, BusinessCalendar(), SETTINGS.venues))
 
 
 async def phase_of(sessionmaker: Maker, round_id: int) -> str:

@@ -88,7 +88,7 @@ def machine(sessionmaker: Maker, now: datetime) -> DeadlineMachine:
     from bot.clock import fake_clock
 
     return DeadlineMachine(sessionmaker, fake_clock(now),
-                           DeadlineContext(SETTINGS.policy, CALENDAR, SETTINGS))
+                           DeadlineContext(SETTINGS.policy, CALENDAR, SETTINGS.venues))
 
 
 async def test_feasibility_opens_the_debate_and_invites_followers_channel_and_forum(
@@ -200,11 +200,14 @@ async def test_likes_once_reports_once_and_hiding(sessionmaker: Maker) -> None:
     assert own.outcome is LikeOutcome.OWN
     async with sessionmaker() as session, session.begin():
         assert await debates.report_opinion(session, opinion_id=oid, user_id=users[2],
-                                            reason="abuse", now=START, settings=SETTINGS)
+                                            reason="abuse", now=START, policy=SETTINGS.policy,
+                                            venues=SETTINGS.venues)
         assert not await debates.report_opinion(session, opinion_id=oid, user_id=users[2],
-                                                reason="abuse", now=START, settings=SETTINGS)
+                                                reason="abuse", now=START,
+                                                policy=SETTINGS.policy, venues=SETTINGS.venues)
         assert not await debates.report_opinion(session, opinion_id=oid, user_id=users[3],
-                                                reason="nonsense", now=START, settings=SETTINGS)
+                                                reason="nonsense", now=START,
+                                                policy=SETTINGS.policy, venues=SETTINGS.venues)
     assert await outbox(sessionmaker, "moderation_opinion_reported") == [-500]
     async with sessionmaker() as session, session.begin():
         assert await debates.hide_opinion(session, opinion_id=oid, moderator="운영자", now=START)

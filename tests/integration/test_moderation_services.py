@@ -771,7 +771,8 @@ async def test_three_reports_hide_an_opinion_and_open_an_item_about_it(sessionma
     for reporter, reason in zip(reporters, ("abuse", "abuse", "duplicate"), strict=True):
         async with sessionmaker() as session, session.begin():
             assert await debates.report_opinion(session, opinion_id=oid, user_id=reporter.id,
-                                                reason=reason, now=START, settings=SETTINGS)
+                                                reason=reason, now=START,
+                                                policy=SETTINGS.policy, venues=SETTINGS.venues)
     async with sessionmaker() as session:
         opinion = await session.get(Opinion, oid)
     assert opinion is not None and opinion.hidden and opinion.hidden_reason == "reports"

@@ -130,7 +130,7 @@ async def test_a_multiple_choice_poll_counts_every_choice(sessionmaker: Maker) -
 def machine(sessionmaker: Maker, hours: int) -> DeadlineMachine:
     settings = Settings()
     return DeadlineMachine(sessionmaker, fake_clock(START + timedelta(hours=hours)),
-                           DeadlineContext(settings.policy, BusinessCalendar(), settings))
+                           DeadlineContext(settings.policy, BusinessCalendar(), settings.venues))
 
 
 async def test_a_poll_closes_once_even_when_the_machine_runs_twice_or_concurrently(

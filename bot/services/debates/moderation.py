@@ -11,18 +11,19 @@ from bot.db.models import Opinion, Proposal, Report
 from bot.domain.debate import excerpt
 from bot.domain.events import ModerationOpinionReported
 from bot.domain.permissions import Action
+from bot.domain.policy import Policy
 from bot.domain.reports import REPORT_REASONS
+from bot.domain.venues import Venues
 from bot.services.audit import record_audit
 from bot.services.bans import ensure_permitted
 from bot.services.hiding import after_report
 from bot.services.outbox import enqueue
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
-from bot.settings import Settings
 
 
 async def report_opinion(
     session: AsyncSession, *, opinion_id: int, user_id: int, reason: str, now: datetime,
-    settings: Settings,
+    policy: Policy, venues: Venues,
 ) -> bool:
     """Record a report once per person; the moderators hear about a reported opinion once.
 
@@ -40,9 +41,10 @@ async def report_opinion(
         return False
     proposal = await session.get(Proposal, opinion.proposal_id)
     assert proposal is not None
-    await _tell_moderators(session, settings, proposal, opinion, now, reason=reason)
+    await _tell_moderators(session, venues.moderator_chat_id, proposal, opinion, now,
+                           reason=reason)
     await after_report(session, kind="opinion", content_id=opinion_id, now=now,
-                       policy=settings.policy, venues=settings.venues)
+                       policy=policy, venues=venues)
     return True
 
 
@@ -79,12 +81,12 @@ async def _set_hidden(
 
 
 async def _tell_moderators(
-    session: AsyncSession, settings: Settings, proposal: Proposal, opinion: Opinion,
+    session: AsyncSession, moderator_chat_id: int | None, proposal: Proposal, opinion: Opinion,
     now: datetime, *, reason: str,
 ) -> None:
-    if settings.moderator_chat_id is None:
+    if moderator_chat_id is None:
         return
     notice = ModerationOpinionReported(proposal.id, proposal.title, opinion.id,
                                        excerpt(opinion.text, 300), reason, key=str(opinion.id),
                                        urgent=True)
-    await enqueue(session, chat_id=settings.moderator_chat_id, notice=notice, now=now)
+    await enqueue(session, chat_id=moderator_chat_id, notice=notice, now=now)
