@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import aiohttp
 from aiohttp import web
 
+from sandbox.files import FILES_PATH, file_bytes, file_response, file_url, looks_like_image
 from sandbox.state import (
     BotApiError,
     JSONDict,
@@ -647,7 +648,12 @@ def message_view(state: SandboxState, message: SandboxMessage) -> JSONDict:
         "message_thread_id": message.message_thread_id,
     }
     if message.file is not None:
-        view["file"] = {"kind": message.file.kind, "name": message.file.file_name}
+        view["file"] = {
+            "kind": message.file.kind,
+            "name": message.file.file_name,
+            "url": file_url(message.file),
+            "image": looks_like_image(message.file),
+        }
     if message.contact is not None:
         view["contact"] = message.contact.get("phone_number")
     poll = state.poll_of(message)
@@ -849,6 +855,14 @@ async def api_advance_time(request: web.Request) -> web.Response:
     return web.json_response({"now": controls.now().isoformat()})
 
 
+async def api_file(request: web.Request) -> web.Response:
+    """A file the bot or a resident sent, for the page to show (images) or download."""
+    stored = request.app[STATE_KEY].files.get(request.match_info["file_id"])
+    if stored is None:
+        raise web.HTTPNotFound(text="file not found")
+    return file_response(stored, await file_bytes(stored))
+
+
 async def chat_page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "chat.html")
 
@@ -878,6 +892,7 @@ def create_sandbox_app(
     app.router.add_post("/sandbox/api/vote", api_vote)
     app.router.add_post("/sandbox/api/contact", api_contact)
     app.router.add_post("/sandbox/api/time/advance", api_advance_time)
+    app.router.add_get(FILES_PATH + "{file_id}", api_file)
     return app
 
 

@@ -146,6 +146,7 @@ class SandboxFile:
     file_size: int
     mime_type: str | None = None
     data: bytes = field(default=b"", repr=False)  # the uploaded bytes, for tests to read
+    url: str | None = None  # the http(s) address it was sent by, fetched when first shown
 
     def to_api(self) -> JSONDict | list[JSONDict]:
         if self.kind == "photo":
@@ -707,7 +708,9 @@ class SandboxState:
             return SandboxFile(kind, known.file_id, known.file_unique_id, known.file_name,
                                known.file_size, known.mime_type)
         if file_id.startswith(("http://", "https://")):
-            return self.store_file(kind, file_name=file_id.rsplit("/", 1)[-1], size=0)
+            stored = self.store_file(kind, file_name=file_id.rsplit("/", 1)[-1], size=0)
+            stored.url = file_id
+            return stored
         raise bad_request("wrong file identifier/HTTP URL specified")
 
     def send_file(
