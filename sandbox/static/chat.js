@@ -3,11 +3,19 @@
 
 const api = "/sandbox/api";
 const $ = (id) => document.getElementById(id);
-const view = { userId: null, version: null, poll: null, toastTimer: null, scrollToEnd: true };
+// The menu keyboard stays open where there is room for it; short screens fold it after use.
+const roomForMenu = window.matchMedia("(min-height: 760px)");
+const view = {
+  userId: null, version: null, poll: null, toastTimer: null, scrollToEnd: true, atEnd: true,
+  // Pictures by address, reused across re-renders so that they never load twice.
+  images: new Map(),
+  menuOpen: roomForMenu.matches,
+};
 // The bot serves a Korean district: its time is Korea's, whatever the viewer's computer says.
 const ZONE = "Asia/Seoul";
 const LANGUAGES = { ko: "한국어", en: "English", zh: "中文", vi: "Tiếng Việt" };
-const dayFormat = new Intl.DateTimeFormat("ko-KR", { timeZone: ZONE, dateStyle: "long" });
+const yearFormat = new Intl.DateTimeFormat("ko-KR", { timeZone: ZONE, year: "numeric" });
+const dayFormat = new Intl.DateTimeFormat("ko-KR", { timeZone: ZONE, month: "long", day: "numeric" });
 const weekdayFormat = new Intl.DateTimeFormat("ko-KR", { timeZone: ZONE, weekday: "short" });
 const clockFormat = new Intl.DateTimeFormat("ko-KR", { timeZone: ZONE, hour: "numeric", minute: "2-digit" });
 const messageTimeFormat = new Intl.DateTimeFormat("ko-KR", {
@@ -98,14 +106,52 @@ function renderPoll(message) {
   return box;
 }
 
+function nearBottom(list) {
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 120;
+}
+
+// A picture that arrives keeps the conversation at its end if that is where the reader was.
+function image(file) {
+  const known = view.images.get(file.url);
+  if (known) return known;
+  const img = el("img");
+  img.alt = file.kind === "photo" ? "사진" : file.name || "그림";
+  img.addEventListener("load", () => {
+    const list = $("messages");
+    if (view.atEnd) list.scrollTop = list.scrollHeight;
+  });
+  img.addEventListener("error", () => {
+    const missing = el("div", "attachment", "📷 " + img.alt + " (불러오지 못했어요)");
+    view.images.set(file.url, missing);
+    img.replaceWith(missing);
+  });
+  img.src = file.url;
+  view.images.set(file.url, img);
+  return img;
+}
+
+function renderFile(file) {
+  if (file.image) {
+    const link = el("a", "photo");
+    link.href = file.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    const picture = image(file);
+    if (picture.tagName !== "IMG") return picture;
+    link.append(picture);
+    return link;
+  }
+  const link = el("a", "attachment", "📎 " + (file.name || "파일") + " ⬇");
+  link.href = file.url;
+  link.download = file.name || "";
+  return link;
+}
+
 function renderMessage(message) {
   const row = el("div", "row " + (message.from_bot ? "bot" : "user"));
   row.dataset.messageId = String(message.message_id);
   const bubble = el("div", "bubble");
-  if (message.file) {
-    const label = message.file.kind === "photo" ? "📷 사진" : "📎 " + (message.file.name || "파일");
-    bubble.append(el("div", "attachment", label));
-  }
+  if (message.file) bubble.append(renderFile(message.file));
   if (message.contact) bubble.append(el("div", "attachment", "📞 " + message.contact));
   if (message.poll) bubble.append(renderPoll(message));
   if (message.text) bubble.append(document.createTextNode(message.text));
@@ -116,6 +162,15 @@ function renderMessage(message) {
   return row;
 }
 
+function showMenu(open) {
+  view.menuOpen = open;
+  const hasMenu = $("reply-keyboard").childElementCount > 0;
+  $("toggle-menu").hidden = !hasMenu;
+  $("toggle-menu").setAttribute("aria-expanded", String(hasMenu && open));
+  $("reply-keyboard").hidden = !(hasMenu && open);
+  if (view.atEnd) $("messages").scrollTop = $("messages").scrollHeight;
+}
+
 function renderReplyKeyboard(rows) {
   const box = $("reply-keyboard");
   box.replaceChildren();
@@ -124,11 +179,15 @@ function renderReplyKeyboard(rows) {
     for (const button of row) {
       const b = el("button", "", button.text);
       b.type = "button";
-      b.addEventListener("click", () => (button.request_contact ? shareContact() : send(button.text)));
+      b.addEventListener("click", () => {
+        if (!roomForMenu.matches) showMenu(false);
+        return button.request_contact ? shareContact() : send(button.text);
+      });
       line.append(b);
     }
     box.append(line);
   }
+  showMenu(view.menuOpen);
 }
 
 function emptyChat() {
@@ -139,13 +198,14 @@ function emptyChat() {
 
 function renderChat(data) {
   const list = $("messages");
-  const nearBottom = view.scrollToEnd || list.scrollHeight - list.scrollTop - list.clientHeight < 120;
+  const stayAtEnd = view.scrollToEnd || nearBottom(list);
   list.replaceChildren();
   if (!data.messages.length) list.append(emptyChat());
   for (const message of data.messages) list.append(renderMessage(message));
   renderReplyKeyboard(data.reply_keyboard);
   renderTime(data.now);
-  if (nearBottom) list.scrollTop = list.scrollHeight;
+  if (stayAtEnd) list.scrollTop = list.scrollHeight;
+  view.atEnd = stayAtEnd;
   view.scrollToEnd = false;
 }
 
@@ -153,8 +213,11 @@ function renderTime(now) {
   $("time-bar").hidden = !now;
   if (!now) return;
   const at = new Date(now);
-  // e.g. "2026년 11월 24일 (화) 오후 3:00"
-  $("now").textContent = dayFormat.format(at) + " (" + weekdayFormat.format(at) + ") " + clockFormat.format(at);
+  // e.g. "2026년 11월 24일 (화) 오후 3:00"; narrow screens leave the year out
+  $("now").replaceChildren(
+    el("span", "year", yearFormat.format(at) + " "),
+    dayFormat.format(at) + " (" + weekdayFormat.format(at) + ") " + clockFormat.format(at),
+  );
 }
 
 function userLabel(user) {
@@ -280,13 +343,43 @@ async function travel(days) {
   toast(days + "일 뒤로 시간을 보냈어요");
 }
 
+// The message box grows with its lines, up to its CSS max-height (then it scrolls).
+function fitMessageBox() {
+  const box = $("text");
+  box.style.height = "";
+  if (!box.value) return;
+  box.style.height = "auto";
+  box.style.height = box.scrollHeight + (box.offsetHeight - box.clientHeight) + "px";
+}
+
+// Enter sends and Shift+Enter starts a new line; Enter that ends a Hangul syllable does neither.
+function sendOnEnter(event) {
+  if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+  event.preventDefault();
+  $("send-form").requestSubmit();
+}
+
 function wire() {
   $("send-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const input = $("text");
     const text = input.value;
     input.value = "";
+    fitMessageBox();
     send(text);
+  });
+  if (window.matchMedia("(min-width: 561px)").matches) {
+    $("text").placeholder = "메시지 입력 · Shift+Enter로 줄 바꿈";
+  }
+  $("text").addEventListener("keydown", sendOnEnter);
+  $("text").addEventListener("input", fitMessageBox);
+  $("messages").addEventListener("scroll", () => { view.atEnd = nearBottom($("messages")); },
+    { passive: true });
+  $("toggle-menu").addEventListener("click", () => showMenu(!view.menuOpen));
+  $("toggle-travel").addEventListener("click", () => {
+    const open = $("travel").hidden;
+    $("travel").hidden = !open;
+    $("toggle-travel").setAttribute("aria-expanded", String(open));
   });
   $("user-select").addEventListener("change", (event) => {
     if (event.target.value) selectUser(event.target.value);

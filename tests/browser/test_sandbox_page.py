@@ -27,7 +27,8 @@ expect = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-MENU_LABELS = ["✍️ 제안하기", "🔎 제안 둘러보기", "🙋 내 활동", "💰 주민참여예산", "⚙️ 알림 설정", "❓ 도움말"]
+MENU_LABELS = ["✍️ 제안하기", "🔎 제안 둘러보기", "🙋 내 활동", "💰 주민참여예산", "⚙️ 알림 설정",
+               "❓ 도움말"]
 GREETING = "안녕하세요, {name}님! 공감에 오신 것을 환영해요."
 
 
@@ -179,6 +180,7 @@ async def test_time_travel_moves_the_sandbox_date(chat: ChatPage, sandbox: Sandb
     shown = chat.page.locator("#now")
     await expect(shown).to_contain_text("2026년 11월 24일", timeout=TIMEOUT_MS)
 
+    await chat.page.get_by_role("button", name="날짜 넘기기").click()
     await chat.page.get_by_role("button", name="+30일").click()
 
     await expect(shown).to_contain_text("2026년 12월 24일", timeout=TIMEOUT_MS)
