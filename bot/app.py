@@ -220,7 +220,7 @@ def build_runtime(
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
-    i18n = I18n(settings.policy.timezone)
+    i18n = I18n(settings.policy.timezone, clock=clock)
     metrics = Metrics()
     bot = _build_bot(settings)
     dispatcher = OutboxDispatcher(

@@ -7,7 +7,7 @@ there is no build step and no compiled file in the repository.
 from __future__ import annotations
 
 import gettext
-from datetime import datetime, time
+from datetime import date, datetime, time
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 
+from bot.clock import Clock
 from bot.domain.deadlines import SEOUL, deadline_last_day
 from bot.domain.korean import format_krw, with_josa
 
@@ -25,6 +26,10 @@ DOMAIN = "messages"
 DEFAULT_LANGUAGE = "ko"
 SUPPORTED_LANGUAGES = ("ko", "en")
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
+# Babel patterns per language; the year is shown only when it is not the current one.
+DAY_PATTERNS = {"ko": "M월 d일(E)", "en": "EEE d MMM"}
+DAY_WITH_YEAR_PATTERNS = {"ko": "y년 M월 d일(E)", "en": "EEE d MMM y"}
+TIME_PATTERNS = {"ko": " a h:mm", "en": ", h:mm a"}
 
 
 def N_(message: str) -> str:
@@ -43,10 +48,17 @@ def pick_language(stored: str | None, telegram_code: str | None) -> str:
 class Translator:
     """Messages and formats in one language."""
 
-    def __init__(self, language: str, catalog: gettext.NullTranslations, tz: ZoneInfo) -> None:
+    def __init__(
+        self,
+        language: str,
+        catalog: gettext.NullTranslations,
+        tz: ZoneInfo,
+        clock: Clock | None = None,
+    ) -> None:
         self.language = language
         self._catalog = catalog
         self._tz = tz
+        self._clock = clock
 
     def gettext(self, message: str) -> str:
         return self._catalog.gettext(message)
@@ -54,25 +66,37 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._catalog.ngettext(singular, plural, n)
 
-    def moment(self, instant: datetime) -> str:
-        """`12월 24일(목) 오후 3:00` / `Thu, Dec 24, 3:00 PM` in the configured zone."""
-        pattern = "M월 d일(E) a h:mm" if self.language == "ko" else "EEE, MMM d, h:mm a"
-        return format_datetime(instant, pattern, tzinfo=self._tz, locale=self.language)
+    def moment(self, instant: datetime, *, now: datetime | None = None) -> str:
+        """`12월 24일(목) 오후 3:00` / `Thu 24 Dec, 3:00 PM` in the configured zone.
 
-    def deadline(self, instant: datetime) -> str:
-        """A deadline; one at local midnight reads as the end of the previous day.
+        The year is added (`2027년 1월 1일(금) 오전 9:00`) when it is not the current one.
+        """
+        local = instant.astimezone(self._tz)
+        pattern = self._day_pattern(local.date(), now) + TIME_PATTERNS[self.language]
+        return format_datetime(local, pattern, locale=self.language)
 
-        Korean says `밤 12시` for it: "27일 자정" is often read as the night before the 27th.
+    def deadline(self, instant: datetime, *, now: datetime | None = None) -> str:
+        """A deadline; one at local midnight is the whole previous day: `12월 16일(수)`.
+
+        Messages put it before 까지 (`12월 16일(수)까지`, `until Wed 16 Dec`): naming the
+        last day avoids "16일 자정", which many read as the night before the 16th.
         """
         if instant.astimezone(self._tz).time() != time(0):
-            return self.moment(instant)
-        day_pattern = "M월 d일(E)" if self.language == "ko" else "EEE, MMM d"
+            return self.moment(instant, now=now)
         last_day = deadline_last_day(instant, self._tz)
-        day = format_date(last_day, day_pattern, locale=self.language)
-        return self.gettext("{day} midnight").format(day=day)
+        return format_date(last_day, self._day_pattern(last_day, now), locale=self.language)
+
+    def _day_pattern(self, day: date, now: datetime | None) -> str:
+        """With the year when `day` is outside the current year (of `now`, else of the clock).
+
+        Without either there is no current year to compare with, and the year is left out.
+        """
+        reference = now or (self._clock.now() if self._clock else None)
+        other_year = reference is not None and reference.astimezone(self._tz).year != day.year
+        return (DAY_WITH_YEAR_PATTERNS if other_year else DAY_PATTERNS)[self.language]
 
     def with_particle(self, word: str, pair: str) -> str:
-        """`word` plus the right Korean particle (e.g. 을/를) in Korean; the bare word otherwise."""
+        """`word` and the Korean particle (e.g. 을/를) that fits it; the bare word otherwise."""
         return with_josa(word, pair) if self.language == "ko" else word
 
     def money(self, amount: int) -> str:
@@ -85,10 +109,12 @@ class Translator:
 class I18n:
     """All catalogs, loaded once; hands out a Translator per language."""
 
-    def __init__(self, tz: ZoneInfo = SEOUL, locales_dir: Path = LOCALES_DIR) -> None:
+    def __init__(
+        self, tz: ZoneInfo = SEOUL, locales_dir: Path = LOCALES_DIR, clock: Clock | None = None
+    ) -> None:
         self._tz = tz
         self._translators = {
-            language: Translator(language, _load_catalog(locales_dir, language), tz)
+            language: Translator(language, _load_catalog(locales_dir, language), tz, clock)
             for language in SUPPORTED_LANGUAGES
         }
 

@@ -74,7 +74,7 @@ async def add_department(said: Said) -> None:
             session, name=name, now=said.now, chat_id=int(chat) if chat else None,
             emails=options.get("mail"), actor=actor_of(said.update),
         )
-    await said.reply(view.department_added(said.t, department_id))
+    await said.reply(view.department_added(said.t, department_id, name))
 
 
 @permitted(Action.ASSIGN)
@@ -93,7 +93,7 @@ async def assign(said: Said) -> None:
             secret_key=settings.secret_key, smtp_url=settings.smtp_url,
             actor=actor_of(said.update),
         )
-    await said.reply(view.assign_reply(said.t, result.outcome, result.url))
+    await said.reply(view.assign_reply(said.t, int(args[0]), result))
 
 
 @permitted(Action.DECIDE_RE_REVIEW)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.i18n import Translator
 from bot.services.answers import RatingOutcome, ReReviewOutcome
 from bot.services.debates import ExtendOutcome, OpenOutcome
-from bot.services.departments import AssignOutcome, DepartmentView
+from bot.services.departments import AssignOutcome, AssignResult, DepartmentView
 
 
 def rating_reply(t: Translator, outcome: RatingOutcome) -> str:
@@ -43,22 +43,33 @@ def department_add_usage(t: Translator) -> str:
     return t.gettext("Usage: /department_add <name> [chat=<chat id>] [mail=<e-mails>]")
 
 
-def department_added(t: Translator, department_id: int) -> str:
-    return t.gettext("Department {id} added.").format(id=department_id)
+def department_added(t: Translator, department_id: int, name: str) -> str:
+    """`안전총괄과를 추가했어요. 부서 번호는 3번이에요.`: the name, then the number."""
+    return t.gettext("Added the department {department} (number {id}).").format(
+        department=t.with_particle(name, "을/를"), id=department_id)
 
 
 def assign_usage(t: Translator) -> str:
     return t.gettext("Usage: /assign <proposal number> <department number>")
 
 
-def assign_reply(t: Translator, outcome: AssignOutcome, url: str | None) -> str:
+def assign_reply(t: Translator, proposal_id: int, result: AssignResult) -> str:
+    if result.outcome is AssignOutcome.ASSIGNED:
+        return _assigned(t, proposal_id, result)
     return {
-        AssignOutcome.ASSIGNED: t.gettext("Assigned. Reply link:\n{url}"),
         AssignOutcome.NOT_FOUND: t.gettext("There is no such proposal."),
         AssignOutcome.WRONG_STATE: t.gettext(
             "Only proposals under review or later can be assigned."),
         AssignOutcome.NO_DEPARTMENT: t.gettext("There is no such active department."),
-    }[outcome].format(url=url or "")
+    }[result.outcome]
+
+
+def _assigned(t: Translator, proposal_id: int, result: AssignResult) -> str:
+    """Which department got the proposal, and until when its reply link works."""
+    until = t.deadline(result.link_expires_at) if result.link_expires_at else "—"
+    return t.gettext(
+        "Proposal #{id} is assigned to {department}. Its reply link works until {until}:\n{url}"
+    ).format(id=proposal_id, department=result.department, until=until, url=result.url)
 
 
 def re_review_decide_usage(t: Translator) -> str:

@@ -99,8 +99,9 @@ ROUND_EXAMPLE = (
 ROUND_OPTIONS = (
     "방식: 예산 | 선택 (선택 수: 3) | 점수 (총점: 10, 사업당 최대: 5)\n"
     "자격: 누구나 | 전화번호 | 인증 (동: 구로1동)\n"
-    "집계: greedy | greedy-no-skip | greedy-points | greedy-ratio | mes | mes-add1 | "
-    "mes-add1-full\n"
+    "집계: 다득표순(greedy) | 다득표순, 넘치면 멈춤(greedy-no-skip)\n"
+    "      | 점수순(greedy-points) | 비용 대비 득표순(greedy-ratio)\n"
+    "      | 균등 배분(mes) | 균등 배분+보완(mes-add1) | 균등 배분+최대 보완(mes-add1-full)\n"
     "동점: 저렴한 순 | 번호순"
 )
 PROJECT_EXAMPLE = (
@@ -175,7 +176,7 @@ def round_created(t: Translator, round_id: int, spec: RoundSpec) -> str:
         t.gettext("Who can vote: {who}").format(
             who=eligibility_label(t, spec.eligibility.value, spec.area)),
         t.gettext("Counting: {rule}, ties: {tie_break}, minimum support: {support}").format(
-            rule=rule_label(t, spec.rule.value),
+            rule=f"{rule_label(t, spec.rule.value)} ({spec.rule.value})",
             tie_break=tie_break_label(t, spec.tie_break.value),
             support=f"{spec.min_support_percent}%" if spec.min_support_percent else "—"),
         (t.gettext("Residents can change their ballot until the end.") if spec.changeable

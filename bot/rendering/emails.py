@@ -41,7 +41,7 @@ def _reminder(when: str) -> Callable[[Translator, AnswerClock], Email]:
         subject = f"[공감] 제안 {event.proposal_id}번 답변 {when}"
         due = t.deadline(event.due)
         body = (
-            f"제안 {event.proposal_id}번 「{event.title}」의 답변 기한은 {due}입니다.\n"
+            f"제안 {event.proposal_id}번 「{event.title}」의 답변 기한은 {due}까지입니다.\n"
             "처음 받으신 답변 링크에서 답변해 주세요. 링크를 잃어버렸다면 운영진에게 새 링크를 "
             "요청해 주세요.\n— 공감"
         )

@@ -39,6 +39,8 @@ class AssignResult:
     token: str | None = None
     url: str | None = None
     link_id: int | None = None
+    department: str | None = None
+    link_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -141,13 +143,14 @@ async def assign_department(
         return AssignResult(AssignOutcome.NO_DEPARTMENT)
     before: dict[str, object] = {"department_id": proposal.department_id}
     proposal.department_id = department_id
-    token, link_id = await _issue_link(session, proposal_id, department_id, now, policy,
-                                       secret_key)
+    token, link = await _issue_link(session, proposal_id, department_id, now, policy,
+                                    secret_key)
     url = reply_url(venues, token)
     record_audit(session, now, actor, "proposal.assign", f"proposal:{proposal_id}", before=before,
-           after={"department_id": department_id, "link_id": link_id})
+           after={"department_id": department_id, "link_id": link.id})
     await _deliver_link(session, proposal, department, url, now, venues, smtp_url)
-    return AssignResult(AssignOutcome.ASSIGNED, token, url, link_id)
+    return AssignResult(AssignOutcome.ASSIGNED, token, url, link.id, department.name,
+                        link.expires_at)
 
 
 async def revoke_links(session: AsyncSession, proposal_id: int, now: datetime, actor: str) -> int:
@@ -163,7 +166,7 @@ async def revoke_links(session: AsyncSession, proposal_id: int, now: datetime, a
 async def _issue_link(
     session: AsyncSession, proposal_id: int, department_id: int, now: datetime, policy: Policy,
     secret_key: str,
-) -> tuple[str, int]:
+) -> tuple[str, ReplyLink]:
     await session.execute(
         update(ReplyLink)
         .where(ReplyLink.proposal_id == proposal_id, ReplyLink.revoked_at.is_(None))
@@ -179,7 +182,7 @@ async def _issue_link(
     )
     session.add(link)
     await session.flush()
-    return token, link.id
+    return token, link
 
 
 async def notify_department(

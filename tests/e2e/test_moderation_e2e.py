@@ -466,7 +466,7 @@ async def test_a_report_can_be_cancelled_and_the_card_then_shows_it_was_reported
                                              after=reasons.message_id)
     card = yeongsu.message(card.message_id)
     await yeongsu.press_data(reasons, data_of(reasons, ":spam"))
-    assert (await yeongsu.wait_for_edit(reasons)).text == "신고해 주셔서 고마워요. 운영진이 살펴볼게요."
+    assert (await yeongsu.wait_for_edit(reasons)).text == "신고해 주셔서 감사합니다. 운영진이 살펴볼게요."
     marked = await yeongsu.wait_for_edit(card)
     assert "🚩 신고함" in marked.button_texts and "🚩 신고" not in marked.button_texts
     assert "🚩 신고함" in (await open_card(yeongsu, pid)).button_texts  # a fresh card too

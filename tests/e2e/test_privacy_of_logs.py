@@ -270,7 +270,7 @@ async def test_no_free_text_reaches_the_logs_at_info_level(
 
         # the admin assigns a department; the official answers on the reply page
         await admin.say("/department_add 공원녹지과")
-        await admin.wait_for_message("부서를 추가했어요")
+        await admin.wait_for_message("공원녹지과를 추가했어요")
         await admin.say(f"/assign {pid} 1")
         assigned = await admin.wait_for_message("배정했어요")
         link = re.search(r"/r/[A-Za-z0-9_-]+", assigned.text)

@@ -42,11 +42,13 @@ async def test_an_admin_adds_a_department_assigns_and_opens_a_debate(
     admin = residents.resident(ADMIN, "관리자")
     pid = await under_review(staff_bot)
     await admin.say("/department_add 공원녹지과")
-    await admin.wait_for_message("1번 부서를 추가했어요")
+    await admin.wait_for_message("공원녹지과를 추가했어요. 부서 번호는 1번이에요.")
     await admin.say("/departments")
     await admin.wait_for_message("1. 공원녹지과")
     await admin.say(f"/assign {pid} 1")
     assigned = await admin.wait_for_message("배정했어요")
+    assert f"제안 {pid}번을 공원녹지과에 배정했어요." in assigned.text
+    assert "까지 쓸 수 있어요" in assigned.text
     assert f"{staff_bot.settings.public_base_url}/r/" in assigned.text
     await admin.say(f"/debate_open {pid}")
     await admin.wait_for_message("토론을 열었어요")

@@ -3,6 +3,7 @@ database: every outcome has its own text, in Korean, with its values filled in."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 
 import pytest
@@ -13,7 +14,7 @@ from bot.rendering import answers as view
 from bot.rendering import roles as roles_view
 from bot.services.answers import RatingOutcome, ReReviewOutcome
 from bot.services.debates import ExtendOutcome
-from bot.services.departments import AssignOutcome, DepartmentView
+from bot.services.departments import AssignOutcome, AssignResult, DepartmentView
 from bot.services.roles import RoleOutcome, StaffMember
 
 KO = I18n().get("ko")
@@ -29,7 +30,7 @@ def is_korean(text: str) -> bool:
     (RatingOutcome, view.rating_reply),
     (ReReviewOutcome, view.re_review_reply),
     (ExtendOutcome, view.debate_extend_reply),
-    (AssignOutcome, lambda t, outcome: view.assign_reply(t, outcome, None)),
+    (AssignOutcome, lambda t, outcome: view.assign_reply(t, 7, assigned(outcome))),
     (RoleOutcome, lambda t, outcome: roles_view.role_change_reply(t, outcome, Role.MODERATOR)),
 ], ids=["rating", "re-review", "extend", "assign", "role"])
 def test_every_outcome_has_its_own_korean_text(
@@ -40,10 +41,25 @@ def test_every_outcome_has_its_own_korean_text(
     assert len(set(texts)) == len(texts)
 
 
-def test_the_assigned_reply_carries_the_reply_link() -> None:
-    url = "https://example.org/r/abc"
-    assert url in view.assign_reply(EN, AssignOutcome.ASSIGNED, url)
-    assert "{url}" not in view.assign_reply(EN, AssignOutcome.NOT_FOUND, None)
+def assigned(outcome: AssignOutcome = AssignOutcome.ASSIGNED) -> AssignResult:
+    link_expires_at = datetime(2026, 12, 16, 6, 0, tzinfo=UTC)  # 15:00 KST
+    return AssignResult(outcome, "abc", "https://example.org/r/abc", 1, "안전총괄과",
+                        link_expires_at)
+
+
+def test_the_assigned_reply_names_the_department_and_when_the_link_expires() -> None:
+    assert view.assign_reply(KO, 7, assigned()) == (
+        "제안 7번을 안전총괄과에 배정했어요. 아래 답변 링크는 12월 16일(수) 오후 3:00까지 "
+        "쓸 수 있어요:\nhttps://example.org/r/abc")
+    assert "https://example.org/r/abc" in view.assign_reply(EN, 7, assigned())
+    assert "{url}" not in view.assign_reply(EN, 7, AssignResult(AssignOutcome.NOT_FOUND))
+
+
+def test_an_added_department_is_named_with_the_right_particle() -> None:
+    assert view.department_added(KO, 3, "안전총괄과") == (
+        "안전총괄과를 추가했어요. 부서 번호는 3번이에요.")
+    assert view.department_added(KO, 4, "도시계획국") == (
+        "도시계획국을 추가했어요. 부서 번호는 4번이에요.")
 
 
 def test_the_department_list_marks_the_head_office_and_an_empty_list_says_how_to_add() -> None:

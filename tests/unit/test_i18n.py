@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from bot.clock import ShiftableClock
+from bot.domain.deadlines import SEOUL
 from bot.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, I18n, pick_language
 from bot.rendering.common import language_changed
 
@@ -90,11 +92,54 @@ def test_dates_money_and_particles_read_naturally() -> None:
     i18n = I18n()
     ko, en = i18n.get("ko"), i18n.get("en")
     midnight = datetime(2026, 12, 24, 15, 0, tzinfo=UTC)  # 2026-12-25 00:00 KST
-    assert ko.deadline(midnight) == "12월 24일(목) 밤 12시"
-    assert en.deadline(midnight) == "Thu, Dec 24 midnight"
+    assert ko.deadline(midnight) == "12월 24일(목)"
+    assert en.deadline(midnight) == "Thu 24 Dec"
     afternoon = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
     assert ko.moment(afternoon) == "11월 24일(화) 오후 3:00"
     assert ko.money(123_450_000) == "1억 2,345만 원"
     assert en.money(123_450_000) == "₩123,450,000"
     assert language_changed(ko) == "언어를 한국어로 바꿨어요."
     assert language_changed(en) == "Language changed to English."
+
+
+DECEMBER_2026 = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)  # Mon 7 Dec 2026, 12:00 KST
+
+
+def kst(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SEOUL)
+
+
+@pytest.mark.parametrize(("closes", "ko_text", "en_text"), [
+    (kst(2026, 12, 17), "12월 16일(수)", "Wed 16 Dec"),
+    (kst(2026, 12, 21), "12월 20일(일)", "Sun 20 Dec"),
+    (kst(2027, 1, 1), "12월 31일(목)", "Thu 31 Dec"),
+    (kst(2027, 1, 2), "2027년 1월 1일(금)", "Fri 1 Jan 2027"),
+    (kst(2026, 12, 16, 15), "12월 16일(수) 오후 3:00", "Wed 16 Dec, 3:00 PM"),
+    (kst(2027, 1, 1, 0, 1), "2027년 1월 1일(금) 오전 12:01", "Fri 1 Jan 2027, 12:01 AM"),
+])
+def test_a_deadline_names_its_last_day_and_the_year_only_when_not_the_current_one(
+    closes: datetime, ko_text: str, en_text: str,
+) -> None:
+    i18n = I18n(clock=ShiftableClock(DECEMBER_2026, frozen=True))
+    assert i18n.get("ko").deadline(closes) == ko_text
+    assert i18n.get("en").deadline(closes) == en_text
+
+
+def test_the_current_year_is_that_of_the_clock_in_korea() -> None:
+    new_year_in_seoul = datetime(2026, 12, 31, 15, 30, tzinfo=UTC)  # 2027-01-01 00:30 KST
+    ko = I18n(clock=ShiftableClock(new_year_in_seoul, frozen=True)).get("ko")
+    assert ko.deadline(kst(2027, 1, 16)) == "1월 15일(금)"
+    assert ko.deadline(kst(2027, 1, 1)) == "2026년 12월 31일(목)"
+    assert ko.moment(kst(2026, 12, 31, 9)) == "2026년 12월 31일(목) 오전 9:00"
+
+
+def test_a_given_now_wins_over_the_clock_and_without_either_no_year_is_shown() -> None:
+    ko = I18n().get("ko")
+    assert ko.deadline(kst(2028, 3, 2)) == "3월 1일(수)"
+    assert ko.deadline(kst(2028, 3, 2), now=DECEMBER_2026) == "2028년 3월 1일(수)"
+
+
+def test_a_deadline_sentence_reads_until_the_day() -> None:
+    ko = I18n(clock=ShiftableClock(DECEMBER_2026, frozen=True)).get("ko")
+    line = ko.gettext("Debate until {when}").format(when=ko.deadline(kst(2026, 12, 17)))
+    assert line == "토론 기간: 12월 16일(수)까지"
