@@ -19,6 +19,7 @@ from sandbox.state import SandboxFile
 FILES_PATH = "/sandbox/files/"
 FETCH_TIMEOUT_SECONDS = 10.0
 MAX_FETCHED_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # what Telegram takes as a photo
 IMAGE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),

@@ -21,7 +21,15 @@ from typing import Any, Protocol
 import aiohttp
 from aiohttp import web
 
-from sandbox.files import FILES_PATH, file_bytes, file_response, file_url, looks_like_image
+from sandbox.files import (
+    FILES_PATH,
+    MAX_PHOTO_BYTES,
+    file_bytes,
+    file_response,
+    file_url,
+    image_type,
+    looks_like_image,
+)
 from sandbox.state import (
     BotApiError,
     JSONDict,
@@ -30,6 +38,7 @@ from sandbox.state import (
     SandboxState,
     WebhookConfig,
     bad_request,
+    validate_caption,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -841,6 +850,28 @@ async def api_contact(request: web.Request) -> web.Response:
     return web.json_response({"message_id": message.message_id})
 
 
+async def api_photo(request: web.Request) -> web.Response:
+    """A resident sends a picture, with what they typed as its caption, as from a phone."""
+    state = request.app[STATE_KEY]
+    if not request.content_type.startswith("multipart/"):
+        raise web.HTTPBadRequest(text="multipart form expected")
+    values, uploads = await read_request_params(request)
+    user_id = _acting_user(state, values)
+    upload = uploads.get("photo")
+    if upload is None or image_type(upload.data) is None:
+        raise web.HTTPBadRequest(text="사진(PNG, JPEG, GIF, WEBP)만 보낼 수 있어요")
+    if upload.size > MAX_PHOTO_BYTES:
+        raise web.HTTPBadRequest(text="사진은 10MB까지 보낼 수 있어요")
+    caption = str(values.get("caption") or "").strip() or None
+    _as_browser_error(lambda: validate_caption(caption, None))
+    photo = state.store_file(
+        "photo", file_name=upload.filename, size=upload.size, mime_type=upload.content_type,
+        data=upload.data,
+    )
+    message = state.user_sends(user_id, caption=caption, file=photo)
+    return web.json_response({"message_id": message.message_id})
+
+
 async def api_advance_time(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     controls = _controls(request)
@@ -891,6 +922,7 @@ def create_sandbox_app(
     app.router.add_post("/sandbox/api/press", api_press)
     app.router.add_post("/sandbox/api/vote", api_vote)
     app.router.add_post("/sandbox/api/contact", api_contact)
+    app.router.add_post("/sandbox/api/photo", api_photo)
     app.router.add_post("/sandbox/api/time/advance", api_advance_time)
     app.router.add_get(FILES_PATH + "{file_id}", api_file)
     return app

@@ -303,6 +303,26 @@ async function send(text) {
   } catch (error) { showError(error); }
 }
 
+// The picture goes with what is typed in the box as its caption, as a phone sends it.
+async function sendPhoto(input) {
+  const file = input.files[0];
+  input.value = "";
+  if (!file) return;
+  if (!view.userId) {
+    toast("먼저 위에서 주민을 추가해 주세요.", true);
+    return;
+  }
+  const form = new FormData();
+  form.append("user_id", String(view.userId));
+  form.append("caption", $("text").value);
+  form.append("photo", file, file.name);
+  view.scrollToEnd = true;
+  const response = await fetch(api + "/photo", { method: "POST", body: form });
+  if (!response.ok) throw new Error(await response.text());
+  $("text").value = "";
+  fitMessageBox();
+}
+
 async function press(message, button) {
   const result = await call("/press", {
     user_id: view.userId, chat_id: view.userId, message_id: message.message_id,
@@ -372,6 +392,7 @@ function wire() {
     $("text").placeholder = "메시지 입력 · Shift+Enter로 줄 바꿈";
   }
   $("text").addEventListener("keydown", sendOnEnter);
+  $("photo").addEventListener("change", (event) => { sendPhoto(event.target).catch(showError); });
   $("text").addEventListener("input", fitMessageBox);
   $("messages").addEventListener("scroll", () => { view.atEnd = nearBottom($("messages")); },
     { passive: true });

@@ -6,6 +6,8 @@ Everything waits through Playwright's auto-retrying `expect`; nothing sleeps.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,6 +89,18 @@ async def send_by_enter(tab: Page, lines: list[str]) -> None:
     await expect(box).to_have_value("")
 
 
+def tiny_png(width: int = 40, height: int = 30) -> bytes:
+    """A real (decodable) PNG in the page's blue."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x1f\x6f\xb2" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
 async def conversation_share(tab: Page) -> float:
     return float(await tab.evaluate(
         "document.getElementById('messages').getBoundingClientRect().height / innerHeight"))
@@ -136,6 +150,26 @@ async def test_a_photo_the_bot_sends_is_shown_as_an_image(
     assert await fits_the_screen(tab)
     await expect(tab.locator(".row.bot").last).to_be_in_viewport()
     await tab.screenshot(path=screenshot_dir / "sandbox-photo-phone.png")
+
+
+async def test_a_resident_sends_a_photo_with_a_caption_from_the_page(
+    browser: Browser, admin_sandbox: Sandbox
+) -> None:
+    tab = await open_page(browser, admin_sandbox, PHONE)
+    await add_resident(tab, "민지")
+    box = tab.get_by_label("보낼 메시지")
+    await box.fill("어두운 골목")
+
+    await tab.get_by_label("사진 첨부").set_input_files(
+        {"name": "골목.png", "mimeType": "image/png", "buffer": tiny_png()})
+
+    mine = tab.locator(".row.user").last
+    await expect(mine).to_contain_text("어두운 골목")
+    await expect(mine.locator("img")).to_be_visible()
+    assert await mine.locator("img").evaluate("img => img.complete && img.naturalWidth === 40")
+    await expect(box).to_have_value("")
+    [message] = admin_sandbox.server.state.chat(FIRST_RESIDENT_ID).messages[:1]
+    assert message.file is not None and message.caption == "어두운 골목"
 
 
 @pytest.mark.parametrize(("label", "viewport", "share"), [

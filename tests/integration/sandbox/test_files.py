@@ -121,3 +121,42 @@ async def test_an_unknown_file_is_not_found(
 ) -> None:
     async with http.get(server.url + "/sandbox/files/SANDBOX-FILE-999") as response:
         assert response.status == 404
+
+
+async def post_photo(
+    server: SandboxServer, http: aiohttp.ClientSession, data: bytes, caption: str = ""
+) -> aiohttp.ClientResponse:
+    form = aiohttp.FormData()
+    form.add_field("user_id", str(RESIDENT_ID))
+    form.add_field("caption", caption)
+    form.add_field("photo", data, filename="골목.png", content_type="image/png")
+    async with http.post(server.url + "/sandbox/api/photo", data=form) as response:
+        await response.read()
+        return response
+
+
+async def test_a_resident_sends_a_photo_from_the_page(
+    server: SandboxServer, http: aiohttp.ClientSession, bot: Bot, resident: int
+) -> None:
+    sent = await post_photo(server, http, PNG, caption="어두운 골목")
+
+    [update] = await bot.get_updates()
+    file = await page_file(server, http)
+    async with http.get(server.url + file["url"]) as response:
+        body = await response.read()
+
+    assert sent.status == 200
+    assert update.message is not None and update.message.caption == "어두운 골목"
+    assert update.message.photo and update.message.photo[-1].file_size == len(PNG)
+    assert file["image"] is True and body == PNG
+    resent = await bot.send_photo(resident, update.message.photo[-1].file_id)
+    assert resent.photo[-1].file_id == update.message.photo[-1].file_id
+
+
+async def test_a_resident_can_send_only_pictures_as_photos(
+    server: SandboxServer, http: aiohttp.ClientSession, bot: Bot, resident: int
+) -> None:
+    refused = await post_photo(server, http, b"%PDF-1.4 not a picture")
+
+    assert refused.status == 400
+    assert await bot.get_updates() == ()
