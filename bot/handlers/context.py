@@ -75,7 +75,9 @@ class GonggamApplication(Application):
                         "be handled again after a restart", update_id)
 
 
-class GonggamContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class GonggamContext(
+    CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+):
     """Callback context with the services and, once tracked, the user behind the update."""
 
     user: UserView | None = None

@@ -213,7 +213,9 @@ def _card(
 def register(application: Application) -> None:
     """Before the fallbacks: the opinion text, the debate buttons, and the forum topic."""
     application.add_handler(MessageHandler(
-        PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AwaitingOpinion), receive_opinion))
+        PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AwaitingOpinion),
+        receive_opinion,
+    ))
     for pattern, callback in (
         (DebateStanceChoice, choose_stance), (DebateWrite, start_or_cancel_writing),
         (DebateOpinions, show_opinions), (LikeOpinion, like),

@@ -28,4 +28,6 @@ async def show_my_activity(update: Update, context: GonggamContext) -> None:
 
 
 def register(application: Application) -> None:
-    application.add_handler(CommandHandler("my", show_my_activity, filters=filters.ChatType.PRIVATE))
+    application.add_handler(
+        CommandHandler("my", show_my_activity, filters=filters.ChatType.PRIVATE)
+    )

@@ -314,7 +314,8 @@ def _render_card(update: Update, context: GonggamContext, loaded: LoadedCard) ->
 async def _list_view(update: Update, context: GonggamContext, page: ListPage) -> Rendered:
     services = context.services
     t = translator_for(update, context)
-    sort = browse.Sort(page.sort) if page.sort in {s.value for s in browse.Sort} else browse.Sort.POPULAR
+    known_sorts = {s.value for s in browse.Sort}
+    sort = browse.Sort(page.sort) if page.sort in known_sorts else browse.Sort.POPULAR
     area, status, heading = _list_filter(t, page.filter, services.settings.areas,
                                          view.sort_heading(t, sort))
     async with context.transaction() as session:
@@ -364,8 +365,10 @@ async def _send(update: Update, rendered: Rendered) -> None:
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("proposals", show_list, filters=PRIVATE))
     application.add_handler(
-        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AwaitingSearch),
-                       search_keyword)
+        MessageHandler(
+            PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AwaitingSearch),
+            search_keyword,
+        )
     )
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, receive_contact))
     for pattern, callback in (

@@ -29,7 +29,6 @@ from bot.handlers import (  # admin data  # moderation
     verification,
 )
 
-
 # Order matters: tracking runs first (group -1); within group 0 the first match wins, so the
 # wizard comes before the menu and the fallbacks come last.
 IN_ORDER: tuple[Callable[[Application], None], ...] = (

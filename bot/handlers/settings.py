@@ -26,12 +26,14 @@ async def show_settings(update: Update, context: GonggamContext) -> None:
         muted_all=bool(context.user and context.user.muted_all),
         quiet=context.services.settings.policy.quiet_hours,
     )
-    await cast(Message, update.effective_message).reply_html(view.text, reply_markup=view.reply_markup)
+    message = cast(Message, update.effective_message)
+    await message.reply_html(view.text, reply_markup=view.reply_markup)
 
 
 async def ask_language(update: Update, context: GonggamContext) -> None:
     prompt = language_prompt(translator_for(update, context))
-    await cast(Message, update.effective_message).reply_html(prompt.text, reply_markup=prompt.reply_markup)
+    message = cast(Message, update.effective_message)
+    await message.reply_html(prompt.text, reply_markup=prompt.reply_markup)
 
 
 @on_press(LanguageChoice)

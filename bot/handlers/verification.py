@@ -21,7 +21,10 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 def parse_batch_command(text: str) -> BatchRequest | None:
-    """`/codes_new <동> <count> <days>`; None when the shape is wrong (ranges are the service's)."""
+    """`/codes_new <동> <count> <days>`; None when the shape is wrong.
+
+    The ranges are the service's to check.
+    """
     parts = text.split()
     if len(parts) != 4 or not parts[2].isdigit() or not parts[3].isdigit():
         return None
