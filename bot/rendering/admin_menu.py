@@ -106,8 +106,9 @@ def status_overview(t: Translator, counts: dict[ProposalStatus, int]) -> Rendere
                       callback_data=AdminMenu("proposals", status.value, 0).pack())
                for status, n in counts.items() if n]
     rows = [[b] for b in buttons]
+    empty = t.gettext("Pick a status.") if rows else t.gettext("No proposals yet.")
     return _screen(t, t.gettext("📋 Proposals by status"), [], _nav(t, "proposals", NONE, 0, 0),
-                   rows, empty=t.gettext("Pick a status.") if rows else t.gettext("No proposals yet."))
+                   rows, empty=empty)
 
 
 def proposals_page(t: Translator, status: ProposalStatus, lines: list[ProposalLine], total: int,

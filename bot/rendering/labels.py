@@ -38,7 +38,10 @@ OFFLINE_CHANNEL_LABELS = {
 
 def moderation_marks(t: Translator, offline_channel: str | None,
                      merged_into_id: int | None) -> list[str]:
-    """「📮 오프라인 접수 (전화)」 and 「➡️ 제안 12번으로 합쳐졌어요」, when they apply (plain text)."""
+    """The plain-text marks, when they apply.
+
+    「📮 오프라인 접수 (전화)」 and 「➡️ 제안 12번으로 합쳐졌어요」.
+    """
     marks = []
     if offline_channel:
         how = t.gettext(OFFLINE_CHANNEL_LABELS.get(offline_channel, N_("offline")))

@@ -73,7 +73,10 @@ HIDDEN_REASON_LABELS: dict[str, str] = {
 
 
 def reason_label(t: Translator, code: str, text: str = "") -> str:
-    """A hide or reject reason as people read it: a known code's label, else the moderator's text."""
+    """A hide or reject reason as people read it.
+
+    A known code's label, else the moderator's text.
+    """
     if code in HIDDEN_REASON_LABELS:
         return t.gettext(HIDDEN_REASON_LABELS[code])
     return text or t.gettext("against the operating rules")
@@ -207,14 +210,16 @@ def already_handled(t: Translator, item: WorkItemView) -> str:
     if item.claimed_at is None or item.action is None:
         return t.gettext("This item is no longer open.")
     return t.gettext("Already handled by {name} ({action}, {when}).").format(
-        name=item.claimed_by_name or "?", action=t.gettext(ACTION_LABELS.get(item.action, "noted")),
+        name=item.claimed_by_name or "?",
+        action=t.gettext(ACTION_LABELS.get(item.action, "noted")),
         when=t.moment(item.claimed_at))
 
 
 def item_summary(t: Translator, item: WorkItemView) -> str:
     """One line of the /admin queue."""
     title = escape(str(item.params.get("title", "")))
-    return f"{t.gettext(KIND_LABELS[item.kind])} · #{item.params.get('proposal_id', '')} 「{title}」"
+    proposal_id = item.params.get("proposal_id", "")
+    return f"{t.gettext(KIND_LABELS[item.kind])} · #{proposal_id} 「{title}」"
 
 
 # ----- outbox templates ----------------------------------------------------------------------

@@ -85,16 +85,20 @@ def proposal_list(
             list_line(t, start + i + 1, item, threshold, now) for i, item in enumerate(page.items)
         )
     rows = [[
-        InlineKeyboardButton(str(page.page * 5 + i + 1), callback_data=OpenProposal(item.id).pack())
+        InlineKeyboardButton(
+            str(page.page * 5 + i + 1), callback_data=OpenProposal(item.id).pack()
+        )
         for i, item in enumerate(page.items)
     ]]
     nav = []
     if page.page > 0:
-        nav.append(InlineKeyboardButton(t.gettext("◀ Previous"),
-                                        callback_data=ListPage(sort, filter_, page.page - 1).pack()))
+        nav.append(InlineKeyboardButton(
+            t.gettext("◀ Previous"), callback_data=ListPage(sort, filter_, page.page - 1).pack()
+        ))
     if page.has_next:
-        nav.append(InlineKeyboardButton(t.gettext("Next ▶"),
-                                        callback_data=ListPage(sort, filter_, page.page + 1).pack()))
+        nav.append(InlineKeyboardButton(
+            t.gettext("Next ▶"), callback_data=ListPage(sort, filter_, page.page + 1).pack()
+        ))
     rows.append(nav)
     rows.append([
         InlineKeyboardButton(
@@ -105,7 +109,9 @@ def proposal_list(
     ])
     rows.append([
         InlineKeyboardButton(t.gettext("📍 My area"), callback_data=ListFilters("area").pack()),
-        InlineKeyboardButton(t.gettext("📋 By status"), callback_data=ListFilters("status").pack()),
+        InlineKeyboardButton(
+            t.gettext("📋 By status"), callback_data=ListFilters("status").pack()
+        ),
         InlineKeyboardButton(t.gettext("🔍 Search"), callback_data=ListFilters("search").pack()),
     ])
     text = f"<b>{escape(heading)}</b>\n\n{body}"
@@ -125,7 +131,9 @@ def status_picker(t: Translator, sort: str) -> Rendered:
     shown = [S.COLLECTING, S.UNDER_REVIEW, S.IN_DEBATE, S.AWAITING_ANSWER, S.ANSWERED,
              S.IN_PROGRESS, S.COMPLETED, S.NOT_FEASIBLE, S.EXPIRED]
     buttons = [
-        InlineKeyboardButton(status_label(t, status), callback_data=ListPage(sort, f"s{i}", 0).pack())
+        InlineKeyboardButton(
+            status_label(t, status), callback_data=ListPage(sort, f"s{i}", 0).pack()
+        )
         for i, status in enumerate(shown)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -221,7 +229,8 @@ def _deadline_lines(t: Translator, card: ProposalCard, now: datetime) -> list[st
     if card.status is S.UNDER_REVIEW and card.review_due:
         lines.append(t.gettext("Review due {when}").format(when=t.deadline(card.review_due)))
     if card.status is S.IN_DEBATE and card.debate_closes_at:
-        lines.append(t.gettext("Debate until {when}").format(when=t.deadline(card.debate_closes_at)))
+        until = t.deadline(card.debate_closes_at)
+        lines.append(t.gettext("Debate until {when}").format(when=until))
     if card.status is S.AWAITING_ANSWER and card.answer_due:
         lines.append(t.gettext("Answer due {when}").format(when=t.deadline(card.answer_due)))
     return lines
@@ -236,16 +245,22 @@ def _card_keyboard(
         rows += debate_rows(t, card.id, debate)
     if card.status is S.COLLECTING and not card.is_author(viewer_id):
         rows.append([
-            InlineKeyboardButton(t.gettext("↩️ Take back my 공감"), callback_data=Unendorse(card.id).pack())
+            InlineKeyboardButton(
+                t.gettext("↩️ Take back my 공감"), callback_data=Unendorse(card.id).pack()
+            )
             if card.viewer_endorsed
             else InlineKeyboardButton(t.gettext("👍 공감"), callback_data=Endorse(card.id).pack())
         ])
     link = f"https://t.me/{bot_username}?start=p{card.id}"
     share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(card.title)}"
     mute = (
-        InlineKeyboardButton(t.gettext("🔔 Notify me"), callback_data=MuteProposal(card.id, 0).pack())
+        InlineKeyboardButton(
+            t.gettext("🔔 Notify me"), callback_data=MuteProposal(card.id, 0).pack()
+        )
         if card.viewer_muted
-        else InlineKeyboardButton(t.gettext("🔕 Mute"), callback_data=MuteProposal(card.id, 1).pack())
+        else InlineKeyboardButton(
+            t.gettext("🔕 Mute"), callback_data=MuteProposal(card.id, 1).pack()
+        )
     )
     rows.append([InlineKeyboardButton(t.gettext("📤 Share"), url=share), mute])
     report = t.gettext("🚩 Reported") if card.viewer_reported else t.gettext("🚩 Report")
@@ -285,7 +300,9 @@ def endorse_reply(t: Translator, outcome: EndorseOutcome, count: int, threshold:
 
 def report_reasons(t: Translator, proposal_id: int) -> Rendered:
     rows = [
-        [InlineKeyboardButton(t.gettext(REASON_LABELS[r]), callback_data=ReportReason(proposal_id, r).pack())]
+        [InlineKeyboardButton(
+            t.gettext(REASON_LABELS[r]), callback_data=ReportReason(proposal_id, r).pack()
+        )]
         for r in REPORT_REASONS
     ]
     return Rendered(t.gettext("Why are you reporting this proposal?"), InlineKeyboardMarkup(rows))
@@ -296,8 +313,12 @@ def withdraw_confirmation(t: Translator, proposal_id: int, title: str) -> Render
         "Withdraw 「{title}」? Everyone who endorsed it will be told. This cannot be undone."
     ).format(title=escape(title))
     rows = [[
-        InlineKeyboardButton(t.gettext("Yes, withdraw"), callback_data=WithdrawProposal(proposal_id, 1).pack()),
-        InlineKeyboardButton(t.gettext("No, keep it"), callback_data=OpenProposal(proposal_id).pack()),
+        InlineKeyboardButton(
+            t.gettext("Yes, withdraw"), callback_data=WithdrawProposal(proposal_id, 1).pack()
+        ),
+        InlineKeyboardButton(
+            t.gettext("No, keep it"), callback_data=OpenProposal(proposal_id).pack()
+        ),
     ]]
     return Rendered(text, InlineKeyboardMarkup(rows))
 
@@ -369,7 +390,8 @@ def my_activity(
         sections.append(f"<b>{heading}</b>\n{lines}")
     if not sections:
         return Rendered(t.gettext(
-            "You have no proposals or endorsements yet. Browse with /proposals or write one with /propose."
+            "You have no proposals or endorsements yet. "
+            "Browse with /proposals or write one with /propose."
         ))
     everything = mine + endorsed
     buttons = [

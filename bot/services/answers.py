@@ -336,7 +336,9 @@ async def remind_department(
     key = f"{proposal.id}:{due.date()}:{now.astimezone(SEOUL).date()}"
     reminder = ANSWER_REMINDERS[kind](proposal.id, proposal.title, due, str(proposal.status),
                                       overdue_days(due, now), key=key)
-    department = await session.get(Department, proposal.department_id) if proposal.department_id else None
+    department = (
+        await session.get(Department, proposal.department_id) if proposal.department_id else None
+    )
     if department is not None:
         await notify_department(session, department, reminder, now, smtp_url)
     if kind == "overdue":
@@ -372,7 +374,9 @@ async def _page(
     due = {S.UNDER_REVIEW: proposal.review_due, S.IN_DEBATE: proposal.debate_closes_at,
            S.AWAITING_ANSWER: proposal.answer_due}.get(status)
     late = overdue_days(due, now) if status in (S.UNDER_REVIEW, S.AWAITING_ANSWER) else 0
-    department = await session.get(Department, proposal.department_id) if proposal.department_id else None
+    department = (
+        await session.get(Department, proposal.department_id) if proposal.department_id else None
+    )
     satisfied, dissatisfied = await _satisfaction(session, proposal_id)
     threshold = policy.head_answer_threshold
     return ProposalPage(

@@ -80,7 +80,9 @@ class Page:
     has_next: bool
 
 
-async def load_card(session: AsyncSession, proposal_id: int, viewer_id: int) -> ProposalCard | None:
+async def load_card(
+    session: AsyncSession, proposal_id: int, viewer_id: int
+) -> ProposalCard | None:
     """The card as `viewer_id` sees it; None if missing or not yet public (unless theirs)."""
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None:

@@ -179,7 +179,8 @@ async def _reports_since(session: AsyncSession, kind: str, content_id: int
     about = (Report.target_kind == kind) & (Report.target_id == content_id)
     last = (await session.execute(
         select(AuditEntry.at, AuditEntry.after)
-        .where(AuditEntry.action == f"{kind}.restore", AuditEntry.subject == f"{kind}:{content_id}")
+        .where(AuditEntry.action == f"{kind}.restore",
+               AuditEntry.subject == f"{kind}:{content_id}")
         .order_by(AuditEntry.id.desc()).limit(1)
     )).first()
     if last is None:

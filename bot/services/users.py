@@ -58,7 +58,8 @@ def record_update(
         return UpdateStart(duplicate=True, user=None)
     if telegram_id is None:
         return UpdateStart(duplicate=False, user=None)
-    upsert = _upsert_user(connection, telegram_id, telegram_language, telegram_id in admin_ids, now)
+    is_admin = telegram_id in admin_ids
+    upsert = _upsert_user(connection, telegram_id, telegram_language, is_admin, now)
     row = connection.execute(upsert).one()
     ban = Ban(row.banned_until, row.ban_reason or "") if row.banned_until is not None else None
     return UpdateStart(duplicate=False, user=UserView(row.id, telegram_id, row.language,
