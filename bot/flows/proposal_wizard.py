@@ -7,6 +7,7 @@ Every answer is validated, normalised and saved to the draft in the database at 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import IntEnum
 from typing import cast
@@ -64,6 +65,7 @@ class Place:
 
     step: Step = Step.TITLE
     editing: Step | None = None
+    offered: tuple[int, ...] = ()  # similar proposals shown already (not shown twice)
 
 
 TEXT_STEPS: dict[Step, Part] = {
@@ -81,6 +83,7 @@ NEXT_STEP: dict[Step, Step] = {
     Step.CATEGORY: Step.PHOTO,
     Step.PHOTO: Step.PREVIEW,
 }
+PREVIOUS_STEP: dict[Step, Step] = {after: before for before, after in NEXT_STEP.items()}
 
 
 async def begin(update: Update, context: GonggamContext) -> Step:
@@ -93,7 +96,7 @@ async def begin(update: Update, context: GonggamContext) -> Step:
     if context.user is None:
         return ConversationHandler.END  # type: ignore[return-value]
     context.clear_pending()
-    _stop_editing(context)
+    _put(context, Place())
     draft = await _permitted_draft(context)
     t = translator_for(update, context)
     if draft is not None and (draft.title or draft.problem):
@@ -161,8 +164,9 @@ async def _text_answer(
     await _save(context, next_step, **{TEXT_STEPS[step].value: checked.text})
     if checked.masked_kinds:
         await _send(update, Rendered(view.masked(t, checked.masked_kinds)))
-    if step is Step.PROBLEM and not editing:
-        await _show_similar(update, context)
+    if editing is None and await _offered_similar(update, context, step):
+        _put(context, replace(_place(context), step=next_step))
+        return next_step
     return await _ask(update, context, next_step)
 
 
@@ -183,16 +187,34 @@ async def choose(update: Update, context: GonggamContext) -> Step:
 
 async def skip(update: Update, context: GonggamContext) -> Step:
     """건너뛰기 on an optional step (area, category, photo)."""
-    query = update.callback_query
-    if query is not None:
-        await answer_query(query)
     step = _current_step(context)
     if step not in (Step.AREA, Step.CATEGORY, Step.PHOTO):
+        await _stale(update, context)
         return step
+    await _ack(update)
     field = {Step.AREA: "area", Step.CATEGORY: "category", Step.PHOTO: "photo_file_id"}[step]
     next_step = Step.PREVIEW if _place(context).editing is not None else NEXT_STEP[step]
     await _save(context, next_step, **{field: None})
     return await _ask(update, context, next_step)
+
+
+async def back(update: Update, context: GonggamContext) -> Step:
+    """◀️ 이전: the step before (the preview, when a part is being changed from there)."""
+    place = _place(context)
+    if place.editing is not None:
+        await _ack(update)
+        return await _ask(update, context, Step.PREVIEW)
+    if place.step not in PREVIOUS_STEP:
+        await _stale(update, context)
+        return place.step
+    await _ack(update)
+    return await _ask(update, context, PREVIOUS_STEP[place.step])
+
+
+async def proceed(update: Update, context: GonggamContext) -> Step:
+    """✍️ 그래도 새로 쓸게요 under similar proposals: ask the step that waits."""
+    await _ack(update)
+    return await _ask(update, context, _current_step(context))
 
 
 async def receive_photo(update: Update, context: GonggamContext) -> Step:
@@ -232,7 +254,7 @@ async def submit(update: Update, context: GonggamContext) -> int:
     if query is not None:
         await answer_query(query)
     t = translator_for(update, context)
-    await _send(update, view.submitted(t, result, context.bot.username))
+    await _send(update, view.submitted(t, result, context.bot.username, services.settings.policy))
     if result.outcome is SubmitOutcome.INCOMPLETE:
         return await _ask(update, context, Step.PREVIEW)
     _stop_editing(context)
@@ -283,18 +305,39 @@ async def _ask(update: Update, context: GonggamContext, step: Step) -> Step:
         await _send(update, view.preview(t, draft))
         return Step.PREVIEW
     settings = context.services.settings
-    await _send(update, view.question(t, step.name.lower(), settings.areas, settings.categories))
+    await _send(update, view.question(t, step.name.lower(), settings.areas, settings.categories,
+                                      editing=_place(context).editing is not None))
     return step
 
 
-async def _show_similar(update: Update, context: GonggamContext) -> None:
+async def _offered_similar(update: Update, context: GonggamContext, step: Step) -> bool:
+    """After the title (and again after the problem), proposals that ask the same, each
+    offered once; True if some were shown (the next question then waits for the resident)."""
     draft = await _draft(context)
-    if draft is None:
-        return
+    if draft is None or step not in (Step.TITLE, Step.PROBLEM):
+        return False
+    offered = _place(context).offered
     async with context.transaction() as session:
-        similar = await find_similar(session, f"{draft.title} {draft.problem}", limit=5)
-    if similar:
-        await _send(update, view.similar(translator_for(update, context), similar))
+        similar = await find_similar(session, draft.title or "", problem=draft.problem or "",
+                                     limit=5, exclude_ids=offered)
+    if not similar:
+        return False
+    shown = offered + tuple(found.proposal_id for found in similar)
+    _put(context, replace(_place(context), offered=shown))
+    await _send(update, view.similar(translator_for(update, context), similar))
+    return True
+
+
+async def _ack(update: Update) -> None:
+    if update.callback_query is not None:
+        await answer_query(update.callback_query)
+
+
+async def _stale(update: Update, context: GonggamContext) -> None:
+    """A wizard button from an earlier step: say so instead of doing nothing."""
+    if update.callback_query is not None:
+        text = view.stale_wizard_button(translator_for(update, context))
+        await answer_query(update.callback_query, text, alert=True)
 
 
 async def _idle(update: Update, context: GonggamContext, draft: DraftView) -> bool:
@@ -365,7 +408,9 @@ def build(application: Application) -> ConversationHandler:
     on_step: StepHandlers = [
         MessageHandler(text, receive_text),
         CallbackQueryHandler(choose, pattern=WizardChoice.matches),
-        CallbackQueryHandler(skip, pattern=lambda d: WizardStep.parse(d) == WizardStep("skip")),
+        CallbackQueryHandler(skip, pattern=_action("skip")),
+        CallbackQueryHandler(back, pattern=_action("back")),
+        CallbackQueryHandler(proceed, pattern=_action("continue")),
     ]
     with warnings.catch_warnings():
         # PTB warns that buttons are tracked per chat, not per message; that is intended:
@@ -386,6 +431,7 @@ def _conversation(
         states=_states(on_step, text),
         fallbacks=[
             CommandHandler("cancel", later),
+            CallbackQueryHandler(later, pattern=_action("cancel")),
             CommandHandler("propose", begin, filters=PRIVATE),
             MessageHandler(other, wrong_kind),
         ],
@@ -403,8 +449,14 @@ def _states(on_step: StepHandlers, text: filters.BaseFilter) -> dict[object, Ste
         Step.PHOTO: [MessageHandler(PRIVATE & filters.PHOTO, receive_photo), *on_step],
         Step.PREVIEW: [
             CallbackQueryHandler(edit_part, pattern=WizardEdit.matches),
-            CallbackQueryHandler(submit, pattern=lambda d: WizardStep.parse(d) == WizardStep("submit")),
-            CallbackQueryHandler(later, pattern=lambda d: WizardStep.parse(d) == WizardStep("later")),
+            CallbackQueryHandler(submit, pattern=_action("submit")),
+            CallbackQueryHandler(later, pattern=_action("later")),
+            CallbackQueryHandler(back, pattern=_action("back")),
             MessageHandler(text, receive_text),
         ],
     }
+
+
+def _action(name: str) -> Callable[[object], bool]:
+    """Pattern for the wizard button `name` (skip, back, cancel, …)."""
+    return lambda data: WizardStep.parse(data) == WizardStep(name)

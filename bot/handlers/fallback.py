@@ -8,10 +8,12 @@ from typing import cast
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from bot.buttons import WizardChoice, WizardEdit, WizardStep, parse_any
 from bot.domain.text import is_meaningful, normalise_text
 from bot.handlers.answering import answer_query
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
+from bot.i18n import Translator
 from bot.rendering.common import (
     draft_waiting,
     empty_message,
@@ -22,6 +24,7 @@ from bot.rendering.common import (
     too_long,
     unknown_command,
 )
+from bot.rendering.wizard import stale_wizard_button
 from bot.services.drafts import has_draft
 
 log = logging.getLogger(__name__)
@@ -71,7 +74,14 @@ async def unknown_button(update: Update, context: GonggamContext) -> None:
         query.from_user.id,
         len((query.data or "").encode()),
     )
-    await answer_query(query, stale_button(translator_for(update, context)), alert=True)
+    await answer_query(query, _why_stale(query.data, translator_for(update, context)), alert=True)
+
+
+def _why_stale(data: str | None, t: Translator) -> str:
+    """A wizard button outlives its wizard: say so, and how to go on with the draft."""
+    if isinstance(parse_any(data), WizardStep | WizardChoice | WizardEdit):
+        return stale_wizard_button(t)
+    return stale_button(t)
 
 
 def register(application: Application) -> None:

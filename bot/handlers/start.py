@@ -15,6 +15,7 @@ from bot.handlers.proposals import open_deep_link, show_list
 from bot.handlers.settings import show_settings
 from bot.rendering.budget import BUDGET_START
 from bot.rendering.common import (
+    arrived_by_link,
     cancelled,
     coming_soon,
     greeting,
@@ -33,6 +34,7 @@ async def start(update: Update, context: GonggamContext) -> None:
     context.clear_pending()
     if context.args and context.args[0][:1] == "p" and context.args[0][1:].isdigit():
         await open_deep_link(update, context, int(context.args[0][1:]))
+        await _menu_after_link(update, context)
         return
     if context.args and context.args[0] == BUDGET_START:  # the channel's 🗳 vote button
         await open_budget(update, context)
@@ -41,6 +43,14 @@ async def start(update: Update, context: GonggamContext) -> None:
     name = update.effective_user.first_name if update.effective_user else ""
     await cast(Message, update.effective_message).reply_html(
         greeting(t, name, context.services.settings.policy), reply_markup=menu_keyboard(t)
+    )
+
+
+async def _menu_after_link(update: Update, context: GonggamContext) -> None:
+    """Under a shared card: what 공감 is, and the menu (a newcomer has never seen it)."""
+    t = translator_for(update, context)
+    await cast(Message, update.effective_message).reply_html(
+        arrived_by_link(t, context.services.settings.policy), reply_markup=menu_keyboard(t)
     )
 
 

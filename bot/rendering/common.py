@@ -74,6 +74,16 @@ def greeting(t: Translator, first_name: str, policy: Policy) -> str:
     return f"{hello}\n\n{lines}\n\n{begin}"
 
 
+def arrived_by_link(t: Translator, policy: Policy) -> str:
+    """Sent under a card opened from a shared link, with the main menu."""
+    return t.gettext(
+        "This is 공감, where residents propose what the district should change and endorse "
+        "each other's proposals. With {threshold} endorsements in {days} days, the department "
+        "must answer. In the menu below you can browse other proposals, write your own and "
+        "vote on the participatory budget."
+    ).format(threshold=policy.endorsement_threshold, days=policy.collection_days)
+
+
 def help_text(t: Translator, policy: Policy) -> str:
     commands = "\n".join(f"/{c.command} — {escape(c.description)}" for c in bot_commands(t))
     intro = t.gettext(

@@ -6,8 +6,9 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.buttons import Endorse, WizardChoice, WizardEdit, WizardStep
-from bot.domain.proposals import Part, Rejected, RejectReason
+from bot.buttons import Endorse, OpenProposal, WizardChoice, WizardEdit, WizardStep
+from bot.domain.policy import Policy
+from bot.domain.proposals import LIMITS, Part, Rejected, RejectReason
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.rendering.proposals import proposal_sections
@@ -17,7 +18,7 @@ from bot.services.search import SimilarProposal
 
 QUESTIONS: dict[str, str] = {
     "title": N_(
-        "<b>1/7 Title</b>\nWhat would you like to change, in one line? (5–80 characters)\n"
+        "<b>1/7 Title</b>\nWhat would you like to change, in one line?\n"
         "e.g. 공원 산책로에 가로등을 설치해 주세요"
     ),
     "problem": N_(
@@ -46,8 +47,17 @@ def intro(t: Translator) -> Rendered:
     ))
 
 
-def question(t: Translator, step: str, areas: tuple[str, ...], categories: tuple[str, ...]) -> Rendered:
+def question(
+    t: Translator, step: str, areas: tuple[str, ...], categories: tuple[str, ...],
+    *, editing: bool = False,
+) -> Rendered:
+    """The question of `step` with its length limit, its choices, and 이전 / 취소 (이전 leads
+    back to the preview when a part is changed from there)."""
     text = t.gettext(QUESTIONS[step])
+    part = next((p for p in Part if p.value == step), None)
+    if part is not None:
+        text += "\n" + limit_line(t, part)
+    rows: list[list[InlineKeyboardButton]] = []
     if step in ("area", "category"):
         options = areas if step == "area" else categories
         buttons = [
@@ -55,11 +65,27 @@ def question(t: Translator, step: str, areas: tuple[str, ...], categories: tuple
             for i, name in enumerate(options)
         ]
         rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    if step in ("area", "category", "photo"):
         rows.append([_skip(t)])
-        return Rendered(text, InlineKeyboardMarkup(rows))
-    if step == "photo":
-        return Rendered(text, InlineKeyboardMarkup([[_skip(t)]]))
-    return Rendered(text)
+    rows.append(_navigation(t, first=step == "title" and not editing))
+    return Rendered(text, InlineKeyboardMarkup(rows))
+
+
+def limit_line(t: Translator, part: Part) -> str:
+    """What may be written, said before the resident types (the numbers are the domain's)."""
+    minimum, maximum = LIMITS[part]
+    name = t.with_particle(t.gettext(PART_NAMES[part]), "은/는")
+    return t.gettext("✏️ {part} can be {minimum} to {maximum} characters long.").format(
+        part=name, minimum=minimum, maximum=f"{maximum:,}")
+
+
+def _navigation(t: Translator, *, first: bool = False) -> list[InlineKeyboardButton]:
+    """◀️ 이전 (not on the first step) and ✖️ 취소: every step has a way back and a way out."""
+    cancel = InlineKeyboardButton(t.gettext("✖️ Cancel"), callback_data=WizardStep("cancel").pack())
+    if first:
+        return [cancel]
+    back = InlineKeyboardButton(t.gettext("◀️ Back"), callback_data=WizardStep("back").pack())
+    return [back, cancel]
 
 
 def _skip(t: Translator) -> InlineKeyboardButton:
@@ -95,16 +121,23 @@ def masked(t: Translator, kinds: tuple[str, ...]) -> str:
 
 
 def similar(t: Translator, found: list[SimilarProposal]) -> Rendered:
-    lines = "\n".join(f"· {escape(s.title)} (공감 {s.endorsement_count})" for s in found)
+    """Proposals like the one being written: read one, add 공감 to it, or write one's own."""
+    lines = "\n".join(
+        f"{n}. {escape(s.title)} (공감 {s.endorsement_count})" for n, s in enumerate(found, 1)
+    )
     text = t.gettext(
-        "💡 Similar proposals already exist. You can add your 공감 to one of them instead, "
-        "or simply continue writing yours.\n{list}"
+        "💡 Similar proposals already exist. Read them first: if one asks the same, add your "
+        "공감 to it instead. If yours is different, tap 「✍️ Write my own anyway」.\n{list}"
     ).format(list=lines)
     rows = [
-        [InlineKeyboardButton(t.gettext("👍 공감 to 「{title}」").format(title=s.title[:30]),
+        [InlineKeyboardButton(t.gettext("📄 Read {n}").format(n=n),
+                              callback_data=OpenProposal(s.proposal_id).pack()),
+         InlineKeyboardButton(t.gettext("👍 공감 to {n}").format(n=n),
                               callback_data=Endorse(s.proposal_id).pack())]
-        for s in found
+        for n, s in enumerate(found, 1)
     ]
+    rows.append([InlineKeyboardButton(t.gettext("✍️ Write my own anyway"),
+                                      callback_data=WizardStep("continue").pack())])
     return Rendered(text, InlineKeyboardMarkup(rows))
 
 
@@ -122,26 +155,28 @@ def preview(t: Translator, draft: DraftView) -> Rendered:
             ("area", N_("✏️ Area")), ("category", N_("✏️ Topic")), ("photo", N_("✏️ Photo"))]
     buttons = [InlineKeyboardButton(t.gettext(label), callback_data=WizardEdit(part).pack())
                for part, label in edit]
-    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    # Two a row: at 360 px a third or fourth label would wrap inside its word (제/목).
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([
         InlineKeyboardButton(t.gettext("✅ Publish"), callback_data=WizardStep("submit").pack()),
         InlineKeyboardButton(t.gettext("💾 Later"), callback_data=WizardStep("later").pack()),
     ])
+    rows.append(_navigation(t))
     return Rendered(text, InlineKeyboardMarkup(rows))
 
 
-def submitted(t: Translator, result: SubmitResult, bot_username: str) -> Rendered:
+def submitted(t: Translator, result: SubmitResult, bot_username: str, policy: Policy) -> Rendered:
     if result.outcome is SubmitOutcome.PUBLISHED:
         link = f"https://t.me/{bot_username}?start=p{result.proposal_id}"
         return Rendered(t.gettext(
             "🎉 Your proposal #{id} is published! Share this link so neighbours can add their "
             "공감:\n{link}"
-        ).format(id=result.proposal_id, link=link))
+        ).format(id=result.proposal_id, link=link) + "\n\n" + what_happens_next(t, policy))
     if result.outcome is SubmitOutcome.AWAITING_MODERATION:
         return Rendered(t.gettext(
             "Thank you! Your proposal #{id} will be published after a moderator has checked it. "
             "We will tell you."
-        ).format(id=result.proposal_id))
+        ).format(id=result.proposal_id) + "\n\n" + what_happens_next(t, policy))
     if result.outcome is SubmitOutcome.RATE_LIMITED:
         return Rendered(t.gettext(
             "You have reached today's limit of proposals. Your draft is kept; please publish it "
@@ -150,6 +185,28 @@ def submitted(t: Translator, result: SubmitResult, bot_username: str) -> Rendere
     if result.outcome is SubmitOutcome.INCOMPLETE:
         return Rendered(t.gettext("Some parts are still missing. Please complete them first."))
     return Rendered(t.gettext("There is no draft to publish. Start one with /propose."))
+
+
+def what_happens_next(t: Translator, policy: Policy) -> str:
+    """The road ahead of a published proposal, in the policy's numbers."""
+    return t.gettext(
+        "<b>What happens next</b>\n"
+        "① When {threshold} residents add their 공감 within {days} days, the responsible "
+        "department checks within {review_days} days whether it can be done.\n"
+        "② If it can, residents debate it for {debate_days} days, and the department answers "
+        "within {answer_days} days after the debate.\n"
+        "③ We tell you here in this chat at every step."
+    ).format(threshold=policy.endorsement_threshold, days=policy.collection_days,
+             review_days=policy.review_days, debate_days=policy.debate_days,
+             answer_days=policy.answer_days)
+
+
+def stale_wizard_button(t: Translator) -> str:
+    """A wizard button pressed where it no longer applies (an old step, an ended wizard)."""
+    return t.gettext(
+        "This button belongs to an earlier step of writing a proposal. "
+        "Type /propose to continue your draft."
+    )
 
 
 def kept_for_later(t: Translator) -> str:
