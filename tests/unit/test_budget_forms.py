@@ -47,8 +47,8 @@ def test_a_full_korean_form_is_read_with_kst_times() -> None:
 
 
 def test_english_keys_and_defaults() -> None:
-    spec = parse("name: PB 2027\nbudget: 1억 2,000만\nopens: 2026-12-01\ncloses: 2026-12-02 18:30\n"
-                 "ballot: approval").spec
+    spec = parse("name: PB 2027\nbudget: 1억 2,000만\nopens: 2026-12-01\n"
+                 "closes: 2026-12-02 18:30\nballot: approval").spec
     assert spec is not None
     assert spec.budget_krw == 120_000_000
     assert spec.opens_at == datetime(2026, 11, 30, 15, 0, tzinfo=UTC)

@@ -144,7 +144,8 @@ def test_the_results_say_how_many_projects_were_chosen_with_their_votes() -> Non
     assert "✅ 공원 화장실 개선 — 12 points · ₩18,000,000" in points
     # a notice queued before the counts were stored still renders
     assert "✅ 아주 긴 이름의 주민 사업 0 — ₩1,000,000" in caption(t, notice(1))
-    many = data | {"funded": [[f"아주 긴 이름의 주민 사업 {n}", 1_000_000, 1_234] for n in range(80)]}
+    funded = [[f"아주 긴 이름의 주민 사업 {n}", 1_000_000, 1_234] for n in range(80)]
+    many = data | {"funded": funded}
     assert len(caption(t, many)) <= 1024
 
 

@@ -51,7 +51,11 @@ class _Wide(CallbackData, prefix="test-wide"):
     c: str
 
 
-@given(st.integers(-(10**17), 10**17), st.integers(0, 10**17), st.from_regex(r"[a-z0-9_-]{1,32}", fullmatch=True))
+@given(
+    st.integers(-(10**17), 10**17),
+    st.integers(0, 10**17),
+    st.from_regex(r"[a-z0-9_-]{1,32}", fullmatch=True),
+)
 def test_everything_packed_fits_64_bytes_and_parses_back(a: int, b: int, c: str) -> None:
     value = _Wide(a, b, c)
     try:

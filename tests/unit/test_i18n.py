@@ -50,7 +50,10 @@ def test_korean_catalog_translates_every_message() -> None:
 def test_korean_messages_never_hedge_a_particle_after_a_placeholder() -> None:
     """「{title}」이(가) reads as a machine's guess: a sentence with a placeholder before a
     particle is written so that no particle follows it, or uses `with_particle`."""
-    hedged = re.compile(r"[}」』\"”]\s*(이\(가\)|을\(를\)|은\(는\)|과\(와\)|\((이|으|을|은|과|와|를|는|가)\))")
+    hedged = re.compile(
+        r"[}」』\"”]\s*"
+        r"(이\(가\)|을\(를\)|은\(는\)|과\(와\)|\((이|으|을|은|과|와|를|는|가)\))"
+    )
     found = [m.id for m in catalog("ko") if m.id and hedged.search(text_of(m.string))]
     assert found == []
 
@@ -69,7 +72,8 @@ def test_the_template_is_up_to_date_with_the_code(tmp_path: Path) -> None:
     fresh = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "N_", "-k", "gettext", "-k", "ngettext:1,2", "--no-location", "-o", str(fresh), "."],
+         "-k", "N_", "-k", "gettext", "-k", "ngettext:1,2", "--no-location",
+         "-o", str(fresh), "."],
         cwd=ROOT, check=True, capture_output=True,
     )
     assert template_ids(fresh) == template_ids(LOCALES_DIR / "messages.pot"), (

@@ -97,7 +97,9 @@ def test_the_author_of_a_hidden_proposal_sees_their_text_under_the_banner() -> N
                         ProposalStatus.COLLECTING, True, 0, None, START, None, None, None, None,
                         (), False, False)
     shown = view.hidden_own_card(KO, card)
-    assert shown.text.startswith("🙈 운영 원칙에 따라 숨겨졌어요. 운영진이 확인한 뒤 결과를 알려 드릴게요.")
+    assert shown.text.startswith(
+        "🙈 운영 원칙에 따라 숨겨졌어요. 운영진이 확인한 뒤 결과를 알려 드릴게요."
+    )
     assert "가로&lt;등&gt;" in shown.text and "설치해 주세요" in shown.text
     assert shown.reply_markup is None
 

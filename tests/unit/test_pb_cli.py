@@ -91,7 +91,9 @@ def test_bad_arguments_exit_2(small: Path) -> None:
     assert caught.value.code == 2
 
 
-@pytest.mark.skipif(not PABULIB.is_dir(), reason=f"the shared Pabulib fixtures are not at {PABULIB}")
+@pytest.mark.skipif(
+    not PABULIB.is_dir(), reason=f"the shared Pabulib fixtures are not at {PABULIB}"
+)
 def test_rembertow_with_the_cheaper_first_tie_break(capsys: pytest.CaptureFixture[str]) -> None:
     path = PABULIB / "Poland_Warszawa_2020_Rembertow.pb"
     result = run_json(capsys, str(path), "--rule", "greedy")

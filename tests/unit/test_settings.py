@@ -1,4 +1,7 @@
-"""Settings come from the environment (and .env), are validated once, and errors name the variable."""
+"""Settings come from the environment (and .env) and are validated once.
+
+Errors name the variable.
+"""
 
 from __future__ import annotations
 

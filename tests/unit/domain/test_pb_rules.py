@@ -112,7 +112,9 @@ def test_mes_tie_breaks_both_ways() -> None:
 
 
 def test_min_support_drops_projects_below_the_share_of_ballots() -> None:
-    e = approval(10, {"a": 5, "b": 5, "c": 5}, ["a", "a", "ab", "c", "ac", "a", "a", "a", "a", "a"])
+    e = approval(
+        10, {"a": 5, "b": 5, "c": 5}, ["a", "a", "ab", "c", "ac", "a", "a", "a", "a", "a"]
+    )
     assert selected(e, "greedy") == ("a", "c")
     assert selected(e, "greedy", min_support_percent=30) == ("a",)
     assert selected(e, "greedy", min_support_percent=20) == ("a", "c")  # exactly 20% passes
@@ -143,7 +145,8 @@ def test_mes_without_completion_can_leave_money_and_add1_spends_it() -> None:
     for rule in (Rule.MES_ADD1, Rule.MES_ADD1_FULL):
         outcome = tally(e, rule)
         assert outcome.total_cost <= 30
-        assert all(cost > outcome.leftover for pid, cost in [("a", 20), ("b", 10), ("c", 10)] if pid not in outcome.selected)
+        costs = [("a", 20), ("b", 10), ("c", 10)]
+        assert all(cost > outcome.leftover for pid, cost in costs if pid not in outcome.selected)
 
 
 def test_mes_poor_supporters_pay_what_they_have() -> None:

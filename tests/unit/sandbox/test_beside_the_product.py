@@ -19,9 +19,10 @@ def sandbox_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             if node.module == "sandbox" or node.module.startswith("sandbox."):
                 found.append(node)
-        elif isinstance(node, ast.Import):
-            if any(a.name == "sandbox" or a.name.startswith("sandbox.") for a in node.names):
-                found.append(node)
+        elif isinstance(node, ast.Import) and any(
+            a.name == "sandbox" or a.name.startswith("sandbox.") for a in node.names
+        ):
+            found.append(node)
     return found
 
 

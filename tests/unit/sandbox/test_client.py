@@ -48,7 +48,8 @@ async def test_press_lists_the_buttons_when_the_label_is_wrong(
 ) -> None:
     minji = client.resident(1001)
     state.send_message(
-        1001, "고르세요", reply_markup={"inline_keyboard": [[{"text": "예", "callback_data": "y"}]]}
+        1001, "고르세요",
+        reply_markup={"inline_keyboard": [[{"text": "예", "callback_data": "y"}]]},
     )
 
     with pytest.raises(AssertionError, match=r"buttons: \['예'\]"):
