@@ -1,4 +1,7 @@
-"""Departments, reply links, answers, the answer clock, satisfaction and 재심의 on both backends."""
+"""Departments, reply links, answers, the answer clock, satisfaction and 재심의.
+
+Each runs on both backends.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +31,8 @@ Maker = async_sessionmaker[AsyncSession]
 CALENDAR = BusinessCalendar()
 SETTINGS = Settings(secret_key="k" * 40, moderator_chat_id=-500, public_base_url="https://gg.kr",
                     policy=Policy(endorsement_threshold=3))
-FEASIBLE = AnswerForm(AnswerKind.FEASIBILITY, "김담당", "검토해 보니 충분히 가능합니다. 토론을 부탁드려요.",
-                      decision="feasible")
+FEASIBLE = AnswerForm(AnswerKind.FEASIBILITY, "김담당",
+                      "검토해 보니 충분히 가능합니다. 토론을 부탁드려요.", decision="feasible")
 
 
 async def seed(sessionmaker: Maker, status: ProposalStatus = ProposalStatus.UNDER_REVIEW,
@@ -74,7 +77,9 @@ async def status_of(sessionmaker: Maker, proposal_id: int) -> Proposal:
     return found
 
 
-async def test_assignment_sends_a_link_that_only_the_hash_of_is_stored(sessionmaker: Maker) -> None:
+async def test_assignment_sends_a_link_that_only_the_hash_of_is_stored(
+    sessionmaker: Maker,
+) -> None:
     pid, dept, token = await seed(sessionmaker)
     sent = await kinds(sessionmaker)
     assert ("department_link", -700) in sent and ("department_assigned", -500) in sent
@@ -83,7 +88,9 @@ async def test_assignment_sends_a_link_that_only_the_hash_of_is_stored(sessionma
         assert await answers.resolve_link(session, token + "x", START, SETTINGS.secret_key) is None
         assert await answers.resolve_link(session, token, START + timedelta(days=61),
                                           SETTINGS.secret_key) is None
-        audit = await session.scalar(select(AuditEntry.action).where(AuditEntry.action == "proposal.assign"))
+        audit = await session.scalar(
+            select(AuditEntry.action).where(AuditEntry.action == "proposal.assign")
+        )
         stored = [row[0] for row in await session.execute(select(OutboxMessage.params))]
     assert audit == "proposal.assign"
     async with sessionmaker() as session, session.begin():
@@ -101,31 +108,40 @@ async def test_feasible_opens_the_debate_and_followers_hear_it(sessionmaker: Mak
     assert result.outcome is AnswerOutcome.PUBLISHED and result.status is ProposalStatus.IN_DEBATE
     proposal = await status_of(sessionmaker, pid)
     assert proposal.debate_closes_at == datetime(2026, 12, 24, 15, tzinfo=UTC)
-    assert sorted(c for k, c in await kinds(sessionmaker) if k == "answer_published") == [900, 901, 902]
+    published = sorted(c for k, c in await kinds(sessionmaker) if k == "answer_published")
+    assert published == [900, 901, 902]
     again = await submit(sessionmaker, token, FEASIBLE, "k1")
     assert again.outcome is AnswerOutcome.DUPLICATE
     wrong = await submit(sessionmaker, token, replace(FEASIBLE, decision="not_feasible"), "k2")
     assert wrong.outcome is AnswerOutcome.WRONG_STATE
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Answer)) == 1
-        actor = await session.scalar(select(AuditEntry.actor).where(AuditEntry.action == "answer.feasibility"))
+        actor = await session.scalar(
+            select(AuditEntry.actor).where(AuditEntry.action == "answer.feasibility")
+        )
     assert actor == "김담당 (도로과)"
 
 
 async def test_not_feasible_then_one_re_review(sessionmaker: Maker) -> None:
     pid, _, token = await seed(sessionmaker)
-    no = AnswerForm(AnswerKind.FEASIBILITY, "김담당", "예산과 부지 문제로 지금은 어렵습니다.", decision="not_feasible")
+    no = AnswerForm(AnswerKind.FEASIBILITY, "김담당", "예산과 부지 문제로 지금은 어렵습니다.",
+                    decision="not_feasible")
     assert (await submit(sessionmaker, token, no, "n1")).status is ProposalStatus.NOT_FEASIBLE
     async with sessionmaker() as session, session.begin():
-        first = await answers.request_re_review(session, proposal_id=pid, user_id=1, reason="다른 부지가 있어요. 구유지 목록 확인 부탁",
-                                                now=START, venues=SETTINGS.venues)
-        second = await answers.request_re_review(session, proposal_id=pid, user_id=1, reason="다시 한 번 부탁드립니다 정말로요",
-                                                 now=START, venues=SETTINGS.venues)
+        first = await answers.request_re_review(
+            session, proposal_id=pid, user_id=1,
+            reason="다른 부지가 있어요. 구유지 목록 확인 부탁", now=START, venues=SETTINGS.venues,
+        )
+        second = await answers.request_re_review(
+            session, proposal_id=pid, user_id=1, reason="다시 한 번 부탁드립니다 정말로요",
+            now=START, venues=SETTINGS.venues,
+        )
     assert (first, second) == (answers.ReReviewOutcome.REQUESTED, answers.ReReviewOutcome.ALREADY)
     async with sessionmaker() as session, session.begin():
-        assert await answers.decide_re_review(session, proposal_id=pid, approve=True, moderator="mod",
-                                              now=START, policy=SETTINGS.policy,
-                                              calendar=CALENDAR)
+        assert await answers.decide_re_review(
+            session, proposal_id=pid, approve=True, moderator="mod",
+            now=START, policy=SETTINGS.policy, calendar=CALENDAR,
+        )
     back = await status_of(sessionmaker, pid)
     assert back.status == ProposalStatus.UNDER_REVIEW and back.next_reminder_at is not None
     assert ("moderation_re_review", -500) in await kinds(sessionmaker)
@@ -140,7 +156,8 @@ async def test_final_answer_is_validated_then_published_with_budget(sessionmaker
     assert result.outcome is AnswerOutcome.INVALID
     assert result.errors == {"official_name": "too_short", "text": "required",
                              "expected_completion": "date_past", "budget": "budget_format"}
-    good = AnswerForm(AnswerKind.FINAL, "김담당", "내년 상반기에 가로등 12개를 설치하겠습니다. 연락 010-1234-5678",
+    good = AnswerForm(AnswerKind.FINAL, "김담당",
+                      "내년 상반기에 가로등 12개를 설치하겠습니다. 연락 010-1234-5678",
                       decision="accepted", expected_completion="2027-06-30", budget="1.2억")
     assert (await submit(sessionmaker, token, good, "f1")).status is ProposalStatus.ANSWERED
     async with sessionmaker() as session:
@@ -153,7 +170,9 @@ async def test_final_answer_is_validated_then_published_with_budget(sessionmaker
     assert (await submit(sessionmaker, token, done, "p2")).status is ProposalStatus.COMPLETED
 
 
-async def test_the_answer_clock_reminds_then_flags_overdue_once_then_weekly(sessionmaker: Maker) -> None:
+async def test_the_answer_clock_reminds_then_flags_overdue_once_then_weekly(
+    sessionmaker: Maker,
+) -> None:
     due = datetime(2026, 12, 24, 15, tzinfo=UTC)
     pid, _, _ = await seed(sessionmaker, ProposalStatus.AWAITING_ANSWER, answer_due=due,
                            next_reminder_at=datetime(2026, 12, 17, 0, tzinfo=UTC))
@@ -192,12 +211,16 @@ async def test_dissatisfaction_alerts_the_moderators_once(sessionmaker: Maker) -
     assert page is not None and (page.satisfied, page.dissatisfied) == (7, 4)
 
 
-async def test_a_category_default_department_is_assigned_at_the_threshold(sessionmaker: Maker) -> None:
+async def test_a_category_default_department_is_assigned_at_the_threshold(
+    sessionmaker: Maker,
+) -> None:
     async with sessionmaker() as session, session.begin():
         author = await make_user(session, 800, START)
         voters = [await make_user(session, 801 + n, START) for n in range(3)]
         proposal = await make_proposal(session, author, START, category="교통·주차")
-        dept = await departments.create_department(session, name="교통행정과", now=START, chat_id=-701)
+        dept = await departments.create_department(
+            session, name="교통행정과", now=START, chat_id=-701
+        )
         await departments.set_category_department(session, category="교통·주차",
                                                   department_id=dept, now=START, actor="admin")
     for voter in voters:

@@ -33,7 +33,9 @@ from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user
 
 
-async def draft(session: AsyncSession, text: str = "안내드립니다.") -> tuple[DraftOutcome, int | None]:
+async def draft(
+    session: AsyncSession, text: str = "안내드립니다."
+) -> tuple[DraftOutcome, int | None]:
     return await create_draft(session, plain_text=text, text_html=text, admin_chat_id=1,
                               actor="telegram:1", now=START)
 
@@ -72,7 +74,8 @@ async def test_audiences_and_who_is_left_out(
         await make_user(session, 4, START, verified_area="신도림동", unreachable=True)
         phone = await make_user(session, 5, START, phone_hash="h" * 64)
         other = await make_user(session, 6, START, verified_area="구로1동")
-        proposal = await make_proposal(session, author, START, area="신도림동", category="교통·주차")
+        proposal = await make_proposal(session, author, START, area="신도림동",
+                                       category="교통·주차")
         await follow(session, phone, proposal, START)
         await follow(session, other, proposal, START)
         assert await count_audience(session, Audience(AudienceKind.ALL)) == AudienceCount(4, 1, 1)

@@ -102,8 +102,8 @@ async def test_feasibility_opens_the_debate_and_invites_followers_channel_and_fo
     async with sessionmaker() as session, session.begin():
         view = await answers.resolve_link(session, link.token or "", START, SETTINGS.secret_key)
         assert view is not None
-        form = AnswerForm(AnswerKind.FEASIBILITY, "김담당", "예산 확보가 가능해 보입니다. 의견을 듣겠습니다.",
-                          decision="feasible")
+        form = AnswerForm(AnswerKind.FEASIBILITY, "김담당",
+                          "예산 확보가 가능해 보입니다. 의견을 듣겠습니다.", decision="feasible")
         result = await answers.submit_answer(session, view, form, idempotency_key="f",
                                              now=START, policy=SETTINGS.policy,
                                              venues=SETTINGS.venues, calendar=CALENDAR)
@@ -161,7 +161,8 @@ async def test_opinion_checks_duplicates_and_the_closed_debate(sessionmaker: Mak
     later = await write(sessionmaker, pid, users[1], now=START + timedelta(minutes=2))
     assert later.outcome is OpinionOutcome.POSTED
     assert (await write(sessionmaker, pid, users[2], "짧아요")).outcome is OpinionOutcome.TOO_SHORT
-    assert (await write(sessionmaker, pid, users[2], "가" * 1001)).outcome is OpinionOutcome.TOO_LONG
+    too_long = await write(sessionmaker, pid, users[2], "가" * 1001)
+    assert too_long.outcome is OpinionOutcome.TOO_LONG
     assert (await write(sessionmaker, pid, users[2], " \u200b ")).outcome is OpinionOutcome.EMPTY
     closed = await write(sessionmaker, pid, users[2], now=CLOSES + timedelta(hours=1))
     assert closed.outcome is OpinionOutcome.CLOSED and closed.closes_at == CLOSES

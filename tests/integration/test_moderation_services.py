@@ -134,7 +134,8 @@ async def test_three_reports_hide_the_proposal_tell_the_author_and_open_one_item
     hidden = await reload(sessionmaker, pid)
     assert hidden.hidden and hidden.hidden_reason == "reports"
     assert hidden.status == ProposalStatus.COLLECTING  # state and history are kept
-    assert [m.chat_id for m in await outbox(sessionmaker, "content_hidden")] == [author.telegram_id]
+    hidden_notices = await outbox(sessionmaker, "content_hidden")
+    assert [m.chat_id for m in hidden_notices] == [author.telegram_id]
     posted = await outbox(sessionmaker, "moderation_reported")
     assert [m.chat_id for m in posted] == [MODERATORS]
     assert posted[0].params["reasons"] == {"spam": 2, "abuse": 1}
@@ -201,8 +202,9 @@ async def test_hide_and_restore_an_opinion_by_command_keep_a_reason(sessionmaker
     author, writer, mod = await people(sessionmaker, 3)
     async with sessionmaker() as session, session.begin():
         pid = (await make_proposal(session, author, START)).id
-        opinion = Opinion(proposal_id=pid, user_id=writer.id, stance="for", text="좋은 의견입니다 정말로",
-                          source="chat", hidden=False, flagged=False, like_count=0, created_at=START)
+        opinion = Opinion(proposal_id=pid, user_id=writer.id, stance="for",
+                          text="좋은 의견입니다 정말로", source="chat", hidden=False,
+                          flagged=False, like_count=0, created_at=START)
         session.add(opinion)
         await session.flush()
         oid = opinion.id
@@ -532,8 +534,8 @@ async def test_permanent_ban_and_unban(sessionmaker: Maker) -> None:
 
 async def test_offline_intake_publishes_with_only_a_masked_contact(sessionmaker: Maker) -> None:
     mod, = await people(sessionmaker, 1)
-    form = OfflineForm("phone", "경로당 난방비 지원", "겨울마다 경로당 난방비가 부족해요.", "구로1동",
-                       None, "김민수", "010-1234-5678")
+    form = OfflineForm("phone", "경로당 난방비 지원", "겨울마다 경로당 난방비가 부족해요.",
+                       "구로1동", None, "김민수", "010-1234-5678")
     async with sessionmaker() as session, session.begin():
         pid = await moderation.enter_offline_proposal(session, form=form, moderator_id=mod.id,
                                                       actor="telegram:1", now=START,
@@ -545,7 +547,9 @@ async def test_offline_intake_publishes_with_only_a_masked_contact(sessionmaker:
     assert stored.offline_contact_hash == phone_hash("01012345678", "k" * 40)
     assert "1234" not in (stored.offline_contact or "")
     async with sessionmaker() as session:
-        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "proposal.offline"))
+        entry = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "proposal.offline")
+        )
     assert entry is not None and "5678" not in str(entry.after)
 
 
@@ -567,8 +571,8 @@ async def test_offline_intake_for_a_resident_on_telegram_makes_them_the_author(
         from bot.services.outbox import proposal_followers
 
         assert await proposal_followers(session, pid) == [resident.id]
-    unknown = OfflineForm("phone", "경로당 난방비 지원", "겨울마다 경로당 난방비가 부족해요.", None,
-                          None, telegram_id=424242)
+    unknown = OfflineForm("phone", "경로당 난방비 지원", "겨울마다 경로당 난방비가 부족해요.",
+                          None, None, telegram_id=424242)
     with pytest.raises(moderation.UnknownResident):
         async with sessionmaker() as session, session.begin():
             await moderation.enter_offline_proposal(session, form=unknown, moderator_id=mod.id,
@@ -741,7 +745,8 @@ async def test_re_review_and_overdue_items(sessionmaker: Maker) -> None:
     async with sessionmaker() as session, session.begin():
         assert await answers.request_re_review(
             session, proposal_id=refused, user_id=author.id,
-            reason="주민 200명이 다시 서명했어요. 다시 봐 주세요.", now=START, venues=SETTINGS.venues)
+            reason="주민 200명이 다시 서명했어요. 다시 봐 주세요.", now=START,
+            venues=SETTINGS.venues)
         assert await answers.remind_department(session, late, START, SETTINGS.venues,
                                                SETTINGS.smtp_url)
     accepted = await act(sessionmaker, await only_item(sessionmaker, WorkKind.RE_REVIEW),
@@ -755,7 +760,9 @@ async def test_re_review_and_overdue_items(sessionmaker: Maker) -> None:
     assert len(await outbox(sessionmaker, "answer_reminder_overdue")) == before + 1
 
 
-async def test_three_reports_hide_an_opinion_and_open_an_item_about_it(sessionmaker: Maker) -> None:
+async def test_three_reports_hide_an_opinion_and_open_an_item_about_it(
+    sessionmaker: Maker,
+) -> None:
     from bot.db.models import Opinion
     from bot.services import debates
 
@@ -794,8 +801,8 @@ async def test_a_banned_author_keeps_the_draft_and_a_banned_writer_posts_no_opin
         pid = (await make_proposal(session, author, START, status=ProposalStatus.IN_DEBATE,
                                    debate_closes_at=START + timedelta(days=30))).id
         await drafts.save_step(session, banned.id, START, step="preview", title="가로등 설치 요청",
-                               problem="밤에 너무 어두워요 정말로요.", solution="가로등을 설치해 주세요.",
-                               effect="안전해져요.")
+                               problem="밤에 너무 어두워요 정말로요.",
+                               solution="가로등을 설치해 주세요.", effect="안전해져요.")
         await bans.ban_user(session, telegram_id=banned.telegram_id, days=3, reason="도배",
                             actor="a", now=START)
     with pytest.raises(UserBanned):
@@ -864,7 +871,8 @@ async def test_a_banned_resident_cannot_ask_for_re_review_or_rate_an_answer(
         async with sessionmaker() as session, session.begin():
             await answers.request_re_review(
                 session, proposal_id=refused, user_id=author.id,
-                reason="주민 200명이 다시 서명했어요. 다시 봐 주세요.", now=START, venues=SETTINGS.venues)
+                reason="주민 200명이 다시 서명했어요. 다시 봐 주세요.", now=START,
+                venues=SETTINGS.venues)
     with pytest.raises(UserBanned):
         async with sessionmaker() as session, session.begin():
             await answers.rate_answer(session, proposal_id=answered, user_id=author.id,
@@ -893,7 +901,9 @@ async def test_items_about_a_text_carry_its_first_lines_masked(sessionmaker: Mak
         item = await work_items.load_item(session, pending)
         other = await work_items.load_item(session, threshold)
     assert item is not None and other is not None
-    assert item.params["excerpt"] == "첫 줄이에요.\n메일 h***@example.com 으로 주세요.\n셋째 줄이에요. …"
+    assert item.params["excerpt"] == (
+        "첫 줄이에요.\n메일 h***@example.com 으로 주세요.\n셋째 줄이에요. …"
+    )
     assert "excerpt" not in other.params  # a department choice needs no quote
     posted = [m for m in await outbox(sessionmaker, "moderation_pending")]
     assert posted and "hong@" not in str(posted[-1].params)
@@ -904,4 +914,5 @@ def test_the_excerpt_cuts_long_lines_and_says_nothing_more_when_all_is_shown() -
     assert short == "한 줄뿐이에요."
     long = work_items.content_excerpt("가" * 500, width=50)
     assert len(long) == 50 and long.endswith("…")
-    assert work_items.content_excerpt("주민번호 900101-1234567\nb\nc") == "주민번호 900101-*******\nb\nc"
+    excerpt = work_items.content_excerpt("주민번호 900101-1234567\nb\nc")
+    assert excerpt == "주민번호 900101-*******\nb\nc"

@@ -88,7 +88,9 @@ async def outbox_kinds(sessionmaker: Maker) -> list[tuple[str, int]]:
         return [(kind, chat) for kind, chat in rows]
 
 
-async def test_publishing_opens_a_30_day_window_and_subscribes_the_author(sessionmaker: Maker) -> None:
+async def test_publishing_opens_a_30_day_window_and_subscribes_the_author(
+    sessionmaker: Maker,
+) -> None:
     [author] = await users(sessionmaker, 1)
     outcome, proposal_id = await publish_draft(sessionmaker, author)
     assert outcome is SubmitOutcome.PUBLISHED and proposal_id is not None
@@ -155,7 +157,9 @@ async def test_one_endorsement_per_person_and_not_ones_own(sessionmaker: Maker) 
     assert result.outcome is EndorseOutcome.NOT_ENDORSED
 
 
-async def test_reaching_the_threshold_starts_the_review_and_tells_everyone(sessionmaker: Maker) -> None:
+async def test_reaching_the_threshold_starts_the_review_and_tells_everyone(
+    sessionmaker: Maker,
+) -> None:
     [author, *residents] = await users(sessionmaker, 11)
     _, pid = await publish_draft(sessionmaker, author)
     outcomes = [await tap(sessionmaker, pid, r) for r in residents]  # type: ignore[arg-type]
@@ -250,26 +254,42 @@ async def test_no_closing_reminder_when_the_proposal_is_nearly_there(sessionmake
     assert "closing_soon" not in [kind for kind, _ in await outbox_kinds(sessionmaker)]
 
 
-async def test_withdrawing_tells_the_endorsers_and_only_the_author_may(sessionmaker: Maker) -> None:
+async def test_withdrawing_tells_the_endorsers_and_only_the_author_may(
+    sessionmaker: Maker,
+) -> None:
     [author, resident, stranger] = await users(sessionmaker, 3)
     _, pid = await publish_draft(sessionmaker, author)
     await tap(sessionmaker, pid, resident)  # type: ignore[arg-type]
     async with sessionmaker() as session, session.begin():
-        assert await withdraw_proposal(session, proposal_id=pid, user_id=stranger, now=START) is WithdrawOutcome.NOT_AUTHOR  # type: ignore[arg-type]
+        outcome = await withdraw_proposal(
+            session, proposal_id=pid, user_id=stranger, now=START  # type: ignore[arg-type]
+        )
+        assert outcome is WithdrawOutcome.NOT_AUTHOR
     async with sessionmaker() as session, session.begin():
-        assert await withdraw_proposal(session, proposal_id=pid, user_id=author, now=START) is WithdrawOutcome.WITHDRAWN  # type: ignore[arg-type]
+        outcome = await withdraw_proposal(
+            session, proposal_id=pid, user_id=author, now=START  # type: ignore[arg-type]
+        )
+        assert outcome is WithdrawOutcome.WITHDRAWN
     async with sessionmaker() as session, session.begin():
-        assert await withdraw_proposal(session, proposal_id=pid, user_id=author, now=START) is WithdrawOutcome.NOT_COLLECTING  # type: ignore[arg-type]
-    assert [(k, c) for k, c in await outbox_kinds(sessionmaker) if k == "proposal_withdrawn"] == [("proposal_withdrawn", 101)]
+        outcome = await withdraw_proposal(
+            session, proposal_id=pid, user_id=author, now=START  # type: ignore[arg-type]
+        )
+        assert outcome is WithdrawOutcome.NOT_COLLECTING
+    withdrawn = [(k, c) for k, c in await outbox_kinds(sessionmaker) if k == "proposal_withdrawn"]
+    assert withdrawn == [("proposal_withdrawn", 101)]
 
 
-async def test_contact_is_required_once_and_stored_only_as_a_keyed_hash(sessionmaker: Maker) -> None:
+async def test_contact_is_required_once_and_stored_only_as_a_keyed_hash(
+    sessionmaker: Maker,
+) -> None:
     [author, resident] = await users(sessionmaker, 2)
     _, pid = await publish_draft(sessionmaker, author)
     strict = replace(SMALL, policy=replace(SMALL.policy, endorsement_requires_contact=True))
-    assert await tap(sessionmaker, pid, resident, strict) is EndorseOutcome.NEEDS_CONTACT  # type: ignore[arg-type]
+    outcome = await tap(sessionmaker, pid, resident, strict)  # type: ignore[arg-type]
+    assert outcome is EndorseOutcome.NEEDS_CONTACT
     async with sessionmaker() as session, session.begin():
-        await record_phone(session, user_id=resident, phone="+82 10-1234-5678", secret_key=strict.secret_key)
+        await record_phone(session, user_id=resident, phone="+82 10-1234-5678",
+                           secret_key=strict.secret_key)
     assert await tap(sessionmaker, pid, resident, strict) is EndorseOutcome.ENDORSED  # type: ignore[arg-type]
     async with sessionmaker() as session:
         stored = await session.scalar(select(User.phone_hash).where(User.id == resident))
@@ -280,9 +300,15 @@ async def test_reports_are_counted_once_per_person(sessionmaker: Maker) -> None:
     [author, resident] = await users(sessionmaker, 2)
     _, pid = await publish_draft(sessionmaker, author)
     async with sessionmaker() as session, session.begin():
-        assert await report_proposal(session, proposal_id=pid, user_id=resident, reason="spam", now=START)  # type: ignore[arg-type]
-        assert not await report_proposal(session, proposal_id=pid, user_id=resident, reason="abuse", now=START)  # type: ignore[arg-type]
-        assert not await report_proposal(session, proposal_id=pid, user_id=resident, reason="bogus", now=START)  # type: ignore[arg-type]
+        assert await report_proposal(
+            session, proposal_id=pid, user_id=resident, reason="spam", now=START  # type: ignore[arg-type]
+        )
+        assert not await report_proposal(
+            session, proposal_id=pid, user_id=resident, reason="abuse", now=START  # type: ignore[arg-type]
+        )
+        assert not await report_proposal(
+            session, proposal_id=pid, user_id=resident, reason="bogus", now=START  # type: ignore[arg-type]
+        )
 
 
 async def test_every_later_state_change_is_pushed_to_followers_who_want_it(

@@ -183,7 +183,8 @@ async def test_the_preview_shows_the_officials_name_masked(
     csrf = re.search(r'id="form-interim".*?name="csrf" value="([^"]+)"', reply, re.DOTALL)
     assert csrf is not None
     response = await client.post(f"/r/{published.token}/preview", data={
-        "kind": "interim", "csrf": csrf.group(1), "official_name": "박주무관 ０１０–２４６８–１３５７",
+        "kind": "interim", "csrf": csrf.group(1),
+        "official_name": "박주무관 ０１０–２４６８–１３５７",
         "text": "다음 주에 현장을 다시 확인하겠습니다."})
     body = await response.text()
     shown = re.search(r'<article class="answer preview">.*?</article>', body, re.DOTALL)
@@ -271,7 +272,9 @@ async def test_objects_mask_as_soon_as_a_published_text_is_set(
     """A service that copies a text from a fresh object into an outbox row copies it masked,
     and a Core UPDATE stores it masked."""
     async with sessionmaker() as session, session.begin():
-        row = await make_round(session, clock.now(), name="2027 예산 문의 ０１０－１２３４－５６７８")
+        row = await make_round(
+            session, clock.now(), name="2027 예산 문의 ０１０－１２３４－５６７８"
+        )
         assert row.name == "2027 예산 문의 010-****-****"
         await session.execute(update(BudgetRound).values(name="문의 010 1234 5678"))
     async with sessionmaker() as session:

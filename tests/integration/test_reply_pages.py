@@ -6,8 +6,8 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from ipaddress import ip_network
 from datetime import timedelta
+from ipaddress import ip_network
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer

@@ -19,7 +19,6 @@ from bot.db.models import User
 from tests.conftest import START, rolls_back
 from tests.support.databases import rolled_back_sessionmaker
 from tests.support.factories import make_user
-
 from tests.support.hypothesis_profiles import (
     CI_PROFILE,
     DEV_PROFILE,
@@ -161,7 +160,9 @@ def fake_request(marked: bool, test: Callable[..., object]) -> Any:
     """The two things `rolls_back` reads from pytest's request: the marker and the test."""
     marker = object() if marked else None
     return SimpleNamespace(
-        node=SimpleNamespace(get_closest_marker=lambda name: marker if name == "rollback" else None),
+        node=SimpleNamespace(
+            get_closest_marker=lambda name: marker if name == "rollback" else None
+        ),
         function=test,
     )
 

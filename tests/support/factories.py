@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Proposal, Subscription, User
-from bot.domain.permissions import Role
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.permissions import Role
 
 
-async def make_user(session: AsyncSession, telegram_id: int, now: datetime, **overrides: Any) -> User:
+async def make_user(
+    session: AsyncSession, telegram_id: int, now: datetime, **overrides: Any
+) -> User:
     values: dict[str, Any] = {
         "telegram_id": telegram_id,
         "language": "ko",
@@ -52,5 +54,7 @@ async def make_proposal(
 
 
 async def follow(session: AsyncSession, user: User, proposal: Proposal, now: datetime) -> None:
-    session.add(Subscription(user_id=user.id, proposal_id=proposal.id, muted=False, created_at=now))
+    session.add(
+        Subscription(user_id=user.id, proposal_id=proposal.id, muted=False, created_at=now)
+    )
     await session.flush()

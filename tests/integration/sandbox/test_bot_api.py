@@ -171,9 +171,11 @@ async def test_wrong_token_and_unknown_method(server: SandboxServer, state: Sand
     with pytest.raises(InvalidToken):
         async with stranger:
             pass
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"{server.base_url}{state.token}/noSuchMethod") as response:
-            body = await response.json()
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{server.base_url}{state.token}/noSuchMethod") as response,
+    ):
+        body = await response.json()
     assert response.status == 404
     assert body == {"ok": False, "error_code": 404, "description": "Not Found"}
 
@@ -181,9 +183,11 @@ async def test_wrong_token_and_unknown_method(server: SandboxServer, state: Sand
 async def test_method_names_are_case_insensitive(
     server: SandboxServer, state: SandboxState
 ) -> None:
-    async with aiohttp.ClientSession() as http:
-        async with http.get(f"{server.base_url}{state.token}/GETME") as response:
-            body = await response.json()
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{server.base_url}{state.token}/GETME") as response,
+    ):
+        body = await response.json()
 
     assert body["ok"] is True
     assert body["result"]["username"] == state.bot.username
@@ -245,7 +249,9 @@ async def test_edit_reply_markup_and_delete(bot: Bot, client: SandboxClient) -> 
 
 async def test_callback_query_round_trip(bot: Bot, client: SandboxClient) -> None:
     minji = client.resident(RESIDENT_ID)
-    await bot.send_message(RESIDENT_ID, "공감하시나요?", reply_markup=keyboard(("공감", "agree:7")))
+    await bot.send_message(
+        RESIDENT_ID, "공감하시나요?", reply_markup=keyboard(("공감", "agree:7"))
+    )
 
     query_id = await minji.press(minji.last_message(), "공감")
     [update] = await bot.get_updates()
@@ -356,10 +362,11 @@ QUERY_TOO_OLD = (
 
 async def raw_call(server: SandboxServer, method: str, **params: object) -> tuple[int, dict]:
     """One Bot API call as JSON, returning the HTTP status and the decoded body."""
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"{server.base_url}{server.state.token}/{method}",
-                             json=params) as response:
-            return response.status, await response.json()
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{server.base_url}{server.state.token}/{method}", json=params) as response,
+    ):
+        return response.status, await response.json()
 
 
 def refusal(description: str) -> dict:
