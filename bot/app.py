@@ -81,8 +81,6 @@ class Runtime:
     polls: PollSender | None = None  # polls: sends, stops and announces native polls
     broadcasts: BroadcastProgress | None = None  # broadcasts: the admin's progress message
     web_runner: web.AppRunner | None = field(default=None)
-    # Loads the Korean analyser in a thread, so the first proposal does not wait for it.
-    analyser_warm_up: asyncio.Future[None] | None = field(default=None)
     mode: Mode | None = None
 
     @property
@@ -92,6 +90,9 @@ class Runtime:
     async def start(self, mode: Mode, *, serve_web: bool = True) -> None:
         """Check the database, then start Telegram, scheduler, dispatcher and web server."""
         await self._require_database()
+        # The Korean analyser first: kiwipiepy holds the GIL for the seconds its model takes
+        # to load, which would stall every update in flight if it loaded while serving.
+        await asyncio.to_thread(warm_up)
         self.mode = mode
         await self.application.initialize()
         await self._register_commands()
@@ -118,7 +119,6 @@ class Runtime:
             self.polls.start()
         if self.broadcasts is not None:
             self.broadcasts.start()
-        self.analyser_warm_up = asyncio.ensure_future(asyncio.to_thread(warm_up))
         log.info("공감 started in %s mode", mode)
 
     async def stop(self) -> None:

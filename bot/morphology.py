@@ -1,12 +1,15 @@
 """Korean morphological analysis with kiwipiepy, loaded once and shared by the process.
 
-Loading reads the ~100 MB model that the ``kiwipiepy-model`` package ships, takes several
-seconds and keeps about 500 MB in memory: I/O and state, so it lives here and not in the
+Loading reads the model that the ``kiwipiepy-model`` package ships, takes a few seconds
+and keeps about 300 MB in memory (without the multi-word and typo dictionaries, which cost
+more than 5 s and 200 MB and change nothing on the labelled set of
+tests/unit/similarity_pairs.py): I/O and state, so it lives here and not in the
 pure domain, which reads the result as plain ``Morpheme`` values (bot/domain/reading.py).
-The analyser is built by the first caller, under a lock, and cached; ``warm_up`` lets the
-application pay for it at start instead of on the first proposal. A call takes about half a
-millisecond; ``analysed`` runs it on the event loop once the model is loaded, and in a
-worker thread until then, so the loop never waits for the load.
+The analyser is built by the first caller, under a lock, and cached. kiwipiepy holds the GIL
+for much of the load, so a thread does not keep the event loop going meanwhile: the
+application calls ``warm_up`` before it serves, not on the first proposal. A call then takes
+about half a millisecond, so ``analysed`` runs it on the event loop once the model is
+loaded (a thread hop costs more), and in a worker thread until then.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ _LOCK = threading.Lock()
 
 @cache
 def _analyser() -> Kiwi:
-    kiwi = Kiwi()
+    kiwi = Kiwi(load_multi_dict=False, load_typo_dict=False)
     for word in VOCABULARY:  # the civic words, so that 보도 is not read 보 + 도
         kiwi.add_user_word(word, "NNG")
     return kiwi
