@@ -28,7 +28,9 @@ QUESTIONS: dict[str, str] = {
     "effect": N_("<b>4/7 Expected effect</b>\nWhat will be better when it is done?"),
     "area": N_("<b>5/7 Area</b>\nWhich 동 is it about? You can skip this."),
     "category": N_("<b>6/7 Topic</b>\nWhich topic fits best? You can skip this."),
-    "photo": N_("<b>7/7 Photo</b>\nIf you have a photo of the place, send it now. Otherwise skip."),
+    "photo": N_(
+        "<b>7/7 Photo</b>\nIf you have a photo of the place, send it now. Otherwise skip."
+    ),
 }
 PART_NAMES: dict[Part, str] = {
     Part.TITLE: N_("The title"),
@@ -64,11 +66,19 @@ def question(
             InlineKeyboardButton(name, callback_data=WizardChoice(step, i).pack())
             for i, name in enumerate(options)
         ]
-        rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+        per_row = _per_row(options)
+        rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
     if step in ("area", "category", "photo"):
         rows.append([_skip(t)])
     rows.append(_navigation(t, first=step == "title" and not editing))
     return Rendered(text, InlineKeyboardMarkup(rows))
+
+
+def _per_row(labels: tuple[str, ...]) -> int:
+    """How many choices a row holds on a 360 px phone without a label wrapping inside a word:
+    three of 4 syllables (구로1동) fit, three of 5 (교통·주차) do not."""
+    longest = max((len(label) for label in labels), default=0)
+    return 3 if longest <= 4 else 2 if longest <= 9 else 1
 
 
 def limit_line(t: Translator, part: Part) -> str:
@@ -94,7 +104,9 @@ def _skip(t: Translator) -> InlineKeyboardButton:
 
 def resume_offer(t: Translator, draft: DraftView) -> Rendered:
     title = escape(draft.title) if draft.title else t.gettext("(no title yet)")
-    text = t.gettext("You have a proposal in progress: 「{title}」. Continue where you left off?").format(title=title)
+    text = t.gettext(
+        "You have a proposal in progress: 「{title}」. Continue where you left off?"
+    ).format(title=title)
     rows = [[
         InlineKeyboardButton(t.gettext("Continue ✍️"), callback_data=WizardStep("resume").pack()),
         InlineKeyboardButton(t.gettext("Start over"), callback_data=WizardStep("restart").pack()),
@@ -155,11 +167,11 @@ def preview(t: Translator, draft: DraftView) -> Rendered:
             ("area", N_("✏️ Area")), ("category", N_("✏️ Topic")), ("photo", N_("✏️ Photo"))]
     buttons = [InlineKeyboardButton(t.gettext(label), callback_data=WizardEdit(part).pack())
                for part, label in edit]
-    # Two a row: at 360 px a third or fourth label would wrap inside its word (제/목).
+    # Two a row, and 게시하기 alone: at 360 px more labels a row wrap inside a word (제/목).
+    # ✖️ 취소 keeps the draft, as 💾 나중에 쓰기 did.
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([
         InlineKeyboardButton(t.gettext("✅ Publish"), callback_data=WizardStep("submit").pack()),
-        InlineKeyboardButton(t.gettext("💾 Later"), callback_data=WizardStep("later").pack()),
     ])
     rows.append(_navigation(t))
     return Rendered(text, InlineKeyboardMarkup(rows))
