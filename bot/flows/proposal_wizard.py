@@ -123,6 +123,7 @@ async def _start_draft(context: GonggamContext) -> None:
 async def resume_or_restart(update: Update, context: GonggamContext) -> Step:
     button = pressed(update, context, WizardStep)
     if button is None:
+        await _stale(update, context)
         return Step.RESUME
     query, choice = button
     await answer_query(query)
@@ -174,6 +175,7 @@ async def choose(update: Update, context: GonggamContext) -> Step:
     """An area or category button."""
     button = pressed(update, context, WizardChoice)
     if button is None:
+        await _stale(update, context)
         return _current_step(context)
     query, choice = button
     options = _options(context, choice.field) if choice.field in ("area", "category") else ()
@@ -233,6 +235,7 @@ async def edit_part(update: Update, context: GonggamContext) -> Step:
              "photo": Step.PHOTO}
     button = pressed(update, context, WizardEdit)
     if button is None or button[1].part not in names:
+        await _stale(update, context)
         return _current_step(context)
     query, target = button
     await answer_query(query)
@@ -429,15 +432,20 @@ def _conversation(
             MessageHandler(PRIVATE & filters.TEXT & MenuLabelFilter(application, "propose"), begin),
         ],
         states=_states(on_step, text),
-        fallbacks=[
-            CommandHandler("cancel", later),
-            CallbackQueryHandler(later, pattern=_action("cancel")),
-            CommandHandler("propose", begin, filters=PRIVATE),
-            MessageHandler(other, wrong_kind),
-        ],
+        fallbacks=_fallbacks(other),
         name="proposal_wizard",
         allow_reentry=True,
     )
+
+
+def _fallbacks(other: filters.BaseFilter) -> StepHandlers:
+    """What every step also takes: /cancel or ✖️ 취소, /propose again, a non-text message."""
+    return [
+        CommandHandler("cancel", later),
+        CallbackQueryHandler(later, pattern=_action("cancel")),
+        CommandHandler("propose", begin, filters=PRIVATE),
+        MessageHandler(other, wrong_kind),
+    ]
 
 
 def _states(on_step: StepHandlers, text: filters.BaseFilter) -> dict[object, StepHandlers]:

@@ -116,6 +116,8 @@ async def test_back_from_a_part_changed_on_the_preview_returns_to_the_preview(
 ) -> None:
     minji = residents.resident(14151, "민지")
     preview = await reach_preview(minji)
+    unknown = await minji.wait_for_callback_answer(await minji.press_data(preview, "we:1:cover"))
+    assert unknown.text is not None and "지난 단계" in unknown.text
     await minji.press(preview, "✏️ 제목")
     title = await minji.wait_for_message("1/7", after=preview.message_id)
     assert title.button_texts == ["◀️ 이전", "✖️ 취소"]
