@@ -1,7 +1,7 @@
 """Hiding and restoring proposals and opinions, and the report threshold that hides them.
 
 A hidden item keeps its state and history; lists, cards and the web page show
-「운영 원칙에 따라 숨겨진 글입니다」 instead of its text. The author is told why, politely.
+「운영 원칙에 따라 숨겨진 글이에요」 instead of its text. The author is told why, politely.
 """
 
 from __future__ import annotations

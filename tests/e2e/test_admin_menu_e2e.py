@@ -97,7 +97,7 @@ async def test_proposals_by_status_with_counts_and_pages(menu: Menu) -> None:
                       if data == "am:1:proposals:collecting:0")
     assert "(8)" in collecting  # seven plus the hidden one
     first = await go(menu.moderator, overview, "am:1:proposals:collecting:0")
-    assert "숨긴 제안" not in first.text and "운영 원칙에 따라 숨겨진 글입니다" in first.text
+    assert "숨긴 제안" not in first.text and "운영 원칙에 따라 숨겨진 글이에요" in first.text
     assert "am:1:proposals:collecting:1" in [d for row in first.buttons for _, d in row]
     second = await go(menu.moderator, first, "am:1:proposals:collecting:1")
     assert "모으는 제안 2" in second.text or "모으는 제안 1" in second.text

@@ -120,7 +120,7 @@ async def test_a_broadcast_reaches_a_dong_once_at_the_dispatchers_pace(
 
         assert await sandbox_state.wait_until(lambda: final(admin.message(preview.message_id)), 30)
         report = admin.message(preview.message_id).text or ""
-        assert report.splitlines()[0] == "📣 전송 완료: 198명 받음 · 2명 차단(봇을 막음) · 실패 0"
+        assert report.splitlines()[0] == "📣 전송 완료: 198명 받음 · 2명은 봇을 차단함 · 실패 0"
     # stopped: the progress pass that showed the final counts has also recorded them
     engine = create_engine(database_url)
     try:

@@ -75,7 +75,7 @@ async def test_restart_after_a_missed_deadline_expires_exactly_once(
 
     async with running_bot(settings, clock):
         await author.wait_for_message("공감 기간이 끝났어요")
-        await endorser.wait_for_message("필요한 공감 50개 중 1개가 모여 마감되었어요")
+        await endorser.wait_for_message("필요한 공감 50개 중 1개만 모여 마감되었어요")
     assert await status_of(sessionmaker, proposal_id) == ProposalStatus.EXPIRED
     assert await counts(sessionmaker) == (1, 2)
 

@@ -42,7 +42,7 @@ pytestmark = pytest.mark.usefixtures("no_failed_updates")
 MODERATORS, DEPARTMENT = -100777, -100900
 ADMIN, MOD1, MOD2 = 8001, 8002, 8003
 TITLE = "공원 산책로 가로등 설치"
-HIDDEN = "운영 원칙에 따라 숨겨진 글입니다"
+HIDDEN = "운영 원칙에 따라 숨겨진 글이에요"
 
 Maker = async_sessionmaker[AsyncSession]
 

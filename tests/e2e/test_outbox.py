@@ -141,7 +141,7 @@ async def test_delivers_each_row_once_in_the_users_language(
     dispatcher, metrics = make_dispatcher(sessionmaker, bot, clock)
     assert await dispatcher.run_once() == 2
     assert await dispatcher.run_once() == 0
-    assert "필요한 공감 50개 중 12개가 모여 마감되었어요" in minji.last_message().text
+    assert "필요한 공감 50개 중 12개만 모여 마감되었어요" in minji.last_message().text
     assert "with 12 of 50 endorsements" in john.last_message().text
     assert len(minji.inbox()) == len(john.inbox()) == 1
     assert await statuses(sessionmaker) == ["sent", "sent"]

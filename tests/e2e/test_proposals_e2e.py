@@ -158,7 +158,7 @@ async def test_the_window_ends_on_the_fake_clock_and_followers_hear_the_final_co
     await yeongsu.press(card, "👍 공감")
     await yeongsu.wait_for_edit(card)
     await clock.advance(timedelta(days=30, hours=18))  # 12월 25일 오전 9시 KST
-    expired = await minji.wait_for_message("필요한 공감 3개 중 1개가 모여 마감되었어요", after=0)
+    expired = await minji.wait_for_message("필요한 공감 3개 중 1개만 모여 마감되었어요", after=0)
     assert "공원 산책로 가로등 설치" in expired.text
     await yeongsu.wait_for_message("공감 기간이 끝났어요", after=0)
     stale = await yeongsu.press(card, "↩️ 공감 취소")
@@ -242,7 +242,7 @@ async def test_deep_links_open_cards_and_missing_ones_say_so(
     async with bot3.sessionmaker() as session, session.begin():
         await session.execute(update(Proposal).values(hidden=True))
     await guest.say(f"/start p{pid}")
-    hidden = await guest.wait_for_message("운영 원칙에 따라 숨겨진 글입니다")
+    hidden = await guest.wait_for_message("운영 원칙에 따라 숨겨진 글이에요")
     assert "공원 산책로" not in hidden.text
 
 

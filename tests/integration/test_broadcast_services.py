@@ -206,5 +206,5 @@ def test_residents_get_a_header_and_a_footer_and_the_report_counts_people() -> N
     assert message == "<b>📣 구청 알림</b>\n\n<b>총회</b> 안내\n\n알림 설정: /settings"
     done = Progress(broadcast_id=1, admin_chat_id=1, progress_message_id=None, total=6,
                     delivered=5, blocked=1, failed=0, muted=0, unreachable=0, reported=None)
-    assert view.progress(ko, done) == "📣 전송 완료: 5명 받음 · 1명 차단(봇을 막음) · 실패 0"
+    assert view.progress(ko, done) == "📣 전송 완료: 5명 받음 · 1명은 봇을 차단함 · 실패 0"
     assert MAX_TEXT + len(view.framed(ko, "")) <= 4096  # the frame always fits

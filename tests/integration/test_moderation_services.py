@@ -666,7 +666,7 @@ async def test_public_page_marks_offline_intake_and_merges_and_hides_hidden_text
         hidden_page = await (await client.get(f"/p/{secret}")).text()
     assert "📮" in offline_page and "010-1234" not in offline_page and "김민수" not in offline_page
     assert f"제안 {target}번으로" in merged_page and "➡️" in merged_page
-    assert "비밀 제목" not in hidden_page and "운영 원칙에 따라 숨겨진 글입니다" in hidden_page
+    assert "비밀 제목" not in hidden_page and "운영 원칙에 따라 숨겨진 글이에요" in hidden_page
 
 
 # ----- the other work items: approve / reject, held opinions, 재심의, overdue ----------------
