@@ -17,8 +17,8 @@ from bot.clock import fake_clock
 from sandbox import SandboxState
 from tests.browser.conftest import PHONE, serving_web
 from tests.conftest import START
-from tests.support.databases import sqlite_copy
 from tests.integration.test_stats_services import build_dataset
+from tests.support.databases import sqlite_copy
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser

@@ -43,7 +43,9 @@ async def test_only_zero_width_characters_count_as_empty(
     await minji.wait_for_message("메시지가 비어 있어요")
 
 
-async def test_free_text_and_emoji_get_the_menu(runtime: Runtime, residents: SandboxClient) -> None:
+async def test_free_text_and_emoji_get_the_menu(
+    runtime: Runtime, residents: SandboxClient
+) -> None:
     minji = residents.resident(4003, "민지")
     await minji.say("🙂🙂")
     await minji.wait_for_message("메시지가 비어 있어요")
@@ -72,7 +74,8 @@ async def test_the_budget_button_says_so_honestly_when_no_vote_is_open(
 
 
 @pytest.mark.parametrize(
-    "data", ["zz:1:999", "e:2:999", "l:2:ko", "l:1:xx:yy", "n:1:abc", "\x00garbage", "l:1:" + "a" * 60]
+    "data",
+    ["zz:1:999", "e:2:999", "l:2:ko", "l:1:xx:yy", "n:1:abc", "\x00garbage", "l:1:" + "a" * 60],
 )
 async def test_forged_or_stale_button_data_is_answered_and_changes_nothing(
     runtime: Runtime, residents: SandboxClient, data: str

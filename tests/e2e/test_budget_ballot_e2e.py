@@ -20,8 +20,8 @@ from bot.db.models import BudgetBallot, BudgetProject, BudgetRound, RoundPhase, 
 from bot.i18n import I18n
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident, SentMessage
-from tests.support.harness import running_bot, settings_for
 from tests.integration.test_budget_ballot_services import make_round
+from tests.support.harness import running_bot, settings_for
 
 RECEIPT = re.compile(r"[2-9A-Z]{4}-[2-9A-Z]{4}")
 
@@ -73,7 +73,8 @@ async def test_two_residents_vote_and_a_left_draft_is_reminded_and_finished(
 
         # 민지 chooses within the budget; the running line follows every tap
         ballot = await open_ballot(minji)
-        assert "3억 원" in (ballot.text or "") and "⬜ 1. 가로등 교체 · 1억 원" in ballot.button_texts
+        assert "3억 원" in (ballot.text or "")
+        assert "⬜ 1. 가로등 교체 · 1억 원" in ballot.button_texts
         ballot = await press(minji, ballot, "1. 가로등 교체")
         ballot = await press(minji, ballot, "2. 놀이터 그늘막")
         assert "✅ 1. 가로등 교체 · 1억 원" in ballot.button_texts
@@ -176,12 +177,16 @@ async def test_no_round_the_next_round_and_a_choice_of_rounds(
         await minji.say("/budget")
         assert "내년 예산" in ((await minji.wait_for_message("💰")).text or "")
         await seed_round(runtime, clock, name="가 동 예산")
-        await seed_round(runtime, clock, name="나 동 예산", closes_at=clock.now() + timedelta(days=5))
+        await seed_round(
+            runtime, clock, name="나 동 예산", closes_at=clock.now() + timedelta(days=5)
+        )
         await minji.say("/budget")
         picker = await minji.wait_for_message("💰")
-        assert [label.split(" (")[0] for label in picker.button_texts] == ["가 동 예산", "나 동 예산"]
+        names = [label.split(" (")[0] for label in picker.button_texts]
+        assert names == ["가 동 예산", "나 동 예산"]
         ballot = await press(minji, picker, "나 동 예산")
-        assert "나 동 예산" in (ballot.text or "") and "⬜ 1. 가로등 교체 · 1억 원" in ballot.button_texts
+        assert "나 동 예산" in (ballot.text or "")
+        assert "⬜ 1. 가로등 교체 · 1억 원" in ballot.button_texts
 
 
 async def test_a_contact_round_asks_for_the_phone_number_first(
@@ -216,7 +221,9 @@ async def test_a_button_drawn_before_the_project_list_changed_is_refused_with_a_
         answer = await minji.wait_for_callback_answer(query)
         fresh = await minji.wait_for_edit(ballot)
         assert answer.show_alert
-        assert fresh.button_texts[:2] == ["⬜ 1. 가로등 교체 · 1억 원", "⬜ 2. 새 쉼터 · 1,000만 원"]
+        assert fresh.button_texts[:2] == [
+            "⬜ 1. 가로등 교체 · 1억 원", "⬜ 2. 새 쉼터 · 1,000만 원",
+        ]
         assert (await ballots_of(runtime)) == {}  # the stale tap changed nothing
         chosen = await press(minji, fresh, "1. 가로등 교체")  # the fresh buttons work
         assert "✅ 1. 가로등 교체 · 1억 원" in chosen.button_texts
@@ -237,7 +244,8 @@ async def test_a_cumulative_ballot_moves_points_within_the_limits(
         assert (await minji.wait_for_callback_answer(query)).show_alert
         query = await minji.press_data(ballot, data_of(ballot, "1. 가로등 교체"))  # the details
         details = await minji.wait_for_callback_answer(query)
-        assert "가로등 교체 사업입니다." in (details.text or "") and "1억 원" in (details.text or "")
+        assert "가로등 교체 사업입니다." in (details.text or "")
+        assert "1억 원" in (details.text or "")
         ballot = await press(minji, ballot, "➖")
         assert "1. 가로등 교체 · 1 · 1억 원" in ballot.button_texts
         assert list((await ballots_of(runtime))[8107].draft.values()) == [1]

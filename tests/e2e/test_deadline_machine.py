@@ -1,4 +1,7 @@
-"""The deadline machine: columns hold the truth, the scheduler only rings, transitions happen once."""
+"""The deadline machine.
+
+Columns hold the truth, the scheduler only rings, transitions happen once.
+"""
 
 from __future__ import annotations
 

@@ -63,8 +63,8 @@ async def mark_feasible(runtime: Runtime, proposal_id: int, settings: Settings) 
     async with runtime.sessionmaker() as session, session.begin():
         view = await answers.resolve_link(session, link.token or "", START, settings.secret_key)
         assert view is not None
-        form = AnswerForm(AnswerKind.FEASIBILITY, "김담당", "예산 확보가 가능합니다. 주민 의견을 듣겠습니다.",
-                          decision="feasible")
+        form = AnswerForm(AnswerKind.FEASIBILITY, "김담당",
+                          "예산 확보가 가능합니다. 주민 의견을 듣겠습니다.", decision="feasible")
         await answers.submit_answer(session, view, form, idempotency_key="feasible", now=START,
                                     policy=settings.policy, venues=settings.venues,
                                     calendar=BusinessCalendar())
@@ -98,15 +98,20 @@ async def summaries_in(resident: Resident) -> list[SentMessage]:
 async def test_a_debate_opens_residents_take_part_and_it_closes_once_after_30_days(
     database_url: str, sandbox: SandboxServer, residents: SandboxClient, clock: ShiftableClock,
 ) -> None:
-    author, voters = residents.resident(8001, "민지"), [
-        residents.resident(8002 + n, name) for n, name in enumerate(["영수", "지훈", "수아", "하늘"])]
+    author = residents.resident(8001, "민지")
+    voters = [
+        residents.resident(8002 + n, name)
+        for n, name in enumerate(["영수", "지훈", "수아", "하늘"])
+    ]
     settings = settings_for(database_url, sandbox)
     async with running_bot(settings, clock) as runtime:
         pid = await seed(runtime.sessionmaker, 8001, [v.user_id for v in voters])
         await mark_feasible(runtime, pid, settings)
         await take_part(voters[0], pid, "for", "가로등이 있으면 공원 산책로가 훨씬 안전해져요.")
-        await take_part(voters[1], pid, "for", "공원 가로등 설치에 찬성합니다. 밤에 너무 어두워요.")
-        card = await take_part(voters[2], pid, "against", "예산 낭비입니다. 공원보다 골목길 가로등이 먼저예요.")
+        await take_part(voters[1], pid, "for",
+                        "공원 가로등 설치에 찬성합니다. 밤에 너무 어두워요.")
+        card = await take_part(voters[2], pid, "against",
+                               "예산 낭비입니다. 공원보다 골목길 가로등이 먼저예요.")
         assert "✓" in " ".join(card.button_texts)  # the chosen stance is ticked
         # changing one's mind: the latest choice counts
         await voters[2].press_data(card, f"ds:1:{pid}:neutral")

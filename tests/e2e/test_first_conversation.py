@@ -17,7 +17,8 @@ async def test_start_greets_in_korean_with_the_main_menu(
     assert greeting.reply_keyboard is not None
     labels = [label for row in greeting.reply_keyboard for label in row]
     assert labels == [
-        "✍️ 제안하기", "🔎 제안 둘러보기", "🙋 내 활동", "💰 주민참여예산", "⚙️ 알림 설정", "❓ 도움말",
+        "✍️ 제안하기", "🔎 제안 둘러보기", "🙋 내 활동",
+        "💰 주민참여예산", "⚙️ 알림 설정", "❓ 도움말",
     ]
 
 
@@ -68,11 +69,14 @@ async def test_english_telegram_users_get_english_first(
 async def test_commands_are_registered_in_korean_and_english(
     runtime: Runtime, sandbox_state: SandboxState
 ) -> None:
-    registered = {language: commands for (_scope, language), commands in sandbox_state.commands.items()}
+    registered = {
+        language: commands for (_scope, language), commands in sandbox_state.commands.items()
+    }
     korean = {c["command"]: c["description"] for c in registered[""]}
     english = {c["command"]: c["description"] for c in registered["en"]}
     assert korean["propose"] == "제안하기" and english["propose"] == "Write a proposal"
-    assert set(korean) == set(english) >= {"start", "help", "lang", "settings", "cancel"} - {"start"}
+    expected = {"start", "help", "lang", "settings", "cancel"} - {"start"}
+    assert set(korean) == set(english) >= expected
 
 
 async def test_notifications_can_be_turned_off_and_on(

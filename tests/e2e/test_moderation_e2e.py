@@ -121,7 +121,9 @@ async def test_three_reports_hide_and_a_moderator_restores_from_the_work_item(
     cast: Cast, residents: SandboxClient,
 ) -> None:
     minji = residents.resident(8101, "민지")
-    reporters = [residents.resident(8102 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])]
+    reporters = [
+        residents.resident(8102 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])
+    ]
     pid = await seed(cast.runtime, 8101)
     before = 0
     for n, reporter in enumerate(reporters):
@@ -150,7 +152,9 @@ async def test_three_reports_hide_and_a_moderator_restores_from_the_work_item(
 async def test_a_threshold_item_assigns_the_department_by_button_and_the_link_goes_out(
     cast: Cast, residents: SandboxClient,
 ) -> None:
-    voters = [residents.resident(8201 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])]
+    voters = [
+        residents.resident(8201 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])
+    ]
     department = residents.group(DEPARTMENT, "도로과")
     async with cast.runtime.sessionmaker() as session, session.begin():
         await create_department(session, name="도로과", now=START, chat_id=DEPARTMENT)
@@ -174,7 +178,8 @@ async def test_a_threshold_item_assigns_the_department_by_button_and_the_link_go
     async with cast.runtime.sessionmaker() as session:
         assigned = await session.scalar(select(Proposal.department_id).where(Proposal.id == pid))
         department_name = await session.scalar(
-            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "proposal.assign"))
+            select(func.count()).select_from(AuditEntry)
+            .where(AuditEntry.action == "proposal.assign"))
         claims = await session.scalar(select(func.count()).select_from(WorkItem)
                                       .where(WorkItem.claimed_by.is_not(None)))
     assert assigned is not None and department_name == 1 and claims == 1
@@ -266,14 +271,17 @@ async def test_a_banned_follower_is_refused_on_the_rating_buttons_with_the_reaso
 
 
 async def test_offline_intake_by_a_moderator(cast: Cast) -> None:
-    await cast.mod1.say("/offline 전화\n제목: 경로당 난방비 지원\n내용: 겨울마다 경로당 난방비가 부족해요.\n"
+    await cast.mod1.say("/offline 전화\n제목: 경로당 난방비 지원\n"
+                        "내용: 겨울마다 경로당 난방비가 부족해요.\n"
                         "동: 구로 1동\n분야: 복지\n이름: 김민수\n연락처: 010-1234-5678")
     done = await cast.mod1.wait_for_message("김*수")
     assert "010-****-****" in done.text and "1234" not in done.text
     await cast.mod1.say("/offline 편지\n제목: 제목")
     assert "/offline" in (await cast.mod1.wait_for_message()).text
     async with cast.runtime.sessionmaker() as session:
-        stored = await session.scalar(select(Proposal).where(Proposal.offline_channel.is_not(None)))
+        stored = await session.scalar(
+            select(Proposal).where(Proposal.offline_channel.is_not(None))
+        )
     assert stored is not None and stored.offline_channel == "phone" and stored.area == "구로1동"
     assert stored.category == "복지·건강"
     assert stored.offline_contact == "김*수 · 010-****-****"
@@ -288,7 +296,8 @@ async def test_offline_intake_for_a_resident_who_uses_the_bot(
     minji = residents.resident(8601, "민지")
     await minji.say("/start")
     await minji.wait_for_message()
-    form = "/offline 주민센터\n제목: 경로당 난방비 지원\n내용: 겨울마다 경로당 난방비가 부족해요.\n"
+    form = ("/offline 주민센터\n제목: 경로당 난방비 지원\n"
+            "내용: 겨울마다 경로당 난방비가 부족해요.\n")
     await cast.mod1.say(form + "텔레그램: 424242")
     refused = await cast.mod1.wait_for_message("424242")
     await cast.mod1.say(form + "텔레그램: 8601")
@@ -363,7 +372,8 @@ async def test_the_last_admin_cannot_remove_themself(
         refused = await only.wait_for_message()
         assert "admin" in refused.text.lower() or "관리자" in refused.text
         async with runtime.sessionmaker() as session:
-            assert await session.scalar(select(User.role).where(User.telegram_id == 8501)) == Role.ADMIN
+            role = await session.scalar(select(User.role).where(User.telegram_id == 8501))
+            assert role == Role.ADMIN
 
 
 async def test_a_pending_proposal_is_rejected_with_a_reason_button(
@@ -419,8 +429,11 @@ async def test_the_report_item_quotes_the_masked_text_and_only_the_author_sees_i
     cast: Cast, residents: SandboxClient,
 ) -> None:
     minji = residents.resident(8111, "민지")
-    reporters = [residents.resident(8112 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])]
-    pid = await seed(cast.runtime, 8111, problem="밤에 공원이 너무 어두워요.\n연락은 010-1234-5678로 주세요.",
+    reporters = [
+        residents.resident(8112 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])
+    ]
+    pid = await seed(cast.runtime, 8111,
+                     problem="밤에 공원이 너무 어두워요.\n연락은 010-1234-5678로 주세요.",
                      solution="가로등을 설치해 주세요.", effect="밤길이 안전해져요.")
     for reporter in reporters:
         card = await open_card(reporter, pid)
@@ -466,7 +479,8 @@ async def test_a_report_can_be_cancelled_and_the_card_then_shows_it_was_reported
                                              after=reasons.message_id)
     card = yeongsu.message(card.message_id)
     await yeongsu.press_data(reasons, data_of(reasons, ":spam"))
-    assert (await yeongsu.wait_for_edit(reasons)).text == "신고해 주셔서 감사합니다. 운영진이 살펴볼게요."
+    thanked = await yeongsu.wait_for_edit(reasons)
+    assert thanked.text == "신고해 주셔서 감사합니다. 운영진이 살펴볼게요."
     marked = await yeongsu.wait_for_edit(card)
     assert "🚩 신고함" in marked.button_texts and "🚩 신고" not in marked.button_texts
     assert "🚩 신고함" in (await open_card(yeongsu, pid)).button_texts  # a fresh card too

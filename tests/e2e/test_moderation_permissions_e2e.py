@@ -34,8 +34,10 @@ MODERATOR_ONLY = "운영진만"
 ADMIN_ONLY = "관리자만"
 STAFF_COMMANDS = [
     "/hide p {pid} 광고", "/restore p {pid}", "/merge {pid} {other}", "/ban 8604 7 도배",
-    "/unban 8604", "/approve {pid}", "/reject {pid} 광고", "/offline 전화\n제목: 경로당 난방비 지원\n"
-    "내용: 겨울마다 난방비가 부족해요.\n이름: 김민수\n연락처: 010-1234-5678", "/admin",
+    "/unban 8604", "/approve {pid}", "/reject {pid} 광고",
+    "/offline 전화\n제목: 경로당 난방비 지원\n"
+    "내용: 겨울마다 난방비가 부족해요.\n이름: 김민수\n연락처: 010-1234-5678",
+    "/admin",
 ]
 ADMIN_COMMANDS = [f"/grant {RESIDENT} admin", f"/revoke {MODERATOR}", "/staff"]
 WORK_ACTIONS = ["approve:0", "reasons:0", "back:0", "other:0", "reject:1", "publish:0",

@@ -18,8 +18,8 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import OutboxMessage, OutboxStatus, User
 from bot.dispatcher import (
     DEFAULT_LEASE,
-    ClaimPolicy,
     Claimed,
+    ClaimPolicy,
     Delivery,
     OutboxDispatcher,
     Result,
@@ -115,14 +115,15 @@ async def statuses(sessionmaker: async_sessionmaker[AsyncSession]) -> list[str]:
 async def test_rows_exist_only_if_the_change_commits(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessionmaker() as session:
-        async with session.begin():
-            await enqueue(session, chat_id=5, notice=expired(), now=START)
-            await session.rollback()
+    async with sessionmaker() as session, session.begin():
+        await enqueue(session, chat_id=5, notice=expired(), now=START)
+        await session.rollback()
     assert await statuses(sessionmaker) == []
 
 
-async def test_the_same_notice_is_queued_once(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_the_same_notice_is_queued_once(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
     await notify(sessionmaker, 5)
     await notify(sessionmaker, 5)
     await notify(sessionmaker, 6)
@@ -154,7 +155,8 @@ async def test_retry_after_pauses_everything_and_the_row_goes_out_once(
 ) -> None:
     minji = residents.resident(7001, "민지")
     await notify(sessionmaker, 7001)
-    sandbox_state.fail_next("sendMessage", error_code=429, description="Too Many Requests: retry after 5", retry_after=5)
+    sandbox_state.fail_next("sendMessage", error_code=429,
+                            description="Too Many Requests: retry after 5", retry_after=5)
     monotonic = FakeMonotonic()
     dispatcher, metrics = make_dispatcher(sessionmaker, bot, clock, monotonic)
     await dispatcher.run_once()
@@ -209,7 +211,8 @@ async def test_a_rejected_message_fails_without_retrying(
     residents.resident(7001, "민지")
     await notify(sessionmaker, 7001)
     await notify_of_unknown_kind(sessionmaker, 7001, key="2")
-    sandbox_state.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
+    sandbox_state.fail_next("sendMessage", error_code=400,
+                            description="Bad Request: chat not found")
     dispatcher, _ = make_dispatcher(sessionmaker, bot, clock)
     await dispatcher.run_once()
     await clock.advance(timedelta(hours=1))
@@ -304,7 +307,8 @@ async def test_two_dispatchers_on_postgres_send_every_row_exactly_once(
     assert sum(handled) == sent == 3 * len(chats)
     assert all(h > 0 for h in handled), "both dispatchers should have taken a share"
     delivered = Counter(
-        (call.params["chat_id"], call.params["text"]) for call in sandbox_state.calls_to("sendMessage")
+        (call.params["chat_id"], call.params["text"])
+        for call in sandbox_state.calls_to("sendMessage")
     )
     assert len(delivered) == len(chats)  # the same text per chat, three keys each
     assert set(delivered.values()) == {3}
@@ -470,8 +474,9 @@ async def test_a_living_worker_keeps_its_claim_beyond_the_lease(
     assert await claimed_until(sessionmaker) == START + timedelta(seconds=30)
 
     await clock.advance(timedelta(seconds=20))
+    renewed = START + timedelta(seconds=50)
     async with asyncio.timeout(10):  # the heartbeat extends the lease from the new now
-        while await claimed_until(sessionmaker) != START + timedelta(seconds=50):
+        while await claimed_until(sessionmaker) != renewed:  # noqa: ASYNC110 (a row sets no Event)
             await asyncio.sleep(0.01)
     await clock.advance(timedelta(seconds=20))  # past the first lease, within the renewed one
     other = RecordingTransport()
@@ -489,7 +494,9 @@ def test_claim_settings_are_read_and_each_channel_has_its_own_worker_key() -> No
         env_file=None,
     )
     claims = ClaimPolicy.from_settings(settings)
-    assert (claims.worker_id, claims.concurrency, claims.lease) == ("web-1", 4, timedelta(seconds=20))
+    assert (claims.worker_id, claims.concurrency, claims.lease) == (
+        "web-1", 4, timedelta(seconds=20)
+    )
     assert claims.renew_every == pytest.approx(20 / 3)
     keys = {worker_key(w, c) for w in ("web-1", "web-2") for c in ("telegram", "email")}
     assert len(keys) == 4 and worker_key("web-1", "email") in keys

@@ -10,13 +10,14 @@ from bot.clock import ShiftableClock
 from bot.db.models import Opinion
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident, SentMessage
-from tests.support.harness import running_bot, settings_for
 from tests.e2e.test_debates_e2e import mark_feasible, seed, take_part
+from tests.support.harness import running_bot, settings_for
 
 SEARCH = "lf:1:search"
 
 
-MENU = "아래 메뉴에서 골라 주세요"  # the fallback's line: the text was taken as nothing in particular
+# The fallback's line: the text was taken as nothing in particular.
+MENU = "아래 메뉴에서 골라 주세요"
 
 def offers_search(message: SentMessage) -> bool:
     return SEARCH in [data for row in message.buttons for _, data in row]

@@ -63,7 +63,9 @@ async def test_a_moderator_polls_residents_and_a_group_and_the_results_come_once
         # a bad command gets the usage
         await admin.say("/poll_new 24 | 질문 | 하나뿐")
         assert "/poll_new" in (await admin.wait_for_message()).text
-        await admin.say(f"/poll_new 24 | 내년에 먼저 할 사업은? | 가로등 | 놀이터 | 도서관 | group={GROUP}")
+        await admin.say(
+            f"/poll_new 24 | 내년에 먼저 할 사업은? | 가로등 | 놀이터 | 도서관 | group={GROUP}"
+        )
         assert "3" in (await admin.wait_for_message("📊")).text  # three copies
 
         mine, his = await native_poll(minji), await native_poll(yeongsu)

@@ -85,7 +85,9 @@ async def test_propose_find_endorse_reach_the_threshold_and_everyone_hears(
 ) -> None:
     minji = residents.resident(3001, "민지")
     await write_proposal(minji)
-    voters = [residents.resident(3002 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])]
+    voters = [
+        residents.resident(3002 + n, name) for n, name in enumerate(["영수", "지훈", "수아"])
+    ]
     for n, voter in enumerate(voters, start=1):
         card = await open_first_from_list(voter)
         assert "공원 산책로 가로등 설치" in card.text and "0/3" in card.text or n > 1

@@ -69,7 +69,9 @@ async def test_an_admin_issues_codes_and_residents_redeem_them(
         assert "❓" in wrong and wrong.endswith("\n4번 더 틀리면 1시간 동안 입력할 수 없어요.")
         await minji.say(f"/verify {codes[0].lower().replace('-', ' ')}")
         reply = await minji.wait_for_message()
-        assert reply.text == "✅ 완료! 이제 신도림동 주민으로 주민참여예산 투표에 참여할 수 있어요."
+        assert reply.text == (
+            "✅ 완료! 이제 신도림동 주민으로 주민참여예산 투표에 참여할 수 있어요."
+        )
         # somebody else cannot use the same code
         await yeongsu.say(f"/verify {codes[0]}")
         assert "⛔" in (await yeongsu.wait_for_message()).text
