@@ -159,7 +159,9 @@ class Runtime:
             database = False
         self.metrics.dispatcher_lag.set(lag)
         self.metrics.outbox_backlog.set(backlog)
-        return HealthReport(database, self.scheduler.running, self.dispatcher.running, lag, backlog)
+        return HealthReport(
+            database, self.scheduler.running, self.dispatcher.running, lag, backlog
+        )
 
     def web_app(self) -> web.Application:
         return create_web_app(

@@ -61,7 +61,8 @@ async def unknown_command_reply(update: Update, context: GonggamContext) -> None
 
 async def non_text(update: Update, context: GonggamContext) -> None:
     t = translator_for(update, context)
-    await cast(Message, update.effective_message).reply_html(text_only(t), reply_markup=menu_keyboard(t))
+    message = cast(Message, update.effective_message)
+    await message.reply_html(text_only(t), reply_markup=menu_keyboard(t))
 
 
 async def unknown_button(update: Update, context: GonggamContext) -> None:

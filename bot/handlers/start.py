@@ -78,7 +78,8 @@ async def cancel(update: Update, context: GonggamContext) -> None:
 async def menu_button(update: Update, context: GonggamContext) -> None:
     """A tap on the reply keyboard: route it like the matching command. Opening the menu
     drops any question left open."""
-    item = menu_item_for_label(context.services.i18n, cast(Message, update.effective_message).text or "")
+    label = cast(Message, update.effective_message).text or ""
+    item = menu_item_for_label(context.services.i18n, label)
     if item is None:
         return
     context.clear_pending()

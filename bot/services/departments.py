@@ -80,7 +80,9 @@ async def create_department(
     return department.id
 
 
-async def list_departments(session: AsyncSession, *, include_archived: bool = False) -> list[DepartmentView]:
+async def list_departments(
+    session: AsyncSession, *, include_archived: bool = False
+) -> list[DepartmentView]:
     query = select(Department).order_by(Department.name)
     if not include_archived:
         query = query.where(Department.archived.is_(False))
