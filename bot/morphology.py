@@ -1,8 +1,8 @@
 """Korean morphological analysis with kiwipiepy, loaded once and shared by the process.
 
-Loading reads the model that the ``kiwipiepy-model`` package ships, takes a few seconds
-and keeps about 300 MB in memory (without the multi-word and typo dictionaries, which cost
-more than 5 s and 200 MB and change nothing on the labelled set of
+Loading reads the model that the ``kiwipiepy-model`` package ships, takes about a second
+and keeps about 270 MB in memory (without kiwipiepy's default, multi-word and typo
+dictionaries, which cost 7 s and 250 MB and change nothing on the labelled set of
 tests/unit/similarity_pairs.py): I/O and state, so it lives here and not in the
 pure domain, which reads the result as plain ``Morpheme`` values (bot/domain/reading.py).
 The analyser is built by the first caller, under a lock, and cached. kiwipiepy holds the GIL
@@ -29,7 +29,7 @@ _LOCK = threading.Lock()
 
 @cache
 def _analyser() -> Kiwi:
-    kiwi = Kiwi(load_multi_dict=False, load_typo_dict=False)
+    kiwi = Kiwi(load_default_dict=False, load_multi_dict=False, load_typo_dict=False)
     for word in VOCABULARY:  # the civic words, so that 보도 is not read 보 + 도
         kiwi.add_user_word(word, "NNG")
     return kiwi

@@ -1,7 +1,7 @@
 """Reading a proposal's morphological analysis into index terms and what it asks.
 
 The analysis is done outside the domain (``bot/morphology.py`` runs kiwipiepy: loading it
-reads its model from disk and keeps about 300 MB in memory, which is I/O and state). It arrives
+reads its model from disk and keeps about 270 MB in memory, which is I/O and state). It arrives
 here as plain ``Morpheme`` values, Sejong tags and the stems of verbs (달아 → 달), so these
 rules stay pure and are tested without the analyser.
 
