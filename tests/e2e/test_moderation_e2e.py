@@ -102,9 +102,12 @@ def data_of(message: SentMessage, fragment: str) -> str:
 
 
 async def open_card(resident: Resident, proposal_id: int) -> SentMessage:
-    """The card through the shared deep link (`/start p<id>`)."""
+    """The card through the shared deep link (`/start p<id>`), once the menu under it came."""
     await resident.say(f"/start p{proposal_id}")
-    return await resident.wait_for_message(f"#{proposal_id}")
+    card = await resident.wait_for_message(f"#{proposal_id}")
+    await resident.wait_for_message(predicate=lambda m: m.reply_keyboard is not None,
+                                    after=card.message_id)
+    return card
 
 
 def last_id(chat: Resident | Group) -> int:
