@@ -265,7 +265,7 @@ async def submit(update: Update, context: GonggamContext) -> int:
 
 
 async def later(update: Update, context: GonggamContext) -> int:
-    """/cancel or 나중에 쓰기: stop, keeping the draft."""
+    """/cancel or ✖️ 취소 (💾 나중에 쓰기 on older previews): stop, keeping the draft."""
     query = update.callback_query
     if query is not None:
         await answer_query(query)
