@@ -283,7 +283,8 @@ async def wrong_kind(update: Update, context: GonggamContext) -> Step:
 
 async def _typed_choice(update: Update, context: GonggamContext, step: Step) -> Step:
     field = "area" if step is Step.AREA else "category"
-    picked = choose_option(cast(Message, update.effective_message).text or "", _options(context, field))
+    typed = cast(Message, update.effective_message).text or ""
+    picked = choose_option(typed, _options(context, field))
     if picked is None:
         await _send(update, Rendered(view.use_buttons(translator_for(update, context))))
         return _current_step(context)
@@ -429,7 +430,9 @@ def _conversation(
     return ConversationHandler(
         entry_points=[
             CommandHandler("propose", begin, filters=PRIVATE),
-            MessageHandler(PRIVATE & filters.TEXT & MenuLabelFilter(application, "propose"), begin),
+            MessageHandler(
+                PRIVATE & filters.TEXT & MenuLabelFilter(application, "propose"), begin
+            ),
         ],
         states=_states(on_step, text),
         fallbacks=_fallbacks(other),
