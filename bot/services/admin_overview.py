@@ -152,7 +152,7 @@ async def verification_batches(
         .offset(offset).limit(limit))
     total = await session.scalar(select(func.count()).select_from(VerificationBatch))
     return [BatchLine(b.id, b.area, b.size, int(n or 0), b.expires_at)
-            for b, n in rows.tuples()], int(total or 0)
+            for b, n in rows], int(total or 0)
 
 
 async def broadcasts(

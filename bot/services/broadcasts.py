@@ -336,7 +336,7 @@ async def sending_progress(session: AsyncSession) -> list[Progress]:
         Progress(b.id, b.admin_chat_id, b.progress_message_id, b.recipients, int(sent or 0),
                  int(dropped or 0), int(failed or 0), b.excluded_muted, b.excluded_unreachable,
                  b.reported)
-        for b, sent, dropped, failed in rows.tuples()
+        for b, sent, dropped, failed in rows
     ]
 
 

@@ -145,7 +145,7 @@ async def answer_durations(session: AsyncSession) -> list[float]:
         .where(Proposal.hidden.is_(False))
     )
     return sorted((end - start).total_seconds() / 86400
-                  for start, end in rows.tuples() if end >= start)
+                  for start, end in rows if end >= start)
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -203,7 +203,7 @@ async def weekly_activity(
         .group_by(week)
     )
     counts = {int(index): (int(endorsed or 0), int(people))
-              for index, endorsed, people in rows.tuples()
+              for index, endorsed, people in rows
               if index is not None}
     return tuple(
         WeekRow(start.astimezone(tz).date(), *counts.get(index, (0, 0)))
@@ -238,7 +238,7 @@ async def round_turnout(session: AsyncSession) -> tuple[RoundTurnout, ...]:
         .order_by(BudgetRound.opens_at.desc(), BudgetRound.id.desc())
     )
     turnout = []
-    for budget_round, ballots in rows.tuples().all():
+    for budget_round, ballots in rows.all():
         stored = (budget_round.results or {}).get("eligible")
         eligible = (int(stored) if stored is not None
                     else await count_eligible(session, budget_round))

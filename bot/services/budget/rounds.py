@@ -71,4 +71,4 @@ async def list_rounds(session: AsyncSession, limit: int = 20) -> list[RoundSumma
         .order_by(BudgetRound.id.desc()).limit(limit)
     )
     return [RoundSummary(rid, name, RoundPhase(phase), opens, closes, budget, p, b)
-            for rid, name, phase, opens, closes, budget, p, b in rows.tuples()]
+            for rid, name, phase, opens, closes, budget, p, b in rows]
