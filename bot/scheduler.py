@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -66,15 +66,20 @@ class DeadlineScheduler:
             self.scheduler.shutdown(wait=True)
 
     async def sweep(self) -> None:
-        """Process what is due, arm an alarm for every future deadline, tidy up."""
-        await self.run_due()
+        """Process what is due, arm an alarm for every later deadline, tidy up.
+
+        Both steps use one instant, so a deadline that passes while the sweep runs is not
+        missed by both: it is armed, in the past, and APScheduler runs it at once.
+        """
+        cutoff = self._clock.now()
+        await self.run_due(cutoff)
         if self._housekeeping is not None:
             await self._housekeeping()
-        for alarm in await self._machine.upcoming():
+        for alarm in await self._machine.upcoming(after=cutoff):
             self.arm(alarm)
 
-    async def run_due(self) -> None:
-        processed = await self._machine.run_due()
+    async def run_due(self, now: datetime | None = None) -> None:
+        processed = await self._machine.run_due(now)
         if processed and self._after_run is not None:
             await self._after_run()
 

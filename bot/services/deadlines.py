@@ -259,9 +259,10 @@ class DeadlineMachine:
         self._on_transition = on_transition
         self._checks = checks
 
-    async def run_due(self) -> int:
-        """Handle every deadline that has passed; returns how many transitions happened."""
-        now = self._clock.now()
+    async def run_due(self, now: datetime | None = None) -> int:
+        """Handle every deadline passed by `now` (default: the clock's now); returns how many
+        transitions happened."""
+        now = now or self._clock.now()
         done = 0
         for kind in self._kinds:
             for proposal_id in await self._due_ids(kind, now):
@@ -271,9 +272,10 @@ class DeadlineMachine:
             done += await self._run_check(check, now)
         return done
 
-    async def upcoming(self) -> list[Alarm]:
-        """One alarm per future deadline, named `<kind>:<proposal id>`."""
-        now = self._clock.now()
+    async def upcoming(self, after: datetime | None = None) -> list[Alarm]:
+        """One alarm per deadline later than `after` (default: the clock's now), named
+        `<kind>:<proposal id>`."""
+        now = after or self._clock.now()
         alarms: list[Alarm] = []
         async with self._sessionmaker() as session:
             for kind in self._kinds:

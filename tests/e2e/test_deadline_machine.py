@@ -180,3 +180,28 @@ async def test_scheduler_arms_one_alarm_per_future_deadline_and_it_fires(
         await scheduler.shutdown()
     assert await status_of(sessionmaker, soon_id) == ProposalStatus.EXPIRED
     assert await status_of(sessionmaker, later_id) == ProposalStatus.COLLECTING
+
+
+async def test_a_deadline_passing_during_the_sweep_is_armed_and_fires(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The sweep handles what is due, then arms what is not: a deadline that passes between
+    the two (a slow database, a loaded machine) must not fall between them and wait for the
+    next sweep. Here time jumps past it exactly there, in the sweep's housekeeping step."""
+    clock = ShiftableClock(START)
+    deadline = clock.now() + timedelta(hours=1)
+    (proposal_id,) = await seed_collecting(sessionmaker, deadline, author_tid=3101,
+                                           endorser_tid=3102)
+    fired = asyncio.Event()
+    machine = machine_for(sessionmaker, clock, on_transition=lambda _kind: fired.set())
+
+    async def time_passes_mid_sweep() -> None:
+        await clock.advance(timedelta(hours=2))
+
+    scheduler = DeadlineScheduler(machine, clock, housekeeping=time_passes_mid_sweep)
+    await scheduler.start()
+    try:
+        await asyncio.wait_for(fired.wait(), timeout=30)  # liveness bound for a loaded machine
+    finally:
+        await scheduler.shutdown()
+    assert await status_of(sessionmaker, proposal_id) == ProposalStatus.EXPIRED
