@@ -37,13 +37,16 @@ def batch_problem(t: Translator, outcome: BatchOutcome, area: str, areas: tuple[
 
 
 def batch_created(t: Translator, batch: IssuedBatch) -> str:
-    return t.ngettext(
-        "🔑 {count} code for {area} is ready, valid until {until}. The codes are shown only "
-        "in these two files: print the page and cut out the slips. They cannot be shown again.",
-        "🔑 {count} codes for {area} are ready, valid until {until}. The codes are shown only "
-        "in these two files: print the page and cut out the slips. They cannot be shown again.",
+    ready = t.ngettext(
+        "🔑 {count} code for {area} is ready, valid until {until}.",
+        "🔑 {count} codes for {area} are ready, valid until {until}.",
         len(batch.codes),
     ).format(count=len(batch.codes), area=escape(batch.area), until=t.deadline(batch.expires_at))
+    shown_once = t.gettext(
+        "The codes are shown only in these two files: print the page and cut out the slips. "
+        "They cannot be shown again."
+    )
+    return f"{ready} {shown_once}"
 
 
 def batch_file_stem(batch: IssuedBatch) -> str:
