@@ -60,6 +60,20 @@ class DeadlineContext:
 Handler = Callable[[AsyncSession, int, datetime, DeadlineContext], Awaitable[bool]]
 
 
+def needing_no_context(
+    handle: Callable[[AsyncSession, int, datetime], Awaitable[bool]],
+) -> Handler:
+    """A deadline handler that needs nothing from the machine's context, in the shape the
+    machine calls."""
+
+    async def handled(
+        session: AsyncSession, item: int, now: datetime, context: DeadlineContext
+    ) -> bool:
+        return await handle(session, item, now)
+
+    return handled
+
+
 @dataclass(frozen=True)
 class DeadlineKind:
     """One kind of deadline: proposals in `status` whose `column` has passed get `handle`d."""
@@ -157,34 +171,16 @@ async def remind_closing_soon(
     return await announce_closing_soon(session, proposal_id, now, context.policy)
 
 
-async def remind_debate_d3(
-    session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
-) -> bool:
-    return await remind_debate(session, proposal_id, now)  # debates
-
-
 async def remind_answer_clock(
     session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
     return await remind_department(session, proposal_id, now, context.venues, context.smtp_url)
 
 
-async def close_poll_on_time(
-    session: AsyncSession, poll_id: int, now: datetime, context: DeadlineContext
-) -> bool:
-    return await close_poll(session, poll_id, now)  # polls
-
-
 async def open_budget_round(
     session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
     return await open_round(session, round_id, now, context.venues)
-
-
-async def close_budget_round(
-    session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
-) -> bool:
-    return await close_round(session, round_id, now)
 
 
 async def count_budget_round(
@@ -211,7 +207,8 @@ DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
     DeadlineKind("collect", ProposalStatus.COLLECTING, Proposal.collect_until, expire_collection),
     DeadlineKind("debate", ProposalStatus.IN_DEBATE, Proposal.debate_closes_at, close_debate),
     DeadlineKind(  # debates: D-3 reminder to endorsers who have not taken part
-        "debate_reminder", ProposalStatus.IN_DEBATE, Proposal.debate_reminder_at, remind_debate_d3
+        "debate_reminder", ProposalStatus.IN_DEBATE, Proposal.debate_reminder_at,
+        needing_no_context(remind_debate)
     ),
     DeadlineKind("halfway", ProposalStatus.COLLECTING, Proposal.halfway_at, remind_halfway),
     DeadlineKind(
@@ -228,11 +225,11 @@ DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
 
 # polls: closing a poll at `closes_at` (the PollSender then stops the copies and announces)
 DUE_CHECKS: tuple[DueCheck, ...] = (
-    DueCheck("poll_close", due_poll_ids, upcoming_closes, close_poll_on_time),
+    DueCheck("poll_close", due_poll_ids, upcoming_closes, needing_no_context(close_poll)),
     # budget rounds, in this order: a round whose whole window passed while the app was down
     # opens, closes and is counted in one sweep, before any ballot reminder could go out
     DueCheck("budget_open", due_openings, upcoming_openings, open_budget_round),
-    DueCheck("budget_close", due_closings, upcoming_closings, close_budget_round),
+    DueCheck("budget_close", due_closings, upcoming_closings, needing_no_context(close_round)),
     DueCheck("budget_count", due_counts, no_upcoming, count_budget_round),
     # budget ballot: unsubmitted drafts are reminded 48 h and 6 h before the close, once each
     DueCheck("budget_remind_48h", REMIND_48H.due, REMIND_48H.upcoming, remind_ballots_48h),
