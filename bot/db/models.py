@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -79,6 +80,9 @@ class User(Base):
     # moderation (migration 0007): a ban refuses new content until then (year 9999: permanent)
     banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ban_reason: Mapped[str | None] = mapped_column(String(200))
+    # resident's journey (migration 0012): hear of budget rounds; non-urgent news once a day
+    budget_news: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    daily_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Department(Base):
@@ -152,6 +156,9 @@ class SatisfactionVote(Base):
     )
     satisfied: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # resident's journey (migration 0012): why dissatisfied, a listed reason or a masked sentence
+    reason_code: Mapped[str | None] = mapped_column(String(16))
+    reason_text: Mapped[str | None] = mapped_column(String(300))
 
 
 class ReReviewRequest(Base):
@@ -211,6 +218,9 @@ class Proposal(Base):
     offline_channel: Mapped[str | None] = mapped_column(String(16))
     offline_contact: Mapped[str | None] = mapped_column(String(120))  # masked display form only
     offline_contact_hash: Mapped[str | None] = mapped_column(String(64))
+    # resident's journey (migration 0012): a place shared as a Telegram location
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 class ProposalDraft(Base):
@@ -231,6 +241,8 @@ class ProposalDraft(Base):
     photo_file_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 class ProposalTerm(Base):

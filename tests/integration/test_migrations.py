@@ -10,12 +10,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, insert, inspect, select
+from sqlalchemy import Connection, TableClause, column, insert, inspect, select, table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import create_engine
 from bot.db.migrate import alembic_config, downgrade, is_at_head, upgrade
-from bot.db.models import Base, Proposal, ProposalTerm, User
+from bot.db.models import Base, ProposalTerm
 from tests.conftest import BACKENDS
 from tests.support.databases import create_postgres_database, drop_postgres_database
 
@@ -85,6 +85,11 @@ async def _terms(engine: AsyncEngine) -> set[str]:
         return set((await connection.execute(select(ProposalTerm.term))).scalars())
 
 
+def _as_of_then(name: str, row: dict[str, object]) -> TableClause:
+    """The table with only the row's columns: later migrations add columns the model has."""
+    return table(name, *(column(key) for key in row))
+
+
 async def test_reindexing_stores_what_is_asked_and_goes_back_to_the_rules(
     empty_engine: AsyncEngine,
 ) -> None:
@@ -92,16 +97,18 @@ async def test_reindexing_stores_what_is_asked_and_goes_back_to_the_rules(
     await upgrade(empty_engine, "0010")
     now = datetime(2026, 12, 1, tzinfo=UTC)
     async with empty_engine.begin() as connection:
-        await connection.execute(insert(User.__table__), [{
+        user = {
             "id": 1, "telegram_id": 1, "language": "ko", "language_chosen": True,
             "role": "resident", "muted_all": False, "unreachable": False, "created_at": now,
             "last_seen_at": now,
-        }])
-        await connection.execute(insert(Proposal.__table__), [{
+        }
+        await connection.execute(insert(_as_of_then("users", user)), [user])
+        proposal = {
             "id": 1, "author_id": 1, "title": "역삼1동 골목 CCTV 설치",
             "problem": "밤길이 무서워요.", "solution": "", "effect": "", "status": "collecting",
             "hidden": False, "flagged": False, "endorsement_count": 0, "created_at": now,
-        }])
+        }
+        await connection.execute(insert(_as_of_then("proposals", proposal)), [proposal])
         await connection.execute(insert(ProposalTerm.__table__), [
             {"proposal_id": 1, "term": "골목", "weight": 2},
         ])
