@@ -37,6 +37,7 @@ async def start(update: Update, context: GonggamContext) -> None:
         await _menu_after_link(update, context)
         return
     if context.args and context.args[0] == BUDGET_START:  # the channel's 🗳 vote button
+        await _menu_after_link(update, context)  # first: a contact request must stay last
         await open_budget(update, context)
         return
     t = translator_for(update, context)
@@ -47,7 +48,8 @@ async def start(update: Update, context: GonggamContext) -> None:
 
 
 async def _menu_after_link(update: Update, context: GonggamContext) -> None:
-    """Under a shared card: what 공감 is, and the menu (a newcomer has never seen it)."""
+    """With a shared card or the ballot: what 공감 is, and the menu (a newcomer has never
+    seen it)."""
     t = translator_for(update, context)
     await cast(Message, update.effective_message).reply_html(
         arrived_by_link(t, context.services.settings.policy), reply_markup=menu_keyboard(t)
