@@ -1,4 +1,4 @@
-"""/export <proposals|answers|debates|rounds> [csv|json] (staff): the open data as a file."""
+"""/export <proposals|answers|debates|rounds|departments> [csv|json] (staff): open data files."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ PRIVATE = filters.ChatType.PRIVATE
 
 # Staff may name the datasets in Korean too (the usage text shows these names).
 KOREAN_NAMES = {"제안": Dataset.PROPOSALS, "답변": Dataset.ANSWERS, "토론": Dataset.DEBATES,
-                "예산": Dataset.ROUNDS}
+                "예산": Dataset.ROUNDS, "부서": Dataset.DEPARTMENTS}
 
 
 def parse_export(text: str) -> tuple[Dataset, str] | None:

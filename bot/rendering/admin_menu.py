@@ -202,7 +202,7 @@ def statistics(t: Translator, stats: Stats, page_url: str) -> Rendered:
 
 
 def exports(t: Translator, data_url: str) -> Rendered:
-    lines = [escape(t.gettext("/export proposals|answers|debates|rounds [csv|json]")),
+    lines = [escape(t.gettext("/export proposals|answers|debates|rounds|departments [csv|json]")),
              escape(t.gettext("Example: /export proposals csv")),
              t.gettext("Open data for everyone: {url}").format(url=escape(data_url))]
     return _screen(t, t.gettext("📦 Exports"), lines, _nav(t, "exports", NONE, 0, 0))

@@ -28,6 +28,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "rounds": ("round_id", "round_name", "phase", "budget_krw", "ballot_type", "rule", "area",
                "opens_at", "closes_at", "ballots", "eligible", "total_cost_krw", "project_id",
                "project_title", "cost_krw", "votes", "points", "selected"),
+    "departments": ("department", "answered", "on_time", "on_time_percent", "overdue_now",
+                    "interim_answers"),
 }
 
 
@@ -49,7 +51,7 @@ def file_name(dataset: str, fmt: str, generated_at: str) -> str:
 
 def export_usage(t: Translator) -> str:
     """Plain text: the <placeholders> are not HTML."""
-    return t.gettext("Usage: /export <proposals|answers|debates|rounds> [csv|json]\n"
+    return t.gettext("Usage: /export <proposals|answers|debates|rounds|departments> [csv|json]\n"
                      "Example: /export proposals csv")
 
 

@@ -30,6 +30,7 @@ from bot.db.models import (
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.text import mask_personal_data
 from bot.services.audit import record_audit
+from bot.services.stats import concluding_answers, department_rows
 
 Record = dict[str, Any]
 NEVER_PUBLIC = (ProposalStatus.PENDING_MODERATION, ProposalStatus.REJECTED)
@@ -40,6 +41,7 @@ class Dataset(StrEnum):
     ANSWERS = "answers"
     DEBATES = "debates"
     ROUNDS = "rounds"
+    DEPARTMENTS = "departments"
 
 
 def masked(text: str | None) -> str:
@@ -50,7 +52,10 @@ def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-async def export(session: AsyncSession, dataset: Dataset) -> list[Record]:
+async def export(session: AsyncSession, dataset: Dataset, *, now: datetime) -> list[Record]:
+    """The dataset's records; `now` decides what is overdue in the departments' table."""
+    if dataset is Dataset.DEPARTMENTS:
+        return await department_records(session, now)
     loaders = {
         Dataset.PROPOSALS: proposal_records,
         Dataset.ANSWERS: answer_records,
@@ -64,10 +69,18 @@ async def export_for_staff(
     session: AsyncSession, dataset: Dataset, *, actor: str, fmt: str, now: datetime
 ) -> list[Record]:
     """The same records as the public files, with an audit entry saying who took them."""
-    records = await export(session, dataset)
+    records = await export(session, dataset, now=now)
     record_audit(session, now, actor, "data.export", f"dataset:{dataset.value}",
                  after={"format": fmt, "records": len(records)})
     return records
+
+
+async def department_records(session: AsyncSession, now: datetime) -> list[Record]:
+    """Each department's answers as `/stats` counts them (see bot.services.stats)."""
+    rows = await department_rows(session, now, await concluding_answers(session))
+    return [{"department": row.department, "answered": row.answered, "on_time": row.on_time,
+             "on_time_percent": row.on_time_percent, "overdue_now": row.overdue,
+             "interim_answers": row.interim} for row in rows]
 
 
 def _public_proposals() -> Any:

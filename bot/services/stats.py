@@ -3,9 +3,15 @@
 Definitions (documented in README):
 - proposals by status: published proposals that are not hidden;
 - answer time: from the threshold (the first move to 검토 중, which is also when a department
-  is assigned) to the department's first answer of any kind but a progress update; median and
-  90th percentile (linear interpolation) over the proposals that have both;
+  is assigned) to the department's *concluding* answer: the final answer, or 검토 불가 (a
+  feasibility answer that ends the road). A quick 검토 가능 is not an answer to the resident:
+  counted as one, it made the median 0.0 days while the final answer came 37 days later.
+  Median and 90th percentile (linear interpolation) over the proposals that have both;
+- on time: a concluding answer given by the deadline it answered (the answer deadline for a
+  final answer, the review deadline for 검토 불가); proposals with no deadline are not counted;
 - overdue: proposals waiting for a department whose review or answer deadline has passed;
+- departments: per department (the one a proposal is assigned to now), proposals answered,
+  answered on time, overdue now, and interim answers (중간답변) given;
 - weeks: the last 12 weeks in KST, Monday to Sunday, the current one last; 공감 counts
   endorsements made that week, participants counts distinct residents who proposed, endorsed,
   wrote an opinion or took a stance that week;
@@ -26,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -34,6 +40,7 @@ from bot.db.models import (
     BudgetBallot,
     BudgetRound,
     DebateStance,
+    Department,
     Endorsement,
     Opinion,
     Proposal,
@@ -41,12 +48,18 @@ from bot.db.models import (
     RoundPhase,
     SatisfactionVote,
 )
+from bot.domain.answers import AnswerKind, Feasibility
 from bot.domain.deadlines import SEOUL
 from bot.domain.lifecycle import ProposalStatus
 from bot.services.budget import count_eligible
 
 WEEKS = 12
 S = ProposalStatus
+
+
+def share(part: int, whole: int) -> float | None:
+    """`part` of `whole` in percent, one decimal; None when there is nothing to divide."""
+    return round(100 * part / whole, 1) if whole else None
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,30 @@ class RoundTurnout:
 
     @property
     def percent(self) -> float | None:
-        return round(100 * self.ballots / self.eligible, 1) if self.eligible else None
+        return share(self.ballots, self.eligible)
+
+
+@dataclass(frozen=True)
+class Concluded:
+    """One proposal's concluding answer: when the clock started and stopped, and whether it
+    came by the deadline it answered (None: there was no deadline)."""
+
+    department: str | None
+    days: float
+    on_time: bool | None
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    department: str
+    answered: int
+    on_time: int
+    overdue: int
+    interim: int
+
+    @property
+    def on_time_percent(self) -> float | None:
+        return share(self.on_time, self.answered)
 
 
 @dataclass(frozen=True)
@@ -76,7 +112,9 @@ class Stats:
     answer_median_days: float | None
     answer_p90_days: float | None
     answered: int
+    answered_on_time: int
     overdue: int
+    departments: tuple[DepartmentRow, ...]
     weeks: tuple[WeekRow, ...]
     opinions: int
     debaters: int
@@ -89,13 +127,17 @@ class Stats:
         return sum(self.by_status.values())
 
     @property
+    def on_time_percent(self) -> float | None:
+        return share(self.answered_on_time, self.answered)
+
+    @property
     def satisfaction_percent(self) -> float | None:
-        total = self.satisfied + self.dissatisfied
-        return round(100 * self.satisfied / total, 1) if total else None
+        return share(self.satisfied, self.satisfied + self.dissatisfied)
 
 
 async def compute_stats(session: AsyncSession, now: datetime, tz: tzinfo = SEOUL) -> Stats:
-    durations = await answer_durations(session)
+    concluded = await concluding_answers(session)
+    durations = sorted(row.days for row in concluded)
     opinions, debaters = await debate_participation(session)
     satisfied, dissatisfied = await satisfaction(session)
     return Stats(
@@ -104,7 +146,9 @@ async def compute_stats(session: AsyncSession, now: datetime, tz: tzinfo = SEOUL
         answer_median_days=percentile(durations, 50),
         answer_p90_days=percentile(durations, 90),
         answered=len(durations),
+        answered_on_time=sum(1 for row in concluded if row.on_time),
         overdue=await overdue_answers(session, now),
+        departments=await department_rows(session, now, concluded),
         weeks=await weekly_activity(session, now, tz),
         opinions=opinions,
         debaters=debaters,
@@ -124,28 +168,75 @@ async def proposals_by_status(session: AsyncSession) -> dict[str, int]:
     return {status: int(count) for status, count in rows}
 
 
-async def answer_durations(session: AsyncSession) -> list[float]:
-    """Days from the threshold to the first department answer, one value per proposal."""
+async def concluding_answers(session: AsyncSession) -> list[Concluded]:
+    """Each visible proposal that reached the threshold and has its concluding answer."""
     reached = (
         select(ProposalEvent.proposal_id, func.min(ProposalEvent.at).label("at"))
         .where(ProposalEvent.to_status == S.UNDER_REVIEW)
         .group_by(ProposalEvent.proposal_id)
         .subquery()
     )
-    answered = (
-        select(Answer.proposal_id, func.min(Answer.created_at).label("at"))
-        .where(Answer.kind != "progress")
-        .group_by(Answer.proposal_id)
-        .subquery()
-    )
+    final = _first_answer(Answer.kind == AnswerKind.FINAL)
+    not_feasible = _first_answer(and_(Answer.kind == AnswerKind.FEASIBILITY,
+                                      Answer.decision == Feasibility.NOT_FEASIBLE))
     rows = await session.execute(
-        select(reached.c.at, answered.c.at)
-        .join(answered, answered.c.proposal_id == reached.c.proposal_id)
+        select(reached.c.at, final.c.at, not_feasible.c.at, Proposal.answer_due,
+               Proposal.review_due, Department.name)
         .join(Proposal, Proposal.id == reached.c.proposal_id)
-        .where(Proposal.hidden.is_(False))
+        .outerjoin(final, final.c.proposal_id == reached.c.proposal_id)
+        .outerjoin(not_feasible, not_feasible.c.proposal_id == reached.c.proposal_id)
+        .outerjoin(Department, Department.id == Proposal.department_id)
+        .where(Proposal.hidden.is_(False),
+               or_(final.c.at.is_not(None), not_feasible.c.at.is_not(None)))
     )
-    return sorted((end - start).total_seconds() / 86400
-                  for start, end in rows if end >= start)
+    return [row for row in (_concluded(*values) for values in rows) if row is not None]
+
+
+def _first_answer(which: ColumnElement[bool]) -> Any:
+    return (select(Answer.proposal_id, func.min(Answer.created_at).label("at"))
+            .where(which).group_by(Answer.proposal_id).subquery())
+
+
+def _concluded(
+    reached: datetime, final: datetime | None, not_feasible: datetime | None,
+    answer_due: datetime | None, review_due: datetime | None, department: str | None,
+) -> Concluded | None:
+    """A final answer concludes even after a 검토 불가 that a 재심의 reopened."""
+    answered, due = (final, answer_due) if final is not None else (not_feasible, review_due)
+    if answered is None or answered < reached:
+        return None
+    on_time = None if due is None else answered <= due
+    return Concluded(department, (answered - reached).total_seconds() / 86400, on_time)
+
+
+async def department_rows(
+    session: AsyncSession, now: datetime, concluded: Sequence[Concluded]
+) -> tuple[DepartmentRow, ...]:
+    """Every department that has had a proposal or given an answer, busiest first."""
+    overdue = await _count_by_department(
+        session, select(Department.name, func.count())
+        .join(Proposal, Proposal.department_id == Department.id)
+        .where(Proposal.hidden.is_(False), _late(now)))
+    interim = await _count_by_department(
+        session, select(Department.name, func.count())
+        .join(Answer, Answer.department_id == Department.id)
+        .where(Answer.kind == AnswerKind.INTERIM))
+    names = {row.department for row in concluded if row.department} | set(overdue) | set(interim)
+    rows = [DepartmentRow(
+        name,
+        answered=sum(1 for row in concluded if row.department == name),
+        on_time=sum(1 for row in concluded if row.department == name and row.on_time),
+        overdue=overdue.get(name, 0),
+        interim=interim.get(name, 0),
+    ) for name in names]
+    return tuple(sorted(rows, key=lambda row: (-(row.answered + row.overdue), row.department)))
+
+
+async def _count_by_department(
+    session: AsyncSession, query: Select[str, int]
+) -> dict[str, int]:
+    rows = await session.execute(query.group_by(Department.name))
+    return {name: int(count) for name, count in rows}
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -159,12 +250,17 @@ def percentile(values: Sequence[float], p: float) -> float | None:
     return round(value, 1)
 
 
-async def overdue_answers(session: AsyncSession, now: datetime) -> int:
+def _late(now: datetime) -> ColumnElement[bool]:
+    """Waiting for a department past the review or the answer deadline."""
     late_review = and_(Proposal.status == S.UNDER_REVIEW, Proposal.review_due < now)
     late_answer = and_(Proposal.status == S.AWAITING_ANSWER, Proposal.answer_due < now)
+    return or_(late_review, late_answer)
+
+
+async def overdue_answers(session: AsyncSession, now: datetime) -> int:
     return int(await session.scalar(
         select(func.count()).select_from(Proposal).where(
-            Proposal.hidden.is_(False), or_(late_review, late_answer))) or 0)
+            Proposal.hidden.is_(False), _late(now))) or 0)
 
 
 def week_starts(now: datetime, tz: tzinfo = SEOUL, weeks: int = WEEKS) -> list[datetime]:

@@ -28,6 +28,7 @@ DATASET_LABELS: dict[Dataset, str] = {
     Dataset.ANSWERS: N_("Department answers"),
     Dataset.DEBATES: N_("Debate summaries"),
     Dataset.ROUNDS: N_("Participatory budget rounds and results"),
+    Dataset.DEPARTMENTS: N_("Answers by department (answered, on time, overdue, interim)"),
 }
 
 
@@ -107,9 +108,10 @@ async def data_file(request: web.Request) -> web.Response:
     if isinstance(cached, tuple):
         data, name = cached
     else:
-        generated_at = state.deps.clock.now().isoformat()
+        now = state.deps.clock.now()
+        generated_at = now.isoformat()
         async with state.deps.sessionmaker() as session:
-            records = await export(session, dataset)
+            records = await export(session, dataset, now=now)
         data = (files.dataset_csv(dataset, records) if fmt == "csv"
                 else files.dataset_json(dataset, records, generated_at))
         name = files.file_name(dataset, fmt, generated_at)

@@ -54,8 +54,9 @@ async def test_the_stats_page_shows_figures_and_the_weekly_chart(
     try:
         await tab.goto(served.settings.public_base_url + "/stats")
         figures = tab.locator(".figure dd")
-        await expect(figures.first).to_have_text("4", timeout=TIMEOUT_MS)  # proposals
-        await expect(tab.locator("table").nth(2)).to_contain_text("30.0%")
+        await expect(figures.first).to_have_text("5", timeout=TIMEOUT_MS)  # proposals
+        await expect(tab.locator("table").first).to_contain_text("교통행정과")  # by department
+        await expect(tab.locator("table").nth(3)).to_contain_text("30.0%")
         chart = tab.locator("img.chart")
         await expect(chart).to_be_visible()
         loaded = await chart.evaluate("img => img.complete && img.naturalWidth > 0")

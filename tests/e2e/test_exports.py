@@ -21,6 +21,7 @@ from bot.db.models import User
 from bot.domain.spreadsheet import BOM
 from bot.rendering.exports import dataset_csv, dataset_json
 from bot.services.exports import Dataset, export
+from tests.conftest import START
 from tests.integration.test_stats_services import PHONE, TELEGRAM_IDS, build_dataset
 
 PERSONAL = (PHONE, "01012345678", "김주무관", "숨김 제목", "숨김 내용", "숨긴 의견",
@@ -40,7 +41,7 @@ async def test_exports_contain_no_personal_data(
     async with sessionmaker() as session, session.begin():
         await build_dataset(session)
     async with sessionmaker() as session:
-        records = await export(session, dataset)
+        records = await export(session, dataset, now=START)
         user_ids = list(await session.scalars(select(User.id)))
     assert records
     as_csv = dataset_csv(dataset, records).decode("utf-8")
@@ -58,11 +59,11 @@ async def test_proposals_export_masks_texts_and_marks_hidden_ones(
     async with sessionmaker() as session, session.begin():
         await build_dataset(session)
     async with sessionmaker() as session:
-        records = await export(session, Dataset.PROPOSALS)
-        rounds = await export(session, Dataset.ROUNDS)
-        debates = await export(session, Dataset.DEBATES)
+        records = await export(session, Dataset.PROPOSALS, now=START)
+        rounds = await export(session, Dataset.ROUNDS, now=START)
+        debates = await export(session, Dataset.DEBATES, now=START)
     hidden = [r for r in records if r["hidden"]]
-    assert len(records) == 5 and len(hidden) == 1
+    assert len(records) == 6 and len(hidden) == 1
     assert hidden[0]["title"] == "" and hidden[0]["problem"] == ""
     lamp = next(r for r in records if r["title"] == "골목 가로등")
     assert "010-****-****" in lamp["problem"]
@@ -105,6 +106,11 @@ async def test_open_data_endpoints_and_the_stats_page_respond(
     text = await page.text()
     assert page.status == 200 and "/stats/weekly.png" in text
     assert "2026 주민참여예산" in text and "30.0%" in text
+    assert "부서별 답변" in text and "<td>도로과</td>" in text and ">100%</td>" in text
+    departments = await (await web.get("/data/departments.json")).json()
+    assert departments["records"][0] == {
+        "department": "교통행정과", "answered": 1, "on_time": 0, "on_time_percent": 0.0,
+        "overdue_now": 1, "interim_answers": 1}
     chart = await web.get("/stats/weekly.png")
     assert chart.status == 200 and chart.headers["Content-Type"] == "image/png"
     assert (await chart.read()).startswith(b"\x89PNG")

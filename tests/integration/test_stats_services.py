@@ -16,8 +16,10 @@ from bot.db.models import (
     Department,
     Endorsement,
     Opinion,
+    Proposal,
     ProposalEvent,
     SatisfactionVote,
+    User,
 )
 from bot.domain.lifecycle import ProposalStatus as S
 from bot.i18n import I18n
@@ -35,7 +37,9 @@ TELEGRAM_IDS = (987654321, 987654322, 987654323, 987654324)
 
 
 async def build_dataset(session: AsyncSession) -> None:
-    """Five proposals (one hidden), two answers, opinions, stances, votes and three rounds."""
+    """Six proposals (one hidden), answers of every kind, opinions, stances, votes and three
+    rounds. Clocks: b got a quick 검토 가능 and its final answer 25 days after the threshold,
+    past its answer deadline; g got 검토 불가 in 3 days, on time; a is overdue now."""
     u1, u2, u3, u4 = [await make_user(session, tid, START, phone_hash="p" * 64)
                       for tid in TELEGRAM_IDS]
     department = Department(name="교통행정과", head_office=False, archived=False)
@@ -44,7 +48,8 @@ async def build_dataset(session: AsyncSession) -> None:
     a = await make_proposal(session, u1, START - 20 * DAY, status=S.AWAITING_ANSWER,
                             answer_due=START - DAY, department_id=department.id)
     b = await make_proposal(session, u2, START - 40 * DAY, status=S.ANSWERED,
-                            title="버스 정류장 의자", department_id=department.id)
+                            title="버스 정류장 의자", department_id=department.id,
+                            answer_due=START - 8 * DAY)
     c = await make_proposal(session, u1, START - 10 * DAY, status=S.UNDER_REVIEW,
                             review_due=START + 3 * DAY)
     await make_proposal(session, u2, START - 100 * DAY, hidden=True, title="숨김 제목",
@@ -63,6 +68,8 @@ async def build_dataset(session: AsyncSession) -> None:
                        percent=50, created_at=START - 30 * DAY))  # before the threshold: ignored
     session.add(ProposalEvent(proposal_id=c.id, from_status=S.COLLECTING,
                               to_status=S.UNDER_REVIEW, at=START - 2 * DAY))
+    await _final_and_interim_answers(session, department, a, b)
+    await _not_feasible_on_time(session, u3)
     session.add_all([
         Endorsement(proposal_id=e.id, user_id=u1.id, created_at=START),
         Endorsement(proposal_id=e.id, user_id=u2.id, created_at=START),
@@ -98,6 +105,35 @@ async def build_dataset(session: AsyncSession) -> None:
     await session.flush()
 
 
+async def _final_and_interim_answers(
+    session: AsyncSession, department: Department, a: Proposal, b: Proposal
+) -> None:
+    session.add_all([
+        Answer(proposal_id=b.id, department_id=department.id, kind="final",
+               decision="accepted", text="설치하겠습니다.", official_name="김주무관",
+               idempotency_key="final-b", created_at=START - 5 * DAY),
+        Answer(proposal_id=a.id, department_id=department.id, kind="interim",
+               text="현장 조사 중이에요.", official_name="김주무관", idempotency_key="interim-a",
+               created_at=START - 3 * DAY),
+    ])
+
+
+async def _not_feasible_on_time(session: AsyncSession, author: User) -> None:
+    roads = Department(name="도로과", head_office=False, archived=False)
+    session.add(roads)
+    await session.flush()
+    g = await make_proposal(session, author, START - 20 * DAY, status=S.NOT_FEASIBLE,
+                            title="도로 확장", department_id=roads.id,
+                            review_due=START - 5 * DAY)
+    session.add_all([
+        ProposalEvent(proposal_id=g.id, from_status=S.COLLECTING, to_status=S.UNDER_REVIEW,
+                      at=START - 12 * DAY),
+        Answer(proposal_id=g.id, department_id=roads.id, kind="feasibility",
+               decision="not_feasible", text="사유지라서 어려워요.", official_name="이주무관",
+               idempotency_key="nf-g", created_at=START - 9 * DAY),
+    ])
+
+
 def _round(name: str, phase: str, results: dict[str, int] | None) -> BudgetRound:
     return BudgetRound(name=name, budget_krw=100_000_000, ballot_type="approval_budget",
                        eligibility="everyone", rule="greedy", tie_break="cheapest",
@@ -129,10 +165,14 @@ async def test_statistics_of_a_known_dataset(
     async with sessionmaker() as session:
         stats = await compute_stats(session, START)
     assert stats.by_status == {"awaiting_answer": 1, "answered": 1, "under_review": 1,
-                               "collecting": 1}
-    assert stats.proposals == 4
-    assert (stats.answer_median_days, stats.answer_p90_days, stats.answered) == (7.5, 9.5, 2)
+                               "collecting": 1, "not_feasible": 1}
+    assert stats.proposals == 5
+    # b: 25 days (the 검토 가능 after 10 does not stop the clock); g: 3 days
+    assert (stats.answer_median_days, stats.answer_p90_days, stats.answered) == (14.0, 22.8, 2)
+    assert (stats.answered_on_time, stats.on_time_percent) == (1, 50.0)
     assert stats.overdue == 1
+    assert [(d.department, d.answered, d.on_time, d.overdue, d.interim)
+            for d in stats.departments] == [("교통행정과", 1, 0, 1, 1), ("도로과", 1, 1, 0, 0)]
     weeks = {w.starts.isoformat(): (w.endorsements, w.participants) for w in stats.weeks}
     assert weeks["2026-11-23"] == (2, 4)  # u1, u2 endorsed; u3 opined; u4 took a stance
     assert weeks["2026-11-16"] == (1, 1)
@@ -152,7 +192,8 @@ async def test_the_staff_summary_shows_the_figures(
     async with sessionmaker() as session:
         stats = await compute_stats(session, START)
     text = summary(I18n().get("ko"), stats, "https://example.org/stats")
-    for figure in ("7.5", "9.5", "10명 중 3명 투표 (30%)", "4명 중 0명 투표 (0%)", "66.7",
+    for figure in ("14.0", "22.8", "10명 중 3명 투표 (30%)", "4명 중 0명 투표 (0%)", "66.7",
+                   " · 교통행정과: 1 · 0 · 1 · 1", " · 도로과: 1 · 1 · 0 · 0",
                    "https://example.org/stats"):
         assert figure in text, figure
     assert text.count("\n · ") >= 4  # one line per status
