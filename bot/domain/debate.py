@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.korean import with_josa
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.similarity import is_concept, terms_of
 from bot.domain.text import is_meaningful, mask_personal_data, normalise_text
@@ -124,19 +125,43 @@ def order_opinions(opinions: Iterable[OpinionFact], sort: OpinionSort) -> list[O
 
 
 def percentages(counts: Mapping[Stance, int]) -> dict[Stance, int]:
-    """Whole percentages that add up to 100 (largest remainder), all 0 when nobody took part."""
+    """Whole percentages by largest remainder, all 0 when nobody took part.
+
+    Equal counts always get equal shares: a point that would go to only some of the stances
+    with the same count goes to none (1:1:1 is 33% each, not 찬성 34%), so the shares add up
+    to 100 except when that would break a tie.
+    """
     total = sum(counts.get(s, 0) for s in STANCE_ORDER)
     if total == 0:
         return {s: 0 for s in STANCE_ORDER}
-    exact = {s: counts.get(s, 0) * 100 / total for s in STANCE_ORDER}
-    floors = {s: int(v) for s, v in exact.items()}
+    floors = {s: counts.get(s, 0) * 100 // total for s in STANCE_ORDER}
     short = 100 - sum(floors.values())
-    by_largest_remainder = sorted(
-        STANCE_ORDER, key=lambda s: (floors[s] - exact[s], STANCE_ORDER.index(s))
-    )
-    for s in by_largest_remainder[:short]:
-        floors[s] += 1
+    # Stances with the same count share their remainder: they get a point together or not at all.
+    for count in sorted({counts.get(s, 0) for s in STANCE_ORDER},
+                        key=lambda n: (-(n * 100 % total), -n)):
+        group = [s for s in STANCE_ORDER if counts.get(s, 0) == count]
+        if count * 100 % total and len(group) <= short:
+            for s in group:
+                floors[s] += 1
+            short -= len(group)
     return floors
+
+
+class Leaning(StrEnum):
+    """Which side the closed debate leans to: 찬성, 반대, 찬성·반대 동률, or neither chosen."""
+
+    FOR = "for"
+    AGAINST = "against"
+    TIED = "tied"
+    NONE = "none"
+
+
+def leaning(counts: Mapping[Stance, int]) -> Leaning:
+    """찬성 against 반대 (중립 is neither side); equal non-zero counts are a tie."""
+    pro, con = counts.get(Stance.FOR, 0), counts.get(Stance.AGAINST, 0)
+    if pro == con:
+        return Leaning.TIED if pro else Leaning.NONE
+    return Leaning.FOR if pro > con else Leaning.AGAINST
 
 
 def effective_stances(
@@ -247,9 +272,25 @@ def plain_summary(summary: DebateSummary) -> str:
         for s in STANCE_ORDER
     )
     lines = [f"참여 {summary.participants}명 · 의견 {summary.opinions}건", shares]
+    verdict = plain_leaning(summary.counts)
+    if verdict:
+        lines.append(verdict)
     if summary.keywords:
         lines.append("자주 나온 말: " + ", ".join(summary.keywords))
     for stance in STANCE_ORDER:
         for quote in summary.top.get(stance, ()):
             lines.append(f"[{STANCE_KO[stance]} · 공감 {quote.likes}] {quote.text}")
     return "\n".join(lines)
+
+
+def plain_leaning(counts: Mapping[Stance, int]) -> str:
+    """`결과: 찬성·반대 동률(각 2명)` or `결과: 찬성이 많아요(3명 대 1명)`; empty with neither."""
+    pro, con = counts.get(Stance.FOR, 0), counts.get(Stance.AGAINST, 0)
+    side = leaning(counts)
+    if side is Leaning.NONE:
+        return ""
+    if side is Leaning.TIED:
+        return f"결과: 찬성·반대 동률(각 {pro}명)"
+    more, fewer = (pro, con) if side is Leaning.FOR else (con, pro)
+    winner = with_josa(STANCE_KO[Stance(side.value)], "이/가")
+    return f"결과: {winner} 많아요({more}명 대 {fewer}명)"

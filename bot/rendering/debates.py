@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from html import escape
 
@@ -17,7 +18,14 @@ from bot.buttons import (
     ReportOpinionReason,
 )
 from bot.domain.deadlines import days_left, format_dday
-from bot.domain.debate import STANCE_ORDER, DebateSummary, OpinionSort, Stance
+from bot.domain.debate import (
+    STANCE_ORDER,
+    DebateSummary,
+    Leaning,
+    OpinionSort,
+    Stance,
+    leaning,
+)
 from bot.domain.events import (
     AboutProposal,
     DebateExtended,
@@ -243,6 +251,9 @@ def summary_body(t: Translator, summary: DebateSummary) -> str:
         t.gettext("{people} took part · {opinions} opinions").format(
             people=summary.participants, opinions=summary.opinions),
     ]
+    verdict = leaning_line(t, summary.counts)
+    if verdict:
+        lines.insert(0, verdict)
     if summary.keywords:
         lines.append(t.gettext("Often mentioned: {words}").format(
             words=escape(", ".join(summary.keywords))))
@@ -252,6 +263,21 @@ def summary_body(t: Translator, summary: DebateSummary) -> str:
             lines.append(f"\n<b>{stance_label(t, stance)}</b>")
             lines += [f"· {escape(q.text)} (👍 {q.likes})" for q in quotes]
     return "\n".join(lines)
+
+
+def leaning_line(t: Translator, counts: Mapping[Stance, int]) -> str:
+    """Which side has more: a tie says so instead of naming a side; empty with neither."""
+    pro, con = counts.get(Stance.FOR, 0), counts.get(Stance.AGAINST, 0)
+    side = leaning(counts)
+    if side is Leaning.TIED:
+        return t.gettext("⚖️ For and against are tied ({count} each).").format(count=pro)
+    if side is Leaning.FOR:
+        return t.gettext("More residents are for it ({more} to {fewer}).").format(
+            more=pro, fewer=con)
+    if side is Leaning.AGAINST:
+        return t.gettext("More residents are against it ({more} to {fewer}).").format(
+            more=con, fewer=pro)
+    return ""
 
 
 DEBATE_TEMPLATES: EventRegistry[str] = EventRegistry()

@@ -135,8 +135,7 @@ async def test_a_debate_opens_residents_take_part_and_it_closes_once_after_30_da
         await clock.advance(PAST_THE_CLOSE)
         for voter in voters[:3]:
             await voter.wait_for_message("%)", after=0)
-        await author.wait_for_message("🗳", predicate=lambda m: "%)" not in (m.text or ""),
-                                      after=author.last_message().message_id - 1)
+        await author.wait_for_message("%)", after=0)  # the author reads the summary too
         # a stale card: the stance tap explains that (and when) the debate closed
         tap = await voters[0].press_data(card, f"ds:1:{pid}:against")
         answer = await voters[0].wait_for_callback_answer(tap)
@@ -155,6 +154,31 @@ async def test_a_debate_opens_residents_take_part_and_it_closes_once_after_30_da
     for voter in voters[:3]:
         assert len(await summaries_in(voter)) == 1
     assert await summaries_in(voters[3]) == []  # never took part (the late text was refused)
+
+
+async def test_a_tied_debate_says_so_and_its_author_gets_the_summary_once(
+    database_url: str, sandbox: SandboxServer, residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    author = residents.resident(8051, "민지")
+    pro, con = residents.resident(8052, "영수"), residents.resident(8053, "지훈")
+    settings = settings_for(database_url, sandbox)
+    async with running_bot(settings, clock) as runtime:
+        pid = await seed(runtime.sessionmaker, 8051, [8052, 8053])  # the author follows it
+        await mark_feasible(runtime, pid, settings)
+        await take_part(pro, pid, "for", "밤에 산책로가 너무 어두워서 꼭 필요해요.")
+        await take_part(con, pid, "against", "공원보다 골목길 가로등이 먼저라고 생각해요.")
+        await clock.advance(PAST_THE_CLOSE)
+        for person in (author, pro, con):
+            summary = await person.wait_for_message("%)", after=0)
+            assert "찬성·반대 동률" in summary.text and "각 1명" in summary.text
+            assert "(50%)" in summary.text and "많아요" not in summary.text
+        async with runtime.sessionmaker() as session:
+            page = await debates.summary_text(session, pid)
+        assert page is not None and "결과: 찬성·반대 동률(각 1명)" in page
+        await runtime.dispatcher.stop()
+        assert await runtime.dispatcher.run_once() == 0  # nothing else was queued for anyone
+    closing = [m for m in author.inbox() if "마감" in (m.text or "")]
+    assert len(await summaries_in(author)) == 1 and len(closing) == 1  # no second "closed"
 
 
 async def test_the_forum_topic_is_opened_posted_to_and_closed(
@@ -247,8 +271,7 @@ async def test_a_crash_in_the_middle_of_the_closing_sends_one_summary(
         await again.dispatcher.stop()
         assert await again.dispatcher.run_once() == 0
     assert len(await summaries_in(yeongsu)) == 1
-    assert await summaries_in(minji) == []  # the author did not take part: "closed" only
-    assert any("🗳" in (m.text or "") for m in minji.inbox())
+    assert len(await summaries_in(minji)) == 1  # the author, who did not take part, too
 
 
 async def test_cancel_drops_an_opinion_being_written(

@@ -259,7 +259,7 @@ async def test_d3_reminds_endorsers_who_have_not_taken_part_once(sessionmaker: M
     assert await outbox(sessionmaker, "debate_reminder") == [104]  # not the author, not muted
 
 
-async def test_the_close_stores_one_summary_and_tells_participants_once(
+async def test_the_close_stores_one_summary_and_tells_participants_and_the_author_once(
     sessionmaker: Maker,
 ) -> None:
     pid, users = await seed(sessionmaker)
@@ -269,8 +269,8 @@ async def test_the_close_stores_one_summary_and_tells_participants_once(
     await write(sessionmaker, pid, users[2], "예산 낭비입니다. 공원 가로등보다 다른 곳이 급해요")
     assert await machine(sessionmaker, CLOSES).run_due() == 1
     assert await machine(sessionmaker, CLOSES + timedelta(minutes=5)).run_due() == 0
-    assert await outbox(sessionmaker, "debate_summary") == [101, 102]
-    assert await outbox(sessionmaker, "debate_closed") == [100, 103]
+    assert await outbox(sessionmaker, "debate_summary") == [100, 101, 102]  # 100: the author
+    assert await outbox(sessionmaker, "debate_closed") == [103]
     async with sessionmaker() as session:
         proposal = await session.get(Proposal, pid)
         summaries = await session.scalar(select(func.count()).select_from(DebateSummaryRow))
@@ -280,6 +280,7 @@ async def test_the_close_stores_one_summary_and_tells_participants_once(
     assert summaries == 1
     assert page is not None and page.debate_summary is not None
     assert "찬성 1명(50%)" in page.debate_summary and "공원" in page.debate_summary
+    assert "결과: 찬성·반대 동률(각 1명)" in page.debate_summary
 
 
 async def test_forum_topic_bookkeeping(sessionmaker: Maker) -> None:

@@ -1,5 +1,5 @@
-"""Closing a debate: the summary is stored once and sent to everyone who took part; the
-department's reply page and the public page read it back as plain text."""
+"""Closing a debate: the summary is stored once and sent to everyone who took part and to the
+author; the department's reply page and the public page read it back as plain text."""
 
 from __future__ import annotations
 
@@ -24,14 +24,15 @@ from bot.services.sql import insert_ignoring_conflicts
 async def finish_debate(
     session: AsyncSession, proposal_id: int, *, now: datetime, answer_due: datetime
 ) -> set[int]:
-    """In the closing transaction: store the summary once and send it to everyone who took part.
+    """In the closing transaction: store the summary once and send it to everyone who took part
+    and to the proposal's author (once, even when the author took part or follows it).
 
-    Returns the participants, so the caller tells only the other followers that it closed.
+    Returns those people, so the caller tells only the other followers that it closed.
     """
     proposal = await session.get(Proposal, proposal_id)
     assert proposal is not None
     summary = await _store_summary(session, proposal_id, now)
-    people = await participants(session, proposal_id)
+    people = await participants(session, proposal_id) | {proposal.author_id}
     notice = DebateSummaryReady(proposal_id, proposal.title, answer_due, summary.to_json(),
                                 key=str(proposal_id))
     await enqueue_for_users(

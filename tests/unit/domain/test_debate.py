@@ -10,14 +10,17 @@ from hypothesis import strategies as st
 from bot.domain.deadlines import resident_deadline
 from bot.domain.debate import (
     DebateSummary,
+    Leaning,
     OpinionFact,
     OpinionSort,
     Stance,
     TextProblem,
     check_opinion,
     is_repeat,
+    leaning,
     order_opinions,
     percentages,
+    plain_leaning,
     plain_summary,
     recurring_keywords,
     reminder_at,
@@ -70,16 +73,37 @@ def test_orderings_newest_top_and_balanced() -> None:
     assert [o.id for o in order_opinions(opinions, OpinionSort.BALANCED)] == [1, 3, 2, 5, 4]
 
 
-def test_percentages_add_up_to_a_hundred() -> None:
-    assert percentages({F: 1, A: 1, N: 1}) == {F: 34, A: 33, N: 33}
+def test_percentages_add_up_to_a_hundred_unless_that_breaks_a_tie() -> None:
+    assert percentages({F: 1, A: 1, N: 1}) == {F: 33, A: 33, N: 33}  # not 찬성 34%
+    assert percentages({F: 1, A: 1, N: 4}) == {F: 16, A: 16, N: 67}
     assert percentages({F: 0, A: 0, N: 0}) == {F: 0, A: 0, N: 0}
     assert percentages({F: 2, A: 1}) == {F: 67, A: 33, N: 0}
+    assert percentages({F: 1, A: 2, N: 2}) == {F: 20, A: 40, N: 40}
 
 
 @given(st.lists(st.integers(min_value=0, max_value=500), min_size=3, max_size=3))
-def test_percentages_always_sum_to_100_when_anyone_took_part(counts: list[int]) -> None:
+def test_equal_counts_get_equal_shares_and_distinct_counts_sum_to_100(counts: list[int]) -> None:
     shares = percentages(dict(zip((F, A, N), counts, strict=True)))
-    assert sum(shares.values()) == (100 if sum(counts) else 0)
+    if not sum(counts):
+        assert sum(shares.values()) == 0
+        return
+    total = sum(shares.values())
+    assert total == 100 if len(set(counts)) == 3 else total >= 98
+    for stance, count in zip((F, A, N), counts, strict=True):
+        assert abs(shares[stance] - count * 100 / sum(counts)) < 1
+        assert all(shares[other] == shares[stance]
+                   for other, n in zip((F, A, N), counts, strict=True) if n == count)
+
+
+def test_the_leaning_names_the_side_with_more_and_a_tie_as_a_tie() -> None:
+    assert leaning({F: 3, A: 1, N: 5}) is Leaning.FOR
+    assert leaning({F: 1, A: 2}) is Leaning.AGAINST
+    assert leaning({F: 2, A: 2, N: 1}) is Leaning.TIED
+    assert leaning({N: 4}) is Leaning.NONE
+    assert plain_leaning({F: 2, A: 2}) == "결과: 찬성·반대 동률(각 2명)"
+    assert plain_leaning({F: 1, A: 3}) == "결과: 반대가 많아요(3명 대 1명)"
+    assert plain_leaning({F: 3, A: 1}) == "결과: 찬성이 많아요(3명 대 1명)"
+    assert plain_leaning({N: 2}) == ""
 
 
 def test_the_summary_counts_stances_participants_top_opinions_and_keywords() -> None:
@@ -122,3 +146,4 @@ def test_the_summary_survives_json_and_reads_in_korean() -> None:
     assert again == summary
     text = plain_summary(again)
     assert "찬성 1명(50%)" in text and "반대 1명(50%)" in text and "자주 나온 말: " in text
+    assert "결과: 찬성·반대 동률(각 1명)" in text
