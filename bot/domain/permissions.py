@@ -64,7 +64,6 @@ class Action(StrEnum):
     ENTER_OFFLINE = "enter_offline"
     HIDE_OPINION = "hide_opinion"
     LIST_DEPARTMENTS = "list_departments"
-    ADD_DEPARTMENT = "add_department"
     ASSIGN = "assign"
     DECIDE_RE_REVIEW = "decide_re_review"
     DEBATE_ADMIN = "debate_admin"
@@ -72,6 +71,7 @@ class Action(StrEnum):
     EXPORT = "export"
     STATS = "stats"
     # admins only
+    ADD_DEPARTMENT = "add_department"  # where reply links and e-mails go: configuration
     GRANT = "grant"
     REVOKE = "revoke"
     LIST_STAFF = "list_staff"
@@ -96,7 +96,7 @@ CONTRIBUTIONS = frozenset({
     Action.WRITE_OPINION, Action.LIKE, Action.RATE_ANSWER, Action.ASK_RE_REVIEW,
 })
 ADMIN_ACTIONS = frozenset({
-    Action.GRANT, Action.REVOKE, Action.LIST_STAFF, Action.BROADCAST, Action.ISSUE_CODES,
+    Action.ADD_DEPARTMENT, Action.GRANT, Action.REVOKE, Action.LIST_STAFF, Action.BROADCAST, Action.ISSUE_CODES,
     Action.AUDIT, Action.ROUND_ADMIN,
 })
 OWN_ACTIONS = frozenset({Action.WITHDRAW_PROPOSAL, Action.SEE_UNPUBLISHED})

@@ -67,10 +67,12 @@ async def test_a_resident_cannot_use_staff_commands(
 ) -> None:
     pid = await under_review(staff_bot)
     mallory = residents.resident(9902, "말로리")
-    for command in ("/departments", "/department_add 가짜과", f"/assign {pid} 1",
+    for command in ("/departments", f"/assign {pid} 1", f"/rereview_decide {pid} yes",
                     f"/debate_open {pid}", "/opinion_hide 1 스팸"):
         await mallory.say(command)
         await mallory.wait_for_message("운영진만")
+    await mallory.say("/department_add 가짜과")
+    await mallory.wait_for_message("관리자만")
     async with staff_bot.sessionmaker() as session:
         proposal = await session.get(Proposal, pid)
     assert proposal is not None and proposal.department_id is None
