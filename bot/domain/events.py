@@ -385,6 +385,10 @@ class DebateOpened(Event):
     solution: str
     closes_at: datetime
     note: str = ""  # the department's feasibility note
+    # who found it feasible and where the full answer is: the review result comes first in
+    # the invitation, so the proposal's followers hear of both in one message
+    department: str | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
+    url: str | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
 
 
 @dataclass(frozen=True)

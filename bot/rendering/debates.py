@@ -289,6 +289,8 @@ def _title(event: AboutProposal) -> str:
 
 @DEBATE_TEMPLATES.of(DebateOpened)
 def _opened(t: Translator, event: DebateOpened) -> str:
+    if event.department is not None:
+        return _review_result_and_invitation(t, event, event.department)
     lines = [
         t.gettext("🗳 The debate on 「{title}」 is open until {when}. Are you for or against? "
                   "Tell us on the proposal card.").format(title=_title(event),
@@ -298,6 +300,20 @@ def _opened(t: Translator, event: DebateOpened) -> str:
     if event.note:
         lines.append("\n" + t.gettext("Department's note: {note}").format(note=escape(event.note)))
     return "\n".join(lines)
+
+
+def _review_result_and_invitation(t: Translator, event: DebateOpened, department: str) -> str:
+    """The department's review result first (with its note, once), then the invitation."""
+    parts = [t.gettext("📨 {department} has reviewed 「{title}」: <b>it can be done, so a debate "
+                       "opens</b>.").format(department=escape(department), title=_title(event))]
+    if event.note:
+        parts.append(t.gettext("Department's note: {note}").format(note=escape(event.note)))
+    parts.append(t.gettext("🗳 The debate is open until {when}. Are you for or against? Tell us "
+                           "on the proposal card.").format(when=t.deadline(event.closes_at)))
+    parts.append(escape(event.summary))
+    if event.url:
+        parts.append(f"{t.gettext('Full answer:')} {event.url}")
+    return "\n\n".join(parts)
 
 
 @DEBATE_TEMPLATES.of(DebateSummaryReady)

@@ -199,7 +199,7 @@ async def submit_answer(
     answer_id = await _insert_answer(session, link, form, idempotency_key, now)
     if answer_id is None:
         return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
-    new_status = await _apply(session, proposal, form, now, policy, venues, calendar)
+    new_status = await _apply(session, proposal, form, link.department_name, now, policy, venues)
     if new_status is None:
         await session.execute(delete(Answer).where(Answer.id == answer_id))
         return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
@@ -208,7 +208,8 @@ async def submit_answer(
                  before={"status": str(status)},
                  after={"status": str(new_status), "answer_id": answer_id,
                         "decision": form.decision})
-    await _announce(session, proposal, form, link.department_name, now, venues)
+    if not _opened_the_debate(form, new_status):  # else the invitation carries the result
+        await _announce(session, proposal, form, link.department_name, now, venues)
     return AnswerResult(AnswerOutcome.PUBLISHED, {}, new_status)
 
 
@@ -446,8 +447,8 @@ async def _insert_answer(
 
 
 async def _apply(
-    session: AsyncSession, proposal: Proposal, form: AnswerForm, now: datetime,
-    policy: Policy, venues: Venues, calendar: BusinessCalendar,
+    session: AsyncSession, proposal: Proposal, form: AnswerForm, department: str, now: datetime,
+    policy: Policy, venues: Venues,
 ) -> ProposalStatus | None:
     """The state change an answer causes; None when the proposal moved on meanwhile."""
     status = ProposalStatus(proposal.status)
@@ -461,8 +462,13 @@ async def _apply(
                              changes=changes, note=form.kind.value, push=False)
     if moved and target is S.IN_DEBATE:  # debates hook: invitations, D-3 reminder, forum topic
         await announce_debate_opened(session, proposal.id, now=now, venues=venues,
-                                     note=form.text)
+                                     note=form.text, department=department)
     return target if moved else None
+
+
+def _opened_the_debate(form: AnswerForm, status: ProposalStatus) -> bool:
+    """A feasibility answer that opened the debate: its invitation tells the result."""
+    return form.kind is AnswerKind.FEASIBILITY and status is S.IN_DEBATE
 
 
 def _target(status: ProposalStatus, form: AnswerForm) -> ProposalStatus | None:

@@ -108,8 +108,14 @@ async def test_feasible_opens_the_debate_and_followers_hear_it(sessionmaker: Mak
     assert result.outcome is AnswerOutcome.PUBLISHED and result.status is ProposalStatus.IN_DEBATE
     proposal = await status_of(sessionmaker, pid)
     assert proposal.debate_closes_at == datetime(2026, 12, 24, 15, tzinfo=UTC)
-    published = sorted(c for k, c in await kinds(sessionmaker) if k == "answer_published")
-    assert published == [900, 901, 902]
+    # one message per follower: the invitation begins with the review result
+    invited = sorted(c for k, c in await kinds(sessionmaker) if k == "debate_opened")
+    assert invited == [900, 901, 902]
+    assert [k for k, _ in await kinds(sessionmaker) if k == "answer_published"] == []
+    async with sessionmaker() as session:
+        params = await session.scalar(
+            select(OutboxMessage.params).where(OutboxMessage.kind == "debate_opened").limit(1))
+    assert params is not None and params["department"] == "도로과"
     again = await submit(sessionmaker, token, FEASIBLE, "k1")
     assert again.outcome is AnswerOutcome.DUPLICATE
     wrong = await submit(sessionmaker, token, replace(FEASIBLE, decision="not_feasible"), "k2")

@@ -211,7 +211,9 @@ async def test_telegram_cards_and_notifications_show_no_personal_data(
     texts.append(debate_texts.opinions_page(ko, opinions, now).text)
     texts += [renderer(row.kind, row.params, "ko").text for row in outbox]
     kinds = {row.kind for row in outbox}
-    assert {"answer_published", "debate_opened", "debate_extended", "debate_summary"} <= kinds
+    # the feasibility answer reaches followers inside the debate invitation
+    assert {"debate_opened", "debate_extended", "debate_summary"} <= kinds
+    assert any("department" in row.params for row in outbox if row.kind == "debate_opened")
     for rendered in texts:
         assert_masked(rendered)
     assert "놀이터 그늘막 010-****-****" in texts[0] and "010/****/****" in texts[2]

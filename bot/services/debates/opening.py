@@ -62,12 +62,14 @@ async def open_debate(
 
 async def announce_debate_opened(
     session: AsyncSession, proposal_id: int, *, now: datetime, venues: Venues,
-    note: str | None = None,
+    note: str | None = None, department: str | None = None,
 ) -> None:
     """After IN_DEBATE was entered: arm the D-3 reminder, invite people, request a forum topic.
 
     The author and endorsers (the proposal's followers, minus mutes) and the public channel
-    get the invitation with the summary and the department's feasibility note.
+    get the invitation with the summary and the department's feasibility note. With
+    `department` (the review result opened it) the invitation begins with that result, so
+    it is the one message followers get for both.
     """
     proposal = await fresh_proposal(session, proposal_id)
     if proposal is None or proposal.debate_closes_at is None:
@@ -79,7 +81,8 @@ async def announce_debate_opened(
     notice = DebateOpened(
         proposal_id, proposal.title, summary=excerpt(proposal.problem, 200),
         solution=excerpt(proposal.solution, 200), note=excerpt(masked_note, 300),
-        closes_at=closes, key=str(proposal_id),
+        closes_at=closes, key=str(proposal_id), department=department,
+        url=f"{venues.public_base_url}/p/{proposal_id}" if department else None,
     )
     await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
     if venues.public_channel_id is not None:
