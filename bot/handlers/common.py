@@ -7,7 +7,7 @@ import re
 from html import unescape
 from typing import TypeVar
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, filters
 
@@ -70,8 +70,12 @@ class Awaiting(filters.MessageFilter):
 
 
 async def edit_in_place(query: CallbackQuery, rendered: Rendered) -> None:
-    """Redraw the pressed message; an identical redraw (a double tap) is not an error."""
-    if query.message is None:
+    """Redraw the pressed message when it shows something else than `rendered`.
+
+    An unchanged message is not edited (Telegram refuses that edit with "message is not
+    modified"); an identical redraw that still reaches Telegram (a double tap) is no error.
+    """
+    if query.message is None or already_shows(query.message, rendered):
         return
     try:
         await query.edit_message_text(rendered.text, parse_mode="HTML",
@@ -104,6 +108,15 @@ async def tell(update: Update, text: str, *, html: bool = False) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is not None and chat.type == "private" and message is not None:
         await (message.reply_html(text) if html else message.reply_text(text))
+
+
+def already_shows(message: object, rendered: Rendered) -> bool:
+    """Whether a message on screen reads as `rendered` and has the same buttons (a message
+    Telegram no longer gives us, or one with a photo, is never taken as the same)."""
+    if not isinstance(message, Message) or message.text is None:
+        return False
+    same_text = message.text == _plain(rendered.text).strip()
+    return same_text and message.reply_markup == rendered.reply_markup
 
 
 def _plain(html_text: str) -> str:

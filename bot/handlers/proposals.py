@@ -165,6 +165,7 @@ async def ask_report_reason(press: Press[ReportProposal]) -> None:
     target = press.data
     async with press.context.transaction() as session:
         card = await browse.load_card(session, target.proposal_id, press.user_id)
+    await _refresh_card(press.update, press.context, target.proposal_id)  # a stale card
     if card is not None and card.viewer_reported:
         await press.ack(view.already_reported(press.t))
         return
@@ -239,6 +240,7 @@ async def _confirm_withdrawal(press: Press[WithdrawProposal]) -> None:
     async with press.context.transaction() as session:
         card = await browse.load_card(session, press.data.proposal_id, press.user_id)
     await press.ack()
+    await _refresh_card(press.update, press.context, press.data.proposal_id)  # a stale card
     if card is not None and card.is_author(press.user_id):
         await _send(press.update, view.withdraw_confirmation(press.t, card.id, card.title))
 

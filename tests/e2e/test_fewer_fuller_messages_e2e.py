@@ -1,0 +1,122 @@
+"""Fewer, fuller messages (issue #14, point 6) through the real bot and the sandbox: one
+message per event per person, the daily digest, and old proposal cards brought up to date
+when tapped."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import Runtime
+from bot.clock import ShiftableClock
+from bot.db.models import Endorsement
+from bot.domain.answers import AnswerForm, AnswerKind
+from bot.domain.deadlines import BusinessCalendar
+from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
+from bot.services import answers, departments
+from bot.settings import Settings
+from sandbox import SandboxClient, SandboxServer
+from sandbox.client import Resident, SentMessage
+from tests.conftest import START
+from tests.support.factories import follow, make_proposal, make_user
+from tests.support.harness import running_bot, settings_for
+from tests.support.service_settings import review_start
+
+Maker = async_sessionmaker[AsyncSession]
+NOTE = "예산 확보가 가능합니다. 주민 의견을 듣겠습니다."
+
+
+async def seed_under_review(sessionmaker: Maker, author: int, endorsers: list[int]) -> int:
+    async with sessionmaker() as session, session.begin():
+        owner = await make_user(session, author, START)
+        proposal = await make_proposal(session, owner, START, status=ProposalStatus.UNDER_REVIEW,
+                                       title="공원 산책로 가로등 설치")
+        await follow(session, owner, proposal, START)
+        for telegram_id in endorsers:
+            user = await make_user(session, telegram_id, START)
+            session.add(Endorsement(proposal_id=proposal.id, user_id=user.id, created_at=START))
+            await follow(session, user, proposal, START)
+    return proposal.id
+
+
+async def publish_feasible(runtime: Runtime, proposal_id: int, settings: Settings) -> None:
+    """The department's feasibility answer, as its reply page submits it."""
+    async with runtime.sessionmaker() as session, session.begin():
+        department = await departments.create_department(session, name="공원녹지과", now=START)
+        link = await departments.assign_department(session, proposal_id, department, now=START,
+                                                   **review_start(settings))
+    async with runtime.sessionmaker() as session, session.begin():
+        view = await answers.resolve_link(session, link.token or "", START, settings.secret_key)
+        assert view is not None
+        form = AnswerForm(AnswerKind.FEASIBILITY, "김담당", NOTE, decision="feasible")
+        await answers.submit_answer(session, view, form, idempotency_key="feasible", now=START,
+                                    policy=settings.policy, venues=settings.venues,
+                                    calendar=BusinessCalendar())
+    runtime.application.services.wake_dispatcher()
+
+
+async def test_the_review_result_and_the_debate_invitation_arrive_as_one_message(
+    database_url: str, sandbox: SandboxServer, residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    author = residents.resident(8101, "민지")
+    endorser = residents.resident(8102, "영수")
+    settings = settings_for(database_url, sandbox)
+    async with running_bot(settings, clock) as runtime:
+        pid = await seed_under_review(runtime.sessionmaker, 8101, [8102])
+        await publish_feasible(runtime, pid, settings)
+        for resident in (author, endorser):
+            message = await resident.wait_for_message("🗳", after=0)
+            text = message.text or ""
+            # the result first, then the invitation; the department's note is said once
+            assert text.index("📨") < text.index("🗳") and text.count(NOTE) == 1, text
+            assert "공원녹지과" in text and f"/p/{pid}" in text
+            assert f"p:1:{pid}" in [data for row in message.buttons for _, data in row]
+        await endorser.press_data(message, f"p:1:{pid}")
+        card = await endorser.wait_for_message("현황·문제점", after=message.message_id)
+        assert f"ds:1:{pid}:for" in [data for row in card.buttons for _, data in row]
+    for resident in (author, endorser):
+        pushes = [m for m in resident.inbox() if "현황·문제점" not in (m.text or "")]
+        assert len(pushes) == 1, [m.text for m in pushes]
+
+
+async def test_a_tap_on_an_old_card_brings_it_up_to_date_and_an_unchanged_card_is_not_edited(
+    database_url: str, sandbox: SandboxServer, residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    first, *others = [residents.resident(8201 + n, name)
+                      for n, name in enumerate(["민지", "영수", "지훈"])]
+    settings = replace(settings_for(database_url, sandbox), policy=Policy(endorsement_threshold=3))
+    async with running_bot(settings, clock) as runtime:
+        async with runtime.sessionmaker() as session, session.begin():
+            owner = await make_user(session, 8200, START)
+            pid = (await make_proposal(session, owner, START, collect_until=START
+                                       + timedelta(days=30))).id
+        old_card = await endorse_on_card(first, pid)
+        assert "1/3" in (old_card.text or "")
+        for resident in others:
+            await endorse_on_card(resident, pid)
+        assert "1/3" in (first.message(old_card.message_id).text or "")  # shown earlier
+        await first.press_data(old_card, f"rp:1:{pid}")  # 🚩 on the old card
+        current = await first.wait_for_edit(old_card)
+        assert "3/3" in (current.text or "") and "1/3" not in (current.text or "")
+        assert f"e:1:{pid}" not in [data for row in current.buttons for _, data in row]
+        prompt = await first.wait_for_message(predicate=asks_reason, after=current.message_id)
+        edits = len(sandbox.state.calls_to("editMessageText"))
+        await first.press_data(current, f"rp:1:{pid}")  # nothing changed since
+        await first.wait_for_message(predicate=asks_reason, after=prompt.message_id)
+        assert len(sandbox.state.calls_to("editMessageText")) == edits
+        assert first.message(current.message_id).edit_count == current.edit_count
+
+
+async def endorse_on_card(resident: Resident, proposal_id: int) -> SentMessage:
+    """Open the card by its shared link and tap 공감; the card as it is afterwards."""
+    await resident.say(f"/start p{proposal_id}")
+    card = await resident.wait_for_message("현황·문제점")
+    await resident.press_data(card, f"e:1:{proposal_id}")
+    return await resident.wait_for_edit(card)
+
+
+def asks_reason(message: SentMessage) -> bool:
+    return any(data.startswith("rr:") for row in message.buttons for _, data in row)
