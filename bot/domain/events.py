@@ -499,6 +499,13 @@ class BudgetResults(Event):
     url: str
     ballot_type: str | None = None  # rows queued before ballot types existed have none
     photo_url: str | None = None
+    # [title, cost, votes or points, why (an `Unfunded` value), money left at its turn or
+    # None] per project not funded; rows queued before reasons existed have none
+    unfunded: list[list[Any]] | None = field(default=None, kw_only=True,
+                                             metadata={_OMIT_IF_NONE: True})
+    # to the owner of a ballot the count did not take: "draft" (never submitted) or
+    # "changes" (changed after submitting: the earlier choices counted)
+    unsent: str | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
 
 
 EVENTS: tuple[type[Event], ...] = (

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.db.models import RoundPhase
 from bot.domain.events import BudgetResults, BudgetRoundOpened
 from bot.domain.pb.ballot import BallotType, Eligibility
+from bot.domain.pb.reasons import Unfunded
 from bot.domain.pb.rounds import FormProblem, Problem, RoundSpec
 from bot.i18n import N_, Translator
 from bot.rendering.charts import Bar, BarChart, BudgetStrip
@@ -21,6 +22,7 @@ from bot.rendering.registry import EventRegistry
 from bot.services.budget import ExportOutcome, ProjectOutcome, ProjectResult, RoundSummary
 
 CAPTION_LIMIT = 1000  # Telegram allows 1024 characters in a photo caption
+MESSAGE_LIMIT = 4000  # and 4096 in a message
 BUDGET_START = "budget"  # `/start budget`: the deep link of the channel's vote button
 
 PHASES: dict[str, str] = {
@@ -331,9 +333,34 @@ def turnout_text(t: Translator, ballots: int, eligible: int) -> str:
         n=f"{ballots:,}", eligible=f"{eligible:,}", percent=round(100 * ballots / eligible))
 
 
+UNSENT_NOTES: dict[str, str] = {
+    "draft": N_("Your ballot was not submitted before the vote closed, so it was not counted. "
+                "Here are the results."),
+    "changes": N_("Your last changes were not submitted before the vote closed, so your "
+                  "earlier ballot is the one that counted."),
+}
+REASONS: dict[str, str] = {
+    Unfunded.NO_VOTES: N_("nobody chose it"),
+    Unfunded.LOW_SUPPORT: N_("below the minimum support"),
+    Unfunded.OVER_BUDGET: N_("costs more than the whole budget"),
+    Unfunded.DID_NOT_FIT: N_("more than the {left} left"),
+    Unfunded.LOST_TIE: N_("tied, placed after by the tie-break; more than the {left} left"),
+    Unfunded.STOPPED: N_("the count stopped at an earlier project that did not fit"),
+    Unfunded.SHARES: N_("its supporters' equal shares could not pay for it"),
+}
+
+
+def unfunded_reason(t: Translator, reason: str | None, left: int | None) -> str:
+    """Why a project was not funded, in a few words ('' for results counted before reasons)."""
+    if reason not in REASONS:
+        return ""
+    return t.gettext(REASONS[reason]).format(left=t.money(int(left or 0)))
+
+
 @BUDGET_TEMPLATES.of(BudgetResults)
 def results_notice(t: Translator, event: BudgetResults) -> str:
-    """The results caption: short enough for a photo caption, the full list on the page."""
+    """Every project, funded first, then the rest with why, then the money left. As a photo
+    caption when it fits (see `results_photo`), else as a message cut to Telegram's limit."""
     chosen = len(event.funded)
     head = [
         t.gettext("🗳 Results of 「{name}」").format(name=escape(event.name)),
@@ -342,12 +369,28 @@ def results_notice(t: Translator, event: BudgetResults) -> str:
             n=chosen, used=t.money(int(event.total_cost)), budget=t.money(int(event.budget))),
         turnout_text(t, int(event.ballots), int(event.eligible)),
     ]
+    if event.unsent in UNSENT_NOTES:
+        head.insert(0, t.gettext(UNSENT_NOTES[event.unsent]) + "\n")
     points = event.ballot_type == BallotType.CUMULATIVE
     funded = [_funded_line(t, item, points) for item in event.funded]
     if not funded:
         funded = [t.gettext("No project was funded.")]
+    lines = funded + [_unfunded_line(t, item, points) for item in event.unfunded or ()]
     tail = [t.gettext("All results: {url}").format(url=event.url)]
-    return _fit("\n".join(head), funded, "\n".join(tail), t)
+    if event.unfunded is not None:
+        left = int(event.budget) - int(event.total_cost)
+        tail.insert(0, t.gettext("💰 Left unspent: {money}").format(money=t.money(left)))
+    return _fit("\n".join(head), lines, "\n".join(tail), t, MESSAGE_LIMIT)
+
+
+def results_photo(event: BudgetResults, text: str) -> str | None:
+    """The chart goes with the results when the text fits in a photo caption."""
+    return event.photo_url if len(text) <= CAPTION_LIMIT else None
+
+
+def _count_text(t: Translator, n: int, points: bool) -> str:
+    return (t.ngettext("{n} point", "{n} points", n) if points
+            else t.ngettext("{n} vote", "{n} votes", n)).format(n=f"{n:,}")
 
 
 def _funded_line(t: Translator, item: Sequence[Any], points: bool) -> str:
@@ -356,21 +399,26 @@ def _funded_line(t: Translator, item: Sequence[Any], points: bool) -> str:
     title, cost = escape(str(item[0])), t.money(int(item[1]))
     if len(item) < 3:
         return f"✅ {title} — {cost}"
-    n = int(item[2])
-    count = (t.ngettext("{n} point", "{n} points", n) if points
-             else t.ngettext("{n} vote", "{n} votes", n)).format(n=f"{n:,}")
-    return f"✅ {title} — {count} · {cost}"
+    return f"✅ {title} — {_count_text(t, int(item[2]), points)} · {cost}"
 
 
-def _fit(head: str, items: list[str], tail: str, t: Translator) -> str:
-    """As many items as fit in a caption, then “…and n more”."""
+def _unfunded_line(t: Translator, item: Sequence[Any], points: bool) -> str:
+    """`▫️ 도서관 책 구입 — 1표 · 4,000만 원 (남은 1,000만 원보다 많아요)`."""
+    title, cost = escape(str(item[0])), t.money(int(item[1]))
+    why = unfunded_reason(t, item[3], item[4])
+    line = f"▫️ {title} — {_count_text(t, int(item[2]), points)} · {cost}"
+    return f"{line} ({why})" if why else line
+
+
+def _fit(head: str, items: list[str], tail: str, t: Translator, limit: int) -> str:
+    """As many items as fit in `limit` characters, then “…and n more”."""
     for shown in range(len(items), -1, -1):
         rest = len(items) - shown
         more = [t.gettext("…and {n} more").format(n=rest)] if rest else []
         text = "\n\n".join([head, "\n".join(items[:shown] + more), tail])
-        if len(text) <= CAPTION_LIMIT:
+        if len(text) <= limit:
             return text
-    return f"{head}\n\n{tail}"[:CAPTION_LIMIT]
+    return f"{head}\n\n{tail}"[:limit]
 
 
 # ----- the chart ------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from bot.i18n import N_, I18n, Translator
 from bot.rendering import Rendered
 from bot.rendering.ballots import BALLOT_KEYBOARDS, BALLOT_TEMPLATES
 from bot.rendering.broadcasts import BROADCAST_TEMPLATES
-from bot.rendering.budget import BUDGET_KEYBOARDS, BUDGET_TEMPLATES
+from bot.rendering.budget import BUDGET_KEYBOARDS, BUDGET_TEMPLATES, results_photo
 from bot.rendering.debates import DEBATE_TEMPLATES
 from bot.rendering.labels import status_label
 from bot.rendering.moderation import MODERATION_TEMPLATES, work_item_keyboard
@@ -288,9 +288,9 @@ def _open_button(t: Translator, event: Event) -> Keyboard:
     return InlineKeyboardMarkup([[button]])
 
 
-def _photo(event: Event) -> str | None:
+def _photo(event: Event, text: str) -> str | None:
     """The picture a notice goes out with (the results chart), its text as the caption."""
-    return event.photo_url if isinstance(event, BudgetResults) else None
+    return results_photo(event, text) if isinstance(event, BudgetResults) else None
 
 
 class NotificationRenderer:
@@ -313,5 +313,5 @@ class NotificationRenderer:
         t = self._i18n.get(language)
         text = TEMPLATES.render(t, event)
         if type(event) in KEYBOARDS:
-            return Rendered(text, KEYBOARDS.render(t, event), photo=_photo(event))
-        return Rendered(text, _open_button(t, event), photo=_photo(event))
+            return Rendered(text, KEYBOARDS.render(t, event), photo=_photo(event, text))
+        return Rendered(text, _open_button(t, event), photo=_photo(event, text))

@@ -215,6 +215,12 @@ async def latest_results(session: AsyncSession, user_id: int) -> LatestResults |
     return LatestResults(row.id, row.name, _fate(ballot))
 
 
+async def ballot_fates(session: AsyncSession, round_id: int) -> dict[int, LatestBallot]:
+    """What became of each ballot in a round at its close, by user id."""
+    rows = await session.scalars(select(BudgetBallot).where(BudgetBallot.round_id == round_id))
+    return {ballot.user_id: _fate(ballot) for ballot in rows}
+
+
 def _fate(ballot: BudgetBallot | None) -> LatestBallot:
     draft = _numbers(ballot.draft) if ballot is not None else {}
     if ballot is None or ballot.submitted_at is None:

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.db.models import RoundPhase
+from bot.domain.pb.reasons import Unfunded
 from bot.i18n import N_, Translator
 from bot.rendering import budget as texts
 from bot.rendering.charts import horizontal_bars_png
@@ -95,8 +96,16 @@ def page_context(t: Translator, page: RoundPage) -> dict[str, Any]:
             "used_percent": round(100 * int(results["total_cost"]) / budget) if budget else 0,
             "turnout": texts.turnout_text(t, int(results["ballots"]), int(results["eligible"])),
             "score_text": lambda p: _score(t, p, points),
+            "reason_text": lambda p: _reason(t, p),
         }
     return context
+
+
+def _reason(t: Translator, project: dict[str, Any]) -> str:
+    """Why a project was not funded; results counted before reasons know only low support."""
+    if "reason" in project:
+        return texts.unfunded_reason(t, project["reason"], project["left"])
+    return "" if project["supported"] else t.gettext(texts.REASONS[Unfunded.LOW_SUPPORT])
 
 
 def _score(t: Translator, project: dict[str, Any], points: bool) -> str:

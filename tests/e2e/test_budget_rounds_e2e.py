@@ -145,7 +145,9 @@ async def test_an_admin_runs_a_round_and_voters_get_the_results_with_the_chart(
         caption = photos(minji.inbox())[0].text or ""
         assert f"{base}/budget/{round_id}" in caption and "✅" in caption
         assert caption.index("경로당 냉난방기") < caption.index("어린이공원 가로등")
-        assert "도서관" not in caption
+        # the project not funded comes after, with the money that was left at its turn
+        assert caption.index("어린이공원 가로등") < caption.index("▫️ 도서관 책 구입")
+        assert "2,000만 원" in caption.split("▫️ 도서관 책 구입")[1]
         photo_calls = sandbox_state.calls_to("sendPhoto")
         assert {c.params["photo"] for c in photo_calls} == {f"{base}/budget/{round_id}/chart.png"}
         async with runtime.sessionmaker() as session:
@@ -180,3 +182,4 @@ async def test_an_admin_runs_a_round_and_voters_get_the_results_with_the_chart(
                 assert missing.status == 404
         assert "경로당 냉난방기" in html and f"/budget/{round_id}/chart.png" in html
         assert "8,000만 원" in html  # the money used, in the Korean format
+        assert "남은 예산" in html and "남은 예산 2,000만 원보다 비싸요" in html  # 도서관's why

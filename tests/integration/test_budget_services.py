@@ -208,16 +208,25 @@ async def test_the_count_is_stored_and_sent_to_voters_and_the_channel(sessionmak
     votes = {p["id"]: (p["votes"], p["selected"]) for p in results["projects"]}
     assert votes == {a: (2, False), b: (2, True), c: (2, True), d: (2, True)}
 
+    # a (60M) tied with the three funded, came last by the tie-break, and 34M was left
+    why = {p["id"]: (p["reason"], p["left"]) for p in results["projects"]}
+    assert why == {a: ("lost_tie", 34_000_000), b: (None, None), c: (None, None),
+                   d: (None, None)}
+
     sent = await outbox(sessionmaker, "budget_results")
-    assert sorted(m.chat_id for m in sent) == sorted([7001, 7002, 7003, 7004, CHANNEL])
+    # the voters, the channel, and the owner of the draft (7005), told it did not count
+    assert sorted(m.chat_id for m in sent) == sorted([7001, 7002, 7003, 7004, 7005, CHANNEL])
+    assert {m.chat_id: m.params.get("unsent") for m in sent}[7005] == "draft"
+    assert [m.params.get("unsent") for m in sent if m.chat_id != 7005] == [None] * 5
     params = sent[0].params
+    assert params["unfunded"] == [["사업 1", 60_000_000, 2, "lost_tie", 34_000_000]]
     assert params["photo_url"] == f"https://gonggam.example/budget/{round_id}/chart.png"
     # [title, cost, votes] in the order funded, for “✅ 사업 4 — 2표 · 500만 원”
     assert params["funded"] == [["사업 4", 5_000_000, 2], ["사업 2", 30_000_000, 2],
                                 ["사업 3", 31_000_000, 2]]
     assert params["ballot_type"] == "approval_budget"
     assert await machine(sessionmaker, when=CLOSES + timedelta(days=1)).run_due() == 0
-    assert len(await outbox(sessionmaker, "budget_results")) == 5
+    assert len(await outbox(sessionmaker, "budget_results")) == 6
 
 
 async def test_a_round_whose_window_passed_while_the_app_was_down_is_done_in_one_sweep(

@@ -45,8 +45,44 @@ def test_the_results_caption_fits_a_photo_and_points_to_the_page() -> None:
     assert "2027 &lt;주민&gt;참여예산" in short and "(25%)" in short
     assert short.count("✅") == 3 and short.endswith("https://gonggam.example/budget/3")
     long = caption(t, notice(200))
-    assert len(long) <= 1024 and "more" in long and long.endswith("/budget/3")
+    assert len(long) <= 4096 and "more" in long and long.endswith("/budget/3")
     assert "No project" in caption(t, notice(0))
+    # a list too long for a photo caption goes out as a message, the chart left to the page
+    render = NotificationRenderer(I18n())
+    assert render("budget_results", notice(3), "en").photo is not None
+    assert render("budget_results", notice(200), "en").photo is None
+
+
+def test_the_results_name_every_project_with_why_and_the_money_left() -> None:
+    t = I18n().get("en")
+    data = notice(0) | {
+        "funded": [["공원 화장실 개선", 18_000_000, 12]], "budget": 30_000_000,
+        "total_cost": 18_000_000,
+        "unfunded": [["도서관 책 구입", 15_000_000, 9, "did_not_fit", 12_000_000],
+                     ["경로당 냉난방기", 15_000_000, 12, "lost_tie", 12_000_000],
+                     ["골목 CCTV", 40_000_000, 3, "over_budget", None],
+                     ["벽화 그리기", 1_000_000, 0, "no_votes", None]],
+    }
+    text = caption(t, data)
+    assert "▫️ 도서관 책 구입 — 9 votes · ₩15,000,000 (more than the ₩12,000,000 left)" in text
+    assert "tie-break" in text and "whole budget" in text and "nobody chose it" in text
+    assert "Left unspent: ₩12,000,000" in text
+    assert text.index("✅") < text.index("▫️")
+    ko = caption(I18n().get("ko"), data)
+    assert "남은 예산 1,200만 원보다 비싸요" in ko and "남은 예산: 1,200만 원" in ko
+    # a long list is cut at the end of the unfunded ones, the page link kept
+    many = data | {"unfunded": [[f"아주 긴 이름의 주민 사업 {n}", 1_000_000, 1, "did_not_fit",
+                                 0] for n in range(200)]}
+    cut = caption(t, many)
+    assert len(cut) <= 4096 and "✅ 공원 화장실 개선" in cut and cut.endswith("/budget/3")
+
+
+def test_the_owner_of_an_unsent_ballot_hears_it_did_not_count_above_the_results() -> None:
+    t = I18n().get("en")
+    text = caption(t, notice(2) | {"unsent": "draft"})
+    assert text.startswith("Your ballot was not submitted") and "✅" in text
+    assert caption(t, notice(2) | {"unsent": "changes"}).startswith("Your last changes")
+    assert not caption(t, notice(2)).startswith("Your")
 
 
 def test_the_outbox_renders_the_results_as_a_photo_with_a_caption() -> None:
@@ -146,7 +182,7 @@ def test_the_results_say_how_many_projects_were_chosen_with_their_votes() -> Non
     assert "✅ 아주 긴 이름의 주민 사업 0 — ₩1,000,000" in caption(t, notice(1))
     funded = [[f"아주 긴 이름의 주민 사업 {n}", 1_000_000, 1_234] for n in range(80)]
     many = data | {"funded": funded}
-    assert len(caption(t, many)) <= 1024
+    assert len(caption(t, many)) <= 4096
 
 
 def test_the_korean_results_head_reads_as_written() -> None:

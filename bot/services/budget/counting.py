@@ -14,6 +14,7 @@ from typing import Any
 from bot.domain.deadlines import SEOUL, deadline_last_day
 from bot.domain.pb.ballot import BallotType
 from bot.domain.pb.model import Ballot, Election, Project, VoteType
+from bot.domain.pb.reasons import NotFunded, Unfunded, why_unfunded
 from bot.domain.pb.rules import Outcome, tally
 from bot.services.budget.queries import CountData
 
@@ -76,8 +77,11 @@ def count_outcome(data: CountData, election: Election | None = None) -> Outcome 
 
 
 def compute_results(data: CountData, now: datetime, eligible: int) -> dict[str, Any]:
-    """The stored outcome: what was funded, with every project's votes and points."""
-    outcome = count_outcome(data)
+    """The stored outcome: what was funded, with every project's votes and points, and for
+    each project not funded the reason (and the money left at its turn, if that was it)."""
+    election = build_election(data)
+    outcome = count_outcome(data, election)
+    why = _reasons(data, election, outcome)
     selected = [int(i) for i in outcome.selected] if outcome else []
     votes = {p.id: 0 for p in data.projects}
     points = {p.id: 0 for p in data.projects}
@@ -90,6 +94,7 @@ def compute_results(data: CountData, now: datetime, eligible: int) -> dict[str, 
         "id": p.id, "title": p.title, "cost": p.cost_krw, "votes": votes[p.id],
         "points": points[p.id], "selected": p.id in selected,
         "supported": _meets_support(votes[p.id], voters, data.min_support_percent),
+        **_reason_fields(why.get(str(p.id))),
     } for p in data.projects]
     projects.sort(key=lambda p: (-p["points"], -p["votes"], p["cost"], p["id"]))
     return {
@@ -105,3 +110,17 @@ def compute_results(data: CountData, now: datetime, eligible: int) -> dict[str, 
 
 def _meets_support(votes: int, voters: int, percent: int | None) -> bool:
     return percent is None or votes * 100 >= percent * voters
+
+
+def _reasons(data: CountData, election: Election, outcome: Outcome | None) -> dict[str, NotFunded]:
+    if outcome is None:  # nobody voted
+        return {str(p.id): NotFunded(Unfunded.NO_VOTES) for p in data.projects}
+    return why_unfunded(election, outcome, tie_break=data.tie_break,
+                        min_support_percent=data.min_support_percent)
+
+
+def _reason_fields(why: NotFunded | None) -> dict[str, Any]:
+    """`reason` (an `Unfunded` value, None when funded) and `left` (whole won, or None)."""
+    if why is None:
+        return {"reason": None, "left": None}
+    return {"reason": why.reason.value, "left": None if why.left is None else int(why.left)}

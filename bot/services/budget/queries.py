@@ -110,12 +110,6 @@ async def round_projects(session: AsyncSession, round_id: int) -> tuple[ProjectR
     return tuple(ProjectRow(*r) for r in rows)
 
 
-async def submitted_voters(session: AsyncSession, round_id: int) -> list[int]:
-    """The users whose ballot in the round was submitted."""
-    return list(await session.scalars(select(BudgetBallot.user_id).where(
-        BudgetBallot.round_id == round_id, BudgetBallot.submitted_at.is_not(None))))
-
-
 async def load_count_data(session: AsyncSession, row: BudgetRound) -> CountData:
     projects = await round_projects(session, row.id)
     known = {str(p.id) for p in projects}
