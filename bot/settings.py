@@ -36,6 +36,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.domain.places import AreaCentre, District, GeoPoint, parse_centres
+from bot.domain.digest import parse_digest_time
 from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.venues import Venues
@@ -52,6 +54,18 @@ DEFAULT_CATEGORIES = (
     "교통·주차", "환경·청소", "안전·방범", "복지·건강", "문화·체육", "교육·보육", "공원·녹지",
     "도시·주택", "경제·일자리", "행정", "기타",
 )
+# Approximate centre points of the sample district's 동 (near each 주민센터), for the 동 a
+# shared place suggests; deployments with their own AREAS set AREA_CENTRES too.
+DEFAULT_AREA_CENTRES = tuple(AreaCentre(name, GeoPoint(lat, lon)) for name, lat, lon in (
+    ("신도림동", 37.5085, 126.8840), ("구로1동", 37.4900, 126.8716),
+    ("구로2동", 37.4943, 126.8828), ("구로3동", 37.4840, 126.8962),
+    ("구로4동", 37.4905, 126.8795), ("구로5동", 37.4993, 126.8850),
+    ("가리봉동", 37.4830, 126.8875), ("고척1동", 37.5030, 126.8600),
+    ("고척2동", 37.4985, 126.8555), ("개봉1동", 37.4930, 126.8560),
+    ("개봉2동", 37.4895, 126.8480), ("개봉3동", 37.4980, 126.8490),
+    ("오류1동", 37.4945, 126.8440), ("오류2동", 37.4905, 126.8355),
+    ("수궁동", 37.4985, 126.8290), ("항동", 37.4800, 126.8240),
+))
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"
 MIN_SECRET_LENGTH = 32
 SANDBOX_KEY_SUFFIX = ".secret-key"
@@ -87,6 +101,9 @@ class Settings:
     moderator_chat_id: int | None = None
     areas: tuple[str, ...] = DEFAULT_AREAS
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    # a proposal's place: the 동 centre points, and how near one a place suggests its 동
+    area_centres: tuple[AreaCentre, ...] = DEFAULT_AREA_CENTRES
+    area_centre_max_km: float = 1.5
     smtp_url: str | None = field(default=None, repr=False)
     mail_from: str = "no-reply@gonggam.local"
     # outbox: sends in flight at once (also the most rows claimed at once, hence the most
@@ -122,6 +139,11 @@ class Settings:
             public_channel_id=self.public_channel_id,
             debate_forum_chat_id=self.debate_forum_chat_id,
         )
+
+    @property
+    def district(self) -> District:
+        """Where the district is: the places a proposal may carry and the 동 they suggest."""
+        return District(self.area_centres, suggest_within_km=self.area_centre_max_km)
 
     @property
     def secret_keys(self) -> tuple[str, ...]:
@@ -180,6 +202,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         head_answer_threshold=typed("HEAD_ANSWER_THRESHOLD", _positive_int, None),
         reply_link_days=typed("REPLY_LINK_DAYS", _positive_int, 60),
         quiet_hours=typed("QUIET_HOURS", QuietHours.parse, defaults.policy.quiet_hours),
+        daily_digest_at=typed("DAILY_DIGEST_AT", parse_digest_time,
+                              defaults.policy.daily_digest_at),
         timezone=typed("TIMEZONE", ZoneInfo, defaults.policy.timezone),
     )
     token = get("TELEGRAM_BOT_TOKEN")
@@ -210,6 +234,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         moderator_chat_id=typed("MODERATOR_CHAT_ID", int, None),
         areas=typed("AREAS", _name_list, DEFAULT_AREAS),
         categories=typed("CATEGORIES", _name_list, DEFAULT_CATEGORIES),
+        area_centres=_area_centres(env, typed("AREAS", _name_list, DEFAULT_AREAS)),
+        area_centre_max_km=typed("AREA_CENTRE_MAX_KM", _kilometres, 1.5),
         smtp_url=typed("SMTP_URL", _smtp_url, None, secret=True),
         mail_from=get("MAIL_FROM") or "no-reply@gonggam.local",
         outbox_concurrency=typed(
@@ -425,6 +451,29 @@ def _name_list(raw: str) -> tuple[str, ...]:
     if not names or any(len(name) > 40 for name in names):
         raise ValueError("must be a comma-separated list of names of at most 40 characters")
     return names
+
+
+def _area_centres(env: Mapping[str, str], areas: tuple[str, ...]) -> tuple[AreaCentre, ...]:
+    """AREA_CENTRES (`이름:위도:경도`, comma-separated); by default the sample district's, but
+    only with its own AREAS: another district's names get none until they are set."""
+    raw = (env.get("AREA_CENTRES") or "").strip()
+    if not raw:
+        return DEFAULT_AREA_CENTRES if areas == DEFAULT_AREAS else ()
+    try:
+        centres = parse_centres(raw)
+    except ValueError as error:
+        raise SettingsError(f"AREA_CENTRES is invalid: {error}") from None
+    unknown = [c.name for c in centres if c.name not in areas]
+    if unknown:
+        raise SettingsError(f"AREA_CENTRES names 동 that are not in AREAS: {', '.join(unknown)}")
+    return centres
+
+
+def _kilometres(raw: str) -> float:
+    value = float(raw)
+    if not 0 < value <= 50:
+        raise ValueError("must be a number of kilometres above 0 and at most 50")
+    return value
 
 
 def _log_level(raw: str) -> str:

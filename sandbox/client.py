@@ -63,6 +63,7 @@ class SentMessage:
     message_thread_id: int | None
     edit_count: int
     deleted: bool
+    location: tuple[float, float] | None = None  # (latitude, longitude) of a shared location
 
     @property
     def edited(self) -> bool:
@@ -116,7 +117,14 @@ def snapshot(state: SandboxState, message: SandboxMessage) -> SentMessage:
         message_thread_id=message.message_thread_id,
         edit_count=message.edit_count,
         deleted=message.deleted,
+        location=_location_of(message),
     )
+
+
+def _location_of(message: SandboxMessage) -> tuple[float, float] | None:
+    if message.location is None:
+        return None
+    return float(message.location["latitude"]), float(message.location["longitude"])
 
 
 def _reply_keyboard_of(message: SandboxMessage) -> tuple[tuple[str, ...], ...] | None:
@@ -265,6 +273,11 @@ class Resident(_ChatView):
             "user_id": self.user_id,
         }
         return snapshot(self.state, self.state.user_sends(self.user_id, contact=contact))
+
+    async def share_location(self, latitude: float, longitude: float) -> SentMessage:
+        """Send a location, as the 📍 button of a `request_location` keyboard does on a phone."""
+        location = {"latitude": latitude, "longitude": longitude}
+        return snapshot(self.state, self.state.user_sends(self.user_id, location=location))
 
     def block_bot(self, blocked: bool = True) -> None:
         self.state.set_blocked(self.user_id, blocked)

@@ -665,6 +665,8 @@ def message_view(state: SandboxState, message: SandboxMessage) -> JSONDict:
         }
     if message.contact is not None:
         view["contact"] = message.contact.get("phone_number")
+    if message.location is not None:
+        view["location"] = [message.location["latitude"], message.location["longitude"]]
     poll = state.poll_of(message)
     if poll is not None:
         view["poll"] = {
@@ -689,8 +691,9 @@ def current_reply_keyboard(state: SandboxState, chat_id: int) -> list[list[JSOND
 
 def _reply_button(button: Any) -> JSONDict:
     if isinstance(button, str):
-        return {"text": button, "request_contact": False}
-    return {"text": button.get("text", ""), "request_contact": bool(button.get("request_contact"))}
+        return {"text": button, "request_contact": False, "request_location": False}
+    return {"text": button.get("text", ""), "request_contact": bool(button.get("request_contact")),
+            "request_location": bool(button.get("request_location"))}
 
 
 async def _json_body(request: web.Request) -> JSONDict:
@@ -850,6 +853,22 @@ async def api_contact(request: web.Request) -> web.Response:
     return web.json_response({"message_id": message.message_id})
 
 
+async def api_location(request: web.Request) -> web.Response:
+    """A resident shares a location (the 📍 button of a `request_location` keyboard)."""
+    state = request.app[STATE_KEY]
+    body = await _json_body(request)
+    user_id = _acting_user(state, body)
+    try:
+        latitude, longitude = float(body["latitude"]), float(body["longitude"])
+    except (KeyError, TypeError, ValueError):
+        raise web.HTTPBadRequest(text="latitude and longitude are required") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise web.HTTPBadRequest(text="위도는 -90~90, 경도는 -180~180 사이여야 해요")
+    location = {"latitude": latitude, "longitude": longitude}
+    message = state.user_sends(user_id, location=location)
+    return web.json_response({"message_id": message.message_id})
+
+
 async def api_photo(request: web.Request) -> web.Response:
     """A resident sends a picture, with what they typed as its caption, as from a phone."""
     state = request.app[STATE_KEY]
@@ -922,6 +941,7 @@ def create_sandbox_app(
     app.router.add_post("/sandbox/api/press", api_press)
     app.router.add_post("/sandbox/api/vote", api_vote)
     app.router.add_post("/sandbox/api/contact", api_contact)
+    app.router.add_post("/sandbox/api/location", api_location)
     app.router.add_post("/sandbox/api/photo", api_photo)
     app.router.add_post("/sandbox/api/time/advance", api_advance_time)
     app.router.add_get(FILES_PATH + "{file_id}", api_file)

@@ -232,6 +232,7 @@ class SandboxMessage:
     file: SandboxFile | None = None
     poll_id: str | None = None
     contact: JSONDict | None = None
+    location: JSONDict | None = None
     message_thread_id: int | None = None
     reply_to_message_id: int | None = None
     edit_count: int = 0
@@ -550,6 +551,8 @@ class SandboxState:
             data["poll"] = self.polls[message.poll_id].to_api()
         if message.contact is not None:
             data["contact"] = message.contact
+        if message.location is not None:
+            data["location"] = message.location
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
             data["reply_markup"] = message.reply_markup
 
@@ -906,6 +909,7 @@ class SandboxState:
         caption: str | None = None,
         file: SandboxFile | None = None,
         contact: JSONDict | None = None,
+        location: JSONDict | None = None,
         message_thread_id: int | None = None,
     ) -> SandboxMessage:
         """A user posts in a chat (their private chat by default); queues a `message` update."""
@@ -915,6 +919,7 @@ class SandboxState:
             raise bad_request("message thread not found")
         message = self._new_message(chat, user.id, message_thread_id=message_thread_id)
         message.text, message.caption, message.file, message.contact = text, caption, file, contact
+        message.location = location
         message.entities = command_entities(text) if text else None
         self._append(chat, message)
         self.push_update({"message": self.message_to_api(message)})

@@ -26,6 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.buttons import WizardChoice, WizardEdit, WizardStep
 from bot.domain.permissions import Action
+from bot.domain.places import GeoPoint, PlaceRejection
 from bot.domain.proposals import Checked, Part, check_part, choose_option
 from bot.handlers.answering import answer_query
 from bot.handlers.common import pressed, translator_for
@@ -219,6 +220,36 @@ async def proceed(update: Update, context: GonggamContext) -> Step:
     return await _ask(update, context, _current_step(context))
 
 
+async def receive_location(update: Update, context: GonggamContext) -> Step:
+    """A location shared from the reply keyboard: checked against the district and kept in the
+    draft; at the 동 step (or the preview) the question comes again with its 동 suggested."""
+    location = cast(Message, update.effective_message).location
+    district = context.services.settings.district
+    checked = (district.check(location.latitude, location.longitude) if location is not None
+               else PlaceRejection.INVALID)
+    t = translator_for(update, context)
+    if not isinstance(checked, GeoPoint):
+        await _send(update, Rendered(view.place_rejected(t, checked)))
+        return _current_step(context)
+    await _save_place(context, checked)
+    saved = view.place_saved(t, district.nearest_area(checked))
+    await _send(update, Rendered(saved), keyboard=menu_keyboard(t))
+    if _current_step(context) in (Step.AREA, Step.PREVIEW):
+        return await _ask(update, context, _current_step(context), prompt_place=False)
+    return _current_step(context)
+
+
+async def _no_place(update: Update, context: GonggamContext) -> Step:
+    """「⏭ 위치 없이」 on the reply keyboard: the proposal has no place (one sent is removed)."""
+    draft = await _draft(context)
+    had_place = draft is not None and draft.place is not None
+    if had_place:
+        await _save_place(context, None)
+    t = translator_for(update, context)
+    await _send(update, Rendered(view.place_dropped(t, had_place)), keyboard=menu_keyboard(t))
+    return await _ask(update, context, Step.AREA, prompt_place=False)
+
+
 async def receive_photo(update: Update, context: GonggamContext) -> Step:
     step = _current_step(context)
     message = update.effective_message
@@ -257,7 +288,8 @@ async def submit(update: Update, context: GonggamContext) -> int:
     if query is not None:
         await answer_query(query)
     t = translator_for(update, context)
-    await _send(update, view.submitted(t, result, context.bot.username, services.settings.policy))
+    await _send(update, view.submitted(t, result, context.bot.username, services.settings.policy),
+                keyboard=menu_keyboard(t))  # the menu again, if the location keyboard is up
     if result.outcome is SubmitOutcome.INCOMPLETE:
         return await _ask(update, context, Step.PREVIEW)
     _stop_editing(context)
@@ -284,6 +316,8 @@ async def wrong_kind(update: Update, context: GonggamContext) -> Step:
 async def _typed_choice(update: Update, context: GonggamContext, step: Step) -> Step:
     field = "area" if step is Step.AREA else "category"
     typed = cast(Message, update.effective_message).text or ""
+    if step is Step.AREA and view.is_no_place(translator_for(update, context), typed):
+        return await _no_place(update, context)
     picked = choose_option(typed, _options(context, field))
     if picked is None:
         await _send(update, Rendered(view.use_buttons(translator_for(update, context))))
@@ -298,8 +332,11 @@ async def _store_choice(update: Update, context: GonggamContext, step: Step, val
     return await _ask(update, context, next_step)
 
 
-async def _ask(update: Update, context: GonggamContext, step: Step) -> Step:
-    """Show the question (or the preview) for `step` and remember where we are."""
+async def _ask(
+    update: Update, context: GonggamContext, step: Step, *, prompt_place: bool = True
+) -> Step:
+    """Show the question (or the preview) for `step` and remember where we are; the 동 step
+    first offers to send the place (unless it was just answered) and suggests its 동."""
     t = translator_for(update, context)
     _put(context, replace(_place(context), step=step))
     if step is Step.PREVIEW:
@@ -309,9 +346,22 @@ async def _ask(update: Update, context: GonggamContext, step: Step) -> Step:
         await _send(update, view.preview(t, draft))
         return Step.PREVIEW
     settings = context.services.settings
+    suggested = await _area_prompt(update, context, prompt_place) if step is Step.AREA else None
     await _send(update, view.question(t, step.name.lower(), settings.areas, settings.categories,
-                                      editing=_place(context).editing is not None))
+                                      editing=_place(context).editing is not None,
+                                      suggested=suggested))
     return step
+
+
+async def _area_prompt(update: Update, context: GonggamContext, prompt_place: bool) -> str | None:
+    """Offer the location button (when asked to); the 동 nearest to the place sent, if any."""
+    if prompt_place:
+        t = translator_for(update, context)
+        await _send(update, Rendered(view.place_prompt(t)), keyboard=view.place_keyboard(t))
+    draft = await _draft(context)
+    if draft is None or draft.place is None:
+        return None
+    return context.services.settings.district.nearest_area(draft.place)
 
 
 async def _offered_similar(update: Update, context: GonggamContext, step: Step) -> bool:
@@ -357,6 +407,12 @@ async def _save(context: GonggamContext, step: Step, **values: str | None) -> No
     async with context.transaction() as session:
         await drafts.save_step(session, context.user.id, context.services.clock.now(),
                                step=step.name.lower(), **values)
+
+
+async def _save_place(context: GonggamContext, place: GeoPoint | None) -> None:
+    assert context.user is not None
+    async with context.transaction() as session:
+        await drafts.save_place(session, context.user.id, context.services.clock.now(), place)
 
 
 async def _draft(context: GonggamContext) -> DraftView | None:
@@ -411,6 +467,7 @@ def build(application: Application) -> ConversationHandler:
     other = PRIVATE & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     on_step: StepHandlers = [
         MessageHandler(text, receive_text),
+        MessageHandler(PRIVATE & filters.LOCATION, receive_location),
         CallbackQueryHandler(choose, pattern=WizardChoice.matches),
         CallbackQueryHandler(skip, pattern=_action("skip")),
         CallbackQueryHandler(back, pattern=_action("back")),
@@ -464,6 +521,7 @@ def _states(on_step: StepHandlers, text: filters.BaseFilter) -> dict[object, Ste
             CallbackQueryHandler(later, pattern=_action("later")),
             CallbackQueryHandler(back, pattern=_action("back")),
             MessageHandler(text, receive_text),
+            MessageHandler(PRIVATE & filters.LOCATION, receive_location),
         ],
     }
 

@@ -27,6 +27,7 @@ from bot.buttons import (
 from bot.domain.answers import overdue_days
 from bot.domain.deadlines import days_left, format_dday
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.places import map_url
 from bot.domain.proposals import progress_bar
 from bot.domain.reports import REPORT_REASONS
 from bot.i18n import N_, Translator
@@ -270,6 +271,9 @@ def _card_keyboard(
             t.gettext("🗑 Withdraw"), callback_data=WithdrawProposal(card.id, 0).pack()
         ))
     rows.append(actions)
+    if card.place is not None:  # the place sent in the wizard: published, as a map link
+        rows.append([InlineKeyboardButton(t.gettext("🗺 See the place on the map"),
+                                          url=map_url(card.place, card.title))])
     if public_url is not None:
         rows.append([InlineKeyboardButton(t.gettext("🌐 Answers and progress on the web"),
                                           url=f"{public_url}/p/{card.id}")])

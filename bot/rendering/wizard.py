@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 
 from bot.buttons import Endorse, OpenProposal, WizardChoice, WizardEdit, WizardStep
+from bot.domain.places import PlaceRejection, map_url
 from bot.domain.policy import Policy
 from bot.domain.proposals import LIMITS, Part, Rejected, RejectReason
 from bot.i18n import N_, Translator
@@ -38,6 +44,8 @@ PART_NAMES: dict[Part, str] = {
     Part.SOLUTION: N_("The improvement"),
     Part.EFFECT: N_("The expected effect"),
 }
+SEND_PLACE = N_("📍 Send location")
+NO_PLACE = N_("⏭ Without a place")
 MASK_NAMES = {"rrn": N_("resident registration number"), "phone": N_("phone number"),
               "email": N_("e-mail address")}
 
@@ -51,10 +59,11 @@ def intro(t: Translator) -> Rendered:
 
 def question(
     t: Translator, step: str, areas: tuple[str, ...], categories: tuple[str, ...],
-    *, editing: bool = False,
+    *, editing: bool = False, suggested: str | None = None,
 ) -> Rendered:
     """The question of `step` with its length limit, its choices, and 이전 / 취소 (이전 leads
-    back to the preview when a part is changed from there)."""
+    back to the preview when a part is changed from there). `suggested`: the 동 of the place
+    shared, offered first."""
     text = t.gettext(QUESTIONS[step])
     part = next((p for p in Part if p.value == step), None)
     if part is not None:
@@ -68,10 +77,60 @@ def question(
         ]
         per_row = _per_row(options)
         rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    if step == "area" and suggested in areas:
+        text += "\n" + t.gettext("📍 The place you shared is near {area}.").format(area=suggested)
+        rows.insert(0, [InlineKeyboardButton(
+            t.gettext("📍 {area} (suggested)").format(area=suggested),
+            callback_data=WizardChoice("area", areas.index(suggested)).pack())])
     if step in ("area", "category", "photo"):
         rows.append([_skip(t)])
     rows.append(_navigation(t, first=step == "title" and not editing))
     return Rendered(text, InlineKeyboardMarkup(rows))
+
+
+def place_prompt(t: Translator) -> str:
+    """Before the 동 question: the place can be sent from a phone, and it will be published."""
+    return t.gettext(
+        "📍 On a phone you can tap 「📍 Send location」 below: we suggest the 동 of that place.\n"
+        "🔓 A place you send is published with the proposal as a map link (to about 10 m)."
+    )
+
+
+def place_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    """A reply keyboard, since only it can ask for a location (an inline button cannot)."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(t.gettext(SEND_PLACE), request_location=True)],
+         [KeyboardButton(t.gettext(NO_PLACE))]],
+        resize_keyboard=True, one_time_keyboard=True,
+    )
+
+
+def is_no_place(t: Translator, text: str) -> bool:
+    return text.strip() == t.gettext(NO_PLACE)
+
+
+def place_saved(t: Translator, area: str | None) -> str:
+    if area is None:
+        return t.gettext("📍 We keep the place you sent with your proposal.")
+    return t.gettext(
+        "📍 We keep the place you sent with your proposal. It is near {area}."
+    ).format(area=area)
+
+
+def place_dropped(t: Translator, had_place: bool) -> str:
+    if had_place:
+        return t.gettext("The place you sent is removed: the proposal will have none.")
+    return t.gettext("Fine, without a place.")
+
+
+def place_rejected(t: Translator, rejection: PlaceRejection) -> str:
+    if rejection is PlaceRejection.OUTSIDE:
+        return t.gettext(
+            "That place is outside our district, so we cannot keep it. Please send a place in "
+            "the district, or continue without one."
+        )
+    return t.gettext("We could not read that location. Please send it again, or continue "
+                     "without one.")
 
 
 def _per_row(labels: tuple[str, ...]) -> int:
@@ -159,7 +218,8 @@ def preview(t: Translator, draft: DraftView) -> Rendered:
         f"<b>「{escape(draft.title or dash)}」</b>",
         proposal_sections(t, draft.problem, draft.solution, draft.effect),
         f"📍 {escape(draft.area or dash)} · 🏷 {escape(draft.category or dash)} · "
-        + (t.gettext("📷 photo attached") if draft.photo_file_id else t.gettext("no photo")),
+        + (t.gettext("📷 photo attached") if draft.photo_file_id else t.gettext("no photo"))
+        + _map_line(t, draft),
     ])
     text = t.gettext("<b>Preview</b> — check it before it is published.") + "\n\n" + body
     edit = [("title", N_("✏️ Title")), ("problem", N_("✏️ Problem")),
@@ -175,6 +235,15 @@ def preview(t: Translator, draft: DraftView) -> Rendered:
     ])
     rows.append(_navigation(t))
     return Rendered(text, InlineKeyboardMarkup(rows))
+
+
+def _map_line(t: Translator, draft: DraftView) -> str:
+    """The place sent, as the published map link (the coordinates are not written out)."""
+    if draft.place is None:
+        return ""
+    link = escape(map_url(draft.place, draft.title or draft.area or ""))
+    label = t.gettext("See the place on the map")
+    return f'\n🗺 <a href="{link}">{label}</a>'
 
 
 def submitted(t: Translator, result: SubmitResult, bot_username: str, policy: Policy) -> Rendered:

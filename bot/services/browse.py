@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Endorsement, Proposal, ProposalEvent, Report, Subscription
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
 from bot.domain.permissions import Action, Refused, Subject, subject_rules
+from bot.domain.places import GeoPoint
+from bot.services.drafts import place_of
 
 PAGE_SIZE = 5
 PUBLIC_STATUSES = frozenset(ProposalStatus) - {
@@ -68,6 +70,7 @@ class ProposalCard:
     offline_channel: str | None = None
     merged_into_id: int | None = None
     viewer_reported: bool = False  # the 🚩 button says so; a second press changes nothing
+    place: GeoPoint | None = None  # a place shared in the wizard (published, ~10 m)
 
     def is_author(self, user_id: int) -> bool:
         return self.author_id == user_id
@@ -119,7 +122,7 @@ async def load_card(
         proposal.debate_closes_at, proposal.answer_due,
         tuple(HistoryItem(at, ProposalStatus(status)) for at, status in events),
         bool(endorsed), bool(muted), proposal.offline_channel, proposal.merged_into_id,
-        bool(reported),
+        bool(reported), place_of(proposal.latitude, proposal.longitude),
     )
 
 

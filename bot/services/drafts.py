@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ProposalDraft
+from bot.domain.places import GeoPoint
 
 IDLE_TIMEOUT = timedelta(hours=24)
 DRAFT_FIELDS = ("title", "problem", "solution", "effect", "area", "category", "photo_file_id")
@@ -25,6 +26,7 @@ class DraftView:
     category: str | None
     photo_file_id: str | None
     updated_at: datetime
+    place: GeoPoint | None = None  # a shared location, published with the proposal
 
     def idle_since(self, now: datetime) -> bool:
         """True when the author has not touched the draft for the idle timeout (24 hours)."""
@@ -67,6 +69,21 @@ async def save_step(
     return _view(draft)
 
 
+async def save_place(
+    session: AsyncSession, user_id: int, now: datetime, place: GeoPoint | None
+) -> DraftView | None:
+    """Keep (or, with None, forget) the place shared for the draft, rounded to ~10 m."""
+    draft = await session.get(ProposalDraft, user_id)
+    if draft is None:
+        return None
+    shown = place.rounded() if place is not None else None
+    draft.latitude = shown.latitude if shown is not None else None
+    draft.longitude = shown.longitude if shown is not None else None
+    draft.updated_at = now
+    await session.flush()
+    return _view(draft)
+
+
 async def discard_draft(session: AsyncSession, user_id: int) -> None:
     await session.execute(delete(ProposalDraft).where(ProposalDraft.user_id == user_id))
 
@@ -82,4 +99,12 @@ def _view(draft: ProposalDraft) -> DraftView:
     return DraftView(
         draft.step, draft.title, draft.problem, draft.solution, draft.effect, draft.area,
         draft.category, draft.photo_file_id, draft.updated_at,
+        place_of(draft.latitude, draft.longitude),
     )
+
+
+def place_of(latitude: float | None, longitude: float | None) -> GeoPoint | None:
+    """The stored place, when both halves are there."""
+    if latitude is None or longitude is None:
+        return None
+    return GeoPoint(latitude, longitude)

@@ -118,6 +118,8 @@ async def submit_draft(
         area=draft.area,
         category=draft.category,
         photo_file_id=draft.photo_file_id,
+        latitude=draft.place.latitude if draft.place else None,
+        longitude=draft.place.longitude if draft.place else None,
         status=ProposalStatus.PENDING_MODERATION,
         flagged=flagged,
         hidden=False,

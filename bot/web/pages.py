@@ -36,6 +36,7 @@ from bot.domain.answers import (
 from bot.domain.deadlines import BusinessCalendar, days_left, format_dday
 from bot.domain.korean import parse_krw
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.places import map_url
 from bot.domain.text import mask_personal_data
 from bot.i18n import DEFAULT_LANGUAGE, N_, I18n, Translator
 from bot.rendering.labels import HIDDEN_TEXT, moderation_marks, status_label
@@ -195,6 +196,7 @@ def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
         moderation_marks=lambda card: moderation_marks(t, card.offline_channel,
                                                        card.merged_into_id),
         threshold=settings.policy.endorsement_threshold,
+        map_url=lambda card: map_url(card.place, card.title) if card.place else None,
     )
 
 

@@ -153,6 +153,7 @@ function renderMessage(message) {
   const bubble = el("div", "bubble");
   if (message.file) bubble.append(renderFile(message.file));
   if (message.contact) bubble.append(el("div", "attachment", "📞 " + message.contact));
+  if (message.location) bubble.append(el("div", "attachment", "📍 " + message.location.map((n) => n.toFixed(4)).join(", ")));
   if (message.poll) bubble.append(renderPoll(message));
   if (message.text) bubble.append(document.createTextNode(message.text));
   if (bubble.childNodes.length) row.append(bubble);
@@ -181,6 +182,7 @@ function renderReplyKeyboard(rows) {
       b.type = "button";
       b.addEventListener("click", () => {
         if (!roomForMenu.matches) showMenu(false);
+        if (button.request_location) return shareLocation();
         return button.request_contact ? shareContact() : send(button.text);
       });
       line.append(b);
@@ -343,6 +345,17 @@ async function shareContact() {
   view.scrollToEnd = true;
   try {
     await call("/contact", { user_id: view.userId, phone });
+  } catch (error) { showError(error); }
+}
+
+async function shareLocation() {
+  // A phone would send its position; here the place is typed (default: near 구로3동).
+  const typed = window.prompt("공유할 위치를 위도,경도로 입력하세요", "37.4840,126.8962");
+  if (!typed) return;
+  const [latitude, longitude] = typed.split(",").map((part) => Number(part.trim()));
+  view.scrollToEnd = true;
+  try {
+    await call("/location", { user_id: view.userId, latitude, longitude });
   } catch (error) { showError(error); }
 }
 

@@ -15,6 +15,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Endorsement, OutboxMessage, Proposal, ProposalEvent, User
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.places import GeoPoint
 from bot.domain.policy import Policy
 from bot.services import drafts
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
@@ -140,6 +141,27 @@ async def test_incomplete_drafts_are_not_published(sessionmaker: Maker) -> None:
         await drafts.save_step(session, author, START, step="effect", title="제목만 있는 제안")
         result = await submit_draft(session, author, START, SETTINGS.policy, SETTINGS.venues)
     assert result.outcome is SubmitOutcome.INCOMPLETE
+
+
+async def test_a_place_is_kept_to_ten_metres_can_be_removed_and_is_published(
+    sessionmaker: Maker,
+) -> None:
+    [author, other] = await users(sessionmaker, 2)
+    async with sessionmaker() as session, session.begin():
+        assert await drafts.save_place(session, author, START, GeoPoint(37.5, 126.9)) is None
+        await drafts.save_step(session, author, START, step="area", **GOOD_DRAFT)
+        kept = await drafts.save_place(session, author, START, GeoPoint(37.48412345, 126.8962))
+        assert kept is not None and kept.place == GeoPoint(37.4841, 126.8962)
+        await drafts.save_step(session, other, START, step="area", **GOOD_DRAFT)
+        await drafts.save_place(session, other, START, GeoPoint(37.48, 126.89))
+        removed = await drafts.save_place(session, other, START, None)
+        assert removed is not None and removed.place is None
+    _, with_place = await publish_draft(sessionmaker, author)
+    _, without = await publish_draft(sessionmaker, other)
+    assert with_place is not None and without is not None
+    published = await proposal(sessionmaker, with_place)
+    assert (published.latitude, published.longitude) == (37.4841, 126.8962)
+    assert (await proposal(sessionmaker, without)).latitude is None
 
 
 async def test_one_endorsement_per_person_and_not_ones_own(sessionmaker: Maker) -> None:

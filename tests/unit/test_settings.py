@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.places import GeoPoint
 from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.venues import Venues
 from bot.settings import (
+    DEFAULT_AREA_CENTRES,
     DEFAULT_DATABASE_URL,
     SettingsError,
     load_settings,
@@ -207,3 +209,17 @@ def test_a_damaged_sandbox_key_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="secret-key"):
         with_sandbox_secret_key(load_settings(environ, env_file=None))
 
+
+
+def test_area_centres_are_read_checked_and_default_only_for_the_sample_district() -> None:
+    assert load_settings({}, env_file=None).area_centres == DEFAULT_AREA_CENTRES
+    own = load_settings({"AREAS": "역삼1동,역삼2동"}, env_file=None)
+    assert own.area_centres == () and own.district.nearest_area(GeoPoint(37.5, 127.03)) is None
+    set_ = load_settings({"AREAS": "역삼1동,역삼2동", "AREA_CENTRE_MAX_KM": "0.8",
+                          "AREA_CENTRES": "역삼1동:37.4953:127.0330"}, env_file=None)
+    assert set_.district.nearest_area(GeoPoint(37.4960, 127.0335)) == "역삼1동"
+    assert set_.district.suggest_within_km == 0.8
+    for environ in ({"AREA_CENTRES": "역삼1동:37.4953:127.0330"},  # not one of AREAS
+                    {"AREA_CENTRES": "구로1동:91:126.87"}, {"AREA_CENTRE_MAX_KM": "0"}):
+        with pytest.raises(SettingsError, match="AREA_CENTRE"):
+            load_settings(environ, env_file=None)
