@@ -300,6 +300,14 @@ class WorkAct(CallbackData, prefix="wk"):
 
 
 @dataclasses.dataclass(frozen=True)
+class AssignTo(CallbackData, prefix="asg"):
+    """`/assign`'s department buttons: give the proposal to this department."""
+
+    proposal_id: int
+    department_id: int
+
+
+@dataclasses.dataclass(frozen=True)
 class AdminMenu(CallbackData, prefix="am"):
     """A screen of /admin: a section, an optional detail (e.g. a status) and a page."""
 

@@ -10,9 +10,11 @@ from bot.flows import budget_ballot, proposal_wizard
 from bot.handlers import (  # admin data  # moderation
     admin,
     answers,
+    assigning,
     audit_log,
     broadcasts,
     budget_admin,  # participatory-budget rounds (admin)
+    budget_news,
     debates,
     errors,
     exports,
@@ -38,10 +40,12 @@ IN_ORDER: tuple[Callable[[Application], None], ...] = (
     settings.register,
     proposals.register,
     my.register,
+    assigning.register,  # /assign by name, number or tap (before answers' older /assign)
     answers.register,
     debates.register,
     polls.register,  # polls
     budget_ballot.register,  # participatory-budget ballot
+    budget_news.register,  # news of budget votes: /budget_news and its toggles
     budget_admin.register,  # participatory-budget rounds (admin)
     verification.register,  # verification codes
     broadcasts.register,  # broadcasts

@@ -132,11 +132,12 @@ def _two(t: Translator, item_id: int, first: tuple[str, str], second: tuple[str,
 def _departments(
     item_id: int, departments: Sequence[Sequence[Any]], preselected: int | None
 ) -> InlineKeyboardMarkup | None:
-    """One button per active department; none yet: no buttons (/department_add, /assign)."""
+    """One button per active department, the category's default first and ticked; none yet:
+    no buttons (/department_add, /assign)."""
     buttons = [
         Button(("✅ " if department_id == preselected else "") + str(name),
                callback_data=WorkAct(item_id, "assign", int(department_id)).pack())
-        for department_id, name in departments
+        for department_id, name in sorted(departments, key=lambda d: d[0] != preselected)
     ]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows) if rows else None

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CategoryDepartment, Department, Proposal, ReplyLink
+from bot.domain.departments import Named, default_first, match_departments
 from bot.domain.events import DepartmentAssigned, DepartmentLink, Event
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
@@ -31,6 +32,7 @@ class AssignOutcome(StrEnum):
     NOT_FOUND = "not_found"
     WRONG_STATE = "wrong_state"
     NO_DEPARTMENT = "no_department"
+    ALREADY = "already"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,40 @@ async def list_departments(
             for d in await session.scalars(query)]
 
 
+@dataclass(frozen=True)
+class AssignChoices:
+    """What `/assign <proposal> [typed]` can offer: the departments `typed` names, or, when
+    it names none (or nothing was typed), every active one; the category's default first."""
+
+    proposal_title: str
+    typed: str
+    departments: tuple[DepartmentView, ...]
+    matched: bool
+    assignable: bool
+
+    @property
+    def single(self) -> DepartmentView | None:
+        """The one department typed, when the typing named exactly one."""
+        return self.departments[0] if self.matched and len(self.departments) == 1 else None
+
+
+async def assignment_choices(
+    session: AsyncSession, proposal_id: int, typed: str = ""
+) -> AssignChoices | None:
+    """None when there is no such proposal."""
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None:
+        return None
+    views = await list_departments(session)
+    named = [Named(view.id, view.name) for view in views]
+    found = match_departments(typed, named) if typed.strip() else []
+    default = await default_department(session, proposal.category)
+    by_id = {view.id: view for view in views}
+    ordered = default_first(found or named, default)
+    return AssignChoices(proposal.title, typed.strip(), tuple(by_id[d.id] for d in ordered),
+                         matched=bool(found), assignable=proposal.status in ASSIGNABLE)
+
+
 async def set_category_department(
     session: AsyncSession, *, category: str, department_id: int, now: datetime, actor: str
 ) -> None:
@@ -126,14 +162,18 @@ async def assign_department(
     secret_key: str,
     smtp_url: str | None,
     actor: str = "moderator",
+    unless_already: bool = False,
 ) -> AssignResult:
     """Give the proposal to a department and send it a fresh reply link (old ones revoked).
+
+    `unless_already` (a tapped button) leaves a proposal that already has this department
+    alone: a double tap must not revoke the link the first tap has just shown.
 
     The link's token is stored hashed with `secret_key` (the current key) and lives
     `policy.reply_link_days`; it is also e-mailed when `smtp_url` is set.
 
     Outcomes: ASSIGNED (with the plain token, shown only here), NOT_FOUND, WRONG_STATE
-    (it is not under review or later), NO_DEPARTMENT (unknown or archived).
+    (it is not under review or later), NO_DEPARTMENT (unknown or archived), ALREADY.
     """
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None:
@@ -143,6 +183,8 @@ async def assign_department(
     department = await session.get(Department, department_id)
     if department is None or department.archived:
         return AssignResult(AssignOutcome.NO_DEPARTMENT)
+    if unless_already and proposal.department_id == department_id:
+        return AssignResult(AssignOutcome.ALREADY, department=department.name)
     before: dict[str, object] = {"department_id": proposal.department_id}
     proposal.department_id = department_id
     token, link = await _issue_link(session, proposal_id, department_id, now, policy,

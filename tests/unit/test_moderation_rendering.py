@@ -111,3 +111,11 @@ def test_the_report_reasons_end_with_cancel() -> None:
     assert [b.text for b in last] == ["취소"] and last[0].callback_data == "rr:1:7:cancel"
     assert len(shown.reply_markup.inline_keyboard) == 6  # the five reasons, then 취소
     assert view.report_cancelled(KO) == "취소했어요. 아무것도 신고하지 않았어요."
+
+
+def test_a_threshold_item_offers_the_default_department_first_and_ticked() -> None:
+    keyboard = view.item_keyboard(KO, WorkKind.THRESHOLD, 7,
+                                  [[1, "도로과"], [2, "공원녹지과"], [3, "안전총괄과"]], 3)
+    assert keyboard is not None
+    labels = [button.text for row in keyboard.inline_keyboard for button in row]
+    assert labels == ["✅ 안전총괄과", "도로과", "공원녹지과"]

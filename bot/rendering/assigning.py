@@ -1,0 +1,56 @@
+"""Texts and buttons of `/assign`: departments offered by tap, and what the tap did."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton as Button
+from telegram import InlineKeyboardMarkup
+
+from bot.buttons import AssignTo
+from bot.i18n import Translator
+from bot.rendering import Rendered
+from bot.rendering.answers import assign_reply
+from bot.services.departments import AssignChoices, AssignOutcome, AssignResult
+
+
+def assign_usage(t: Translator) -> str:
+    """Plain text: the <placeholders> are not HTML."""
+    return t.gettext("Usage: /assign <proposal number> [department name or number]\n"
+                     "Example: /assign 12 도로과 · without a department you can choose one")
+
+
+def choose_department(t: Translator, proposal_id: int, choices: AssignChoices) -> Rendered:
+    if not choices.departments:
+        return Rendered(escape(t.gettext(
+            "No departments yet. Add one with /department_add <name>.")))
+    title = escape(choices.proposal_title)
+    if choices.typed and not choices.matched:
+        lead = t.gettext("No department matches 「{typed}」.").format(typed=escape(choices.typed))
+    elif choices.typed:
+        lead = t.gettext("Several departments match 「{typed}」.").format(
+            typed=escape(choices.typed))
+    else:
+        lead = t.gettext("The default department of the proposal's field comes first.")
+    ask = t.gettext("Which department should answer #{id} 「{title}」?").format(
+        id=proposal_id, title=title)
+    return Rendered(f"{ask}\n{lead}", _department_buttons(proposal_id, choices))
+
+
+def _department_buttons(proposal_id: int, choices: AssignChoices) -> InlineKeyboardMarkup:
+    buttons = [Button(d.name, callback_data=AssignTo(proposal_id, d.id).pack())
+               for d in choices.departments]
+    return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+
+
+def assigned(t: Translator, proposal_id: int, result: AssignResult) -> str:
+    """HTML: which department got it and until when its link works, or why not."""
+    if result.outcome is AssignOutcome.ALREADY:
+        return escape(already_assigned(t, proposal_id, result))
+    return escape(assign_reply(t, proposal_id, result))
+
+
+def already_assigned(t: Translator, proposal_id: int, result: AssignResult) -> str:
+    """Plain text (a pop-up): a second tap on a department the proposal has already."""
+    return t.gettext("#{id} is already assigned to {department}. Its reply link was shown "
+                     "above.").format(id=proposal_id, department=result.department)
