@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.app import Runtime
-from bot.cli import SandboxTimeTravel
 from bot.clock import ShiftableClock
+from bot.serving import SandboxTimeTravel
 from sandbox import SandboxServer, SandboxState
 from tests.support.databases import sqlite_copy
 from tests.support.harness import running_bot, settings_for
@@ -70,7 +70,7 @@ def chromium_path() -> str:
 
 @pytest.fixture
 async def sandbox(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Sandbox]:
-    """Wired like `bot.cli.sandbox`: time flows; the page's time travel moves the bot's clock."""
+    """Wired like `bot.serving.sandbox`: time flows; the time travel moves the bot's clock."""
     clock = ShiftableClock(SANDBOX_START)
     state = SandboxState(clock=lambda: clock.now().timestamp())
     async with SandboxServer(state, SandboxTimeTravel(clock)) as server:

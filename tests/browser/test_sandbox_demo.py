@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.cli import SandboxTimeTravel
 from bot.clock import ShiftableClock
+from bot.serving import SandboxTimeTravel
 from sandbox import SandboxServer, SandboxState
 from tests.browser.conftest import (
     DESKTOP,

@@ -131,7 +131,7 @@ async def test_run_without_a_token_starts_the_sandbox_and_stops_gracefully(tmp_p
             await process.wait()
 
 
-def test_pb_tally_is_part_of_the_main_command(tmp_path: Path) -> None:
+def tiny_election(tmp_path: Path) -> Path:
     election = tmp_path / "tiny.pb"
     election.write_text(
         "META\nkey;value\ndescription;tiny\ncountry;KR\nunit;구로구\ninstance;2026\n"
@@ -141,6 +141,32 @@ def test_pb_tally_is_part_of_the_main_command(tmp_path: Path) -> None:
         "VOTES\nvoter_id;vote\n1;a,b\n2;b\n",
         encoding="utf-8",
     )
+    return election
+
+
+def test_pb_tally_is_part_of_the_main_command(tmp_path: Path) -> None:
+    election = tiny_election(tmp_path)
     result = bot_command("pb", "tally", str(election), "--rule", "greedy", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert '"selected": ["b"]' in result.stdout
+
+
+def imported_packages(importtime_report: str) -> set[str]:
+    """Top-level packages named in `python -X importtime` output (`import time: … | name`)."""
+    lines = (line for line in importtime_report.splitlines() if line.startswith("import time:"))
+    return {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in lines}
+
+
+def test_pb_tally_imports_only_what_counting_needs(tmp_path: Path) -> None:
+    """Counting a file must not load the app (PTB, SQLAlchemy, aiohttp, matplotlib)."""
+    election = tiny_election(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", "pb", "tally", str(election),
+         "--rule", "greedy", "--json"],
+        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    packages = imported_packages(result.stderr)
+    assert {"bot", "fractions"} <= packages  # the report is read: counting's own imports
+    assert not packages & {"telegram", "sqlalchemy", "aiohttp", "matplotlib", "apscheduler",
+                           "jinja2", "kiwipiepy", "alembic"}

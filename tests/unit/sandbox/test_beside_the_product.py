@@ -50,17 +50,17 @@ def test_sandbox_imports_sees_both_import_forms() -> None:
     assert len(sandbox_imports(tree)) == 2
 
 
-def test_no_module_of_the_bot_but_the_cli_imports_the_sandbox() -> None:
+def test_no_module_of_the_bot_but_serving_imports_the_sandbox() -> None:
     importers = {
         path.relative_to(ROOT).as_posix()
         for path in BOT.rglob("*.py")
         if sandbox_imports(parsed(path))
     }
-    assert importers == {"bot/cli.py"}
+    assert importers == {"bot/serving.py"}
 
 
-def test_the_cli_imports_the_sandbox_only_when_it_starts_it() -> None:
-    tree = parsed(BOT / "cli.py")
+def test_serving_imports_the_sandbox_only_when_it_starts_it() -> None:
+    tree = parsed(BOT / "serving.py")
     at_import_time = module_level_statements(tree)
     imports = sandbox_imports(tree)
     assert imports
