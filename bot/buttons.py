@@ -190,6 +190,14 @@ class RateAnswer(CallbackData, prefix="ra"):
     satisfied: int
 
 
+@dataclasses.dataclass(frozen=True)
+class RatingReason(CallbackData, prefix="ry"):
+    """Why an answer disappointed: a listed reason's code, `type` (a sentence) or `skip`."""
+
+    proposal_id: int
+    reason: str
+
+
 # ----- debates --------------------------------------------------------------------------------
 
 

@@ -247,6 +247,9 @@ class ModerationDissatisfied(WorkItemEvent):
     title: str
     dissatisfied: int
     total: int
+    # why, so far: residents per reason code (bot.domain.satisfaction) and a few typed reasons
+    reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -363,6 +366,11 @@ class AnswerPublished(Event):
     url: str
     summary: str
     decision: str | None = None
+    # only what the department filled in: the end of the expected completion day, the budget
+    completes_by: datetime | None = field(default=None, kw_only=True,
+                                          metadata={_OMIT_IF_NONE: True})
+    budget_krw: int | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
+    percent: int | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
 
 
 @dataclass(frozen=True)

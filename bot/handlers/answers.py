@@ -4,33 +4,117 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.buttons import RateAnswer
+from bot.buttons import RateAnswer, RatingReason
 from bot.domain.permissions import Action
+from bot.domain.satisfaction import DissatisfactionReason, listed_reason
 from bot.handlers.access import permitted
-from bot.handlers.common import actor_of, translator_for
+from bot.handlers.common import Awaiting, actor_of, translator_for
 from bot.handlers.context import GonggamContext
+from bot.handlers.pending import AwaitingRatingReason
 from bot.handlers.shape import Press, Said, on_message, on_press
+from bot.rendering import Rendered
 from bot.rendering import answers as view
+from bot.rendering.common import stale_button
 from bot.services import answers, debates, departments
+from bot.services.answers import RatingOutcome, ReasonOutcome
+from bot.telegram_errors import is_not_modified
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 
+RATED = frozenset({RatingOutcome.RECORDED, RatingOutcome.UNCHANGED})
+
+
 @permitted(Action.RATE_ANSWER)
 @on_press(RateAnswer)
 async def rate(press: Press[RateAnswer]) -> None:
-    services = press.context.services
+    """🙂 / 🙁: recorded and marked ✓ on the notice; a new 🙁 is asked why (optional)."""
+    if press.data.satisfied not in (0, 1):
+        await press.alert(stale_button(press.t))
+        return
+    satisfied, settings = bool(press.data.satisfied), press.context.services.settings
     async with press.context.transaction() as session:
         outcome = await answers.rate_answer(
             session, proposal_id=press.data.proposal_id, user_id=press.user_id,
-            satisfied=bool(press.data.satisfied), now=press.now,
-            policy=services.settings.policy, venues=services.settings.venues,
+            satisfied=satisfied, now=press.now, policy=settings.policy, venues=settings.venues,
         )
-    await press.ack(view.rating_reply(press.t, outcome))
+    await press.ack(view.rating_reply(press.t, outcome, satisfied), alert=outcome not in RATED)
+    if outcome in RATED:
+        await _mark_choice(press, satisfied)
+    if outcome is RatingOutcome.RECORDED and not satisfied:
+        await _ask_why(press)
+
+
+async def _mark_choice(press: Press[RateAnswer], satisfied: bool) -> None:
+    """Tick the chosen button on the notice itself; a card's buttons, or a tick that is
+    there already (a double tap), stay as they are."""
+    message, proposal_id = press.query.message, press.data.proposal_id
+    if not isinstance(message, Message) or not view.shows_rating(message.reply_markup,
+                                                                 proposal_id):
+        return
+    marked = view.rating_buttons(press.t, proposal_id, chosen=satisfied)
+    if message.reply_markup == marked:
+        return
+    try:
+        await press.query.edit_message_reply_markup(marked)
+    except BadRequest as error:
+        if not is_not_modified(error):
+            raise
+
+
+async def _ask_why(press: Press[RateAnswer]) -> None:
+    question = view.why_question(press.t, press.data.proposal_id,
+                                 press.context.services.settings.policy)
+    await press.context.bot.send_message(press.query.from_user.id, question.text,
+                                         reply_markup=question.reply_markup)
+
+
+@permitted(Action.RATE_ANSWER)
+@on_press(RatingReason)
+async def choose_reason(press: Press[RatingReason]) -> None:
+    """A listed reason is kept; ✍️ waits for a sentence; 건너뛰기 ends the question."""
+    code, proposal_id = press.data.reason, press.data.proposal_id
+    if code == view.SKIP_REASON:
+        await press.show(Rendered(view.reason_skipped(press.t)))
+    elif code == view.TYPE_REASON:
+        press.context.expect(AwaitingRatingReason(proposal_id))
+        await press.show(Rendered(view.reason_prompt(press.t)))
+    elif (reason := listed_reason(code)) is None:
+        await press.alert(stale_button(press.t))
+    else:
+        await _keep_listed_reason(press, reason)
+
+
+async def _keep_listed_reason(press: Press[RatingReason], reason: DissatisfactionReason) -> None:
+    async with press.context.transaction() as session:
+        result = await answers.explain_dissatisfaction(
+            session, proposal_id=press.data.proposal_id, user_id=press.user_id, reason=reason,
+            now=press.now)
+    refused = result.outcome is not ReasonOutcome.RECORDED
+    await press.ack(view.reason_reply(press.t, result) if refused else None, alert=refused)
+    if not refused:
+        await press.redraw(Rendered(view.reason_reply(press.t, result)))
+
+
+@permitted(Action.RATE_ANSWER)
+@on_message
+async def receive_reason(said: Said) -> None:
+    """The sentence after ✍️ (a too short or too long one can be sent again)."""
+    pending = said.context.pending
+    if not isinstance(pending, AwaitingRatingReason):
+        return
+    async with said.context.transaction() as session:
+        result = await answers.explain_dissatisfaction(
+            session, proposal_id=pending.proposal_id, user_id=said.user_id,
+            reason=DissatisfactionReason.OTHER, now=said.now, text=said.message.text or "")
+    if result.outcome is not ReasonOutcome.INVALID_TEXT:
+        said.context.take_pending(AwaitingRatingReason)
+    await said.reply(view.reason_reply(said.t, result))
 
 
 async def ask_re_review(update: Update, context: GonggamContext) -> None:
@@ -177,7 +261,12 @@ async def _reply(update: Update, text: str) -> None:
 
 
 def register(application: Application) -> None:
+    application.add_handler(MessageHandler(
+        PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, AwaitingRatingReason),
+        receive_reason,
+    ))
     application.add_handler(CallbackQueryHandler(rate, pattern=RateAnswer.matches))
+    application.add_handler(CallbackQueryHandler(choose_reason, pattern=RatingReason.matches))
     for command, callback in (
         ("rereview", ask_re_review), ("departments", list_departments),
         ("department_add", add_department), ("assign", assign),

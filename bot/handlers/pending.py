@@ -39,7 +39,15 @@ class PendingEndorsement:
     proposal_id: int
 
 
-Pending = AwaitingSearch | AwaitingOpinion | AwaitingBroadcast | PendingEndorsement
+@dataclass(frozen=True)
+class AwaitingRatingReason:
+    """✍️ under 🙁: the next text says why the answer to this proposal disappointed."""
+
+    proposal_id: int
+
+
+Pending = (AwaitingSearch | AwaitingOpinion | AwaitingBroadcast | PendingEndorsement
+           | AwaitingRatingReason)
 
 
 def pending_in(user_data: Mapping[Any, Any] | None) -> Pending | None:

@@ -3,19 +3,118 @@ reply links and debates. All plain text: the usage lines hold <placeholders>, no
 
 from __future__ import annotations
 
-from bot.i18n import Translator
-from bot.services.answers import RatingOutcome, ReReviewOutcome
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.buttons import OpenProposal, RateAnswer, RatingReason
+from bot.domain.policy import Policy
+from bot.domain.satisfaction import LISTED_REASONS, REASON_TEXT_LIMITS, ReasonProblem
+from bot.i18n import N_, Translator
+from bot.rendering import Rendered
+from bot.services.answers import RatingOutcome, ReasonOutcome, ReasonResult, ReReviewOutcome
 from bot.services.debates import ExtendOutcome, OpenOutcome
 from bot.services.departments import AssignOutcome, AssignResult, DepartmentView
 
+# Why a final answer disappointed (bot.domain.satisfaction): the residents' one-tap labels,
+# and OTHER as the moderators read it.
+DISSATISFACTION_REASONS: dict[str, str] = {
+    "late": N_("The answer came late"),
+    "vague": N_("The answer is vague"),
+    "off_topic": N_("It misses the proposal"),
+    "not_done": N_("Nothing gets done"),
+    "other": N_("Other (typed)"),
+}
+TYPE_REASON, SKIP_REASON = "type", "skip"
 
-def rating_reply(t: Translator, outcome: RatingOutcome) -> str:
+
+def rating_reply(t: Translator, outcome: RatingOutcome, satisfied: bool) -> str:
+    """The toast on 🙂 / 🙁: what was recorded, or why nothing was."""
+    if outcome is RatingOutcome.RECORDED:
+        return (t.gettext("Recorded: satisfied. Thank you for telling us.") if satisfied
+                else t.gettext("Recorded: not satisfied. Thank you for telling us."))
+    if outcome is RatingOutcome.UNCHANGED:
+        return (t.gettext("Already recorded: satisfied.") if satisfied
+                else t.gettext("Already recorded: not satisfied."))
     return {
-        RatingOutcome.RECORDED: t.gettext("Thank you for telling us."),
         RatingOutcome.NOT_ANSWERED: t.gettext("There is no final answer to rate yet."),
         RatingOutcome.NOT_ENDORSER: t.gettext(
             "Only residents who followed this proposal can rate its answer."),
     }[outcome]
+
+
+def rating_buttons(
+    t: Translator, proposal_id: int, chosen: bool | None = None
+) -> InlineKeyboardMarkup:
+    """🙂 / 🙁 under a final answer, the resident's choice (`chosen`) marked ✓."""
+    def choice(label: str, satisfied: bool) -> InlineKeyboardButton:
+        mark = "✓ " if chosen is satisfied else ""
+        return InlineKeyboardButton(mark + t.gettext(label),
+                                    callback_data=RateAnswer(proposal_id, int(satisfied)).pack())
+
+    return InlineKeyboardMarkup([
+        [choice(N_("🙂 Satisfied"), True), choice(N_("🙁 Not satisfied"), False)],
+        [InlineKeyboardButton(t.gettext("View the proposal"),
+                              callback_data=OpenProposal(proposal_id).pack())],
+    ])
+
+
+def shows_rating(markup: InlineKeyboardMarkup | None, proposal_id: int) -> bool:
+    """Whether a message's buttons are this proposal's 🙂 / 🙁 (a notice, not a card)."""
+    buttons = markup.inline_keyboard if markup is not None else ()
+    return any(isinstance(parsed := RateAnswer.parse(button.callback_data), RateAnswer)
+               and parsed.proposal_id == proposal_id for row in buttons for button in row)
+
+
+def why_question(t: Translator, proposal_id: int, policy: Policy) -> Rendered:
+    """After 🙁: what happens when many are dissatisfied, and why (optional) in one tap."""
+    text = "\n\n".join([
+        t.gettext("🙁 What disappointed you? Tap one, or write it in a sentence. "
+                  "You can also skip this."),
+        t.gettext("When at least {min} residents have rated the answer and more than "
+                  "{percent}% of them are not satisfied, the moderators ask the department "
+                  "to review it again, with your reasons.").format(
+            min=policy.dissatisfaction_min_responses,
+            percent=policy.dissatisfaction_percent),
+    ])
+    reasons = [InlineKeyboardButton(t.gettext(DISSATISFACTION_REASONS[r.value]),
+                                    callback_data=RatingReason(proposal_id, r.value).pack())
+               for r in LISTED_REASONS]
+    rows = [reasons[i:i + 2] for i in range(0, len(reasons), 2)]
+    rows.append([
+        InlineKeyboardButton(t.gettext("✍️ Write it"),
+                             callback_data=RatingReason(proposal_id, TYPE_REASON).pack()),
+        InlineKeyboardButton(t.gettext("Skip"),
+                             callback_data=RatingReason(proposal_id, SKIP_REASON).pack()),
+    ])
+    return Rendered(text, InlineKeyboardMarkup(rows))
+
+
+def reason_prompt(t: Translator) -> str:
+    return t.gettext(
+        "✍️ Please write in one sentence ({low} to {high} characters) what disappointed you. "
+        "Phone numbers and e-mail addresses are masked before it is kept. /cancel stops."
+    ).format(low=REASON_TEXT_LIMITS[0], high=REASON_TEXT_LIMITS[1])
+
+
+def reason_skipped(t: Translator) -> str:
+    return t.gettext("All right. Thank you for rating the answer.")
+
+
+def reason_reply(t: Translator, result: ReasonResult) -> str:
+    """What became of a reason given by a tap or a sentence."""
+    if result.outcome is ReasonOutcome.RECORDED:
+        return t.gettext("Thank you. Your reason is passed on with your rating.")
+    if result.outcome is ReasonOutcome.NOT_DISSATISFIED:
+        return t.gettext("A reason goes with a 🙁 rating, and this answer has none from you "
+                         "now, so nothing was added.")
+    return {
+        ReasonProblem.EMPTY: t.gettext("Please write a sentence with words in it."),
+        ReasonProblem.TOO_SHORT: t.gettext(
+            "A little longer, please: at least {low} characters.").format(
+            low=REASON_TEXT_LIMITS[0]),
+        ReasonProblem.TOO_LONG: t.gettext(
+            "That is too long: {high} characters at most. Please shorten it.").format(
+            high=REASON_TEXT_LIMITS[1]),
+    }[result.problem or ReasonProblem.EMPTY]
 
 
 def re_review_usage(t: Translator) -> str:

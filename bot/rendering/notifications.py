@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.buttons import OpenProposal, RateAnswer
+from bot.buttons import OpenProposal
 from bot.domain.events import (
     AboutProposal,
     AlmostThere,
@@ -46,6 +46,7 @@ from bot.domain.events import (
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import N_, I18n, Translator
 from bot.rendering import Rendered
+from bot.rendering.answers import DISSATISFACTION_REASONS, rating_buttons
 from bot.rendering.ballots import BALLOT_KEYBOARDS, BALLOT_TEMPLATES
 from bot.rendering.broadcasts import BROADCAST_TEMPLATES
 from bot.rendering.budget import BUDGET_KEYBOARDS, BUDGET_TEMPLATES, results_photo
@@ -89,7 +90,21 @@ def _answer(t: Translator, event: AnswerPublished) -> str:
     if event.decision in DECISIONS:
         head += f": <b>{t.gettext(DECISIONS[event.decision])}</b>"
     full = t.gettext("Full answer:")
-    return f"{head}\n\n{escape(event.summary)}\n\n{full} {event.url}"
+    return "\n\n".join([head, *_answer_figures(t, event), escape(event.summary),
+                        f"{full} {event.url}"])
+
+
+def _answer_figures(t: Translator, event: AnswerPublished) -> list[str]:
+    """The decision's plan in one line each, only what the department filled in."""
+    lines = []
+    if event.completes_by is not None:
+        lines.append(t.gettext("📅 To be completed by {date}").format(
+            date=t.deadline(event.completes_by)))
+    if event.budget_krw:
+        lines.append(t.gettext("💰 Budget: {amount}").format(amount=t.money(event.budget_krw)))
+    if event.percent is not None:
+        lines.append(t.gettext("📊 Progress: {percent}%").format(percent=event.percent))
+    return ["\n".join(lines)] if lines else []
 
 
 @TEMPLATES.of(DepartmentLink)
@@ -133,11 +148,24 @@ TEMPLATES.add(AnswerOverdue, _answer_clock(
 
 @TEMPLATES.of(ModerationDissatisfied)
 def _dissatisfied(t: Translator, event: ModerationDissatisfied) -> str:
-    return t.gettext(
+    head = t.gettext(
         "⚠️ #{id} 「{title}」: {dissatisfied} of {total} residents are not satisfied with the "
         "answer. Please consider a re-review."
     ).format(id=event.proposal_id, title=_title(event), dissatisfied=event.dissatisfied,
              total=event.total)
+    return "\n\n".join([head, *_dissatisfaction_reasons(t, event)])
+
+
+def _dissatisfaction_reasons(t: Translator, event: ModerationDissatisfied) -> list[str]:
+    """Residents per reason so far, then a few of the sentences they typed."""
+    counts = [t.gettext("{reason}: {count}").format(
+                  reason=t.gettext(DISSATISFACTION_REASONS[code]), count=count)
+              for code, count in event.reasons.items() if code in DISSATISFACTION_REASONS]
+    if not counts:
+        return []
+    lines = [t.gettext("Why, so far:"), *(f"· {line}" for line in counts)]
+    lines += [f"「{escape(note)}」" for note in event.notes]
+    return ["\n".join(lines)]
 
 
 @TEMPLATES.of(ModerationReReview)
@@ -240,7 +268,7 @@ def _assign_a_department(t: Translator, event: ModerationThreshold) -> str:
 @KEYBOARDS.of(AnswerPublished)
 def _answer_buttons(t: Translator, event: AnswerPublished) -> Keyboard:
     """A final answer asks whether it satisfies; other answers offer the proposal."""
-    return _rating_buttons(t, event.proposal_id) if event.answer_kind == "final" else (
+    return rating_buttons(t, event.proposal_id) if event.answer_kind == "final" else (
         _open_button(t, event))
 
 
@@ -265,17 +293,6 @@ TEMPLATES.include(BALLOT_TEMPLATES)
 KEYBOARDS.include(BALLOT_KEYBOARDS)
 TEMPLATES.include(BUDGET_TEMPLATES)
 KEYBOARDS.include(BUDGET_KEYBOARDS)
-
-
-def _rating_buttons(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(t.gettext("🙂 Satisfied"),
-                              callback_data=RateAnswer(proposal_id, 1).pack()),
-         InlineKeyboardButton(t.gettext("🙁 Not satisfied"),
-                              callback_data=RateAnswer(proposal_id, 0).pack())],
-        [InlineKeyboardButton(t.gettext("View the proposal"),
-                              callback_data=OpenProposal(proposal_id).pack())],
-    ])
 
 
 def _open_button(t: Translator, event: Event) -> Keyboard:

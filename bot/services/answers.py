@@ -35,7 +35,13 @@ from bot.domain.answers import (
     reminder_kind,
     validate_answer,
 )
-from bot.domain.deadlines import SEOUL, BusinessCalendar, official_deadline, resident_deadline
+from bot.domain.deadlines import (
+    SEOUL,
+    BusinessCalendar,
+    end_of_day,
+    official_deadline,
+    resident_deadline,
+)
 from bot.domain.events import (
     ANSWER_REMINDERS,
     AnswerOverdue,
@@ -49,6 +55,14 @@ from bot.domain.korean import parse_krw
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.policy import Policy
+from bot.domain.satisfaction import (
+    DissatisfactionReason,
+    ReasonProblem,
+    check_reason_text,
+    count_reasons,
+    is_disputed,
+    note_excerpts,
+)
 from bot.domain.text import mask_personal_data
 from bot.domain.venues import Venues
 from bot.services.audit import record_audit
@@ -215,6 +229,7 @@ async def submit_answer(
 
 class RatingOutcome(StrEnum):
     RECORDED = "recorded"
+    UNCHANGED = "unchanged"  # the same choice again (a double tap): nothing changes
     NOT_ANSWERED = "not_answered"
     NOT_ENDORSER = "not_endorser"
 
@@ -223,7 +238,8 @@ async def rate_answer(
     session: AsyncSession, *, proposal_id: int, user_id: int, satisfied: bool, now: datetime,
     policy: Policy, venues: Venues,
 ) -> RatingOutcome:
-    """만족 / 불만족 with the final answer, by a follower; the latest choice counts.
+    """만족 / 불만족 with the final answer, by a follower; the latest choice counts
+    (RECORDED; the same choice again is UNCHANGED).
 
     When dissatisfied residents pass the configured share (default 30% of at least 10
     responses), the moderators get a 재검토 요청 item, once. Banned: `UserBanned`.
@@ -236,27 +252,84 @@ async def rate_answer(
     subject = Subject(author_id=proposal.author_id, follower_ids=followers)
     if isinstance(subject_rules(user_id, Action.RATE_ANSWER, subject), Refused):
         return RatingOutcome.NOT_ENDORSER
+    if not await _store_rating(session, proposal_id, user_id, satisfied, now):
+        return RatingOutcome.UNCHANGED
+    satisfied_count, dissatisfied_count = await _satisfaction(session, proposal_id)
+    if not proposal.dissatisfaction_flagged and is_disputed(satisfied_count, dissatisfied_count,
+                                                            policy):
+        proposal.dissatisfaction_flagged = True
+        notice = ModerationDissatisfied(
+            proposal_id, proposal.title, dissatisfied_count, satisfied_count + dissatisfied_count,
+            *await _reasons_so_far(session, proposal_id), key=str(proposal_id), urgent=True)
+        await post_work_item(session, venues.moderator_chat_id, kind=WorkKind.DISSATISFIED,
+                             subject_kind="proposal", subject_id=proposal_id, notice=notice,
+                             now=now)
+    return RatingOutcome.RECORDED
+
+
+async def _store_rating(
+    session: AsyncSession, proposal_id: int, user_id: int, satisfied: bool, now: datetime
+) -> bool:
+    """The latest choice counts (False: it was the choice already); a resident who is
+    satisfied now has no reason to keep."""
     existing = await session.get(SatisfactionVote, (proposal_id, user_id))
+    if existing is not None and existing.satisfied == satisfied:
+        return False
     if existing is None:
         session.add(SatisfactionVote(proposal_id=proposal_id, user_id=user_id,
                                      satisfied=satisfied, created_at=now))
     else:
         existing.satisfied = satisfied
+        existing.reason_code = existing.reason_text = None
     await session.flush()
-    satisfied_count, dissatisfied_count = await _satisfaction(session, proposal_id)
-    total = satisfied_count + dissatisfied_count
-    if (
-        not proposal.dissatisfaction_flagged
-        and total >= policy.dissatisfaction_min_responses
-        and dissatisfied_count * 100 > total * policy.dissatisfaction_percent
-    ):
-        proposal.dissatisfaction_flagged = True
-        notice = ModerationDissatisfied(proposal_id, proposal.title, dissatisfied_count, total,
-                                        key=str(proposal_id), urgent=True)
-        await post_work_item(session, venues.moderator_chat_id, kind=WorkKind.DISSATISFIED,
-                             subject_kind="proposal", subject_id=proposal_id, notice=notice,
-                             now=now)
-    return RatingOutcome.RECORDED
+    return True
+
+
+async def _reasons_so_far(
+    session: AsyncSession, proposal_id: int
+) -> tuple[dict[str, int], list[str]]:
+    """Dissatisfied residents per reason, and the first typed reasons (masked when stored)."""
+    rows = (await session.execute(
+        select(SatisfactionVote.reason_code, SatisfactionVote.reason_text)
+        .where(SatisfactionVote.proposal_id == proposal_id,
+               SatisfactionVote.satisfied.is_(False))
+        .order_by(SatisfactionVote.created_at, SatisfactionVote.user_id)
+    )).all()
+    return count_reasons(code for code, _ in rows), note_excerpts(text for _, text in rows)
+
+
+class ReasonOutcome(StrEnum):
+    RECORDED = "recorded"
+    NOT_DISSATISFIED = "not_dissatisfied"
+    INVALID_TEXT = "invalid_text"
+
+
+@dataclass(frozen=True)
+class ReasonResult:
+    outcome: ReasonOutcome
+    problem: ReasonProblem | None = None
+
+
+async def explain_dissatisfaction(
+    session: AsyncSession, *, proposal_id: int, user_id: int, reason: DissatisfactionReason,
+    now: datetime, text: str | None = None,
+) -> ReasonResult:
+    """Why this resident is not satisfied: a listed reason, or OTHER with one sentence
+    (masked before it is stored). The latest reason counts.
+
+    Outcomes: RECORDED; NOT_DISSATISFIED (no 불만족 of theirs to explain: nothing changes);
+    INVALID_TEXT (the sentence is empty, under 5 or over 300 characters). Banned: `UserBanned`.
+    """
+    await ensure_permitted(session, user_id, Action.RATE_ANSWER, now)
+    vote = await session.get(SatisfactionVote, (proposal_id, user_id), populate_existing=True)
+    if vote is None or vote.satisfied:
+        return ReasonResult(ReasonOutcome.NOT_DISSATISFIED)
+    checked = check_reason_text(text or "") if reason is DissatisfactionReason.OTHER else None
+    if checked is not None and checked.problem is not None:
+        return ReasonResult(ReasonOutcome.INVALID_TEXT, checked.problem)
+    vote.reason_code = reason.value
+    vote.reason_text = checked.text if checked is not None else None
+    return ReasonResult(ReasonOutcome.RECORDED)
 
 
 class ReReviewOutcome(StrEnum):
@@ -425,7 +498,7 @@ async def _insert_answer(
     session: AsyncSession, link: LinkView, form: AnswerForm, key: str, now: datetime
 ) -> int | None:
     text, _kinds = mask_personal_data(clean_text(form.text))
-    accepting = form.kind is AnswerKind.FINAL and form.decision in {d.value for d in ACCEPTING}
+    completion, budget, percent = _figures(form)
     values = {
         "proposal_id": link.proposal_id,
         "department_id": link.department_id,
@@ -434,9 +507,9 @@ async def _insert_answer(
         "decision": form.decision,
         "text": text,
         "official_name": clean_text(form.official_name),
-        "expected_completion": parse_completion(form.expected_completion) if accepting else None,
-        "budget_krw": parse_krw(form.budget or "") if accepting else None,
-        "percent": 100 if form.completed else parse_percent(form.percent),
+        "expected_completion": completion,
+        "budget_krw": budget,
+        "percent": percent,
         "idempotency_key": key[:64],
         "created_at": now,
     }
@@ -444,6 +517,15 @@ async def _insert_answer(
     if not rows_affected(added):
         return None
     return await session.scalar(select(Answer.id).where(Answer.idempotency_key == key[:64]))
+
+
+def _figures(form: AnswerForm) -> tuple[date | None, int | None, int | None]:
+    """The expected completion and the budget of an accepting final answer, and the progress
+    percentage, each only when the department filled it in (a validated form)."""
+    accepting = form.kind is AnswerKind.FINAL and form.decision in {d.value for d in ACCEPTING}
+    completion = parse_completion(form.expected_completion) if accepting else None
+    budget = parse_krw(form.budget) if accepting and form.budget else None
+    return completion, budget, 100 if form.completed else parse_percent(form.percent)
 
 
 async def _apply(
@@ -485,11 +567,13 @@ async def _announce(
     session: AsyncSession, proposal: Proposal, form: AnswerForm, department: str, now: datetime,
     venues: Venues,
 ) -> None:
+    completion, budget, percent = _figures(form)
     notice = AnswerPublished(
         proposal.id, proposal.title, form.kind.value, department,
         url=f"{venues.public_base_url}/p/{proposal.id}",
         summary=mask_personal_data(clean_text(form.text))[0][:200], decision=form.decision,
-        key=f"{proposal.id}:{form.kind}:{now.isoformat()}",
+        completes_by=end_of_day(completion) if completion else None, budget_krw=budget,
+        percent=percent, key=f"{proposal.id}:{form.kind}:{now.isoformat()}",
     )
     await enqueue_for_users(session, await proposal_followers(session, proposal.id), notice, now)
 

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import fake_clock
-from bot.db.models import Answer, AuditEntry, OutboxMessage, Proposal, User
+from bot.db.models import Answer, AuditEntry, OutboxMessage, Proposal, SatisfactionVote, User
 from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
+from bot.domain.satisfaction import DissatisfactionReason, ReasonProblem
 from bot.services import answers, departments
-from bot.services.answers import AnswerOutcome
+from bot.services.answers import AnswerOutcome, RatingOutcome
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.departments import AssignOutcome
 from bot.services.proposals import endorse
@@ -215,6 +216,57 @@ async def test_dissatisfaction_alerts_the_moderators_once(sessionmaker: Maker) -
     async with sessionmaker() as session:
         page = await answers.load_public_page(session, pid, START, SETTINGS.policy)
     assert page is not None and (page.satisfied, page.dissatisfied) == (7, 4)
+
+
+async def test_a_dissatisfied_resident_gives_a_reason_kept_masked_and_staff_see_the_counts(
+    sessionmaker: Maker,
+) -> None:
+    pid, _, _ = await seed(sessionmaker, ProposalStatus.ANSWERED, followers=10)
+    why = [DissatisfactionReason.LATE, DissatisfactionReason.LATE, DissatisfactionReason.VAGUE]
+    async with sessionmaker() as session, session.begin():
+        ids = list(await session.scalars(select(User.id).order_by(User.id)))[1:]
+        for user_id in ids[:4]:
+            await rate(session, pid, user_id, satisfied=False)
+        for user_id, reason in zip(ids[:3], why, strict=True):
+            result = await answers.explain_dissatisfaction(
+                session, proposal_id=pid, user_id=user_id, reason=reason, now=START)
+            assert result.outcome is answers.ReasonOutcome.RECORDED
+        short = await answers.explain_dissatisfaction(
+            session, proposal_id=pid, user_id=ids[3], reason=DissatisfactionReason.OTHER,
+            now=START, text="별로")
+        assert short == answers.ReasonResult(answers.ReasonOutcome.INVALID_TEXT,
+                                             ReasonProblem.TOO_SHORT)
+        typed = await answers.explain_dissatisfaction(
+            session, proposal_id=pid, user_id=ids[3], reason=DissatisfactionReason.OTHER,
+            now=START, text="공사 일정이 없어요. 010-1234-5678로 알려 주세요")
+        assert typed.outcome is answers.ReasonOutcome.RECORDED
+        not_sad = await answers.explain_dissatisfaction(
+            session, proposal_id=pid, user_id=ids[5], reason=DissatisfactionReason.LATE,
+            now=START)
+        assert not_sad.outcome is answers.ReasonOutcome.NOT_DISSATISFIED  # never said 🙁
+        assert await rate(session, pid, ids[0], satisfied=False) is RatingOutcome.UNCHANGED
+        for user_id in ids[4:10]:
+            await rate(session, pid, user_id, satisfied=True)
+    async with sessionmaker() as session:
+        stored = {v.user_id: (v.reason_code, v.reason_text)
+                  for v in await session.scalars(select(SatisfactionVote))}
+        alert = await session.scalar(select(OutboxMessage.params).where(
+            OutboxMessage.kind == "moderation_dissatisfied"))
+    assert stored[ids[3]] == ("other", "공사 일정이 없어요. 010-****-****로 알려 주세요")
+    assert alert is not None and alert["reasons"] == {"late": 2, "vague": 1, "other": 1}
+    assert alert["notes"] == ["공사 일정이 없어요. 010-****-****로 알려 주세요"]
+    async with sessionmaker() as session, session.begin():  # 🙂 now: the reason goes
+        assert await rate(session, pid, ids[0], satisfied=True) is RatingOutcome.RECORDED
+    async with sessionmaker() as session:
+        vote = await session.get(SatisfactionVote, (pid, ids[0]))
+    assert vote is not None and vote.satisfied and vote.reason_code is None
+
+
+async def rate(session: AsyncSession, pid: int, user_id: int, *, satisfied: bool
+               ) -> RatingOutcome:
+    return await answers.rate_answer(session, proposal_id=pid, user_id=user_id,
+                                     satisfied=satisfied, now=START, policy=SETTINGS.policy,
+                                     venues=SETTINGS.venues)
 
 
 async def test_a_category_default_department_is_assigned_at_the_threshold(

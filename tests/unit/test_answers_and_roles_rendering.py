@@ -27,7 +27,7 @@ def is_korean(text: str) -> bool:
 
 
 @pytest.mark.parametrize(("outcomes", "render"), [
-    (RatingOutcome, view.rating_reply),
+    (RatingOutcome, lambda t, outcome: view.rating_reply(t, outcome, False)),
     (ReReviewOutcome, view.re_review_reply),
     (ExtendOutcome, view.debate_extend_reply),
     (AssignOutcome, lambda t, outcome: view.assign_reply(t, 7, assigned(outcome))),
