@@ -257,6 +257,15 @@ class PollsOptIn(CallbackData, prefix="po"):
     opt_in: int
 
 
+@dataclasses.dataclass(frozen=True)
+class BudgetNewsOptIn(CallbackData, prefix="bn"):
+    """/budget_news toggle: 1 = hear when a budget vote opens, 0 = stop; pressed on the
+    settings screen (settings=1), only that button is redrawn."""
+
+    opt_in: int
+    settings: int
+
+
 # ----- participatory-budget ballot -------------------------------------------------------------
 # Each carries the round id and the round's version (a fingerprint of phase, rules, projects
 # and costs), so a button drawn before the round changed is recognised as stale.

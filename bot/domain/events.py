@@ -495,6 +495,18 @@ class BudgetRoundOpened(LinksToBot):
 
 
 @dataclass(frozen=True)
+class BudgetVoteOpen(Event):
+    """To a resident who asked for budget news (and may vote in the round): it is open."""
+
+    kind: ClassVar[str] = "budget_vote_open"
+    round_id: int
+    name: str
+    budget: int
+    closes_at: datetime
+    projects: int
+
+
+@dataclass(frozen=True)
 class BudgetResults(Event):
     kind: ClassVar[str] = "budget_results"
     round_id: int
@@ -526,7 +538,7 @@ EVENTS: tuple[type[Event], ...] = (
     AnswerReminderOverdue, AnswerOverdue, AnswerPublished, ReReviewDecided,
     DebateOpened, DebateReminder, DebateExtended, DebateSummaryReady, DebateClosed,
     PollResultsReady, BroadcastMessage, BallotReminder48h, BallotReminder6h,
-    BudgetRoundOpened, BudgetResults,
+    BudgetRoundOpened, BudgetResults, BudgetVoteOpen,
 )
 EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in EVENTS}
 

@@ -23,10 +23,11 @@ from bot.handlers.shape import Data, Press, Said, on_message, on_press
 from bot.i18n import Translator
 from bot.rendering import Answer, Rendered
 from bot.rendering import ballots as view
+from bot.rendering.budget import budget_news_view
 from bot.rendering.common import menu_keyboard, stale_button
 from bot.services import ballots
 from bot.services.ballots import BallotOutcome, BallotResult, LatestResults, RoundBrief
-from bot.services.budget import round_url
+from bot.services.budget import budget_news_opt_in, round_url
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,9 @@ async def open_budget(said: Said) -> None:
         rounds = await ballots.open_rounds(session, now)
         upcoming = None if rounds else await ballots.next_round(session, now)
         latest = None if rounds else await ballots.latest_results(session, said.user_id)
+        news = bool(rounds) or await budget_news_opt_in(session, said.user_id)
     if not rounds:
-        await _reply_nothing_open(said, upcoming, latest)
+        await _reply_nothing_open(said, upcoming, latest, news)
     elif len(rounds) > 1:
         await said.send(view.pick_round(said.t, rounds))
     else:
@@ -51,12 +53,16 @@ async def open_budget(said: Said) -> None:
 
 
 async def _reply_nothing_open(
-    said: Said, upcoming: RoundBrief | None, latest: LatestResults | None
+    said: Said, upcoming: RoundBrief | None, latest: LatestResults | None, news: bool
 ) -> None:
+    """When the next vote opens and the latest results; then, to a resident who has not
+    asked for budget news yet, the offer to hear of the next vote."""
     base_url = said.context.services.settings.venues.public_base_url
     url = round_url(base_url, latest.id) if latest is not None else None
     await said.message.reply_html(view.nothing_open(said.t, upcoming, latest, url),
                                   reply_markup=menu_keyboard(said.t))
+    if not news:
+        await said.send(budget_news_view(said.t, opted_in=False))
 
 
 async def _reply_ballot(said: Said, round_id: int) -> None:

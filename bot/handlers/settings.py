@@ -14,6 +14,7 @@ from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
 from bot.handlers.shape import Press, on_press
 from bot.rendering.common import language_changed, language_prompt, menu_keyboard, settings_view
+from bot.services.budget import budget_news_opt_in
 from bot.services.users import set_language, set_muted_all
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -25,9 +26,18 @@ async def show_settings(update: Update, context: GonggamContext) -> None:
         t,
         muted_all=bool(context.user and context.user.muted_all),
         quiet=context.services.settings.policy.quiet_hours,
+        budget_news=await _budget_news(context),
     )
     message = cast(Message, update.effective_message)
     await message.reply_html(view.text, reply_markup=view.reply_markup)
+
+
+async def _budget_news(context: GonggamContext) -> bool:
+    """Whether the resident asked for budget vote news (the settings screen's toggle)."""
+    if context.user is None:
+        return False
+    async with context.transaction() as session:
+        return await budget_news_opt_in(session, context.user.id)
 
 
 async def ask_language(update: Update, context: GonggamContext) -> None:
@@ -63,7 +73,8 @@ async def toggle_notifications(press: Press[NotificationToggle]) -> None:
         ),
     )
     view = settings_view(press.t, muted_all=muted,
-                         quiet=press.context.services.settings.policy.quiet_hours)
+                         quiet=press.context.services.settings.policy.quiet_hours,
+                         budget_news=await _budget_news(press.context))
     message = press.query.message
     if message is not None and view.text != getattr(message, "text", None):
         await press.query.edit_message_text(view.text, reply_markup=view.reply_markup)

@@ -11,12 +11,14 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.buttons import BallotPage, BudgetNewsOptIn
 from bot.db.models import RoundPhase
-from bot.domain.events import BudgetResults, BudgetRoundOpened
+from bot.domain.events import BudgetResults, BudgetRoundOpened, BudgetVoteOpen
 from bot.domain.pb.ballot import BallotType, Eligibility
 from bot.domain.pb.reasons import Unfunded
 from bot.domain.pb.rounds import FormProblem, Problem, RoundSpec
 from bot.i18n import N_, Translator
+from bot.rendering import Rendered
 from bot.rendering.charts import Bar, BarChart, BudgetStrip
 from bot.rendering.registry import EventRegistry
 from bot.services.budget import ExportOutcome, ProjectOutcome, ProjectResult, RoundSummary
@@ -324,6 +326,41 @@ def round_opened_keyboard(t: Translator, event: BudgetRoundOpened) -> InlineKeyb
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(
         t.gettext("🗳 Go vote"), url=vote_link(event.bot_username))]])
+
+
+@BUDGET_TEMPLATES.of(BudgetVoteOpen)
+def vote_open(t: Translator, event: BudgetVoteOpen) -> str:
+    """The push to a resident who asked for budget news."""
+    return "\n".join([
+        t.gettext("🗳 A new participatory budget vote is open: 「{name}」").format(
+            name=escape(event.name)),
+        t.ngettext("Choose among {n} project for {money} until {deadline}.",
+                   "Choose among {n} projects for {money} until {deadline}.",
+                   event.projects).format(n=event.projects, money=t.money(event.budget),
+                                          deadline=t.deadline(event.closes_at)),
+        t.gettext("You asked to hear of new budget votes; /budget_news turns this off."),
+    ])
+
+
+@BUDGET_KEYBOARDS.of(BudgetVoteOpen)
+def vote_open_keyboard(t: Translator, event: BudgetVoteOpen) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        t.gettext("🗳 Open the ballot"),
+        callback_data=BallotPage(event.round_id, 0, -1, 0).pack())]])
+
+
+def budget_news_view(t: Translator, opted_in: bool) -> Rendered:
+    """/budget_news, and the offer under the 💰 screen when no vote is open."""
+    if opted_in:
+        text = t.gettext("🔔 We will tell you when a new participatory budget vote opens. "
+                         "You can stop at any time.")
+        label = t.gettext("🔕 Stop budget vote news")
+    else:
+        text = t.gettext("🔔 Shall we tell you when a new participatory budget vote opens?")
+        label = t.gettext("🔔 Yes, tell me")
+    button = InlineKeyboardButton(label, callback_data=BudgetNewsOptIn(int(not opted_in),
+                                                                       0).pack())
+    return Rendered(text, InlineKeyboardMarkup([[button]]))
 
 
 def turnout_text(t: Translator, ballots: int, eligible: int) -> str:

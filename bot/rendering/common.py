@@ -12,7 +12,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot.buttons import LanguageChoice, NotificationToggle
+from bot.buttons import BudgetNewsOptIn, LanguageChoice, NotificationToggle
 from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import LANGUAGE_NAMES, N_, SUPPORTED_LANGUAGES, I18n, Translator
@@ -37,6 +37,7 @@ MENU: tuple[MenuItem, ...] = (
 )
 EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
     ("polls", N_("Resident polls")),
+    ("budget_news", N_("Hear when a budget vote opens")),
     ("verify", N_("Confirm you live in your 동 with a code")),
     ("lang", N_("Change language")),
     ("cancel", N_("Cancel what you are doing")),
@@ -110,7 +111,9 @@ def language_changed(t: Translator) -> str:
     return t.gettext("Language changed to {language}.").format(language=name)
 
 
-def settings_view(t: Translator, muted_all: bool, quiet: QuietHours) -> Rendered:
+def settings_view(
+    t: Translator, muted_all: bool, quiet: QuietHours, budget_news: bool = False
+) -> Rendered:
     state = (
         t.gettext("Notifications are off. Only urgent notices reach you.")
         if muted_all
@@ -128,7 +131,27 @@ def settings_view(t: Translator, muted_all: bool, quiet: QuietHours) -> Rendered
     language = InlineKeyboardButton(
         t.gettext("🌐 Language"), callback_data=LanguageChoice("ask").pack()
     )
-    return Rendered(state, InlineKeyboardMarkup([[toggle], [language]]))
+    rows = [[toggle], [_budget_news_toggle(t, budget_news)], [language]]
+    return Rendered(state, InlineKeyboardMarkup(rows))
+
+
+def _budget_news_toggle(t: Translator, opted_in: bool) -> InlineKeyboardButton:
+    """New budget votes are news a resident asks for (off by default), so the label says
+    what a tap does."""
+    label = (t.gettext("💰 Budget vote news: on · turn off") if opted_in
+             else t.gettext("💰 Budget vote news: off · turn on"))
+    return InlineKeyboardButton(label, callback_data=BudgetNewsOptIn(int(not opted_in),
+                                                                     1).pack())
+
+
+def with_budget_news_toggle(
+    t: Translator, markup: InlineKeyboardMarkup, opted_in: bool
+) -> InlineKeyboardMarkup:
+    """The settings screen's buttons with the budget news toggle showing `opted_in`."""
+    return InlineKeyboardMarkup([
+        [_budget_news_toggle(t, opted_in) if BudgetNewsOptIn.matches(button.callback_data)
+         else button for button in row]
+        for row in markup.inline_keyboard])
 
 
 def coming_soon(t: Translator) -> str:

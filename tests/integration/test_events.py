@@ -27,6 +27,7 @@ from bot.domain.events import (
     BroadcastMessage,
     BudgetResults,
     BudgetRoundOpened,
+    BudgetVoteOpen,
     ClosingSoon,
     ContentHidden,
     ContentRestored,
@@ -133,6 +134,7 @@ SAMPLES: dict[type[Event], Event] = {
                                  [["경로당 냉난방기", 30_000_000, 5]],
                                  "https://gonggam.test/budget/3", ballot_type="approval_budget",
                                  photo_url="https://gonggam.test/budget/3/chart.png", key="3"),
+    BudgetVoteOpen: BudgetVoteOpen(3, "2027 주민참여예산", 100_000_000, DUE, 5, key="3"),
 }
 
 # The kind names of rows written by earlier versions: renaming an event's kind would leave

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.buttons import BallotPage
 from bot.domain.events import BudgetResults
 from bot.i18n import I18n, Translator
 from bot.rendering import budget as view
@@ -192,3 +193,15 @@ def test_the_korean_results_head_reads_as_written() -> None:
     text = caption(I18n().get("ko"), data)
     assert "사업 1개를 뽑았어요 (예산 1억 원 중 9,300만 원)." in text
     assert "✅ 공원 화장실 개선 — 12표 · 1,800만 원" in text
+
+
+def test_the_budget_news_push_names_the_round_the_deadline_and_opens_the_ballot() -> None:
+    rendered = NotificationRenderer(I18n())("budget_vote_open", {
+        "round_id": 3, "name": "2027 <우리> 예산", "budget": 300_000_000, "projects": 6,
+        "closes_at": "2026-12-16T15:00:00+00:00"}, "ko")
+    assert "「2027 &lt;우리&gt; 예산」" in rendered.text
+    assert "12월 16일(수)까지 사업 6개 중에서 골라 주세요 (예산 3억 원)." in rendered.text
+    assert "/budget_news" in rendered.text and rendered.photo is None
+    assert rendered.reply_markup is not None
+    (button,), = rendered.reply_markup.inline_keyboard
+    assert button.callback_data == BallotPage(3, 0, -1, 0).pack()

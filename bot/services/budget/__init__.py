@@ -20,6 +20,7 @@ from bot.services.budget.counting import (
     count_outcome,
 )
 from bot.services.budget.export import Export, ExportOutcome, ballots_csv, export_round
+from bot.services.budget.news import budget_news_opt_in, set_budget_news, tell_subscribers
 from bot.services.budget.phases import (
     close_round,
     count_round,
@@ -65,6 +66,7 @@ __all__ = [
     "accepted_with_budget",
     "add_project",
     "ballots_csv",
+    "budget_news_opt_in",
     "build_election",
     "chart_url",
     "close_round",
@@ -86,6 +88,8 @@ __all__ = [
     "open_round",
     "round_projects",
     "round_url",
+    "set_budget_news",
+    "tell_subscribers",
     "upcoming_closings",
     "upcoming_openings",
 ]

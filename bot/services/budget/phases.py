@@ -19,6 +19,7 @@ from bot.db.models import BudgetRound, RoundPhase
 from bot.domain.events import BudgetRoundOpened
 from bot.domain.venues import Venues
 from bot.services.budget.counting import compute_results
+from bot.services.budget.news import tell_subscribers
 from bot.services.budget.publishing import publish_results, round_url, tell_creator
 from bot.services.budget.queries import (
     count_eligible,
@@ -68,7 +69,8 @@ async def no_upcoming(session: AsyncSession, now: datetime) -> list[tuple[int, d
 
 
 async def open_round(session: AsyncSession, round_id: int, now: datetime, venues: Venues) -> bool:
-    """준비 → 투표 중 at `opens_at`, once; the public channel (if any) hears of it."""
+    """준비 → 투표 중 at `opens_at`, once; the public channel (if any), the round's creator and
+    every eligible resident who asked for budget news hear of it."""
     if not await move_phase(session, round_id, RoundPhase.PREPARING, RoundPhase.VOTING,
                             BudgetRound.opens_at <= now, opened_at=now):
         return False
@@ -87,6 +89,7 @@ async def open_round(session: AsyncSession, round_id: int, now: datetime, venues
         if venues.public_channel_id is not None:
             await enqueue(session, chat_id=venues.public_channel_id, notice=notice, now=now)
         await tell_creator(session, row, notice, now)
+        await tell_subscribers(session, row, projects, now)
     return True
 
 
