@@ -24,7 +24,7 @@ from tests.support.databases import sqlite_copy
 from tests.support.factories import make_user
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page
+    from playwright.async_api import Page, ViewportSize
 
 expect = pytest.importorskip(
     "playwright.async_api", reason="playwright is not installed (pip install -e .[test])"
@@ -33,6 +33,7 @@ expect = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
+SMALL_PHONE: ViewportSize = {"width": 360, "height": 640}
 NAME = "2027 구로 주민참여예산"
 PROJECTS = (("어린이공원 가로등 설치", 50_000_000), ("경로당 냉난방기 교체", 30_000_000),
             ("작은도서관 책 구입", 40_000_000))
@@ -96,8 +97,12 @@ async def test_the_results_page_shows_the_funded_projects_and_the_chart(
         "() => { const img = document.querySelector('.chart img');"
         " return img !== null && img.complete && img.naturalWidth > 300; }",
         timeout=TIMEOUT_MS)
-    assert await fits_the_screen(tab)
-    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+    for label, size in (("360x640", SMALL_PHONE), ("phone", PHONE), ("desktop", DESKTOP)):
         await tab.set_viewport_size(size)
+        # at each width: no sideways scrolling, the chart within the screen, the sums shown
+        assert await fits_the_screen(tab), label
+        box = await chart.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= size["width"]
+        await expect(tab.locator(".budget-summary")).to_be_visible()
         await tab.screenshot(path=screenshot_dir / f"budget-results-{label}.png", full_page=True)
     assert problems == []

@@ -78,7 +78,7 @@ class ChatPage:
     async def send(self, text: str) -> None:
         box = self.page.get_by_label("보낼 메시지")
         await box.fill(text)
-        await self.page.get_by_role("button", name="보내기").click()
+        await self.page.get_by_role("button", name="보내기", exact=True).click()
         await expect(box).to_have_value("", timeout=TIMEOUT_MS)
 
     async def see(self, text: str) -> Locator:
