@@ -7,7 +7,13 @@ from typing import Any
 
 import aiohttp
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 
 from sandbox import SandboxServer, SandboxState
 
@@ -124,6 +130,29 @@ async def test_vote_and_contact(
     assert updates[1].message is not None and updates[1].message.contact is not None
     assert updates[1].message.contact.phone_number == "010-0000-0000"
     assert messages["messages"][0]["poll"]["options"][0]["voter_count"] == 1
+
+
+async def test_a_location_is_delivered_and_the_keyboard_that_asks_for_it_is_shown(
+    server: SandboxServer, http: aiohttp.ClientSession, bot: Bot, state: SandboxState
+) -> None:
+    state.add_user(1001, "민지")
+    ask = ReplyKeyboardMarkup([[KeyboardButton("📍 위치 보내기", request_location=True)]])
+    await bot.send_message(1001, "어디인가요?", reply_markup=ask)
+    api = server.url + "/sandbox/api"
+    shown = await call(http, api + "/chats/1001/messages")
+    await call(http, api + "/location", {"user_id": 1001, "latitude": 37.484, "longitude": 126.9})
+    async with http.post(api + "/location", json={"user_id": 1001, "latitude": 91,
+                                                  "longitude": 0}) as refused:
+        assert refused.status == 400
+    [update] = await bot.get_updates()
+    messages = await call(http, api + "/chats/1001/messages")
+
+    assert shown["reply_keyboard"] == [[
+        {"text": "📍 위치 보내기", "request_contact": False, "request_location": True}]]
+    assert update.message is not None and update.message.location is not None
+    assert (update.message.location.latitude, update.message.location.longitude) == (
+        37.484, 126.9)
+    assert messages["messages"][-1]["location"] == [37.484, 126.9]
 
 
 async def test_time_travel_uses_the_controls(
