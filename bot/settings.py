@@ -36,8 +36,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.domain.places import AreaCentre, District, GeoPoint, parse_centres
 from bot.domain.digest import parse_digest_time
+from bot.domain.places import AreaCentre, District, GeoPoint, parse_centres
 from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.venues import Venues
@@ -99,6 +99,7 @@ class Settings:
     policy: Policy = Policy()
     log_level: str = "INFO"
     moderator_chat_id: int | None = None
+    staff_private_queue: bool = Venues.staff_private_queue
     areas: tuple[str, ...] = DEFAULT_AREAS
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     # a proposal's place: the 동 centre points, and how near one a place suggests its 동
@@ -136,6 +137,7 @@ class Settings:
         return Venues(
             public_base_url=self.public_base_url,
             moderator_chat_id=self.moderator_chat_id,
+            staff_private_queue=self.staff_private_queue,
             public_channel_id=self.public_channel_id,
             debate_forum_chat_id=self.debate_forum_chat_id,
         )
@@ -232,6 +234,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         policy=policy,
         log_level=typed("LOG_LEVEL", _log_level, defaults.log_level),
         moderator_chat_id=typed("MODERATOR_CHAT_ID", int, None),
+        staff_private_queue=typed("STAFF_PRIVATE_QUEUE", _flag, defaults.staff_private_queue),
         areas=typed("AREAS", _name_list, DEFAULT_AREAS),
         categories=typed("CATEGORIES", _name_list, DEFAULT_CATEGORIES),
         area_centres=_area_centres(env, typed("AREAS", _name_list, DEFAULT_AREAS)),

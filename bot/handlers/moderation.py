@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import WorkAct
@@ -19,6 +20,7 @@ from bot.handlers.access import permitted
 from bot.handlers.context import GonggamContext
 from bot.handlers.shape import Press, Said, on_message, on_press
 from bot.rendering import moderation as view
+from bot.rendering.notifications import NotificationRenderer
 from bot.services import bans, hiding, moderation, work_items
 from bot.services.hiding import HIDE_REASONS, OPINION, PROPOSAL, HideOutcome
 from bot.services.moderation import ActOutcome, Moderator, OfflineForm
@@ -326,6 +328,7 @@ async def _act(press: Press[WorkAct], item: work_items.WorkItemView) -> None:
         return
     await press.ack(view.act_reply(press.t, result.outcome))
     await _mark_handled(press, result)
+    await _update_other_copies(press, result)
 
 
 def _reject_reason(press: Press[WorkAct], item: work_items.WorkItemView) -> str | None:
@@ -359,13 +362,37 @@ async def _mark_handled(press: Press[WorkAct], result: moderation.ActResult) -> 
     item, message = result.item, press.query.message
     if message is None or item is None or item.claimed_at is None:
         return
-    line = view.handled_line(press.t, item.claimed_by_name or "", item.action or "",
-                             item.claimed_at, view.handled_detail(item, press.data.arg))
-    if result.outcome is ActOutcome.NO_EFFECT:
-        line += " " + view.no_change_mark(press.t)
+    line = view.item_handled_line(press.t, item, press.data.arg,
+                                  no_effect=result.outcome is ActOutcome.NO_EFFECT)
     text = view.with_handled_line(getattr(message, "text_html", None) or "",
                                   getattr(message, "text", None) or "", line)
     await press.query.edit_message_text(text, parse_mode="HTML", reply_markup=None)
+
+
+async def _update_other_copies(press: Press[WorkAct], result: moderation.ActResult) -> None:
+    """The item's copies in the other staff chats say who did what and lose their buttons;
+    a copy that cannot be edited (deleted, too old) is left as it is: its buttons answer
+    that the item was handled."""
+    item, message = result.item, press.query.message
+    if item is None or item.claimed_at is None or message is None:
+        return
+    async with press.context.transaction() as session:
+        copies = await work_items.other_copies(session, item.id, except_chat=message.chat.id)
+    render = NotificationRenderer(press.context.services.i18n)
+    for copy in copies:
+        text = _handled_copy_text(press, render, copy, item)
+        try:
+            await press.context.bot.edit_message_text(
+                text, chat_id=copy.chat_id, message_id=copy.message_id, parse_mode="HTML")
+        except TelegramError as error:
+            log.info("work item %s: a copy was not updated (%s)", item.id, error)
+
+
+def _handled_copy_text(press: Press[WorkAct], render: NotificationRenderer,
+                       copy: work_items.Copy, item: work_items.WorkItemView) -> str:
+    line = view.item_handled_line(press.context.services.i18n.get(copy.language), item,
+                                  press.data.arg)
+    return view.handled_copy(render(copy.kind, copy.params, copy.language).text, line)
 
 
 def _is_id(raw: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape, unescape
@@ -171,6 +172,15 @@ def handled_line(t: Translator, name: str, action: str, at: datetime, detail: st
         name=escape(name), action=label, when=t.moment(at))
 
 
+def item_handled_line(
+    t: Translator, item: WorkItemView, argument: int = 0, *, no_effect: bool = False
+) -> str:
+    """`handled_line` of a claimed item; `no_effect`: the state had moved on already."""
+    line = handled_line(t, item.claimed_by_name or "", item.action or "",
+                        item.claimed_at or item.created_at, handled_detail(item, argument))
+    return f"{line} {no_change_mark(t)}" if no_effect else line
+
+
 def handled_detail(item: WorkItemView, argument: int = 0) -> str:
     """What the moderator chose: the assigned department's name (from the item's choices,
     by the button's argument) or the reject reason (kept as the item's note)."""
@@ -192,6 +202,12 @@ def with_handled_line(original_html: str, original_plain: str, line: str) -> str
         return f"{original_html}\n\n{line}"
     room = max(0, TELEGRAM_TEXT_LIMIT - 2 - line_units - 1)  # 1 for the 「…」
     return f"{escape(_cut_to_units(original_plain, room), quote=False)}…\n\n{line}"
+
+
+def handled_copy(original_html: str, line: str) -> str:
+    """Another staff chat's copy of a handled item: its text, re-rendered, with the line."""
+    return with_handled_line(original_html, unescape(re.sub(r"<[^>]+>", "", original_html)),
+                             line)
 
 
 def _utf16_units(text: str) -> int:

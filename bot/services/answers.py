@@ -261,7 +261,7 @@ async def rate_answer(
         notice = ModerationDissatisfied(
             proposal_id, proposal.title, dissatisfied_count, satisfied_count + dissatisfied_count,
             *await _reasons_so_far(session, proposal_id), key=str(proposal_id), urgent=True)
-        await post_work_item(session, venues.moderator_chat_id, kind=WorkKind.DISSATISFIED,
+        await post_work_item(session, venues, kind=WorkKind.DISSATISFIED,
                              subject_kind="proposal", subject_id=proposal_id, notice=notice,
                              now=now)
     return RatingOutcome.RECORDED
@@ -359,7 +359,7 @@ async def request_re_review(
         return ReReviewOutcome.ALREADY
     notice = ModerationReReview(proposal_id, proposal.title, text, key=str(proposal_id),
                                 urgent=True)
-    await post_work_item(session, venues.moderator_chat_id, kind=WorkKind.RE_REVIEW,
+    await post_work_item(session, venues, kind=WorkKind.RE_REVIEW,
                          subject_kind="proposal", subject_id=proposal_id, notice=notice, now=now)
     return ReReviewOutcome.REQUESTED
 
@@ -426,7 +426,7 @@ async def _announce_overdue(
 ) -> None:
     once = f"{proposal.id}:{due.date()}"
     stage = str(proposal.status)
-    await post_work_item(session, venues.moderator_chat_id, kind=WorkKind.OVERDUE,
+    await post_work_item(session, venues, kind=WorkKind.OVERDUE,
                          subject_kind="proposal", subject_id=proposal.id, now=now,
                          notice=ModerationOverdue(proposal.id, proposal.title, due, stage, days,
                                                   key=once, urgent=True))

@@ -151,7 +151,7 @@ async def after_report(
     crossing = await _last_report_id(session, kind, content_id)  # one item per crossing
     notice = ModerationReported(kind, content_id, content.proposal_id, content.title,
                                 reporters, reasons, key=f"{kind}:{content_id}:{crossing}")
-    await post_work_item(session, venues.moderator_chat_id, kind=WorkKind.REPORTED,
+    await post_work_item(session, venues, kind=WorkKind.REPORTED,
                          subject_kind=kind, subject_id=content_id, notice=notice, now=now)
     return True
 

@@ -33,6 +33,7 @@ async def enqueue(
     now: datetime,
     user_id: int | None = None,
     not_before: datetime | None = None,
+    work_item_id: int | None = None,
 ) -> bool:
     """Add one outbox row; False when a row with the same dedupe key already exists."""
     dedupe_key = f"{notice.kind}:{notice.key}:{chat_id}"
@@ -52,6 +53,7 @@ async def enqueue(
             not_before=not_before or now,
             created_at=now,
             attempts=0,
+            work_item_id=work_item_id,
         )
     )
     return bool(rows_affected(result))

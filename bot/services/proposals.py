@@ -462,7 +462,7 @@ async def _tell_moderators(
 ) -> None:
     """A work item with buttons in the moderators' chat (see bot/services/work_items.py)."""
     notice = notice.replace(key=str(proposal.id), urgent=True)
-    await post_work_item(session, venues.moderator_chat_id, kind=work, subject_kind="proposal",
+    await post_work_item(session, venues, kind=work, subject_kind="proposal",
                          subject_id=proposal.id, notice=notice, now=now)
 
 

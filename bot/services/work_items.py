@@ -1,7 +1,10 @@
 """The moderators' queue: work items posted with buttons in the moderators' chat.
 
 An item is one row in `work_items` and one outbox message to `MODERATOR_CHAT_ID`, written in
-the transaction of the change that caused it. The message keeps the outbox kind the notice
+the transaction of the change that caused it. Without a moderators' group, the item goes to
+the private chat of every moderator and admin instead (unless `STAFF_PRIVATE_QUEUE` is off),
+one outbox copy each, marked with the item's id: when one of them acts, the others' copies
+are edited to say who did what (`other_copies`). The message keeps the outbox kind the notice
 always had (`moderation_threshold`, …) and carries the item's id in its parameters, so the
 renderer adds the item's buttons. When a moderator presses one, the callback's own message
 is the one that is edited: nothing has to remember message ids in advance.
@@ -20,9 +23,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Opinion, Proposal, WorkItem
+from bot.db.models import Opinion, OutboxMessage, OutboxStatus, Proposal, User, WorkItem
 from bot.domain.events import WorkItemEvent
+from bot.domain.permissions import Role
 from bot.domain.text import mask_personal_data, normalise_text, truncate_for_display
+from bot.domain.venues import Venues
 from bot.services.outbox import enqueue
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
 
@@ -37,6 +42,7 @@ class WorkKind(StrEnum):
     DISSATISFIED = "dissatisfied"  # many endorsers are not satisfied with the answer
 
 
+STAFF_ROLES = (Role.MODERATOR, Role.ADMIN)
 # Items about a text the moderator must judge carry its first lines, so no lookup is needed.
 EXCERPT_KINDS = frozenset({WorkKind.PENDING, WorkKind.REPORTED})
 EXCERPT_LINES = 3
@@ -75,7 +81,7 @@ class ClaimResult:
 
 async def post_work_item(
     session: AsyncSession,
-    moderator_chat_id: int | None,
+    venues: Venues,
     *,
     kind: WorkKind,
     subject_kind: str,
@@ -83,7 +89,8 @@ async def post_work_item(
     notice: WorkItemEvent,
     now: datetime,
 ) -> int | None:
-    """Record the item (once per notice identity) and post it to the moderators' chat.
+    """Record the item (once per notice identity) and post it to the moderators' chat, or
+    to each staff member's private chat when there is none.
 
     Returns the item id, or None when the same item already exists.
     """
@@ -94,17 +101,63 @@ async def post_work_item(
             notice = notice.replace(excerpt=content_excerpt(text))
     added = await session.execute(insert_ignoring_conflicts(
         session, WorkItem, kind=kind, subject_kind=subject_kind, subject_id=subject_id,
-        dedupe_key=dedupe_key, params=notice.to_params(), chat_id=moderator_chat_id,
+        dedupe_key=dedupe_key, params=notice.to_params(), chat_id=venues.moderator_chat_id,
         created_at=now,
     ))
     if not rows_affected(added):
         return None
     item_id = await session.scalar(select(WorkItem.id).where(WorkItem.dedupe_key == dedupe_key))
     assert item_id is not None
-    if moderator_chat_id is not None:
-        posted = notice.replace(work_item_id=item_id, work_kind=str(kind), urgent=True)
-        await enqueue(session, chat_id=moderator_chat_id, notice=posted, now=now)
+    posted = notice.replace(work_item_id=item_id, work_kind=str(kind), urgent=True)
+    for chat_id, user_id in await queue_chats(session, venues):
+        await enqueue(session, chat_id=chat_id, notice=posted, now=now, user_id=user_id,
+                      work_item_id=item_id)
     return int(item_id)
+
+
+async def queue_chats(session: AsyncSession, venues: Venues) -> list[tuple[int, int | None]]:
+    """Where work items go, as (chat, user): the moderators' group, else every reachable
+    moderator's and admin's private chat (a Telegram id is the id of the private chat with
+    that person; the user decides the copy's language)."""
+    if venues.moderator_chat_id is not None:
+        return [(venues.moderator_chat_id, None)]
+    if not venues.staff_private_queue:
+        return []
+    staff = await session.execute(
+        select(User.telegram_id, User.id)
+        .where(User.role.in_(STAFF_ROLES), User.unreachable.is_(False)).order_by(User.id))
+    return [(int(telegram_id), int(user_id)) for telegram_id, user_id in staff]
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Another staff member's copy of a work item, sent: the message to edit."""
+
+    chat_id: int
+    message_id: int
+    kind: str
+    params: dict[str, Any]
+    language: str
+
+
+async def other_copies(session: AsyncSession, item_id: int, *, except_chat: int) -> list[Copy]:
+    """The item's copies in other chats, once it is handled: the ones not yet sent are
+    dropped (they would only offer buttons that no longer work), the sent ones returned."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.work_item_id == item_id, OutboxMessage.status == OutboxStatus.PENDING,
+               OutboxMessage.claim_token.is_(None))
+        .values(status=OutboxStatus.DROPPED, last_error="handled in another chat")
+        .execution_options(synchronize_session=False))
+    rows = await session.execute(
+        select(OutboxMessage.chat_id, OutboxMessage.telegram_message_id, OutboxMessage.kind,
+               OutboxMessage.params, User.language)
+        .outerjoin(User, User.id == OutboxMessage.user_id)
+        .where(OutboxMessage.work_item_id == item_id, OutboxMessage.status == OutboxStatus.SENT,
+               OutboxMessage.telegram_message_id.is_not(None),
+               OutboxMessage.chat_id != except_chat))
+    return [Copy(int(chat), int(message), kind, dict(params or {}), language or "ko")
+            for chat, message, kind, params, language in rows]
 
 
 def content_excerpt(text: str, lines: int = EXCERPT_LINES,

@@ -891,10 +891,10 @@ async def test_items_about_a_text_carry_its_first_lines_masked(sessionmaker: Mak
             solution="셋째 줄이에요.", effect="넷째 줄은 안 보여요.")
         notice = ModerationPending(proposal.id, "t", key=str(proposal.id))
         pending = await work_items.post_work_item(
-            session, SETTINGS.moderator_chat_id, kind=WorkKind.PENDING, subject_kind="proposal",
+            session, SETTINGS.venues, kind=WorkKind.PENDING, subject_kind="proposal",
             subject_id=proposal.id, notice=notice, now=START)
         threshold = await work_items.post_work_item(
-            session, SETTINGS.moderator_chat_id, kind=WorkKind.THRESHOLD, subject_kind="proposal",
+            session, SETTINGS.venues, kind=WorkKind.THRESHOLD, subject_kind="proposal",
             subject_id=proposal.id, notice=notice, now=START)
     async with sessionmaker() as session:
         assert pending is not None and threshold is not None

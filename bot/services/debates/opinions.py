@@ -76,7 +76,7 @@ async def write_opinion(
         return OpinionResult(OpinionOutcome.DUPLICATE, closes_at=closes)
     opinion = await _store_opinion(session, proposal_id, user_id, checked.text, now, source)
     if opinion.flagged:
-        await _hold_for_moderators(session, venues.moderator_chat_id, proposal, opinion, now)
+        await _hold_for_moderators(session, venues, proposal, opinion, now)
         return OpinionResult(OpinionOutcome.HELD, opinion.id, closes)
     return OpinionResult(OpinionOutcome.POSTED, opinion.id, closes)
 
@@ -109,11 +109,11 @@ async def _store_opinion(
 
 
 async def _hold_for_moderators(
-    session: AsyncSession, moderator_chat_id: int | None, proposal: Proposal, opinion: Opinion,
+    session: AsyncSession, venues: Venues, proposal: Proposal, opinion: Opinion,
     now: datetime,
 ) -> None:
     await post_work_item(
-        session, moderator_chat_id, kind=WorkKind.FLAGGED_OPINION,
+        session, venues, kind=WorkKind.FLAGGED_OPINION,
         subject_kind="opinion", subject_id=opinion.id, now=now,
         notice=ModerationOpinion(proposal.id, proposal.title, opinion.id,
                                  excerpt(opinion.text, 300), key=str(opinion.id), urgent=True),
