@@ -161,25 +161,6 @@ async def add_department(said: Said) -> None:
     await said.reply(view.department_added(said.t, department_id, name))
 
 
-@permitted(Action.ASSIGN)
-@on_message
-async def assign(said: Said) -> None:
-    """/assign <proposal number> <department number> — also issues a fresh reply link."""
-    args = said.args
-    if len(args) != 2 or not all(a.isdigit() for a in args):
-        await said.reply(view.assign_usage(said.t))
-        return
-    settings = said.context.services.settings
-    async with said.context.transaction() as session:
-        result = await departments.assign_department(
-            session, int(args[0]), int(args[1]), now=said.now,
-            policy=settings.policy, venues=settings.venues,
-            secret_key=settings.secret_key, smtp_url=settings.smtp_url,
-            actor=actor_of(said.update),
-        )
-    await said.reply(view.assign_reply(said.t, int(args[0]), result))
-
-
 @permitted(Action.DECIDE_RE_REVIEW)
 @on_message
 async def decide_re_review(said: Said) -> None:
@@ -269,7 +250,7 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(choose_reason, pattern=RatingReason.matches))
     for command, callback in (
         ("rereview", ask_re_review), ("departments", list_departments),
-        ("department_add", add_department), ("assign", assign),
+        ("department_add", add_department),
         ("rereview_decide", decide_re_review), ("debate_open", open_debate),
         ("debate_extend", extend_debate), ("opinion_hide", hide_or_restore_opinion),
         ("opinion_restore", hide_or_restore_opinion),

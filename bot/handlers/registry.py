@@ -40,7 +40,7 @@ IN_ORDER: tuple[Callable[[Application], None], ...] = (
     settings.register,
     proposals.register,
     my.register,
-    assigning.register,  # /assign by name, number or tap (before answers' older /assign)
+    assigning.register,  # /assign by name, number or tap
     answers.register,
     debates.register,
     polls.register,  # polls

@@ -12,7 +12,7 @@ from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.services.answers import RatingOutcome, ReasonOutcome, ReasonResult, ReReviewOutcome
 from bot.services.debates import ExtendOutcome, OpenOutcome
-from bot.services.departments import AssignOutcome, AssignResult, DepartmentView
+from bot.services.departments import DepartmentView
 
 # Why a final answer disappointed (bot.domain.satisfaction): the residents' one-tap labels,
 # and OTHER as the moderators read it.
@@ -146,29 +146,6 @@ def department_added(t: Translator, department_id: int, name: str) -> str:
     """`안전총괄과를 추가했어요. 부서 번호는 3번이에요.`: the name, then the number."""
     return t.gettext("Added the department {department} (number {id}).").format(
         department=t.with_particle(name, "을/를"), id=department_id)
-
-
-def assign_usage(t: Translator) -> str:
-    return t.gettext("Usage: /assign <proposal number> <department number>")
-
-
-def assign_reply(t: Translator, proposal_id: int, result: AssignResult) -> str:
-    if result.outcome is AssignOutcome.ASSIGNED:
-        return _assigned(t, proposal_id, result)
-    return {
-        AssignOutcome.NOT_FOUND: t.gettext("There is no such proposal."),
-        AssignOutcome.WRONG_STATE: t.gettext(
-            "Only proposals under review or later can be assigned."),
-        AssignOutcome.NO_DEPARTMENT: t.gettext("There is no such active department."),
-    }[result.outcome]
-
-
-def _assigned(t: Translator, proposal_id: int, result: AssignResult) -> str:
-    """Which department got the proposal, and until when its reply link works."""
-    until = t.deadline(result.link_expires_at) if result.link_expires_at else "—"
-    return t.gettext(
-        "Proposal #{id} is assigned to {department}. Its reply link works until {until}:\n{url}"
-    ).format(id=proposal_id, department=result.department, until=until, url=result.url)
 
 
 def re_review_decide_usage(t: Translator) -> str:

@@ -10,7 +10,6 @@ from telegram import InlineKeyboardMarkup
 from bot.buttons import AssignTo
 from bot.i18n import Translator
 from bot.rendering import Rendered
-from bot.rendering.answers import assign_reply
 from bot.services.departments import AssignChoices, AssignOutcome, AssignResult
 
 
@@ -45,9 +44,29 @@ def _department_buttons(proposal_id: int, choices: AssignChoices) -> InlineKeybo
 
 def assigned(t: Translator, proposal_id: int, result: AssignResult) -> str:
     """HTML: which department got it and until when its link works, or why not."""
-    if result.outcome is AssignOutcome.ALREADY:
-        return escape(already_assigned(t, proposal_id, result))
     return escape(assign_reply(t, proposal_id, result))
+
+
+def assign_reply(t: Translator, proposal_id: int, result: AssignResult) -> str:
+    """Plain text for every outcome of an assignment."""
+    if result.outcome is AssignOutcome.ASSIGNED:
+        return _assigned(t, proposal_id, result)
+    if result.outcome is AssignOutcome.ALREADY:
+        return already_assigned(t, proposal_id, result)
+    return {
+        AssignOutcome.NOT_FOUND: t.gettext("There is no such proposal."),
+        AssignOutcome.WRONG_STATE: t.gettext(
+            "Only proposals under review or later can be assigned."),
+        AssignOutcome.NO_DEPARTMENT: t.gettext("There is no such active department."),
+    }[result.outcome]
+
+
+def _assigned(t: Translator, proposal_id: int, result: AssignResult) -> str:
+    """Which department got the proposal, and until when its reply link works."""
+    until = t.deadline(result.link_expires_at) if result.link_expires_at else "—"
+    return t.gettext(
+        "Proposal #{id} is assigned to {department}. Its reply link works until {until}:\n{url}"
+    ).format(id=proposal_id, department=result.department, until=until, url=result.url)
 
 
 def already_assigned(t: Translator, proposal_id: int, result: AssignResult) -> str:

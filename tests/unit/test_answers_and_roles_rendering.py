@@ -11,6 +11,7 @@ import pytest
 from bot.domain.permissions import Role
 from bot.i18n import I18n
 from bot.rendering import answers as view
+from bot.rendering import assigning as assigning_view
 from bot.rendering import roles as roles_view
 from bot.services.answers import RatingOutcome, ReReviewOutcome
 from bot.services.debates import ExtendOutcome
@@ -30,7 +31,7 @@ def is_korean(text: str) -> bool:
     (RatingOutcome, lambda t, outcome: view.rating_reply(t, outcome, False)),
     (ReReviewOutcome, view.re_review_reply),
     (ExtendOutcome, view.debate_extend_reply),
-    (AssignOutcome, lambda t, outcome: view.assign_reply(t, 7, assigned(outcome))),
+    (AssignOutcome, lambda t, outcome: assigning_view.assign_reply(t, 7, assigned(outcome))),
     (RoleOutcome, lambda t, outcome: roles_view.role_change_reply(t, outcome, Role.MODERATOR)),
 ], ids=["rating", "re-review", "extend", "assign", "role"])
 def test_every_outcome_has_its_own_korean_text(
@@ -48,11 +49,11 @@ def assigned(outcome: AssignOutcome = AssignOutcome.ASSIGNED) -> AssignResult:
 
 
 def test_the_assigned_reply_names_the_department_and_when_the_link_expires() -> None:
-    assert view.assign_reply(KO, 7, assigned()) == (
+    assert assigning_view.assign_reply(KO, 7, assigned()) == (
         "제안 7번을 안전총괄과에 배정했어요. 아래 답변 링크는 12월 16일(수) 오후 3:00까지 "
         "쓸 수 있어요:\nhttps://example.org/r/abc")
-    assert "https://example.org/r/abc" in view.assign_reply(EN, 7, assigned())
-    assert "{url}" not in view.assign_reply(EN, 7, AssignResult(AssignOutcome.NOT_FOUND))
+    assert "https://example.org/r/abc" in assigning_view.assign_reply(EN, 7, assigned())
+    assert "{url}" not in assigning_view.assign_reply(EN, 7, AssignResult(AssignOutcome.NOT_FOUND))
 
 
 def test_an_added_department_is_named_with_the_right_particle() -> None:
