@@ -96,8 +96,8 @@ CONTRIBUTIONS = frozenset({
     Action.WRITE_OPINION, Action.LIKE, Action.RATE_ANSWER, Action.ASK_RE_REVIEW,
 })
 ADMIN_ACTIONS = frozenset({
-    Action.ADD_DEPARTMENT, Action.GRANT, Action.REVOKE, Action.LIST_STAFF, Action.BROADCAST, Action.ISSUE_CODES,
-    Action.AUDIT, Action.ROUND_ADMIN,
+    Action.ADD_DEPARTMENT, Action.GRANT, Action.REVOKE, Action.LIST_STAFF, Action.BROADCAST,
+    Action.ISSUE_CODES, Action.AUDIT, Action.ROUND_ADMIN,
 })
 OWN_ACTIONS = frozenset({Action.WITHDRAW_PROPOSAL, Action.SEE_UNPUBLISHED})
 MODERATOR_ACTIONS = frozenset(Action) - CONTRIBUTIONS - ADMIN_ACTIONS - OWN_ACTIONS
