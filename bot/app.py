@@ -20,6 +20,7 @@ from bot.db.engine import FastLane, create_engine, create_sessionmaker, describe
 from bot.db.migrate import is_at_head
 from bot.dispatcher import ClaimPolicy, OutboxDispatcher, Pacing, TelegramTransport
 from bot.domain.deadlines import BusinessCalendar
+from bot.domain.digest import DailyDigest
 from bot.forum import ForumMirror
 from bot.handlers.context import GonggamApplication, GonggamContext, Services
 from bot.handlers.registry import register_all
@@ -233,6 +234,7 @@ def build_runtime(
         claims=ClaimPolicy.from_settings(settings),
         pacer=pacing.pacer,
         quiet_hours=settings.policy.quiet_hours,
+        digest=DailyDigest(settings.policy.daily_digest_at, settings.policy.timezone),
         monotonic=pacing.monotonic,
         sleep=pacing.sleep,
     )

@@ -113,6 +113,13 @@ class NotificationToggle(CallbackData, prefix="n"):
 
 
 @dataclasses.dataclass(frozen=True)
+class DigestToggle(CallbackData, prefix="dg"):
+    """「하루 한 번 모아 받기」 on the settings screen: 1 = news once a day, 0 = as it happens."""
+
+    daily: int
+
+
+@dataclasses.dataclass(frozen=True)
 class OpenProposal(CallbackData, prefix="p"):
     proposal_id: int
 

@@ -16,6 +16,10 @@ most `concurrency` messages (those that were in flight) may be delivered twice; 
   lives, so the rows of a worker that died for good go to the others within one lease.
 - What happened to a sent message is stored before the next claim; while the database is
   unreachable that write is retried until it is back, so an outage repeats nothing.
+- 「하루 한 번 모아 받기」: a resident who chose it gets non-urgent rows once a day, as one
+  digest. Its rows are claimed together, sent as one message and marked in one transaction,
+  so a crash leaves the whole digest to be sent again (it may repeat, like any claim in
+  flight), never a part of it.
 """
 
 from __future__ import annotations
@@ -30,11 +34,11 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import Executable, func, or_, select, update
+from sqlalchemy import ColumnElement, Executable, exists, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,6 +50,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.db.models import OutboxMessage, OutboxStatus, User
+from bot.domain.digest import DIGEST_KIND, DailyDigest, digests
 from bot.domain.pacing import SendPacer
 from bot.domain.quiet_hours import QuietHours
 from bot.metrics import Metrics
@@ -83,6 +88,7 @@ class Claimed:
     language: str
     attempts: int
     token: str
+    created_at: datetime | None = None
 
 
 class Result(StrEnum):
@@ -238,6 +244,7 @@ class OutboxDispatcher(BackgroundLoop):
         claims: ClaimPolicy | None = None,
         pacer: SendPacer | None = None,
         quiet_hours: QuietHours | None = None,
+        digest: DailyDigest | None = None,
         max_attempts: int = 8,
         idle_wait: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
@@ -252,6 +259,7 @@ class OutboxDispatcher(BackgroundLoop):
         self._claims = claims or ClaimPolicy()
         self._pacer = pacer or SendPacer()
         self._quiet_hours = quiet_hours
+        self._digest = digest
         self._max_attempts = max_attempts
         self._monotonic = monotonic
         self._sleep = sleep
@@ -268,18 +276,24 @@ class OutboxDispatcher(BackgroundLoop):
         """Claim at most `concurrency` due rows and deliver them; returns how many it claimed.
 
         Each chat's rows go one after another, in order; different chats go concurrently.
+        Daily digests that are due take the room the single rows leave (one digest is one
+        send, whatever the number of its rows).
         """
         try:
             await self._take_back_orphans()
-            rows = await self._claim()
-            if rows:
-                async with self._lease_kept(rows[0].token), asyncio.TaskGroup() as sends:
+            token = f"{self._worker_key}:{secrets.token_hex(8)}"
+            rows = await self._claim(token)
+            bundles = await self._claim_digests(token, self._claims.concurrency - len(rows))
+            if rows or bundles:
+                async with self._lease_kept(token), asyncio.TaskGroup() as sends:
                     for chat_rows in rows_by_chat(rows):
                         sends.create_task(self._send_in_order(chat_rows))
+                    for bundle in bundles:
+                        sends.create_task(self._send_digest(bundle))
         except Exception:
             self._may_have_orphans = True
             raise
-        return len(rows)
+        return len(rows) + sum(len(bundle) for bundle in bundles)
 
     async def lag_seconds(self) -> float:
         """How long the oldest due, unsent row has been waiting."""
@@ -324,46 +338,74 @@ class OutboxDispatcher(BackgroundLoop):
                         "have been delivered already", self.name, taken_back)
         self._may_have_orphans = False
 
-    async def _claim(self) -> list[Claimed]:
-        now = self._clock.now()
-        token = f"{self._worker_key}:{secrets.token_hex(8)}"
-        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
-        due = [
+    def _due(self, now: datetime) -> list[ColumnElement[bool]]:
+        """Rows of this channel waiting to be sent and held by nobody."""
+        return [
             OutboxMessage.channel == self._transport.channel,
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.not_before <= now,
-            free,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         ]
-        if self._quiet_hours is not None and self._quiet_hours.contains(now):
+
+    def _quiet(self, now: datetime) -> bool:
+        return self._quiet_hours is not None and self._quiet_hours.contains(now)
+
+    async def _claim(self, token: str) -> list[Claimed]:
+        """Single rows: urgent ones always, the others outside quiet hours unless they wait
+        for their recipient's daily digest."""
+        now = self._clock.now()
+        due = self._due(now)
+        if self._quiet(now):
             due.append(OutboxMessage.urgent.is_(True))
+        if self._digest is not None:
+            due.append(or_(OutboxMessage.urgent.is_(True), ~_for_digest_reader()))
         async with self._sessionmaker() as session, session.begin():
             query = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id)
             query = query.limit(self._claims.concurrency)
             if is_postgres(session):
                 query = query.with_for_update(skip_locked=True)
-            ids = list(await session.scalars(query))
-            if not ids:
-                return []
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), *due)
-                .values(
-                    claim_token=token,
-                    claimed_until=now + self._claims.lease,
-                    attempts=OutboxMessage.attempts + 1,
-                )
+            return await self._take(session, list(await session.scalars(query)), due, token, now)
+
+    async def _claim_digests(self, token: str, room: int) -> list[list[Claimed]]:
+        """The due digests of at most `room` chats, each chat's waiting rows all together."""
+        now = self._clock.now()
+        if self._digest is None or room < 1 or self._quiet(now):
+            return []
+        due = [*self._due(now), OutboxMessage.urgent.is_(False), _for_digest_reader(),
+               OutboxMessage.created_at <= self._digest.latest(now)]
+        async with self._sessionmaker() as session, session.begin():
+            chats = select(OutboxMessage.chat_id).where(*due).distinct().limit(room)
+            query = select(OutboxMessage.id).where(*due, OutboxMessage.chat_id.in_(chats))
+            if is_postgres(session):
+                query = query.with_for_update(skip_locked=True)
+            ids = list(await session.scalars(query.order_by(OutboxMessage.id)))
+            return digests(await self._take(session, ids, due, token, now))
+
+    async def _take(self, session: AsyncSession, ids: list[int], due: list[ColumnElement[bool]],
+                    token: str, now: datetime) -> list[Claimed]:
+        """Claim the rows `ids` that are still `due` with `token`; the claimed rows."""
+        if not ids:
+            return []
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), *due)
+            .values(
+                claim_token=token,
+                claimed_until=now + self._claims.lease,
+                attempts=OutboxMessage.attempts + 1,
             )
-            result = await session.execute(
-                select(OutboxMessage, User.language)
-                .outerjoin(User, User.id == OutboxMessage.user_id)
-                .where(OutboxMessage.claim_token == token)
-                .order_by(OutboxMessage.id)
-            )
-            return [
-                Claimed(row.id, row.chat_id, row.address, row.kind, row.params,
-                        language or "ko", row.attempts, token)
-                for row, language in result
-            ]
+        )
+        result = await session.execute(
+            select(OutboxMessage, User.language)
+            .outerjoin(User, User.id == OutboxMessage.user_id)
+            .where(OutboxMessage.claim_token == token, OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.id)
+        )
+        return [
+            Claimed(row.id, row.chat_id, row.address, row.kind, row.params,
+                    language or "ko", row.attempts, token, row.created_at)
+            for row, language in result
+        ]
 
     @asynccontextmanager
     async def _lease_kept(self, token: str) -> AsyncIterator[None]:
@@ -416,13 +458,26 @@ class OutboxDispatcher(BackgroundLoop):
 
     async def _deliver(self, row: Claimed) -> None:
         delivery = await self._transport.deliver(row)
+        self._count(delivery)
+        await self._store(self._outcome(row, delivery))
+
+    async def _send_digest(self, rows: list[Claimed]) -> None:
+        """One chat's digest: its rows as one message, and what happened to it recorded for
+        every row in one transaction (all sent, or all still to send)."""
+        if not await self._wait_for_turn(rows[0].chat_id):
+            await self._release(rows)
+            return
+        delivery = await self._transport.deliver(digest_row(rows))
+        self._count(delivery)
+        await self._store([write for row in rows for write in self._outcome(row, delivery)])
+
+    def _count(self, delivery: Delivery) -> None:
         if delivery.result is Result.SENT:
             self._metrics.outbox_sent.inc()
         else:
             self._metrics.send_failures.labels(reason=FAILURE_REASONS[delivery.result]).inc()
         if delivery.result is Result.PAUSE:
             self._pacer.pause_all(self._monotonic() + delivery.pause_seconds)
-        await self._store(self._outcome(row, delivery))
 
     def _outcome(self, row: Claimed, delivery: Delivery) -> list[Executable]:
         """The writes that record what happened to `row`."""
@@ -505,6 +560,21 @@ def _held(row: Claimed) -> Any:
     return update(OutboxMessage).where(
         OutboxMessage.id == row.id, OutboxMessage.claim_token == row.token
     )
+
+
+def _for_digest_reader() -> ColumnElement[bool]:
+    """The row is for a resident who gets non-urgent news in the daily digest."""
+    return exists().where(User.id == OutboxMessage.user_id, User.daily_digest.is_(True))
+
+
+def digest_row(rows: Sequence[Claimed]) -> Claimed:
+    """The claimed rows of one digest as the one message they are sent as: the items in
+    order, each as its kind and parameters (rendered by the renderer's digest layout)."""
+    first = rows[0]
+    items = [{"kind": row.kind, "params": row.params} for row in rows]
+    return Claimed(first.id, first.chat_id, None, DIGEST_KIND, {"items": items},
+                   first.language, max(row.attempts for row in rows), first.token,
+                   first.created_at)
 
 
 def rows_by_chat(rows: Sequence[Claimed]) -> list[list[Claimed]]:

@@ -5,8 +5,10 @@ and passed to the services and the rules as one value."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from zoneinfo import ZoneInfo
 
+from bot.domain.digest import DEFAULT_DIGEST_AT
 from bot.domain.quiet_hours import QuietHours
 
 
@@ -36,4 +38,6 @@ class Policy:
     dissatisfaction_percent: int = 30
     dissatisfaction_min_responses: int = 10
     quiet_hours: QuietHours = QuietHours()
+    # 「하루 한 번 모아 받기」: when residents who chose it get their non-urgent news, local time
+    daily_digest_at: time = DEFAULT_DIGEST_AT
     timezone: ZoneInfo = ZoneInfo("Asia/Seoul")

@@ -9,13 +9,19 @@ from typing import cast
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.buttons import LanguageChoice, NotificationToggle
+from bot.buttons import DigestToggle, LanguageChoice, NotificationToggle
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
 from bot.handlers.shape import Press, on_press
-from bot.rendering.common import language_changed, language_prompt, menu_keyboard, settings_view
+from bot.rendering.common import (
+    DigestChoice,
+    language_changed,
+    language_prompt,
+    menu_keyboard,
+    settings_view,
+)
 from bot.services.budget import budget_news_opt_in
-from bot.services.users import set_language, set_muted_all
+from bot.services.users import set_daily_digest, set_language, set_muted_all
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -27,6 +33,7 @@ async def show_settings(update: Update, context: GonggamContext) -> None:
         muted_all=bool(context.user and context.user.muted_all),
         quiet=context.services.settings.policy.quiet_hours,
         budget_news=await _budget_news(context),
+        digest=_digest(context, bool(context.user and context.user.daily_digest)),
     )
     message = cast(Message, update.effective_message)
     await message.reply_html(view.text, reply_markup=view.reply_markup)
@@ -74,10 +81,31 @@ async def toggle_notifications(press: Press[NotificationToggle]) -> None:
     )
     view = settings_view(press.t, muted_all=muted,
                          quiet=press.context.services.settings.policy.quiet_hours,
-                         budget_news=await _budget_news(press.context))
+                         budget_news=await _budget_news(press.context),
+                         digest=_digest(press.context, press.context.tracked_user.daily_digest))
     message = press.query.message
     if message is not None and view.text != getattr(message, "text", None):
         await press.query.edit_message_text(view.text, reply_markup=view.reply_markup)
+
+
+@on_press(DigestToggle)
+async def toggle_digest(press: Press[DigestToggle]) -> None:
+    """「하루 한 번 모아 받기」 on or off; off, what was waiting goes out now."""
+    daily, services = bool(press.data.daily), press.context.services
+    await asyncio.gather(
+        press.ack(),
+        services.fast_lane.run(partial(set_daily_digest, user_id=press.user_id, daily=daily)),
+    )
+    services.wake_dispatcher()
+    await press.show(settings_view(
+        press.t, muted_all=press.context.tracked_user.muted_all,
+        quiet=services.settings.policy.quiet_hours, budget_news=await _budget_news(press.context),
+        digest=_digest(press.context, daily),
+    ))
+
+
+def _digest(context: GonggamContext, daily: bool) -> DigestChoice:
+    return DigestChoice(daily, context.services.settings.policy.daily_digest_at)
 
 
 def register(application: Application) -> None:
@@ -87,3 +115,4 @@ def register(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(toggle_notifications, pattern=NotificationToggle.matches)
     )
+    application.add_handler(CallbackQueryHandler(toggle_digest, pattern=DigestToggle.matches))

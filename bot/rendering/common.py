@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from html import escape
 
 from telegram import (
@@ -12,7 +13,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot.buttons import BudgetNewsOptIn, LanguageChoice, NotificationToggle
+from bot.buttons import BudgetNewsOptIn, DigestToggle, LanguageChoice, NotificationToggle
 from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import LANGUAGE_NAMES, N_, SUPPORTED_LANGUAGES, I18n, Translator
@@ -112,7 +113,8 @@ def language_changed(t: Translator) -> str:
 
 
 def settings_view(
-    t: Translator, muted_all: bool, quiet: QuietHours, budget_news: bool = False
+    t: Translator, muted_all: bool, quiet: QuietHours, budget_news: bool = False,
+    digest: DigestChoice | None = None,
 ) -> Rendered:
     state = (
         t.gettext("Notifications are off. Only urgent notices reach you.")
@@ -132,7 +134,32 @@ def settings_view(
         t.gettext("🌐 Language"), callback_data=LanguageChoice("ask").pack()
     )
     rows = [[toggle], [_budget_news_toggle(t, budget_news)], [language]]
+    if digest is not None and not muted_all:  # muted, only urgent notices come: no digest
+        state += "\n" + digest_line(t, digest)
+        rows.insert(1, [_digest_toggle(t, digest.daily)])
     return Rendered(state, InlineKeyboardMarkup(rows))
+
+
+@dataclass(frozen=True)
+class DigestChoice:
+    """「하루 한 번 모아 받기」 on the settings screen: chosen or not, and the daily time."""
+
+    daily: bool
+    at: time
+
+
+def digest_line(t: Translator, digest: DigestChoice) -> str:
+    if digest.daily:
+        return t.gettext("📬 News comes once a day, together, at {time} (urgent notices at "
+                         "once).").format(time=digest.at.strftime("%H:%M"))
+    return t.gettext("📬 News comes as it happens. You can get it once a day, together, "
+                     "at {time}.").format(time=digest.at.strftime("%H:%M"))
+
+
+def _digest_toggle(t: Translator, daily: bool) -> InlineKeyboardButton:
+    label = (t.gettext("📬 Once a day: on · turn off") if daily
+             else t.gettext("📬 Once a day: off · turn on"))
+    return InlineKeyboardButton(label, callback_data=DigestToggle(int(not daily)).pack())
 
 
 def _budget_news_toggle(t: Translator, opted_in: bool) -> InlineKeyboardButton:

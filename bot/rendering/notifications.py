@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from html import escape
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import OpenProposal
+from bot.domain.digest import DIGEST_KIND
 from bot.domain.events import (
     AboutProposal,
     AlmostThere,
@@ -51,11 +53,13 @@ from bot.rendering.ballots import BALLOT_KEYBOARDS, BALLOT_TEMPLATES
 from bot.rendering.broadcasts import BROADCAST_TEMPLATES
 from bot.rendering.budget import BUDGET_KEYBOARDS, BUDGET_TEMPLATES, results_photo
 from bot.rendering.debates import DEBATE_TEMPLATES
+from bot.rendering.digest import DigestItem, digest_message
 from bot.rendering.labels import status_label
 from bot.rendering.moderation import MODERATION_TEMPLATES, work_item_keyboard
 from bot.rendering.polls import POLL_TEMPLATES
 from bot.rendering.registry import EventRegistry
 
+log = logging.getLogger(__name__)
 TEMPLATES: EventRegistry[str] = EventRegistry()
 Keyboard = InlineKeyboardMarkup | None
 # Kinds that bring their own buttons; any other notice about a proposal offers to open it.
@@ -321,7 +325,29 @@ class NotificationRenderer:
                  bot_username: str | None = None) -> Rendered:
         """An outbox row's message: its parameters are read back as the event they were
         written from; `bot_username` is the dispatcher's, for links into the bot."""
+        if kind == DIGEST_KIND:  # several rows as one message (bot/domain/digest.py)
+            return self.render_digest(params["items"], language, bot_username)
         return self.render(event_from_row(kind, params), language, bot_username)
+
+    def render_digest(self, items: list[dict[str, Any]], language: str,
+                      bot_username: str | None = None) -> Rendered:
+        """Rows' notices (each its `kind` and `params`) as one daily digest, in their order;
+        a row that no longer renders is left out rather than holding back the others."""
+        entries = []
+        for item in items:
+            try:
+                event = event_from_row(item["kind"], item["params"])
+                entries.append(self._digest_item(event, language, bot_username))
+            except (KeyError, TypeError, ValueError):
+                log.exception("a digest item (%s) cannot be rendered", item.get("kind"))
+        return digest_message(self._i18n.get(language), entries)
+
+    def _digest_item(self, event: Event, language: str, bot_username: str | None) -> DigestItem:
+        rendered = self.render(event, language, bot_username)
+        if isinstance(event, AboutProposal):
+            return DigestItem(rendered.text, proposal=(event.proposal_id, event.title))
+        rows = rendered.reply_markup.inline_keyboard if rendered.reply_markup else ()
+        return DigestItem(rendered.text, button=rows[0][0] if rows and rows[0] else None)
 
     def render(self, event: Event, language: str, bot_username: str | None = None) -> Rendered:
         """The event's message and buttons (and photo)."""

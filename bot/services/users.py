@@ -26,6 +26,7 @@ class UserView:
     role: Role
     muted_all: bool
     ban: Ban | None = None  # as stored: it may have ended already (the rules compare it to now)
+    daily_digest: bool = False  # non-urgent news once a day (bot/domain/digest.py)
 
     @property
     def is_staff(self) -> bool:
@@ -63,7 +64,8 @@ def record_update(
     row = connection.execute(upsert).one()
     ban = Ban(row.banned_until, row.ban_reason or "") if row.banned_until is not None else None
     return UpdateStart(duplicate=False, user=UserView(row.id, telegram_id, row.language,
-                                                      Role(row.role), row.muted_all, ban))
+                                                      Role(row.role), row.muted_all, ban,
+                                                      daily_digest=bool(row.daily_digest)))
 
 
 def _upsert_user(
@@ -94,7 +96,7 @@ def _upsert_user(
             "role": Role.ADMIN if is_admin else current.role,
         },
     ).returning(current.id, current.language, current.role, current.muted_all,
-                current.banned_until, current.ban_reason)
+                current.banned_until, current.ban_reason, current.daily_digest)
 
 
 async def set_language(session: AsyncSession, user_id: int, language: str) -> bool:
@@ -105,6 +107,15 @@ async def set_language(session: AsyncSession, user_id: int, language: str) -> bo
         update(User).where(User.id == user_id).values(language=language, language_chosen=True)
     )
     return True
+
+
+def set_daily_digest(connection: Connection, user_id: int, daily: bool) -> None:
+    """News once a day, or as it happens (a fast-lane write: it runs on the resident's tap).
+
+    Switching it off needs nothing more: the waiting rows are due at once (see the
+    dispatcher)."""
+    users = cast(Table, User.__table__)
+    connection.execute(update(users).where(users.c.id == user_id).values(daily_digest=daily))
 
 
 def set_muted_all(connection: Connection, user_id: int, muted: bool) -> None:

@@ -7,16 +7,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
-from bot.db.models import Endorsement
+from bot.db.models import Endorsement, User
 from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar
+from bot.domain.events import Event, Halfway, ProposalWithdrawn
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.services import answers, departments
+from bot.services.outbox import enqueue_for_users
 from bot.settings import Settings
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident, SentMessage
@@ -120,3 +123,61 @@ async def endorse_on_card(resident: Resident, proposal_id: int) -> SentMessage:
 
 def asks_reason(message: SentMessage) -> bool:
     return any(data.startswith("rr:") for row in message.buttons for _, data in row)
+
+
+async def test_news_once_a_day_comes_as_one_digest_urgent_notices_at_once_and_off_releases(
+    database_url: str, sandbox: SandboxServer, residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    reader = residents.resident(8301, "수아")
+    settings = settings_for(database_url, sandbox)  # digest at 19:00 KST; START is 15:00 KST
+    async with running_bot(settings, clock) as runtime:
+        first, second = await followed_proposals(runtime.sessionmaker, 8301)
+        await reader.say("/settings")
+        screen = await reader.wait_for_message("📬")
+        await reader.press_data(screen, "dg:1:1")
+        screen = await reader.wait_for_edit(screen)
+        assert "19:00" in (screen.text or "") and "dg:1:0" in str(screen.buttons)
+        await tell(runtime, clock, 8301, Halfway(first, "공원 가로등 설치", 20, 50, key="h"))
+        await tell(runtime, clock, 8301, Halfway(second, "골목길 CCTV 설치", 30, 50, key="h2"))
+        await tell(runtime, clock, 8301, ProposalWithdrawn(first, "공원 가로등 설치", key="w",
+                                                    urgent=True))
+        urgent = await reader.wait_for_message(predicate=lambda m: "CCTV" not in str(m.text),
+                                               after=screen.message_id)
+        assert "📬" not in (urgent.text or "") and len(reader.inbox()) == 2  # the rest waits
+        await clock.advance(timedelta(hours=4))  # 19:00 KST
+        digest = await reader.wait_for_message("📬", after=urgent.message_id)
+        text = digest.text or ""
+        assert text.index("공원 가로등 설치") < text.index("골목길 CCTV 설치"), text
+        assert [data for row in digest.buttons for _, data in row] == [
+            f"p:1:{first}", f"p:1:{second}"]
+        await reader.press_data(digest, f"p:1:{second}")
+        await reader.wait_for_message("현황·문제점", after=digest.message_id)
+        later = reader.last_message().message_id
+        await tell(runtime, clock, 8301, Halfway(first, "공원 가로등 설치", 25, 50, key="h3"))
+        await reader.press_data(screen, "dg:1:0")  # off: what waits goes now
+        released = await reader.wait_for_message("25/50", after=later)
+        assert "📬" not in (released.text or "")
+    assert len([m for m in reader.inbox() if "📬" in (m.text or "").split("\n")[0]]) == 1
+
+
+async def followed_proposals(sessionmaker: Maker, telegram_id: int) -> tuple[int, int]:
+    async with sessionmaker() as session, session.begin():
+        reader = await make_user(session, telegram_id, START)
+        owner = await make_user(session, 8300, START)
+        ids = []
+        for title in ("공원 가로등 설치", "골목길 CCTV 설치"):
+            proposal = await make_proposal(session, owner, START, title=title)
+            await follow(session, reader, proposal, START)
+            ids.append(proposal.id)
+    return ids[0], ids[1]
+
+
+async def tell(runtime: Runtime, clock: ShiftableClock, telegram_id: int, notice: Event
+               ) -> None:
+    """A notice for one resident, as a service writes it, a minute after the previous one."""
+    async with runtime.sessionmaker() as session, session.begin():
+        user_id = await session.scalar(select(User.id).where(User.telegram_id == telegram_id))
+        assert user_id is not None
+        await enqueue_for_users(session, [user_id], notice, clock.now())
+    await clock.advance(timedelta(minutes=1))
+    runtime.application.services.wake_dispatcher()
