@@ -119,6 +119,9 @@ class ReplyLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # head's answer tier (migration 0014): "department", or "head" for the head's office
+    track: Mapped[str] = mapped_column(String(16), default="department",
+                                       server_default="department")
 
 
 class Answer(Base):
@@ -141,6 +144,9 @@ class Answer(Base):
     percent: Mapped[int | None] = mapped_column(Integer)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # head's answer tier (migration 0014): "department", or "head" (「구청장 답변」)
+    track: Mapped[str] = mapped_column(String(16), default="department",
+                                       server_default="department")
 
 
 class SatisfactionVote(Base):
@@ -221,6 +227,13 @@ class Proposal(Base):
     # resident's journey (migration 0012): a place shared as a Telegram location
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # head's answer tier (migration 0014): routed once to the head's office, its own clock;
+    # 공감 still counted after the review started, while a higher tier is configured
+    head_routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    head_answer_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    head_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    head_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late_endorse_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProposalDraft(Base):
