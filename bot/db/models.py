@@ -94,6 +94,8 @@ class Department(Base):
     contact_emails: Mapped[str | None] = mapped_column(Text)
     head_office: Mapped[bool] = mapped_column(Boolean, default=False)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # answers that cannot slip (migration 0015): an overdue answer's second escalation step
+    head_email: Mapped[str | None] = mapped_column(String(254))
 
 
 class CategoryDepartment(Base):
@@ -234,6 +236,8 @@ class Proposal(Base):
     head_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     head_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     late_endorse_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # answers that cannot slip (migration 0015): the answer window's next one-off step
+    answer_step_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProposalDraft(Base):
