@@ -226,6 +226,9 @@ class Proposal(Base):
     offline_channel: Mapped[str | None] = mapped_column(String(16))
     offline_contact: Mapped[str | None] = mapped_column(String(120))  # masked display form only
     offline_contact_hash: Mapped[str | None] = mapped_column(String(64))
+    # call-backs (migration 0016): the contact, encrypted with CONTACT_KEY, kept only with the
+    # resident's consent and erased (NULL) once the proposal is closed and nobody waits a call
+    offline_contact_secret: Mapped[str | None] = mapped_column(Text)
     # resident's journey (migration 0012): a place shared as a Telegram location
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -662,6 +665,45 @@ class WorkItem(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     action: Mapped[str | None] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+# ----- call-backs and residents' questions (migration 0016) ---------------------------------
+
+
+class CallbackItem(Base):
+    """A notice the author of an offline proposal would get, to be told by phone: the event
+    as an outbox row would carry it (`kind`, `params`), rendered when staff open the list."""
+
+    __tablename__ = "callback_items"
+    __table_args__ = (Index("ix_callback_items_done_at_created_at", "done_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dedupe_key: Mapped[str] = mapped_column(String(160), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class StaffQuestion(Base):
+    """A resident's question to the staff (「운영진에게 묻기」) and the answer it got; the
+    resident's text is kept as given, staff see it masked."""
+
+    __tablename__ = "staff_questions"
+    __table_args__ = (Index("ix_staff_questions_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    work_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("work_items.id", ondelete="SET NULL"))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 
