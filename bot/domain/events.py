@@ -428,6 +428,9 @@ class DebateSummaryReady(Event):
 
 @dataclass(frozen=True)
 class DebateClosed(Event):
+    """No longer written (every follower now gets `DebateSummaryReady`); kept so that rows
+    queued before that change still render."""
+
     kind: ClassVar[str] = "debate_closed"
     proposal_id: int
     title: str

@@ -295,11 +295,16 @@ def _opened(t: Translator, event: DebateOpened) -> str:
         t.gettext("🗳 The debate on 「{title}」 is open until {when}. Are you for or against? "
                   "Tell us on the proposal card.").format(title=_title(event),
                                                           when=t.deadline(event.closes_at)),
-        f"\n{escape(event.summary)}",
+        "\n" + _proposal_summary(t, event),
     ]
     if event.note:
         lines.append("\n" + t.gettext("Department's note: {note}").format(note=escape(event.note)))
     return "\n".join(lines)
+
+
+def _proposal_summary(t: Translator, event: DebateOpened) -> str:
+    """What the debate is about, labelled: unlabelled, it read as part of the invitation."""
+    return t.gettext("The proposal in short: {summary}").format(summary=escape(event.summary))
 
 
 def _review_result_and_invitation(t: Translator, event: DebateOpened, department: str) -> str:
@@ -310,7 +315,7 @@ def _review_result_and_invitation(t: Translator, event: DebateOpened, department
         parts.append(t.gettext("Department's note: {note}").format(note=escape(event.note)))
     parts.append(t.gettext("🗳 The debate is open until {when}. Are you for or against? Tell us "
                            "on the proposal card.").format(when=t.deadline(event.closes_at)))
-    parts.append(escape(event.summary))
+    parts.append(_proposal_summary(t, event))
     if event.url:
         parts.append(f"{t.gettext('Full answer:')} {event.url}")
     return "\n\n".join(parts)

@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.db.models import Proposal
 from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar, official_deadline
-from bot.domain.events import DebateClosed, ProposalExpired
+from bot.domain.events import ProposalExpired
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.domain.venues import Venues
@@ -149,13 +149,8 @@ async def close_debate(
         guard=Proposal.debate_closes_at <= now,
         push=False,
     )
-    if moved:
-        # debates: the summary is stored and sent to participants in this same transaction;
-        # the other followers get the short "closed" notice.
-        took_part = await finish_debate(session, proposal_id, now=now, answer_due=answer_due)
-        notice = DebateClosed(proposal_id, proposal.title, answer_due, key=str(proposal_id))
-        followers = await proposal_followers(session, proposal_id)
-        await enqueue_for_users(session, [u for u in followers if u not in took_part], notice, now)
+    if moved:  # the summary is stored and sent in this same transaction
+        await finish_debate(session, proposal_id, now=now, answer_due=answer_due)
     return moved
 
 

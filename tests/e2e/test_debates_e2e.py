@@ -151,9 +151,8 @@ async def test_a_debate_opens_residents_take_part_and_it_closes_once_after_30_da
         assert stored == 1
         summary = (await summaries_in(voters[0]))[0].text or ""
         assert "67%" in summary and "33%" in summary and "가로등" in summary
-    for voter in voters[:3]:
+    for voter in voters:  # the fourth never took part but follows it: told how it ended too
         assert len(await summaries_in(voter)) == 1
-    assert await summaries_in(voters[3]) == []  # never took part (the late text was refused)
 
 
 async def test_a_tied_debate_says_so_and_its_author_gets_the_summary_once(

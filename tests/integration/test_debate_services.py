@@ -259,7 +259,7 @@ async def test_d3_reminds_endorsers_who_have_not_taken_part_once(sessionmaker: M
     assert await outbox(sessionmaker, "debate_reminder") == [104]  # not the author, not muted
 
 
-async def test_the_close_stores_one_summary_and_tells_participants_and_the_author_once(
+async def test_the_close_stores_one_summary_and_tells_the_author_and_every_follower_once(
     sessionmaker: Maker,
 ) -> None:
     pid, users = await seed(sessionmaker)
@@ -269,8 +269,9 @@ async def test_the_close_stores_one_summary_and_tells_participants_and_the_autho
     await write(sessionmaker, pid, users[2], "예산 낭비입니다. 공원 가로등보다 다른 곳이 급해요")
     assert await machine(sessionmaker, CLOSES).run_due() == 1
     assert await machine(sessionmaker, CLOSES + timedelta(minutes=5)).run_due() == 0
-    assert await outbox(sessionmaker, "debate_summary") == [100, 101, 102]  # 100: the author
-    assert await outbox(sessionmaker, "debate_closed") == [103]
+    # 100: the author; 101 and 102 took part; 103 only follows it
+    assert await outbox(sessionmaker, "debate_summary") == [100, 101, 102, 103]
+    assert await outbox(sessionmaker, "debate_closed") == []
     async with sessionmaker() as session:
         proposal = await session.get(Proposal, pid)
         summaries = await session.scalar(select(func.count()).select_from(DebateSummaryRow))

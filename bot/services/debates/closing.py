@@ -1,5 +1,6 @@
-"""Closing a debate: the summary is stored once and sent to everyone who took part and to the
-author; the department's reply page and the public page read it back as plain text."""
+"""Closing a debate: the summary is stored once and sent to the author, everyone who took part
+and every follower; the department's reply page and the public page read it back as plain
+text."""
 
 from __future__ import annotations
 
@@ -17,22 +18,25 @@ from bot.services.debates.queries import (
     stances,
     visible_opinions,
 )
-from bot.services.outbox import enqueue_for_users
+from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts
 
 
 async def finish_debate(
     session: AsyncSession, proposal_id: int, *, now: datetime, answer_due: datetime
 ) -> set[int]:
-    """In the closing transaction: store the summary once and send it to everyone who took part
-    and to the proposal's author (once, even when the author took part or follows it).
+    """In the closing transaction: store the summary once and send it, once each, to the
+    proposal's author, everyone who took part and every follower who has not muted it: how a
+    debate ended concerns all who followed it, not only those who spoke (a short "it closed"
+    notice left followers asking who had won).
 
-    Returns those people, so the caller tells only the other followers that it closed.
+    Returns those people.
     """
     proposal = await session.get(Proposal, proposal_id)
     assert proposal is not None
     summary = await _store_summary(session, proposal_id, now)
-    people = await participants(session, proposal_id) | {proposal.author_id}
+    people = (await participants(session, proposal_id) | {proposal.author_id}
+              | set(await proposal_followers(session, proposal_id)))
     notice = DebateSummaryReady(proposal_id, proposal.title, answer_due, summary.to_json(),
                                 key=str(proposal_id))
     await enqueue_for_users(
