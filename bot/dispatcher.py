@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Executable, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Executable, and_, exists, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -50,7 +50,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.db.models import OutboxMessage, OutboxStatus, User
-from bot.domain.digest import DIGEST_KIND, DailyDigest, digests
+from bot.domain.digest import DIGEST_KIND, SENT_AT_ONCE, DailyDigest, digests
 from bot.domain.pacing import SendPacer
 from bot.domain.quiet_hours import QuietHours
 from bot.metrics import Metrics
@@ -296,14 +296,15 @@ class OutboxDispatcher(BackgroundLoop):
         return len(rows) + sum(len(bundle) for bundle in bundles)
 
     async def lag_seconds(self) -> float:
-        """How long the oldest due, unsent row has been waiting."""
+        """How long the oldest due, unsent row has been waiting (a row waiting for its daily
+        digest is not late)."""
         now = self._clock.now()
+        due = [OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now]
+        if self._digest is not None:
+            latest = self._digest.latest(now)
+            due.append(or_(~_held_for_digest(), OutboxMessage.created_at <= latest))
         async with self._sessionmaker() as session:
-            oldest = await session.scalar(
-                select(func.min(OutboxMessage.not_before)).where(
-                    OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
-                )
-            )
+            oldest = await session.scalar(select(func.min(OutboxMessage.not_before)).where(*due))
         return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
 
     async def backlog(self) -> int:
@@ -358,7 +359,7 @@ class OutboxDispatcher(BackgroundLoop):
         if self._quiet(now):
             due.append(OutboxMessage.urgent.is_(True))
         if self._digest is not None:
-            due.append(or_(OutboxMessage.urgent.is_(True), ~_for_digest_reader()))
+            due.append(~_held_for_digest())
         async with self._sessionmaker() as session, session.begin():
             query = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id)
             query = query.limit(self._claims.concurrency)
@@ -371,7 +372,7 @@ class OutboxDispatcher(BackgroundLoop):
         now = self._clock.now()
         if self._digest is None or room < 1 or self._quiet(now):
             return []
-        due = [*self._due(now), OutboxMessage.urgent.is_(False), _for_digest_reader(),
+        due = [*self._due(now), _held_for_digest(),
                OutboxMessage.created_at <= self._digest.latest(now)]
         async with self._sessionmaker() as session, session.begin():
             chats = select(OutboxMessage.chat_id).where(*due).distinct().limit(room)
@@ -562,9 +563,17 @@ def _held(row: Claimed) -> Any:
     )
 
 
-def _for_digest_reader() -> ColumnElement[bool]:
-    """The row is for a resident who gets non-urgent news in the daily digest."""
-    return exists().where(User.id == OutboxMessage.user_id, User.daily_digest.is_(True))
+def _held_for_digest() -> ColumnElement[bool]:
+    """The row waits for its resident's daily digest: a non-urgent notice to someone who
+    chose it, that is not time-bound, nor a staff work item (its copies are edited later),
+    nor a broadcast (its text is the message, too long for a digest line)."""
+    return and_(
+        OutboxMessage.urgent.is_(False),
+        OutboxMessage.work_item_id.is_(None),
+        OutboxMessage.broadcast_id.is_(None),
+        OutboxMessage.kind.not_in(SENT_AT_ONCE),
+        exists().where(User.id == OutboxMessage.user_id, User.daily_digest.is_(True)),
+    )
 
 
 def digest_row(rows: Sequence[Claimed]) -> Claimed:

@@ -14,9 +14,12 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Protocol, TypeVar
 
 from bot.domain.deadlines import SEOUL
+from bot.domain.events import BallotReminder6h, BallotReminder48h
 
 DIGEST_KIND = "daily_digest"  # the kind a digest is rendered as (never stored in a row)
 DEFAULT_DIGEST_AT = time(19)
+# Notices worth nothing a day late: a ballot reminder could wait past the vote's close.
+SENT_AT_ONCE: frozenset[str] = frozenset({BallotReminder48h.kind, BallotReminder6h.kind})
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ExtBot
 
 from bot.clock import ShiftableClock
-from bot.db.models import OutboxMessage
+from bot.db.models import OutboxMessage, User
 from bot.dispatcher import (
     Claimed,
     ClaimPolicy,
@@ -25,7 +25,7 @@ from bot.dispatcher import (
     Transport,
 )
 from bot.domain.digest import DIGEST_KIND, DailyDigest
-from bot.domain.events import Halfway
+from bot.domain.events import BallotReminder6h, Halfway
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import I18n
 from bot.metrics import Metrics
@@ -65,12 +65,23 @@ async def bot(sandbox: SandboxServer, sandbox_state: SandboxState) -> AsyncItera
 def dispatcher(
     sessionmaker: Maker, transport: Transport, clock: ShiftableClock
 ) -> OutboxDispatcher:
-    async def no_wait(_seconds: float) -> None:
-        return None
-
+    monotonic = VirtualSeconds()
     return OutboxDispatcher(sessionmaker, transport, clock, Metrics(),
                             claims=ClaimPolicy("host-a"), quiet_hours=QuietHours(),
-                            digest=DailyDigest(), monotonic=lambda: 0.0, sleep=no_wait)
+                            digest=DailyDigest(), monotonic=monotonic, sleep=monotonic.sleep)
+
+
+class VirtualSeconds:
+    """Monotonic seconds that pass only while the dispatcher waits for its pacing."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
 
 
 async def three_waiting_notices(sessionmaker: Maker, clock: ShiftableClock) -> None:
@@ -134,3 +145,24 @@ async def test_quiet_hours_hold_the_digest_until_morning(
     await clock.advance(timedelta(hours=8))  # 08:30 KST
     assert await late.run_once() == 3
     assert len(reader.inbox()) == 1
+
+
+async def test_time_bound_notices_do_not_wait_and_waiting_rows_are_not_counted_as_late(
+    sessionmaker: Maker, clock: ShiftableClock, bot: ExtBot[None], residents: SandboxClient,
+) -> None:
+    reader = residents.resident(READER, "하늘")
+    await three_waiting_notices(sessionmaker, clock)
+    async with sessionmaker() as session, session.begin():
+        user_id = await session.scalar(select(User.id).where(User.telegram_id == READER))
+        reminder = BallotReminder6h(1, "2027 주민참여예산", clock.now() + timedelta(hours=6), 2,
+                                    key="r")
+        await enqueue_for_users(session, [user_id or 0], reminder, clock.now())
+    transport = TelegramTransport(bot, NotificationRenderer(I18n()))
+    sender = dispatcher(sessionmaker, transport, clock)
+    assert await sender.run_once() == 1
+    assert len(reader.inbox()) == 1 and "📬" not in (reader.inbox()[0].text or "")
+    await clock.advance(timedelta(hours=2))
+    assert await sender.lag_seconds() == 0.0
+    await clock.advance(AT_SEVEN)
+    assert await sender.lag_seconds() > 0
+    assert await sender.run_once() == 3
