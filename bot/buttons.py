@@ -340,6 +340,53 @@ class AdminMenu(CallbackData, prefix="am"):
     page: int
 
 
+@dataclasses.dataclass(frozen=True)
+class AdminItem(CallbackData, prefix="ai"):
+    """Open a work item from the /admin queue; `page`: the queue's page to go back to."""
+
+    item_id: int
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AdminList(CallbackData, prefix="al"):
+    """A page of the staff's proposal list; `query`: `bot.domain.admin_lists.ListQuery.code`.
+    `action`: show, or an action on the list (search, pick a filter, type a page, select)."""
+
+    action: str
+    query: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AdminProposal(CallbackData, prefix="ap"):
+    """The staff's view of a proposal and its actions (arg: a reason index or 0); `query`:
+    the list to go back to."""
+
+    proposal_id: int
+    action: str
+    arg: int
+    query: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AdminPick(CallbackData, prefix="ak"):
+    """Select or unselect one line (proposal_id > 0) or the whole page (0) for a bulk action."""
+
+    proposal_id: int
+    query: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AdminBulk(CallbackData, prefix="ab"):
+    """A bulk action on the selected lines: arg is the reason index or the department id
+    (-1: choose it first); confirmed=0 asks, 1 does it."""
+
+    action: str
+    arg: int
+    confirmed: int
+    query: str
+
+
 # ----- broadcasts and the audit log -----------------------------------------------------------
 
 

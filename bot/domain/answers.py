@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
-from bot.domain.deadlines import SEOUL, deadline_last_day
+from bot.domain.deadlines import SEOUL, BusinessCalendar, deadline_last_day
 from bot.domain.korean import parse_krw
 from bot.domain.text import is_meaningful, normalise_text
 
@@ -67,6 +67,8 @@ def validate_answer(form: AnswerForm, today: date) -> dict[str, str]:
         elif FinalDecision(form.decision) in ACCEPTING:
             _check_completion(errors, form.expected_completion, today)
             _check_budget(errors, form.budget)
+    if form.kind is AnswerKind.INTERIM:  # when the final answer is expected (required)
+        _check_completion(errors, form.expected_completion, today)
     if (form.kind is AnswerKind.PROGRESS and not form.completed
             and parse_percent(form.percent) is None):
         errors["percent"] = "percent_range"
@@ -99,12 +101,18 @@ def overdue_days(due: datetime | None, now: datetime, tz: tzinfo = SEOUL) -> int
     return max(0, (now.astimezone(tz).date() - deadline_last_day(due, tz)).days)
 
 
-def next_reminder(due: datetime, after: datetime, tz: tzinfo = SEOUL) -> datetime:
+def next_reminder(
+    due: datetime, after: datetime, tz: tzinfo = SEOUL,
+    calendar: BusinessCalendar | None = None,
+) -> datetime:
     """The next reminder instant strictly after `after`: D-7, D-1, the first overdue day,
-    then weekly, each at 09:00 local time."""
+    then weekly, each at 09:00 local time; with a `calendar`, the overdue ones start on the
+    first business day after the deadline (the escalation's first step)."""
     last_day = deadline_last_day(due, tz)
     candidates = [last_day - timedelta(days=7), last_day - timedelta(days=1)]
     first_overdue = last_day + timedelta(days=1)
+    if calendar is not None:
+        first_overdue = calendar.next_business_day(first_overdue)
     local_after = after.astimezone(tz).date()
     weeks = max(0, (local_after - first_overdue).days // 7)
     candidates += [first_overdue + timedelta(days=7 * n) for n in range(weeks, weeks + 2)]

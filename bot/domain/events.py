@@ -349,6 +349,34 @@ class ModerationOverdue(AnswerClock, WorkItemEvent):
     kind: ClassVar[str] = "moderation_overdue"
 
 
+@dataclass(frozen=True)
+class InterimRequested(AnswerClock):
+    """The middle of the answer window and no 중간답변 yet: the department is asked for one."""
+
+    kind: ClassVar[str] = "interim_requested"
+
+
+@dataclass(frozen=True)
+class InterimMissing(AnswerClock):
+    """D-3 and still no 중간답변: the department's e-mail is told it now shows publicly."""
+
+    kind: ClassVar[str] = "interim_missing"
+
+
+@dataclass(frozen=True)
+class ModerationInterimMissing(AnswerClock, WorkItemEvent):
+    kind: ClassVar[str] = "moderation_interim_missing"
+
+
+@dataclass(frozen=True)
+class AnswerEscalated(AnswerClock):
+    """The final answer is overdue: an e-mail to the department head (`department` names the
+    office they lead)."""
+
+    kind: ClassVar[str] = "answer_escalated"
+    department: str = ""
+
+
 ANSWER_REMINDERS: dict[str, type[AnswerClock]] = {
     "d7": AnswerReminderD7,
     "d1": AnswerReminderD1,
@@ -371,6 +399,12 @@ class AnswerPublished(Event):
                                           metadata={_OMIT_IF_NONE: True})
     budget_krw: int | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
     percent: int | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
+    # an interim answer: the end of the day the final answer is expected, and the one the
+    # previous interim answer gave when this one moves it
+    answer_expected: datetime | None = field(default=None, kw_only=True,
+                                             metadata={_OMIT_IF_NONE: True})
+    answer_expected_before: datetime | None = field(default=None, kw_only=True,
+                                                    metadata={_OMIT_IF_NONE: True})
 
 
 @dataclass(frozen=True)
@@ -542,6 +576,7 @@ EVENTS: tuple[type[Event], ...] = (
     DebateOpened, DebateReminder, DebateExtended, DebateSummaryReady, DebateClosed,
     PollResultsReady, BroadcastMessage, BallotReminder48h, BallotReminder6h,
     BudgetRoundOpened, BudgetResults, BudgetVoteOpen,
+    InterimRequested, InterimMissing, ModerationInterimMissing, AnswerEscalated,
 )
 EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in EVENTS}
 

@@ -20,6 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.buttons import AdminMenu
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Action
+from bot.handlers import admin_lists
 from bot.handlers.access import ask, permits, permitted
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext, Session
@@ -154,7 +155,10 @@ BY_KEY = {section.key: section for section in SECTIONS}
 
 @permitted(Action.OPEN_ADMIN_MENU)
 async def open_menu(update: Update, context: GonggamContext) -> None:
-    """/admin"""
+    """/admin, or /admin <number|keyword> to find a proposal."""
+    if context.args:
+        await admin_lists.search_command(update, context)
+        return
     rendered = await _main(update, context)
     if update.effective_message is not None:
         await update.effective_message.reply_html(rendered.text,

@@ -145,20 +145,38 @@ async def list_departments(said: Said) -> None:
 @permitted(Action.ADD_DEPARTMENT)
 @on_message
 async def add_department(said: Said) -> None:
-    """/department_add <name> — chat ids and e-mails can follow as `chat=<id>` `mail=<a,b>`."""
+    """/department_add <name> — chat ids and e-mails can follow as `chat=<id>` `mail=<a,b>`,
+    the department head's e-mail as `head=<e-mail>`."""
     words = said.args
     options = dict(w.split("=", 1) for w in words if "=" in w)
     name = " ".join(w for w in words if "=" not in w).strip()
-    chat = options.get("chat", "")
-    if not name or (chat and not chat.lstrip("-").isdigit()):
+    chat, head = options.get("chat", ""), options.get("head")
+    if (not name or (chat and not chat.lstrip("-").isdigit())
+            or (head is not None and not departments.is_head_address(head))):
         await said.reply(view.department_add_usage(said.t))
         return
     async with said.context.transaction() as session:
         department_id = await departments.create_department(
             session, name=name, now=said.now, chat_id=int(chat) if chat else None,
-            emails=options.get("mail"), actor=actor_of(said.update),
-        )
+            emails=options.get("mail"), actor=actor_of(said.update), head_email=head)
     await said.reply(view.department_added(said.t, department_id, name))
+
+
+@permitted(Action.ADD_DEPARTMENT)
+@on_message
+async def set_department_head(said: Said) -> None:
+    """/department_head <department number> <e-mail>|- — where an overdue final answer
+    escalates after the department (`-` removes the address)."""
+    args = said.args
+    if (len(args) != 2 or not args[0].isdigit()
+            or not (args[1] == "-" or departments.is_head_address(args[1]))):
+        await said.reply(view.department_head_usage(said.t))
+        return
+    address = None if args[1] == "-" else args[1]
+    async with said.context.transaction() as session:
+        name = await departments.set_head_email(session, int(args[0]), address, now=said.now,
+                                                actor=actor_of(said.update))
+    await said.reply(view.department_head_set(said.t, name, address))
 
 
 @permitted(Action.DECIDE_RE_REVIEW)
@@ -250,7 +268,7 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(choose_reason, pattern=RatingReason.matches))
     for command, callback in (
         ("rereview", ask_re_review), ("departments", list_departments),
-        ("department_add", add_department),
+        ("department_add", add_department), ("department_head", set_department_head),
         ("rereview_decide", decide_re_review), ("debate_open", open_debate),
         ("debate_extend", extend_debate), ("opinion_hide", hide_or_restore_opinion),
         ("opinion_restore", hide_or_restore_opinion),

@@ -16,6 +16,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, E
 
 from bot.clock import Clock
 from bot.db.engine import DATABASE_ERRORS, FastLane
+from bot.domain.answer_clock import DeadlineRules
 from bot.domain.deadlines import BusinessCalendar
 from bot.handlers.pending import PENDING_KEY, Pending, pending_in
 from bot.i18n import I18n, Translator, pick_language
@@ -44,6 +45,11 @@ class Services:
     metrics: Metrics
     wake_dispatcher: Callable[[], None]
     calendar: BusinessCalendar
+
+    @property
+    def deadline_rules(self) -> DeadlineRules:
+        """What a debate's card needs to name the answer deadline that follows it."""
+        return DeadlineRules(self.settings.policy.answer_days, self.calendar)
 
 
 class UpdateAlreadyHandled(ApplicationHandlerStop):

@@ -193,7 +193,8 @@ async def _refresh_card(press: Press[DebateStanceChoice], proposal_id: int) -> N
         return
     now = press.now
     async with press.context.transaction() as session:
-        card = await browse.load_card(session, proposal_id, press.user_id)
+        card = await browse.load_card(session, proposal_id, press.user_id,
+                                      press.context.services.deadline_rules)
         tally = await debates.load_tally(session, proposal_id, press.user_id, now)
     if card is not None:
         await press.redraw(_card(press, card, tally, now))

@@ -18,10 +18,11 @@ from bot.buttons import WorkAct
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
 from bot.handlers.context import GonggamContext
-from bot.handlers.shape import Press, Said, on_message, on_press
+from bot.handlers.shape import Press, Said, Turn, on_message, on_press
 from bot.rendering import moderation as view
 from bot.rendering.notifications import NotificationRenderer
-from bot.services import bans, hiding, moderation, work_items
+from bot.services import admin_lists, bans, hiding, moderation, work_items
+from bot.services.admin_lists import Acting
 from bot.services.hiding import HIDE_REASONS, OPINION, PROPOSAL, HideOutcome
 from bot.services.moderation import ActOutcome, Moderator, OfflineForm
 from bot.services.work_items import WorkKind
@@ -51,14 +52,14 @@ async def hide(said: Said) -> None:
     if target is None:
         await said.reply(view.hide_usage(said.t))
         return
-    outcome = await _hide(said, *target)
+    outcome = await hide_and_settle(said, *target)
     await said.reply(view.hide_reply(said.t, outcome, hiding=True))
 
 
-async def _hide(said: Said, kind: str, number: int, reason: str) -> HideOutcome:
+async def hide_and_settle(turn: Turn, kind: str, number: int, reason: str) -> HideOutcome:
     """Hide the content and settle its open items as 'keep hidden' (hidden now or already)."""
-    moderator, now = moderator_of(said.update, said.context), said.now
-    async with said.context.transaction() as session:
+    moderator, now = moderator_of(turn.update, turn.context), turn.now
+    async with turn.context.transaction() as session:
         outcome = await hiding.hide_content(session, kind=kind, content_id=number,
                                             reason=reason, actor=moderator.actor, now=now)
         if outcome is not HideOutcome.NOT_FOUND:
@@ -75,14 +76,14 @@ async def restore(said: Said) -> None:
     if target is None:
         await said.reply(view.restore_usage(said.t))
         return
-    outcome = await _restore(said, *target)
+    outcome = await restore_and_settle(said, *target)
     await said.reply(view.hide_reply(said.t, outcome, hiding=False))
 
 
-async def _restore(said: Said, kind: str, number: int, reason: str) -> HideOutcome:
+async def restore_and_settle(turn: Turn, kind: str, number: int, reason: str) -> HideOutcome:
     """Restore the content and settle its open items as 'restore'."""
-    moderator, now = moderator_of(said.update, said.context), said.now
-    async with said.context.transaction() as session:
+    moderator, now = moderator_of(turn.update, turn.context), turn.now
+    async with turn.context.transaction() as session:
         outcome = await hiding.restore_content(session, kind=kind, content_id=number,
                                                actor=moderator.actor, now=now, reason=reason)
         if outcome is HideOutcome.DONE:
@@ -126,19 +127,18 @@ async def _decide_pending(said: Said, *, approving: bool) -> None:
 
 async def _decide(said: Said, number: int, action: str, reason: str) -> bool:
     """Approve or reject the proposal's pending item; whether that took effect."""
-    moderator, now = moderator_of(said.update, said.context), said.now
-    services = said.context.services
     async with said.context.transaction() as session:
-        items = [i for i in await work_items.open_items_for(session, PROPOSAL, number)
-                 if i.kind is WorkKind.PENDING]
-        if not items:
-            return False
-        result = await moderation.act_on_item(
-            session, items[0], action, moderator=moderator, now=now,
-            policy=services.settings.policy, venues=services.settings.venues,
-            secret_key=services.settings.secret_key, smtp_url=services.settings.smtp_url,
-            calendar=services.calendar, reason_text=reason)
-    return result.outcome is ActOutcome.DONE
+        outcome = await admin_lists.decide_pending(session, number, action, acting_of(said),
+                                                   reason)
+    return outcome is ActOutcome.DONE
+
+
+def acting_of(turn: Turn) -> Acting:
+    """The moderator behind the update and what a decision of theirs needs."""
+    services = turn.context.services
+    return Acting(moderator_of(turn.update, turn.context), turn.now, services.settings.policy,
+                  services.settings.venues, services.settings.secret_key,
+                  services.settings.smtp_url, services.calendar)
 
 
 # ----- merge, ban ---------------------------------------------------------------------------
@@ -309,8 +309,9 @@ async def _browse_item(press: Press[WorkAct], item: work_items.WorkItemView) -> 
         return
     markup = (view.reject_reasons_keyboard(t, item.id) if action == "reasons"
               else view.open_item_keyboard(t, item))
+    current = getattr(press.query.message, "reply_markup", None)
     await press.ack()
-    await press.query.edit_message_reply_markup(markup)
+    await press.query.edit_message_reply_markup(view.with_navigation(markup, current))
 
 
 async def _act(press: Press[WorkAct], item: work_items.WorkItemView) -> None:
@@ -358,7 +359,8 @@ async def _act_on_item(
 
 async def _mark_handled(press: Press[WorkAct], result: moderation.ActResult) -> None:
     """Edit the item's message: who did what (which department, which reason) and when;
-    the buttons go away. A long item is shortened so the handled line always fits."""
+    the buttons go away (but ↩️ back to the /admin queue). A long item is shortened so the
+    handled line always fits."""
     item, message = result.item, press.query.message
     if message is None or item is None or item.claimed_at is None:
         return
@@ -366,7 +368,9 @@ async def _mark_handled(press: Press[WorkAct], result: moderation.ActResult) -> 
                                   no_effect=result.outcome is ActOutcome.NO_EFFECT)
     text = view.with_handled_line(getattr(message, "text_html", None) or "",
                                   getattr(message, "text", None) or "", line)
-    await press.query.edit_message_text(text, parse_mode="HTML", reply_markup=None)
+    await press.query.edit_message_text(
+        text, parse_mode="HTML", reply_markup=view.with_navigation(
+            None, getattr(message, "reply_markup", None)))
 
 
 async def _update_other_copies(press: Press[WorkAct], result: moderation.ActResult) -> None:

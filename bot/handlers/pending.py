@@ -46,8 +46,20 @@ class AwaitingRatingReason:
     proposal_id: int
 
 
+@dataclass(frozen=True)
+class AwaitingAdminSearch:
+    """🔍 in /admin's proposal list: the next text is a proposal number or a keyword."""
+
+
+@dataclass(frozen=True)
+class AwaitingAdminPage:
+    """🔢 in /admin's proposal list: the next text is a page number of this list (its code)."""
+
+    query: str
+
+
 Pending = (AwaitingSearch | AwaitingOpinion | AwaitingBroadcast | PendingEndorsement
-           | AwaitingRatingReason)
+           | AwaitingRatingReason | AwaitingAdminSearch | AwaitingAdminPage)
 
 
 def pending_in(user_data: Mapping[Any, Any] | None) -> Pending | None:

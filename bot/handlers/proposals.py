@@ -292,7 +292,8 @@ async def _load_card(context: GonggamContext, proposal_id: int) -> LoadedCard | 
     if context.user is None:
         return None
     async with context.transaction() as session:
-        card = await browse.load_card(session, proposal_id, context.user.id)
+        card = await browse.load_card(session, proposal_id, context.user.id,
+                                      context.services.deadline_rules)
         if card is None:
             return None
         tally = None

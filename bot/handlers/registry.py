@@ -9,6 +9,7 @@ from telegram.ext import Application
 from bot.flows import budget_ballot, proposal_wizard
 from bot.handlers import (  # admin data  # moderation
     admin,
+    admin_lists,
     answers,
     assigning,
     audit_log,
@@ -55,6 +56,7 @@ IN_ORDER: tuple[Callable[[Application], None], ...] = (
     roles.register,  # moderation: /grant, /revoke, /staff
     moderation.register,  # moderation: commands and work item buttons
     admin.register,  # moderation: the /admin menu
+    admin_lists.register,  # the /admin menu's items, proposal lists and bulk actions
     fallback.register,
     errors.register,
 )

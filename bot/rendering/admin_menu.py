@@ -7,7 +7,8 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.buttons import AdminMenu
+from bot.buttons import AdminItem, AdminList, AdminMenu, AdminProposal
+from bot.domain.admin_lists import ListQuery, Sort
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered, audit_log
@@ -94,18 +95,34 @@ def _proposal_line(t: Translator, line: ProposalLine) -> str:
 
 
 def queue(t: Translator, items: list[WorkItemView], total: int, page: int) -> Rendered:
+    """A page of open items, a numbered button per line to open the item itself."""
+    numbered = list(enumerate(items, start=page * PAGE_SIZE + 1))
     lines = [f"{n}. {item_summary(t, item)} · {t.moment(item.created_at)}"
-             for n, item in enumerate(items, start=page * PAGE_SIZE + 1)]
+             for n, item in numbered]
+    opens = [[Button(str(n), callback_data=AdminItem(item.id, page).pack())
+              for n, item in numbered]]
     return _screen(t, t.gettext("📥 Open work items ({count})").format(count=total), lines,
-                   _nav(t, "queue", NONE, page, total),
+                   _nav(t, "queue", NONE, page, total), opens,
                    empty=t.gettext("Nothing waits. Well done!"))
 
 
+def queue_item(t: Translator, item: Rendered, page: int) -> Rendered:
+    """A work item opened from the queue: its text and buttons as every staff chat got them,
+    and ↩️ back to the queue's page (kept when the item is handled)."""
+    rows = list(item.reply_markup.inline_keyboard) if item.reply_markup else []
+    back = Button(t.gettext("↩️ Back to the list"),
+                  callback_data=AdminMenu("queue", NONE, page).pack())
+    return Rendered(item.text, InlineKeyboardMarkup([*rows, [back]]))
+
+
 def status_overview(t: Translator, counts: dict[ProposalStatus, int]) -> Rendered:
+    """Each status opens its list of ten lines a page (filters, order, search in it)."""
     buttons = [Button(f"{status_label(t, status)} ({n})",
-                      callback_data=AdminMenu("proposals", status.value, 0).pack())
+                      callback_data=AdminList("show", ListQuery(status=status).code()).pack())
                for status, n in counts.items() if n]
-    rows = [[b] for b in buttons]
+    everything = Button(t.gettext("📋 All proposals · 🔍 search"),
+                        callback_data=AdminList("show", ListQuery().code()).pack())
+    rows = [[b] for b in buttons] + ([[everything]] if buttons else [])
     empty = t.gettext("Pick a status.") if rows else t.gettext("No proposals yet.")
     return _screen(t, t.gettext("📋 Proposals by status"), [], _nav(t, "proposals", NONE, 0, 0),
                    rows, empty=empty)
@@ -125,8 +142,11 @@ def overdue(t: Translator, lines: list[ProposalLine], total: int, page: int) -> 
             department=escape(line.department or t.gettext("no department")))
         for line in lines
     ]
+    code = ListQuery(overdue=True, sort=Sort.DEADLINE).code()
+    opens = [[Button(f"#{line.id}", callback_data=AdminProposal(line.id, "view", 0, code).pack())
+              for line in lines]]
     return _screen(t, t.gettext("⏰ Overdue answers ({count})").format(count=total), shown,
-                   _nav(t, "overdue", NONE, page, total),
+                   _nav(t, "overdue", NONE, page, total), opens,
                    empty=t.gettext("No answer is overdue."))
 
 

@@ -139,7 +139,24 @@ def department_list(t: Translator, found: list[DepartmentView]) -> str:
 
 
 def department_add_usage(t: Translator) -> str:
-    return t.gettext("Usage: /department_add <name> [chat=<chat id>] [mail=<e-mails>]")
+    return t.gettext("Usage: /department_add <name> [chat=<chat id>] [mail=<e-mails>] "
+                     "[head=<department head's e-mail>]")
+
+
+def department_head_usage(t: Translator) -> str:
+    return t.gettext("Usage: /department_head <department number> <e-mail>|- (the department "
+                     "head is e-mailed when a final answer is overdue; - removes the address)")
+
+
+def department_head_set(t: Translator, name: str | None, address: str | None) -> str:
+    """Plain text (said.reply): the department's name as typed by an admin."""
+    if name is None:
+        return t.gettext("There is no department with that number. See /departments.")
+    if address is None:
+        return t.gettext("{department} has no department head's e-mail now.").format(
+            department=name)
+    return t.gettext("When a final answer of {department} is overdue, {address} will be "
+                     "told the day after the department.").format(department=name, address=address)
 
 
 def department_added(t: Translator, department_id: int, name: str) -> str:

@@ -6,11 +6,14 @@ from collections.abc import Callable
 
 from bot.domain.events import (
     AnswerClock,
+    AnswerEscalated,
     AnswerReminderD1,
     AnswerReminderD7,
     AnswerReminderOverdue,
     DepartmentLink,
     Event,
+    InterimMissing,
+    InterimRequested,
 )
 from bot.domain.korean import with_josa
 from bot.i18n import Translator
@@ -54,6 +57,44 @@ TEMPLATES.add(AnswerReminderD1, _reminder("기한 하루 전 알림"))
 TEMPLATES.add(AnswerReminderOverdue, _reminder("기한 초과 알림"))
 
 
+@TEMPLATES.of(InterimRequested)
+def _interim_requested(t: Translator, event: InterimRequested) -> Email:
+    subject = f"[공감] 제안 {event.proposal_id}번 중간답변 요청"
+    body = (
+        f"제안 {event.proposal_id}번 「{event.title}」의 답변 기간이 절반 지났습니다 "
+        f"(답변 기한 {t.deadline(event.due)}까지).\n"
+        "처음 받으신 답변 링크에서 중간답변을 올려 주세요. 지금 무엇을 하고 있는지와 "
+        "최종 답변 예상일을 적으면 주민들에게 공개됩니다.\n— 공감"
+    )
+    return subject, body
+
+
+@TEMPLATES.of(InterimMissing)
+def _interim_missing(t: Translator, event: InterimMissing) -> Email:
+    subject = f"[공감] 제안 {event.proposal_id}번 중간답변 없음"
+    body = (
+        f"제안 {event.proposal_id}번 「{event.title}」의 답변 기한({t.deadline(event.due)}까지)이 "
+        "사흘 남았지만 중간답변이 없습니다. 공개 페이지에 「중간답변 없음」으로 표시되고 "
+        "운영진에게도 알렸습니다.\n"
+        "답변 링크에서 중간답변이나 최종 답변을 올려 주세요.\n— 공감"
+    )
+    return subject, body
+
+
+@TEMPLATES.of(AnswerEscalated)
+def _escalated(t: Translator, event: AnswerEscalated) -> Email:
+    subject = f"[공감] 제안 {event.proposal_id}번 답변 기한 초과 ({event.department})"
+    body = (
+        f"{event.department} 부서장님께,\n\n"
+        f"제안 {event.proposal_id}번 「{event.title}」의 최종 답변이 기한({t.deadline(event.due)}"
+        f"까지)을 {event.days}일 넘겼습니다. 부서에는 이미 알렸습니다.\n"
+        "담당자가 답변 링크에서 답변할 수 있도록 살펴 주세요. 답변이 올라올 때까지 운영진도 "
+        "함께 확인합니다.\n— 공감"
+    )
+    return subject, body
+
+
 def render_email(event: Event, t: Translator) -> Email:
+event: Event, t: Translator) -> Email:
     """Subject and body; KeyError for events that have no e-mail form."""
     return TEMPLATES.render(t, event)

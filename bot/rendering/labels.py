@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.answers import AnswerKind, Feasibility, FinalDecision
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import N_, Translator
 
@@ -19,6 +20,22 @@ STATUS_LABELS: dict[ProposalStatus, str] = {
     S.EXPIRED: N_("closed (period over)"),
     S.WITHDRAWN: N_("withdrawn"),
     S.REJECTED: N_("not published"),
+}
+
+# ----- department answers: shared by the web pages and the staff view ----------------------
+ANSWER_KIND_LABELS: dict[str, str] = {
+    AnswerKind.FEASIBILITY: N_("Feasibility review"),
+    AnswerKind.INTERIM: N_("Interim answer"),
+    AnswerKind.FINAL: N_("Final answer"),
+    AnswerKind.PROGRESS: N_("Progress update"),
+}
+DECISION_LABELS: dict[str, str] = {
+    Feasibility.FEASIBLE: N_("Can be reviewed"),
+    Feasibility.NOT_FEASIBLE: N_("Not feasible"),
+    FinalDecision.ACCEPTED: N_("Accepted"),
+    FinalDecision.PARTIAL: N_("Partly accepted"),
+    FinalDecision.REJECTED: N_("Not accepted"),
+    FinalDecision.LONG_TERM: N_("Long-term review"),
 }
 
 HIDDEN_TEXT = N_("This post is hidden under the operating rules.")

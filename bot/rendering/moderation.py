@@ -66,6 +66,7 @@ KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.OVERDUE: N_("Overdue answer"),
     WorkKind.RE_REVIEW: N_("Re-review request"),
     WorkKind.DISSATISFIED: N_("Residents not satisfied"),
+    WorkKind.INTERIM_MISSING: N_("No interim answer"),
 }
 HIDDEN_REASON_LABELS: dict[str, str] = {
     **REASON_LABELS,
@@ -157,9 +158,14 @@ _KEYBOARDS: dict[WorkKind, Keyboard] = {
                                         (N_("📝 Noted"), "noted")),
     WorkKind.RE_REVIEW: lambda t, i: _two(t, i, (N_("✅ Accept"), "accept"),
                                           (N_("❌ Decline"), "decline")),
-    WorkKind.DISSATISFIED: lambda t, i: InlineKeyboardMarkup([[
-        Button(t.gettext("📝 Noted"), callback_data=WorkAct(i, "noted", 0).pack())]]),
+    WorkKind.DISSATISFIED: lambda t, i: _noted(t, i),
+    WorkKind.INTERIM_MISSING: lambda t, i: _noted(t, i),
 }
+
+
+def _noted(t: Translator, item_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(t.gettext("📝 Noted"), callback_data=WorkAct(item_id, "noted", 0).pack())]])
 
 
 def handled_line(t: Translator, name: str, action: str, at: datetime, detail: str = "") -> str:

@@ -15,6 +15,7 @@ from bot.domain.events import (
     AboutProposal,
     AlmostThere,
     AnswerClock,
+    AnswerEscalated,
     AnswerOverdue,
     AnswerPublished,
     AnswerReminderD1,
@@ -27,8 +28,11 @@ from bot.domain.events import (
     DepartmentLink,
     Event,
     Halfway,
+    InterimMissing,
+    InterimRequested,
     LinksToBot,
     ModerationDissatisfied,
+    ModerationInterimMissing,
     ModerationOpinion,
     ModerationOverdue,
     ModerationPending,
@@ -100,7 +104,7 @@ def _answer(t: Translator, event: AnswerPublished) -> str:
 
 def _answer_figures(t: Translator, event: AnswerPublished) -> list[str]:
     """The decision's plan in one line each, only what the department filled in."""
-    lines = []
+    lines = _expected_answer(t, event)
     if event.completes_by is not None:
         lines.append(t.gettext("📅 To be completed by {date}").format(
             date=t.deadline(event.completes_by)))
@@ -111,7 +115,21 @@ def _answer_figures(t: Translator, event: AnswerPublished) -> list[str]:
     return ["\n".join(lines)] if lines else []
 
 
+def _expected_answer(t: Translator, event: AnswerPublished) -> list[str]:
+    """An interim answer's date for the final one, and where it moved from."""
+    if event.answer_expected is None:
+        return []
+    after = t.deadline(event.answer_expected)
+    if event.answer_expected_before is None:
+        return [t.gettext("📅 Final answer expected on {date}").format(date=after)]
+    before = t.deadline(event.answer_expected_before)
+    # ko: 「…에서 {after}」 where {after} carries its particle (1월 20일(수)로)
+    return [t.gettext("📅 The expected answer date moved from {before} to {after}.").format(
+        before=before, after=t.with_particle(after, "으로/로"))]
+
+
 @TEMPLATES.of(DepartmentLink)
+
 def _department_link(t: Translator, event: DepartmentLink) -> str:
     return t.gettext(
         "📥 {department}: please review proposal #{id} 「{title}」 and answer here "
@@ -145,7 +163,21 @@ TEMPLATES.add(AnswerReminderOverdue, _answer_clock(
     N_("❗ The answer to proposal #{id} 「{title}」 is {days} days overdue (due {due}).")))
 TEMPLATES.add(ModerationOverdue, _answer_clock(
     N_("❗ Overdue: #{id} 「{title}」 has had no answer since {due} ({days} days).")))
+TEMPLATES.add(InterimRequested, _answer_clock(
+    N_("📝 Half of the answer period of proposal #{id} 「{title}」 has passed (due {due}). "
+       "Please post an interim answer on the reply page: what is being done and the date you "
+       "expect to give the final answer.")))
+TEMPLATES.add(InterimMissing, _answer_clock(
+    N_("❗ Proposal #{id} 「{title}」 has no interim answer three days before its answer "
+       "deadline ({due}); its public page now says so.")))
+TEMPLATES.add(ModerationInterimMissing, _answer_clock(
+    N_("📝 No interim answer: #{id} 「{title}」 is due {due} and the department has said "
+       "nothing since the debate closed.")))
+TEMPLATES.add(AnswerEscalated, _answer_clock(
+    N_("❗ The answer to proposal #{id} 「{title}」 is {days} days overdue (due {due}); the "
+       "department head has been told.")))
 TEMPLATES.add(AnswerOverdue, _answer_clock(
+
     N_("The department's answer to 「{title}」 is late (due {due}). "
        "We keep reminding them every week and will tell you when it comes.")))
 
@@ -287,6 +319,7 @@ def _work_item_buttons(t: Translator, event: WorkItemEvent) -> Keyboard:
 for _work_item in (ModerationPending, ModerationThreshold, ModerationReported, ModerationOpinion,
                    ModerationDissatisfied, ModerationReReview, ModerationOverdue):
     KEYBOARDS.add(_work_item, _work_item_buttons)
+KEYBOARDS.add(ModerationInterimMissing, _work_item_buttons)  # the answer window's D-3 check
 
 # The other areas' templates and buttons live beside their texts.
 TEMPLATES.include(DEBATE_TEMPLATES)

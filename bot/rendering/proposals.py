@@ -24,6 +24,7 @@ from bot.buttons import (
     Unendorse,
     WithdrawProposal,
 )
+from bot.domain.answer_clock import ANSWER_PENDING
 from bot.domain.answers import overdue_days
 from bot.domain.deadlines import days_left, format_dday
 from bot.domain.lifecycle import ProposalStatus
@@ -32,6 +33,7 @@ from bot.domain.proposals import progress_bar
 from bot.domain.reports import REPORT_REASONS
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
+from bot.rendering.deadlines import deadline_line, expected_answer_line
 from bot.rendering.debates import debate_lines, debate_rows  # debates
 from bot.rendering.labels import HIDDEN_TEXT, moderation_marks, status_label
 from bot.services.browse import Page, ProposalCard, ProposalSummary, Sort
@@ -227,13 +229,10 @@ def _deadline_lines(t: Translator, card: ProposalCard, now: datetime) -> list[st
         lines.append(t.gettext("❗ Answer overdue by {days} days").format(days=late))
     if card.status is S.COLLECTING and card.collect_until:
         lines.append(t.gettext("공감 until {when}").format(when=t.deadline(card.collect_until)))
-    if card.status is S.UNDER_REVIEW and card.review_due:
-        lines.append(t.gettext("Review due {when}").format(when=t.deadline(card.review_due)))
-    if card.status is S.IN_DEBATE and card.debate_closes_at:
-        until = t.deadline(card.debate_closes_at)
-        lines.append(t.gettext("Debate until {when}").format(when=until))
-    if card.status is S.AWAITING_ANSWER and card.answer_due:
-        lines.append(t.gettext("Answer due {when}").format(when=t.deadline(card.answer_due)))
+    if card.deadline is not None:  # one deadline, named, with why it is the one it is
+        lines.append(deadline_line(t, card.deadline, quote=escape))
+    if card.expected_answer is not None and card.status in ANSWER_PENDING:
+        lines.append("📅 " + expected_answer_line(t, card.expected_answer))
     return lines
 
 

@@ -22,6 +22,7 @@ from bot.db.models import (
     ReReviewRequest,
     SatisfactionVote,
 )
+from bot.domain.answer_clock import DeadlineRules, NamedDeadline, interim_missing
 from bot.domain.answers import (
     ACCEPTING,
     AnswerForm,
@@ -67,7 +68,9 @@ from bot.domain.text import mask_personal_data
 from bot.domain.venues import Venues
 from bot.services.audit import record_audit
 from bot.services.bans import ensure_permitted
+from bot.services.answer_steps import has_interim, steps_of
 from bot.services.browse import ProposalCard, load_card
+from bot.services.deadline_views import RE_REVIEW_NOTE, expected_answer_date
 from bot.services.debates import announce_debate_opened  # debates hook
 from bot.services.debates import summary_text as debate_summary_text  # debates hook
 from bot.services.departments import hash_token, notify_department
@@ -120,7 +123,7 @@ class AnswerView:
 class ProposalPage:
     card: ProposalCard
     answers: tuple[AnswerView, ...]
-    due: datetime | None
+    deadline: NamedDeadline | None  # the one that matters now, named and explained
     overdue_days: int
     allowed: frozenset[AnswerKind]
     head_office_required: bool
@@ -128,6 +131,12 @@ class ProposalPage:
     debate_summary: str | None
     satisfied: int
     dissatisfied: int
+    expected_answer: date | None = None  # by the latest 중간답변
+    interim_missing: bool = False  # 「중간답변 없음」: none by D-3 of the answer window
+
+    @property
+    def due(self) -> datetime | None:
+        return self.deadline.at if self.deadline is not None else None
 
 
 @dataclass(frozen=True)
@@ -171,17 +180,19 @@ async def resolve_link(
 
 
 async def load_reply_page(
-    session: AsyncSession, link: LinkView, now: datetime, policy: Policy
+    session: AsyncSession, link: LinkView, now: datetime, policy: Policy,
+    calendar: BusinessCalendar,
 ) -> ProposalPage:
-    page = await _page(session, link.proposal_id, now, policy)
+    page = await _page(session, link.proposal_id, now, policy, calendar)
     assert page is not None, "a live link always points at an existing proposal"
     return page
 
 
 async def load_public_page(
-    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy
+    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy,
+    calendar: BusinessCalendar,
 ) -> ProposalPage | None:
-    return await _page(session, proposal_id, now, policy)
+    return await _page(session, proposal_id, now, policy, calendar)
 
 
 async def submit_answer(
@@ -210,6 +221,7 @@ async def submit_answer(
     errors = validate_answer(form, now.astimezone(policy.timezone).date())
     if errors:
         return AnswerResult(AnswerOutcome.INVALID, errors, status)
+    expected_before = await expected_answer_date(session, proposal.id)
     answer_id = await _insert_answer(session, link, form, idempotency_key, now)
     if answer_id is None:
         return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
@@ -223,7 +235,8 @@ async def submit_answer(
                  after={"status": str(new_status), "answer_id": answer_id,
                         "decision": form.decision})
     if not _opened_the_debate(form, new_status):  # else the invitation carries the result
-        await _announce(session, proposal, form, link.department_name, now, venues)
+        await _announce(session, proposal, form, link.department_name, now, venues,
+                        expected_before)
     return AnswerResult(AnswerOutcome.PUBLISHED, {}, new_status)
 
 
@@ -379,7 +392,7 @@ async def decide_re_review(
         moved = await transition(
             session, proposal_id, expected=S.NOT_FEASIBLE, new=S.UNDER_REVIEW, now=now,
             changes={"review_due": review_due, "next_reminder_at": next_reminder(review_due, now)},
-            note="재심의", push=False,
+            note=RE_REVIEW_NOTE, push=False,
         )
         if not moved:
             return False
@@ -391,9 +404,11 @@ async def decide_re_review(
 
 
 async def remind_department(
-    session: AsyncSession, proposal_id: int, now: datetime, venues: Venues, smtp_url: str | None
+    session: AsyncSession, proposal_id: int, now: datetime, venues: Venues, smtp_url: str | None,
+    calendar: BusinessCalendar | None = None,
 ) -> bool:
-    """The answer clock: D-7 and D-1 reminders, then overdue alerts and a weekly reminder."""
+    """The answer clock: D-7 and D-1 reminders, then overdue alerts and a weekly reminder
+    (with a `calendar`, the overdue ones from the first business day after the deadline)."""
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None or proposal.next_reminder_at is None or proposal.next_reminder_at > now:
         return False
@@ -401,7 +416,7 @@ async def remind_department(
     claimed = await session.execute(
         update(Proposal)
         .where(Proposal.id == proposal_id, Proposal.next_reminder_at == proposal.next_reminder_at)
-        .values(next_reminder_at=next_reminder(due, now) if due else None)
+        .values(next_reminder_at=next_reminder(due, now, calendar=calendar) if due else None)
         .execution_options(synchronize_session=False)
     )
     if rows_affected(claimed) != 1 or due is None:
@@ -426,27 +441,29 @@ async def _announce_overdue(
 ) -> None:
     once = f"{proposal.id}:{due.date()}"
     stage = str(proposal.status)
-    await post_work_item(session, venues, kind=WorkKind.OVERDUE,
-                         subject_kind="proposal", subject_id=proposal.id, now=now,
-                         notice=ModerationOverdue(proposal.id, proposal.title, due, stage, days,
-                                                  key=once, urgent=True))
+    if proposal.status != S.AWAITING_ANSWER:  # a final answer escalates step by step instead
+        await post_work_item(session, venues, kind=WorkKind.OVERDUE,
+                             subject_kind="proposal", subject_id=proposal.id, now=now,
+                             notice=ModerationOverdue(proposal.id, proposal.title, due, stage,
+                                                      days, key=once, urgent=True))
     await enqueue_for_users(session, await proposal_followers(session, proposal.id),
                             AnswerOverdue(proposal.id, proposal.title, due, stage, days, key=once),
                             now)
 
 
 async def _page(
-    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy
+    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy,
+    calendar: BusinessCalendar,
 ) -> ProposalPage | None:
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None:
         return None
-    card = await load_card(session, proposal_id, viewer_id=-1)
+    card = await load_card(session, proposal_id, viewer_id=-1,
+                           rules=DeadlineRules(policy.answer_days, calendar))
     if card is None:
         return None
     status = ProposalStatus(proposal.status)
-    due = {S.UNDER_REVIEW: proposal.review_due, S.IN_DEBATE: proposal.debate_closes_at,
-           S.AWAITING_ANSWER: proposal.answer_due}.get(status)
+    due = card.deadline.at if card.deadline is not None else None
     late = overdue_days(due, now) if status in (S.UNDER_REVIEW, S.AWAITING_ANSWER) else 0
     department = (
         await session.get(Department, proposal.department_id) if proposal.department_id else None
@@ -456,7 +473,7 @@ async def _page(
     return ProposalPage(
         card=card,
         answers=await _answers(session, proposal_id),
-        due=due,
+        deadline=card.deadline,
         overdue_days=late,
         allowed=ALLOWED.get(status, frozenset()),
         head_office_required=bool(threshold and proposal.endorsement_count >= threshold),
@@ -464,6 +481,9 @@ async def _page(
         debate_summary=await debate_summary_text(session, proposal_id),  # debates hook
         satisfied=satisfied,
         dissatisfied=dissatisfied,
+        expected_answer=card.expected_answer,
+        interim_missing=(status is S.AWAITING_ANSWER and interim_missing(
+            steps_of(proposal, calendar), now, await has_interim(session, proposal))),
     )
 
 
@@ -520,10 +540,12 @@ async def _insert_answer(
 
 
 def _figures(form: AnswerForm) -> tuple[date | None, int | None, int | None]:
-    """The expected completion and the budget of an accepting final answer, and the progress
-    percentage, each only when the department filled it in (a validated form)."""
+    """The expected completion and the budget of an accepting final answer (an interim
+    answer's date: when the final answer is expected), and the progress percentage, each only
+    when the department filled it in (a validated form)."""
     accepting = form.kind is AnswerKind.FINAL and form.decision in {d.value for d in ACCEPTING}
-    completion = parse_completion(form.expected_completion) if accepting else None
+    dated = accepting or form.kind is AnswerKind.INTERIM
+    completion = parse_completion(form.expected_completion) if dated else None
     budget = parse_krw(form.budget) if accepting and form.budget else None
     return completion, budget, 100 if form.completed else parse_percent(form.percent)
 
@@ -537,7 +559,7 @@ async def _apply(
     target = _target(status, form)
     if target is None or target == status:
         return status
-    changes: dict[str, object] = {"next_reminder_at": None}
+    changes: dict[str, object] = {"next_reminder_at": None, "answer_step_at": None}
     if target is S.IN_DEBATE:
         changes["debate_closes_at"] = resident_deadline(now, policy.debate_days)
     moved = await transition(session, proposal.id, expected=status, new=target, now=now,
@@ -565,15 +587,22 @@ def _target(status: ProposalStatus, form: AnswerForm) -> ProposalStatus | None:
 
 async def _announce(
     session: AsyncSession, proposal: Proposal, form: AnswerForm, department: str, now: datetime,
-    venues: Venues,
+    venues: Venues, expected_before: date | None = None,
 ) -> None:
+    """The answer's push to followers; an interim answer says when the final one is expected
+    and, when that moved, from which date."""
     completion, budget, percent = _figures(form)
+    interim = form.kind is AnswerKind.INTERIM
+    expected = completion if interim else None
+    moved_from = expected_before if expected and expected_before not in (None, expected) else None
     notice = AnswerPublished(
         proposal.id, proposal.title, form.kind.value, department,
         url=f"{venues.public_base_url}/p/{proposal.id}",
         summary=mask_personal_data(clean_text(form.text))[0][:200], decision=form.decision,
-        completes_by=end_of_day(completion) if completion else None, budget_krw=budget,
-        percent=percent, key=f"{proposal.id}:{form.kind}:{now.isoformat()}",
+        completes_by=end_of_day(completion) if completion and not interim else None,
+        budget_krw=budget, percent=percent, key=f"{proposal.id}:{form.kind}:{now.isoformat()}",
+        answer_expected=end_of_day(expected) if expected else None,
+        answer_expected_before=end_of_day(moved_from) if moved_from else None,
     )
     await enqueue_for_users(session, await proposal_followers(session, proposal.id), notice, now)
 

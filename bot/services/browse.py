@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -11,9 +11,11 @@ from sqlalchemy import Select, UnaryExpression, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Endorsement, Proposal, ProposalEvent, Report, Subscription
+from bot.domain.answer_clock import DeadlineRules, NamedDeadline
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
 from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.places import GeoPoint
+from bot.services.deadline_views import deadline_of, expected_answer_date
 from bot.services.drafts import place_of
 
 PAGE_SIZE = 5
@@ -71,6 +73,10 @@ class ProposalCard:
     merged_into_id: int | None = None
     viewer_reported: bool = False  # the 🚩 button says so; a second press changes nothing
     place: GeoPoint | None = None  # a place shared in the wizard (published, ~10 m)
+    # the one deadline that matters now, named and explained, and the final answer date the
+    # latest 중간답변 expects (issue #15)
+    deadline: NamedDeadline | None = None
+    expected_answer: date | None = None
 
     def is_author(self, user_id: int) -> bool:
         return self.author_id == user_id
@@ -84,9 +90,13 @@ class Page:
 
 
 async def load_card(
-    session: AsyncSession, proposal_id: int, viewer_id: int
+    session: AsyncSession, proposal_id: int, viewer_id: int,
+    rules: DeadlineRules | None = None,
 ) -> ProposalCard | None:
-    """The card as `viewer_id` sees it; None if missing or not yet public (unless theirs)."""
+    """The card as `viewer_id` sees it; None if missing or not yet public (unless theirs).
+
+    With `rules`, a debate's deadline also says the answer deadline that will follow it.
+    """
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None:
         return None
@@ -123,6 +133,8 @@ async def load_card(
         tuple(HistoryItem(at, ProposalStatus(status)) for at, status in events),
         bool(endorsed), bool(muted), proposal.offline_channel, proposal.merged_into_id,
         bool(reported), place_of(proposal.latitude, proposal.longitude),
+        await deadline_of(session, proposal, rules),
+        await expected_answer_date(session, proposal_id),
     )
 
 

@@ -19,11 +19,13 @@ from sqlalchemy.orm import InstrumentedAttribute
 from bot.clock import Clock
 from bot.db.models import Proposal
 from bot.domain.answers import next_reminder
-from bot.domain.deadlines import BusinessCalendar, official_deadline
+from bot.domain.answer_clock import DeadlineRules
+from bot.domain.deadlines import BusinessCalendar
 from bot.domain.events import ProposalExpired
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.domain.venues import Venues
+from bot.services.answer_steps import first_answer_step, run_answer_steps
 from bot.services.answers import remind_department
 from bot.services.ballots import REMIND_6H, REMIND_48H  # budget ballot reminders
 from bot.services.budget import (  # budget rounds
@@ -135,16 +137,18 @@ async def close_debate(
     proposal = await session.get(Proposal, proposal_id)
     if proposal is None or proposal.debate_closes_at is None:
         return False
-    answer_due = official_deadline(
-        proposal.debate_closes_at, context.policy.answer_days, context.calendar
-    )
+    closes = proposal.debate_closes_at
+    rules = DeadlineRules(context.policy.answer_days, context.calendar)
+    answer_due = rules.answer_due_after(closes)  # what the debate's screens said would follow
     moved = await transition(
         session,
         proposal_id,
         expected=ProposalStatus.IN_DEBATE,
         new=ProposalStatus.AWAITING_ANSWER,
         now=now,
-        changes={"answer_due": answer_due, "next_reminder_at": next_reminder(answer_due, now),
+        changes={"answer_due": answer_due,
+                 "next_reminder_at": next_reminder(answer_due, now, calendar=context.calendar),
+                 "answer_step_at": first_answer_step(closes, answer_due, now, context.calendar),
                  "debate_reminder_at": None},
         guard=Proposal.debate_closes_at <= now,
         push=False,
@@ -169,7 +173,16 @@ async def remind_closing_soon(
 async def remind_answer_clock(
     session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
-    return await remind_department(session, proposal_id, now, context.venues, context.smtp_url)
+    return await remind_department(session, proposal_id, now, context.venues, context.smtp_url,
+                                   context.calendar)
+
+
+async def run_answer_window_steps(
+    session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    """The interim request and check, and the overdue escalation (bot/services/answer_steps)."""
+    return await run_answer_steps(session, proposal_id, now, venues=context.venues,
+                                  calendar=context.calendar, smtp_url=context.smtp_url)
 
 
 async def open_budget_round(
@@ -215,6 +228,10 @@ DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
     DeadlineKind(
         "answer_clock", ProposalStatus.AWAITING_ANSWER, Proposal.next_reminder_at,
         remind_answer_clock,
+    ),
+    DeadlineKind(  # after the answer clock: its first overdue reminder goes before escalation
+        "answer_steps", ProposalStatus.AWAITING_ANSWER, Proposal.answer_step_at,
+        run_answer_window_steps,
     ),
 )
 

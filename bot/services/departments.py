@@ -72,14 +72,35 @@ async def create_department(
     emails: str | None = None,
     head_office: bool = False,
     actor: str = "admin",
+    head_email: str | None = None,
 ) -> int:
     department = Department(name=name.strip(), chat_id=chat_id, contact_emails=emails,
-                            head_office=head_office, archived=False)
+                            head_office=head_office, archived=False, head_email=head_email)
     session.add(department)
     await session.flush()
     record_audit(session, now, actor, "department.create", f"department:{department.id}",
            after={"name": department.name, "chat_id": chat_id, "head_office": head_office})
     return department.id
+
+
+def is_head_address(raw: str) -> bool:
+    """One e-mail address for the department head (where an overdue answer escalates)."""
+    return _addresses(raw) == [raw] and len(raw) <= 254
+
+
+async def set_head_email(
+    session: AsyncSession, department_id: int, address: str | None, *, now: datetime,
+    actor: str,
+) -> str | None:
+    """Set (or, with None, clear) the department head's e-mail; the department's name, or
+    None when there is no such department."""
+    department = await session.get(Department, department_id)
+    if department is None:
+        return None
+    before, department.head_email = department.head_email, address
+    record_audit(session, now, actor, "department.head_email", f"department:{department_id}",
+                 before={"head_email": before}, after={"head_email": address})
+    return department.name
 
 
 async def list_departments(
@@ -236,9 +257,20 @@ async def notify_department(
     """To the department's Telegram chat if it has one, and by e-mail when SMTP is set up."""
     if department.chat_id is not None:
         await enqueue(session, chat_id=department.chat_id, notice=notice, now=now)
-    if smtp_url and department.contact_emails:
-        for address in _addresses(department.contact_emails):
-            await enqueue_email(session, address=address, notice=notice, now=now)
+    await email_department(session, department, notice, now, smtp_url)
+
+
+async def email_department(
+    session: AsyncSession, department: Department, notice: Event, now: datetime,
+    smtp_url: str | None, *, head: bool = False,
+) -> bool:
+    """By e-mail alone, when SMTP is set up: to the department's addresses, or with `head`
+    to the department head's. False when there was nobody to write to."""
+    raw = department.head_email if head else department.contact_emails
+    addresses = _addresses(raw or "") if smtp_url else []
+    for address in addresses:
+        await enqueue_email(session, address=address, notice=notice, now=now)
+    return bool(addresses)
 
 
 async def _deliver_link(

@@ -230,6 +230,7 @@ ACTIONS: dict[WorkKind, frozenset[str]] = {
     WorkKind.OVERDUE: frozenset({"remind", "noted"}),
     WorkKind.RE_REVIEW: frozenset({"accept", "decline"}),
     WorkKind.DISSATISFIED: frozenset({"noted"}),
+    WorkKind.INTERIM_MISSING: frozenset({"noted"}),
 }
 
 

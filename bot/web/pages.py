@@ -39,6 +39,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.domain.places import map_url
 from bot.domain.text import mask_personal_data
 from bot.i18n import DEFAULT_LANGUAGE, N_, I18n, Translator
+from bot.rendering.deadlines import deadline_line, expected_answer_line
 from bot.rendering.labels import HIDDEN_TEXT, moderation_marks, status_label
 from bot.rendering.templates import html_templates
 from bot.services.answers import (
@@ -71,7 +72,7 @@ HTML = "text/html"
 FORM_KINDS = (AnswerKind.FEASIBILITY, AnswerKind.INTERIM, AnswerKind.FINAL, AnswerKind.PROGRESS)
 FIELDS: dict[AnswerKind, tuple[str, ...]] = {
     AnswerKind.FEASIBILITY: ("official_name", "decision", "text"),
-    AnswerKind.INTERIM: ("official_name", "text"),
+    AnswerKind.INTERIM: ("official_name", "text", "expected_completion"),
     AnswerKind.FINAL: ("official_name", "decision", "text", "expected_completion", "budget"),
     AnswerKind.PROGRESS: ("official_name", "text", "percent", "completed"),
 }
@@ -197,6 +198,8 @@ def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
                                                        card.merged_into_id),
         threshold=settings.policy.endorsement_threshold,
         map_url=lambda card: map_url(card.place, card.title) if card.place else None,
+        deadline_line=lambda d: deadline_line(t, d),
+        expected_answer_line=lambda d: expected_answer_line(t, d),
     )
 
 
@@ -217,7 +220,7 @@ async def reply_page(request: web.Request) -> web.Response:
         link = await _resolve(session, state, token, now)
         if link is None:
             return _lookup_failed(state, request)
-        page = await load_reply_page(session, link, now, state.deps.settings.policy)
+        page = await _page_for(session, state, link, now)
     if published:
         return _reply(state, request, link, page, now, notice=PUBLISHED)
     template = _reply(state, request, link, page, now, placeholders=True)
@@ -237,7 +240,7 @@ async def preview_answer(request: web.Request) -> web.Response:
         submission = await _check_post(session, state, request, data, "csrf", now, signed=False)
         if isinstance(submission, web.Response):
             return submission
-        page = await load_reply_page(session, submission.link, now, state.deps.settings.policy)
+        page = await _page_for(session, state, submission.link, now)
     if submission.kind not in page.allowed:
         return _moved_on(state, request, submission.link, page, now)
     if submission.expired:
@@ -259,8 +262,7 @@ async def publish_answer(request: web.Request) -> web.Response:
         if isinstance(submission, web.Response):
             return submission
         if data.get("action") == "edit" or submission.expired:
-            page = await load_reply_page(session, submission.link, now,
-                                         state.deps.settings.policy)
+            page = await _page_for(session, state, submission.link, now)
             message = FORM_EXPIRED if data.get("action") != "edit" else None
             return _reshow(state, request, submission, page, now, message=message)
         result = await submit_answer(
@@ -284,7 +286,8 @@ async def public_page(request: web.Request) -> web.Response:
     if cached is not None:
         return _html(cached)
     async with state.deps.sessionmaker() as session:
-        page = await load_public_page(session, proposal_id, now, state.deps.settings.policy)
+        page = await load_public_page(session, proposal_id, now, state.deps.settings.policy,
+                                      state.deps.calendar)
     if page is None:
         return _not_found(state)
     response = _render(state, "public.html", page=page, now=now, **_deadline_facts(page, now))
@@ -293,6 +296,13 @@ async def public_page(request: web.Request) -> web.Response:
 
 
 # ---- steps ----------------------------------------------------------------------------------
+
+
+async def _page_for(
+    session: AsyncSession, state: PageState, link: LinkView, now: datetime
+) -> ProposalPage:
+    return await load_reply_page(session, link, now, state.deps.settings.policy,
+                                 state.deps.calendar)
 
 
 async def _commit(state: PageState, session: AsyncSession) -> None:
@@ -344,7 +354,7 @@ async def _after_publish(
         headers = {"Location": location, "Cache-Control": "no-store"}
         return web.Response(status=303, headers=headers)
     async with state.deps.sessionmaker() as session:
-        page = await load_reply_page(session, submission.link, now, state.deps.settings.policy)
+        page = await _page_for(session, state, submission.link, now)
     if outcome is AnswerOutcome.DUPLICATE:
         return _reply(state, request, submission.link, page, now, notice=ALREADY_PUBLISHED,
                       status=409)
@@ -552,8 +562,8 @@ def _with_fresh_form_tokens(state: PageState, copy: CachedReply, now: datetime) 
 
 def _deadline_facts(page: ProposalPage, now: datetime) -> dict[str, Any]:
     if page.due is None:
-        return {"due_label": None, "dday": None}
-    return {"due_label": page.due, "dday": format_dday(days_left(page.due, now))}
+        return {"dday": None}
+    return {"dday": format_dday(days_left(page.due, now))}
 
 
 def _today(state: PageState, now: datetime) -> date:

@@ -94,15 +94,13 @@ async def test_proposals_by_status_with_counts_and_pages(menu: Menu) -> None:
     screen = await menu.moderator.wait_for_message("🛠")
     overview = await go(menu.moderator, screen, "am:1:proposals:-:0")
     collecting = next(text for text, data in (b for row in overview.buttons for b in row)
-                      if data == "am:1:proposals:collecting:0")
+                      if data == "al:1:show:s1-p0")  # the staff list of the status
     assert "(8)" in collecting  # seven plus the hidden one
-    first = await go(menu.moderator, overview, "am:1:proposals:collecting:0")
+    first = await go(menu.moderator, overview, "al:1:show:s1-p0")
     assert "숨긴 제안" not in first.text and "운영 원칙에 따라 숨겨진 글이에요" in first.text
-    assert "am:1:proposals:collecting:1" in [d for row in first.buttons for _, d in row]
-    second = await go(menu.moderator, first, "am:1:proposals:collecting:1")
-    assert "모으는 제안 2" in second.text or "모으는 제안 1" in second.text
-    assert "am:1:proposals:collecting:2" not in [d for row in second.buttons for _, d in row]
-    back = await go(menu.moderator, second, "am:1:menu:-:0")
+    assert "모으는 제안 1" in first.text and "모으는 제안 7" in first.text  # ten a page
+    assert len([d for row in first.buttons for _, d in row if d.startswith("ap:1:")]) == 8
+    back = await go(menu.moderator, first, "am:1:menu:-:0")
     assert "🛠" in back.text
 
 
@@ -130,7 +128,7 @@ async def test_unknown_sections_and_pages_change_nothing(menu: Menu) -> None:
         assert answer is not None
     assert menu.admin.message(screen.message_id).edit_count == 0
     odd = await go(menu.admin, screen, "am:1:proposals:nonsense:0")  # back to the overview
-    assert "am:1:proposals:collecting:0" in [d for row in odd.buttons for _, d in row]
+    assert "al:1:show:s1-p0" in [d for row in odd.buttons for _, d in row]
 
 
 # ----- the UX pass (the Korean wording below needs the merged catalogue) ----------------------
@@ -152,7 +150,8 @@ async def test_the_pager_shows_the_page_and_pressing_it_changes_nothing(menu: Me
     second = await go(menu.moderator, first, "am:1:proposals:collecting:1")
     assert texts(second)[0] == ["◀", "2/2쪽"]
     overdue = await go(menu.moderator, second, "am:1:overdue:-:0")
-    assert texts(overdue) == [["↩️ 돌아가기"]]  # one page: no pager at all
+    assert len(texts(overdue)) == 2  # one page: no pager at all, a button to open the line
+    assert texts(overdue)[0][0].startswith("#") and texts(overdue)[1] == ["↩️ 돌아가기"]
 
 
 async def test_statistics_departments_and_categories_read_well(menu: Menu) -> None:
@@ -177,10 +176,10 @@ async def test_the_staff_help_is_korean_with_an_example(menu: Menu) -> None:
                  "예: /hide p 12 광고 글", "/ban <텔레그램 ID> <일수|영구> <사유>"):
         assert line in help_screen.text, line
     exports = await go(menu.moderator, help_screen, "am:1:exports:-:0")
-    assert "/export 제안|답변|토론|예산 [csv|json]\n예: /export 제안 csv" in exports.text
+    assert "/export 제안|답변|토론|예산|부서 [csv|json]\n예: /export 제안 csv" in exports.text
     await menu.moderator.say("/export")
     usage = await menu.moderator.wait_for_message()
-    assert usage.text == "사용법: /export <제안|답변|토론|예산> [csv|json]\n예: /export 제안 csv"
+    assert usage.text == "사용법: /export <제안|답변|토론|예산|부서> [csv|json]\n예: /export 제안 csv"
     await menu.moderator.say("/export 토론 json")
     sent = await menu.moderator.wait_for_message(predicate=lambda m: m.file_kind is not None)
     assert (sent.file_name or "").endswith(".json") and "debates" in (sent.file_name or "")

@@ -17,6 +17,7 @@ from bot.domain.events import (
     EVENT_TYPES,
     EVENTS,
     AlmostThere,
+    AnswerEscalated,
     AnswerOverdue,
     AnswerPublished,
     AnswerReminderD1,
@@ -40,7 +41,10 @@ from bot.domain.events import (
     DepartmentLink,
     Event,
     Halfway,
+    InterimMissing,
+    InterimRequested,
     ModerationDissatisfied,
+    ModerationInterimMissing,
     ModerationOpinion,
     ModerationOpinionReported,
     ModerationOverdue,
@@ -135,6 +139,12 @@ SAMPLES: dict[type[Event], Event] = {
                                  "https://gonggam.test/budget/3", ballot_type="approval_budget",
                                  photo_url="https://gonggam.test/budget/3/chart.png", key="3"),
     BudgetVoteOpen: BudgetVoteOpen(3, "2027 주민참여예산", 100_000_000, DUE, 5, key="3"),
+    InterimRequested: InterimRequested(4, TITLE, DUE, "awaiting_answer", key="4:i"),
+    InterimMissing: InterimMissing(4, TITLE, DUE, "awaiting_answer", key="4:m"),
+    ModerationInterimMissing: ModerationInterimMissing(4, TITLE, DUE, "awaiting_answer",
+                                                       key="4:m", urgent=True),
+    AnswerEscalated: AnswerEscalated(4, TITLE, DUE, "awaiting_answer", 2, department="도로과",
+                                     key="4:h"),
 }
 
 # The kind names of rows written by earlier versions: renaming an event's kind would leave

@@ -458,13 +458,17 @@ async def test_the_public_page_shows_answers_and_the_overdue_flag(
         sessionmaker, status=ProposalStatus.AWAITING_ANSWER, answer_due=START - timedelta(days=3)
     )
     interim = {"text": "부지 소유자와 협의 중이라 12월 말에 답변드릴게요.",
-               "official_name": "박지훈"}
-    _, html = await preview(client, scene, "interim", interim)
+               "official_name": "박지훈", "expected_completion": ""}
+    status, html = await preview(client, scene, "interim", interim)
+    assert status == 422  # an interim answer must say when the final answer comes
+    _, html = await preview(client, scene, "interim", {**interim,
+                                                        "expected_completion": "2026-12-31"})
     await client.post(f"{scene.url}/publish", data=confirm_data(html, scene))
     response = await client.get(f"/p/{scene.proposal_id}")
     body = await response.text()
     assert response.status == 200
     assert ko.gettext("Answer overdue by {days} days").format(days=3) in body
+    assert "최종 답변 예상일: 12월 31일(목)" in body
     assert "부지 소유자와 협의 중이라" in body and "박지훈" in body and "공원 가로등 설치" in body
     assert "<form" not in body
 

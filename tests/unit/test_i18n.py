@@ -145,5 +145,5 @@ def test_a_given_now_wins_over_the_clock_and_without_either_no_year_is_shown() -
 
 def test_a_deadline_sentence_reads_until_the_day() -> None:
     ko = I18n(clock=ShiftableClock(DECEMBER_2026, frozen=True)).get("ko")
-    line = ko.gettext("Debate until {when}").format(when=ko.deadline(kst(2026, 12, 17)))
-    assert line == "토론 기간: 12월 16일(수)까지"
+    line = ko.gettext("Debate closes {when}").format(when=ko.deadline(kst(2026, 12, 17)))
+    assert line == "토론 마감: 12월 16일(수)까지"
