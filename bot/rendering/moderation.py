@@ -10,12 +10,16 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.buttons import ReportReason, WorkAct
+from bot.buttons import AdminMenu, ReportReason, WorkAct
 from bot.domain.events import (
     ContentHidden,
     ContentRestored,
+    ModerationDissatisfied,
+    ModerationOpinion,
+    ModerationOverdue,
     ModerationPending,
     ModerationReported,
+    ModerationReReview,
     ModerationThreshold,
     ProposalMerged,
     WorkItemEvent,
@@ -111,6 +115,21 @@ def item_keyboard(t: Translator, kind: WorkKind, item_id: int,
     if kind is WorkKind.THRESHOLD:
         return _departments(item_id, departments, preselected)
     return _KEYBOARDS[kind](t, item_id)
+
+
+def navigation_rows(markup: InlineKeyboardMarkup | None) -> list[list[Button]]:
+    """The /admin menu's rows of an item opened from the queue (↩️ back to the list): they
+    stay when the item's own buttons change or go."""
+    rows = markup.inline_keyboard if markup is not None else ()
+    return [list(row) for row in rows
+            if row and all(AdminMenu.matches(b.callback_data) for b in row)]
+
+
+def with_navigation(markup: InlineKeyboardMarkup | None,
+                    current: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """`markup` followed by the navigation rows of the message's `current` buttons."""
+    rows = [*(markup.inline_keyboard if markup is not None else ()), *navigation_rows(current)]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def reject_reasons_keyboard(t: Translator, item_id: int) -> InlineKeyboardMarkup:
@@ -236,6 +255,23 @@ def already_handled(t: Translator, item: WorkItemView) -> str:
         name=item.claimed_by_name or "?",
         action=t.gettext(ACTION_LABELS.get(item.action, "noted")),
         when=t.moment(item.claimed_at))
+
+
+EVENT_KINDS: dict[WorkKind, str] = {
+    WorkKind.PENDING: ModerationPending.kind,
+    WorkKind.FLAGGED_OPINION: ModerationOpinion.kind,
+    WorkKind.REPORTED: ModerationReported.kind,
+    WorkKind.THRESHOLD: ModerationThreshold.kind,
+    WorkKind.OVERDUE: ModerationOverdue.kind,
+    WorkKind.RE_REVIEW: ModerationReReview.kind,
+    WorkKind.DISSATISFIED: ModerationDissatisfied.kind,
+}
+
+
+def notice_of(item: WorkItemView) -> tuple[str, dict[str, Any]]:
+    """The outbox kind and parameters the item was posted with, buttons included."""
+    params = {**item.params, "work_item_id": item.id, "work_kind": str(item.kind)}
+    return EVENT_KINDS[item.kind], params
 
 
 def item_summary(t: Translator, item: WorkItemView) -> str:

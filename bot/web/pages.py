@@ -26,8 +26,6 @@ from bot.domain.answers import (
     ACCEPTING,
     AnswerForm,
     AnswerKind,
-    Feasibility,
-    FinalDecision,
     clean_text,
     parse_completion,
     parse_percent,
@@ -40,7 +38,13 @@ from bot.domain.places import map_url
 from bot.domain.text import mask_personal_data
 from bot.i18n import DEFAULT_LANGUAGE, N_, I18n, Translator
 from bot.rendering.deadlines import deadline_line, expected_answer_line
-from bot.rendering.labels import HIDDEN_TEXT, moderation_marks, status_label
+from bot.rendering.labels import ANSWER_KIND_LABELS as KIND_LABELS
+from bot.rendering.labels import (
+    DECISION_LABELS,
+    HIDDEN_TEXT,
+    moderation_marks,
+    status_label,
+)
 from bot.rendering.templates import html_templates
 from bot.services.answers import (
     AnswerOutcome,
