@@ -95,6 +95,5 @@ def _escalated(t: Translator, event: AnswerEscalated) -> Email:
 
 
 def render_email(event: Event, t: Translator) -> Email:
-event: Event, t: Translator) -> Email:
     """Subject and body; KeyError for events that have no e-mail form."""
     return TEMPLATES.render(t, event)

@@ -66,9 +66,9 @@ from bot.domain.satisfaction import (
 )
 from bot.domain.text import mask_personal_data
 from bot.domain.venues import Venues
+from bot.services.answer_steps import has_interim, steps_of
 from bot.services.audit import record_audit
 from bot.services.bans import ensure_permitted
-from bot.services.answer_steps import has_interim, steps_of
 from bot.services.browse import ProposalCard, load_card
 from bot.services.deadline_views import RE_REVIEW_NOTE, expected_answer_date
 from bot.services.debates import announce_debate_opened  # debates hook

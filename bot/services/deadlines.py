@@ -18,8 +18,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.clock import Clock
 from bot.db.models import Proposal
-from bot.domain.answers import next_reminder
 from bot.domain.answer_clock import DeadlineRules
+from bot.domain.answers import next_reminder
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.events import ProposalExpired
 from bot.domain.lifecycle import ProposalStatus
