@@ -80,20 +80,6 @@ FIELDS: dict[AnswerKind, tuple[str, ...]] = {
     AnswerKind.FINAL: ("official_name", "decision", "text", "expected_completion", "budget"),
     AnswerKind.PROGRESS: ("official_name", "text", "percent", "completed"),
 }
-KIND_LABELS: dict[str, str] = {
-    AnswerKind.FEASIBILITY: N_("Feasibility review"),
-    AnswerKind.INTERIM: N_("Interim answer"),
-    AnswerKind.FINAL: N_("Final answer"),
-    AnswerKind.PROGRESS: N_("Progress update"),
-}
-DECISION_LABELS: dict[str, str] = {
-    Feasibility.FEASIBLE: N_("Can be reviewed"),
-    Feasibility.NOT_FEASIBLE: N_("Not feasible"),
-    FinalDecision.ACCEPTED: N_("Accepted"),
-    FinalDecision.PARTIAL: N_("Partly accepted"),
-    FinalDecision.REJECTED: N_("Not accepted"),
-    FinalDecision.LONG_TERM: N_("Long-term review"),
-}
 ERROR_MESSAGES: dict[str, str] = {
     "required": N_("Please fill this in."),
     "too_short": N_("Please write a little more."),

@@ -179,7 +179,8 @@ async def test_the_staff_help_is_korean_with_an_example(menu: Menu) -> None:
     assert "/export 제안|답변|토론|예산|부서 [csv|json]\n예: /export 제안 csv" in exports.text
     await menu.moderator.say("/export")
     usage = await menu.moderator.wait_for_message()
-    assert usage.text == "사용법: /export <제안|답변|토론|예산|부서> [csv|json]\n예: /export 제안 csv"
+    assert usage.text == ("사용법: /export <제안|답변|토론|예산|부서> [csv|json]\n"
+                          "예: /export 제안 csv")
     await menu.moderator.say("/export 토론 json")
     sent = await menu.moderator.wait_for_message(predicate=lambda m: m.file_kind is not None)
     assert (sent.file_name or "").endswith(".json") and "debates" in (sent.file_name or "")
