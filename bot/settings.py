@@ -202,6 +202,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         report_hide_threshold=typed("REPORT_HIDE_THRESHOLD", _positive_int, 3),
         endorsement_requires_contact=typed("ENDORSEMENT_REQUIRES", _requirement, False),
         head_answer_threshold=typed("HEAD_ANSWER_THRESHOLD", _positive_int, None),
+        head_answer_days=typed("HEAD_ANSWER_DAYS", _positive_int, None),
+        debate_auto_threshold=typed("DEBATE_AUTO_THRESHOLD", _positive_int, None),
         reply_link_days=typed("REPLY_LINK_DAYS", _positive_int, 60),
         quiet_hours=typed("QUIET_HOURS", QuietHours.parse, defaults.policy.quiet_hours),
         daily_digest_at=typed("DAILY_DIGEST_AT", parse_digest_time,

@@ -415,6 +415,41 @@ class ReReviewDecided(Event):
     approved: bool
 
 
+# ----- the district head's answer tier (bot/domain/tiers.py) ---------------------------------
+
+
+@dataclass(frozen=True)
+class HeadAnswerRequested(DepartmentNotice):
+    """To the head's office: its own reply link, the 공감 count and its deadline."""
+
+    kind: ClassVar[str] = "head_answer_requested"
+    count: int
+    due: datetime
+
+
+@dataclass(frozen=True)
+class ModerationHeadOffice(WorkItemEvent):
+    """No department is marked as the head's office: the moderators are asked to add one."""
+
+    kind: ClassVar[str] = "moderation_head_office"
+    proposal_id: int
+    title: str
+    count: int
+
+
+@dataclass(frozen=True)
+class HeadAnswerPublished(Event):
+    """To the followers: 「구청장 답변」 was published."""
+
+    kind: ClassVar[str] = "head_answer_published"
+    proposal_id: int
+    title: str
+    office: str
+    url: str
+    summary: str
+    decision: str | None = None
+
+
 # ----- debates --------------------------------------------------------------------------------
 
 
@@ -573,6 +608,7 @@ EVENTS: tuple[type[Event], ...] = (
     ContentHidden, ContentRestored, ProposalMerged,
     DepartmentLink, DepartmentAssigned, AnswerReminderD7, AnswerReminderD1,
     AnswerReminderOverdue, AnswerOverdue, AnswerPublished, ReReviewDecided,
+    HeadAnswerRequested, ModerationHeadOffice, HeadAnswerPublished,
     DebateOpened, DebateReminder, DebateExtended, DebateSummaryReady, DebateClosed,
     PollResultsReady, BroadcastMessage, BallotReminder48h, BallotReminder6h,
     BudgetRoundOpened, BudgetResults, BudgetVoteOpen,

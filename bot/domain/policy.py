@@ -30,8 +30,12 @@ class Policy:
     report_hide_threshold: int = 3
     # 공감 needs a phone number shared once (ENDORSEMENT_REQUIRES=contact)
     endorsement_requires_contact: bool = False
-    # answers: 공감 from which the head of the district answers (None: never)
+    # answers: 공감 from which the head of the district answers (None: never), and the
+    # business days the head's office has from then (None: the answer window)
     head_answer_threshold: int | None = None
+    head_answer_days: int | None = None
+    # 공감 from which the public debate opens without waiting for a moderator (None: never)
+    debate_auto_threshold: int | None = None
     reply_link_days: int = 60
     # an answer is disputed when more than this share of at least this many responses
     # is dissatisfied

@@ -13,13 +13,13 @@ from bot.domain.permissions import Action
 from bot.domain.satisfaction import DissatisfactionReason, listed_reason
 from bot.handlers.access import permitted
 from bot.handlers.common import Awaiting, actor_of, translator_for
-from bot.handlers.context import GonggamContext
+from bot.handlers.context import GonggamContext, Session
 from bot.handlers.pending import AwaitingRatingReason
 from bot.handlers.shape import Press, Said, on_message, on_press
 from bot.rendering import Rendered
 from bot.rendering import answers as view
 from bot.rendering.common import stale_button
-from bot.services import answers, debates, departments
+from bot.services import answers, debates, departments, head_answers
 from bot.services.answers import RatingOutcome, ReasonOutcome
 from bot.telegram_errors import is_not_modified
 
@@ -146,20 +146,31 @@ async def list_departments(said: Said) -> None:
 @on_message
 async def add_department(said: Said) -> None:
     """/department_add <name> — chat ids and e-mails can follow as `chat=<id>` `mail=<a,b>`,
-    the department head's e-mail as `head=<e-mail>`."""
+    the department head's e-mail as `head=<e-mail>`; `office=head` marks the district head's
+    office, which then gets the links that waited."""
     words = said.args
     options = dict(w.split("=", 1) for w in words if "=" in w)
     name = " ".join(w for w in words if "=" not in w).strip()
-    chat, head = options.get("chat", ""), options.get("head")
-    if (not name or (chat and not chat.lstrip("-").isdigit())
+    chat, office, head = options.get("chat", ""), options.get("office", ""), options.get("head")
+    if (not name or (chat and not chat.lstrip("-").isdigit()) or office not in ("", "head")
             or (head is not None and not departments.is_head_address(head))):
         await said.reply(view.department_add_usage(said.t))
         return
     async with said.context.transaction() as session:
         department_id = await departments.create_department(
             session, name=name, now=said.now, chat_id=int(chat) if chat else None,
-            emails=options.get("mail"), actor=actor_of(said.update), head_email=head)
-    await said.reply(view.department_added(said.t, department_id, name))
+            emails=options.get("mail"), head_office=bool(office), actor=actor_of(said.update),
+            head_email=head)
+        routed = await _send_waiting_head_links(said, session) if office else 0
+    await said.reply(view.department_added(said.t, department_id, name, routed))
+
+
+async def _send_waiting_head_links(said: Said, session: Session) -> int:
+    """The proposals routed to the head's office while there was none get their links now."""
+    settings = said.context.services.settings
+    return await head_answers.route_waiting_to_head(
+        session, said.now, policy=settings.policy, venues=settings.venues,
+        secret_key=settings.secret_key, smtp_url=settings.smtp_url)
 
 
 @permitted(Action.ADD_DEPARTMENT)

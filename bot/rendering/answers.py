@@ -140,7 +140,7 @@ def department_list(t: Translator, found: list[DepartmentView]) -> str:
 
 def department_add_usage(t: Translator) -> str:
     return t.gettext("Usage: /department_add <name> [chat=<chat id>] [mail=<e-mails>] "
-                     "[head=<department head's e-mail>]")
+                     "[head=<department head's e-mail>] [office=head]")
 
 
 def department_head_usage(t: Translator) -> str:
@@ -159,10 +159,17 @@ def department_head_set(t: Translator, name: str | None, address: str | None) ->
                      "told the day after the department.").format(department=name, address=address)
 
 
-def department_added(t: Translator, department_id: int, name: str) -> str:
-    """`안전총괄과를 추가했어요. 부서 번호는 3번이에요.`: the name, then the number."""
-    return t.gettext("Added the department {department} (number {id}).").format(
+def department_added(t: Translator, department_id: int, name: str, routed: int = 0) -> str:
+    """`안전총괄과를 추가했어요. 부서 번호는 3번이에요.`: the name, then the number; for the
+    head's office, how many proposals that waited for it got their reply links."""
+    added = t.gettext("Added the department {department} (number {id}).").format(
         department=t.with_particle(name, "을/를"), id=department_id)
+    if not routed:
+        return added
+    return added + "\n" + t.ngettext(
+        "🏛 {count} proposal waiting for the district head's answer got its reply link.",
+        "🏛 {count} proposals waiting for the district head's answer got their reply links.",
+        routed).format(count=routed)
 
 
 def re_review_decide_usage(t: Translator) -> str:

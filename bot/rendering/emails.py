@@ -12,6 +12,7 @@ from bot.domain.events import (
     AnswerReminderOverdue,
     DepartmentLink,
     Event,
+    HeadAnswerRequested,
     InterimMissing,
     InterimRequested,
 )
@@ -34,6 +35,22 @@ def _link(t: Translator, event: DepartmentLink) -> Email:
         "아래 링크에서 제안을 읽고 검토 결과와 답변을 올려 주세요. 텔레그램은 필요 없습니다.\n\n"
         f"{event.url}\n\n"
         "링크는 담당 부서 전용입니다. 다른 사람에게 전달하지 마세요.\n"
+        "— 공감 (구민 제안 플랫폼)"
+    )
+    return subject, body
+
+
+@TEMPLATES.of(HeadAnswerRequested)
+def _head_link(t: Translator, event: HeadAnswerRequested) -> Email:
+    subject = f"[공감] 제안 {event.proposal_id}번 「{event.title}」 구청장 답변 요청"
+    body = (
+        f"{event.department} 담당자님께,\n\n"
+        f"주민 제안 「{event.title}」에 공감이 {event.count:,}개 모여 구청장 답변 대상이 "
+        "되었습니다.\n"
+        f"아래 링크에서 제안을 읽고 {t.deadline(event.due)}까지 구청장 답변을 올려 주세요. "
+        "텔레그램은 필요 없습니다.\n\n"
+        f"{event.url}\n\n"
+        "링크는 구청장실 전용입니다. 다른 사람에게 전달하지 마세요.\n"
         "— 공감 (구민 제안 플랫폼)"
     )
     return subject, body

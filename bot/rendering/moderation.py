@@ -15,6 +15,7 @@ from bot.domain.events import (
     ContentHidden,
     ContentRestored,
     ModerationDissatisfied,
+    ModerationHeadOffice,
     ModerationOpinion,
     ModerationOverdue,
     ModerationPending,
@@ -71,6 +72,7 @@ KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.RE_REVIEW: N_("Re-review request"),
     WorkKind.DISSATISFIED: N_("Residents not satisfied"),
     WorkKind.INTERIM_MISSING: N_("No interim answer"),
+    WorkKind.HEAD_OFFICE: N_("No head's office"),
 }
 HIDDEN_REASON_LABELS: dict[str, str] = {
     **REASON_LABELS,
@@ -179,6 +181,7 @@ _KEYBOARDS: dict[WorkKind, Keyboard] = {
                                           (N_("❌ Decline"), "decline")),
     WorkKind.DISSATISFIED: lambda t, i: _noted(t, i),
     WorkKind.INTERIM_MISSING: lambda t, i: _noted(t, i),
+    WorkKind.HEAD_OFFICE: lambda t, i: _noted(t, i),
 }
 
 
@@ -265,6 +268,7 @@ EVENT_KINDS: dict[WorkKind, str] = {
     WorkKind.OVERDUE: ModerationOverdue.kind,
     WorkKind.RE_REVIEW: ModerationReReview.kind,
     WorkKind.DISSATISFIED: ModerationDissatisfied.kind,
+    WorkKind.HEAD_OFFICE: ModerationHeadOffice.kind,
 }
 
 

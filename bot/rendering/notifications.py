@@ -28,10 +28,13 @@ from bot.domain.events import (
     DepartmentLink,
     Event,
     Halfway,
+    HeadAnswerPublished,
+    HeadAnswerRequested,
     InterimMissing,
     InterimRequested,
     LinksToBot,
     ModerationDissatisfied,
+    ModerationHeadOffice,
     ModerationInterimMissing,
     ModerationOpinion,
     ModerationOverdue,
@@ -211,6 +214,34 @@ def _re_review_asked(t: Translator, event: ModerationReReview) -> str:
     ).format(id=event.proposal_id, title=_title(event), reason=escape(event.reason))
 
 
+@TEMPLATES.of(HeadAnswerRequested)
+def _head_answer_requested(t: Translator, event: HeadAnswerRequested) -> str:
+    return t.gettext(
+        "🏛 {office}: proposal #{id} 「{title}」 has {count} endorsements, so the district head "
+        "answers it. Please answer by {due} here (no Telegram needed):\n{url}"
+    ).format(office=escape(event.department), id=event.proposal_id, title=_title(event),
+             count=f"{event.count:,}", due=t.deadline(event.due), url=event.url)
+
+
+@TEMPLATES.of(ModerationHeadOffice)
+def _head_office_missing(t: Translator, event: ModerationHeadOffice) -> str:
+    return t.gettext(
+        "🏛 #{id} 「{title}」 has {count} endorsements: the district head's office must answer, "
+        "but no department is marked as the head's office. Add it with {command} and its "
+        "reply link goes out at once."
+    ).format(id=event.proposal_id, title=_title(event), count=f"{event.count:,}",
+             command=escape("/department_add <name> office=head"))
+
+
+@TEMPLATES.of(HeadAnswerPublished)
+def _head_answer(t: Translator, event: HeadAnswerPublished) -> str:
+    head = t.gettext("🏛 The district head answered 「{title}」").format(title=_title(event))
+    if event.decision in DECISIONS:
+        head += f": <b>{t.gettext(DECISIONS[event.decision])}</b>"
+    full = t.gettext("Full answer:")
+    return "\n\n".join([head, escape(event.summary), f"{full} {event.url}"])
+
+
 @TEMPLATES.of(ReReviewDecided)
 def _re_review_decided(t: Translator, event: ReReviewDecided) -> str:
     return (
@@ -320,6 +351,7 @@ for _work_item in (ModerationPending, ModerationThreshold, ModerationReported, M
                    ModerationDissatisfied, ModerationReReview, ModerationOverdue):
     KEYBOARDS.add(_work_item, _work_item_buttons)
 KEYBOARDS.add(ModerationInterimMissing, _work_item_buttons)  # the answer window's D-3 check
+KEYBOARDS.add(ModerationHeadOffice, _work_item_buttons)  # the head's answer tier
 
 # The other areas' templates and buttons live beside their texts.
 TEMPLATES.include(DEBATE_TEMPLATES)

@@ -31,11 +31,12 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.domain.places import map_url
 from bot.domain.proposals import progress_bar
 from bot.domain.reports import REPORT_REASONS
+from bot.domain.tiers import accepts_late_endorsement
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.rendering.deadlines import deadline_line, expected_answer_line
 from bot.rendering.debates import debate_lines, debate_rows  # debates
-from bot.rendering.labels import HIDDEN_TEXT, moderation_marks, status_label
+from bot.rendering.labels import DECISION_LABELS, HIDDEN_TEXT, moderation_marks, status_label
 from bot.services.browse import Page, ProposalCard, ProposalSummary, Sort
 from bot.services.debates import DebateTally  # debates
 from bot.services.proposals import EndorseOutcome, WithdrawOutcome
@@ -178,7 +179,7 @@ def card(
     """
     if card.hidden:
         return Rendered(f"<b>#{card.id}</b>\n{t.gettext(HIDDEN_TEXT)}")
-    keyboard = _card_keyboard(t, card, viewer_id, bot_username, public_url, debate)
+    keyboard = _card_keyboard(t, card, viewer_id, bot_username, public_url, debate, now=now)
     return Rendered(_card_text(t, card, threshold, now, debate), keyboard)
 
 
@@ -193,6 +194,7 @@ def _card_text(
     lines.append(t.gettext("Status: {state}").format(state=state))
     lines.append(t.gettext("공감 {tally}").format(tally=tally(card.endorsement_count, threshold)))
     lines += _deadline_lines(t, card, now)
+    lines += _head_lines(t, card)  # the head's answer tier
     if card.status is S.IN_DEBATE:  # debates: D-day and live counts per stance
         lines += debate_lines(t, card.debate_closes_at, now, debate)
     where = " · ".join(x for x in (card.area and f"📍 {escape(card.area)}",
@@ -236,21 +238,30 @@ def _deadline_lines(t: Translator, card: ProposalCard, now: datetime) -> list[st
     return lines
 
 
+def _head_lines(t: Translator, card: ProposalCard) -> list[str]:
+    """「구청장 답변」: its decision once published, else its deadline once routed."""
+    if card.head_answered:
+        decision = DECISION_LABELS.get(card.head_decision or "")
+        if decision is None:
+            return [t.gettext("🏛 District head's answer published")]
+        return [t.gettext("🏛 District head's answer: {decision}").format(
+            decision=t.gettext(decision))]
+    if card.head_answer_due is not None:
+        return [t.gettext("🏛 District head's answer due {when}").format(
+            when=t.deadline(card.head_answer_due))]
+    return []
+
+
 def _card_keyboard(
     t: Translator, card: ProposalCard, viewer_id: int, bot_username: str,
     public_url: str | None = None, debate: DebateTally | None = None,
+    now: datetime | None = None,
 ) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     if card.status is S.IN_DEBATE:  # debates: 찬성 / 반대 / 중립 and the opinion buttons
         rows += debate_rows(t, card.id, debate)
-    if card.status is S.COLLECTING and not card.is_author(viewer_id):
-        rows.append([
-            InlineKeyboardButton(
-                t.gettext("↩️ Take back my 공감"), callback_data=Unendorse(card.id).pack()
-            )
-            if card.viewer_endorsed
-            else InlineKeyboardButton(t.gettext("👍 공감"), callback_data=Endorse(card.id).pack())
-        ])
+    if not card.is_author(viewer_id) and (endorse := _endorse_button(t, card, now)):
+        rows.append([endorse])
     link = f"https://t.me/{bot_username}?start=p{card.id}"
     share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(card.title)}"
     mute = (
@@ -277,6 +288,20 @@ def _card_keyboard(
         rows.append([InlineKeyboardButton(t.gettext("🌐 Answers and progress on the web"),
                                           url=f"{public_url}/p/{card.id}")])
     return InlineKeyboardMarkup(rows)
+
+
+def _endorse_button(
+    t: Translator, card: ProposalCard, now: datetime | None
+) -> InlineKeyboardButton | None:
+    """공감 (or taking it back) while collecting; after the review started, 공감 while a
+    higher tier still counts them (bot/domain/tiers.py), and no taking back."""
+    endorse = InlineKeyboardButton(t.gettext("👍 공감"), callback_data=Endorse(card.id).pack())
+    if card.status is S.COLLECTING:
+        return InlineKeyboardButton(t.gettext("↩️ Take back my 공감"),
+                                    callback_data=Unendorse(card.id).pack()) \
+            if card.viewer_endorsed else endorse
+    late = now is not None and accepts_late_endorsement(card.status, card.late_endorse_until, now)
+    return endorse if late and not card.viewer_endorsed else None
 
 
 def endorse_reply(t: Translator, outcome: EndorseOutcome, count: int, threshold: int) -> str:

@@ -7,7 +7,7 @@ caller's transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -65,6 +65,7 @@ from bot.domain.satisfaction import (
     note_excerpts,
 )
 from bot.domain.text import mask_personal_data
+from bot.domain.tiers import DEPARTMENT_TRACK, HEAD_TRACK
 from bot.domain.venues import Venues
 from bot.services.answer_steps import has_interim, steps_of
 from bot.services.audit import record_audit
@@ -74,6 +75,7 @@ from bot.services.deadline_views import RE_REVIEW_NOTE, expected_answer_date
 from bot.services.debates import announce_debate_opened  # debates hook
 from bot.services.debates import summary_text as debate_summary_text  # debates hook
 from bot.services.departments import hash_token, notify_department
+from bot.services.head_answers import announce_head_answer, claim_head_answer
 from bot.services.lifecycle import transition
 from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
@@ -87,6 +89,9 @@ ALLOWED: dict[ProposalStatus, frozenset[AnswerKind]] = {
     S.ANSWERED: frozenset({AnswerKind.PROGRESS}),
     S.IN_PROGRESS: frozenset({AnswerKind.PROGRESS}),
 }
+
+
+HEAD_KINDS = frozenset({AnswerKind.FINAL})  # the head's office gives one final answer
 
 
 class AnswerOutcome(StrEnum):
@@ -103,6 +108,7 @@ class LinkView:
     department_id: int
     department_name: str
     expires_at: datetime
+    head: bool = False  # the head's office's link: it answers 「구청장 답변」
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,7 @@ class AnswerView:
     expected_completion: date | None
     budget_krw: int | None
     percent: int | None
+    head: bool = False  # 「구청장 답변」, shown apart from the department's
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,10 @@ class ProposalPage:
     debate_summary: str | None
     satisfied: int
     dissatisfied: int
+    # the head's answer tier: its answers, its deadline, whether it has answered
+    head_answers: tuple[AnswerView, ...] = ()
+    head_due: datetime | None = None
+    head_answered: bool = False
     expected_answer: date | None = None  # by the latest 중간답변
     interim_missing: bool = False  # 「중간답변 없음」: none by D-3 of the answer window
 
@@ -176,7 +187,8 @@ async def resolve_link(
             .where(ReplyLink.id == link.id, ReplyLink.token_hash == link.token_hash)
             .values(token_hash=current)
         )
-    return LinkView(link.id, link.proposal_id, link.department_id, name, link.expires_at)
+    return LinkView(link.id, link.proposal_id, link.department_id, name, link.expires_at,
+                    head=link.track == HEAD_TRACK)
 
 
 async def load_reply_page(
@@ -185,6 +197,8 @@ async def load_reply_page(
 ) -> ProposalPage:
     page = await _page(session, link.proposal_id, now, policy, calendar)
     assert page is not None, "a live link always points at an existing proposal"
+    if link.head:  # the head's office answers once, a final answer, in any state
+        return replace(page, allowed=frozenset() if page.head_answered else HEAD_KINDS)
     return page
 
 
@@ -213,6 +227,9 @@ async def submit_answer(
     """
     proposal = await session.get(Proposal, link.proposal_id, populate_existing=True)
     assert proposal is not None
+    if link.head:
+        return await _submit_head_answer(session, proposal, link, form, idempotency_key, now,
+                                         policy, venues)
     status = ProposalStatus(proposal.status)
     if await _already_published(session, idempotency_key):
         return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
@@ -472,7 +489,7 @@ async def _page(
     threshold = policy.head_answer_threshold
     return ProposalPage(
         card=card,
-        answers=await _answers(session, proposal_id),
+        answers=await _answers(session, proposal_id, DEPARTMENT_TRACK),
         deadline=card.deadline,
         overdue_days=late,
         allowed=ALLOWED.get(status, frozenset()),
@@ -481,22 +498,28 @@ async def _page(
         debate_summary=await debate_summary_text(session, proposal_id),  # debates hook
         satisfied=satisfied,
         dissatisfied=dissatisfied,
+        head_answers=await _answers(session, proposal_id, HEAD_TRACK),
+        head_due=proposal.head_answer_due,
+        head_answered=proposal.head_answered_at is not None,
         expected_answer=card.expected_answer,
         interim_missing=(status is S.AWAITING_ANSWER and interim_missing(
             steps_of(proposal, calendar), now, await has_interim(session, proposal))),
     )
 
 
-async def _answers(session: AsyncSession, proposal_id: int) -> tuple[AnswerView, ...]:
+async def _answers(
+    session: AsyncSession, proposal_id: int, track: str
+) -> tuple[AnswerView, ...]:
     rows = await session.execute(
         select(Answer, Department.name)
         .join(Department, Department.id == Answer.department_id)
-        .where(Answer.proposal_id == proposal_id)
+        .where(Answer.proposal_id == proposal_id, Answer.track == track)
         .order_by(Answer.created_at, Answer.id)
     )
     return tuple(
         AnswerView(a.id, AnswerKind(a.kind), a.decision, a.text, a.official_name, name,
-                   a.created_at, a.expected_completion, a.budget_krw, a.percent)
+                   a.created_at, a.expected_completion, a.budget_krw, a.percent,
+                   head=track == HEAD_TRACK)
         for a, name in rows
     )
 
@@ -508,6 +531,35 @@ async def _satisfaction(session: AsyncSession, proposal_id: int) -> tuple[int, i
         .group_by(SatisfactionVote.satisfied)
     )).all())
     return int(rows.get(True, 0)), int(rows.get(False, 0))
+
+
+async def _submit_head_answer(
+    session: AsyncSession, proposal: Proposal, link: LinkView, form: AnswerForm, key: str,
+    now: datetime, policy: Policy, venues: Venues,
+) -> AnswerResult:
+    """「구청장 답변」 through the head's office's link: one final answer, whatever the
+    proposal's state (which it does not change); the followers are told.
+
+    Outcomes as `submit_answer`'s; WRONG_STATE once the head has answered.
+    """
+    status = ProposalStatus(proposal.status)
+    if await _already_published(session, key):
+        return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
+    if form.kind not in HEAD_KINDS or proposal.head_answered_at is not None:
+        return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
+    errors = validate_answer(form, now.astimezone(policy.timezone).date())
+    if errors:
+        return AnswerResult(AnswerOutcome.INVALID, errors, status)
+    if not await claim_head_answer(session, proposal.id, now):
+        return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
+    answer_id = await _insert_answer(session, link, form, key, now)
+    if answer_id is None:
+        return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
+    record_audit(session, now, f"{clean_text(form.official_name)} ({link.department_name})",
+                 "answer.head", f"proposal:{proposal.id}",
+                 after={"answer_id": answer_id, "decision": form.decision})
+    await announce_head_answer(session, proposal, form, link.department_name, now, venues)
+    return AnswerResult(AnswerOutcome.PUBLISHED, {}, status)
 
 
 async def _already_published(session: AsyncSession, key: str) -> bool:
@@ -531,6 +583,7 @@ async def _insert_answer(
         "budget_krw": budget,
         "percent": percent,
         "idempotency_key": key[:64],
+        "track": HEAD_TRACK if link.head else DEPARTMENT_TRACK,
         "created_at": now,
     }
     added = await session.execute(insert_ignoring_conflicts(session, Answer, **values))

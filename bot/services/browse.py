@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import Select, UnaryExpression, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Endorsement, Proposal, ProposalEvent, Report, Subscription
+from bot.db.models import Answer, Endorsement, Proposal, ProposalEvent, Report, Subscription
 from bot.domain.answer_clock import DeadlineRules, NamedDeadline
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
 from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.places import GeoPoint
+from bot.domain.tiers import HEAD_TRACK
 from bot.services.deadline_views import deadline_of, expected_answer_date
 from bot.services.drafts import place_of
 
@@ -77,6 +78,12 @@ class ProposalCard:
     # latest 중간답변 expects (issue #15)
     deadline: NamedDeadline | None = None
     expected_answer: date | None = None
+    # the head's answer tier (bot/domain/tiers.py): its deadline and decision once routed,
+    # and until when 공감 still count after the review started
+    head_answer_due: datetime | None = None
+    head_answered: bool = False
+    head_decision: str | None = None
+    late_endorse_until: datetime | None = None
 
     def is_author(self, user_id: int) -> bool:
         return self.author_id == user_id
@@ -135,7 +142,21 @@ async def load_card(
         bool(reported), place_of(proposal.latitude, proposal.longitude),
         await deadline_of(session, proposal, rules),
         await expected_answer_date(session, proposal_id),
+        head_answer_due=proposal.head_answer_due,
+        head_answered=proposal.head_answered_at is not None,
+        head_decision=await _head_decision(session, proposal),
+        late_endorse_until=proposal.late_endorse_until,
     )
+
+
+async def _head_decision(session: AsyncSession, proposal: Proposal) -> str | None:
+    """The decision of 「구청장 답변」, once published."""
+    if proposal.head_answered_at is None:
+        return None
+    return await session.scalar(
+        select(Answer.decision).where(Answer.proposal_id == proposal.id,
+                                      Answer.track == HEAD_TRACK)
+        .order_by(Answer.id.desc()).limit(1))
 
 
 async def list_proposals(

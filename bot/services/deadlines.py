@@ -40,6 +40,11 @@ from bot.services.budget import (  # budget rounds
     upcoming_openings,
 )
 from bot.services.debates import finish_debate, remind_debate  # debates
+from bot.services.head_answers import (  # the head's answer tier
+    due_head_reminders,
+    remind_head_office,
+    upcoming_head_reminders,
+)
 from bot.services.lifecycle import transition
 from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.polls import close_poll, due_poll_ids, upcoming_closes  # polls
@@ -185,6 +190,12 @@ async def run_answer_window_steps(
                                   calendar=context.calendar, smtp_url=context.smtp_url)
 
 
+async def remind_head_clock(
+    session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await remind_head_office(session, proposal_id, now, context.venues, context.smtp_url)
+
+
 async def open_budget_round(
     session: AsyncSession, round_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
@@ -246,6 +257,8 @@ DUE_CHECKS: tuple[DueCheck, ...] = (
     # budget ballot: unsubmitted drafts are reminded 48 h and 6 h before the close, once each
     DueCheck("budget_remind_48h", REMIND_48H.due, REMIND_48H.upcoming, remind_ballots_48h),
     DueCheck("budget_remind_6h", REMIND_6H.due, REMIND_6H.upcoming, remind_ballots_6h),
+    # the head's answer clock: its own deadline, in any state, until it has answered
+    DueCheck("head_clock", due_head_reminders, upcoming_head_reminders, remind_head_clock),
 )
 
 

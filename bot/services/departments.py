@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CategoryDepartment, Department, Proposal, ReplyLink
 from bot.domain.departments import Named, default_first, match_departments
-from bot.domain.events import DepartmentAssigned, DepartmentLink, Event
+from bot.domain.events import DepartmentAssigned, DepartmentLink, Event, HeadAnswerRequested
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
+from bot.domain.tiers import DEPARTMENT_TRACK, HEAD_TRACK
 from bot.domain.venues import Venues
 from bot.services.audit import record_audit
 from bot.services.outbox import enqueue, enqueue_email
@@ -228,13 +229,40 @@ async def revoke_links(session: AsyncSession, proposal_id: int, now: datetime, a
     return int(rows_affected(result) or 0)
 
 
+async def head_office(session: AsyncSession) -> Department | None:
+    """The district head's office: the first active department marked `head_office`."""
+    return await session.scalar(
+        select(Department).where(Department.head_office.is_(True), Department.archived.is_(False))
+        .order_by(Department.id).limit(1))
+
+
+async def send_head_link(
+    session: AsyncSession, proposal: Proposal, office: Department, *, now: datetime,
+    policy: Policy, venues: Venues, secret_key: str, smtp_url: str | None,
+) -> str:
+    """The head's office gets its own reply link (a new one revokes only its own earlier
+    ones, never the department's), pushed to its chat and e-mail; returns the address."""
+    token, link = await _issue_link(session, proposal.id, office.id, now, policy, secret_key,
+                                    track=HEAD_TRACK)
+    url = reply_url(venues, token)
+    record_audit(session, now, "자동 배정 (구청장 답변)", "proposal.head_route",
+                 f"proposal:{proposal.id}", after={"department_id": office.id, "link_id": link.id})
+    assert proposal.head_answer_due is not None, "routed proposals have the head's deadline"
+    notice = HeadAnswerRequested(proposal.id, proposal.title, url, office.name,
+                                 proposal.endorsement_count, proposal.head_answer_due,
+                                 key=f"{proposal.id}:{url[-12:]}")
+    await notify_department(session, office, notice, now, smtp_url)
+    return url
+
+
 async def _issue_link(
     session: AsyncSession, proposal_id: int, department_id: int, now: datetime, policy: Policy,
-    secret_key: str,
+    secret_key: str, *, track: str = DEPARTMENT_TRACK,
 ) -> tuple[str, ReplyLink]:
     await session.execute(
         update(ReplyLink)
-        .where(ReplyLink.proposal_id == proposal_id, ReplyLink.revoked_at.is_(None))
+        .where(ReplyLink.proposal_id == proposal_id, ReplyLink.revoked_at.is_(None),
+               ReplyLink.track == track)
         .values(revoked_at=now)
     )
     token = secrets.token_urlsafe(32)
@@ -244,6 +272,7 @@ async def _issue_link(
         department_id=department_id,
         created_at=now,
         expires_at=now + timedelta(days=policy.reply_link_days),
+        track=track,
     )
     session.add(link)
     await session.flush()

@@ -231,6 +231,7 @@ ACTIONS: dict[WorkKind, frozenset[str]] = {
     WorkKind.RE_REVIEW: frozenset({"accept", "decline"}),
     WorkKind.DISSATISFIED: frozenset({"noted"}),
     WorkKind.INTERIM_MISSING: frozenset({"noted"}),
+    WorkKind.HEAD_OFFICE: frozenset({"noted"}),
 }
 
 

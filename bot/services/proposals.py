@@ -38,10 +38,16 @@ from bot.domain.policy import Policy
 from bot.domain.proposals import missing_parts, start_of_local_day
 from bot.domain.reports import REPORT_REASONS
 from bot.domain.text import phone_hash
+from bot.domain.tiers import (
+    LATE_ENDORSEMENT_STATES,
+    accepts_late_endorsement,
+    late_endorsement_until,
+)
 from bot.domain.venues import Venues
 from bot.services.bans import ensure_permitted
 from bot.services.departments import assign_department, default_department, list_departments
 from bot.services.drafts import discard_draft, load_draft
+from bot.services.head_answers import reach_tiers
 from bot.services.hiding import after_report
 from bot.services.lifecycle import transition
 from bot.services.outbox import enqueue_for_users, proposal_followers
@@ -219,7 +225,7 @@ async def endorse(
         return EndorseResult(EndorseOutcome.NOT_FOUND)
     if _refused(user_id, Action.ENDORSE, proposal):  # one's own proposal
         return EndorseResult(EndorseOutcome.OWN_PROPOSAL, proposal.endorsement_count)
-    if proposal.status != ProposalStatus.COLLECTING:
+    if not _gathering(proposal, now):
         return EndorseResult(EndorseOutcome.NOT_COLLECTING, proposal.endorsement_count)
     if policy.endorsement_requires_contact and not await _has_phone(session, user_id):
         return EndorseResult(EndorseOutcome.NEEDS_CONTACT, proposal.endorsement_count)
@@ -232,6 +238,10 @@ async def endorse(
         return EndorseResult(EndorseOutcome.ALREADY, proposal.endorsement_count)
     count = await _change_count(session, proposal_id, +1)
     await _subscribe(session, user_id, proposal_id, now)
+    if proposal.status != ProposalStatus.COLLECTING:  # a late 공감: only the higher tiers
+        await reach_tiers(session, proposal, count, now, policy=policy, venues=venues,
+                          secret_key=secret_key, smtp_url=smtp_url, calendar=calendar)
+        return EndorseResult(EndorseOutcome.ENDORSED, count)
     if count >= policy.endorsement_threshold:
         await _start_review(session, proposal, count, now, policy=policy, venues=venues,
                             secret_key=secret_key, smtp_url=smtp_url, calendar=calendar)
@@ -240,6 +250,13 @@ async def endorse(
         await _announce(session, proposal.id, now, AlmostThere(
             proposal.id, proposal.title, count, missing=policy.endorsement_threshold - count))
     return EndorseResult(EndorseOutcome.ENDORSED, count)
+
+
+def _gathering(proposal: Proposal, now: datetime) -> bool:
+    """공감 count while collecting, and after the review started while a higher tier is
+    configured and the collection window is open (bot/domain/tiers.py)."""
+    return proposal.status == ProposalStatus.COLLECTING or accepts_late_endorsement(
+        ProposalStatus(proposal.status), proposal.late_endorse_until, now)
 
 
 def _refused(user_id: int, action: Action, proposal: Proposal) -> bool:
@@ -398,8 +415,14 @@ async def start_review_if_reached(
     secret_key: str, smtp_url: str | None, calendar: BusinessCalendar,
 ) -> bool:
     """Moderation hook: after 공감 arrived in bulk (a merge), start the review if the
-    threshold is reached, exactly as the tap that reaches it would."""
+    threshold is reached, exactly as the tap that reaches it would (a proposal already past
+    it may reach a higher tier)."""
     proposal = await _locked(session, proposal_id)
+    if proposal is not None and proposal.status in LATE_ENDORSEMENT_STATES:
+        await reach_tiers(session, proposal, proposal.endorsement_count, now, policy=policy,
+                          venues=venues, secret_key=secret_key, smtp_url=smtp_url,
+                          calendar=calendar)
+        return False
     if proposal is None or proposal.status != ProposalStatus.COLLECTING \
             or proposal.endorsement_count < policy.endorsement_threshold:
         return False
@@ -429,7 +452,8 @@ async def _start_review(
         new=ProposalStatus.UNDER_REVIEW,
         now=now,
         changes={"review_due": review_due, "halfway_at": None, "closing_soon_at": None,
-                 "next_reminder_at": next_reminder(review_due, now)},
+                 "next_reminder_at": next_reminder(review_due, now),
+                 "late_endorse_until": late_endorsement_until(policy, proposal.collect_until)},
         push=False,
     )
     if not moved:

@@ -41,6 +41,7 @@ class WorkKind(StrEnum):
     RE_REVIEW = "re_review"  # the author asks for 재심의
     DISSATISFIED = "dissatisfied"  # many endorsers are not satisfied with the answer
     INTERIM_MISSING = "interim_missing"  # D-3 of the answer window and no 중간답변
+    HEAD_OFFICE = "head_office"  # the head's answer tier was reached and no office exists
 
 
 STAFF_ROLES = (Role.MODERATOR, Role.ADMIN)

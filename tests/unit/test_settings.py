@@ -223,3 +223,14 @@ def test_area_centres_are_read_checked_and_default_only_for_the_sample_district(
                     {"AREA_CENTRES": "구로1동:91:126.87"}, {"AREA_CENTRE_MAX_KM": "0"}):
         with pytest.raises(SettingsError, match="AREA_CENTRE"):
             load_settings(environ, env_file=None)
+
+
+def test_the_higher_tiers_are_read_and_off_by_default() -> None:
+    policy = load_settings({"HEAD_ANSWER_THRESHOLD": "1000", "HEAD_ANSWER_DAYS": "20",
+                            "DEBATE_AUTO_THRESHOLD": "100"}, env_file=None).policy
+    assert (policy.head_answer_threshold, policy.head_answer_days) == (1000, 20)
+    assert policy.debate_auto_threshold == 100
+    default = load_settings({}, env_file=None).policy
+    assert (default.head_answer_days, default.debate_auto_threshold) == (None, None)
+    with pytest.raises(SettingsError, match="DEBATE_AUTO_THRESHOLD"):
+        load_settings({"DEBATE_AUTO_THRESHOLD": "0"}, env_file=None)
