@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 from bot.domain.digest import DailyDigest, digests, parse_digest_time
+from bot.settings import SettingsError, load_settings
 
 SEVEN_PM = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # 19:00 KST
 
@@ -70,3 +71,11 @@ def test_one_digest_per_chat_with_its_items_in_the_order_they_happened() -> None
     grouped = digests(rows)
     assert [[row.id for row in group] for group in grouped] == [[5, 2], [3, 1, 4]]
     assert digests([]) == []
+
+
+def test_the_digest_time_is_a_setting_checked_at_start_up() -> None:
+    assert load_settings({}, env_file=None).policy.daily_digest_at == time(19)
+    chosen = load_settings({"DAILY_DIGEST_AT": "20:30"}, env_file=None)
+    assert chosen.policy.daily_digest_at == time(20, 30)
+    with pytest.raises(SettingsError, match="DAILY_DIGEST_AT"):
+        load_settings({"DAILY_DIGEST_AT": "저녁"}, env_file=None)
