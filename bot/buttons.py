@@ -414,3 +414,33 @@ class AuditPage(CallbackData, prefix="aud"):
 
     page: int
     tag: str
+
+
+# ----- call-backs of offline proposals, residents' questions to the staff --------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CallbackPage(CallbackData, prefix="cbl"):
+    """A page of 「📞 전화로 알려 주세요」 (/callbacks): one call-back a page."""
+
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CallbackDone(CallbackData, prefix="cbd"):
+    """✅ on a call-back: the resident was phoned; `page` is where the list goes on."""
+
+    item_id: int
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AskStaff(CallbackData, prefix="qs"):
+    """「운영진에게 묻기」: the next message is a question to the staff."""
+
+
+@dataclasses.dataclass(frozen=True)
+class AnswerQuestion(CallbackData, prefix="qr"):
+    """💬 답하기 on a question in the staff queue (`item_id`: its work item)."""
+
+    item_id: int

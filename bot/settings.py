@@ -19,6 +19,11 @@ Everything is then signed and hashed with the new key, and checked under both:
 
 Keep `SECRET_KEY_PREVIOUS` until the links and unused codes issued before the rotation
 have expired (or been re-issued); after that, drop it.
+
+`CONTACT_KEY` encrypts the contacts of residents who proposed offline and agreed to be called
+back (bot/services/contact_vault.py). It is a separate key so that the one that opens personal
+data can be kept apart from the one that signs links; like `SECRET_KEY` it is required with
+a Telegram token and generated once into a file for the sandbox.
 """
 
 from __future__ import annotations
@@ -69,8 +74,7 @@ DEFAULT_AREA_CENTRES = tuple(AreaCentre(name, GeoPoint(lat, lon)) for name, lat,
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"
 MIN_SECRET_LENGTH = 32
 SANDBOX_KEY_SUFFIX = ".secret-key"
-# Where the sandbox keeps its generated key when the database is not a SQLite file.
-SANDBOX_KEY_FALLBACK = Path(".gonggam-sandbox" + SANDBOX_KEY_SUFFIX)
+SANDBOX_CONTACT_KEY_SUFFIX = ".contact-key"
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -90,6 +94,9 @@ class Settings:
     # False when SECRET_KEY was not set and the key above is generated (see module docstring)
     secret_key_configured: bool = False
     secret_key_previous: str | None = field(default=None, repr=False)
+    # encrypts callback contacts (offline proposals); generated while not configured
+    contact_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
+    contact_key_configured: bool = False
     admin_telegram_ids: frozenset[int] = frozenset()
     host: str = "127.0.0.1"
     port: int = 8080
@@ -220,6 +227,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
             "SECRET_KEY_PREVIOUS needs a different SECRET_KEY: put the new key in SECRET_KEY "
             "and the old one in SECRET_KEY_PREVIOUS"
         )
+    contact_key = typed("CONTACT_KEY", _secret_key, None, secret=True)
     return Settings(
         telegram_bot_token=token,
         telegram_api_base_url=typed("TELEGRAM_API_BASE_URL", _http_url, None),
@@ -228,6 +236,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         secret_key=secret_key or secrets.token_hex(32),
         secret_key_configured=secret_key is not None,
         secret_key_previous=previous_key,
+        contact_key=contact_key or secrets.token_hex(32),
+        contact_key_configured=contact_key is not None,
         admin_telegram_ids=typed("ADMIN_TELEGRAM_IDS", _id_set, frozenset()),
         host=get("HOST") or defaults.host,
         port=typed("PORT", _port, defaults.port),
@@ -267,13 +277,14 @@ def require_production_settings(settings: Settings) -> None:
             ("WEBHOOK_SECRET", settings.webhook_secret),
             ("PUBLIC_BASE_URL", settings.public_base_url.startswith("https://") or None),
             ("SECRET_KEY", settings.secret_key_configured or None),
+            ("CONTACT_KEY", settings.contact_key_configured or None),
         )
         if not value
     ]
     if missing:
         raise SettingsError(
             "webhook mode needs " + ", ".join(missing) + " (PUBLIC_BASE_URL must be https://, "
-            f"SECRET_KEY at least {MIN_SECRET_LENGTH} random characters)"
+            f"SECRET_KEY and CONTACT_KEY at least {MIN_SECRET_LENGTH} random characters)"
         )
 
 
@@ -289,27 +300,38 @@ def require_secret_key(settings: Settings) -> None:
             "random characters, the same on every replica and kept across deploys "
             "(python -c 'import secrets; print(secrets.token_hex(32))')"
         )
+    if not settings.contact_key_configured:
+        raise SettingsError(
+            f"CONTACT_KEY is required with TELEGRAM_BOT_TOKEN: at least {MIN_SECRET_LENGTH} "
+            "random characters, different from SECRET_KEY, kept across deploys: without it "
+            "the contacts of residents waiting for a call-back cannot be read"
+        )
 
 
 def with_sandbox_secret_key(settings: Settings) -> Settings:
     """The sandbox without SECRET_KEY: a key generated once and kept in a file, so that its
     links and codes survive restarts too. The file sits beside the SQLite database
-    (`gonggam.sqlite3.secret-key`), or in the working directory for other databases."""
+    (`gonggam.sqlite3.secret-key`), or in the working directory for other databases; the
+    same for CONTACT_KEY (`gonggam.sqlite3.contact-key`)."""
+    if not settings.contact_key_configured:
+        contact_key = _read_or_create_key(
+            sandbox_key_path(settings.database_url, SANDBOX_CONTACT_KEY_SUFFIX), "CONTACT_KEY")
+        settings = replace(settings, contact_key=contact_key, contact_key_configured=True)
     if settings.secret_key_configured:
         return settings
     key = _read_or_create_key(sandbox_key_path(settings.database_url))
     return replace(settings, secret_key=key, secret_key_configured=True)
 
 
-def sandbox_key_path(database_url: str) -> Path:
+def sandbox_key_path(database_url: str, suffix: str = SANDBOX_KEY_SUFFIX) -> Path:
     prefix = "sqlite+aiosqlite:///"
     path = database_url[len(prefix):].split("?", 1)[0] if database_url.startswith(prefix) else ""
     if not path or path == ":memory:":
-        return SANDBOX_KEY_FALLBACK
-    return Path(path + SANDBOX_KEY_SUFFIX)
+        return Path(".gonggam-sandbox" + suffix)
+    return Path(path + suffix)
 
 
-def _read_or_create_key(path: Path) -> str:
+def _read_or_create_key(path: Path, name: str = "SECRET_KEY") -> str:
     """The key stored at `path`, created (readable by the owner only) when missing."""
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -317,12 +339,12 @@ def _read_or_create_key(path: Path) -> str:
         key = path.read_text(encoding="ascii").strip()
         if len(key) < MIN_SECRET_LENGTH:
             raise SettingsError(
-                f"the sandbox key file {path} is damaged: delete it or set SECRET_KEY"
+                f"the sandbox key file {path} is damaged: delete it or set {name}"
             ) from None
         return key
     except OSError as error:
         raise SettingsError(f"cannot create the sandbox key file {path}: {error}; "
-                            "set SECRET_KEY instead") from None
+                            f"set {name} instead") from None
     key = secrets.token_hex(32)
     with os.fdopen(descriptor, "w", encoding="ascii") as file:
         file.write(key + "\n")

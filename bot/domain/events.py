@@ -600,7 +600,30 @@ class BudgetResults(Event):
     unsent: str | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
 
 
+# ----- 「운영진에게 묻기」: a resident's question and the staff's answer ------------------------
+
+
+@dataclass(frozen=True)
+class QuestionAsked(WorkItemEvent):
+    """A resident's question, posted to the staff queue with 💬 답하기; `text` is masked."""
+
+    kind: ClassVar[str] = "staff_question"
+    question_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class QuestionAnswered(Event):
+    """The staff's answer, to the resident who asked (`question`: their own words, cut)."""
+
+    kind: ClassVar[str] = "staff_question_answered"
+    question_id: int
+    question: str
+    answer: str
+
+
 EVENTS: tuple[type[Event], ...] = (
+    QuestionAsked, QuestionAnswered,
     ProposalApproved, ProposalRejected, ProposalWithdrawn, AlmostThere, Halfway, ClosingSoon,
     ThresholdReached, ProposalExpired, StatusChanged,
     ModerationPending, ModerationThreshold, ModerationReported, ModerationOpinion,

@@ -44,6 +44,10 @@ LIVE_STATUSES: frozenset[ProposalStatus] = frozenset(
     {S.COLLECTING, S.UNDER_REVIEW, S.IN_DEBATE, S.AWAITING_ANSWER, S.ANSWERED, S.IN_PROGRESS}
 )
 
+# Closed: no transition leaves these (NOT_FEASIBLE may still go back to review, 재심의).
+FINAL_STATUSES: frozenset[ProposalStatus] = frozenset(S) - {
+    current for current, _ in ALLOWED_TRANSITIONS}
+
 
 class IllegalTransition(ValueError):
     """A transition the lifecycle does not allow (a programming error, not a race)."""

@@ -48,6 +48,7 @@ class Action(StrEnum):
     LIKE = "like"
     RATE_ANSWER = "rate_answer"
     ASK_RE_REVIEW = "ask_re_review"
+    ASK_STAFF = "ask_staff"  # 「운영진에게 묻기」
     # the author's own: open to the author alone, ban or not
     WITHDRAW_PROPOSAL = "withdraw_proposal"
     SEE_UNPUBLISHED = "see_unpublished"
@@ -70,6 +71,7 @@ class Action(StrEnum):
     POLL_ADMIN = "poll_admin"
     EXPORT = "export"
     STATS = "stats"
+    CALL_BACK = "call_back"  # the call-back list: offline residents' contacts in the clear
     # admins only
     ADD_DEPARTMENT = "add_department"  # where reply links and e-mails go: configuration
     GRANT = "grant"
@@ -94,6 +96,7 @@ class RefusalReason(StrEnum):
 CONTRIBUTIONS = frozenset({
     Action.PROPOSE, Action.ENDORSE, Action.REPORT, Action.CHOOSE_STANCE,
     Action.WRITE_OPINION, Action.LIKE, Action.RATE_ANSWER, Action.ASK_RE_REVIEW,
+    Action.ASK_STAFF,
 })
 ADMIN_ACTIONS = frozenset({
     Action.ADD_DEPARTMENT, Action.GRANT, Action.REVOKE, Action.LIST_STAFF, Action.BROADCAST,

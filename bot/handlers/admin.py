@@ -28,7 +28,8 @@ from bot.handlers.shape import Press, on_press
 from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.rendering import admin_menu as view
-from bot.services import admin_overview, audit, departments, stats, work_items
+from bot.rendering import callbacks as callbacks_view
+from bot.services import admin_overview, audit, callbacks, departments, stats, work_items
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,10 @@ async def _moderation(session: Session, r: MenuRequest) -> Rendered:
     return view.moderation_help(r.t)
 
 
+async def _callbacks(session: Session, r: MenuRequest) -> Rendered:
+    return callbacks_view.waiting(r.t, await callbacks.open_count(session))
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("queue", Action.HANDLE_WORK_ITEM, _queue),
     Section("proposals", Action.OPEN_ADMIN_MENU, _proposals),
@@ -149,6 +154,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("exports", Action.EXPORT, _exports),
     Section("audit", Action.AUDIT, _audit),
     Section("roles", Action.GRANT, _roles),
+    Section("callbacks", Action.CALL_BACK, _callbacks),
 )
 BY_KEY = {section.key: section for section in SECTIONS}
 

@@ -203,7 +203,10 @@ OFFLINE_CHANNELS = {"종이": "paper", "paper": "paper", "전화": "phone", "pho
 FORM_KEYS = {"제목": "title", "title": "title", "내용": "body", "body": "body",
              "동": "area", "area": "area", "분야": "category", "category": "category",
              "이름": "name", "name": "name", "연락처": "contact", "contact": "contact",
-             "텔레그램": "telegram", "telegram": "telegram"}
+             "텔레그램": "telegram", "telegram": "telegram",
+             "연락 동의": "consent", "연락동의": "consent", "consent": "consent"}
+CONSENT_WORDS = {"예": True, "네": True, "동의": True, "yes": True,
+                 "아니오": False, "아니요": False, "no": False}
 
 
 def parse_offline_form(text: str) -> tuple[str, dict[str, str]] | None:
@@ -257,7 +260,8 @@ async def _enter_offline(said: Said, form: OfflineForm) -> int:
     async with said.context.transaction() as session:
         return await moderation.enter_offline_proposal(
             session, form=form, moderator_id=moderator.user_id, actor=moderator.actor,
-            now=said.now, policy=settings.policy, secret_key=settings.secret_key)
+            now=said.now, policy=settings.policy, secret_key=settings.secret_key,
+            contact_key=settings.contact_key)
 
 
 def _offline_form(
@@ -276,9 +280,11 @@ def _offline_form(
         if not _is_id(raw):
             return None
         return OfflineForm(channel, title, body, area, category, telegram_id=int(raw))
-    if not fields.get("name") or not fields.get("contact"):
+    consent = CONSENT_WORDS.get(fields.get("consent", "no").lower())
+    if not fields.get("name") or not fields.get("contact") or consent is None:
         return None
-    return OfflineForm(channel, title, body, area, category, fields["name"], fields["contact"])
+    return OfflineForm(channel, title, body, area, category, fields["name"], fields["contact"],
+                       callback=consent)
 
 
 # ----- work item buttons ----------------------------------------------------------------------

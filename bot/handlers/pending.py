@@ -58,8 +58,22 @@ class AwaitingAdminPage:
     query: str
 
 
+@dataclass(frozen=True)
+class AwaitingQuestion:
+    """「운영진에게 묻기」: the next text is a question to the staff."""
+
+
+@dataclass(frozen=True)
+class AwaitingAnswer:
+    """💬 답하기 on a resident's question: the staff member's next text is the answer."""
+
+    item_id: int
+    question_id: int
+
+
 Pending = (AwaitingSearch | AwaitingOpinion | AwaitingBroadcast | PendingEndorsement
-           | AwaitingRatingReason | AwaitingAdminSearch | AwaitingAdminPage)
+           | AwaitingRatingReason | AwaitingAdminSearch | AwaitingAdminPage
+           | AwaitingQuestion | AwaitingAnswer)
 
 
 def pending_in(user_data: Mapping[Any, Any] | None) -> Pending | None:

@@ -16,6 +16,7 @@ from bot.handlers import (  # admin data  # moderation
     broadcasts,
     budget_admin,  # participatory-budget rounds (admin)
     budget_news,
+    callbacks,  # 「전화로 알려 주세요」: news for residents who proposed offline
     debates,
     errors,
     exports,
@@ -24,6 +25,7 @@ from bot.handlers import (  # admin data  # moderation
     my,
     polls,
     proposals,
+    questions,  # 「운영진에게 묻기」
     roles,
     settings,
     start,
@@ -56,6 +58,8 @@ IN_ORDER: tuple[Callable[[Application], None], ...] = (
     roles.register,  # moderation: /grant, /revoke, /staff
     moderation.register,  # moderation: commands and work item buttons
     admin.register,  # moderation: the /admin menu
+    callbacks.register,  # offline proposals: /callbacks
+    questions.register,  # residents' questions to the staff: /ask, 💬 답하기
     admin_lists.register,  # the /admin menu's items, proposal lists and bulk actions
     fallback.register,
     errors.register,

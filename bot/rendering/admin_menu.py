@@ -55,6 +55,7 @@ SECTION_LABELS: dict[str, str] = {
     "exports": N_("📦 Exports"),
     "audit": N_("🧾 Audit log"),
     "roles": N_("👥 Roles"),
+    "callbacks": N_("📞 Tell them by phone"),
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.buttons import AdminMenu, ReportReason, WorkAct
+from bot.buttons import AdminMenu, AnswerQuestion, ReportReason, WorkAct
 from bot.domain.events import (
     ContentHidden,
     ContentRestored,
@@ -23,6 +23,7 @@ from bot.domain.events import (
     ModerationReReview,
     ModerationThreshold,
     ProposalMerged,
+    QuestionAsked,
     WorkItemEvent,
 )
 from bot.i18n import N_, Translator
@@ -62,6 +63,7 @@ ACTION_LABELS: dict[str, str] = {
     "noted": N_("noted"),
     "accept": N_("re-review accepted"),
     "decline": N_("re-review declined"),
+    "answer": N_("answered"),
 }
 KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.PENDING: N_("Proposal to approve"),
@@ -71,6 +73,7 @@ KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.OVERDUE: N_("Overdue answer"),
     WorkKind.RE_REVIEW: N_("Re-review request"),
     WorkKind.DISSATISFIED: N_("Residents not satisfied"),
+    WorkKind.QUESTION: N_("A resident's question"),
     WorkKind.INTERIM_MISSING: N_("No interim answer"),
     WorkKind.HEAD_OFFICE: N_("No head's office"),
 }
@@ -182,6 +185,8 @@ _KEYBOARDS: dict[WorkKind, Keyboard] = {
     WorkKind.DISSATISFIED: lambda t, i: _noted(t, i),
     WorkKind.INTERIM_MISSING: lambda t, i: _noted(t, i),
     WorkKind.HEAD_OFFICE: lambda t, i: _noted(t, i),
+    WorkKind.QUESTION: lambda t, i: InlineKeyboardMarkup([[
+        Button(t.gettext("💬 Answer"), callback_data=AnswerQuestion(i).pack())]]),
 }
 
 
@@ -269,6 +274,7 @@ EVENT_KINDS: dict[WorkKind, str] = {
     WorkKind.RE_REVIEW: ModerationReReview.kind,
     WorkKind.DISSATISFIED: ModerationDissatisfied.kind,
     WorkKind.HEAD_OFFICE: ModerationHeadOffice.kind,
+    WorkKind.QUESTION: QuestionAsked.kind,
 }
 
 
@@ -484,7 +490,10 @@ def offline_usage(t: Translator) -> str:
         "동: …\n분야: …\n이름: …\n연락처: …\n(동 and 분야 are optional; title 5 to 80 "
         "characters, content at least 10; 동 and 분야 must be ones the bot knows.)") + "\n" \
         + t.gettext("If the resident uses this bot, add 텔레그램: <telegram id> instead of "
-                    "이름 and 연락처: they become the author and get the updates.")
+                    "이름 and 연락처: they become the author and get the updates.") + "\n" \
+        + t.gettext("If the resident agrees to be phoned with its news, add 연락 동의: 예: the "
+                    "contact is then kept encrypted until the proposal is closed, and its news "
+                    "waits for you in /callbacks.")
 
 
 def offline_unknown_resident(t: Translator, telegram_id: int | None) -> str:
@@ -499,6 +508,12 @@ def offline_done(t: Translator, proposal_id: int, form: OfflineForm) -> str:
             "Proposal #{id} is published, marked as received offline. The resident ({telegram}) "
             "is its author and will get its updates; no contact is kept."
         ).format(id=proposal_id, telegram=form.telegram_id)
+    if form.callback:
+        return t.gettext(
+            "Proposal #{id} is published, marked as received offline. The resident agreed to "
+            "be phoned: the contact is kept encrypted until the proposal is closed, and each "
+            "piece of news for them waits in /callbacks ({contact})."
+        ).format(id=proposal_id, contact=masked_contact(form.name, form.contact))
     return t.gettext(
         "Proposal #{id} is published, marked as received offline. Contact kept only as: {contact}"
     ).format(id=proposal_id, contact=masked_contact(form.name, form.contact))

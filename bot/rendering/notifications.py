@@ -64,6 +64,7 @@ from bot.rendering.digest import DigestItem, digest_message
 from bot.rendering.labels import status_label
 from bot.rendering.moderation import MODERATION_TEMPLATES, work_item_keyboard
 from bot.rendering.polls import POLL_TEMPLATES
+from bot.rendering.questions import QUESTION_KEYBOARDS, QUESTION_TEMPLATES
 from bot.rendering.registry import EventRegistry
 
 log = logging.getLogger(__name__)
@@ -362,6 +363,8 @@ TEMPLATES.include(BALLOT_TEMPLATES)
 KEYBOARDS.include(BALLOT_KEYBOARDS)
 TEMPLATES.include(BUDGET_TEMPLATES)
 KEYBOARDS.include(BUDGET_KEYBOARDS)
+TEMPLATES.include(QUESTION_TEMPLATES)
+KEYBOARDS.include(QUESTION_KEYBOARDS)
 
 
 def _open_button(t: Translator, event: Event) -> Keyboard:

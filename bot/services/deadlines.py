@@ -39,6 +39,7 @@ from bot.services.budget import (  # budget rounds
     upcoming_closings,
     upcoming_openings,
 )
+from bot.services.callbacks import SYSTEM_ACTOR, erase_if_closed
 from bot.services.debates import finish_debate, remind_debate  # debates
 from bot.services.head_answers import (  # the head's answer tier
     due_head_reminders,
@@ -132,6 +133,7 @@ async def expire_collection(
         )
         followers = await proposal_followers(session, proposal_id)
         await enqueue_for_users(session, followers, notice, now)
+        await erase_if_closed(session, proposal_id, actor=SYSTEM_ACTOR, now=now)
     return moved
 
 

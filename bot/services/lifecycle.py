@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Proposal, ProposalEvent
 from bot.domain.events import StatusChanged
-from bot.domain.lifecycle import ProposalStatus, check_transition
+from bot.domain.lifecycle import FINAL_STATUSES, ProposalStatus, check_transition
+from bot.services.callbacks import audit_actor, erase_if_closed
 from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.sql import rows_affected
 
@@ -60,6 +61,10 @@ async def transition(
     )
     if push:
         await _push_status(session, proposal_id, new, now)
+    if push and new in FINAL_STATUSES:
+        # A call-back contact goes once nobody waits for a call; a caller that sends its own
+        # notice (push=False) asks after sending it, so that notice can still be phoned.
+        await erase_if_closed(session, proposal_id, actor=audit_actor(actor_id), now=now)
     return True
 
 

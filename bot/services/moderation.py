@@ -25,6 +25,8 @@ from bot.domain.venues import Venues
 from bot.services import answers as answer_services
 from bot.services import proposals as proposal_services
 from bot.services.audit import record_audit
+from bot.services.callbacks import erase_if_closed
+from bot.services.contact_vault import Contact, seal
 from bot.services.departments import AssignOutcome, assign_department, notify_department
 from bot.services.hiding import HideOutcome, restore_content
 from bot.services.lifecycle import transition
@@ -107,6 +109,7 @@ async def merge_proposals(
                  after={"merged_into_id": target_id, "moved": moved, "target_count": count})
     notice = ProposalMerged(target_id, source.title, target.title, key=f"{source_id}:{target_id}")
     await enqueue_for_users(session, sorted({*endorsers, source.author_id}), notice, now)
+    await erase_if_closed(session, source_id, actor=actor, now=now)
     if policy is not None and venues is not None and secret_key is not None \
             and calendar is not None:
         await proposal_services.start_review_if_reached(
@@ -152,6 +155,7 @@ class OfflineForm:
     name: str = ""
     contact: str = ""
     telegram_id: int | None = None  # a resident who uses the bot: they become the author
+    callback: bool = False  # the resident agreed to be phoned with news of it (연락 동의)
 
 
 class UnknownResident(LookupError):
@@ -178,14 +182,16 @@ def masked_contact(name: str, contact: str) -> str:
 
 async def enter_offline_proposal(
     session: AsyncSession, *, form: OfflineForm, moderator_id: int, actor: str, now: datetime,
-    policy: Policy, secret_key: str,
+    policy: Policy, secret_key: str, contact_key: str | None = None,
 ) -> int:
     """Publish a proposal received offline on a resident's behalf, marked 오프라인 접수.
 
     With the resident's Telegram id (someone who has used the bot) they are the author and
     follow it like any proposal of theirs, so no contact is needed or kept. Otherwise the
     moderator is the author of record and the resident's name and contact are kept only
-    masked, plus a keyed hash of the number. An unknown Telegram id raises `UnknownResident`.
+    masked, plus a keyed hash of the number; with the resident's consent to be called back,
+    also encrypted with `contact_key` (see `bot.services.callbacks`). An unknown Telegram id
+    raises `UnknownResident`.
     """
     resident = await _offline_author(session, form.telegram_id)
     proposal = Proposal(
@@ -195,18 +201,30 @@ async def enter_offline_proposal(
         offline_channel=form.channel,
         offline_contact=None if resident else masked_contact(form.name, form.contact),
         offline_contact_hash=None if resident else phone_hash(form.contact, secret_key),
+        offline_contact_secret=_sealed(form, contact_key) if not resident else None,
     )
     session.add(proposal)
     await session.flush()
     await index_proposal(session, proposal.id, proposal.title, proposal.problem)
     await proposal_services.publish(session, proposal.id, now, policy, moderator_id)
-    if resident:
-        await proposal_services.set_muted(session, proposal_id=proposal.id, user_id=resident,
-                                          muted=False, now=now)
+    if resident or form.callback:  # the author of record follows it: its news then goes
+        # to the call-back list (bot.services.callbacks), never to the moderator's chat
+        await proposal_services.set_muted(session, proposal_id=proposal.id,
+                                          user_id=resident or moderator_id, muted=False, now=now)
     record_audit(session, now, actor, "proposal.offline", f"proposal:{proposal.id}",
                  after={"channel": form.channel, "contact": proposal.offline_contact,
-                        "author_telegram_id": form.telegram_id if resident else None})
+                        "author_telegram_id": form.telegram_id if resident else None,
+                        "callback_consent": proposal.offline_contact_secret is not None})
     return proposal.id
+
+
+def _sealed(form: OfflineForm, contact_key: str | None) -> str | None:
+    """The contact encrypted for call-backs, only with the resident's consent."""
+    if not form.callback:
+        return None
+    if contact_key is None:
+        raise ValueError("a call-back contact needs the contact key")
+    return seal(Contact(form.name, form.contact), contact_key)
 
 
 async def _offline_author(session: AsyncSession, telegram_id: int | None) -> int | None:

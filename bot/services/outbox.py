@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, Subscription, User
 from bot.domain.events import Event
+from bot.services.callbacks import divert_author
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
 
 _WAKE_AFTER_COMMIT = "gonggam.wake_after_commit"
@@ -87,7 +88,10 @@ async def enqueue_email(
 async def enqueue_for_users(
     session: AsyncSession, user_ids: list[int], notice: Event, now: datetime
 ) -> int:
-    """Tell each reachable user once; users who muted everything miss non-urgent notices."""
+    """Tell each reachable user once; users who muted everything miss non-urgent notices.
+    The author of record of an offline proposal whose resident waits for call-backs is not
+    told: the notice goes on the call-back list (`bot.services.callbacks`)."""
+    user_ids = await divert_author(session, user_ids, notice, now)
     if not user_ids:
         return 0
     rows = await session.execute(

@@ -45,6 +45,7 @@ from bot.domain.tiers import (
 )
 from bot.domain.venues import Venues
 from bot.services.bans import ensure_permitted
+from bot.services.callbacks import audit_actor, erase_if_closed
 from bot.services.departments import assign_department, default_department, list_departments
 from bot.services.drafts import discard_draft, load_draft
 from bot.services.head_answers import reach_tiers
@@ -196,6 +197,7 @@ async def reject_pending(
     if moved:
         notice = ProposalRejected(proposal_id, proposal.title, reason, key=str(proposal_id))
         await enqueue_for_users(session, [proposal.author_id], notice, now)
+        await erase_if_closed(session, proposal_id, actor=audit_actor(moderator_id), now=now)
     return moved
 
 
@@ -309,6 +311,7 @@ async def withdraw_proposal(
     endorsers = [uid for uid in await proposal_followers(session, proposal_id) if uid != user_id]
     notice = ProposalWithdrawn(proposal_id, proposal.title, key=str(proposal_id))
     await enqueue_for_users(session, endorsers, notice, now)
+    await erase_if_closed(session, proposal_id, actor=audit_actor(user_id), now=now)
     return WithdrawOutcome.WITHDRAWN
 
 

@@ -40,6 +40,7 @@ class WorkKind(StrEnum):
     OVERDUE = "overdue"  # the department's answer is late
     RE_REVIEW = "re_review"  # the author asks for 재심의
     DISSATISFIED = "dissatisfied"  # many endorsers are not satisfied with the answer
+    QUESTION = "question"  # a resident asks the staff (「운영진에게 묻기」): 💬 답하기
     INTERIM_MISSING = "interim_missing"  # D-3 of the answer window and no 중간답변
     HEAD_OFFICE = "head_office"  # the head's answer tier was reached and no office exists
 

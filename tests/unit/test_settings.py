@@ -62,6 +62,7 @@ def test_every_documented_variable_is_read() -> None:
             "TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1,::1",
             "METRICS_TOKEN": "m" * 24,
             "HTTP_IDLE_TIMEOUT": "7.5",
+            "CONTACT_KEY": "c" * 40,
         },
         env_file=None,
     )
@@ -157,7 +158,7 @@ def test_webhook_mode_requires_token_secret_and_https() -> None:
 
 
 @pytest.mark.parametrize("name", ["SECRET_KEY", "SECRET_KEY_PREVIOUS", "WEBHOOK_SECRET",
-                                  "METRICS_TOKEN"])
+                                  "METRICS_TOKEN", "CONTACT_KEY"])
 def test_a_rejected_secret_is_named_but_never_echoed(name: str) -> None:
     with pytest.raises(SettingsError) as error:
         load_settings({name: "tiny!secret"}, env_file=None)
@@ -181,7 +182,11 @@ def test_webhook_mode_and_a_real_token_require_a_secret_key() -> None:
         require_production_settings(without)
     with pytest.raises(SettingsError, match="SECRET_KEY"):
         require_secret_key(without)
-    with_key = load_settings(production | {"SECRET_KEY": "k" * 40}, env_file=None)
+    with_secret = load_settings(production | {"SECRET_KEY": "k" * 40}, env_file=None)
+    with pytest.raises(SettingsError, match="CONTACT_KEY"):
+        require_secret_key(with_secret)
+    with_key = load_settings(production | {"SECRET_KEY": "k" * 40, "CONTACT_KEY": "c" * 40},
+                             env_file=None)
     require_production_settings(with_key)
     require_secret_key(with_key)
 
@@ -192,14 +197,18 @@ def test_the_sandbox_key_is_kept_beside_the_database_across_restarts(tmp_path: P
     second = with_sandbox_secret_key(load_settings(environ, env_file=None))
     key_file = tmp_path / "play.sqlite3.secret-key"
     assert first.secret_key == second.secret_key and len(first.secret_key) >= 32
+    assert first.contact_key == second.contact_key != first.secret_key
+    assert (tmp_path / "play.sqlite3.contact-key").read_text(encoding="ascii").strip() == (
+        first.contact_key)
     assert key_file.read_text(encoding="ascii").strip() == first.secret_key
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
 def test_a_configured_key_is_used_as_it_is_and_no_file_is_written(tmp_path: Path) -> None:
-    environ = {"DATABASE_URL": f"sqlite:///{tmp_path / 'play.sqlite3'}", "SECRET_KEY": "k" * 40}
+    environ = {"DATABASE_URL": f"sqlite:///{tmp_path / 'play.sqlite3'}", "SECRET_KEY": "k" * 40,
+               "CONTACT_KEY": "c" * 40}
     settings = with_sandbox_secret_key(load_settings(environ, env_file=None))
-    assert settings.secret_key == "k" * 40
+    assert settings.secret_key == "k" * 40 and settings.contact_key == "c" * 40
     assert list(tmp_path.iterdir()) == []
 
 

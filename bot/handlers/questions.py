@@ -1,0 +1,127 @@
+"""「운영진에게 묻기」: /ask (or its button), the question as the next message, and the staff's
+💬 답하기 with the answer as their next private message (bot/services/questions.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.buttons import AnswerQuestion, AskStaff
+from bot.domain.permissions import Action
+from bot.handlers.access import permitted
+from bot.handlers.common import Awaiting, actor_of
+from bot.handlers.pending import AwaitingAnswer, AwaitingQuestion
+from bot.handlers.shape import Press, Said, on_message, on_press
+from bot.rendering import moderation as moderation_view
+from bot.rendering import questions as view
+from bot.rendering.notifications import NotificationRenderer
+from bot.services import questions, work_items
+from bot.services.questions import AnswerOutcome, AskOutcome, Staff
+
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+
+
+@permitted(Action.ASK_STAFF)
+@on_message
+async def ask_command(said: Said) -> None:
+    """/ask alone waits for the question; /ask <question> asks at once."""
+    words = (said.message.text or "").split(maxsplit=1)
+    if len(words) < 2:
+        said.context.expect(AwaitingQuestion())
+        await said.reply(view.ask_prompt(said.t))
+        return
+    await _ask(said, words[1])
+
+
+@permitted(Action.ASK_STAFF)
+@on_press(AskStaff)
+async def ask_button(press: Press[AskStaff]) -> None:
+    press.context.expect(AwaitingQuestion())
+    await press.ack()
+    await press.context.bot.send_message(press.query.from_user.id, view.ask_prompt(press.t))
+
+
+@permitted(Action.ASK_STAFF)
+@on_message
+async def receive_question(said: Said) -> None:
+    """The question after /ask; an empty or too long one leaves the bot waiting."""
+    await _ask(said, said.message.text or "")
+
+
+async def _ask(said: Said, text: str) -> None:
+    venues = said.context.services.settings.venues
+    async with said.context.transaction() as session:
+        result = await questions.ask(session, user_id=said.user_id, text=text, now=said.now,
+                                     venues=venues)
+    if result.outcome is AskOutcome.INVALID:
+        said.context.expect(AwaitingQuestion())  # nothing is lost: the resident may resend
+    else:
+        said.context.take_pending(AwaitingQuestion)
+    await said.reply_html(view.ask_reply(said.t, result))
+
+
+@permitted(Action.HANDLE_WORK_ITEM)
+@on_press(AnswerQuestion)
+async def press_answer(press: Press[AnswerQuestion]) -> None:
+    """💬 답하기, in the moderators' group or a private copy: the answer is asked for in the
+    staff member's private chat with the bot."""
+    async with press.context.transaction() as session:
+        item = await work_items.load_item(session, press.data.item_id)
+    if item is None or not item.open or item.kind is not work_items.WorkKind.QUESTION:
+        await press.alert(view.already_answered(press.t))
+        return
+    press.context.expect(AwaitingAnswer(item.id, item.subject_id))
+    await press.ack(view.answer_prompt_toast(press.t))
+    await press.context.bot.send_message(
+        press.query.from_user.id, view.answer_prompt(press.t, item.subject_id))
+
+
+@permitted(Action.HANDLE_WORK_ITEM)
+@on_message
+async def receive_answer(said: Said) -> None:
+    pending = said.context.pending
+    if not isinstance(pending, AwaitingAnswer):
+        return
+    user = said.message.from_user
+    staff = Staff(said.user_id, user.full_name if user else "?", actor_of(said.update))
+    async with said.context.transaction() as session:
+        result = await questions.answer(session, item_id=pending.item_id,
+                                        text=said.message.text or "", staff=staff, now=said.now)
+    if result.outcome is not AnswerOutcome.INVALID:
+        said.context.take_pending(AwaitingAnswer)
+    await said.reply_html(view.answer_reply(said.t, result))
+    if result.outcome is AnswerOutcome.SENT:
+        await _mark_copies(said, pending.item_id)
+
+
+async def _mark_copies(said: Said, item_id: int) -> None:
+    """Every staff chat's copy of the question says who answered, and loses 💬 답하기."""
+    async with said.context.transaction() as session:
+        item = await work_items.load_item(session, item_id)
+        copies = await work_items.other_copies(session, item_id, except_chat=0)
+    if item is None:
+        return
+    i18n = said.context.services.i18n
+    render = NotificationRenderer(i18n)
+    for copy in copies:
+        line = moderation_view.item_handled_line(i18n.get(copy.language), item)
+        text = moderation_view.handled_copy(render(copy.kind, copy.params, copy.language).text,
+                                            line)
+        try:
+            await said.context.bot.edit_message_text(
+                text, chat_id=copy.chat_id, message_id=copy.message_id, parse_mode="HTML")
+        except TelegramError as error:
+            log.info("question item %s: a copy was not updated (%s)", item_id, error)
+
+
+def register(application: Application) -> None:
+    for kind, callback in ((AwaitingQuestion, receive_question),
+                           (AwaitingAnswer, receive_answer)):
+        application.add_handler(MessageHandler(
+            PRIVATE & filters.TEXT & ~filters.COMMAND & Awaiting(application, kind), callback))
+    application.add_handler(CommandHandler("ask", ask_command, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(ask_button, pattern=AskStaff.matches))
+    application.add_handler(CallbackQueryHandler(press_answer, pattern=AnswerQuestion.matches))
