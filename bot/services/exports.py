@@ -132,6 +132,7 @@ async def answer_records(session: AsyncSession) -> list[Record]:
         "proposal_id": answer.proposal_id,
         "department": department,
         "kind": answer.kind,
+        "track": answer.track,  # "department", or "head" for 「구청장 답변」
         "decision": answer.decision,
         "text": masked(answer.text),
         "expected_completion": answer.expected_completion.isoformat()

@@ -51,6 +51,7 @@ from bot.db.models import (
 from bot.domain.answers import AnswerKind, Feasibility
 from bot.domain.deadlines import SEOUL
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.tiers import DEPARTMENT_TRACK
 from bot.services.budget import count_eligible
 
 WEEKS = 12
@@ -176,7 +177,8 @@ async def concluding_answers(session: AsyncSession) -> list[Concluded]:
         .group_by(ProposalEvent.proposal_id)
         .subquery()
     )
-    final = _first_answer(Answer.kind == AnswerKind.FINAL)
+    # the department's final answer (「구청장 답변」 is a track of its own)
+    final = _first_answer(and_(Answer.kind == AnswerKind.FINAL, Answer.track == DEPARTMENT_TRACK))
     not_feasible = _first_answer(and_(Answer.kind == AnswerKind.FEASIBILITY,
                                       Answer.decision == Feasibility.NOT_FEASIBLE))
     rows = await session.execute(

@@ -16,7 +16,7 @@ from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
-from bot.services import answers, departments, head_answers
+from bot.services import answers, departments, exports, head_answers, stats
 from bot.services.answers import AnswerOutcome
 from bot.services.proposals import EndorseOutcome, endorse
 from bot.settings import Settings
@@ -163,6 +163,10 @@ async def test_the_head_answers_once_beside_the_department_and_followers_hear_it
         tracks = list(await session.scalars(select(Answer.track)))
     assert public is not None and public.answers == ()
     assert [a.decision for a in public.head_answers] == ["accepted"] and tracks == ["head"]
+    async with sessionmaker() as session:  # the department has not answered: no statistic
+        assert await stats.concluding_answers(session) == []
+        records = await exports.answer_records(session)
+    assert [(r["kind"], r["track"]) for r in records] == [("final", "head")]
 
 
 async def test_the_head_clock_reminds_its_office_and_stops_with_the_answer(
