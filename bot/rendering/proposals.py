@@ -194,7 +194,7 @@ def _card_text(
     lines.append(t.gettext("Status: {state}").format(state=state))
     lines.append(t.gettext("공감 {tally}").format(tally=tally(card.endorsement_count, threshold)))
     lines += _deadline_lines(t, card, now)
-    lines += _head_lines(t, card)  # the head's answer tier
+    lines += _tier_lines(t, card, now)  # the tiers above the threshold
     if card.status is S.IN_DEBATE:  # debates: D-day and live counts per stance
         lines += debate_lines(t, card.debate_closes_at, now, debate)
     where = " · ".join(x for x in (card.area and f"📍 {escape(card.area)}",
@@ -236,6 +236,16 @@ def _deadline_lines(t: Translator, card: ProposalCard, now: datetime) -> list[st
     if card.expected_answer is not None and card.status in ANSWER_PENDING:
         lines.append("📅 " + expected_answer_line(t, card.expected_answer))
     return lines
+
+
+def _tier_lines(t: Translator, card: ProposalCard, now: datetime) -> list[str]:
+    """Until when 공감 still count after the review started, and 「구청장 답변」."""
+    lines = []
+    until = card.late_endorse_until
+    if card.status is not S.COLLECTING and until is not None \
+            and accepts_late_endorsement(card.status, until, now):
+        lines.append(t.gettext("공감 until {when}").format(when=t.deadline(until)))
+    return lines + _head_lines(t, card)
 
 
 def _head_lines(t: Translator, card: ProposalCard) -> list[str]:

@@ -39,8 +39,10 @@ def test_the_card_shows_the_heads_deadline_then_its_decision() -> None:
 
 
 def test_late_공감_is_offered_once_and_never_taken_back() -> None:
-    late = replace(CARD, late_endorse_until=START + timedelta(days=30))
+    late = replace(CARD, late_endorse_until=resident_deadline(START, 30))
     assert "e:1:5" in shown(late)[1]
+    assert "공감 기간: 12월 24일(목)까지" in shown(late)[0]
+    assert "공감 기간" not in shown(CARD)[0]
     assert "e:1:5" not in shown(replace(late, viewer_endorsed=True))[1]
     assert not any(d.startswith("u:") for d in shown(replace(late, viewer_endorsed=True))[1])
     assert "e:1:5" not in shown(CARD)[1]  # no higher tier: 공감 ended at the threshold
