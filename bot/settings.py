@@ -179,6 +179,16 @@ def load_settings(
     return _parse(values)
 
 
+def _check_tiers(policy: Policy) -> None:
+    """A tier above the 공감 threshold must lie above it (bot/domain/tiers.py)."""
+    tiers = (("DEBATE_AUTO_THRESHOLD", policy.debate_auto_threshold),
+             ("HEAD_ANSWER_THRESHOLD", policy.head_answer_threshold))
+    for name, count in tiers:
+        if count is not None and count <= policy.endorsement_threshold:
+            raise SettingsError(f"{name}={count} must be above ENDORSEMENT_THRESHOLD="
+                                f"{policy.endorsement_threshold}: it is a higher tier")
+
+
 def _parse(env: Mapping[str, str]) -> Settings:
     def get(name: str) -> str | None:
         raw = env.get(name)
@@ -217,6 +227,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
                               defaults.policy.daily_digest_at),
         timezone=typed("TIMEZONE", ZoneInfo, defaults.policy.timezone),
     )
+    _check_tiers(policy)
     token = get("TELEGRAM_BOT_TOKEN")
     if token is not None and ":" not in token:
         raise SettingsError("TELEGRAM_BOT_TOKEN looks wrong: expected '<bot id>:<secret>'")

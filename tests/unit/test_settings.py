@@ -243,3 +243,5 @@ def test_the_higher_tiers_are_read_and_off_by_default() -> None:
     assert (default.head_answer_days, default.debate_auto_threshold) == (None, None)
     with pytest.raises(SettingsError, match="DEBATE_AUTO_THRESHOLD"):
         load_settings({"DEBATE_AUTO_THRESHOLD": "0"}, env_file=None)
+    with pytest.raises(SettingsError, match="HEAD_ANSWER_THRESHOLD=50 must be above"):
+        load_settings({"HEAD_ANSWER_THRESHOLD": "50"}, env_file=None)
