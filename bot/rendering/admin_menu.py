@@ -254,6 +254,7 @@ def moderation_help(t: Translator) -> Rendered:
         t.gettext("/merge <duplicate> <number to keep>"),
         t.gettext("/ban <telegram id> <days|permanent> <reason> · /unban <telegram id>"),
         t.gettext("/offline: a proposal received on paper, by phone or at a 동 주민센터"),
+        t.gettext("/callbacks: news to phone to residents who proposed offline"),
     )]
     return _screen(t, t.gettext("🧹 Moderation commands"), lines,
                    _nav(t, "moderation", NONE, 0, 0))

@@ -76,6 +76,11 @@ async def test_an_offline_residents_news_waits_to_be_phoned_and_the_contact_goes
     done = await cast.mod1.wait_for_message("/callbacks")
     assert "1234" not in done.text
     await clock.advance(timedelta(days=31))  # the 공감 window ends below the threshold
+    await cast.mod2.say("/admin")
+    menu = await cast.mod2.wait_for_message()
+    await cast.mod2.press(menu, "📞 전화로 알려 주세요")
+    section = await cast.mod2.wait_for_edit(menu)
+    assert "1명" in section.text and "010" not in section.text  # no contact before the list
     await cast.mod2.say("/callbacks")
     screen = await cast.mod2.wait_for_message("010-1234-5678")
     assert "김민수" in screen.text and TITLE in screen.text and "(1/1)" in screen.text

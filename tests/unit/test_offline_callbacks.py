@@ -7,9 +7,11 @@ import pytest
 
 from bot.buttons import CallbackDone
 from bot.domain.events import ProposalApproved
+from bot.domain.policy import Policy
 from bot.handlers.moderation import _offline_form, parse_offline_form
 from bot.i18n import I18n
 from bot.rendering.callbacks import callback_screen
+from bot.rendering.common import help_text
 from bot.rendering.notifications import NotificationRenderer
 from bot.services.callbacks import CallbackPage, CallbackView
 from bot.services.contact_vault import Contact, UnreadableContact, seal, unseal
@@ -71,3 +73,7 @@ def test_the_screen_shows_the_contact_and_the_korean_words_to_pass_on() -> None:
 def test_an_empty_list_says_nobody_waits() -> None:
     shown = callback_screen(I18N.get("ko"), NotificationRenderer(I18N), CallbackPage(None, 0), 0)
     assert "전화" in shown.text
+
+
+def test_the_help_names_the_question_command() -> None:
+    assert "/ask — 운영진에게 묻기" in help_text(I18N.get("ko"), Policy())
