@@ -71,6 +71,7 @@ from bot.services.answer_steps import has_interim, steps_of
 from bot.services.audit import record_audit
 from bot.services.bans import ensure_permitted
 from bot.services.browse import ProposalCard, load_card
+from bot.services.callbacks import erase_if_closed
 from bot.services.deadline_views import RE_REVIEW_NOTE, expected_answer_date
 from bot.services.debates import announce_debate_opened  # debates hook
 from bot.services.debates import summary_text as debate_summary_text  # debates hook
@@ -658,4 +659,7 @@ async def _announce(
         answer_expected_before=end_of_day(moved_from) if moved_from else None,
     )
     await enqueue_for_users(session, await proposal_followers(session, proposal.id), notice, now)
+    # 완료: an offline resident's contact goes once nobody waits to be phoned (the transition
+    # sent no notice of its own, so it could not ask before this one was on the list)
+    await erase_if_closed(session, proposal.id, actor=department, now=now)
 
