@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Answer, OutboxMessage, Proposal, WorkItem
+from bot.db.models import Answer, OutboxMessage, Proposal, ProposalEvent, WorkItem
 from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
@@ -229,3 +229,23 @@ async def seed_second(sessionmaker: Maker) -> tuple[int, list[int]]:
         proposal = await make_proposal(session, author, START)
         people = [(await make_user(session, 951 + n, START)).id for n in range(4)]
     return proposal.id, people
+
+
+async def test_simultaneous_late_taps_open_one_debate_and_send_one_head_link(
+    sessionmaker: Maker,
+) -> None:
+    await add_office(sessionmaker)
+    pid, people = await seed(sessionmaker, residents=10)
+    for user in people[:3]:
+        await tap(sessionmaker, pid, user)
+    outcomes = await asyncio.gather(*(tap(sessionmaker, pid, user) for user in people[3:]))
+    assert outcomes.count(EndorseOutcome.ENDORSED) == 7
+    assert await sent(sessionmaker, "head_answer_requested") == [-900]
+    invited = await sent(sessionmaker, "debate_opened")  # the debate opened once
+    assert 900 in invited and len(invited) == len(set(invited))
+    settled = await fresh(sessionmaker, pid)
+    assert settled.endorsement_count == 10 and settled.status == ProposalStatus.IN_DEBATE
+    async with sessionmaker() as session:
+        opened = await session.scalar(select(func.count()).where(
+            ProposalEvent.proposal_id == pid, ProposalEvent.to_status == ProposalStatus.IN_DEBATE))
+    assert opened == 1
