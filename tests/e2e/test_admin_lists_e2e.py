@@ -19,6 +19,7 @@ from bot.clock import ShiftableClock
 from bot.db.models import Proposal, User
 from bot.domain.events import ModerationPending
 from bot.domain.lifecycle import ProposalStatus
+from bot.services.departments import create_department
 from bot.services.search import index_proposal
 from bot.services.work_items import WorkKind, post_work_item
 from sandbox import SandboxClient, SandboxServer
@@ -220,3 +221,35 @@ async def test_forged_and_stale_presses_get_a_polite_popup(
     hello = await resident.wait_for_message()
     assert await popup(resident, hello, f"ap:1:{pid}:approve:0:p0")
     assert await status_of(desk.runtime, pid) == ProposalStatus.PENDING_MODERATION
+
+
+async def test_the_staff_view_rejects_hides_restores_and_assigns(desk: Desk) -> None:
+    rejected, kept = await seed_pending(desk.runtime, ["광고 글입니다", "공원 벤치 설치"])
+    async with desk.runtime.sessionmaker() as session, session.begin():
+        await create_department(session, name="도로과", now=START)
+    await desk.moderator.say(f"/admin {rejected}")
+    card = await desk.moderator.wait_for_message(f"#{rejected}")
+    reasons = await go(desk.moderator, card, data_of(card, ":reasons:"))
+    assert len(reasons.buttons) == 6  # the five reject reasons and ↩️
+    decided = await go(desk.moderator, reasons, f"ap:1:{rejected}:reject:0:p0")
+    assert await status_of(desk.runtime, rejected) == ProposalStatus.REJECTED
+    assert ":approve:" not in " ".join(datas(decided))  # nothing left to approve
+    await desk.moderator.say(f"/admin {kept}")
+    card = await desk.moderator.wait_for_message(f"#{kept}")
+    why = await go(desk.moderator, card, data_of(card, ":hides:"))
+    hidden = await go(desk.moderator, why, f"ap:1:{kept}:hide:1:p0")
+    assert "🙈" in hidden.text and data_of(hidden, ":restore:")
+    shown = await go(desk.moderator, hidden, data_of(hidden, ":restore:"))
+    assert data_of(shown, ":hides:")
+    merge = await popup(desk.moderator, shown, data_of(shown, ":merge:"))
+    assert f"/merge {kept}" in merge
+    async with desk.runtime.sessionmaker() as session, session.begin():
+        proposal = await session.get(Proposal, kept)
+        assert proposal is not None
+        proposal.status = ProposalStatus.UNDER_REVIEW
+    card = await go(desk.moderator, shown, f"ap:1:{kept}:view:0:p0")
+    offered = await go(desk.moderator, card, data_of(card, ":assign:"))
+    assert "도로과" in [t for row in offered.buttons for t, _ in row]
+    assert data_of(offered, f"ap:1:{kept}:view:")  # ↩️ back to the proposal
+    assigned = await go(desk.moderator, offered, data_of(offered, "asg:1:"))
+    assert "도로과" in assigned.text
