@@ -188,6 +188,11 @@ class Proposal(Base):
     __table_args__ = (
         Index("ix_proposals_status_collect_until", "status", "collect_until"),
         Index("ix_proposals_status_debate_closes_at", "status", "debate_closes_at"),
+        # migration 0017: the pages of /admin's staff lists (bot/services/admin_lists.py)
+        Index("ix_proposals_status_endorsement_count", "status", "endorsement_count"),
+        Index("ix_proposals_status_review_due", "status", "review_due"),
+        Index("ix_proposals_status_answer_due", "status", "answer_due"),
+        Index("ix_proposals_area_category", "area", "category"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
