@@ -117,15 +117,22 @@ async def proposal_page(
     categories: Sequence[str], now: datetime, size: int = PAGE_SIZE,
 ) -> tuple[list[StaffLine], int]:
     """One page of the list and how many lines the list has in all."""
-    where = _where(query, areas, categories, now)
-    sort = Sort.OLDEST if query.waiting and query.sort is Sort.NEWEST else query.sort
     rows = (await session.execute(
-        _columns().add_columns(func.count().over().label("total")).where(*where)
-        .order_by(*_order(sort)).offset(query.page * size).limit(size))).all()
+        page_statement(query, areas=areas, categories=categories, now=now, size=size))).all()
     if rows:
         return [_line(row) for row in rows], int(rows[0].total)
+    where = _where(query, areas, categories, now)
     total = await session.scalar(select(func.count()).select_from(Proposal).where(*where))
     return [], int(total or 0)
+
+
+def page_statement(query: ListQuery, *, areas: Sequence[str], categories: Sequence[str],
+                   now: datetime, size: int = PAGE_SIZE) -> Select[Any]:
+    """The one statement of a page: its lines and, on each, the list's total."""
+    sort = Sort.OLDEST if query.waiting and query.sort is Sort.NEWEST else query.sort
+    return (_columns().add_columns(func.count().over().label("total"))
+            .where(*_where(query, areas, categories, now))
+            .order_by(*_order(sort)).offset(query.page * size).limit(size))
 
 
 async def keyword_page(

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Proposal, User
@@ -22,6 +22,7 @@ from bot.services import admin_lists, moderation, work_items
 from bot.services.admin_lists import Acting, BulkResult
 from bot.services.departments import create_department
 from bot.services.moderation import Moderator
+from bot.services.sql import is_postgres
 from bot.services.work_items import WorkKind
 from bot.settings import Settings
 from tests.conftest import START
@@ -199,3 +200,22 @@ async def test_the_staff_view_of_a_waiting_proposal(sessionmaker: Maker) -> None
         missing = await admin_lists.staff_view(session, 999_999)
     assert view is not None and view.pending_item and view.line.status is S.PENDING_MODERATION
     assert missing is None
+
+
+@pytest.mark.parametrize("query", [
+    ListQuery(status=S.COLLECTING, sort=Sort.ENDORSED, page=3),
+    ListQuery(area=1, category=0),
+])
+async def test_a_page_is_read_through_an_index(
+    sessionmaker: Maker, seeded: list[Proposal], query: ListQuery,
+) -> None:
+    statement = admin_lists.page_statement(query, areas=AREAS, categories=CATEGORIES, now=NOW)
+    async with sessionmaker() as session, session.begin():
+        sql = str(statement.compile(session.bind, compile_kwargs={"literal_binds": True}))
+        if is_postgres(session):
+            await session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(row[0] for row in await session.execute(text(f"EXPLAIN {sql}")))
+        else:
+            plan = " ".join(str(row[-1]) for row in
+                            await session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "ix_proposals_" in plan, plan
