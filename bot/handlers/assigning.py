@@ -17,7 +17,7 @@ from bot.handlers.common import actor_of
 from bot.handlers.shape import Press, Said, Turn, on_message, on_press
 from bot.rendering import Rendered
 from bot.rendering import assigning as view
-from bot.services import departments
+from bot.services import departments, head_answers
 from bot.services.departments import AssignOutcome, AssignResult
 
 
@@ -63,6 +63,24 @@ async def _assign(
         )
 
 
+@permitted(Action.ASSIGN)
+@on_message
+async def head_link(said: Said) -> None:
+    """/head_link <proposal> — a fresh reply link for the district head's office."""
+    args = said.args
+    if len(args) != 1 or not args[0].isdigit():
+        await said.reply(view.head_link_usage(said.t))
+        return
+    settings = said.context.services.settings
+    async with said.context.transaction() as session:
+        result = await head_answers.reissue_head_link(
+            session, int(args[0]), said.now, policy=settings.policy, venues=settings.venues,
+            secret_key=settings.secret_key, smtp_url=settings.smtp_url)
+    await said.reply(view.head_link_reply(said.t, int(args[0]), result))
+
+
 def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(assign_pressed, pattern=AssignTo.matches))
     application.add_handler(CommandHandler("assign", assign, filters=filters.ChatType.PRIVATE))
+    application.add_handler(CommandHandler("head_link", head_link,
+                                           filters=filters.ChatType.PRIVATE))

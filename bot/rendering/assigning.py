@@ -11,6 +11,7 @@ from bot.buttons import AssignTo
 from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.services.departments import AssignChoices, AssignOutcome, AssignResult
+from bot.services.head_answers import HeadLinkOutcome, HeadLinkResult
 
 
 def assign_usage(t: Translator) -> str:
@@ -73,3 +74,26 @@ def already_assigned(t: Translator, proposal_id: int, result: AssignResult) -> s
     """Plain text (a pop-up): a second tap on a department the proposal has already."""
     return t.gettext("#{id} is already assigned to {department}. Its reply link was shown "
                      "above.").format(id=proposal_id, department=result.department)
+
+
+def head_link_usage(t: Translator) -> str:
+    """Plain text: the <placeholders> are not HTML."""
+    return t.gettext("Usage: /head_link <proposal number> — a fresh reply link for the "
+                     "district head's office")
+
+
+def head_link_reply(t: Translator, proposal_id: int, result: HeadLinkResult) -> str:
+    """Plain text for every outcome of `/head_link`."""
+    if result.outcome is HeadLinkOutcome.SENT:
+        return t.gettext("A fresh reply link for #{id} went to {office}; earlier ones no "
+                         "longer work:\n{url}").format(id=proposal_id, office=result.office,
+                                                       url=result.url)
+    return {
+        HeadLinkOutcome.NOT_FOUND: t.gettext("There is no such proposal."),
+        HeadLinkOutcome.NOT_ROUTED: t.gettext(
+            "#{id} has not reached the district head's answer threshold."),
+        HeadLinkOutcome.ANSWERED: t.gettext("The district head has already answered #{id}."),
+        HeadLinkOutcome.NO_OFFICE: t.gettext(
+            "No department is marked as the district head's office: add it with "
+            "/department_add <name> office=head."),
+    }[result.outcome].format(id=proposal_id)

@@ -11,7 +11,9 @@ through `open_debate`, only from review and only on a proposal that never had on
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,6 +106,43 @@ async def route_waiting_to_head(
         await send_head_link(session, proposal, office, now=now, policy=policy, venues=venues,
                              secret_key=secret_key, smtp_url=smtp_url)
     return len(waiting)
+
+
+class HeadLinkOutcome(StrEnum):
+    SENT = "sent"
+    NOT_FOUND = "not_found"
+    NOT_ROUTED = "not_routed"  # its 공감 have not reached HEAD_ANSWER_THRESHOLD
+    ANSWERED = "answered"  # the head has answered: nothing to reply to
+    NO_OFFICE = "no_office"
+
+
+@dataclass(frozen=True)
+class HeadLinkResult:
+    outcome: HeadLinkOutcome
+    url: str | None = None
+    office: str | None = None
+
+
+async def reissue_head_link(
+    session: AsyncSession, proposal_id: int, now: datetime, *, policy: Policy, venues: Venues,
+    secret_key: str, smtp_url: str | None,
+) -> HeadLinkResult:
+    """A moderator sends the head's office a fresh link (a lost or expired one is revoked),
+    while the head has not answered. Outcomes: SENT (with the address), NOT_FOUND, NOT_ROUTED,
+    ANSWERED, NO_OFFICE."""
+    proposal = await session.get(Proposal, proposal_id, populate_existing=True)
+    if proposal is None:
+        return HeadLinkResult(HeadLinkOutcome.NOT_FOUND)
+    if proposal.head_routed_at is None:
+        return HeadLinkResult(HeadLinkOutcome.NOT_ROUTED)
+    if proposal.head_answered_at is not None:
+        return HeadLinkResult(HeadLinkOutcome.ANSWERED)
+    office = await head_office(session)
+    if office is None:
+        return HeadLinkResult(HeadLinkOutcome.NO_OFFICE)
+    url = await send_head_link(session, proposal, office, now=now, policy=policy, venues=venues,
+                               secret_key=secret_key, smtp_url=smtp_url)
+    return HeadLinkResult(HeadLinkOutcome.SENT, url, office.name)
 
 
 async def claim_head_answer(session: AsyncSession, proposal_id: int, now: datetime) -> bool:

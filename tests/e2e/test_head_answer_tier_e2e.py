@@ -102,6 +102,8 @@ async def test_higher_tiers_open_the_debate_and_bring_the_heads_answer(
         assert await status_of(runtime, pid) is ProposalStatus.UNDER_REVIEW
         own = await open_card(first, pid)
         assert not has_endorse(own, pid)  # no taking back after the threshold
+        await admin.say(f"/head_link {pid}")
+        await admin.wait_for_message("아직 구청장 답변 기준에 이르지 않았어요")
         await endorse(third, pid)  # 3: the debate opens without a moderator
         assert await status_of(runtime, pid) is ProposalStatus.IN_DEBATE
         await first.wait_for_message("토론", after=own.message_id)
@@ -115,9 +117,18 @@ async def test_higher_tiers_open_the_debate_and_bring_the_heads_answer(
         assert "제안 1건에 답변 링크를 보냈어요" in added.text
         request = await office.wait_for_message("구청장 답변 대상", after=0)
         assert "공감이 4개" in request.text and TITLE in request.text
-        link = re.search(r"/r/[A-Za-z0-9_-]+", request.text)
-        assert link is not None
+        lost = re.search(r"/r/[A-Za-z0-9_-]+", request.text)
+        assert lost is not None
+        await admin.say(f"/head_link {pid}")  # the office lost it: a fresh one
+        fresh = await admin.wait_for_message("새 답변 링크를 구청장실에 보냈어요")
+        link = re.search(r"/r/[A-Za-z0-9_-]+", fresh.text)
+        assert link is not None and link.group(0) != lost.group(0)
+        await office.wait_for_message(link.group(0), after=request.message_id)
+        async with TestClient(TestServer(runtime.web_app())) as web:
+            assert (await web.get(lost.group(0))).status == 404
         await answer_as_the_head(runtime, link.group(0))
+        await admin.say(f"/head_link {pid}")
+        await admin.wait_for_message("이미 구청장 답변이 올라왔어요")
 
         for resident in (author, first, fourth):
             push = await resident.wait_for_message("구청장 답변이 올라왔어요", after=0)

@@ -249,3 +249,24 @@ async def test_simultaneous_late_taps_open_one_debate_and_send_one_head_link(
         opened = await session.scalar(select(func.count()).where(
             ProposalEvent.proposal_id == pid, ProposalEvent.to_status == ProposalStatus.IN_DEBATE))
     assert opened == 1
+
+
+async def test_a_fresh_head_link_needs_a_routed_unanswered_proposal_and_an_office(
+    sessionmaker: Maker,
+) -> None:
+    pid, people = await seed(sessionmaker)
+
+    async def reissue(proposal_id: int) -> head_answers.HeadLinkOutcome:
+        async with sessionmaker() as session, session.begin():
+            result = await head_answers.reissue_head_link(session, proposal_id, START,
+                                                          **review_start(SETTINGS))
+        return result.outcome
+
+    assert await reissue(pid + 99) is head_answers.HeadLinkOutcome.NOT_FOUND
+    assert await reissue(pid) is head_answers.HeadLinkOutcome.NOT_ROUTED
+    for user in people[:6]:
+        await tap(sessionmaker, pid, user)
+    assert await reissue(pid) is head_answers.HeadLinkOutcome.NO_OFFICE
+    await add_office(sessionmaker)
+    assert await reissue(pid) is head_answers.HeadLinkOutcome.SENT
+    assert await sent(sessionmaker, "head_answer_requested") == [-900]
