@@ -156,15 +156,16 @@ def _bulk_rows(t: Translator, query: ListQuery, selected: frozenset[int]) -> Row
 
 def picker(t: Translator, query: ListQuery, kind: str, areas: Sequence[str],
            categories: Sequence[str]) -> Rendered:
-    """Pick a status, a 동 or a 분야 for the list (or any: the filter is dropped)."""
+    """Pick a status, a 동 or a 분야 for the list (or any: the filter is dropped); button
+    labels are plain text, not HTML."""
     if kind == "status":
         choices = [(status_label(t, s), query.but(status=s)) for s in STATUSES]
         everything = query.but(status=None)
     elif kind == "area":
-        choices = [(escape(a), query.but(area=i)) for i, a in enumerate(areas)]
+        choices = [(a, query.but(area=i)) for i, a in enumerate(areas)]
         everything = query.but(area=None)
     else:
-        choices = [(escape(c), query.but(category=i)) for i, c in enumerate(categories)]
+        choices = [(c, query.but(category=i)) for i, c in enumerate(categories)]
         everything = query.but(category=None)
     buttons = [Button(label, callback_data=_list(chosen)) for label, chosen in choices]
     rows = [*_chunks(buttons, 2), [Button(t.gettext("Any"), callback_data=_list(everything))],

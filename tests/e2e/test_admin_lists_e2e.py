@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
-from bot.db.models import Proposal, User
+from bot.db.models import Proposal, User, WorkItem
 from bot.domain.events import ModerationPending
 from bot.domain.lifecycle import ProposalStatus
 from bot.services.departments import create_department
@@ -221,6 +221,11 @@ async def test_forged_and_stale_presses_get_a_polite_popup(
     hello = await resident.wait_for_message()
     assert await popup(resident, hello, f"ap:1:{pid}:approve:0:p0")
     assert await status_of(desk.runtime, pid) == ProposalStatus.PENDING_MODERATION
+    await desk.admin.say(f"/approve {pid}")
+    await desk.admin.wait_for_message()
+    async with desk.runtime.sessionmaker() as session:
+        item_id = await session.scalar(select(WorkItem.id).where(WorkItem.subject_id == pid))
+    assert "관리자" in await popup(desk.moderator, screen, f"ai:1:{item_id}:0")  # who did it
 
 
 async def test_the_staff_view_rejects_hides_restores_and_assigns(desk: Desk) -> None:
