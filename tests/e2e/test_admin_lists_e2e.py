@@ -258,3 +258,30 @@ async def test_the_staff_view_rejects_hides_restores_and_assigns(desk: Desk) -> 
     assert data_of(offered, f"ap:1:{kept}:view:")  # ↩️ back to the proposal
     assigned = await go(desk.moderator, offered, data_of(offered, "asg:1:"))
     assert "도로과" in assigned.text
+
+
+async def test_bulk_reject_with_a_reason_and_bulk_assign(desk: Desk) -> None:
+    ids = await seed_pending(desk.runtime, ["광고 하나", "광고 둘"])
+    async with desk.runtime.sessionmaker() as session, session.begin():
+        await create_department(session, name="도로과", now=START)
+    listed = await go(desk.moderator, await menu_of(desk.moderator), "al:1:show:s0-m-p0")
+    for pid in ids:
+        listed = await go(desk.moderator, listed, f"ak:1:{pid}:s0-m-p0")
+    reasons = await go(desk.moderator, listed, data_of(listed, "ab:1:reject:-1:"))
+    question = await go(desk.moderator, reasons, data_of(reasons, "ab:1:reject:1:0:"))
+    assert "2건을 거절할까요?" in question.text
+    summary = await go(desk.moderator, question, data_of(question, "ab:1:reject:1:1:"))
+    assert "2건을 거절했어요" in summary.text and "건너뛰" not in summary.text
+    assert {await status_of(desk.runtime, i) for i in ids} == {ProposalStatus.REJECTED}
+    async with desk.runtime.sessionmaker() as session, session.begin():
+        for pid in ids:
+            proposal = await session.get(Proposal, pid)
+            assert proposal is not None
+            proposal.status = ProposalStatus.UNDER_REVIEW
+    listed = await go(desk.moderator, summary, "al:1:show:s2-m-p0")
+    listed = await go(desk.moderator, listed, data_of(listed, "ak:1:0:"))
+    offered = await go(desk.moderator, listed, data_of(listed, "ab:1:assign:-1:"))
+    question = await go(desk.moderator, offered, data_of(offered, "ab:1:assign:"))
+    assert "2건을 도로과에 배정할까요?" in question.text
+    summary = await go(desk.moderator, question, data_of(question, ":1:s2-m-p0"))
+    assert "2건을 배정했어요" in summary.text
