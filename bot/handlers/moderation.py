@@ -128,9 +128,11 @@ async def _decide_pending(said: Said, *, approving: bool) -> None:
 async def _decide(said: Said, number: int, action: str, reason: str) -> bool:
     """Approve or reject the proposal's pending item; whether that took effect."""
     async with said.context.transaction() as session:
-        outcome = await admin_lists.decide_pending(session, number, action, acting_of(said),
-                                                   reason)
-    return outcome is ActOutcome.DONE
+        result = await admin_lists.decide_pending(session, number, action, acting_of(said),
+                                                  reason)
+    if result.outcome is ActOutcome.DONE and result.item is not None:
+        await tell_copies(said, result.item, except_chat=0)
+    return result.outcome is ActOutcome.DONE
 
 
 def acting_of(turn: Turn) -> Acting:
@@ -380,29 +382,29 @@ async def _mark_handled(press: Press[WorkAct], result: moderation.ActResult) -> 
 
 
 async def _update_other_copies(press: Press[WorkAct], result: moderation.ActResult) -> None:
-    """The item's copies in the other staff chats say who did what and lose their buttons;
-    a copy that cannot be edited (deleted, too old) is left as it is: its buttons answer
-    that the item was handled."""
     item, message = result.item, press.query.message
     if item is None or item.claimed_at is None or message is None:
         return
-    async with press.context.transaction() as session:
-        copies = await work_items.other_copies(session, item.id, except_chat=message.chat.id)
-    render = NotificationRenderer(press.context.services.i18n)
+    await tell_copies(press, item, except_chat=message.chat.id, argument=press.data.arg)
+
+
+async def tell_copies(turn: Turn, item: work_items.WorkItemView, *, except_chat: int,
+                      argument: int = 0) -> None:
+    """A handled item's copies in the staff chats other than `except_chat` (0: in all of
+    them) say who did what and lose their buttons; a copy that cannot be edited (deleted,
+    too old) is left as it is: its buttons answer that the item was handled."""
+    async with turn.context.transaction() as session:
+        copies = await work_items.other_copies(session, item.id, except_chat=except_chat)
+    i18n = turn.context.services.i18n
+    render = NotificationRenderer(i18n)
     for copy in copies:
-        text = _handled_copy_text(press, render, copy, item)
+        line = view.item_handled_line(i18n.get(copy.language), item, argument)
+        text = view.handled_copy(render(copy.kind, copy.params, copy.language).text, line)
         try:
-            await press.context.bot.edit_message_text(
+            await turn.context.bot.edit_message_text(
                 text, chat_id=copy.chat_id, message_id=copy.message_id, parse_mode="HTML")
         except TelegramError as error:
             log.info("work item %s: a copy was not updated (%s)", item.id, error)
-
-
-def _handled_copy_text(press: Press[WorkAct], render: NotificationRenderer,
-                       copy: work_items.Copy, item: work_items.WorkItemView) -> str:
-    line = view.item_handled_line(press.context.services.i18n.get(copy.language), item,
-                                  press.data.arg)
-    return view.handled_copy(render(copy.kind, copy.params, copy.language).text, line)
 
 
 def _is_id(raw: str) -> bool:

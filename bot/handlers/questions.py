@@ -3,24 +3,19 @@
 
 from __future__ import annotations
 
-import logging
-
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.buttons import AnswerQuestion, AskStaff
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
 from bot.handlers.common import Awaiting, actor_of
+from bot.handlers.moderation import tell_copies
 from bot.handlers.pending import AwaitingAnswer, AwaitingQuestion
 from bot.handlers.shape import Press, Said, on_message, on_press
-from bot.rendering import moderation as moderation_view
 from bot.rendering import questions as view
-from bot.rendering.notifications import NotificationRenderer
 from bot.services import questions, work_items
 from bot.services.questions import AnswerOutcome, AskOutcome, Staff
 
-log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -101,20 +96,8 @@ async def _mark_copies(said: Said, item_id: int) -> None:
     """Every staff chat's copy of the question says who answered, and loses 💬 답하기."""
     async with said.context.transaction() as session:
         item = await work_items.load_item(session, item_id)
-        copies = await work_items.other_copies(session, item_id, except_chat=0)
-    if item is None:
-        return
-    i18n = said.context.services.i18n
-    render = NotificationRenderer(i18n)
-    for copy in copies:
-        line = moderation_view.item_handled_line(i18n.get(copy.language), item)
-        text = moderation_view.handled_copy(render(copy.kind, copy.params, copy.language).text,
-                                            line)
-        try:
-            await said.context.bot.edit_message_text(
-                text, chat_id=copy.chat_id, message_id=copy.message_id, parse_mode="HTML")
-        except TelegramError as error:
-            log.info("question item %s: a copy was not updated (%s)", item_id, error)
+    if item is not None:
+        await tell_copies(said, item, except_chat=0)
 
 
 def register(application: Application) -> None:
