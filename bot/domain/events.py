@@ -450,6 +450,20 @@ class HeadAnswerPublished(Event):
     decision: str | None = None
 
 
+@dataclass(frozen=True)
+class HeadAnswerOverdue(AnswerClock):
+    """To the followers, once: 「구청장 답변」 is late."""
+
+    kind: ClassVar[str] = "head_answer_overdue"
+
+
+@dataclass(frozen=True)
+class ModerationHeadOverdue(AnswerClock, WorkItemEvent):
+    """To the moderators, once: the head's office has not answered by its deadline."""
+
+    kind: ClassVar[str] = "moderation_head_overdue"
+
+
 # ----- debates --------------------------------------------------------------------------------
 
 
@@ -631,7 +645,8 @@ EVENTS: tuple[type[Event], ...] = (
     ContentHidden, ContentRestored, ProposalMerged,
     DepartmentLink, DepartmentAssigned, AnswerReminderD7, AnswerReminderD1,
     AnswerReminderOverdue, AnswerOverdue, AnswerPublished, ReReviewDecided,
-    HeadAnswerRequested, ModerationHeadOffice, HeadAnswerPublished,
+    HeadAnswerRequested, ModerationHeadOffice, HeadAnswerPublished, HeadAnswerOverdue,
+    ModerationHeadOverdue,
     DebateOpened, DebateReminder, DebateExtended, DebateSummaryReady, DebateClosed,
     PollResultsReady, BroadcastMessage, BallotReminder48h, BallotReminder6h,
     BudgetRoundOpened, BudgetResults, BudgetVoteOpen,

@@ -16,6 +16,7 @@ from bot.domain.events import (
     ContentRestored,
     ModerationDissatisfied,
     ModerationHeadOffice,
+    ModerationHeadOverdue,
     ModerationOpinion,
     ModerationOverdue,
     ModerationPending,
@@ -76,6 +77,7 @@ KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.QUESTION: N_("A resident's question"),
     WorkKind.INTERIM_MISSING: N_("No interim answer"),
     WorkKind.HEAD_OFFICE: N_("No head's office"),
+    WorkKind.HEAD_OVERDUE: N_("The head's answer is overdue"),
 }
 HIDDEN_REASON_LABELS: dict[str, str] = {
     **REASON_LABELS,
@@ -185,6 +187,7 @@ _KEYBOARDS: dict[WorkKind, Keyboard] = {
     WorkKind.DISSATISFIED: lambda t, i: _noted(t, i),
     WorkKind.INTERIM_MISSING: lambda t, i: _noted(t, i),
     WorkKind.HEAD_OFFICE: lambda t, i: _noted(t, i),
+    WorkKind.HEAD_OVERDUE: lambda t, i: _noted(t, i),
     WorkKind.QUESTION: lambda t, i: InlineKeyboardMarkup([[
         Button(t.gettext("💬 Answer"), callback_data=AnswerQuestion(i).pack())]]),
 }
@@ -274,6 +277,7 @@ EVENT_KINDS: dict[WorkKind, str] = {
     WorkKind.RE_REVIEW: ModerationReReview.kind,
     WorkKind.DISSATISFIED: ModerationDissatisfied.kind,
     WorkKind.HEAD_OFFICE: ModerationHeadOffice.kind,
+    WorkKind.HEAD_OVERDUE: ModerationHeadOverdue.kind,
     WorkKind.QUESTION: QuestionAsked.kind,
 }
 

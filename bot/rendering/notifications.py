@@ -28,6 +28,7 @@ from bot.domain.events import (
     DepartmentLink,
     Event,
     Halfway,
+    HeadAnswerOverdue,
     HeadAnswerPublished,
     HeadAnswerRequested,
     InterimMissing,
@@ -35,6 +36,7 @@ from bot.domain.events import (
     LinksToBot,
     ModerationDissatisfied,
     ModerationHeadOffice,
+    ModerationHeadOverdue,
     ModerationInterimMissing,
     ModerationOpinion,
     ModerationOverdue,
@@ -243,6 +245,14 @@ def _head_answer(t: Translator, event: HeadAnswerPublished) -> str:
     return "\n\n".join([head, escape(event.summary), f"{full} {event.url}"])
 
 
+TEMPLATES.add(HeadAnswerOverdue, _answer_clock(
+    N_("🏛 The district head's answer to 「{title}」 is late (due {due}). We keep reminding the "
+       "office every week and will tell you when it comes.")))
+TEMPLATES.add(ModerationHeadOverdue, _answer_clock(
+    N_("❗ Overdue: the district head's answer to #{id} 「{title}」 was due {due} ({days} days). "
+       "/head_link {id} sends the office a fresh link.")))
+
+
 @TEMPLATES.of(ReReviewDecided)
 def _re_review_decided(t: Translator, event: ReReviewDecided) -> str:
     return (
@@ -353,6 +363,7 @@ for _work_item in (ModerationPending, ModerationThreshold, ModerationReported, M
     KEYBOARDS.add(_work_item, _work_item_buttons)
 KEYBOARDS.add(ModerationInterimMissing, _work_item_buttons)  # the answer window's D-3 check
 KEYBOARDS.add(ModerationHeadOffice, _work_item_buttons)  # the head's answer tier
+KEYBOARDS.add(ModerationHeadOverdue, _work_item_buttons)
 
 # The other areas' templates and buttons live beside their texts.
 TEMPLATES.include(DEBATE_TEMPLATES)

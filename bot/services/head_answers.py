@@ -21,7 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Proposal, ReplyLink
 from bot.domain.answers import AnswerForm, clean_text, next_reminder, overdue_days, reminder_kind
 from bot.domain.deadlines import SEOUL, BusinessCalendar
-from bot.domain.events import ANSWER_REMINDERS, HeadAnswerPublished, ModerationHeadOffice
+from bot.domain.events import (
+    ANSWER_REMINDERS,
+    HeadAnswerOverdue,
+    HeadAnswerPublished,
+    ModerationHeadOffice,
+    ModerationHeadOverdue,
+)
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.domain.text import mask_personal_data
@@ -172,7 +178,8 @@ async def remind_head_office(
     session: AsyncSession, proposal_id: int, now: datetime, venues: Venues, smtp_url: str | None,
 ) -> bool:
     """The head's answer clock: D-7 and D-1 reminders, then weekly overdue ones, to the
-    office's chat and e-mail (the department's clock, on the head's own deadline)."""
+    office's chat and e-mail (the department's clock, on the head's own deadline); once it
+    is overdue, the moderators and the followers are told, once."""
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None or proposal.head_reminder_at is None \
             or proposal.head_reminder_at > now or proposal.head_answer_due is None:
@@ -185,13 +192,32 @@ async def remind_head_office(
         .execution_options(synchronize_session=False))
     if rows_affected(claimed) != 1:
         return False
+    kind, late = reminder_kind(due, now), overdue_days(due, now)
     office = await head_office(session)
     if office is not None:
         key = f"{HEAD_STAGE}:{proposal.id}:{due.date()}:{now.astimezone(SEOUL).date()}"
-        reminder = ANSWER_REMINDERS[reminder_kind(due, now)](
-            proposal.id, proposal.title, due, HEAD_STAGE, overdue_days(due, now), key=key)
+        reminder = ANSWER_REMINDERS[kind](proposal.id, proposal.title, due, HEAD_STAGE, late,
+                                          key=key)
         await notify_department(session, office, reminder, now, smtp_url)
+    if kind == "overdue":
+        await _announce_head_overdue(session, proposal, due, late, now, venues)
     return True
+
+
+async def _announce_head_overdue(
+    session: AsyncSession, proposal: Proposal, due: datetime, days: int, now: datetime,
+    venues: Venues,
+) -> None:
+    """The first overdue reminder tells the moderators (a work item naming /head_link) and the
+    followers; the weekly ones after it change nothing (the same identity)."""
+    once = f"{HEAD_STAGE}:{proposal.id}:{due.date()}"
+    notice = ModerationHeadOverdue(proposal.id, proposal.title, due, HEAD_STAGE, days, key=once,
+                                   urgent=True)
+    await post_work_item(session, venues, kind=WorkKind.HEAD_OVERDUE, subject_kind="proposal",
+                         subject_id=proposal.id, notice=notice, now=now)
+    await enqueue_for_users(session, await proposal_followers(session, proposal.id),
+                            HeadAnswerOverdue(proposal.id, proposal.title, due, HEAD_STAGE, days,
+                                              key=once), now)
 
 
 async def due_head_reminders(session: AsyncSession, now: datetime) -> list[int]:

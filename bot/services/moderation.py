@@ -250,6 +250,7 @@ ACTIONS: dict[WorkKind, frozenset[str]] = {
     WorkKind.DISSATISFIED: frozenset({"noted"}),
     WorkKind.INTERIM_MISSING: frozenset({"noted"}),
     WorkKind.HEAD_OFFICE: frozenset({"noted"}),
+    WorkKind.HEAD_OVERDUE: frozenset({"noted"}),
 }
 
 

@@ -43,6 +43,7 @@ class WorkKind(StrEnum):
     QUESTION = "question"  # a resident asks the staff (「운영진에게 묻기」): 💬 답하기
     INTERIM_MISSING = "interim_missing"  # D-3 of the answer window and no 중간답변
     HEAD_OFFICE = "head_office"  # the head's answer tier was reached and no office exists
+    HEAD_OVERDUE = "head_overdue"  # the head's office has not answered by its deadline
 
 
 STAFF_ROLES = (Role.MODERATOR, Role.ADMIN)

@@ -270,3 +270,20 @@ async def test_a_fresh_head_link_needs_a_routed_unanswered_proposal_and_an_offic
     await add_office(sessionmaker)
     assert await reissue(pid) is head_answers.HeadLinkOutcome.SENT
     assert await sent(sessionmaker, "head_answer_requested") == [-900]
+
+
+async def test_an_overdue_head_answer_is_told_to_moderators_and_followers_once(
+    sessionmaker: Maker,
+) -> None:
+    await add_office(sessionmaker)
+    pid, people = await seed(sessionmaker)
+    for user in people[:6]:
+        await tap(sessionmaker, pid, user)
+    for _ in range(4):  # D-7, D-1, the first overdue day, a week later
+        at = (await fresh(sessionmaker, pid)).head_reminder_at
+        assert at is not None
+        async with sessionmaker() as session, session.begin():
+            assert await head_answers.remind_head_office(session, pid, at, SETTINGS.venues, None)
+    assert await sent(sessionmaker, "answer_reminder_overdue") == [-900, -900]
+    assert await sent(sessionmaker, "moderation_head_overdue") == [-500]
+    assert await sent(sessionmaker, "head_answer_overdue") == sorted([900, *range(901, 907)])
