@@ -480,6 +480,9 @@ class DebateOpened(Event):
     # the invitation, so the proposal's followers hear of both in one message
     department: str | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
     url: str | None = field(default=None, kw_only=True, metadata={_OMIT_IF_NONE: True})
+    # the answer deadline the close will set (issue #15: one deadline, and what follows it)
+    answer_due: datetime | None = field(default=None, kw_only=True,
+                                        metadata={_OMIT_IF_NONE: True})
 
 
 @dataclass(frozen=True)
@@ -498,6 +501,9 @@ class DebateExtended(Event):
     days: int
     reason: str
     closes_at: datetime
+    # the answer deadline the moved close will set
+    answer_due: datetime | None = field(default=None, kw_only=True,
+                                        metadata={_OMIT_IF_NONE: True})
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,7 @@ async def open_debate(said: Said) -> None:
         outcome = await debates.open_debate(
             session, int(args[0]), now=said.now, policy=settings.policy,
             venues=settings.venues, actor=actor_of(said.update),
+            calendar=said.context.services.calendar,
         )
     await said.reply(view.debate_open_reply(said.t, outcome))
 
@@ -237,6 +238,7 @@ async def extend_debate(said: Said) -> None:
         result = await debates.extend_debate(
             session, int(args[0]), days=int(args[1]), reason=" ".join(args[2:]),
             moderator=actor_of(said.update), now=said.now,
+            rules=said.context.services.deadline_rules,
         )
     await said.reply(view.debate_extend_reply(said.t, result.outcome))
 

@@ -295,11 +295,20 @@ def _opened(t: Translator, event: DebateOpened) -> str:
         t.gettext("🗳 The debate on 「{title}」 is open until {when}. Are you for or against? "
                   "Tell us on the proposal card.").format(title=_title(event),
                                                           when=t.deadline(event.closes_at)),
+        *_answer_after(t, event.answer_due),
         "\n" + _proposal_summary(t, event),
     ]
     if event.note:
         lines.append("\n" + t.gettext("Department's note: {note}").format(note=escape(event.note)))
     return "\n".join(lines)
+
+
+def _answer_after(t: Translator, answer_due: datetime | None) -> list[str]:
+    """The answer deadline the debate's close will set, when the event carries it."""
+    if answer_due is None:
+        return []
+    return [t.gettext("After the debate, the department must answer by {when}.").format(
+        when=t.deadline(answer_due))]
 
 
 def _proposal_summary(t: Translator, event: DebateOpened) -> str:
@@ -313,8 +322,10 @@ def _review_result_and_invitation(t: Translator, event: DebateOpened, department
                        "opens</b>.").format(department=escape(department), title=_title(event))]
     if event.note:
         parts.append(t.gettext("Department's note: {note}").format(note=escape(event.note)))
-    parts.append(t.gettext("🗳 The debate is open until {when}. Are you for or against? Tell us "
-                           "on the proposal card.").format(when=t.deadline(event.closes_at)))
+    parts.append(" ".join([
+        t.gettext("🗳 The debate is open until {when}. Are you for or against? Tell us on the "
+                  "proposal card.").format(when=t.deadline(event.closes_at)),
+        *_answer_after(t, event.answer_due)]))
     parts.append(_proposal_summary(t, event))
     if event.url:
         parts.append(f"{t.gettext('Full answer:')} {event.url}")
@@ -337,10 +348,11 @@ def _closing(t: Translator, event: DebateReminder) -> str:
 
 @DEBATE_TEMPLATES.of(DebateExtended)
 def _extended(t: Translator, event: DebateExtended) -> str:
-    return t.gettext(
+    extended = t.gettext(
         "🗳 The debate on 「{title}」 is extended by {days} days, until {when}. Reason: {reason}"
     ).format(title=_title(event), days=event.days, when=t.deadline(event.closes_at),
              reason=escape(event.reason))
+    return "\n".join([extended, *_answer_after(t, event.answer_due)])
 
 
 @DEBATE_TEMPLATES.of(ModerationOpinion)

@@ -243,7 +243,8 @@ async def submit_answer(
     answer_id = await _insert_answer(session, link, form, idempotency_key, now)
     if answer_id is None:
         return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
-    new_status = await _apply(session, proposal, form, link.department_name, now, policy, venues)
+    new_status = await _apply(session, proposal, form, link.department_name, now, policy, venues,
+                              calendar)
     if new_status is None:
         await session.execute(delete(Answer).where(Answer.id == answer_id))
         return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
@@ -606,7 +607,7 @@ def _figures(form: AnswerForm) -> tuple[date | None, int | None, int | None]:
 
 async def _apply(
     session: AsyncSession, proposal: Proposal, form: AnswerForm, department: str, now: datetime,
-    policy: Policy, venues: Venues,
+    policy: Policy, venues: Venues, calendar: BusinessCalendar,
 ) -> ProposalStatus | None:
     """The state change an answer causes; None when the proposal moved on meanwhile."""
     status = ProposalStatus(proposal.status)
@@ -614,13 +615,16 @@ async def _apply(
     if target is None or target == status:
         return status
     changes: dict[str, object] = {"next_reminder_at": None, "answer_step_at": None}
+    closes = resident_deadline(now, policy.debate_days)
     if target is S.IN_DEBATE:
-        changes["debate_closes_at"] = resident_deadline(now, policy.debate_days)
+        changes["debate_closes_at"] = closes
     moved = await transition(session, proposal.id, expected=status, new=target, now=now,
                              changes=changes, note=form.kind.value, push=False)
     if moved and target is S.IN_DEBATE:  # debates hook: invitations, D-3 reminder, forum topic
+        answer_due = DeadlineRules(policy.answer_days, calendar).answer_due_after(closes)
         await announce_debate_opened(session, proposal.id, now=now, venues=venues,
-                                     note=form.text, department=department)
+                                     note=form.text, department=department,
+                                     answer_due=answer_due)
     return target if moved else None
 
 

@@ -139,6 +139,9 @@ async def test_a_debate_names_its_close_then_the_answer_deadline_and_says_why_it
 
         await admin.say(f"/debate_extend {pid} 7 주민 의견이 많아서")
         await admin.wait_for_message("연장했어요")
+        told = await author.wait_for_message("연장되어")  # the push says why and what follows
+        assert "사유: 주민 의견이 많아서" in told.text
+        assert "토론이 끝나면 담당 부서가 2027년 1월 15일(금)까지 답변해야 해요." in told.text
         extended = ("토론이 7일 연장됐어요(사유: 주민 의견이 많아서) · "
                     "토론 마감: 12월 16일(수)까지 · 그 뒤 답변 기한: 2027년 1월 15일(금)까지")
         assert extended in (await open_card(author, pid)).text

@@ -16,9 +16,12 @@ from bot.domain.answer_clock import DueChange, DueKind
 from bot.domain.answers import AnswerForm, AnswerKind, next_reminder
 from bot.domain.deadlines import SEOUL, end_of_day, official_deadline
 from bot.domain.lifecycle import ProposalStatus
+from bot.i18n import I18n
+from bot.rendering.deadlines import deadline_line
 from bot.services import answers
 from bot.services.answer_steps import first_answer_step
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
+from tests.conftest import START
 from tests.integration.test_answers_services import CALENDAR, SETTINGS, seed, submit
 
 Maker = async_sessionmaker[AsyncSession]
@@ -154,3 +157,26 @@ async def test_a_debate_names_its_close_and_the_answer_deadline_its_close_will_s
     async with sessionmaker() as session:
         proposal = await session.get(Proposal, pid)
     assert proposal is not None and proposal.answer_step_at == kst(date(2026, 12, 24), 9)
+
+
+async def test_a_re_review_says_the_review_clock_restarted(sessionmaker: Maker) -> None:
+    pid, _, token = await seed(sessionmaker)
+    first = await page_at(sessionmaker, pid, START)
+    assert first.deadline is not None and first.deadline.change is DueChange.REVIEW_STARTED
+    no = AnswerForm(AnswerKind.FEASIBILITY, "김담당", "예산과 부지 문제로 지금은 어렵습니다.",
+                    decision="not_feasible")
+    await submit(sessionmaker, token, no, "n1")
+    later = kst(date(2026, 12, 1))
+    async with sessionmaker() as session, session.begin():
+        await answers.request_re_review(session, proposal_id=pid, user_id=1,
+                                        reason="다른 부지가 있어요. 구유지 목록 확인 부탁",
+                                        now=later, venues=SETTINGS.venues)
+        assert await answers.decide_re_review(session, proposal_id=pid, approve=True,
+                                              moderator="mod", now=later,
+                                              policy=SETTINGS.policy, calendar=CALENDAR)
+    page = await page_at(sessionmaker, pid, later)
+    assert page.deadline is not None and page.deadline.kind is DueKind.REVIEW
+    assert page.deadline.change is DueChange.REVIEW_RESTARTED
+    assert page.deadline.at == official_deadline(later, SETTINGS.policy.review_days, CALENDAR)
+    line = deadline_line(I18n().get("ko"), page.deadline)
+    assert line == "재심의가 받아들여져 검토를 처음부터 다시 해요 · 검토 기한: 12월 15일(화)까지"

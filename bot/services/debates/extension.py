@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import DebateExtension, Proposal
+from bot.domain.answer_clock import DeadlineRules
 from bot.domain.debate import debate_is_open, excerpt, reminder_at, valid_extension
 from bot.domain.events import DebateExtended
 from bot.domain.text import mask_personal_data, normalise_text
@@ -34,9 +35,10 @@ class ExtendResult:
 
 async def extend_debate(
     session: AsyncSession, proposal_id: int, *, days: int, reason: str, moderator: str,
-    now: datetime,
+    now: datetime, rules: DeadlineRules | None = None,
 ) -> ExtendResult:
-    """Once per debate, by 1–14 days with a reason; participants are told.
+    """Once per debate, by 1–14 days with a reason; participants are told (with `rules`, also
+    of the answer deadline the moved close will set).
 
     The deadline machine re-arms from the moved `debate_closes_at`; a D-3 reminder that has
     not gone out yet moves with it, one that went out is not repeated.
@@ -57,7 +59,8 @@ async def extend_debate(
         return ExtendResult(ExtendOutcome.ALREADY_EXTENDED, proposal.debate_closes_at)
     closes = _move_the_close(session, proposal, days, text, moderator, now)
     notice = DebateExtended(proposal_id, proposal.title, days, excerpt(text, 300), closes,
-                            key=str(proposal_id))
+                            key=str(proposal_id),
+                            answer_due=rules.answer_due_after(closes) if rules else None)
     await enqueue_for_users(session, await audience(session, proposal_id), notice, now)
     return ExtendResult(ExtendOutcome.EXTENDED, closes)
 

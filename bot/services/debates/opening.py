@@ -9,7 +9,8 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import DebateForumTopic, Proposal
-from bot.domain.deadlines import resident_deadline
+from bot.domain.answer_clock import DeadlineRules
+from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.debate import excerpt, reminder_at
 from bot.domain.events import DebateOpened
 from bot.domain.lifecycle import ProposalStatus
@@ -36,9 +37,10 @@ class OpenOutcome(StrEnum):
 
 async def open_debate(
     session: AsyncSession, proposal_id: int, *, now: datetime, policy: Policy, venues: Venues,
-    actor: str, note: str | None = None,
+    actor: str, note: str | None = None, calendar: BusinessCalendar | None = None,
 ) -> OpenOutcome:
-    """A moderator opens the debate on an UNDER_REVIEW proposal directly.
+    """A moderator opens the debate on an UNDER_REVIEW proposal directly; with the
+    `calendar`, the invitation also names the answer deadline the close will set.
 
     Outcomes: OPENED (invitations and the forum topic request are written); NOT_UNDER_REVIEW;
     NOT_FOUND.
@@ -56,13 +58,16 @@ async def open_debate(
         return OpenOutcome.NOT_UNDER_REVIEW
     record_audit(session, now, actor, "debate.open", f"proposal:{proposal_id}",
                  after={"closes_at": closes.isoformat()})
-    await announce_debate_opened(session, proposal_id, now=now, venues=venues, note=note)
+    answer_due = (DeadlineRules(policy.answer_days, calendar).answer_due_after(closes)
+                  if calendar is not None else None)
+    await announce_debate_opened(session, proposal_id, now=now, venues=venues, note=note,
+                                 answer_due=answer_due)
     return OpenOutcome.OPENED
 
 
 async def announce_debate_opened(
     session: AsyncSession, proposal_id: int, *, now: datetime, venues: Venues,
-    note: str | None = None, department: str | None = None,
+    note: str | None = None, department: str | None = None, answer_due: datetime | None = None,
 ) -> None:
     """After IN_DEBATE was entered: arm the D-3 reminder, invite people, request a forum topic.
 
@@ -83,6 +88,7 @@ async def announce_debate_opened(
         solution=excerpt(proposal.solution, 200), note=excerpt(masked_note, 300),
         closes_at=closes, key=str(proposal_id), department=department,
         url=f"{venues.public_base_url}/p/{proposal_id}" if department else None,
+        answer_due=answer_due,
     )
     await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
     if venues.public_channel_id is not None:
