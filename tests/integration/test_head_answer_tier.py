@@ -18,6 +18,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.services import answers, departments, exports, head_answers, stats
 from bot.services.answers import AnswerOutcome
+from bot.services.moderation import MergeOutcome, merge_proposals
 from bot.services.proposals import EndorseOutcome, endorse
 from bot.settings import Settings
 from tests.conftest import START
@@ -287,3 +288,26 @@ async def test_an_overdue_head_answer_is_told_to_moderators_and_followers_once(
     assert await sent(sessionmaker, "answer_reminder_overdue") == [-900, -900]
     assert await sent(sessionmaker, "moderation_head_overdue") == [-500]
     assert await sent(sessionmaker, "head_answer_overdue") == sorted([900, *range(901, 907)])
+
+
+async def test_a_merge_that_brings_enough_공감_reaches_the_higher_tiers(
+    sessionmaker: Maker,
+) -> None:
+    await add_office(sessionmaker)
+    pid, people = await seed(sessionmaker)
+    for user in people[:4]:  # the review starts at 3; 공감 still count
+        await tap(sessionmaker, pid, user)
+    async with sessionmaker() as session, session.begin():
+        author = await make_user(session, 960, START)
+        duplicate = await make_proposal(session, author, START, title="공원 가로등 추가")
+    for user in people[4:6]:
+        await tap(sessionmaker, duplicate.id, user)
+    async with sessionmaker() as session, session.begin():
+        merged = await merge_proposals(session, source_id=duplicate.id, target_id=pid,
+                                       actor="운영자", actor_id=None, now=START,
+                                       **review_start(SETTINGS), calendar=CALENDAR)
+    assert merged.outcome is MergeOutcome.MERGED
+    target = await fresh(sessionmaker, pid)
+    assert target.endorsement_count == 6 and target.status == ProposalStatus.IN_DEBATE
+    assert target.head_routed_at == START
+    assert await sent(sessionmaker, "head_answer_requested") == [-900]
