@@ -31,6 +31,7 @@ from bot.domain.events import (
     ModerationOverdue,
 )
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.quiet_hours import QuietHours
 from bot.domain.venues import Venues
 from bot.services.departments import email_department, notify_department
 from bot.services.sql import rows_affected
@@ -63,14 +64,19 @@ async def has_interim(session: AsyncSession, proposal: Proposal) -> bool:
 
 async def run_answer_steps(
     session: AsyncSession, proposal_id: int, now: datetime, *, venues: Venues,
-    calendar: BusinessCalendar, smtp_url: str | None,
+    calendar: BusinessCalendar, smtp_url: str | None, quiet: QuietHours | None = None,
 ) -> bool:
     """Run the steps due since `answer_step_at` and arm the next one; False when there was
-    nothing to do or another process claimed them first."""
+    nothing to do or another process claimed them first.
+
+    Steps fall at 09:00; one that a late sweep finds during the `quiet` hours waits for the
+    first sweep after them (the moderators' work items are urgent and would ring at night).
+    """
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     since = proposal.answer_step_at if proposal is not None else None
     if (proposal is None or since is None or since > now
-            or proposal.status != ProposalStatus.AWAITING_ANSWER):
+            or proposal.status != ProposalStatus.AWAITING_ANSWER
+            or (quiet is not None and quiet.contains(now))):
         return False
     steps = steps_of(proposal, calendar)
     claimed = await session.execute(

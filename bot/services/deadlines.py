@@ -189,7 +189,8 @@ async def run_answer_window_steps(
 ) -> bool:
     """The interim request and check, and the overdue escalation (bot/services/answer_steps)."""
     return await run_answer_steps(session, proposal_id, now, venues=context.venues,
-                                  calendar=context.calendar, smtp_url=context.smtp_url)
+                                  calendar=context.calendar, smtp_url=context.smtp_url,
+                                  quiet=context.policy.quiet_hours)
 
 
 async def remind_head_clock(

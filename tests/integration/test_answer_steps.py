@@ -180,3 +180,11 @@ async def test_a_re_review_says_the_review_clock_restarted(sessionmaker: Maker) 
     assert page.deadline.at == official_deadline(later, SETTINGS.policy.review_days, CALENDAR)
     line = deadline_line(I18n().get("ko"), page.deadline)
     assert line == "재심의가 받아들여져 검토를 처음부터 다시 해요 · 검토 기한: 12월 15일(화)까지"
+
+
+async def test_a_step_found_late_at_night_waits_for_the_morning(sessionmaker: Maker) -> None:
+    await awaiting_answer(sessionmaker)
+    await run_twice(sessionmaker, kst(date(2026, 12, 24), 23))  # the machine was down all day
+    assert await sent(sessionmaker) == []
+    await run_twice(sessionmaker, kst(date(2026, 12, 25), 8))  # quiet hours end at 08:00
+    assert [k for k, _, _ in await sent(sessionmaker)] == ["interim_requested"] * 2
