@@ -233,7 +233,7 @@ def _head_office_missing(t: Translator, event: ModerationHeadOffice) -> str:
         "but no department is marked as the head's office. Add it with {command} and its "
         "reply link goes out at once."
     ).format(id=event.proposal_id, title=_title(event), count=f"{event.count:,}",
-             command=escape("/department_add <name> office=head"))
+             command=escape(t.gettext("/department_add <name> office=head")))
 
 
 @TEMPLATES.of(HeadAnswerPublished)
