@@ -20,7 +20,12 @@ from bot.domain.admin_lists import ListQuery, page_count, parse_query, typed_num
 from bot.domain.permissions import Action
 from bot.handlers.access import ask, permitted
 from bot.handlers.common import Awaiting
-from bot.handlers.moderation import acting_of, hide_and_settle, restore_and_settle
+from bot.handlers.moderation import (
+    acting_of,
+    hide_and_settle,
+    restore_and_settle,
+    tell_copies,
+)
 from bot.handlers.pending import AwaitingAdminPage, AwaitingAdminSearch
 from bot.handlers.shape import Press, Said, Turn, on_message, on_press
 from bot.rendering import Rendered
@@ -220,10 +225,11 @@ async def _decide(press: Press[AdminProposal], query: ListQuery) -> None:
         return
     text = moderation_view.reject_reason_text(press.t, reason) if reason is not None else ""
     async with press.context.transaction() as session:
-        outcome = await admin_lists.decide_pending(session, press.data.proposal_id, action,
-                                                   acting_of(press), text)
-    if outcome is ActOutcome.DONE:
-        await _redraw_card(press, query, moderation_view.act_reply(press.t, outcome))
+        result = await admin_lists.decide_pending(session, press.data.proposal_id, action,
+                                                  acting_of(press), text)
+    if result.outcome is ActOutcome.DONE and result.item is not None:
+        await _redraw_card(press, query, moderation_view.act_reply(press.t, result.outcome))
+        await tell_copies(press, result.item, except_chat=0)
         return
     await press.alert(moderation_view.pending_decided(press.t, done=False, approving=True))
 
@@ -370,6 +376,8 @@ async def _bulk_do(press: Press[AdminBulk], query: ListQuery, chosen: list[int],
             result = await admin_lists.decide_many(session, chosen, action, acting, detail)
     _select(press, frozenset())
     await press.show(view.bulk_summary(press.t, query, action, result))
+    for item in result.claimed:
+        await tell_copies(press, item, except_chat=0)
 
 
 @on_message

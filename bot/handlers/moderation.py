@@ -128,9 +128,11 @@ async def _decide_pending(said: Said, *, approving: bool) -> None:
 async def _decide(said: Said, number: int, action: str, reason: str) -> bool:
     """Approve or reject the proposal's pending item; whether that took effect."""
     async with said.context.transaction() as session:
-        outcome = await admin_lists.decide_pending(session, number, action, acting_of(said),
-                                                   reason)
-    return outcome is ActOutcome.DONE
+        result = await admin_lists.decide_pending(session, number, action, acting_of(said),
+                                                  reason)
+    if result.outcome is ActOutcome.DONE and result.item is not None:
+        await tell_copies(said, result.item, except_chat=0)
+    return result.outcome is ActOutcome.DONE
 
 
 def acting_of(turn: Turn) -> Acting:

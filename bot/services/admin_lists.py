@@ -10,7 +10,7 @@ item someone else handled meanwhile is skipped and counted, never decided twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +25,8 @@ from bot.domain.policy import Policy
 from bot.domain.venues import Venues
 from bot.services import search
 from bot.services.departments import AssignOutcome, assign_department
-from bot.services.moderation import ActOutcome, Moderator, act_on_item
-from bot.services.work_items import WorkKind, open_items_for
+from bot.services.moderation import ActOutcome, ActResult, Moderator, act_on_item
+from bot.services.work_items import WorkItemView, WorkKind, open_items_for
 
 S = ProposalStatus
 
@@ -185,31 +185,33 @@ class Acting:
 class BulkResult:
     done: int
     skipped: int  # handled by someone else meanwhile, or no longer in a state for it
+    # the work items this action claimed: their copies in other staff chats are to be told
+    claimed: tuple[WorkItemView, ...] = field(default=(), compare=False)
 
 
 async def decide_pending(session: AsyncSession, proposal_id: int, action: str, acting: Acting,
-                         reason_text: str = "") -> ActOutcome:
+                         reason_text: str = "") -> ActResult:
     """Approve or reject one proposal through its open approval item (NOT_FOUND: none is
     open, someone handled it)."""
     items = [item for item in await open_items_for(session, "proposal", proposal_id)
              if item.kind is WorkKind.PENDING]
     if not items:
-        return ActOutcome.NOT_FOUND
-    result = await act_on_item(
+        return ActResult(ActOutcome.NOT_FOUND)
+    return await act_on_item(
         session, items[0], action, moderator=acting.moderator, now=acting.now,
         policy=acting.policy, venues=acting.venues, secret_key=acting.secret_key,
         smtp_url=acting.smtp_url, calendar=acting.calendar, reason_text=reason_text)
-    return result.outcome
 
 
 async def decide_many(session: AsyncSession, proposal_ids: Sequence[int], action: str,
                       acting: Acting, reason_text: str = "") -> BulkResult:
     """Approve or reject each selected proposal waiting for moderation."""
-    done = 0
+    claimed = []
     for proposal_id in proposal_ids:
-        outcome = await decide_pending(session, proposal_id, action, acting, reason_text)
-        done += outcome is ActOutcome.DONE
-    return BulkResult(done, len(proposal_ids) - done)
+        result = await decide_pending(session, proposal_id, action, acting, reason_text)
+        if result.outcome is ActOutcome.DONE and result.item is not None:
+            claimed.append(result.item)
+    return BulkResult(len(claimed), len(proposal_ids) - len(claimed), tuple(claimed))
 
 
 async def assign_many(session: AsyncSession, proposal_ids: Sequence[int], department_id: int,

@@ -26,6 +26,7 @@ from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident, SentMessage
 from tests.conftest import START
 from tests.e2e.test_moderation_e2e import data_of
+from tests.e2e.test_staff_private_queue_e2e import Staff, staff_without_a_group
 from tests.support.factories import make_user
 from tests.support.harness import running_bot, settings_for
 
@@ -285,3 +286,26 @@ async def test_bulk_reject_with_a_reason_and_bulk_assign(desk: Desk) -> None:
     assert "2건을 도로과에 배정할까요?" in question.text
     summary = await go(desk.moderator, question, data_of(question, ":1:s2-m-p0"))
     assert "2건을 배정했어요" in summary.text
+
+
+@pytest.fixture
+async def two_private_queues(
+    database_url: str, sandbox: SandboxServer, clock: ShiftableClock, residents: SandboxClient,
+) -> AsyncIterator[Staff]:
+    async for cast in staff_without_a_group(database_url, sandbox, clock, residents,
+                                            private_queue=True):
+        yield cast
+
+
+async def test_approving_from_admin_tells_every_private_copy(two_private_queues: Staff) -> None:
+    staff = two_private_queues
+    (pid,) = await seed_pending(staff.runtime, ["공원 가로등 설치"])
+    staff.runtime.application.services.wake_dispatcher()
+    theirs = await staff.admin.wait_for_message("공원 가로등 설치", after=0)
+    mine = await staff.moderator.wait_for_message("공원 가로등 설치", after=0)
+    await staff.moderator.say(f"/admin {pid}")
+    card = await staff.moderator.wait_for_message(f"#{pid}")
+    await go(staff.moderator, card, data_of(card, ":approve:"))
+    for person, copy in ((staff.admin, theirs), (staff.moderator, mine)):
+        told = await person.wait_for_edit(copy)
+        assert "김모더" in told.text.split("\n\n")[-1] and told.buttons == ()

@@ -160,12 +160,13 @@ async def test_a_bulk_approval_skips_what_another_moderator_handled(sessionmaker
         other = await make_user(session, 702, START)
         mine = await make_user(session, 703, START)
     async with sessionmaker() as session, session.begin():
-        assert await admin_lists.decide_pending(session, ids[1], "approve",
-                                                acting(other.id, "다른 운영자")) \
-            is moderation.ActOutcome.DONE
+        first = await admin_lists.decide_pending(session, ids[1], "approve",
+                                                 acting(other.id, "다른 운영자"))
+    assert first.outcome is moderation.ActOutcome.DONE
     async with sessionmaker() as session, session.begin():
         result = await admin_lists.decide_many(session, ids, "approve", acting(mine.id, "나"))
     assert result == BulkResult(done=2, skipped=1)
+    assert {item.subject_id for item in result.claimed} == {ids[0], ids[2]}
     async with sessionmaker() as session:
         statuses = list(await session.scalars(select(Proposal.status)
                                               .where(Proposal.id.in_(ids))))
