@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from telegram.error import Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.buttons import AnswerQuestion, AskStaff
@@ -68,10 +69,14 @@ async def press_answer(press: Press[AnswerQuestion]) -> None:
     if item is None or not item.open or item.kind is not work_items.WorkKind.QUESTION:
         await press.alert(view.already_answered(press.t))
         return
+    try:
+        await press.context.bot.send_message(
+            press.query.from_user.id, view.answer_prompt(press.t, item.subject_id))
+    except Forbidden:  # never opened a private chat with the bot: it cannot ask them there
+        await press.alert(view.open_private_chat_first(press.t))
+        return
     press.context.expect(AwaitingAnswer(item.id, item.subject_id))
     await press.ack(view.answer_prompt_toast(press.t))
-    await press.context.bot.send_message(
-        press.query.from_user.id, view.answer_prompt(press.t, item.subject_id))
 
 
 @permitted(Action.HANDLE_WORK_ITEM)

@@ -119,6 +119,11 @@ def answer_prompt_toast(t: Translator) -> str:
     return t.gettext("Write your answer in your private chat with the bot.")
 
 
+def open_private_chat_first(t: Translator) -> str:
+    return t.gettext("Please start a private chat with the bot first (/start there), then "
+                     "press 💬 Answer again.")
+
+
 def answer_reply(t: Translator, result: AnswerResult) -> str:
     if result.outcome is AnswerOutcome.SENT:
         return t.gettext("Your answer to question no. {id} is on its way to the resident."

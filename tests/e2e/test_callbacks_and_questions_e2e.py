@@ -157,3 +157,20 @@ async def test_a_question_reaches_the_staff_masked_and_the_first_answer_comes_ba
     assert question.text.endswith("010-2222-3333이에요.")  # the resident's words as given
     actions = [e.action for e in await audit_log(cast.runtime)]
     assert actions.count("question.ask") == 1 and actions.count("question.answer") == 1
+
+
+async def test_a_moderator_the_bot_cannot_write_to_is_told_to_open_a_private_chat(
+    cast: Cast, residents: SandboxClient,
+) -> None:
+    if cast.runtime.application.services.settings.moderator_chat_id is None:
+        pytest.skip("the button is pressed in the moderators' group")
+    minji = residents.resident(RESIDENT, "민지")
+    await minji.say("/ask 주차장은 몇 시에 열어요?")
+    await minji.wait_for_message("감사합니다")
+    item = await cast.moderators.wait_for_message("주차장은", after=0)
+    cast.mod2.block_bot()
+    answer = await cast.mod2.wait_for_callback_answer(await cast.mod2.press(item, "💬 답하기"))
+    assert answer.show_alert and "/start" in (answer.text or "")
+    cast.mod2.block_bot(False)
+    await cast.mod1.wait_for_callback_answer(await cast.mod1.press(item, "💬 답하기"))
+    await cast.mod1.wait_for_message("답변을 이 대화방에", after=0)
