@@ -62,7 +62,8 @@ def _chunks(buttons: list[Button], size: int) -> Rows:
 
 def line_text(t: Translator, line: StaffLine) -> str:
     title = t.gettext(HIDDEN_TEXT) if line.hidden else escape(line.title)
-    due = " · " + t.deadline(line.due) if line.due is not None else ""
+    due = (" · " + t.gettext("until {when}").format(when=t.deadline(line.due))
+           if line.due is not None else "")
     return (f"#{line.id} {title}\n   {status_label(t, line.status)} · "
             f"공감 {line.endorsement_count}{due}")
 
