@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Answer, Department, Proposal
@@ -24,6 +24,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.domain.venues import Venues
 from bot.services import search
+from bot.services.admin_overview import overdue_condition
 from bot.services.departments import AssignOutcome, assign_department
 from bot.services.moderation import ActOutcome, ActResult, Moderator, act_on_item
 from bot.services.work_items import WorkItemView, WorkKind, open_items_for
@@ -72,11 +73,6 @@ def _due() -> ColumnElement[Any]:
     )
 
 
-def _overdue(now: datetime) -> ColumnElement[bool]:
-    return or_(and_(Proposal.status == S.UNDER_REVIEW, Proposal.review_due < now),
-               and_(Proposal.status == S.AWAITING_ANSWER, Proposal.answer_due < now))
-
-
 def _where(query: ListQuery, areas: Sequence[str], categories: Sequence[str], now: datetime
            ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
@@ -85,7 +81,7 @@ def _where(query: ListQuery, areas: Sequence[str], categories: Sequence[str], no
     if query.waiting:
         where.append(Proposal.status.in_(WAITING))
     if query.overdue:
-        where.append(_overdue(now))
+        where.append(overdue_condition(now))
     for index, names, column in ((query.area, areas, Proposal.area),
                                  (query.category, categories, Proposal.category)):
         if index is not None:

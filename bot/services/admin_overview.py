@@ -90,7 +90,8 @@ async def proposals_with_status(
                          offline=r.offline_channel is not None) for r in rows], int(total or 0)
 
 
-def _overdue(now: datetime) -> ColumnElement[bool]:
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
+    """Reviews and answers past their due date (also the staff lists' 기한 지남 filter)."""
     return or_(and_(Proposal.status == S.UNDER_REVIEW, Proposal.review_due < now),
                and_(Proposal.status == S.AWAITING_ANSWER, Proposal.answer_due < now))
 
@@ -104,9 +105,10 @@ async def overdue_answers(
         select(Proposal.id, Proposal.title, Proposal.hidden, Proposal.endorsement_count,
                Proposal.status, Proposal.review_due, Proposal.answer_due, Department.name)
         .outerjoin(Department, Department.id == Proposal.department_id)
-        .where(_overdue(now)).order_by(due, Proposal.id).offset(offset).limit(limit)
+        .where(overdue_condition(now)).order_by(due, Proposal.id).offset(offset).limit(limit)
     )
-    total = await session.scalar(select(func.count()).select_from(Proposal).where(_overdue(now)))
+    total = await session.scalar(select(func.count()).select_from(Proposal)
+                                 .where(overdue_condition(now)))
     lines = [
         ProposalLine(r.id, r.title, r.hidden, r.endorsement_count,
                      r.answer_due if r.status == S.AWAITING_ANSWER else r.review_due, r.name)
