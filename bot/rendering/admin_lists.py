@@ -4,7 +4,7 @@ and summaries. Every button carries the list's code so that ↩️ goes back to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -238,14 +238,19 @@ def _card_rows(t: Translator, found: StaffProposal, query: ListQuery) -> Rows:
 
 def reasons(t: Translator, proposal_id: int, query: ListQuery, action: str) -> Rendered:
     """The existing reasons to reject (`reject`) or to hide (`hide`) a proposal."""
-    rows = [[Button(t.gettext(REASON_LABELS[code]), callback_data=AdminProposal(
-        proposal_id, action, index, query.code()).pack())]
-        for index, code in enumerate(HIDE_REASONS)]
+    rows = _reason_rows(t, lambda index: AdminProposal(proposal_id, action, index,
+                                                       query.code()).pack())
     rows.append([Button(t.gettext("↩️ Back"), callback_data=AdminProposal(
         proposal_id, "view", 0, query.code()).pack())])
     ask = (t.gettext("Why is #{id} not published?") if action == "reject"
            else t.gettext("Why should #{id} be hidden?"))
     return Rendered(ask.format(id=proposal_id), InlineKeyboardMarkup(rows))
+
+
+def _reason_rows(t: Translator, data: Callable[[int], str]) -> Rows:
+    """A button per hide / reject reason; `data` gives the button data of a reason's index."""
+    return [[Button(t.gettext(REASON_LABELS[code]), callback_data=data(index))]
+            for index, code in enumerate(HIDE_REASONS)]
 
 
 def merge_hint(t: Translator, proposal_id: int) -> str:
@@ -275,9 +280,7 @@ def stale(t: Translator) -> str:
 
 
 def bulk_reasons(t: Translator, query: ListQuery, count: int) -> Rendered:
-    rows = [[Button(t.gettext(REASON_LABELS[code]),
-                    callback_data=AdminBulk("reject", index, 0, query.code()).pack())]
-            for index, code in enumerate(HIDE_REASONS)]
+    rows = _reason_rows(t, lambda index: AdminBulk("reject", index, 0, query.code()).pack())
     rows.append([Button(t.gettext("↩️ Back"), callback_data=_list(query))])
     return Rendered(t.ngettext("Why are these {count} not published?",
                                "Why are these {count} not published?", count).format(count=count),
