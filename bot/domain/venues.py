@@ -11,7 +11,7 @@ class Venues:
 
     public_base_url: str = "http://127.0.0.1:8080"
     moderator_chat_id: int | None = None
-    # without a moderators' group, work items go to every moderator's and admin's own chat
-    staff_private_queue: bool = True
     public_channel_id: int | None = None
     debate_forum_chat_id: int | None = None
+    # without a moderators' group, work items go to every moderator's and admin's own chat
+    staff_private_queue: bool = True

@@ -181,7 +181,7 @@ async def test_a_ban_notice_too_long_for_a_popup_arrives_as_a_message(
 @pytest.mark.parametrize(
     ("command", "usage"),
     [
-        ("/assign", "사용법: /assign <제안 번호> <부서 번호>"),
+        ("/assign", "사용법: /assign <제안 번호> [부서 이름이나 번호]"),
         ("/rereview_decide", "사용법: /rereview_decide <제안 번호> yes|no"),
         ("/poll_new", "사용법: /poll_new <시간> | <질문>"),
         ("/codes_new", "사용법: /codes_new <동> <코드 개수> <유효 일수>"),
