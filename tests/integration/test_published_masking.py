@@ -185,7 +185,7 @@ async def test_the_preview_shows_the_officials_name_masked(
     response = await client.post(f"/r/{published.token}/preview", data={
         "kind": "interim", "csrf": csrf.group(1),
         "official_name": "박주무관 ０１０–２４６８–１３５７",
-        "text": "다음 주에 현장을 다시 확인하겠습니다."})
+        "text": "다음 주에 현장을 다시 확인하겠습니다.", "expected_completion": "2027-01-20"})
     body = await response.text()
     shown = re.search(r'<article class="answer preview">.*?</article>', body, re.DOTALL)
     assert response.status == 200 and shown is not None
@@ -303,6 +303,7 @@ NOT_PUBLISHED = {
     "debate_extensions.moderator": "staff name",
     "verification_batches.created_by": "staff name",
     "departments.contact_emails": "staff-only addresses the reply links are mailed to",
+    "departments.head_email": "staff-only address an overdue final answer escalates to",
     "inbound_updates.payload": "the raw Telegram update, never shown",
     "outbox.address": "delivery address",
     "outbox.dedupe_key": "delivery machinery",
