@@ -323,6 +323,8 @@ NOT_PUBLISHED = {
     "staff_questions.answer": "the staff's answer, sent to the one resident who asked",
     "proposal_events.note": "a reason told to the author or staff",
     "users.ban_reason": "told to the banned resident only",
+    "satisfaction_votes.reason_text": "staff only (the dissatisfaction alert), stored masked "
+                                      "(satisfaction.check_reason_text)",
     "work_items.params": "the moderators' chat; quoted texts pass content_excerpt (masked)",
     "work_items.note": "the moderators' chat",
     "work_items.dedupe_key": "machinery",
