@@ -7,16 +7,17 @@ and stale presses get a pop-up. Matched on button data, numbers and titles."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
-from bot.db.models import Proposal, User, WorkItem
+from bot.db.models import OutboxMessage, Proposal, User, WorkItem
 from bot.domain.events import ModerationPending
 from bot.domain.lifecycle import ProposalStatus
 from bot.services.departments import create_department
@@ -288,6 +289,20 @@ async def test_bulk_reject_with_a_reason_and_bulk_assign(desk: Desk) -> None:
     assert "2건을 배정했어요" in summary.text
 
 
+async def copies_recorded(runtime: Runtime, count: int) -> None:
+    """Wait until the dispatcher has recorded the item's copies as sent (it does so just after
+    Telegram has them): only a recorded copy can be found and edited later."""
+    query = (select(func.count()).select_from(OutboxMessage)
+             .where(OutboxMessage.work_item_id.is_not(None),
+                    OutboxMessage.telegram_message_id.is_not(None)))
+    for _ in range(500):
+        async with runtime.sessionmaker() as session:
+            if await session.scalar(query) == count:
+                return
+        await asyncio.sleep(0.01)  # a bounded wait for the dispatcher, not a timing assertion
+    raise AssertionError(f"the dispatcher did not record {count} copies")
+
+
 @pytest.fixture
 async def two_private_queues(
     database_url: str, sandbox: SandboxServer, clock: ShiftableClock, residents: SandboxClient,
@@ -303,6 +318,7 @@ async def test_approving_from_admin_tells_every_private_copy(two_private_queues:
     staff.runtime.application.services.wake_dispatcher()
     theirs = await staff.admin.wait_for_message("공원 가로등 설치", after=0)
     mine = await staff.moderator.wait_for_message("공원 가로등 설치", after=0)
+    await copies_recorded(staff.runtime, 2)
     await staff.moderator.say(f"/admin {pid}")
     card = await staff.moderator.wait_for_message(f"#{pid}")
     await go(staff.moderator, card, data_of(card, ":approve:"))
