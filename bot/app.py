@@ -46,6 +46,7 @@ from bot.web.app import (
     create_web_app,
 )
 from bot.web.pages import PageDeps
+from bot.work_item_copies import LateCopies
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +236,7 @@ def build_runtime(
         pacer=pacing.pacer,
         quiet_hours=settings.policy.quiet_hours,
         digest=DailyDigest(settings.policy.daily_digest_at, settings.policy.timezone),
+        after_sent=LateCopies(sessionmaker, bot, i18n),
         monotonic=pacing.monotonic,
         sleep=pacing.sleep,
     )

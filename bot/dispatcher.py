@@ -91,6 +91,9 @@ class Claimed:
     created_at: datetime | None = None
 
 
+AfterSent = Callable[["Claimed", int], Awaitable[None]]
+
+
 class Result(StrEnum):
     SENT = "sent"
     RETRY = "retry"
@@ -245,6 +248,7 @@ class OutboxDispatcher(BackgroundLoop):
         pacer: SendPacer | None = None,
         quiet_hours: QuietHours | None = None,
         digest: DailyDigest | None = None,
+        after_sent: AfterSent | None = None,
         max_attempts: int = 8,
         idle_wait: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
@@ -260,6 +264,7 @@ class OutboxDispatcher(BackgroundLoop):
         self._pacer = pacer or SendPacer()
         self._quiet_hours = quiet_hours
         self._digest = digest
+        self._after_sent = after_sent
         self._max_attempts = max_attempts
         self._monotonic = monotonic
         self._sleep = sleep
@@ -461,6 +466,17 @@ class OutboxDispatcher(BackgroundLoop):
         delivery = await self._transport.deliver(row)
         self._count(delivery)
         await self._store(self._outcome(row, delivery))
+        if delivery.result is Result.SENT and delivery.message_id is not None:
+            await self._sent(row, delivery.message_id)
+
+    async def _sent(self, row: Claimed, message_id: int) -> None:
+        """Run the `after_sent` hook; its failure is logged, the send stays recorded."""
+        if self._after_sent is None:
+            return
+        try:
+            await self._after_sent(row, message_id)
+        except Exception:
+            log.exception("%s: the after-send step failed for row %s", self.name, row.id)
 
     async def _send_digest(self, rows: list[Claimed]) -> None:
         """One chat's digest: its rows as one message, and what happened to it recorded for

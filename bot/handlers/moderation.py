@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import WorkAct
@@ -20,12 +19,12 @@ from bot.handlers.access import permitted
 from bot.handlers.context import GonggamContext
 from bot.handlers.shape import Press, Said, Turn, on_message, on_press
 from bot.rendering import moderation as view
-from bot.rendering.notifications import NotificationRenderer
 from bot.services import admin_lists, bans, hiding, moderation, work_items
 from bot.services.admin_lists import Acting
 from bot.services.hiding import HIDE_REASONS, OPINION, PROPOSAL, HideOutcome
 from bot.services.moderation import ActOutcome, Moderator, OfflineForm
 from bot.services.work_items import WorkKind
+from bot.work_item_copies import edit_handled_copies
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -395,16 +394,8 @@ async def tell_copies(turn: Turn, item: work_items.WorkItemView, *, except_chat:
     too old) is left as it is: its buttons answer that the item was handled."""
     async with turn.context.transaction() as session:
         copies = await work_items.other_copies(session, item.id, except_chat=except_chat)
-    i18n = turn.context.services.i18n
-    render = NotificationRenderer(i18n)
-    for copy in copies:
-        line = view.item_handled_line(i18n.get(copy.language), item, argument)
-        text = view.handled_copy(render(copy.kind, copy.params, copy.language).text, line)
-        try:
-            await turn.context.bot.edit_message_text(
-                text, chat_id=copy.chat_id, message_id=copy.message_id, parse_mode="HTML")
-        except TelegramError as error:
-            log.info("work item %s: a copy was not updated (%s)", item.id, error)
+    await edit_handled_copies(turn.context.bot, turn.context.services.i18n, copies, item,
+                              argument)
 
 
 def _is_id(raw: str) -> bool:

@@ -135,7 +135,6 @@ def _expected_answer(t: Translator, event: AnswerPublished) -> list[str]:
 
 
 @TEMPLATES.of(DepartmentLink)
-
 def _department_link(t: Translator, event: DepartmentLink) -> str:
     return t.gettext(
         "📥 {department}: please review proposal #{id} 「{title}」 and answer here "
@@ -183,7 +182,6 @@ TEMPLATES.add(AnswerEscalated, _answer_clock(
     N_("❗ The answer to proposal #{id} 「{title}」 is {days} days overdue (due {due}); the "
        "department head has been told.")))
 TEMPLATES.add(AnswerOverdue, _answer_clock(
-
     N_("The department's answer to 「{title}」 is late (due {due}). "
        "We keep reminding them every week and will tell you when it comes.")))
 

@@ -12,9 +12,12 @@ from sqlalchemy import func, select
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
-from bot.db.models import OutboxMessage, Proposal
+from bot.db.models import OutboxMessage, Proposal, User
+from bot.domain.events import ModerationPending
 from bot.domain.policy import Policy
+from bot.services import work_items
 from bot.services.departments import create_department
+from bot.services.work_items import WorkKind
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident
 from tests.conftest import START
@@ -111,3 +114,26 @@ async def test_the_setting_turns_the_private_copies_off(
                                       .where(OutboxMessage.work_item_id.is_not(None)))
     assert copies == 0
     assert not [m for m in staff_opted_out.admin.bot_messages() if "📋" in (m.text or "")]
+
+
+async def test_a_copy_still_on_its_way_when_the_item_is_handled_is_settled_once_sent(
+    staff: Staff, residents: SandboxClient,
+) -> None:
+    """The item is handled before its copies leave (as when a moderator acts while the
+    dispatcher is sending): each copy, once sent, is edited to say who did it."""
+    pid = await seed(staff.runtime, RESIDENT)
+    async with staff.runtime.sessionmaker() as session, session.begin():
+        moderator = await session.scalar(select(User.id).where(User.telegram_id == MODERATOR))
+        assert moderator is not None
+        item = await work_items.post_work_item(
+            session, staff.runtime.settings.venues, kind=WorkKind.PENDING,
+            subject_kind="proposal", subject_id=pid, now=START,
+            notice=ModerationPending(pid, "공원 산책로 가로등 설치", key=str(pid)))
+        assert item is not None
+        await work_items.claim(session, item, user_id=moderator, name="김모더",
+                               action="approve", now=START)
+    staff.runtime.application.services.wake_dispatcher()
+    for person in (staff.admin, staff.moderator):
+        copy = await person.wait_for_message("게시 승인", after=0)
+        settled = copy if not copy.buttons else await person.wait_for_edit(copy)
+        assert settled.buttons == () and "김모더" in settled.text.split("\n\n")[-1]
