@@ -79,6 +79,7 @@ def bot_environment(
         TELEGRAM_API_BASE_URL=api_base_url,
         DATABASE_URL=database_url,
         SECRET_KEY="crash-test-" + "k" * 40,
+        CONTACT_KEY="crash-test-contacts-" + "c" * 40,
         HOST="127.0.0.1",
         PORT=str(port),
         WORKER_ID="crash-test",

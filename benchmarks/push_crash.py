@@ -248,6 +248,7 @@ def child_environment(
         "TELEGRAM_BOT_TOKEN": server.state.token,
         "TELEGRAM_API_BASE_URL": server.base_url,
         "SECRET_KEY": "drill-" + "x" * 40,
+        "CONTACT_KEY": "drill-contacts-" + "c" * 40,
         "WORKER_ID": worker_id,
         "OUTBOX_CONCURRENCY": str(concurrency),
         "OUTBOX_LEASE_SECONDS": str(DRILL_LEASE_SECONDS),

@@ -66,6 +66,7 @@ PRODUCTION = {
     "WEBHOOK_SECRET": "secret",
     "PUBLIC_BASE_URL": "https://gonggam.example.kr",
     "SECRET_KEY": "k" * 40,
+    "CONTACT_KEY": "c" * 40,
 }
 
 
@@ -89,12 +90,13 @@ def test_serve_needs_its_production_settings(tmp_path: Path) -> None:
     assert "WEBHOOK_SECRET" in result.stderr
 
 
+@pytest.mark.parametrize("key", ["SECRET_KEY", "CONTACT_KEY"])
 @pytest.mark.parametrize("command", ["serve", "run"])
-def test_a_real_token_without_secret_key_is_refused(command: str, tmp_path: Path) -> None:
-    without_key = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+def test_a_real_token_without_its_keys_is_refused(command: str, key: str, tmp_path: Path) -> None:
+    without_key = {k: v for k, v in PRODUCTION.items() if k != key}
     result = bot_command(command, cwd=tmp_path, env=without_key)
     assert result.returncode == 1
-    assert "SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
+    assert key in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "gonggam.sqlite3").exists()  # refused before anything started
 
 

@@ -739,8 +739,10 @@ async def test_re_review_and_overdue_items(sessionmaker: Maker) -> None:
         refused = (await make_proposal(session, author, START,
                                        status=ProposalStatus.NOT_FEASIBLE)).id
         roads = await create_department(session, name="도로과", now=START, chat_id=-900)
-        late = (await make_proposal(session, author, START, status=ProposalStatus.AWAITING_ANSWER,
-                                    department_id=roads, answer_due=START - timedelta(days=2),
+        # an overdue review reaches the moderators at once (an overdue final answer escalates
+        # a business day at a time: tests/integration/test_answer_steps.py)
+        late = (await make_proposal(session, author, START, status=ProposalStatus.UNDER_REVIEW,
+                                    department_id=roads, review_due=START - timedelta(days=2),
                                     next_reminder_at=START - timedelta(hours=1))).id
     async with sessionmaker() as session, session.begin():
         assert await answers.request_re_review(
