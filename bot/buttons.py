@@ -324,6 +324,14 @@ class WorkAct(CallbackData, prefix="wk"):
 
 
 @dataclasses.dataclass(frozen=True)
+class MergeConfirm(CallbackData, prefix="mgc"):
+    """✅ on the merge question from /admin: merge `source` (the duplicate) into `target`."""
+
+    source_id: int
+    target_id: int
+
+
+@dataclasses.dataclass(frozen=True)
 class AssignTo(CallbackData, prefix="asg"):
     """`/assign`'s department buttons: give the proposal to this department."""
 

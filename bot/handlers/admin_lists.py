@@ -10,12 +10,13 @@ neither); a bulk action re-checks each line in its own service call.
 
 from __future__ import annotations
 
+from html import escape
 from typing import cast
 
 from telegram import Message
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.buttons import AdminBulk, AdminItem, AdminList, AdminPick, AdminProposal
+from bot.buttons import AdminBulk, AdminItem, AdminList, AdminPick, AdminProposal, MergeConfirm
 from bot.domain.admin_lists import ListQuery, page_count, parse_query, typed_number, typed_page
 from bot.domain.permissions import Action
 from bot.handlers.access import ask, permitted
@@ -23,10 +24,11 @@ from bot.handlers.common import Awaiting
 from bot.handlers.moderation import (
     acting_of,
     hide_and_settle,
+    merge_into,
     restore_and_settle,
     tell_copies,
 )
-from bot.handlers.pending import AwaitingAdminPage, AwaitingAdminSearch
+from bot.handlers.pending import AwaitingAdminPage, AwaitingAdminSearch, AwaitingMergeTarget
 from bot.handlers.shape import Press, Said, Turn, on_message, on_press
 from bot.rendering import Rendered
 from bot.rendering import admin_lists as view
@@ -269,7 +271,41 @@ async def _assign(press: Press[AdminProposal], query: ListQuery) -> None:
 
 
 async def _merge(press: Press[AdminProposal], query: ListQuery) -> None:
-    await press.alert(view.merge_hint(press.t, press.data.proposal_id))
+    """🔗: the next text is the number of the proposal this one duplicates."""
+    press.context.expect(AwaitingMergeTarget(press.data.proposal_id))
+    await press.ack()
+    await cast(Message, press.query.message).reply_text(
+        view.merge_target_prompt(press.t, press.data.proposal_id))
+
+
+@permitted(Action.MERGE)
+@on_message
+async def typed_merge_target(said: Said) -> None:
+    """The number after 🔗: one question names both proposals before anything moves."""
+    pending = said.context.take_pending(AwaitingMergeTarget)
+    target = typed_number(said.message.text or "")
+    if pending is not None and target is None:
+        said.context.expect(pending)  # a typo keeps the question open
+        await said.reply(view.merge_target_refused(said.t))
+        return
+    if pending is None or target is None:
+        return
+    async with said.context.transaction() as session:
+        source = await admin_lists.staff_view(session, pending.proposal_id)
+        kept = await admin_lists.staff_view(session, target)
+    if source is None or kept is None:
+        await said.reply(view.not_found(said.t))
+        return
+    await said.send(view.merge_question(said.t, source, kept))
+
+
+@permitted(Action.MERGE)
+@on_press(MergeConfirm)
+async def merge_confirmed(press: Press[MergeConfirm]) -> None:
+    source, target = press.data.source_id, press.data.target_id
+    result = await merge_into(press, source, target)
+    await press.show(Rendered(escape(moderation_view.merge_reply(press.t, result, source,
+                                                                 target))))
 
 
 CARD_ACTIONS = {
@@ -396,3 +432,6 @@ def register(application: Application) -> None:
         text & Awaiting(application, AwaitingAdminSearch), typed_search))
     application.add_handler(MessageHandler(
         text & Awaiting(application, AwaitingAdminPage), typed_page_number))
+    application.add_handler(MessageHandler(
+        text & Awaiting(application, AwaitingMergeTarget), typed_merge_target))
+    application.add_handler(CallbackQueryHandler(merge_confirmed, pattern=MergeConfirm.matches))

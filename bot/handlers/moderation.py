@@ -153,15 +153,20 @@ async def merge(said: Said) -> None:
     if len(args) != 2 or not all(a.isdigit() for a in args):
         await said.reply(view.merge_usage(said.t))
         return
-    moderator, services = moderator_of(said.update, said.context), said.context.services
-    async with said.context.transaction() as session:
-        result = await moderation.merge_proposals(
-            session, source_id=int(args[0]), target_id=int(args[1]), actor=moderator.actor,
+    result = await merge_into(said, int(args[0]), int(args[1]))
+    await said.reply(view.merge_reply(said.t, result, int(args[0]), int(args[1])))
+
+
+async def merge_into(turn: Turn, source: int, target: int) -> moderation.MergeResult:
+    """Merge the duplicate `source` into `target` (for /merge and /admin's 🔗)."""
+    moderator, services = moderator_of(turn.update, turn.context), turn.context.services
+    async with turn.context.transaction() as session:
+        return await moderation.merge_proposals(
+            session, source_id=source, target_id=target, actor=moderator.actor,
             actor_id=moderator.user_id, now=services.clock.now(),
             policy=services.settings.policy, venues=services.settings.venues,
             secret_key=services.settings.secret_key, smtp_url=services.settings.smtp_url,
             calendar=services.calendar)
-    await said.reply(view.merge_reply(said.t, result, int(args[0]), int(args[1])))
 
 
 @permitted(Action.BAN)

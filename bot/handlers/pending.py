@@ -59,6 +59,13 @@ class AwaitingAdminPage:
 
 
 @dataclass(frozen=True)
+class AwaitingMergeTarget:
+    """🔗 in /admin's staff view: the next text is the number of the proposal to keep."""
+
+    proposal_id: int
+
+
+@dataclass(frozen=True)
 class AwaitingQuestion:
     """「운영진에게 묻기」: the next text is a question to the staff."""
 
@@ -73,7 +80,7 @@ class AwaitingAnswer:
 
 Pending = (AwaitingSearch | AwaitingOpinion | AwaitingBroadcast | PendingEndorsement
            | AwaitingRatingReason | AwaitingAdminSearch | AwaitingAdminPage
-           | AwaitingQuestion | AwaitingAnswer)
+           | AwaitingMergeTarget | AwaitingQuestion | AwaitingAnswer)
 
 
 def pending_in(user_data: Mapping[Any, Any] | None) -> Pending | None:

@@ -9,7 +9,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.buttons import AdminBulk, AdminList, AdminMenu, AdminPick, AdminProposal
+from bot.buttons import AdminBulk, AdminList, AdminMenu, AdminPick, AdminProposal, MergeConfirm
 from bot.domain.admin_lists import (
     STATUSES,
     ListQuery,
@@ -253,10 +253,29 @@ def _reason_rows(t: Translator, data: Callable[[int], str]) -> Rows:
             for index, code in enumerate(HIDE_REASONS)]
 
 
-def merge_hint(t: Translator, proposal_id: int) -> str:
-    """Plain text (a pop-up)."""
-    return t.gettext("To merge this duplicate into another proposal, send /merge {id} "
-                     "<number to keep>.").format(id=proposal_id)
+def merge_target_prompt(t: Translator, proposal_id: int) -> str:
+    """Plain text: asks for the proposal that #id duplicates."""
+    return t.gettext("🔗 Which proposal does #{id} duplicate? Send the number of the proposal to "
+                     "keep: #{id}'s 공감 move there and its endorsers are told. /cancel stops."
+                     ).format(id=proposal_id)
+
+
+def merge_target_refused(t: Translator) -> str:
+    return t.gettext("Please send just the number of the proposal to keep, e.g. 12, or /cancel.")
+
+
+def merge_question(t: Translator, source: StaffProposal, target: StaffProposal) -> Rendered:
+    """One confirmation that names both proposals and the 공감 that would move."""
+    text = t.gettext("Merge #{a} into #{b}?\n· #{a} 「{a_title}」\n· #{b} 「{b_title}」\n"
+                     "#{a}'s {count} 공감 move to #{b}, and #{a} is closed as a duplicate."
+                     ).format(
+        a=source.line.id, a_title=escape(source.line.title), b=target.line.id,
+        b_title=escape(target.line.title), count=source.line.endorsement_count)
+    confirm = MergeConfirm(source.line.id, target.line.id).pack()
+    return Rendered(text, InlineKeyboardMarkup([[
+        Button(t.gettext("✅ Merge"), callback_data=confirm),
+        Button(t.gettext("✖️ Cancel"), callback_data=AdminProposal(
+            source.line.id, "view", 0, ListQuery().code()).pack())]]))
 
 
 def back_to_card(t: Translator, proposal_id: int, query: ListQuery) -> list[Button]:

@@ -248,8 +248,6 @@ async def test_the_staff_view_rejects_hides_restores_and_assigns(desk: Desk) -> 
     assert "🙈" in hidden.text and data_of(hidden, ":restore:")
     shown = await go(desk.moderator, hidden, data_of(hidden, ":restore:"))
     assert data_of(shown, ":hides:")
-    merge = await popup(desk.moderator, shown, data_of(shown, ":merge:"))
-    assert f"/merge {kept}" in merge
     async with desk.runtime.sessionmaker() as session, session.begin():
         proposal = await session.get(Proposal, kept)
         assert proposal is not None
@@ -260,6 +258,27 @@ async def test_the_staff_view_rejects_hides_restores_and_assigns(desk: Desk) -> 
     assert data_of(offered, f"ap:1:{kept}:view:")  # ↩️ back to the proposal
     assigned = await go(desk.moderator, offered, data_of(offered, "asg:1:"))
     assert "도로과" in assigned.text
+
+
+async def test_the_staff_view_merges_a_duplicate_after_one_question(desk: Desk) -> None:
+    _, duplicate, kept = await seed_collecting(desk.runtime, 3)
+    await desk.moderator.say(f"/admin {duplicate}")
+    card = await desk.moderator.wait_for_message(f"#{duplicate}")
+    await desk.moderator.wait_for_callback_answer(
+        await desk.moderator.press_data(card, data_of(card, ":merge:")))
+    await desk.moderator.wait_for_message("남길 제안의 번호")
+    await desk.moderator.say("두 번째 거요")
+    await desk.moderator.wait_for_message("번호만 보내 주세요")  # the question stays open
+    await desk.moderator.say(str(kept))
+    question = await desk.moderator.wait_for_message("합칠까요?")
+    assert "주민 제안 001" in question.text and "주민 제안 002" in question.text
+    assert await status_of(desk.runtime, duplicate) == ProposalStatus.COLLECTING  # not yet
+    done = await go(desk.moderator, question, data_of(question, "mgc:1:"))
+    assert f"제안 {duplicate}번을 {kept}번으로 합쳤어요" in done.text and done.buttons == ()
+    async with desk.runtime.sessionmaker() as session:
+        merged_into = await session.scalar(
+            select(Proposal.merged_into_id).where(Proposal.id == duplicate))
+    assert merged_into == kept
 
 
 async def test_bulk_reject_with_a_reason_and_bulk_assign(desk: Desk) -> None:
