@@ -46,6 +46,7 @@ from bot.services.moderation import (
     MergeOutcome,
     MergeResult,
     OfflineForm,
+    chosen_department,
     masked_contact,
 )
 from bot.services.work_items import WorkItemView, WorkKind
@@ -218,11 +219,11 @@ def item_handled_line(
 
 
 def handled_detail(item: WorkItemView, argument: int = 0) -> str:
-    """What the moderator chose: the assigned department's name (from the item's choices,
-    by the button's argument) or the reject reason (kept as the item's note)."""
+    """What the moderator chose: the assigned department or the reject reason, both kept as
+    the item's note (an item assigned before the note named the department: by the button's
+    `argument`)."""
     if item.action == "assign":
-        names = {int(d): str(n) for d, n in item.params.get("departments", [])}
-        return names.get(argument, "")
+        return item.note or chosen_department(item, argument)
     if item.action == "reject":
         return item.note or ""
     return ""

@@ -285,9 +285,9 @@ async def act_on_item(
     """Claim the item for `action` and carry it out; the loser of a race changes nothing."""
     if action not in ACTIONS[item.kind]:
         return ActResult(ActOutcome.INVALID, item)
+    note = reason_text or (chosen_department(item, argument) if action == "assign" else "")
     claimed = await claim(session, item.id, user_id=moderator.user_id, name=moderator.name,
-                          action=action, now=now, note=reason_text or None,
-                          message_id=message_id)
+                          action=action, now=now, note=note or None, message_id=message_id)
     if claimed.outcome is ClaimOutcome.NOT_FOUND:
         return ActResult(ActOutcome.NOT_FOUND)
     if claimed.outcome is ClaimOutcome.ALREADY_HANDLED:
@@ -300,6 +300,13 @@ async def act_on_item(
                  before={"kind": item.kind, "subject": f"{item.subject_kind}:{item.subject_id}"},
                  after={"action": action, "effect": done, "argument": argument or None})
     return ActResult(ActOutcome.DONE if done else ActOutcome.NO_EFFECT, claimed.item, url)
+
+
+def chosen_department(item: WorkItemView, argument: int) -> str:
+    """The name of the department a threshold item's button `argument` names ("" if none):
+    kept as the item's note, so every copy of the item can say which one was chosen."""
+    names = {int(d): str(n) for d, n in item.params.get("departments", [])}
+    return names.get(argument, "")
 
 
 async def _carry_out(

@@ -29,7 +29,7 @@ from tests.conftest import START
 from tests.e2e.test_moderation_e2e import data_of
 from tests.e2e.test_staff_private_queue_e2e import Staff, staff_without_a_group
 from tests.support.factories import make_user
-from tests.support.harness import running_bot, settings_for
+from tests.support.harness import running_bot, settings_for, staff_on_duty
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
 
@@ -52,11 +52,7 @@ async def desk(
                             areas=AREAS, categories=CATEGORIES, staff_private_queue=False)
     admin, moderator = residents.resident(ADMIN, "관리자"), residents.resident(MODERATOR, "김모더")
     async with running_bot(settings, clock) as runtime:
-        for person in (admin, moderator):
-            await person.say("/start")
-            await person.wait_for_message()
-        await admin.say(f"/grant {MODERATOR} moderator")
-        await admin.wait_for_message()
+        await staff_on_duty(admin, moderator)
         yield Desk(runtime, admin, moderator)
 
 

@@ -21,7 +21,7 @@ from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident, SentMessage
 from tests.conftest import START
 from tests.support.factories import make_proposal, make_user
-from tests.support.harness import running_bot, settings_for
+from tests.support.harness import running_bot, settings_for, staff_on_duty
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
 
@@ -43,11 +43,7 @@ async def menu(
                             areas=("구로1동", "신도림동"), categories=("교통", "환경"))
     admin, moderator = residents.resident(ADMIN, "관리자"), residents.resident(MODERATOR, "김모더")
     async with running_bot(settings, clock) as runtime:
-        for person in (admin, moderator):
-            await person.say("/start")
-            await person.wait_for_message()
-        await admin.say(f"/grant {MODERATOR} moderator")
-        await admin.wait_for_message()
+        await staff_on_duty(admin, moderator)
         async with runtime.sessionmaker() as session, session.begin():
             author = await make_user(session, 8710, START)
             for n in range(7):

@@ -12,53 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
-from bot.db.models import Endorsement, User
-from bot.domain.answers import AnswerForm, AnswerKind
-from bot.domain.deadlines import BusinessCalendar
+from bot.db.models import User
 from bot.domain.events import Event, Halfway, ProposalWithdrawn
-from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
-from bot.services import answers, departments
 from bot.services.outbox import enqueue_for_users
-from bot.settings import Settings
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident, SentMessage
 from tests.conftest import START
+from tests.e2e.test_debates_e2e import mark_feasible, seed
 from tests.support.factories import follow, make_proposal, make_user
 from tests.support.harness import running_bot, settings_for
-from tests.support.service_settings import review_start
 
 Maker = async_sessionmaker[AsyncSession]
 NOTE = "예산 확보가 가능합니다. 주민 의견을 듣겠습니다."
-
-
-async def seed_under_review(sessionmaker: Maker, author: int, endorsers: list[int]) -> int:
-    async with sessionmaker() as session, session.begin():
-        owner = await make_user(session, author, START)
-        proposal = await make_proposal(session, owner, START, status=ProposalStatus.UNDER_REVIEW,
-                                       title="공원 산책로 가로등 설치")
-        await follow(session, owner, proposal, START)
-        for telegram_id in endorsers:
-            user = await make_user(session, telegram_id, START)
-            session.add(Endorsement(proposal_id=proposal.id, user_id=user.id, created_at=START))
-            await follow(session, user, proposal, START)
-    return proposal.id
-
-
-async def publish_feasible(runtime: Runtime, proposal_id: int, settings: Settings) -> None:
-    """The department's feasibility answer, as its reply page submits it."""
-    async with runtime.sessionmaker() as session, session.begin():
-        department = await departments.create_department(session, name="공원녹지과", now=START)
-        link = await departments.assign_department(session, proposal_id, department, now=START,
-                                                   **review_start(settings))
-    async with runtime.sessionmaker() as session, session.begin():
-        view = await answers.resolve_link(session, link.token or "", START, settings.secret_key)
-        assert view is not None
-        form = AnswerForm(AnswerKind.FEASIBILITY, "김담당", NOTE, decision="feasible")
-        await answers.submit_answer(session, view, form, idempotency_key="feasible", now=START,
-                                    policy=settings.policy, venues=settings.venues,
-                                    calendar=BusinessCalendar())
-    runtime.application.services.wake_dispatcher()
 
 
 async def test_the_review_result_and_the_debate_invitation_arrive_as_one_message(
@@ -68,8 +34,8 @@ async def test_the_review_result_and_the_debate_invitation_arrive_as_one_message
     endorser = residents.resident(8102, "영수")
     settings = settings_for(database_url, sandbox)
     async with running_bot(settings, clock) as runtime:
-        pid = await seed_under_review(runtime.sessionmaker, 8101, [8102])
-        await publish_feasible(runtime, pid, settings)
+        pid = await seed(runtime.sessionmaker, 8101, [8102])
+        await mark_feasible(runtime, pid, settings)
         for resident in (author, endorser):
             message = await resident.wait_for_message("🗳", after=0)
             text = message.text or ""

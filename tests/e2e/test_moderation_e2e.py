@@ -35,7 +35,7 @@ from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Group, Resident, SentMessage
 from tests.conftest import START
 from tests.support.factories import follow, make_proposal, make_user
-from tests.support.harness import running_bot, settings_for
+from tests.support.harness import running_bot, settings_for, staff_on_duty
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
 
@@ -68,12 +68,7 @@ async def cast(
     admin = residents.resident(ADMIN, "관리자")
     mod1, mod2 = residents.resident(MOD1, "김모더"), residents.resident(MOD2, "이모더")
     async with running_bot(settings, clock) as runtime:
-        for person in (admin, mod1, mod2):
-            await person.say("/start")
-            await person.wait_for_message()
-        for person in (mod1, mod2):
-            await admin.say(f"/grant {person.user_id} moderator")
-            await admin.wait_for_message()
+        await staff_on_duty(admin, mod1, mod2)
         yield Cast(runtime, admin, mod1, mod2, moderators)
 
 

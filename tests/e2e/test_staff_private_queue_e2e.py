@@ -22,7 +22,7 @@ from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident
 from tests.conftest import START
 from tests.e2e.test_moderation_e2e import open_card, seed
-from tests.support.harness import running_bot, settings_for
+from tests.support.harness import running_bot, settings_for, staff_on_duty
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
 
@@ -46,11 +46,7 @@ async def staff_without_a_group(
     assert settings.moderator_chat_id is None
     admin, moderator = residents.resident(ADMIN, "관리자"), residents.resident(MODERATOR, "김모더")
     async with running_bot(settings, clock) as runtime:
-        for person in (admin, moderator):
-            await person.say("/start")
-            await person.wait_for_message()
-        await admin.say(f"/grant {MODERATOR} moderator")
-        await admin.wait_for_message()
+        await staff_on_duty(admin, moderator)
         yield Staff(runtime, admin, moderator)
 
 

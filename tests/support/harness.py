@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.dispatcher import Pacing
 from bot.settings import Settings
 from sandbox import SandboxServer
+from sandbox.client import Resident
 
 
 def settings_for(database_url: str, server: SandboxServer, **overrides: Any) -> Settings:
@@ -36,3 +37,14 @@ async def running_bot(
         yield runtime
     finally:
         await runtime.stop()
+
+
+async def staff_on_duty(admin: Resident, *moderators: Resident) -> None:
+    """Everyone starts the bot (a bot can write only to people who did), then the admin
+    (in ADMIN_TELEGRAM_IDS) makes the others moderators."""
+    for person in (admin, *moderators):
+        await person.say("/start")
+        await person.wait_for_message()
+    for person in moderators:
+        await admin.say(f"/grant {person.user_id} moderator")
+        await admin.wait_for_message()
