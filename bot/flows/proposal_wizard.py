@@ -38,7 +38,7 @@ from bot.rendering.common import menu_keyboard, stale_button
 from bot.services import drafts
 from bot.services.bans import ensure_permitted
 from bot.services.drafts import DraftView
-from bot.services.proposals import SubmitOutcome, submit_draft
+from bot.services.proposals import SubmitOutcome, SubmitResult, submit_draft
 from bot.services.search import find_similar
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -278,22 +278,26 @@ async def edit_part(update: Update, context: GonggamContext) -> Step:
 
 async def submit(update: Update, context: GonggamContext) -> int:
     """✅ 게시하기. The button is answered after the service: a refusal (a ban) is the answer."""
-    query = update.callback_query
     if context.user is None:
         return ConversationHandler.END
-    services = context.services
-    async with context.transaction() as session:
-        result = await submit_draft(session, context.user.id, services.clock.now(),
-                                    services.settings.policy, services.settings.venues)
-    if query is not None:
-        await answer_query(query)
+    result = await _publish(context, context.user.id)
+    if update.callback_query is not None:
+        await answer_query(update.callback_query)
     t = translator_for(update, context)
-    await _send(update, view.submitted(t, result, context.bot.username, services.settings.policy),
+    policy = context.services.settings.policy
+    await _send(update, view.submitted(t, result, context.bot.username, policy),
                 keyboard=menu_keyboard(t))  # the menu again, if the location keyboard is up
     if result.outcome is SubmitOutcome.INCOMPLETE:
         return await _ask(update, context, Step.PREVIEW)
     _stop_editing(context)
     return ConversationHandler.END
+
+
+async def _publish(context: GonggamContext, user_id: int) -> SubmitResult:
+    services = context.services
+    async with context.transaction() as session:
+        return await submit_draft(session, user_id, services.clock.now(),
+                                  services.settings.policy, services.settings.venues)
 
 
 async def later(update: Update, context: GonggamContext) -> int:

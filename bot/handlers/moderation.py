@@ -9,6 +9,7 @@ Every command and every button re-checks the role at the time of the action.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
@@ -286,11 +287,16 @@ def _offline_form(
         if not _is_id(raw):
             return None
         return OfflineForm(channel, title, body, area, category, telegram_id=int(raw))
+    return _with_contact(OfflineForm(channel, title, body, area, category), fields)
+
+
+def _with_contact(form: OfflineForm, fields: dict[str, str]) -> OfflineForm | None:
+    """The form of a resident reached by phone or in person: name, contact and whether they
+    agreed to be called back (an unclear answer refuses the form)."""
     consent = CONSENT_WORDS.get(fields.get("consent", "no").lower())
     if not fields.get("name") or not fields.get("contact") or consent is None:
         return None
-    return OfflineForm(channel, title, body, area, category, fields["name"], fields["contact"],
-                       callback=consent)
+    return replace(form, name=fields["name"], contact=fields["contact"], callback=consent)
 
 
 # ----- work item buttons ----------------------------------------------------------------------
