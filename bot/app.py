@@ -16,7 +16,14 @@ from telegram.request import HTTPXRequest
 
 from bot.broadcast_progress import BroadcastProgress
 from bot.clock import Clock, ShiftableClock, SystemClock
-from bot.db.engine import FastLane, create_engine, create_sessionmaker, describe_url, ping
+from bot.db.engine import (
+    FastLane,
+    create_engine,
+    create_sessionmaker,
+    describe_url,
+    ping,
+    reading,
+)
 from bot.db.migrate import is_at_head
 from bot.dispatcher import ClaimPolicy, OutboxDispatcher, Pacing, TelegramTransport
 from bot.domain.deadlines import BusinessCalendar
@@ -175,6 +182,7 @@ class Runtime:
                 webhook_secret=self.settings.webhook_secret,
                 pages=PageDeps(
                     sessionmaker=self.sessionmaker,
+                    reader=create_sessionmaker(reading(self.engine)),
                     settings=self.settings,
                     clock=self.clock,
                     i18n=self.i18n,

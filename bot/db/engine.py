@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+READS_ONLY = "gonggam_reads_only"  # an execution option: see `reading`
 
 # What a database that is down or unreachable raises, whichever the backend and driver.
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (
@@ -64,8 +65,17 @@ def _begin_immediate(connection: Any) -> None:
     A deferred transaction that reads and then writes fails at once with "database is
     locked" when another writer committed in between (the busy timeout does not apply);
     starting immediately makes concurrent writers queue on the busy timeout instead.
+    A transaction of `reading` never writes: it begins deferred and, in WAL mode, reads
+    beside a writer instead of queueing for its lock.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    reads_only = connection.get_execution_options().get(READS_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+
+
+def reading(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, for transactions that only read (public pages, open
+    data): on SQLite they take no write lock; elsewhere nothing changes."""
+    return engine.execution_options(**{READS_ONLY: True})
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -59,7 +59,7 @@ def add_budget_routes(app: web.Application) -> None:
 
 
 async def _load(state: PageState, request: web.Request) -> RoundPage | None:
-    async with state.deps.sessionmaker() as session:
+    async with state.deps.reading_session() as session:
         return await load_round_page(session, int(request.match_info["round_id"]))
 
 

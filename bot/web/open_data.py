@@ -59,7 +59,7 @@ async def _stats(state: OpenDataState) -> Stats:
     cached = state.cache.get("stats")
     if isinstance(cached, Stats):
         return cached
-    async with state.deps.sessionmaker() as session:
+    async with state.deps.reading_session() as session:
         stats = await compute_stats(session, state.deps.clock.now(),
                                     state.deps.settings.policy.timezone)
     state.cache.put("stats", 0, stats)
@@ -110,7 +110,7 @@ async def data_file(request: web.Request) -> web.Response:
     else:
         now = state.deps.clock.now()
         generated_at = now.isoformat()
-        async with state.deps.sessionmaker() as session:
+        async with state.deps.reading_session() as session:
             records = await export(session, dataset, now=now)
         data = (files.dataset_csv(dataset, records) if fmt == "csv"
                 else files.dataset_json(dataset, records, generated_at))

@@ -119,6 +119,12 @@ class PageDeps:
     failures_per_minute: int = 30
     token_failures_per_minute: int = 10
     cache_seconds: float = DEFAULT_TTL_SECONDS
+    # for pages that only read: on SQLite they never wait for a writer (bot.db.engine.reading)
+    reader: async_sessionmaker[AsyncSession] | None = None
+
+    def reading_session(self) -> AsyncSession:
+        """A session for a page that only reads (a writer's, when no reader is set)."""
+        return (self.reader or self.sessionmaker)()
 
 
 @dataclass(frozen=True)
@@ -275,7 +281,7 @@ async def public_page(request: web.Request) -> web.Response:
     cached = state.cache.get(("public", proposal_id))
     if cached is not None:
         return _html(cached)
-    async with state.deps.sessionmaker() as session:
+    async with state.deps.reading_session() as session:
         page = await load_public_page(session, proposal_id, now, state.deps.settings.policy,
                                       state.deps.calendar)
     if page is None:
