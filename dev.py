@@ -123,8 +123,9 @@ def has_korean_font() -> bool:
 
 
 # Placeholders are checked by tests/test_i18n.py, so the catalogs skip Babel's automatic
-# "python-brace-format" flags and its boilerplate header comment: line-based checkers read a
-# flagged multi-line entry as untranslated, and translators gain nothing from either.
+# "python-brace-format" and "python-format" flags and its boilerplate header comment:
+# line-based checkers read a flagged multi-line entry as untranslated, and translators gain
+# nothing from either.
 TIDY_CATALOGS = """
 import sys
 from babel.messages.pofile import read_po, write_po
@@ -134,6 +135,7 @@ for path in sys.argv[1:]:
     catalog.header_comment = ""
     for message in catalog:
         message.flags.discard("python-brace-format")
+        message.flags.discard("python-format")  # a literal % in a str.format message
     with open(path, "wb") as po:
         write_po(po, catalog, width=99)
 """
