@@ -27,6 +27,7 @@ so the same SQL runs on SQLite and PostgreSQL); percentiles are computed here fr
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -223,14 +224,11 @@ async def department_rows(
         session, select(Department.name, func.count())
         .join(Answer, Answer.department_id == Department.id)
         .where(Answer.kind == AnswerKind.INTERIM))
-    names = {row.department for row in concluded if row.department} | set(overdue) | set(interim)
-    rows = [DepartmentRow(
-        name,
-        answered=sum(1 for row in concluded if row.department == name),
-        on_time=sum(1 for row in concluded if row.department == name and row.on_time),
-        overdue=overdue.get(name, 0),
-        interim=interim.get(name, 0),
-    ) for name in names]
+    answered = Counter(row.department for row in concluded if row.department)
+    on_time = Counter(row.department for row in concluded if row.department and row.on_time)
+    rows = [DepartmentRow(name, answered[name], on_time[name], overdue.get(name, 0),
+                          interim.get(name, 0))
+            for name in set(answered) | set(overdue) | set(interim)]
     return tuple(sorted(rows, key=lambda row: (-(row.answered + row.overdue), row.department)))
 
 
