@@ -37,6 +37,7 @@ from bot.rendering import moderation as moderation_view
 from bot.rendering.assigning import choose_department
 from bot.rendering.notifications import NotificationRenderer
 from bot.services import admin_lists, departments, work_items
+from bot.services.admin_lists import StaffLine
 from bot.services.hiding import HIDE_REASONS, PROPOSAL
 from bot.services.moderation import ActOutcome
 
@@ -80,16 +81,21 @@ def _keyword(turn: Turn) -> str | None:
     return keyword if isinstance(keyword, str) else None
 
 
-async def _list_page(turn: Turn, query: ListQuery) -> tuple[Rendered, int]:
-    """The list's page and how many pages it has."""
-    settings, keyword = turn.context.services.settings, _keyword(turn)
+async def _fetch(turn: Turn, query: ListQuery) -> tuple[list[StaffLine], int]:
+    """One page of the list (a keyword's matches or the filtered proposals) and its total."""
+    settings = turn.context.services.settings
     async with turn.context.transaction() as session:
         if query.keyword:
-            lines, total = await admin_lists.keyword_page(session, keyword or "", query.page)
-        else:
-            lines, total = await admin_lists.proposal_page(
-                session, query, areas=settings.areas, categories=settings.categories,
-                now=turn.now)
+            return await admin_lists.keyword_page(session, _keyword(turn) or "", query.page)
+        return await admin_lists.proposal_page(
+            session, query, areas=settings.areas, categories=settings.categories, now=turn.now)
+
+
+async def _list_page(turn: Turn, query: ListQuery,
+                     fetched: tuple[list[StaffLine], int] | None = None) -> tuple[Rendered, int]:
+    """The list's page (`fetched` already, or now) and how many pages it has."""
+    settings, keyword = turn.context.services.settings, _keyword(turn)
+    lines, total = fetched or await _fetch(turn, query)
     if not query.selecting:
         _select(turn, frozenset())
     shown = view.describe(turn.t, query, settings.areas, settings.categories, keyword)
@@ -126,7 +132,7 @@ async def _ask_search(press: Press[AdminList], query: ListQuery) -> None:
 
 
 async def _ask_page(press: Press[AdminList], query: ListQuery) -> None:
-    _, pages = await _list_page(press, query)
+    pages = page_count((await _fetch(press, query))[1])
     press.context.expect(AwaitingAdminPage(query.code()))
     await press.ack()
     await cast(Message, press.query.message).reply_text(view.page_prompt(press.t, pages))
@@ -169,7 +175,7 @@ async def typed_page_number(said: Said) -> None:
     query = parse_query(pending.query) if pending is not None else None
     if query is None:
         return
-    _, pages = await _list_page(said, query)
+    pages = page_count((await _fetch(said, query))[1])
     page = typed_page(said.message.text or "", pages)
     if page is None:
         said.context.expect(AwaitingAdminPage(query.code()))
@@ -332,21 +338,13 @@ async def pick(press: Press[AdminPick]) -> None:
     if query is None or not query.selecting:
         await press.alert(view.stale(press.t))
         return
-    chosen, picked = _selection(press), press.data.proposal_id
+    chosen, picked, fetched = _selection(press), press.data.proposal_id, await _fetch(press, query)
     if picked == 0:
-        chosen |= await _page_ids(press, query)
+        chosen |= {line.id for line in fetched[0]}
     else:
         chosen = chosen - {picked} if picked in chosen else chosen | {picked}
     _select(press, chosen)
-    await press.show((await _list_page(press, query))[0])
-
-
-async def _page_ids(turn: Turn, query: ListQuery) -> frozenset[int]:
-    settings = turn.context.services.settings
-    async with turn.context.transaction() as session:
-        lines, _ = await admin_lists.proposal_page(
-            session, query, areas=settings.areas, categories=settings.categories, now=turn.now)
-    return frozenset(line.id for line in lines)
+    await press.show((await _list_page(press, query, fetched))[0])
 
 
 @permitted(Action.OPEN_ADMIN_MENU)

@@ -17,6 +17,7 @@ from bot.domain.events import (
     ModerationDissatisfied,
     ModerationHeadOffice,
     ModerationHeadOverdue,
+    ModerationInterimMissing,
     ModerationOpinion,
     ModerationOverdue,
     ModerationPending,
@@ -280,6 +281,7 @@ EVENT_KINDS: dict[WorkKind, str] = {
     WorkKind.HEAD_OFFICE: ModerationHeadOffice.kind,
     WorkKind.HEAD_OVERDUE: ModerationHeadOverdue.kind,
     WorkKind.QUESTION: QuestionAsked.kind,
+    WorkKind.INTERIM_MISSING: ModerationInterimMissing.kind,
 }
 
 

@@ -119,3 +119,11 @@ def test_a_threshold_item_offers_the_default_department_first_and_ticked() -> No
     assert keyboard is not None
     labels = [button.text for row in keyboard.inline_keyboard for button in row]
     assert labels == ["✅ 안전총괄과", "도로과", "공원녹지과"]
+
+
+def test_every_work_kind_opens_as_the_notice_it_was_posted_with() -> None:
+    """/admin's queue rebuilds an item's message from its kind: none may be missing."""
+    assert set(view.EVENT_KINDS) == set(WorkKind)
+    item = WorkItemView(9, WorkKind.INTERIM_MISSING, "proposal", 4, {"proposal_id": 4},
+                        START, None, None, None, None)
+    assert view.notice_of(item)[0] == "moderation_interim_missing"
