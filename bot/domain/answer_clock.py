@@ -154,12 +154,6 @@ def interim_missing(steps: Steps, now: datetime, has_interim: bool) -> bool:
     return not has_interim and check is not None and now >= check
 
 
-def first_overdue_business_day(due: datetime, calendar: BusinessCalendar,
-                               tz: tzinfo = SEOUL) -> date:
-    """The day the department is told its answer is overdue (the escalation's first step)."""
-    return _business_days_after(deadline_last_day(due, tz), 1, calendar)[0]
-
-
 def _business_days_after(day: date, count: int, calendar: BusinessCalendar) -> list[date]:
     days: list[date] = []
     while len(days) < count:

@@ -53,6 +53,7 @@ from bot.domain.answers import AnswerKind, Feasibility
 from bot.domain.deadlines import SEOUL
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.tiers import DEPARTMENT_TRACK
+from bot.services.admin_overview import overdue_condition
 from bot.services.budget import count_eligible
 
 WEEKS = 12
@@ -219,7 +220,7 @@ async def department_rows(
     overdue = await _count_by_department(
         session, select(Department.name, func.count())
         .join(Proposal, Proposal.department_id == Department.id)
-        .where(Proposal.hidden.is_(False), _late(now)))
+        .where(Proposal.hidden.is_(False), overdue_condition(now)))
     interim = await _count_by_department(
         session, select(Department.name, func.count())
         .join(Answer, Answer.department_id == Department.id)
@@ -250,17 +251,10 @@ def percentile(values: Sequence[float], p: float) -> float | None:
     return round(value, 1)
 
 
-def _late(now: datetime) -> ColumnElement[bool]:
-    """Waiting for a department past the review or the answer deadline."""
-    late_review = and_(Proposal.status == S.UNDER_REVIEW, Proposal.review_due < now)
-    late_answer = and_(Proposal.status == S.AWAITING_ANSWER, Proposal.answer_due < now)
-    return or_(late_review, late_answer)
-
-
 async def overdue_answers(session: AsyncSession, now: datetime) -> int:
     return int(await session.scalar(
         select(func.count()).select_from(Proposal).where(
-            Proposal.hidden.is_(False), _late(now))) or 0)
+            Proposal.hidden.is_(False), overdue_condition(now))) or 0)
 
 
 def week_starts(now: datetime, tz: tzinfo = SEOUL, weeks: int = WEEKS) -> list[datetime]:
