@@ -244,7 +244,7 @@ def build_runtime(
         pacer=pacing.pacer,
         quiet_hours=settings.policy.quiet_hours,
         digest=DailyDigest(settings.policy.daily_digest_at, settings.policy.timezone),
-        after_sent=LateCopies(sessionmaker, bot, i18n),
+        after_sent=LateCopies(create_sessionmaker(reading(engine)), bot, i18n),
         monotonic=pacing.monotonic,
         sleep=pacing.sleep,
     )

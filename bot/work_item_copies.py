@@ -45,7 +45,8 @@ async def edit_handled_copies(
 
 class LateCopies:
     """The dispatcher's hook after a send: a work item copy whose item was handled while the
-    copy was on its way is edited at once."""
+    copy was on its way is edited at once. It only reads (give it `bot.db.engine.reading`
+    sessions: on SQLite a send then takes no write lock)."""
 
     def __init__(
         self, sessionmaker: async_sessionmaker[AsyncSession], bot: Bot, i18n: I18n
