@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
-from html import unescape
 from typing import TypeVar
 
 from telegram import CallbackQuery, Message, Update
@@ -17,12 +15,11 @@ from bot.handlers.answering import answer_query, fit_answer, was_answered
 from bot.handlers.context import GonggamContext
 from bot.handlers.pending import Pending, pending_in
 from bot.i18n import Translator
-from bot.rendering import Rendered
+from bot.rendering import Rendered, plain_text
 from bot.rendering.common import try_again_later
 from bot.telegram_errors import is_not_modified
 
 log = logging.getLogger(__name__)
-_TAG = re.compile(r"<[^>]*>")
 
 
 
@@ -101,7 +98,7 @@ async def tell(update: Update, text: str, *, html: bool = False) -> None:
     otherwise a message in a private chat (groups stay quiet). `html`: `text` is HTML."""
     query = update.callback_query
     if query is not None and not was_answered(query):
-        shown = _plain(text) if html else text
+        shown = plain_text(text) if html else text
         fits = fit_answer(shown) == shown
         if await answer_query(query, shown if fits else None, alert=fits) and fits:
             return
@@ -115,10 +112,5 @@ def already_shows(message: object, rendered: Rendered) -> bool:
     Telegram no longer gives us, or one with a photo, is never taken as the same)."""
     if not isinstance(message, Message) or message.text is None:
         return False
-    same_text = message.text == _plain(rendered.text).strip()
+    same_text = message.text == plain_text(rendered.text).strip()
     return same_text and message.reply_markup == rendered.reply_markup
-
-
-def _plain(html_text: str) -> str:
-    """What an HTML text reads as where Telegram shows plain text (a pop-up)."""
-    return unescape(_TAG.sub("", html_text))

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from html import unescape
 
 from telegram import InlineKeyboardMarkup
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(html_text: str) -> str:
+    """What an HTML message text reads as without its markup (a pop-up, a length count, a
+    comparison with what Telegram shows)."""
+    return unescape(_TAG.sub("", html_text))
 
 
 @dataclass(frozen=True)

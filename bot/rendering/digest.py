@@ -3,22 +3,20 @@ order it happened, and a button per proposal (or the notice's own link)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape, unescape
+from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import OpenProposal
 from bot.i18n import Translator
-from bot.rendering import Rendered
+from bot.rendering import Rendered, plain_text
 
 MAX_LINES = 15  # items listed one by one; the rest are counted
 MAX_BUTTONS = 10
 BRIEF_CHARACTERS = 140
 TITLE_CHARACTERS = 24
-_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ def digest_message(t: Translator, items: Sequence[DigestItem]) -> Rendered:
 
 def brief(text: str) -> str:
     """A notice's first line as plain text, shortened to BRIEF_CHARACTERS (HTML-escaped)."""
-    first = unescape(_TAG.sub("", text)).strip().split("\n", 1)[0].strip()
+    first = plain_text(text).strip().split("\n", 1)[0].strip()
     if len(first) > BRIEF_CHARACTERS:
         first = first[: BRIEF_CHARACTERS - 1].rstrip() + "…"
     return escape(first, quote=False)

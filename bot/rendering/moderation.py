@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape, unescape
@@ -29,7 +28,7 @@ from bot.domain.events import (
     WorkItemEvent,
 )
 from bot.i18n import N_, Translator
-from bot.rendering import Rendered
+from bot.rendering import Rendered, plain_text
 from bot.rendering.proposals import REASON_LABELS, proposal_sections
 from bot.rendering.proposals import report_reasons as plain_report_reasons
 from bot.rendering.registry import EventRegistry
@@ -244,8 +243,7 @@ def with_handled_line(original_html: str, original_plain: str, line: str) -> str
 
 def handled_copy(original_html: str, line: str) -> str:
     """Another staff chat's copy of a handled item: its text, re-rendered, with the line."""
-    return with_handled_line(original_html, unescape(re.sub(r"<[^>]+>", "", original_html)),
-                             line)
+    return with_handled_line(original_html, plain_text(original_html), line)
 
 
 def _utf16_units(text: str) -> int:
