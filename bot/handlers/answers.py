@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.buttons import RateAnswer, RatingReason
 from bot.domain.permissions import Action
 from bot.domain.satisfaction import DissatisfactionReason, listed_reason
 from bot.handlers.access import permitted
-from bot.handlers.common import Awaiting, actor_of, translator_for
+from bot.handlers.common import Awaiting, actor_of, edit_buttons_in_place, translator_for
 from bot.handlers.context import GonggamContext, Session
 from bot.handlers.pending import AwaitingRatingReason
 from bot.handlers.shape import Press, Said, on_message, on_press
@@ -21,7 +20,6 @@ from bot.rendering import answers as view
 from bot.rendering.common import stale_button
 from bot.services import answers, debates, departments, head_answers
 from bot.services.answers import RatingOutcome, ReasonOutcome
-from bot.telegram_errors import is_not_modified
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -57,14 +55,8 @@ async def _mark_choice(press: Press[RateAnswer], satisfied: bool) -> None:
     if not isinstance(message, Message) or not view.shows_rating(message.reply_markup,
                                                                  proposal_id):
         return
-    marked = view.rating_buttons(press.t, proposal_id, chosen=satisfied)
-    if message.reply_markup == marked:
-        return
-    try:
-        await press.query.edit_message_reply_markup(marked)
-    except BadRequest as error:
-        if not is_not_modified(error):
-            raise
+    await edit_buttons_in_place(press.query,
+                                view.rating_buttons(press.t, proposal_id, chosen=satisfied))
 
 
 async def _ask_why(press: Press[RateAnswer]) -> None:

@@ -4,15 +4,14 @@ settings screen, and the 💰 screen offers it when no vote is open."""
 from __future__ import annotations
 
 from telegram import Message
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.buttons import BudgetNewsOptIn
+from bot.handlers.common import edit_buttons_in_place
 from bot.handlers.shape import Press, Said, on_message, on_press
 from bot.rendering.budget import budget_news_view
 from bot.rendering.common import with_budget_news_toggle
 from bot.services import budget
-from bot.telegram_errors import is_not_modified
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -42,14 +41,8 @@ async def _swap_settings_button(press: Press[BudgetNewsOptIn], opted_in: bool) -
     message = press.query.message
     if not isinstance(message, Message) or message.reply_markup is None:
         return
-    markup = with_budget_news_toggle(press.t, message.reply_markup, opted_in)
-    if markup == message.reply_markup:
-        return  # a double tap: it shows this already
-    try:
-        await press.query.edit_message_reply_markup(markup)
-    except BadRequest as error:
-        if not is_not_modified(error):
-            raise
+    await edit_buttons_in_place(
+        press.query, with_budget_news_toggle(press.t, message.reply_markup, opted_in))
 
 
 def register(application: Application) -> None:

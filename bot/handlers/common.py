@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TypeVar
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, filters
 
@@ -77,6 +77,20 @@ async def edit_in_place(query: CallbackQuery, rendered: Rendered) -> None:
     try:
         await query.edit_message_text(rendered.text, parse_mode="HTML",
                                       reply_markup=rendered.reply_markup)
+    except BadRequest as error:
+        if not is_not_modified(error):
+            raise
+
+
+async def edit_buttons_in_place(query: CallbackQuery, markup: InlineKeyboardMarkup | None
+                                ) -> None:
+    """Redraw only the pressed message's buttons, when they differ (the same rule as
+    `edit_in_place`: no unchanged edit, and a double tap's identical one is no error)."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup == markup:
+        return
+    try:
+        await query.edit_message_reply_markup(markup)
     except BadRequest as error:
         if not is_not_modified(error):
             raise

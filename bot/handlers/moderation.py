@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.buttons import WorkAct
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
+from bot.handlers.common import edit_buttons_in_place
 from bot.handlers.context import GonggamContext
 from bot.handlers.shape import Press, Said, Turn, on_message, on_press
 from bot.rendering import moderation as view
@@ -329,7 +330,7 @@ async def _browse_item(press: Press[WorkAct], item: work_items.WorkItemView) -> 
               else view.open_item_keyboard(t, item))
     current = getattr(press.query.message, "reply_markup", None)
     await press.ack()
-    await press.query.edit_message_reply_markup(view.with_navigation(markup, current))
+    await edit_buttons_in_place(press.query, view.with_navigation(markup, current))
 
 
 async def _act(press: Press[WorkAct], item: work_items.WorkItemView) -> None:
