@@ -4,7 +4,7 @@ and summaries. Every button carries the list's code so that ↩️ goes back to 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -26,10 +26,9 @@ from bot.rendering.labels import (
     HIDDEN_TEXT,
     status_label,
 )
-from bot.rendering.moderation import REASON_LABELS, reason_label
+from bot.rendering.moderation import reason_label, reason_rows
 from bot.services.admin_lists import BulkResult, StaffLine, StaffProposal
 from bot.services.departments import DepartmentView
-from bot.services.hiding import HIDE_REASONS
 
 Button = InlineKeyboardButton
 Rows = list[list[Button]]
@@ -238,19 +237,13 @@ def _card_rows(t: Translator, found: StaffProposal, query: ListQuery) -> Rows:
 
 def reasons(t: Translator, proposal_id: int, query: ListQuery, action: str) -> Rendered:
     """The existing reasons to reject (`reject`) or to hide (`hide`) a proposal."""
-    rows = _reason_rows(t, lambda index: AdminProposal(proposal_id, action, index,
+    rows = reason_rows(t, lambda index: AdminProposal(proposal_id, action, index,
                                                        query.code()).pack())
     rows.append([Button(t.gettext("↩️ Back"), callback_data=AdminProposal(
         proposal_id, "view", 0, query.code()).pack())])
     ask = (t.gettext("Why is #{id} not published?") if action == "reject"
            else t.gettext("Why should #{id} be hidden?"))
     return Rendered(ask.format(id=proposal_id), InlineKeyboardMarkup(rows))
-
-
-def _reason_rows(t: Translator, data: Callable[[int], str]) -> Rows:
-    """A button per hide / reject reason; `data` gives the button data of a reason's index."""
-    return [[Button(t.gettext(REASON_LABELS[code]), callback_data=data(index))]
-            for index, code in enumerate(HIDE_REASONS)]
 
 
 def merge_target_prompt(t: Translator, proposal_id: int) -> str:
@@ -299,7 +292,7 @@ def stale(t: Translator) -> str:
 
 
 def bulk_reasons(t: Translator, query: ListQuery, count: int) -> Rendered:
-    rows = _reason_rows(t, lambda index: AdminBulk("reject", index, 0, query.code()).pack())
+    rows = reason_rows(t, lambda index: AdminBulk("reject", index, 0, query.code()).pack())
     rows.append([Button(t.gettext("↩️ Back"), callback_data=_list(query))])
     return Rendered(t.ngettext("Why are these {count} not published?",
                                "Why are these {count} not published?", count).format(count=count),

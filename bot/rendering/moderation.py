@@ -140,10 +140,14 @@ def with_navigation(markup: InlineKeyboardMarkup | None,
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def reject_reasons_keyboard(t: Translator, item_id: int) -> InlineKeyboardMarkup:
-    rows = [[Button(t.gettext(REASON_LABELS[code]),
-                    callback_data=WorkAct(item_id, "reject", index).pack())]
+def reason_rows(t: Translator, data: Callable[[int], str]) -> list[list[Button]]:
+    """A button per hide / reject reason; `data` gives the button data of a reason's index."""
+    return [[Button(t.gettext(REASON_LABELS[code]), callback_data=data(index))]
             for index, code in enumerate(HIDE_REASONS)]
+
+
+def reject_reasons_keyboard(t: Translator, item_id: int) -> InlineKeyboardMarkup:
+    rows = reason_rows(t, lambda index: WorkAct(item_id, "reject", index).pack())
     rows.append([Button(t.gettext("✍️ Other reason"),
                         callback_data=WorkAct(item_id, "other", 0).pack())])
     rows.append([Button(t.gettext("↩️ Back"), callback_data=WorkAct(item_id, "back", 0).pack())])
