@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from bot.domain.deadlines import SEOUL, BusinessCalendar, deadline_last_day
 from bot.domain.korean import parse_krw
-from bot.domain.text import is_meaningful, normalise_text
+from bot.domain.text import is_meaningful, mask_personal_data, normalise_text
 
 NAME_LIMITS = (2, 40)
 TEXT_LIMITS = (10, 4000)
@@ -77,6 +77,14 @@ def validate_answer(form: AnswerForm, today: date) -> dict[str, str]:
 
 def clean_text(text: str) -> str:
     return normalise_text(text)
+
+
+PUSH_SUMMARY_CHARS = 200
+
+
+def push_summary(form: AnswerForm) -> str:
+    """The start of an answer for the followers' push, personal data masked."""
+    return mask_personal_data(clean_text(form.text))[0][:PUSH_SUMMARY_CHARS]
 
 
 def parse_percent(raw: str | None) -> int | None:

@@ -33,6 +33,7 @@ from bot.domain.answers import (
     overdue_days,
     parse_completion,
     parse_percent,
+    push_summary,
     reminder_kind,
     validate_answer,
 )
@@ -656,7 +657,7 @@ async def _announce(
     notice = AnswerPublished(
         proposal.id, proposal.title, form.kind.value, department,
         url=f"{venues.public_base_url}/p/{proposal.id}",
-        summary=mask_personal_data(clean_text(form.text))[0][:200], decision=form.decision,
+        summary=push_summary(form), decision=form.decision,
         completes_by=end_of_day(completion) if completion and not interim else None,
         budget_krw=budget, percent=percent, key=f"{proposal.id}:{form.kind}:{now.isoformat()}",
         answer_expected=end_of_day(expected) if expected else None,

@@ -19,7 +19,13 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Proposal, ReplyLink
-from bot.domain.answers import AnswerForm, clean_text, next_reminder, overdue_days, reminder_kind
+from bot.domain.answers import (
+    AnswerForm,
+    next_reminder,
+    overdue_days,
+    push_summary,
+    reminder_kind,
+)
 from bot.domain.deadlines import SEOUL, BusinessCalendar
 from bot.domain.events import (
     ANSWER_REMINDERS,
@@ -30,7 +36,6 @@ from bot.domain.events import (
 )
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
-from bot.domain.text import mask_personal_data
 from bot.domain.tiers import HEAD_TRACK, Tier, head_answer_due, tiers_reached
 from bot.domain.venues import Venues
 from bot.services.debates.opening import OpenOutcome, open_debate
@@ -169,7 +174,7 @@ async def announce_head_answer(
     """「구청장 답변」 to the proposal's followers, once per proposal."""
     notice = HeadAnswerPublished(
         proposal.id, proposal.title, office, url=f"{venues.public_base_url}/p/{proposal.id}",
-        summary=mask_personal_data(clean_text(form.text))[0][:200], decision=form.decision,
+        summary=push_summary(form), decision=form.decision,
         key=str(proposal.id))
     await enqueue_for_users(session, await proposal_followers(session, proposal.id), notice, now)
 
