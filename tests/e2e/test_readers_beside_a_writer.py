@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -23,16 +23,19 @@ from tests.support.harness import running_bot, settings_for
 READERS = 16
 
 
-@contextmanager
-def write_lock_held(path: Path) -> Iterator[None]:
-    """SQLite's write lock, taken and held by another connection until the block ends."""
-    holder = sqlite3.connect(path, isolation_level=None, timeout=0)
+@asynccontextmanager
+async def write_lock_held(path: Path) -> AsyncIterator[None]:
+    """SQLite's write lock, taken and held by another connection until the block ends. It
+    is taken in a thread: the running bot may hold the lock for a moment, and it needs the
+    event loop to let go of it."""
+    holder = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
     try:
-        holder.execute("BEGIN IMMEDIATE")
+        await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
         holder.execute("UPDATE proposals SET endorsement_count = endorsement_count")
         yield
     finally:
-        holder.execute("ROLLBACK")
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
         holder.close()
 
 
@@ -58,13 +61,12 @@ async def test_sixteen_page_readers_beside_a_writer_get_no_error(
             author = await make_user(session, 9601, START)
             ids = [(await make_proposal(session, author, START, title=f"골목 가로등 {n}번")).id
                    for n in range(READERS)]
-        async with TestClient(TestServer(runtime.web_app())) as web:
-            with write_lock_held(path):
-                pages = [web.get(f"/p/{pid}") for pid in ids]
-                responses = await asyncio.gather(*pages, web.get("/stats"),
-                                                 web.get("/data/proposals.json"))
-                statuses = [response.status for response in responses]
-                texts = [await response.text() for response in responses[:READERS]]
-                assert writer_refused(path)
+        async with TestClient(TestServer(runtime.web_app())) as web, write_lock_held(path):
+            pages = [web.get(f"/p/{pid}") for pid in ids]
+            responses = await asyncio.gather(*pages, web.get("/stats"),
+                                             web.get("/data/proposals.json"))
+            statuses = [response.status for response in responses]
+            texts = [await response.text() for response in responses[:READERS]]
+            assert writer_refused(path)
     assert statuses == [200] * (READERS + 2)
     assert all(f"골목 가로등 {n}번" in text for n, text in enumerate(texts))
