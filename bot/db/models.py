@@ -193,6 +193,14 @@ class Proposal(Base):
         Index("ix_proposals_status_review_due", "status", "review_due"),
         Index("ix_proposals_status_answer_due", "status", "answer_due"),
         Index("ix_proposals_area_category", "area", "category"),
+        # migration 0018: the deadline machine's probe and batches read every deadline
+        # column by status through an index (bot/services/deadlines.py)
+        Index("ix_proposals_status_halfway_at", "status", "halfway_at"),
+        Index("ix_proposals_status_closing_soon_at", "status", "closing_soon_at"),
+        Index("ix_proposals_status_next_reminder_at", "status", "next_reminder_at"),
+        Index("ix_proposals_status_debate_reminder_at", "status", "debate_reminder_at"),
+        Index("ix_proposals_status_answer_step_at", "status", "answer_step_at"),
+        Index("ix_proposals_head_reminder_at", "head_reminder_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
