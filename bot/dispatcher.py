@@ -55,6 +55,7 @@ from bot.domain.pacing import SendPacer
 from bot.domain.quiet_hours import QuietHours
 from bot.metrics import Metrics
 from bot.rendering import Rendered
+from bot.send_budget import LocalBudget, SendBudget
 from bot.services.sql import is_postgres, rows_affected
 from bot.settings import Settings
 
@@ -193,6 +194,9 @@ class Pacing:
     monotonic: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
+    def budget(self) -> LocalBudget:
+        return LocalBudget(self.pacer, self.monotonic, self.sleep)
+
 
 @dataclass(frozen=True)
 class ClaimPolicy:
@@ -245,6 +249,7 @@ class OutboxDispatcher(BackgroundLoop):
         metrics: Metrics,
         *,
         claims: ClaimPolicy | None = None,
+        budget: SendBudget | None = None,
         pacer: SendPacer | None = None,
         quiet_hours: QuietHours | None = None,
         digest: DailyDigest | None = None,
@@ -261,13 +266,12 @@ class OutboxDispatcher(BackgroundLoop):
         self._clock = clock
         self._metrics = metrics
         self._claims = claims or ClaimPolicy()
-        self._pacer = pacer or SendPacer()
+        # without a budget, this process paces itself (`pacer`, `monotonic`, `sleep`)
+        self._budget = budget or LocalBudget(pacer, monotonic, sleep)
         self._quiet_hours = quiet_hours
         self._digest = digest
         self._after_sent = after_sent
         self._max_attempts = max_attempts
-        self._monotonic = monotonic
-        self._sleep = sleep
         worker_id = self._claims.worker_id
         self._worker_key = (
             worker_key(worker_id, transport.channel)
@@ -457,20 +461,23 @@ class OutboxDispatcher(BackgroundLoop):
             await self._deliver(row)
 
     async def _wait_for_turn(self, chat_id: int) -> bool:
-        """Wait until the pacer lets a message go to `chat_id` and book that send; False
-        when the dispatcher is stopping instead."""
+        """Wait until the send budget lets a message go to `chat_id`; False when the
+        dispatcher is stopping instead."""
+        pause = STORE_RETRY_FIRST_SECONDS
         while not self._stopping.is_set():
-            now = self._monotonic()
-            delay = self._pacer.delay_for(chat_id, now)
-            if delay <= 0:
-                self._pacer.record(chat_id, now)
-                return True
-            await self._sleep(delay)
+            try:
+                await self._budget.wait_for_turn(chat_id)
+                return not self._stopping.is_set()
+            except UNREACHABLE_DATABASE as error:  # the shared budget lives in the database
+                log.warning("%s cannot book a send (%s); retrying in %.1f s",
+                            self.name, type(error).__name__, pause)
+            await _set_within(self._stopping, pause)
+            pause = min(pause * 2, STORE_RETRY_MAX_SECONDS)
         return False
 
     async def _deliver(self, row: Claimed) -> None:
         delivery = await self._transport.deliver(row)
-        self._count(delivery)
+        await self._count(delivery)
         await self._store(self._outcome(row, delivery))
         if delivery.result is Result.SENT and delivery.message_id is not None:
             await self._sent(row, delivery.message_id)
@@ -491,16 +498,20 @@ class OutboxDispatcher(BackgroundLoop):
             await self._release(rows)
             return
         delivery = await self._transport.deliver(digest_row(rows))
-        self._count(delivery)
+        await self._count(delivery)
         await self._store([write for row in rows for write in self._outcome(row, delivery)])
 
-    def _count(self, delivery: Delivery) -> None:
+    async def _count(self, delivery: Delivery) -> None:
         if delivery.result is Result.SENT:
             self._metrics.outbox_sent.inc()
         else:
             self._metrics.send_failures.labels(reason=FAILURE_REASONS[delivery.result]).inc()
         if delivery.result is Result.PAUSE:
-            self._pacer.pause_all(self._monotonic() + delivery.pause_seconds)
+            try:
+                await self._budget.pause(delivery.pause_seconds)
+            except UNREACHABLE_DATABASE as error:  # the row goes back all the same
+                log.warning("%s cannot pause the send budget: %s", self.name,
+                            type(error).__name__)
 
     def _outcome(self, row: Claimed, delivery: Delivery) -> list[Executable]:
         """The writes that record what happened to `row`."""

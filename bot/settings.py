@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.domain.digest import parse_digest_time
+from bot.domain.pacing import SendLimits
 from bot.domain.places import AreaCentre, District, GeoPoint, parse_centres
 from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
@@ -118,6 +119,8 @@ class Settings:
     # pushes a crash may repeat) and how long a claim holds without its heartbeat
     outbox_concurrency: int = 8
     outbox_lease_seconds: int = 30
+    # Telegram's limits for the whole bot (shared by every replica on PostgreSQL)
+    send_limits: SendLimits = SendLimits()
     # debates: where invitations are posted, and the forum supergroup that mirrors debates
     public_channel_id: int | None = None
     debate_forum_chat_id: int | None = None
@@ -270,6 +273,11 @@ def _parse(env: Mapping[str, str]) -> Settings:
         outbox_lease_seconds=typed(
             "OUTBOX_LEASE_SECONDS", _lease_seconds, defaults.outbox_lease_seconds
         ),
+        send_limits=SendLimits(
+            global_per_second=typed("SEND_RATE_PER_SECOND", _send_rate, 30.0),
+            private_interval=typed("SEND_CHAT_INTERVAL", _seconds, 1.0),
+            group_per_minute=typed("SEND_GROUP_PER_MINUTE", _positive_int, 20),
+        ),
         public_channel_id=typed("PUBLIC_CHANNEL_ID", int, None),
         debate_forum_chat_id=typed("DEBATE_FORUM_CHAT_ID", int, None),
         worker_id=get("WORKER_ID") or default_worker_id(),
@@ -387,6 +395,13 @@ def _concurrency(raw: str) -> int:
     value = int(raw)
     if not 1 <= value <= 100:
         raise ValueError("must be a whole number from 1 to 100")
+    return value
+
+
+def _send_rate(raw: str) -> float:
+    value = float(raw)
+    if not 0 < value <= 1000:
+        raise ValueError("must be a number of messages a second above 0 and at most 1000")
     return value
 
 

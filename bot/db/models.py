@@ -783,3 +783,24 @@ class Broadcast(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SendBudget(Base):
+    """The bot's share of Telegram's rate, booked by every replica (bot/send_budget.py): the
+    next free slot and the end of a 429 pause, in microseconds since the epoch. One row."""
+
+    __tablename__ = "send_budget"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_slot: Mapped[int] = mapped_column(BigInteger)
+    paused_until: Mapped[int] = mapped_column(BigInteger)
+
+
+class SendBudgetChat(Base):
+    """A chat's next free slot (microseconds since the epoch), while it is in the future or
+    recent; older rows are deleted (a missing row means the chat may be written to now)."""
+
+    __tablename__ = "send_budget_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    next_slot: Mapped[int] = mapped_column(BigInteger, index=True)

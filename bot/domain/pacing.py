@@ -1,16 +1,61 @@
-"""A pure pacer for Telegram's sending limits; time is monotonic seconds passed in.
+"""Telegram's sending limits, and two pure ways of keeping them; time is passed in.
 
 Limits: about ``global_per_second`` messages overall in any one-second window, one message
 per ``private_interval`` seconds to any one chat, and ``group_per_minute`` messages to a
-group or channel (negative chat id) in any rolling minute. ``now`` must not go backwards.
+group or channel (negative chat id) in any rolling minute.
+
+- `SendPacer` (one process, monotonic seconds): a sliding log of recent sends; it allows a
+  burst up to each limit, then waits for the window to move. ``now`` must not go backwards.
+- `SendLimits.spacing` (several processes sharing one budget, whole microseconds): every
+  send is booked its own slot, slots at least one spacing apart, so that any window holds
+  at most its limit whoever booked them (`next_slot`). Slots are whole microseconds and
+  spacings are rounded up, so no rounding can ever put one slot too many in a window.
 """
 
 from __future__ import annotations
 
 import math
 from collections import OrderedDict, deque
+from dataclasses import dataclass
 
 GROUP_WINDOW_SECONDS = 60.0
+MICROSECONDS = 1_000_000
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """Telegram's limits for one bot: overall, per private chat, per group."""
+
+    global_per_second: float = 30
+    private_interval: float = 1.0
+    group_per_minute: int = 20
+
+    def __post_init__(self) -> None:
+        if self.global_per_second <= 0 or self.private_interval < 0 or self.group_per_minute < 1:
+            raise ValueError("pacing limits must be positive")
+
+    @property
+    def global_spacing(self) -> int:
+        """Microseconds between two booked slots of the bot, whatever their chats."""
+        return math.ceil(MICROSECONDS / self.global_per_second)
+
+    def chat_spacing(self, chat_id: int) -> int:
+        """Microseconds between two booked slots of one chat: a group's 20 a minute are
+        spread evenly (one every 3 s), so that no rolling minute holds more."""
+        private = math.ceil(self.private_interval * MICROSECONDS)
+        if not is_group_chat(chat_id):
+            return private
+        return max(private, math.ceil(GROUP_WINDOW_SECONDS * MICROSECONDS / self.group_per_minute))
+
+    def pacer(self) -> SendPacer:
+        """The one-process pacer for these limits."""
+        return SendPacer(self.global_per_second, self.private_interval, self.group_per_minute)
+
+
+def next_slot(now: int, *, bot_next: int, paused_until: int) -> int:
+    """The bot's earliest slot (microseconds) for a send booked at `now`: its next free slot,
+    unless a pause (Telegram's 429) ends later."""
+    return max(now, bot_next, paused_until)
 
 
 class SendPacer:

@@ -1,0 +1,170 @@
+"""The shared send budget on PostgreSQL: bookings of concurrent takers, on explicit instants.
+
+Every booking names its instant (`now`, microseconds since the epoch), so these tests never
+read the wall clock: they check the slots the budget hands out, not how fast anything ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import SendBudgetChat
+from bot.domain.pacing import MICROSECONDS, SendLimits
+from bot.send_budget import KEEP_CHATS_MICROSECONDS, book_send, forget_idle_chats, pause_sends
+
+pytestmark = pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+T0 = 1_796_000_000 * MICROSECONDS  # an instant in 2026, in microseconds since the epoch
+SECOND = MICROSECONDS
+LIMITS = SendLimits()  # Telegram's: 30 a second, 1 a second a private chat, 20 a minute a group
+PRIVATE, GROUP = 9_001, -1_009_001
+Maker = async_sessionmaker[AsyncSession]
+
+
+@pytest.fixture
+async def replicas(database_url: str) -> AsyncIterator[tuple[Maker, Maker]]:
+    """Two engines on one database, as two replicas have: separate pools, separate locks."""
+    engines = [create_engine(database_url), create_engine(database_url)]
+    try:
+        yield create_sessionmaker(engines[0]), create_sessionmaker(engines[1])
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+async def book(maker: Maker, chat_id: int, now: int, limits: SendLimits = LIMITS) -> int:
+    """The slot booked for a send asked for at `now`; when the chat is not free yet, asked
+    again at the instant the budget names (as the dispatcher does after sleeping)."""
+    while True:
+        async with maker() as session, session.begin():
+            booking = await book_send(session, chat_id, limits, now)
+        if booking.booked:
+            return booking.slot
+        assert booking.slot > now
+        now = booking.slot
+
+
+async def pause(maker: Maker, seconds: float, now: int) -> int:
+    async with maker() as session, session.begin():
+        return await pause_sends(session, seconds, now)
+
+
+async def take_many(maker: Maker, chats: Sequence[int], now: int, at_once: int = 4) -> list[int]:
+    """One replica's dispatcher: `at_once` sends booking concurrently, each on its own
+    connection, until every chat has its slot."""
+    slots: list[int] = []
+    queue = list(chats)
+
+    async def sender() -> None:
+        while queue:
+            slots.append(await book(maker, queue.pop(), now))
+
+    await asyncio.gather(*(sender() for _ in range(at_once)))
+    return slots
+
+
+def busiest_window(slots: Sequence[int], window: int) -> int:
+    """The most slots in any half-open window [s, s + window) that starts at a slot."""
+    ordered = sorted(slots)
+    return max(sum(1 for other in ordered if start <= other < start + window) for start in ordered)
+
+
+async def test_two_replicas_booking_at_once_never_exceed_the_rate_in_any_second(
+    replicas: tuple[Maker, Maker],
+) -> None:
+    first, second = replicas
+    chats = list(range(10_000, 10_150))
+    slots_a, slots_b = await asyncio.gather(
+        take_many(first, chats[::2], T0), take_many(second, chats[1::2], T0)
+    )
+    slots = slots_a + slots_b
+    assert len(set(slots)) == len(slots) == 150 and slots_a and slots_b
+    # Booked at one instant, the 150 sends get 150 consecutive slots, one spacing apart.
+    assert sorted(slots) == [T0 + n * LIMITS.global_spacing for n in range(150)]
+    assert busiest_window(slots, SECOND) == 30
+
+
+async def test_bookings_at_later_instants_start_from_the_later_instant_or_the_next_free_slot(
+    replicas: tuple[Maker, Maker],
+) -> None:
+    first, second = replicas
+    assert await book(first, 1, T0) == T0
+    assert await book(second, 2, T0 + 1) == T0 + LIMITS.global_spacing  # still taken
+    assert await book(first, 3, T0 + 5 * SECOND) == T0 + 5 * SECOND  # the budget was idle
+
+
+async def test_a_private_chat_gets_one_message_a_second_whichever_replica_sends(
+    replicas: tuple[Maker, Maker],
+) -> None:
+    first, second = replicas
+    assert await book(first, PRIVATE, T0) == T0
+    async with second() as session, session.begin():
+        refused = await book_send(session, PRIVATE, LIMITS, T0 + 1)
+    assert not refused.booked and refused.slot == T0 + SECOND
+    # The chat's wait holds no other chat back.
+    assert await book(second, PRIVATE + 1, T0 + 1) == T0 + LIMITS.global_spacing
+    assert await book(first, PRIVATE, T0 + SECOND) == T0 + SECOND
+    assert await book(second, PRIVATE, T0 + SECOND) == T0 + 2 * SECOND
+
+
+async def test_a_group_gets_at_most_twenty_messages_in_any_minute(
+    replicas: tuple[Maker, Maker],
+) -> None:
+    first, second = replicas
+    slots = [await book((first, second)[n % 2], GROUP, T0) for n in range(45)]
+    assert busiest_window(slots, 60 * SECOND) == 20
+    assert slots[1] - slots[0] == 3 * SECOND
+
+
+async def test_limits_come_from_the_settings(replicas: tuple[Maker, Maker]) -> None:
+    first, _ = replicas
+    slow = SendLimits(global_per_second=4, private_interval=2.0, group_per_minute=6)
+    slots = [await book(first, 20_000 + n, T0, slow) for n in range(9)]
+    assert busiest_window(slots, SECOND) == 4
+    assert slow.chat_spacing(PRIVATE) == 2 * SECOND and slow.chat_spacing(GROUP) == 10 * SECOND
+
+
+async def test_a_429_pauses_every_replica_until_its_retry_after(
+    replicas: tuple[Maker, Maker],
+) -> None:
+    first, second = replicas
+    assert await book(first, 1, T0) == T0
+    assert await pause(second, 3, T0) == T0 + 3 * SECOND
+    assert await pause(first, 1, T0) == T0 + 3 * SECOND  # a shorter pause does not shorten it
+    assert await book(first, 2, T0 + 1) == T0 + 3 * SECOND
+    assert await book(second, 3, T0 + 2) == T0 + 3 * SECOND + LIMITS.global_spacing
+    assert await book(second, 4, T0 + 10 * SECOND) == T0 + 10 * SECOND  # the pause is over
+
+
+async def test_the_budget_row_is_created_on_first_use(sessionmaker: Maker) -> None:
+    """Also a pause may come first (a 429 to the very first send)."""
+    assert await pause(sessionmaker, 0.5, T0) == T0 + SECOND // 2
+    assert await book(sessionmaker, PRIVATE, T0) == T0 + SECOND // 2
+
+
+async def test_chats_long_past_their_slot_are_forgotten(sessionmaker: Maker) -> None:
+    await book(sessionmaker, PRIVATE, T0)
+    await book(sessionmaker, PRIVATE + 1, T0 + KEEP_CHATS_MICROSECONDS)
+    async with sessionmaker() as session, session.begin():
+        forgotten = await forget_idle_chats(session, T0 + KEEP_CHATS_MICROSECONDS + 2 * SECOND)
+        kept = await session.scalars(select(SendBudgetChat.chat_id))
+        assert forgotten == 1 and list(kept) == [PRIVATE + 1]
+    # A forgotten chat may be written to at once, as before it was ever booked.
+    later = T0 + KEEP_CHATS_MICROSECONDS + 5 * SECOND
+    assert await book(sessionmaker, PRIVATE, later) == later
+
+
+async def test_the_database_clock_is_used_when_no_instant_is_given(sessionmaker: Maker) -> None:
+    async with sessionmaker() as session, session.begin():
+        booking = await book_send(session, PRIVATE, LIMITS)
+        assert booking.slot == booking.booked_at and booking.wait_seconds == 0
+        database_time = await session.scalar(select(func.extract("epoch", func.now())))
+    assert abs(booking.booked_at / MICROSECONDS - float(database_time or 0)) < 60
