@@ -1,13 +1,19 @@
 """APScheduler as the alarm clock of the deadline machine (the database holds the truth).
 
-On start the scheduler reconciles: everything overdue is processed at once, and every
-future deadline gets a named date job. A periodic sweep processes anything a job missed
-and arms jobs for deadlines created since. With a frozen test clock no alarm is armed;
-tests move time with the clock and the machine runs on each jump.
+There is one alarm, for the earliest deadline that has not passed, however many deadlines are
+open: the machine's probe query finds it, and every sweep re-arms it. A sweep runs when the
+alarm rings, when a commit wrote a deadline column (`wake`: a new proposal, debate, round or
+reminder is armed at creation, earlier than the alarm or not), and every few minutes as a
+safety net that also retries items an error left due; with nothing due it is one query.
+Sweeps run one at a time, and at most one more waits, so a burst of commits costs one sweep.
+On start the catch-up of whatever fell due while the app was down runs in the background:
+the bot answers residents meanwhile. With a frozen test clock no alarm is armed; tests move
+time with the clock and the machine runs on each jump.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -17,15 +23,16 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
-from bot.services.deadlines import Alarm, DeadlineMachine
+from bot.services.deadlines import DeadlineMachine
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "sweep"
+ALARM_JOB_ID = "next-deadline"
 
 
 class DeadlineScheduler:
-    """Owns the AsyncIOScheduler: alarms per deadline plus a periodic sweep."""
+    """Owns the AsyncIOScheduler: one alarm for the next deadline plus a periodic sweep."""
 
     def __init__(
         self,
@@ -42,56 +49,102 @@ class DeadlineScheduler:
         self._after_run = after_run
         self._housekeeping = housekeeping
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._one_at_a_time = asyncio.Lock()
+        self._sweep_waiting = False
+        self._woken: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def running(self) -> bool:
         return bool(self.scheduler.running)
 
+    @property
+    def alarm_at(self) -> datetime | None:
+        """The wall time the alarm rings at (None: no alarm armed)."""
+        job = self.scheduler.get_job(ALARM_JOB_ID)
+        return job.next_run_time if job is not None else None
+
     async def start(self) -> None:
-        """Reconcile with the database, then start alarms and the sweep."""
+        """Start the periodic sweep and begin the catch-up sweep without waiting for it."""
+        self._loop = asyncio.get_running_loop()
         self.scheduler.start()
         self.scheduler.add_job(
-            self.sweep,
+            self._periodic_sweep,
             IntervalTrigger(seconds=self._sweep_every.total_seconds()),
             id=SWEEP_JOB_ID,
             coalesce=True,
             max_instances=1,
             replace_existing=True,
         )
-        await self.sweep()
+        self.wake()
 
     async def shutdown(self) -> None:
-        """Stop firing; a job that is running finishes first."""
+        """Stop firing; a sweep that is running (or waiting) finishes first."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        if self._woken:
+            await asyncio.gather(*self._woken, return_exceptions=True)
 
-    async def sweep(self) -> None:
-        """Process what is due, arm an alarm for every later deadline, tidy up.
+    async def settled(self) -> None:
+        """Wait until no woken sweep is queued or running (tests, benchmarks): commits on this
+        thread have queued their wake by the time the loop runs its next callbacks."""
+        await asyncio.sleep(0)
+        while self._woken:
+            await asyncio.gather(*self._woken, return_exceptions=True)
 
-        Both steps use one instant, so a deadline that passes while the sweep runs is not
-        missed by both: it is armed, in the past, and APScheduler runs it at once.
-        """
-        cutoff = self._clock.now()
-        await self.run_due(cutoff)
+    def wake(self) -> None:
+        """Sweep soon; safe from any thread (a commit's event runs where the commit did).
+        A no-op before start, after shutdown, or while another sweep already waits."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._queue_sweep)
+
+    def _queue_sweep(self) -> None:
+        if self._sweep_waiting or not self.running:
+            return
+        self._sweep_waiting = True
+        task = asyncio.create_task(self.sweep(), name="deadline-sweep")
+        self._woken.add(task)
+        task.add_done_callback(self._woken.discard)
+
+    async def _periodic_sweep(self) -> None:
+        await self.sweep()
         if self._housekeeping is not None:
             await self._housekeeping()
-        for alarm in await self._machine.upcoming(after=cutoff):
-            self.arm(alarm)
 
-    async def run_due(self, now: datetime | None = None) -> None:
-        processed = await self._machine.run_due(now)
-        if processed and self._after_run is not None:
+    async def _ring(self) -> None:
+        self.wake()
+
+    async def sweep(self) -> None:
+        """Process what is due now, then arm the alarm for the next deadline.
+
+        The probe that finds the next deadline runs after the last transition, with the same
+        instant, so a deadline passing while the sweep runs is armed in the past and rings at
+        once instead of waiting for the next periodic sweep.
+        """
+        async with self._one_at_a_time:
+            self._sweep_waiting = False
+            try:
+                result = await self._machine.sweep(self._clock.now())
+            except Exception:
+                log.exception("deadline sweep failed; the periodic sweep retries")
+                return
+            self._arm(result.next_at)
+        if result.done and self._after_run is not None:
             await self._after_run()
 
-    def arm(self, alarm: Alarm) -> None:
-        """Schedule (or move) the job for one deadline; no-op while the clock is frozen."""
-        wall_time = self._clock.wall_time_for(alarm.at)
-        if wall_time is None or not self.scheduler.running:
+    def _arm(self, at: datetime | None) -> None:
+        """Move the one alarm to `at`; none while the clock is frozen or nothing waits."""
+        wall_time = self._clock.wall_time_for(at) if at is not None else None
+        if not self.scheduler.running:
+            return
+        if wall_time is None:
+            if self.scheduler.get_job(ALARM_JOB_ID) is not None:
+                self.scheduler.remove_job(ALARM_JOB_ID)
             return
         self.scheduler.add_job(
-            self.run_due,
+            self._ring,
             DateTrigger(run_date=wall_time),
-            id=alarm.job_id,
+            id=ALARM_JOB_ID,
             replace_existing=True,
             misfire_grace_time=None,
             coalesce=True,

@@ -51,6 +51,7 @@ from bot.domain.pb.ballot import (
     summarize,
 )
 from bot.domain.policy import Policy
+from bot.services.due import Pending
 from bot.services.outbox import enqueue_for_users
 from bot.services.sql import insert_ignoring_conflicts, is_postgres, rows_affected
 
@@ -453,14 +454,11 @@ class ReminderMark:
         """Rounds whose mark has passed and that still owe someone this reminder."""
         return sorted({ballot.round_id for ballot, _ in await self._pending(session, now)})
 
-    async def upcoming(self, session: AsyncSession, now: datetime) -> list[tuple[int, datetime]]:
-        rows = await session.execute(
-            select(BudgetRound.id, BudgetRound.closes_at).where(
-                BudgetRound.phase == RoundPhase.VOTING,
-                BudgetRound.closes_at > now + timedelta(hours=self.hours),
-            )
-        )
-        return [(round_id, closes - timedelta(hours=self.hours)) for round_id, closes in rows]
+    @property
+    def pending(self) -> Pending:
+        """A voting round owes this reminder from `hours` before its close."""
+        return Pending(BudgetRound.closes_at, BudgetRound.phase == RoundPhase.VOTING,
+                       lead=timedelta(hours=self.hours))
 
     async def handle(
         self, session: AsyncSession, round_id: int, now: datetime, policy: Policy

@@ -1,8 +1,12 @@
 """The deadline machine: every deadline is a column; this module acts on the ones that passed.
 
-APScheduler jobs and the periodic sweep only decide *when* to call `run_due`; the rows
-decide *what* is due. Each item runs in its own transaction through a guarded transition,
-so running it twice, late, or on two workers at once changes the proposal exactly once.
+The scheduler's one alarm and its periodic sweep only decide *when* to call `sweep`; the
+rows decide *what* is due. One probe query reads, for every kind of deadline, the earliest
+due instant and the earliest later one (an index seek each), so a sweep with nothing to do
+is that one query. Due items are read in batches in deadline order, and each runs in its own
+short transaction through a guarded transition: running it twice, late, or on two workers at
+once changes it exactly once. On PostgreSQL an item's row is locked with SKIP LOCKED first, so
+two replicas split a batch instead of both working through it.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -29,27 +34,29 @@ from bot.services.answer_steps import first_answer_step, run_answer_steps
 from bot.services.answers import remind_department
 from bot.services.ballots import REMIND_6H, REMIND_48H  # budget ballot reminders
 from bot.services.budget import (  # budget rounds
+    CLOSINGS,
+    COUNTS,
+    OPENINGS,
     close_round,
     count_round,
     due_closings,
     due_counts,
     due_openings,
-    no_upcoming,
     open_round,
-    upcoming_closings,
-    upcoming_openings,
 )
 from bot.services.callbacks import SYSTEM_ACTOR, erase_if_closed
 from bot.services.debates import finish_debate, remind_debate  # debates
+from bot.services.due import Pending
 from bot.services.head_answers import (  # the head's answer tier
+    HEAD_REMINDERS,
     due_head_reminders,
     remind_head_office,
-    upcoming_head_reminders,
 )
 from bot.services.lifecycle import transition
 from bot.services.outbox import enqueue_for_users, proposal_followers
-from bot.services.polls import close_poll, due_poll_ids, upcoming_closes  # polls
+from bot.services.polls import CLOSING_POLLS, close_poll, due_poll_ids  # polls
 from bot.services.proposals import announce_closing_soon, announce_halfway
+from bot.services.sql import locked_or_skipped
 
 log = logging.getLogger(__name__)
 
@@ -91,23 +98,37 @@ class DeadlineKind:
     column: InstrumentedAttribute[datetime | None]
     handle: Handler
 
+    @property
+    def pending(self) -> Pending:
+        return Pending(self.column, Proposal.status == self.status)
+
 
 @dataclass(frozen=True)
 class DueCheck:
-    """A deadline kept outside the proposals table (polls, budget rounds, ballot reminders):
-    which ids are due or upcoming, and how to handle one id with the machine's context;
-    `handle` must be idempotent (a guarded UPDATE)."""
+    """A deadline kept outside the proposals' status columns (polls, budget rounds, ballot
+    reminders, the head's clock): which rows wait (`pending`), which ids are due now, and how
+    to handle one id with the machine's context; `handle` must be idempotent (a guarded
+    UPDATE)."""
 
     name: str
     due: Callable[[AsyncSession, datetime], Awaitable[list[int]]]
-    upcoming: Callable[[AsyncSession, datetime], Awaitable[list[tuple[int, datetime]]]]
+    pending: Pending
     handle: Handler
 
 
 @dataclass(frozen=True)
-class Alarm:
-    job_id: str
-    at: datetime
+class Probe:
+    """What one probe query found: the kinds with something due, and the earliest instant
+    after it at which something else falls due (None: nothing is waiting)."""
+
+    due: frozenset[str]
+    next_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    done: int
+    next_at: datetime | None
 
 
 async def expire_collection(
@@ -251,22 +272,26 @@ DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
 
 # polls: closing a poll at `closes_at` (the PollSender then stops the copies and announces)
 DUE_CHECKS: tuple[DueCheck, ...] = (
-    DueCheck("poll_close", due_poll_ids, upcoming_closes, needing_no_context(close_poll)),
+    DueCheck("poll_close", due_poll_ids, CLOSING_POLLS, needing_no_context(close_poll)),
     # budget rounds, in this order: a round whose whole window passed while the app was down
     # opens, closes and is counted in one sweep, before any ballot reminder could go out
-    DueCheck("budget_open", due_openings, upcoming_openings, open_budget_round),
-    DueCheck("budget_close", due_closings, upcoming_closings, needing_no_context(close_round)),
-    DueCheck("budget_count", due_counts, no_upcoming, count_budget_round),
+    DueCheck("budget_open", due_openings, OPENINGS, open_budget_round),
+    DueCheck("budget_close", due_closings, CLOSINGS, needing_no_context(close_round)),
+    DueCheck("budget_count", due_counts, COUNTS, count_budget_round),
     # budget ballot: unsubmitted drafts are reminded 48 h and 6 h before the close, once each
-    DueCheck("budget_remind_48h", REMIND_48H.due, REMIND_48H.upcoming, remind_ballots_48h),
-    DueCheck("budget_remind_6h", REMIND_6H.due, REMIND_6H.upcoming, remind_ballots_6h),
+    DueCheck("budget_remind_48h", REMIND_48H.due, REMIND_48H.pending, remind_ballots_48h),
+    DueCheck("budget_remind_6h", REMIND_6H.due, REMIND_6H.pending, remind_ballots_6h),
     # the head's answer clock: its own deadline, in any state, until it has answered
-    DueCheck("head_clock", due_head_reminders, upcoming_head_reminders, remind_head_clock),
+    DueCheck("head_clock", due_head_reminders, HEAD_REMINDERS, remind_head_clock),
 )
 
 
+BATCH_SIZE = 200
+MAX_PASSES = 8  # a pass's transitions can make the next kind due (a round closed → counted)
+
+
 class DeadlineMachine:
-    """Processes due deadlines and lists future ones for the scheduler."""
+    """Processes due deadlines in batches and tells the scheduler when the next one falls."""
 
     def __init__(
         self,
@@ -276,6 +301,7 @@ class DeadlineMachine:
         kinds: tuple[DeadlineKind, ...] = DEADLINE_KINDS,
         on_transition: Callable[[str], None] | None = None,
         checks: tuple[DueCheck, ...] = DUE_CHECKS,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
@@ -283,46 +309,83 @@ class DeadlineMachine:
         self._kinds = kinds
         self._on_transition = on_transition
         self._checks = checks
+        self._batch_size = batch_size
 
     async def run_due(self, now: datetime | None = None) -> int:
         """Handle every deadline passed by `now` (default: the clock's now); returns how many
         transitions happened."""
+        return (await self.sweep(now)).done
+
+    async def sweep(self, now: datetime | None = None) -> SweepResult:
+        """Handle what is due by `now`, pass after pass while passes change something, and
+        say when the next deadline falls."""
         now = now or self._clock.now()
         done = 0
-        for kind in self._kinds:
-            for proposal_id in await self._due_ids(kind, now):
-                if await self._handle_one(kind, proposal_id, now):
-                    done += 1
+        for _ in range(MAX_PASSES):
+            probe = await self.probe(now)
+            moved = await self._run_pass(probe.due, now)
+            done += moved
+            if not moved:
+                break
+        return SweepResult(done, probe.next_at)
+
+    async def probe(self, now: datetime) -> Probe:
+        """One query: for every kind, the earliest due instant and the earliest later one."""
+        pendings = self._pendings()
+        columns = [side for _, pending in pendings
+                   for side in (pending.earliest_due(now), pending.earliest_later(now))]
+        async with self._sessionmaker() as session:
+            row = (await session.execute(select(*columns))).one()
+        due = frozenset(name for (name, _), at in zip(pendings, row[0::2], strict=True)
+                        if at is not None)
+        later = [at - pending.lead for (_, pending), at in zip(pendings, row[1::2], strict=True)
+                 if at is not None]
+        return Probe(due, min(later, default=None))
+
+    def watched_columns(self) -> frozenset[tuple[str, str]]:
+        """(table, column) pairs whose writes can create or move a deadline."""
+        return frozenset(column for _, pending in self._pendings()
+                         for column in pending.columns())
+
+    def _pendings(self) -> list[tuple[str, Pending]]:
+        return ([(kind.name, kind.pending) for kind in self._kinds]
+                + [(check.name, check.pending) for check in self._checks])
+
+    async def _run_pass(self, due: frozenset[str], now: datetime) -> int:
+        done = 0
+        for kind in self._kinds:  # in order: a closed window expires before its reminders
+            if kind.name in due:
+                done += await self._run_kind(kind, now)
         for check in self._checks:
-            done += await self._run_check(check, now)
+            if check.name in due:
+                done += await self._run_check(check, now)
         return done
 
-    async def upcoming(self, after: datetime | None = None) -> list[Alarm]:
-        """One alarm per deadline later than `after` (default: the clock's now), named
-        `<kind>:<proposal id>`."""
-        now = after or self._clock.now()
-        alarms: list[Alarm] = []
-        async with self._sessionmaker() as session:
-            for kind in self._kinds:
-                rows = await session.execute(
-                    select(Proposal.id, kind.column).where(
-                        Proposal.status == kind.status, kind.column > now
-                    )
-                )
-                alarms += [Alarm(f"{kind.name}:{pid}", at) for pid, at in rows if at is not None]
-            for check in self._checks:
-                alarms += [Alarm(f"{check.name}:{item}", at)
-                           for item, at in await check.upcoming(session, now)]
-        return alarms
+    async def _run_kind(self, kind: DeadlineKind, now: datetime) -> int:
+        """Work through the due proposals of one kind a batch at a time, in deadline order;
+        a batch starts after the last one, so an item left due (quiet hours, an error) is not
+        read again in this sweep."""
+        done, after = 0, None
+        while True:
+            batch = await self._due_batch(kind, now, after)
+            for proposal_id, _ in batch:
+                done += await self._handle_one(kind.name, kind.handle, Proposal, proposal_id, now)
+            if len(batch) < self._batch_size:
+                return done
+            after = batch[-1]
 
-    async def _due_ids(self, kind: DeadlineKind, now: datetime) -> list[int]:
+    async def _due_batch(
+        self, kind: DeadlineKind, now: datetime, after: tuple[int, datetime] | None
+    ) -> list[tuple[int, datetime]]:
+        query = (select(Proposal.id, kind.column)
+                 .where(Proposal.status == kind.status, kind.column <= now)
+                 .order_by(kind.column, Proposal.id).limit(self._batch_size))
+        if after is not None:
+            last_id, last_at = after
+            query = query.where(or_(kind.column > last_at,
+                                    and_(kind.column == last_at, Proposal.id > last_id)))
         async with self._sessionmaker() as session:
-            rows = await session.scalars(
-                select(Proposal.id)
-                .where(Proposal.status == kind.status, kind.column <= now)
-                .order_by(kind.column, Proposal.id)
-            )
-            return list(rows)
+            return [(int(pid), at) for pid, at in await session.execute(query) if at is not None]
 
     async def _run_check(self, check: DueCheck, now: datetime) -> int:
         """Handle each due item of a non-proposal deadline in its own transaction."""
@@ -330,29 +393,25 @@ class DeadlineMachine:
             due = await check.due(session, now)
         done = 0
         for item in due:
-            try:
-                async with self._sessionmaker() as session, session.begin():
-                    moved = await check.handle(session, item, now, self._context)
-            except Exception:
-                log.exception("deadline %s for %s failed; the sweep will retry", check.name, item)
-                continue
-            if moved:
-                done += 1
-                log.info("deadline %s processed for %s", check.name, item)
-                if self._on_transition is not None:
-                    self._on_transition(check.name)
+            done += await self._handle_one(check.name, check.handle, check.pending.model,
+                                           item, now)
         return done
 
-    async def _handle_one(self, kind: DeadlineKind, proposal_id: int, now: datetime) -> bool:
+    async def _handle_one(
+        self, name: str, handle: Handler, model: type[Any], item: int, now: datetime
+    ) -> int:
+        """1 when this call moved `item`; 0 when it was not due any more, another worker
+        holds it (PostgreSQL), or it failed (logged; the next sweep retries it)."""
         try:
             async with self._sessionmaker() as session, session.begin():
-                moved = await kind.handle(session, proposal_id, now, self._context)
+                if not await locked_or_skipped(session, model, item):
+                    return 0
+                moved = await handle(session, item, now, self._context)
         except Exception:
-            log.exception("deadline %s for proposal %s failed; the sweep will retry",
-                          kind.name, proposal_id)
-            return False
+            log.exception("deadline %s for %s failed; the sweep will retry", name, item)
+            return 0
         if moved:
-            log.info("deadline %s processed for proposal %s", kind.name, proposal_id)
+            log.info("deadline %s processed for %s", name, item)
             if self._on_transition is not None:
-                self._on_transition(kind.name)
-        return moved
+                self._on_transition(name)
+        return int(moved)

@@ -40,6 +40,7 @@ from bot.domain.tiers import HEAD_TRACK, Tier, head_answer_due, tiers_reached
 from bot.domain.venues import Venues
 from bot.services.debates.opening import OpenOutcome, open_debate
 from bot.services.departments import head_office, notify_department, send_head_link
+from bot.services.due import Pending
 from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.sql import rows_affected
 from bot.services.work_items import WorkKind, post_work_item
@@ -232,9 +233,4 @@ async def due_head_reminders(session: AsyncSession, now: datetime) -> list[int]:
         .order_by(Proposal.head_reminder_at, Proposal.id)))
 
 
-async def upcoming_head_reminders(
-    session: AsyncSession, now: datetime
-) -> list[tuple[int, datetime]]:
-    rows = await session.execute(
-        select(Proposal.id, Proposal.head_reminder_at).where(Proposal.head_reminder_at > now))
-    return [(int(pid), at) for pid, at in rows if at is not None]
+HEAD_REMINDERS = Pending(Proposal.head_reminder_at, Proposal.head_reminder_at.is_not(None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, Insert, Result
+from sqlalchemy import Connection, CursorResult, Insert, Result, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -46,3 +46,14 @@ def rows_affected(result: Result[Any]) -> int:
     """The row count of an executed INSERT, UPDATE or DELETE (whose result is a
     `CursorResult`, though `execute` is typed as returning a plain `Result`)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+async def locked_or_skipped(session: AsyncSession, model: type[Any], row_id: int) -> bool:
+    """Lock row `row_id` of `model` for this transaction unless another transaction holds it
+    (PostgreSQL `FOR UPDATE SKIP LOCKED`): False means someone else is working on it, or it
+    is gone. On SQLite the transaction already holds the one write lock, so it is True."""
+    if not is_postgres(session):
+        return True
+    found = await session.scalar(
+        select(model.id).where(model.id == row_id).with_for_update(skip_locked=True))
+    return found is not None

@@ -8,19 +8,26 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ShiftableClock, fake_clock
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.models import OutboxMessage, Proposal, ProposalEvent
+from bot.db.models import BudgetRound, OutboxMessage, Proposal, ProposalEvent, RoundPhase
+from bot.db.write_watch import call_after_commits_writing
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.scheduler import DeadlineScheduler
-from bot.services.deadlines import DeadlineContext, DeadlineMachine
+from bot.services.deadlines import (
+    DeadlineContext,
+    DeadlineKind,
+    DeadlineMachine,
+    expire_collection,
+)
 from sandbox import SandboxClient, SandboxServer
 from tests.conftest import START
+from tests.support.budget_rounds import make_round
 from tests.support.factories import follow, make_proposal, make_user
 from tests.support.harness import running_bot, settings_for
 
@@ -157,51 +164,162 @@ async def test_closing_a_debate_starts_a_holiday_aware_answer_clock(
     assert closed.answer_due == datetime(2027, 1, 25, 15, 0, tzinfo=UTC)
 
 
-async def test_scheduler_arms_one_alarm_per_future_deadline_and_it_fires(
+async def test_one_alarm_rings_for_the_earliest_of_many_deadlines_and_it_fires(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     clock = ShiftableClock(START)  # flowing time, as in the sandbox
     soon = clock.now() + timedelta(milliseconds=300)
-    later = clock.now() + timedelta(days=10)
-    soon_id, later_id = [
-        (await seed_collecting(sessionmaker, when, author_tid=tid, endorser_tid=tid + 1))[0]
-        for when, tid in ((soon, 3001), (later, 3003))
-    ]
+    soon_id = (await seed_collecting(sessionmaker, soon, author_tid=3001, endorser_tid=3002))[0]
+    later_ids = await seed_collecting(sessionmaker, clock.now() + timedelta(days=10),
+                                      author_tid=3003, endorser_tid=3004, count=25)
     fired = asyncio.Event()
     machine = machine_for(sessionmaker, clock, on_transition=lambda _kind: fired.set())
     scheduler = DeadlineScheduler(machine, clock)
     await scheduler.start()
     try:
-        later_job = scheduler.scheduler.get_job(f"collect:{later_id}")
-        assert later_job is not None
-        assert abs(later_job.next_run_time - clock.wall_time_for(later)) < timedelta(seconds=1)
+        await scheduler.settled()
+        # 26 deadlines (and their halfway and closing-soon reminders), one alarm and the sweep
+        assert {job.id for job in scheduler.scheduler.get_jobs()} <= {"next-deadline", "sweep"}
         await asyncio.wait_for(fired.wait(), timeout=30)  # liveness bound for a loaded machine
+        await scheduler.settled()
+        alarm = scheduler.alarm_at
+        assert alarm is not None and alarm > clock.wall_time_for(clock.now())  # re-armed ahead
     finally:
         await scheduler.shutdown()
     assert await status_of(sessionmaker, soon_id) == ProposalStatus.EXPIRED
-    assert await status_of(sessionmaker, later_id) == ProposalStatus.COLLECTING
+    for proposal_id in later_ids:
+        assert await status_of(sessionmaker, proposal_id) == ProposalStatus.COLLECTING
+
+
+async def test_a_commit_that_creates_an_earlier_deadline_moves_the_alarm_at_once(
+    database_url: str, sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Nothing is armed per deadline and no sweep is awaited: the commit that writes a budget
+    round's `opens_at` wakes the scheduler, whose alarm moves to it and rings; the round opens
+    within its second, not at the next five-minute sweep."""
+    clock = ShiftableClock(START)
+    await seed_collecting(sessionmaker, clock.now() + timedelta(days=10),
+                          author_tid=3201, endorser_tid=3202)
+    engine = create_engine(database_url)
+    opened = asyncio.Event()
+    try:
+        watched = create_sessionmaker(engine)
+        machine = machine_for(watched, clock, on_transition=lambda kind: (
+            opened.set() if kind == "budget_open" else None))
+        scheduler = DeadlineScheduler(machine, clock, sweep_every=timedelta(days=1))
+        stop_watching = call_after_commits_writing(engine, machine.watched_columns(),
+                                                   scheduler.wake)
+        await scheduler.start()
+        await scheduler.settled()
+        first_alarm = scheduler.alarm_at
+        opens = clock.now() + timedelta(milliseconds=400)
+        async with watched() as session, session.begin():
+            round_id = (await make_round(session, START, opens_at=opens,
+                                         closes_at=opens + timedelta(days=7))).id
+        await scheduler.settled()
+        assert first_alarm is not None and scheduler.alarm_at == clock.wall_time_for(opens)
+        await asyncio.wait_for(opened.wait(), timeout=30)  # liveness bound for a loaded machine
+        await scheduler.shutdown()
+        stop_watching()
+    finally:
+        await engine.dispose()
+    async with sessionmaker() as session:
+        assert await session.scalar(
+            select(BudgetRound.phase).where(BudgetRound.id == round_id)) == RoundPhase.VOTING
+
+
+async def test_a_commit_that_writes_no_deadline_wakes_nothing(
+    database_url: str, sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    (proposal_id,) = await seed_collecting(sessionmaker, START + timedelta(days=10),
+                                           author_tid=3301, endorser_tid=3302)
+    engine = create_engine(database_url)
+    wakes: list[str] = []
+    stop = call_after_commits_writing(
+        engine, machine_for(sessionmaker, fake_clock(START)).watched_columns(),
+        lambda: wakes.append("wake"))
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            proposal = await session.get(Proposal, proposal_id)
+            assert proposal is not None
+            proposal.endorsement_count += 1  # a 공감: no deadline moves
+        assert wakes == []
+        async with create_sessionmaker(engine)() as session, session.begin():
+            proposal = await session.get(Proposal, proposal_id)
+            assert proposal is not None
+            proposal.collect_until = START + timedelta(days=1)
+        assert wakes == ["wake"]
+        async with create_sessionmaker(engine)() as session:
+            await session.execute(
+                update(Proposal).where(Proposal.id == proposal_id)
+                .values(collect_until=START + timedelta(days=2)))
+            await session.rollback()
+        assert wakes == ["wake"]  # rolled back: nothing moved
+    finally:
+        stop()
+        await engine.dispose()
+
+
+async def test_due_items_run_in_batches_and_one_left_due_is_not_read_again(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
+) -> None:
+    """Twelve overdue proposals with a batch of five: three batches, each transition once; a
+    kind whose item stays due (its handler declines) does not loop within the sweep."""
+    ids = await seed_collecting(sessionmaker, START - timedelta(minutes=1), count=12)
+    machine = machine_for(sessionmaker, clock, batch_size=5)
+    result = await machine.sweep()
+    assert result.done == 12 and await counts(sessionmaker) == (12, 24)
+    for proposal_id in ids:
+        assert await status_of(sessionmaker, proposal_id) == ProposalStatus.EXPIRED
+    declined: list[int] = []
+
+    async def decline(session: AsyncSession, item: int, now: datetime,
+                      context: DeadlineContext) -> bool:
+        declined.append(item)
+        return False
+
+    stuck = await seed_collecting(sessionmaker, START - timedelta(minutes=1), count=7,
+                                  author_tid=2101, endorser_tid=2102)
+    refusing = machine_for(sessionmaker, clock, batch_size=5, checks=(), kinds=(
+        DeadlineKind("collect", ProposalStatus.COLLECTING, Proposal.collect_until, decline),))
+    assert (await refusing.sweep()).done == 0
+    assert declined == stuck  # each read once, in deadline order
 
 
 async def test_a_deadline_passing_during_the_sweep_is_armed_and_fires(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    """The sweep handles what is due, then arms what is not: a deadline that passes between
+    """The sweep handles what is due, then arms the next deadline: one that passes between
     the two (a slow database, a loaded machine) must not fall between them and wait for the
-    next sweep. Here time jumps past it exactly there, in the sweep's housekeeping step."""
+    next periodic sweep. Here time jumps past it exactly there, while the overdue one is
+    handled."""
     clock = ShiftableClock(START)
-    deadline = clock.now() + timedelta(hours=1)
-    (proposal_id,) = await seed_collecting(sessionmaker, deadline, author_tid=3101,
-                                           endorser_tid=3102)
-    fired = asyncio.Event()
-    machine = machine_for(sessionmaker, clock, on_transition=lambda _kind: fired.set())
+    (overdue_id,) = await seed_collecting(sessionmaker, clock.now() - timedelta(minutes=1),
+                                          author_tid=3101, endorser_tid=3102)
+    (next_id,) = await seed_collecting(sessionmaker, clock.now() + timedelta(hours=1),
+                                       author_tid=3103, endorser_tid=3104)
 
-    async def time_passes_mid_sweep() -> None:
-        await clock.advance(timedelta(hours=2))
+    async def expire_while_time_passes(session: AsyncSession, item: int, now: datetime,
+                                       context: DeadlineContext) -> bool:
+        if item == overdue_id:
+            await clock.advance(timedelta(hours=2))
+        return await expire_collection(session, item, clock.now(), context)
 
-    scheduler = DeadlineScheduler(machine, clock, housekeeping=time_passes_mid_sweep)
+    expired: list[int] = []
+    machine = machine_for(sessionmaker, clock, checks=(), kinds=(
+        DeadlineKind("collect", ProposalStatus.COLLECTING, Proposal.collect_until,
+                     expire_while_time_passes),), on_transition=lambda _kind: expired.append(1))
+    both = asyncio.Event()
+    scheduler = DeadlineScheduler(machine, clock, sweep_every=timedelta(days=1),
+                                  after_run=lambda: _set_when(both, len(expired) == 2))
     await scheduler.start()
     try:
-        await asyncio.wait_for(fired.wait(), timeout=30)  # liveness bound for a loaded machine
+        await asyncio.wait_for(both.wait(), timeout=30)  # liveness bound for a loaded machine
     finally:
         await scheduler.shutdown()
-    assert await status_of(sessionmaker, proposal_id) == ProposalStatus.EXPIRED
+    assert await status_of(sessionmaker, next_id) == ProposalStatus.EXPIRED
+
+
+async def _set_when(event: asyncio.Event, condition: bool) -> None:
+    if condition:
+        event.set()

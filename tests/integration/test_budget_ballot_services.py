@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import fake_clock
 from bot.db.models import (
     BudgetBallot,
     BudgetProject,
@@ -23,11 +24,13 @@ from bot.db.models import (
     RoundPhase,
     User,
 )
+from bot.domain.deadlines import BusinessCalendar
 from bot.domain.pb.ballot import Action, Ineligible, RefusalReason
 from bot.domain.policy import Policy
 from bot.domain.venues import Venues
 from bot.services import ballots, budget
 from bot.services.ballots import REMIND_6H, REMIND_48H, BallotOutcome, BallotResult
+from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from tests.conftest import START
 from tests.support.factories import make_user
 
@@ -312,9 +315,10 @@ async def test_unsubmitted_drafts_get_the_48h_and_6h_reminders_once_each(
     await tap(sessionmaker, round_id, yeongsu, projects[1])  # submitted: never reminded
     await submit(sessionmaker, round_id, yeongsu)
     await show(sessionmaker, round_id, haneul, page=1)  # an empty ballot: nothing to finish
-    async with sessionmaker() as session:
-        upcoming = await REMIND_48H.upcoming(session, START)
-    assert upcoming == [(round_id, closes - timedelta(hours=48))]
+    early = await DeadlineMachine(sessionmaker, fake_clock(START),
+                                  DeadlineContext(Policy(), BusinessCalendar())).probe(START)
+    assert early.next_at == closes - timedelta(hours=48)  # the 48 h mark comes first
+    assert "budget_remind_48h" not in early.due
 
     assert await remind(sessionmaker, closes - timedelta(hours=49)) == 0
     assert await remind(sessionmaker, closes - timedelta(hours=48)) == 1

@@ -22,15 +22,15 @@ from bot.services.budget.counting import (
 from bot.services.budget.export import Export, ExportOutcome, ballots_csv, export_round
 from bot.services.budget.news import budget_news_opt_in, set_budget_news, tell_subscribers
 from bot.services.budget.phases import (
+    CLOSINGS,
+    COUNTS,
+    OPENINGS,
     close_round,
     count_round,
     due_closings,
     due_counts,
     due_openings,
-    no_upcoming,
     open_round,
-    upcoming_closings,
-    upcoming_openings,
 )
 from bot.services.budget.projects import (
     AcceptedProposal,
@@ -53,6 +53,9 @@ from bot.services.budget.queries import (
 from bot.services.budget.rounds import RoundSummary, create_round, list_rounds
 
 __all__ = [
+    "CLOSINGS",
+    "COUNTS",
+    "OPENINGS",
     "RESULTS_VERSION",
     "AcceptedProposal",
     "CountData",
@@ -84,12 +87,9 @@ __all__ = [
     "list_rounds",
     "load_count_data",
     "load_round_page",
-    "no_upcoming",
     "open_round",
     "round_projects",
     "round_url",
     "set_budget_news",
     "tell_subscribers",
-    "upcoming_closings",
-    "upcoming_openings",
 ]

@@ -29,6 +29,7 @@ from bot.services.budget.queries import (
     move_phase,
     project_count,
 )
+from bot.services.due import Pending
 from bot.services.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -38,34 +39,22 @@ async def due_openings(session: AsyncSession, now: datetime) -> list[int]:
     return await due_rounds(session, RoundPhase.PREPARING, BudgetRound.opens_at, now)
 
 
-async def upcoming_openings(session: AsyncSession, now: datetime) -> list[tuple[int, datetime]]:
-    rows = await session.execute(
-        select(BudgetRound.id, BudgetRound.opens_at).where(
-            BudgetRound.phase == RoundPhase.PREPARING, BudgetRound.opens_at > now))
-    return [(rid, at) for rid, at in rows]
+# what the deadline machine waits for: a preparing round opens at `opens_at`, a preparing
+# or voting one closes at `closes_at`, and a closed one is counted at once
+OPENINGS = Pending(BudgetRound.opens_at, BudgetRound.phase == RoundPhase.PREPARING)
+CLOSINGS = Pending(BudgetRound.closes_at,
+                   BudgetRound.phase.in_([RoundPhase.PREPARING, RoundPhase.VOTING]))
+COUNTS = Pending(BudgetRound.closes_at, BudgetRound.phase == RoundPhase.COUNTING)
 
 
 async def due_closings(session: AsyncSession, now: datetime) -> list[int]:
     return await due_rounds(session, RoundPhase.VOTING, BudgetRound.closes_at, now)
 
 
-async def upcoming_closings(session: AsyncSession, now: datetime) -> list[tuple[int, datetime]]:
-    rows = await session.execute(
-        select(BudgetRound.id, BudgetRound.closes_at).where(
-            BudgetRound.phase.in_([RoundPhase.PREPARING, RoundPhase.VOTING]),
-            BudgetRound.closes_at > now))
-    return [(rid, at) for rid, at in rows]
-
-
 async def due_counts(session: AsyncSession, now: datetime) -> list[int]:
     return list(await session.scalars(
         select(BudgetRound.id).where(BudgetRound.phase == RoundPhase.COUNTING)
         .order_by(BudgetRound.id)))
-
-
-async def no_upcoming(session: AsyncSession, now: datetime) -> list[tuple[int, datetime]]:
-    """Counting has no alarm of its own: it is due as soon as a round closes."""
-    return []
 
 
 async def open_round(session: AsyncSession, round_id: int, now: datetime, venues: Venues) -> bool:
