@@ -25,6 +25,7 @@ from bot.db.engine import (
     reading,
 )
 from bot.db.migrate import is_at_head
+from bot.db.write_watch import call_after_commits_writing
 from bot.dispatcher import ClaimPolicy, OutboxDispatcher, Pacing, TelegramTransport
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.digest import DailyDigest
@@ -290,6 +291,8 @@ def build_runtime(
     )
     if isinstance(clock, ShiftableClock):
         clock.on_jump(lambda _now: scheduler.sweep())
+    # a commit that creates or moves a deadline moves the scheduler's one alarm at once
+    call_after_commits_writing(engine, machine.watched_columns(), scheduler.wake)
     services = Services(
         settings, clock, i18n, sessionmaker, fast_lane, metrics, wake_outbox, calendar
     )

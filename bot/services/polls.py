@@ -20,6 +20,7 @@ from bot.db.models import Poll, PollCopy, PollVote, User
 from bot.domain.events import PollResultsReady
 from bot.domain.text import normalise_text
 from bot.services.audit import record_audit
+from bot.services.due import Pending
 from bot.services.outbox import enqueue, wake_after_commit
 from bot.services.sql import dialect_insert, insert_ignoring_conflicts, rows_affected
 
@@ -217,10 +218,7 @@ async def due_poll_ids(session: AsyncSession, now: datetime) -> list[int]:
     return list(rows)
 
 
-async def upcoming_closes(session: AsyncSession, now: datetime) -> list[tuple[int, datetime]]:
-    rows = await session.execute(select(Poll.id, Poll.closes_at).where(
-        Poll.closed_at.is_(None), Poll.closes_at > now))
-    return [(poll_id, at) for poll_id, at in rows]
+CLOSING_POLLS = Pending(Poll.closes_at, Poll.closed_at.is_(None))  # the machine's wait
 
 
 async def close_poll(session: AsyncSession, poll_id: int, now: datetime) -> bool:
