@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "sweep"
 ALARM_JOB_ID = "next-deadline"
+# an item another transaction held (a replica working on it, a resident's 공감 on the same
+# row) is looked at again this soon rather than at the next periodic sweep
+LOOK_AGAIN_AFTER = timedelta(seconds=5)
 
 
 class DeadlineScheduler:
@@ -123,12 +126,14 @@ class DeadlineScheduler:
         """
         async with self._one_at_a_time:
             self._sweep_waiting = False
+            cutoff = self._clock.now()
             try:
-                result = await self._machine.sweep(self._clock.now())
+                result = await self._machine.sweep(cutoff)
             except Exception:
                 log.exception("deadline sweep failed; the periodic sweep retries")
                 return
-            self._arm(result.next_at)
+            self._arm(_earliest(result.next_at,
+                                cutoff + LOOK_AGAIN_AFTER if result.skipped else None))
         if result.done and self._after_run is not None:
             await self._after_run()
 
@@ -149,3 +154,7 @@ class DeadlineScheduler:
             misfire_grace_time=None,
             coalesce=True,
         )
+
+
+def _earliest(*instants: datetime | None) -> datetime | None:
+    return min((at for at in instants if at is not None), default=None)

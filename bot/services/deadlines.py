@@ -127,8 +127,18 @@ class Probe:
 
 @dataclass(frozen=True)
 class SweepResult:
+    """How many items moved, how many another transaction held (PostgreSQL; worth a second
+    look in a moment), and when the next deadline falls."""
+
     done: int
     next_at: datetime | None
+    skipped: int = 0
+
+
+@dataclass
+class _Tally:
+    moved: int = 0
+    skipped: int = 0
 
 
 async def expire_collection(
@@ -320,14 +330,14 @@ class DeadlineMachine:
         """Handle what is due by `now`, pass after pass while passes change something, and
         say when the next deadline falls."""
         now = now or self._clock.now()
-        done = 0
+        tally = _Tally()
         for _ in range(MAX_PASSES):
             probe = await self.probe(now)
-            moved = await self._run_pass(probe.due, now)
-            done += moved
-            if not moved:
+            moved_before = tally.moved
+            await self._run_pass(probe.due, now, tally)
+            if tally.moved == moved_before:
                 break
-        return SweepResult(done, probe.next_at)
+        return SweepResult(tally.moved, probe.next_at, tally.skipped)
 
     async def probe(self, now: datetime) -> Probe:
         """One query: for every kind, the earliest due instant and the earliest later one."""
@@ -351,27 +361,25 @@ class DeadlineMachine:
         return ([(kind.name, kind.pending) for kind in self._kinds]
                 + [(check.name, check.pending) for check in self._checks])
 
-    async def _run_pass(self, due: frozenset[str], now: datetime) -> int:
-        done = 0
+    async def _run_pass(self, due: frozenset[str], now: datetime, tally: _Tally) -> None:
         for kind in self._kinds:  # in order: a closed window expires before its reminders
             if kind.name in due:
-                done += await self._run_kind(kind, now)
+                await self._run_kind(kind, now, tally)
         for check in self._checks:
             if check.name in due:
-                done += await self._run_check(check, now)
-        return done
+                await self._run_check(check, now, tally)
 
-    async def _run_kind(self, kind: DeadlineKind, now: datetime) -> int:
+    async def _run_kind(self, kind: DeadlineKind, now: datetime, tally: _Tally) -> None:
         """Work through the due proposals of one kind a batch at a time, in deadline order;
         a batch starts after the last one, so an item left due (quiet hours, an error) is not
         read again in this sweep."""
-        done, after = 0, None
+        after = None
         while True:
             batch = await self._due_batch(kind, now, after)
             for proposal_id, _ in batch:
-                done += await self._handle_one(kind.name, kind.handle, Proposal, proposal_id, now)
+                await self._handle_one(kind.name, kind.handle, Proposal, proposal_id, now, tally)
             if len(batch) < self._batch_size:
-                return done
+                return
             after = batch[-1]
 
     async def _due_batch(
@@ -387,31 +395,32 @@ class DeadlineMachine:
         async with self._sessionmaker() as session:
             return [(int(pid), at) for pid, at in await session.execute(query) if at is not None]
 
-    async def _run_check(self, check: DueCheck, now: datetime) -> int:
+    async def _run_check(self, check: DueCheck, now: datetime, tally: _Tally) -> None:
         """Handle each due item of a non-proposal deadline in its own transaction."""
         async with self._sessionmaker() as session:
             due = await check.due(session, now)
-        done = 0
         for item in due:
-            done += await self._handle_one(check.name, check.handle, check.pending.model,
-                                           item, now)
-        return done
+            await self._handle_one(check.name, check.handle, check.pending.model, item, now,
+                                   tally)
 
     async def _handle_one(
-        self, name: str, handle: Handler, model: type[Any], item: int, now: datetime
-    ) -> int:
-        """1 when this call moved `item`; 0 when it was not due any more, another worker
-        holds it (PostgreSQL), or it failed (logged; the next sweep retries it)."""
+        self, name: str, handle: Handler, model: type[Any], item: int, now: datetime,
+        tally: _Tally,
+    ) -> None:
+        """Handle `item` in its own transaction. It may not be due any more (nothing moves),
+        held by another transaction (PostgreSQL: skipped, counted), or fail (logged; the
+        periodic sweep retries it)."""
         try:
             async with self._sessionmaker() as session, session.begin():
                 if not await locked_or_skipped(session, model, item):
-                    return 0
+                    tally.skipped += 1
+                    return
                 moved = await handle(session, item, now, self._context)
         except Exception:
             log.exception("deadline %s for %s failed; the sweep will retry", name, item)
-            return 0
+            return
         if moved:
+            tally.moved += 1
             log.info("deadline %s processed for %s", name, item)
             if self._on_transition is not None:
                 self._on_transition(name)
-        return int(moved)

@@ -55,5 +55,6 @@ async def locked_or_skipped(session: AsyncSession, model: type[Any], row_id: int
     if not is_postgres(session):
         return True
     found = await session.scalar(
-        select(model.id).where(model.id == row_id).with_for_update(skip_locked=True))
+        select(model.id).where(model.id == row_id)
+        .with_for_update(skip_locked=True, key_share=True))
     return found is not None

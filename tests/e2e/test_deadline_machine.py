@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,7 +19,7 @@ from bot.db.write_watch import call_after_commits_writing
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
-from bot.scheduler import DeadlineScheduler
+from bot.scheduler import LOOK_AGAIN_AFTER, DeadlineScheduler
 from bot.services.deadlines import (
     DeadlineContext,
     DeadlineKind,
@@ -323,3 +324,34 @@ async def test_a_deadline_passing_during_the_sweep_is_armed_and_fires(
 async def _set_when(event: asyncio.Event, condition: bool) -> None:
     if condition:
         event.set()
+
+
+async def test_an_item_another_transaction_holds_is_skipped_and_looked_at_again(
+    database_url: str, sessionmaker: async_sessionmaker[AsyncSession], backend: str,
+) -> None:
+    """PostgreSQL: a replica (or any writer) holding the proposal's row makes this machine
+    skip it instead of waiting, and the scheduler arms its alarm to look again in seconds,
+    not at the next periodic sweep."""
+    if backend != "postgres":
+        pytest.skip("SQLite has no row locks: the write lock already serialises the machines")
+    clock = ShiftableClock(START)  # flowing, so that alarms are armed
+    ids = await seed_collecting(sessionmaker, clock.now() - timedelta(minutes=1), count=2)
+    engine = create_engine(database_url)
+    scheduler = DeadlineScheduler(machine_for(sessionmaker, clock), clock,
+                                  sweep_every=timedelta(days=1))
+    try:
+        async with create_sessionmaker(engine)() as holder, holder.begin():
+            await holder.execute(select(Proposal.id).where(Proposal.id == ids[0])
+                                 .with_for_update())
+            first = await machine_for(sessionmaker, clock).sweep()
+            await scheduler.start()
+            await scheduler.settled()
+            alarm = scheduler.alarm_at
+            await scheduler.shutdown()
+        second = await machine_for(sessionmaker, clock).sweep()
+    finally:
+        await engine.dispose()
+    assert first.done == 1 and first.skipped >= 1 and first.next_at is None
+    assert alarm is not None and alarm <= clock.wall_time_for(clock.now() + LOOK_AGAIN_AFTER)
+    assert (second.done, second.skipped) == (1, 0)
+    assert await counts(sessionmaker) == (2, 4)  # each transition once
