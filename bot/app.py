@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -14,6 +15,7 @@ from telegram import BotCommandScopeDefault, Update
 from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.background import BackgroundLoop
 from bot.broadcast_progress import BroadcastProgress
 from bot.clock import Clock, ShiftableClock, SystemClock
 from bot.db.engine import (
@@ -44,6 +46,7 @@ from bot.rendering.notifications import NotificationRenderer
 from bot.scheduler import DeadlineScheduler
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.intake import forget_old_updates
+from bot.services.wakes import Wake
 from bot.settings import Settings
 from bot.telegram_bot import GonggamBot
 from bot.web.app import (
@@ -60,6 +63,10 @@ log = logging.getLogger(__name__)
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 
+# What a deadline run may leave work for: notices (Telegram, e-mail), closed polls to stop,
+# debate topics to open or close. Broadcasts are confirmed by an admin, never by a deadline.
+AFTER_DEADLINES = (Wake.TELEGRAM_OUTBOX, Wake.EMAIL_OUTBOX, Wake.POLL_SENDER, Wake.FORUM_MIRROR)
+
 
 class Mode(StrEnum):
     POLLING = "polling"
@@ -68,6 +75,21 @@ class Mode(StrEnum):
 
 class StartupError(RuntimeError):
     """The app cannot start; the message says why in words an operator can act on."""
+
+
+@dataclass(frozen=True)
+class Workers:
+    """The background loops by the work they wait for: every wake is routed here, so a
+    commit wakes only the loops it left work for (see `bot.services.wakes`)."""
+
+    loops: Mapping[Wake, BackgroundLoop | None]
+
+    def wake(self, *targets: Wake) -> None:
+        """Wake each named loop this process runs (without SMTP there is no mail loop)."""
+        for target in targets:
+            loop = self.loops.get(target)
+            if loop is not None:
+                loop.wake()
 
 
 @dataclass
@@ -188,7 +210,7 @@ class Runtime:
                     clock=self.clock,
                     i18n=self.i18n,
                     calendar=self.application.services.calendar,
-                    wake_dispatcher=self.application.services.wake_dispatcher,
+                    wake=self.application.services.wake,
                 ),
             )
         )
@@ -257,8 +279,7 @@ def build_runtime(
         on_transition=lambda kind: metrics.transitions.labels(kind=kind).inc(),
     )
 
-    # debates: whatever wakes the dispatcher also wakes the forum mirror (a new debate or a
-    # closed one may need a topic opened or closed).
+    # debates: a new debate or a closed one may need a forum topic opened or closed
     forum = (
         ForumMirror(sessionmaker, bot, clock, i18n.get(DEFAULT_LANGUAGE))
         if settings.debate_forum_chat_id is not None else None
@@ -268,18 +289,19 @@ def build_runtime(
     # wakes the dispatcher once the results are in the outbox.
     polls = PollSender(sessionmaker, bot, clock, on_announced=dispatcher.wake)
 
-    # broadcasts: a confirmed broadcast gets its progress message updated from the outbox
+    # broadcasts: a confirmed broadcast gets its progress message updated from the outbox;
+    # woken at the confirmation only, then its idle timer paces the edits while rows go out
     broadcast_progress = BroadcastProgress(sessionmaker, bot, clock, i18n.get(DEFAULT_LANGUAGE))
 
-    def wake_outbox() -> None:
-        dispatcher.wake()
-        polls.wake()
-        broadcast_progress.wake()
-        if forum is not None:
-            forum.wake()
+    mail_dispatcher = _mail_dispatcher(settings, sessionmaker, clock, metrics, i18n)
+    workers = Workers({
+        Wake.TELEGRAM_OUTBOX: dispatcher, Wake.EMAIL_OUTBOX: mail_dispatcher,
+        Wake.POLL_SENDER: polls, Wake.BROADCAST_PROGRESS: broadcast_progress,
+        Wake.FORUM_MIRROR: forum,
+    })
 
-    async def wake_dispatcher() -> None:
-        wake_outbox()
+    async def after_deadlines() -> None:
+        workers.wake(*AFTER_DEADLINES)
 
     fast_lane = FastLane(settings.database_url, engine)
 
@@ -287,14 +309,14 @@ def build_runtime(
         await fast_lane.run(partial(forget_old_updates, now=clock.now()))
 
     scheduler = DeadlineScheduler(
-        machine, clock, after_run=wake_dispatcher, housekeeping=housekeeping
+        machine, clock, after_run=after_deadlines, housekeeping=housekeeping
     )
     if isinstance(clock, ShiftableClock):
         clock.on_jump(lambda _now: scheduler.sweep())
     # a commit that creates or moves a deadline moves the scheduler's one alarm at once
     call_after_commits_writing(engine, machine.watched_columns(), scheduler.wake)
     services = Services(
-        settings, clock, i18n, sessionmaker, fast_lane, metrics, wake_outbox, calendar
+        settings, clock, i18n, sessionmaker, fast_lane, metrics, workers.wake, calendar
     )
     application = (
         ApplicationBuilder()
@@ -312,8 +334,7 @@ def build_runtime(
     )
     return Runtime(
         settings, clock, engine, sessionmaker, i18n, metrics, application, dispatcher,
-        scheduler, machine, intake, PollingIntake(intake),
-        _mail_dispatcher(settings, sessionmaker, clock, metrics, i18n),
+        scheduler, machine, intake, PollingIntake(intake), mail_dispatcher,
         forum=forum, polls=polls, broadcasts=broadcast_progress,
     )
 

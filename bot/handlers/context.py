@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -22,8 +22,8 @@ from bot.handlers.pending import PENDING_KEY, Pending, pending_in
 from bot.i18n import I18n, Translator, pick_language
 from bot.metrics import Metrics
 from bot.services.intake import Mark, mark_handled
-from bot.services.outbox import wants_wake
 from bot.services.users import UserView
+from bot.services.wakes import Waker, woken
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession]
     fast_lane: FastLane
     metrics: Metrics
-    wake_dispatcher: Callable[[], None]
+    wake: Waker
     calendar: BusinessCalendar
 
     @property
@@ -118,8 +118,8 @@ class GonggamContext(
         handled, in the same commit: if an earlier handling of the same update already did
         (a crash between its commit and its end, or a replica racing), this one raises
         `UpdateAlreadyHandled` and its writes roll back, so the update has one effect.
-        A commit that wrote work for the senders (outbox rows, poll copies, forum topics)
-        wakes them: handlers never do it by hand.
+        A commit that wrote work for background workers (outbox rows, poll copies, forum
+        topics) wakes just those workers (`bot.services.wakes`): handlers never do it by hand.
         """
         async with self.services.sessionmaker() as session:
             async with session.begin():
@@ -129,8 +129,8 @@ class GonggamContext(
                     yield session
                 if writes and self.update_id is not None and not self._effect_claimed:
                     await self._claim_effect(session, self.update_id)
-            if wants_wake(session):
-                self.services.wake_dispatcher()
+            if targets := woken(session):
+                self.services.wake(*targets)
 
     async def _claim_effect(self, session: AsyncSession, update_id: int) -> None:
         now = self.services.clock.now()

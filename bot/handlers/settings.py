@@ -22,6 +22,7 @@ from bot.rendering.common import (
 )
 from bot.services.budget import budget_news_opt_in
 from bot.services.users import set_daily_digest, set_language, set_muted_all
+from bot.services.wakes import Wake
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -96,7 +97,8 @@ async def toggle_digest(press: Press[DigestToggle]) -> None:
         press.ack(),
         services.fast_lane.run(partial(set_daily_digest, user_id=press.user_id, daily=daily)),
     )
-    services.wake_dispatcher()
+    if not daily:
+        services.wake(Wake.TELEGRAM_OUTBOX)  # what waited for the digest is due now
     await press.show(settings_view(
         press.t, muted_all=press.context.tracked_user.muted_all,
         quiet=services.settings.policy.quiet_hours, budget_news=await _budget_news(press.context),

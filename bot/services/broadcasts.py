@@ -43,8 +43,8 @@ from bot.domain.events import BroadcastMessage
 from bot.domain.pb.ballot import Eligibility
 from bot.domain.text import is_meaningful
 from bot.services.audit import record_audit
-from bot.services.outbox import wake_after_commit
 from bot.services.sql import is_postgres, rows_affected
+from bot.services.wakes import Wake, wake_after_commit
 
 MAX_TEXT = 4000  # Telegram allows 4096; the rest is for the 「📣 구청 알림」 header and footer
 KIND = BroadcastMessage.kind
@@ -276,7 +276,8 @@ async def _enqueue_all(
         for user_id, telegram_id, _muted, _unreachable in (await session.execute(members)).all()
     ]
     insert = postgresql.insert if is_postgres(session) else sqlite.insert
-    wake_after_commit(session)
+    # the rows to send, and the admin's progress message to post
+    wake_after_commit(session, Wake.TELEGRAM_OUTBOX, Wake.BROADCAST_PROGRESS)
     queued = 0
     for start in range(0, len(rows), INSERT_CHUNK):
         statement = insert(OutboxMessage).values(rows[start : start + INSERT_CHUNK])

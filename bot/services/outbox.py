@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Result, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, Subscription, User
 from bot.domain.events import Event
 from bot.services.callbacks import divert_author
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
-
-_WAKE_AFTER_COMMIT = "gonggam.wake_after_commit"
-
-
-def wake_after_commit(session: AsyncSession) -> None:
-    """Note that this session wrote work for the senders (outbox rows, poll copies, forum
-    topics): whoever commits it wakes them, so the work leaves now, not at the next tick."""
-    session.info[_WAKE_AFTER_COMMIT] = True
-
-
-def wants_wake(session: AsyncSession) -> bool:
-    """Whether a transaction of this session wrote work for the senders."""
-    return bool(session.info.get(_WAKE_AFTER_COMMIT))
+from bot.services.wakes import Wake, wake_after_commit
 
 
 async def enqueue(
@@ -38,7 +27,6 @@ async def enqueue(
 ) -> bool:
     """Add one outbox row; False when a row with the same dedupe key already exists."""
     dedupe_key = f"{notice.kind}:{notice.key}:{chat_id}"
-    wake_after_commit(session)
     result = await session.execute(
         insert_ignoring_conflicts(
             session,
@@ -57,14 +45,13 @@ async def enqueue(
             work_item_id=work_item_id,
         )
     )
-    return bool(rows_affected(result))
+    return _added(session, result, Wake.TELEGRAM_OUTBOX)
 
 
 async def enqueue_email(
     session: AsyncSession, *, address: str, notice: Event, now: datetime
 ) -> bool:
     """Add one e-mail to the outbox (delivered by the mail sender, not the Telegram one)."""
-    wake_after_commit(session)
     result = await session.execute(
         insert_ignoring_conflicts(
             session,
@@ -82,7 +69,16 @@ async def enqueue_email(
             attempts=0,
         )
     )
-    return bool(rows_affected(result))
+    return _added(session, result, Wake.EMAIL_OUTBOX)
+
+
+def _added(session: AsyncSession, result: Result[Any], sender: Wake) -> bool:
+    """Whether the insert added a row; if so, its sender is woken after the commit (a row
+    that was already there woke it when it was written)."""
+    added = bool(rows_affected(result))
+    if added:
+        wake_after_commit(session, sender)
+    return added
 
 
 async def enqueue_for_users(

@@ -21,8 +21,9 @@ from bot.domain.events import PollResultsReady
 from bot.domain.text import normalise_text
 from bot.services.audit import record_audit
 from bot.services.due import Pending
-from bot.services.outbox import enqueue, wake_after_commit
+from bot.services.outbox import enqueue
 from bot.services.sql import dialect_insert, insert_ignoring_conflicts, rows_affected
+from bot.services.wakes import Wake, wake_after_commit
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 MAX_QUESTION, MAX_OPTION = 300, 100
@@ -101,7 +102,7 @@ async def create_poll(
         User.polls_opt_in.is_(True), User.unreachable.is_(False)).order_by(User.id)))
     if request.group_chat_id is not None:
         chats.append(request.group_chat_id)
-    wake_after_commit(session)  # the poll sender has copies to send
+    wake_after_commit(session, Wake.POLL_SENDER)  # it has copies to send
     copies = 0
     for chat_id in chats:
         added = await session.execute(insert_ignoring_conflicts(

@@ -9,7 +9,7 @@ Handlers only translate: the service decides, the templates show.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -56,7 +56,7 @@ from bot.services.answers import (
     resolve_link,
     submit_answer,
 )
-from bot.services.outbox import wants_wake
+from bot.services.wakes import Waker, woken
 from bot.settings import Settings
 from bot.web.cache import DEFAULT_TTL_SECONDS, PageCache
 from bot.web.security import (
@@ -114,7 +114,7 @@ class PageDeps:
     clock: Clock
     i18n: I18n
     calendar: BusinessCalendar
-    wake_dispatcher: Callable[[], None]
+    wake: Waker
     # failed reply-link lookups allowed per minute, per client address and per token
     failures_per_minute: int = 30
     token_failures_per_minute: int = 10
@@ -302,10 +302,10 @@ async def _page_for(
 
 
 async def _commit(state: PageState, session: AsyncSession) -> None:
-    """Commit, then wake the senders when the transaction left them work (outbox rows)."""
+    """Commit, then wake the workers the transaction left work for (outbox rows)."""
     await session.commit()
-    if wants_wake(session):
-        state.deps.wake_dispatcher()
+    if targets := woken(session):
+        state.deps.wake(*targets)
 
 
 async def _check_post(

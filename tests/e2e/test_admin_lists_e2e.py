@@ -22,6 +22,7 @@ from bot.domain.events import ModerationPending
 from bot.domain.lifecycle import ProposalStatus
 from bot.services.departments import create_department
 from bot.services.search import index_proposal
+from bot.services.wakes import Wake
 from bot.services.work_items import WorkKind, post_work_item
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident, SentMessage
@@ -330,7 +331,7 @@ async def two_private_queues(
 async def test_approving_from_admin_tells_every_private_copy(two_private_queues: Staff) -> None:
     staff = two_private_queues
     (pid,) = await seed_pending(staff.runtime, ["공원 가로등 설치"])
-    staff.runtime.application.services.wake_dispatcher()
+    staff.runtime.application.services.wake(Wake.TELEGRAM_OUTBOX)
     theirs = await staff.admin.wait_for_message("공원 가로등 설치", after=0)
     mine = await staff.moderator.wait_for_message("공원 가로등 설치", after=0)
     await copies_recorded(staff.runtime, 2)

@@ -29,6 +29,7 @@ from bot.domain.deadlines import SEOUL, BusinessCalendar, end_of_day, official_d
 from bot.domain.lifecycle import ProposalStatus
 from bot.services import departments
 from bot.services.answer_steps import first_answer_step
+from bot.services.wakes import woken
 from bot.settings import Settings
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Group, Resident
@@ -78,7 +79,7 @@ async def proposal_in(
             session, name="공원녹지과", now=START, chat_id=DEPARTMENT, emails=MAIL)
         link = await departments.assign_department(session, proposal.id, department, now=START,
                                                    **review_start(settings))
-    runtime.application.services.wake_dispatcher()
+    runtime.application.services.wake(*woken(session))
     assert link.token is not None
     return proposal.id, link.token
 

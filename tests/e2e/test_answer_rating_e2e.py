@@ -20,6 +20,7 @@ from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.services import answers, departments
+from bot.services.wakes import woken
 from bot.settings import Settings
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from sandbox.client import Resident, SentMessage
@@ -58,7 +59,7 @@ async def publish_final_answer(runtime: Runtime, settings: Settings) -> int:
             session, view, FINAL, idempotency_key="final", now=START, policy=settings.policy,
             venues=settings.venues, calendar=BusinessCalendar())
         assert result.outcome is answers.AnswerOutcome.PUBLISHED
-    runtime.application.services.wake_dispatcher()
+    runtime.application.services.wake(*woken(session))
     return proposal.id
 
 

@@ -22,6 +22,7 @@ from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.services import answers, debates, departments
+from bot.services.wakes import woken
 from bot.settings import Settings
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from sandbox.client import Resident, SentMessage
@@ -68,7 +69,7 @@ async def mark_feasible(runtime: Runtime, proposal_id: int, settings: Settings) 
         await answers.submit_answer(session, view, form, idempotency_key="feasible", now=START,
                                     policy=settings.policy, venues=settings.venues,
                                     calendar=BusinessCalendar())
-    runtime.application.services.wake_dispatcher()
+    runtime.application.services.wake(*woken(session))
 
 
 async def open_card(resident: Resident, proposal_id: int, invitation: SentMessage) -> SentMessage:

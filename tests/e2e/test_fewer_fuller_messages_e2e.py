@@ -16,6 +16,7 @@ from bot.db.models import User
 from bot.domain.events import Event, Halfway, ProposalWithdrawn
 from bot.domain.policy import Policy
 from bot.services.outbox import enqueue_for_users
+from bot.services.wakes import woken
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident, SentMessage
 from tests.conftest import START
@@ -146,4 +147,4 @@ async def tell(runtime: Runtime, clock: ShiftableClock, telegram_id: int, notice
         assert user_id is not None
         await enqueue_for_users(session, [user_id], notice, clock.now())
     await clock.advance(timedelta(minutes=1))
-    runtime.application.services.wake_dispatcher()
+    runtime.application.services.wake(*woken(session))

@@ -31,6 +31,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Role
 from bot.domain.policy import Policy
 from bot.services.departments import create_department
+from bot.services.wakes import woken
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Group, Resident, SentMessage
 from tests.conftest import START
@@ -321,7 +322,7 @@ async def test_hide_settles_the_report_item_and_restore_tells_the_reason(
         for tid in (8702, 8703, 8704):
             await report_proposal(session, proposal_id=pid, user_id=ids[tid], reason="spam",
                                   now=START, policy=settings.policy, venues=settings.venues)
-    cast.runtime.application.services.wake_dispatcher()
+    cast.runtime.application.services.wake(*woken(session))
     told = await minji.wait_for_message(TITLE, after=0)
     await cast.mod1.say(f"/hide p {pid} 광고 글")
     await cast.mod1.wait_for_message()
@@ -393,7 +394,7 @@ async def test_a_pending_proposal_is_rejected_with_a_reason_button(
                                effect="밤에도 안전하게 산책할 수 있어요.")
         submitted = await submit_draft(session, user.id, START, settings.policy, settings.venues)
         pid = submitted.proposal_id
-    cast.runtime.application.services.wake_dispatcher()
+    cast.runtime.application.services.wake(*woken(session))
     item = await cast.moderators.wait_for_message(f"{pid}", after=0)
     await cast.mod1.press_data(item, data_of(item, ":reasons:"))
     reasons = await cast.moderators.wait_for_edit(item)

@@ -17,6 +17,7 @@ from bot.domain.events import ModerationPending
 from bot.domain.policy import Policy
 from bot.services import work_items
 from bot.services.departments import create_department
+from bot.services.wakes import woken
 from bot.services.work_items import WorkKind
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import Resident
@@ -128,7 +129,7 @@ async def test_a_copy_still_on_its_way_when_the_item_is_handled_is_settled_once_
         assert item is not None
         await work_items.claim(session, item, user_id=moderator, name="김모더",
                                action="approve", now=START)
-    staff.runtime.application.services.wake_dispatcher()
+    staff.runtime.application.services.wake(*woken(session))
     for person in (staff.admin, staff.moderator):
         copy = await person.wait_for_message("게시 승인", after=0)
         settled = copy if not copy.buttons else await person.wait_for_edit(copy)

@@ -34,6 +34,7 @@ from bot.services.departments import create_department
 from bot.services.moderation import ActOutcome, MergeOutcome, Moderator, OfflineForm
 from bot.services.proposals import EndorseOutcome, endorse, report_proposal
 from bot.services.roles import RoleOutcome
+from bot.services.wakes import Wake
 from bot.services.work_items import WorkKind
 from bot.settings import Settings
 from tests.conftest import START
@@ -654,7 +655,7 @@ async def test_public_page_marks_offline_intake_and_merges_and_hides_hidden_text
                                   actor="t", now=START)
 
     class NoWakes:
-        def __call__(self) -> None:
+        def __call__(self, *targets: Wake) -> None:
             return None
 
     app = web.Application()

@@ -142,7 +142,7 @@ async def client(
 ) -> AsyncIterator[TestClient]:
     app = web.Application()
     deps = PageDeps(sessionmaker=sessionmaker, settings=SETTINGS, clock=clock, i18n=I18n(),
-                    calendar=BusinessCalendar(), wake_dispatcher=lambda: None, cache_seconds=0)
+                    calendar=BusinessCalendar(), wake=lambda *targets: None, cache_seconds=0)
     add_page_routes(app, deps)
     add_open_data_routes(app, deps)
     add_budget_routes(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from ipaddress import ip_network
 
@@ -26,6 +26,7 @@ from bot.services.departments import (
     hash_token,
     revoke_links,
 )
+from bot.services.wakes import Wake
 from bot.settings import Settings
 from bot.web import pages
 from bot.web.app import secure_application
@@ -56,10 +57,12 @@ class Scene:
 
 @dataclass
 class Wakes:
-    count: int = 0
+    """The loops each commit woke, in order."""
 
-    def __call__(self) -> None:
-        self.count += 1
+    calls: list[frozenset[Wake]] = field(default_factory=list)
+
+    def __call__(self, *targets: Wake) -> None:
+        self.calls.append(frozenset(targets))
 
 
 @pytest.fixture
@@ -240,7 +243,7 @@ async def test_preview_then_publish_and_a_replay_changes_nothing(
     assert replay.status == 409 and ko.gettext(pages.ALREADY_PUBLISHED) in await replay.text()
     assert await answers_of(sessionmaker, scene.proposal_id) == 1
     assert await status_of(sessionmaker, scene.proposal_id) is ProposalStatus.IN_DEBATE
-    assert wakes.count == 1
+    assert wakes.calls == [{Wake.TELEGRAM_OUTBOX}]  # once, by the publish, for its notices
 
 
 async def test_edit_goes_back_to_the_form_with_the_values(

@@ -20,13 +20,9 @@ from bot.domain.venues import Venues
 from bot.services.audit import record_audit
 from bot.services.debates.queries import fresh_proposal
 from bot.services.lifecycle import transition
-from bot.services.outbox import (
-    enqueue,
-    enqueue_for_users,
-    proposal_followers,
-    wake_after_commit,
-)
+from bot.services.outbox import enqueue, enqueue_for_users, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts
+from bot.services.wakes import Wake, wake_after_commit
 
 
 class OpenOutcome(StrEnum):
@@ -101,7 +97,7 @@ async def _request_forum_topic(
     session: AsyncSession, proposal_id: int, chat_id: int, now: datetime
 ) -> None:
     """A row the forum mirror (bot/forum.py) turns into a topic after the commit."""
-    wake_after_commit(session)
+    wake_after_commit(session, Wake.FORUM_MIRROR)
     await session.execute(insert_ignoring_conflicts(
         session, DebateForumTopic, proposal_id=proposal_id, chat_id=chat_id, requested_at=now,
     ))
