@@ -7,11 +7,18 @@ its middlewares) on a migrated SQLite file with one proposal, its department, it
 and two answers. The baseline is a bare aiohttp app whose handler returns the bytes of one
 response of the same page, so the difference is exactly what building the page costs.
 
+The pages are wired as in production: their reads go through the read lane (one hop per page,
+`FastLane(reads_only=True)`), and rendered copies are kept `DEFAULT_TTL_SECONDS` by the page
+cache. `--no-cache` turns the cache off (`PageDeps.cache_seconds=0`), so every request reads
+and renders: the cold path, which must be fast on its own (issue #16).
+
 Both servers run in this process on 127.0.0.1, are hit by the same aiohttp client with the same
 concurrency, in interleaved rounds; each figure is the median of `--repeats` rounds. The
-ratio (page / static) is the figure to watch; the goal is at least 30%.
+ratio (page / static) is the figure to watch; the goal is at least 30% with the cache and 20%
+without it.
 
     python -m benchmarks.reply_page [--requests 500] [--concurrency 8] [--repeats 3] [--json]
+                                    [--no-cache]
 
 The exit status is 0 whatever the ratio; it is non-zero only when a request failed.
 """
@@ -37,10 +44,10 @@ if __package__ in (None, ""):  # run as `python benchmarks/reply_page.py`
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import fake_clock
-from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.engine import FastLane, create_engine, create_sessionmaker, reading
 from bot.db.migrate import upgrade
 from bot.db.models import Proposal, Subscription, User
 from bot.domain.answers import AnswerForm, AnswerKind
@@ -57,7 +64,8 @@ from bot.web.cache import DEFAULT_TTL_SECONDS
 from bot.web.pages import PageDeps
 from tests.support.service_settings import review_start
 
-GOAL = 0.30
+GOAL = 0.30  # with the page cache
+UNCACHED_GOAL = 0.20  # every request read and rendered
 START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 SETTINGS = Settings(secret_key="b" * 64, public_base_url="http://127.0.0.1")
 PAGES = ("reply", "public")
@@ -68,6 +76,7 @@ class Report:
     requests: int
     concurrency: int
     repeats: int
+    goal: float
     runs: dict[str, list[float]] = field(default_factory=dict)
 
     def median(self, name: str) -> float:
@@ -77,12 +86,12 @@ class Report:
         return self.median(page) / self.median(f"static_{page}")
 
     def verdict(self, page: str) -> str:
-        return "PASS" if self.ratio(page) >= GOAL else "BELOW"
+        return "PASS" if self.ratio(page) >= self.goal else "BELOW"
 
     def table(self) -> str:
         lines = [
             f"{self.requests} requests × {self.repeats} rounds, concurrency {self.concurrency}",
-            f"{'page':<8} {'static':>14} {'app':>14} {'ratio':>8}  goal ≥ {GOAL:.0%}",
+            f"{'page':<8} {'static':>14} {'app':>14} {'ratio':>8}  goal ≥ {self.goal:.0%}",
         ]
         for page in PAGES:
             lines.append(
@@ -94,6 +103,7 @@ class Report:
     def as_json(self) -> str:
         body: dict[str, object] = {
             "requests": self.requests, "concurrency": self.concurrency, "repeats": self.repeats,
+            "goal": self.goal,
         }
         for page in PAGES:
             body[f"static_{page}_requests_per_second"] = round(self.median(f"static_{page}"), 1)
@@ -142,8 +152,10 @@ async def answer(
     sessionmaker: async_sessionmaker[AsyncSession], token: str, calendar: BusinessCalendar
 ) -> None:
     forms = [
-        AnswerForm(AnswerKind.INTERIM, "김민수", "현장을 확인하고 있어요. 곧 알려드려요."),
-        AnswerForm(AnswerKind.INTERIM, "김민수", "예산 부서와 협의 중이에요. 기다려 주세요."),
+        AnswerForm(AnswerKind.INTERIM, "김민수", "현장을 확인하고 있어요. 곧 알려드려요.",
+                   expected_completion="2027-01-15"),
+        AnswerForm(AnswerKind.INTERIM, "김민수", "예산 부서와 협의 중이에요. 기다려 주세요.",
+                   expected_completion="2027-01-29"),
     ]
     for n, form in enumerate(forms):
         async with sessionmaker() as session, session.begin():
@@ -157,13 +169,16 @@ async def answer(
 
 
 def page_app(
-    sessionmaker: async_sessionmaker[AsyncSession], cache_seconds: float
+    engine: AsyncEngine, read_lane: FastLane, cache_seconds: float
 ) -> web.Application:
+    """The web app with the pages wired as `bot.app.Runtime.web_app` wires them."""
     async def health() -> HealthReport:
         return HealthReport(True, True, True, 0.0, 0)
 
-    pages = PageDeps(sessionmaker, SETTINGS, fake_clock(START + timedelta(days=1)), I18n(),
-                     BusinessCalendar(), lambda: None, cache_seconds=cache_seconds)
+    pages = PageDeps(create_sessionmaker(engine), SETTINGS, fake_clock(START + timedelta(days=1)),
+                     I18n(), BusinessCalendar(), lambda *_targets: None,
+                     cache_seconds=cache_seconds,
+                     reader=create_sessionmaker(reading(engine)), read_lane=read_lane)
     return create_web_app(WebDeps(metrics=Metrics(), health=health, settings=SETTINGS,
                                   pages=pages))
 
@@ -215,10 +230,13 @@ async def measure(
 
 
 async def run(requests: int, concurrency: int, repeats: int, cache_seconds: float) -> Report:
-    report = Report(requests, concurrency, repeats, {name: [] for name in
-                                                      (*PAGES, *(f"static_{p}" for p in PAGES))})
+    goal = GOAL if cache_seconds > 0 else UNCACHED_GOAL
+    report = Report(requests, concurrency, repeats, goal, {
+        name: [] for name in (*PAGES, *(f"static_{p}" for p in PAGES))})
     with tempfile.TemporaryDirectory(prefix="gonggam-reply-bench-") as directory:
-        engine = create_engine(f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}")
+        url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}"
+        engine = create_engine(url)
+        read_lane = FastLane(url, engine, reads_only=True)
         try:
             await upgrade(engine)
             sessionmaker = create_sessionmaker(engine)
@@ -226,7 +244,7 @@ async def run(requests: int, concurrency: int, repeats: int, cache_seconds: floa
             paths = {"reply": scene.reply_path, "public": scene.public_path}
             connector = aiohttp.TCPConnector(limit=concurrency)
             async with aiohttp.ClientSession(connector=connector) as http, \
-                    serving(page_app(sessionmaker, cache_seconds)) as app_url:
+                    serving(page_app(engine, read_lane, cache_seconds)) as app_url:
                 bodies = {
                     paths[p]: await (await http.get(app_url + paths[p])).read() for p in PAGES
                 }
@@ -241,6 +259,7 @@ async def run(requests: int, concurrency: int, repeats: int, cache_seconds: floa
                             report.runs[page].append(await measure(
                                 http, app_url + paths[page], requests, concurrency))
         finally:
+            read_lane.dispose()
             await engine.dispose()
     return report
 

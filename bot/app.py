@@ -114,6 +114,11 @@ class Runtime:
     broadcasts: BroadcastProgress | None = None  # broadcasts: the admin's progress message
     web_runner: web.AppRunner | None = field(default=None)
     mode: Mode | None = None
+    # the reply and public pages read through it: one hop per page (bot.web.pages)
+    read_lane: FastLane = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.read_lane = FastLane(self.settings.database_url, self.engine, reads_only=True)
 
     @property
     def bot(self) -> ExtBot[None]:
@@ -177,6 +182,7 @@ class Runtime:
             await self.mail_dispatcher.stop()
         await self.application.shutdown()
         self.application.services.fast_lane.dispose()
+        self.read_lane.dispose()
         await self.engine.dispose()
         log.info("공감 stopped")
 
@@ -206,6 +212,7 @@ class Runtime:
                 pages=PageDeps(
                     sessionmaker=self.sessionmaker,
                     reader=create_sessionmaker(reading(self.engine)),
+                    read_lane=self.read_lane,
                     settings=self.settings,
                     clock=self.clock,
                     i18n=self.i18n,

@@ -104,10 +104,17 @@ class FastLane:
     event loop (and could wait on a transaction that needs the loop to finish), so it hands
     the work to one dedicated thread that waits with the usual busy timeout instead. On
     PostgreSQL it runs the same function on the async engine, where asyncpg is already cheap.
+
+    A lane made with `reads_only` runs transactions that only read, like `reading`: on SQLite
+    they begin deferred, so in WAL mode they read beside a writer instead of queueing for its
+    lock, and a page read costs one hop instead of one per statement.
     """
 
-    def __init__(self, database_url: str, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(
+        self, database_url: str, engine: AsyncEngine, *, reads_only: bool = False
+    ) -> None:
+        self._engine = reading(engine) if reads_only else engine
+        self._reads_only = reads_only
         self._inline: Engine | None = None
         self._waiting: Engine | None = None
         self._thread: ThreadPoolExecutor | None = None
@@ -123,13 +130,14 @@ class FastLane:
             async with self._engine.begin() as connection:
                 return await connection.run_sync(work)
         try:
-            return _in_transaction(self._inline, work)
+            return _in_transaction(self._inline, work, reads_only=self._reads_only)
         except OperationalError as error:
             if "locked" not in str(error.orig) and "busy" not in str(error.orig):
                 raise
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._thread, partial(_in_transaction, self._waiting, work)
+            self._thread,
+            partial(_in_transaction, self._waiting, work, reads_only=self._reads_only),
         )
 
     def dispose(self) -> None:
@@ -152,6 +160,9 @@ def _sync_sqlite(url: Any, *, busy_timeout_ms: int) -> Engine:
     return engine
 
 
-def _in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
-    with engine.begin() as connection:
-        return work(connection)
+def _in_transaction(engine: Engine, work: Callable[[Connection], T], *, reads_only: bool) -> T:
+    with engine.connect() as connection:
+        if reads_only:
+            connection = connection.execution_options(**{READS_ONLY: True})
+        with connection.begin():
+            return work(connection)

@@ -7,11 +7,11 @@ caller's transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -22,7 +22,7 @@ from bot.db.models import (
     ReReviewRequest,
     SatisfactionVote,
 )
-from bot.domain.answer_clock import DeadlineRules, NamedDeadline, interim_missing
+from bot.domain.answer_clock import DeadlineRules
 from bot.domain.answers import (
     ACCEPTING,
     AnswerForm,
@@ -68,14 +68,11 @@ from bot.domain.satisfaction import (
 from bot.domain.text import mask_personal_data
 from bot.domain.tiers import DEPARTMENT_TRACK, HEAD_TRACK
 from bot.domain.venues import Venues
-from bot.services.answer_steps import has_interim, steps_of
 from bot.services.audit import record_audit
 from bot.services.bans import ensure_permitted
-from bot.services.browse import ProposalCard, load_card
 from bot.services.callbacks import erase_if_closed
 from bot.services.deadline_views import RE_REVIEW_NOTE, expected_answer_date
 from bot.services.debates import announce_debate_opened  # debates hook
-from bot.services.debates import summary_text as debate_summary_text  # debates hook
 from bot.services.departments import hash_token, notify_department
 from bot.services.head_answers import announce_head_answer, claim_head_answer
 from bot.services.lifecycle import transition
@@ -114,49 +111,62 @@ class LinkView:
 
 
 @dataclass(frozen=True)
-class AnswerView:
-    id: int
-    kind: AnswerKind
-    decision: str | None
-    text: str
-    official_name: str
-    department_name: str
-    created_at: datetime
-    expected_completion: date | None
-    budget_krw: int | None
-    percent: int | None
-    head: bool = False  # 「구청장 답변」, shown apart from the department's
-
-
-@dataclass(frozen=True)
-class ProposalPage:
-    card: ProposalCard
-    answers: tuple[AnswerView, ...]
-    deadline: NamedDeadline | None  # the one that matters now, named and explained
-    overdue_days: int
-    allowed: frozenset[AnswerKind]
-    head_office_required: bool
-    department_name: str | None
-    debate_summary: str | None
-    satisfied: int
-    dissatisfied: int
-    # the head's answer tier: its answers, its deadline, whether it has answered
-    head_answers: tuple[AnswerView, ...] = ()
-    head_due: datetime | None = None
-    head_answered: bool = False
-    expected_answer: date | None = None  # by the latest 중간답변
-    interim_missing: bool = False  # 「중간답변 없음」: none by D-3 of the answer window
-
-    @property
-    def due(self) -> datetime | None:
-        return self.deadline.at if self.deadline is not None else None
-
-
-@dataclass(frozen=True)
 class AnswerResult:
     outcome: AnswerOutcome
     errors: dict[str, str]
     status: ProposalStatus
+
+
+# Built once, so every lookup reuses its compiled form whole (see proposal_pages).
+LINK_QUERY = (
+    select(ReplyLink.id, ReplyLink.proposal_id, ReplyLink.department_id, Department.name,
+           ReplyLink.expires_at, ReplyLink.revoked_at, ReplyLink.track, ReplyLink.token_hash)
+    .join(Department, Department.id == ReplyLink.department_id)
+    .where(ReplyLink.token_hash.in_(bindparam("hashes", expanding=True)))
+)
+
+
+@dataclass(frozen=True)
+class FoundLink:
+    """A live link and the hash it was found under."""
+
+    view: LinkView
+    stored_hash: str
+    current_hash: str  # the token's hash under the current key
+
+    @property
+    def stale(self) -> bool:
+        """Found under the previous key during a key rotation: re-hash it (`keep_current`)."""
+        return self.stored_hash != self.current_hash
+
+
+def find_link(
+    connection: Connection, token: str, now: datetime, secret_key: str,
+    previous_key: str | None = None,
+) -> FoundLink | None:
+    """The live link behind a token, read only; None alike for unknown, expired and revoked
+    tokens. During a key rotation the token is also looked up under `previous_key`."""
+    if not token or len(token) > 100:
+        return None
+    current = hash_token(token, secret_key)
+    hashes = [current] if previous_key is None else [current, hash_token(token, previous_key)]
+    row = connection.execute(LINK_QUERY, {"hashes": hashes}).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    view = LinkView(row.id, row.proposal_id, row.department_id, row.name, row.expires_at,
+                    head=row.track == HEAD_TRACK)
+    return FoundLink(view, row.token_hash, current)
+
+
+async def keep_current(session: AsyncSession, found: FoundLink) -> None:
+    """Re-hash a link found under the previous key to the current one (the caller commits),
+    so it keeps working once the previous key is dropped."""
+    if found.stale:
+        await session.execute(
+            update(ReplyLink)
+            .where(ReplyLink.id == found.view.link_id, ReplyLink.token_hash == found.stored_hash)
+            .values(token_hash=found.current_hash)
+        )
 
 
 async def resolve_link(
@@ -165,50 +175,14 @@ async def resolve_link(
 ) -> LinkView | None:
     """The link behind a token; None alike for unknown, expired and revoked tokens.
 
-    During a key rotation the token is also looked up under `previous_key`; a live link
-    found that way is re-hashed to `secret_key` (the caller commits), so it keeps working
-    once the previous key is dropped.
+    A live link found under `previous_key` is re-hashed to `secret_key` (the caller commits).
     """
-    if not token or len(token) > 100:
+    found = await session.run_sync(
+        lambda sync: find_link(sync.connection(), token, now, secret_key, previous_key))
+    if found is None:
         return None
-    current = hash_token(token, secret_key)
-    hashes = [current] if previous_key is None else [current, hash_token(token, previous_key)]
-    row = (await session.execute(
-        select(ReplyLink, Department.name)
-        .join(Department, Department.id == ReplyLink.department_id)
-        .where(ReplyLink.token_hash.in_(hashes))
-    )).first()
-    if row is None:
-        return None
-    link, name = row
-    if link.revoked_at is not None or link.expires_at <= now:
-        return None
-    if link.token_hash != current:
-        await session.execute(
-            update(ReplyLink)
-            .where(ReplyLink.id == link.id, ReplyLink.token_hash == link.token_hash)
-            .values(token_hash=current)
-        )
-    return LinkView(link.id, link.proposal_id, link.department_id, name, link.expires_at,
-                    head=link.track == HEAD_TRACK)
-
-
-async def load_reply_page(
-    session: AsyncSession, link: LinkView, now: datetime, policy: Policy,
-    calendar: BusinessCalendar,
-) -> ProposalPage:
-    page = await _page(session, link.proposal_id, now, policy, calendar)
-    assert page is not None, "a live link always points at an existing proposal"
-    if link.head:  # the head's office answers once, a final answer, in any state
-        return replace(page, allowed=frozenset() if page.head_answered else HEAD_KINDS)
-    return page
-
-
-async def load_public_page(
-    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy,
-    calendar: BusinessCalendar,
-) -> ProposalPage | None:
-    return await _page(session, proposal_id, now, policy, calendar)
+    await keep_current(session, found)
+    return found.view
 
 
 async def submit_answer(
@@ -469,62 +443,6 @@ async def _announce_overdue(
     await enqueue_for_users(session, await proposal_followers(session, proposal.id),
                             AnswerOverdue(proposal.id, proposal.title, due, stage, days, key=once),
                             now)
-
-
-async def _page(
-    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy,
-    calendar: BusinessCalendar,
-) -> ProposalPage | None:
-    proposal = await session.get(Proposal, proposal_id, populate_existing=True)
-    if proposal is None:
-        return None
-    card = await load_card(session, proposal_id, viewer_id=-1,
-                           rules=DeadlineRules(policy.answer_days, calendar))
-    if card is None:
-        return None
-    status = ProposalStatus(proposal.status)
-    due = card.deadline.at if card.deadline is not None else None
-    late = overdue_days(due, now) if status in (S.UNDER_REVIEW, S.AWAITING_ANSWER) else 0
-    department = (
-        await session.get(Department, proposal.department_id) if proposal.department_id else None
-    )
-    satisfied, dissatisfied = await _satisfaction(session, proposal_id)
-    threshold = policy.head_answer_threshold
-    return ProposalPage(
-        card=card,
-        answers=await _answers(session, proposal_id, DEPARTMENT_TRACK),
-        deadline=card.deadline,
-        overdue_days=late,
-        allowed=ALLOWED.get(status, frozenset()),
-        head_office_required=bool(threshold and proposal.endorsement_count >= threshold),
-        department_name=department.name if department else None,
-        debate_summary=await debate_summary_text(session, proposal_id),  # debates hook
-        satisfied=satisfied,
-        dissatisfied=dissatisfied,
-        head_answers=await _answers(session, proposal_id, HEAD_TRACK),
-        head_due=proposal.head_answer_due,
-        head_answered=proposal.head_answered_at is not None,
-        expected_answer=card.expected_answer,
-        interim_missing=(status is S.AWAITING_ANSWER and interim_missing(
-            steps_of(proposal, calendar), now, await has_interim(session, proposal))),
-    )
-
-
-async def _answers(
-    session: AsyncSession, proposal_id: int, track: str
-) -> tuple[AnswerView, ...]:
-    rows = await session.execute(
-        select(Answer, Department.name)
-        .join(Department, Department.id == Answer.department_id)
-        .where(Answer.proposal_id == proposal_id, Answer.track == track)
-        .order_by(Answer.created_at, Answer.id)
-    )
-    return tuple(
-        AnswerView(a.id, AnswerKind(a.kind), a.decision, a.text, a.official_name, name,
-                   a.created_at, a.expected_completion, a.budget_krw, a.percent,
-                   head=track == HEAD_TRACK)
-        for a, name in rows
-    )
 
 
 async def _satisfaction(session: AsyncSession, proposal_id: int) -> tuple[int, int]:

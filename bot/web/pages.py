@@ -9,19 +9,21 @@ Handlers only translate: the service decides, the templates show.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from aiohttp import web
 from babel.dates import format_date
 from multidict import MultiDictProxy
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.db.engine import FastLane
 from bot.domain.answers import (
     ACCEPTING,
     AnswerForm,
@@ -48,13 +50,19 @@ from bot.rendering.labels import (
 from bot.rendering.templates import html_templates
 from bot.services.answers import (
     AnswerOutcome,
-    AnswerView,
     LinkView,
-    ProposalPage,
-    load_public_page,
-    load_reply_page,
+    keep_current,
     resolve_link,
     submit_answer,
+)
+from bot.services.proposal_pages import (
+    AnswerView,
+    PageRules,
+    ProposalPage,
+    ReplyRead,
+    load_reply_page,
+    read_public_page,
+    read_reply_page,
 )
 from bot.services.wakes import Waker, woken
 from bot.settings import Settings
@@ -68,6 +76,7 @@ from bot.web.security import (
     content_digest,
 )
 
+T = TypeVar("T")
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
@@ -121,10 +130,19 @@ class PageDeps:
     cache_seconds: float = DEFAULT_TTL_SECONDS
     # for pages that only read: on SQLite they never wait for a writer (bot.db.engine.reading)
     reader: async_sessionmaker[AsyncSession] | None = None
+    # the reply and public pages' reads, each one transaction in one hop (FastLane reads_only)
+    read_lane: FastLane | None = None
 
     def reading_session(self) -> AsyncSession:
         """A session for a page that only reads (a writer's, when no reader is set)."""
         return (self.reader or self.sessionmaker)()
+
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        """Run a page's read in one transaction: on the read lane, else in a reading session."""
+        if self.read_lane is not None:
+            return await self.read_lane.run(work)
+        async with self.reading_session() as session:
+            return await session.run_sync(lambda sync: work(sync.connection()))
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,7 @@ class PageState:
     failures: FailureLimiter
     t: Translator
     cache: PageCache
+    rules: PageRules
 
 
 PAGES = web.AppKey("pages", PageState)
@@ -173,6 +192,7 @@ def add_page_routes(app: web.Application, deps: PageDeps) -> None:
         failures=FailureLimiter(deps.failures_per_minute, deps.token_failures_per_minute),
         t=translator,
         cache=PageCache(deps.cache_seconds),
+        rules=PageRules(deps.settings.policy, deps.calendar),
     )
     app.router.add_get("/r/{token}", reply_page)
     app.router.add_post("/r/{token}/preview", preview_answer)
@@ -212,11 +232,10 @@ async def reply_page(request: web.Request) -> web.Response:
     cached = None if published else state.cache.get(("reply", token))
     if cached is not None and cached.expires_at > now:
         return _with_fresh_form_tokens(state, cached, now)
-    async with state.deps.sessionmaker() as session:
-        link = await _resolve(session, state, token, now)
-        if link is None:
-            return _lookup_failed(state, request)
-        page = await _page_for(session, state, link, now)
+    read = await _read_reply(state, token, now)
+    if read is None:
+        return _lookup_failed(state, request)
+    link, page = read.link, read.page
     if published:
         return _reply(state, request, link, page, now, notice=PUBLISHED)
     template = _reply(state, request, link, page, now, placeholders=True)
@@ -281,9 +300,8 @@ async def public_page(request: web.Request) -> web.Response:
     cached = state.cache.get(("public", proposal_id))
     if cached is not None:
         return _html(cached)
-    async with state.deps.reading_session() as session:
-        page = await load_public_page(session, proposal_id, now, state.deps.settings.policy,
-                                      state.deps.calendar)
+    page = await state.deps.read(
+        lambda connection: read_public_page(connection, proposal_id, now, state.rules))
     if page is None:
         return _not_found(state)
     response = _render(state, "public.html", page=page, now=now, **_deadline_facts(page, now))
@@ -293,6 +311,20 @@ async def public_page(request: web.Request) -> web.Response:
 
 # ---- steps ----------------------------------------------------------------------------------
 
+
+async def _read_reply(state: PageState, token: str, now: datetime) -> ReplyRead | None:
+    """The link and its page in one read; a link found under the previous key is re-hashed
+    in a transaction of its own (only during a key rotation)."""
+    if not TOKEN_SHAPE.match(token):
+        return None
+    settings = state.deps.settings
+    read = await state.deps.read(lambda connection: read_reply_page(
+        connection, token, now, state.rules, settings.secret_key, settings.secret_key_previous))
+    if read is not None and read.found.stale:
+        async with state.deps.sessionmaker() as session:
+            await keep_current(session, read.found)
+            await session.commit()
+    return read
 
 async def _page_for(
     session: AsyncSession, state: PageState, link: LinkView, now: datetime

@@ -18,7 +18,7 @@ from bot.domain.deadlines import SEOUL, end_of_day, official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import I18n
 from bot.rendering.deadlines import deadline_line
-from bot.services import answers
+from bot.services import answers, proposal_pages
 from bot.services.answer_steps import first_answer_step
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from tests.conftest import START
@@ -67,9 +67,9 @@ async def sent(sessionmaker: Maker) -> list[tuple[str, int, str | None]]:
     return [(k, c, a) for k, c, a in rows if k not in NOT_HERE]
 
 
-async def page_at(sessionmaker: Maker, pid: int, now: datetime) -> answers.ProposalPage:
+async def page_at(sessionmaker: Maker, pid: int, now: datetime) -> proposal_pages.ProposalPage:
     async with sessionmaker() as session:
-        page = await answers.load_public_page(session, pid, now, SETTINGS.policy, CALENDAR)
+        page = await proposal_pages.load_public_page(session, pid, now, SETTINGS.policy, CALENDAR)
     assert page is not None
     return page
 

@@ -18,7 +18,7 @@ from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.domain.satisfaction import DissatisfactionReason, ReasonProblem
-from bot.services import answers, departments
+from bot.services import answers, departments, proposal_pages
 from bot.services.answers import AnswerOutcome, RatingOutcome
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.departments import AssignOutcome
@@ -200,7 +200,7 @@ async def test_the_answer_clock_reminds_then_flags_overdue_once_then_weekly(
     assert [c for k, c in everyone if k == "moderation_overdue"] == []
     assert sorted(c for k, c in everyone if k == "answer_overdue") == [900, 901, 902]
     async with sessionmaker() as session:
-        page = await answers.load_public_page(session, pid, clock.now(), SETTINGS.policy,
+        page = await proposal_pages.load_public_page(session, pid, clock.now(), SETTINGS.policy,
                                               CALENDAR)
     assert page is not None and page.overdue_days == 11
 
@@ -217,7 +217,8 @@ async def test_dissatisfaction_alerts_the_moderators_once(sessionmaker: Maker) -
             assert outcome is answers.RatingOutcome.RECORDED
     assert [c for k, c in await kinds(sessionmaker) if k == "moderation_dissatisfied"] == [-500]
     async with sessionmaker() as session:
-        page = await answers.load_public_page(session, pid, START, SETTINGS.policy, CALENDAR)
+        page = await proposal_pages.load_public_page(session, pid, START, SETTINGS.policy,
+                                                     CALENDAR)
     assert page is not None and (page.satisfied, page.dissatisfied) == (7, 4)
 
 

@@ -22,7 +22,7 @@ from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.debate import Stance
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
-from bot.services import answers, debates, departments
+from bot.services import answers, debates, departments, proposal_pages
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.debates import (
     ExtendOutcome,
@@ -276,7 +276,8 @@ async def test_the_close_stores_one_summary_and_tells_the_author_and_every_follo
     async with sessionmaker() as session:
         proposal = await session.get(Proposal, pid)
         summaries = await session.scalar(select(func.count()).select_from(DebateSummaryRow))
-        page = await answers.load_public_page(session, pid, CLOSES, SETTINGS.policy, CALENDAR)
+        page = await proposal_pages.load_public_page(session, pid, CLOSES, SETTINGS.policy,
+                                                     CALENDAR)
     assert proposal is not None and proposal.status == ProposalStatus.AWAITING_ANSWER
     assert proposal.debate_reminder_at is None and proposal.answer_due is not None
     assert summaries == 1

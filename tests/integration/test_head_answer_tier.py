@@ -16,7 +16,7 @@ from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
-from bot.services import answers, departments, exports, head_answers, stats
+from bot.services import answers, departments, exports, head_answers, proposal_pages, stats
 from bot.services.answers import AnswerOutcome
 from bot.services.moderation import MergeOutcome, merge_proposals
 from bot.services.proposals import EndorseOutcome, endorse
@@ -145,7 +145,7 @@ async def test_the_head_answers_once_beside_the_department_and_followers_hear_it
     async with sessionmaker() as session:
         link = await answers.resolve_link(session, token, START, SETTINGS.secret_key)
         assert link is not None and link.head  # not revoked by the department's link
-        page = await answers.load_reply_page(session, link, START, TIERS, CALENDAR)
+        page = await proposal_pages.load_reply_page(session, link, START, TIERS, CALENDAR)
     assert page.allowed == {AnswerKind.FINAL} and page.head_due is not None
     interim = AnswerForm(AnswerKind.INTERIM, "구청장", "검토하고 있습니다. 곧 답변드릴게요.")
     assert (await submit(sessionmaker, token, interim, "h0")).outcome is AnswerOutcome.WRONG_STATE
@@ -160,7 +160,7 @@ async def test_the_head_answers_once_beside_the_department_and_followers_hear_it
     answered = await fresh(sessionmaker, pid)
     assert answered.head_answered_at == START and answered.head_reminder_at is None
     async with sessionmaker() as session:
-        public = await answers.load_public_page(session, pid, START, TIERS, CALENDAR)
+        public = await proposal_pages.load_public_page(session, pid, START, TIERS, CALENDAR)
         tracks = list(await session.scalars(select(Answer.track)))
     assert public is not None and public.answers == ()
     assert [a.decision for a in public.head_answers] == ["accepted"] and tracks == ["head"]

@@ -1,0 +1,323 @@
+"""The department reply page and the public proposal page, each read in a fixed few statements.
+
+A page is read in one transaction of three SELECTs whatever the proposal's history: the
+proposal with its department, debate extension, debate summary and satisfaction counts; its
+history; its answers on both tracks. Everything else the page says (the deadline and whether
+재심의 restarted it, the date the latest 중간답변 expects, whether one came in the answer
+window, the head's decision) is derived from those rows here, not asked of the database again.
+
+The reads are synchronous functions of a `Connection`, so a page can run them in one hop on
+a read lane (`bot.db.engine.FastLane`) as well as inside an async session (`load_*_page`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BindParameter, Connection, Row, Select, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Answer,
+    DebateExtension,
+    DebateSummaryRow,
+    Department,
+    Proposal,
+    ProposalEvent,
+    SatisfactionVote,
+)
+from bot.domain.answer_clock import (
+    DeadlineFacts,
+    DeadlineRules,
+    Extension,
+    NamedDeadline,
+    answer_steps,
+    interim_missing,
+)
+from bot.domain.answer_clock import named_deadline as name_deadline
+from bot.domain.answers import AnswerKind, overdue_days
+from bot.domain.deadlines import BusinessCalendar
+from bot.domain.debate import DebateSummary, plain_summary
+from bot.domain.lifecycle import ProposalStatus
+from bot.domain.policy import Policy
+from bot.domain.tiers import HEAD_TRACK
+from bot.services.answers import ALLOWED, HEAD_KINDS, FoundLink, LinkView, find_link
+from bot.services.browse import PUBLIC_STATUSES, HistoryItem, ProposalCard
+from bot.services.deadline_views import RE_REVIEW_NOTE
+from bot.services.drafts import place_of
+
+S = ProposalStatus
+OVERDUE_STATES = (S.UNDER_REVIEW, S.AWAITING_ANSWER)
+PROPOSAL_ID: BindParameter[int] = bindparam("proposal_id")
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    id: int
+    kind: AnswerKind
+    decision: str | None
+    text: str
+    official_name: str
+    department_name: str
+    created_at: datetime
+    expected_completion: date | None
+    budget_krw: int | None
+    percent: int | None
+    head: bool = False  # 「구청장 답변」, shown apart from the department's
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    card: ProposalCard
+    answers: tuple[AnswerView, ...]
+    deadline: NamedDeadline | None  # the one that matters now, named and explained
+    overdue_days: int
+    allowed: frozenset[AnswerKind]
+    head_office_required: bool
+    department_name: str | None
+    debate_summary: str | None
+    satisfied: int
+    dissatisfied: int
+    # the head's answer tier: its answers, its deadline, whether it has answered
+    head_answers: tuple[AnswerView, ...] = ()
+    head_due: datetime | None = None
+    head_answered: bool = False
+    expected_answer: date | None = None  # by the latest 중간답변
+    interim_missing: bool = False  # 「중간답변 없음」: none by D-3 of the answer window
+
+    @property
+    def due(self) -> datetime | None:
+        return self.deadline.at if self.deadline is not None else None
+
+
+@dataclass(frozen=True)
+class ReplyRead:
+    """What the reply page read in its one transaction: the link and its proposal's page."""
+
+    found: FoundLink
+    page: ProposalPage
+
+    @property
+    def link(self) -> LinkView:
+        return self.found.view
+
+
+@dataclass(frozen=True)
+class PageRules:
+    """What the pages' deadlines follow from: the policy and the business calendar."""
+
+    policy: Policy
+    calendar: BusinessCalendar
+
+
+@dataclass(frozen=True)
+class _Event:
+    at: datetime
+    status: ProposalStatus
+    note: str | None
+
+
+def read_public_page(
+    connection: Connection, proposal_id: int, now: datetime, rules: PageRules
+) -> ProposalPage | None:
+    """The public page of a proposal; None if it is missing or not public."""
+    params = {PROPOSAL_ID.key: proposal_id}
+    row = connection.execute(PROPOSAL_QUERY, params).first()
+    if row is None or row.status not in PUBLIC_STATUSES:
+        return None
+    events = [_Event(at, S(status), note)
+              for at, status, note in connection.execute(EVENTS_QUERY, params)]
+    answers = [_answer_view(a) for a in connection.execute(ANSWERS_QUERY, params)]
+    return _page(row, events, answers, now, rules)
+
+
+def read_reply_page(
+    connection: Connection, token: str, now: datetime, rules: PageRules, secret_key: str,
+    previous_key: str | None = None,
+) -> ReplyRead | None:
+    """The link behind `token` and its proposal's page as the department sees it; None alike
+    for unknown, expired and revoked tokens."""
+    found = find_link(connection, token, now, secret_key, previous_key)
+    if found is None:
+        return None
+    page = read_public_page(connection, found.view.proposal_id, now, rules)
+    assert page is not None, "a live link always points at a public proposal"
+    return ReplyRead(found, for_link(page, found.view))
+
+
+def for_link(page: ProposalPage, link: LinkView) -> ProposalPage:
+    """The page as the link's office may answer it: the head's office answers once, a final
+    answer, in any state."""
+    if link.head:
+        return replace(page, allowed=frozenset() if page.head_answered else HEAD_KINDS)
+    return page
+
+
+async def load_reply_page(
+    session: AsyncSession, link: LinkView, now: datetime, policy: Policy,
+    calendar: BusinessCalendar,
+) -> ProposalPage:
+    """The reply page inside `session`'s transaction (the forms' POSTs read it there)."""
+    page = await load_public_page(session, link.proposal_id, now, policy, calendar)
+    assert page is not None, "a live link always points at a public proposal"
+    return for_link(page, link)
+
+
+async def load_public_page(
+    session: AsyncSession, proposal_id: int, now: datetime, policy: Policy,
+    calendar: BusinessCalendar,
+) -> ProposalPage | None:
+    """The public page inside `session`'s transaction."""
+    rules = PageRules(policy, calendar)
+    return await session.run_sync(
+        lambda sync: read_public_page(sync.connection(), proposal_id, now, rules))
+
+
+def _proposal_query() -> Select[*tuple[Any, ...]]:
+    """The proposal's columns with its department, extension, summary and satisfaction."""
+    def votes(satisfied: bool) -> Any:
+        return (select(func.count()).select_from(SatisfactionVote)
+                .where(SatisfactionVote.proposal_id == Proposal.id,
+                       SatisfactionVote.satisfied.is_(satisfied))
+                .scalar_subquery())
+
+    p = Proposal
+    return (
+        select(
+            p.id, p.author_id, p.title, p.problem, p.solution, p.effect, p.area, p.category,
+            p.status, p.hidden, p.endorsement_count, p.photo_file_id, p.published_at,
+            p.collect_until, p.review_due, p.debate_closes_at, p.answer_due,
+            p.offline_channel, p.merged_into_id, p.latitude, p.longitude, p.head_answer_due,
+            p.head_answered_at, p.late_endorse_until,
+            Department.name.label("department_name"),
+            DebateExtension.days.label("extension_days"),
+            DebateExtension.reason.label("extension_reason"),
+            DebateSummaryRow.data.label("summary"),
+            votes(True).label("satisfied"),
+            votes(False).label("dissatisfied"),
+        )
+        .outerjoin(Department, Department.id == p.department_id)
+        .outerjoin(DebateExtension, DebateExtension.proposal_id == p.id)
+        .outerjoin(DebateSummaryRow, DebateSummaryRow.proposal_id == p.id)
+        .where(p.id == PROPOSAL_ID)
+    )
+
+
+def _events_query() -> Select[datetime, str, str | None]:
+    return (select(ProposalEvent.at, ProposalEvent.to_status, ProposalEvent.note)
+            .where(ProposalEvent.proposal_id == PROPOSAL_ID)
+            .order_by(ProposalEvent.at, ProposalEvent.id))
+
+
+def _answers_query() -> Select[*tuple[Any, ...]]:
+    """Both tracks' answers, oldest first."""
+    return (select(Answer.id, Answer.kind, Answer.decision, Answer.text, Answer.official_name,
+                   Department.name.label("department_name"), Answer.created_at,
+                   Answer.expected_completion, Answer.budget_krw, Answer.percent, Answer.track)
+            .join(Department, Department.id == Answer.department_id)
+            .where(Answer.proposal_id == PROPOSAL_ID)
+            .order_by(Answer.created_at, Answer.id))
+
+
+# Built once: a statement executed again as the same object reuses its compiled form whole,
+# where an equal one built per request is compiled from the cache but adapted column by column.
+PROPOSAL_QUERY = _proposal_query()
+EVENTS_QUERY = _events_query()
+ANSWERS_QUERY = _answers_query()
+
+
+def _answer_view(row: Row[Any]) -> AnswerView:
+    return AnswerView(row.id, AnswerKind(row.kind), row.decision, row.text, row.official_name,
+                      row.department_name, row.created_at, row.expected_completion,
+                      row.budget_krw, row.percent, head=row.track == HEAD_TRACK)
+
+
+def _page(
+    row: Row[Any], events: Sequence[_Event], answers: Sequence[AnswerView], now: datetime,
+    rules: PageRules,
+) -> ProposalPage:
+    status = S(row.status)
+    card = _card(row, events, answers, rules)
+    threshold = rules.policy.head_answer_threshold
+    return ProposalPage(
+        card=card,
+        answers=tuple(a for a in answers if not a.head),
+        deadline=card.deadline,
+        overdue_days=overdue_days(card.deadline.at if card.deadline else None, now)
+        if status in OVERDUE_STATES else 0,
+        allowed=ALLOWED.get(status, frozenset()),
+        head_office_required=bool(threshold and row.endorsement_count >= threshold),
+        department_name=row.department_name,
+        debate_summary=plain_summary(DebateSummary.from_json(row.summary))
+        if row.summary else None,
+        satisfied=int(row.satisfied),
+        dissatisfied=int(row.dissatisfied),
+        head_answers=tuple(a for a in answers if a.head),
+        head_due=row.head_answer_due,
+        head_answered=row.head_answered_at is not None,
+        expected_answer=card.expected_answer,
+        interim_missing=status is S.AWAITING_ANSWER and _interim_missing(row, answers, now,
+                                                                          rules.calendar),
+    )
+
+
+def _card(
+    row: Row[Any], events: Sequence[_Event], answers: Sequence[AnswerView], rules: PageRules
+) -> ProposalCard:
+    """The card as a visitor without an account sees it (no 공감, mute or report of theirs)."""
+    head = [a for a in answers if a.head]
+    return ProposalCard(
+        row.id, row.author_id, row.title, row.problem, row.solution, row.effect, row.area,
+        row.category, S(row.status), row.hidden, row.endorsement_count, row.photo_file_id,
+        row.published_at, row.collect_until, row.review_due, row.debate_closes_at,
+        row.answer_due, tuple(HistoryItem(e.at, e.status) for e in events),
+        viewer_endorsed=False, viewer_muted=False, offline_channel=row.offline_channel,
+        merged_into_id=row.merged_into_id, viewer_reported=False,
+        place=place_of(row.latitude, row.longitude),
+        deadline=_deadline(row, events, rules),
+        expected_answer=_expected_answer(answers),
+        head_answer_due=row.head_answer_due,
+        head_answered=row.head_answered_at is not None,
+        head_decision=max(head, key=lambda a: a.id).decision
+        if head and row.head_answered_at is not None else None,
+        late_endorse_until=row.late_endorse_until,
+    )
+
+
+def _deadline(
+    row: Row[Any], events: Sequence[_Event], rules: PageRules
+) -> NamedDeadline | None:
+    """As `deadline_views.deadline_of`, from the rows already read."""
+    status = S(row.status)
+    restarted = status is S.UNDER_REVIEW and _latest_review_note(events) == RE_REVIEW_NOTE
+    extension = (Extension(row.extension_days, row.extension_reason)
+                 if status is S.IN_DEBATE and row.extension_days is not None else None)
+    facts = DeadlineFacts(status, row.review_due, row.debate_closes_at, row.answer_due,
+                          review_restarted=restarted, extension=extension)
+    return name_deadline(facts, DeadlineRules(rules.policy.answer_days, rules.calendar))
+
+
+def _latest_review_note(events: Sequence[_Event]) -> str | None:
+    """The note of the latest move into review (events come oldest first)."""
+    return next((e.note for e in reversed(events) if e.status is S.UNDER_REVIEW), None)
+
+
+def _expected_answer(answers: Sequence[AnswerView]) -> date | None:
+    """As `deadline_views.expected_answer_date`: what the latest 중간답변 expects."""
+    interims = [a for a in answers if a.kind is AnswerKind.INTERIM]
+    latest = max(interims, key=lambda a: (a.created_at, a.id), default=None)
+    return latest.expected_completion if latest is not None else None
+
+
+def _interim_missing(
+    row: Row[Any], answers: Sequence[AnswerView], now: datetime, calendar: BusinessCalendar
+) -> bool:
+    """「중간답변 없음」, as `answer_steps.has_interim` and `steps_of` decide it."""
+    closes, due = row.debate_closes_at, row.answer_due
+    if closes is None or due is None:
+        return False
+    came = any(a.kind is AnswerKind.INTERIM and a.created_at >= closes for a in answers)
+    return interim_missing(answer_steps(closes, due, calendar), now, came)

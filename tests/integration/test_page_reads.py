@@ -1,0 +1,166 @@
+"""The reply page and the public page read in a fixed few statements in one transaction,
+however long the proposal's history (issue #16: pages are fast without the cache)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import Engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import ShiftableClock
+from bot.db.engine import FastLane, create_sessionmaker, reading
+from bot.domain.answers import AnswerForm, AnswerKind
+from bot.domain.deadlines import BusinessCalendar, official_deadline
+from bot.domain.lifecycle import ProposalStatus
+from bot.i18n import I18n
+from bot.services.answers import AnswerOutcome, resolve_link, submit_answer
+from bot.services.departments import assign_department, create_department
+from bot.services.proposal_pages import PageRules, load_public_page, read_public_page
+from bot.settings import Settings
+from bot.web.app import secure_application
+from bot.web.pages import PageDeps, add_page_routes
+from tests.conftest import START
+from tests.support.factories import make_proposal, make_user
+from tests.support.service_settings import review_start
+
+SETTINGS = Settings(secret_key="s" * 64, public_base_url="http://gonggam.test")
+CALENDAR = BusinessCalendar()
+# the link lookup, then the proposal with its facts, its history and its answers
+REPLY_PAGE_SELECTS = 4
+PUBLIC_PAGE_SELECTS = 3
+
+
+@dataclass
+class Statements:
+    """The statements every engine in this process ran, and the transactions it began."""
+
+    sql: list[str] = field(default_factory=list)
+    transactions: int = 0
+
+    @property
+    def selects(self) -> int:
+        return sum(1 for s in self.sql if s.lstrip().upper().startswith("SELECT"))
+
+
+@contextmanager
+def counting() -> Iterator[Statements]:
+    seen = Statements()
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.sql.append(statement)
+
+    def on_begin(_conn: Any) -> None:
+        seen.transactions += 1
+
+    event.listen(Engine, "before_cursor_execute", on_statement)
+    event.listen(Engine, "begin", on_begin)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", on_statement)
+        event.remove(Engine, "begin", on_begin)
+
+
+@dataclass(frozen=True)
+class Scene:
+    proposal_id: int
+    token: str
+
+
+async def make_scene(sessionmaker: async_sessionmaker[AsyncSession]) -> Scene:
+    async with sessionmaker() as session, session.begin():
+        author = await make_user(session, 8101, START)
+        proposal = await make_proposal(
+            session, author, START, status=ProposalStatus.UNDER_REVIEW, endorsement_count=57,
+            review_due=official_deadline(START, 14, CALENDAR))
+        department = await create_department(session, name="도로과", now=START)
+        assigned = await assign_department(session, proposal.id, department, now=START,
+                                           **review_start(SETTINGS), actor="test")
+    assert assigned.token is not None
+    return Scene(proposal.id, assigned.token)
+
+
+async def add_interim_answers(
+    sessionmaker: async_sessionmaker[AsyncSession], scene: Scene, count: int
+) -> None:
+    for n in range(count):
+        form = AnswerForm(AnswerKind.INTERIM, "김민수", f"현장을 확인하고 있어요 ({n}번째).",
+                          expected_completion="2027-01-15")
+        async with sessionmaker() as session, session.begin():
+            link = await resolve_link(session, scene.token, START, SETTINGS.secret_key)
+            assert link is not None
+            result = await submit_answer(
+                session, link, form, idempotency_key=f"reads-{scene.proposal_id}-{n}-{count}",
+                now=START + timedelta(minutes=n), policy=SETTINGS.policy,
+                venues=SETTINGS.venues, calendar=CALENDAR)
+        assert result.outcome is AnswerOutcome.PUBLISHED, result
+
+
+@asynccontextmanager
+async def pages_on_a_read_lane(
+    database_url: str, engine: AsyncEngine, clock: ShiftableClock
+) -> AsyncIterator[TestClient]:
+    """The pages wired as in production: uncached, their reads on a read lane."""
+    lane = FastLane(database_url, engine, reads_only=True)
+    app = secure_application(SETTINGS)
+    add_page_routes(app, PageDeps(
+        create_sessionmaker(engine), SETTINGS, clock, I18n(), CALENDAR, lambda *_: None,
+        cache_seconds=0, reader=create_sessionmaker(reading(engine)), read_lane=lane))
+    try:
+        async with TestClient(TestServer(app)) as client:
+            yield client
+    finally:
+        lane.dispose()
+
+
+async def statements_of(client: TestClient, path: str) -> Statements:
+    with counting() as seen:
+        response = await client.get(path)
+        assert response.status == 200, await response.text()
+    return seen
+
+
+async def test_each_page_is_a_fixed_few_selects_in_one_transaction(
+    database_url: str, engine: AsyncEngine, clock: ShiftableClock
+) -> None:
+    sessionmaker = create_sessionmaker(engine)
+    scene = await make_scene(sessionmaker)
+    reply, public = f"/r/{scene.token}", f"/p/{scene.proposal_id}"
+    async with pages_on_a_read_lane(database_url, engine, clock) as client:
+        first = {path: await statements_of(client, path) for path in (reply, public)}
+        await add_interim_answers(sessionmaker, scene, 5)
+        later = {path: await statements_of(client, path) for path in (reply, public)}
+    for seen in (first, later):
+        assert seen[reply].selects <= REPLY_PAGE_SELECTS, seen[reply].sql
+        assert seen[public].selects <= PUBLIC_PAGE_SELECTS, seen[public].sql
+        assert seen[reply].transactions == seen[public].transactions == 1
+    assert [s.sql for s in first.values()] == [s.sql for s in later.values()], \
+        "five more answers, the same statements"
+
+
+async def test_the_read_lane_and_a_session_read_the_same_page(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    sessionmaker = create_sessionmaker(engine)
+    scene = await make_scene(sessionmaker)
+    await add_interim_answers(sessionmaker, scene, 2)
+    now = START + timedelta(days=1)
+    lane = FastLane(database_url, engine, reads_only=True)
+    try:
+        on_lane = await lane.run(lambda connection: read_public_page(
+            connection, scene.proposal_id, now, PageRules(SETTINGS.policy, CALENDAR)))
+    finally:
+        lane.dispose()
+    async with sessionmaker() as session:
+        in_session = await load_public_page(session, scene.proposal_id, now, SETTINGS.policy,
+                                            CALENDAR)
+    assert on_lane is not None and on_lane == in_session
+    assert [a.text for a in on_lane.answers] == ["현장을 확인하고 있어요 (0번째).",
+                                                 "현장을 확인하고 있어요 (1번째)."]
+    assert on_lane.expected_answer is not None
