@@ -44,6 +44,7 @@ from bot.polls_sender import PollSender
 from bot.rendering.common import bot_commands
 from bot.rendering.notifications import NotificationRenderer
 from bot.scheduler import DeadlineScheduler
+from bot.send_budget import send_budget_for
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.intake import forget_old_updates
 from bot.services.wakes import Wake
@@ -256,8 +257,8 @@ def build_runtime(
     settings: Settings, clock: Clock | None = None, *, pacing: Pacing | None = None
 ) -> Runtime:
     """Create (but do not start) every part of the app; `pacing` replaces the dispatcher's
-    wall-clock pacing (tests check rates on virtual time)."""
-    pacing = pacing or Pacing()
+    send budget (the shared one on PostgreSQL) by one process's pacing on its own clock
+    (tests check rates on virtual time)."""
     quiet_noisy_loggers()
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
@@ -271,12 +272,10 @@ def build_runtime(
         clock,
         metrics,
         claims=ClaimPolicy.from_settings(settings),
-        pacer=pacing.pacer,
+        budget=pacing.budget() if pacing is not None else send_budget_for(settings, sessionmaker),
         quiet_hours=settings.policy.quiet_hours,
         digest=DailyDigest(settings.policy.daily_digest_at, settings.policy.timezone),
         after_sent=LateCopies(create_sessionmaker(reading(engine)), bot, i18n),
-        monotonic=pacing.monotonic,
-        sleep=pacing.sleep,
     )
     calendar = BusinessCalendar()
     machine = DeadlineMachine(

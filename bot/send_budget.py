@@ -9,15 +9,16 @@ send, with one implementation per database (`send_budget_for`):
 - `SharedBudget` (PostgreSQL): every replica books each send from the `send_budget` rows.
   One short transaction per send takes the bot's row lock (so bookings are serialised across
   processes), reads the chat's next free slot and moves both past the slot it hands out
-  (`book_send`). Slots are at least one spacing apart (`SendLimits`): 1/30 s for the bot,
-  1 s for a private chat, 3 s for a group, so no window ever holds more than its limit,
-  whichever processes booked them. The time is the database's, so replicas on hosts whose
-  clocks differ still share one time line.
+  (`book_send`). The slots lie on the bot's grid (`bot.domain.pacing.bot_slot`: 30 in each
+  second of the clock, in its first 80 %) and a chat's are its spacing apart, so no window
+  ever holds more than its limit, whichever processes booked them. The time is the
+  database's, so replicas on hosts whose clocks differ still share one time line.
 
-A slot may lie a little ahead (at most one per send in flight, so within a second at 30/s):
-the dispatcher sleeps until it. Why slots and not a token bucket: a bucket of 30 tokens
-refilled at 30/s lets 60 messages through in one second after an idle spell; evenly spaced
-slots never exceed the rate in any second.
+A slot may lie a little ahead (at most one per send in flight): the dispatcher sleeps until
+it. A send whose chat is not free by the bot's next slot books nothing and asks again when
+the chat is free, so a busy chat never holds the others back. Why slots and not a token
+bucket: a bucket of 30 tokens refilled at 30/s lets 60 messages through in one second after
+an idle spell; the grid never puts more than 30 in any second.
 
 A 429 with retry_after pauses the whole budget: no slot is handed out before the pause ends.
 A send of this process that booked its slot before the 429 books again; one of another
@@ -176,12 +177,12 @@ async def book_send(
     chat_next = await session.scalar(
         select(SendBudgetChat.next_slot).where(SendBudgetChat.chat_id == chat_id)
     )
-    slot = next_slot(now, bot_next=bot_next, paused_until=paused_until)
+    slot = next_slot(now, bot_next=bot_next, paused_until=paused_until, limits=limits)
     if chat_next is not None and chat_next > slot:
         return Booking(chat_next, now, booked=False)
     await session.execute(
         update(SendBudgetRow).where(SendBudgetRow.name == BOT_ROW)
-        .values(next_slot=slot + limits.global_spacing)
+        .values(next_slot=slot + limits.pitch)
     )
     chat = insert(SendBudgetChat).values(
         chat_id=chat_id, next_slot=slot + limits.chat_spacing(chat_id)

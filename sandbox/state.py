@@ -265,6 +265,7 @@ class CallbackAnswer:
 class ApiCall:
     method: str
     params: JSONDict
+    at: float = 0.0  # when the server received it (the state's clock, seconds)
 
 
 @dataclass
@@ -587,7 +588,7 @@ class SandboxState:
         return None
 
     def record_call(self, method: str, params: JSONDict) -> None:
-        self.calls.append(ApiCall(method, params))
+        self.calls.append(ApiCall(method, params, self.clock()))
         self.touch()
 
     def calls_to(self, method: str) -> list[ApiCall]:

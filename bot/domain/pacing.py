@@ -6,10 +6,14 @@ group or channel (negative chat id) in any rolling minute.
 
 - `SendPacer` (one process, monotonic seconds): a sliding log of recent sends; it allows a
   burst up to each limit, then waits for the window to move. ``now`` must not go backwards.
-- `SendLimits.spacing` (several processes sharing one budget, whole microseconds): every
-  send is booked its own slot, slots at least one spacing apart, so that any window holds
-  at most its limit whoever booked them (`next_slot`). Slots are whole microseconds and
-  spacings are rounded up, so no rounding can ever put one slot too many in a window.
+- `bot_slot` (several processes sharing one budget, whole microseconds of the wall clock):
+  every send is booked its own slot on the bot's grid: each second of the clock holds
+  `capacity` slots, spread over its first 80 % (`SPREAD`). Any one-second window then holds
+  at most `capacity` slots, whoever booked them; and a send that leaves up to 0.2 s late
+  still lands in the second it was booked in, so the count Telegram sees in a second does
+  not grow with the senders' jitter (evenly spaced slots 1/30 s apart would let a send
+  34 ms late make 31). A chat's slots are at least its spacing apart (1 s for a private
+  chat, 3 s for a group: a group's 20 a minute are spread evenly).
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from dataclasses import dataclass
 
 GROUP_WINDOW_SECONDS = 60.0
 MICROSECONDS = 1_000_000
+# The share of each period of the bot's grid that its slots are spread over: the rest is the
+# room a late send has before it counts in the next second; the slots are closer together,
+# so a dispatcher pass that waits for its last slot waits less than a full period.
+SPREAD = 0.8
 
 
 @dataclass(frozen=True)
@@ -35,9 +43,20 @@ class SendLimits:
             raise ValueError("pacing limits must be positive")
 
     @property
-    def global_spacing(self) -> int:
-        """Microseconds between two booked slots of the bot, whatever their chats."""
-        return math.ceil(MICROSECONDS / self.global_per_second)
+    def capacity(self) -> int:
+        """Slots in each period of the bot's grid (30: Telegram's 30 a second)."""
+        return max(1, math.floor(self.global_per_second))
+
+    @property
+    def period(self) -> int:
+        """Microseconds of one period of the grid: one second, unless the rate is below one
+        a second (then as long as one message takes)."""
+        return math.ceil(self.capacity * MICROSECONDS / self.global_per_second)
+
+    @property
+    def pitch(self) -> int:
+        """Microseconds between two slots of one period (they fill its first `SPREAD`)."""
+        return max(1, math.floor(SPREAD * self.period / self.capacity))
 
     def chat_spacing(self, chat_id: int) -> int:
         """Microseconds between two booked slots of one chat: a group's 20 a minute are
@@ -52,10 +71,20 @@ class SendLimits:
         return SendPacer(self.global_per_second, self.private_interval, self.group_per_minute)
 
 
-def next_slot(now: int, *, bot_next: int, paused_until: int) -> int:
-    """The bot's earliest slot (microseconds) for a send booked at `now`: its next free slot,
-    unless a pause (Telegram's 429) ends later."""
-    return max(now, bot_next, paused_until)
+def bot_slot(earliest: int, limits: SendLimits) -> int:
+    """The first slot of the bot's grid at or after `earliest` (microseconds since the epoch):
+    the periods start on whole multiples of `period`, each with `capacity` slots `pitch` apart."""
+    start = earliest - earliest % limits.period
+    index = -(-(earliest - start) // limits.pitch)  # rounded up
+    if index >= limits.capacity:
+        return start + limits.period
+    return start + index * limits.pitch
+
+
+def next_slot(now: int, *, bot_next: int, paused_until: int, limits: SendLimits) -> int:
+    """The bot's slot for a send booked at `now`: its next free slot or later, and not before
+    a pause (Telegram's 429) ends."""
+    return bot_slot(max(now, bot_next, paused_until), limits)
 
 
 class SendPacer:

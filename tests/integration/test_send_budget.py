@@ -87,9 +87,11 @@ async def test_two_replicas_booking_at_once_never_exceed_the_rate_in_any_second(
     )
     slots = slots_a + slots_b
     assert len(set(slots)) == len(slots) == 150 and slots_a and slots_b
-    # Booked at one instant, the 150 sends get 150 consecutive slots, one spacing apart.
-    assert sorted(slots) == [T0 + n * LIMITS.global_spacing for n in range(150)]
+    # Booked at one instant, the 150 sends get the grid's first 150 slots from then on:
+    # 30 in each second, in its first 80 %.
+    assert sorted(slots) == [T0 + n // 30 * SECOND + n % 30 * LIMITS.pitch for n in range(150)]
     assert busiest_window(slots, SECOND) == 30
+    assert max(slot % SECOND for slot in slots) < SECOND * 8 // 10
 
 
 async def test_bookings_at_later_instants_start_from_the_later_instant_or_the_next_free_slot(
@@ -97,7 +99,7 @@ async def test_bookings_at_later_instants_start_from_the_later_instant_or_the_ne
 ) -> None:
     first, second = replicas
     assert await book(first, 1, T0) == T0
-    assert await book(second, 2, T0 + 1) == T0 + LIMITS.global_spacing  # still taken
+    assert await book(second, 2, T0 + 1) == T0 + LIMITS.pitch  # still taken
     assert await book(first, 3, T0 + 5 * SECOND) == T0 + 5 * SECOND  # the budget was idle
 
 
@@ -110,7 +112,7 @@ async def test_a_private_chat_gets_one_message_a_second_whichever_replica_sends(
         refused = await book_send(session, PRIVATE, LIMITS, T0 + 1)
     assert not refused.booked and refused.slot == T0 + SECOND
     # The chat's wait holds no other chat back.
-    assert await book(second, PRIVATE + 1, T0 + 1) == T0 + LIMITS.global_spacing
+    assert await book(second, PRIVATE + 1, T0 + 1) == T0 + LIMITS.pitch
     assert await book(first, PRIVATE, T0 + SECOND) == T0 + SECOND
     assert await book(second, PRIVATE, T0 + SECOND) == T0 + 2 * SECOND
 
@@ -128,7 +130,9 @@ async def test_limits_come_from_the_settings(replicas: tuple[Maker, Maker]) -> N
     first, _ = replicas
     slow = SendLimits(global_per_second=4, private_interval=2.0, group_per_minute=6)
     slots = [await book(first, 20_000 + n, T0, slow) for n in range(9)]
-    assert busiest_window(slots, SECOND) == 4
+    assert busiest_window(slots, SECOND) == 4 and slots[4] == T0 + SECOND
+    below_one = SendLimits(global_per_second=0.5)
+    assert (below_one.capacity, below_one.period) == (1, 2 * SECOND)
     assert slow.chat_spacing(PRIVATE) == 2 * SECOND and slow.chat_spacing(GROUP) == 10 * SECOND
 
 
@@ -140,14 +144,14 @@ async def test_a_429_pauses_every_replica_until_its_retry_after(
     assert await pause(second, 3, T0) == T0 + 3 * SECOND
     assert await pause(first, 1, T0) == T0 + 3 * SECOND  # a shorter pause does not shorten it
     assert await book(first, 2, T0 + 1) == T0 + 3 * SECOND
-    assert await book(second, 3, T0 + 2) == T0 + 3 * SECOND + LIMITS.global_spacing
+    assert await book(second, 3, T0 + 2) == T0 + 3 * SECOND + LIMITS.pitch
     assert await book(second, 4, T0 + 10 * SECOND) == T0 + 10 * SECOND  # the pause is over
 
 
 async def test_the_budget_row_is_created_on_first_use(sessionmaker: Maker) -> None:
     """Also a pause may come first (a 429 to the very first send)."""
-    assert await pause(sessionmaker, 0.5, T0) == T0 + SECOND // 2
-    assert await book(sessionmaker, PRIVATE, T0) == T0 + SECOND // 2
+    assert await pause(sessionmaker, 0.25, T0) == T0 + SECOND // 4
+    assert await book(sessionmaker, PRIVATE, T0) == T0 + 10 * LIMITS.pitch  # the first after
 
 
 async def test_chats_long_past_their_slot_are_forgotten(sessionmaker: Maker) -> None:
@@ -165,6 +169,6 @@ async def test_chats_long_past_their_slot_are_forgotten(sessionmaker: Maker) -> 
 async def test_the_database_clock_is_used_when_no_instant_is_given(sessionmaker: Maker) -> None:
     async with sessionmaker() as session, session.begin():
         booking = await book_send(session, PRIVATE, LIMITS)
-        assert booking.slot == booking.booked_at and booking.wait_seconds == 0
+        assert booking.booked and 0 <= booking.wait_seconds <= 1  # the next slot of the grid
         database_time = await session.scalar(select(func.extract("epoch", func.now())))
     assert abs(booking.booked_at / MICROSECONDS - float(database_time or 0)) < 60
