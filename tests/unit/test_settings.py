@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.pacing import SendLimits
 from bot.domain.places import GeoPoint
 from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
@@ -136,11 +137,21 @@ def test_without_those_variables_the_rules_and_venues_are_the_defaults() -> None
         ("METRICS_TOKEN", "short"),
         ("HTTP_IDLE_TIMEOUT", "0"),
         ("HTTP_IDLE_TIMEOUT", "soon"),
+        ("SEND_RATE_PER_SECOND", "0"),
+        ("SEND_CHAT_INTERVAL", "-1"),
+        ("SEND_GROUP_PER_MINUTE", "many"),
     ],
 )
 def test_an_invalid_value_names_its_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         load_settings({name: value}, env_file=None)
+
+
+def test_telegrams_limits_are_settings_with_telegrams_values_by_default() -> None:
+    assert load_settings({}, env_file=None).send_limits == SendLimits(30, 1.0, 20)
+    limits = load_settings({"SEND_RATE_PER_SECOND": "25", "SEND_CHAT_INTERVAL": "1.5",
+                            "SEND_GROUP_PER_MINUTE": "15"}, env_file=None).send_limits
+    assert limits == SendLimits(global_per_second=25, private_interval=1.5, group_per_minute=15)
 
 
 def test_dotenv_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The pure send pacer."""
+"""The pure send pacer, and the grid of slots the shared send budget books from."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.pacing import SendPacer, is_group_chat
+from bot.domain.pacing import (
+    MICROSECONDS,
+    SendLimits,
+    SendPacer,
+    bot_slot,
+    is_group_chat,
+    next_slot,
+)
 
 PRIVATE, OTHER, GROUP = 1001, 1002, -100123
 
@@ -178,3 +185,34 @@ def test_waiting_the_delay_always_lets_the_message_go(
         pacer.record(chat_id, now)
         sent.append((chat_id, now))
     _assert_limits(sent, per_second=5, per_group=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rate=st.sampled_from([1.0, 2.5, 7.0, 30.0, 45.0]),
+    asks=st.lists(st.integers(min_value=0, max_value=5 * MICROSECONDS), min_size=1, max_size=120),
+)
+def test_the_grid_never_holds_more_than_the_rate_in_any_window(
+    rate: float, asks: list[int]
+) -> None:
+    """Bookings asked at any instants, in order, as the shared budget hands them out."""
+    limits = SendLimits(global_per_second=rate)
+    slots, bot_next = [], 0
+    for now in sorted(asks):
+        slot = next_slot(now, bot_next=bot_next, paused_until=0, limits=limits)
+        assert slot >= now and slot == bot_slot(slot, limits)  # a slot of the grid, not early
+        slots.append(slot)
+        bot_next = slot + limits.pitch
+    for start in slots:
+        inside = [s for s in slots if start <= s < start + limits.period]
+        assert len(inside) <= limits.capacity
+    assert all(slot % limits.period < 0.8 * limits.period for slot in slots)
+
+
+def test_the_grid_has_thirty_slots_in_the_first_part_of_each_second() -> None:
+    limits = SendLimits()
+    assert (limits.capacity, limits.period, limits.pitch) == (30, MICROSECONDS, 26_666)
+    assert bot_slot(0, limits) == 0 and bot_slot(1, limits) == limits.pitch
+    assert bot_slot(29 * limits.pitch + 1, limits) == MICROSECONDS  # past the last: next second
+    paused = next_slot(5, bot_next=0, paused_until=2 * MICROSECONDS, limits=limits)
+    assert paused == 2 * MICROSECONDS
