@@ -15,11 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import ShiftableClock
 from bot.db.engine import FastLane, create_sessionmaker, reading
+from bot.db.models import DebateExtension, ProposalEvent
+from bot.domain.answer_clock import DeadlineRules, DueChange, Extension, NamedDeadline
 from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar, official_deadline
 from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import I18n
 from bot.services.answers import AnswerOutcome, resolve_link, submit_answer
+from bot.services.browse import load_card
+from bot.services.deadline_views import RE_REVIEW_NOTE
 from bot.services.departments import assign_department, create_department
 from bot.services.proposal_pages import PageRules, load_public_page, read_public_page
 from bot.settings import Settings
@@ -164,3 +168,37 @@ async def test_the_read_lane_and_a_session_read_the_same_page(
     assert [a.text for a in on_lane.answers] == ["현장을 확인하고 있어요 (0번째).",
                                                  "현장을 확인하고 있어요 (1번째)."]
     assert on_lane.expected_answer is not None
+
+
+async def test_the_page_names_the_deadline_as_the_bots_card_does(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The page derives 재심의 and a debate's extension from the rows it read; the card asks
+    the database for them (deadline_views): both must name the same deadline."""
+    closes = START + timedelta(days=30)
+    async with sessionmaker() as session, session.begin():
+        author = await make_user(session, 8102, START)
+        re_reviewed = await make_proposal(
+            session, author, START, status=ProposalStatus.UNDER_REVIEW,
+            review_due=official_deadline(START, 14, CALENDAR))
+        extended = await make_proposal(session, author, START, status=ProposalStatus.IN_DEBATE,
+                                       debate_closes_at=closes)
+        for status, note in ((ProposalStatus.UNDER_REVIEW, None),
+                             (ProposalStatus.NOT_FEASIBLE, None),
+                             (ProposalStatus.UNDER_REVIEW, RE_REVIEW_NOTE)):
+            session.add(ProposalEvent(proposal_id=re_reviewed.id, to_status=status, at=START,
+                                      note=note))
+        session.add(DebateExtension(proposal_id=extended.id, days=7, reason="현장 확인",
+                                    moderator="운영진", created_at=START))
+    deadlines: dict[int, NamedDeadline | None] = {}
+    async with sessionmaker() as session:
+        for proposal_id in (re_reviewed.id, extended.id):
+            page = await load_public_page(session, proposal_id, START, SETTINGS.policy, CALENDAR)
+            card = await load_card(session, proposal_id, viewer_id=-1,
+                                   rules=DeadlineRules(SETTINGS.policy.answer_days, CALENDAR))
+            assert page is not None and card is not None
+            assert page.deadline == card.deadline and page.card.history == card.history
+            deadlines[proposal_id] = page.deadline
+    restarted, debate = deadlines[re_reviewed.id], deadlines[extended.id]
+    assert restarted is not None and restarted.change is DueChange.REVIEW_RESTARTED
+    assert debate is not None and debate.extension == Extension(7, "현장 확인")
