@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 # The session a handler's transaction hands out, named here so that handlers import no SQL.
 Session = AsyncSession
 P = TypeVar("P", bound=Pending)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,23 @@ class GonggamApplication(Application):
     def __init__(self, *, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
+        self._marked_by_handler: set[int] = set()
+
+    def marked_by_handler(self, update_id: int) -> None:
+        """A committed write of the update's handler marked it handled (see
+        `GonggamContext.transaction`): no transaction of its own is needed at the end."""
+        self._marked_by_handler.add(update_id)
 
     async def process_update(self, update: object) -> None:
         """Handle the update, then mark it handled if no transaction of its handler did
         (a handler that only reads and replies); until then a crash means "again after the
         restart"."""
         await super().process_update(update)
-        if isinstance(update, Update):
+        if not isinstance(update, Update):
+            return
+        if update.update_id in self._marked_by_handler:
+            self._marked_by_handler.discard(update.update_id)
+        else:
             await self._mark_handled(update.update_id)
 
     async def _mark_handled(self, update_id: int) -> None:
@@ -127,19 +139,39 @@ class GonggamContext(
                 assert connection is not None
                 with _watching_writes(connection) as writes:
                     yield session
-                if writes and self.update_id is not None and not self._effect_claimed:
+                claiming = bool(writes) and not self._effect_claimed
+                if claiming and self.update_id is not None:
                     await self._claim_effect(session, self.update_id)
+            if claiming and self.update_id is not None:
+                self._claimed_and_committed(self.update_id)
             if targets := woken(session):
                 self.services.wake(*targets)
 
+    async def fast_write(self, work: Callable[[Connection], T]) -> T:
+        """Run a small synchronous write in the database's fast lane (`FastLane`); like a
+        `transaction`, the first write of an update marks it handled in the same commit."""
+        update_id = self.update_id
+        if update_id is None or self._effect_claimed:
+            return await self.services.fast_lane.run(work)
+        now = self.services.clock.now()
+
+        def claim_then_work(connection: Connection) -> T:
+            _claim(connection, update_id, now)
+            return work(connection)
+
+        result = await self.services.fast_lane.run(claim_then_work)
+        self._effect_claimed = True
+        self._claimed_and_committed(update_id)
+        return result
+
+    def _claimed_and_committed(self, update_id: int) -> None:
+        application = self.application
+        if isinstance(application, GonggamApplication):
+            application.marked_by_handler(update_id)
+
     async def _claim_effect(self, session: AsyncSession, update_id: int) -> None:
         now = self.services.clock.now()
-        mark = await session.run_sync(
-            lambda sync: mark_handled(sync.connection(), update_id, now)
-        )
-        if mark is Mark.ALREADY_HANDLED:
-            log.info("update %s already had its effect; this handling is rolled back", update_id)
-            raise UpdateAlreadyHandled
+        await session.run_sync(lambda sync: _claim(sync.connection(), update_id, now))
         self._effect_claimed = True
 
     def translator(self, telegram_language: str | None = None) -> Translator:
@@ -172,6 +204,14 @@ class GonggamContext(
             return None
         self.clear_pending()
         return pending
+
+
+def _claim(connection: Connection, update_id: int, now: datetime) -> None:
+    """Mark the update handled in this transaction; an update an earlier handling already
+    marked raises `UpdateAlreadyHandled`, which rolls the transaction back."""
+    if mark_handled(connection, update_id, now) is Mark.ALREADY_HANDLED:
+        log.info("update %s already had its effect; this handling is rolled back", update_id)
+        raise UpdateAlreadyHandled
 
 
 @contextmanager

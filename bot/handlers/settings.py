@@ -20,7 +20,6 @@ from bot.rendering.common import (
     menu_keyboard,
     settings_view,
 )
-from bot.services.budget import budget_news_opt_in
 from bot.services.users import set_daily_digest, set_language, set_muted_all
 from bot.services.wakes import Wake
 
@@ -33,19 +32,17 @@ async def show_settings(update: Update, context: GonggamContext) -> None:
         t,
         muted_all=bool(context.user and context.user.muted_all),
         quiet=context.services.settings.policy.quiet_hours,
-        budget_news=await _budget_news(context),
+        budget_news=_budget_news(context),
         digest=_digest(context, bool(context.user and context.user.daily_digest)),
     )
     message = cast(Message, update.effective_message)
     await message.reply_html(view.text, reply_markup=view.reply_markup)
 
 
-async def _budget_news(context: GonggamContext) -> bool:
-    """Whether the resident asked for budget vote news (the settings screen's toggle)."""
-    if context.user is None:
-        return False
-    async with context.transaction() as session:
-        return await budget_news_opt_in(session, context.user.id)
+def _budget_news(context: GonggamContext) -> bool:
+    """Whether the resident asked for budget vote news (the settings screen's toggle), as
+    loaded with the user when the update came in: no transaction of its own."""
+    return context.user is not None and context.user.budget_news
 
 
 async def ask_language(update: Update, context: GonggamContext) -> None:
@@ -76,13 +73,11 @@ async def toggle_notifications(press: Press[NotificationToggle]) -> None:
     # The edited card is the feedback, so the spinner can stop while the choice is stored.
     await asyncio.gather(
         press.ack(),
-        press.context.services.fast_lane.run(
-            partial(set_muted_all, user_id=press.user_id, muted=muted)
-        ),
+        press.context.fast_write(partial(set_muted_all, user_id=press.user_id, muted=muted)),
     )
     view = settings_view(press.t, muted_all=muted,
                          quiet=press.context.services.settings.policy.quiet_hours,
-                         budget_news=await _budget_news(press.context),
+                         budget_news=_budget_news(press.context),
                          digest=_digest(press.context, press.context.tracked_user.daily_digest))
     message = press.query.message
     if message is not None and view.text != getattr(message, "text", None):
@@ -95,13 +90,13 @@ async def toggle_digest(press: Press[DigestToggle]) -> None:
     daily, services = bool(press.data.daily), press.context.services
     await asyncio.gather(
         press.ack(),
-        services.fast_lane.run(partial(set_daily_digest, user_id=press.user_id, daily=daily)),
+        press.context.fast_write(partial(set_daily_digest, user_id=press.user_id, daily=daily)),
     )
     if not daily:
         services.wake(Wake.TELEGRAM_OUTBOX)  # what waited for the digest is due now
     await press.show(settings_view(
         press.t, muted_all=press.context.tracked_user.muted_all,
-        quiet=services.settings.policy.quiet_hours, budget_news=await _budget_news(press.context),
+        quiet=services.settings.policy.quiet_hours, budget_news=_budget_news(press.context),
         digest=_digest(press.context, daily),
     ))
 

@@ -27,6 +27,7 @@ class UserView:
     muted_all: bool
     ban: Ban | None = None  # as stored: it may have ended already (the rules compare it to now)
     daily_digest: bool = False  # non-urgent news once a day (bot/domain/digest.py)
+    budget_news: bool = False  # told when a budget vote opens (the settings screen shows it)
 
     @property
     def is_staff(self) -> bool:
@@ -65,7 +66,8 @@ def record_update(
     ban = Ban(row.banned_until, row.ban_reason or "") if row.banned_until is not None else None
     return UpdateStart(duplicate=False, user=UserView(row.id, telegram_id, row.language,
                                                       Role(row.role), row.muted_all, ban,
-                                                      daily_digest=bool(row.daily_digest)))
+                                                      daily_digest=bool(row.daily_digest),
+                                                      budget_news=bool(row.budget_news)))
 
 
 def _upsert_user(
@@ -96,7 +98,8 @@ def _upsert_user(
             "role": Role.ADMIN if is_admin else current.role,
         },
     ).returning(current.id, current.language, current.role, current.muted_all,
-                current.banned_until, current.ban_reason, current.daily_digest)
+                current.banned_until, current.ban_reason, current.daily_digest,
+                current.budget_news)
 
 
 async def set_language(session: AsyncSession, user_id: int, language: str) -> bool:
