@@ -12,6 +12,7 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -56,6 +57,8 @@ class Translator:
         clock: Clock | None = None,
     ) -> None:
         self.language = language
+        # parsed once: Babel would parse the language code again for every date it formats
+        self.locale = Locale.parse(language)
         self._catalog = catalog
         self._tz = tz
         self._clock = clock
@@ -73,7 +76,7 @@ class Translator:
         """
         local = instant.astimezone(self._tz)
         pattern = self._day_pattern(local.date(), now) + TIME_PATTERNS[self.language]
-        return format_datetime(local, pattern, locale=self.language)
+        return format_datetime(local, pattern, locale=self.locale)
 
     def deadline(self, instant: datetime, *, now: datetime | None = None) -> str:
         """A deadline; one at local midnight is the whole previous day: `12월 16일(수)`.
@@ -84,7 +87,7 @@ class Translator:
         if instant.astimezone(self._tz).time() != time(0):
             return self.moment(instant, now=now)
         last_day = deadline_last_day(instant, self._tz)
-        return format_date(last_day, self._day_pattern(last_day, now), locale=self.language)
+        return format_date(last_day, self._day_pattern(last_day, now), locale=self.locale)
 
     def _day_pattern(self, day: date, now: datetime | None) -> str:
         """With the year when `day` is outside the current year (of `now`, else of the clock).

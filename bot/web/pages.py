@@ -611,4 +611,4 @@ def _text(raw: object) -> str:
 
 def _date_label(t: Translator, d: date) -> str:
     pattern = "y년 M월 d일(E)" if t.language == "ko" else "EEE, MMM d, y"
-    return format_date(d, pattern, locale=t.language)
+    return format_date(d, pattern, locale=t.locale)
