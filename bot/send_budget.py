@@ -31,17 +31,18 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, ColumnElement, cast, delete, func, select, update
+from sqlalchemy import BigInteger, ColumnElement, cast, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from bot.db.models import SendBudget as SendBudgetRow
 from bot.db.models import SendBudgetChat
-from bot.domain.pacing import MICROSECONDS, SendLimits, SendPacer, next_slot
+from bot.domain.pacing import MICROSECONDS, SendLimits, SendPacer
 from bot.services.sql import rows_affected
 from bot.settings import Settings
 
@@ -123,8 +124,8 @@ class SharedBudget:
         (the pause voids the slots booked before it)."""
         while True:
             asked = self._monotonic()
-            async with self._sessionmaker() as session, session.begin():
-                booking = await book_send(session, chat_id, self._limits)
+            async with self._autocommit() as connection:
+                booking = await book_send(connection, chat_id, self._limits)
             if booking.wait_seconds > 0:
                 await self._sleep(booking.wait_seconds)
             if booking.booked and self._last_pause < asked:
@@ -133,16 +134,23 @@ class SharedBudget:
 
     async def pause(self, seconds: float) -> None:
         self._last_pause = self._monotonic()
-        async with self._sessionmaker() as session, session.begin():
-            await pause_sends(session, seconds)
+        async with self._autocommit() as connection:
+            await pause_sends(connection, seconds)
+
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection whose every statement commits at once: a booking holds the bot's row
+        lock only while its one statement runs."""
+        async with self._sessionmaker() as session:
+            yield await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     async def _tidy_now_and_then(self) -> None:
         """Forget the chats whose slots are long past, once a minute."""
         if self._monotonic() - self._last_tidy < TIDY_EVERY_SECONDS:
             return
         self._last_tidy = self._monotonic()
-        async with self._sessionmaker() as session, session.begin():
-            await forget_idle_chats(session)
+        async with self._autocommit() as connection:
+            await forget_idle_chats(connection)
 
 
 def send_budget_for(
@@ -164,49 +172,67 @@ def database_now() -> ColumnElement[int]:
 
 
 async def book_send(
-    session: AsyncSession, chat_id: int, limits: SendLimits, now: int | None = None
+    executor: AsyncSession | AsyncConnection, chat_id: int, limits: SendLimits,
+    now: int | None = None,
 ) -> Booking:
-    """Book the next slot for a message to `chat_id` (in the session's transaction), or
-    tell when to ask again if the chat is not free by then.
+    """Book the next slot for a message to `chat_id`, or tell when to ask again if the chat is
+    not free by the bot's next slot. `now` defaults to the database's clock.
 
-    The bot's row is locked first, so concurrent bookings of every process are serialised and
-    each one reads what the one before it wrote. `now` defaults to the database's clock.
+    One statement (`BOOKING`): the bot's row is updated in place, so concurrent bookings of
+    every process queue on its row lock and each computes its slot from the latest row; run
+    in autocommit, the lock is held only while the statement runs (a transaction of several
+    round trips held it long enough to cap a replica at half the rate). The chat's row is
+    then taken only if it is still free at that slot, which its own lock decides; when
+    another replica booked the same chat a moment before, the bot's slot goes unused.
     """
-    bot_next, paused_until, database_time = await _lock_bot_row(session)
-    now = database_time if now is None else now
-    chat_next = await session.scalar(
-        select(SendBudgetChat.next_slot).where(SendBudgetChat.chat_id == chat_id)
-    )
-    slot = next_slot(now, bot_next=bot_next, paused_until=paused_until, limits=limits)
-    if chat_next is not None and chat_next > slot:
-        return Booking(chat_next, now, booked=False)
-    await session.execute(
-        update(SendBudgetRow).where(SendBudgetRow.name == BOT_ROW)
-        .values(next_slot=slot + limits.pitch)
-    )
-    chat = insert(SendBudgetChat).values(
-        chat_id=chat_id, next_slot=slot + limits.chat_spacing(chat_id)
-    )
-    await session.execute(chat.on_conflict_do_update(
-        index_elements=[SendBudgetChat.chat_id], set_={"next_slot": chat.excluded.next_slot}
-    ))
-    return Booking(slot, now)
+    while True:
+        values = {"chat": chat_id, "now": now, "pitch": limits.pitch, "period": limits.period,
+                  "capacity": limits.capacity, "spacing": limits.chat_spacing(chat_id)}
+        answer = (await executor.execute(BOOKING, values)).one()
+        if answer.booked is not None:
+            return Booking(int(answer.booked), int(answer.now))
+        if answer.bot is None and answer.free_at <= answer.now:  # no budget row yet
+            await executor.execute(insert(SendBudgetRow).values(
+                name=BOT_ROW, next_slot=0, paused_until=0).on_conflict_do_nothing())
+        elif answer.bot is None:
+            return Booking(int(answer.free_at), int(answer.now), booked=False)
 
 
-async def _lock_bot_row(session: AsyncSession) -> tuple[int, int, int]:
-    """The bot's next slot and pause end, locked for this transaction (the row is created
-    on first use), and the database's time once the lock is held."""
-    row = insert(SendBudgetRow).values(name=BOT_ROW, next_slot=0, paused_until=0)
-    result = await session.execute(
-        row.on_conflict_do_update(index_elements=[SendBudgetRow.name],
-                                  set_={"name": row.excluded.name})
-        .returning(SendBudgetRow.next_slot, SendBudgetRow.paused_until, database_now())
-    )
-    bot_next, paused_until, database_time = result.one()
-    return int(bot_next), int(paused_until), int(database_time)
+def _grid_slot(earliest: str) -> str:
+    """SQL for `bot.domain.pacing.bot_slot(earliest)`: the first slot of the grid from then."""
+    start = f"({earliest} - {earliest} % :period)"
+    index = f"(({earliest} % :period + :pitch - 1) / :pitch)"
+    return (f"CASE WHEN {index} >= :capacity THEN {start} + :period "
+            f"ELSE {start} + {index} * :pitch END")
 
 
-async def pause_sends(session: AsyncSession, seconds: float, now: int | None = None) -> int:
+_EARLIEST = "GREATEST(send_budget.next_slot, send_budget.paused_until, t.now)"
+BOOKING = text(f"""
+WITH t AS (
+    SELECT COALESCE(CAST(:now AS BIGINT),
+                    CAST(EXTRACT(EPOCH FROM clock_timestamp()) * {MICROSECONDS} AS BIGINT)) AS now
+), chat AS (
+    SELECT COALESCE((SELECT next_slot FROM send_budget_chats WHERE chat_id = :chat), 0) AS free_at
+), bot AS (
+    UPDATE send_budget SET next_slot = {_grid_slot(_EARLIEST)} + :pitch
+    FROM t, chat
+    WHERE send_budget.name = '{BOT_ROW}' AND {_grid_slot(_EARLIEST)} >= chat.free_at
+    RETURNING send_budget.next_slot - :pitch AS slot
+), booked AS (
+    INSERT INTO send_budget_chats AS c (chat_id, next_slot)
+    SELECT :chat, slot + :spacing FROM bot
+    ON CONFLICT (chat_id) DO UPDATE SET next_slot = excluded.next_slot
+    WHERE c.next_slot <= excluded.next_slot - :spacing
+    RETURNING c.next_slot - :spacing AS slot
+)
+SELECT (SELECT slot FROM booked) AS booked, (SELECT slot FROM bot) AS bot,
+       (SELECT free_at FROM chat) AS free_at, (SELECT now FROM t) AS now
+""")
+
+
+async def pause_sends(
+    session: AsyncSession | AsyncConnection, seconds: float, now: int | None = None
+) -> int:
     """Hold every send of the bot until `seconds` after `now` (default: the database's time),
     unless it is held longer already; returns the end of the pause."""
     if now is None:
@@ -222,7 +248,9 @@ async def pause_sends(session: AsyncSession, seconds: float, now: int | None = N
     return int(result.scalar_one())
 
 
-async def forget_idle_chats(session: AsyncSession, now: int | None = None) -> int:
+async def forget_idle_chats(
+    session: AsyncSession | AsyncConnection, now: int | None = None
+) -> int:
     """Delete the chats whose next slot lies long past; how many were deleted."""
     clock: ColumnElement[int] | int = database_now() if now is None else now
     result = await session.execute(

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import create_engine, create_sessionmaker
@@ -115,6 +115,29 @@ async def test_a_private_chat_gets_one_message_a_second_whichever_replica_sends(
     assert await book(second, PRIVATE + 1, T0 + 1) == T0 + LIMITS.pitch
     assert await book(first, PRIVATE, T0 + SECOND) == T0 + SECOND
     assert await book(second, PRIVATE, T0 + SECOND) == T0 + 2 * SECOND
+
+
+async def waiting_for_a_lock(maker: Maker) -> None:
+    """Until some statement waits for a row lock (the condition, not a guessed delay)."""
+    while True:
+        async with maker() as session:
+            if await session.scalar(select(func.count()).select_from(
+                text("pg_locks")).where(text("NOT granted"))):
+                return
+        await asyncio.sleep(0.01)
+
+
+async def test_a_chat_booked_by_another_replica_a_moment_before_is_not_booked_twice(
+    replicas: tuple[Maker, Maker],
+) -> None:
+    """The second booking reads the chat before the first commits, then waits for the bot's
+    row: the chat's own lock still refuses it, and it asks again when the chat is free."""
+    first, second = replicas
+    async with first() as session, session.begin():
+        assert (await book_send(session, PRIVATE, LIMITS, T0)).slot == T0
+        other = asyncio.create_task(book(second, PRIVATE, T0 + 1))
+        await asyncio.wait_for(waiting_for_a_lock(first), 30)
+    assert await other == T0 + SECOND
 
 
 async def test_a_group_gets_at_most_twenty_messages_in_any_minute(
