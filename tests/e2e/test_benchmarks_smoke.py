@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from benchmarks import reply_page
 from benchmarks.update_throughput import Report, main
 
 # The benchmarks start the bot, the sandbox and (push_crash) processes of their own.
@@ -63,3 +64,15 @@ def test_push_crash_drill_kills_and_restarts_with_tiny_numbers(
     with pytest.raises(SystemExit) as refused:
         push_crash.main(["--runs", "0"])
     assert refused.value.code == 2
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cached", "uncached"])
+def test_reply_page_benchmark_serves_both_pages_with_and_without_the_cache(
+    capsys: pytest.CaptureFixture[str], cache: list[str],
+) -> None:
+    exit_code = reply_page.main(["--requests", "10", "--concurrency", "2", "--repeats", "1",
+                                 "--json", *cache])
+    report = json.loads(capsys.readouterr().out.strip())
+    assert exit_code == 0
+    assert report["goal"] == (reply_page.UNCACHED_GOAL if cache else reply_page.GOAL)
+    assert report["reply_ratio"] > 0 and report["public_ratio"] > 0
