@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import cast
 
-from sqlalchemy import Connection, Insert, Table, case, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Connection,
+    Insert,
+    String,
+    Table,
+    bindparam,
+    case,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
+from bot.db.types import UTCDateTime
 from bot.domain.permissions import Ban, Role
 from bot.i18n import SUPPORTED_LANGUAGES, pick_language
 from bot.services.intake import was_handled
-from bot.services.sql import dialect_insert
 
 
 @dataclass(frozen=True)
@@ -61,8 +73,10 @@ def record_update(
     if telegram_id is None:
         return UpdateStart(duplicate=False, user=None)
     is_admin = telegram_id in admin_ids
-    upsert = _upsert_user(connection, telegram_id, telegram_language, is_admin, now)
-    row = connection.execute(upsert).one()
+    row = connection.execute(_upsert_statement(connection.dialect.name), {
+        "telegram_id": telegram_id, "language": pick_language(None, telegram_language),
+        "role": Role.ADMIN if is_admin else Role.RESIDENT, "is_admin": is_admin, "now": now,
+    }).one()
     ban = Ban(row.banned_until, row.ban_reason or "") if row.banned_until is not None else None
     return UpdateStart(duplicate=False, user=UserView(row.id, telegram_id, row.language,
                                                       Role(row.role), row.muted_all, ban,
@@ -70,32 +84,30 @@ def record_update(
                                                       budget_news=bool(row.budget_news)))
 
 
-def _upsert_user(
-    session: Connection, telegram_id: int, telegram_language: str | None, is_admin: bool,
-    now: datetime,
-) -> Insert:
-    """Create the user on first contact; later, refresh what Telegram tells us each time."""
-    language = pick_language(None, telegram_language)
-    statement = dialect_insert(
-        session,
-        User,
-        telegram_id=telegram_id,
-        language=language,
-        language_chosen=False,
-        role=Role.ADMIN if is_admin else Role.RESIDENT,
-        muted_all=False,
-        unreachable=False,
-        created_at=now,
-        last_seen_at=now,
+@cache
+def _upsert_statement(dialect: str) -> Insert:
+    """Create the user on first contact; later, refresh what Telegram tells us each time.
+
+    Built once per dialect with bound parameters: every update runs it, and building the
+    statement anew cost several times what SQLite takes to run it."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    users = cast(Table, User.__table__)
+    current = users.c
+    now = bindparam("now", type_=UTCDateTime())
+    language = bindparam("language", type_=String)
+    statement = insert(users).values(
+        telegram_id=bindparam("telegram_id", type_=BigInteger), language=language,
+        language_chosen=False, role=bindparam("role", type_=String), muted_all=False,
+        unreachable=False, created_at=now, last_seen_at=now,
     )
-    current = User.__table__.c
     return statement.on_conflict_do_update(
         index_elements=[current.telegram_id],
         set_={
             "last_seen_at": now,
             "unreachable": False,
             "language": case((current.language_chosen, current.language), else_=language),
-            "role": Role.ADMIN if is_admin else current.role,
+            "role": case((bindparam("is_admin", type_=Boolean), bindparam("role", type_=String)),
+                         else_=current.role),
         },
     ).returning(current.id, current.language, current.role, current.muted_all,
                 current.banned_until, current.ban_reason, current.daily_digest,
