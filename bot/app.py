@@ -283,6 +283,9 @@ def build_runtime(
         clock,
         DeadlineContext(settings.policy, calendar, settings.venues, settings.smtp_url),
         on_transition=lambda kind: metrics.transitions.labels(kind=kind).inc(),
+        reader=create_sessionmaker(reading(engine)),
+        # SQLite has one write lock: a catch-up leaves half the time to residents' updates
+        share_of_writes=0.5 if settings.is_sqlite else 1.0,
     )
 
     # debates: a new debate or a closed one may need a forum topic opened or closed

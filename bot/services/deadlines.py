@@ -11,7 +11,9 @@ two replicas split a batch instead of both working through it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -312,8 +314,20 @@ class DeadlineMachine:
         on_transition: Callable[[str], None] | None = None,
         checks: tuple[DueCheck, ...] = DUE_CHECKS,
         batch_size: int = BATCH_SIZE,
+        *,
+        reader: async_sessionmaker[AsyncSession] | None = None,
+        share_of_writes: float = 1.0,
     ) -> None:
+        """`reader` serves the probe and the batches (on SQLite: deferred transactions that
+        take no write lock). `share_of_writes` below 1 makes the machine pause after each
+        item so that it holds SQLite's one write lock at most that share of the time: a
+        catch-up of thousands of items would otherwise take the lock back to back, and a
+        resident's update, waiting on SQLite's busy timeout, could miss every gap."""
+        if not 0 < share_of_writes <= 1:
+            raise ValueError("share_of_writes must be in (0, 1]")
         self._sessionmaker = sessionmaker
+        self._reader = reader or sessionmaker
+        self._pause_per_busy_second = 1 / share_of_writes - 1
         self._clock = clock
         self._context = context
         self._kinds = kinds
@@ -344,7 +358,7 @@ class DeadlineMachine:
         pendings = self._pendings()
         columns = [side for _, pending in pendings
                    for side in (pending.earliest_due(now), pending.earliest_later(now))]
-        async with self._sessionmaker() as session:
+        async with self._reader() as session:
             row = (await session.execute(select(*columns))).one()
         due = frozenset(name for (name, _), at in zip(pendings, row[0::2], strict=True)
                         if at is not None)
@@ -392,12 +406,12 @@ class DeadlineMachine:
             last_id, last_at = after
             query = query.where(or_(kind.column > last_at,
                                     and_(kind.column == last_at, Proposal.id > last_id)))
-        async with self._sessionmaker() as session:
+        async with self._reader() as session:
             return [(int(pid), at) for pid, at in await session.execute(query) if at is not None]
 
     async def _run_check(self, check: DueCheck, now: datetime, tally: _Tally) -> None:
         """Handle each due item of a non-proposal deadline in its own transaction."""
-        async with self._sessionmaker() as session:
+        async with self._reader() as session:
             due = await check.due(session, now)
         for item in due:
             await self._handle_one(check.name, check.handle, check.pending.model, item, now,
@@ -410,6 +424,7 @@ class DeadlineMachine:
         """Handle `item` in its own transaction. It may not be due any more (nothing moves),
         held by another transaction (PostgreSQL: skipped, counted), or fail (logged; the
         periodic sweep retries it)."""
+        began = time.perf_counter()
         try:
             async with self._sessionmaker() as session, session.begin():
                 if not await locked_or_skipped(session, model, item):
@@ -419,6 +434,9 @@ class DeadlineMachine:
         except Exception:
             log.exception("deadline %s for %s failed; the sweep will retry", name, item)
             return
+        finally:
+            if self._pause_per_busy_second:
+                await asyncio.sleep((time.perf_counter() - began) * self._pause_per_busy_second)
         if moved:
             tally.moved += 1
             log.info("deadline %s processed for %s", name, item)
