@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import SendBudgetChat
-from bot.domain.pacing import MICROSECONDS, SendLimits
+from bot.domain.pacing import MICROSECONDS, SendLimits, next_slot
 from bot.send_budget import KEEP_CHATS_MICROSECONDS, book_send, forget_idle_chats, pause_sends
 
 pytestmark = pytest.mark.parametrize(
@@ -92,6 +92,19 @@ async def test_two_replicas_booking_at_once_never_exceed_the_rate_in_any_second(
     assert sorted(slots) == [T0 + n // 30 * SECOND + n % 30 * LIMITS.pitch for n in range(150)]
     assert busiest_window(slots, SECOND) == 30
     assert max(slot % SECOND for slot in slots) < SECOND * 8 // 10
+
+
+@pytest.mark.parametrize("rate", [30.0, 7.0, 2.5])
+async def test_the_database_hands_out_the_slots_of_the_domain_grid(
+    sessionmaker: Maker, rate: float
+) -> None:
+    """The booking statement computes in SQL what `bot.domain.pacing.next_slot` does."""
+    limits, bot_next = SendLimits(global_per_second=rate), 0
+    asks = [T0 + 3, T0 + 10, T0 + 790_000, T0 + 790_001, T0 + 2 * SECOND + 5, T0 + 2 * SECOND + 6]
+    for n, now in enumerate(asks):
+        expected = next_slot(now, bot_next=bot_next, paused_until=0, limits=limits)
+        assert await book(sessionmaker, 30_000 + n, now, limits) == expected
+        bot_next = expected + limits.pitch
 
 
 async def test_bookings_at_later_instants_start_from_the_later_instant_or_the_next_free_slot(
