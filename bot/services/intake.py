@@ -24,13 +24,25 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, delete, or_, select, update
+from sqlalchemy import BigInteger, Connection, Table, and_, bindparam, delete, or_, select, update
 
 from bot.db.models import InboundUpdate
+from bot.db.types import UTCDateTime
 from bot.services.sql import dialect_insert_rows, insert_ignoring_conflicts
 
 HANDLED_UPDATES_KEPT = timedelta(days=7)
 inbound = cast(Table, InboundUpdate.__table__)
+
+# Every update runs these two: built once with bound parameters, not anew for each update
+# (building a statement costs more than SQLite takes to run it). The id's parameter is named
+# unlike its column, whose name an UPDATE reserves for its own SET parameters.
+_UPDATE_ID = bindparam("which_update", type_=BigInteger)
+_MARK = (
+    update(inbound)
+    .where(inbound.c.update_id == _UPDATE_ID, inbound.c.handled_at.is_(None))
+    .values(handled_at=bindparam("now", type_=UTCDateTime()), payload=None)
+)
+_HANDLED_AT = select(inbound.c.handled_at).where(inbound.c.update_id == _UPDATE_ID)
 
 
 @dataclass(frozen=True)
@@ -98,11 +110,7 @@ def take_backlog(
 
 def mark_handled(connection: Connection, update_id: int, now: datetime) -> Mark:
     """Claim the update's one effect for the transaction running on `connection`."""
-    claimed = connection.execute(
-        update(inbound)
-        .where(inbound.c.update_id == update_id, inbound.c.handled_at.is_(None))
-        .values(handled_at=now, payload=None)
-    )
+    claimed = connection.execute(_MARK, {"which_update": update_id, "now": now})
     if claimed.rowcount:
         return Mark.MARKED
     stored = connection.execute(
@@ -114,9 +122,7 @@ def mark_handled(connection: Connection, update_id: int, now: datetime) -> Mark:
 def was_handled(connection: Connection, update_id: int, now: datetime) -> bool:
     """True for an update handled before (a redelivery); an update that did not come
     through the intake is stored here, so that it is guarded from now on."""
-    handled = connection.execute(
-        select(inbound.c.handled_at).where(inbound.c.update_id == update_id)
-    ).first()
+    handled = connection.execute(_HANDLED_AT, {"which_update": update_id}).first()
     if handled is None:
         connection.execute(
             insert_ignoring_conflicts(
