@@ -76,3 +76,16 @@ def test_reply_page_benchmark_serves_both_pages_with_and_without_the_cache(
     assert exit_code == 0
     assert report["goal"] == (reply_page.UNCACHED_GOAL if cache else reply_page.GOAL)
     assert report["reply_ratio"] > 0 and report["public_ratio"] > 0
+
+
+def test_deadline_scale_starts_the_bot_twice_and_expires_every_overdue_proposal_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from benchmarks import deadline_scale
+
+    exit_code = deadline_scale.run(["--runs", "1", "--proposals", "200", "--overdue", "20",
+                                    "--users", "20", "--backends", "sqlite", "--json"])
+    [run] = json.loads(capsys.readouterr().out)
+    assert exit_code == 0 and run["expired_once"] is True
+    assert run["loaded"]["replies"] >= 1 and run["first_reply_ratio"] > 0
+    assert run["plain_updates_per_s"] > 0 and run["loaded"]["rss_mb"] > 0
