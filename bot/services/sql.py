@@ -50,8 +50,9 @@ def rows_affected(result: Result[Any]) -> int:
 
 async def locked_or_skipped(session: AsyncSession, model: type[Any], row_id: int) -> bool:
     """Lock row `row_id` of `model` for this transaction unless another transaction holds it
-    (PostgreSQL `FOR UPDATE SKIP LOCKED`): False means someone else is working on it, or it
-    is gone. On SQLite the transaction already holds the one write lock, so it is True."""
+    (PostgreSQL `FOR NO KEY UPDATE SKIP LOCKED`, which a foreign-key check's key-share lock
+    does not block): False means someone else is working on it, or it is gone. On SQLite the
+    transaction already holds the one write lock, so it is True."""
     if not is_postgres(session):
         return True
     found = await session.scalar(
