@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
+from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -15,7 +16,6 @@ from telegram import BotCommandScopeDefault, Update
 from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.background import BackgroundLoop
 from bot.broadcast_progress import BroadcastProgress
 from bot.clock import Clock, ShiftableClock, SystemClock
 from bot.db.engine import (
@@ -78,12 +78,20 @@ class StartupError(RuntimeError):
     """The app cannot start; the message says why in words an operator can act on."""
 
 
+class Wakeable(Protocol):
+    """A worker that can be told that work waits for it: a background loop, or anything
+    else with a `wake()`."""
+
+    def wake(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Workers:
-    """The background loops by the work they wait for: every wake is routed here, so a
-    commit wakes only the loops it left work for (see `bot.services.wakes`)."""
+    """The workers by the work they wait for: every wake is routed here, so a commit wakes
+    only the loops it left work for (see `bot.services.wakes`); a new kind of work is one
+    `Wake` member and one entry here."""
 
-    loops: Mapping[Wake, BackgroundLoop | None]
+    loops: Mapping[Wake, Wakeable | None]
 
     def wake(self, *targets: Wake) -> None:
         """Wake each named loop this process runs (without SMTP there is no mail loop)."""
