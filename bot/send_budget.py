@@ -48,6 +48,7 @@ from bot.settings import Settings
 
 BOT_ROW = "bot"
 TIDY_EVERY_SECONDS = 60.0
+LATE_LIMIT_SECONDS = 0.1  # a send this late for its slot books a new one
 # A chat's row is kept this long past its slot (a missing row means "free now" anyway).
 KEEP_CHATS_MICROSECONDS = 600 * MICROSECONDS
 
@@ -120,17 +121,28 @@ class SharedBudget:
         self._last_tidy = monotonic()
 
     async def wait_for_turn(self, chat_id: int) -> None:
-        """Book a slot and sleep until it; book again if this process heard a 429 meanwhile
-        (the pause voids the slots booked before it)."""
-        while True:
-            asked = self._monotonic()
-            async with self._autocommit() as connection:
-                booking = await book_send(connection, chat_id, self._limits)
-            if booking.wait_seconds > 0:
-                await self._sleep(booking.wait_seconds)
-            if booking.booked and self._last_pause < asked:
-                break
+        """Book a slot and sleep until it; book again if the slot is void: this process
+        heard a 429 after booking it, or woke too late for it."""
+        while not await self._booked_slot_reached(chat_id):
+            pass
         await self._tidy_now_and_then()
+
+    async def _booked_slot_reached(self, chat_id: int) -> bool:
+        """Book and sleep until the slot; True if the send may go now.
+
+        A send that leaves more than `LATE_LIMIT_SECONDS` after its slot (the process was
+        starved, a stall) could land in the next second and push that second past the rate
+        (the grid leaves only the last fifth of each second as room): it books again.
+        """
+        asked = self._monotonic()
+        async with self._autocommit() as connection:
+            booking = await book_send(connection, chat_id, self._limits)
+        due = self._monotonic() + booking.wait_seconds
+        if booking.wait_seconds > 0:
+            await self._sleep(booking.wait_seconds)
+        if not booking.booked or self._last_pause >= asked:
+            return False
+        return self._monotonic() - due <= LATE_LIMIT_SECONDS
 
     async def pause(self, seconds: float) -> None:
         self._last_pause = self._monotonic()

@@ -16,7 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import SendBudgetChat
 from bot.domain.pacing import MICROSECONDS, SendLimits, next_slot
-from bot.send_budget import KEEP_CHATS_MICROSECONDS, book_send, forget_idle_chats, pause_sends
+from bot.send_budget import (
+    KEEP_CHATS_MICROSECONDS,
+    LATE_LIMIT_SECONDS,
+    SharedBudget,
+    book_send,
+    forget_idle_chats,
+    pause_sends,
+)
 
 pytestmark = pytest.mark.parametrize(
     "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
@@ -208,3 +215,33 @@ async def test_the_database_clock_is_used_when_no_instant_is_given(sessionmaker:
         assert booking.booked and 0 <= booking.wait_seconds <= 1  # the next slot of the grid
         database_time = await session.scalar(select(func.extract("epoch", func.now())))
     assert abs(booking.booked_at / MICROSECONDS - float(database_time or 0)) < 60
+
+
+class Stall:
+    """The process's monotonic clock, standing still but for one jump: the first sleep
+    overruns by `late` seconds (the process was starved). The sleeps are real, so that the
+    database's clock, which the slots follow, moves on."""
+
+    def __init__(self, late: float) -> None:
+        self.late, self.offset, self.sleeps = late, 0.0, []
+
+    def monotonic(self) -> float:
+        return 1000.0 + self.offset
+
+    async def sleep(self, seconds: float) -> None:
+        if not self.sleeps:
+            self.offset += self.late
+        self.sleeps.append(seconds)
+        await asyncio.sleep(seconds)
+
+
+@pytest.mark.parametrize("late", [0.0, 2 * LATE_LIMIT_SECONDS])
+async def test_a_send_that_wakes_too_late_for_its_slot_books_another(
+    sessionmaker: Maker, late: float
+) -> None:
+    """Late, it could land in the next second: it books again, and its chat's own spacing
+    makes it wait for a later slot (a second sleep); on time, it goes after one."""
+    stall = Stall(late)
+    budget = SharedBudget(sessionmaker, LIMITS, monotonic=stall.monotonic, sleep=stall.sleep)
+    await budget.wait_for_turn(PRIVATE)
+    assert (len(stall.sleeps) >= 2) == (late > 0), stall.sleeps
