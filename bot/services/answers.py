@@ -76,7 +76,7 @@ from bot.services.debates import announce_debate_opened  # debates hook
 from bot.services.departments import hash_token, notify_department
 from bot.services.head_answers import announce_head_answer, claim_head_answer
 from bot.services.lifecycle import transition
-from bot.services.outbox import enqueue_for_users, proposal_followers
+from bot.services.outbox import enqueue_for_followers, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
 
@@ -393,7 +393,7 @@ async def decide_re_review(
     record_audit(session, now, moderator, "proposal.re_review", f"proposal:{proposal_id}",
                  after={"approved": approve})
     notice = ReReviewDecided(proposal_id, proposal.title, approve, key=str(proposal_id))
-    await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
+    await enqueue_for_followers(session, proposal_id, notice, now)
     return True
 
 
@@ -440,9 +440,9 @@ async def _announce_overdue(
                              subject_kind="proposal", subject_id=proposal.id, now=now,
                              notice=ModerationOverdue(proposal.id, proposal.title, due, stage,
                                                       days, key=once, urgent=True))
-    await enqueue_for_users(session, await proposal_followers(session, proposal.id),
-                            AnswerOverdue(proposal.id, proposal.title, due, stage, days, key=once),
-                            now)
+    await enqueue_for_followers(session, proposal.id,
+                                AnswerOverdue(proposal.id, proposal.title, due, stage, days,
+                                              key=once), now)
 
 
 async def _satisfaction(session: AsyncSession, proposal_id: int) -> tuple[int, int]:
@@ -581,7 +581,7 @@ async def _announce(
         answer_expected=end_of_day(expected) if expected else None,
         answer_expected_before=end_of_day(moved_from) if moved_from else None,
     )
-    await enqueue_for_users(session, await proposal_followers(session, proposal.id), notice, now)
+    await enqueue_for_followers(session, proposal.id, notice, now)
     # 완료: an offline resident's contact goes once nobody waits to be phoned (the transition
     # sent no notice of its own, so it could not ask before this one was on the list)
     await erase_if_closed(session, proposal.id, actor=department, now=now)

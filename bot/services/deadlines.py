@@ -55,7 +55,7 @@ from bot.services.head_answers import (  # the head's answer tier
     remind_head_office,
 )
 from bot.services.lifecycle import transition
-from bot.services.outbox import enqueue_for_users, proposal_followers
+from bot.services.outbox import enqueue_for_followers
 from bot.services.polls import CLOSING_POLLS, close_poll, due_poll_ids  # polls
 from bot.services.proposals import announce_closing_soon, announce_halfway
 from bot.services.sql import locked_or_skipped
@@ -147,9 +147,6 @@ async def expire_collection(
     session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
 ) -> bool:
     """COLLECTING → EXPIRED once the window ended below the threshold; tells followers."""
-    proposal = await session.get(Proposal, proposal_id)
-    if proposal is None:
-        return False
     moved = await transition(
         session,
         proposal_id,
@@ -160,12 +157,12 @@ async def expire_collection(
         push=False,
     )
     if moved:
-        notice = ProposalExpired(
-            proposal_id, proposal.title, proposal.endorsement_count,
-            context.policy.endorsement_threshold, key=str(proposal_id),
-        )
-        followers = await proposal_followers(session, proposal_id)
-        await enqueue_for_users(session, followers, notice, now)
+        title, endorsements = (await session.execute(
+            select(Proposal.title, Proposal.endorsement_count)
+            .where(Proposal.id == proposal_id))).one()
+        notice = ProposalExpired(proposal_id, title, endorsements,
+                                 context.policy.endorsement_threshold, key=str(proposal_id))
+        await enqueue_for_followers(session, proposal_id, notice, now)
         await erase_if_closed(session, proposal_id, actor=SYSTEM_ACTOR, now=now)
     return moved
 

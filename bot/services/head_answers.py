@@ -41,7 +41,7 @@ from bot.domain.venues import Venues
 from bot.services.debates.opening import OpenOutcome, open_debate
 from bot.services.departments import head_office, notify_department, send_head_link
 from bot.services.due import Pending
-from bot.services.outbox import enqueue_for_users, proposal_followers
+from bot.services.outbox import enqueue_for_followers
 from bot.services.sql import rows_affected
 from bot.services.work_items import WorkKind, post_work_item
 
@@ -177,7 +177,7 @@ async def announce_head_answer(
         proposal.id, proposal.title, office, url=f"{venues.public_base_url}/p/{proposal.id}",
         summary=push_summary(form), decision=form.decision,
         key=str(proposal.id))
-    await enqueue_for_users(session, await proposal_followers(session, proposal.id), notice, now)
+    await enqueue_for_followers(session, proposal.id, notice, now)
 
 
 async def remind_head_office(
@@ -221,9 +221,9 @@ async def _announce_head_overdue(
                                    urgent=True)
     await post_work_item(session, venues, kind=WorkKind.HEAD_OVERDUE, subject_kind="proposal",
                          subject_id=proposal.id, notice=notice, now=now)
-    await enqueue_for_users(session, await proposal_followers(session, proposal.id),
-                            HeadAnswerOverdue(proposal.id, proposal.title, due, HEAD_STAGE, days,
-                                              key=once), now)
+    await enqueue_for_followers(session, proposal.id,
+                                HeadAnswerOverdue(proposal.id, proposal.title, due, HEAD_STAGE,
+                                                  days, key=once), now)
 
 
 async def due_head_reminders(session: AsyncSession, now: datetime) -> list[int]:

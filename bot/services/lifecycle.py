@@ -13,7 +13,7 @@ from bot.db.models import Proposal, ProposalEvent
 from bot.domain.events import StatusChanged
 from bot.domain.lifecycle import FINAL_STATUSES, ProposalStatus, check_transition
 from bot.services.callbacks import audit_actor, erase_if_closed
-from bot.services.outbox import enqueue_for_users, proposal_followers
+from bot.services.outbox import enqueue_for_followers
 from bot.services.sql import rows_affected
 
 
@@ -73,4 +73,4 @@ async def _push_status(
 ) -> None:
     title = await session.scalar(select(Proposal.title).where(Proposal.id == proposal_id))
     notice = StatusChanged(proposal_id, str(title), str(new), key=f"{proposal_id}:{new}")
-    await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
+    await enqueue_for_followers(session, proposal_id, notice, now)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Result, select
+from sqlalchemy import Result, Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, Subscription, User
@@ -91,10 +92,31 @@ async def enqueue_for_users(
     if not user_ids:
         return 0
     rows = await session.execute(
-        select(User.id, User.telegram_id, User.muted_all, User.unreachable).where(
-            User.id.in_(set(user_ids))
-        )
-    )
+        select(*_RECIPIENT).where(User.id.in_(set(user_ids))))
+    return await _enqueue_for_recipients(session, rows, notice, now)
+
+
+async def enqueue_for_followers(
+    session: AsyncSession, proposal_id: int, notice: Event, now: datetime
+) -> int:
+    """`enqueue_for_users` for the proposal's followers who have not muted it, read with
+    their chats in one query."""
+    rows = (await session.execute(
+        select(*_RECIPIENT).join(Subscription, Subscription.user_id == User.id)
+        .where(Subscription.proposal_id == proposal_id, Subscription.muted.is_(False))
+    )).all()
+    kept = set(await divert_author(session, [row.id for row in rows], notice, now))
+    return await _enqueue_for_recipients(
+        session, [row for row in rows if row.id in kept], notice, now)
+
+
+_RECIPIENT = (User.id, User.telegram_id, User.muted_all, User.unreachable)
+
+
+async def _enqueue_for_recipients(
+    session: AsyncSession, rows: Iterable[Row[int, int, bool, bool]], notice: Event,
+    now: datetime,
+) -> int:
     added = 0
     for user_id, telegram_id, muted_all, unreachable in rows:
         if unreachable or (muted_all and not notice.urgent):

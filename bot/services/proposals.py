@@ -51,7 +51,7 @@ from bot.services.drafts import discard_draft, load_draft
 from bot.services.head_answers import reach_tiers
 from bot.services.hiding import after_report
 from bot.services.lifecycle import transition
-from bot.services.outbox import enqueue_for_users, proposal_followers
+from bot.services.outbox import enqueue_for_followers, enqueue_for_users, proposal_followers
 from bot.services.search import index_proposal
 from bot.services.sql import insert_ignoring_conflicts, is_postgres, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
@@ -480,7 +480,7 @@ async def _announce(
 ) -> None:
     """Tell the proposal's followers; the proposal is the notice's identity."""
     notice = notice.replace(key=str(proposal_id))
-    await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
+    await enqueue_for_followers(session, proposal_id, notice, now)
 
 
 async def _tell_moderators(

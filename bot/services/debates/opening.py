@@ -20,7 +20,7 @@ from bot.domain.venues import Venues
 from bot.services.audit import record_audit
 from bot.services.debates.queries import fresh_proposal
 from bot.services.lifecycle import transition
-from bot.services.outbox import enqueue, enqueue_for_users, proposal_followers
+from bot.services.outbox import enqueue, enqueue_for_followers
 from bot.services.sql import insert_ignoring_conflicts
 from bot.services.wakes import Wake, wake_after_commit
 
@@ -86,7 +86,7 @@ async def announce_debate_opened(
         url=f"{venues.public_base_url}/p/{proposal_id}" if department else None,
         answer_due=answer_due,
     )
-    await enqueue_for_users(session, await proposal_followers(session, proposal_id), notice, now)
+    await enqueue_for_followers(session, proposal_id, notice, now)
     if venues.public_channel_id is not None:
         await enqueue(session, chat_id=venues.public_channel_id, notice=notice, now=now)
     if venues.debate_forum_chat_id is not None:
