@@ -66,6 +66,7 @@ from bot.services.proposal_pages import (
 )
 from bot.services.wakes import Waker, woken
 from bot.settings import Settings
+from bot.web.blank_forms import CSRF_SLOT, BlankForms
 from bot.web.cache import DEFAULT_TTL_SECONDS, PageCache
 from bot.web.security import (
     FailureLimiter,
@@ -154,6 +155,7 @@ class PageState:
     t: Translator
     cache: PageCache
     rules: PageRules
+    blank_forms: BlankForms
 
 
 PAGES = web.AppKey("pages", PageState)
@@ -168,6 +170,11 @@ class FormView:
     values: Mapping[str, str] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
     message: str | None = None
+
+    @property
+    def blank(self) -> bool:
+        """Nothing typed, no errors, no message: drawn from `BlankForms`."""
+        return not self.values and not self.errors and self.message is None
 
 
 @dataclass(frozen=True)
@@ -184,15 +191,18 @@ class Submission:
 def add_page_routes(app: web.Application, deps: PageDeps) -> None:
     """Register the reply pages, the public page and their stylesheet on `app`."""
     translator = deps.i18n.get(DEFAULT_LANGUAGE)
+    templates = build_templates(translator, deps.settings)
     app[PAGES] = PageState(
         deps=deps,
-        templates=build_templates(translator, deps.settings),
+        templates=templates,
         signer=FormSigner(deps.settings.secret_key,
                           previous_key=deps.settings.secret_key_previous),
         failures=FailureLimiter(deps.failures_per_minute, deps.token_failures_per_minute),
         t=translator,
         cache=PageCache(deps.cache_seconds),
         rules=PageRules(deps.settings.policy, deps.calendar),
+        blank_forms=BlankForms(
+            templates, {kind: FormView(kind, CSRF_SLOT) for kind in FORM_KINDS}),
     )
     app.router.add_get("/r/{token}", reply_page)
     app.router.add_post("/r/{token}/preview", preview_answer)
@@ -452,6 +462,7 @@ def _reply(
     return _render(
         state, "reply.html", status=status, token=request.match_info["token"], link=link,
         page=page, now=now, forms=forms, notice=state.t.gettext(notice) if notice else None,
+        blank_form=state.blank_forms.fill,
         today=_today(state, now).isoformat(), **_deadline_facts(page, now),
     )
 
