@@ -17,9 +17,12 @@ def html_templates(t: Translator, **extra_globals: Any) -> jinja2.Environment:
     """Autoescaped HTML translated through `t`; an undefined name is an error, not blank.
 
     Every template gets `moment` and `deadline` for times; callers add their own globals.
+    Templates are compiled once and not checked for changes on disk again: checking cost a
+    `stat` for every template and import on every page drawn.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        auto_reload=False,
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
