@@ -6,17 +6,25 @@ starts when the updates are injected into the sandbox and stops when every expec
 reached the sandbox: one reply per message, and one callback answer plus one message edit per
 press. Updates are handled one at a time (PTB's default), so this is per-update cost.
 
-- The baseline is a bare PTB `Application`: it echoes text back with `reply_text`, and answers a
-  press and edits the pressed message. Per update that is the same Bot API traffic as 공감's.
 - 공감 is the real runtime (`build_runtime`, long polling) on a fresh migrated SQLite file with a
   frozen clock. `/start` records the update and upserts the resident, then sends the greeting
   with the main-menu keyboard; a press on the `/settings` card ("🔕 알림 끄기" / "🔔 알림 켜기")
   also stores the choice, answers the query and edits the card.
+- The baseline is a bare PTB `Application` with one text handler and one press handler that
+  send exactly what 공감 sends: before the rounds, a probe resident says `/start`, opens
+  `/settings` and mutes and unmutes once on 공감, and the text, parse mode and reply markup of
+  each call (the greeting, the card, the two edits) are kept. The baseline's residents get 공감's
+  card, it replies to text with 공감's greeting and answers a press with 공감's edit for that
+  button. Per update both bots make the same Bot API calls with the same payloads, which the
+  in-process sandbox parses alike: the comparison measures the bots, not what they send.
 
 Why a ratio: absolute rates depend on the machine and on whatever else it is doing, so both bots
 are measured in the same process, against the same server, in interleaved rounds, and 공감 is
 reported as a share of the baseline. The goal is at least 70%. Each figure is the median of
 `--repeats` rounds; every round starts its bot afresh and warms it up before the timed burst.
+Beside the rates, the process's CPU time per update of each timed burst is reported (the
+sandbox and the injecting client run in the same process, so it includes their share, the same
+for both bots): on a busy machine it moves much less than the wall-clock rates.
 
     python -m benchmarks.update_throughput [--updates 400] [--repeats 3] [--json]
 
@@ -28,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import cProfile
 import gc
 import itertools
@@ -50,7 +59,7 @@ from typing import Protocol
 if __package__ in (None, ""):  # run as `python benchmarks/update_throughput.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -67,7 +76,8 @@ from bot.db.engine import create_engine
 from bot.db.migrate import upgrade
 from bot.settings import Settings
 from sandbox import SandboxClient, SandboxServer, SandboxState
-from sandbox.state import JSONDict, SandboxMessage
+from sandbox.client import Resident, SentMessage
+from sandbox.state import ApiCall, JSONDict, SandboxMessage
 
 GOAL = 0.7
 DEFAULT_UPDATES = 400
@@ -78,10 +88,11 @@ SETUP_TIMEOUT = 30.0
 START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # a Tuesday afternoon in Seoul
 MUTE_LABEL = "🔕 알림 끄기"
 UNMUTE_LABEL = "🔔 알림 켜기"
-PROBE_USER_ID = 999_999
+PROBE_USER_ID = 999_999  # named like the residents (주민999): its greeting, the one both bots send
 FIRST_RESIDENT_ID = 1_000_000
 # What the user saw when pressing: text, formatting and buttons of the message (not its id).
 LOOK_FIELDS = ("text", "entities", "reply_markup", "edit_date")
+Look = tuple[str, JSONDict]  # the data of the button pressed, and the message as it was shown
 
 
 class BenchmarkError(RuntimeError):
@@ -101,13 +112,13 @@ class Card:
 
     user_id: int
     message: SandboxMessage
-    looks: tuple[tuple[str, JSONDict], ...]
+    looks: tuple[Look, ...]
 
     @property
     def key(self) -> tuple[int, int]:
         return self.message.chat_id, self.message.message_id
 
-    def press(self, n: int) -> tuple[str, JSONDict]:
+    def press(self, n: int) -> Look:
         return self.looks[n % len(self.looks)]
 
 
@@ -216,19 +227,27 @@ def burst_timeout(updates: int) -> float:
     return max(60.0, updates * 0.25)
 
 
+@dataclass(frozen=True)
+class Timing:
+    """One timed burst: updates per second, and the process's CPU seconds per update."""
+
+    rate: float
+    cpu_per_update: float
+
+
 async def timed_burst(
     state: SandboxState, burst: Burst, profiler: cProfile.Profile | None = None
-) -> float:
-    """Inject the burst and wait for all its effects; returns updates per second."""
+) -> Timing:
+    """Inject the burst and wait for all its effects."""
     tally = CallTally(state)
     expected = burst.expected_calls()
     gc.collect()
     if profiler is not None:
         profiler.enable()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     inject(state, burst)
     done = await state.wait_until(lambda: tally.reached(expected), burst_timeout(burst.size))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if profiler is not None:
         profiler.disable()
     if not done:
@@ -237,7 +256,7 @@ async def timed_burst(
             f"{burst_timeout(burst.size):.0f}s"
         )
     verify(state, burst)
-    return burst.size / elapsed
+    return Timing(burst.size / elapsed, cpu / burst.size)
 
 
 def verify(state: SandboxState, burst: Burst) -> None:
@@ -274,6 +293,105 @@ def find_button(message: JSONDict, label: str) -> str:
     raise BenchmarkError(f"no button {label!r} on the card: {message.get('reply_markup')}")
 
 
+# ----- what 공감 sends, captured once for both bots -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Payload:
+    """What one sendMessage or editMessageText carried, as the sandbox received it."""
+
+    text: str
+    parse_mode: str | None
+    reply_markup: JSONDict | None
+
+    @classmethod
+    def of(cls, call: ApiCall) -> Payload:
+        markup = call.params.get("reply_markup")
+        parse_mode = call.params.get("parse_mode")
+        return cls(
+            str(call.params["text"]),
+            None if parse_mode is None else str(parse_mode),
+            markup if isinstance(markup, dict) else None,
+        )
+
+    def markup(self) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+        """The reply markup as PTB objects, for a bot that sends this payload itself."""
+        if self.reply_markup is None or "inline_keyboard" in self.reply_markup:
+            return self.inline_markup()
+        return ReplyKeyboardMarkup.de_json(copy.deepcopy(self.reply_markup))
+
+    def inline_markup(self) -> InlineKeyboardMarkup | None:
+        """The inline keyboard as PTB objects (an edit can carry no other markup)."""
+        if self.reply_markup is None:
+            return None
+        return InlineKeyboardMarkup.de_json(copy.deepcopy(self.reply_markup))
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """What 공감 sends for the benchmark's updates, from one probe resident's conversation."""
+
+    greeting: Payload  # the reply to /start, with the main-menu keyboard
+    card: Payload  # the /settings card, notifications on
+    edits: dict[str, Payload]  # the card's toggle data -> the edit that a press of it brings
+    muted_look: JSONDict  # the card as shown once muted (`LOOK_FIELDS`)
+
+    def looks(self, state: SandboxState, message: SandboxMessage) -> tuple[Look, Look]:
+        """The card's two looks, unmuted then muted, each with the toggle it shows."""
+        unmuted = state.message_to_api(message)
+        muted = {**{k: v for k, v in unmuted.items() if k not in LOOK_FIELDS}, **self.muted_look}
+        return (
+            (find_button(unmuted, MUTE_LABEL), unmuted),
+            (find_button(muted, UNMUTE_LABEL), muted),
+        )
+
+
+def last_call(state: SandboxState, method: str, chat_id: int) -> Payload:
+    """The payload of the latest `method` call to `chat_id`."""
+    for call in reversed(state.calls):
+        if call.method.lower() == method.lower() and call.params.get("chat_id") == chat_id:
+            return Payload.of(call)
+    raise BenchmarkError(f"공감 made no {method} call to chat {chat_id}")
+
+
+async def capture_traffic(server: SandboxServer, database_url: str) -> Traffic:
+    """A probe resident says /start, opens /settings, mutes and unmutes on 공감."""
+    state = server.state
+    probe = SandboxClient(state).resident(PROBE_USER_ID, resident_name(PROBE_USER_ID))
+    async with gonggam_running(server, database_url):
+        await probe.say("/start")
+        await probe.wait_for_message(timeout=SETUP_TIMEOUT)
+        greeting = last_call(state, "sendMessage", PROBE_USER_ID)
+        await probe.say("/settings")
+        card = await probe.wait_for_message(
+            predicate=lambda m: MUTE_LABEL in m.button_texts, timeout=SETUP_TIMEOUT
+        )
+        card_payload = last_call(state, "sendMessage", PROBE_USER_ID)
+        mute_data = find_button(shown(state, card), MUTE_LABEL)
+        mute = await _toggle(probe, card, MUTE_LABEL)
+        muted = shown(state, card)
+        unmute = await _toggle(probe, card, UNMUTE_LABEL)
+    return Traffic(
+        greeting=greeting,
+        card=card_payload,
+        edits={mute_data: mute, find_button(muted, UNMUTE_LABEL): unmute},
+        muted_look={k: muted[k] for k in LOOK_FIELDS if k in muted},
+    )
+
+
+def shown(state: SandboxState, sent: SentMessage) -> JSONDict:
+    """The message as it is now, as the Bot API would hand it to a bot."""
+    return state.message_to_api(state.message(sent.chat_id, sent.message_id))
+
+
+async def _toggle(probe: Resident, card: SentMessage, label: str) -> Payload:
+    """Press the card's `label` and return the edit 공감 answered it with."""
+    before = probe.message(card.message_id)
+    await probe.press(before, label)
+    await probe.wait_for_edit(before, timeout=SETUP_TIMEOUT)
+    return last_call(probe.state, "editMessageText", probe.user_id)
+
+
 # ----- the two bots --------------------------------------------------------------------------
 
 
@@ -289,32 +407,40 @@ class Subject(Protocol):
         ...
 
 
+def resident_name(user_id: int) -> str:
+    return f"주민{user_id % 1000}"
+
+
 def add_residents(state: SandboxState, user_ids: Sequence[int]) -> None:
     client = SandboxClient(state)
     for user_id in user_ids:
-        client.resident(user_id, f"주민{user_id % 1000}")
+        client.resident(user_id, resident_name(user_id))
 
 
-def _bare_keyboard(data: str) -> InlineKeyboardMarkup:
-    label = MUTE_LABEL if data == "off" else UNMUTE_LABEL
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
+class BareHandlers:
+    """The baseline's two callbacks: they send 공감's payloads, built into PTB objects once."""
 
+    def __init__(self, traffic: Traffic) -> None:
+        self._greeting = traffic.greeting
+        self._greeting_markup = traffic.greeting.markup()
+        self._edits = {data: (edit, edit.inline_markup()) for data, edit in traffic.edits.items()}
 
-async def _bare_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is not None and message.text:
-        await message.reply_text(message.text)
+    async def echo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None and message.text:
+            await message.reply_text(
+                self._greeting.text,
+                parse_mode=self._greeting.parse_mode,
+                reply_markup=self._greeting_markup,
+            )
 
-
-async def _bare_toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer()
-    next_data = "on" if query.data == "off" else "off"
-    await query.edit_message_text(
-        f"notifications {query.data}", reply_markup=_bare_keyboard(next_data)
-    )
+    async def toggle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.data not in self._edits:
+            return
+        await query.answer(show_alert=False)  # as 공감's silent answer spells it
+        edit, markup = self._edits[query.data]
+        await query.edit_message_text(edit.text, parse_mode=edit.parse_mode, reply_markup=markup)
 
 
 def _bot_requests(builder: ApplicationBuilder) -> ApplicationBuilder:  # type: ignore[type-arg]
@@ -325,16 +451,20 @@ def _bot_requests(builder: ApplicationBuilder) -> ApplicationBuilder:  # type: i
 
 
 class BarePtb:
-    """The baseline: PTB with an echo handler and a press handler, nothing else."""
+    """The baseline: PTB with a text handler and a press handler, nothing else."""
 
     label = "bare PTB echo"
+
+    def __init__(self, traffic: Traffic) -> None:
+        self.traffic = traffic
 
     @asynccontextmanager
     async def running(self, server: SandboxServer) -> AsyncIterator[None]:
         builder = ApplicationBuilder().token(server.state.token).base_url(server.base_url)
         application: Application = _bot_requests(builder).build()  # type: ignore[type-arg]
-        application.add_handler(MessageHandler(filters.TEXT, _bare_echo))
-        application.add_handler(CallbackQueryHandler(_bare_toggle))
+        handlers = BareHandlers(self.traffic)
+        application.add_handler(MessageHandler(filters.TEXT, handlers.echo))
+        application.add_handler(CallbackQueryHandler(handlers.toggle))
         await application.initialize()
         await application.start()
         assert application.updater is not None
@@ -349,14 +479,34 @@ class BarePtb:
             await application.shutdown()
 
     async def open_cards(self, state: SandboxState, user_ids: Sequence[int]) -> list[Card]:
+        """Each new resident gets 공감's /settings card, sent as 공감 sent it."""
         add_residents(state, user_ids)
+        card = self.traffic.card
         cards = []
         for user_id in user_ids:
-            markup = _bare_keyboard("off").to_dict()
-            message = state.send_message(user_id, "notifications on", reply_markup=markup)
-            seen = state.message_to_api(message)
-            cards.append(Card(user_id, message, (("off", seen), ("on", seen))))
+            message = state.send_message(
+                user_id, card.text, parse_mode=card.parse_mode, reply_markup=card.reply_markup
+            )
+            cards.append(Card(user_id, message, self.traffic.looks(state, message)))
         return cards
+
+
+@asynccontextmanager
+async def gonggam_running(server: SandboxServer, database_url: str) -> AsyncIterator[None]:
+    """공감's runtime polling the server, as `python -m bot` runs it, on `database_url`."""
+    settings = Settings(
+        telegram_bot_token=server.state.token,
+        telegram_api_base_url=server.base_url,
+        database_url=database_url,
+        secret_key="x" * 64,
+        port=0,
+    )
+    runtime = build_runtime(settings, fake_clock(START))
+    await runtime.start(Mode.POLLING, serve_web=False)
+    try:
+        yield
+    finally:
+        await runtime.stop()
 
 
 class Gonggam:
@@ -364,29 +514,15 @@ class Gonggam:
 
     label = "공감"
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, traffic: Traffic) -> None:
         self.database_url = database_url
-        self._muted_look: JSONDict | None = None
+        self.traffic = traffic
 
-    @asynccontextmanager
-    async def running(self, server: SandboxServer) -> AsyncIterator[None]:
-        settings = Settings(
-            telegram_bot_token=server.state.token,
-            telegram_api_base_url=server.base_url,
-            database_url=self.database_url,
-            secret_key="x" * 64,
-            port=0,
-        )
-        runtime = build_runtime(settings, fake_clock(START))
-        await runtime.start(Mode.POLLING, serve_web=False)
-        try:
-            yield
-        finally:
-            await runtime.stop()
+    def running(self, server: SandboxServer) -> AbstractAsyncContextManager[None]:
+        return gonggam_running(server, self.database_url)
 
     async def open_cards(self, state: SandboxState, user_ids: Sequence[int]) -> list[Card]:
         """Each new resident sends `/settings` once; the card it gets back is what they press."""
-        muted_look = await self._learn_muted_look(state)
         add_residents(state, user_ids)
         for user_id in user_ids:
             state.user_sends(user_id, text="/settings")
@@ -398,31 +534,8 @@ class Gonggam:
         cards = []
         for user_id in user_ids:
             message = state.chat(user_id).messages[-1]
-            unmuted = state.message_to_api(message)
-            muted = {
-                **{k: v for k, v in unmuted.items() if k not in LOOK_FIELDS},
-                **muted_look,
-            }
-            looks = (
-                (find_button(unmuted, MUTE_LABEL), unmuted),
-                (find_button(muted, UNMUTE_LABEL), muted),
-            )
-            cards.append(Card(user_id, message, looks))
+            cards.append(Card(user_id, message, self.traffic.looks(state, message)))
         return cards
-
-    async def _learn_muted_look(self, state: SandboxState) -> JSONDict:
-        """How the card looks once muted: one probe resident mutes for real (once per run)."""
-        if self._muted_look is None:
-            probe = SandboxClient(state).resident(PROBE_USER_ID, "측정")
-            await probe.say("/settings")
-            card = await probe.wait_for_message(
-                predicate=lambda m: MUTE_LABEL in m.button_texts, timeout=SETUP_TIMEOUT
-            )
-            await probe.press(card, MUTE_LABEL)
-            await probe.wait_for_edit(card, timeout=SETUP_TIMEOUT)
-            muted = state.message_to_api(state.message(PROBE_USER_ID, card.message_id))
-            self._muted_look = {k: muted[k] for k in LOOK_FIELDS if k in muted}
-        return self._muted_look
 
 
 # ----- rounds, the report and the command line ----------------------------------------------
@@ -444,6 +557,8 @@ class Report:
     residents: int
     baseline_runs: list[float]
     gonggam_runs: list[float]
+    baseline_cpu_runs: list[float] = field(default_factory=list)  # CPU seconds per update
+    gonggam_cpu_runs: list[float] = field(default_factory=list)
 
     @property
     def baseline(self) -> float:
@@ -456,6 +571,13 @@ class Report:
     @property
     def ratio(self) -> float:
         return self.gonggam / self.baseline
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """Baseline CPU per update over 공감's (the share, like `ratio`); None if not measured."""
+        if not self.baseline_cpu_runs or not self.gonggam_cpu_runs:
+            return None
+        return statistics.median(self.baseline_cpu_runs) / statistics.median(self.gonggam_cpu_runs)
 
     @property
     def round_ratios(self) -> list[float]:
@@ -480,6 +602,9 @@ class Report:
                 "baseline_runs": [round(r, 1) for r in self.baseline_runs],
                 "gonggam_runs": [round(r, 1) for r in self.gonggam_runs],
                 "round_ratios": [round(r, 4) for r in self.round_ratios],
+                "baseline_cpu_ms_per_update": _median_ms(self.baseline_cpu_runs),
+                "gonggam_cpu_ms_per_update": _median_ms(self.gonggam_cpu_runs),
+                "cpu_ratio": None if self.cpu_ratio is None else round(self.cpu_ratio, 4),
             },
             ensure_ascii=False,
         )
@@ -504,8 +629,24 @@ class Report:
                 f"  {pad('공감', 14)}{gonggam}",
                 f"  {pad('ratio', 14)}{ratio}",
                 f"  {pad('per round', 14)}    {rounds}",
+                *self._cpu_lines(),
             ]
         )
+
+    def _cpu_lines(self) -> list[str]:
+        if self.cpu_ratio is None:
+            return []
+        baseline, gonggam = (
+            _median_ms(self.baseline_cpu_runs), _median_ms(self.gonggam_cpu_runs)
+        )
+        return [
+            f"  {pad('CPU/update', 14)}{baseline:>9.2f} ms (bare)  {gonggam:.2f} ms (공감)  "
+            f"ratio {self.cpu_ratio * 100:.1f} %   (whole process, sandbox included)"
+        ]
+
+
+def _median_ms(seconds: list[float]) -> float | None:
+    return round(statistics.median(seconds) * 1000, 2) if seconds else None
 
 
 def pad(label: str, width: int) -> str:
@@ -536,7 +677,7 @@ async def measure_once(
     ids: ResidentIds,
     options: Options,
     profiler: cProfile.Profile | None = None,
-) -> float:
+) -> Timing:
     """Start the bot, warm it up with a short burst, then time one full burst."""
     state = server.state
     async with subject.running(server):
@@ -544,9 +685,9 @@ async def measure_once(
         cards = await subject.open_cards(state, ids.take(residents_for(warmup, options)))
         await timed_burst(state, plan_burst(state, cards, warmup))
         cards = await subject.open_cards(state, ids.take(residents_for(options.updates, options)))
-        rate = await timed_burst(state, plan_burst(state, cards, options.updates), profiler)
+        timing = await timed_burst(state, plan_burst(state, cards, options.updates), profiler)
     state.updates.clear()  # whatever the stopped bot fetched but did not confirm
-    return rate
+    return timing
 
 
 async def migrated(url: str) -> str:
@@ -568,22 +709,27 @@ async def run_benchmark(options: Options) -> Report:
     profiler = cProfile.Profile() if options.profile else None
     with tempfile.TemporaryDirectory(prefix="gonggam-benchmark-") as directory:
         url = options.database_url or f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}"
-        baseline, gonggam = BarePtb(), Gonggam(await migrated(url))
-        runs: dict[str, list[float]] = {baseline.label: [], gonggam.label: []}
+        url = await migrated(url)
+        runs: dict[str, list[Timing]] = {BarePtb.label: [], Gonggam.label: []}
         ids = ResidentIds()
         async with SandboxServer(SandboxState()) as server:
+            traffic = await capture_traffic(server, url)
+            baseline, gonggam = BarePtb(traffic), Gonggam(url, traffic)
             for round_number in range(options.repeats):
                 for subject in round_order([baseline, gonggam], round_number):
                     watch = profiler if subject is gonggam else None
-                    rate = await measure_once(server, subject, ids, options, watch)
-                    runs[subject.label].append(rate)
+                    runs[subject.label].append(
+                        await measure_once(server, subject, ids, options, watch)
+                    )
     if profiler is not None and options.profile is not None:
         profiler.dump_stats(options.profile)
     return Report(
         updates=options.updates // 2 * 2,
         residents=residents_for(options.updates, options),
-        baseline_runs=runs[baseline.label],
-        gonggam_runs=runs[gonggam.label],
+        baseline_runs=[t.rate for t in runs[BarePtb.label]],
+        gonggam_runs=[t.rate for t in runs[Gonggam.label]],
+        baseline_cpu_runs=[t.cpu_per_update for t in runs[BarePtb.label]],
+        gonggam_cpu_runs=[t.cpu_per_update for t in runs[Gonggam.label]],
     )
 
 

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from benchmarks import reply_page
-from benchmarks.update_throughput import Report, main
+from benchmarks.update_throughput import (
+    BarePtb,
+    Gonggam,
+    Report,
+    ResidentIds,
+    capture_traffic,
+    main,
+    migrated,
+    plan_burst,
+    timed_burst,
+)
+from sandbox import SandboxServer, SandboxState
+from sandbox.state import ApiCall
 
 # The benchmarks start the bot, the sandbox and (push_crash) processes of their own.
 pytestmark = pytest.mark.e2e
@@ -26,6 +40,41 @@ def test_benchmark_measures_both_bots_and_prints_one_json_line(
     assert report["gonggam_updates_per_second"] > 0
     assert report["ratio"] > 0
     assert report["verdict"] in ("PASS", "BELOW")
+    assert report["baseline_cpu_ms_per_update"] > 0 and report["gonggam_cpu_ms_per_update"] > 0
+    assert report["cpu_ratio"] > 0
+
+
+def _sent(calls: list[ApiCall]) -> dict[str, set[str]]:
+    """Each method's payloads, without what differs by chat (ids, the resident's name)."""
+    sent: dict[str, set[str]] = {}
+    for call in calls:
+        params = {k: v for k, v in call.params.items()
+                  if k not in ("chat_id", "message_id", "callback_query_id", "text")}
+        if call.method == "editMessageText":
+            params["text"] = call.params["text"]
+        sent.setdefault(call.method, set()).add(json.dumps(params, sort_keys=True))
+    return sent
+
+
+async def test_the_baseline_sends_what_gonggam_sends() -> None:
+    """The same calls with the same parse modes, keyboards and edits, so that the ratio
+    compares the bots and not their payloads."""
+    with tempfile.TemporaryDirectory() as directory:
+        url = await migrated(f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}")
+        async with SandboxServer(SandboxState()) as server:
+            traffic = await capture_traffic(server, url)
+            state, ids, sent = server.state, ResidentIds(), []
+            for subject in (Gonggam(url, traffic), BarePtb(traffic)):
+                async with subject.running(server):
+                    cards = await subject.open_cards(state, ids.take(2))
+                    first = len(state.calls)
+                    await timed_burst(state, plan_burst(state, cards, 8))
+                    sent.append(_sent([c for c in state.calls[first:]
+                                       if c.method != "getUpdates"]))
+                state.updates.clear()
+    gonggam, baseline = sent
+    assert baseline == gonggam
+    assert set(gonggam) >= {"sendMessage", "editMessageText", "answerCallbackQuery"}
 
 
 def test_the_table_names_both_figures_the_ratio_and_the_goal() -> None:
