@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -117,12 +118,26 @@ class AnswerResult:
     status: ProposalStatus
 
 
+def link_columns(department: Any = Department) -> tuple[Any, ...]:
+    """A reply link's columns as `found_link` reads them, labelled apart from a proposal's;
+    `department` is the link's department (an alias where the query joins another)."""
+    return (ReplyLink.id.label("link_id"), ReplyLink.proposal_id.label("link_proposal_id"),
+            ReplyLink.department_id.label("link_department_id"),
+            department.name.label("link_department_name"),
+            ReplyLink.expires_at.label("link_expires_at"),
+            ReplyLink.revoked_at.label("link_revoked_at"), ReplyLink.track.label("link_track"),
+            ReplyLink.token_hash.label("link_token_hash"))
+
+
+# The token's hash under the current key and under the previous one (the current one again
+# outside a key rotation): two plain parameters, where an expanding IN list was rendered anew
+# for every lookup and cost as much as running it.
+TOKEN_HASHES = ReplyLink.token_hash.in_([bindparam("current_hash"), bindparam("previous_hash")])
 # Built once, so every lookup reuses its compiled form whole (see proposal_pages).
 LINK_QUERY = (
-    select(ReplyLink.id, ReplyLink.proposal_id, ReplyLink.department_id, Department.name,
-           ReplyLink.expires_at, ReplyLink.revoked_at, ReplyLink.track, ReplyLink.token_hash)
+    select(*link_columns())
     .join(Department, Department.id == ReplyLink.department_id)
-    .where(ReplyLink.token_hash.in_(bindparam("hashes", expanding=True)))
+    .where(TOKEN_HASHES)
 )
 
 
@@ -140,22 +155,38 @@ class FoundLink:
         return self.stored_hash != self.current_hash
 
 
+def token_hashes(
+    token: str, secret_key: str, previous_key: str | None = None
+) -> dict[str, str] | None:
+    """The parameters of `TOKEN_HASHES` for `token`; None for a token no link can have."""
+    if not token or len(token) > 100:
+        return None
+    current = hash_token(token, secret_key)
+    previous = current if previous_key is None else hash_token(token, previous_key)
+    return {"current_hash": current, "previous_hash": previous}
+
+
+def found_link(row: Row[Any] | None, hashes: dict[str, str], now: datetime) -> FoundLink | None:
+    """The live link in `row` (of `link_columns`); None alike for unknown, expired and
+    revoked links."""
+    if row is None or row.link_revoked_at is not None or row.link_expires_at <= now:
+        return None
+    view = LinkView(row.link_id, row.link_proposal_id, row.link_department_id,
+                    row.link_department_name, row.link_expires_at,
+                    head=row.link_track == HEAD_TRACK)
+    return FoundLink(view, row.link_token_hash, hashes["current_hash"])
+
+
 def find_link(
     connection: Connection, token: str, now: datetime, secret_key: str,
     previous_key: str | None = None,
 ) -> FoundLink | None:
     """The live link behind a token, read only; None alike for unknown, expired and revoked
     tokens. During a key rotation the token is also looked up under `previous_key`."""
-    if not token or len(token) > 100:
+    hashes = token_hashes(token, secret_key, previous_key)
+    if hashes is None:
         return None
-    current = hash_token(token, secret_key)
-    hashes = [current] if previous_key is None else [current, hash_token(token, previous_key)]
-    row = connection.execute(LINK_QUERY, {"hashes": hashes}).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    view = LinkView(row.id, row.proposal_id, row.department_id, row.name, row.expires_at,
-                    head=row.track == HEAD_TRACK)
-    return FoundLink(view, row.token_hash, current)
+    return found_link(connection.execute(LINK_QUERY, hashes).first(), hashes, now)
 
 
 async def keep_current(session: AsyncSession, found: FoundLink) -> None:

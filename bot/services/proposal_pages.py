@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.models import (
     Answer,
@@ -27,6 +28,7 @@ from bot.db.models import (
     Department,
     Proposal,
     ProposalEvent,
+    ReplyLink,
     SatisfactionVote,
 )
 from bot.domain.answer_clock import (
@@ -44,7 +46,16 @@ from bot.domain.debate import DebateSummary, plain_summary
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.domain.tiers import HEAD_TRACK
-from bot.services.answers import ALLOWED, HEAD_KINDS, FoundLink, LinkView, find_link
+from bot.services.answers import (
+    ALLOWED,
+    HEAD_KINDS,
+    TOKEN_HASHES,
+    FoundLink,
+    LinkView,
+    found_link,
+    link_columns,
+    token_hashes,
+)
 from bot.services.browse import PUBLIC_STATUSES, HistoryItem, ProposalCard
 from bot.services.deadline_views import RE_REVIEW_NOTE
 from bot.services.drafts import place_of
@@ -124,14 +135,10 @@ def read_public_page(
     connection: Connection, proposal_id: int, now: datetime, rules: PageRules
 ) -> ProposalPage | None:
     """The public page of a proposal; None if it is missing or not public."""
-    params = {PROPOSAL_ID.key: proposal_id}
-    row = connection.execute(PROPOSAL_QUERY, params).first()
+    row = connection.execute(PROPOSAL_QUERY, {PROPOSAL_ID.key: proposal_id}).first()
     if row is None or row.status not in PUBLIC_STATUSES:
         return None
-    events = [_Event(at, S(status), note)
-              for at, status, note in connection.execute(EVENTS_QUERY, params)]
-    answers = [_answer_view(a) for a in connection.execute(ANSWERS_QUERY, params)]
-    return _page(row, events, answers, now, rules)
+    return _read_page(connection, row, now, rules)
 
 
 def read_reply_page(
@@ -139,13 +146,28 @@ def read_reply_page(
     previous_key: str | None = None,
 ) -> ReplyRead | None:
     """The link behind `token` and its proposal's page as the department sees it; None alike
-    for unknown, expired and revoked tokens."""
-    found = find_link(connection, token, now, secret_key, previous_key)
-    if found is None:
+    for unknown, expired and revoked tokens. The link is read with its proposal's row, so
+    the page takes one statement more than the public page, not two."""
+    hashes = token_hashes(token, secret_key, previous_key)
+    if hashes is None:
         return None
-    page = read_public_page(connection, found.view.proposal_id, now, rules)
-    assert page is not None, "a live link always points at a public proposal"
-    return ReplyRead(found, for_link(page, found.view))
+    row = connection.execute(REPLY_QUERY, hashes).first()
+    found = found_link(row, hashes, now)
+    if row is None or found is None:
+        return None
+    assert row.status in PUBLIC_STATUSES, "a live link always points at a public proposal"
+    return ReplyRead(found, for_link(_read_page(connection, row, now, rules), found.view))
+
+
+def _read_page(
+    connection: Connection, row: Row[Any], now: datetime, rules: PageRules
+) -> ProposalPage:
+    """The page of the proposal in `row` (of `_proposal_columns`): its history and answers."""
+    params = {PROPOSAL_ID.key: row.id}
+    events = [_Event(at, S(status), note)
+              for at, status, note in connection.execute(EVENTS_QUERY, params)]
+    answers = [_answer_view(a) for a in connection.execute(ANSWERS_QUERY, params)]
+    return _page(row, events, answers, now, rules)
 
 
 def for_link(page: ProposalPage, link: LinkView) -> ProposalPage:
@@ -176,7 +198,7 @@ async def load_public_page(
         lambda sync: read_public_page(sync.connection(), proposal_id, now, rules))
 
 
-def _proposal_query() -> Select[*tuple[Any, ...]]:
+def _proposal_columns() -> tuple[Any, ...]:
     """The proposal's columns with its department, extension, summary and satisfaction."""
     def votes(satisfied: bool) -> Any:
         return (select(func.count()).select_from(SatisfactionVote)
@@ -186,23 +208,43 @@ def _proposal_query() -> Select[*tuple[Any, ...]]:
 
     p = Proposal
     return (
-        select(
-            p.id, p.author_id, p.title, p.problem, p.solution, p.effect, p.area, p.category,
-            p.status, p.hidden, p.endorsement_count, p.photo_file_id, p.published_at,
-            p.collect_until, p.review_due, p.debate_closes_at, p.answer_due,
-            p.offline_channel, p.merged_into_id, p.latitude, p.longitude, p.head_answer_due,
-            p.head_answered_at, p.late_endorse_until,
-            Department.name.label("department_name"),
-            DebateExtension.days.label("extension_days"),
-            DebateExtension.reason.label("extension_reason"),
-            DebateSummaryRow.data.label("summary"),
-            votes(True).label("satisfied"),
-            votes(False).label("dissatisfied"),
-        )
-        .outerjoin(Department, Department.id == p.department_id)
-        .outerjoin(DebateExtension, DebateExtension.proposal_id == p.id)
-        .outerjoin(DebateSummaryRow, DebateSummaryRow.proposal_id == p.id)
-        .where(p.id == PROPOSAL_ID)
+        p.id, p.author_id, p.title, p.problem, p.solution, p.effect, p.area, p.category,
+        p.status, p.hidden, p.endorsement_count, p.photo_file_id, p.published_at,
+        p.collect_until, p.review_due, p.debate_closes_at, p.answer_due,
+        p.offline_channel, p.merged_into_id, p.latitude, p.longitude, p.head_answer_due,
+        p.head_answered_at, p.late_endorse_until,
+        Department.name.label("department_name"),
+        DebateExtension.days.label("extension_days"),
+        DebateExtension.reason.label("extension_reason"),
+        DebateSummaryRow.data.label("summary"),
+        votes(True).label("satisfied"),
+        votes(False).label("dissatisfied"),
+    )
+
+
+def _with_facts(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """`query` joined to what `_proposal_columns` reads beside the proposal."""
+    return (query
+            .outerjoin(Department, Department.id == Proposal.department_id)
+            .outerjoin(DebateExtension, DebateExtension.proposal_id == Proposal.id)
+            .outerjoin(DebateSummaryRow, DebateSummaryRow.proposal_id == Proposal.id))
+
+
+def _proposal_query() -> Select[*tuple[Any, ...]]:
+    return _with_facts(select(*_proposal_columns())).where(Proposal.id == PROPOSAL_ID)
+
+
+def _reply_query() -> Select[*tuple[Any, ...]]:
+    """The reply link behind a token's hashes, with its proposal's row as `_proposal_query`
+    reads it: the link's department is an alias, the proposal's is `Department`."""
+    link_department = aliased(Department)
+    return (
+        _with_facts(
+            select(*link_columns(link_department), *_proposal_columns())
+            .select_from(ReplyLink)
+            .join(link_department, link_department.id == ReplyLink.department_id)
+            .join(Proposal, Proposal.id == ReplyLink.proposal_id))
+        .where(TOKEN_HASHES)
     )
 
 
@@ -225,6 +267,7 @@ def _answers_query() -> Select[*tuple[Any, ...]]:
 # Built once: a statement executed again as the same object reuses its compiled form whole,
 # where an equal one built per request is compiled from the cache but adapted column by column.
 PROPOSAL_QUERY = _proposal_query()
+REPLY_QUERY = _reply_query()
 EVENTS_QUERY = _events_query()
 ANSWERS_QUERY = _answers_query()
 

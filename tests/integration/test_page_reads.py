@@ -35,8 +35,8 @@ from tests.support.service_settings import review_start
 
 SETTINGS = Settings(secret_key="s" * 64, public_base_url="http://gonggam.test")
 CALENDAR = BusinessCalendar()
-# the link lookup, then the proposal with its facts, its history and its answers
-REPLY_PAGE_SELECTS = 4
+# the proposal with its facts (on the reply page, found by its link), its history, its answers
+REPLY_PAGE_SELECTS = 3
 PUBLIC_PAGE_SELECTS = 3
 
 
