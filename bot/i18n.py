@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 from datetime import date, datetime, time
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,6 +32,8 @@ LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 DAY_PATTERNS = {"ko": "M월 d일(E)", "en": "EEE d MMM"}
 DAY_WITH_YEAR_PATTERNS = {"ko": "y년 M월 d일(E)", "en": "EEE d MMM y"}
 TIME_PATTERNS = {"ko": " a h:mm", "en": ", h:mm a"}
+# Formatted days kept per language (about ten years of them); times of day are 1,440 at most.
+DAYS_REMEMBERED = 4096
 
 
 def N_(message: str) -> str:
@@ -62,6 +65,10 @@ class Translator:
         self._catalog = catalog
         self._tz = tz
         self._clock = clock
+        # Babel takes about 10 µs to format a date, and a page shows a dozen, mostly of the
+        # same few days: each day and each time of day is formatted once.
+        self._day = lru_cache(maxsize=DAYS_REMEMBERED)(self._format_day)
+        self._time_of_day = lru_cache(maxsize=24 * 60)(self._format_time_of_day)
 
     def gettext(self, message: str) -> str:
         return self._catalog.gettext(message)
@@ -75,8 +82,9 @@ class Translator:
         The year is added (`2027년 1월 1일(금) 오전 9:00`) when it is not the current one.
         """
         local = instant.astimezone(self._tz)
-        pattern = self._day_pattern(local.date(), now) + TIME_PATTERNS[self.language]
-        return format_datetime(local, pattern, locale=self.locale)
+        day = local.date()
+        return self._day(day, self._other_year(day, now)) + self._time_of_day(
+            local.hour, local.minute)
 
     def deadline(self, instant: datetime, *, now: datetime | None = None) -> str:
         """A deadline; one at local midnight is the whole previous day: `12월 16일(수)`.
@@ -87,16 +95,23 @@ class Translator:
         if instant.astimezone(self._tz).time() != time(0):
             return self.moment(instant, now=now)
         last_day = deadline_last_day(instant, self._tz)
-        return format_date(last_day, self._day_pattern(last_day, now), locale=self.locale)
+        return self._day(last_day, self._other_year(last_day, now))
 
-    def _day_pattern(self, day: date, now: datetime | None) -> str:
-        """With the year when `day` is outside the current year (of `now`, else of the clock).
-
-        Without either there is no current year to compare with, and the year is left out.
-        """
+    def _other_year(self, day: date, now: datetime | None) -> bool:
+        """Whether `day` is outside the current year (of `now`, else of the clock), so it is
+        shown with its year. Without either there is no current year to compare with, and
+        the year is left out."""
         reference = now or (self._clock.now() if self._clock else None)
-        other_year = reference is not None and reference.astimezone(self._tz).year != day.year
-        return (DAY_WITH_YEAR_PATTERNS if other_year else DAY_PATTERNS)[self.language]
+        return reference is not None and reference.astimezone(self._tz).year != day.year
+
+    def _format_day(self, day: date, with_year: bool) -> str:
+        pattern = (DAY_WITH_YEAR_PATTERNS if with_year else DAY_PATTERNS)[self.language]
+        return format_date(day, pattern, locale=self.locale)
+
+    def _format_time_of_day(self, hour: int, minute: int) -> str:
+        """The time part of `moment`: its pattern's fields read the hour and minute only."""
+        return format_datetime(datetime(2000, 1, 1, hour, minute), TIME_PATTERNS[self.language],
+                               locale=self.locale)
 
     def with_particle(self, word: str, pair: str) -> str:
         """`word` and the Korean particle (e.g. 을/를) that fits it; the bare word otherwise."""
