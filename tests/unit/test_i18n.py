@@ -9,11 +9,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 
 from bot.clock import ShiftableClock
 from bot.domain.deadlines import SEOUL
-from bot.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, I18n, pick_language
+from bot.i18n import (
+    DAY_PATTERNS,
+    DAY_WITH_YEAR_PATTERNS,
+    LOCALES_DIR,
+    SUPPORTED_LANGUAGES,
+    TIME_PATTERNS,
+    I18n,
+    pick_language,
+)
 from bot.rendering.common import language_changed
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -155,3 +164,19 @@ def test_a_deadline_sentence_reads_until_the_day() -> None:
     ko = I18n(clock=ShiftableClock(DECEMBER_2026, frozen=True)).get("ko")
     line = ko.gettext("Debate closes {when}").format(when=ko.deadline(kst(2026, 12, 17)))
     assert line == "토론 마감: 12월 16일(수)까지"
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_a_moment_is_what_babel_gives_for_the_whole_pattern(language: str) -> None:
+    """The translator formats a moment's day and its time of day apart, once each."""
+    t = I18n().get(language)
+    instants = (datetime(2026, 12, 24, 6, 0, tzinfo=UTC),
+                datetime(2026, 12, 31, 15, 5, tzinfo=UTC),
+                datetime(2027, 3, 1, 3, 59, tzinfo=UTC))
+    for instant in instants * 2:  # the second time from what was remembered
+        for now in (None, datetime(2026, 6, 1, tzinfo=UTC)):
+            local = instant.astimezone(SEOUL)
+            with_year = now is not None and now.year != local.year
+            pattern = (DAY_WITH_YEAR_PATTERNS if with_year else DAY_PATTERNS)[language]
+            expected = format_datetime(local, pattern + TIME_PATTERNS[language], locale=language)
+            assert t.moment(instant, now=now) == expected
