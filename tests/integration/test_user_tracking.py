@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import User
 from bot.domain.permissions import Action, Actor, Allowed, Ban, RefusalReason, Refused, Role, may
 from bot.services import bans
-from bot.services.users import UpdateStart, UserView, record_update
+from bot.services.users import (
+    UpdateStart,
+    UserView,
+    record_update,
+    set_daily_digest,
+    set_muted_all,
+)
 from tests.conftest import START
 from tests.support.factories import make_user
 
@@ -86,3 +93,25 @@ async def test_a_chosen_language_a_granted_role_and_an_admin_id_are_respected(
     admins = frozenset({5301, 5302})
     assert (await track(sessionmaker, 5301, 2, admins=admins)).role is Role.ADMIN
     assert (await track(sessionmaker, 5302, 3, admins=admins)).role is Role.ADMIN
+
+
+async def test_the_settings_toggles_switch_only_that_residents_flag_both_ways(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    resident = await track(sessionmaker, 5301, 1)
+    await track(sessionmaker, 5302, 2)  # a neighbour, whose flags stay as they are
+
+    async def toggle(work: Callable[..., None], **flag: bool) -> None:
+        async with sessionmaker() as session, session.begin():
+            await session.run_sync(lambda sync: work(sync.connection(), resident.id, **flag))
+
+    await toggle(set_muted_all, muted=True)
+    await toggle(set_daily_digest, daily=True)
+    muted = await stored(sessionmaker, 5301)
+    assert muted.muted_all is True and muted.daily_digest is True
+    untouched = await stored(sessionmaker, 5302)
+    assert untouched.muted_all is False and untouched.daily_digest is False
+    await toggle(set_muted_all, muted=False)
+    await toggle(set_daily_digest, daily=False)
+    back = await stored(sessionmaker, 5301)
+    assert back.muted_all is False and back.daily_digest is False
