@@ -3,10 +3,13 @@ files handed to people (printable pages). The templates live in bot/web/template
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
+from jinja2.ext import Extension
+from jinja2.lexer import TOKEN_STRING, Token, TokenStream
 
 from bot.i18n import Translator
 
@@ -24,7 +27,7 @@ def html_templates(t: Translator, **extra_globals: Any) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         auto_reload=False,
         autoescape=True,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", TranslatedLiterals],
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
@@ -33,3 +36,32 @@ def html_templates(t: Translator, **extra_globals: Any) -> jinja2.Environment:
         t.gettext, t.ngettext, newstyle=False)
     env.globals.update(moment=t.moment, deadline=t.deadline, **extra_globals)
     return env
+
+
+class TranslatedLiterals(Extension):
+    """`_("a literal")` translated once, when a template is compiled.
+
+    An environment translates through one translator (`html_templates`), so a literal's
+    translation never changes while it lives; at run time Jinja would call gettext through
+    two layers of its context on every page drawn (about a dozen times a page), and as a
+    constant the text is even escaped at compile time. `_()` of anything but one literal, and
+    `ngettext`, are left to the i18n extension.
+    """
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        translate = cast(Callable[[str], str], self.environment.globals["gettext"])
+        after_dot = False
+        while not stream.eos:
+            token = next(stream)
+            if not after_dot and token.test("name:_") and stream.current.test("lparen") \
+                    and stream.look().test("string"):
+                opening, literal = next(stream), next(stream)
+                if stream.current.test("rparen"):
+                    next(stream)
+                    yield Token(token.lineno, TOKEN_STRING, translate(literal.value))
+                else:
+                    yield from (token, opening, literal)
+                after_dot = False
+                continue
+            after_dot = token.test("dot")  # `x._("...")` is someone's method, not gettext
+            yield token

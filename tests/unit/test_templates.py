@@ -1,0 +1,53 @@
+"""Templates translate `_("a literal")` when they are compiled, and anything else as they run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from markupsafe import escape
+
+from bot.i18n import SUPPORTED_LANGUAGES, I18n
+from bot.rendering.templates import html_templates
+
+MESSAGE = "Please check the fields marked below."
+FORMATTED = "Now: {status}"
+
+
+@dataclass(frozen=True)
+class Shouting:
+    def _(self, text: str) -> str:
+        return text.upper()
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_literals_and_expressions_translate_alike(language: str) -> None:
+    t = I18n().get(language)
+    templates = html_templates(t)
+    source = "|".join((f'{{{{ _("{MESSAGE}") }}}}', f"{{{{ _('{MESSAGE}') }}}}",
+                       "{{ _(message) }}", f'{{{{ _("{FORMATTED}").format(status="<b>") }}}}'))
+
+    drawn = templates.from_string(source).render(message=MESSAGE)
+
+    translated = str(escape(t.gettext(MESSAGE)))
+    formatted = str(escape(t.gettext(FORMATTED).format(status="<b>")))
+    assert drawn == "|".join((translated, translated, translated, formatted))
+
+
+def test_only_a_lone_literal_is_translated_at_compile_time() -> None:
+    t = I18n().get("ko")
+    templates = html_templates(t)
+
+    drawn = templates.from_string(
+        '{{ _("Pre" ~ "view") }}|{{ shout._("Preview") }}|{{ _("Preview") }}'
+    ).render(shout=Shouting())
+
+    assert drawn == f"{t.gettext('Preview')}|PREVIEW|{t.gettext('Preview')}"
+    assert t.gettext("Preview") != "Preview"  # the Korean catalog has it
+
+
+def test_a_literal_is_translated_text_in_the_compiled_template() -> None:
+    t = I18n().get("ko")
+    code = html_templates(t).compile('{{ _("Preview") }}|{{ _(message) }}', raw=True)
+    assert f"yield '{t.gettext('Preview')}|'" in code  # a constant, escaped already
+    assert code.count("context.call(") == 1  # _(message), as it runs
