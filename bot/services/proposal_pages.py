@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Row, Select, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -31,6 +31,7 @@ from bot.db.models import (
     ReplyLink,
     SatisfactionVote,
 )
+from bot.db.prepared import PreparedSelect
 from bot.domain.answer_clock import (
     DeadlineFacts,
     DeadlineRules,
@@ -63,6 +64,9 @@ from bot.services.drafts import place_of
 S = ProposalStatus
 OVERDUE_STATES = (S.UNDER_REVIEW, S.AWAITING_ANSWER)
 PROPOSAL_ID: BindParameter[int] = bindparam("proposal_id")
+# A row of the page's statements, read by column name: a named tuple on the SQLite fast
+# lane (bot.db.prepared), a SQLAlchemy Row elsewhere.
+PageRow = Any
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def read_public_page(
     connection: Connection, proposal_id: int, now: datetime, rules: PageRules
 ) -> ProposalPage | None:
     """The public page of a proposal; None if it is missing or not public."""
-    row = connection.execute(PROPOSAL_QUERY, {PROPOSAL_ID.key: proposal_id}).first()
+    row = PROPOSAL_READ.first(connection, {PROPOSAL_ID.key: proposal_id})
     if row is None or row.status not in PUBLIC_STATUSES:
         return None
     return _read_page(connection, row, now, rules)
@@ -151,7 +155,7 @@ def read_reply_page(
     hashes = token_hashes(token, secret_key, previous_key)
     if hashes is None:
         return None
-    row = connection.execute(REPLY_QUERY, hashes).first()
+    row = REPLY_READ.first(connection, hashes)
     found = found_link(row, hashes, now)
     if row is None or found is None:
         return None
@@ -160,13 +164,13 @@ def read_reply_page(
 
 
 def _read_page(
-    connection: Connection, row: Row[Any], now: datetime, rules: PageRules
+    connection: Connection, row: Any, now: datetime, rules: PageRules
 ) -> ProposalPage:
     """The page of the proposal in `row` (of `_proposal_columns`): its history and answers."""
     params = {PROPOSAL_ID.key: row.id}
     events = [_Event(at, S(status), note)
-              for at, status, note in connection.execute(EVENTS_QUERY, params)]
-    answers = [_answer_view(a) for a in connection.execute(ANSWERS_QUERY, params)]
+              for at, status, note in EVENTS_READ.rows(connection, params)]
+    answers = [_answer_view(a) for a in ANSWERS_READ.rows(connection, params)]
     return _page(row, events, answers, now, rules)
 
 
@@ -270,16 +274,21 @@ PROPOSAL_QUERY = _proposal_query()
 REPLY_QUERY = _reply_query()
 EVENTS_QUERY = _events_query()
 ANSWERS_QUERY = _answers_query()
+# ... and on the SQLite fast lane they skip SQLAlchemy's execution altogether (bot.db.prepared).
+PROPOSAL_READ = PreparedSelect(PROPOSAL_QUERY)
+REPLY_READ = PreparedSelect(REPLY_QUERY)
+EVENTS_READ = PreparedSelect(EVENTS_QUERY)
+ANSWERS_READ = PreparedSelect(ANSWERS_QUERY)
 
 
-def _answer_view(row: Row[Any]) -> AnswerView:
+def _answer_view(row: PageRow) -> AnswerView:
     return AnswerView(row.id, AnswerKind(row.kind), row.decision, row.text, row.official_name,
                       row.department_name, row.created_at, row.expected_completion,
                       row.budget_krw, row.percent, head=row.track == HEAD_TRACK)
 
 
 def _page(
-    row: Row[Any], events: Sequence[_Event], answers: Sequence[AnswerView], now: datetime,
+    row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView], now: datetime,
     rules: PageRules,
 ) -> ProposalPage:
     status = S(row.status)
@@ -308,7 +317,7 @@ def _page(
 
 
 def _card(
-    row: Row[Any], events: Sequence[_Event], answers: Sequence[AnswerView], rules: PageRules
+    row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView], rules: PageRules
 ) -> ProposalCard:
     """The card as a visitor without an account sees it (no 공감, mute or report of theirs)."""
     head = [a for a in answers if a.head]
@@ -331,7 +340,7 @@ def _card(
 
 
 def _deadline(
-    row: Row[Any], events: Sequence[_Event], rules: PageRules
+    row: PageRow, events: Sequence[_Event], rules: PageRules
 ) -> NamedDeadline | None:
     """As `deadline_views.deadline_of`, from the rows already read."""
     status = S(row.status)
@@ -356,7 +365,7 @@ def _expected_answer(answers: Sequence[AnswerView]) -> date | None:
 
 
 def _interim_missing(
-    row: Row[Any], answers: Sequence[AnswerView], now: datetime, calendar: BusinessCalendar
+    row: PageRow, answers: Sequence[AnswerView], now: datetime, calendar: BusinessCalendar
 ) -> bool:
     """「중간답변 없음」, as `answer_steps.has_interim` and `steps_of` decide it."""
     closes, due = row.debate_closes_at, row.answer_due
