@@ -22,13 +22,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Connection, Table, and_, bindparam, delete, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Insert,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db.models import InboundUpdate
 from bot.db.types import UTCDateTime
-from bot.services.sql import dialect_insert_rows, insert_ignoring_conflicts
+from bot.services.sql import insert_ignoring_conflicts
 
 HANDLED_UPDATES_KEPT = timedelta(days=7)
 inbound = cast(Table, InboundUpdate.__table__)
@@ -76,12 +89,23 @@ def store_updates(
         }
         for item in updates
     ]
-    statement = (
-        dialect_insert_rows(connection, InboundUpdate, rows)
+    stored = connection.execute(_store_statement(connection.dialect.name), rows)
+    return {row.update_id for row in stored if row.handled_at is None}
+
+
+@cache
+def _store_statement(dialect: str) -> Insert:
+    """One row's INSERT, run for the whole batch at once (SQLAlchemy sends it as one
+    multi-row statement and gathers what RETURNING says).
+
+    Built once per dialect: a statement with the batch's rows as its VALUES had to be built,
+    coerced and keyed anew for every batch, several times what the database took to run it."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(inbound)
         .on_conflict_do_nothing()
         .returning(inbound.c.update_id, inbound.c.handled_at)
     )
-    return {row.update_id for row in connection.execute(statement) if row.handled_at is None}
 
 
 def take_backlog(

@@ -20,14 +20,6 @@ def dialect_insert(
     return module.insert(model).values(**values)
 
 
-def dialect_insert_rows(
-    session: Executor, model: type[DeclarativeBase], rows: list[dict[str, Any]]
-) -> postgresql.Insert | sqlite.Insert:
-    """`dialect_insert` for several rows in one statement."""
-    module = postgresql if is_postgres(session) else sqlite
-    return module.insert(model).values(rows)
-
-
 def insert_ignoring_conflicts(
     session: Executor, model: type[DeclarativeBase], **values: Any
 ) -> Insert:
