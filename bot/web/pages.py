@@ -257,9 +257,9 @@ async def reply_page(request: web.Request) -> web.Response:
     link, page = read.link, read.page
     if published:
         return _reply(state, request, link, page, now, notice=PUBLISHED)
-    template = _reply(state, request, link, page, now, placeholders=True)
+    template = _reply_body(state, request, link, page, now, placeholders=True)
     kinds = tuple(kind for kind in FORM_KINDS if kind in page.allowed)
-    copy = CachedReply(link.link_id, link.expires_at, kinds, template.text or "")
+    copy = CachedReply(link.link_id, link.expires_at, kinds, template)
     state.cache.put(("reply", token), link.proposal_id, copy)
     return _with_fresh_form_tokens(state, copy, now)
 
@@ -459,8 +459,24 @@ def _reply(
     notice: str | None = None,
     active: FormView | None = None,
     status: int = 200,
-    placeholders: bool = False,
 ) -> web.Response:
+    return _html(_reply_body(state, request, link, page, now, notice=notice, active=active),
+                 status)
+
+
+def _reply_body(
+    state: PageState,
+    request: web.Request,
+    link: LinkView,
+    page: ProposalPage,
+    now: datetime,
+    *,
+    notice: str | None = None,
+    active: FormView | None = None,
+    placeholders: bool = False,
+) -> str:
+    """The reply page's HTML; with `placeholders`, the blank forms' tokens are placeholders
+    (`_with_fresh_form_tokens` fills them)."""
     def fresh_token(kind: AnswerKind) -> str:
         return _placeholder(kind) if placeholders else state.signer.issue(link.link_id, kind, now)
 
@@ -468,8 +484,8 @@ def _reply(
         active if active is not None and active.kind is kind else FormView(kind, fresh_token(kind))
         for kind in FORM_KINDS if kind in page.allowed
     ]
-    return _render(
-        state, "reply.html", status=status, token=request.match_info["token"], link=link,
+    return _draw(
+        state, "reply.html", token=request.match_info["token"], link=link,
         page=page, now=now, forms=forms, notice=state.t.gettext(notice) if notice else None,
         blank_form=state.blank_forms.fill,
         today=_today(state, now).isoformat(), **_deadline_facts(page, now),
@@ -577,7 +593,11 @@ def _forbidden(state: PageState) -> web.Response:
 
 
 def _render(state: PageState, name: str, *, status: int = 200, **context: Any) -> web.Response:
-    return _html(state.templates.get_template(name).render(**context), status)
+    return _html(_draw(state, name, **context), status)
+
+
+def _draw(state: PageState, name: str, **context: Any) -> str:
+    return state.templates.get_template(name).render(**context)
 
 
 def _html(body: str, status: int = 200) -> web.Response:
