@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.exc import DBAPIError
 
 DRIVER = "pysqlite"  # the plain sqlite3 driver: the SQLite fast lane's (bot.db.engine)
 _DIALECT = SQLiteDialect_pysqlite()
@@ -61,7 +62,11 @@ class PreparedSelect:
         return rows[0] if rows else None
 
     def _fetch(self, connection: Connection, values: tuple[Any, ...]) -> Sequence[Any]:
+        """The driver's rows; its errors raised as SQLAlchemy raises them (so the fast lane
+        still tells a locked database from anything else)."""
+        driver_error = connection.dialect.loaded_dbapi.Error
         cursor = connection.connection.cursor()
+        sql = self.sql
         try:
             sql, values = self._before(connection, cursor, values)
             cursor.execute(sql, values)
@@ -69,6 +74,8 @@ class PreparedSelect:
             for listener in connection.dispatch.after_cursor_execute:
                 listener(connection, cursor, sql, values, None, False)
             return rows
+        except driver_error as error:
+            raise DBAPIError.instance(sql, values, error, driver_error) from error
         finally:
             cursor.close()
 
@@ -77,9 +84,8 @@ class PreparedSelect:
     ) -> tuple[str, tuple[Any, ...]]:
         sql = self.sql
         for listener in connection.dispatch.before_cursor_execute:
-            result = listener(connection, cursor, sql, values, None, False)
-            if result is not None:  # a listener registered with retval=True
-                sql, values = result
+            # SQLAlchemy makes every listener return them (wrapping those without retval)
+            sql, values = listener(connection, cursor, sql, values, None, False)
         return sql, values
 
     def _converted(self, row: Sequence[Any]) -> Any:

@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, bindparam, create_engine, event, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import ShiftableClock
 from bot.db.engine import FastLane, create_sessionmaker, reading
 from bot.db.models import DebateExtension, DebateSummaryRow, ProposalEvent, SatisfactionVote
+from bot.db.prepared import PreparedSelect
 from bot.domain.answer_clock import DeadlineRules, DueChange, Extension, NamedDeadline
 from bot.domain.answers import AnswerForm, AnswerKind
 from bot.domain.deadlines import BusinessCalendar, official_deadline
@@ -253,3 +256,12 @@ async def test_prepared_reads_give_the_rows_sqlalchemy_gives(
     assert "010-1234-5678" not in proposal.problem
     assert proposal.summary == {"keywords": ["가로등"], "participants": 3}
     assert proposal.dissatisfied == 1 and proposal.hidden is False
+
+
+def test_a_prepared_read_raises_the_drivers_errors_as_sqlalchemy_does() -> None:
+    """The fast lane tells "database is locked" from other errors by SQLAlchemy's exception,
+    so a prepared read must not let the driver's own escape."""
+    missing = PreparedSelect(select(ProposalEvent.at).where(ProposalEvent.id == bindparam("id")))
+    with create_engine("sqlite://").connect() as connection, \
+            pytest.raises(OperationalError, match="no such table"):
+        missing.rows(connection, {"id": 1})
