@@ -10,8 +10,10 @@ send, with one implementation per database (`send_budget_for`):
   One short transaction per send takes the bot's row lock (so bookings are serialised across
   processes), reads the chat's next free slot and moves both past the slot it hands out
   (`book_send`). The slots lie on the bot's grid (`bot.domain.pacing.bot_slot`: 30 in each
-  second of the clock, in its first 80 %) and a chat's are its spacing apart, so no window
-  ever holds more than its limit, whichever processes booked them. The time is the
+  second of the clock, in its first 80 %) and a chat's are its spacing apart (1 s); a group
+  also has at most 20 in any minute, counted from the slots it had in the last one
+  (`send_budget_group_sends`), so it may get them as a burst, as the in-memory pacer lets it.
+  No window ever holds more than its limit, whichever processes booked them. The time is the
   database's, so replicas on hosts whose clocks differ still share one time line.
 
 A slot may lie a little ahead (at most one per send in flight): the dispatcher sleeps until
@@ -41,8 +43,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from bot.db.models import SendBudget as SendBudgetRow
-from bot.db.models import SendBudgetChat
-from bot.domain.pacing import MICROSECONDS, SendLimits, SendPacer
+from bot.db.models import SendBudgetChat, SendBudgetGroupSend
+from bot.domain.pacing import GROUP_WINDOW, MICROSECONDS, SendLimits, SendPacer
 from bot.services.sql import rows_affected
 from bot.settings import Settings
 
@@ -199,7 +201,8 @@ async def book_send(
     """
     while True:
         values = {"chat": chat_id, "now": now, "pitch": limits.pitch, "period": limits.period,
-                  "capacity": limits.capacity, "spacing": limits.chat_spacing(chat_id)}
+                  "capacity": limits.capacity, "spacing": limits.chat_spacing,
+                  "burst": limits.chat_burst(chat_id), "window": GROUP_WINDOW}
         answer = (await executor.execute(BOOKING, values)).one()
         if answer.booked is not None:
             return Booking(int(answer.booked), int(answer.now))
@@ -224,7 +227,13 @@ WITH t AS (
     SELECT COALESCE(CAST(:now AS BIGINT),
                     CAST(EXTRACT(EPOCH FROM clock_timestamp()) * {MICROSECONDS} AS BIGINT)) AS now
 ), chat AS (
-    SELECT COALESCE((SELECT next_slot FROM send_budget_chats WHERE chat_id = :chat), 0) AS free_at
+    SELECT GREATEST(
+        COALESCE((SELECT next_slot FROM send_budget_chats WHERE chat_id = :chat), 0),
+        CASE WHEN CAST(:burst AS INTEGER) > 0 THEN COALESCE((
+            SELECT slot FROM send_budget_group_sends WHERE chat_id = :chat
+            ORDER BY slot DESC OFFSET GREATEST(CAST(:burst AS INTEGER), 1) - 1 LIMIT 1
+        ) + CAST(:window AS BIGINT), 0) ELSE 0 END
+    ) AS free_at
 ), bot AS (
     UPDATE send_budget SET next_slot = {_grid_slot(_EARLIEST)} + :pitch
     FROM t, chat
@@ -236,6 +245,10 @@ WITH t AS (
     ON CONFLICT (chat_id) DO UPDATE SET next_slot = excluded.next_slot
     WHERE c.next_slot <= excluded.next_slot - :spacing
     RETURNING c.next_slot - :spacing AS slot
+), remembered AS (
+    INSERT INTO send_budget_group_sends (chat_id, slot)
+    SELECT :chat, slot FROM booked WHERE CAST(:burst AS INTEGER) > 0
+    ON CONFLICT DO NOTHING
 )
 SELECT (SELECT slot FROM booked) AS booked, (SELECT slot FROM bot) AS bot,
        (SELECT free_at FROM chat) AS free_at, (SELECT now FROM t) AS now
@@ -263,9 +276,12 @@ async def pause_sends(
 async def forget_idle_chats(
     session: AsyncSession | AsyncConnection, now: int | None = None
 ) -> int:
-    """Delete the chats whose next slot lies long past; how many were deleted."""
+    """Delete the chats whose next slot lies long past, and groups' slots older than their
+    minute; how many chats were deleted."""
     clock: ColumnElement[int] | int = database_now() if now is None else now
     result = await session.execute(
         delete(SendBudgetChat).where(SendBudgetChat.next_slot < clock - KEEP_CHATS_MICROSECONDS)
     )
+    await session.execute(
+        delete(SendBudgetGroupSend).where(SendBudgetGroupSend.slot < clock - GROUP_WINDOW))
     return rows_affected(result)

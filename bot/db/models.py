@@ -804,3 +804,13 @@ class SendBudgetChat(Base):
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     next_slot: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class SendBudgetGroupSend(Base):
+    """A slot booked for a group in the last minute: a group may have 20 in any minute
+    (bot/send_budget.py); older rows are deleted."""
+
+    __tablename__ = "send_budget_group_sends"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

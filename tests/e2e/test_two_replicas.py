@@ -93,7 +93,7 @@ async def sent_by_replica(database_url: str) -> dict[str, int]:
 
 async def booked_slots(database_url: str, chats: Sequence[int]) -> list[int]:
     """The slot each push chat was booked (its next free slot less a private chat's spacing)."""
-    spacing = SendLimits(global_per_second=RATE).chat_spacing(chats[0])
+    spacing = SendLimits(global_per_second=RATE).chat_spacing
     engine = create_engine(database_url)
     try:
         async with engine.connect() as connection:
