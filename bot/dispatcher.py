@@ -5,7 +5,9 @@ most `concurrency` messages (those that were in flight) may be delivered twice; 
 
 - A dispatcher claims at most `concurrency` due rows at a time, exactly the sends it can have
   in flight, with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two dispatchers never hold the
-  same row; a row is marked only by the holder of its claim.
+  same row; a row is marked only by the holder of its claim. As sends finish, the pass claims
+  more into the free places (not for a chat it is still sending to), so one slow send does
+  not leave the send budget idle.
 - A claim token is `<worker key>:<random>`. The worker key is a short hash of the worker's
   stable id (`WORKER_ID`) and the dispatcher's channel, so the Telegram and the e-mail
   dispatcher of one process never touch each other's claims. A restarted worker first takes
@@ -292,16 +294,52 @@ class OutboxDispatcher(BackgroundLoop):
             await self._take_back_orphans()
             token = f"{self._worker_key}:{secrets.token_hex(8)}"
             rows, bundles = await self._claim(token)
+            claimed = len(rows) + sum(len(bundle) for bundle in bundles)
             if rows or bundles:
                 async with self._lease_kept(token), asyncio.TaskGroup() as sends:
-                    for chat_rows in rows_by_chat(rows):
-                        sends.create_task(self._send_in_order(chat_rows))
+                    held = {sends.create_task(self._send_in_order(chat_rows)): chat_rows
+                            for chat_rows in rows_by_chat(rows)}
                     for bundle in bundles:
-                        sends.create_task(self._send_digest(bundle))
+                        held[sends.create_task(self._send_digest(bundle))] = bundle
+                    claimed += await self._top_up(sends, held, token)
         except Exception:
             self._may_have_orphans = True
             raise
-        return len(rows) + sum(len(bundle) for bundle in bundles)
+        return claimed
+
+    async def _top_up(
+        self, sends: asyncio.TaskGroup, held: dict[asyncio.Task[None], list[Claimed]],
+        token: str,
+    ) -> int:
+        """As sends finish, claim more single rows with the same token and lease, so that the
+        budget is not idle while the pass's slowest send finishes: at most `concurrency` rows
+        are held at any moment (so a crash still repeats at most that many), and a chat with
+        a send in flight is left out (its rows go in order). It claims only rows after the
+        last it claimed: a row given back in this pass (a 429, a network error) waits for the
+        next pass. Returns how many it claimed."""
+        claimed = 0
+        last = max((row.id for rows in held.values() for row in rows), default=0)
+        while held and not self._stopping.is_set():
+            done, _ = await asyncio.wait(held, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                del held[task]
+            room = self._claims.concurrency - sum(len(rows) for rows in held.values())
+            if room < 1 or self._stopping.is_set():
+                continue
+            busy = {row.chat_id for rows in held.values() for row in rows}
+            more = await self._claim_more(token, room, busy, last)
+            claimed += len(more)
+            last = max((row.id for row in more), default=last)
+            for chat_rows in rows_by_chat(more):
+                held[sends.create_task(self._send_in_order(chat_rows))] = chat_rows
+        return claimed
+
+    async def _claim_more(self, token: str, room: int, busy: set[int], after: int
+                          ) -> list[Claimed]:
+        now = self._clock.now()
+        async with self._sessionmaker() as session, session.begin():
+            return await self._claim_single(session, token, now, limit=room, skip_chats=busy,
+                                            after=after)
 
     async def lag_seconds(self) -> float:
         """How long the oldest due, unsent row has been waiting (a row waiting for its daily
@@ -368,17 +406,22 @@ class OutboxDispatcher(BackgroundLoop):
             room = self._claims.concurrency - len(rows)
             return rows, await self._claim_digests(session, token, now, room)
 
-    async def _claim_single(self, session: AsyncSession, token: str, now: datetime
-                            ) -> list[Claimed]:
+    async def _claim_single(self, session: AsyncSession, token: str, now: datetime, *,
+                            limit: int | None = None, skip_chats: set[int] | None = None,
+                            after: int = 0) -> list[Claimed]:
         """Single rows: urgent ones always, the others outside quiet hours unless they wait
-        for their recipient's daily digest."""
+        for their recipient's daily digest; none of `skip_chats`, only ids above `after`."""
         due = self._due(now)
+        if skip_chats:
+            due.append(OutboxMessage.chat_id.not_in(skip_chats))
+        if after:
+            due.append(OutboxMessage.id > after)
         if self._quiet(now):
             due.append(OutboxMessage.urgent.is_(True))
         if self._digest is not None:
             due.append(~_held_for_digest())
         query = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id)
-        query = query.limit(self._claims.concurrency)
+        query = query.limit(limit or self._claims.concurrency)
         if is_postgres(session):
             query = query.with_for_update(skip_locked=True)
         return await self._take(session, list(await session.scalars(query)), due, token, now)
