@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db.models import InboundUpdate
+from bot.db.prepared import PreparedSelect
 from bot.db.types import UTCDateTime
 from bot.services.sql import insert_ignoring_conflicts
 
@@ -55,7 +56,10 @@ _MARK = (
     .where(inbound.c.update_id == _UPDATE_ID, inbound.c.handled_at.is_(None))
     .values(handled_at=bindparam("now", type_=UTCDateTime()), payload=None)
 )
-_HANDLED_AT = select(inbound.c.handled_at).where(inbound.c.update_id == _UPDATE_ID)
+# read straight from SQLite's driver on the fast lane (see `bot.db.prepared`)
+_HANDLED_AT = PreparedSelect(
+    select(inbound.c.handled_at).where(inbound.c.update_id == _UPDATE_ID)
+)
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,7 @@ def mark_handled(connection: Connection, update_id: int, now: datetime) -> Mark:
 def was_handled(connection: Connection, update_id: int, now: datetime) -> bool:
     """True for an update handled before (a redelivery); an update that did not come
     through the intake is stored here, so that it is guarded from now on."""
-    handled = connection.execute(_HANDLED_AT, {"which_update": update_id}).first()
+    handled = _HANDLED_AT.first(connection, {"which_update": update_id})
     if handled is None:
         connection.execute(
             insert_ignoring_conflicts(

@@ -1,4 +1,5 @@
-"""`store_updates` stores a batch in one statement and reports which updates are new."""
+"""`store_updates` stores a batch in one statement and reports which updates are new;
+`was_handled` tells a redelivery from a new update."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import FastLane, create_engine
 from bot.db.models import InboundUpdate
-from bot.services.intake import RawUpdate, store_updates
+from bot.services.intake import Mark, RawUpdate, mark_handled, store_updates, was_handled
 from tests.conftest import START
 
 
@@ -48,3 +49,19 @@ async def test_a_batch_reports_its_new_updates_and_stores_each_once(
     assert rows[0].payload == {"update_id": 901, "message": {"text": "/start"}}
     assert {row.worker for row in rows} == {"w1"}
     assert [row.handled_at is not None for row in rows] == [False, False, True, False]
+
+
+async def test_a_handled_update_is_found_again_through_the_lane(
+    lane: tuple[FastLane, AsyncEngine],
+) -> None:
+    """`was_handled` reads straight from the driver on SQLite's fast lane (`PreparedSelect`):
+    a handled update is a redelivery, an unhandled one is not, and an update that never came
+    through the intake is stored from then on."""
+    fast_lane, _engine = lane
+    await store(fast_lane, [raw(911), raw(912)])
+    assert await fast_lane.run(partial(mark_handled, update_id=911, now=START)) is Mark.MARKED
+    seen = [await fast_lane.run(partial(was_handled, update_id=update_id, now=START))
+            for update_id in (911, 912, 913, 913)]
+    assert seen == [True, False, False, False]
+    assert await fast_lane.run(partial(mark_handled, update_id=913, now=START)) is Mark.MARKED
+    assert await fast_lane.run(partial(was_handled, update_id=913, now=START)) is True
