@@ -82,9 +82,13 @@ class DeadlineScheduler:
         self.wake()
 
     async def shutdown(self) -> None:
-        """Stop firing; a sweep that is running (or waiting) finishes first."""
+        """Stop firing and stop the sweeps in progress: a catch-up of thousands must not hold
+        a graceful stop, and cancelling is safe, as each item is its own transaction (the one
+        in flight rolls back; the next start takes it again)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        for task in self._woken:
+            task.cancel()
         if self._woken:
             await asyncio.gather(*self._woken, return_exceptions=True)
 
@@ -130,7 +134,8 @@ class DeadlineScheduler:
             try:
                 result = await self._machine.sweep(cutoff)
             except Exception:
-                log.exception("deadline sweep failed; the periodic sweep retries")
+                log.exception("deadline sweep failed; looking again in a moment")
+                self._arm(cutoff + LOOK_AGAIN_AFTER)
                 return
             self._arm(_earliest(result.next_at,
                                 cutoff + LOOK_AGAIN_AFTER if result.skipped else None))

@@ -5,7 +5,10 @@ earlier one (a new proposal, a debate, a budget round, a reminder moved) must mo
 at once, whoever made the commit: a handler, a web page, the machine itself. Rather than
 trusting every such site to remember, this watches the statements themselves: an INSERT into
 a watched table, or an UPDATE whose SET list names a watched column, marks the connection,
-and its commit calls `on_commit` (a rollback forgets the mark).
+and its commit calls `on_commit` (a rollback forgets the mark). The call comes when the
+connection goes back to the pool, after the driver's COMMIT has returned: SQLAlchemy's
+`commit` event runs before it, and a sweep woken there could read the database before the
+new deadline is visible, then arm the old alarm.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 _MARK = "gonggam.wrote_watched_columns"
+_COMMITTED = "gonggam.committed_watched_columns"
 _INSERT = re.compile(r'\s*INSERT\s+INTO\s+"?(\w+)', re.IGNORECASE)
 _UPDATE = re.compile(r'\s*UPDATE\s+"?(\w+)"?\s+SET\s+(.*?)(?:\sWHERE\s|\sRETURNING\s|$)',
                      re.IGNORECASE | re.DOTALL)
@@ -64,18 +68,22 @@ def call_after_commits_writing(
 
     def committed(conn: Any) -> None:
         if conn.info.pop(_MARK, False):
-            on_commit()
+            conn.info[_COMMITTED] = True
 
     def rolled_back(conn: Any) -> None:
         conn.info.pop(_MARK, None)
 
-    listeners = (("after_cursor_execute", note), ("commit", committed),
-                 ("rollback", rolled_back))
-    for name, listener in listeners:
-        event.listen(sync_engine, name, listener)
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.pop(_COMMITTED, False):
+            on_commit()
+
+    listeners = ((sync_engine, "after_cursor_execute", note), (sync_engine, "commit", committed),
+                 (sync_engine, "rollback", rolled_back), (sync_engine.pool, "checkin", checked_in))
+    for target, name, listener in listeners:
+        event.listen(target, name, listener)
 
     def stop() -> None:
-        for name, listener in listeners:
-            event.remove(sync_engine, name, listener)
+        for target, name, listener in listeners:
+            event.remove(target, name, listener)
 
     return stop

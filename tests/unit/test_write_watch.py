@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import insert, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import asyncpg
 
 from bot.clock import fake_clock
-from bot.db.models import BudgetRound, Proposal
+from bot.db.models import BudgetRound, Poll, Proposal
 from bot.db.write_watch import WrittenColumns
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.policy import Policy
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from tests.conftest import START
 
-DIALECTS = [sqlite.dialect(), postgresql.dialect()]
+DIALECTS = [sqlite.dialect(), asyncpg.dialect()]  # as the app's drivers get them
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,7 @@ def test_writing_a_deadline_or_the_status_it_hangs_on_is_seen(
     for statement in (
         insert(Proposal).values(title="제안"),
         insert(BudgetRound).values(name="2027"),
+        insert(Poll).values([{"question": "가"}, {"question": "나"}]),
         update(Proposal).where(Proposal.id == 1).values(collect_until=START),
         update(Proposal).where(Proposal.id == 1).values(status="in_debate",
                                                         debate_closes_at=START),
