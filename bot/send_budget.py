@@ -251,7 +251,9 @@ WITH t AS (
     ON CONFLICT DO NOTHING
 )
 SELECT (SELECT slot FROM booked) AS booked, (SELECT slot FROM bot) AS bot,
-       (SELECT free_at FROM chat) AS free_at, (SELECT now FROM t) AS now
+       (SELECT free_at FROM chat) AS free_at,
+       COALESCE(CAST(:now AS BIGINT),
+                CAST(EXTRACT(EPOCH FROM clock_timestamp()) * {MICROSECONDS} AS BIGINT)) AS now
 """)
 
 

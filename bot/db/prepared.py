@@ -47,6 +47,8 @@ class PreparedSelect:
         if any(bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT) is not None
                for bind in compiled.binds.values()):
             raise ValueError("only parameters the driver takes as they are")
+        if any(bind.expanding or bind.literal_execute for bind in compiled.binds.values()):
+            raise ValueError("no IN lists: their SQL is only complete when it runs")
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[Any]:
         """All rows for `params`, in `connection`'s transaction."""

@@ -12,8 +12,8 @@ group or channel (negative chat id) in any rolling minute.
   at most `capacity` slots, whoever booked them; and a send that leaves up to 0.2 s late
   still lands in the second it was booked in, so the count Telegram sees in a second does
   not grow with the senders' jitter (evenly spaced slots 1/30 s apart would let a send
-  34 ms late make 31). A chat's slots are at least its spacing apart (1 s for a private
-  chat, 3 s for a group: a group's 20 a minute are spread evenly).
+  34 ms late make 31). A chat's slots are at least its spacing apart (1 s), and a group has
+  at most 20 in any minute, which it may get as a burst.
 """
 
 from __future__ import annotations

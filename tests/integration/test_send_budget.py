@@ -141,8 +141,9 @@ async def waiting_for_a_lock(maker: Maker) -> None:
     """Until some statement waits for a row lock (the condition, not a guessed delay)."""
     while True:
         async with maker() as session:
-            if await session.scalar(select(func.count()).select_from(
-                text("pg_locks")).where(text("NOT granted"))):
+            if await session.scalar(select(func.count()).select_from(text("pg_locks")).where(
+                    text("NOT granted AND pid IN (SELECT pid FROM pg_stat_activity "
+                         "WHERE datname = current_database())"))):  # this test's database
                 return
         await asyncio.sleep(0.01)
 
