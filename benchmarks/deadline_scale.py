@@ -130,8 +130,8 @@ async def run_child() -> None:
     try:
         await stop.wait()
     finally:
+        meter.cancel()  # the lag of serving and catching up, not of stopping
         await runtime.stop()
-        meter.cancel()
     rss, peak = _memory_mb()
     print(json.dumps({"max_lag_ms": worst_lag[0] * 1000, "rss_mb": rss, "peak_rss_mb": peak}),
           flush=True)

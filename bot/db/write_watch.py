@@ -71,7 +71,8 @@ def call_after_commits_writing(
             conn.info[_COMMITTED] = True
 
     def rolled_back(conn: Any) -> None:
-        conn.info.pop(_MARK, None)
+        if not conn.invalidated:  # a cancelled statement invalidates it: the pool drops it
+            conn.info.pop(_MARK, None)
 
     def checked_in(_dbapi_connection: Any, record: Any) -> None:
         if record is not None and record.info.pop(_COMMITTED, False):
