@@ -30,7 +30,6 @@ import asyncio
 import json
 import math
 import os
-import signal
 import sys
 import tempfile
 from collections import Counter
@@ -48,12 +47,10 @@ from benchmarks.push_crash import (
     DatabaseUnavailable,
     deliveries,
     drained,
+    run_dispatcher_only,
     seed_pushes,
 )
-from bot.app import build_runtime
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.logging_setup import configure_logging
-from bot.settings import load_settings
 from sandbox import SandboxServer, SandboxState
 from sandbox.state import ApiCall
 
@@ -214,23 +211,6 @@ async def fan_out(database_url: str, *, replicas: int, pushes: int, rate: float,
             return figures(state, replicas, chats, rate, calls, refusals.injected - unused)
     finally:
         await engine.dispose()
-
-
-async def run_dispatcher_only() -> None:
-    """The child: the real runtime's Telegram outbox dispatcher alone, until SIGTERM."""
-    settings = load_settings(env_file=None)
-    configure_logging(settings.log_level)
-    runtime = build_runtime(settings)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await runtime.bot.initialize()
-    runtime.dispatcher.start()
-    try:
-        await stop.wait()
-    finally:
-        await runtime.dispatcher.stop()
-        await runtime.bot.shutdown()
-        await runtime.engine.dispose()
 
 
 async def measure(args: argparse.Namespace) -> list[Figures]:

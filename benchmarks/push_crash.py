@@ -313,11 +313,12 @@ async def dispatcher_process(environment: dict[str, str]) -> AsyncIterator[Dispa
                 await process.wait()
 
 
-async def run_dispatcher_only() -> None:
-    """The child: the real runtime's Telegram outbox dispatcher alone, until SIGTERM."""
+async def run_dispatcher_only(pacing: Pacing | None = None) -> None:
+    """The child: the real runtime's Telegram outbox dispatcher alone, until SIGTERM (paced
+    by `pacing`, default: the settings' send budget)."""
     settings = load_settings(env_file=None)
     configure_logging(settings.log_level)
-    runtime = build_runtime(settings, pacing=Pacing(pacer=SendPacer(**UNPACED)))
+    runtime = build_runtime(settings, pacing=pacing)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await runtime.bot.initialize()
@@ -435,7 +436,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
     if args.dispatcher:
-        asyncio.run(run_dispatcher_only())
+        asyncio.run(run_dispatcher_only(Pacing(pacer=SendPacer(**UNPACED))))
         return 0
     chooser = random.Random(args.seed)
     results: dict[str, Totals] = {}
