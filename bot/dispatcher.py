@@ -327,7 +327,12 @@ class OutboxDispatcher(BackgroundLoop):
             if room < 1 or self._stopping.is_set():
                 continue
             busy = {row.chat_id for rows in held.values() for row in rows}
-            more = await self._claim_more(token, room, busy, last)
+            try:
+                more = await self._claim_more(token, room, busy, last)
+            except UNREACHABLE_DATABASE as error:  # the sends in flight finish all the same
+                log.warning("%s cannot claim more in this pass: %s", self.name,
+                            type(error).__name__)
+                return claimed
             claimed += len(more)
             last = max((row.id for row in more), default=last)
             for chat_rows in rows_by_chat(more):

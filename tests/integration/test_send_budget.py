@@ -221,9 +221,9 @@ async def test_the_database_clock_is_used_when_no_instant_is_given(sessionmaker:
 
 
 class Stall:
-    """The process's monotonic clock, standing still but for one jump: the first sleep
-    overruns by `late` seconds (the process was starved). The sleeps are real, so that the
-    database's clock, which the slots follow, moves on."""
+    """The process's monotonic clock, moved only by sleeps: the first one overruns by `late`
+    seconds (the process was starved). The sleeps are real, so that the database's clock,
+    which the slots follow, moves on."""
 
     def __init__(self, late: float) -> None:
         self.late, self.offset, self.sleeps = late, 0.0, []
@@ -232,8 +232,7 @@ class Stall:
         return 1000.0 + self.offset
 
     async def sleep(self, seconds: float) -> None:
-        if not self.sleeps:
-            self.offset += self.late
+        self.offset += seconds + (0.0 if self.sleeps else self.late)
         self.sleeps.append(seconds)
         await asyncio.sleep(seconds)
 
