@@ -27,7 +27,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -43,7 +42,7 @@ from bot.domain.events import BroadcastMessage
 from bot.domain.pb.ballot import Eligibility
 from bot.domain.text import is_meaningful
 from bot.services.audit import record_audit
-from bot.services.sql import is_postgres, rows_affected
+from bot.services.sql import insert_of, is_postgres, rows_affected
 from bot.services.wakes import Wake, wake_after_commit
 
 MAX_TEXT = 4000  # Telegram allows 4096; the rest is for the 「📣 구청 알림」 header and footer
@@ -275,7 +274,7 @@ async def _enqueue_all(
          "broadcast_id": broadcast_id}
         for user_id, telegram_id, _muted, _unreachable in (await session.execute(members)).all()
     ]
-    insert = postgresql.insert if is_postgres(session) else sqlite.insert
+    insert = insert_of("postgresql" if is_postgres(session) else "sqlite")
     # the rows to send, and the admin's progress message to post
     wake_after_commit(session, Wake.TELEGRAM_OUTBOX, Wake.BROADCAST_PROGRESS)
     queued = 0

@@ -37,12 +37,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db.models import InboundUpdate
 from bot.db.prepared import PreparedSelect
 from bot.db.types import UTCDateTime
-from bot.services.sql import insert_ignoring_conflicts
+from bot.services.sql import insert_ignoring_conflicts, insert_of
 
 HANDLED_UPDATES_KEPT = timedelta(days=7)
 inbound = cast(Table, InboundUpdate.__table__)
@@ -104,7 +103,7 @@ def _store_statement(dialect: str) -> Insert:
 
     Built once per dialect: a statement with the batch's rows as its VALUES had to be built,
     coerced and keyed anew for every batch, several times what the database took to run it."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_of(dialect)
     return (
         insert(inbound)
         .on_conflict_do_nothing()

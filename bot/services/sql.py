@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import Connection, CursorResult, Insert, Result, select
@@ -12,12 +13,17 @@ from sqlalchemy.orm import DeclarativeBase
 Executor = AsyncSession | AsyncConnection | Connection
 
 
+def insert_of(dialect: str) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
+    """The `insert` of dialect `dialect` ("postgresql", else SQLite's), whose statements have
+    `on_conflict_*` clauses."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 def dialect_insert(
     session: Executor, model: type[DeclarativeBase], **values: Any
 ) -> postgresql.Insert | sqlite.Insert:
     """An INSERT that knows the session's dialect, so `on_conflict_*` clauses are available."""
-    module = postgresql if is_postgres(session) else sqlite
-    return module.insert(model).values(**values)
+    return insert_of("postgresql" if is_postgres(session) else "sqlite")(model).values(**values)
 
 
 def insert_ignoring_conflicts(

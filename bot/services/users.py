@@ -19,7 +19,6 @@ from sqlalchemy import (
     case,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
@@ -27,6 +26,7 @@ from bot.db.types import UTCDateTime
 from bot.domain.permissions import Ban, Role
 from bot.i18n import SUPPORTED_LANGUAGES, pick_language
 from bot.services.intake import was_handled
+from bot.services.sql import insert_of
 
 _users = cast(Table, User.__table__)
 # The settings screen's toggles run on a resident's tap: built once with bound parameters, as
@@ -107,7 +107,7 @@ def _upsert_statement(dialect: str) -> Insert:
 
     Built once per dialect with bound parameters: every update runs it, and building the
     statement anew cost several times what SQLite takes to run it."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_of(dialect)
     users = cast(Table, User.__table__)
     current = users.c
     now = bindparam("now", type_=UTCDateTime())
