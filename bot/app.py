@@ -65,11 +65,6 @@ log = logging.getLogger(__name__)
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 
-# What a deadline run may leave work for: notices (Telegram, e-mail), closed polls to stop,
-# debate topics to open or close. Broadcasts are confirmed by an admin, never by a deadline.
-AFTER_DEADLINES = (Wake.TELEGRAM_OUTBOX, Wake.EMAIL_OUTBOX, Wake.POLL_SENDER, Wake.FORUM_MIRROR)
-
-
 class Mode(StrEnum):
     POLLING = "polling"
     WEBHOOK = "webhook"
@@ -290,16 +285,6 @@ def build_runtime(
         digest=DailyDigest(settings.policy.daily_digest_at, settings.policy.timezone),
         after_sent=LateCopies(create_sessionmaker(reading(engine)), bot, i18n),
     )
-    calendar = BusinessCalendar()
-    machine = DeadlineMachine(
-        sessionmaker,
-        clock,
-        DeadlineContext(settings.policy, calendar, settings.venues, settings.smtp_url),
-        on_transition=lambda kind: metrics.transitions.labels(kind=kind).inc(),
-        reader=create_sessionmaker(reading(engine)),
-        # SQLite has one write lock: a catch-up leaves half the time to residents' updates
-        share_of_writes=0.5 if settings.is_sqlite else 1.0,
-    )
 
     # debates: a new debate or a closed one may need a forum topic opened or closed
     forum = (
@@ -322,17 +307,24 @@ def build_runtime(
         Wake.FORUM_MIRROR: forum,
     })
 
-    async def after_deadlines() -> None:
-        workers.wake(*AFTER_DEADLINES)
+    calendar = BusinessCalendar()
+    machine = DeadlineMachine(
+        sessionmaker,
+        clock,
+        DeadlineContext(settings.policy, calendar, settings.venues, settings.smtp_url),
+        on_transition=lambda kind: metrics.transitions.labels(kind=kind).inc(),
+        reader=create_sessionmaker(reading(engine)),
+        # SQLite has one write lock: a catch-up leaves half the time to residents' updates
+        share_of_writes=0.5 if settings.is_sqlite else 1.0,
+        wake=workers.wake,  # each item's notices, closed polls and debate topics go at once
+    )
 
     fast_lane = FastLane(settings.database_url, engine)
 
     async def housekeeping() -> None:
         await fast_lane.run(partial(forget_old_updates, now=clock.now()))
 
-    scheduler = DeadlineScheduler(
-        machine, clock, after_run=after_deadlines, housekeeping=housekeeping
-    )
+    scheduler = DeadlineScheduler(machine, clock, housekeeping=housekeeping)
     if isinstance(clock, ShiftableClock):
         clock.on_jump(lambda _now: scheduler.sweep())
     # a commit that creates or moves a deadline moves the scheduler's one alarm at once

@@ -43,13 +43,11 @@ class DeadlineScheduler:
         clock: Clock,
         *,
         sweep_every: timedelta = timedelta(minutes=5),
-        after_run: Callable[[], Awaitable[None]] | None = None,
         housekeeping: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._machine = machine
         self._clock = clock
         self._sweep_every = sweep_every
-        self._after_run = after_run
         self._housekeeping = housekeeping
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._one_at_a_time = asyncio.Lock()
@@ -139,8 +137,6 @@ class DeadlineScheduler:
                 return
             self._arm(_earliest(result.next_at,
                                 cutoff + LOOK_AGAIN_AFTER if result.skipped else None))
-        if result.done and self._after_run is not None:
-            await self._after_run()
 
     def _arm(self, at: datetime | None) -> None:
         """Move the one alarm to `at`; none while the clock is frozen or nothing waits."""

@@ -59,6 +59,7 @@ from bot.services.outbox import enqueue_for_followers
 from bot.services.polls import CLOSING_POLLS, close_poll, due_poll_ids  # polls
 from bot.services.proposals import announce_closing_soon, announce_halfway
 from bot.services.sql import locked_or_skipped
+from bot.services.wakes import woken
 
 log = logging.getLogger(__name__)
 
@@ -314,17 +315,21 @@ class DeadlineMachine:
         *,
         reader: async_sessionmaker[AsyncSession] | None = None,
         share_of_writes: float = 1.0,
+        wake: Callable[..., None] | None = None,
     ) -> None:
         """`reader` serves the probe and the batches (on SQLite: deferred transactions that
         take no write lock). `share_of_writes` below 1 makes the machine pause after each
         item so that it holds SQLite's one write lock at most that share of the time: a
         catch-up of thousands of items would otherwise take the lock back to back, and a
-        resident's update, waiting on SQLite's busy timeout, could miss every gap."""
+        resident's update, waiting on SQLite's busy timeout, could miss every gap. `wake`
+        is told, after each item's commit, which workers it left work for (`woken`), so the
+        first notices of a long catch-up go out at once, not after it."""
         if not 0 < share_of_writes <= 1:
             raise ValueError("share_of_writes must be in (0, 1]")
         self._sessionmaker = sessionmaker
         self._reader = reader or sessionmaker
         self._pause_per_busy_second = 1 / share_of_writes - 1
+        self._wake = wake
         self._clock = clock
         self._context = context
         self._kinds = kinds
@@ -428,6 +433,8 @@ class DeadlineMachine:
                     tally.skipped += 1
                     return
                 moved = await handle(session, item, now, self._context)
+            if self._wake is not None and woken(session):
+                self._wake(*woken(session))
         except Exception:
             log.exception("deadline %s for %s failed; the sweep will retry", name, item)
             return

@@ -232,7 +232,10 @@ async def close_poll(session: AsyncSession, poll_id: int, now: datetime) -> bool
         update(Poll).where(Poll.id == poll_id, Poll.closed_at.is_(None), Poll.closes_at <= now)
         .values(closed_at=now).execution_options(synchronize_session=False)
     )
-    return rows_affected(closed) == 1
+    if rows_affected(closed) != 1:
+        return False
+    wake_after_commit(session, Wake.POLL_SENDER)  # it has copies to stop
+    return True
 
 
 async def announce_results(session: AsyncSession, poll_id: int, now: datetime) -> bool:

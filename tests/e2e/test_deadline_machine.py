@@ -26,6 +26,7 @@ from bot.services.deadlines import (
     DeadlineMachine,
     expire_collection,
 )
+from bot.services.wakes import Wake
 from sandbox import SandboxClient, SandboxServer
 from tests.conftest import START
 from tests.support.budget_rounds import make_round
@@ -307,23 +308,23 @@ async def test_a_deadline_passing_during_the_sweep_is_armed_and_fires(
         return await expire_collection(session, item, clock.now(), context)
 
     expired: list[int] = []
+    both = asyncio.Event()
+
+    def count(_kind: str) -> None:
+        expired.append(1)
+        if len(expired) == 2:
+            both.set()
+
     machine = machine_for(sessionmaker, clock, checks=(), kinds=(
         DeadlineKind("collect", ProposalStatus.COLLECTING, Proposal.collect_until,
-                     expire_while_time_passes),), on_transition=lambda _kind: expired.append(1))
-    both = asyncio.Event()
-    scheduler = DeadlineScheduler(machine, clock, sweep_every=timedelta(days=1),
-                                  after_run=lambda: _set_when(both, len(expired) == 2))
+                     expire_while_time_passes),), on_transition=count)
+    scheduler = DeadlineScheduler(machine, clock, sweep_every=timedelta(days=1))
     await scheduler.start()
     try:
         await asyncio.wait_for(both.wait(), timeout=30)  # liveness bound for a loaded machine
     finally:
         await scheduler.shutdown()
     assert await status_of(sessionmaker, next_id) == ProposalStatus.EXPIRED
-
-
-async def _set_when(event: asyncio.Event, condition: bool) -> None:
-    if condition:
-        event.set()
 
 
 async def test_an_item_another_transaction_holds_is_skipped_and_looked_at_again(
@@ -355,3 +356,18 @@ async def test_an_item_another_transaction_holds_is_skipped_and_looked_at_again(
     assert alarm is not None and alarm <= clock.wall_time_for(clock.now() + LOOK_AGAIN_AFTER)
     assert (second.done, second.skipped) == (1, 0)
     assert await counts(sessionmaker) == (2, 4)  # each transition once
+
+
+async def test_each_item_wakes_the_workers_it_left_work_for_as_it_commits(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
+) -> None:
+    """A long catch-up must not hold its first notices until it ends: every expiry's commit
+    names the Telegram outbox (its followers' notices), before the next item runs."""
+    ids = await seed_collecting(sessionmaker, START - timedelta(minutes=1), count=3)
+    woken_before_next: list[tuple[int, frozenset[Wake]]] = []
+    done: list[str] = []
+    machine = machine_for(sessionmaker, clock, on_transition=done.append,
+                          wake=lambda *targets: woken_before_next.append(
+                              (len(done), frozenset(targets))))
+    assert await machine.run_due() == len(ids)
+    assert woken_before_next == [(n, frozenset({Wake.TELEGRAM_OUTBOX})) for n in range(3)]

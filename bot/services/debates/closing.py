@@ -20,6 +20,7 @@ from bot.services.debates.queries import (
 )
 from bot.services.outbox import enqueue_for_users, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts
+from bot.services.wakes import Wake, wake_after_commit
 
 
 async def finish_debate(
@@ -34,6 +35,7 @@ async def finish_debate(
     """
     proposal = await session.get(Proposal, proposal_id)
     assert proposal is not None
+    wake_after_commit(session, Wake.FORUM_MIRROR)  # its topic, if any, closes
     summary = await _store_summary(session, proposal_id, now)
     people = (await participants(session, proposal_id) | {proposal.author_id}
               | set(await proposal_followers(session, proposal_id)))
