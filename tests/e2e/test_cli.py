@@ -172,3 +172,18 @@ def test_pb_tally_imports_only_what_counting_needs(tmp_path: Path) -> None:
     assert {"bot", "fractions"} <= packages  # the report is read: counting's own imports
     assert not packages & {"telegram", "sqlalchemy", "aiohttp", "matplotlib", "apscheduler",
                            "jinja2", "kiwipiepy", "alembic"}
+
+
+def test_the_bot_loads_matplotlib_only_to_draw_a_chart(tmp_path: Path) -> None:
+    """The bot's modules import without matplotlib (about 45 MB); the first chart loads it."""
+    draw = ("import sys, bot.app, bot.serving; from bot.rendering.charts import Bar, BarChart, "
+            "horizontal_bars_png; print('matplotlib' in sys.modules); "
+            "png = horizontal_bars_png(BarChart('결과', (Bar('가', 3, True),))); "
+            "print('matplotlib' in sys.modules, png[:4] == b'\\x89PNG')")
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", draw], cwd=tmp_path,
+                            env=clean_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    before, after = result.stdout.splitlines()
+    assert before == "False"
+    assert after == "True True"
+    assert "matplotlib" in imported_packages(result.stderr)  # the report is read

@@ -12,8 +12,9 @@ from bot.buttons import BallotPage
 from bot.domain.events import BudgetResults
 from bot.i18n import I18n, Translator
 from bot.rendering import budget as view
-from bot.rendering import charts
-from bot.rendering.charts import Bar, BarChart, horizontal_bars_png, korean_font
+from bot.rendering import canvas
+from bot.rendering.canvas import korean_font
+from bot.rendering.charts import Bar, BarChart, horizontal_bars_png
 from bot.rendering.notifications import NotificationRenderer
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -129,11 +130,11 @@ def test_a_chart_without_a_korean_font_is_still_drawn_with_a_warning(
     def no_font(*args: object, **kwargs: object) -> str:
         raise ValueError("no such font")
 
-    monkeypatch.setattr(charts.font_manager, "findfont", no_font)
-    monkeypatch.setattr(charts.font_manager, "findSystemFonts", lambda *a, **k: [])
+    monkeypatch.setattr(canvas.font_manager, "findfont", no_font)
+    monkeypatch.setattr(canvas.font_manager, "findSystemFonts", lambda *a, **k: [])
     korean_font.cache_clear()
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.rendering.charts"):
+        with caplog.at_level(logging.WARNING, logger="bot.rendering.canvas"):
             assert korean_font() is None
         assert "fonts-noto-cjk" in caplog.text
         monkeypatch.undo()  # matplotlib needs its own lookup to draw; ours stays cached as None
