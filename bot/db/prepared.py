@@ -40,9 +40,11 @@ class PreparedSelect:
                        if not bind.required}
         keys = list(statement.selected_columns.keys())
         self._row: Any = namedtuple("PreparedRow", keys)  # type: ignore[misc]
-        self._convert: tuple[Callable[[Any], Any] | None, ...] = tuple(
-            column.type.dialect_impl(_DIALECT).result_processor(_DIALECT, None)
-            for column in statement.selected_columns
+        processors = (column.type.dialect_impl(_DIALECT).result_processor(_DIALECT, None)
+                      for column in statement.selected_columns)
+        # only the columns that have a processor: most come from the driver as they are
+        self._convert: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
+            (index, convert) for index, convert in enumerate(processors) if convert is not None
         )
         if any(bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT) is not None
                for bind in compiled.binds.values()):
@@ -91,5 +93,7 @@ class PreparedSelect:
         return sql, values
 
     def _converted(self, row: Sequence[Any]) -> Any:
-        return self._row._make(value if convert is None else convert(value)
-                               for convert, value in zip(self._convert, row, strict=True))
+        values = list(row)
+        for index, convert in self._convert:
+            values[index] = convert(values[index])
+        return self._row._make(values)
