@@ -11,8 +11,8 @@ send, with one implementation per database (`send_budget_for`):
   processes), reads the chat's next free slot and moves both past the slot it hands out
   (`book_send`). The slots lie on the bot's grid (`bot.domain.pacing.bot_slot`: 30 in each
   second of the clock, in its first 80 %) and a chat's are its spacing apart (1 s); a group
-  also has at most 20 in any minute, counted from the slots it had in the last one
-  (`send_budget_group_sends`), so it may get them as a burst, as the in-memory pacer lets it.
+  also has at most 20 in any minute, counted from its latest slots, kept on its row
+  (`recent_slots`), so it may get them as a burst, as the in-memory pacer lets it.
   No window ever holds more than its limit, whichever processes booked them. The time is the
   database's, so replicas on hosts whose clocks differ still share one time line.
 
@@ -43,7 +43,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from bot.db.models import SendBudget as SendBudgetRow
-from bot.db.models import SendBudgetChat, SendBudgetGroupSend
+from bot.db.models import SendBudgetChat
 from bot.domain.pacing import GROUP_WINDOW, MICROSECONDS, SendLimits, SendPacer
 from bot.services.sql import rows_affected
 from bot.settings import Settings
@@ -222,39 +222,57 @@ def _grid_slot(earliest: str) -> str:
 
 
 _EARLIEST = "GREATEST(send_budget.next_slot, send_budget.paused_until, t.now)"
+
+
+def _group_free_at(recent: str) -> str:
+    """SQL for the first instant a group with the slots `recent` (oldest first) may have
+    another: a minute after the first of its last `burst` slots, or at once with fewer."""
+    count = f"COALESCE(cardinality({recent}), 0)"
+    return (f"CASE WHEN CAST(:burst AS INTEGER) > 0 AND {count} >= CAST(:burst AS INTEGER) "
+            f"THEN {recent}[{count} - CAST(:burst AS INTEGER) + 1] + CAST(:window AS BIGINT) "
+            f"ELSE 0 END")
+
+
+def _with_slot(recent: str, slot: str) -> str:
+    """SQL for `recent` with `slot` added, trimmed to the last `burst` (NULL for a private
+    chat, which has no minute to count)."""
+    grown = f"(COALESCE({recent}, CAST('{{}}' AS BIGINT[])) || CAST({slot} AS BIGINT))"
+    return (f"CASE WHEN CAST(:burst AS INTEGER) > 0 THEN "
+            f"{grown}[GREATEST(cardinality({grown}) - CAST(:burst AS INTEGER) + 1, 1):] "
+            f"END")
+
+
+# The chat's row as read before the bot's row lock is a first guess (`chat`); the one that
+# counts is its latest version, which ON CONFLICT locks and checks (`booked`): the spacing
+# from its last slot, and for a group its minute.
 BOOKING = text(f"""
 WITH t AS (
     SELECT COALESCE(CAST(:now AS BIGINT),
                     CAST(EXTRACT(EPOCH FROM clock_timestamp()) * {MICROSECONDS} AS BIGINT)) AS now
 ), chat AS (
-    SELECT GREATEST(
-        COALESCE((SELECT next_slot FROM send_budget_chats WHERE chat_id = :chat), 0),
-        CASE WHEN CAST(:burst AS INTEGER) > 0 THEN COALESCE((
-            SELECT slot FROM send_budget_group_sends WHERE chat_id = :chat
-            ORDER BY slot DESC OFFSET GREATEST(CAST(:burst AS INTEGER), 1) - 1 LIMIT 1
-        ) + CAST(:window AS BIGINT), 0) ELSE 0 END
-    ) AS free_at
+    SELECT GREATEST(COALESCE(c.next_slot, 0), {_group_free_at("c.recent_slots")}) AS free_at
+    FROM (SELECT 1) AS one LEFT JOIN send_budget_chats AS c ON c.chat_id = :chat
 ), bot AS (
     UPDATE send_budget SET next_slot = {_grid_slot(_EARLIEST)} + :pitch
     FROM t, chat
     WHERE send_budget.name = '{BOT_ROW}' AND {_grid_slot(_EARLIEST)} >= chat.free_at
     RETURNING send_budget.next_slot - :pitch AS slot
 ), booked AS (
-    INSERT INTO send_budget_chats AS c (chat_id, next_slot)
-    SELECT :chat, slot + :spacing FROM bot
-    ON CONFLICT (chat_id) DO UPDATE SET next_slot = excluded.next_slot
+    INSERT INTO send_budget_chats AS c (chat_id, next_slot, recent_slots)
+    SELECT :chat, slot + :spacing, {_with_slot("NULL", "slot")} FROM bot
+    ON CONFLICT (chat_id) DO UPDATE SET
+        next_slot = excluded.next_slot,
+        recent_slots = {_with_slot("c.recent_slots", "excluded.next_slot - :spacing")}
     WHERE c.next_slot <= excluded.next_slot - :spacing
+      AND {_group_free_at("c.recent_slots")} <= excluded.next_slot - :spacing
     RETURNING c.next_slot - :spacing AS slot
-), remembered AS (
-    INSERT INTO send_budget_group_sends (chat_id, slot)
-    SELECT :chat, slot FROM booked WHERE CAST(:burst AS INTEGER) > 0
-    ON CONFLICT DO NOTHING
 )
 SELECT (SELECT slot FROM booked) AS booked, (SELECT slot FROM bot) AS bot,
        (SELECT free_at FROM chat) AS free_at,
        COALESCE(CAST(:now AS BIGINT),
                 CAST(EXTRACT(EPOCH FROM clock_timestamp()) * {MICROSECONDS} AS BIGINT)) AS now
 """)
+
 
 
 async def pause_sends(
@@ -278,12 +296,10 @@ async def pause_sends(
 async def forget_idle_chats(
     session: AsyncSession | AsyncConnection, now: int | None = None
 ) -> int:
-    """Delete the chats whose next slot lies long past, and groups' slots older than their
-    minute; how many chats were deleted."""
+    """Delete the chats whose next slot lies long past (ten minutes: a group's minute with
+    them); how many were deleted."""
     clock: ColumnElement[int] | int = database_now() if now is None else now
     result = await session.execute(
         delete(SendBudgetChat).where(SendBudgetChat.next_slot < clock - KEEP_CHATS_MICROSECONDS)
     )
-    await session.execute(
-        delete(SendBudgetGroupSend).where(SendBudgetGroupSend.slot < clock - GROUP_WINDOW))
     return rows_affected(result)

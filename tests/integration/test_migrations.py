@@ -120,6 +120,33 @@ async def test_reindexing_stores_what_is_asked_and_goes_back_to_the_rules(
     assert not any(term.startswith(("!", "@")) for term in terms)
 
 
+# The send budget books on PostgreSQL only; SQLite has its tables, unused.
+@pytest.mark.parametrize(
+    "empty_engine", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_0020_carries_a_groups_recent_slots_over_to_its_chat_row_and_back(
+    empty_engine: AsyncEngine,
+) -> None:
+    await upgrade(empty_engine, "0019")
+    group, private = -100, 7
+    async with empty_engine.begin() as connection:
+        await connection.exec_driver_sql(
+            f"INSERT INTO send_budget_chats (chat_id, next_slot) VALUES ({group}, 30), "
+            f"({private}, 5)")
+        await connection.exec_driver_sql(
+            f"INSERT INTO send_budget_group_sends (chat_id, slot) VALUES ({group}, 20), "
+            f"({group}, 10)")
+    await upgrade(empty_engine, "0020")
+    async with empty_engine.connect() as connection:
+        rows = (await connection.exec_driver_sql(
+            "SELECT chat_id, recent_slots FROM send_budget_chats ORDER BY chat_id")).all()
+    assert [tuple(row) for row in rows] == [(group, [10, 20]), (private, None)]
+    await downgrade(empty_engine, "0019")
+    async with empty_engine.connect() as connection:
+        slots = (await connection.exec_driver_sql(
+            "SELECT chat_id, slot FROM send_budget_group_sends ORDER BY slot")).all()
+    assert [tuple(row) for row in slots] == [(group, 10), (group, 20)]
+
+
 async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'wal.sqlite3'}")
     try:

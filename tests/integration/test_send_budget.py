@@ -171,6 +171,25 @@ async def test_a_group_gets_at_most_twenty_messages_in_any_minute(
     assert slots[20] == T0 + 60 * SECOND  # then the minute of the first must pass
 
 
+async def test_a_group_booked_by_two_replicas_at_once_still_gets_twenty_in_a_minute(
+    replicas: tuple[Maker, Maker],
+) -> None:
+    """The second booking reads the group's minute before the first (its 20th) commits, then
+    waits for the bot's row; the first also pauses the budget past the group's spacing, so
+    only the minute can refuse the second. It must, though it read 19 sends: the group's
+    own row, locked, decides."""
+    first, second = replicas
+    slots = [await book(first, GROUP, T0) for _ in range(19)]
+    async with first() as session, session.begin():
+        twentieth = await book_send(session, GROUP, LIMITS, T0 + 19 * SECOND)
+        await pause_sends(session, 5, T0 + 19 * SECOND)
+        other = asyncio.create_task(book(second, GROUP, T0 + 19 * SECOND + 1))
+        await asyncio.wait_for(waiting_for_a_lock(first), 30)
+    slots += [twentieth.slot, await other]
+    assert busiest_window(slots, 60 * SECOND) == 20
+    assert slots[-1] == T0 + 60 * SECOND
+
+
 async def test_limits_come_from_the_settings(replicas: tuple[Maker, Maker]) -> None:
     first, _ = replicas
     slow = SendLimits(global_per_second=4, private_interval=2.0, group_per_minute=6)
