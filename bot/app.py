@@ -45,12 +45,12 @@ from bot.polls_sender import PollSender
 from bot.rendering.common import bot_commands
 from bot.rendering.notifications import NotificationRenderer
 from bot.scheduler import DeadlineScheduler
-from bot.send_budget import send_budget_for
+from bot.send_budget import SendBudget, send_budget_for
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.intake import forget_old_updates
 from bot.services.wakes import Wake
 from bot.settings import Settings
-from bot.telegram_bot import GonggamBot
+from bot.telegram_bot import BudgetLimiter, GonggamBot
 from bot.web.app import (
     SHUTDOWN_TIMEOUT_SECONDS,
     WEBHOOK_PATH,
@@ -273,14 +273,16 @@ def build_runtime(
     sessionmaker = create_sessionmaker(engine)
     i18n = I18n(settings.policy.timezone, clock=clock)
     metrics = Metrics()
-    bot = _build_bot(settings)
+    # one send budget for the dispatcher's notices and every other message the bot sends
+    budget = pacing.budget() if pacing is not None else send_budget_for(settings, sessionmaker)
+    bot = _build_bot(settings, budget)
     dispatcher = OutboxDispatcher(
         sessionmaker,
         TelegramTransport(bot, NotificationRenderer(i18n)),
         clock,
         metrics,
         claims=ClaimPolicy.from_settings(settings),
-        budget=pacing.budget() if pacing is not None else send_budget_for(settings, sessionmaker),
+        budget=budget,
         quiet_hours=settings.policy.quiet_hours,
         digest=DailyDigest(settings.policy.daily_digest_at, settings.policy.timezone),
         after_sent=LateCopies(create_sessionmaker(reading(engine)), bot, i18n),
@@ -377,7 +379,7 @@ def _mail_dispatcher(
                             quiet_hours=None)
 
 
-def _build_bot(settings: Settings) -> GonggamBot:
+def _build_bot(settings: Settings, budget: SendBudget) -> GonggamBot:
     if not settings.telegram_bot_token:
         raise StartupError("TELEGRAM_BOT_TOKEN is not set (use `python -m bot sandbox`)")
     base_url = settings.telegram_api_base_url or TELEGRAM_API
@@ -387,4 +389,5 @@ def _build_bot(settings: Settings) -> GonggamBot:
         base_file_url=base_url.removesuffix("/bot") + "/file/bot",
         request=HTTPXRequest(connection_pool_size=64),
         get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=20),
+        rate_limiter=BudgetLimiter(budget),
     )

@@ -32,7 +32,6 @@ import hashlib
 import logging
 import secrets
 import time
-import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -41,25 +40,24 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Executable, and_, exists, func, or_, select, update
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.background import BackgroundLoop
 from bot.clock import Clock
+from bot.db.engine import UNREACHABLE_DATABASE
 from bot.db.models import OutboxMessage, OutboxStatus, User
 from bot.domain.digest import DIGEST_KIND, SENT_AT_ONCE, DailyDigest, digests
 from bot.domain.pacing import SendPacer
 from bot.domain.quiet_hours import QuietHours
 from bot.metrics import Metrics
 from bot.rendering import Rendered
-from bot.send_budget import LocalBudget, SendBudget
+from bot.send_budget import LocalBudget, SendBudget, booked_by_sender
 from bot.services.sql import is_postgres, rows_affected
 from bot.settings import Settings
+from bot.telegram_errors import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +67,6 @@ DEFAULT_LEASE = timedelta(seconds=30)
 WORKER_KEY_LENGTH = 12  # hex characters; with ":" and 16 random ones the token fits String(32)
 STORE_RETRY_FIRST_SECONDS = 0.2
 STORE_RETRY_MAX_SECONDS = 5.0
-# The database cannot be reached (connection lost or refused, pool exhausted, SQLite busy).
-UNREACHABLE_DATABASE = (DBAPIError, OSError, PoolTimeoutError)
 
 
 class Renderer(Protocol):
@@ -524,7 +520,8 @@ class OutboxDispatcher(BackgroundLoop):
         return False
 
     async def _deliver(self, row: Claimed) -> None:
-        delivery = await self._transport.deliver(row)
+        with booked_by_sender():
+            delivery = await self._transport.deliver(row)
         await self._count(delivery)
         await self._store(self._outcome(row, delivery))
         if delivery.result is Result.SENT and delivery.message_id is not None:
@@ -545,7 +542,8 @@ class OutboxDispatcher(BackgroundLoop):
         if not await self._wait_for_turn(rows[0].chat_id):
             await self._release(rows)
             return
-        delivery = await self._transport.deliver(digest_row(rows))
+        with booked_by_sender():
+            delivery = await self._transport.deliver(digest_row(rows))
         await self._count(delivery)
         await self._store([write for row in rows for write in self._outcome(row, delivery)])
 
@@ -680,11 +678,3 @@ async def _set_within(event: asyncio.Event, seconds: float) -> bool:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(event.wait(), timeout=seconds)
     return event.is_set()
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    """Seconds to wait; PTB 22 warns that the attribute will become a timedelta, so accept both."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

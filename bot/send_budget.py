@@ -33,8 +33,9 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -44,7 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from bot.db.models import SendBudget as SendBudgetRow
 from bot.db.models import SendBudgetChat
-from bot.domain.pacing import GROUP_WINDOW, MICROSECONDS, SendLimits, SendPacer
+from bot.domain.pacing import GROUP_WINDOW, MICROSECONDS, SendLimits, SendPacer, is_group_chat
 from bot.services.sql import rows_affected
 from bot.settings import Settings
 
@@ -55,16 +56,36 @@ LATE_LIMIT_SECONDS = 0.1  # a send this late for its slot books a new one
 KEEP_CHATS_MICROSECONDS = 600 * MICROSECONDS
 
 Sleep = Callable[[float], Awaitable[Any]]
+# Set while a sender sends what it booked itself (the dispatcher); task-local.
+_BOOKED_BY_SENDER: ContextVar[bool] = ContextVar("send_budget_booked_by_sender", default=False)
 
 
 class SendBudget(Protocol):
-    """What a dispatcher asks before each send so that the bot keeps Telegram's limits."""
+    """What every sender asks before each send so that the bot keeps Telegram's limits: the
+    dispatcher for notices, the Bot API request layer for everything else (replies, polls,
+    forum posts: `bot.telegram_bot.BudgetedRequest`)."""
 
-    async def wait_for_turn(self, chat_id: int) -> None:
-        """Return when a message may go to `chat_id`; that send is counted from then on."""
+    async def wait_for_turn(self, chat_id: int, *, reply: bool = False) -> None:
+        """Return when a message may go to `chat_id`; that send is counted from then on.
+        A `reply` to a private chat waits only for the bot's rate (`SendPacer.delay_for`)."""
 
     async def pause(self, seconds: float) -> None:
         """Telegram answered 429 with retry_after: hold every send of the bot `seconds`."""
+
+
+@contextmanager
+def booked_by_sender() -> Iterator[None]:
+    """Inside, this task's sends have their slot booked already (the dispatcher books before
+    it delivers), so the request layer does not book them again."""
+    token = _BOOKED_BY_SENDER.set(True)
+    try:
+        yield
+    finally:
+        _BOOKED_BY_SENDER.reset(token)
+
+
+def is_booked_by_sender() -> bool:
+    return _BOOKED_BY_SENDER.get()
 
 
 class LocalBudget:
@@ -80,8 +101,8 @@ class LocalBudget:
         self._monotonic = monotonic
         self._sleep = sleep
 
-    async def wait_for_turn(self, chat_id: int) -> None:
-        while (delay := self._pacer.delay_for(chat_id, self._monotonic())) > 0:
+    async def wait_for_turn(self, chat_id: int, *, reply: bool = False) -> None:
+        while (delay := self._pacer.delay_for(chat_id, self._monotonic(), reply=reply)) > 0:
             await self._sleep(delay)
         self._pacer.record(chat_id, self._monotonic())
 
@@ -122,14 +143,15 @@ class SharedBudget:
         self._last_pause = -math.inf  # when this process last heard a 429 (monotonic)
         self._last_tidy = monotonic()
 
-    async def wait_for_turn(self, chat_id: int) -> None:
+    async def wait_for_turn(self, chat_id: int, *, reply: bool = False) -> None:
         """Book a slot and sleep until it; book again if the slot is void: this process
         heard a 429 after booking it, or woke too late for it."""
-        while not await self._booked_slot_reached(chat_id):
+        private_reply = reply and not is_group_chat(chat_id)
+        while not await self._booked_slot_reached(chat_id, private_reply):
             pass
         await self._tidy_now_and_then()
 
-    async def _booked_slot_reached(self, chat_id: int) -> bool:
+    async def _booked_slot_reached(self, chat_id: int, private_reply: bool) -> bool:
         """Book and sleep until the slot; True if the send may go now.
 
         A send that leaves more than `LATE_LIMIT_SECONDS` after its slot (the process was
@@ -137,8 +159,9 @@ class SharedBudget:
         (the grid leaves only the last fifth of each second as room): it books again.
         """
         asked = self._monotonic()
+        book = book_reply if private_reply else book_send
         async with self._autocommit() as connection:
-            booking = await book_send(connection, chat_id, self._limits)
+            booking = await book(connection, chat_id, self._limits)
         due = self._monotonic() + booking.wait_seconds
         if booking.wait_seconds > 0:
             await self._sleep(booking.wait_seconds)
@@ -213,6 +236,23 @@ async def book_send(
             return Booking(int(answer.free_at), int(answer.now), booked=False)
 
 
+async def book_reply(
+    executor: AsyncSession | AsyncConnection, chat_id: int, limits: SendLimits,
+    now: int | None = None,
+) -> Booking:
+    """Book the bot's next slot for a reply to the private chat `chat_id`, whatever the
+    chat's own spacing (`SendPacer.delay_for`); the chat's next notice still waits its
+    spacing after the reply. `now` defaults to the database's clock."""
+    while True:
+        values = {"chat": chat_id, "now": now, "pitch": limits.pitch, "period": limits.period,
+                  "capacity": limits.capacity, "spacing": limits.chat_spacing}
+        answer = (await executor.execute(REPLY_BOOKING, values)).one()
+        if answer.booked is not None:
+            return Booking(int(answer.booked), int(answer.now))
+        await executor.execute(insert(SendBudgetRow).values(
+            name=BOT_ROW, next_slot=0, paused_until=0).on_conflict_do_nothing())
+
+
 def _grid_slot(earliest: str) -> str:
     """SQL for `bot.domain.pacing.bot_slot(earliest)`: the first slot of the grid from then."""
     start = f"({earliest} - {earliest} % :period)"
@@ -221,6 +261,9 @@ def _grid_slot(earliest: str) -> str:
             f"ELSE {start} + {index} * :pitch END")
 
 
+# The instant given (`:now`), else the database's wall clock as the statement reaches it.
+_NOW = (f"COALESCE(CAST(:now AS BIGINT), "
+        f"CAST(EXTRACT(EPOCH FROM clock_timestamp()) * {MICROSECONDS} AS BIGINT))")
 _EARLIEST = "GREATEST(send_budget.next_slot, send_budget.paused_until, t.now)"
 
 
@@ -247,8 +290,7 @@ def _with_slot(recent: str, slot: str) -> str:
 # from its last slot, and for a group its minute.
 BOOKING = text(f"""
 WITH t AS (
-    SELECT COALESCE(CAST(:now AS BIGINT),
-                    CAST(EXTRACT(EPOCH FROM clock_timestamp()) * {MICROSECONDS} AS BIGINT)) AS now
+    SELECT {_NOW} AS now
 ), chat AS (
     SELECT GREATEST(COALESCE(c.next_slot, 0), {_group_free_at("c.recent_slots")}) AS free_at
     FROM (SELECT 1) AS one LEFT JOIN send_budget_chats AS c ON c.chat_id = :chat
@@ -268,11 +310,24 @@ WITH t AS (
     RETURNING c.next_slot - :spacing AS slot
 )
 SELECT (SELECT slot FROM booked) AS booked, (SELECT slot FROM bot) AS bot,
-       (SELECT free_at FROM chat) AS free_at,
-       COALESCE(CAST(:now AS BIGINT),
-                CAST(EXTRACT(EPOCH FROM clock_timestamp()) * {MICROSECONDS} AS BIGINT)) AS now
+       (SELECT free_at FROM chat) AS free_at, {_NOW} AS now
 """)
 
+# A reply to a private chat: the bot's next slot, and the chat's next notice after it.
+REPLY_BOOKING = text(f"""
+WITH t AS (
+    SELECT {_NOW} AS now
+), bot AS (
+    UPDATE send_budget SET next_slot = {_grid_slot(_EARLIEST)} + :pitch
+    FROM t WHERE send_budget.name = '{BOT_ROW}'
+    RETURNING send_budget.next_slot - :pitch AS slot
+), chat AS (
+    INSERT INTO send_budget_chats AS c (chat_id, next_slot)
+    SELECT :chat, slot + :spacing FROM bot
+    ON CONFLICT (chat_id) DO UPDATE SET next_slot = GREATEST(c.next_slot, excluded.next_slot)
+)
+SELECT (SELECT slot FROM bot) AS booked, {_NOW} AS now
+""")
 
 
 async def pause_sends(

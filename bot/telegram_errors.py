@@ -10,7 +10,11 @@ Telegram's texts.
 
 from __future__ import annotations
 
-from telegram.error import TelegramError
+import warnings
+from datetime import timedelta
+
+from telegram.error import RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 NOT_MODIFIED = "message is not modified"
 QUERY_TOO_OLD = "query is too old"
@@ -45,3 +49,11 @@ def is_message_to_edit_gone(error: BaseException | None) -> bool:
 def is_topic_not_modified(error: BaseException | None) -> bool:
     """A forum topic already in the asked state (closing a closed topic)."""
     return _says(error, TOPIC_NOT_MODIFIED)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """Seconds to wait; PTB 22 warns that the attribute will become a timedelta, so accept both."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -12,6 +12,7 @@ import sqlalchemy
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,6 +33,9 @@ DATABASE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
 )
+
+# The database cannot be reached (connection lost or refused, pool exhausted, SQLite busy).
+UNREACHABLE_DATABASE = (DBAPIError, OSError, PoolTimeoutError)
 
 
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:

@@ -114,9 +114,16 @@ class SendPacer:
         self._group_sends: OrderedDict[int, deque[float]] = OrderedDict()
         self._paused_until = -math.inf
 
-    def delay_for(self, chat_id: int, now: float) -> float:
-        """Seconds to wait before a message to ``chat_id`` may go; 0.0 when it may go now."""
-        due = max(self._paused_until, self._global_due(), self._chat_due(chat_id))
+    def delay_for(self, chat_id: int, now: float, *, reply: bool = False) -> float:
+        """Seconds to wait before a message to ``chat_id`` may go; 0.0 when it may go now.
+
+        A ``reply`` (the bot answering what someone just did, not a notice) to a private chat
+        waits only for the bot's rate: Telegram lets a chat have a short burst, and a
+        resident's second tap must not wait a second for its answer. In a group it waits
+        for the group's limits like any message.
+        """
+        chat_due = -math.inf if reply and not is_group_chat(chat_id) else self._chat_due(chat_id)
+        due = max(self._paused_until, self._global_due(), chat_due)
         return 0.0 if now >= due else due - now
 
     def record(self, chat_id: int, now: float) -> None:

@@ -20,6 +20,7 @@ from bot.send_budget import (
     KEEP_CHATS_MICROSECONDS,
     LATE_LIMIT_SECONDS,
     SharedBudget,
+    book_reply,
     book_send,
     forget_idle_chats,
     pause_sends,
@@ -82,6 +83,11 @@ def busiest_window(slots: Sequence[int], window: int) -> int:
     """The most slots in any half-open window [s, s + window) that starts at a slot."""
     ordered = sorted(slots)
     return max(sum(1 for other in ordered if start <= other < start + window) for start in ordered)
+
+
+async def reply(maker: Maker, chat_id: int, now: int) -> int:
+    async with maker() as session, session.begin():
+        return (await book_reply(session, chat_id, LIMITS, now)).slot
 
 
 async def test_two_replicas_booking_at_once_never_exceed_the_rate_in_any_second(
@@ -188,6 +194,26 @@ async def test_a_group_booked_by_two_replicas_at_once_still_gets_twenty_in_a_min
     slots += [twentieth.slot, await other]
     assert busiest_window(slots, 60 * SECOND) == 20
     assert slots[-1] == T0 + 60 * SECOND
+
+
+async def test_a_reply_to_a_private_chat_takes_only_a_slot_of_the_bots_rate(
+    replicas: tuple[Maker, Maker],
+) -> None:
+    """A resident's second tap is answered at the bot's next slot, not a second after the
+    first answer; a notice to that chat still waits its second after the last reply. Replies
+    and notices of both replicas share the 30 a second."""
+    first, second = replicas
+    async with first() as session, session.begin():
+        assert (await book_send(session, PRIVATE, LIMITS, T0)).slot == T0
+        assert (await book_reply(session, PRIVATE, LIMITS, T0)).slot == T0 + LIMITS.pitch
+        assert (await book_reply(session, PRIVATE, LIMITS, T0)).slot == T0 + 2 * LIMITS.pitch
+    assert await book(second, PRIVATE, T0) == T0 + 2 * LIMITS.pitch + SECOND
+    slots = []
+    for n in range(70):
+        maker = (first, second)[n % 2]
+        slots.append(await reply(maker, 50_000 + n, T0) if n % 3 else
+                     await book(maker, 60_000 + n, T0))
+    assert busiest_window(slots, SECOND) == LIMITS.capacity
 
 
 async def test_limits_come_from_the_settings(replicas: tuple[Maker, Maker]) -> None:

@@ -43,6 +43,17 @@ def test_one_per_second_per_private_chat() -> None:
     assert pacer.delay_for(OTHER, 10.0) == 0.0
 
 
+def test_a_reply_to_a_private_chat_waits_only_for_the_bots_rate() -> None:
+    pacer = SendPacer(global_per_second=2)
+    pacer.record(PRIVATE, 10.0)
+    assert pacer.delay_for(PRIVATE, 10.0, reply=True) == 0.0  # a second tap, answered now
+    pacer.record(PRIVATE, 10.0)
+    assert pacer.delay_for(PRIVATE, 10.2, reply=True) == pytest.approx(0.8)  # 2 a second
+    assert pacer.delay_for(PRIVATE, 11.0) == 0.0  # a notice: its second after the reply
+    pacer.record(GROUP, 20.0)
+    assert pacer.delay_for(GROUP, 20.0, reply=True) == pytest.approx(1.0)  # a group's limits
+
+
 def test_twenty_per_minute_per_group() -> None:
     pacer = SendPacer()
     for second in range(20):
