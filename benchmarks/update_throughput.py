@@ -4,7 +4,9 @@ What is measured: how many updates per second a bot handles when a burst of upda
 waiting for it — half are text messages (`/start`), half are inline-button presses. The clock
 starts when the updates are injected into the sandbox and stops when every expected effect has
 reached the sandbox: one reply per message, and one callback answer plus one message edit per
-press. Updates are handled one at a time (PTB's default), so this is per-update cost.
+press. Updates are handled one at a time (PTB's default), so this is per-update cost. 공감's
+send budget counts every reply but is set far above the burst (`UNLIMITED`): at Telegram's 30
+messages a second it would measure the limit, not the bot (the booking's cost is still paid).
 
 - 공감 is the real runtime (`build_runtime`, long polling) on a fresh migrated SQLite file with a
   frozen clock. `/start` records the update and upserts the resident, then sends the greeting
@@ -74,6 +76,7 @@ from bot.app import Mode, build_runtime
 from bot.clock import fake_clock
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade
+from bot.domain.pacing import SendLimits
 from bot.settings import Settings
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from sandbox.client import Resident, SentMessage
@@ -86,6 +89,7 @@ DEFAULT_RESIDENTS = 50
 WARMUP_UPDATES = 40
 SETUP_TIMEOUT = 30.0
 START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # a Tuesday afternoon in Seoul
+UNLIMITED = SendLimits(global_per_second=100_000, private_interval=0.0)
 MUTE_LABEL = "🔕 알림 끄기"
 UNMUTE_LABEL = "🔔 알림 켜기"
 PROBE_USER_ID = 999_999  # named like the residents (주민999): its greeting, the one both bots send
@@ -500,6 +504,7 @@ async def gonggam_running(server: SandboxServer, database_url: str) -> AsyncIter
         database_url=database_url,
         secret_key="x" * 64,
         port=0,
+        send_limits=UNLIMITED,
     )
     runtime = build_runtime(settings, fake_clock(START))
     await runtime.start(Mode.POLLING, serve_web=False)
