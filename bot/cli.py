@@ -1,7 +1,8 @@
-"""Command-line entry points: run, serve, migrate, sandbox, pb.
+"""Command-line entry points: run, serve, migrate, sandbox, pb, sortition.
 
-Parsing and the ``pb`` command import nothing of the running app: counting a Pabulib file
-must not load PTB, SQLAlchemy, aiohttp or matplotlib (``bot.serving`` has those commands).
+Parsing and the ``pb`` and ``sortition`` commands import nothing of the running app:
+counting a Pabulib file or checking a lottery must not load PTB, SQLAlchemy, aiohttp or
+matplotlib (``bot.serving`` has those commands).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from bot.lottery_cli import add_sortition_parser, run_sortition
 from bot.pb_cli import add_pb_parser, run_pb
 
 
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bot against it on the SQLite default (or DATABASE_URL).",
     )
     add_pb_parser(commands)
+    add_sortition_parser(commands)
     return parser
 
 
@@ -49,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "pb":
         return run_pb(args)
+    if args.command == "sortition":
+        return run_sortition(args)
     from bot.serving import run_command  # the whole app, only for the commands that run it
 
     return run_command(args.command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -10,9 +11,21 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
+
+from bot.domain.lottery import (
+    Applicant,
+    Comparison,
+    DrawInputs,
+    LotteryRecord,
+    QuotaRule,
+    commitment,
+    conduct,
+)
+from bot.lottery_draw import find_distribution_blocking
 
 # Each test starts `python -m bot` in a process of its own.
 pytestmark = pytest.mark.e2e
@@ -187,3 +200,54 @@ def test_the_bot_loads_matplotlib_only_to_draw_a_chart(tmp_path: Path) -> None:
     assert before == "False"
     assert after == "True True"
     assert "matplotlib" in imported_packages(result.stderr)  # the report is read
+
+
+def published_draw(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """A small draw made as the service makes it, written as it is published."""
+    pool = tuple(Applicant(f"{n:03d}", {"sex": ("여", "남")[n % 2]}) for n in range(1, 13))
+    rules = (QuotaRule("sex", ("여",), Comparison.UNDER, percent=60),
+             QuotaRule("sex", ("남",), Comparison.UNDER, percent=60))
+    inputs = DrawInputs(4, 2, "maximin", rules, pool)
+    secret = bytes(range(32))
+    found = find_distribution_blocking(inputs)
+    result = conduct(inputs, secret, "4 8 15 16 23 42", found.distribution)
+    record = LotteryRecord("신도림동 주민자치회", inputs, commitment(secret), secret.hex(),
+                           "4 8 15 16 23 42", found.library, result).as_json()
+    path = tmp_path / "draw.json"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return path, record
+
+
+def test_sortition_verify_re_runs_a_published_draw(tmp_path: Path) -> None:
+    path, record = published_draw(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", "sortition", "verify", str(path)],
+        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"선발 4명 (selected): {' '.join(record['selected'])}" in result.stdout
+    assert "기록과 같아요" in result.stdout
+    packages = imported_packages(result.stderr)  # this process's; the library runs in a child
+    assert "bot" in packages
+    assert not packages & {"telegram", "sqlalchemy", "aiohttp", "matplotlib", "kiwipiepy",
+                           "sortition_algorithms", "numpy"}
+
+
+def test_sortition_verify_names_what_was_changed_in_the_file(tmp_path: Path) -> None:
+    path, record = published_draw(tmp_path)
+    selected = list(record["selected"])
+    others = [a["number"] for a in record["inputs"]["pool"] if a["number"] not in selected]
+    path.write_text(json.dumps({**record, "selected": [*selected[:-1], others[0]]}),
+                    encoding="utf-8")
+    result = bot_command("sortition", "verify", str(path), "--json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["problems"] == ["the selected applicants differ"]
+    assert answer["selected"] == selected  # what the draw really gives
+
+
+def test_sortition_verify_says_in_korean_when_the_file_cannot_be_read(tmp_path: Path) -> None:
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    result = bot_command("sortition", "verify", "broken.json", cwd=tmp_path)
+    assert result.returncode == 2 and "오류: JSON 파일이 아니에요" in result.stderr
+    result = bot_command("sortition", "verify", "missing.json", cwd=tmp_path)
+    assert result.returncode == 2 and "파일을 읽을 수 없어요" in result.stderr
