@@ -1,24 +1,53 @@
-"""The ``sortition`` command: check a published 주민자치회 lottery from its file alone.
+"""The ``sortition`` command: the 주민자치회 members' lottery for the district office, and its
+check by anyone.
 
-    python -m bot sortition verify FILE.json [--json]
+    python -m bot sortition prepare --pool POOL.csv --rules RULES.csv --seats 50 \
+        --reserves 10 [--method maximin|nash] [--title TITLE] --out ANNOUNCEMENT.json \
+        --secret-out SECRET.json
+    python -m bot sortition draw ANNOUNCEMENT.json SECRET.json --randomness "12 7 33 …" \
+        --out RECORD.json
+    python -m bot sortition verify RECORD.json [--json]
 
-It checks the secret against the commitment published before the draw, derives the seed
-from the secret, the room's public randomness and the inputs, recomputes the distribution
-over panels with the same library (in a child process with fixed string hashing,
-`bot.lottery_draw`), draws the panel and the reserves again and prints them. Exit status 0
-when everything matches the file, 1 when something differs (each difference is named), 2
-when the file cannot be read. ``distribution`` is the child's own entry point.
+``prepare`` reads the completers and the rules (`bot.domain.lottery_tables`), refuses rules
+the pool cannot meet (naming each), computes the distribution and every applicant's chance,
+and writes the announcement to publish before the draw (the anonymised pool, the rules, the
+commitment to a fresh secret) and the secret file the office keeps until the draw. ``draw``
+takes the randomness produced in the room and writes the record to publish; it never
+overwrites one, so a draw happens once.
+
+``verify`` checks the secret against the commitment published before the draw, derives the
+seed from the secret, the room's public randomness and the inputs, recomputes the
+distribution over panels with the same library (in a child process with fixed string
+hashing, `bot.lottery_draw`), draws the panel and the reserves again and prints them. Exit
+status 0 when everything matches the file, 1 when something differs (each difference is
+named), 2 when a file cannot be read or the inputs are refused (said in Korean).
+``distribution`` is the draw's child process (`bot.lottery_draw`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
-from bot.domain.lottery import LotteryError, LotteryRecord, conduct, discrepancies
+from bot.domain.lottery import (
+    METHODS,
+    SECRET_BYTES,
+    DrawInputs,
+    LotteryError,
+    LotteryRecord,
+    Prepared,
+    conduct,
+    describe_rule,
+    describe_unmet,
+    discrepancies,
+    unmet_rules,
+)
+from bot.domain.lottery_tables import parse_pool, parse_rules
 from bot.lottery_draw import find_distribution_blocking, serve_child
 
 EXIT_DIFFERS = 1
@@ -34,6 +63,30 @@ def add_sortition_parser(subparsers: Any) -> None:
     )
     commands = sortition.add_subparsers(dest="sortition_command", required=True,
                                         metavar="SORTITION_COMMAND")
+    prepare = commands.add_parser(
+        "prepare",
+        help="check the rules against the completers and write the announcement",
+        description="Read the completers and the rules, check that the rules can be met, "
+        "and write the announcement to publish and the secret file to keep until the draw.",
+    )
+    prepare.add_argument("--pool", type=Path, required=True, metavar="POOL.csv")
+    prepare.add_argument("--rules", type=Path, required=True, metavar="RULES.csv")
+    prepare.add_argument("--seats", type=int, required=True)
+    prepare.add_argument("--reserves", type=int, default=0)
+    prepare.add_argument("--method", choices=METHODS, default="maximin")
+    prepare.add_argument("--title", default="")
+    prepare.add_argument("--out", type=Path, required=True, metavar="ANNOUNCEMENT.json")
+    prepare.add_argument("--secret-out", type=Path, required=True, metavar="SECRET.json")
+    draw = commands.add_parser(
+        "draw",
+        help="draw with the randomness produced in the room and write the record",
+        description="Draw the panel and the reserves and write the record to publish.",
+    )
+    draw.add_argument("announcement", type=Path, metavar="ANNOUNCEMENT.json")
+    draw.add_argument("secret", type=Path, metavar="SECRET.json")
+    draw.add_argument("--randomness", required=True,
+                      help="the public randomness produced in the room, e.g. lottery balls")
+    draw.add_argument("--out", type=Path, required=True, metavar="RECORD.json")
     verify = commands.add_parser(
         "verify",
         help="re-run a published draw and compare it with its file",
@@ -48,14 +101,66 @@ def add_sortition_parser(subparsers: Any) -> None:
 def run_sortition(args: argparse.Namespace) -> int:
     if args.sortition_command == "distribution":
         return serve_child()
+    steps = {"prepare": _prepare, "draw": _draw, "verify": _verify}
+    try:
+        return steps[args.sortition_command](args)
+    except LotteryError as error:
+        print(f"오류: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    inputs = DrawInputs(args.seats, args.reserves, args.method,
+                        parse_rules(_text(args.rules)), parse_pool(_text(args.pool)))
+    if unmet := unmet_rules(inputs):
+        raise LotteryError("규칙을 지킬 수 없어요.\n" + "\n".join(
+            f"  - {describe_unmet(u)}" for u in unmet))
+    _refuse_existing(args.out, args.secret_out)
+    found = find_distribution_blocking(inputs)
+    prepared = Prepared(args.title, inputs, secrets.token_bytes(SECRET_BYTES),
+                        found.distribution, found.library)
+    _write(args.out, prepared.announcement())
+    _write(args.secret_out, prepared.kept(), private=True)
+    chances = prepared.announcement()["chances"].values()
+    print("\n".join([
+        f"{args.title or '추첨'}: 신청자 {len(inputs.pool)}명 중 {inputs.seats}명 선발, "
+        f"예비 {inputs.reserves}명 · {inputs.method} · {found.library}",
+        *(f"  규칙 「{describe_rule(r)}」: {r.minimum(inputs.seats)}~{r.maximum(inputs.seats)}명"
+          for r in inputs.rules),
+        f"  선발 확률: 가장 낮은 {min(chances):.1%}, 가장 높은 {max(chances):.1%}",
+        f"공고할 파일: {args.out} · 추첨 때까지 보관할 비밀 값: {args.secret_out}",
+        f"약속(커밋): {prepared.announcement()['commitment']}",
+    ]))
+    return 0
+
+
+def _draw(args: argparse.Namespace) -> int:
+    prepared = Prepared.from_files(_read(args.announcement), _read(args.secret))
+    _refuse_existing(args.out)
+    record = prepared.draw(args.randomness)
+    _write(args.out, record.as_json())
+    result = record.result
+    print("\n".join([
+        f"{record.title or '추첨'} · 공개 난수 「{record.public_randomness}」",
+        f"선발 {len(result.selected)}명: {' '.join(result.selected)}",
+        f"예비 {len(result.reserves)}명, 순서대로: {' '.join(result.reserves)}",
+        *(f"  「{describe_rule(c.rule)}」: {c.count}명 (허용 {c.minimum}~{c.maximum}명)"
+          for c in result.counts),
+        f"공개할 추첨 기록: {args.out}",
+    ]))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
     try:
         record = LotteryRecord.from_json(_read(args.file))
         found = find_distribution_blocking(record.inputs)
         redrawn = conduct(record.inputs, bytes.fromhex(record.secret),
                           record.public_randomness, found.distribution)
-    except (LotteryError, KeyError, TypeError, ValueError) as error:
-        print(f"오류: {error}", file=sys.stderr)
-        return EXIT_ERROR
+    except LotteryError:
+        raise
+    except (KeyError, TypeError, ValueError) as error:
+        raise LotteryError(f"추첨 기록을 읽을 수 없어요 ({error}).") from None
     problems = discrepancies(record, redrawn)
     if found.library != record.library:
         problems.append(f"computed with {found.library}, the file says {record.library}")
@@ -65,12 +170,35 @@ def run_sortition(args: argparse.Namespace) -> int:
 
 
 def _read(path: Path) -> Any:
+    text = _text(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise LotteryError(f"파일을 읽을 수 없어요: {path} ({error.strerror})") from None
+        return json.loads(text)
     except ValueError:
         raise LotteryError(f"JSON 파일이 아니에요: {path}") from None
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise LotteryError(f"파일을 읽을 수 없어요: {path} ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise LotteryError(f"UTF-8 텍스트 파일이 아니에요: {path}") from None
+
+
+def _refuse_existing(*paths: Path) -> None:
+    """A draw happens once: its files are never written over."""
+    for path in paths:
+        if path.exists():
+            raise LotteryError(f"{path} 파일이 이미 있어요. 추첨은 한 번만 해요.")
+
+
+def _write(path: Path, data: dict[str, Any], *, private: bool = False) -> None:
+    """Write the file, readable by its owner alone when `private` (the secret)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
 
 
 def _as_json(selected: tuple[str, ...], reserves: tuple[str, ...], problems: list[str]) -> str:

@@ -384,3 +384,70 @@ def discrepancies(record: LotteryRecord, redrawn: DrawResult) -> list[str]:
     if redrawn.reserves != record.result.reserves:
         problems.append("the reserves or their order differ")
     return problems
+
+
+ANNOUNCEMENT_FORMAT = "gonggam-lottery-announcement/1"
+KEPT_FORMAT = "gonggam-lottery-secret/1"
+COMPARISON_WORDS = {Comparison.AT_LEAST: "이상", Comparison.AT_MOST: "이하",
+                    Comparison.UNDER: "미만"}
+
+
+def describe_rule(rule: QuotaRule) -> str:
+    """「age 20대 이하·30대·40대 15% 이상」"""
+    bound = f"{rule.count}명" if rule.count is not None else f"{rule.percent}%"
+    return (f"{rule.feature} {'·'.join(rule.categories)} {bound} "
+            f"{COMPARISON_WORDS[rule.comparison]}")
+
+
+def describe_unmet(unmet: Unmet) -> str:
+    if unmet.rule is None:
+        return f"선발 인원 {unmet.needed}명보다 신청자({unmet.available}명)가 적어요."
+    return (f"「{describe_rule(unmet.rule)}」: {unmet.needed}명이 필요한데 "
+            f"해당하는 신청자는 {unmet.available}명이에요.")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A draw before it happens: what is published (the inputs, the commitment, each
+    applicant's chance) and what the office keeps until the draw (the secret, and the
+    distribution, so that the draw in the room takes no time)."""
+
+    title: str
+    inputs: DrawInputs
+    secret: bytes
+    distribution: Distribution
+    library: str
+
+    def announcement(self) -> dict[str, Any]:
+        return {"format": ANNOUNCEMENT_FORMAT, "title": self.title,
+                "inputs": self.inputs.as_json(), "inputs_digest": self.inputs.digest(),
+                "commitment": commitment(self.secret), "library": self.library,
+                "chances": {a.number: round(self.distribution.chance_of(a.number), 6)
+                            for a in sorted(self.inputs.pool, key=lambda a: a.number)}}
+
+    def kept(self) -> dict[str, Any]:
+        return {"format": KEPT_FORMAT, "secret": self.secret.hex(),
+                "inputs_digest": self.inputs.digest(), "library": self.library,
+                "distribution": self.distribution.as_json()}
+
+    @classmethod
+    def from_files(cls, announcement: Mapping[str, Any], kept: Mapping[str, Any]) -> Prepared:
+        """Both files back, refused unless they belong together and are untouched."""
+        if announcement.get("format") != ANNOUNCEMENT_FORMAT or kept.get("format") != KEPT_FORMAT:
+            raise LotteryError("추첨 공고 파일과 비밀 값 파일을 확인해 주세요.")
+        inputs = DrawInputs.from_json(announcement["inputs"])
+        secret = bytes.fromhex(str(kept["secret"]))
+        if commitment(secret) != announcement["commitment"]:
+            raise LotteryError("비밀 값이 공고한 약속(커밋)과 맞지 않아요.")
+        if inputs.digest() != announcement["inputs_digest"] or inputs.digest() != kept[
+                "inputs_digest"]:
+            raise LotteryError("공고한 뒤에 신청자나 규칙이 바뀌었어요.")
+        return cls(str(announcement.get("title", "")), inputs, secret,
+                   Distribution.from_json(kept["distribution"]), str(kept["library"]))
+
+    def draw(self, public_randomness: str) -> LotteryRecord:
+        """The draw with the room's randomness, as it is published."""
+        result = conduct(self.inputs, self.secret, public_randomness, self.distribution)
+        return LotteryRecord(self.title, self.inputs, commitment(self.secret),
+                             self.secret.hex(), normalised_randomness(public_randomness),
+                             self.library, result)

@@ -251,3 +251,72 @@ def test_sortition_verify_says_in_korean_when_the_file_cannot_be_read(tmp_path: 
     assert result.returncode == 2 and "오류: JSON 파일이 아니에요" in result.stderr
     result = bot_command("sortition", "verify", "missing.json", cwd=tmp_path)
     assert result.returncode == 2 and "파일을 읽을 수 없어요" in result.stderr
+
+
+def lottery_tables(tmp_path: Path, women: int = 8, men: int = 8) -> None:
+    rows = [f"{n:03d},{('40대', '60대 이상')[n % 2]},여" for n in range(1, women + 1)]
+    rows += [f"{n:03d},50대,남" for n in range(women + 1, women + men + 1)]
+    (tmp_path / "pool.csv").write_text("number,age,sex\n" + "\n".join(rows) + "\n",
+                                       encoding="utf-8")
+    (tmp_path / "rules.csv").write_text(
+        "feature,categories,comparison,count,percent\n"
+        "age,20대 이하|30대|40대,이상,,15\nsex,여,미만,,60\nsex,남,미만,,60\n", encoding="utf-8")
+
+
+def prepare(tmp_path: Path, seats: str = "6") -> subprocess.CompletedProcess[str]:
+    return bot_command("sortition", "prepare", "--pool", "pool.csv", "--rules", "rules.csv",
+                       "--seats", seats, "--reserves", "2", "--title", "신도림동 주민자치회",
+                       "--out", "announcement.json", "--secret-out", "secret.json",
+                       cwd=tmp_path)
+
+
+def test_the_office_prepares_draws_and_anyone_verifies(tmp_path: Path) -> None:
+    lottery_tables(tmp_path)
+    prepared = prepare(tmp_path)
+    assert prepared.returncode == 0, prepared.stderr
+    assert "신청자 16명 중 6명 선발, 예비 2명" in prepared.stdout
+    assert "규칙 「sex 여 60% 미만」: 0~3명" in prepared.stdout
+    announcement = json.loads((tmp_path / "announcement.json").read_text(encoding="utf-8"))
+    secret = json.loads((tmp_path / "secret.json").read_text(encoding="utf-8"))
+    assert secret["secret"] not in (tmp_path / "announcement.json").read_text(encoding="utf-8")
+    assert (tmp_path / "secret.json").stat().st_mode & 0o777 == 0o600
+    assert len(announcement["chances"]) == 16 and announcement["commitment"]
+
+    drawn = bot_command("sortition", "draw", "announcement.json", "secret.json",
+                        "--randomness", "３, 14  15", "--out", "record.json", cwd=tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+    assert "공개 난수 「3 14 15」" in drawn.stdout
+    assert "「sex 여 60% 미만」: 3명 (허용 0~3명)" in drawn.stdout  # 6 seats: 3 and 3
+    record = json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))
+    assert record["commitment"] == announcement["commitment"]
+
+    again = bot_command("sortition", "draw", "announcement.json", "secret.json",
+                        "--randomness", "9 9 9", "--out", "record.json", cwd=tmp_path)
+    assert again.returncode == 2 and "추첨은 한 번만 해요" in again.stderr
+    assert json.loads((tmp_path / "record.json").read_text(encoding="utf-8")) == record
+    verified = bot_command("sortition", "verify", "record.json", cwd=tmp_path)
+    assert verified.returncode == 0 and "기록과 같아요" in verified.stdout
+
+
+def test_prepare_names_each_rule_the_completers_cannot_meet(tmp_path: Path) -> None:
+    lottery_tables(tmp_path, women=8, men=1)
+    refused = prepare(tmp_path)
+    assert refused.returncode == 2
+    assert "「sex 여 60% 미만」: 3명이 필요한데 해당하는 신청자는 1명이에요." in refused.stderr
+    assert not (tmp_path / "announcement.json").exists()
+    assert not (tmp_path / "secret.json").exists()
+    too_many = prepare(tmp_path, seats="10")
+    assert "선발 인원 10명보다 신청자(9명)가 적어요." in too_many.stderr
+
+
+def test_a_draw_refuses_an_announcement_changed_after_it_was_published(tmp_path: Path) -> None:
+    lottery_tables(tmp_path)
+    assert prepare(tmp_path).returncode == 0
+    path = tmp_path / "announcement.json"
+    announcement = json.loads(path.read_text(encoding="utf-8"))
+    announcement["inputs"]["pool"] = announcement["inputs"]["pool"][1:]
+    path.write_text(json.dumps(announcement, ensure_ascii=False), encoding="utf-8")
+    refused = bot_command("sortition", "draw", "announcement.json", "secret.json",
+                          "--randomness", "1 2 3", "--out", "record.json", cwd=tmp_path)
+    assert refused.returncode == 2 and "공고한 뒤에 신청자나 규칙이 바뀌었어요" in refused.stderr
+    assert not (tmp_path / "record.json").exists()
