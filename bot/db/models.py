@@ -814,3 +814,45 @@ class SendBudgetChat(Base):
     # PostgreSQL only books from these tables; SQLite has them, unused (bot/send_budget.py)
     recent_slots: Mapped[list[int] | None] = mapped_column(
         ARRAY(BigInteger).with_variant(JSON(), "sqlite"))
+
+
+# ----- the 주민자치회 members' recruitment (migration 0021) ----------------------------------
+
+
+class CouncilRecruitment(Base):
+    """A 동's call for 주민자치회 members: seats, reserves, the application window. The
+    lottery among those who complete the 주민자치학교 runs from the completers' table
+    (`python -m bot sortition`)."""
+
+    __tablename__ = "council_recruitments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area: Mapped[str] = mapped_column(String(40), index=True)
+    seats: Mapped[int] = mapped_column(Integer)
+    reserves: Mapped[int] = mapped_column(Integer)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+
+
+class CouncilApplication(Base):
+    """A resident's application (its id is the public applicant number), the features the
+    composition rules need (age band, sex), the consent to their use for this lottery only,
+    and whether the 주민자치학교 was completed (recorded by staff). A withdrawn application
+    keeps its row and number, so applying again is the same application."""
+
+    __tablename__ = "council_applications"
+    __table_args__ = (UniqueConstraint("user_id", "recruitment_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recruitment_id: Mapped[int] = mapped_column(
+        ForeignKey("council_recruitments.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    age_band: Mapped[str] = mapped_column(String(16))
+    sex: Mapped[str] = mapped_column(String(8))
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by: Mapped[str | None] = mapped_column(String(120))

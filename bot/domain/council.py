@@ -1,0 +1,58 @@
+"""The 주민자치회 members' recruitment, as pure rules: what an application asks, when it may be
+made, and the completers' table the lottery reads (`bot.domain.lottery_tables`).
+
+An application asks only what Seoul's composition rules need (40대 이하 15 % 이상, 특정 성
+60 % 미만): the age band and the sex, under the feature names and categories the lottery's
+pool table uses, so the completers' table feeds `python -m bot sortition prepare` as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+AGE_BANDS = ("20대 이하", "30대", "40대", "50대", "60대 이상")
+SEXES = ("여", "남")
+POOL_HEADER = ("number", "age", "sex")
+# Seoul's rules, as `sortition prepare --rules` reads them; the office may change them there.
+SEOUL_RULES = (
+    ("feature", "categories", "comparison", "count", "percent"),
+    ("age", "20대 이하|30대|40대", "이상", "", "15"),
+    ("sex", "여", "미만", "", "60"),
+    ("sex", "남", "미만", "", "60"),
+)
+MAX_SEATS = 200
+MAX_RESERVES = 200
+MAX_NUMBERS = 2_000  # applicant numbers in one /council_completed
+
+
+def is_open(opens_at: datetime, closes_at: datetime, now: datetime) -> bool:
+    return opens_at <= now < closes_at
+
+
+def age_band(index: int) -> str | None:
+    """The band a button's index names; None for an index no button has (a forged press)."""
+    return AGE_BANDS[index] if 0 <= index < len(AGE_BANDS) else None
+
+
+def sex(index: int) -> str | None:
+    return SEXES[index] if 0 <= index < len(SEXES) else None
+
+
+def parse_numbers(text: str) -> tuple[list[int], list[str]]:
+    """Applicant numbers separated by spaces, commas or lines (as staff paste them from a
+    sign-in sheet): the numbers, and the words that are not numbers."""
+    words = text.replace(",", " ").split()
+    numbers = [int(w) for w in words if w.isdecimal() and len(w) <= 9]
+    return numbers, [w for w in words if not (w.isdecimal() and len(w) <= 9)]
+
+
+def applicant_number(application_id: int) -> str:
+    """The public number of an application, as the lottery's tables show it: 0042."""
+    return f"{application_id:04d}"
+
+
+def pool_rows(completers: Sequence[tuple[int, str, str]]) -> list[tuple[str, str, str]]:
+    """The rows of the completers' table for `sortition prepare --pool` (under
+    `POOL_HEADER`): number, age, sex."""
+    return [(applicant_number(i), age, s) for i, age, s in completers]
