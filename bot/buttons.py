@@ -452,3 +452,22 @@ class AnswerQuestion(CallbackData, prefix="qr"):
     """💬 답하기 on a question in the staff queue (`item_id`: its work item)."""
 
     item_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CouncilApply(CallbackData, prefix="ca"):
+    """The 주민자치회 application, one screen a step; the answers so far ride along (-1: not
+    chosen yet), so nothing is kept between taps. `step` is a `bot.domain.council.Step`."""
+
+    recruitment_id: int
+    step: int
+    age: int = -1
+    sex: int = -1
+
+
+@dataclasses.dataclass(frozen=True)
+class CouncilWithdraw(CallbackData, prefix="cw"):
+    """「신청 취소」, asked once (`confirmed` 0), then done (1)."""
+
+    recruitment_id: int
+    confirmed: int

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import IntEnum
 
 AGE_BANDS = ("20대 이하", "30대", "40대", "50대", "60대 이상")
 SEXES = ("여", "남")
@@ -24,6 +25,17 @@ SEOUL_RULES = (
 MAX_SEATS = 200
 MAX_RESERVES = 200
 MAX_NUMBERS = 2_000  # applicant numbers in one /council_completed
+
+
+class Step(IntEnum):
+    """The application's screens, in order."""
+
+    CALL = 0  # the call: seats, window, 신청하기 (or one's application)
+    CONSENT = 1  # what is asked, why, who sees it: 동의하고 계속
+    AGE = 2
+    SEX = 3
+    REVIEW = 4  # the answers, 신청하기
+    SUBMIT = 5
 
 
 def is_open(opens_at: datetime, closes_at: datetime, now: datetime) -> bool:

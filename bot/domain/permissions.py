@@ -52,6 +52,7 @@ class Action(StrEnum):
     # the author's own: open to the author alone, ban or not
     WITHDRAW_PROPOSAL = "withdraw_proposal"
     SEE_UNPUBLISHED = "see_unpublished"
+    APPLY_COUNCIL = "apply_council"  # one's own application to the 주민자치회, ban or not
     # moderators (and admins)
     OPEN_ADMIN_MENU = "open_admin_menu"
     HANDLE_WORK_ITEM = "handle_work_item"
@@ -81,6 +82,7 @@ class Action(StrEnum):
     ISSUE_CODES = "issue_codes"
     AUDIT = "audit"
     ROUND_ADMIN = "round_admin"
+    COUNCIL_ADMIN = "council_admin"  # 주민자치회 recruitments, completers, the lottery's table
 
 
 class RefusalReason(StrEnum):
@@ -100,9 +102,9 @@ CONTRIBUTIONS = frozenset({
 })
 ADMIN_ACTIONS = frozenset({
     Action.ADD_DEPARTMENT, Action.GRANT, Action.REVOKE, Action.LIST_STAFF, Action.BROADCAST,
-    Action.ISSUE_CODES, Action.AUDIT, Action.ROUND_ADMIN,
+    Action.ISSUE_CODES, Action.AUDIT, Action.ROUND_ADMIN, Action.COUNCIL_ADMIN,
 })
-OWN_ACTIONS = frozenset({Action.WITHDRAW_PROPOSAL, Action.SEE_UNPUBLISHED})
+OWN_ACTIONS = frozenset({Action.WITHDRAW_PROPOSAL, Action.SEE_UNPUBLISHED, Action.APPLY_COUNCIL})
 MODERATOR_ACTIONS = frozenset(Action) - CONTRIBUTIONS - ADMIN_ACTIONS - OWN_ACTIONS
 NOT_ON_ONES_OWN = {  # no 공감 for one's own proposal, no 👍 for one's own opinion
     Action.ENDORSE: RefusalReason.OWN_PROPOSAL, Action.LIKE: RefusalReason.OWN_OPINION,

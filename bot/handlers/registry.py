@@ -17,6 +17,7 @@ from bot.handlers import (  # admin data  # moderation
     budget_admin,  # participatory-budget rounds (admin)
     budget_news,
     callbacks,  # 「전화로 알려 주세요」: news for residents who proposed offline
+    council,  # the 주민자치회 recruitment
     debates,
     errors,
     exports,
@@ -51,6 +52,7 @@ IN_ORDER: tuple[Callable[[Application], None], ...] = (
     budget_news.register,  # news of budget votes: /budget_news and its toggles
     budget_admin.register,  # participatory-budget rounds (admin)
     verification.register,  # verification codes
+    council.register,  # the 주민자치회 recruitment: /council and the admins' commands
     broadcasts.register,  # broadcasts
     stats.register,  # statistics
     exports.register,  # open data exports

@@ -40,6 +40,7 @@ EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
     ("polls", N_("Resident polls")),
     ("budget_news", N_("Hear when a budget vote opens")),
     ("verify", N_("Confirm you live in your 동 with a code")),
+    ("council", N_("Apply to your 동's 주민자치회")),
     ("ask", N_("Ask the staff a question")),
     ("lang", N_("Change language")),
     ("cancel", N_("Cancel what you are doing")),

@@ -156,25 +156,44 @@ async def apply(
 ) -> ApplyResult:
     """Apply with the given answers (pressing 「동의하고 신청하기」 is the consent), or change
     them while the window is open."""
-    row = await session.get(CouncilRecruitment, recruitment_id)
-    if row is None or not is_open(row.opens_at, row.closes_at, now):
-        return ApplyResult(ApplyOutcome.CLOSED)
-    area = await session.scalar(select(User.verified_area).where(User.id == user_id))
-    if area is None:
-        return ApplyResult(ApplyOutcome.NOT_VERIFIED, _recruitment(row))
-    if area != row.area:
-        return ApplyResult(ApplyOutcome.OTHER_AREA, _recruitment(row))
+    refused, row = await _may_apply(session, recruitment_id, user_id, now)
+    if refused is not None or row is None:
+        return ApplyResult(refused or ApplyOutcome.CLOSED, _recruitment_or_none(row))
     if age_band is None or sex is None:
         return ApplyResult(ApplyOutcome.BAD_CHOICE, _recruitment(row))
+    existed = await _application(session, row.id, user_id) is not None
     values = {"age_band": age_band, "sex": sex, "consented_at": now, "withdrawn_at": None}
     # one statement, so a double tap (two updates at once) cannot insert twice
     upsert = (dialect_insert(session, CouncilApplication, recruitment_id=row.id,
                              user_id=user_id, created_at=now, **values)
               .on_conflict_do_update(index_elements=["user_id", "recruitment_id"], set_=values)
-              .returning(CouncilApplication.id, CouncilApplication.created_at))
-    number, created_at = (await session.execute(upsert)).one()
-    outcome = ApplyOutcome.APPLIED if created_at == now else ApplyOutcome.UPDATED
+              .returning(CouncilApplication.id))
+    number = (await session.execute(upsert)).scalar_one()
+    outcome = ApplyOutcome.UPDATED if existed else ApplyOutcome.APPLIED
     return ApplyResult(outcome, _recruitment(row), number)
+
+
+async def may_apply(
+    session: AsyncSession, *, recruitment_id: int, user_id: int, now: datetime
+) -> ApplyResult:
+    """APPLIED when the resident may apply to this call now, else what `apply` would refuse:
+    the screens before the last one write nothing, but say at once when it would."""
+    refused, row = await _may_apply(session, recruitment_id, user_id, now)
+    return ApplyResult(refused or ApplyOutcome.APPLIED, _recruitment_or_none(row))
+
+
+async def _may_apply(
+    session: AsyncSession, recruitment_id: int, user_id: int, now: datetime
+) -> tuple[ApplyOutcome | None, CouncilRecruitment | None]:
+    row = await session.get(CouncilRecruitment, recruitment_id)
+    if row is None or not is_open(row.opens_at, row.closes_at, now):
+        return ApplyOutcome.CLOSED, row
+    area = await session.scalar(select(User.verified_area).where(User.id == user_id))
+    if area is None:
+        return ApplyOutcome.NOT_VERIFIED, row
+    if area != row.area:
+        return ApplyOutcome.OTHER_AREA, row
+    return None, row
 
 
 async def withdraw(
@@ -247,6 +266,10 @@ async def _application(
     if row is None:
         return None
     return Application(row.id, row.age_band, row.sex, row.withdrawn_at is not None)
+
+
+def _recruitment_or_none(row: CouncilRecruitment | None) -> Recruitment | None:
+    return _recruitment(row) if row is not None else None
 
 
 def _recruitment(row: CouncilRecruitment) -> Recruitment:

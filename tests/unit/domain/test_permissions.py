@@ -46,6 +46,7 @@ TABLE: dict[Action, tuple[str, str, str, str]] = {
     Action.ASK_STAFF:          (OK,      BANNED_,  OK,       OK),
     Action.WITHDRAW_PROPOSAL:  (OK,      OK,       OK,       OK),
     Action.SEE_UNPUBLISHED:    (OK,      OK,       OK,       OK),
+    Action.APPLY_COUNCIL:      (OK,      OK,       OK,       OK),
     Action.OPEN_ADMIN_MENU:    (MODS,    MODS,     OK,       OK),
     Action.HANDLE_WORK_ITEM:   (MODS,    MODS,     OK,       OK),
     Action.APPROVE:            (MODS,    MODS,     OK,       OK),
@@ -73,6 +74,7 @@ TABLE: dict[Action, tuple[str, str, str, str]] = {
     Action.ISSUE_CODES:        (ADMINS,  ADMINS,   ADMINS,   OK),
     Action.AUDIT:              (ADMINS,  ADMINS,   ADMINS,   OK),
     Action.ROUND_ADMIN:        (ADMINS,  ADMINS,   ADMINS,   OK),
+    Action.COUNCIL_ADMIN:      (ADMINS,  ADMINS,   ADMINS,   OK),
 }
 EXPECTED = {
     OK: Allowed(),

@@ -1,0 +1,218 @@
+"""The 주민자치회 recruitment: /council and its application screens (residents), and
+/council_new, /council_completed, /council_pool (admins).
+
+The application keeps nothing between taps: each button carries the answers so far
+(`CouncilApply`), and only the last screen writes. Every screen re-checks the window and the
+resident's verified 동, so a button kept from yesterday says at once what changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from telegram import InputFile
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.buttons import CouncilApply, CouncilWithdraw
+from bot.domain import council as rules
+from bot.domain.council import Step
+from bot.domain.permissions import Action
+from bot.domain.spreadsheet import excel_csv
+from bot.handlers.access import permitted
+from bot.handlers.common import actor_of
+from bot.handlers.shape import Press, Said, on_message, on_press
+from bot.rendering import Answer, Rendered
+from bot.rendering import council as view
+from bot.services import council
+from bot.services.council import ApplyOutcome, RecruitmentRequest, WithdrawOutcome
+
+log = logging.getLogger(__name__)
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+@permitted(Action.APPLY_COUNCIL)
+@on_message
+async def show_call(said: Said) -> None:
+    """/council: the open call of the resident's 동, with their application if any."""
+    async with said.context.transaction() as session:
+        standing = await council.standing(session, said.user_id, said.now)
+    await said.send(view.standing_view(said.t, standing))
+
+
+@permitted(Action.APPLY_COUNCIL)
+@on_press(CouncilApply)
+async def application_step(press: Press[CouncilApply]) -> None:
+    """One screen of the application; the last one applies."""
+    target = press.data
+    if target.step == Step.SUBMIT:
+        await _submit(press)
+        return
+    if target.step == Step.CALL:
+        await _show_call(press)
+        return
+    async with press.context.transaction() as session:
+        allowed = await council.may_apply(session, recruitment_id=target.recruitment_id,
+                                          user_id=press.user_id, now=press.now)
+    if allowed.outcome is not ApplyOutcome.APPLIED:
+        await press.alert(view.refusal(press.t, allowed))
+        return
+    await _show_step(press)
+
+
+async def _show_call(press: Press[CouncilApply]) -> None:
+    """「뒤로」 and 「아니요」: the call as /council shows it, in place."""
+    async with press.context.transaction() as session:
+        standing = await council.standing(session, press.user_id, press.now)
+    await press.show(view.standing_view(press.t, standing))
+
+
+async def _show_step(press: Press[CouncilApply]) -> None:
+    target, t = press.data, press.t
+    screens: dict[int, Callable[[], Rendered]] = {
+        Step.CONSENT: lambda: view.consent(t, target.recruitment_id),
+        Step.AGE: lambda: view.ask_age(t, target.recruitment_id),
+        Step.SEX: lambda: view.ask_sex(t, target.recruitment_id, target.age),
+        Step.REVIEW: lambda: view.review(t, target.recruitment_id, target.age, target.sex),
+    }
+    screen = screens.get(target.step)
+    if screen is None or not _answers_so_far_known(target):
+        await press.alert(view.refusal(t, council.ApplyResult(ApplyOutcome.BAD_CHOICE)))
+        return
+    await press.show(screen())
+
+
+def _answers_so_far_known(target: CouncilApply) -> bool:
+    """A forged press names an answer no button offers; a step past the answers is stale."""
+    age_needed = target.step in (Step.SEX, Step.REVIEW, Step.SUBMIT)
+    sex_needed = target.step in (Step.REVIEW, Step.SUBMIT)
+    return ((not age_needed or rules.age_band(target.age) is not None)
+            and (not sex_needed or rules.sex(target.sex) is not None))
+
+
+async def _submit(press: Press[CouncilApply]) -> None:
+    target = press.data
+    age, sex = rules.age_band(target.age), rules.sex(target.sex)
+    async with press.context.transaction() as session:
+        result = await council.apply(session, recruitment_id=target.recruitment_id,
+                                     user_id=press.user_id, age_band=age, sex=sex,
+                                     now=press.now)
+    log.info("council application to call %s: %s", target.recruitment_id, result.outcome)
+    if result.outcome not in (ApplyOutcome.APPLIED, ApplyOutcome.UPDATED) or not (age and sex):
+        await press.alert(view.refusal(press.t, result))
+        return
+    await press.show(view.receipt(press.t, result, age, sex))
+
+
+@permitted(Action.APPLY_COUNCIL)
+@on_press(CouncilWithdraw)
+async def withdraw(press: Press[CouncilWithdraw]) -> None:
+    """「신청 취소」: asked once, then done."""
+    target = press.data
+    if not target.confirmed:
+        await press.show(view.ask_withdraw(press.t, target.recruitment_id))
+        return
+    async with press.context.transaction() as session:
+        outcome = await council.withdraw(session, recruitment_id=target.recruitment_id,
+                                         user_id=press.user_id, now=press.now)
+        standing = await council.standing(session, press.user_id, press.now)
+    log.info("council withdrawal from call %s: %s", target.recruitment_id, outcome)
+    await _after_withdrawal(press, outcome, standing)
+
+
+async def _after_withdrawal(
+    press: Press[CouncilWithdraw], outcome: WithdrawOutcome, standing: council.Standing
+) -> None:
+    if outcome is WithdrawOutcome.CLOSED or standing.recruitment is None:
+        await press.alert(view.refusal(press.t, council.ApplyResult(ApplyOutcome.CLOSED)))
+        return
+    if outcome is WithdrawOutcome.NOT_APPLIED:
+        await press.answer(Answer(view.not_applied(press.t), alert=True,
+                                  redraw=view.standing_view(press.t, standing)))
+        return
+    await press.show(view.withdrawn(press.t, standing.recruitment))
+
+
+# ----- admins ----------------------------------------------------------------------------
+
+
+def parse_open_command(text: str) -> RecruitmentRequest | None:
+    """`/council_new <동> <seats> <reserves> <YYYY-MM-DD>`; None when the shape is wrong."""
+    parts = text.split()
+    if len(parts) != 5 or not parts[2].isdigit() or not parts[3].isdigit():
+        return None
+    try:
+        last_day = date.fromisoformat(parts[4])
+    except ValueError:
+        return None
+    return RecruitmentRequest(parts[1], int(parts[2]), int(parts[3]), last_day)
+
+
+@permitted(Action.COUNCIL_ADMIN)
+@on_message
+async def open_call(said: Said) -> None:
+    request = parse_open_command(said.message.text or "")
+    if request is None:
+        await said.reply_html(view.open_usage(said.t))
+        return
+    settings = said.context.services.settings
+    async with said.context.transaction() as session:
+        result = await council.open_recruitment(
+            session, request, areas=settings.areas, tz=settings.policy.timezone,
+            actor=actor_of(said.update), now=said.now)
+    if result.recruitment is None:
+        await said.reply_html(view.open_problem(said.t, result.outcome, request.area,
+                                                settings.areas))
+        return
+    await said.reply_html(view.opened(said.t, result))
+
+
+@permitted(Action.COUNCIL_ADMIN)
+@on_message
+async def record_completers(said: Said) -> None:
+    """`/council_completed <call> <numbers…>`, the numbers as pasted from a sign-in sheet."""
+    words = (said.message.text or "").split()  # the numbers may come one a line
+    call = words[1] if len(words) > 1 else ""
+    numbers, not_numbers = rules.parse_numbers(" ".join(words[2:]))
+    if not call.isdigit() or not numbers or len(numbers) > rules.MAX_NUMBERS:
+        await said.reply_html(view.completers_usage(said.t))
+        return
+    async with said.context.transaction() as session:
+        result = await council.record_completers(
+            session, recruitment_id=int(call), numbers=numbers, actor=actor_of(said.update),
+            now=said.now)
+    await said.reply_html(view.completers_recorded(said.t, int(call), result, not_numbers))
+
+
+@permitted(Action.COUNCIL_ADMIN)
+@on_message
+async def send_pool(said: Said) -> None:
+    """`/council_pool <call>`: the completers' table and Seoul's rules, for the lottery."""
+    if len(said.args) != 1 or not said.args[0].isdigit():
+        await said.reply_html(view.pool_usage(said.t))
+        return
+    call = int(said.args[0])
+    async with said.context.transaction() as session:
+        recruitment, done, applied = await council.completers(session, call)
+    if recruitment is None:
+        await said.reply_html(view.no_call(said.t, call))
+        return
+    pool = excel_csv(rules.POOL_HEADER, rules.pool_rows(done))
+    seoul = excel_csv(rules.SEOUL_RULES[0], rules.SEOUL_RULES[1:])
+    await said.message.reply_document(InputFile(pool, filename=f"council-{call}-pool.csv"))
+    await said.message.reply_document(InputFile(seoul, filename=f"council-{call}-rules.csv"))
+    await said.reply_html(view.pool_sent(said.t, recruitment, len(done), applied))
+
+
+def register(application: Application) -> None:
+    """Before the fallbacks, whose catch-all answers unknown buttons as stale."""
+    application.add_handler(CommandHandler("council", show_call, filters=PRIVATE))
+    application.add_handler(CommandHandler("council_new", open_call, filters=PRIVATE))
+    application.add_handler(CommandHandler("council_completed", record_completers,
+                                           filters=PRIVATE))
+    application.add_handler(CommandHandler("council_pool", send_pool, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(application_step,
+                                                 pattern=CouncilApply.matches))
+    application.add_handler(CallbackQueryHandler(withdraw, pattern=CouncilWithdraw.matches))

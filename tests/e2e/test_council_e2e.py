@@ -1,0 +1,119 @@
+"""The 주민자치회 recruitment through the real bot and the sandbox: an admin opens a call, a
+verified resident reads the consent, answers, applies, changes an answer and withdraws;
+others are refused (not verified, another 동, after the close, a forged press); the admin
+records the completers and gets the table that `python -m bot sortition prepare` reads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.buttons import CouncilApply
+from bot.clock import ShiftableClock
+from bot.db.models import CouncilApplication
+from bot.domain.council import Step
+from bot.domain.lottery_tables import parse_pool, parse_rules
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox.client import Resident, SentMessage
+from tests.support.factories import make_user
+from tests.support.harness import running_bot, settings_for
+
+pytestmark = pytest.mark.usefixtures("no_failed_updates")
+
+ADMIN, MINJI, YEONGSU, HANEUL = 9301, 9302, 9303, 9304
+
+
+async def step(person: Resident, message: SentMessage, label: str) -> SentMessage:
+    """Press `label` on `message` and return the message as the press redrew it."""
+    query = await person.press(message, label)
+    await person.wait_for_callback_answer(query)
+    return await person.wait_for_edit(message)
+
+
+def file_text(state: SandboxState, message: SentMessage) -> str:
+    stored = state.chat(message.chat_id).find(message.message_id)
+    assert stored is not None and stored.file is not None
+    return stored.file.data.decode("utf-8-sig")
+
+
+async def test_a_resident_applies_changes_and_withdraws_and_staff_get_the_table(
+    database_url: str, sandbox: SandboxServer, sandbox_state: SandboxState,
+    residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    admin, minji = residents.resident(ADMIN, "관리자"), residents.resident(MINJI, "민지")
+    yeongsu, haneul = residents.resident(YEONGSU, "영수"), residents.resident(HANEUL, "하늘")
+    settings = settings_for(database_url, sandbox, admin_telegram_ids=frozenset({ADMIN}))
+    async with running_bot(settings, clock) as runtime:
+        async with runtime.sessionmaker() as session, session.begin():
+            await make_user(session, MINJI, clock.now(), verified_area="신도림동")
+            await make_user(session, YEONGSU, clock.now(), verified_area="구로1동")
+        await minji.say("/council")
+        assert "진행 중인 주민자치회 위원 모집이 없어요" in (await minji.wait_for_message()).text
+
+        await minji.say("/council_new 신도림동 50 10 2026-12-15")  # residents cannot
+        await minji.wait_for_message()
+        await admin.say("/council_new 신도림동 50 10 2026-12-15")
+        opened = (await admin.wait_for_message("🏛")).text
+        assert "신도림동 1번 모집을 열었어요. 12월 15일(화)까지 위원 50명, 예비 10명" in opened
+
+        await minji.say("/council")
+        call = await minji.wait_for_message("🏛")
+        assert "위원 50명(예비 10명)을 주민자치학교를 마친 신청자 가운데" in call.text
+        consent = await step(minji, call, "✍️ 신청하기")
+        assert "• 묻는 것: 연령대와 성별" in consent.text
+        assert "이름과 연락처는 나가지 않아요" in consent.text
+        ages = await step(minji, consent, "✅ 동의하고 계속")
+        sexes = await step(minji, ages, "40대")
+        review = await step(minji, sexes, "여성")
+        assert review.text == "이대로 신청할까요?\n연령대: 40대\n성별: 여성"
+        receipt = await step(minji, review, "✅ 신청하기")
+        assert receipt.text.startswith("✅ 신청했어요.\n신청 번호: 0001 · 40대 · 여성\n")
+        assert "12월 15일(화)까지 답을 바꾸거나 취소할 수 있어요" in receipt.text
+
+        changed = await step(minji, await step(minji, await step(minji, await step(
+            minji, receipt, "답 바꾸기"), "✅ 동의하고 계속"), "50대"), "여성")
+        again = await step(minji, changed, "✅ 신청하기")
+        assert again.text.startswith("✅ 신청 내용을 바꿨어요.\n신청 번호: 0001 · 50대 · 여성")
+
+        await yeongsu.say("/council")  # verified in another 동: no call there
+        assert "지금 구로1동에서 진행 중인" in (await yeongsu.wait_for_message()).text
+        forged = await yeongsu.press_data(call, CouncilApply(1, Step.SUBMIT, 0, 0).pack())
+        refused = await yeongsu.wait_for_callback_answer(forged)
+        assert refused.show_alert and "거주를 확인한 신도림동 주민만" in (refused.text or "")
+        await haneul.say("/council")
+        assert "/verify <코드>" in (await haneul.wait_for_message()).text
+
+        stale = await minji.press_data(receipt, CouncilApply(1, Step.REVIEW, 9, 0).pack())
+        assert (await minji.wait_for_callback_answer(stale)).show_alert  # no such age band
+
+        kept = await step(minji, await step(minji, again, "신청 취소"), "아니요")
+        assert "신청 번호: 0001 · 50대 · 여성" in (kept.text or "")  # the call, as /council
+        gone = await step(minji, await step(minji, kept, "신청 취소"), "네, 취소할게요")
+        assert gone.text.startswith("신청을 취소했어요. 12월 15일(화)까지 다시 신청할 수 있어요.")
+        back = await step(minji, await step(minji, await step(minji, await step(
+            minji, gone, "✍️ 다시 신청하기"), "✅ 동의하고 계속"), "30대"), "남성")
+        assert (await step(minji, back, "✅ 신청하기")).text.startswith("✅ 신청 내용을 바꿨어요.")
+
+        await admin.say("/council_completed 1\n0001,\n0002 일곱")  # as pasted from a sheet
+        recorded = (await admin.wait_for_message("✅")).text
+        assert recorded.startswith(
+            "✅ 1명을 기록했어요.\n이 모집의 신청자가 아니거나 신청을 취소한 번호: 0002")
+        assert "번호가 아닌 것: 일곱" in recorded
+        await admin.say("/council_pool 1")
+        summary = (await admin.wait_for_message("📋")).text
+        assert summary.startswith(
+            "📋 신도림동 1번 모집: 신청자 1명 가운데 1명이 주민자치학교를 마쳤어요.")
+        pool_file, rules_file = [m for m in admin.inbox() if m.file_kind == "document"]
+        pool = parse_pool(file_text(sandbox_state, pool_file))
+        assert [(a.number, dict(a.features)) for a in pool] == [
+            ("0001", {"age": "30대", "sex": "남"})]
+        assert len(parse_rules(file_text(sandbox_state, rules_file))) == 3
+
+        await clock.advance(timedelta(days=22))  # past 12/15 24:00 KST
+        late = await minji.press_data(back, CouncilApply(1, Step.CONSENT).pack())
+        assert "신청이 끝났어요" in ((await minji.wait_for_callback_answer(late)).text or "")
+        async with runtime.sessionmaker() as session:
+            rows = list(await session.scalars(select(CouncilApplication)))
+        assert [(r.age_band, r.sex, r.withdrawn_at) for r in rows] == [("30대", "남", None)]
