@@ -856,3 +856,29 @@ class CouncilApplication(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by: Mapped[str | None] = mapped_column(String(120))
+    # migration 0022: what the draw made of it (`bot.domain.council.Outcome`), a reserve's rank
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    reserve_rank: Mapped[int | None] = mapped_column(Integer)
+
+
+class CouncilDraw(Base):
+    """The members' lottery of one call, drawn in the bot (`bot.domain.lottery`): prepared
+    (the inputs published with the commitment, the secret kept until the draw, the library's
+    distribution) and then drawn (the room's randomness and the record anyone re-runs with
+    `python -m bot sortition verify`)."""
+
+    __tablename__ = "council_draws"
+
+    recruitment_id: Mapped[int] = mapped_column(
+        ForeignKey("council_recruitments.id", ondelete="CASCADE"), primary_key=True,
+        autoincrement=False)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON())
+    commitment: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(String(64))  # hex; revealed in the record
+    distribution: Mapped[dict[str, Any]] = mapped_column(JSON())
+    library: Mapped[str] = mapped_column(String(64))
+    prepared_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    prepared_by: Mapped[str] = mapped_column(String(120))
+    record: Mapped[dict[str, Any] | None] = mapped_column(JSON())
+    drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    drawn_by: Mapped[str | None] = mapped_column(String(120))

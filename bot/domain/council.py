@@ -10,18 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
+
+from bot.domain.lottery import Comparison, QuotaRule
+from bot.domain.lottery_tables import RULE_COLUMNS, rule_row
 
 AGE_BANDS = ("20대 이하", "30대", "40대", "50대", "60대 이상")
 SEXES = ("여", "남")
 POOL_HEADER = ("number", "age", "sex")
-# Seoul's rules, as `sortition prepare --rules` reads them; the office may change them there.
-SEOUL_RULES = (
-    ("feature", "categories", "comparison", "count", "percent"),
-    ("age", "20대 이하|30대|40대", "이상", "", "15"),
-    ("sex", "여", "미만", "", "60"),
-    ("sex", "남", "미만", "", "60"),
+# Seoul's composition rules: the bot's draw uses them; the office may change them in the
+# table `/council_pool` sends (`SEOUL_RULES`) and draw with `python -m bot sortition`.
+SEOUL_QUOTAS = (
+    QuotaRule("age", AGE_BANDS[:3], Comparison.AT_LEAST, percent=15),
+    QuotaRule("sex", ("여",), Comparison.UNDER, percent=60),
+    QuotaRule("sex", ("남",), Comparison.UNDER, percent=60),
 )
+SEOUL_RULES = (RULE_COLUMNS, *(rule_row(rule) for rule in SEOUL_QUOTAS))
+DRAW_METHOD = "maximin"
+
+
+class Outcome(StrEnum):
+    """What the draw made of a completer's application."""
+
+    SELECTED = "selected"
+    RESERVE = "reserve"
+    NOT_DRAWN = "not_drawn"
 MAX_SEATS = 200
 MAX_RESERVES = 200
 MAX_NUMBERS = 2_000  # applicant numbers in one /council_completed

@@ -642,8 +642,23 @@ class QuestionAnswered(Event):
     answer: str
 
 
+@dataclass(frozen=True)
+class CouncilDrawn(Event):
+    """The members' lottery, to each completer: selected, a reserve (with its rank) or not
+    drawn (`bot.domain.council.Outcome`)."""
+
+    kind: ClassVar[str] = "council_drawn"
+    area: str
+    recruitment_id: int
+    number: str
+    outcome: str
+    seats: int
+    reserve_rank: int | None = field(default=None, kw_only=True,
+                                     metadata={_OMIT_IF_NONE: True})
+
+
 EVENTS: tuple[type[Event], ...] = (
-    QuestionAsked, QuestionAnswered,
+    QuestionAsked, QuestionAnswered, CouncilDrawn,
     ProposalApproved, ProposalRejected, ProposalWithdrawn, AlmostThere, Halfway, ClosingSoon,
     ThresholdReached, ProposalExpired, StatusChanged,
     ModerationPending, ModerationThreshold, ModerationReported, ModerationOpinion,

@@ -64,6 +64,14 @@ def parse_rules(text: str) -> tuple[QuotaRule, ...]:
     return tuple(_rule(line, cells) for line, cells in rows)
 
 
+def rule_row(rule: QuotaRule) -> tuple[str, str, str, str, str]:
+    """A rule as a row of the rules table (what `parse_rules` reads back)."""
+    word = next(w for w, c in COMPARISONS.items() if c is rule.comparison)  # the Korean one
+    return (rule.feature, "|".join(rule.categories), word,
+            "" if rule.count is None else str(rule.count),
+            "" if rule.percent is None else str(rule.percent))
+
+
 def _rule(line: int, cells: list[str]) -> QuotaRule:
     if len(cells) != len(RULE_COLUMNS):
         raise LotteryError(f"규칙 표 {line}번째 줄: 칸 수가 맞지 않아요.")

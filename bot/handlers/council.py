@@ -8,7 +8,9 @@ resident's verified 동, so a button kept from yesterday says at once what chang
 
 from __future__ import annotations
 
+import json
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import date
 
@@ -18,15 +20,18 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.buttons import CouncilApply, CouncilWithdraw
 from bot.domain import council as rules
 from bot.domain.council import Step
+from bot.domain.lottery import SECRET_BYTES, LotteryError, Prepared
 from bot.domain.permissions import Action
 from bot.domain.spreadsheet import excel_csv
 from bot.handlers.access import permitted
 from bot.handlers.common import actor_of
 from bot.handlers.shape import Press, Said, on_message, on_press
+from bot.lottery_draw import find_distribution
 from bot.rendering import Answer, Rendered
 from bot.rendering import council as view
-from bot.services import council
+from bot.services import council, council_draw
 from bot.services.council import ApplyOutcome, RecruitmentRequest, WithdrawOutcome
+from bot.services.council_draw import DrawOutcome, PrepareOutcome
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +211,108 @@ async def send_pool(said: Said) -> None:
     await said.reply_html(view.pool_sent(said.t, recruitment, len(done), applied))
 
 
+# ----- the draw ---------------------------------------------------------------------------
+
+
+def _call_argument(said: Said) -> int | None:
+    """The call number, the first word after the command."""
+    words = (said.message.text or "").split()
+    return int(words[1]) if len(words) > 1 and words[1].isdecimal() else None
+
+
+@permitted(Action.COUNCIL_ADMIN)
+@on_message
+async def prepare_draw(said: Said) -> None:
+    """`/council_prepare <call>`: the completers under Seoul's rules; the chances are computed
+    apart (minutes for a large pool), then the announcement comes as a file."""
+    call = _call_argument(said)
+    if call is None:
+        await said.reply_html(view.prepare_usage(said.t))
+        return
+    async with said.context.transaction() as session:
+        start = await council_draw.draw_inputs(session, call, said.now)
+    if start.outcome is PrepareOutcome.UNMET:
+        await said.reply_html(view.prepare_unmet(said.t, start.unmet))
+    elif start.outcome is not PrepareOutcome.READY:
+        await said.reply_html(view.prepare_problem(said.t, start.outcome.value, call))
+    else:
+        await said.reply_html(view.preparing(said.t, call))
+        said.context.application.create_task(_prepare_apart(said, call, start))
+
+
+async def _prepare_apart(said: Said, call: int, start: council_draw.PrepareStart) -> None:
+    """Compute the distribution in its own process, keep it with a fresh secret, send the
+    announcement; the update itself was answered already."""
+    assert start.inputs is not None
+    try:
+        found = await find_distribution(start.inputs)
+    except LotteryError as error:
+        await said.reply_html(view.prepare_failed(said.t, call, str(error)))
+        return
+    prepared = Prepared(start.title, start.inputs, secrets.token_bytes(SECRET_BYTES),
+                        found.distribution, found.library)
+    async with said.context.services.sessionmaker() as session, session.begin():
+        await council_draw.store_prepared(session, call, prepared, actor=actor_of(said.update),
+                                          now=said.now)
+    await _send_files(said, call)
+
+
+@permitted(Action.COUNCIL_ADMIN)
+@on_message
+async def draw(said: Said) -> None:
+    """`/council_draw <call> <numbers drawn in the room>`: once."""
+    call, words = _call_argument(said), (said.message.text or "").split()[2:]
+    if call is None or not words:
+        await said.reply_html(view.draw_usage(said.t))
+        return
+    drawn = await _conduct(said, call, " ".join(words))
+    if drawn is None:
+        await said.reply_html(view.draw_usage(said.t))
+    elif drawn.outcome is not DrawOutcome.DRAWN or drawn.record is None:
+        await said.reply_html(view.draw_problem(said.t, drawn.outcome.value, call))
+    else:
+        await _send_files(said, call)
+        await said.reply_html(view.drawn_summary(said.t, call, drawn.record))
+
+
+async def _conduct(said: Said, call: int, randomness: str) -> council_draw.Drawn | None:
+    """The draw; None when the words are no randomness (only separators)."""
+    try:
+        async with said.context.transaction() as session:
+            return await council_draw.conduct_draw(session, call, randomness,
+                                                   actor=actor_of(said.update), now=said.now)
+    except LotteryError:
+        return None
+
+
+@permitted(Action.COUNCIL_ADMIN)
+@on_message
+async def send_files(said: Said) -> None:
+    """`/council_files <call>`: the announcement, and the record once drawn."""
+    call = _call_argument(said)
+    if call is None:
+        await said.reply_html(view.files_usage(said.t))
+        return
+    if not await _send_files(said, call):
+        await said.reply_html(view.draw_problem(said.t, DrawOutcome.NOT_PREPARED.value, call))
+
+
+async def _send_files(said: Said, call: int) -> bool:
+    """The draw's files as they are published; False when it is not prepared."""
+    async with said.context.services.sessionmaker() as session:
+        announcement, record = await council_draw.prepared_files(session, call)
+    if announcement is None:
+        return False
+    for name, data in (("announcement", announcement), ("record", record)):
+        if data is not None:
+            body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+            await said.message.reply_document(
+                InputFile(body, filename=f"council-{call}-{name}.json"))
+    if record is None:
+        await said.reply_html(view.prepared(said.t, call, announcement))
+    return True
+
+
 def register(application: Application) -> None:
     """Before the fallbacks, whose catch-all answers unknown buttons as stale."""
     application.add_handler(CommandHandler("council", show_call, filters=PRIVATE))
@@ -213,6 +320,9 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("council_completed", record_completers,
                                            filters=PRIVATE))
     application.add_handler(CommandHandler("council_pool", send_pool, filters=PRIVATE))
+    application.add_handler(CommandHandler("council_prepare", prepare_draw, filters=PRIVATE))
+    application.add_handler(CommandHandler("council_draw", draw, filters=PRIVATE))
+    application.add_handler(CommandHandler("council_files", send_files, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(application_step,
                                                  pattern=CouncilApply.matches))
     application.add_handler(CallbackQueryHandler(withdraw, pattern=CouncilWithdraw.matches))

@@ -3,15 +3,27 @@ receipt, withdrawing; and the staff's replies (opening a call, completers, the t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import CouncilApply, CouncilWithdraw
-from bot.domain.council import AGE_BANDS, MAX_RESERVES, MAX_SEATS, SEXES, Step, applicant_number
+from bot.domain.council import (
+    AGE_BANDS,
+    MAX_RESERVES,
+    MAX_SEATS,
+    SEXES,
+    Outcome,
+    Step,
+    applicant_number,
+)
+from bot.domain.events import CouncilDrawn
+from bot.domain.lottery import LotteryRecord, Unmet, describe_rule, describe_unmet
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
+from bot.rendering.registry import EventRegistry
 from bot.services.council import (
     ApplyOutcome,
     ApplyResult,
@@ -22,6 +34,7 @@ from bot.services.council import (
     Standing,
 )
 
+COUNCIL_TEMPLATES: EventRegistry[str] = EventRegistry()
 SEX_LABELS = {"여": N_("Woman"), "남": N_("Man")}
 REFUSALS: dict[ApplyOutcome, str] = {
     ApplyOutcome.CLOSED: N_("Applications for this call are closed."),
@@ -221,3 +234,101 @@ def pool_sent(t: Translator, recruitment: Recruitment, completers: int, applied:
 
 def no_call(t: Translator, call: int) -> str:
     return t.gettext("There is no call {id}.").format(id=call)
+
+
+# ----- the draw ---------------------------------------------------------------------------
+
+
+@COUNCIL_TEMPLATES.of(CouncilDrawn)
+def _drawn(t: Translator, event: CouncilDrawn) -> str:
+    head = t.gettext(
+        "🏛 The {area} 주민자치회 lottery is drawn (applicant number {number})."
+    ).format(area=escape(event.area), number=escape(event.number))
+    if event.outcome == Outcome.SELECTED:
+        body = t.gettext("🎉 You are selected as one of the {seats} members. The 동 office "
+                         "will guide you through the appointment.").format(seats=event.seats)
+    elif event.outcome == Outcome.RESERVE:
+        body = t.gettext("You are reserve number {rank}. If a seat is left empty, it goes to "
+                         "the reserves in this order, keeping the composition rules.").format(
+            rank=event.reserve_rank)
+    else:
+        body = t.gettext("You were not drawn this time. Thank you for applying and for "
+                         "completing the 주민자치학교.")
+    return f"{head}\n{body}"
+
+
+PREPARE_PROBLEMS = {
+    "not_found": N_("There is no call {id}."),
+    "still_open": N_("Call {id} still takes applications: prepare the draw once it closes."),
+    "already_prepared": N_("The draw of call {id} is prepared already: /council_files {id}"),
+    "no_completers": N_("Nobody has completed the 주민자치학교 in call {id} yet: "
+                        "/council_completed {id} <applicant numbers>"),
+}
+
+
+def prepare_usage(t: Translator) -> str:
+    return escape(t.gettext("Usage: /council_prepare <call>"))
+
+
+def prepare_problem(t: Translator, outcome: str, call: int) -> str:
+    return escape(t.gettext(PREPARE_PROBLEMS[outcome])).format(id=call)
+
+
+def prepare_unmet(t: Translator, unmet: Sequence[Unmet]) -> str:
+    """The rules the completers cannot meet, each as `describe_unmet` says it (Korean: the
+    rules are data, as the office wrote them)."""
+    lines = [t.gettext("The completers cannot meet the rules:"),
+             *(f"• {describe_unmet(u)}" for u in unmet)]
+    return escape("\n".join(lines))
+
+
+def preparing(t: Translator, call: int) -> str:
+    return t.gettext("⏳ Preparing the draw of call {id}: computing every completer's chance "
+                     "takes up to a few minutes.").format(id=call)
+
+
+def prepared(t: Translator, call: int, announcement: Mapping[str, Any]) -> str:
+    chances = list(announcement["chances"].values())
+    return escape(t.gettext(
+        "🔒 The draw of call {id} is prepared. Publish the announcement above before the "
+        "draw: it holds the applicant numbers with age band and sex, the rules, each "
+        "chance (from {low} to {high}) and the commitment {commitment}. At the draw, enter "
+        "the numbers drawn in the room: /council_draw {id} <numbers>"
+    )).format(id=call, low=f"{min(chances):.1%}", high=f"{max(chances):.1%}",
+             commitment=escape(str(announcement["commitment"])))
+
+
+def prepare_failed(t: Translator, call: int, reason: str) -> str:
+    return escape(t.gettext("The draw of call {id} cannot be prepared: {reason}").format(
+        id=call, reason=reason))
+
+
+def draw_usage(t: Translator) -> str:
+    return escape(t.gettext("Usage: /council_draw <call> <the numbers drawn in the room>\n"
+                            "Example: /council_draw 1 7 21 33 40 42"))
+
+
+def draw_problem(t: Translator, outcome: str, call: int) -> str:
+    texts = {"not_prepared": N_("The draw of call {id} is not prepared: /council_prepare {id}"),
+             "already_drawn": N_("Call {id} is drawn already. A draw happens once: "
+                                 "/council_files {id}")}
+    return t.gettext(texts[outcome]).format(id=call)
+
+
+def drawn_summary(t: Translator, call: int, record: LotteryRecord) -> str:
+    result = record.result
+    counts = "\n".join(
+        t.gettext("• {rule}: {count} (allowed {low} to {high})").format(
+            rule=escape(describe_rule(c.rule)), count=c.count, low=c.minimum, high=c.maximum)
+        for c in result.counts)
+    return t.gettext(
+        "🎲 Call {id} is drawn with 「{randomness}」.\nSelected: {selected}\n"
+        "Reserves, in order: {reserves}\n{counts}\nEvery completer is told in the chat. "
+        "Publish the record above: anyone can check it with python -m bot sortition verify."
+    ).format(id=call, randomness=escape(record.public_randomness),
+             selected=" ".join(result.selected), reserves=" ".join(result.reserves) or "-",
+             counts=counts)
+
+
+def files_usage(t: Translator) -> str:
+    return escape(t.gettext("Usage: /council_files <call>"))

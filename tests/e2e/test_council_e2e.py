@@ -5,6 +5,7 @@ records the completers and gets the table that `python -m bot sortition prepare`
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from bot.clock import ShiftableClock
 from bot.db.models import CouncilApplication
 from bot.domain.council import Step
 from bot.domain.lottery_tables import parse_pool, parse_rules
+from bot.services import council
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from sandbox.client import Resident, SentMessage
 from tests.support.factories import make_user
@@ -117,3 +119,55 @@ async def test_a_resident_applies_changes_and_withdraws_and_staff_get_the_table(
         async with runtime.sessionmaker() as session:
             rows = list(await session.scalars(select(CouncilApplication)))
         assert [(r.age_band, r.sex, r.withdrawn_at) for r in rows] == [("30대", "남", None)]
+
+
+async def test_the_admin_prepares_and_draws_and_every_completer_hears(
+    database_url: str, sandbox: SandboxServer, sandbox_state: SandboxState,
+    residents: SandboxClient, clock: ShiftableClock,
+) -> None:
+    admin = residents.resident(ADMIN, "관리자")
+    people = [residents.resident(9400 + n, f"주민{n}") for n in range(6)]
+    answers = [("30대", "여"), ("50대", "남"), ("40대", "남"), ("60대 이상", "여"),
+               ("50대", "여"), ("20대 이하", "남")]
+    settings = settings_for(database_url, sandbox, admin_telegram_ids=frozenset({ADMIN}))
+    async with running_bot(settings, clock) as runtime:
+        await admin.say("/council_new 신도림동 2 1 2026-12-15")
+        await admin.wait_for_message("🏛")
+        async with runtime.sessionmaker() as session, session.begin():
+            for person, (age, sex) in zip(people, answers, strict=True):
+                user = await make_user(session, person.user_id, clock.now(),
+                                       verified_area="신도림동")
+                await council.apply(session, recruitment_id=1, user_id=user.id, age_band=age,
+                                    sex=sex, now=clock.now())
+        await admin.say("/council_prepare 1")
+        assert "아직 신청을 받고 있어요" in (await admin.wait_for_message()).text
+        await admin.say("/council_completed 1 0001 0002 0003 0004 0005")  # 0006 did not
+        await admin.wait_for_message("✅")
+        await clock.advance(timedelta(days=22))
+
+        await admin.say("/council_draw 1 7 21 33")
+        assert "추첨을 아직 준비하지 않았어요" in (await admin.wait_for_message()).text
+        await admin.say("/council_prepare 1")
+        assert (await admin.wait_for_message("⏳")).text.startswith("⏳ 1번 모집의 추첨을")
+        ready = await admin.wait_for_message("🔒", timeout=60)
+        assert "/council_draw 1 <숫자들>" in ready.text
+        await admin.say("/council_draw 1 ７, 21  33")
+        summary = (await admin.wait_for_message("🎲")).text
+        assert summary.startswith("🎲 1번 모집을 「7 21 33」로 추첨했어요.\n선발: ")
+        names = [m.file_name for m in admin.inbox() if m.file_kind == "document"]
+        assert names == ["council-1-announcement.json", "council-1-announcement.json",
+                         "council-1-record.json"]
+        record = json.loads(file_text(sandbox_state, admin.inbox()[-2]))
+        assert record["public_randomness"] == "7 21 33" and len(record["selected"]) == 2
+
+        heard = {}
+        for person in people[:5]:
+            notice = await person.wait_for_message("🏛", after=0)
+            heard[person.user_id] = notice.text
+        assert sum("뽑혔어요" in text for text in heard.values()) == 2
+        assert sum("예비 1번이에요" in text for text in heard.values()) == 1
+        assert sum("이번에는 뽑히지 않았어요" in text for text in heard.values()) == 2
+        assert not [m for m in people[5].inbox() if "🏛" in (m.text or "")]
+
+        await admin.say("/council_draw 1 1 2 3")
+        assert "이미 추첨했어요" in (await admin.wait_for_message()).text

@@ -289,6 +289,13 @@ async def test_objects_mask_as_soon_as_a_published_text_is_set(
 NOT_PUBLISHED = {
     "council_recruitments.created_by": "the staff member's id (telegram:<id>), for the staff",
     "council_applications.completed_by": "the staff member's id (telegram:<id>), for the staff",
+    "council_draws.inputs": "applicant numbers with age band and sex, and the rules: no text of "
+                            "anyone's, and masking could alter what the commitment binds",
+    "council_draws.distribution": "applicant numbers and probabilities only",
+    "council_draws.record": "the published record: numbers, features, hex digests (a digest's "
+                            "digits must not be masked as a phone number)",
+    "council_draws.prepared_by": "the staff member's id (telegram:<id>), for the staff",
+    "council_draws.drawn_by": "the staff member's id (telegram:<id>), for the staff",
     "audit_log.actor": "staff-only audit log",
     "audit_log.subject": "staff-only audit log",
     "audit_log.before": "staff-only audit log",

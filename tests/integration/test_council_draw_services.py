@@ -1,0 +1,124 @@
+"""The members' lottery drawn in the bot, on both databases: what stands in the way of
+preparing it, the prepared draw kept once, the draw done once, every completer's outcome
+kept and told, and a record that re-runs to the same panel."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import AuditEntry, CouncilApplication, OutboxMessage
+from bot.domain.deadlines import SEOUL
+from bot.domain.lottery import Prepared, conduct, discrepancies
+from bot.lottery_draw import distribution_of
+from bot.services import council, council_draw
+from bot.services.council import RecruitmentRequest
+from bot.services.council_draw import DrawOutcome, PrepareOutcome
+from tests.conftest import START
+from tests.support.factories import make_user
+
+Maker = async_sessionmaker[AsyncSession]
+CLOSED = START + timedelta(days=30)
+SECRET = bytes(range(32))
+
+
+async def call_with(maker: Maker, people: list[tuple[str, str]], *, completed: int | None = None,
+                    seats: int = 4, reserves: int = 2) -> list[int]:
+    """A call in 신도림동 with one application per (age band, sex); the first `completed`
+    (all by default) completed the 주민자치학교. Returns the applicant numbers."""
+    async with maker() as session, session.begin():
+        await council.open_recruitment(
+            session, RecruitmentRequest("신도림동", seats, reserves, date(2026, 12, 15)),
+            areas=("신도림동",), tz=SEOUL, actor="telegram:1", now=START)
+        numbers = []
+        for n, (age, sex) in enumerate(people):
+            user = await make_user(session, 500 + n, START, verified_area="신도림동")
+            applied = await council.apply(session, recruitment_id=1, user_id=user.id,
+                                          age_band=age, sex=sex, now=START + timedelta(hours=1))
+            numbers.append(applied.number or 0)
+        await council.record_completers(session, recruitment_id=1,
+                                        numbers=numbers[:completed], actor="telegram:1",
+                                        now=START + timedelta(days=2))
+    return numbers
+
+
+async def start(maker: Maker, now: object = CLOSED) -> council_draw.PrepareStart:
+    async with maker() as session:
+        return await council_draw.draw_inputs(session, 1, now)  # type: ignore[arg-type]
+
+
+MIX = [("30대", "여"), ("50대", "남"), ("40대", "남"), ("60대 이상", "여"), ("20대 이하", "남"),
+       ("50대", "여"), ("30대", "남"), ("60대 이상", "남"), ("40대", "여"), ("50대", "남")]
+
+
+async def test_what_stands_in_the_way_of_preparing_a_draw(sessionmaker: Maker) -> None:
+    assert (await start(sessionmaker)).outcome is PrepareOutcome.NOT_FOUND
+    await call_with(sessionmaker, [("50대", "남")] * 5, completed=0)
+    assert (await start(sessionmaker, START + timedelta(days=3))).outcome is \
+        PrepareOutcome.STILL_OPEN
+    assert (await start(sessionmaker)).outcome is PrepareOutcome.NO_COMPLETERS
+    async with sessionmaker() as session, session.begin():
+        await council.record_completers(session, recruitment_id=1, numbers=[1, 2, 3, 4, 5],
+                                        actor="telegram:1", now=START + timedelta(days=2))
+    unmet = await start(sessionmaker)
+    assert unmet.outcome is PrepareOutcome.UNMET  # five men in their 50s: no rule can hold
+    assert {(u.rule.feature if u.rule else None, u.needed, u.available) for u in unmet.unmet} \
+        == {("age", 1, 0), ("sex", 2, 0)}
+
+
+async def test_a_draw_is_prepared_and_drawn_once_and_every_completer_hears(
+    sessionmaker: Maker,
+) -> None:
+    numbers = await call_with(sessionmaker, MIX, completed=9)  # the last did not complete
+    ready = await start(sessionmaker)
+    assert ready.outcome is PrepareOutcome.READY and ready.inputs is not None
+    assert len(ready.inputs.pool) == 9 and ready.title == "신도림동 주민자치회 (1)"
+    prepared = Prepared(ready.title, ready.inputs, SECRET, distribution_of(ready.inputs),
+                        "sortition-algorithms 0.12.15")
+    async with sessionmaker() as session, session.begin():
+        assert await council_draw.store_prepared(session, 1, prepared, actor="telegram:1",
+                                                 now=CLOSED)
+        assert not await council_draw.store_prepared(session, 1, prepared, actor="x",
+                                                      now=CLOSED)
+    assert (await start(sessionmaker)).outcome is PrepareOutcome.ALREADY_PREPARED
+
+    async with sessionmaker() as session, session.begin():
+        drawn = await council_draw.conduct_draw(session, 1, "7 21 33", actor="telegram:1",
+                                                now=CLOSED)
+    assert drawn.outcome is DrawOutcome.DRAWN and drawn.record is not None
+    record = drawn.record
+    assert record.public_randomness == "7 21 33" and all(c.met for c in record.result.counts)
+    redrawn = conduct(record.inputs, SECRET, record.public_randomness, prepared.distribution)
+    assert discrepancies(record, redrawn) == []
+
+    async with sessionmaker() as session, session.begin():
+        again = await council_draw.conduct_draw(session, 1, "1 2 3", actor="x", now=CLOSED)
+        outcomes = dict((await session.execute(select(
+            CouncilApplication.id, CouncilApplication.outcome))).all())
+        ranks = dict((await session.execute(select(
+            CouncilApplication.id, CouncilApplication.reserve_rank))).all())
+        told = list(await session.scalars(select(OutboxMessage.params).where(
+            OutboxMessage.kind == "council_drawn")))
+        audited = set(await session.scalars(select(AuditEntry.action)))
+    assert again.outcome is DrawOutcome.ALREADY_DRAWN and again.record is not None
+    assert again.record.as_json() == record.as_json()
+    selected = {int(n) for n in record.result.selected}
+    assert {i for i, o in outcomes.items() if o == "selected"} == selected
+    assert [i for i, r in sorted(ranks.items(), key=lambda p: p[1] or 0) if r] == \
+        [int(n) for n in record.result.reserves]
+    assert sum(1 for o in outcomes.values() if o == "not_drawn") == 3
+    assert outcomes[numbers[-1]] is None  # not a completer: not in the draw, not told
+    assert len(told) == 9 and {p["outcome"] for p in told} == {"selected", "reserve",
+                                                               "not_drawn"}
+    assert {"council.draw_prepared", "council.drawn"} <= audited
+
+
+async def test_a_draw_needs_its_preparation(sessionmaker: Maker) -> None:
+    await call_with(sessionmaker, MIX)
+    async with sessionmaker() as session, session.begin():
+        drawn = await council_draw.conduct_draw(session, 1, "7", actor="x", now=CLOSED)
+        files = await council_draw.prepared_files(session, 1)
+        count = await session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert drawn.outcome is DrawOutcome.NOT_PREPARED and files == (None, None) and count == 0
