@@ -471,3 +471,11 @@ class CouncilWithdraw(CallbackData, prefix="cw"):
 
     recruitment_id: int
     confirmed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CouncilOfferAnswer(CallbackData, prefix="co"):
+    """A seat on the 주민자치회, offered: accepted (`accept` 1) or declined (0)."""
+
+    application_id: int
+    accept: int

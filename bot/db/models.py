@@ -859,6 +859,13 @@ class CouncilApplication(Base):
     # migration 0022: what the draw made of it (`bot.domain.council.Outcome`), a reserve's rank
     outcome: Mapped[str | None] = mapped_column(String(16))
     reserve_rank: Mapped[int | None] = mapped_column(Integer)
+    # migration 0023: a seat offered (drawn, or moved up from the reserves), to be confirmed
+    # by `confirm_by` (the deadline machine's `council_offer`), then accepted or declined
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CouncilDraw(Base):

@@ -27,6 +27,7 @@ SEOUL_QUOTAS = (
 )
 SEOUL_RULES = (RULE_COLUMNS, *(rule_row(rule) for rule in SEOUL_QUOTAS))
 DRAW_METHOD = "maximin"
+CONFIRM_DAYS = 7  # a member drawn, or a reserve moving up, confirms within this many days
 
 
 class Outcome(StrEnum):

@@ -655,10 +655,34 @@ class CouncilDrawn(Event):
     seats: int
     reserve_rank: int | None = field(default=None, kw_only=True,
                                      metadata={_OMIT_IF_NONE: True})
+    confirm_by: datetime | None = field(default=None, kw_only=True,
+                                        metadata={_OMIT_IF_NONE: True})  # a seat to confirm
+
+
+@dataclass(frozen=True)
+class CouncilSeatOffered(Event):
+    """A seat left empty, offered to the next reserve who keeps the composition rules."""
+
+    kind: ClassVar[str] = "council_seat_offered"
+    area: str
+    recruitment_id: int
+    number: str
+    reserve_rank: int
+    confirm_by: datetime
+
+
+@dataclass(frozen=True)
+class CouncilOfferExpired(Event):
+    """A seat not confirmed by its deadline: it goes to the next reserve."""
+
+    kind: ClassVar[str] = "council_offer_expired"
+    area: str
+    recruitment_id: int
+    number: str
 
 
 EVENTS: tuple[type[Event], ...] = (
-    QuestionAsked, QuestionAnswered, CouncilDrawn,
+    QuestionAsked, QuestionAnswered, CouncilDrawn, CouncilSeatOffered, CouncilOfferExpired,
     ProposalApproved, ProposalRejected, ProposalWithdrawn, AlmostThere, Halfway, ClosingSoon,
     ThresholdReached, ProposalExpired, StatusChanged,
     ModerationPending, ModerationThreshold, ModerationReported, ModerationOpinion,

@@ -17,7 +17,7 @@ from datetime import date
 from telegram import InputFile
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.buttons import CouncilApply, CouncilWithdraw
+from bot.buttons import CouncilApply, CouncilOfferAnswer, CouncilWithdraw
 from bot.domain import council as rules
 from bot.domain.council import Step
 from bot.domain.lottery import SECRET_BYTES, LotteryError, Prepared
@@ -31,7 +31,7 @@ from bot.rendering import Answer, Rendered
 from bot.rendering import council as view
 from bot.services import council, council_draw
 from bot.services.council import ApplyOutcome, RecruitmentRequest, WithdrawOutcome
-from bot.services.council_draw import DrawOutcome, PrepareOutcome
+from bot.services.council_draw import DrawOutcome, OfferOutcome, PrepareOutcome
 
 log = logging.getLogger(__name__)
 
@@ -279,8 +279,9 @@ async def _conduct(said: Said, call: int, randomness: str) -> council_draw.Drawn
     """The draw; None when the words are no randomness (only separators)."""
     try:
         async with said.context.transaction() as session:
-            return await council_draw.conduct_draw(session, call, randomness,
-                                                   actor=actor_of(said.update), now=said.now)
+            return await council_draw.conduct_draw(
+                session, call, randomness, actor=actor_of(said.update), now=said.now,
+                tz=said.context.services.settings.policy.timezone)
     except LotteryError:
         return None
 
@@ -308,9 +309,31 @@ async def _send_files(said: Said, call: int) -> bool:
             body = json.dumps(data, ensure_ascii=False, indent=2).encode()
             await said.message.reply_document(
                 InputFile(body, filename=f"council-{call}-{name}.json"))
-    if record is None:
-        await said.reply_html(view.prepared(said.t, call, announcement))
+    link = _public_link(said, call, "announcement" if record is None else "record")
+    await said.reply_html(link if record is not None else
+                          f"{view.prepared(said.t, call, announcement)}\n{link}")
     return True
+
+
+def _public_link(said: Said, call: int, name: str) -> str:
+    base_url = said.context.services.settings.venues.public_base_url
+    return view.public_link(said.t, council_draw.council_file_url(base_url, call, name))
+
+
+@on_press(CouncilOfferAnswer)
+async def answer_offer(press: Press[CouncilOfferAnswer]) -> None:
+    """✅ or 🙏 on a seat offered: a declined seat goes to the next reserve at once."""
+    target = press.data
+    async with press.context.transaction() as session:
+        result = await council_draw.answer_offer(
+            session, application_id=target.application_id, user_id=press.user_id,
+            accept=bool(target.accept), now=press.now,
+            tz=press.context.services.settings.policy.timezone)
+    log.info("council offer %s answered: %s", target.application_id, result.outcome)
+    if result.outcome in (OfferOutcome.ACCEPTED, OfferOutcome.DECLINED):
+        await press.show(view.offer_answered(press.t, result))
+        return
+    await press.alert(view.offer_refused(press.t, result))
 
 
 def register(application: Application) -> None:
@@ -326,3 +349,5 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(application_step,
                                                  pattern=CouncilApply.matches))
     application.add_handler(CallbackQueryHandler(withdraw, pattern=CouncilWithdraw.matches))
+    application.add_handler(CallbackQueryHandler(answer_offer,
+                                                 pattern=CouncilOfferAnswer.matches))

@@ -4,12 +4,13 @@ receipt, withdrawing; and the staff's replies (opening a call, completers, the t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.buttons import CouncilApply, CouncilWithdraw
+from bot.buttons import CouncilApply, CouncilOfferAnswer, CouncilWithdraw
 from bot.domain.council import (
     AGE_BANDS,
     MAX_RESERVES,
@@ -19,7 +20,7 @@ from bot.domain.council import (
     Step,
     applicant_number,
 )
-from bot.domain.events import CouncilDrawn
+from bot.domain.events import CouncilDrawn, CouncilOfferExpired, CouncilSeatOffered
 from bot.domain.lottery import LotteryRecord, Unmet, describe_rule, describe_unmet
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
@@ -33,8 +34,10 @@ from bot.services.council import (
     Recruitment,
     Standing,
 )
+from bot.services.council_draw import OfferOutcome, OfferResult
 
 COUNCIL_TEMPLATES: EventRegistry[str] = EventRegistry()
+COUNCIL_KEYBOARDS: EventRegistry[InlineKeyboardMarkup | None] = EventRegistry()
 SEX_LABELS = {"여": N_("Woman"), "남": N_("Man")}
 REFUSALS: dict[ApplyOutcome, str] = {
     ApplyOutcome.CLOSED: N_("Applications for this call are closed."),
@@ -245,8 +248,10 @@ def _drawn(t: Translator, event: CouncilDrawn) -> str:
         "🏛 The {area} 주민자치회 lottery is drawn (applicant number {number})."
     ).format(area=escape(event.area), number=escape(event.number))
     if event.outcome == Outcome.SELECTED:
-        body = t.gettext("🎉 You are selected as one of the {seats} members. The 동 office "
-                         "will guide you through the appointment.").format(seats=event.seats)
+        body = t.gettext("🎉 You are selected as one of the {seats} members. Will you take "
+                         "the seat? Please answer by {until}; without an answer it goes to "
+                         "a reserve.").format(seats=event.seats,
+                                              until=_until(t, event.confirm_by))
     elif event.outcome == Outcome.RESERVE:
         body = t.gettext("You are reserve number {rank}. If a seat is left empty, it goes to "
                          "the reserves in this order, keeping the composition rules.").format(
@@ -255,6 +260,69 @@ def _drawn(t: Translator, event: CouncilDrawn) -> str:
         body = t.gettext("You were not drawn this time. Thank you for applying and for "
                          "completing the 주민자치학교.")
     return f"{head}\n{body}"
+
+
+@COUNCIL_KEYBOARDS.of(CouncilDrawn)
+def _drawn_buttons(t: Translator, event: CouncilDrawn) -> InlineKeyboardMarkup | None:
+    if event.outcome != Outcome.SELECTED:
+        return None
+    return _offer_buttons(t, int(event.number))
+
+
+@COUNCIL_TEMPLATES.of(CouncilSeatOffered)
+def _seat_offered(t: Translator, event: CouncilSeatOffered) -> str:
+    return t.gettext(
+        "🏛 A seat on the {area} 주민자치회 is free, and as reserve number {rank} it is "
+        "yours if you take it (applicant number {number}). Please answer by {until}; without "
+        "an answer it goes to the next reserve."
+    ).format(area=escape(event.area), rank=event.reserve_rank, number=escape(event.number),
+             until=_until(t, event.confirm_by))
+
+
+@COUNCIL_KEYBOARDS.of(CouncilSeatOffered)
+def _seat_buttons(t: Translator, event: CouncilSeatOffered) -> InlineKeyboardMarkup:
+    return _offer_buttons(t, int(event.number))
+
+
+@COUNCIL_TEMPLATES.of(CouncilOfferExpired)
+def _offer_expired(t: Translator, event: CouncilOfferExpired) -> str:
+    return t.gettext(
+        "🏛 The seat on the {area} 주민자치회 (applicant number {number}) was not confirmed "
+        "in time, so it went to a reserve. For questions, please ask your 동 office."
+    ).format(area=escape(event.area), number=escape(event.number))
+
+
+def _offer_buttons(t: Translator, application_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(t.gettext("✅ I take the seat"),
+                              callback_data=CouncilOfferAnswer(application_id, 1).pack())],
+        [InlineKeyboardButton(t.gettext("🙏 I decline"),
+                              callback_data=CouncilOfferAnswer(application_id, 0).pack())]])
+
+
+def _until(t: Translator, confirm_by: datetime | None) -> str:
+    return t.deadline(confirm_by) if confirm_by is not None else ""
+
+
+OFFER_REFUSALS = {
+    OfferOutcome.TOO_LATE: N_("The time to answer has passed: the seat went to a reserve."),
+    OfferOutcome.ALREADY_ANSWERED: N_("You have answered already."),
+    OfferOutcome.NOT_YOURS: N_("This button no longer works. Please open the menu again."),
+    OfferOutcome.NOT_OFFERED: N_("This button no longer works. Please open the menu again."),
+}
+
+
+def offer_answered(t: Translator, result: OfferResult) -> Rendered:
+    if result.outcome is OfferOutcome.ACCEPTED:
+        return Rendered(t.gettext(
+            "✅ Thank you for taking the seat on the {area} 주민자치회. The 동 office will guide "
+            "you through the appointment.").format(area=escape(result.area)))
+    return Rendered(t.gettext(
+        "🙏 You declined the seat; it goes to a reserve. Thank you for taking part."))
+
+
+def offer_refused(t: Translator, result: OfferResult) -> str:
+    return t.gettext(OFFER_REFUSALS[result.outcome])
 
 
 PREPARE_PROBLEMS = {
@@ -285,6 +353,10 @@ def prepare_unmet(t: Translator, unmet: Sequence[Unmet]) -> str:
 def preparing(t: Translator, call: int) -> str:
     return t.gettext("⏳ Preparing the draw of call {id}: computing every completer's chance "
                      "takes up to a few minutes.").format(id=call)
+
+
+def public_link(t: Translator, url: str) -> str:
+    return t.gettext("Public link: {url}").format(url=escape(url))
 
 
 def prepared(t: Translator, call: int, announcement: Mapping[str, Any]) -> str:

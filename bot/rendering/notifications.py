@@ -61,7 +61,7 @@ from bot.rendering.answers import DISSATISFACTION_REASONS, rating_buttons
 from bot.rendering.ballots import BALLOT_KEYBOARDS, BALLOT_TEMPLATES
 from bot.rendering.broadcasts import BROADCAST_TEMPLATES
 from bot.rendering.budget import BUDGET_KEYBOARDS, BUDGET_TEMPLATES, results_photo
-from bot.rendering.council import COUNCIL_TEMPLATES
+from bot.rendering.council import COUNCIL_KEYBOARDS, COUNCIL_TEMPLATES
 from bot.rendering.debates import DEBATE_TEMPLATES
 from bot.rendering.digest import DigestItem, digest_message
 from bot.rendering.labels import status_label
@@ -375,6 +375,7 @@ TEMPLATES.include(BUDGET_TEMPLATES)
 KEYBOARDS.include(BUDGET_KEYBOARDS)
 TEMPLATES.include(QUESTION_TEMPLATES)
 TEMPLATES.include(COUNCIL_TEMPLATES)
+KEYBOARDS.include(COUNCIL_KEYBOARDS)
 KEYBOARDS.include(QUESTION_KEYBOARDS)
 
 

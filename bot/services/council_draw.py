@@ -1,5 +1,6 @@
 """The members' lottery of a call, drawn in the bot: prepared once the call has closed, drawn
-once with the randomness produced in the room, told to every completer.
+once with the randomness produced in the room, told to every completer; then each seat is
+confirmed, or goes to the next reserve who keeps the composition rules.
 
 `draw_inputs` builds the draw from the completers and Seoul's rules and says what stands in
 its way (outcomes READY, NOT_FOUND, STILL_OPEN, ALREADY_PREPARED, NO_COMPLETERS, UNMET).
@@ -7,22 +8,33 @@ The distribution is computed outside any transaction (`bot.lottery_draw`, second
 minutes); `store_prepared` keeps it with the secret and the commitment (once: a second
 preparation changes nothing). `conduct_draw` draws (outcomes DRAWN, NOT_PREPARED,
 ALREADY_DRAWN), stores the record, marks every completer selected, reserve (with its rank)
-or not drawn, and tells each of them in the chat (`CouncilDrawn`).
+or not drawn, and tells each of them in the chat (`CouncilDrawn`). A drawn member confirms
+the seat within `CONFIRM_DAYS` (`answer_offer`: ACCEPTED, DECLINED, TOO_LATE, NOT_YOURS,
+NOT_OFFERED, ALREADY_ANSWERED); a seat declined, or left unconfirmed past its deadline
+(`expire_offer`, run by the deadline machine), is offered to the first reserve in order whose
+joining keeps every rule met (`bot.domain.lottery.next_reserve`), who confirms in turn.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CouncilApplication, CouncilDraw, CouncilRecruitment, User
-from bot.domain.council import DRAW_METHOD, SEOUL_QUOTAS, Outcome, applicant_number
-from bot.domain.events import CouncilDrawn
+from bot.domain.council import (
+    CONFIRM_DAYS,
+    DRAW_METHOD,
+    SEOUL_QUOTAS,
+    Outcome,
+    applicant_number,
+)
+from bot.domain.deadlines import resident_deadline
+from bot.domain.events import CouncilDrawn, CouncilOfferExpired, CouncilSeatOffered
 from bot.domain.lottery import (
     Applicant,
     Distribution,
@@ -31,11 +43,15 @@ from bot.domain.lottery import (
     Prepared,
     Unmet,
     commitment,
+    next_reserve,
     unmet_rules,
 )
 from bot.services.audit import record_audit
+from bot.services.due import Pending
 from bot.services.outbox import enqueue
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
+
+SYSTEM = "system"
 
 
 class PrepareOutcome(StrEnum):
@@ -51,6 +67,15 @@ class DrawOutcome(StrEnum):
     DRAWN = "drawn"
     NOT_PREPARED = "not_prepared"
     ALREADY_DRAWN = "already_drawn"
+
+
+class OfferOutcome(StrEnum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TOO_LATE = "too_late"
+    NOT_YOURS = "not_yours"
+    NOT_OFFERED = "not_offered"
+    ALREADY_ANSWERED = "already_answered"
 
 
 @dataclass(frozen=True)
@@ -107,7 +132,7 @@ async def store_prepared(
 
 async def conduct_draw(
     session: AsyncSession, recruitment_id: int, public_randomness: str, *, actor: str,
-    now: datetime,
+    now: datetime, tz: tzinfo,
 ) -> Drawn:
     """Draw with the room's randomness (a `LotteryError` when there is none), once."""
     row = await session.get(CouncilDraw, recruitment_id, with_for_update=True)
@@ -122,10 +147,16 @@ async def conduct_draw(
         .values(record=record.as_json(), drawn_at=now, drawn_by=actor))
     if not rows_affected(done):
         return Drawn(DrawOutcome.ALREADY_DRAWN)
-    await _mark_and_tell(session, recruitment_id, record, now)
+    await _mark_and_tell(session, recruitment_id, record, now, resident_deadline(
+        now, CONFIRM_DAYS, tz))
     record_audit(session, now, actor, "council.drawn", f"council:{recruitment_id}",
                  after={"seed": record.result.seed, "selected": list(record.result.selected)})
     return Drawn(DrawOutcome.DRAWN, record)
+
+
+def council_file_url(public_base_url: str, recruitment_id: int, name: str) -> str:
+    """Where anyone downloads a lottery's `announcement` or `record` (bot.web.open_data)."""
+    return f"{public_base_url.rstrip('/')}/data/council/{recruitment_id}/{name}.json"
 
 
 async def prepared_files(
@@ -162,9 +193,11 @@ async def _completers(session: AsyncSession, recruitment_id: int) -> list[Counci
 
 
 async def _mark_and_tell(
-    session: AsyncSession, recruitment_id: int, record: LotteryRecord, now: datetime
+    session: AsyncSession, recruitment_id: int, record: LotteryRecord, now: datetime,
+    confirm_by: datetime,
 ) -> None:
-    """Every completer's outcome, kept on the application and told in the chat."""
+    """Every completer's outcome, kept on the application and told in the chat; the drawn
+    members are offered their seat, to confirm by `confirm_by`."""
     call = await session.get(CouncilRecruitment, recruitment_id)
     assert call is not None
     selected = set(record.result.selected)
@@ -178,7 +211,127 @@ async def _mark_and_tell(
         outcome = (Outcome.SELECTED if number in selected else
                    Outcome.RESERVE if number in ranks else Outcome.NOT_DRAWN)
         application.outcome, application.reserve_rank = outcome, ranks.get(number)
+        offered = confirm_by if outcome is Outcome.SELECTED else None
+        application.offered_at = now if offered else None
+        application.confirm_by = offered
         notice = CouncilDrawn(call.area, recruitment_id, number, outcome.value, call.seats,
-                              reserve_rank=ranks.get(number), key=f"{recruitment_id}:{number}")
+                              reserve_rank=ranks.get(number), confirm_by=offered,
+                              key=f"{recruitment_id}:{number}")
         await enqueue(session, chat_id=telegram_id, notice=notice, now=now,
                       user_id=application.user_id)
+
+
+
+# ----- confirming a seat, and the reserves -------------------------------------------------
+
+# The machine's wait: a seat offered and not answered, due at its deadline.
+UNANSWERED = and_(CouncilApplication.confirmed_at.is_(None),
+                  CouncilApplication.declined_at.is_(None),
+                  CouncilApplication.expired_at.is_(None))
+OFFERS = Pending(CouncilApplication.confirm_by, UNANSWERED)
+
+
+async def due_offers(session: AsyncSession, now: datetime) -> list[int]:
+    rows = await session.scalars(
+        select(CouncilApplication.id).where(UNANSWERED, CouncilApplication.confirm_by <= now)
+        .order_by(CouncilApplication.confirm_by, CouncilApplication.id))
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class OfferResult:
+    outcome: OfferOutcome
+    area: str = ""
+    moved_up: str | None = None  # the reserve the declined seat went to
+
+
+async def answer_offer(
+    session: AsyncSession, *, application_id: int, user_id: int, accept: bool, now: datetime,
+    tz: tzinfo,
+) -> OfferResult:
+    """The member's answer to the seat offered to them; a declined seat goes on at once."""
+    row = await session.get(CouncilApplication, application_id, with_for_update=True)
+    if row is None or row.user_id != user_id:
+        return OfferResult(OfferOutcome.NOT_YOURS)
+    call = await session.get(CouncilRecruitment, row.recruitment_id)
+    area = call.area if call is not None else ""
+    if row.offered_at is None or row.confirm_by is None:
+        return OfferResult(OfferOutcome.NOT_OFFERED, area)
+    if row.confirmed_at or row.declined_at or row.expired_at:
+        return OfferResult(OfferOutcome.ALREADY_ANSWERED, area)
+    if now >= row.confirm_by:
+        return OfferResult(OfferOutcome.TOO_LATE, area)
+    if accept:
+        row.confirmed_at = now
+        return OfferResult(OfferOutcome.ACCEPTED, area)
+    row.declined_at = now
+    await session.flush()
+    moved = await fill_seat(session, row.recruitment_id, now, tz, actor=f"user:{user_id}")
+    return OfferResult(OfferOutcome.DECLINED, area, moved)
+
+
+async def expire_offer(
+    session: AsyncSession, application_id: int, now: datetime, tz: tzinfo
+) -> bool:
+    """A seat unconfirmed past its deadline: expired, told, and offered to the next reserve;
+    False when it was answered (or expired) meanwhile."""
+    expired = await session.execute(
+        update(CouncilApplication)
+        .where(CouncilApplication.id == application_id, UNANSWERED,
+               CouncilApplication.confirm_by <= now)
+        .values(expired_at=now).returning(CouncilApplication.recruitment_id,
+                                          CouncilApplication.user_id))
+    row = expired.first()
+    if row is None:
+        return False
+    recruitment_id, user_id = row
+    call = await session.get(CouncilRecruitment, recruitment_id)
+    chat = await session.scalar(select(User.telegram_id).where(User.id == user_id))
+    if call is not None and chat is not None:
+        await enqueue(session, chat_id=chat, now=now, user_id=user_id, notice=CouncilOfferExpired(
+            call.area, recruitment_id, applicant_number(application_id),
+            key=f"{recruitment_id}:{application_id}"))
+    await fill_seat(session, recruitment_id, now, tz, actor=SYSTEM)
+    return True
+
+
+async def fill_seat(
+    session: AsyncSession, recruitment_id: int, now: datetime, tz: tzinfo, *, actor: str
+) -> str | None:
+    """Offer the seat a member left to the first reserve who keeps every rule; the number
+    it went to, or None when no reserve does (the audit log says so)."""
+    draw = await session.get(CouncilDraw, recruitment_id)
+    call = await session.get(CouncilRecruitment, recruitment_id)
+    if draw is None or call is None:
+        return None
+    rows = list(await session.scalars(select(CouncilApplication).where(
+        CouncilApplication.recruitment_id == recruitment_id,
+        CouncilApplication.outcome.in_([Outcome.SELECTED.value, Outcome.RESERVE.value]))))
+    members = [applicant_number(r.id) for r in rows if r.outcome == Outcome.SELECTED
+               and r.declined_at is None and r.expired_at is None]
+    waiting = sorted((r for r in rows if r.outcome == Outcome.RESERVE),
+                     key=lambda r: r.reserve_rank or 0)
+    chosen = next_reserve(DrawInputs.from_json(draw.inputs), members,
+                          [applicant_number(r.id) for r in waiting])
+    if chosen is None:
+        record_audit(session, now, actor, "council.seat_unfilled", f"council:{recruitment_id}")
+        return None
+    await _offer(session, call, next(r for r in waiting if applicant_number(r.id) == chosen),
+                 now, tz)
+    record_audit(session, now, actor, "council.seat_offered", f"council:{recruitment_id}",
+                 after={"number": chosen})
+    return chosen
+
+
+async def _offer(
+    session: AsyncSession, call: CouncilRecruitment, row: CouncilApplication, now: datetime,
+    tz: tzinfo,
+) -> None:
+    row.outcome, row.offered_at = Outcome.SELECTED.value, now
+    row.confirm_by = resident_deadline(now, CONFIRM_DAYS, tz)
+    chat = await session.scalar(select(User.telegram_id).where(User.id == row.user_id))
+    if chat is None:
+        return
+    await enqueue(session, chat_id=chat, now=now, user_id=row.user_id, notice=CouncilSeatOffered(
+        call.area, call.id, applicant_number(row.id), row.reserve_rank or 0, row.confirm_by,
+        key=f"{call.id}:{row.id}"))

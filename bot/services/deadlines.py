@@ -47,6 +47,7 @@ from bot.services.budget import (  # budget rounds
     open_round,
 )
 from bot.services.callbacks import SYSTEM_ACTOR, erase_if_closed
+from bot.services.council_draw import OFFERS, due_offers, expire_offer  # 주민자치회 seats
 from bot.services.debates import finish_debate, remind_debate  # debates
 from bot.services.due import Pending
 from bot.services.head_answers import (  # the head's answer tier
@@ -254,6 +255,12 @@ async def remind_ballots_6h(
     return await REMIND_6H.handle(session, round_id, now, context.policy)
 
 
+async def expire_council_offer(
+    session: AsyncSession, application_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await expire_offer(session, application_id, now, context.policy.timezone)
+
+
 # Order matters: a window that ended while the app was down expires before its reminders,
 # so nobody is told "half the time is left" about a closed proposal.
 DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
@@ -293,6 +300,8 @@ DUE_CHECKS: tuple[DueCheck, ...] = (
     DueCheck("budget_remind_6h", REMIND_6H.due, REMIND_6H.pending, remind_ballots_6h),
     # the head's answer clock: its own deadline, in any state, until it has answered
     DueCheck("head_clock", due_head_reminders, HEAD_REMINDERS, remind_head_clock),
+    # 주민자치회: a seat not confirmed by its deadline goes to the next reserve
+    DueCheck("council_offer", due_offers, OFFERS, expire_council_offer),
 )
 
 

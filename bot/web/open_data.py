@@ -1,4 +1,5 @@
-"""Public statistics (`/stats`, `/stats/weekly.png`) and open data (`/data`, `/data/<name>.<fmt>`).
+"""Public statistics (`/stats`, `/stats/weekly.png`) and open data (`/data`, `/data/<name>.<fmt>`,
+and each 주민자치회 lottery's announcement and record: `/data/council/<call>/<file>.json`).
 
 Everything here is public and the same for every visitor, so a rendered copy is kept for
 `OPEN_DATA_CACHE_SECONDS` (the numbers move slowly; a shared link must not recompute them per
@@ -8,6 +9,7 @@ visitor). The files carry no personal data (see `bot.services.exports`).
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 
 import jinja2
@@ -16,6 +18,7 @@ from aiohttp import web
 from bot.i18n import DEFAULT_LANGUAGE, N_, Translator
 from bot.rendering import exports as files
 from bot.rendering.stats_chart import weekly_chart_png
+from bot.services import council_draw
 from bot.services.exports import Dataset, export
 from bot.services.stats import Stats, compute_stats
 from bot.web.cache import PageCache
@@ -53,6 +56,8 @@ def add_open_data_routes(app: web.Application, deps: PageDeps) -> None:
     app.router.add_get("/stats/weekly.png", weekly_chart)
     app.router.add_get("/data", data_index)
     app.router.add_get(r"/data/{dataset:[a-z]+}.{fmt:csv|json}", data_file)
+    app.router.add_get(r"/data/council/{call:\d{1,9}}/{name:announcement|record}.json",
+                       council_file)
 
 
 async def _stats(state: OpenDataState) -> Stats:
@@ -119,6 +124,23 @@ async def data_file(request: web.Request) -> web.Response:
     response = _response(data, CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may fetch it
+    return response
+
+
+async def council_file(request: web.Request) -> web.Response:
+    """A lottery's announcement (published before the draw: no secret in it) or its record
+    (after the draw: the secret revealed, for `python -m bot sortition verify`)."""
+    state = request.app[OPEN_DATA]
+    call, name = int(request.match_info["call"]), request.match_info["name"]
+    async with state.deps.reading_session() as session:
+        announcement, record = await council_draw.prepared_files(session, call)
+    data = announcement if name == "announcement" else record
+    if data is None:
+        raise web.HTTPNotFound()
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    response = _response(body, CONTENT_TYPES["json"])
+    response.headers["Content-Disposition"] = f'attachment; filename="council-{call}-{name}.json"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 

@@ -11,10 +11,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.buttons import CouncilApply
+from bot.buttons import CouncilApply, CouncilOfferAnswer
 from bot.clock import ShiftableClock
 from bot.db.models import CouncilApplication
 from bot.domain.council import Step
+from bot.domain.lottery import DrawInputs, next_reserve
 from bot.domain.lottery_tables import parse_pool, parse_rules
 from bot.services import council
 from sandbox import SandboxClient, SandboxServer, SandboxState
@@ -151,23 +152,41 @@ async def test_the_admin_prepares_and_draws_and_every_completer_hears(
         assert (await admin.wait_for_message("⏳")).text.startswith("⏳ 1번 모집의 추첨을")
         ready = await admin.wait_for_message("🔒", timeout=60)
         assert "/council_draw 1 <숫자들>" in ready.text
+        assert "\n공개 주소: " in ready.text and ready.text.endswith(
+            "/data/council/1/announcement.json")
         await admin.say("/council_draw 1 ７, 21  33")
         summary = (await admin.wait_for_message("🎲")).text
         assert summary.startswith("🎲 1번 모집을 「7 21 33」로 추첨했어요.\n선발: ")
+        assert any((m.text or "").endswith("/data/council/1/record.json") for m in admin.inbox())
         names = [m.file_name for m in admin.inbox() if m.file_kind == "document"]
         assert names == ["council-1-announcement.json", "council-1-announcement.json",
                          "council-1-record.json"]
-        record = json.loads(file_text(sandbox_state, admin.inbox()[-2]))
+        record_file = next(m for m in admin.inbox() if m.file_name == "council-1-record.json")
+        record = json.loads(file_text(sandbox_state, record_file))
         assert record["public_randomness"] == "7 21 33" and len(record["selected"]) == 2
 
-        heard = {}
-        for person in people[:5]:
-            notice = await person.wait_for_message("🏛", after=0)
-            heard[person.user_id] = notice.text
-        assert sum("뽑혔어요" in text for text in heard.values()) == 2
-        assert sum("예비 1번이에요" in text for text in heard.values()) == 1
-        assert sum("이번에는 뽑히지 않았어요" in text for text in heard.values()) == 2
+        heard = {person.user_id: await person.wait_for_message("🏛", after=0)
+                 for person in people[:5]}
+        selected = [p for p in people[:5] if "뽑혔어요" in heard[p.user_id].text]
+        reserve = [p for p in people[:5] if "예비 1번이에요" in heard[p.user_id].text]
+        assert len(selected) == 2 and len(reserve) == 1
+        assert sum("이번에는 뽑히지 않았어요" in m.text for m in heard.values()) == 2
+        assert "12월 23일(수)까지 알려 주세요" in heard[selected[0].user_id].text  # 7 days
         assert not [m for m in people[5].inbox() if "🏛" in (m.text or "")]
 
         await admin.say("/council_draw 1 1 2 3")
         assert "이미 추첨했어요" in (await admin.wait_for_message()).text
+
+        taken = await step(selected[0], heard[selected[0].user_id], "✅ 위원을 맡을게요")
+        assert taken.text.startswith("✅ 신도림동 주민자치회 위원을 맡아 주셔서 감사합니다.")
+        declined = await step(selected[1], heard[selected[1].user_id], "🙏 사양할게요")
+        assert declined.text.startswith("🙏 위원 자리를 사양하셨어요.")
+        inputs = DrawInputs.from_json(record["inputs"])
+        moved = next_reserve(inputs, [f"{selected[0].user_id - 9399:04d}"], record["reserves"])
+        if moved is not None:  # the reserve keeps the rules: the seat is theirs to take
+            offer = await reserve[0].wait_for_message("빈자리가 생겨")
+            assert "예비 1번인 분께 자리를 드려요" in offer.text
+        number = selected[1].user_id - 9399  # a second tap, from a copy of the old buttons
+        again = await selected[1].press_data(declined, CouncilOfferAnswer(number, 1).pack())
+        late = await selected[1].wait_for_callback_answer(again)
+        assert "이미 답하셨어요" in (late.text or "")

@@ -33,6 +33,8 @@ from bot.domain.events import (
     ContentHidden,
     ContentRestored,
     CouncilDrawn,
+    CouncilOfferExpired,
+    CouncilSeatOffered,
     DebateClosed,
     DebateExtended,
     DebateOpened,
@@ -159,8 +161,10 @@ SAMPLES: dict[type[Event], Event] = {
                                  work_kind="question", urgent=True),
     QuestionAnswered: QuestionAnswered(6, "경로당은 몇 시에 열어요?", "오전 9시에 열어요.",
                                        key="6", urgent=True),
-    CouncilDrawn: CouncilDrawn("신도림동", 1, "0042", "reserve", 50, reserve_rank=3,
+    CouncilDrawn: CouncilDrawn("신도림동", 1, "0042", "selected", 50, confirm_by=DUE,
                                key="1:0042"),
+    CouncilSeatOffered: CouncilSeatOffered("신도림동", 1, "0043", 2, DUE, key="1:43"),
+    CouncilOfferExpired: CouncilOfferExpired("신도림동", 1, "0042", key="1:42"),
     InterimRequested: InterimRequested(4, TITLE, DUE, "awaiting_answer", key="4:i"),
     InterimMissing: InterimMissing(4, TITLE, DUE, "awaiting_answer", key="4:m"),
     ModerationInterimMissing: ModerationInterimMissing(4, TITLE, DUE, "awaiting_answer",
@@ -210,7 +214,7 @@ def test_every_event_renders_in_korean_and_in_english(event: Event) -> None:
 
 
 # Every other event comes with buttons: its own, a work item's, or the proposal's.
-WITHOUT_BUTTONS = {PollResultsReady, BroadcastMessage, BudgetResults, CouncilDrawn}
+WITHOUT_BUTTONS = {PollResultsReady, BroadcastMessage, BudgetResults, CouncilOfferExpired}
 
 
 @PARAMETRISED
