@@ -6,7 +6,7 @@ check by anyone.
         --secret-out SECRET.json
     python -m bot sortition draw ANNOUNCEMENT.json SECRET.json --randomness "12 7 33 …" \
         --out RECORD.json
-    python -m bot sortition verify RECORD.json [--json]
+    python -m bot sortition verify RECORD.json [--announcement ANNOUNCEMENT.json] [--json]
 
 ``prepare`` reads the completers and the rules (`bot.domain.lottery_tables`), refuses rules
 the pool cannot meet (naming each), computes the distribution and every applicant's chance,
@@ -15,12 +15,14 @@ commitment to a fresh secret) and the secret file the office keeps until the dra
 takes the randomness produced in the room and writes the record to publish; it never
 overwrites one, so a draw happens once.
 
-``verify`` checks the secret against the commitment published before the draw, derives the
-seed from the secret, the room's public randomness and the inputs, recomputes the
-distribution over panels with the same library (in a child process with fixed string
-hashing, `bot.lottery_draw`), draws the panel and the reserves again and prints them. Exit
-status 0 when everything matches the file, 1 when something differs (each difference is
-named), 2 when a file cannot be read or the inputs are refused (said in Korean).
+``verify`` checks that the secret, the inputs and the distribution are the ones the
+commitment published before the draw binds (and, given the announcement, that it is that
+commitment), derives the seed from the secret, the room's public randomness and the inputs,
+draws the panel and the reserves again and prints them; it also recomputes the distribution
+with the library (in a child process with fixed string hashing, `bot.lottery_draw`) and says
+when this machine computes another one. Exit status 0 when everything matches, 1 when
+something differs (each difference is named), 2 when a file cannot be read or the inputs
+are refused (said in Korean).
 ``distribution`` is the draw's child process (`bot.lottery_draw`).
 """
 
@@ -94,6 +96,9 @@ def add_sortition_parser(subparsers: Any) -> None:
         "anything differs from the file.",
     )
     verify.add_argument("file", type=Path, metavar="FILE.json")
+    verify.add_argument("--announcement", type=Path, metavar="ANNOUNCEMENT.json",
+                        help="also check the record against the announcement published "
+                        "before the draw")
     verify.add_argument("--json", action="store_true", help="print one JSON line")
     commands.add_parser("distribution", help=argparse.SUPPRESS)
 
@@ -152,21 +157,38 @@ def _draw(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    record = _record(args.file)
+    redrawn = conduct(record.inputs, bytes.fromhex(record.secret), record.public_randomness,
+                      record.distribution)
+    problems = discrepancies(record, redrawn)
+    if args.announcement is not None:
+        problems += _against_announcement(record, _read(args.announcement))
+    found = find_distribution_blocking(record.inputs)
+    if found.distribution.digest() != record.distribution.digest():
+        problems.append(f"{found.library} computes another distribution here than the one "
+                        f"committed to ({record.library})")
+    print(_as_json(redrawn.selected, redrawn.reserves, problems) if args.json
+          else _as_report(record, redrawn.selected, redrawn.reserves, problems))
+    return EXIT_DIFFERS if problems else 0
+
+
+def _record(path: Path) -> LotteryRecord:
     try:
-        record = LotteryRecord.from_json(_read(args.file))
-        found = find_distribution_blocking(record.inputs)
-        redrawn = conduct(record.inputs, bytes.fromhex(record.secret),
-                          record.public_randomness, found.distribution)
+        return LotteryRecord.from_json(_read(path))
     except LotteryError:
         raise
     except (KeyError, TypeError, ValueError) as error:
         raise LotteryError(f"추첨 기록을 읽을 수 없어요 ({error}).") from None
-    problems = discrepancies(record, redrawn)
-    if found.library != record.library:
-        problems.append(f"computed with {found.library}, the file says {record.library}")
-    print(_as_json(redrawn.selected, redrawn.reserves, problems) if args.json
-          else _as_report(record, redrawn.selected, redrawn.reserves, problems))
-    return EXIT_DIFFERS if problems else 0
+
+
+def _against_announcement(record: LotteryRecord, announcement: Any) -> list[str]:
+    """What in the record differs from the announcement published before the draw."""
+    if not isinstance(announcement, dict):
+        raise LotteryError("추첨 공고 파일이 아니에요.")
+    fields = ("commitment", "inputs_digest", "distribution_digest")
+    published = record.as_json()
+    return [f"the {name} differs from the announcement" for name in fields
+            if announcement.get(name) != published[name]]
 
 
 def _read(path: Path) -> Any:

@@ -14,12 +14,23 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Protocol, TypeVar
 
 from bot.domain.deadlines import SEOUL
-from bot.domain.events import BallotReminder6h, BallotReminder48h
+from bot.domain.events import (
+    BallotReminder6h,
+    BallotReminder48h,
+    CouncilDrawn,
+    CouncilOfferExpired,
+    CouncilSeatOffered,
+)
 
 DIGEST_KIND = "daily_digest"  # the kind a digest is rendered as (never stored in a row)
 DEFAULT_DIGEST_AT = time(19)
-# Notices worth nothing a day late: a ballot reminder could wait past the vote's close.
-SENT_AT_ONCE: frozenset[str] = frozenset({BallotReminder48h.kind, BallotReminder6h.kind})
+# Notices worth nothing a day late, or that a digest's one line and one button would spoil:
+# a ballot reminder could wait past the vote's close; a seat on the 주민자치회 is offered with
+# its deadline and two buttons (take it, decline it).
+SENT_AT_ONCE: frozenset[str] = frozenset({
+    BallotReminder48h.kind, BallotReminder6h.kind,
+    CouncilDrawn.kind, CouncilSeatOffered.kind, CouncilOfferExpired.kind,
+})
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,11 @@ class Distribution:
         return cls(tuple(frozenset(str(n) for n in p) for p in data["panels"]),
                    tuple(float(x) for x in data["probabilities"]))
 
+    def digest(self) -> str:
+        """SHA-256 of the distribution's canonical JSON: bound by the commitment, so the
+        panels and their probabilities cannot change once the room's randomness is known."""
+        return hashlib.sha256(canonical_json(self.as_json()).encode()).hexdigest()
+
     def chance_of(self, number: str) -> float:
         """The probability that `number` is selected."""
         return sum(p for panel, p in zip(self.panels, self.probabilities, strict=True)
@@ -213,9 +218,14 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def commitment(secret: bytes) -> str:
-    """What is published before the draw: the secret's hash, which binds the system to it."""
-    return hashlib.sha256(_COMMIT_TAG + secret).hexdigest()
+def commitment(secret: bytes, inputs_digest: str, distribution_digest: str) -> str:
+    """What is published before the draw: the hash of the secret with the digests of the
+    inputs and of the distribution. It binds all three: after the room's randomness is
+    known, no one can change the secret, an applicant, a rule or a probability and still
+    show a record that matches the announcement."""
+    material = (_COMMIT_TAG + secret + b"\x00" + inputs_digest.encode() + b"\x00"
+                + distribution_digest.encode())
+    return hashlib.sha256(material).hexdigest()
 
 
 def normalised_randomness(text: str) -> str:
@@ -343,12 +353,14 @@ class LotteryRecord:
     public_randomness: str
     library: str
     result: DrawResult
+    distribution: Distribution
 
     def as_json(self) -> dict[str, Any]:
         result = self.result
         return {
             "format": FORMAT, "title": self.title, "inputs": self.inputs.as_json(),
-            "inputs_digest": self.inputs.digest(), "commitment": self.commitment,
+            "inputs_digest": self.inputs.digest(), "distribution": self.distribution.as_json(),
+            "distribution_digest": self.distribution.digest(), "commitment": self.commitment,
             "secret": self.secret, "public_randomness": self.public_randomness,
             "library": self.library, "seed": result.seed, "selected": list(result.selected),
             "reserves": list(result.reserves),
@@ -368,15 +380,17 @@ class LotteryRecord:
                             {str(n): float(c) for n, c in data["chances"].items()}, counts)
         return cls(str(data.get("title", "")), inputs, str(data["commitment"]),
                    str(data["secret"]), str(data["public_randomness"]), str(data["library"]),
-                   result)
+                   result, Distribution.from_json(data["distribution"]))
 
 
 def discrepancies(record: LotteryRecord, redrawn: DrawResult) -> list[str]:
     """What in `record` does not follow from its own inputs (empty when it all does)."""
     problems = []
     secret = bytes.fromhex(record.secret)
-    if commitment(secret) != record.commitment:
-        problems.append("the secret does not match the commitment published before the draw")
+    bound = commitment(secret, record.inputs.digest(), record.distribution.digest())
+    if bound != record.commitment:
+        problems.append("the secret, the inputs or the distribution do not match the "
+                        "commitment published before the draw")
     if redrawn.seed != record.result.seed:
         problems.append("the seed does not follow from the secret, randomness and inputs")
     if redrawn.selected != record.result.selected:
@@ -418,17 +432,23 @@ class Prepared:
     distribution: Distribution
     library: str
 
+    @property
+    def commitment(self) -> str:
+        return commitment(self.secret, self.inputs.digest(), self.distribution.digest())
+
     def announcement(self) -> dict[str, Any]:
         return {"format": ANNOUNCEMENT_FORMAT, "title": self.title,
                 "inputs": self.inputs.as_json(), "inputs_digest": self.inputs.digest(),
-                "commitment": commitment(self.secret), "library": self.library,
+                "distribution": self.distribution.as_json(),
+                "distribution_digest": self.distribution.digest(),
+                "commitment": self.commitment, "library": self.library,
                 "chances": {a.number: round(self.distribution.chance_of(a.number), 6)
                             for a in sorted(self.inputs.pool, key=lambda a: a.number)}}
 
     def kept(self) -> dict[str, Any]:
         return {"format": KEPT_FORMAT, "secret": self.secret.hex(),
                 "inputs_digest": self.inputs.digest(), "library": self.library,
-                "distribution": self.distribution.as_json()}
+                "distribution_digest": self.distribution.digest()}
 
     @classmethod
     def from_files(cls, announcement: Mapping[str, Any], kept: Mapping[str, Any]) -> Prepared:
@@ -436,18 +456,19 @@ class Prepared:
         if announcement.get("format") != ANNOUNCEMENT_FORMAT or kept.get("format") != KEPT_FORMAT:
             raise LotteryError("추첨 공고 파일과 비밀 값 파일을 확인해 주세요.")
         inputs = DrawInputs.from_json(announcement["inputs"])
-        secret = bytes.fromhex(str(kept["secret"]))
-        if commitment(secret) != announcement["commitment"]:
+        distribution = Distribution.from_json(announcement["distribution"])
+        if inputs.digest() != kept["inputs_digest"] or (
+                distribution.digest() != kept["distribution_digest"]):
+            raise LotteryError("공고한 뒤에 신청자, 규칙이나 확률이 바뀌었어요.")
+        prepared = cls(str(announcement.get("title", "")), inputs,
+                       bytes.fromhex(str(kept["secret"])), distribution, str(kept["library"]))
+        if prepared.commitment != announcement["commitment"]:
             raise LotteryError("비밀 값이 공고한 약속(커밋)과 맞지 않아요.")
-        if inputs.digest() != announcement["inputs_digest"] or inputs.digest() != kept[
-                "inputs_digest"]:
-            raise LotteryError("공고한 뒤에 신청자나 규칙이 바뀌었어요.")
-        return cls(str(announcement.get("title", "")), inputs, secret,
-                   Distribution.from_json(kept["distribution"]), str(kept["library"]))
+        return prepared
 
     def draw(self, public_randomness: str) -> LotteryRecord:
         """The draw with the room's randomness, as it is published."""
         result = conduct(self.inputs, self.secret, public_randomness, self.distribution)
-        return LotteryRecord(self.title, self.inputs, commitment(self.secret),
-                             self.secret.hex(), normalised_randomness(public_randomness),
-                             self.library, result)
+        return LotteryRecord(self.title, self.inputs, self.commitment, self.secret.hex(),
+                             normalised_randomness(public_randomness), self.library, result,
+                             self.distribution)

@@ -42,7 +42,6 @@ from bot.domain.lottery import (
     LotteryRecord,
     Prepared,
     Unmet,
-    commitment,
     next_reserve,
     unmet_rules,
 )
@@ -119,13 +118,13 @@ async def store_prepared(
     """Keep the prepared draw; False when one was kept already (it stays as it was)."""
     stored = await session.execute(insert_ignoring_conflicts(
         session, CouncilDraw, recruitment_id=recruitment_id,
-        inputs=prepared.inputs.as_json(), commitment=commitment(prepared.secret),
+        inputs=prepared.inputs.as_json(), commitment=prepared.commitment,
         secret=prepared.secret.hex(), distribution=prepared.distribution.as_json(),
         library=prepared.library, prepared_at=now, prepared_by=actor))
     if not rows_affected(stored):
         return False
     record_audit(session, now, actor, "council.draw_prepared", f"council:{recruitment_id}",
-                 after={"commitment": commitment(prepared.secret),
+                 after={"commitment": prepared.commitment,
                         "inputs_digest": prepared.inputs.digest()})
     return True
 
@@ -298,29 +297,57 @@ async def expire_offer(
 async def fill_seat(
     session: AsyncSession, recruitment_id: int, now: datetime, tz: tzinfo, *, actor: str
 ) -> str | None:
-    """Offer the seat a member left to the first reserve who keeps every rule; the number
-    it went to, or None when no reserve does (the audit log says so)."""
-    draw = await session.get(CouncilDraw, recruitment_id)
+    """Offer every seat left empty, each to the first reserve who keeps every rule; the
+    first number offered, or None when none was (the audit log says a seat stays empty).
+
+    The call's draw row is locked first, so two seats freed at once (a decline beside an
+    expiry, two replicas) are filled one after the other and never both to one reserve.
+    """
+    draw = await session.get(CouncilDraw, recruitment_id, with_for_update=True)
     call = await session.get(CouncilRecruitment, recruitment_id)
     if draw is None or call is None:
         return None
+    first: str | None = None
+    while (chosen := await _next_reserve(session, draw, call)) is not None:
+        await _offer(session, call, chosen, now, tz)
+        record_audit(session, now, actor, "council.seat_offered", f"council:{recruitment_id}",
+                     after={"number": applicant_number(chosen.id)})
+        first = first or applicant_number(chosen.id)
+    if await _seated(session, recruitment_id) < call.seats:
+        record_audit(session, now, actor, "council.seat_unfilled", f"council:{recruitment_id}")
+    return first
+
+
+async def _next_reserve(
+    session: AsyncSession, draw: CouncilDraw, call: CouncilRecruitment
+) -> CouncilApplication | None:
+    """The reserve the next empty seat goes to; None when no seat is empty or no reserve
+    keeps the rules."""
     rows = list(await session.scalars(select(CouncilApplication).where(
-        CouncilApplication.recruitment_id == recruitment_id,
-        CouncilApplication.outcome.in_([Outcome.SELECTED.value, Outcome.RESERVE.value]))))
-    members = [applicant_number(r.id) for r in rows if r.outcome == Outcome.SELECTED
-               and r.declined_at is None and r.expired_at is None]
+        CouncilApplication.recruitment_id == call.id,
+        CouncilApplication.outcome.in_([Outcome.SELECTED.value, Outcome.RESERVE.value]))
+        .execution_options(populate_existing=True)))
+    members = [applicant_number(r.id) for r in rows if _holds_seat(r)]
+    if len(members) >= call.seats:
+        return None
     waiting = sorted((r for r in rows if r.outcome == Outcome.RESERVE),
                      key=lambda r: r.reserve_rank or 0)
     chosen = next_reserve(DrawInputs.from_json(draw.inputs), members,
                           [applicant_number(r.id) for r in waiting])
-    if chosen is None:
-        record_audit(session, now, actor, "council.seat_unfilled", f"council:{recruitment_id}")
-        return None
-    await _offer(session, call, next(r for r in waiting if applicant_number(r.id) == chosen),
-                 now, tz)
-    record_audit(session, now, actor, "council.seat_offered", f"council:{recruitment_id}",
-                 after={"number": chosen})
-    return chosen
+    return next((r for r in waiting if applicant_number(r.id) == chosen), None)
+
+
+def _holds_seat(row: CouncilApplication) -> bool:
+    """Selected and neither declined nor lapsed: confirmed, or still to answer."""
+    return (row.outcome == Outcome.SELECTED and row.declined_at is None
+            and row.expired_at is None)
+
+
+async def _seated(session: AsyncSession, recruitment_id: int) -> int:
+    rows = await session.scalars(select(CouncilApplication).where(
+        CouncilApplication.recruitment_id == recruitment_id,
+        CouncilApplication.outcome == Outcome.SELECTED.value))
+    return sum(1 for row in rows if _holds_seat(row))
 
 
 async def _offer(

@@ -20,10 +20,8 @@ from bot.domain.lottery import (
     Applicant,
     Comparison,
     DrawInputs,
-    LotteryRecord,
+    Prepared,
     QuotaRule,
-    commitment,
-    conduct,
 )
 from bot.lottery_draw import find_distribution_blocking
 
@@ -208,11 +206,9 @@ def published_draw(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     rules = (QuotaRule("sex", ("여",), Comparison.UNDER, percent=60),
              QuotaRule("sex", ("남",), Comparison.UNDER, percent=60))
     inputs = DrawInputs(4, 2, "maximin", rules, pool)
-    secret = bytes(range(32))
     found = find_distribution_blocking(inputs)
-    result = conduct(inputs, secret, "4 8 15 16 23 42", found.distribution)
-    record = LotteryRecord("신도림동 주민자치회", inputs, commitment(secret), secret.hex(),
-                           "4 8 15 16 23 42", found.library, result).as_json()
+    record = Prepared("신도림동 주민자치회", inputs, bytes(range(32)), found.distribution,
+                      found.library).draw("4 8 15 16 23 42").as_json()
     path = tmp_path / "draw.json"
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     return path, record
@@ -318,5 +314,29 @@ def test_a_draw_refuses_an_announcement_changed_after_it_was_published(tmp_path:
     path.write_text(json.dumps(announcement, ensure_ascii=False), encoding="utf-8")
     refused = bot_command("sortition", "draw", "announcement.json", "secret.json",
                           "--randomness", "1 2 3", "--out", "record.json", cwd=tmp_path)
-    assert refused.returncode == 2 and "공고한 뒤에 신청자나 규칙이 바뀌었어요" in refused.stderr
+    assert refused.returncode == 2
+    assert "공고한 뒤에 신청자, 규칙이나 확률이 바뀌었어요" in refused.stderr
     assert not (tmp_path / "record.json").exists()
+
+
+def test_sortition_verify_checks_the_record_against_the_announcement(tmp_path: Path) -> None:
+    """A record redrawn with one reserve more (another seed, perhaps a preferred panel) still
+    agrees with itself; the announcement published before the draw gives it away."""
+    lottery_tables(tmp_path)
+    assert prepare(tmp_path).returncode == 0
+    drawn = bot_command("sortition", "draw", "announcement.json", "secret.json",
+                        "--randomness", "3 14 15", "--out", "record.json", cwd=tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+    honest = bot_command("sortition", "verify", "record.json", "--announcement",
+                         "announcement.json", "--json", cwd=tmp_path)
+    assert honest.returncode == 0 and json.loads(honest.stdout)["matches"]
+    record = json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))
+    record["inputs"]["reserves"] += 1
+    (tmp_path / "forged.json").write_text(json.dumps(record, ensure_ascii=False),
+                                          encoding="utf-8")
+    forged = bot_command("sortition", "verify", "forged.json", "--announcement",
+                         "announcement.json", "--json", cwd=tmp_path)
+    assert forged.returncode == 1
+    problems = json.loads(forged.stdout)["problems"]
+    assert "the inputs_digest differs from the announcement" in problems
+    assert any("do not match the commitment" in p for p in problems)

@@ -25,12 +25,12 @@ from bot.dispatcher import (
     Transport,
 )
 from bot.domain.digest import DIGEST_KIND, DailyDigest
-from bot.domain.events import BallotReminder6h, Halfway
+from bot.domain.events import BallotReminder6h, CouncilDrawn, Halfway
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import I18n
 from bot.metrics import Metrics
 from bot.rendering.notifications import NotificationRenderer
-from bot.services.outbox import enqueue_for_users
+from bot.services.outbox import enqueue, enqueue_for_users
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from tests.conftest import START
 from tests.support.factories import make_user
@@ -166,3 +166,22 @@ async def test_time_bound_notices_do_not_wait_and_waiting_rows_are_not_counted_a
     await clock.advance(AT_SEVEN)
     assert await sender.lag_seconds() > 0
     assert await sender.run_once() == 3
+
+
+async def test_a_seat_offered_on_the_council_comes_at_once_whole_with_both_buttons(
+    sessionmaker: Maker, clock: ShiftableClock, bot: ExtBot[None], residents: SandboxClient,
+) -> None:
+    """A digest's one line and one button would cut the deadline and the 🙏 decline."""
+    reader = residents.resident(READER, "하늘")
+    await three_waiting_notices(sessionmaker, clock)
+    async with sessionmaker() as session, session.begin():
+        user_id = await session.scalar(select(User.id).where(User.telegram_id == READER))
+        offer = CouncilDrawn("신도림동", 1, "0042", "selected", 50,
+                             confirm_by=clock.now() + timedelta(days=7), key="1:0042")
+        await enqueue(session, chat_id=READER, notice=offer, now=clock.now(), user_id=user_id)
+    transport = TelegramTransport(bot, NotificationRenderer(I18n()))
+    assert await dispatcher(sessionmaker, transport, clock).run_once() == 1
+    (message,) = reader.inbox()
+    assert "12월 1일(화) 오후 3:30까지 알려 주세요" in (message.text or "")
+    assert [label for row in message.buttons for label, _ in row] == [
+        "✅ 위원을 맡을게요", "🙏 사양할게요"]

@@ -14,6 +14,7 @@ from bot.domain.lottery import (
     DrawInputs,
     LotteryError,
     LotteryRecord,
+    Prepared,
     QuotaRule,
     commitment,
     conduct,
@@ -110,10 +111,12 @@ def test_public_randomness_must_be_entered() -> None:
         normalised_randomness(" ,  ")
 
 
-def test_the_commitment_binds_the_secret() -> None:
-    assert commitment(SECRET) == commitment(bytes(range(32)))
-    assert commitment(SECRET) != commitment(bytes(32))
-    assert len(commitment(SECRET)) == 64
+def test_the_commitment_binds_the_secret_the_inputs_and_the_distribution() -> None:
+    bound = commitment(SECRET, "a" * 64, "b" * 64)
+    assert bound == commitment(bytes(range(32)), "a" * 64, "b" * 64) and len(bound) == 64
+    assert bound != commitment(bytes(32), "a" * 64, "b" * 64)
+    assert bound != commitment(SECRET, "c" * 64, "b" * 64)
+    assert bound != commitment(SECRET, "a" * 64, "c" * 64)
 
 
 def test_a_panel_is_picked_by_the_seed_in_proportion_to_its_probability() -> None:
@@ -152,17 +155,36 @@ def test_the_record_reads_back_and_tells_what_was_changed() -> None:
     pool = (person("1"), person("2", sex="남"), person("3"), person("4", sex="남"))
     draw = inputs(pool, seats=2, reserves=1)
     distribution = Distribution((frozenset({"1", "2"}), frozenset({"3", "4"})), (0.5, 0.5))
-    result = conduct(draw, SECRET, "7 7 7", distribution)
-    record = LotteryRecord("동 주민자치회", draw, commitment(SECRET), SECRET.hex(), "7 7 7",
-                           "sortition-algorithms 0.12.15", result)
+    prepared = Prepared("동 주민자치회", draw, SECRET, distribution, "sortition-algorithms")
+    record = prepared.draw("7 7 7")
     again = LotteryRecord.from_json(json.loads(json.dumps(record.as_json())))
     assert again.as_json() == record.as_json()
-    assert discrepancies(again, result) == []
+    assert discrepancies(again, record.result) == []
     other = conduct(draw, SECRET, "7 7 8", distribution)
     assert "the seed does not follow from the secret, randomness and inputs" in \
         discrepancies(again, other)
     forged = LotteryRecord.from_json({**record.as_json(), "secret": bytes(32).hex()})
-    assert discrepancies(forged, result) == [
-        "the secret does not match the commitment published before the draw"]
+    changed_odds = Distribution(distribution.panels, (0.9, 0.1))
+    odds = LotteryRecord.from_json({**record.as_json(), "distribution": changed_odds.as_json()})
+    one_less = inputs(pool[:3], seats=2, reserves=1)
+    fewer = LotteryRecord.from_json({**record.as_json(), "inputs": one_less.as_json()})
+    for tampered in (forged, odds, fewer):
+        assert "the secret, the inputs or the distribution do not match the commitment " \
+               "published before the draw" in discrepancies(tampered, record.result)
     with pytest.raises(LotteryError, match="형식"):
         LotteryRecord.from_json({**record.as_json(), "format": "other/1"})
+
+
+def test_the_office_files_refuse_what_changed_after_the_announcement() -> None:
+    pool = (person("1"), person("2", sex="남"), person("3"), person("4", sex="남"))
+    distribution = Distribution((frozenset({"1", "2"}),), (1.0,))
+    prepared = Prepared("동", inputs(pool, seats=2), SECRET, distribution, "test")
+    announcement, kept = prepared.announcement(), prepared.kept()
+    assert "secret" not in announcement and announcement["commitment"] == prepared.commitment
+    assert Prepared.from_files(announcement, kept) == prepared
+    odds = {**announcement, "distribution": Distribution(
+        (frozenset({"3", "4"}),), (1.0,)).as_json()}
+    with pytest.raises(LotteryError, match="바뀌었어요"):
+        Prepared.from_files(odds, kept)
+    with pytest.raises(LotteryError, match="약속"):
+        Prepared.from_files(announcement, {**kept, "secret": bytes(32).hex()})
