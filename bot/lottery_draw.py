@@ -61,17 +61,28 @@ async def find_distribution(inputs: DrawInputs) -> Found:
         output, errors = await asyncio.wait_for(
             child.communicate(canonical_json(inputs.as_json()).encode()), CHILD_TIMEOUT_SECONDS)
     except TimeoutError:
+        await _stop(child)
+        raise LotteryError("추첨 계산이 너무 오래 걸려 멈췄어요.") from None
+    except BaseException:  # cancelled (the bot stopping): no solver left running alone
+        await _stop(child)
+        raise
+    return _read_answer(output, errors)
+
+
+async def _stop(child: asyncio.subprocess.Process) -> None:
+    if child.returncode is None:
         child.kill()
         await child.wait()
-        raise LotteryError("추첨 계산이 너무 오래 걸려 멈췄어요.") from None
-    return _read_answer(output, errors)
 
 
 def find_distribution_blocking(inputs: DrawInputs) -> Found:
     """`find_distribution` for the command line (no event loop)."""
-    done = subprocess.run(child_command(), env=child_environment(), capture_output=True,
-                          input=canonical_json(inputs.as_json()).encode(),
-                          timeout=CHILD_TIMEOUT_SECONDS, check=False)
+    try:
+        done = subprocess.run(child_command(), env=child_environment(), capture_output=True,
+                              input=canonical_json(inputs.as_json()).encode(),
+                              timeout=CHILD_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise LotteryError("추첨 계산이 너무 오래 걸려 멈췄어요.") from None
     return _read_answer(done.stdout, done.stderr)
 
 

@@ -63,7 +63,7 @@ _BOOKED_BY_SENDER: ContextVar[bool] = ContextVar("send_budget_booked_by_sender",
 class SendBudget(Protocol):
     """What every sender asks before each send so that the bot keeps Telegram's limits: the
     dispatcher for notices, the Bot API request layer for everything else (replies, polls,
-    forum posts: `bot.telegram_bot.BudgetedRequest`)."""
+    forum posts: `bot.telegram_bot.BudgetLimiter`)."""
 
     async def wait_for_turn(self, chat_id: int, *, reply: bool = False) -> None:
         """Return when a message may go to `chat_id`; that send is counted from then on.

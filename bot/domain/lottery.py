@@ -87,7 +87,9 @@ class QuotaRule:
         return self.limit(seats) if self.comparison is Comparison.AT_LEAST else 0
 
     def maximum(self, seats: int) -> int:
-        return seats if self.comparison is Comparison.AT_LEAST else max(self.limit(seats), 0)
+        if self.comparison is Comparison.AT_LEAST:
+            return seats
+        return min(max(self.limit(seats), 0), seats)
 
     def covers(self, applicant: Applicant) -> bool:
         return applicant.features.get(self.feature) in self.categories
@@ -416,8 +418,11 @@ def describe_rule(rule: QuotaRule) -> str:
 def describe_unmet(unmet: Unmet) -> str:
     if unmet.rule is None:
         return f"선발 인원 {unmet.needed}명보다 신청자({unmet.available}명)가 적어요."
-    return (f"「{describe_rule(unmet.rule)}」: {unmet.needed}명이 필요한데 "
-            f"해당하는 신청자는 {unmet.available}명이에요.")
+    if unmet.rule.comparison is Comparison.AT_LEAST:
+        return (f"「{describe_rule(unmet.rule)}」: 해당하는 신청자가 {unmet.needed}명 "
+                f"필요한데 {unmet.available}명이에요.")
+    return (f"「{describe_rule(unmet.rule)}」: 나머지 자리를 채울 해당하지 않는 신청자가 "
+            f"{unmet.needed}명 필요한데 {unmet.available}명이에요.")
 
 
 @dataclass(frozen=True)

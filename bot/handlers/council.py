@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.buttons import CouncilApply, CouncilOfferAnswer, CouncilWithdraw
 from bot.domain import council as rules
 from bot.domain.council import Step
-from bot.domain.lottery import SECRET_BYTES, LotteryError, Prepared
+from bot.domain.lottery import SECRET_BYTES, LotteryError, Prepared, normalised_randomness
 from bot.domain.permissions import Action
 from bot.domain.spreadsheet import excel_csv
 from bot.handlers.access import permitted
@@ -146,7 +146,7 @@ async def _after_withdrawal(
 def parse_open_command(text: str) -> RecruitmentRequest | None:
     """`/council_new <동> <seats> <reserves> <YYYY-MM-DD>`; None when the shape is wrong."""
     parts = text.split()
-    if len(parts) != 5 or not parts[2].isdigit() or not parts[3].isdigit():
+    if len(parts) != 5 or not _number(parts[2]) or not _number(parts[3]):
         return None
     try:
         last_day = date.fromisoformat(parts[4])
@@ -181,7 +181,7 @@ async def record_completers(said: Said) -> None:
     words = (said.message.text or "").split()  # the numbers may come one a line
     call = words[1] if len(words) > 1 else ""
     numbers, not_numbers = rules.parse_numbers(" ".join(words[2:]))
-    if not call.isdigit() or not numbers or len(numbers) > rules.MAX_NUMBERS:
+    if not _number(call) or not numbers or len(numbers) > rules.MAX_NUMBERS:
         await said.reply_html(view.completers_usage(said.t))
         return
     async with said.context.transaction() as session:
@@ -195,10 +195,10 @@ async def record_completers(said: Said) -> None:
 @on_message
 async def send_pool(said: Said) -> None:
     """`/council_pool <call>`: the completers' table and Seoul's rules, for the lottery."""
-    if len(said.args) != 1 or not said.args[0].isdigit():
+    call = _call_argument(said)
+    if call is None:
         await said.reply_html(view.pool_usage(said.t))
         return
-    call = int(said.args[0])
     async with said.context.transaction() as session:
         recruitment, done, applied = await council.completers(session, call)
     if recruitment is None:
@@ -217,7 +217,12 @@ async def send_pool(said: Said) -> None:
 def _call_argument(said: Said) -> int | None:
     """The call number, the first word after the command."""
     words = (said.message.text or "").split()
-    return int(words[1]) if len(words) > 1 and words[1].isdecimal() else None
+    return int(words[1]) if len(words) > 1 and _number(words[1]) else None
+
+
+def _number(word: str) -> bool:
+    """A whole number as ASCII digits that fits the database (「²」 is a digit, not one)."""
+    return word.isascii() and word.isdecimal() and len(word) <= 9
 
 
 @permitted(Action.COUNCIL_ADMIN)
@@ -246,14 +251,15 @@ async def _prepare_apart(said: Said, call: int, start: council_draw.PrepareStart
     assert start.inputs is not None
     try:
         found = await find_distribution(start.inputs)
-    except LotteryError as error:
+        prepared = Prepared(start.title, start.inputs, secrets.token_bytes(SECRET_BYTES),
+                            found.distribution, found.library)
+        async with said.context.services.sessionmaker() as session, session.begin():
+            await council_draw.store_prepared(session, call, prepared,
+                                              actor=actor_of(said.update), now=said.now)
+    except Exception as error:  # the admin must hear of any failure, not wait on "⏳"
+        log.exception("preparing the draw of council call %s failed", call)
         await said.reply_html(view.prepare_failed(said.t, call, str(error)))
         return
-    prepared = Prepared(start.title, start.inputs, secrets.token_bytes(SECRET_BYTES),
-                        found.distribution, found.library)
-    async with said.context.services.sessionmaker() as session, session.begin():
-        await council_draw.store_prepared(session, call, prepared, actor=actor_of(said.update),
-                                          now=said.now)
     await _send_files(said, call)
 
 
@@ -278,12 +284,13 @@ async def draw(said: Said) -> None:
 async def _conduct(said: Said, call: int, randomness: str) -> council_draw.Drawn | None:
     """The draw; None when the words are no randomness (only separators)."""
     try:
-        async with said.context.transaction() as session:
-            return await council_draw.conduct_draw(
-                session, call, randomness, actor=actor_of(said.update), now=said.now,
-                tz=said.context.services.settings.policy.timezone)
+        normalised_randomness(randomness)
     except LotteryError:
         return None
+    async with said.context.transaction() as session:
+        return await council_draw.conduct_draw(
+            session, call, randomness, actor=actor_of(said.update), now=said.now,
+            tz=said.context.services.settings.policy.timezone)
 
 
 @permitted(Action.COUNCIL_ADMIN)

@@ -88,8 +88,9 @@ def consent(t: Translator, recruitment_id: int) -> Rendered:
         "• Asked: your age band and your sex.\n"
         "• Used for: this lottery's composition rules only (at least 15 % aged 40s or "
         "under; under 60 % of one sex), and nothing else.\n"
-        "• Seen by: the 동 office staff. The published draw shows only your applicant "
-        "number with your age band and sex: no name, no contact.\n"
+        "• Seen by: the district's staff who run the lottery. The published draw shows only "
+        "your applicant number with your age band and sex: no name, no contact.\n"
+        "• You may refuse: then you cannot apply to this lottery, and nothing else changes.\n"
         "• If you withdraw, your application leaves the draw.")
     return Rendered(text, _keyboard([
         (t.gettext("✅ Agree and continue"), CouncilApply(recruitment_id, Step.AGE)),
@@ -206,7 +207,10 @@ def completers_usage(t: Translator) -> str:
 def completers_recorded(t: Translator, call: int, result: CompletersResult,
                         not_numbers: list[str]) -> str:
     if not result.found:
-        return t.gettext("There is no call {id}.").format(id=call)
+        return no_call(t, call)
+    if result.prepared:
+        return t.gettext("The draw of call {id} is prepared already, with the completers "
+                         "recorded until then: nothing was recorded.").format(id=call)
     lines = [t.ngettext("✅ {count} completer recorded.", "✅ {count} completers recorded.",
                         result.recorded).format(count=result.recorded)]
     if result.unknown:
@@ -215,7 +219,8 @@ def completers_recorded(t: Translator, call: int, result: CompletersResult,
     if not_numbers:
         lines.append(t.gettext("Not numbers: {words}").format(
             words=escape(", ".join(not_numbers[:20]))))
-    lines.append(t.gettext("The table for the lottery: /council_pool {id}").format(id=call))
+    lines.append(t.gettext(
+        "When all are recorded, prepare the draw: /council_prepare {id}").format(id=call))
     return "\n".join(lines)
 
 
@@ -224,15 +229,13 @@ def pool_usage(t: Translator) -> str:
 
 
 def pool_sent(t: Translator, recruitment: Recruitment, completers: int, applied: int) -> str:
-    return t.gettext(
+    return escape(t.gettext(
         "📋 {area}, call {id}: {completers} of {applied} applicants completed the "
-        "주민자치학교. Above: their table (numbers, age band, sex) and Seoul's rules. For "
-        "the public draw: python -m bot sortition prepare --pool POOL.csv --rules RULES.csv "
-        "--seats {seats} --reserves {reserves} --out ANNOUNCEMENT.json --secret-out "
-        "SECRET.json (publish the announcement, keep the secret until the draw), then "
-        "sortition draw with the randomness drawn in the room."
-    ).format(area=escape(recruitment.area), id=recruitment.id, completers=completers,
-             applied=applied, seats=recruitment.seats, reserves=recruitment.reserves)
+        "주민자치학교. Above: their table (numbers, age band, sex) and Seoul's rules, for "
+        "the record. The draw itself: /council_prepare {id} once applications close, then "
+        "/council_draw {id} <numbers drawn in the room>."
+    )).format(area=escape(recruitment.area), id=recruitment.id, completers=completers,
+              applied=applied)
 
 
 def no_call(t: Translator, call: int) -> str:
@@ -249,8 +252,8 @@ def _drawn(t: Translator, event: CouncilDrawn) -> str:
     ).format(area=escape(event.area), number=escape(event.number))
     if event.outcome == Outcome.SELECTED:
         body = t.gettext("🎉 You are selected as one of the {seats} members. Will you take "
-                         "the seat? Please answer by {until}; without an answer it goes to "
-                         "a reserve.").format(seats=event.seats,
+                         "the seat? Please answer by {until}; without an answer it is offered "
+                         "to a reserve.").format(seats=event.seats,
                                               until=_until(t, event.confirm_by))
     elif event.outcome == Outcome.RESERVE:
         body = t.gettext("You are reserve number {rank}. If a seat is left empty, it goes to "
@@ -274,7 +277,7 @@ def _seat_offered(t: Translator, event: CouncilSeatOffered) -> str:
     return t.gettext(
         "🏛 A seat on the {area} 주민자치회 is free, and as reserve number {rank} it is "
         "yours if you take it (applicant number {number}). Please answer by {until}; without "
-        "an answer it goes to the next reserve."
+        "an answer it is offered to the next reserve."
     ).format(area=escape(event.area), rank=event.reserve_rank, number=escape(event.number),
              until=_until(t, event.confirm_by))
 
@@ -288,7 +291,7 @@ def _seat_buttons(t: Translator, event: CouncilSeatOffered) -> InlineKeyboardMar
 def _offer_expired(t: Translator, event: CouncilOfferExpired) -> str:
     return t.gettext(
         "🏛 The seat on the {area} 주민자치회 (applicant number {number}) was not confirmed "
-        "in time, so it went to a reserve. For questions, please ask your 동 office."
+        "in time, so it is offered to a reserve. For questions, please ask your 동 office."
     ).format(area=escape(event.area), number=escape(event.number))
 
 
@@ -305,7 +308,7 @@ def _until(t: Translator, confirm_by: datetime | None) -> str:
 
 
 OFFER_REFUSALS = {
-    OfferOutcome.TOO_LATE: N_("The time to answer has passed: the seat went to a reserve."),
+    OfferOutcome.TOO_LATE: N_("The time to answer this offer has passed."),
     OfferOutcome.ALREADY_ANSWERED: N_("You have answered already."),
     OfferOutcome.NOT_YOURS: N_("This button no longer works. Please open the menu again."),
     OfferOutcome.NOT_OFFERED: N_("This button no longer works. Please open the menu again."),
@@ -318,7 +321,8 @@ def offer_answered(t: Translator, result: OfferResult) -> Rendered:
             "✅ Thank you for taking the seat on the {area} 주민자치회. The 동 office will guide "
             "you through the appointment.").format(area=escape(result.area)))
     return Rendered(t.gettext(
-        "🙏 You declined the seat; it goes to a reserve. Thank you for taking part."))
+        "🙏 You declined the seat; it is offered to a reserve who keeps the composition "
+        "rules, if there is one. Thank you for taking part."))
 
 
 def offer_refused(t: Translator, result: OfferResult) -> str:
@@ -394,10 +398,11 @@ def drawn_summary(t: Translator, call: int, record: LotteryRecord) -> str:
             rule=escape(describe_rule(c.rule)), count=c.count, low=c.minimum, high=c.maximum)
         for c in result.counts)
     return t.gettext(
-        "🎲 Call {id} is drawn with 「{randomness}」.\nSelected: {selected}\n"
+        "🎲 Call {id} is drawn with {randomness}.\nSelected: {selected}\n"
         "Reserves, in order: {reserves}\n{counts}\nEvery completer is told in the chat. "
         "Publish the record above: anyone can check it with python -m bot sortition verify."
-    ).format(id=call, randomness=escape(record.public_randomness),
+    ).format(id=call, randomness=t.with_particle(f"「{escape(record.public_randomness)}」",
+                                                 "으로/로"),
              selected=" ".join(result.selected), reserves=" ".join(result.reserves) or "-",
              counts=counts)
 

@@ -20,7 +20,7 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import CouncilApplication, CouncilRecruitment, User
+from bot.db.models import CouncilApplication, CouncilDraw, CouncilRecruitment, User
 from bot.domain.council import MAX_RESERVES, MAX_SEATS, is_open
 from bot.domain.deadlines import end_of_day
 from bot.services.audit import record_audit
@@ -103,6 +103,7 @@ class CompletersResult:
     found: bool  # the recruitment exists
     recorded: int = 0
     unknown: tuple[int, ...] = ()  # numbers of no live application of this call
+    prepared: bool = False  # the draw is prepared: its pool is fixed, nothing was recorded
 
 
 async def open_recruitment(
@@ -218,6 +219,8 @@ async def record_completers(
     twice changes nothing); numbers of no live application of this call are returned."""
     if await session.get(CouncilRecruitment, recruitment_id) is None:
         return CompletersResult(False)
+    if await session.get(CouncilDraw, recruitment_id) is not None:
+        return CompletersResult(True, prepared=True)
     live = set(await session.scalars(select(CouncilApplication.id).where(
         CouncilApplication.recruitment_id == recruitment_id,
         CouncilApplication.id.in_(set(numbers)), CouncilApplication.withdrawn_at.is_(None))))

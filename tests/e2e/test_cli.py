@@ -298,7 +298,8 @@ def test_prepare_names_each_rule_the_completers_cannot_meet(tmp_path: Path) -> N
     lottery_tables(tmp_path, women=8, men=1)
     refused = prepare(tmp_path)
     assert refused.returncode == 2
-    assert "「sex 여 60% 미만」: 3명이 필요한데 해당하는 신청자는 1명이에요." in refused.stderr
+    assert ("「sex 여 60% 미만」: 나머지 자리를 채울 해당하지 않는 신청자가 3명 필요한데 "
+            "1명이에요." in refused.stderr)
     assert not (tmp_path / "announcement.json").exists()
     assert not (tmp_path / "secret.json").exists()
     too_many = prepare(tmp_path, seats="10")

@@ -9,11 +9,11 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.buttons import CouncilApply, CouncilOfferAnswer
 from bot.clock import ShiftableClock
-from bot.db.models import CouncilApplication
+from bot.db.models import AuditEntry, CouncilApplication
 from bot.domain.council import Step
 from bot.domain.lottery import DrawInputs, next_reserve
 from bot.domain.lottery_tables import parse_pool, parse_rules
@@ -156,7 +156,7 @@ async def test_the_admin_prepares_and_draws_and_every_completer_hears(
             "/data/council/1/announcement.json")
         await admin.say("/council_draw 1 ７, 21  33")
         summary = (await admin.wait_for_message("🎲")).text
-        assert summary.startswith("🎲 1번 모집을 「7 21 33」로 추첨했어요.\n선발: ")
+        assert summary.startswith("🎲 1번 모집을 「7 21 33」으로 추첨했어요.\n선발: ")
         assert any((m.text or "").endswith("/data/council/1/record.json") for m in admin.inbox())
         names = [m.file_name for m in admin.inbox() if m.file_kind == "document"]
         assert names == ["council-1-announcement.json", "council-1-announcement.json",
@@ -181,11 +181,19 @@ async def test_the_admin_prepares_and_draws_and_every_completer_hears(
         assert taken.text.startswith("✅ 신도림동 주민자치회 위원을 맡아 주셔서 감사합니다.")
         declined = await step(selected[1], heard[selected[1].user_id], "🙏 사양할게요")
         assert declined.text.startswith("🙏 위원 자리를 사양하셨어요.")
+        # The seat goes to the reserve only if the rules allow it (the draw decides who is
+        # who): the chat and the database must tell the same story either way.
         inputs = DrawInputs.from_json(record["inputs"])
         moved = next_reserve(inputs, [f"{selected[0].user_id - 9399:04d}"], record["reserves"])
-        if moved is not None:  # the reserve keeps the rules: the seat is theirs to take
-            offer = await reserve[0].wait_for_message("빈자리가 생겨")
-            assert "예비 1번인 분께 자리를 드려요" in offer.text
+        async with runtime.sessionmaker() as session:
+            reserve_now = await session.scalar(select(CouncilApplication.outcome).where(
+                CouncilApplication.id == reserve[0].user_id - 9399))
+            unfilled = await session.scalar(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == "council.seat_unfilled"))
+        assert (reserve_now == "selected", unfilled) == ((True, 0) if moved else (False, 1))
+        if moved:
+            offer = await reserve[0].wait_for_message("빈자리가 생겼어요")
+            assert "예비 1번이셔서 이 자리를 맡으실 수 있어요" in offer.text
         number = selected[1].user_id - 9399  # a second tap, from a copy of the old buttons
         again = await selected[1].press_data(declined, CouncilOfferAnswer(number, 1).pack())
         late = await selected[1].wait_for_callback_answer(again)

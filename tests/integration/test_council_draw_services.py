@@ -94,6 +94,11 @@ async def test_a_draw_is_prepared_and_drawn_once_and_every_completer_hears(
         assert not await council_draw.store_prepared(session, 1, prepared, actor="x",
                                                       now=CLOSED)
     assert (await start(sessionmaker)).outcome is PrepareOutcome.ALREADY_PREPARED
+    async with sessionmaker() as session, session.begin():  # the pool is fixed now
+        late = await council.record_completers(session, recruitment_id=1,
+                                               numbers=[numbers[-1]], actor="telegram:1",
+                                               now=CLOSED)
+    assert late.prepared and late.recorded == 0
 
     async with sessionmaker() as session, session.begin():
         drawn = await council_draw.conduct_draw(session, 1, "7 21 33", actor="telegram:1",
