@@ -26,6 +26,7 @@ from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.rendering.registry import EventRegistry
 from bot.services.council import (
+    Application,
     ApplyOutcome,
     ApplyResult,
     CompletersResult,
@@ -74,11 +75,32 @@ def standing_view(t: Translator, standing: Standing) -> Rendered:
         return Rendered(t.gettext("{area} has no open call for 주민자치회 members now.").format(
             area=escape(standing.area)))
     application = standing.application
+    if not standing.open and application is not None:
+        return Rendered(_closed_call(t, recruitment, application))
     if application is None or application.withdrawn:
         return Rendered(_call(t, recruitment), _keyboard([
             (t.gettext("✍️ Apply"), CouncilApply(recruitment.id, Step.CONSENT))]))
     line = _application_line(t, application.number, application.age_band, application.sex)
     return Rendered(f"{_call(t, recruitment)}\n\n{line}", _applied_keyboard(t, recruitment.id))
+
+
+def _closed_call(t: Translator, recruitment: Recruitment, application: Application) -> str:
+    """A closed call the resident applied to: their number and, once drawn, the result."""
+    closed = t.gettext("🏛 Applications for the {area} 주민자치회 closed ({until}).").format(
+        area=escape(recruitment.area), until=t.deadline(recruitment.closes_at))
+    if application.withdrawn:
+        withdrawn = t.gettext("You withdrew your application.")
+        return f"{closed}\n{withdrawn}"
+    line = _application_line(t, application.number, application.age_band, application.sex)
+    results = {
+        Outcome.SELECTED: t.gettext("The lottery's result: selected."),
+        Outcome.RESERVE: t.gettext("The lottery's result: reserve number {rank}.").format(
+            rank=application.reserve_rank),
+        Outcome.NOT_DRAWN: t.gettext("The lottery's result: not drawn this time."),
+    }
+    result = (results.get(Outcome(application.outcome)) if application.outcome
+              else t.gettext("The lottery has not been drawn yet."))
+    return f"{closed}\n{line}\n{result}"
 
 
 def consent(t: Translator, recruitment_id: int) -> Rendered:

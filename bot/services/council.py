@@ -80,15 +80,20 @@ class Application:
     age_band: str
     sex: str
     withdrawn: bool
+    outcome: str | None = None  # once drawn: `bot.domain.council.Outcome`
+    reserve_rank: int | None = None
 
 
 @dataclass(frozen=True)
 class Standing:
-    """What /council shows a resident: their verified 동, its open call and their application."""
+    """What /council shows a resident: their verified 동, its open call and their application;
+    with no call open, the last call they applied to (closed), so the number and the result
+    stay at hand."""
 
     area: str | None
     recruitment: Recruitment | None
     application: Application | None
+    open: bool = True
 
 
 @dataclass(frozen=True)
@@ -146,9 +151,16 @@ async def standing(session: AsyncSession, user_id: int, now: datetime) -> Standi
     if area is None:
         return Standing(None, None, None)
     row = await _open_in(session, area, now)
-    if row is None:
+    if row is not None:
+        return Standing(area, _recruitment(row), await _application(session, row.id, user_id))
+    last = await session.scalar(
+        select(CouncilApplication.recruitment_id).where(CouncilApplication.user_id == user_id)
+        .order_by(CouncilApplication.recruitment_id.desc()).limit(1))
+    call = await session.get(CouncilRecruitment, last) if last is not None else None
+    if call is None:
         return Standing(area, None, None)
-    return Standing(area, _recruitment(row), await _application(session, row.id, user_id))
+    return Standing(area, _recruitment(call), await _application(session, call.id, user_id),
+                    open=False)
 
 
 async def apply(
@@ -268,7 +280,8 @@ async def _application(
         CouncilApplication.user_id == user_id))
     if row is None:
         return None
-    return Application(row.id, row.age_band, row.sex, row.withdrawn_at is not None)
+    return Application(row.id, row.age_band, row.sex, row.withdrawn_at is not None,
+                       row.outcome, row.reserve_rank)
 
 
 def _recruitment_or_none(row: CouncilRecruitment | None) -> Recruitment | None:

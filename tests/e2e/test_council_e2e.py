@@ -179,6 +179,11 @@ async def test_the_admin_prepares_and_draws_and_every_completer_hears(
 
         taken = await step(selected[0], heard[selected[0].user_id], "✅ 위원을 맡을게요")
         assert taken.text.startswith("✅ 신도림동 주민자치회 위원을 맡아 주셔서 감사합니다.")
+        await reserve[0].say("/council")  # the call is closed: the number and the result
+        shown = (await reserve[0].wait_for_message("🏛")).text
+        assert shown.startswith(
+            "🏛 신도림동 주민자치회 위원 모집은 신청이 끝났어요(12월 15일(화)까지).")
+        assert shown.endswith("추첨 결과: 예비 1번이에요.")
         declined = await step(selected[1], heard[selected[1].user_id], "🙏 사양할게요")
         assert declined.text.startswith("🙏 위원 자리를 사양하셨어요.")
         # The seat goes to the reserve only if the rules allow it (the draw decides who is
