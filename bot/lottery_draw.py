@@ -139,15 +139,15 @@ def distribution_of(inputs: DrawInputs) -> Distribution:
     # inputs alone: the distribution, and every chance, is known before the draw's seed is.
     set_random_provider(int(inputs.digest()[:15], 16) or 1)
     quotas, people = strata(inputs)
-    features, _, _ = read_in_features(
-        ["feature", "value", "min", "max"],
-        [{"feature": f, "value": v, "min": str(low), "max": str(high)}
-         for f, v, low, high in quotas],
-        inputs.seats)
     settings = Settings(id_column="number", columns_to_keep=[],
                         selection_algorithm=inputs.method)
     columns = list(people[0]) if people else ["number"]
-    try:
+    try:  # reading the quotas already refuses some that cannot all hold together
+        features, _, _ = read_in_features(
+            ["feature", "value", "min", "max"],
+            [{"feature": f, "value": v, "min": str(low), "max": str(high)}
+             for f, v, low, high in quotas],
+            inputs.seats)
         pool, _ = read_in_people(columns, people, features, settings)
         find = find_distribution_maximin if inputs.method == "maximin" else find_distribution_nash
         panels, probabilities, _ = find(features, pool, inputs.seats, [])

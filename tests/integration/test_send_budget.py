@@ -288,6 +288,10 @@ async def test_a_send_that_wakes_too_late_for_its_slot_books_another(
 ) -> None:
     """Late, it could land in the next second: it books again, and its chat's own spacing
     makes it wait for a later slot (a second sleep); on time, it goes after one."""
+    async with sessionmaker() as session, session.begin():
+        # the first slot lies ahead, so the send sleeps for it: without the pause a slow
+        # booking (a loaded machine) could find its slot passed already and not sleep at all
+        await pause_sends(session, 0.2)
     stall = Stall(late)
     budget = SharedBudget(sessionmaker, LIMITS, monotonic=stall.monotonic, sleep=stall.sleep)
     await budget.wait_for_turn(PRIVATE)

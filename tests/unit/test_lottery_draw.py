@@ -113,3 +113,13 @@ def test_changing_any_input_changes_the_outcome() -> None:
         changed = outcome(inputs, secret, dice)
         assert changed[0] != base.seed
         assert changed[1:] != (base.selected, base.reserves), (inputs.method, dice)
+
+
+def test_quotas_the_library_refuses_while_reading_them_are_a_lottery_error() -> None:
+    """Found by the property test: five women and "women under 60 % of 2 seats" leave no
+    category to fill the second seat, which the library says while reading the quotas."""
+    women = tuple(Applicant(f"{n:02d}", {"age": "30대", "sex": "여"}) for n in range(5))
+    inputs = DrawInputs(2, 2, "maximin",
+                        (QuotaRule("sex", ("여",), Comparison.UNDER, percent=60),), women)
+    with pytest.raises(LotteryError, match="규칙을 모두 함께 지키는 구성이 없어요"):
+        distribution_of(inputs)
