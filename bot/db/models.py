@@ -834,6 +834,8 @@ class CouncilRecruitment(Base):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(120))
+    # migration 0024: the composition rules (`QuotaRule.as_json` each); None: Seoul's
+    rules: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON())
 
 
 class CouncilApplication(Base):

@@ -8,24 +8,24 @@ pool table uses, so the completers' table feeds `python -m bot sortition prepare
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
-from bot.domain.lottery import Comparison, QuotaRule
-from bot.domain.lottery_tables import RULE_COLUMNS, rule_row
+from bot.domain.lottery import Comparison, QuotaRule, describe_rule
 
 AGE_BANDS = ("20대 이하", "30대", "40대", "50대", "60대 이상")
 SEXES = ("여", "남")
 POOL_HEADER = ("number", "age", "sex")
-# Seoul's composition rules: the bot's draw uses them; the office may change them in the
-# table `/council_pool` sends (`SEOUL_RULES`) and draw with `python -m bot sortition`.
+# Seoul's composition rules: a call's own unless an admin sets others (`/council_rules`).
 SEOUL_QUOTAS = (
     QuotaRule("age", AGE_BANDS[:3], Comparison.AT_LEAST, percent=15),
     QuotaRule("sex", ("여",), Comparison.UNDER, percent=60),
     QuotaRule("sex", ("남",), Comparison.UNDER, percent=60),
 )
-SEOUL_RULES = (RULE_COLUMNS, *(rule_row(rule) for rule in SEOUL_QUOTAS))
+# What an application asks, so what a rule may count: the features and their categories.
+ASKED = {"age": AGE_BANDS, "sex": SEXES}
+FEATURE_NAMES = {"age": "연령대", "sex": "성별"}  # how residents read a rule
 DRAW_METHOD = "maximin"
 CONFIRM_DAYS = 7  # a member drawn, or a reserve moving up, confirms within this many days
 
@@ -50,6 +50,33 @@ class Step(IntEnum):
     SEX = 3
     REVIEW = 4  # the answers, 신청하기
     SUBMIT = 5
+
+
+def quotas_of(stored: Sequence[Mapping[str, object]] | None) -> tuple[QuotaRule, ...]:
+    """A call's rules as stored (None: Seoul's)."""
+    if stored is None:
+        return SEOUL_QUOTAS
+    return tuple(QuotaRule.from_json(rule) for rule in stored)
+
+
+def rules_problem(rules: Sequence[QuotaRule]) -> str | None:
+    """Why the application cannot serve these rules (a feature it does not ask, a category
+    no one can answer), in Korean; None when it can."""
+    for rule in rules:
+        if rule.feature not in ASKED:
+            return (f"신청서는 {', '.join(ASKED)}만 물어요: {rule.feature} 규칙은 쓸 수 "
+                    f"없어요.")
+        unknown = [c for c in rule.categories if c not in ASKED[rule.feature]]
+        if unknown:
+            return (f"{rule.feature}의 범주는 {', '.join(ASKED[rule.feature])} 가운데서 골라 "
+                    f"주세요: {', '.join(unknown)}")
+    return None
+
+
+def resident_rule(rule: QuotaRule) -> str:
+    """「연령대 20대 이하·30대·40대 15% 이상」: a rule as the consent screen shows it."""
+    return describe_rule(rule).replace(rule.feature, FEATURE_NAMES.get(rule.feature,
+                                                                       rule.feature), 1)
 
 
 def is_open(opens_at: datetime, closes_at: datetime, now: datetime) -> bool:

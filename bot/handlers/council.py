@@ -20,7 +20,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.buttons import CouncilApply, CouncilOfferAnswer, CouncilWithdraw
 from bot.domain import council as rules
 from bot.domain.council import Step
-from bot.domain.lottery import SECRET_BYTES, LotteryError, Prepared, normalised_randomness
+from bot.domain.lottery import (
+    SECRET_BYTES,
+    LotteryError,
+    Prepared,
+    QuotaRule,
+    normalised_randomness,
+)
+from bot.domain.lottery_tables import RULE_COLUMNS, parse_rules, rule_row
 from bot.domain.permissions import Action
 from bot.domain.spreadsheet import excel_csv
 from bot.handlers.access import permitted
@@ -61,10 +68,10 @@ async def application_step(press: Press[CouncilApply]) -> None:
     async with press.context.transaction() as session:
         allowed = await council.may_apply(session, recruitment_id=target.recruitment_id,
                                           user_id=press.user_id, now=press.now)
-    if allowed.outcome is not ApplyOutcome.APPLIED:
+    if allowed.outcome is not ApplyOutcome.APPLIED or allowed.recruitment is None:
         await press.alert(view.refusal(press.t, allowed))
         return
-    await _show_step(press)
+    await _show_step(press, allowed.recruitment)
 
 
 async def _show_call(press: Press[CouncilApply]) -> None:
@@ -74,10 +81,10 @@ async def _show_call(press: Press[CouncilApply]) -> None:
     await press.show(view.standing_view(press.t, standing))
 
 
-async def _show_step(press: Press[CouncilApply]) -> None:
+async def _show_step(press: Press[CouncilApply], recruitment: council.Recruitment) -> None:
     target, t = press.data, press.t
     screens: dict[int, Callable[[], Rendered]] = {
-        Step.CONSENT: lambda: view.consent(t, target.recruitment_id),
+        Step.CONSENT: lambda: view.consent(t, recruitment),
         Step.AGE: lambda: view.ask_age(t, target.recruitment_id),
         Step.SEX: lambda: view.ask_sex(t, target.recruitment_id, target.age),
         Step.REVIEW: lambda: view.review(t, target.recruitment_id, target.age, target.sex),
@@ -205,10 +212,47 @@ async def send_pool(said: Said) -> None:
         await said.reply_html(view.no_call(said.t, call))
         return
     pool = excel_csv(rules.POOL_HEADER, rules.pool_rows(done))
-    seoul = excel_csv(rules.SEOUL_RULES[0], rules.SEOUL_RULES[1:])
+    seoul = excel_csv(RULE_COLUMNS, [rule_row(rule) for rule in recruitment.rules])
     await said.message.reply_document(InputFile(pool, filename=f"council-{call}-pool.csv"))
     await said.message.reply_document(InputFile(seoul, filename=f"council-{call}-rules.csv"))
     await said.reply_html(view.pool_sent(said.t, recruitment, len(done), applied))
+
+
+@permitted(Action.COUNCIL_ADMIN)
+@on_message
+async def set_rules(said: Said) -> None:
+    """`/council_rules <call>` shows the call's rules; with rule lines after it, sets them."""
+    call, lines = _call_argument(said), (said.message.text or "").splitlines()[1:]
+    if call is None:
+        await said.reply_html(view.rules_usage(said.t))
+        return
+    if not any(line.strip() for line in lines):
+        await _show_rules(said, call)
+        return
+    try:
+        quotas = parse_rules("\n".join([",".join(RULE_COLUMNS), *lines]))
+    except LotteryError as error:
+        await said.reply_html(view.rules_problem_text(said.t, call, "unsuited", str(error)))
+        return
+    await _store_rules(said, call, quotas)
+
+
+async def _show_rules(said: Said, call: int) -> None:
+    async with said.context.transaction() as session:
+        found = await council.recruitment(session, call)
+    await said.reply_html(view.rules_shown(said.t, found) if found is not None
+                          else view.no_call(said.t, call))
+
+
+async def _store_rules(said: Said, call: int, quotas: tuple[QuotaRule, ...]) -> None:
+    async with said.context.transaction() as session:
+        result = await council.set_rules(session, recruitment_id=call, rules=quotas,
+                                         actor=actor_of(said.update), now=said.now)
+    if result.outcome is not council.RulesOutcome.SET or result.recruitment is None:
+        await said.reply_html(view.rules_problem_text(said.t, call, result.outcome.value,
+                                                      result.problem))
+        return
+    await said.reply_html(view.rules_shown(said.t, result.recruitment))
 
 
 # ----- the draw ---------------------------------------------------------------------------
@@ -350,6 +394,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("council_completed", record_completers,
                                            filters=PRIVATE))
     application.add_handler(CommandHandler("council_pool", send_pool, filters=PRIVATE))
+    application.add_handler(CommandHandler("council_rules", set_rules, filters=PRIVATE))
     application.add_handler(CommandHandler("council_prepare", prepare_draw, filters=PRIVATE))
     application.add_handler(CommandHandler("council_draw", draw, filters=PRIVATE))
     application.add_handler(CommandHandler("council_files", send_files, filters=PRIVATE))

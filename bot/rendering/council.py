@@ -19,6 +19,7 @@ from bot.domain.council import (
     Outcome,
     Step,
     applicant_number,
+    resident_rule,
 )
 from bot.domain.events import CouncilDrawn, CouncilOfferExpired, CouncilSeatOffered
 from bot.domain.lottery import LotteryRecord, Unmet, describe_rule, describe_unmet
@@ -103,20 +104,21 @@ def _closed_call(t: Translator, recruitment: Recruitment, application: Applicati
     return f"{closed}\n{line}\n{result}"
 
 
-def consent(t: Translator, recruitment_id: int) -> Rendered:
-    """Personal information protection: what is asked, what for, who sees it (PIPA §15)."""
+def consent(t: Translator, recruitment: Recruitment) -> Rendered:
+    """Personal information protection: what is asked, what for, who sees it, the right to
+    refuse (PIPA §15); the call's own rules."""
+    rules = ", ".join(resident_rule(rule) for rule in recruitment.rules)
     text = t.gettext(
         "To apply, please agree to how your answers are used.\n"
         "• Asked: your age band and your sex.\n"
-        "• Used for: this lottery's composition rules only (at least 15 % aged 40s or "
-        "under; under 60 % of one sex), and nothing else.\n"
+        "• Used for: this lottery's composition rules only ({rules}), and nothing else.\n"
         "• Seen by: the district's staff who run the lottery. The published draw shows only "
         "your applicant number with your age band and sex: no name, no contact.\n"
         "• You may refuse: then you cannot apply to this lottery, and nothing else changes.\n"
-        "• If you withdraw, your application leaves the draw.")
+        "• If you withdraw, your application leaves the draw.").format(rules=escape(rules))
     return Rendered(text, _keyboard([
-        (t.gettext("✅ Agree and continue"), CouncilApply(recruitment_id, Step.AGE)),
-        (t.gettext("Back"), CouncilApply(recruitment_id, Step.CALL))]))
+        (t.gettext("✅ Agree and continue"), CouncilApply(recruitment.id, Step.AGE)),
+        (t.gettext("Back"), CouncilApply(recruitment.id, Step.CALL))]))
 
 
 def ask_age(t: Translator, recruitment_id: int) -> Rendered:
@@ -431,3 +433,23 @@ def drawn_summary(t: Translator, call: int, record: LotteryRecord) -> str:
 
 def files_usage(t: Translator) -> str:
     return escape(t.gettext("Usage: /council_files <call>"))
+
+
+def rules_usage(t: Translator) -> str:
+    return escape(t.gettext(
+        "Usage: /council_rules <call>, then one rule a line: feature,categories,comparison,"
+        "count,percent\nExample:\n/council_rules 1\nage,20대 이하|30대|40대,이상,,15\n"
+        "sex,여,미만,,60\nsex,남,미만,,60"))
+
+
+def rules_shown(t: Translator, recruitment: Recruitment) -> str:
+    lines = "\n".join(f"• {escape(describe_rule(rule))}" for rule in recruitment.rules)
+    return t.gettext("Call {id}'s composition rules:\n{rules}").format(
+        id=recruitment.id, rules=lines) + "\n\n" + rules_usage(t)
+
+
+def rules_problem_text(t: Translator, call: int, outcome: str, problem: str | None) -> str:
+    texts = {"not_found": N_("There is no call {id}."),
+             "prepared": N_("The draw of call {id} is prepared: its rules are fixed."),
+             "unsuited": N_("These rules cannot be used: {problem}")}
+    return escape(t.gettext(texts[outcome]).format(id=call, problem=problem or ""))

@@ -21,8 +21,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CouncilApplication, CouncilDraw, CouncilRecruitment, User
-from bot.domain.council import MAX_RESERVES, MAX_SEATS, is_open
+from bot.domain.council import (
+    MAX_RESERVES,
+    MAX_SEATS,
+    SEOUL_QUOTAS,
+    is_open,
+    quotas_of,
+    rules_problem,
+)
 from bot.domain.deadlines import end_of_day
+from bot.domain.lottery import QuotaRule
 from bot.services.audit import record_audit
 from bot.services.sql import dialect_insert, rows_affected
 
@@ -43,6 +51,13 @@ class ApplyOutcome(StrEnum):
     OTHER_AREA = "other_area"
     CLOSED = "closed"
     BAD_CHOICE = "bad_choice"
+
+
+class RulesOutcome(StrEnum):
+    SET = "set"
+    NOT_FOUND = "not_found"
+    PREPARED = "prepared"  # the draw is prepared: its rules are fixed
+    UNSUITED = "unsuited"  # a feature the application does not ask, an unknown category
 
 
 class WithdrawOutcome(StrEnum):
@@ -66,6 +81,7 @@ class Recruitment:
     seats: int
     reserves: int
     closes_at: datetime
+    rules: tuple[QuotaRule, ...] = SEOUL_QUOTAS
 
 
 @dataclass(frozen=True)
@@ -144,6 +160,37 @@ def _request_problem(
     if request.last_day < today:
         return OpenOutcome.BAD_DAY
     return None
+
+
+@dataclass(frozen=True)
+class RulesResult:
+    outcome: RulesOutcome
+    recruitment: Recruitment | None = None
+    problem: str | None = None  # UNSUITED: why, in Korean
+
+
+async def set_rules(
+    session: AsyncSession, *, recruitment_id: int, rules: Sequence[QuotaRule], actor: str,
+    now: datetime,
+) -> RulesResult:
+    """A call's composition rules, until its draw is prepared (audited)."""
+    row = await session.get(CouncilRecruitment, recruitment_id)
+    if row is None:
+        return RulesResult(RulesOutcome.NOT_FOUND)
+    if await session.get(CouncilDraw, recruitment_id) is not None:
+        return RulesResult(RulesOutcome.PREPARED, _recruitment(row))
+    if (problem := rules_problem(rules)) is not None:
+        return RulesResult(RulesOutcome.UNSUITED, _recruitment(row), problem)
+    before = row.rules
+    row.rules = [rule.as_json() for rule in rules]
+    record_audit(session, now, actor, "council.rules_set", f"council:{row.id}",
+                 before={"rules": before}, after={"rules": row.rules})
+    return RulesResult(RulesOutcome.SET, _recruitment(row))
+
+
+async def recruitment(session: AsyncSession, recruitment_id: int) -> Recruitment | None:
+    row = await session.get(CouncilRecruitment, recruitment_id)
+    return _recruitment(row) if row is not None else None
 
 
 async def standing(session: AsyncSession, user_id: int, now: datetime) -> Standing:
@@ -289,4 +336,5 @@ def _recruitment_or_none(row: CouncilRecruitment | None) -> Recruitment | None:
 
 
 def _recruitment(row: CouncilRecruitment) -> Recruitment:
-    return Recruitment(row.id, row.area, row.seats, row.reserves, row.closes_at)
+    return Recruitment(row.id, row.area, row.seats, row.reserves, row.closes_at,
+                       quotas_of(row.rules))

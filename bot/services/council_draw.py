@@ -29,9 +29,9 @@ from bot.db.models import CouncilApplication, CouncilDraw, CouncilRecruitment, U
 from bot.domain.council import (
     CONFIRM_DAYS,
     DRAW_METHOD,
-    SEOUL_QUOTAS,
     Outcome,
     applicant_number,
+    quotas_of,
 )
 from bot.domain.deadlines import resident_deadline
 from bot.domain.events import CouncilDrawn, CouncilOfferExpired, CouncilSeatOffered
@@ -105,7 +105,7 @@ async def draw_inputs(session: AsyncSession, recruitment_id: int, now: datetime)
                  for row in await _completers(session, recruitment_id))
     if not pool:
         return PrepareStart(PrepareOutcome.NO_COMPLETERS, title=title)
-    inputs = DrawInputs(call.seats, call.reserves, DRAW_METHOD, SEOUL_QUOTAS, pool)
+    inputs = DrawInputs(call.seats, call.reserves, DRAW_METHOD, quotas_of(call.rules), pool)
     if unmet := unmet_rules(inputs):
         return PrepareStart(PrepareOutcome.UNMET, inputs, title, tuple(unmet))
     return PrepareStart(PrepareOutcome.READY, inputs, title)

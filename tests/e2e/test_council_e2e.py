@@ -15,7 +15,7 @@ from bot.buttons import CouncilApply, CouncilOfferAnswer
 from bot.clock import ShiftableClock
 from bot.db.models import AuditEntry, CouncilApplication
 from bot.domain.council import Step
-from bot.domain.lottery import DrawInputs, next_reserve
+from bot.domain.lottery import DrawInputs, describe_rule, next_reserve
 from bot.domain.lottery_tables import parse_pool, parse_rules
 from bot.services import council
 from sandbox import SandboxClient, SandboxServer, SandboxState
@@ -60,12 +60,19 @@ async def test_a_resident_applies_changes_and_withdraws_and_staff_get_the_table(
         await admin.say("/council_new 신도림동 50 10 2026-12-15")
         opened = (await admin.wait_for_message("🏛")).text
         assert "신도림동 1번 모집을 열었어요. 12월 15일(화)까지 위원 50명, 예비 10명" in opened
+        await admin.say("/council_rules 1\ntong,3,이하,5,")  # the form asks no 통
+        assert "이 규칙은 쓸 수 없어요: 신청서는 age, sex만 물어요" in (
+            await admin.wait_for_message()).text
+        await admin.say("/council_rules 1\nage,20대 이하|30대,이상,,20\nsex,여,이상,,50")
+        assert (await admin.wait_for_message()).text.startswith(
+            "1번 모집의 구성 규칙:\n• age 20대 이하·30대 20% 이상\n• sex 여 50% 이상\n")
 
         await minji.say("/council")
         call = await minji.wait_for_message("🏛")
         assert "위원 50명(예비 10명)을 주민자치학교를 마친 신청자 가운데" in call.text
         consent = await step(minji, call, "✍️ 신청하기")
         assert "• 묻는 것: 연령대와 성별" in consent.text
+        assert "구성 규칙(연령대 20대 이하·30대 20% 이상, 성별 여 50% 이상)을" in consent.text
         assert "이름과 연락처는 나가지 않아요" in consent.text
         ages = await step(minji, consent, "✅ 동의하고 계속")
         sexes = await step(minji, ages, "40대")
@@ -112,7 +119,8 @@ async def test_a_resident_applies_changes_and_withdraws_and_staff_get_the_table(
         pool = parse_pool(file_text(sandbox_state, pool_file))
         assert [(a.number, dict(a.features)) for a in pool] == [
             ("0001", {"age": "30대", "sex": "남"})]
-        assert len(parse_rules(file_text(sandbox_state, rules_file))) == 3
+        assert [describe_rule(r) for r in parse_rules(file_text(sandbox_state, rules_file))] \
+            == ["age 20대 이하·30대 20% 이상", "sex 여 50% 이상"]  # the call's own
 
         await clock.advance(timedelta(days=22))  # past 12/15 24:00 KST
         late = await minji.press_data(back, CouncilApply(1, Step.CONSENT).pack())

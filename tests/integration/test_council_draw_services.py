@@ -15,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ShiftableClock, fake_clock
 from bot.db.models import AuditEntry, CouncilApplication, OutboxMessage
 from bot.domain.deadlines import SEOUL, BusinessCalendar
-from bot.domain.lottery import Distribution, Prepared, conduct, discrepancies
+from bot.domain.lottery import (
+    Comparison,
+    Distribution,
+    Prepared,
+    QuotaRule,
+    conduct,
+    discrepancies,
+)
 from bot.domain.policy import Policy
 from bot.domain.venues import Venues
 from bot.i18n import I18n
@@ -64,6 +71,17 @@ MIX = [("30대", "여"), ("50대", "남"), ("40대", "남"), ("60대 이상", "�
        ("50대", "여"), ("30대", "남"), ("60대 이상", "남"), ("40대", "여"), ("50대", "남")]
 
 
+async def test_the_draw_uses_the_calls_own_rules(sessionmaker: Maker) -> None:
+    await call_with(sessionmaker, MIX)
+    women = QuotaRule("sex", ("여",), Comparison.AT_LEAST, count=3)
+    async with sessionmaker() as session, session.begin():
+        await council.set_rules(session, recruitment_id=1, rules=(women,), actor="x",
+                                now=START)
+    ready = await start(sessionmaker)
+    assert ready.outcome is PrepareOutcome.READY and ready.inputs is not None
+    assert ready.inputs.rules == (women,)  # not Seoul's
+
+
 async def test_what_stands_in_the_way_of_preparing_a_draw(sessionmaker: Maker) -> None:
     assert (await start(sessionmaker)).outcome is PrepareOutcome.NOT_FOUND
     await call_with(sessionmaker, [("50대", "남")] * 5, completed=0)
@@ -94,6 +112,10 @@ async def test_a_draw_is_prepared_and_drawn_once_and_every_completer_hears(
         assert not await council_draw.store_prepared(session, 1, prepared, actor="x",
                                                       now=CLOSED)
     assert (await start(sessionmaker)).outcome is PrepareOutcome.ALREADY_PREPARED
+    async with sessionmaker() as session, session.begin():  # its rules are fixed now too
+        fixed = await council.set_rules(session, recruitment_id=1, rules=(), actor="x",
+                                        now=CLOSED)
+    assert fixed.outcome is council.RulesOutcome.PREPARED
     async with sessionmaker() as session, session.begin():  # the pool is fixed now
         late = await council.record_completers(session, recruitment_id=1,
                                                numbers=[numbers[-1]], actor="telegram:1",

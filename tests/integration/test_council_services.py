@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import AuditEntry, CouncilApplication
-from bot.domain.council import POOL_HEADER, pool_rows
+from bot.domain.council import POOL_HEADER, SEOUL_QUOTAS, pool_rows
 from bot.domain.deadlines import SEOUL
+from bot.domain.lottery import Comparison, QuotaRule
 from bot.domain.lottery_tables import parse_pool
 from bot.domain.spreadsheet import excel_csv
 from bot.services import council
@@ -22,6 +23,7 @@ from bot.services.council import (
     ApplyOutcome,
     OpenOutcome,
     RecruitmentRequest,
+    RulesOutcome,
     WithdrawOutcome,
 )
 from tests.conftest import START
@@ -170,3 +172,28 @@ async def test_the_completers_table_feeds_the_lottery(sessionmaker: Maker) -> No
     async with sessionmaker() as session:
         assert not (await council.record_completers(
             session, recruitment_id=7, numbers=[1], actor="x", now=START)).found
+
+
+async def test_a_calls_rules_are_data_until_its_draw_is_prepared(sessionmaker: Maker) -> None:
+    await open_call(sessionmaker)
+    tong = QuotaRule("tong", ("3",), Comparison.AT_MOST, count=5)
+    women = QuotaRule("sex", ("여",), Comparison.AT_LEAST, percent=50)
+    unknown_band = QuotaRule("age", ("70대",), Comparison.AT_MOST, percent=10)
+
+    async def set_rules(*rules: QuotaRule) -> council.RulesResult:
+        async with sessionmaker() as session, session.begin():
+            return await council.set_rules(session, recruitment_id=1, rules=rules,
+                                           actor="telegram:1", now=START)
+
+    assert (await set_rules(tong)).outcome is RulesOutcome.UNSUITED  # the form asks no 통
+    assert (await set_rules(unknown_band)).outcome is RulesOutcome.UNSUITED
+    async with sessionmaker() as session:
+        call = await council.recruitment(session, 1)
+    assert call is not None and call.rules == SEOUL_QUOTAS  # unchanged
+    set_ = await set_rules(women)
+    assert set_.outcome is RulesOutcome.SET and set_.recruitment is not None
+    assert set_.recruitment.rules == (women,)
+    async with sessionmaker() as session:
+        audited = await session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "council.rules_set"))
+    assert audited == 1

@@ -289,6 +289,8 @@ async def test_objects_mask_as_soon_as_a_published_text_is_set(
 NOT_PUBLISHED = {
     "council_recruitments.created_by": "the staff member's id (telegram:<id>), for the staff",
     "council_applications.completed_by": "the staff member's id (telegram:<id>), for the staff",
+    "council_recruitments.rules": "the composition rules an admin set: features, categories, "
+                                  "bounds",
     "council_draws.inputs": "applicant numbers with age band and sex, and the rules: no text of "
                             "anyone's, and masking could alter what the commitment binds",
     "council_draws.distribution": "applicant numbers and probabilities only",
