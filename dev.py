@@ -124,9 +124,10 @@ def has_korean_font() -> bool:
 
 # Placeholders are checked by tests/test_i18n.py, so the catalogs skip Babel's automatic
 # "python-brace-format" and "python-format" flags and its boilerplate header comment:
-# line-based checkers read a flagged multi-line entry as untranslated, and translators gain
-# nothing from either.
+# line-based checkers read a flagged multi-line entry as untranslated (and a file opening on
+# a blank line as one entry without a message), and translators gain nothing from either.
 TIDY_CATALOGS = """
+import io
 import sys
 from babel.messages.pofile import read_po, write_po
 for path in sys.argv[1:]:
@@ -136,8 +137,10 @@ for path in sys.argv[1:]:
     for message in catalog:
         message.flags.discard("python-brace-format")
         message.flags.discard("python-format")  # a literal % in a str.format message
-    with open(path, "wb") as po:
-        write_po(po, catalog, width=99)
+    out = io.BytesIO()
+    write_po(out, catalog, width=99)
+    with open(path, "wb") as po:  # without the blank line the empty header comment leaves
+        po.write(out.getvalue().lstrip(b"\\n"))
 """
 
 
