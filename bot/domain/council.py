@@ -75,8 +75,7 @@ def rules_problem(rules: Sequence[QuotaRule]) -> str | None:
 
 def resident_rule(rule: QuotaRule) -> str:
     """「연령대 20대 이하·30대·40대 15% 이상」: a rule as the consent screen shows it."""
-    return describe_rule(rule).replace(rule.feature, FEATURE_NAMES.get(rule.feature,
-                                                                       rule.feature), 1)
+    return describe_rule(rule, FEATURE_NAMES.get(rule.feature))
 
 
 def is_open(opens_at: datetime, closes_at: datetime, now: datetime) -> bool:
@@ -92,12 +91,19 @@ def sex(index: int) -> str | None:
     return SEXES[index] if 0 <= index < len(SEXES) else None
 
 
+def as_number(word: str) -> int | None:
+    """A whole number typed as decimal digits (full-width ones too) that fits the database;
+    None otherwise (「²」 is a digit but no number)."""
+    return int(word) if word.isdecimal() and len(word) <= 9 else None
+
+
 def parse_numbers(text: str) -> tuple[list[int], list[str]]:
     """Applicant numbers separated by spaces, commas or lines (as staff paste them from a
     sign-in sheet): the numbers, and the words that are not numbers."""
     words = text.replace(",", " ").split()
-    numbers = [int(w) for w in words if w.isdecimal() and len(w) <= 9]
-    return numbers, [w for w in words if not (w.isdecimal() and len(w) <= 9)]
+    numbers = [as_number(w) for w in words]
+    return ([n for n in numbers if n is not None],
+            [w for w, n in zip(words, numbers, strict=True) if n is None])
 
 
 def applicant_number(application_id: int) -> str:

@@ -408,10 +408,11 @@ COMPARISON_WORDS = {Comparison.AT_LEAST: "이상", Comparison.AT_MOST: "이하",
                     Comparison.UNDER: "미만"}
 
 
-def describe_rule(rule: QuotaRule) -> str:
-    """「age 20대 이하·30대·40대 15% 이상」"""
+def describe_rule(rule: QuotaRule, feature_name: str | None = None) -> str:
+    """「age 20대 이하·30대·40대 15% 이상」, or with `feature_name` for the feature's code
+    (「연령대 …」)."""
     bound = f"{rule.count}명" if rule.count is not None else f"{rule.percent}%"
-    return (f"{rule.feature} {'·'.join(rule.categories)} {bound} "
+    return (f"{feature_name or rule.feature} {'·'.join(rule.categories)} {bound} "
             f"{COMPARISON_WORDS[rule.comparison]}")
 
 

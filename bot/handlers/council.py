@@ -37,7 +37,12 @@ from bot.lottery_draw import find_distribution
 from bot.rendering import Answer, Rendered
 from bot.rendering import council as view
 from bot.services import council, council_draw
-from bot.services.council import ApplyOutcome, RecruitmentRequest, WithdrawOutcome
+from bot.services.council import (
+    ApplyOutcome,
+    RecruitmentRequest,
+    RulesOutcome,
+    WithdrawOutcome,
+)
 from bot.services.council_draw import DrawOutcome, OfferOutcome, PrepareOutcome
 
 log = logging.getLogger(__name__)
@@ -153,13 +158,16 @@ async def _after_withdrawal(
 def parse_open_command(text: str) -> RecruitmentRequest | None:
     """`/council_new <동> <seats> <reserves> <YYYY-MM-DD>`; None when the shape is wrong."""
     parts = text.split()
-    if len(parts) != 5 or not _number(parts[2]) or not _number(parts[3]):
+    if len(parts) != 5:
+        return None
+    seats, reserves = rules.as_number(parts[2]), rules.as_number(parts[3])
+    if seats is None or reserves is None:
         return None
     try:
         last_day = date.fromisoformat(parts[4])
     except ValueError:
         return None
-    return RecruitmentRequest(parts[1], int(parts[2]), int(parts[3]), last_day)
+    return RecruitmentRequest(parts[1], seats, reserves, last_day)
 
 
 @permitted(Action.COUNCIL_ADMIN)
@@ -186,16 +194,16 @@ async def open_call(said: Said) -> None:
 async def record_completers(said: Said) -> None:
     """`/council_completed <call> <numbers…>`, the numbers as pasted from a sign-in sheet."""
     words = (said.message.text or "").split()  # the numbers may come one a line
-    call = words[1] if len(words) > 1 else ""
+    call = rules.as_number(words[1]) if len(words) > 1 else None
     numbers, not_numbers = rules.parse_numbers(" ".join(words[2:]))
-    if not _number(call) or not numbers or len(numbers) > rules.MAX_NUMBERS:
+    if call is None or not numbers or len(numbers) > rules.MAX_NUMBERS:
         await said.reply_html(view.completers_usage(said.t))
         return
     async with said.context.transaction() as session:
         result = await council.record_completers(
-            session, recruitment_id=int(call), numbers=numbers, actor=actor_of(said.update),
+            session, recruitment_id=call, numbers=numbers, actor=actor_of(said.update),
             now=said.now)
-    await said.reply_html(view.completers_recorded(said.t, int(call), result, not_numbers))
+    await said.reply_html(view.completers_recorded(said.t, call, result, not_numbers))
 
 
 @permitted(Action.COUNCIL_ADMIN)
@@ -232,7 +240,8 @@ async def set_rules(said: Said) -> None:
     try:
         quotas = parse_rules("\n".join([",".join(RULE_COLUMNS), *lines]))
     except LotteryError as error:
-        await said.reply_html(view.rules_problem_text(said.t, call, "unsuited", str(error)))
+        await said.reply_html(view.rules_problem_text(said.t, call, RulesOutcome.UNSUITED,
+                                                      str(error)))
         return
     await _store_rules(said, call, quotas)
 
@@ -248,8 +257,8 @@ async def _store_rules(said: Said, call: int, quotas: tuple[QuotaRule, ...]) -> 
     async with said.context.transaction() as session:
         result = await council.set_rules(session, recruitment_id=call, rules=quotas,
                                          actor=actor_of(said.update), now=said.now)
-    if result.outcome is not council.RulesOutcome.SET or result.recruitment is None:
-        await said.reply_html(view.rules_problem_text(said.t, call, result.outcome.value,
+    if result.outcome is not RulesOutcome.SET or result.recruitment is None:
+        await said.reply_html(view.rules_problem_text(said.t, call, result.outcome,
                                                       result.problem))
         return
     await said.reply_html(view.rules_shown(said.t, result.recruitment))
@@ -261,12 +270,7 @@ async def _store_rules(said: Said, call: int, quotas: tuple[QuotaRule, ...]) -> 
 def _call_argument(said: Said) -> int | None:
     """The call number, the first word after the command."""
     words = (said.message.text or "").split()
-    return int(words[1]) if len(words) > 1 and _number(words[1]) else None
-
-
-def _number(word: str) -> bool:
-    """A whole number as ASCII digits that fits the database (「²」 is a digit, not one)."""
-    return word.isascii() and word.isdecimal() and len(word) <= 9
+    return rules.as_number(words[1]) if len(words) > 1 else None
 
 
 @permitted(Action.COUNCIL_ADMIN)
@@ -283,7 +287,7 @@ async def prepare_draw(said: Said) -> None:
     if start.outcome is PrepareOutcome.UNMET:
         await said.reply_html(view.prepare_unmet(said.t, start.unmet))
     elif start.outcome is not PrepareOutcome.READY:
-        await said.reply_html(view.prepare_problem(said.t, start.outcome.value, call))
+        await said.reply_html(view.prepare_problem(said.t, start.outcome, call))
     else:
         await said.reply_html(view.preparing(said.t, call))
         said.context.application.create_task(_prepare_apart(said, call, start))
@@ -319,7 +323,7 @@ async def draw(said: Said) -> None:
     if drawn is None:
         await said.reply_html(view.draw_usage(said.t))
     elif drawn.outcome is not DrawOutcome.DRAWN or drawn.record is None:
-        await said.reply_html(view.draw_problem(said.t, drawn.outcome.value, call))
+        await said.reply_html(view.draw_problem(said.t, drawn.outcome, call))
     else:
         await _send_files(said, call)
         await said.reply_html(view.drawn_summary(said.t, call, drawn.record))
@@ -346,7 +350,7 @@ async def send_files(said: Said) -> None:
         await said.reply_html(view.files_usage(said.t))
         return
     if not await _send_files(said, call):
-        await said.reply_html(view.draw_problem(said.t, DrawOutcome.NOT_PREPARED.value, call))
+        await said.reply_html(view.draw_problem(said.t, DrawOutcome.NOT_PREPARED, call))
 
 
 async def _send_files(said: Said, call: int) -> bool:

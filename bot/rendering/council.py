@@ -34,12 +34,14 @@ from bot.services.council import (
     OpenOutcome,
     OpenResult,
     Recruitment,
+    RulesOutcome,
     Standing,
 )
-from bot.services.council_draw import OfferOutcome, OfferResult
+from bot.services.council_draw import DrawOutcome, OfferOutcome, OfferResult, PrepareOutcome
 
 COUNCIL_TEMPLATES: EventRegistry[str] = EventRegistry()
 COUNCIL_KEYBOARDS: EventRegistry[InlineKeyboardMarkup | None] = EventRegistry()
+NO_CALL = N_("There is no call {id}.")
 SEX_LABELS = {"여": N_("Woman"), "남": N_("Man")}
 REFUSALS: dict[ApplyOutcome, str] = {
     ApplyOutcome.CLOSED: N_("Applications for this call are closed."),
@@ -263,7 +265,7 @@ def pool_sent(t: Translator, recruitment: Recruitment, completers: int, applied:
 
 
 def no_call(t: Translator, call: int) -> str:
-    return t.gettext("There is no call {id}.").format(id=call)
+    return t.gettext(NO_CALL).format(id=call)
 
 
 # ----- the draw ---------------------------------------------------------------------------
@@ -353,12 +355,24 @@ def offer_refused(t: Translator, result: OfferResult) -> str:
     return t.gettext(OFFER_REFUSALS[result.outcome])
 
 
-PREPARE_PROBLEMS = {
-    "not_found": N_("There is no call {id}."),
-    "still_open": N_("Call {id} still takes applications: prepare the draw once it closes."),
-    "already_prepared": N_("The draw of call {id} is prepared already: /council_files {id}"),
-    "no_completers": N_("Nobody has completed the 주민자치학교 in call {id} yet: "
-                        "/council_completed {id} <applicant numbers>"),
+PREPARE_PROBLEMS: dict[PrepareOutcome, str] = {
+    PrepareOutcome.NOT_FOUND: NO_CALL,
+    PrepareOutcome.STILL_OPEN: N_(
+        "Call {id} still takes applications: prepare the draw once it closes."),
+    PrepareOutcome.ALREADY_PREPARED: N_(
+        "The draw of call {id} is prepared already: /council_files {id}"),
+    PrepareOutcome.NO_COMPLETERS: N_("Nobody has completed the 주민자치학교 in call {id} yet: "
+                                     "/council_completed {id} <applicant numbers>"),
+}
+DRAW_PROBLEMS: dict[DrawOutcome, str] = {
+    DrawOutcome.NOT_PREPARED: N_("The draw of call {id} is not prepared: /council_prepare {id}"),
+    DrawOutcome.ALREADY_DRAWN: N_("Call {id} is drawn already. A draw happens once: "
+                                  "/council_files {id}"),
+}
+RULES_PROBLEMS: dict[RulesOutcome, str] = {
+    RulesOutcome.NOT_FOUND: NO_CALL,
+    RulesOutcome.PREPARED: N_("The draw of call {id} is prepared: its rules are fixed."),
+    RulesOutcome.UNSUITED: N_("These rules cannot be used: {problem}"),
 }
 
 
@@ -366,7 +380,7 @@ def prepare_usage(t: Translator) -> str:
     return escape(t.gettext("Usage: /council_prepare <call>"))
 
 
-def prepare_problem(t: Translator, outcome: str, call: int) -> str:
+def prepare_problem(t: Translator, outcome: PrepareOutcome, call: int) -> str:
     return escape(t.gettext(PREPARE_PROBLEMS[outcome])).format(id=call)
 
 
@@ -408,11 +422,8 @@ def draw_usage(t: Translator) -> str:
                             "Example: /council_draw 1 7 21 33 40 42"))
 
 
-def draw_problem(t: Translator, outcome: str, call: int) -> str:
-    texts = {"not_prepared": N_("The draw of call {id} is not prepared: /council_prepare {id}"),
-             "already_drawn": N_("Call {id} is drawn already. A draw happens once: "
-                                 "/council_files {id}")}
-    return t.gettext(texts[outcome]).format(id=call)
+def draw_problem(t: Translator, outcome: DrawOutcome, call: int) -> str:
+    return t.gettext(DRAW_PROBLEMS[outcome]).format(id=call)
 
 
 def drawn_summary(t: Translator, call: int, record: LotteryRecord) -> str:
@@ -448,8 +459,7 @@ def rules_shown(t: Translator, recruitment: Recruitment) -> str:
         id=recruitment.id, rules=lines) + "\n\n" + rules_usage(t)
 
 
-def rules_problem_text(t: Translator, call: int, outcome: str, problem: str | None) -> str:
-    texts = {"not_found": N_("There is no call {id}."),
-             "prepared": N_("The draw of call {id} is prepared: its rules are fixed."),
-             "unsuited": N_("These rules cannot be used: {problem}")}
-    return escape(t.gettext(texts[outcome]).format(id=call, problem=problem or ""))
+def rules_problem_text(
+    t: Translator, call: int, outcome: RulesOutcome, problem: str | None
+) -> str:
+    return escape(t.gettext(RULES_PROBLEMS[outcome]).format(id=call, problem=problem or ""))

@@ -132,12 +132,16 @@ async def council_file(request: web.Request) -> web.Response:
     (after the draw: the secret revealed, for `python -m bot sortition verify`)."""
     state = request.app[OPEN_DATA]
     call, name = int(request.match_info["call"]), request.match_info["name"]
-    async with state.deps.reading_session() as session:
-        announcement, record = await council_draw.prepared_files(session, call)
-    data = announcement if name == "announcement" else record
-    if data is None:
-        raise web.HTTPNotFound()
-    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    key = f"council:{call}:{name}"
+    body = state.cache.get(key)
+    if not isinstance(body, bytes):  # once written, neither file ever changes
+        async with state.deps.reading_session() as session:
+            announcement, record = await council_draw.prepared_files(session, call)
+        data = announcement if name == "announcement" else record
+        if data is None:
+            raise web.HTTPNotFound()
+        body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+        state.cache.put(key, 0, body)
     response = _response(body, CONTENT_TYPES["json"])
     response.headers["Content-Disposition"] = f'attachment; filename="council-{call}-{name}.json"'
     response.headers["Access-Control-Allow-Origin"] = "*"
