@@ -479,3 +479,25 @@ class CouncilOfferAnswer(CallbackData, prefix="co"):
 
     application_id: int
     accept: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AssemblyVote(CallbackData, prefix="av"):
+    """The 주민총회's online ballot: the items chosen so far ride along as a bit mask (item n
+    is bit n-1), so nothing is kept until the vote is cast. `action`: SHOW, REVIEW, CAST,
+    or an item's number to choose or unchoose it."""
+
+    SHOW: ClassVar[int] = 0
+    REVIEW: ClassVar[int] = -1
+    CAST: ClassVar[int] = -2
+
+    assembly_id: int
+    chosen: int
+    action: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AssemblySheets(CallbackData, prefix="as"):
+    """「현장 집계표 보기」: the tally sheets' photos behind an assembly's paper totals."""
+
+    assembly_id: int

@@ -97,6 +97,14 @@ class Translator:
         last_day = deadline_last_day(instant, self._tz)
         return self._day(last_day, self._other_year(last_day, now))
 
+    def day(self, day: date, *, now: datetime | None = None) -> str:
+        """A calendar day: `3월 2일(화)` (with its year when not the current one)."""
+        return self._day(day, self._other_year(day, now))
+
+    def local_day(self, instant: datetime) -> date:
+        """The day `instant` falls on in the configured zone."""
+        return instant.astimezone(self._tz).date()
+
     def _other_year(self, day: date, now: datetime | None) -> bool:
         """Whether `day` is outside the current year (of `now`, else of the clock), so it is
         shown with its year. Without either there is no current year to compare with, and

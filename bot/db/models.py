@@ -891,3 +891,85 @@ class CouncilDraw(Base):
     record: Mapped[dict[str, Any] | None] = mapped_column(JSON())
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     drawn_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class Assembly(Base):
+    """A 동's 주민총회 (`bot.domain.assembly`): the agenda, the voting channels and their
+    weights, the online window and the on-site day with its polling places; once counted,
+    the result (frozen, as the public page and the open data show it)."""
+
+    __tablename__ = "assemblies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(PublishedString(80))
+    items: Mapped[list[dict[str, Any]]] = mapped_column(PublishedJSON())
+    picks: Mapped[int] = mapped_column(Integer)
+    weights: Mapped[dict[str, Any]] = mapped_column(JSON())
+    online_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    online_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    onsite_day: Mapped[date | None] = mapped_column(Date())
+    places: Mapped[list[str]] = mapped_column(PublishedJSON())
+    budget: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    result: Mapped[dict[str, Any] | None] = mapped_column(PublishedJSON())
+
+
+class AssemblyParticipation(Base):
+    """One person's part in an assembly: online (with their receipt) or checked in at a
+    polling place by the roll. What they chose is not here: ballots are kept apart."""
+
+    __tablename__ = "assembly_participations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(12))
+    place: Mapped[int | None] = mapped_column(Integer)  # paper: the polling place's index
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                index=True)
+    receipt: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AssemblyRollKey(Base):
+    """What identifies a participant (their account, their phone's keyed hash, their
+    verification code): one key counts once per assembly, across every channel."""
+
+    __tablename__ = "assembly_roll_keys"
+
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    participation_id: Mapped[int] = mapped_column(
+        ForeignKey("assembly_participations.id", ondelete="CASCADE"), index=True)
+
+
+class AssemblyBallot(Base):
+    """An online ballot: the items chosen, with nothing that says whose it is."""
+
+    __tablename__ = "assembly_ballots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), index=True)
+    choices: Mapped[list[int]] = mapped_column(JSON())
+
+
+class AssemblyTally(Base):
+    """Totals staff entered: a polling place's paper votes per item (with the tally sheet's
+    photo) or the committee's scores. Every entry is kept; the latest of a place counts."""
+
+    __tablename__ = "assembly_tallies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(12))
+    place: Mapped[int | None] = mapped_column(Integer)
+    totals: Mapped[dict[str, Any]] = mapped_column(JSON())  # item number -> votes or score
+    photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    entered_by: Mapped[str] = mapped_column(String(120))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime())

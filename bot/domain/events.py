@@ -681,8 +681,23 @@ class CouncilOfferExpired(Event):
     number: str
 
 
+@dataclass(frozen=True)
+class AssemblyCounted(Event):
+    """A 주민총회 counted, to everyone who took part in the chat: the first items and the
+    projects funded, and the page with every channel's numbers."""
+
+    kind: ClassVar[str] = "assembly_counted"
+    area: str
+    assembly_id: int
+    title: str
+    page_url: str
+    top: list[str]
+    chosen: list[str]
+
+
 EVENTS: tuple[type[Event], ...] = (
     QuestionAsked, QuestionAnswered, CouncilDrawn, CouncilSeatOffered, CouncilOfferExpired,
+    AssemblyCounted,
     ProposalApproved, ProposalRejected, ProposalWithdrawn, AlmostThere, Halfway, ClosingSoon,
     ThresholdReached, ProposalExpired, StatusChanged,
     ModerationPending, ModerationThreshold, ModerationReported, ModerationOpinion,

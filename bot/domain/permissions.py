@@ -53,6 +53,7 @@ class Action(StrEnum):
     WITHDRAW_PROPOSAL = "withdraw_proposal"
     SEE_UNPUBLISHED = "see_unpublished"
     APPLY_COUNCIL = "apply_council"  # one's own application to the 주민자치회, ban or not
+    VOTE_ASSEMBLY = "vote_assembly"  # one's own vote at the 주민총회, ban or not
     # moderators (and admins)
     OPEN_ADMIN_MENU = "open_admin_menu"
     HANDLE_WORK_ITEM = "handle_work_item"
@@ -73,6 +74,7 @@ class Action(StrEnum):
     EXPORT = "export"
     STATS = "stats"
     CALL_BACK = "call_back"  # the call-back list: offline residents' contacts in the clear
+    ASSEMBLY_DESK = "assembly_desk"  # a polling place: check-in by the roll, paper totals
     # admins only
     ADD_DEPARTMENT = "add_department"  # where reply links and e-mails go: configuration
     GRANT = "grant"
@@ -83,6 +85,7 @@ class Action(StrEnum):
     AUDIT = "audit"
     ROUND_ADMIN = "round_admin"
     COUNCIL_ADMIN = "council_admin"  # 주민자치회 recruitments, completers, the lottery's table
+    ASSEMBLY_ADMIN = "assembly_admin"  # 주민총회: creating, committee scores, the count
 
 
 class RefusalReason(StrEnum):
@@ -103,8 +106,10 @@ CONTRIBUTIONS = frozenset({
 ADMIN_ACTIONS = frozenset({
     Action.ADD_DEPARTMENT, Action.GRANT, Action.REVOKE, Action.LIST_STAFF, Action.BROADCAST,
     Action.ISSUE_CODES, Action.AUDIT, Action.ROUND_ADMIN, Action.COUNCIL_ADMIN,
+    Action.ASSEMBLY_ADMIN,
 })
-OWN_ACTIONS = frozenset({Action.WITHDRAW_PROPOSAL, Action.SEE_UNPUBLISHED, Action.APPLY_COUNCIL})
+OWN_ACTIONS = frozenset({Action.WITHDRAW_PROPOSAL, Action.SEE_UNPUBLISHED, Action.APPLY_COUNCIL,
+                         Action.VOTE_ASSEMBLY})
 MODERATOR_ACTIONS = frozenset(Action) - CONTRIBUTIONS - ADMIN_ACTIONS - OWN_ACTIONS
 NOT_ON_ONES_OWN = {  # no 공감 for one's own proposal, no 👍 for one's own opinion
     Action.ENDORSE: RefusalReason.OWN_PROPOSAL, Action.LIKE: RefusalReason.OWN_OPINION,

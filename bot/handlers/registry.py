@@ -11,6 +11,7 @@ from bot.handlers import (  # admin data  # moderation
     admin,
     admin_lists,
     answers,
+    assembly,  # the 주민총회
     assigning,
     audit_log,
     broadcasts,
@@ -53,6 +54,7 @@ IN_ORDER: tuple[Callable[[Application], None], ...] = (
     budget_admin.register,  # participatory-budget rounds (admin)
     verification.register,  # verification codes
     council.register,  # the 주민자치회 recruitment: /council and the admins' commands
+    assembly.register,  # the 주민총회: /assembly, its ballot, the desks' and admins' commands
     broadcasts.register,  # broadcasts
     stats.register,  # statistics
     exports.register,  # open data exports

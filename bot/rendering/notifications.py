@@ -58,6 +58,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import N_, I18n, Translator
 from bot.rendering import Rendered
 from bot.rendering.answers import DISSATISFACTION_REASONS, rating_buttons
+from bot.rendering.assembly import ASSEMBLY_KEYBOARDS, ASSEMBLY_TEMPLATES
 from bot.rendering.ballots import BALLOT_KEYBOARDS, BALLOT_TEMPLATES
 from bot.rendering.broadcasts import BROADCAST_TEMPLATES
 from bot.rendering.budget import BUDGET_KEYBOARDS, BUDGET_TEMPLATES, results_photo
@@ -376,6 +377,8 @@ KEYBOARDS.include(BUDGET_KEYBOARDS)
 TEMPLATES.include(QUESTION_TEMPLATES)
 TEMPLATES.include(COUNCIL_TEMPLATES)
 KEYBOARDS.include(COUNCIL_KEYBOARDS)
+TEMPLATES.include(ASSEMBLY_TEMPLATES)
+KEYBOARDS.include(ASSEMBLY_KEYBOARDS)
 KEYBOARDS.include(QUESTION_KEYBOARDS)
 
 

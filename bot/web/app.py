@@ -22,6 +22,7 @@ from bot.db.engine import DATABASE_ERRORS
 from bot.intake import MalformedUpdate, UpdateIntake
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.web.assembly_pages import add_assembly_routes  # 주민총회
 from bot.web.budget_pages import add_budget_routes  # budget rounds
 from bot.web.open_data import add_open_data_routes
 from bot.web.pages import PageDeps, add_page_routes, cross_site_refusal
@@ -143,6 +144,7 @@ def create_web_app(deps: WebDeps) -> web.Application:
         add_page_routes(app, deps.pages)
         add_open_data_routes(app, deps.pages)  # statistics and open data
         add_budget_routes(app)  # budget rounds: /budget/<id> and its chart
+        add_assembly_routes(app)  # 주민총회: /assembly/<id> and its data
     return app
 
 

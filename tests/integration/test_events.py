@@ -23,6 +23,7 @@ from bot.domain.events import (
     AnswerReminderD1,
     AnswerReminderD7,
     AnswerReminderOverdue,
+    AssemblyCounted,
     BallotReminder6h,
     BallotReminder48h,
     BroadcastMessage,
@@ -165,6 +166,8 @@ SAMPLES: dict[type[Event], Event] = {
                                key="1:0042"),
     CouncilSeatOffered: CouncilSeatOffered("신도림동", 1, "0043", 2, DUE, key="1:43"),
     CouncilOfferExpired: CouncilOfferExpired("신도림동", 1, "0042", key="1:42"),
+    AssemblyCounted: AssemblyCounted("신도림동", 1, "2027 주민총회", "https://x/assembly/1",
+                                     ["그늘막", "화단"], ["그늘막"], key="1"),
     InterimRequested: InterimRequested(4, TITLE, DUE, "awaiting_answer", key="4:i"),
     InterimMissing: InterimMissing(4, TITLE, DUE, "awaiting_answer", key="4:m"),
     ModerationInterimMissing: ModerationInterimMissing(4, TITLE, DUE, "awaiting_answer",
@@ -214,7 +217,8 @@ def test_every_event_renders_in_korean_and_in_english(event: Event) -> None:
 
 
 # Every other event comes with buttons: its own, a work item's, or the proposal's.
-WITHOUT_BUTTONS = {PollResultsReady, BroadcastMessage, BudgetResults, CouncilOfferExpired}
+WITHOUT_BUTTONS = {PollResultsReady, BroadcastMessage, BudgetResults, CouncilOfferExpired,
+                   AssemblyCounted}
 
 
 @PARAMETRISED

@@ -47,6 +47,7 @@ TABLE: dict[Action, tuple[str, str, str, str]] = {
     Action.WITHDRAW_PROPOSAL:  (OK,      OK,       OK,       OK),
     Action.SEE_UNPUBLISHED:    (OK,      OK,       OK,       OK),
     Action.APPLY_COUNCIL:      (OK,      OK,       OK,       OK),
+    Action.VOTE_ASSEMBLY:      (OK,      OK,       OK,       OK),
     Action.OPEN_ADMIN_MENU:    (MODS,    MODS,     OK,       OK),
     Action.HANDLE_WORK_ITEM:   (MODS,    MODS,     OK,       OK),
     Action.APPROVE:            (MODS,    MODS,     OK,       OK),
@@ -66,6 +67,7 @@ TABLE: dict[Action, tuple[str, str, str, str]] = {
     Action.EXPORT:             (MODS,    MODS,     OK,       OK),
     Action.STATS:              (MODS,    MODS,     OK,       OK),
     Action.CALL_BACK:          (MODS,    MODS,     OK,       OK),
+    Action.ASSEMBLY_DESK:      (MODS,    MODS,     OK,       OK),
     Action.ADD_DEPARTMENT:     (ADMINS,  ADMINS,   ADMINS,   OK),
     Action.GRANT:              (ADMINS,  ADMINS,   ADMINS,   OK),
     Action.REVOKE:             (ADMINS,  ADMINS,   ADMINS,   OK),
@@ -75,6 +77,7 @@ TABLE: dict[Action, tuple[str, str, str, str]] = {
     Action.AUDIT:              (ADMINS,  ADMINS,   ADMINS,   OK),
     Action.ROUND_ADMIN:        (ADMINS,  ADMINS,   ADMINS,   OK),
     Action.COUNCIL_ADMIN:      (ADMINS,  ADMINS,   ADMINS,   OK),
+    Action.ASSEMBLY_ADMIN:     (ADMINS,  ADMINS,   ADMINS,   OK),
 }
 EXPECTED = {
     OK: Allowed(),
