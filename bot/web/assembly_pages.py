@@ -69,6 +69,7 @@ def page_context(t: Translator, found: AssemblyView) -> dict[str, Any]:
         "items": found.items, "number": texts.number_text,
         "online_from": t.day(t.local_day(found.online_opens_at))
         if found.online_opens_at else None,
+        "onsite_day": t.day(found.onsite_day) if found.onsite_day else None,
     }
 
 

@@ -95,7 +95,7 @@ async def test_an_assembly_counted_over_three_channels(
         assert "가중치는 0보다 크고" in bad and "/assembly_new &lt;동&gt;" not in bad
         await admin.say(ASSEMBLY)
         made = (await admin.wait_for_message("✅")).text
-        assert made.startswith("✅ 1번 총회를 만들었어요. 신도림동 주민은 /assembly 로")
+        assert made.startswith("✅ 1번 총회를 만들었어요. 신도림동 주민은 /assembly로")
         assert "2. [사업] 어린이 놀이터 그늘막 · 1,200만 원" in made
         assert "온라인 1표 5점, 현장 1표 10점, 위원회 점수는 1배로 더해요" in made
         assert "1. 신도림동주민센터\n2. 신도림초등학교" in made
