@@ -110,7 +110,8 @@ async def test_the_assembly_page_shows_every_channel_within_a_phone_screen(
     await expect(tab.get_by_role("heading", name=TITLE)).to_be_visible(timeout=TIMEOUT_MS)
     await expect(tab.locator("ol.projects li")).to_have_count(3)
     await expect(tab.locator("table")).to_have_count(0)  # no number while people vote
-    await expect(tab.locator("main")).to_contain_text("주민 투표(온라인 1표 1점, 현장 1표 1점) 50%")
+    how = "주민 투표(온라인 1표 1점, 현장 1표 1점) 50%, 위원회 점수 50%"
+    await expect(tab.locator("main")).to_contain_text(how)
 
     await count_it(served.runtime, served.clock, served.assembly_id)
     await tab.reload()
