@@ -441,12 +441,9 @@ async def enter_paper(session: AsyncSession, *, assembly_id: int, place: int,
                       now: datetime) -> TallyResult:
     """A polling place's paper totals with the tally sheet's photo; a later entry for the
     same place corrects it (every entry is kept)."""
-    found = await session.get(Assembly, assembly_id, with_for_update=True)
-    if found is None:
-        return TallyResult(TallyOutcome.NOT_FOUND)
-    view = view_of(found)
-    if view.counted_at is not None:
-        return TallyResult(TallyOutcome.COUNTED, view)
+    view = await _open_for_totals(session, assembly_id)
+    if isinstance(view, TallyResult):
+        return view
     if view.onsite_day is None:
         return TallyResult(TallyOutcome.NO_CHANNEL, view)
     if not 0 <= place < len(view.places):
@@ -462,12 +459,9 @@ async def enter_paper(session: AsyncSession, *, assembly_id: int, place: int,
 async def enter_committee(session: AsyncSession, *, assembly_id: int,
                           scores: Mapping[int, Decimal], actor: str,
                           now: datetime) -> TallyResult:
-    found = await session.get(Assembly, assembly_id, with_for_update=True)
-    if found is None:
-        return TallyResult(TallyOutcome.NOT_FOUND)
-    view = view_of(found)
-    if view.counted_at is not None:
-        return TallyResult(TallyOutcome.COUNTED, view)
+    view = await _open_for_totals(session, assembly_id)
+    if isinstance(view, TallyResult):
+        return view
     if Channel.COMMITTEE not in view.weights.channels:
         return TallyResult(TallyOutcome.NO_CHANNEL, view)
     unknown = sorted(set(scores) - {item.number for item in view.items})
@@ -479,6 +473,19 @@ async def enter_committee(session: AsyncSession, *, assembly_id: int,
         return TallyResult(TallyOutcome.WRONG, view, problem)
     _keep_tally(session, assembly_id, Channel.COMMITTEE, None, scores, None, actor, now)
     return TallyResult(TallyOutcome.ENTERED, view)
+
+
+async def _open_for_totals(session: AsyncSession,
+                           assembly_id: int) -> AssemblyView | TallyResult:
+    """The assembly, locked against a count running at the same moment; or why totals can no
+    longer be entered (none such, counted already)."""
+    found = await session.get(Assembly, assembly_id, with_for_update=True)
+    if found is None:
+        return TallyResult(TallyOutcome.NOT_FOUND)
+    view = view_of(found)
+    if view.counted_at is not None:
+        return TallyResult(TallyOutcome.COUNTED, view)
+    return view
 
 
 def _keep_tally(session: AsyncSession, assembly_id: int, channel: Channel, place: int | None,
