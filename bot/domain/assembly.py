@@ -397,6 +397,10 @@ def paper_problem(totals: Mapping[int, int], items: Sequence[Item], roll: int,
     unknown = sorted(set(totals) - numbers)
     if unknown:
         return f"없는 안건 번호예요: {', '.join(map(str, unknown))}"
+    missing = sorted(numbers - set(totals))
+    if missing:
+        return (f"집계표의 모든 안건을 써 주세요(표가 없으면 0). 빠진 안건: "
+                f"{', '.join(map(str, missing))}")
     over = [n for n, votes in sorted(totals.items()) if votes > roll]
     if over:
         return (f"{over[0]}번 안건 {totals[over[0]]:,}표가 이 투표소에서 명부를 확인한 "
@@ -413,8 +417,10 @@ def count(items: Sequence[Item], weights: Weights, tallies: Tallies,
     resident = {i.number: _resident_points(i.number, weights, tallies) for i in items}
     committee = {i.number: tallies.committee.get(i.number, Decimal(0)) for i in items}
     totals = _totals(resident, committee, weights)
-    order = sorted(items, key=lambda i: (-totals[i.number], -resident[i.number], i.number))
-    chosen = _chosen(order, totals, budget)
+    # rounded before ranking: shares carry division's last digits, and a tie must stay one
+    order = sorted(items, key=lambda i: (-_rounded(totals[i.number]), -resident[i.number],
+                                         i.number))
+    chosen = _chosen(order, resident, budget)
     return tuple(
         ItemResult(item, rank, tallies.online.get(item.number, 0),
                    sum(tallies.paper.get(p, {}).get(item.number, 0) for p in range(places)),
@@ -452,17 +458,17 @@ def _rounded(value: Decimal) -> Decimal:
     return value.quantize(ROUND_TO)
 
 
-def _chosen(order: Sequence[Item], totals: Mapping[int, Decimal],
+def _chosen(order: Sequence[Item], resident: Mapping[int, Decimal],
             budget: int | None) -> set[int]:
     """The projects funded: with a budget, in rank order while the money lasts, a project
-    without a single point never. Without a budget, and for 자치계획 items, the rank is
-    the result."""
+    no resident voted for never (committee points alone do not fund it). Without a budget,
+    and for 자치계획 items, the rank is the result."""
     if budget is None:
         return set()
     left, chosen = budget, set()
     for item in order:
         fits = item.cost is not None and item.cost <= left
-        if item.kind is ItemKind.PROJECT and fits and totals[item.number] > 0:
+        if item.kind is ItemKind.PROJECT and fits and resident[item.number] > 0:
             chosen.add(item.number)
             left -= item.cost or 0
     return chosen

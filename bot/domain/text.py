@@ -471,7 +471,7 @@ def phone_hash(phone: str, secret_key: str) -> str | None:
     digits: enough to tell people apart, useless if leaked. Numbers are never stored."""
     if phone.startswith(HASHED_PHONE_PREFIX):  # hashed on arrival (see `hashed_phone`)
         return phone.removeprefix(HASHED_PHONE_PREFIX)
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if "0" <= ch <= "9")
     if digits.startswith("82"):
         digits = "0" + digits[2:]
     if not digits:

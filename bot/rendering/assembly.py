@@ -55,6 +55,8 @@ DESK_REFUSALS: dict[CheckInOutcome, str] = {
         "Please type the person's phone number or their verification code."),
     CheckInOutcome.NOT_TODAY: N_("Check-in is open on the on-site day only ({day})."),
     CheckInOutcome.COUNTED: N_("This assembly is counted already."),
+    CheckInOutcome.ALREADY: N_("⛔ Has voted already: do not hand out a ballot."),
+    CheckInOutcome.NOT_FOUND: N_("There is no such assembly."),
 }
 TALLY_REFUSALS: dict[TallyOutcome, str] = {
     TallyOutcome.NO_CHANNEL: N_("This assembly does not count that channel."),
@@ -154,9 +156,10 @@ def chosen_numbers(mask: int) -> tuple[int, ...]:
 
 def ballot(t: Translator, view: AssemblyView, mask: int) -> Rendered:
     chosen = chosen_numbers(mask)
-    text = t.gettext("🗳 <b>{title}</b>\nChoose up to {picks}, then press 「Next」. "
-                     "Chosen: {count} of {picks}.").format(
-        title=escape(view.title), picks=view.picks, count=len(chosen))
+    items = "\n".join(_item_line(t, item) for item in view.items)
+    text = t.gettext("🗳 <b>{title}</b>\n{items}\n\nChoose up to {picks}, then press "
+                     "「Next」. Chosen: {count} of {picks}.").format(
+        title=escape(view.title), items=items, picks=view.picks, count=len(chosen))
     rows = [(f"{'☑️' if item.number in chosen else '⬜'} {item.number}. {item.title}",
              AssemblyVote(view.id, mask, item.number)) for item in view.items]
     if chosen:

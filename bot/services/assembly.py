@@ -5,9 +5,9 @@ One person counts once across the channels. What identifies them — their accou
 phone's keyed hash, the verification code that made them a resident — becomes a roll key
 (`assembly_roll_keys`, unique per assembly); an online vote and a check-in at a polling
 place each insert the person's keys, and a key already there means the person has taken
-part (the outcome says how, when and where). The insert is `ON CONFLICT DO NOTHING`, so of
-two desks checking one person at once exactly one wins. Online ballots are kept apart from
-the participations: what a resident chose cannot be traced back to them.
+part (the outcome says how, when and where). The insert is `ON CONFLICT DO NOTHING`, in one
+key order everywhere, so of two desks checking one person at once exactly one wins. Online
+ballots are kept apart from the participations, with no account and no time on them.
 
 Outcomes of `vote_online`: VOTED, ALREADY (with the earlier participation), NOT_VERIFIED,
 OTHER_AREA, NOT_OPEN (not yet, or over), NO_ONLINE, BAD_CHOICE, NOT_FOUND. Of `check_in`:
@@ -297,7 +297,7 @@ async def _take_part(session: AsyncSession, assembly_id: int, keys: Sequence[str
     session.add(row)
     await session.flush()
     inserted = 0
-    for key in dict.fromkeys(keys):
+    for key in sorted(set(keys)):  # one order everywhere: two desks never deadlock
         result = await session.execute(insert_ignoring_conflicts(
             session, AssemblyRollKey, assembly_id=assembly_id, key=key,
             participation_id=row.id))

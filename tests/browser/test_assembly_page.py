@@ -80,7 +80,7 @@ async def count_it(runtime: Runtime, clock: ShiftableClock, assembly_id: int) ->
             await assembly.check_in(session, assembly_id=assembly_id, place=place, typed=phone,
                                     secret_key=key, tz=tz, actor="desk", now=clock.now())
             await assembly.enter_paper(session, assembly_id=assembly_id, place=place,
-                                       totals={1: 1, 2: 1}, photo_file_id="sheet",
+                                       totals={1: 1, 2: 1, 3: 0}, photo_file_id="sheet",
                                        actor="desk", now=clock.now())
         await assembly.enter_committee(session, assembly_id=assembly_id,
                                        scores={1: Decimal(70), 2: Decimal("82.5"),

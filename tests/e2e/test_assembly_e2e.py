@@ -91,7 +91,7 @@ async def test_an_assembly_counted_over_three_channels(
         await minji.say(ASSEMBLY)
         assert "✅" not in (await minji.wait_for_message()).text
         await admin.say(ASSEMBLY.replace("현장 10", "현장 0"))
-        bad = (await admin.wait_for_message("만들지 않았어요")).text
+        bad = (await admin.wait_for_message("만들지 못했어요")).text
         assert "가중치는 0보다 크고" in bad and "/assembly_new &lt;동&gt;" not in bad
         await admin.say(ASSEMBLY)
         made = (await admin.wait_for_message("✅")).text
@@ -158,13 +158,15 @@ async def test_an_assembly_counted_over_three_channels(
         # paper totals with the tally sheet's photo, never more than the roll
         await admin.say("/assembly_paper 1 1\n1 1")
         assert "집계표 사진에" in (await admin.wait_for_message()).text
-        await admin.send_photo("/assembly_paper 1 1\n1 1\n2 2")
+        await admin.send_photo("/assembly_paper 1 1\n1 1\n2 2\n3 0")
         assert "2번 안건 2표가 이 투표소에서 명부를 확인한 1명보다 많아요" in (
-            await admin.wait_for_message("입력하지 않았어요")).text
-        await admin.send_photo("/assembly_paper 1 1\n1번 1표\n2번 1표")
+            await admin.wait_for_message("저장하지 못했어요")).text
+        await admin.send_photo("/assembly_paper 1 1\n1번 1표\n2번 1표\n3번 0표")
         assert "신도림동주민센터 현장 투표 집계를 입력했어요(명부 확인 1명)" in (
             await admin.wait_for_message("✅")).text
-        await admin.send_photo("/assembly_paper 1 2\n3 1")
+        await admin.send_photo("/assembly_paper 1 1\n1 1\n2 1")
+        assert "빠진 안건: 3" in (await admin.wait_for_message("저장하지 못했어요")).text
+        await admin.send_photo("/assembly_paper 1 2\n1 0\n2 0\n3 1")
         await admin.wait_for_message("✅")
         await admin.say("/assembly_count 1")
         assert "아직 투표가 끝나지 않았어요" in (await admin.wait_for_message()).text
@@ -172,7 +174,7 @@ async def test_an_assembly_counted_over_three_channels(
         await admin.say("/assembly_count 1")
         assert "아직 들어오지 않은 집계: 위원회 점수" in (await admin.wait_for_message()).text
         await admin.say("/assembly_committee 1\n1 10\n2 20")
-        assert "빠진 안건: 3" in (await admin.wait_for_message("입력하지 않았어요")).text
+        assert "빠진 안건: 3" in (await admin.wait_for_message("저장하지 못했어요")).text
         await admin.say("/assembly_committee 1\n1 10\n2 20\n3 5")
         assert (await admin.wait_for_message("✅")).text.startswith("✅ 위원회 점수를 입력했어요")
         await admin.say("/assembly_status 1")

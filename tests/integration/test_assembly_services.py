@@ -114,7 +114,7 @@ async def test_paper_entries_are_kept_and_the_latest_counts(sessionmaker: Maker)
     assembly_id = await created(sessionmaker)
     for phone in ("010-1000-0001", "010-1000-0002"):
         assert (await check(sessionmaker, assembly_id, 0, phone)).roll > 0
-    for totals in ({1: 2, 2: 1}, {1: 1, 2: 2}):
+    for totals in ({1: 2, 2: 1, 3: 0}, {1: 1, 2: 2, 3: 0}):
         async with sessionmaker() as session, session.begin():
             entered = await assembly.enter_paper(
                 session, assembly_id=assembly_id, place=0, totals=totals,

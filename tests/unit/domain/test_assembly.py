@@ -23,6 +23,7 @@ from bot.domain.assembly import (
     parse_agenda,
     parse_tally,
 )
+from bot.domain.text import phone_hash
 
 AREAS = ("신도림동", "구로1동")
 TODAY = date(2027, 3, 1)
@@ -158,9 +159,10 @@ def test_ties_go_to_more_resident_points_then_to_the_earlier_item() -> None:
 
 
 def test_paper_totals_larger_than_the_roll_are_refused() -> None:
-    assert paper_problem({1: 30, 2: 20}, ITEMS, roll=30, picks=2) is None
+    assert paper_problem({1: 30, 2: 20, 3: 0}, ITEMS, roll=30, picks=2) is None
+    assert "빠진 안건: 3" in (paper_problem({1: 30, 2: 20}, ITEMS, roll=30, picks=2) or "")
     assert "31표가 이 투표소에서 명부를 확인한 30명보다" in (
-        paper_problem({1: 31}, ITEMS, roll=30, picks=2) or "")
+        paper_problem({1: 31, 2: 0, 3: 0}, ITEMS, roll=30, picks=2) or "")
     assert "61표가 확인한 30명이 낼 수 있는 60표보다" in (
         paper_problem({1: 30, 2: 30, 3: 1}, ITEMS, roll=30, picks=2) or "")
     assert "없는 안건 번호예요: 9" in (paper_problem({9: 1}, ITEMS, roll=30, picks=2) or "")
@@ -199,3 +201,25 @@ def test_more_votes_never_lower_an_items_rank_points(online: list[int], paper: l
     assert totals_by_item(after)[2] - totals_by_item(before)[2] == Decimal(weights[0])
     assert {n: v for n, v in totals_by_item(after).items() if n != 2} == {
         n: v for n, v in totals_by_item(before).items() if n != 2}
+
+
+def test_a_tie_in_shares_is_a_tie_despite_the_divisions_last_digits() -> None:
+    """Items 2 and 3 both get (80 + 0) / 2.2 and (10 + 63.6…) / 2.2 = 36.36…: a tie that goes
+    to the item with more resident votes, whatever digits the divisions leave."""
+    tallies = Tallies(online={1: 2, 2: 8, 3: 1},
+                      committee={1: Decimal(4), 2: Decimal(0), 3: Decimal(7)})
+    weights = Weights(Method.SHARES, Decimal(1), None, Decimal(50), Decimal(50))
+    results = count(ITEMS, weights, tallies, 0)
+    assert results[0].total == results[1].total
+    assert [r.item.number for r in results[:2]] == [2, 3]
+
+
+def test_committee_points_alone_never_fund_a_project() -> None:
+    tallies = Tallies(online={2: 3}, committee={1: Decimal(0), 2: Decimal(1), 3: Decimal(99)})
+    weights = Weights(Method.SHARES, Decimal(1), None, Decimal(50), Decimal(50))
+    results = count(ITEMS, weights, tallies, 0, budget=100_000_000)
+    assert [r.item.number for r in results if r.chosen] == [2]
+
+
+def test_full_width_digits_hash_as_the_phone_they_are() -> None:
+    assert phone_hash("０１０－１２３４－５６７８", "k") == phone_hash("010-1234-5678", "k")
