@@ -388,6 +388,11 @@ def check_choice(chosen: Sequence[int], items: Sequence[Item], picks: int) -> bo
             and set(chosen) <= numbers)
 
 
+def chosen_numbers(mask: int) -> tuple[int, ...]:
+    """The items a ballot's bit mask names: bit n-1 set means item n is chosen."""
+    return tuple(bit + 1 for bit in range(mask.bit_length()) if mask >> bit & 1)
+
+
 def paper_problem(totals: Mapping[int, int], items: Sequence[Item], roll: int,
                   picks: int) -> str | None:
     """Why a polling place's paper totals cannot be right (an item it does not have, more

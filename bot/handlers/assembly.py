@@ -16,7 +16,7 @@ from decimal import Decimal
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.buttons import AssemblySheets, AssemblyVote
-from bot.domain.assembly import AgendaError, parse_agenda, parse_tally
+from bot.domain.assembly import AgendaError, chosen_numbers, parse_agenda, parse_tally
 from bot.domain.council import as_number
 from bot.domain.permissions import Action
 from bot.handlers.access import permitted
@@ -63,7 +63,7 @@ async def _redraw_ballot(press: Press[AssemblyVote], found: AssemblyView) -> Non
     mask = _toggled(target, found)
     if mask is None:
         await press.alert(view.vote_refusal(t, assembly.VoteResult(VoteOutcome.BAD_CHOICE)))
-    elif len(view.chosen_numbers(mask)) > found.picks:
+    elif len(chosen_numbers(mask)) > found.picks:
         await press.alert(view.too_many(t, found.picks))
     elif target.action == AssemblyVote.REVIEW and mask:
         await press.show(view.review(t, found, mask))
@@ -74,7 +74,7 @@ async def _redraw_ballot(press: Press[AssemblyVote], found: AssemblyView) -> Non
 def _toggled(target: AssemblyVote, found: AssemblyView) -> int | None:
     """The chosen items after this tap; None for a mask or an item no ballot could send."""
     numbers = {item.number for item in found.items}
-    if target.chosen < 0 or not set(view.chosen_numbers(target.chosen)) <= numbers:
+    if target.chosen < 0 or not set(chosen_numbers(target.chosen)) <= numbers:
         return None
     if target.action in (AssemblyVote.SHOW, AssemblyVote.REVIEW):
         return target.chosen
@@ -88,7 +88,7 @@ async def _cast(press: Press[AssemblyVote]) -> None:
     async with press.context.transaction() as session:
         result = await assembly.vote_online(
             session, assembly_id=target.assembly_id, user_id=press.user_id,
-            chosen=view.chosen_numbers(max(target.chosen, 0)), now=press.now)
+            chosen=chosen_numbers(max(target.chosen, 0)), now=press.now)
     log.info("assembly %s online vote: %s", target.assembly_id, result.outcome)
     if result.outcome is VoteOutcome.VOTED:
         await press.show(view.cast(press.t, result))

@@ -12,10 +12,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import AssemblySheets, AssemblyVote
-from bot.domain.assembly import USAGE_LINES, Channel, Item, ItemKind, Method
+from bot.domain.assembly import USAGE_LINES, Channel, Item, ItemKind, Method, chosen_numbers
 from bot.domain.events import AssemblyCounted
 from bot.i18n import N_, Translator
-from bot.rendering import Rendered
+from bot.rendering import Rendered, plain_text
 from bot.rendering.registry import EventRegistry
 from bot.services.assembly import (
     AssemblyView,
@@ -36,7 +36,7 @@ from bot.services.assembly import (
 
 ASSEMBLY_TEMPLATES: EventRegistry[str] = EventRegistry()
 ASSEMBLY_KEYBOARDS: EventRegistry[InlineKeyboardMarkup | None] = EventRegistry()
-KIND_LABELS = {ItemKind.PLAN: N_("자치계획"), ItemKind.PROJECT: N_("Project")}
+KIND_LABELS = {ItemKind.PLAN: N_("Community plan"), ItemKind.PROJECT: N_("Project")}
 CHANNEL_LABELS = {Channel.ONLINE: N_("online"), Channel.PAPER: N_("on site"),
                   Channel.COMMITTEE: N_("committee")}
 NO_ASSEMBLY = N_("There is no assembly {id}.")
@@ -150,10 +150,6 @@ def standing_view(t: Translator, standing: Standing, now: datetime) -> Rendered:
 # ----- the ballot -------------------------------------------------------------------------
 
 
-def chosen_numbers(mask: int) -> tuple[int, ...]:
-    return tuple(bit + 1 for bit in range(mask.bit_length()) if mask >> bit & 1)
-
-
 def ballot(t: Translator, view: AssemblyView, mask: int) -> Rendered:
     chosen = chosen_numbers(mask)
     items = "\n".join(_item_line(t, item) for item in view.items)
@@ -194,14 +190,10 @@ def vote_refusal(t: Translator, result: VoteResult) -> str:
     if result.outcome is VoteOutcome.ALREADY and result.participation is not None \
             and result.assembly is not None:
         return t.gettext("You have voted already: one vote per person.") + "\n" + \
-            _plain(participation_line(t, result.assembly, result.participation))
+            plain_text(participation_line(t, result.assembly, result.participation))
     area = result.assembly.area if result.assembly is not None else ""
     return t.gettext(VOTE_REFUSALS.get(result.outcome, VOTE_REFUSALS[VoteOutcome.BAD_CHOICE])
                      ).format(area=area)
-
-
-def _plain(html_text: str) -> str:
-    return html_text.replace("<b>", "").replace("</b>", "")
 
 
 # ----- results ----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from bot.i18n import Translator
 from bot.rendering import assembly as texts
 from bot.services import assembly
 from bot.services.assembly import AssemblyView
-from bot.web.pages import NOT_FOUND_TEXT, NOT_FOUND_TITLE, PAGES, PageState
+from bot.web.pages import NOT_FOUND_TEXT, NOT_FOUND_TITLE, PAGES, PageState, html_response
 
 PAGE_PATH = r"/assembly/{assembly_id:\d{1,9}}"
 DATA_PATH = r"/data/assembly/{assembly_id:\d{1,9}}.{fmt:json|csv}"
@@ -43,16 +43,16 @@ async def assembly_page(request: web.Request) -> web.Response:
     key = ("assembly", assembly_id)
     cached = state.cache.get(key)
     if cached is not None:
-        return _html_response(cached, 200)
+        return html_response(cached, 200)
     found = await _load(state, assembly_id)
     if found is None:
         body = state.templates.get_template("message.html").render(
             title=NOT_FOUND_TITLE, text=NOT_FOUND_TEXT)
-        return _html_response(body, 404)
+        return html_response(body, 404)
     body = state.templates.get_template("assembly.html").render(**page_context(state.t, found))
     if found.result is not None:
         state.cache.put(key, 0, body)
-    return _html_response(body, 200)
+    return html_response(body, 200)
 
 
 def page_context(t: Translator, found: AssemblyView) -> dict[str, Any]:
@@ -117,9 +117,3 @@ def result_csv(found: AssemblyView) -> bytes:
              r["committee"], r["resident_points"], r["total"], r["chosen"],
              *r["paper_by_place"]) for r in found.results]
     return excel_csv((*CSV_HEADER, *places), rows)
-
-
-def _html_response(body: str, status: int) -> web.Response:
-    response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -21,7 +21,7 @@ from bot.i18n import N_, Translator
 from bot.rendering import budget as texts
 from bot.rendering.charts import horizontal_bars_png
 from bot.services.budget import RoundPage, load_round_page
-from bot.web.pages import NOT_FOUND_TEXT, NOT_FOUND_TITLE, PAGES, PageState
+from bot.web.pages import NOT_FOUND_TEXT, NOT_FOUND_TITLE, PAGES, PageState, html_response
 
 ROUND_PATH = r"/budget/{round_id:\d{1,9}}"
 CHART_CACHE_SIZE = 32
@@ -70,7 +70,7 @@ async def round_page(request: web.Request) -> web.Response:
     key = ("budget", int(request.match_info["round_id"]))
     cached = state.cache.get(key)
     if cached is not None:
-        return _response(cached, 200)
+        return html_response(cached, 200)
     page = await _load(state, request)
     if page is None:
         return _html(state, "message.html", 404, title=NOT_FOUND_TITLE, text=NOT_FOUND_TEXT)
@@ -132,10 +132,6 @@ async def round_chart(request: web.Request) -> web.Response:
 
 
 def _html(state: PageState, name: str, status: int, **context: Any) -> web.Response:
-    return _response(state.templates.get_template(name).render(**context), status)
+    return html_response(state.templates.get_template(name).render(**context), status)
 
 
-def _response(body: str, status: int) -> web.Response:
-    response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -318,7 +318,7 @@ async def public_page(request: web.Request) -> web.Response:
     proposal_id = int(request.match_info["proposal_id"])
     cached = state.cache.get(("public", proposal_id))
     if cached is not None:
-        return _html(cached)
+        return html_response(cached)
     page = await state.deps.read(
         lambda connection: read_public_page(connection, proposal_id, now, state.rules))
     if page is None:
@@ -460,8 +460,8 @@ def _reply(
     active: FormView | None = None,
     status: int = 200,
 ) -> web.Response:
-    return _html(_reply_body(state, request, link, page, now, notice=notice, active=active),
-                 status)
+    body = _reply_body(state, request, link, page, now, notice=notice, active=active)
+    return html_response(body, status)
 
 
 def _reply_body(
@@ -593,14 +593,15 @@ def _forbidden(state: PageState) -> web.Response:
 
 
 def _render(state: PageState, name: str, *, status: int = 200, **context: Any) -> web.Response:
-    return _html(_draw(state, name, **context), status)
+    return html_response(_draw(state, name, **context), status)
 
 
 def _draw(state: PageState, name: str, **context: Any) -> str:
     return state.templates.get_template(name).render(**context)
 
 
-def _html(body: str, status: int = 200) -> web.Response:
+def html_response(body: str, status: int = 200) -> web.Response:
+    """A page that is never kept by a browser or a proxy (it may change, or carry a form)."""
     response = web.Response(text=body, status=status, content_type=HTML, charset="utf-8")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -625,7 +626,7 @@ def _with_fresh_form_tokens(state: PageState, copy: CachedReply, now: datetime) 
     body = copy.body
     for kind in copy.kinds:
         body = body.replace(_placeholder(kind), state.signer.issue(copy.link_id, kind, now))
-    return _html(body)
+    return html_response(body)
 
 
 def _deadline_facts(page: ProposalPage, now: datetime) -> dict[str, Any]:
