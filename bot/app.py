@@ -313,7 +313,8 @@ def build_runtime(
     machine = DeadlineMachine(
         sessionmaker,
         clock,
-        DeadlineContext(settings.policy, calendar, settings.venues, settings.smtp_url),
+        DeadlineContext(settings.policy, calendar, settings.venues, settings.smtp_url,
+                        settings.secret_key),
         on_transition=lambda kind: metrics.transitions.labels(kind=kind).inc(),
         reader=create_sessionmaker(reading(engine)),
         # SQLite has one write lock: a catch-up leaves half the time to residents' updates

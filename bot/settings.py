@@ -225,6 +225,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         head_answer_days=typed("HEAD_ANSWER_DAYS", _positive_int, None),
         debate_auto_threshold=typed("DEBATE_AUTO_THRESHOLD", _positive_int, None),
         reply_link_days=typed("REPLY_LINK_DAYS", _positive_int, 60),
+        milestone_reminder_days=typed("MILESTONE_REMINDER_DAYS", _positive_int, 7),
+        progress_update_days=typed("PROGRESS_UPDATE_DAYS", _positive_int, 30),
         quiet_hours=typed("QUIET_HOURS", QuietHours.parse, defaults.policy.quiet_hours),
         daily_digest_at=typed("DAILY_DIGEST_AT", parse_digest_time,
                               defaults.policy.daily_digest_at),

@@ -202,6 +202,8 @@ class Proposal(Base):
         Index("ix_proposals_status_debate_reminder_at", "status", "debate_reminder_at"),
         Index("ix_proposals_status_answer_step_at", "status", "answer_step_at"),
         Index("ix_proposals_head_reminder_at", "head_reminder_at"),
+        # migration 0026: the progress requests after an accepting answer
+        Index("ix_proposals_status_progress_due_at", "status", "progress_due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -255,6 +257,8 @@ class Proposal(Base):
     late_endorse_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # answers that cannot slip (migration 0015): the answer window's next one-off step
     answer_step_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # promises kept (migration 0026): when the department is next asked for a progress update
+    progress_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProposalDraft(Base):
@@ -973,3 +977,30 @@ class AssemblyTally(Base):
     photo_file_id: Mapped[str | None] = mapped_column(String(200))
     entered_by: Mapped[str] = mapped_column(String(120))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Milestone(Base):
+    """A step of the plan an accepting answer promised: its day, and when it was reached.
+
+    `remind_at` and `overdue_at` are the deadline machine's: each is cleared by the guarded
+    UPDATE that acts on it, so a reminder and an overdue flag happen once each."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "position"),
+        Index("ix_milestones_remind_at", "remind_at"),
+        Index("ix_milestones_overdue_at", "overdue_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer)  # its number in the plan, from 1
+    due_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(PublishedString(200))
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # shown late publicly
+    reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reached_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("answers.id", ondelete="SET NULL"))

@@ -3,12 +3,14 @@ answer clock."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.domain.deadlines import SEOUL, BusinessCalendar, deadline_last_day
 from bot.domain.korean import parse_krw
+from bot.domain.milestones import read_plan, read_reached
 from bot.domain.text import is_meaningful, mask_personal_data, normalise_text
 
 NAME_LIMITS = (2, 40)
@@ -51,11 +53,17 @@ class AnswerForm:
     budget: str | None = None
     percent: str | None = None
     completed: bool = False
+    plan: str | None = None  # an accepting final answer's steps, one `<date> <what>` a line
+    reached: str | None = None  # a progress update: the numbers of the steps it reached
 
 
-def validate_answer(form: AnswerForm, today: date) -> dict[str, str]:
+def validate_answer(
+    form: AnswerForm, today: date, open_steps: Collection[int] = ()
+) -> dict[str, str]:
     """Field name → error code (`required`, `too_short`, `too_long`, `date_format`,
-    `date_past`, `budget_format`, `percent_range`, `decision`); empty when valid."""
+    `date_past`, `budget_format`, `percent_range`, `decision`, a `PlanProblem`,
+    `reached_format`, `reached_unknown`); empty when valid. `open_steps`: the numbers of
+    the plan's steps not reached yet, the only ones a progress update may reach."""
     errors: dict[str, str] = {}
     _check_length(errors, "official_name", form.official_name, NAME_LIMITS)
     _check_length(errors, "text", form.text, _text_limits(form))
@@ -67,12 +75,29 @@ def validate_answer(form: AnswerForm, today: date) -> dict[str, str]:
         elif FinalDecision(form.decision) in ACCEPTING:
             _check_completion(errors, form.expected_completion, today)
             _check_budget(errors, form.budget)
+            _check_plan(errors, form, today)
     if form.kind is AnswerKind.INTERIM:  # when the final answer is expected (required)
         _check_completion(errors, form.expected_completion, today)
     if (form.kind is AnswerKind.PROGRESS and not form.completed
             and parse_percent(form.percent) is None):
         errors["percent"] = "percent_range"
+    if form.kind is AnswerKind.PROGRESS:
+        _check_reached(errors, form.reached, open_steps)
     return errors
+
+
+def _check_plan(errors: dict[str, str], form: AnswerForm, today: date) -> None:
+    plan = read_plan(form.plan or "", today, parse_completion(form.expected_completion))
+    if plan.problem is not None:
+        errors["plan"] = plan.problem.value
+
+
+def _check_reached(errors: dict[str, str], raw: str | None, open_steps: Collection[int]) -> None:
+    reached = read_reached(raw or "")
+    if reached is None:
+        errors["reached"] = "reached_format"
+    elif not reached <= frozenset(open_steps):
+        errors["reached"] = "reached_unknown"
 
 
 def clean_text(text: str) -> str:

@@ -30,6 +30,9 @@ DEBATE_STOP_WORDS: frozenset[str] = frozenset(
     "하는 해요 해서 하고 하면 있는 없는 있어 없어 그래 그러 이런 저런 그런".split()
 )
 
+DEBATE_NOTE = "debate"  # the history's note of a debate a moderator opened
+AUTO_DEBATE_NOTE = "debate_auto"  # ... and of one the 공감 count opened
+
 
 class Stance(StrEnum):
     FOR = "for"

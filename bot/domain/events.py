@@ -405,6 +405,10 @@ class AnswerPublished(Event):
                                              metadata={_OMIT_IF_NONE: True})
     answer_expected_before: datetime | None = field(default=None, kw_only=True,
                                                     metadata={_OMIT_IF_NONE: True})
+    # the plan's steps a final answer promised, or the steps a progress update reached: each
+    # [its day (ISO) or "", what it is]
+    steps: list[list[str]] | None = field(default=None, kw_only=True,
+                                          metadata={_OMIT_IF_NONE: True})
 
 
 @dataclass(frozen=True)
@@ -695,7 +699,55 @@ class AssemblyCounted(Event):
     chosen: list[str]
 
 
+@dataclass(frozen=True)
+class MilestoneNotice(Event):
+    """A step of the plan an accepting answer promised (`position` in the plan, `due` the
+    end of its day); `url` is where to act: a fresh reply link for the department, the public
+    page for followers."""
+
+    proposal_id: int
+    title: str
+    step: str
+    position: int
+    due: datetime
+    url: str
+
+
+@dataclass(frozen=True)
+class MilestoneDue(MilestoneNotice):
+    """To the department, a few days before a step's day."""
+
+    kind: ClassVar[str] = "milestone_due"
+
+
+@dataclass(frozen=True)
+class MilestoneLate(MilestoneNotice):
+    """To the department: a step's day passed without it being reached; shown publicly."""
+
+    kind: ClassVar[str] = "milestone_late"
+
+
+@dataclass(frozen=True)
+class MilestoneOverdue(MilestoneNotice):
+    """To the followers: a promised step is late."""
+
+    kind: ClassVar[str] = "milestone_overdue"
+
+
+@dataclass(frozen=True)
+class ProgressRequested(Event):
+    """To the department: no progress update for a while on work it accepted."""
+
+    kind: ClassVar[str] = "progress_requested"
+    proposal_id: int
+    title: str
+    department: str
+    since: datetime  # the last update (or the accepting answer)
+    url: str
+
+
 EVENTS: tuple[type[Event], ...] = (
+    MilestoneDue, MilestoneLate, MilestoneOverdue, ProgressRequested,
     QuestionAsked, QuestionAnswered, CouncilDrawn, CouncilSeatOffered, CouncilOfferExpired,
     AssemblyCounted,
     ProposalApproved, ProposalRejected, ProposalWithdrawn, AlmostThere, Halfway, ClosingSoon,

@@ -37,6 +37,10 @@ class Policy:
     # 공감 from which the public debate opens without waiting for a moderator (None: never)
     debate_auto_threshold: int | None = None
     reply_link_days: int = 60
+    # after an accepting answer: the department is reminded this many days before each step
+    # of its plan, and asked for a progress update this many days after the last one
+    milestone_reminder_days: int = 7
+    progress_update_days: int = 30
     # an answer is disputed when more than this share of at least this many responses
     # is dissatisfied
     dissatisfaction_percent: int = 30

@@ -15,6 +15,9 @@ from bot.domain.events import (
     HeadAnswerRequested,
     InterimMissing,
     InterimRequested,
+    MilestoneDue,
+    MilestoneLate,
+    ProgressRequested,
 )
 from bot.domain.korean import with_josa
 from bot.i18n import Translator
@@ -107,6 +110,44 @@ def _escalated(t: Translator, event: AnswerEscalated) -> Email:
         f"까지)을 {event.days}일 넘겼습니다. 부서에는 이미 알렸습니다.\n"
         "담당자가 답변 링크에서 답변할 수 있도록 살펴 주세요. 답변이 올라올 때까지 운영진도 "
         "함께 확인합니다.\n— 공감"
+    )
+    return subject, body
+
+
+@TEMPLATES.of(MilestoneDue)
+def _milestone_due(t: Translator, event: MilestoneDue) -> Email:
+    subject = f"[공감] 제안 {event.proposal_id}번 계획 {event.position}단계 기한 안내"
+    number = with_josa(str(event.position), "을/를")
+    body = (
+        f"제안 {event.proposal_id}번 「{event.title}」의 답변에서 약속한 {event.position}단계 "
+        f"「{event.step}」의 기한이 {t.deadline(event.due)}까지입니다.\n"
+        f"마치면 아래 링크에서 진행 상황을 올리면서 마친 단계에 {number} 적어 "
+        f"주세요.\n\n{event.url}\n\n— 공감"
+    )
+    return subject, body
+
+
+@TEMPLATES.of(MilestoneLate)
+def _milestone_late(t: Translator, event: MilestoneLate) -> Email:
+    subject = f"[공감] 제안 {event.proposal_id}번 계획 {event.position}단계 지연"
+    body = (
+        f"제안 {event.proposal_id}번 「{event.title}」의 {event.position}단계 "
+        f"「{event.step}」 기한({t.deadline(event.due)}까지)이 지났지만 완료로 표시되지 "
+        "않았습니다. 공개 페이지에 「지연」으로 표시되고 제안을 지켜보는 주민들에게도 "
+        f"알렸습니다.\n아래 링크에서 진행 상황을 올려 주세요.\n\n{event.url}\n\n— 공감"
+    )
+    return subject, body
+
+
+@TEMPLATES.of(ProgressRequested)
+def _progress_requested(t: Translator, event: ProgressRequested) -> Email:
+    subject = f"[공감] 제안 {event.proposal_id}번 진행 상황 요청"
+    body = (
+        f"{event.department} 담당자님께,\n\n"
+        f"제안 {event.proposal_id}번 「{event.title}」의 진행 상황이 "
+        f"{t.day(t.local_day(event.since))} 이후 올라오지 않았습니다.\n"
+        "아래 링크에서 지금 어디까지 진행되었는지 몇 줄과 진행률을 올려 주세요. 제안을 "
+        f"지켜보는 주민들에게 전해집니다.\n\n{event.url}\n\n— 공감"
     )
     return subject, body
 

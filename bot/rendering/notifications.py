@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -66,6 +67,7 @@ from bot.rendering.council import COUNCIL_KEYBOARDS, COUNCIL_TEMPLATES
 from bot.rendering.debates import DEBATE_TEMPLATES
 from bot.rendering.digest import DigestItem, digest_message
 from bot.rendering.labels import status_label
+from bot.rendering.milestones import MILESTONE_TEMPLATES
 from bot.rendering.moderation import MODERATION_TEMPLATES, work_item_keyboard
 from bot.rendering.polls import POLL_TEMPLATES
 from bot.rendering.questions import QUESTION_KEYBOARDS, QUESTION_TEMPLATES
@@ -120,7 +122,20 @@ def _answer_figures(t: Translator, event: AnswerPublished) -> list[str]:
         lines.append(t.gettext("💰 Budget: {amount}").format(amount=t.money(event.budget_krw)))
     if event.percent is not None:
         lines.append(t.gettext("📊 Progress: {percent}%").format(percent=event.percent))
-    return ["\n".join(lines)] if lines else []
+    return ["\n".join(lines + _steps(t, event))] if lines or event.steps else []
+
+
+def _steps(t: Translator, event: AnswerPublished) -> list[str]:
+    """The plan a final answer promised, or the steps a progress update reached."""
+    if not event.steps:
+        return []
+    label = (t.gettext("✅ Steps reached:") if event.answer_kind == "progress"
+             else t.gettext("🗓 The plan:"))
+    return [label, *(f"· {_day(t, day)}{escape(step)}" for day, step in event.steps)]
+
+
+def _day(t: Translator, iso: str) -> str:
+    return f"{t.day(date.fromisoformat(iso))} " if iso else ""
 
 
 def _expected_answer(t: Translator, event: AnswerPublished) -> list[str]:
@@ -378,6 +393,7 @@ TEMPLATES.include(QUESTION_TEMPLATES)
 TEMPLATES.include(COUNCIL_TEMPLATES)
 KEYBOARDS.include(COUNCIL_KEYBOARDS)
 TEMPLATES.include(ASSEMBLY_TEMPLATES)
+TEMPLATES.include(MILESTONE_TEMPLATES)
 KEYBOARDS.include(ASSEMBLY_KEYBOARDS)
 KEYBOARDS.include(QUESTION_KEYBOARDS)
 

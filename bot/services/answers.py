@@ -56,6 +56,7 @@ from bot.domain.events import (
 )
 from bot.domain.korean import parse_krw
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.milestones import read_plan, read_reached
 from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.policy import Policy
 from bot.domain.satisfaction import (
@@ -77,6 +78,7 @@ from bot.services.debates import announce_debate_opened  # debates hook
 from bot.services.departments import hash_token, notify_department
 from bot.services.head_answers import announce_head_answer, claim_head_answer
 from bot.services.lifecycle import transition
+from bot.services.milestones import open_steps, record_progress, store_plan
 from bot.services.outbox import enqueue_for_followers, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
@@ -242,7 +244,9 @@ async def submit_answer(
         return AnswerResult(AnswerOutcome.DUPLICATE, {}, status)
     if form.kind not in ALLOWED.get(status, frozenset()):
         return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
-    errors = validate_answer(form, now.astimezone(policy.timezone).date())
+    today = now.astimezone(policy.timezone).date()
+    steps_open = await open_steps(session, proposal.id) if form.kind is AnswerKind.PROGRESS else ()
+    errors = validate_answer(form, today, steps_open)
     if errors:
         return AnswerResult(AnswerOutcome.INVALID, errors, status)
     expected_before = await expected_answer_date(session, proposal.id)
@@ -254,6 +258,7 @@ async def submit_answer(
     if new_status is None:
         await session.execute(delete(Answer).where(Answer.id == answer_id))
         return AnswerResult(AnswerOutcome.WRONG_STATE, {}, status)
+    steps = await _follow_up(session, proposal.id, answer_id, form, today, now, policy, calendar)
     record_audit(session, now, f"{clean_text(form.official_name)} ({link.department_name})",
                  f"answer.{form.kind}", f"proposal:{proposal.id}",
                  before={"status": str(status)},
@@ -261,8 +266,26 @@ async def submit_answer(
                         "decision": form.decision})
     if not _opened_the_debate(form, new_status):  # else the invitation carries the result
         await _announce(session, proposal, form, link.department_name, now, venues,
-                        expected_before)
+                        expected_before, steps)
     return AnswerResult(AnswerOutcome.PUBLISHED, {}, new_status)
+
+
+async def _follow_up(
+    session: AsyncSession, proposal_id: int, answer_id: int, form: AnswerForm, today: date,
+    now: datetime, policy: Policy, calendar: BusinessCalendar,
+) -> list[list[str]]:
+    """What an accepting answer promised and a progress update reached (bot/services/
+    milestones.py); the steps as the followers' push lists them."""
+    if form.kind is AnswerKind.FINAL and form.decision in {d.value for d in ACCEPTING}:
+        plan = read_plan(form.plan or "", today, parse_completion(form.expected_completion))
+        await store_plan(session, proposal_id, answer_id, plan.steps, now, policy, calendar)
+        return [[step.due_on.isoformat(), step.title] for step in plan.steps]
+    if form.kind is AnswerKind.PROGRESS:
+        reached = await record_progress(
+            session, proposal_id, answer_id, read_reached(form.reached or "") or (),
+            completed=form.completed, now=now, policy=policy, calendar=calendar)
+        return [["", title] for title in reached]
+    return []
 
 
 class RatingOutcome(StrEnum):
@@ -595,7 +618,7 @@ def _target(status: ProposalStatus, form: AnswerForm) -> ProposalStatus | None:
 
 async def _announce(
     session: AsyncSession, proposal: Proposal, form: AnswerForm, department: str, now: datetime,
-    venues: Venues, expected_before: date | None = None,
+    venues: Venues, expected_before: date | None = None, steps: list[list[str]] | None = None,
 ) -> None:
     """The answer's push to followers; an interim answer says when the final one is expected
     and, when that moved, from which date."""
@@ -611,6 +634,7 @@ async def _announce(
         budget_krw=budget, percent=percent, key=f"{proposal.id}:{form.kind}:{now.isoformat()}",
         answer_expected=end_of_day(expected) if expected else None,
         answer_expected_before=end_of_day(moved_from) if moved_from else None,
+        steps=steps or None,
     )
     await enqueue_for_followers(session, proposal.id, notice, now)
     # 완료: an offline resident's contact goes once nobody waits to be phoned (the transition

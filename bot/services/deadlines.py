@@ -56,6 +56,18 @@ from bot.services.head_answers import (  # the head's answer tier
     remind_head_office,
 )
 from bot.services.lifecycle import transition
+from bot.services.milestones import (  # promises kept after an accepting answer
+    LATE_MILESTONES,
+    MILESTONE_REMINDERS,
+    PROGRESS_REQUESTS,
+    FollowUp,
+    due_late_milestones,
+    due_milestone_reminders,
+    due_progress_requests,
+    flag_late_milestone,
+    remind_milestone,
+    request_progress,
+)
 from bot.services.outbox import enqueue_for_followers
 from bot.services.polls import CLOSING_POLLS, close_poll, due_poll_ids  # polls
 from bot.services.proposals import announce_closing_soon, announce_halfway
@@ -74,6 +86,12 @@ class DeadlineContext:
     calendar: BusinessCalendar
     venues: Venues = Venues()
     smtp_url: str | None = None
+    # reply links for the reminders that come long after the first link (a plan's steps)
+    secret_key: str | None = None
+
+    @property
+    def follow_up(self) -> FollowUp:
+        return FollowUp(self.policy, self.calendar, self.venues, self.smtp_url, self.secret_key)
 
 
 Handler = Callable[[AsyncSession, int, datetime, DeadlineContext], Awaitable[bool]]
@@ -261,6 +279,24 @@ async def expire_council_offer(
     return await expire_offer(session, application_id, now, context.policy.timezone)
 
 
+async def remind_plan_step(
+    session: AsyncSession, milestone_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await remind_milestone(session, milestone_id, now, context.follow_up)
+
+
+async def flag_late_plan_step(
+    session: AsyncSession, milestone_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await flag_late_milestone(session, milestone_id, now, context.follow_up)
+
+
+async def ask_for_progress(
+    session: AsyncSession, proposal_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await request_progress(session, proposal_id, now, context.follow_up)
+
+
 # Order matters: a window that ended while the app was down expires before its reminders,
 # so nobody is told "half the time is left" about a closed proposal.
 DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
@@ -302,6 +338,12 @@ DUE_CHECKS: tuple[DueCheck, ...] = (
     DueCheck("head_clock", due_head_reminders, HEAD_REMINDERS, remind_head_clock),
     # 주민자치회: a seat not confirmed by its deadline goes to the next reserve
     DueCheck("council_offer", due_offers, OFFERS, expire_council_offer),
+    # after an accepting answer: a step's day passed unreached is flagged before a reminder
+    # of it could go out late; then the reminders, then the progress requests
+    DueCheck("milestone_late", due_late_milestones, LATE_MILESTONES, flag_late_plan_step),
+    DueCheck("milestone_reminder", due_milestone_reminders, MILESTONE_REMINDERS,
+             remind_plan_step),
+    DueCheck("progress_request", due_progress_requests, PROGRESS_REQUESTS, ask_for_progress),
 )
 
 

@@ -255,16 +255,31 @@ async def send_head_link(
     return url
 
 
+async def issue_follow_up_link(
+    session: AsyncSession, proposal_id: int, department_id: int, *, now: datetime,
+    policy: Policy, venues: Venues, secret_key: str,
+) -> str:
+    """A fresh reply link for a reminder long after the first one (a plan's step, a progress
+    request); the department's earlier links stay valid until they expire, so a page an
+    official has open keeps working. Returns its address."""
+    token, link = await _issue_link(session, proposal_id, department_id, now, policy,
+                                    secret_key, revoke_others=False)
+    record_audit(session, now, "자동 (진행 알림)", "reply_link.issue", f"proposal:{proposal_id}",
+                 after={"department_id": department_id, "link_id": link.id})
+    return reply_url(venues, token)
+
+
 async def _issue_link(
     session: AsyncSession, proposal_id: int, department_id: int, now: datetime, policy: Policy,
-    secret_key: str, *, track: str = DEPARTMENT_TRACK,
+    secret_key: str, *, track: str = DEPARTMENT_TRACK, revoke_others: bool = True,
 ) -> tuple[str, ReplyLink]:
-    await session.execute(
-        update(ReplyLink)
-        .where(ReplyLink.proposal_id == proposal_id, ReplyLink.revoked_at.is_(None),
-               ReplyLink.track == track)
-        .values(revoked_at=now)
-    )
+    if revoke_others:
+        await session.execute(
+            update(ReplyLink)
+            .where(ReplyLink.proposal_id == proposal_id, ReplyLink.revoked_at.is_(None),
+                   ReplyLink.track == track)
+            .values(revoked_at=now)
+        )
     token = secrets.token_urlsafe(32)
     link = ReplyLink(
         token_hash=hash_token(token, secret_key),

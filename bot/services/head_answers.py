@@ -59,7 +59,7 @@ async def reach_tiers(
     if Tier.DEBATE in reached and proposal.status == ProposalStatus.UNDER_REVIEW \
             and proposal.debate_closes_at is None:
         opened = await open_debate(session, proposal.id, now=now, policy=policy, venues=venues,
-                                   actor=f"자동 (공감 {count}개)")
+                                   actor=f"자동 (공감 {count}개)", automatic=True)
         if opened is OpenOutcome.OPENED:
             acted.add(Tier.DEBATE)
     if Tier.HEAD in reached and await route_to_head(

@@ -2,9 +2,11 @@
 
 A page is read in one transaction of three SELECTs whatever the proposal's history: the
 proposal with its department, debate extension, debate summary and satisfaction counts; its
-history; its answers on both tracks. Everything else the page says (the deadline and whether
+history; its answers on both tracks. Once a final answer came, a fourth reads the plan it
+promised. Everything else the page says (the deadline and whether
 재심의 restarted it, the date the latest 중간답변 expects, whether one came in the answer
-window, the head's decision) is derived from those rows here, not asked of the database again.
+window, the head's decision, the timeline) is derived from those rows here, not asked of the
+database again.
 
 The reads are synchronous functions of a `Connection`, so a page can run them in one hop on
 a read lane (`bot.db.engine.FastLane`) as well as inside an async session (`load_*_page`).
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import BindParameter, Connection, Select, bindparam, func, select
@@ -26,6 +28,7 @@ from bot.db.models import (
     DebateExtension,
     DebateSummaryRow,
     Department,
+    Milestone,
     Proposal,
     ProposalEvent,
     ReplyLink,
@@ -45,8 +48,10 @@ from bot.domain.answers import AnswerKind, overdue_days
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.debate import DebateSummary, plain_summary
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.milestones import StepState, days_late, step_state
 from bot.domain.policy import Policy
 from bot.domain.tiers import HEAD_TRACK
+from bot.domain.timeline import AnswerStep, Entry, PlanStep, StateChange, timeline
 from bot.services.answers import (
     ALLOWED,
     HEAD_KINDS,
@@ -63,6 +68,7 @@ from bot.services.drafts import place_of
 
 S = ProposalStatus
 OVERDUE_STATES = (S.UNDER_REVIEW, S.AWAITING_ANSWER)
+PLANNED_STATES = frozenset({S.ANSWERED, S.IN_PROGRESS, S.COMPLETED})
 PROPOSAL_ID: BindParameter[int] = bindparam("proposal_id")
 # A row of the page's statements, read by column name: a named tuple on the SQLite fast
 # lane (bot.db.prepared), a SQLAlchemy Row elsewhere.
@@ -85,6 +91,20 @@ class AnswerView:
 
 
 @dataclass(frozen=True)
+class MilestoneView:
+    """A step of the plan as the pages show it: promised against what happened."""
+
+    position: int
+    due_on: date
+    title: str
+    reached_at: datetime | None
+    flagged: bool  # the deadline machine found it late (and told the followers)
+    state: StepState = StepState.PLANNED  # on the day the page was read
+    days_late: int = 0
+    reached_on: date | None = None  # the local day it was reached
+
+
+@dataclass(frozen=True)
 class ProposalPage:
     card: ProposalCard
     answers: tuple[AnswerView, ...]
@@ -102,10 +122,17 @@ class ProposalPage:
     head_answered: bool = False
     expected_answer: date | None = None  # by the latest 중간답변
     interim_missing: bool = False  # 「중간답변 없음」: none by D-3 of the answer window
+    milestones: tuple[MilestoneView, ...] = ()  # the plan an accepting answer promised
+    timeline: tuple[Entry, ...] = ()  # every step, promised against what happened
 
     @property
     def due(self) -> datetime | None:
         return self.deadline.at if self.deadline is not None else None
+
+    @property
+    def open_steps(self) -> frozenset[int]:
+        """The numbers of the plan's steps not reached yet."""
+        return frozenset(m.position for m in self.milestones if m.reached_at is None)
 
 
 @dataclass(frozen=True)
@@ -133,6 +160,7 @@ class _Event:
     at: datetime
     status: ProposalStatus
     note: str | None
+    actor_id: int | None = None
 
 
 def read_public_page(
@@ -168,10 +196,14 @@ def _read_page(
 ) -> ProposalPage:
     """The page of the proposal in `row` (of `_proposal_columns`): its history and answers."""
     params = {PROPOSAL_ID.key: row.id}
-    events = [_Event(at, S(status), note)
-              for at, status, note in EVENTS_READ.rows(connection, params)]
+    events = [_Event(at, S(status), note, actor_id)
+              for at, status, note, actor_id in EVENTS_READ.rows(connection, params)]
     answers = [_answer_view(a) for a in ANSWERS_READ.rows(connection, params)]
-    return _page(row, events, answers, now, rules)
+    today = now.astimezone(rules.policy.timezone).date()
+    steps = tuple(_milestone_view(m, today, rules.policy.timezone)
+                  for m in MILESTONES_READ.rows(connection, params)
+                  ) if S(row.status) in PLANNED_STATES else ()  # none before a final answer
+    return _page(row, events, answers, steps, now, rules)
 
 
 def for_link(page: ProposalPage, link: LinkView) -> ProposalPage:
@@ -252,8 +284,9 @@ def _reply_query() -> Select[*tuple[Any, ...]]:
     )
 
 
-def _events_query() -> Select[datetime, str, str | None]:
-    return (select(ProposalEvent.at, ProposalEvent.to_status, ProposalEvent.note)
+def _events_query() -> Select[datetime, str, str | None, int | None]:
+    return (select(ProposalEvent.at, ProposalEvent.to_status, ProposalEvent.note,
+                   ProposalEvent.actor_id)
             .where(ProposalEvent.proposal_id == PROPOSAL_ID)
             .order_by(ProposalEvent.at, ProposalEvent.id))
 
@@ -268,17 +301,33 @@ def _answers_query() -> Select[*tuple[Any, ...]]:
             .order_by(Answer.created_at, Answer.id))
 
 
+def _milestones_query() -> Select[*tuple[Any, ...]]:
+    return (select(Milestone.position, Milestone.due_on, Milestone.title, Milestone.reached_at,
+                   Milestone.flagged_at)
+            .where(Milestone.proposal_id == PROPOSAL_ID)
+            .order_by(Milestone.position))
+
+
 # Built once: a statement executed again as the same object reuses its compiled form whole,
 # where an equal one built per request is compiled from the cache but adapted column by column.
 PROPOSAL_QUERY = _proposal_query()
 REPLY_QUERY = _reply_query()
 EVENTS_QUERY = _events_query()
 ANSWERS_QUERY = _answers_query()
+MILESTONES_QUERY = _milestones_query()
 # ... and on the SQLite fast lane they skip SQLAlchemy's execution altogether (bot.db.prepared).
 PROPOSAL_READ = PreparedSelect(PROPOSAL_QUERY)
 REPLY_READ = PreparedSelect(REPLY_QUERY)
 EVENTS_READ = PreparedSelect(EVENTS_QUERY)
 ANSWERS_READ = PreparedSelect(ANSWERS_QUERY)
+MILESTONES_READ = PreparedSelect(MILESTONES_QUERY)
+
+
+def _milestone_view(row: PageRow, today: date, tz: tzinfo) -> MilestoneView:
+    reached = row.reached_at.astimezone(tz).date() if row.reached_at else None
+    return MilestoneView(row.position, row.due_on, row.title, row.reached_at,
+                         row.flagged_at is not None, step_state(row.due_on, reached, today),
+                         days_late(row.due_on, reached, today), reached)
 
 
 def _answer_view(row: PageRow) -> AnswerView:
@@ -288,8 +337,8 @@ def _answer_view(row: PageRow) -> AnswerView:
 
 
 def _page(
-    row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView], now: datetime,
-    rules: PageRules,
+    row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView],
+    steps: tuple[MilestoneView, ...], now: datetime, rules: PageRules,
 ) -> ProposalPage:
     status = S(row.status)
     card = _card(row, events, answers, rules)
@@ -313,7 +362,23 @@ def _page(
         expected_answer=card.expected_answer,
         interim_missing=status is S.AWAITING_ANSWER and _interim_missing(row, answers, now,
                                                                           rules.calendar),
+        milestones=steps,
+        timeline=tuple(_timeline(row, events, answers, steps, now, rules)),
     )
+
+
+def _timeline(
+    row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView],
+    steps: Sequence[MilestoneView], now: datetime, rules: PageRules,
+) -> list[Entry]:
+    changes = [StateChange(e.at, e.status, e.note,
+                           by_moderator=e.actor_id is not None and e.actor_id != row.author_id)
+               for e in events]
+    said = [AnswerStep(a.created_at, a.kind, a.decision, a.department_name, a.official_name,
+                       a.expected_completion, a.percent, head=a.head) for a in answers]
+    plan = [PlanStep(m.position, m.due_on, m.title, m.reached_at) for m in steps]
+    return timeline(row.published_at, row.offline_channel is not None, changes, said, plan,
+                    row.answer_due, now, rules.policy.timezone)
 
 
 def _card(

@@ -37,6 +37,7 @@ from bot.domain.answers import (
 from bot.domain.deadlines import BusinessCalendar, days_left, format_dday
 from bot.domain.korean import parse_krw
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.milestones import PlanProblem, read_plan, read_reached
 from bot.domain.places import map_url
 from bot.domain.text import mask_personal_data
 from bot.i18n import DAYS_REMEMBERED, DEFAULT_LANGUAGE, N_, I18n, Translator
@@ -49,6 +50,7 @@ from bot.rendering.labels import (
     status_label,
 )
 from bot.rendering.templates import html_templates
+from bot.rendering.timeline import actor_label, promise_label, timeline_what
 from bot.services.answers import (
     AnswerOutcome,
     LinkView,
@@ -88,8 +90,9 @@ FORM_KINDS = (AnswerKind.FEASIBILITY, AnswerKind.INTERIM, AnswerKind.FINAL, Answ
 FIELDS: dict[AnswerKind, tuple[str, ...]] = {
     AnswerKind.FEASIBILITY: ("official_name", "decision", "text"),
     AnswerKind.INTERIM: ("official_name", "text", "expected_completion"),
-    AnswerKind.FINAL: ("official_name", "decision", "text", "expected_completion", "budget"),
-    AnswerKind.PROGRESS: ("official_name", "text", "percent", "completed"),
+    AnswerKind.FINAL: ("official_name", "decision", "text", "expected_completion", "budget",
+                       "plan"),
+    AnswerKind.PROGRESS: ("official_name", "text", "percent", "completed", "reached"),
 }
 ERROR_MESSAGES: dict[str, str] = {
     "required": N_("Please fill this in."),
@@ -100,6 +103,14 @@ ERROR_MESSAGES: dict[str, str] = {
     "budget_format": N_("Please enter an amount such as 12000000, 1,200만원 or 1.2억."),
     "percent_range": N_("Please enter a number from 0 to 100."),
     "decision": N_("Please choose one."),
+    PlanProblem.FORMAT: N_("Write one step a line: its date, then what will be done, e.g. "
+                           "2027-03-31 design finished."),
+    PlanProblem.TITLE: N_("Say in a few words what each step is (up to 200 characters)."),
+    PlanProblem.PAST: N_("A step cannot be dated in the past."),
+    PlanProblem.AFTER: N_("A step cannot come after the expected completion date."),
+    PlanProblem.TOO_MANY: N_("A plan can have at most 12 steps."),
+    "reached_format": N_("Write the numbers of the steps reached, e.g. 1, 2."),
+    "reached_unknown": N_("Only steps of the plan not reached yet can be named."),
 }
 PUBLISHED = N_("Published. Residents who follow this proposal will be notified.")
 ALREADY_PUBLISHED = N_("This was already published. Nothing was changed.")
@@ -231,6 +242,9 @@ def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
         map_url=lambda card: map_url(card.place, card.title) if card.place else None,
         deadline_line=lambda d: deadline_line(t, d),
         expected_answer_line=lambda d: expected_answer_line(t, d),
+        timeline_what=lambda entry: timeline_what(t, entry),
+        actor_label=lambda entry: actor_label(t, entry),
+        promise_label=lambda entry: promise_label(t, entry),
     )
     # after every other global is in: a module sees the globals there are when it is made
     templates.globals.update(m=templates.get_template("_macros.html").module,
@@ -279,7 +293,8 @@ async def preview_answer(request: web.Request) -> web.Response:
         return _moved_on(state, request, submission.link, page, now)
     if submission.expired:
         return _reshow(state, request, submission, page, now, message=FORM_EXPIRED)
-    errors = validate_answer(to_form(submission.kind, submission.fields), _today(state, now))
+    errors = validate_answer(to_form(submission.kind, submission.fields), _today(state, now),
+                             page.open_steps)
     if errors:
         return _reshow(state, request, submission, page, now, errors=errors)
     return _preview(state, request, submission, page, now)
@@ -422,6 +437,8 @@ def _preview(
         state, "preview.html", token=request.match_info["token"], link=submission.link,
         page=page, kind=submission.kind, fields=submission.fields, confirm=confirm,
         answer=preview_answer_view(submission, now),
+        plan=read_plan(submission.fields.get("plan", ""), _today(state, now)).steps,
+        reached=sorted(read_reached(submission.fields.get("reached", "")) or ()),
     )
 
 
@@ -498,10 +515,12 @@ def _reply_body(
 def normalise_fields(kind: AnswerKind, data: Mapping[str, Any]) -> dict[str, str]:
     """The kind's fields as strings; the money and date fields only when the decision accepts."""
     fields = {name: _text(data.get(name)) for name in FIELDS[kind]}
+    if "plan" in fields:  # a browser sends a textarea's lines with CRLF, a hidden field's LF
+        fields["plan"] = "\n".join(fields["plan"].splitlines())
     if "completed" in fields:
         fields["completed"] = "1" if fields["completed"] else ""
     if kind is AnswerKind.FINAL and fields["decision"] not in ACCEPTING:
-        fields["expected_completion"] = fields["budget"] = ""
+        fields["expected_completion"] = fields["budget"] = fields["plan"] = ""
     return fields
 
 
@@ -515,6 +534,8 @@ def to_form(kind: AnswerKind, fields: Mapping[str, str]) -> AnswerForm:
         budget=fields.get("budget") or None,
         percent=fields.get("percent") or None,
         completed=fields.get("completed") == "1",
+        plan=fields.get("plan") or None,
+        reached=fields.get("reached") or None,
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import DebateForumTopic, Proposal
 from bot.domain.answer_clock import DeadlineRules
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
-from bot.domain.debate import excerpt, reminder_at
+from bot.domain.debate import AUTO_DEBATE_NOTE, DEBATE_NOTE, excerpt, reminder_at
 from bot.domain.events import DebateOpened
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
@@ -34,9 +34,11 @@ class OpenOutcome(StrEnum):
 async def open_debate(
     session: AsyncSession, proposal_id: int, *, now: datetime, policy: Policy, venues: Venues,
     actor: str, note: str | None = None, calendar: BusinessCalendar | None = None,
+    automatic: bool = False,
 ) -> OpenOutcome:
-    """A moderator opens the debate on an UNDER_REVIEW proposal directly; with the
-    `calendar`, the invitation also names the answer deadline the close will set.
+    """A moderator opens the debate on an UNDER_REVIEW proposal directly (or, `automatic`,
+    the 공감 count did); with the `calendar`, the invitation also names the answer deadline
+    the close will set.
 
     Outcomes: OPENED (invitations and the forum topic request are written); NOT_UNDER_REVIEW;
     NOT_FOUND.
@@ -48,7 +50,8 @@ async def open_debate(
     moved = await transition(
         session, proposal_id, expected=ProposalStatus.UNDER_REVIEW,
         new=ProposalStatus.IN_DEBATE, now=now,
-        changes={"debate_closes_at": closes, "next_reminder_at": None}, note="debate", push=False,
+        changes={"debate_closes_at": closes, "next_reminder_at": None},
+        note=AUTO_DEBATE_NOTE if automatic else DEBATE_NOTE, push=False,
     )
     if not moved:
         return OpenOutcome.NOT_UNDER_REVIEW

@@ -1,0 +1,60 @@
+"""Words of a proposal's timeline on its public page (bot/domain/timeline.py): what happened,
+who acted, and how it compares with what was promised."""
+
+from __future__ import annotations
+
+from bot.domain.lifecycle import ProposalStatus
+from bot.domain.timeline import Actor, Entry, Promise
+from bot.i18n import N_, Translator
+from bot.rendering.labels import ANSWER_KIND_LABELS, DECISION_LABELS, status_label
+
+S = ProposalStatus
+CHANGES: dict[str, str] = {
+    S.COLLECTING: N_("Proposal published; gathering 공감 began"),
+    S.UNDER_REVIEW: N_("Enough 공감: the department's review began"),
+    S.IN_DEBATE: N_("The residents' debate opened"),
+    S.AWAITING_ANSWER: N_("The debate closed; the final answer is awaited"),
+    S.EXPIRED: N_("The 공감 period ended below the threshold"),
+}
+ACTORS: dict[Actor, str] = {
+    Actor.RESIDENT: N_("the proposer"),
+    Actor.MODERATOR: N_("moderators"),
+    Actor.SYSTEM: N_("automatic (deadline or 공감 threshold)"),
+}
+PROMISES: dict[Promise, str] = {
+    Promise.KEPT: N_("✅ kept: promised by {day}"),
+    Promise.LATE: N_("⚠️ {days} days later than promised ({day})"),
+    Promise.OVERDUE: N_("❗ promised by {day}: {days} days overdue"),
+    Promise.PENDING: N_("promised by {day}"),
+}
+
+
+def timeline_what(t: Translator, entry: Entry) -> str:
+    """What happened (or, for a step ahead, what is promised)."""
+    if entry.what == "step":
+        return t.gettext("Step of the plan: 「{step}」").format(step=entry.title)
+    if entry.what == "completion":
+        return t.gettext("The work is complete") if entry.happened else t.gettext(
+            "Expected completion of the work")
+    if entry.what in ANSWER_KIND_LABELS:
+        kind = t.gettext(ANSWER_KIND_LABELS[entry.what])
+        if entry.decision in DECISION_LABELS:
+            return f"{kind}: {t.gettext(DECISION_LABELS[entry.decision])}"
+        return f"{kind} ({entry.percent}%)" if entry.percent is not None else kind
+    if entry.what in CHANGES:
+        return t.gettext(CHANGES[entry.what])
+    return status_label(t, ProposalStatus(entry.what))
+
+
+def actor_label(t: Translator, entry: Entry) -> str:
+    """Who acted: the office and the official who answered, or who else."""
+    if entry.actor is Actor.DEPARTMENT:
+        return " · ".join(part for part in (entry.office, entry.official) if part)
+    return t.gettext(ACTORS[entry.actor])
+
+
+def promise_label(t: Translator, entry: Entry) -> str:
+    """The promise beside it, kept or not; empty when nothing was promised."""
+    if entry.promise is None or entry.promised is None:
+        return ""
+    return t.gettext(PROMISES[entry.promise]).format(day=t.day(entry.promised), days=entry.days)
