@@ -35,6 +35,7 @@ from bot.db.types import (
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.pb.ballot import Eligibility
 from bot.domain.permissions import Role
+from bot.domain.proposals import Origin
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -259,6 +260,9 @@ class Proposal(Base):
     answer_step_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # promises kept (migration 0026): when the department is next asked for a progress update
     progress_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # district proposals (migration 0027): "resident", or "district" for a 「구 제안」
+    origin: Mapped[str] = mapped_column(String(12), default=Origin.RESIDENT,
+                                        server_default=Origin.RESIDENT.value)
 
 
 class ProposalDraft(Base):
@@ -281,6 +285,9 @@ class ProposalDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # district proposals (migration 0027): written by staff with /district_proposal
+    origin: Mapped[str] = mapped_column(String(12), default=Origin.RESIDENT,
+                                        server_default=Origin.RESIDENT.value)
 
 
 class ProposalTerm(Base):

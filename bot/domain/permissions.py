@@ -75,6 +75,7 @@ class Action(StrEnum):
     STATS = "stats"
     CALL_BACK = "call_back"  # the call-back list: offline residents' contacts in the clear
     ASSEMBLY_DESK = "assembly_desk"  # a polling place: check-in by the roll, paper totals
+    PROPOSE_AS_DISTRICT = "propose_as_district"  # 「구 제안」: the district's own proposal
     # admins only
     ADD_DEPARTMENT = "add_department"  # where reply links and e-mails go: configuration
     GRANT = "grant"

@@ -34,6 +34,14 @@ _MAX_MASK_PASSES = 3
 _OPTION_NOISE = re.compile(r"[\s·ㆍ・.\-_/]+")
 
 
+class Origin(StrEnum):
+    """Who put the proposal forward: a resident, or the district itself (「구 제안」, written
+    by staff and 공감-ed and debated like any other)."""
+
+    RESIDENT = "resident"
+    DISTRICT = "district"
+
+
 class Part(StrEnum):
     """A required part of a proposal, in wizard order; the value is the draft key."""
 

@@ -29,6 +29,7 @@ ANSWER_NOTES = frozenset(kind.value for kind in AnswerKind)
 class Actor(StrEnum):
     RESIDENT = "resident"  # the proposer
     MODERATOR = "moderator"
+    DISTRICT = "district"  # a 「구 제안」: the district put it forward
     DEPARTMENT = "department"
     SYSTEM = "system"  # a deadline passed or a threshold was reached
 
@@ -91,7 +92,7 @@ class Entry:
 
 def timeline(
     published_at: datetime | None,
-    offline: bool,
+    proposer: Actor,
     changes: Sequence[StateChange],
     answers: Sequence[AnswerStep],
     steps: Sequence[PlanStep],
@@ -99,13 +100,14 @@ def timeline(
     now: datetime,
     tz: tzinfo = SEOUL,
 ) -> list[Entry]:
-    """Every entry in order of day (steps not reached yet by their promised day)."""
+    """Every entry in order of day (steps not reached yet by their promised day).
+    `proposer`: who put it forward (the resident; staff entering a paper proposal; the
+    district)."""
     today = now.astimezone(tz).date()
-    entries = [_change(change, offline, tz) for change in changes
+    entries = [_change(change, proposer, tz) for change in changes
                if change.note not in ANSWER_NOTES]
     if published_at is not None and not any(c.status is S.COLLECTING for c in changes):
-        entries.append(Entry(published_at.astimezone(tz).date(), S.COLLECTING.value,
-                             Actor.MODERATOR if offline else Actor.RESIDENT))
+        entries.append(Entry(published_at.astimezone(tz).date(), S.COLLECTING.value, proposer))
     entries += [_answer(answer, answer_due, tz, today) for answer in answers]
     entries += [_step(step, tz, today) for step in steps]
     completed = next((c.at for c in changes if c.status is S.COMPLETED), None)
@@ -114,19 +116,18 @@ def timeline(
     return sorted(entries, key=lambda e: (e.day, not e.happened, order[id(e)]))
 
 
-def _change(change: StateChange, offline: bool, tz: tzinfo) -> Entry:
-    return Entry(change.at.astimezone(tz).date(), change.status.value, _actor_of(change, offline))
+def _change(change: StateChange, proposer: Actor, tz: tzinfo) -> Entry:
+    return Entry(change.at.astimezone(tz).date(), change.status.value,
+                 _actor_of(change, proposer))
 
 
-def _actor_of(change: StateChange, offline: bool) -> Actor:
-    """Staff for what a moderator did (or a paper proposal they entered), the proposer for
-    their own submission and withdrawal, the machine for the rest."""
+def _actor_of(change: StateChange, proposer: Actor) -> Actor:
+    """Staff for what a moderator did, the proposer for their submission and withdrawal, the
+    machine for the rest."""
     if change.by_moderator or change.note == DEBATE_NOTE:
         return Actor.MODERATOR
-    if change.status is S.COLLECTING:
-        return Actor.MODERATOR if offline else Actor.RESIDENT
-    if change.status is S.WITHDRAWN:
-        return Actor.RESIDENT
+    if change.status in (S.COLLECTING, S.WITHDRAWN):
+        return proposer
     return Actor.SYSTEM
 
 

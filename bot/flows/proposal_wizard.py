@@ -27,7 +27,8 @@ from telegram.warnings import PTBUserWarning
 from bot.buttons import WizardChoice, WizardEdit, WizardStep
 from bot.domain.permissions import Action
 from bot.domain.places import GeoPoint, PlaceRejection
-from bot.domain.proposals import Checked, Part, check_part, choose_option
+from bot.domain.proposals import Checked, Origin, Part, check_part, choose_option
+from bot.handlers.access import ask
 from bot.handlers.answering import answer_query
 from bot.handlers.common import pressed, translator_for
 from bot.handlers.context import GonggamContext
@@ -96,23 +97,37 @@ async def begin(update: Update, context: GonggamContext) -> Step:
     """
     if context.user is None:
         return ConversationHandler.END  # type: ignore[return-value]
+    return await _begin(update, context, Origin.RESIDENT)
+
+
+async def begin_district(update: Update, context: GonggamContext) -> Step:
+    """/district_proposal: staff write a 「구 제안」 through the same steps; residents 공감 and
+    debate it like any other. Anyone else is told politely that it is for staff."""
+    if context.user is None or not await ask(update, context, Action.PROPOSE_AS_DISTRICT):
+        return ConversationHandler.END  # type: ignore[return-value]
+    return await _begin(update, context, Origin.DISTRICT)
+
+
+async def _begin(update: Update, context: GonggamContext, origin: Origin) -> Step:
     context.clear_pending()
     _put(context, Place())
-    draft = await _permitted_draft(context)
+    draft = await _permitted_draft(context, origin)
     t = translator_for(update, context)
     if draft is not None and (draft.title or draft.problem):
         await _send(update, view.resume_offer(t, draft))
         return Step.RESUME
     await _start_draft(context)
-    await _send(update, view.intro(t))
+    await _send(update, view.intro(t, origin))
     return await _ask(update, context, Step.TITLE)
 
 
-async def _permitted_draft(context: GonggamContext) -> DraftView | None:
-    """The resident's saved draft, once the rules allow them to propose at all."""
-    user_id = context.tracked_user.id
+async def _permitted_draft(context: GonggamContext, origin: Origin) -> DraftView | None:
+    """The resident's saved draft, once the rules allow them to propose at all, to be
+    published as `origin`."""
+    user_id, now = context.tracked_user.id, context.services.clock.now()
     async with context.transaction() as session:
-        await ensure_permitted(session, user_id, Action.PROPOSE, context.services.clock.now())
+        await ensure_permitted(session, user_id, Action.PROPOSE, now)
+        await drafts.choose_origin(session, user_id, origin, now)
         return await drafts.load_draft(session, user_id)
 
 
@@ -491,6 +506,7 @@ def _conversation(
     return ConversationHandler(
         entry_points=[
             CommandHandler("propose", begin, filters=PRIVATE),
+            CommandHandler("district_proposal", begin_district, filters=PRIVATE),
             MessageHandler(
                 PRIVATE & filters.TEXT & MenuLabelFilter(application, "propose"), begin
             ),
@@ -508,6 +524,7 @@ def _fallbacks(other: filters.BaseFilter) -> StepHandlers:
         CommandHandler("cancel", later),
         CallbackQueryHandler(later, pattern=_action("cancel")),
         CommandHandler("propose", begin, filters=PRIVATE),
+        CommandHandler("district_proposal", begin_district, filters=PRIVATE),
         MessageHandler(other, wrong_kind),
     ]
 

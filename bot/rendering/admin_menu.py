@@ -255,6 +255,8 @@ def moderation_help(t: Translator) -> Rendered:
         t.gettext("/ban <telegram id> <days|permanent> <reason> · /unban <telegram id>"),
         t.gettext("/offline: a proposal received on paper, by phone or at a 동 주민센터"),
         t.gettext("/callbacks: news to phone to residents who proposed offline"),
+        t.gettext("/district_proposal: write a district proposal (「구 제안」) for residents "
+                  "to 공감 and debate"),
     )]
     return _screen(t, t.gettext("🧹 Moderation commands"), lines,
                    _nav(t, "moderation", NONE, 0, 0))

@@ -201,7 +201,8 @@ def _card_text(
                                   card.category and f"🏷 {escape(card.category)}") if x)
     if where:
         lines.append(where)
-    lines += moderation_marks(t, card.offline_channel, card.merged_into_id)  # moderation
+    lines += moderation_marks(t, card.offline_channel, card.merged_into_id,  # moderation
+                              card.district)
     body = proposal_sections(t, card.problem, card.solution, card.effect)
     history = "\n".join(
         f"· {t.moment(item.at)} — {status_label(t, item.status)}" for item in card.history[-6:]

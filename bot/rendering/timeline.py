@@ -19,6 +19,7 @@ CHANGES: dict[str, str] = {
 ACTORS: dict[Actor, str] = {
     Actor.RESIDENT: N_("the proposer"),
     Actor.MODERATOR: N_("moderators"),
+    Actor.DISTRICT: N_("the district (district proposal)"),
     Actor.SYSTEM: N_("automatic (deadline or 공감 threshold)"),
 }
 PROMISES: dict[Promise, str] = {

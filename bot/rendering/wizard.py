@@ -14,7 +14,7 @@ from telegram import (
 from bot.buttons import Endorse, OpenProposal, WizardChoice, WizardEdit, WizardStep
 from bot.domain.places import PlaceRejection, map_url
 from bot.domain.policy import Policy
-from bot.domain.proposals import LIMITS, Part, Rejected, RejectReason
+from bot.domain.proposals import LIMITS, Origin, Part, Rejected, RejectReason
 from bot.i18n import N_, Translator
 from bot.rendering import Rendered
 from bot.rendering.proposals import proposal_sections
@@ -50,11 +50,20 @@ MASK_NAMES = {"rrn": N_("resident registration number"), "phone": N_("phone numb
               "email": N_("e-mail address")}
 
 
-def intro(t: Translator) -> Rendered:
-    return Rendered(t.gettext(
+def intro(t: Translator, origin: Origin = Origin.RESIDENT) -> Rendered:
+    text = t.gettext(
         "Let's write a proposal in seven short steps. Your answers are saved as you go; "
         "type /cancel to stop and continue later."
-    ))
+    )
+    return Rendered("\n\n".join([district_line(t), text]) if origin is Origin.DISTRICT
+                    else text)
+
+
+def district_line(t: Translator) -> str:
+    """What a 「구 제안」 is, to the staff member writing one."""
+    return t.gettext("🏛 This will be published as a district proposal (「구 제안」): residents "
+                     "see that the district put it forward, and 공감 and debate it like any "
+                     "other.")
 
 
 def question(
@@ -222,6 +231,8 @@ def preview(t: Translator, draft: DraftView) -> Rendered:
         + _map_line(t, draft),
     ])
     text = t.gettext("<b>Preview</b> — check it before it is published.") + "\n\n" + body
+    if draft.origin is Origin.DISTRICT:
+        text = district_line(t) + "\n\n" + text
     edit = [("title", N_("✏️ Title")), ("problem", N_("✏️ Problem")),
             ("solution", N_("✏️ Proposal")), ("effect", N_("✏️ Effect")),
             ("area", N_("✏️ Area")), ("category", N_("✏️ Topic")), ("photo", N_("✏️ Photo"))]

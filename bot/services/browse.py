@@ -15,6 +15,7 @@ from bot.domain.answer_clock import DeadlineRules, NamedDeadline
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
 from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.places import GeoPoint
+from bot.domain.proposals import Origin
 from bot.domain.tiers import HEAD_TRACK
 from bot.services.deadline_views import deadline_of, expected_answer_date
 from bot.services.drafts import place_of
@@ -84,6 +85,7 @@ class ProposalCard:
     head_answered: bool = False
     head_decision: str | None = None
     late_endorse_until: datetime | None = None
+    district: bool = False  # 「구 제안」: the district put it forward
 
     def is_author(self, user_id: int) -> bool:
         return self.author_id == user_id
@@ -146,6 +148,7 @@ async def load_card(
         head_answered=proposal.head_answered_at is not None,
         head_decision=await _head_decision(session, proposal),
         late_endorse_until=proposal.late_endorse_until,
+        district=proposal.origin == Origin.DISTRICT,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ProposalDraft
 from bot.domain.places import GeoPoint
+from bot.domain.proposals import Origin
 
 IDLE_TIMEOUT = timedelta(hours=24)
 DRAFT_FIELDS = ("title", "problem", "solution", "effect", "area", "category", "photo_file_id")
@@ -27,6 +28,7 @@ class DraftView:
     photo_file_id: str | None
     updated_at: datetime
     place: GeoPoint | None = None  # a shared location, published with the proposal
+    origin: Origin = Origin.RESIDENT  # 「구 제안」 when staff began it with /district_proposal
 
     def idle_since(self, now: datetime) -> bool:
         """True when the author has not touched the draft for the idle timeout (24 hours)."""
@@ -42,12 +44,30 @@ async def load_draft(session: AsyncSession, user_id: int) -> DraftView | None:
 
 
 async def start_draft(session: AsyncSession, user_id: int, now: datetime) -> DraftView:
-    """A fresh, empty draft (replacing any earlier one)."""
+    """A fresh, empty draft (replacing any earlier one, whose origin it keeps: the wizard's
+    entry has just chosen it with `choose_origin`)."""
+    earlier = await session.get(ProposalDraft, user_id)
+    origin = earlier.origin if earlier is not None else Origin.RESIDENT
     await discard_draft(session, user_id)
-    draft = ProposalDraft(user_id=user_id, step="title", created_at=now, updated_at=now)
+    draft = ProposalDraft(user_id=user_id, step="title", created_at=now, updated_at=now,
+                          origin=origin)
     session.add(draft)
     await session.flush()
     return _view(draft)
+
+
+async def choose_origin(
+    session: AsyncSession, user_id: int, origin: Origin, now: datetime
+) -> None:
+    """Who the draft (started now if there is none) will be published as: /propose writes a
+    resident's proposal, /district_proposal a 「구 제안」."""
+    draft = await session.get(ProposalDraft, user_id)
+    if draft is None:
+        session.add(ProposalDraft(user_id=user_id, step="title", created_at=now, updated_at=now,
+                                  origin=origin))
+    elif draft.origin != origin:
+        draft.origin = origin
+    await session.flush()
 
 
 async def save_step(
@@ -99,7 +119,7 @@ def _view(draft: ProposalDraft) -> DraftView:
     return DraftView(
         draft.step, draft.title, draft.problem, draft.solution, draft.effect, draft.area,
         draft.category, draft.photo_file_id, draft.updated_at,
-        place_of(draft.latitude, draft.longitude),
+        place_of(draft.latitude, draft.longitude), Origin(draft.origin),
     )
 
 

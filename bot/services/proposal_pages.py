@@ -50,8 +50,9 @@ from bot.domain.debate import DebateSummary, plain_summary
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.milestones import StepState, days_late, step_state
 from bot.domain.policy import Policy
+from bot.domain.proposals import Origin
 from bot.domain.tiers import HEAD_TRACK
-from bot.domain.timeline import AnswerStep, Entry, PlanStep, StateChange, timeline
+from bot.domain.timeline import Actor, AnswerStep, Entry, PlanStep, StateChange, timeline
 from bot.services.answers import (
     ALLOWED,
     HEAD_KINDS,
@@ -248,7 +249,7 @@ def _proposal_columns() -> tuple[Any, ...]:
         p.status, p.hidden, p.endorsement_count, p.photo_file_id, p.published_at,
         p.collect_until, p.review_due, p.debate_closes_at, p.answer_due,
         p.offline_channel, p.merged_into_id, p.latitude, p.longitude, p.head_answer_due,
-        p.head_answered_at, p.late_endorse_until,
+        p.head_answered_at, p.late_endorse_until, p.origin,
         Department.name.label("department_name"),
         DebateExtension.days.label("extension_days"),
         DebateExtension.reason.label("extension_reason"),
@@ -377,8 +378,14 @@ def _timeline(
     said = [AnswerStep(a.created_at, a.kind, a.decision, a.department_name, a.official_name,
                        a.expected_completion, a.percent, head=a.head) for a in answers]
     plan = [PlanStep(m.position, m.due_on, m.title, m.reached_at) for m in steps]
-    return timeline(row.published_at, row.offline_channel is not None, changes, said, plan,
-                    row.answer_due, now, rules.policy.timezone)
+    return timeline(row.published_at, _proposer(row), changes, said, plan, row.answer_due, now,
+                    rules.policy.timezone)
+
+
+def _proposer(row: PageRow) -> Actor:
+    if row.origin == Origin.DISTRICT:
+        return Actor.DISTRICT
+    return Actor.MODERATOR if row.offline_channel is not None else Actor.RESIDENT
 
 
 def _card(
@@ -401,6 +408,7 @@ def _card(
         head_decision=max(head, key=lambda a: a.id).decision
         if head and row.head_answered_at is not None else None,
         late_endorse_until=row.late_endorse_until,
+        district=row.origin == Origin.DISTRICT,
     )
 
 

@@ -33,9 +33,9 @@ from bot.domain.events import (
     WorkItemEvent,
 )
 from bot.domain.lifecycle import ProposalStatus
-from bot.domain.permissions import Action, Refused, Subject, subject_rules
+from bot.domain.permissions import Action, Allowed, Refused, Subject, may, subject_rules
 from bot.domain.policy import Policy
-from bot.domain.proposals import missing_parts, start_of_local_day
+from bot.domain.proposals import Origin, missing_parts, start_of_local_day
 from bot.domain.reports import REPORT_REASONS
 from bot.domain.text import phone_hash
 from bot.domain.tiers import (
@@ -44,7 +44,7 @@ from bot.domain.tiers import (
     late_endorsement_until,
 )
 from bot.domain.venues import Venues
-from bot.services.bans import ensure_permitted
+from bot.services.bans import ensure_permitted, load_actor
 from bot.services.callbacks import audit_actor, erase_if_closed
 from bot.services.departments import assign_department, default_department, list_departments
 from bot.services.drafts import discard_draft, load_draft
@@ -118,6 +118,7 @@ async def submit_draft(
     flagged = check_abuse(text).flagged
     proposal = Proposal(
         author_id=user_id,
+        origin=await _origin(session, user_id, draft.origin, now),
         title=draft.title,
         problem=draft.problem,
         solution=draft.solution,
@@ -144,6 +145,17 @@ async def submit_draft(
         return SubmitResult(SubmitOutcome.AWAITING_MODERATION, proposal.id, flagged)
     await publish(session, proposal.id, now, policy)
     return SubmitResult(SubmitOutcome.PUBLISHED, proposal.id)
+
+
+async def _origin(
+    session: AsyncSession, user_id: int, chosen: Origin, now: datetime
+) -> Origin:
+    """A 「구 제안」 only while its writer is still staff (a role revoked since the draft was
+    begun publishes it as their own)."""
+    if chosen is Origin.DISTRICT and isinstance(
+            may(await load_actor(session, user_id), Action.PROPOSE_AS_DISTRICT, now=now), Allowed):
+        return Origin.DISTRICT
+    return Origin.RESIDENT
 
 
 async def publish(

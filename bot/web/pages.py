@@ -237,7 +237,7 @@ def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
         decision_label=lambda d: t.gettext(DECISION_LABELS[d]) if d in DECISION_LABELS else "",
         hidden_text=t.gettext(HIDDEN_TEXT),
         moderation_marks=lambda card: moderation_marks(t, card.offline_channel,
-                                                       card.merged_into_id),
+                                                       card.merged_into_id, card.district),
         threshold=settings.policy.endorsement_threshold,
         map_url=lambda card: map_url(card.place, card.title) if card.place else None,
         deadline_line=lambda d: deadline_line(t, d),

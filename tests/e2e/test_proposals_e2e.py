@@ -45,9 +45,10 @@ async def write_proposal(
 
 
 async def reach_preview(
-    author: Resident, title: str = "공원 산책로 가로등 설치", *, photo: bool = False
+    author: Resident, title: str = "공원 산책로 가로등 설치", *, photo: bool = False,
+    command: str = "/propose",
 ) -> SentMessage:
-    await author.say("/propose")
+    await author.say(command)
     await author.wait_for_message("1/7")
     await author.say(title)
     await author.wait_for_message("2/7")

@@ -15,8 +15,10 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Endorsement, OutboxMessage, Proposal, ProposalEvent, User
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
 from bot.domain.lifecycle import ProposalStatus
+from bot.domain.permissions import Role
 from bot.domain.places import GeoPoint
 from bot.domain.policy import Policy
+from bot.domain.proposals import Origin
 from bot.services import drafts
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.lifecycle import transition
@@ -101,6 +103,34 @@ async def test_publishing_opens_a_30_day_window_and_subscribes_the_author(
     assert published.halfway_at is not None and published.closing_soon_at is not None
     async with sessionmaker() as session:
         assert await drafts.load_draft(session, author) is None
+
+
+async def origin_of_draft(sessionmaker: Maker, writer: int) -> Origin | None:
+    async with sessionmaker() as session:
+        draft = await drafts.load_draft(session, writer)
+    return draft.origin if draft is not None else None
+
+
+async def test_a_district_draft_is_a_district_proposal_only_while_its_writer_is_staff(
+    sessionmaker: Maker,
+) -> None:
+    staff, resident = await users(sessionmaker, 2)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(User).where(User.id == staff).values(role=Role.MODERATOR))
+        for writer in (staff, resident):  # a resident's forged draft, as if the role went
+            await drafts.choose_origin(session, writer, Origin.DISTRICT, START)
+            await drafts.start_draft(session, writer, START)  # a restart keeps the origin
+    assert [await origin_of_draft(sessionmaker, w) for w in (staff, resident)] == [
+        Origin.DISTRICT, Origin.DISTRICT]
+    origins = []
+    for writer in (staff, resident):
+        outcome, proposal_id = await publish_draft(sessionmaker, writer)
+        assert outcome is SubmitOutcome.PUBLISHED and proposal_id is not None
+        origins.append((await proposal(sessionmaker, proposal_id)).origin)
+    assert origins == [Origin.DISTRICT, Origin.RESIDENT]
+    async with sessionmaker() as session, session.begin():
+        await drafts.choose_origin(session, staff, Origin.RESIDENT, START)
+    assert await origin_of_draft(sessionmaker, staff) is Origin.RESIDENT
 
 
 async def test_pre_moderation_and_the_abuse_check_hold_a_proposal(sessionmaker: Maker) -> None:

@@ -68,6 +68,7 @@ TABLE: dict[Action, tuple[str, str, str, str]] = {
     Action.STATS:              (MODS,    MODS,     OK,       OK),
     Action.CALL_BACK:          (MODS,    MODS,     OK,       OK),
     Action.ASSEMBLY_DESK:      (MODS,    MODS,     OK,       OK),
+    Action.PROPOSE_AS_DISTRICT: (MODS,   MODS,     OK,       OK),
     Action.ADD_DEPARTMENT:     (ADMINS,  ADMINS,   ADMINS,   OK),
     Action.GRANT:              (ADMINS,  ADMINS,   ADMINS,   OK),
     Action.REVOKE:             (ADMINS,  ADMINS,   ADMINS,   OK),

@@ -43,7 +43,7 @@ ANSWER_DUE = datetime(2027, 3, 25, 15, tzinfo=UTC)  # the end of 3/25 KST
 
 
 def test_every_step_in_order_with_who_acted() -> None:
-    entries = timeline(at(1, 2), False, CHANGES, ANSWERS, STEPS, ANSWER_DUE, at(7, 10))
+    entries = timeline(at(1, 2), Actor.RESIDENT, CHANGES, ANSWERS, STEPS, ANSWER_DUE, at(7, 10))
     assert [(e.day, e.what, e.actor) for e in entries] == [
         (date(2027, 1, 2), "collecting", Actor.RESIDENT),
         (date(2027, 1, 20), "under_review", Actor.SYSTEM),
@@ -60,7 +60,7 @@ def test_every_step_in_order_with_who_acted() -> None:
 
 
 def test_promises_are_set_against_what_happened() -> None:
-    entries = timeline(at(1, 2), False, CHANGES, ANSWERS, STEPS, ANSWER_DUE, at(7, 10))
+    entries = timeline(at(1, 2), Actor.RESIDENT, CHANGES, ANSWERS, STEPS, ANSWER_DUE, at(7, 10))
     final, reached, overdue, ahead, completion = (entries[4], entries[6], entries[7], entries[8],
                                                   entries[9])
     assert (final.promised, final.promise, final.days) == (date(2027, 3, 25), Promise.LATE, 5)
@@ -72,7 +72,7 @@ def test_promises_are_set_against_what_happened() -> None:
 
 def test_completion_on_time_is_kept_and_named_by_the_day_it_came() -> None:
     changes = [*CHANGES, StateChange(at(9, 1), S.COMPLETED, "progress")]
-    entries = timeline(at(1, 2), False, changes, ANSWERS, [], ANSWER_DUE, at(9, 2))
+    entries = timeline(at(1, 2), Actor.RESIDENT, changes, ANSWERS, [], ANSWER_DUE, at(9, 2))
     completion = entries[-1]
     assert (completion.what, completion.day, completion.promise, completion.happened) == (
         "completion", date(2027, 9, 1), Promise.KEPT, True)
@@ -83,30 +83,34 @@ def test_staff_and_the_machine_are_told_apart_from_the_proposer() -> None:
                StateChange(at(1, 20), S.UNDER_REVIEW, None),
                StateChange(at(1, 21), S.IN_DEBATE, "debate"),
                StateChange(at(2, 21), S.AWAITING_ANSWER, None)]
-    entries = timeline(at(1, 2), False, changes, [], [], None, at(3, 1))
+    entries = timeline(at(1, 2), Actor.RESIDENT, changes, [], [], None, at(3, 1))
     assert [e.actor for e in entries] == [Actor.MODERATOR, Actor.SYSTEM, Actor.MODERATOR,
                                           Actor.SYSTEM]
-    auto = timeline(None, False, [StateChange(at(1, 21), S.IN_DEBATE, "debate_auto")],
+    auto = timeline(None, Actor.RESIDENT, [StateChange(at(1, 21), S.IN_DEBATE, "debate_auto")],
                     [], [], None, at(3, 1))
     assert [e.actor for e in auto] == [Actor.SYSTEM]
 
 
 def test_history_from_before_the_timeline_still_starts_with_the_publication() -> None:
-    entries = timeline(at(1, 2), False, [StateChange(at(1, 20), S.UNDER_REVIEW, None)], [], [],
-                       None, at(3, 1))
+    review = [StateChange(at(1, 20), S.UNDER_REVIEW, None)]
+    entries = timeline(at(1, 2), Actor.RESIDENT, review, [], [], None, at(3, 1))
     assert [(e.day, e.what, e.actor) for e in entries] == [
         (date(2027, 1, 2), "collecting", Actor.RESIDENT),
         (date(2027, 1, 20), "under_review", Actor.SYSTEM)]
 
 
-def test_a_paper_proposal_was_entered_by_staff() -> None:
-    entries = timeline(at(1, 2), True, CHANGES[:1], [], [], None, at(1, 3))
-    assert entries[0].actor is Actor.MODERATOR
+def test_a_paper_proposal_was_entered_by_staff_and_a_district_one_put_forward_by_it() -> None:
+    for proposer in (Actor.MODERATOR, Actor.DISTRICT):
+        entries = timeline(at(1, 2), proposer, CHANGES[:1], [], [], None, at(1, 3))
+        assert entries[0].actor is proposer
+    withdrawn = timeline(None, Actor.RESIDENT, [StateChange(at(1, 9), S.WITHDRAWN, None)], [],
+                         [], None, at(1, 10))
+    assert withdrawn[0].actor is Actor.RESIDENT
 
 
 def test_a_final_answer_on_time_and_the_head_s_own_answer_carry_no_late_mark() -> None:
     answers = [AnswerStep(at(3, 25), AnswerKind.FINAL, "accepted", "도로과", "김담당", None, None),
                AnswerStep(at(4, 30), AnswerKind.FINAL, "accepted", "구청장실", "박비서", None,
                           None, head=True)]
-    entries = timeline(None, False, [], answers, [], ANSWER_DUE, at(5, 1))
+    entries = timeline(None, Actor.RESIDENT, [], answers, [], ANSWER_DUE, at(5, 1))
     assert [(e.promise, e.days) for e in entries] == [(Promise.KEPT, 0), (None, 0)]
