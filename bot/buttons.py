@@ -501,3 +501,25 @@ class AssemblySheets(CallbackData, prefix="as"):
     """「현장 집계표 보기」: the tally sheets' photos behind an assembly's paper totals."""
 
     assembly_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsultRead(CallbackData, prefix="crd"):
+    """「📖 읽고 참여하기」: a consultation's background, its arguments and the vote buttons."""
+
+    consultation_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsultVote(CallbackData, prefix="cvt"):
+    """A consultation's option, chosen (again) until the close."""
+
+    consultation_id: int
+    choice: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsultOpinion(CallbackData, prefix="cop"):
+    """「✍️ 의견 남기기」 under one's choice: the next message is the opinion."""
+
+    consultation_id: int

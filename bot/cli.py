@@ -1,8 +1,8 @@
-"""Command-line entry points: run, serve, migrate, sandbox, pb, sortition.
+"""Command-line entry points: run, serve, migrate, sandbox, pb, sortition, report.
 
 Parsing and the ``pb`` and ``sortition`` commands import nothing of the running app:
 counting a Pabulib file or checking a lottery must not load PTB, SQLAlchemy, aiohttp or
-matplotlib (``bot.serving`` has those commands).
+matplotlib (``bot.serving`` has those commands; ``report`` loads the database when it runs).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from bot.lottery_cli import add_sortition_parser, run_sortition
 from bot.pb_cli import add_pb_parser, run_pb
+from bot.report_cli import add_report_parser, run_report
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_pb_parser(commands)
     add_sortition_parser(commands)
+    add_report_parser(commands)
     return parser
 
 
@@ -54,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_pb(args)
     if args.command == "sortition":
         return run_sortition(args)
+    if args.command == "report":
+        return run_report(args)
     from bot.serving import run_command  # the whole app, only for the commands that run it
 
     return run_command(args.command)

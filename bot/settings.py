@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.domain.complaints import DEFAULT_PERIODS, parse_periods
 from bot.domain.digest import parse_digest_time
 from bot.domain.pacing import SendLimits
 from bot.domain.places import AreaCentre, District, GeoPoint, parse_centres
@@ -227,6 +228,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         reply_link_days=typed("REPLY_LINK_DAYS", _positive_int, 60),
         milestone_reminder_days=typed("MILESTONE_REMINDER_DAYS", _positive_int, 7),
         progress_update_days=typed("PROGRESS_UPDATE_DAYS", _positive_int, 30),
+        recommendation_response_days=typed("RECOMMENDATION_RESPONSE_DAYS", _positive_int, 30),
+        complaint_periods=typed("COMPLAINT_PERIODS", parse_periods, DEFAULT_PERIODS),
         quiet_hours=typed("QUIET_HOURS", QuietHours.parse, defaults.policy.quiet_hours),
         daily_digest_at=typed("DAILY_DIGEST_AT", parse_digest_time,
                               defaults.policy.daily_digest_at),

@@ -35,7 +35,7 @@ from bot.db.types import (
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.pb.ballot import Eligibility
 from bot.domain.permissions import Role
-from bot.domain.proposals import Origin
+from bot.domain.proposals import Kind, Origin
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -205,6 +205,8 @@ class Proposal(Base):
         Index("ix_proposals_head_reminder_at", "head_reminder_at"),
         # migration 0026: the progress requests after an accepting answer
         Index("ix_proposals_status_progress_due_at", "status", "progress_due_at"),
+        # migration 0028: the yearly report reads a year of proposals by when they came
+        Index("ix_proposals_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -263,6 +265,12 @@ class Proposal(Base):
     # district proposals (migration 0027): "resident", or "district" for a 「구 제안」
     origin: Mapped[str] = mapped_column(String(12), default=Origin.RESIDENT,
                                         server_default=Origin.RESIDENT.value)
+    # 민원 (migration 0028): "proposal", or "complaint" (answered without 공감, triaged by
+    # staff into a kind of the 민원처리법, public only with the resident's consent)
+    kind: Mapped[str] = mapped_column(String(12), default=Kind.PROPOSAL,
+                                      server_default=Kind.PROPOSAL.value)
+    complaint_kind: Mapped[str | None] = mapped_column(String(16))
+    complaint_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ProposalDraft(Base):
@@ -1011,3 +1019,213 @@ class Milestone(Base):
     reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reached_answer_id: Mapped[int | None] = mapped_column(
         ForeignKey("answers.id", ondelete="SET NULL"))
+
+
+class WorkgroupMember(Base):
+    """A resident staff attached to a proposal being carried out: its 워킹그룹."""
+
+    __tablename__ = "workgroup_members"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    added_by: Mapped[str] = mapped_column(String(120))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WorkgroupUpdate(Base):
+    """What a 워킹그룹 member reports on the work: `pending` until staff approve it (then the
+    followers and the public page get it) or reject it."""
+
+    __tablename__ = "workgroup_updates"
+    __table_args__ = (Index("ix_workgroup_updates_proposal_id", "proposal_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(PublishedText())
+    photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class GovernanceMember(Base):
+    """A member of the 협치회의 (bot/domain/governance.py): 위원장 or 위원, appointed by an
+    admin; a dismissed member keeps the row (dismissed_at), so past votes keep their name."""
+
+    __tablename__ = "governance_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(PublishedString(40))
+    role: Mapped[str] = mapped_column(String(12))
+    appointed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    appointed_by: Mapped[str] = mapped_column(String(64))
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class GovernanceMeeting(Base):
+    """A regular or extraordinary meeting: when and where, and its minutes once written."""
+
+    __tablename__ = "governance_meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    place: Mapped[str] = mapped_column(PublishedString(80))
+    convened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    convened_by: Mapped[str] = mapped_column(String(64))
+    minutes: Mapped[str | None] = mapped_column(PublishedText())
+    minutes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class GovernanceRequest(Base):
+    """A member's request for an extraordinary meeting; open until one is convened."""
+
+    __tablename__ = "governance_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("governance_members.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(PublishedString(200))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("governance_meetings.id", ondelete="SET NULL"))
+
+
+class GovernanceItem(Base):
+    """An agenda item (상정): a proposal (`item_kind`; the district's consultations later) on
+    a meeting's agenda, and, once decided, the count that decided it."""
+
+    __tablename__ = "governance_items"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),
+                      UniqueConstraint("meeting_id", "item_kind", "proposal_id",
+                                       name="uq_governance_items_subject"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("governance_meetings.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    item_kind: Mapped[str] = mapped_column(String(16), default="proposal")
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(PublishedString(150))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    placed_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    members: Mapped[int | None] = mapped_column(Integer)  # at the decision
+    present: Mapped[int | None] = mapped_column(Integer)
+    yes: Mapped[int | None] = mapped_column(Integer)
+    no: Mapped[int | None] = mapped_column(Integer)
+    abstain: Mapped[int | None] = mapped_column(Integer)
+
+
+class GovernanceAttendance(Base):
+    """A member present at a meeting."""
+
+    __tablename__ = "governance_attendance"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("governance_meetings.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("governance_members.id", ondelete="CASCADE"), primary_key=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class GovernanceVote(Base):
+    """One member's vote on an agenda item: one each (the primary key)."""
+
+    __tablename__ = "governance_votes"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("governance_items.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("governance_members.id", ondelete="CASCADE"), primary_key=True)
+    choice: Mapped[str] = mapped_column(String(12))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GovernanceRecommendation(Base):
+    """A 권고 to the 구청장 from a passed item (조례 §8②), its response clock and the
+    office's response. `alarm_at` is the next thing the deadline machine owes: the reminder,
+    then the overdue notice; each is claimed by a guarded UPDATE, so each happens once."""
+
+    __tablename__ = "governance_recommendations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("governance_items.id", ondelete="CASCADE"), unique=True)
+    text: Mapped[str] = mapped_column(PublishedText())
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    made_by: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    alarm_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response: Mapped[str | None] = mapped_column(PublishedText())
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Consultation(Base):
+    """「구가 묻습니다」: a question the district puts to residents, tied to a proposal row of
+    kind `consultation` (its title and background; after the close, the department's reply
+    link, answers and clock). `state`: scheduled, open, closed."""
+
+    __tablename__ = "consultations"
+    __table_args__ = (
+        Index("ix_consultations_state_opens_at", "state", "opens_at"),
+        Index("ix_consultations_state_closes_at", "state", "closes_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
+    question: Mapped[str] = mapped_column(PublishedString(200))
+    options: Mapped[list[str]] = mapped_column(PublishedJSON())
+    arguments: Mapped[list[str]] = mapped_column(PublishedJSON())
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    audience: Mapped[str] = mapped_column(String(12))
+    audience_value: Mapped[str | None] = mapped_column(String(40))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"))
+    photo_file_id: Mapped[str | None] = mapped_column(String(200))
+    document_file_id: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(12), default="scheduled")
+    result: Mapped[list[int] | None] = mapped_column(JSON())  # votes per option, at the close
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConsultationVote(Base):
+    """One resident's vote, changeable until the close."""
+
+    __tablename__ = "consultation_votes"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    choice: Mapped[int] = mapped_column(Integer)
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConsultationOpinion(Base):
+    """An opinion under the choice its writer made (masked, public)."""
+
+    __tablename__ = "consultation_opinions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    choice: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(PublishedText())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

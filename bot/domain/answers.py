@@ -105,11 +105,14 @@ def clean_text(text: str) -> str:
 
 
 PUSH_SUMMARY_CHARS = 200
+PUSH_WHOLE_CHARS = 3000  # a message's text has room for 4,096 characters with its header
 
 
-def push_summary(form: AnswerForm) -> str:
-    """The start of an answer for the followers' push, personal data masked."""
-    return mask_personal_data(clean_text(form.text))[0][:PUSH_SUMMARY_CHARS]
+def push_summary(form: AnswerForm, *, whole: bool = False) -> str:
+    """The start of an answer for the followers' push (`whole`: all of it, when there is no
+    page to read the rest on), personal data masked."""
+    limit = PUSH_WHOLE_CHARS if whole else PUSH_SUMMARY_CHARS
+    return mask_personal_data(clean_text(form.text))[0][:limit]
 
 
 def parse_percent(raw: str | None) -> int | None:

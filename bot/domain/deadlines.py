@@ -61,6 +61,16 @@ class BusinessCalendar:
         raise ValueError(f"no business day within {MAX_CLOSED_RUN_DAYS} days of {d.isoformat()}")
 
 
+def business_day_after(start: date, days: int, calendar: BusinessCalendar) -> date:
+    """The `days`-th business day after `start` (the day of the event does not count)."""
+    day, counted = start, 0
+    while counted < days:
+        day += timedelta(days=1)
+        if calendar.is_business_day(day):
+            counted += 1
+    return day
+
+
 def window_last_day(event_at: datetime, days: int, tz: tzinfo = SEOUL) -> date:
     """The last calendar day of a ``days``-day window that starts with ``event_at`` (민법 §157)."""
     _require_aware(event_at, "event_at")

@@ -200,6 +200,28 @@ class ModerationPending(WorkItemEvent):
 
 
 @dataclass(frozen=True)
+class ModerationComplaint(WorkItemEvent):
+    """A 민원 to triage: its kind (the 처리기간 follows) and the department to route it to."""
+
+    kind: ClassVar[str] = "moderation_complaint"
+    proposal_id: int
+    title: str
+    departments: list[list[Any]] = field(default_factory=list)  # [id, name] per department
+
+
+@dataclass(frozen=True)
+class ComplaintRouted(Event):
+    """To the resident: their 민원 went to a department, which answers by `due`."""
+
+    kind: ClassVar[str] = "complaint_routed"
+    proposal_id: int
+    title: str
+    department: str
+    complaint_kind: str
+    due: datetime
+
+
+@dataclass(frozen=True)
 class ModerationThreshold(WorkItemEvent):
     kind: ClassVar[str] = "moderation_threshold"
     proposal_id: int
@@ -746,7 +768,189 @@ class ProgressRequested(Event):
     url: str
 
 
+@dataclass(frozen=True)
+class WorkgroupJoined(Event):
+    """To a resident staff attached to the work on a proposal: how to report on it."""
+
+    kind: ClassVar[str] = "workgroup_joined"
+    proposal_id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ModerationWorkgroupUpdate(WorkItemEvent):
+    """A 워킹그룹 member's report, for staff to publish or not."""
+
+    kind: ClassVar[str] = "moderation_workgroup_update"
+    proposal_id: int
+    title: str
+    update_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class WorkgroupNews(Event):
+    """To the followers: the 워킹그룹's report on the work, once staff approved it."""
+
+    kind: ClassVar[str] = "workgroup_news"
+    proposal_id: int
+    title: str
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class WorkgroupUpdateDecided(Event):
+    """To the member who reported: published, or not."""
+
+    kind: ClassVar[str] = "workgroup_update_decided"
+    proposal_id: int
+    title: str
+    approved: bool
+
+
+@dataclass(frozen=True)
+class GovernanceAppointed(Event):
+    """To a person appointed to the 협치회의 (`role`: a `bot.domain.governance.Role` value)
+    or dismissed from it (`role` "dismiss")."""
+
+    kind: ClassVar[str] = "governance_appointed"
+    role: str
+    url: str
+
+
+@dataclass(frozen=True)
+class GovernanceConvened(Event):
+    """To every member: a meeting is convened (`meeting_kind`: regular or extraordinary)."""
+
+    kind: ClassVar[str] = "governance_convened"
+    meeting_id: int
+    meeting_kind: str
+    starts_at: datetime
+    place: str
+    url: str
+
+
+@dataclass(frozen=True)
+class GovernanceRequestsReached(Event):
+    """To the staff: a third of the members ask for an extraordinary meeting."""
+
+    kind: ClassVar[str] = "governance_requests_reached"
+    requests: int
+    members: int
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class GovernancePlaced(Event):
+    """To a proposal's followers: it is on a 협치회의 agenda (상정)."""
+
+    kind: ClassVar[str] = "governance_placed"
+    proposal_id: int
+    title: str
+    meeting_id: int
+    starts_at: datetime
+    url: str
+
+
+@dataclass(frozen=True)
+class GovernanceDecided(Event):
+    """To a proposal's followers: the 협치회의 decided its item (`outcome`: passed or
+    rejected) with these votes of the members present."""
+
+    kind: ClassVar[str] = "governance_decided"
+    proposal_id: int
+    title: str
+    meeting_id: int
+    outcome: str
+    yes: int
+    no: int
+    abstain: int
+    present: int
+    url: str
+
+
+@dataclass(frozen=True)
+class GovernanceRecommended(Event):
+    """To a proposal's followers and the head's office: a 권고 to the 구청장, answered by
+    `due`."""
+
+    kind: ClassVar[str] = "governance_recommended"
+    proposal_id: int
+    title: str
+    recommendation_id: int
+    text: str
+    due: datetime
+    url: str
+
+
+@dataclass(frozen=True)
+class RecommendationReminder(Event):
+    """To the head's office (or the staff): a 권고's answer is due soon, or (`overdue`) late."""
+
+    kind: ClassVar[str] = "governance_recommendation_reminder"
+    proposal_id: int
+    title: str
+    recommendation_id: int
+    due: datetime
+    overdue: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class RecommendationOverdue(Event):
+    """To a proposal's followers: the 구청장's office has not answered the 권고 in time."""
+
+    kind: ClassVar[str] = "governance_recommendation_overdue"
+    proposal_id: int
+    title: str
+    recommendation_id: int
+    due: datetime
+    url: str
+
+
+@dataclass(frozen=True)
+class RecommendationAnswered(Event):
+    """To a proposal's followers: the 구청장's office answered the 권고."""
+
+    kind: ClassVar[str] = "governance_recommendation_answered"
+    proposal_id: int
+    title: str
+    recommendation_id: int
+    response: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ConsultationOpened(Event):
+    """To the audience: the district asks a question, with a button to read and vote."""
+
+    kind: ClassVar[str] = "consultation_opened"
+    consultation_id: int
+    title: str
+    question: str
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class ConsultationClosed(Event):
+    """To the participants: the votes per option, and the page."""
+
+    kind: ClassVar[str] = "consultation_closed"
+    consultation_id: int
+    title: str
+    options: list[str]
+    votes: list[int]
+    url: str
+
+
 EVENTS: tuple[type[Event], ...] = (
+    ConsultationOpened, ConsultationClosed,
+    GovernanceAppointed, GovernanceConvened, GovernanceRequestsReached, GovernancePlaced,
+    GovernanceDecided, GovernanceRecommended, RecommendationReminder, RecommendationOverdue,
+    RecommendationAnswered,
+    WorkgroupJoined, ModerationWorkgroupUpdate, WorkgroupNews, WorkgroupUpdateDecided,
+    ModerationComplaint, ComplaintRouted,
     MilestoneDue, MilestoneLate, MilestoneOverdue, ProgressRequested,
     QuestionAsked, QuestionAnswered, CouncilDrawn, CouncilSeatOffered, CouncilOfferExpired,
     AssemblyCounted,

@@ -26,6 +26,7 @@ ALLOWED_TRANSITIONS: frozenset[tuple[ProposalStatus, ProposalStatus]] = frozense
     {
         (S.PENDING_MODERATION, S.COLLECTING),
         (S.PENDING_MODERATION, S.REJECTED),
+        (S.PENDING_MODERATION, S.AWAITING_ANSWER),  # 민원: triaged and routed, no 공감 needed
         (S.COLLECTING, S.UNDER_REVIEW),
         (S.COLLECTING, S.EXPIRED),
         (S.COLLECTING, S.WITHDRAWN),

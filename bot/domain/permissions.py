@@ -49,11 +49,13 @@ class Action(StrEnum):
     RATE_ANSWER = "rate_answer"
     ASK_RE_REVIEW = "ask_re_review"
     ASK_STAFF = "ask_staff"  # 「운영진에게 묻기」
+    POST_WORKGROUP_UPDATE = "post_workgroup_update"  # a 워킹그룹 member's report on the work
     # the author's own: open to the author alone, ban or not
     WITHDRAW_PROPOSAL = "withdraw_proposal"
     SEE_UNPUBLISHED = "see_unpublished"
     APPLY_COUNCIL = "apply_council"  # one's own application to the 주민자치회, ban or not
     VOTE_ASSEMBLY = "vote_assembly"  # one's own vote at the 주민총회, ban or not
+    VOTE_CONSULTATION = "vote_consultation"  # one's own answer to 「구가 묻습니다」, ban or not
     # moderators (and admins)
     OPEN_ADMIN_MENU = "open_admin_menu"
     HANDLE_WORK_ITEM = "handle_work_item"
@@ -76,6 +78,7 @@ class Action(StrEnum):
     CALL_BACK = "call_back"  # the call-back list: offline residents' contacts in the clear
     ASSEMBLY_DESK = "assembly_desk"  # a polling place: check-in by the roll, paper totals
     PROPOSE_AS_DISTRICT = "propose_as_district"  # 「구 제안」: the district's own proposal
+    WORKGROUP_MANAGE = "workgroup_manage"  # who is in a proposal's 워킹그룹
     # admins only
     ADD_DEPARTMENT = "add_department"  # where reply links and e-mails go: configuration
     GRANT = "grant"
@@ -87,6 +90,8 @@ class Action(StrEnum):
     ROUND_ADMIN = "round_admin"
     COUNCIL_ADMIN = "council_admin"  # 주민자치회 recruitments, completers, the lottery's table
     ASSEMBLY_ADMIN = "assembly_admin"  # 주민총회: creating, committee scores, the count
+    CONSULTATION_ADMIN = "consultation_admin"  # 「구가 묻습니다」: writing and attaching
+    GOVERNANCE_ADMIN = "governance_admin"  # 협치회의: members, meetings, agenda, 권고
 
 
 class RefusalReason(StrEnum):
@@ -102,15 +107,17 @@ class RefusalReason(StrEnum):
 CONTRIBUTIONS = frozenset({
     Action.PROPOSE, Action.ENDORSE, Action.REPORT, Action.CHOOSE_STANCE,
     Action.WRITE_OPINION, Action.LIKE, Action.RATE_ANSWER, Action.ASK_RE_REVIEW,
-    Action.ASK_STAFF,
+    Action.ASK_STAFF, Action.POST_WORKGROUP_UPDATE,
 })
 ADMIN_ACTIONS = frozenset({
     Action.ADD_DEPARTMENT, Action.GRANT, Action.REVOKE, Action.LIST_STAFF, Action.BROADCAST,
     Action.ISSUE_CODES, Action.AUDIT, Action.ROUND_ADMIN, Action.COUNCIL_ADMIN,
     Action.ASSEMBLY_ADMIN,
+    Action.GOVERNANCE_ADMIN,
+    Action.CONSULTATION_ADMIN,
 })
 OWN_ACTIONS = frozenset({Action.WITHDRAW_PROPOSAL, Action.SEE_UNPUBLISHED, Action.APPLY_COUNCIL,
-                         Action.VOTE_ASSEMBLY})
+                         Action.VOTE_ASSEMBLY, Action.VOTE_CONSULTATION})
 MODERATOR_ACTIONS = frozenset(Action) - CONTRIBUTIONS - ADMIN_ACTIONS - OWN_ACTIONS
 NOT_ON_ONES_OWN = {  # no 공감 for one's own proposal, no 👍 for one's own opinion
     Action.ENDORSE: RefusalReason.OWN_PROPOSAL, Action.LIKE: RefusalReason.OWN_OPINION,

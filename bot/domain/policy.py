@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo
 
+from bot.domain.complaints import DEFAULT_PERIODS, Periods
 from bot.domain.digest import DEFAULT_DIGEST_AT
 from bot.domain.quiet_hours import QuietHours
 
@@ -41,6 +42,9 @@ class Policy:
     # of its plan, and asked for a progress update this many days after the last one
     milestone_reminder_days: int = 7
     progress_update_days: int = 30
+    recommendation_response_days: int = 30  # 협치회의 권고: the 구청장's answer, business days
+    # 민원: the 처리기간 of each kind (bot/domain/complaints.py)
+    complaint_periods: Periods = DEFAULT_PERIODS
     # an answer is disputed when more than this share of at least this many responses
     # is dissatisfied
     dissatisfaction_percent: int = 30

@@ -42,6 +42,15 @@ class Origin(StrEnum):
     DISTRICT = "district"
 
 
+class Kind(StrEnum):
+    """A proposal gathers 공감 before a department answers; a 민원 is answered directly; a
+    consultation is the district's question, answered by the department after its close."""
+
+    PROPOSAL = "proposal"
+    COMPLAINT = "complaint"
+    CONSULTATION = "consultation"  # the district's own question (bot/domain/consultations.py)
+
+
 class Part(StrEnum):
     """A required part of a proposal, in wizard order; the value is the draft key."""
 

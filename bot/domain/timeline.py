@@ -17,6 +17,8 @@ from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
 from bot.domain.answers import AnswerKind
+from bot.domain.complaints import ROUTED_NOTE
+from bot.domain.consultations import CLOSED_NOTE
 from bot.domain.deadlines import SEOUL, deadline_last_day
 from bot.domain.debate import DEBATE_NOTE
 from bot.domain.lifecycle import ProposalStatus
@@ -24,12 +26,15 @@ from bot.domain.milestones import StepState, days_late, step_state
 
 S = ProposalStatus
 ANSWER_NOTES = frozenset(kind.value for kind in AnswerKind)
+WORKGROUP_REPORT = "workgroup_report"
+NOTED_STEPS = frozenset({ROUTED_NOTE, CLOSED_NOTE})  # told by their note, not their state
 
 
 class Actor(StrEnum):
     RESIDENT = "resident"  # the proposer
     MODERATOR = "moderator"
     DISTRICT = "district"  # a 「구 제안」: the district put it forward
+    WORKGROUP = "workgroup"  # the residents' 워킹그룹 following the work
     DEPARTMENT = "department"
     SYSTEM = "system"  # a deadline passed or a threshold was reached
 
@@ -99,17 +104,23 @@ def timeline(
     answer_due: datetime | None,
     now: datetime,
     tz: tzinfo = SEOUL,
+    *,
+    opening: str = S.COLLECTING.value,
+    reports: Sequence[datetime] = (),
 ) -> list[Entry]:
     """Every entry in order of day (steps not reached yet by their promised day).
     `proposer`: who put it forward (the resident; staff entering a paper proposal; the
-    district)."""
+    district). `opening` names the first entry when the history has no move into COLLECTING
+    (a 민원 is received, a consultation is asked; older histories were published)."""
     today = now.astimezone(tz).date()
     entries = [_change(change, proposer, tz) for change in changes
                if change.note not in ANSWER_NOTES]
     if published_at is not None and not any(c.status is S.COLLECTING for c in changes):
-        entries.append(Entry(published_at.astimezone(tz).date(), S.COLLECTING.value, proposer))
+        entries.append(Entry(published_at.astimezone(tz).date(), opening, proposer))
     entries += [_answer(answer, answer_due, tz, today) for answer in answers]
     entries += [_step(step, tz, today) for step in steps]
+    entries += [Entry(at.astimezone(tz).date(), WORKGROUP_REPORT, Actor.WORKGROUP)
+                for at in reports]  # the 워킹그룹's published reports
     completed = next((c.at for c in changes if c.status is S.COMPLETED), None)
     entries += _completion(answers, completed, tz, today)
     order = {id(entry): index for index, entry in enumerate(entries)}
@@ -117,14 +128,14 @@ def timeline(
 
 
 def _change(change: StateChange, proposer: Actor, tz: tzinfo) -> Entry:
-    return Entry(change.at.astimezone(tz).date(), change.status.value,
-                 _actor_of(change, proposer))
+    what = change.note if change.note in NOTED_STEPS else change.status.value
+    return Entry(change.at.astimezone(tz).date(), what, _actor_of(change, proposer))
 
 
 def _actor_of(change: StateChange, proposer: Actor) -> Actor:
     """Staff for what a moderator did, the proposer for their submission and withdrawal, the
     machine for the rest."""
-    if change.by_moderator or change.note == DEBATE_NOTE:
+    if change.by_moderator or change.note in (DEBATE_NOTE, ROUTED_NOTE):
         return Actor.MODERATOR
     if change.status in (S.COLLECTING, S.WITHDRAWN):
         return proposer

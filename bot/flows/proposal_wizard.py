@@ -39,7 +39,7 @@ from bot.rendering.common import menu_keyboard, stale_button
 from bot.services import drafts
 from bot.services.bans import ensure_permitted
 from bot.services.drafts import DraftView
-from bot.services.proposals import SubmitOutcome, SubmitResult, submit_draft
+from bot.services.proposals import Complaint, SubmitOutcome, SubmitResult, submit_draft
 from bot.services.search import find_similar
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -293,9 +293,35 @@ async def edit_part(update: Update, context: GonggamContext) -> Step:
 
 async def submit(update: Update, context: GonggamContext) -> int:
     """✅ 게시하기. The button is answered after the service: a refusal (a ban) is the answer."""
+    return await _finish(update, context, None)
+
+
+async def ask_complaint_consent(update: Update, context: GonggamContext) -> Step:
+    """📮 민원으로 보내기: what a 민원 is, and whether its answer may be public."""
+    if update.callback_query is not None:
+        await answer_query(update.callback_query)
+    await _send(update, view.complaint_consent(translator_for(update, context)))
+    return Step.PREVIEW
+
+
+async def submit_complaint(update: Update, context: GonggamContext) -> int:
+    """🌐 / 🔒: send the draft as a 민원, public or not."""
+    choice = WizardStep.parse(update.callback_query.data if update.callback_query else None)
+    public = choice == WizardStep("complaint_public")
+    return await _finish(update, context, Complaint(public=public))
+
+
+async def review(update: Update, context: GonggamContext) -> Step:
+    """◀️ back from the 민원 question to the preview."""
+    if update.callback_query is not None:
+        await answer_query(update.callback_query)
+    return await _ask(update, context, Step.PREVIEW)
+
+
+async def _finish(update: Update, context: GonggamContext, complaint: Complaint | None) -> int:
     if context.user is None:
         return ConversationHandler.END
-    result = await _publish(context, context.user.id)
+    result = await _publish(context, context.user.id, complaint)
     if update.callback_query is not None:
         await answer_query(update.callback_query)
     t = translator_for(update, context)
@@ -308,11 +334,14 @@ async def submit(update: Update, context: GonggamContext) -> int:
     return ConversationHandler.END
 
 
-async def _publish(context: GonggamContext, user_id: int) -> SubmitResult:
+async def _publish(
+    context: GonggamContext, user_id: int, complaint: Complaint | None
+) -> SubmitResult:
     services = context.services
     async with context.transaction() as session:
         return await submit_draft(session, user_id, services.clock.now(),
-                                  services.settings.policy, services.settings.venues)
+                                  services.settings.policy, services.settings.venues,
+                                  complaint=complaint)
 
 
 async def later(update: Update, context: GonggamContext) -> int:
@@ -539,12 +568,23 @@ def _states(on_step: StepHandlers, text: filters.BaseFilter) -> dict[object, Ste
         Step.PREVIEW: [
             CallbackQueryHandler(edit_part, pattern=WizardEdit.matches),
             CallbackQueryHandler(submit, pattern=_action("submit")),
+            *_complaint_handlers(),
             CallbackQueryHandler(later, pattern=_action("later")),
             CallbackQueryHandler(back, pattern=_action("back")),
             MessageHandler(text, receive_text),
             MessageHandler(PRIVATE & filters.LOCATION, receive_location),
         ],
     }
+
+
+def _complaint_handlers() -> StepHandlers:
+    """The preview's 📮 민원으로 보내기, its public-or-not question and the way back."""
+    return [
+        CallbackQueryHandler(ask_complaint_consent, pattern=_action("complaint")),
+        CallbackQueryHandler(submit_complaint, pattern=_action("complaint_public")),
+        CallbackQueryHandler(submit_complaint, pattern=_action("complaint_private")),
+        CallbackQueryHandler(review, pattern=_action("review")),
+    ]
 
 
 def _action(name: str) -> Callable[[object], bool]:

@@ -313,7 +313,7 @@ async def press_work_item(press: Press[WorkAct]) -> None:
     if item is None or not item.open:
         await press.alert(view.closed_item(press.t, item))
         return
-    if press.data.action in ("reasons", "back", "other"):
+    if press.data.action in ("reasons", "back", "other", "ckind"):
         await _browse_item(press, item)
         return
     await _act(press, item)
@@ -327,7 +327,8 @@ async def _browse_item(press: Press[WorkAct], item: work_items.WorkItemView) -> 
         await press.alert(view.own_reason_hint(t, item.subject_id))
         return
     markup = (view.reject_reasons_keyboard(t, item.id) if action == "reasons"
-              else view.open_item_keyboard(t, item))
+              else view.complaint_departments_keyboard(t, item, press.data.arg)
+              if action == "ckind" else view.open_item_keyboard(t, item))
     current = getattr(press.query.message, "reply_markup", None)
     await press.ack()
     await edit_buttons_in_place(press.query, view.with_navigation(markup, current))

@@ -78,9 +78,17 @@ class AwaitingAnswer:
     question_id: int
 
 
+@dataclass(frozen=True)
+class AwaitingConsultationOpinion:
+    """✍️ under a consultation: the next text is an opinion under one's choice."""
+
+    consultation_id: int
+
+
 Pending = (AwaitingSearch | AwaitingOpinion | AwaitingBroadcast | PendingEndorsement
            | AwaitingRatingReason | AwaitingAdminSearch | AwaitingAdminPage
-           | AwaitingMergeTarget | AwaitingQuestion | AwaitingAnswer)
+           | AwaitingMergeTarget | AwaitingQuestion | AwaitingAnswer
+           | AwaitingConsultationOpinion)
 
 
 def pending_in(user_data: Mapping[Any, Any] | None) -> Pending | None:

@@ -18,11 +18,13 @@ from bot.handlers import (  # admin data  # moderation
     budget_admin,  # participatory-budget rounds (admin)
     budget_news,
     callbacks,  # 「전화로 알려 주세요」: news for residents who proposed offline
+    consultations,  # 「구가 묻습니다」
     council,  # the 주민자치회 recruitment
     debates,
     errors,
     exports,
     fallback,
+    governance,  # the 협치회의
     moderation,
     my,
     polls,
@@ -34,6 +36,7 @@ from bot.handlers import (  # admin data  # moderation
     stats,
     tracking,
     verification,
+    workgroups,  # a proposal's 워킹그룹
 )
 
 # Order matters: tracking runs first (group -1); within group 0 the first match wins, so the
@@ -55,6 +58,9 @@ IN_ORDER: tuple[Callable[[Application], None], ...] = (
     verification.register,  # verification codes
     council.register,  # the 주민자치회 recruitment: /council and the admins' commands
     assembly.register,  # the 주민총회: /assembly, its ballot, the desks' and admins' commands
+    governance.register,  # the 협치회의: members, meetings, agenda, votes, 권고 (/hyeopchi…)
+    workgroups.register,  # a proposal's 워킹그룹: staff attach residents, who report
+    consultations.register,  # 「구가 묻습니다」: /consult, its buttons, /consult_new
     broadcasts.register,  # broadcasts
     stats.register,  # statistics
     exports.register,  # open data exports

@@ -42,6 +42,7 @@ EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
     ("verify", N_("Confirm you live in your 동 with a code")),
     ("council", N_("Apply to your 동's 주민자치회")),
     ("assembly", N_("Vote at your 동's 주민총회")),
+    ("consult", N_("What the district asks residents")),
     ("ask", N_("Ask the staff a question")),
     ("lang", N_("Change language")),
     ("cancel", N_("Cancel what you are doing")),

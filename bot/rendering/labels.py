@@ -54,12 +54,15 @@ OFFLINE_CHANNEL_LABELS = {
 
 
 def moderation_marks(t: Translator, offline_channel: str | None,
-                     merged_into_id: int | None, district: bool = False) -> list[str]:
+                     merged_into_id: int | None, district: bool = False,
+                     complaint: bool = False) -> list[str]:
     """The plain-text marks, when they apply.
 
-    「🏛 구 제안」, 「📮 오프라인 접수 (전화)」 and 「➡️ 제안 12번으로 합쳐졌어요」.
+    「📮 민원」, 「🏛 구 제안」, 「📮 오프라인 접수 (전화)」 and 「➡️ 제안 12번으로 합쳐졌어요」.
     """
-    marks = [t.gettext("🏛 District proposal: put forward by the district")] if district else []
+    marks = [t.gettext("📮 민원: answered by the department without 공감")] if complaint else []
+    if district:
+        marks.append(t.gettext("🏛 District proposal: put forward by the district"))
     if offline_channel:
         how = t.gettext(OFFLINE_CHANNEL_LABELS.get(offline_channel, N_("offline")))
         marks.append(t.gettext("📮 Received offline ({how})").format(how=how))

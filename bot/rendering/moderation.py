@@ -10,9 +10,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import AdminMenu, AnswerQuestion, ReportReason, WorkAct
+from bot.domain.complaints import KINDS, LEGAL_NAMES, route_argument
 from bot.domain.events import (
     ContentHidden,
     ContentRestored,
+    ModerationComplaint,
     ModerationDissatisfied,
     ModerationHeadOffice,
     ModerationHeadOverdue,
@@ -23,6 +25,7 @@ from bot.domain.events import (
     ModerationReported,
     ModerationReReview,
     ModerationThreshold,
+    ModerationWorkgroupUpdate,
     ProposalMerged,
     QuestionAsked,
     WorkItemEvent,
@@ -66,6 +69,7 @@ ACTION_LABELS: dict[str, str] = {
     "accept": N_("re-review accepted"),
     "decline": N_("re-review declined"),
     "answer": N_("answered"),
+    "route": N_("민원 routed"),
 }
 KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.PENDING: N_("Proposal to approve"),
@@ -79,6 +83,8 @@ KIND_LABELS: dict[WorkKind, str] = {
     WorkKind.INTERIM_MISSING: N_("No interim answer"),
     WorkKind.HEAD_OFFICE: N_("No head's office"),
     WorkKind.HEAD_OVERDUE: N_("The head's answer is overdue"),
+    WorkKind.COMPLAINT: N_("민원 to route"),
+    WorkKind.WORKGROUP_UPDATE: N_("워킹그룹 report to publish"),
 }
 HIDDEN_REASON_LABELS: dict[str, str] = {
     **REASON_LABELS,
@@ -195,7 +201,35 @@ _KEYBOARDS: dict[WorkKind, Keyboard] = {
     WorkKind.HEAD_OVERDUE: lambda t, i: _noted(t, i),
     WorkKind.QUESTION: lambda t, i: InlineKeyboardMarkup([[
         Button(t.gettext("💬 Answer"), callback_data=AnswerQuestion(i).pack())]]),
+    WorkKind.COMPLAINT: lambda t, i: _complaint_kinds(t, i),
+    WorkKind.WORKGROUP_UPDATE: lambda t, i: _two(t, i, (N_("✅ Publish"), "publish"),
+                                                 (N_("🙈 Keep back"), "keep")),
 }
+
+
+def _complaint_kinds(t: Translator, item_id: int) -> InlineKeyboardMarkup:
+    """A 민원's triage, first step: its kind (the law's names; the 처리기간 follows), or not a
+    민원 at all."""
+    kinds = [Button(LEGAL_NAMES[kind], callback_data=WorkAct(item_id, "ckind", n).pack())
+             for n, kind in enumerate(KINDS)]
+    rows = [kinds[i:i + 2] for i in range(0, len(kinds), 2)]
+    rows.append([Button(t.gettext("🚫 Reject…"), callback_data=WorkAct(item_id, "reasons",
+                                                                      0).pack())])
+    return InlineKeyboardMarkup(rows)
+
+
+def complaint_departments_keyboard(
+    t: Translator, item: WorkItemView, position: int
+) -> InlineKeyboardMarkup:
+    """The second step: the department, for the kind at `position` (named on top)."""
+    kind = KINDS[position] if 0 <= position < len(KINDS) else KINDS[0]
+    buttons = [Button(str(name), callback_data=WorkAct(
+        item.id, "route", route_argument(int(department_id), kind)).pack())
+        for department_id, name in item.params.get("departments", [])]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([Button(t.gettext("↩️ Back ({kind})").format(kind=LEGAL_NAMES[kind]),
+                        callback_data=WorkAct(item.id, "back", 0).pack())])
+    return InlineKeyboardMarkup(rows)
 
 
 def _noted(t: Translator, item_id: int) -> InlineKeyboardMarkup:
@@ -228,7 +262,7 @@ def handled_detail(item: WorkItemView, argument: int = 0) -> str:
     `argument`)."""
     if item.action == "assign":
         return item.note or chosen_department(item, argument)
-    if item.action == "reject":
+    if item.action in ("reject", "route"):
         return item.note or ""
     return ""
 
@@ -284,6 +318,8 @@ EVENT_KINDS: dict[WorkKind, str] = {
     WorkKind.HEAD_OVERDUE: ModerationHeadOverdue.kind,
     WorkKind.QUESTION: QuestionAsked.kind,
     WorkKind.INTERIM_MISSING: ModerationInterimMissing.kind,
+    WorkKind.COMPLAINT: ModerationComplaint.kind,
+    WorkKind.WORKGROUP_UPDATE: ModerationWorkgroupUpdate.kind,
 }
 
 
@@ -342,6 +378,22 @@ def _hidden_after_reports(t: Translator, event: ModerationReported) -> str:
                   "({reasons}). Restore it, or keep it hidden?")
     ).format(id=event.proposal_id, title=escape(event.title), count=event.count,
              reasons=_reasons(t, event.reasons)) + excerpt_block(event)
+
+
+@MODERATION_TEMPLATES.of(ModerationComplaint)
+def _complaint(t: Translator, event: ModerationComplaint) -> str:
+    return t.gettext(
+        "📮 New 민원 #{id} 「{title}」: choose its kind (its 처리기간 follows from it), then the "
+        "department that answers it."
+    ).format(id=event.proposal_id, title=escape(event.title)) + excerpt_block(event)
+
+
+@MODERATION_TEMPLATES.of(ModerationWorkgroupUpdate)
+def _workgroup_update(t: Translator, event: ModerationWorkgroupUpdate) -> str:
+    return t.gettext(
+        "🛠 A 워킹그룹 member reports on #{id} 「{title}」. Publish it to the followers and the "
+        "public page?"
+    ).format(id=event.proposal_id, title=escape(event.title)) + "\n\n" + escape(event.text)
 
 
 @MODERATION_TEMPLATES.of(ModerationPending)

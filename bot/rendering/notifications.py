@@ -35,6 +35,7 @@ from bot.domain.events import (
     InterimMissing,
     InterimRequested,
     LinksToBot,
+    ModerationComplaint,
     ModerationDissatisfied,
     ModerationHeadOffice,
     ModerationHeadOverdue,
@@ -45,6 +46,7 @@ from bot.domain.events import (
     ModerationReported,
     ModerationReReview,
     ModerationThreshold,
+    ModerationWorkgroupUpdate,
     ProposalApproved,
     ProposalExpired,
     ProposalRejected,
@@ -63,15 +65,19 @@ from bot.rendering.assembly import ASSEMBLY_KEYBOARDS, ASSEMBLY_TEMPLATES
 from bot.rendering.ballots import BALLOT_KEYBOARDS, BALLOT_TEMPLATES
 from bot.rendering.broadcasts import BROADCAST_TEMPLATES
 from bot.rendering.budget import BUDGET_KEYBOARDS, BUDGET_TEMPLATES, results_photo
+from bot.rendering.complaints import COMPLAINT_TEMPLATES
+from bot.rendering.consultations import CONSULTATION_KEYBOARDS, CONSULTATION_TEMPLATES
 from bot.rendering.council import COUNCIL_KEYBOARDS, COUNCIL_TEMPLATES
 from bot.rendering.debates import DEBATE_TEMPLATES
 from bot.rendering.digest import DigestItem, digest_message
+from bot.rendering.governance import GOVERNANCE_TEMPLATES
 from bot.rendering.labels import status_label
 from bot.rendering.milestones import MILESTONE_TEMPLATES
 from bot.rendering.moderation import MODERATION_TEMPLATES, work_item_keyboard
 from bot.rendering.polls import POLL_TEMPLATES
 from bot.rendering.questions import QUESTION_KEYBOARDS, QUESTION_TEMPLATES
 from bot.rendering.registry import EventRegistry
+from bot.rendering.workgroups import WORKGROUP_TEMPLATES
 
 log = logging.getLogger(__name__)
 TEMPLATES: EventRegistry[str] = EventRegistry()
@@ -107,9 +113,9 @@ def _answer(t: Translator, event: AnswerPublished) -> str:
         department=escape(event.department), kind=kind, title=_title(event))
     if event.decision in DECISIONS:
         head += f": <b>{t.gettext(DECISIONS[event.decision])}</b>"
-    full = t.gettext("Full answer:")
-    return "\n\n".join([head, *_answer_figures(t, event), escape(event.summary),
-                        f"{full} {event.url}"])
+    label = t.gettext("Full answer:")
+    full = [f"{label} {event.url}"] if event.url else []  # none: the whole answer is here
+    return "\n\n".join([head, *_answer_figures(t, event), escape(event.summary), *full])
 
 
 def _answer_figures(t: Translator, event: AnswerPublished) -> list[str]:
@@ -374,7 +380,8 @@ def _work_item_buttons(t: Translator, event: WorkItemEvent) -> Keyboard:
 
 
 for _work_item in (ModerationPending, ModerationThreshold, ModerationReported, ModerationOpinion,
-                   ModerationDissatisfied, ModerationReReview, ModerationOverdue):
+                   ModerationDissatisfied, ModerationReReview, ModerationOverdue,
+                   ModerationComplaint, ModerationWorkgroupUpdate):
     KEYBOARDS.add(_work_item, _work_item_buttons)
 KEYBOARDS.add(ModerationInterimMissing, _work_item_buttons)  # the answer window's D-3 check
 KEYBOARDS.add(ModerationHeadOffice, _work_item_buttons)  # the head's answer tier
@@ -393,7 +400,12 @@ TEMPLATES.include(QUESTION_TEMPLATES)
 TEMPLATES.include(COUNCIL_TEMPLATES)
 KEYBOARDS.include(COUNCIL_KEYBOARDS)
 TEMPLATES.include(ASSEMBLY_TEMPLATES)
+TEMPLATES.include(GOVERNANCE_TEMPLATES)
 TEMPLATES.include(MILESTONE_TEMPLATES)
+TEMPLATES.include(COMPLAINT_TEMPLATES)
+TEMPLATES.include(WORKGROUP_TEMPLATES)
+TEMPLATES.include(CONSULTATION_TEMPLATES)
+KEYBOARDS.include(CONSULTATION_KEYBOARDS)
 KEYBOARDS.include(ASSEMBLY_KEYBOARDS)
 KEYBOARDS.include(QUESTION_KEYBOARDS)
 

@@ -202,7 +202,7 @@ def _card_text(
     if where:
         lines.append(where)
     lines += moderation_marks(t, card.offline_channel, card.merged_into_id,  # moderation
-                              card.district)
+                              card.district, card.complaint)
     body = proposal_sections(t, card.problem, card.solution, card.effect)
     history = "\n".join(
         f"· {t.moment(item.at)} — {status_label(t, item.status)}" for item in card.history[-6:]
@@ -284,7 +284,8 @@ def _card_keyboard(
             t.gettext("🔕 Mute"), callback_data=MuteProposal(card.id, 1).pack()
         )
     )
-    rows.append([InlineKeyboardButton(t.gettext("📤 Share"), url=share), mute])
+    rows.append([InlineKeyboardButton(t.gettext("📤 Share"), url=share), mute]
+                if not card.private_complaint else [mute])  # nobody else may open it
     report = t.gettext("🚩 Reported") if card.viewer_reported else t.gettext("🚩 Report")
     actions = [InlineKeyboardButton(report, callback_data=ReportProposal(card.id).pack())]
     if card.status is S.COLLECTING and card.is_author(viewer_id):
@@ -295,7 +296,7 @@ def _card_keyboard(
     if card.place is not None:  # the place sent in the wizard: published, as a map link
         rows.append([InlineKeyboardButton(t.gettext("🗺 See the place on the map"),
                                           url=map_url(card.place, card.title))])
-    if public_url is not None:
+    if public_url is not None and not card.private_complaint:
         rows.append([InlineKeyboardButton(t.gettext("🌐 Answers and progress on the web"),
                                           url=f"{public_url}/p/{card.id}")])
     return InlineKeyboardMarkup(rows)

@@ -3,8 +3,10 @@ who acted, and how it compares with what was promised."""
 
 from __future__ import annotations
 
+from bot.domain.complaints import RECEIVED, ROUTED_NOTE
+from bot.domain.consultations import ASKED, CLOSED_NOTE
 from bot.domain.lifecycle import ProposalStatus
-from bot.domain.timeline import Actor, Entry, Promise
+from bot.domain.timeline import WORKGROUP_REPORT, Actor, Entry, Promise
 from bot.i18n import N_, Translator
 from bot.rendering.labels import ANSWER_KIND_LABELS, DECISION_LABELS, status_label
 
@@ -15,11 +17,17 @@ CHANGES: dict[str, str] = {
     S.IN_DEBATE: N_("The residents' debate opened"),
     S.AWAITING_ANSWER: N_("The debate closed; the final answer is awaited"),
     S.EXPIRED: N_("The 공감 period ended below the threshold"),
+    RECEIVED: N_("민원 received"),
+    ROUTED_NOTE: N_("민원 passed to the department in charge"),
+    WORKGROUP_REPORT: N_("A report from the 워킹그룹"),
+    ASKED: N_("The district asked residents"),
+    CLOSED_NOTE: N_("Residents' views gathered; the department's answer is awaited"),
 }
 ACTORS: dict[Actor, str] = {
     Actor.RESIDENT: N_("the proposer"),
     Actor.MODERATOR: N_("moderators"),
     Actor.DISTRICT: N_("the district (district proposal)"),
+    Actor.WORKGROUP: N_("the residents' 워킹그룹"),
     Actor.SYSTEM: N_("automatic (deadline or 공감 threshold)"),
 }
 PROMISES: dict[Promise, str] = {
@@ -44,7 +52,7 @@ def timeline_what(t: Translator, entry: Entry) -> str:
         return f"{kind} ({entry.percent}%)" if entry.percent is not None else kind
     if entry.what in CHANGES:
         return t.gettext(CHANGES[entry.what])
-    return status_label(t, ProposalStatus(entry.what))
+    return status_label(t, ProposalStatus(entry.what))  # the other states, by their names
 
 
 def actor_label(t: Translator, entry: Entry) -> str:

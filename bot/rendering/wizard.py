@@ -244,7 +244,31 @@ def preview(t: Translator, draft: DraftView) -> Rendered:
     rows.append([
         InlineKeyboardButton(t.gettext("✅ Publish"), callback_data=WizardStep("submit").pack()),
     ])
+    if draft.origin is Origin.RESIDENT:  # a 구 제안 is the district's, not a 민원 to it
+        rows.append([InlineKeyboardButton(t.gettext("📮 Send as a 민원 instead"),
+                                          callback_data=WizardStep("complaint").pack())])
     rows.append(_navigation(t))
+    return Rendered(text, InlineKeyboardMarkup(rows))
+
+
+def complaint_consent(t: Translator) -> Rendered:
+    """What a 민원 is, and the one question it asks: may the answer be public?"""
+    text = t.gettext(
+        "📮 <b>Send as a 민원</b>\n"
+        "A 민원 gathers no 공감: staff sort it and pass it to the department in charge, which "
+        "must answer within the period the law sets for its kind, not counting weekends and "
+        "holidays. The answer comes to you here.\n\n"
+        "May we also show it with the answer on a public page? Personal data is hidden either "
+        "way."
+    )
+    rows = [
+        [InlineKeyboardButton(t.gettext("🌐 Yes, it may be public"),
+                              callback_data=WizardStep("complaint_public").pack())],
+        [InlineKeyboardButton(t.gettext("🔒 No, only for me"),
+                              callback_data=WizardStep("complaint_private").pack())],
+        [InlineKeyboardButton(t.gettext("◀️ Back to the preview"),
+                              callback_data=WizardStep("review").pack())],
+    ]
     return Rendered(text, InlineKeyboardMarkup(rows))
 
 
@@ -269,6 +293,11 @@ def submitted(t: Translator, result: SubmitResult, bot_username: str, policy: Po
             "Thank you! Your proposal #{id} will be published after a moderator has checked it. "
             "We will tell you."
         ).format(id=result.proposal_id) + "\n\n" + what_happens_next(t, policy))
+    if result.outcome is SubmitOutcome.COMPLAINT_RECEIVED:
+        return Rendered(t.gettext(
+            "📮 Your 민원 #{id} is received. Once staff have passed it to the department in "
+            "charge, we will tell you which one and by when it must answer."
+        ).format(id=result.proposal_id))
     if result.outcome is SubmitOutcome.RATE_LIMITED:
         return Rendered(t.gettext(
             "You have reached today's limit of proposals. Your draft is kept; please publish it "

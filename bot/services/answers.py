@@ -59,6 +59,7 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.domain.milestones import read_plan, read_reached
 from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.policy import Policy
+from bot.domain.proposals import Kind
 from bot.domain.satisfaction import (
     DissatisfactionReason,
     ReasonProblem,
@@ -79,7 +80,7 @@ from bot.services.departments import hash_token, notify_department
 from bot.services.head_answers import announce_head_answer, claim_head_answer
 from bot.services.lifecycle import transition
 from bot.services.milestones import open_steps, record_progress, store_plan
-from bot.services.outbox import enqueue_for_followers, proposal_followers
+from bot.services.outbox import enqueue_for_followers, enqueue_for_users, proposal_followers
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
 
@@ -489,7 +490,9 @@ async def _announce_overdue(
 ) -> None:
     once = f"{proposal.id}:{due.date()}"
     stage = str(proposal.status)
-    if proposal.status != S.AWAITING_ANSWER:  # a final answer escalates step by step instead
+    # a proposal's final answer escalates step by step instead (its answer window's steps);
+    # a 민원 or a consultation has no such window, so the moderators are told here
+    if proposal.status != S.AWAITING_ANSWER or proposal.kind != Kind.PROPOSAL:
         await post_work_item(session, venues, kind=WorkKind.OVERDUE,
                              subject_kind="proposal", subject_id=proposal.id, now=now,
                              notice=ModerationOverdue(proposal.id, proposal.title, due, stage,
@@ -626,17 +629,22 @@ async def _announce(
     interim = form.kind is AnswerKind.INTERIM
     expected = completion if interim else None
     moved_from = expected_before if expected and expected_before not in (None, expected) else None
+    private = proposal.kind == Kind.COMPLAINT and not proposal.complaint_public
     notice = AnswerPublished(
         proposal.id, proposal.title, form.kind.value, department,
-        url=f"{venues.public_base_url}/p/{proposal.id}",
-        summary=push_summary(form), decision=form.decision,
+        # a 민원 without a public page: its whole answer comes in the message
+        url="" if private else f"{venues.public_base_url}/p/{proposal.id}",
+        summary=push_summary(form, whole=private), decision=form.decision,
         completes_by=end_of_day(completion) if completion and not interim else None,
         budget_krw=budget, percent=percent, key=f"{proposal.id}:{form.kind}:{now.isoformat()}",
         answer_expected=end_of_day(expected) if expected else None,
         answer_expected_before=end_of_day(moved_from) if moved_from else None,
         steps=steps or None,
     )
-    await enqueue_for_followers(session, proposal.id, notice, now)
+    if private:  # only its resident: nobody else may follow a private 민원
+        await enqueue_for_users(session, [proposal.author_id], notice, now)
+    else:
+        await enqueue_for_followers(session, proposal.id, notice, now)
     # 완료: an offline resident's contact goes once nobody waits to be phoned (the transition
     # sent no notice of its own, so it could not ask before this one was on the list)
     await erase_if_closed(session, proposal.id, actor=department, now=now)

@@ -15,7 +15,7 @@ from bot.domain.answer_clock import DeadlineRules, NamedDeadline
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
 from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.places import GeoPoint
-from bot.domain.proposals import Origin
+from bot.domain.proposals import Kind, Origin
 from bot.domain.tiers import HEAD_TRACK
 from bot.services.deadline_views import deadline_of, expected_answer_date
 from bot.services.drafts import place_of
@@ -86,6 +86,9 @@ class ProposalCard:
     head_decision: str | None = None
     late_endorse_until: datetime | None = None
     district: bool = False  # 「구 제안」: the district put it forward
+    complaint: bool = False  # a 민원: answered without 공감, public only with consent
+    consultation: int | None = None  # 「구가 묻습니다」: the consultation this row carries
+    private_complaint: bool = False  # a 민원 without a public page: not to be shared
 
     def is_author(self, user_id: int) -> bool:
         return self.author_id == user_id
@@ -96,6 +99,19 @@ class Page:
     items: tuple[ProposalSummary, ...]
     page: int
     has_next: bool
+
+
+def is_private(proposal: Proposal) -> bool:
+    """Not published yet, or a 민원 whose resident did not make it public."""
+    return proposal.status not in PUBLIC_STATUSES or (
+        proposal.kind == Kind.COMPLAINT and not proposal.complaint_public)
+
+
+def may_see(proposal: Proposal, viewer_id: int) -> bool:
+    """Anyone may see a public proposal; a private one only its author (and staff through
+    their own tools)."""
+    return not is_private(proposal) or not isinstance(subject_rules(
+        viewer_id, Action.SEE_UNPUBLISHED, Subject(author_id=proposal.author_id)), Refused)
 
 
 async def load_card(
@@ -109,8 +125,7 @@ async def load_card(
     proposal = await session.get(Proposal, proposal_id, populate_existing=True)
     if proposal is None:
         return None
-    if proposal.status not in PUBLIC_STATUSES and isinstance(subject_rules(
-            viewer_id, Action.SEE_UNPUBLISHED, Subject(author_id=proposal.author_id)), Refused):
+    if not may_see(proposal, viewer_id):
         return None
     events = await session.execute(
         select(ProposalEvent.at, ProposalEvent.to_status)
@@ -149,6 +164,8 @@ async def load_card(
         head_decision=await _head_decision(session, proposal),
         late_endorse_until=proposal.late_endorse_until,
         district=proposal.origin == Origin.DISTRICT,
+        complaint=proposal.kind == Kind.COMPLAINT,
+        private_complaint=proposal.kind == Kind.COMPLAINT and not proposal.complaint_public,
     )
 
 
@@ -225,7 +242,8 @@ def _summary_columns() -> Select[int, str, str, int, datetime | None, bool]:
 
 
 def _visible() -> Select[int, str, str, int, datetime | None, bool]:
-    return _summary_columns().where(Proposal.hidden.is_(False))
+    """What residents browse: proposals (a 민원 is its resident's, in their /my)."""
+    return _summary_columns().where(Proposal.hidden.is_(False), Proposal.kind == Kind.PROPOSAL)
 
 
 def _order(sort: Sort) -> tuple[UnaryExpression[Any], ...]:

@@ -32,6 +32,7 @@ from bot.domain.events import ProposalExpired
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
 from bot.domain.venues import Venues
+from bot.services import governance as hyeopchi  # 협치회의: the 권고's response clock
 from bot.services.answer_steps import first_answer_step, run_answer_steps
 from bot.services.answers import remind_department
 from bot.services.ballots import REMIND_6H, REMIND_48H  # budget ballot reminders
@@ -47,6 +48,14 @@ from bot.services.budget import (  # budget rounds
     open_round,
 )
 from bot.services.callbacks import SYSTEM_ACTOR, erase_if_closed
+from bot.services.consultations import CLOSINGS as CONSULTATION_CLOSINGS
+from bot.services.consultations import OPENINGS as CONSULTATION_OPENINGS
+from bot.services.consultations import (
+    close_consultation,
+    open_consultation,
+)
+from bot.services.consultations import due_closings as consultation_closings
+from bot.services.consultations import due_openings as consultation_openings
 from bot.services.council_draw import OFFERS, due_offers, expire_offer  # 주민자치회 seats
 from bot.services.debates import finish_debate, remind_debate  # debates
 from bot.services.due import Pending
@@ -297,6 +306,20 @@ async def ask_for_progress(
     return await request_progress(session, proposal_id, now, context.follow_up)
 
 
+async def open_consultation_now(
+    session: AsyncSession, consultation_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await open_consultation(session, consultation_id, now, context.venues)
+
+
+async def close_consultation_now(
+    session: AsyncSession, consultation_id: int, now: datetime, context: DeadlineContext
+) -> bool:
+    return await close_consultation(session, consultation_id, now, policy=context.policy,
+                                    venues=context.venues, secret_key=context.secret_key,
+                                    smtp_url=context.smtp_url, calendar=context.calendar)
+
+
 # Order matters: a window that ended while the app was down expires before its reminders,
 # so nobody is told "half the time is left" about a closed proposal.
 DEADLINE_KINDS: tuple[DeadlineKind, ...] = (
@@ -344,6 +367,12 @@ DUE_CHECKS: tuple[DueCheck, ...] = (
     DueCheck("milestone_reminder", due_milestone_reminders, MILESTONE_REMINDERS,
              remind_plan_step),
     DueCheck("progress_request", due_progress_requests, PROGRESS_REQUESTS, ask_for_progress),
+    # 「구가 묻습니다」: opened on its first day, closed at the end of its last
+    DueCheck("consultation_open", consultation_openings, CONSULTATION_OPENINGS,
+             open_consultation_now),
+    DueCheck("consultation_close", consultation_closings, CONSULTATION_CLOSINGS,
+             close_consultation_now),
+    DueCheck("governance_clock", hyeopchi.due_alarms, hyeopchi.ALARMS, hyeopchi.sound_alarm),
 )
 
 

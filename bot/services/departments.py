@@ -114,6 +114,17 @@ async def list_departments(
             for d in await session.scalars(query)]
 
 
+async def find_department(session: AsyncSession, typed: str) -> DepartmentView | None:
+    """The one active department `typed` names (its number, or its name with spacing and the
+    과/팀 suffix forgiven); None for none or several."""
+    views = await list_departments(session)
+    if typed.strip().isdecimal():
+        return next((v for v in views if v.id == int(typed)), None)
+    found = match_departments(typed, [Named(view.id, view.name) for view in views])
+    by_id = {view.id: view for view in views}
+    return by_id[found[0].id] if len(found) == 1 else None
+
+
 @dataclass(frozen=True)
 class AssignChoices:
     """What `/assign <proposal> [typed]` can offer: the departments `typed` names, or, when

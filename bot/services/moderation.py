@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Department, Endorsement, Proposal, User
+from bot.domain.complaints import LEGAL_NAMES, read_route_argument
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.events import AnswerReminderOverdue, ProposalMerged
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
@@ -26,6 +27,7 @@ from bot.services import answers as answer_services
 from bot.services import proposals as proposal_services
 from bot.services.audit import record_audit
 from bot.services.callbacks import erase_if_closed
+from bot.services.complaints import RouteOutcome, route_complaint
 from bot.services.contact_vault import Contact, seal
 from bot.services.departments import AssignOutcome, assign_department, notify_department
 from bot.services.hiding import HideOutcome, restore_content
@@ -34,6 +36,7 @@ from bot.services.outbox import enqueue_for_users
 from bot.services.search import index_proposal
 from bot.services.sql import insert_ignoring_conflicts, is_postgres, rows_affected
 from bot.services.work_items import ClaimOutcome, WorkItemView, WorkKind, claim, open_items_for
+from bot.services.workgroups import decide_update
 
 S = ProposalStatus
 
@@ -251,6 +254,8 @@ ACTIONS: dict[WorkKind, frozenset[str]] = {
     WorkKind.INTERIM_MISSING: frozenset({"noted"}),
     WorkKind.HEAD_OFFICE: frozenset({"noted"}),
     WorkKind.HEAD_OVERDUE: frozenset({"noted"}),
+    WorkKind.COMPLAINT: frozenset({"route", "reject"}),
+    WorkKind.WORKGROUP_UPDATE: frozenset({"publish", "keep"}),
 }
 
 
@@ -283,9 +288,10 @@ async def act_on_item(
     message_id: int | None = None,
 ) -> ActResult:
     """Claim the item for `action` and carry it out; the loser of a race changes nothing."""
-    if action not in ACTIONS[item.kind]:
+    if action not in ACTIONS[item.kind] or not await _names_a_department(
+            session, item, action, argument):
         return ActResult(ActOutcome.INVALID, item)
-    note = reason_text or (chosen_department(item, argument) if action == "assign" else "")
+    note = reason_text or _chosen(item, action, argument)
     claimed = await claim(session, item.id, user_id=moderator.user_id, name=moderator.name,
                           action=action, now=now, note=note or None, message_id=message_id)
     if claimed.outcome is ClaimOutcome.NOT_FOUND:
@@ -302,6 +308,32 @@ async def act_on_item(
     return ActResult(ActOutcome.DONE if done else ActOutcome.NO_EFFECT, claimed.item, url)
 
 
+async def _names_a_department(
+    session: AsyncSession, item: WorkItemView, action: str, argument: int
+) -> bool:
+    """A 민원 triage button must name a kind and one of the item's departments, still active:
+    a forged or stale one must not claim the item (it stays open to the right buttons)."""
+    if action != "route":
+        return True
+    route = read_route_argument(argument)
+    if route is None or chosen_department(item, route[0]) == "":
+        return False
+    department = await session.get(Department, route[0])
+    return department is not None and not department.archived
+
+
+def _chosen(item: WorkItemView, action: str, argument: int) -> str:
+    """What a button chose, kept as the item's note: a department, or a 민원's department and
+    kind."""
+    if action == "assign":
+        return chosen_department(item, argument)
+    route = read_route_argument(argument) if action == "route" else None
+    if route is None:
+        return ""
+    department_id, kind = route
+    return f"{chosen_department(item, department_id)} · {LEGAL_NAMES[kind]}"
+
+
 def chosen_department(item: WorkItemView, argument: int) -> str:
     """The name of the department a threshold item's button `argument` names ("" if none):
     kept as the item's note, so every copy of the item can say which one was chosen."""
@@ -315,6 +347,9 @@ async def _carry_out(
     calendar: BusinessCalendar, argument: int, reason_text: str,
 ) -> tuple[bool, str | None]:
     subject = item.subject_id
+    if item.kind is WorkKind.WORKGROUP_UPDATE:  # publish or keep back a 워킹그룹 report
+        return await decide_update(session, subject, approve=action == "publish",
+                                   actor=moderator.actor, now=now, venues=venues), None
     if action == "approve":
         return await proposal_services.approve_pending(
             session, subject, now, policy, moderator.user_id), None
@@ -338,7 +373,27 @@ async def _carry_out(
             now=now, policy=policy, calendar=calendar), None
     if action == "remind":
         return await _remind_again(session, item, now, smtp_url), None
+    if action == "route":
+        return await _route(session, item, moderator, now, policy=policy, venues=venues,
+                            secret_key=secret_key, smtp_url=smtp_url, calendar=calendar,
+                            argument=argument)
     return True, None  # keep hidden, noted: the claim itself is the record
+
+
+async def _route(
+    session: AsyncSession, item: WorkItemView, moderator: Moderator, now: datetime, *,
+    policy: Policy, venues: Venues, secret_key: str, smtp_url: str | None,
+    calendar: BusinessCalendar, argument: int,
+) -> tuple[bool, str | None]:
+    """A 민원 triage button: its kind and department (a forged number changes nothing)."""
+    route = read_route_argument(argument)
+    if route is None:
+        return False, None
+    department_id, kind = route
+    result = await route_complaint(session, item.subject_id, department_id, kind, now=now,
+                                   policy=policy, venues=venues, secret_key=secret_key,
+                                   smtp_url=smtp_url, calendar=calendar, actor=moderator.actor)
+    return result.outcome is RouteOutcome.ROUTED, result.url
 
 
 async def _already_assigned(session: AsyncSession, proposal_id: int, department_id: int) -> bool:

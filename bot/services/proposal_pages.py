@@ -2,11 +2,11 @@
 
 A page is read in one transaction of three SELECTs whatever the proposal's history: the
 proposal with its department, debate extension, debate summary and satisfaction counts; its
-history; its answers on both tracks. Once a final answer came, a fourth reads the plan it
-promised. Everything else the page says (the deadline and whether
-재심의 restarted it, the date the latest 중간답변 expects, whether one came in the answer
-window, the head's decision, the timeline) is derived from those rows here, not asked of the
-database again.
+history; its answers on both tracks. Once a final answer came, two more read the plan it
+promised and the 워킹그룹's published reports. Everything else the page says (the
+deadline and whether 재심의 restarted it, the date the latest 중간답변 expects, whether one
+came in the answer window, the head's decision, the timeline) is derived from those rows
+here, not asked of the database again.
 
 The reads are synchronous functions of a `Connection`, so a page can run them in one hop on
 a read lane (`bot.db.engine.FastLane`) as well as inside an async session (`load_*_page`).
@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 
 from bot.db.models import (
     Answer,
+    Consultation,
     DebateExtension,
     DebateSummaryRow,
     Department,
@@ -33,6 +34,7 @@ from bot.db.models import (
     ProposalEvent,
     ReplyLink,
     SatisfactionVote,
+    WorkgroupUpdate,
 )
 from bot.db.prepared import PreparedSelect
 from bot.domain.answer_clock import (
@@ -45,12 +47,14 @@ from bot.domain.answer_clock import (
 )
 from bot.domain.answer_clock import named_deadline as name_deadline
 from bot.domain.answers import AnswerKind, overdue_days
+from bot.domain.complaints import RECEIVED
+from bot.domain.consultations import ASKED
 from bot.domain.deadlines import BusinessCalendar
 from bot.domain.debate import DebateSummary, plain_summary
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.milestones import StepState, days_late, step_state
 from bot.domain.policy import Policy
-from bot.domain.proposals import Origin
+from bot.domain.proposals import Kind, Origin
 from bot.domain.tiers import HEAD_TRACK
 from bot.domain.timeline import Actor, AnswerStep, Entry, PlanStep, StateChange, timeline
 from bot.services.answers import (
@@ -70,6 +74,8 @@ from bot.services.drafts import place_of
 S = ProposalStatus
 OVERDUE_STATES = (S.UNDER_REVIEW, S.AWAITING_ANSWER)
 PLANNED_STATES = frozenset({S.ANSWERED, S.IN_PROGRESS, S.COMPLETED})
+# the first entry of a timeline whose row never gathered 공감
+TIMELINE_OPENINGS = {Kind.COMPLAINT.value: RECEIVED, Kind.CONSULTATION.value: ASKED}
 PROPOSAL_ID: BindParameter[int] = bindparam("proposal_id")
 # A row of the page's statements, read by column name: a named tuple on the SQLite fast
 # lane (bot.db.prepared), a SQLAlchemy Row elsewhere.
@@ -106,6 +112,14 @@ class MilestoneView:
 
 
 @dataclass(frozen=True)
+class ReportView:
+    """A 워킹그룹 report staff published."""
+
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
 class ProposalPage:
     card: ProposalCard
     answers: tuple[AnswerView, ...]
@@ -125,6 +139,7 @@ class ProposalPage:
     interim_missing: bool = False  # 「중간답변 없음」: none by D-3 of the answer window
     milestones: tuple[MilestoneView, ...] = ()  # the plan an accepting answer promised
     timeline: tuple[Entry, ...] = ()  # every step, promised against what happened
+    reports: tuple[ReportView, ...] = ()  # the 워킹그룹's published reports
 
     @property
     def due(self) -> datetime | None:
@@ -165,11 +180,15 @@ class _Event:
 
 
 def read_public_page(
-    connection: Connection, proposal_id: int, now: datetime, rules: PageRules
+    connection: Connection, proposal_id: int, now: datetime, rules: PageRules, *,
+    department: bool = False,
 ) -> ProposalPage | None:
-    """The public page of a proposal; None if it is missing or not public."""
+    """The public page of a proposal; None if it is missing or not public. The `department`
+    answering it reads a 민원 whose resident did not make it public too."""
     row = PROPOSAL_READ.first(connection, {PROPOSAL_ID.key: proposal_id})
     if row is None or row.status not in PUBLIC_STATUSES:
+        return None
+    if not department and not _may_be_public(row):
         return None
     return _read_page(connection, row, now, rules)
 
@@ -200,11 +219,19 @@ def _read_page(
     events = [_Event(at, S(status), note, actor_id)
               for at, status, note, actor_id in EVENTS_READ.rows(connection, params)]
     answers = [_answer_view(a) for a in ANSWERS_READ.rows(connection, params)]
+    if S(row.status) not in PLANNED_STATES:  # no plan nor 워킹그룹 before a final answer
+        return _page(row, events, answers, (), (), now, rules)
     today = now.astimezone(rules.policy.timezone).date()
     steps = tuple(_milestone_view(m, today, rules.policy.timezone)
-                  for m in MILESTONES_READ.rows(connection, params)
-                  ) if S(row.status) in PLANNED_STATES else ()  # none before a final answer
-    return _page(row, events, answers, steps, now, rules)
+                  for m in MILESTONES_READ.rows(connection, params))
+    reports = tuple(ReportView(r.created_at, r.text)
+                    for r in REPORTS_READ.rows(connection, params))
+    return _page(row, events, answers, steps, reports, now, rules)
+
+
+def _may_be_public(row: PageRow) -> bool:
+    """A 민원 has a public page only when its resident agreed."""
+    return row.kind != Kind.COMPLAINT or bool(row.complaint_public)
 
 
 def for_link(page: ProposalPage, link: LinkView) -> ProposalPage:
@@ -220,7 +247,9 @@ async def load_reply_page(
     calendar: BusinessCalendar,
 ) -> ProposalPage:
     """The reply page inside `session`'s transaction (the forms' POSTs read it there)."""
-    page = await load_public_page(session, link.proposal_id, now, policy, calendar)
+    rules = PageRules(policy, calendar)
+    page = await session.run_sync(lambda sync: read_public_page(
+        sync.connection(), link.proposal_id, now, rules, department=True))
     assert page is not None, "a live link always points at a public proposal"
     return for_link(page, link)
 
@@ -249,13 +278,16 @@ def _proposal_columns() -> tuple[Any, ...]:
         p.status, p.hidden, p.endorsement_count, p.photo_file_id, p.published_at,
         p.collect_until, p.review_due, p.debate_closes_at, p.answer_due,
         p.offline_channel, p.merged_into_id, p.latitude, p.longitude, p.head_answer_due,
-        p.head_answered_at, p.late_endorse_until, p.origin,
+        p.head_answered_at, p.late_endorse_until, p.origin, p.kind, p.complaint_public,
+        p.created_at,
         Department.name.label("department_name"),
         DebateExtension.days.label("extension_days"),
         DebateExtension.reason.label("extension_reason"),
         DebateSummaryRow.data.label("summary"),
         votes(True).label("satisfied"),
         votes(False).label("dissatisfied"),
+        select(Consultation.id).where(Consultation.proposal_id == p.id)
+        .scalar_subquery().label("consultation_id"),
     )
 
 
@@ -309,6 +341,13 @@ def _milestones_query() -> Select[*tuple[Any, ...]]:
             .order_by(Milestone.position))
 
 
+def _reports_query() -> Select[*tuple[Any, ...]]:
+    return (select(WorkgroupUpdate.created_at, WorkgroupUpdate.text)
+            .where(WorkgroupUpdate.proposal_id == PROPOSAL_ID,
+                   WorkgroupUpdate.status == "approved")
+            .order_by(WorkgroupUpdate.created_at, WorkgroupUpdate.id))
+
+
 # Built once: a statement executed again as the same object reuses its compiled form whole,
 # where an equal one built per request is compiled from the cache but adapted column by column.
 PROPOSAL_QUERY = _proposal_query()
@@ -316,12 +355,14 @@ REPLY_QUERY = _reply_query()
 EVENTS_QUERY = _events_query()
 ANSWERS_QUERY = _answers_query()
 MILESTONES_QUERY = _milestones_query()
+REPORTS_QUERY = _reports_query()
 # ... and on the SQLite fast lane they skip SQLAlchemy's execution altogether (bot.db.prepared).
 PROPOSAL_READ = PreparedSelect(PROPOSAL_QUERY)
 REPLY_READ = PreparedSelect(REPLY_QUERY)
 EVENTS_READ = PreparedSelect(EVENTS_QUERY)
 ANSWERS_READ = PreparedSelect(ANSWERS_QUERY)
 MILESTONES_READ = PreparedSelect(MILESTONES_QUERY)
+REPORTS_READ = PreparedSelect(REPORTS_QUERY)
 
 
 def _milestone_view(row: PageRow, today: date, tz: tzinfo) -> MilestoneView:
@@ -339,7 +380,8 @@ def _answer_view(row: PageRow) -> AnswerView:
 
 def _page(
     row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView],
-    steps: tuple[MilestoneView, ...], now: datetime, rules: PageRules,
+    steps: tuple[MilestoneView, ...], reports: tuple[ReportView, ...], now: datetime,
+    rules: PageRules,
 ) -> ProposalPage:
     status = S(row.status)
     card = _card(row, events, answers, rules)
@@ -364,13 +406,15 @@ def _page(
         interim_missing=status is S.AWAITING_ANSWER and _interim_missing(row, answers, now,
                                                                           rules.calendar),
         milestones=steps,
-        timeline=tuple(_timeline(row, events, answers, steps, now, rules)),
+        timeline=tuple(_timeline(row, events, answers, steps, reports, now, rules)),
+        reports=reports,
     )
 
 
 def _timeline(
     row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView],
-    steps: Sequence[MilestoneView], now: datetime, rules: PageRules,
+    steps: Sequence[MilestoneView], reports: Sequence[ReportView], now: datetime,
+    rules: PageRules,
 ) -> list[Entry]:
     changes = [StateChange(e.at, e.status, e.note,
                            by_moderator=e.actor_id is not None and e.actor_id != row.author_id)
@@ -378,8 +422,12 @@ def _timeline(
     said = [AnswerStep(a.created_at, a.kind, a.decision, a.department_name, a.official_name,
                        a.expected_completion, a.percent, head=a.head) for a in answers]
     plan = [PlanStep(m.position, m.due_on, m.title, m.reached_at) for m in steps]
-    return timeline(row.published_at, _proposer(row), changes, said, plan, row.answer_due, now,
-                    rules.policy.timezone)
+    opening = TIMELINE_OPENINGS.get(row.kind, S.COLLECTING.value)
+    received = row.published_at if row.kind == Kind.PROPOSAL else row.created_at
+    return timeline(received, _proposer(row), changes, said, plan, row.answer_due, now,
+                    rules.policy.timezone, opening=opening,
+                    reports=[report.at for report in reports])
+
 
 
 def _proposer(row: PageRow) -> Actor:
@@ -408,7 +456,9 @@ def _card(
         head_decision=max(head, key=lambda a: a.id).decision
         if head and row.head_answered_at is not None else None,
         late_endorse_until=row.late_endorse_until,
-        district=row.origin == Origin.DISTRICT,
+        district=row.origin == Origin.DISTRICT and row.kind == Kind.PROPOSAL,
+        complaint=row.kind == Kind.COMPLAINT,
+        consultation=row.consultation_id,
     )
 
 

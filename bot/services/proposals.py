@@ -24,6 +24,7 @@ from bot.domain.events import (
     ClosingSoon,
     Event,
     Halfway,
+    ModerationComplaint,
     ModerationPending,
     ModerationThreshold,
     ProposalApproved,
@@ -35,7 +36,7 @@ from bot.domain.events import (
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.permissions import Action, Allowed, Refused, Subject, may, subject_rules
 from bot.domain.policy import Policy
-from bot.domain.proposals import Origin, missing_parts, start_of_local_day
+from bot.domain.proposals import Kind, Origin, missing_parts, start_of_local_day
 from bot.domain.reports import REPORT_REASONS
 from bot.domain.text import phone_hash
 from bot.domain.tiers import (
@@ -45,9 +46,10 @@ from bot.domain.tiers import (
 )
 from bot.domain.venues import Venues
 from bot.services.bans import ensure_permitted, load_actor
+from bot.services.browse import may_see
 from bot.services.callbacks import audit_actor, erase_if_closed
 from bot.services.departments import assign_department, default_department, list_departments
-from bot.services.drafts import discard_draft, load_draft
+from bot.services.drafts import DraftView, discard_draft, load_draft
 from bot.services.head_answers import reach_tiers
 from bot.services.hiding import after_report
 from bot.services.lifecycle import transition
@@ -63,6 +65,7 @@ class SubmitOutcome(StrEnum):
     INCOMPLETE = "incomplete"
     RATE_LIMITED = "rate_limited"
     NO_DRAFT = "no_draft"
+    COMPLAINT_RECEIVED = "complaint_received"  # a 민원: staff triage it and route it
 
 
 @dataclass(frozen=True)
@@ -98,13 +101,15 @@ class WithdrawOutcome(StrEnum):
 
 
 async def submit_draft(
-    session: AsyncSession, user_id: int, now: datetime, policy: Policy, venues: Venues
+    session: AsyncSession, user_id: int, now: datetime, policy: Policy, venues: Venues,
+    *, complaint: Complaint | None = None,
 ) -> SubmitResult:
-    """Publish the user's draft (or queue it for moderation) and discard the draft.
+    """Publish the user's draft (or queue it for moderation) and discard the draft; with
+    `complaint`, send it as a 민원 instead: no 공감, straight to the staff's triage.
 
     Outcomes: PUBLISHED; AWAITING_MODERATION (pre-moderation on, or the abuse check
-    flagged the text); INCOMPLETE (a required part is missing); RATE_LIMITED (the daily
-    limit is reached); NO_DRAFT.
+    flagged the text); COMPLAINT_RECEIVED; INCOMPLETE (a required part is missing);
+    RATE_LIMITED (the daily limit, proposals and 민원 together, is reached); NO_DRAFT.
     """
     await ensure_permitted(session, user_id, Action.PROPOSE, now)
     draft = await load_draft(session, user_id)
@@ -114,11 +119,40 @@ async def submit_draft(
         return SubmitResult(SubmitOutcome.INCOMPLETE)
     if await _submitted_today(session, user_id, now, policy) >= policy.daily_proposal_limit:
         return SubmitResult(SubmitOutcome.RATE_LIMITED)
+    proposal = await _from_draft(session, user_id, draft, now, complaint)
+    await discard_draft(session, user_id)
+    await _subscribe(session, user_id, proposal.id, now)
+    if complaint is not None:  # not indexed: 민원 are neither searched nor offered as similar
+        await _tell_moderators(session, venues, proposal, now, WorkKind.COMPLAINT,
+                               ModerationComplaint(proposal.id, proposal.title,
+                                                   await _department_choices(session)))
+        return SubmitResult(SubmitOutcome.COMPLAINT_RECEIVED, proposal.id)
+    await index_proposal(session, proposal.id, proposal.title, proposal.problem)
+    if proposal.flagged or policy.pre_moderation:
+        await _tell_moderators(session, venues, proposal, now, WorkKind.PENDING,
+                               ModerationPending(proposal.id, proposal.title, proposal.flagged))
+        return SubmitResult(SubmitOutcome.AWAITING_MODERATION, proposal.id, proposal.flagged)
+    await publish(session, proposal.id, now, policy)
+    return SubmitResult(SubmitOutcome.PUBLISHED, proposal.id)
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """A draft sent as a 민원, and whether its author agreed to a public page."""
+
+    public: bool
+
+
+async def _from_draft(
+    session: AsyncSession, user_id: int, draft: DraftView, now: datetime,
+    complaint: Complaint | None,
+) -> Proposal:
     text = " ".join(p or "" for p in (draft.title, draft.problem, draft.solution, draft.effect))
-    flagged = check_abuse(text).flagged
     proposal = Proposal(
         author_id=user_id,
         origin=await _origin(session, user_id, draft.origin, now),
+        kind=Kind.COMPLAINT if complaint is not None else Kind.PROPOSAL,
+        complaint_public=complaint is not None and complaint.public,
         title=draft.title,
         problem=draft.problem,
         solution=draft.solution,
@@ -129,22 +163,14 @@ async def submit_draft(
         latitude=draft.place.latitude if draft.place else None,
         longitude=draft.place.longitude if draft.place else None,
         status=ProposalStatus.PENDING_MODERATION,
-        flagged=flagged,
+        flagged=check_abuse(text).flagged,
         hidden=False,
         endorsement_count=0,
         created_at=now,
     )
     session.add(proposal)
     await session.flush()
-    await discard_draft(session, user_id)
-    await _subscribe(session, user_id, proposal.id, now)
-    await index_proposal(session, proposal.id, proposal.title, proposal.problem)
-    if flagged or policy.pre_moderation:
-        await _tell_moderators(session, venues, proposal, now, WorkKind.PENDING,
-                               ModerationPending(proposal.id, proposal.title, proposal.flagged))
-        return SubmitResult(SubmitOutcome.AWAITING_MODERATION, proposal.id, flagged)
-    await publish(session, proposal.id, now, policy)
-    return SubmitResult(SubmitOutcome.PUBLISHED, proposal.id)
+    return proposal
 
 
 async def _origin(
@@ -172,6 +198,7 @@ async def publish(
         new=ProposalStatus.COLLECTING,
         now=now,
         actor_id=actor_id,
+        guard=Proposal.kind == Kind.PROPOSAL,  # a 민원 is routed, never put up for 공감
         changes={
             "published_at": now,
             "collect_until": collect_until,
@@ -205,6 +232,7 @@ async def reject_pending(
     moved = await transition(
         session, proposal_id, expected=ProposalStatus.PENDING_MODERATION,
         new=ProposalStatus.REJECTED, now=now, actor_id=moderator_id, note=reason, push=False,
+        guard=Proposal.kind != Kind.CONSULTATION,  # the district's question closes on its own
     )
     if moved:
         notice = ProposalRejected(proposal_id, proposal.title, reason, key=str(proposal_id))
@@ -330,7 +358,11 @@ async def withdraw_proposal(
 async def set_muted(
     session: AsyncSession, *, proposal_id: int, user_id: int, muted: bool, now: datetime
 ) -> None:
-    """Turn pushes about one proposal off or on (a follow row is kept either way)."""
+    """Turn pushes about one proposal off or on (a follow row is kept either way); nobody
+    follows a proposal they may not see (a forged button for a private 민원 changes nothing)."""
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None or not may_see(proposal, user_id):
+        return
     await _subscribe(session, user_id, proposal_id, now)
     await session.execute(
         update(Subscription)
@@ -349,7 +381,8 @@ async def report_proposal(
     proposal and tell the moderators.
     """
     await ensure_permitted(session, user_id, Action.REPORT, now)
-    if reason not in REPORT_REASONS or await session.get(Proposal, proposal_id) is None:
+    proposal = await session.get(Proposal, proposal_id)
+    if reason not in REPORT_REASONS or proposal is None or not may_see(proposal, user_id):
         return False
     added = await session.execute(
         insert_ignoring_conflicts(

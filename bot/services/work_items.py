@@ -44,11 +44,13 @@ class WorkKind(StrEnum):
     INTERIM_MISSING = "interim_missing"  # D-3 of the answer window and no 중간답변
     HEAD_OFFICE = "head_office"  # the head's answer tier was reached and no office exists
     HEAD_OVERDUE = "head_overdue"  # the head's office has not answered by its deadline
+    COMPLAINT = "complaint"  # a 민원 to triage: its kind, then its department
+    WORKGROUP_UPDATE = "workgroup_update"  # a 워킹그룹 member's report, to publish or not
 
 
 STAFF_ROLES = (Role.MODERATOR, Role.ADMIN)
 # Items about a text the moderator must judge carry its first lines, so no lookup is needed.
-EXCERPT_KINDS = frozenset({WorkKind.PENDING, WorkKind.REPORTED})
+EXCERPT_KINDS = frozenset({WorkKind.PENDING, WorkKind.REPORTED, WorkKind.COMPLAINT})
 EXCERPT_LINES = 3
 EXCERPT_LINE_CHARS = 120
 

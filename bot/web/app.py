@@ -24,6 +24,8 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.web.assembly_pages import add_assembly_routes  # 주민총회
 from bot.web.budget_pages import add_budget_routes  # budget rounds
+from bot.web.consultation_pages import add_consultation_routes  # 「구가 묻습니다」
+from bot.web.governance_pages import add_governance_routes  # 협치회의
 from bot.web.open_data import add_open_data_routes
 from bot.web.pages import PageDeps, add_page_routes, cross_site_refusal
 from bot.web.security import is_loopback
@@ -145,6 +147,8 @@ def create_web_app(deps: WebDeps) -> web.Application:
         add_open_data_routes(app, deps.pages)  # statistics and open data
         add_budget_routes(app)  # budget rounds: /budget/<id> and its chart
         add_assembly_routes(app)  # 주민총회: /assembly/<id> and its data
+        add_consultation_routes(app)  # 「구가 묻습니다」: /consultation/<id>
+        add_governance_routes(app)  # 협치회의: /hyeopchi and /hyeopchi/<meeting>
     return app
 
 

@@ -1,5 +1,7 @@
-"""Public statistics (`/stats`, `/stats/weekly.png`) and open data (`/data`, `/data/<name>.<fmt>`,
-and each 주민자치회 lottery's announcement and record: `/data/council/<call>/<file>.json`).
+"""Public statistics (`/stats`, `/stats/weekly.png`), the yearly 이행상황 report
+(`/report/<year>`, its charts `/report/<year>/<chart>.png`) and open data (`/data`,
+`/data/<name>.<fmt>`, the report's figures `/data/report/<year>.<fmt>`, and each 주민자치회
+lottery's announcement and record: `/data/council/<call>/<file>.json`).
 
 Everything here is public and the same for every visitor, so a rendered copy is kept for
 `OPEN_DATA_CACHE_SECONDS` (the numbers move slowly; a shared link must not recompute them per
@@ -15,12 +17,15 @@ from dataclasses import dataclass
 import jinja2
 from aiohttp import web
 
+from bot.domain.yearly_report import FIRST_YEAR, LAST_YEAR, YearlyReport, report_year
 from bot.i18n import DEFAULT_LANGUAGE, N_, Translator
 from bot.rendering import exports as files
+from bot.rendering import yearly_report as report_texts
 from bot.rendering.stats_chart import weekly_chart_png
 from bot.services import council_draw
 from bot.services.exports import Dataset, export
 from bot.services.stats import Stats, compute_stats
+from bot.services.yearly_report import report_years, yearly_report
 from bot.web.cache import PageCache
 from bot.web.pages import PageDeps, build_templates
 
@@ -54,7 +59,12 @@ def add_open_data_routes(app: web.Application, deps: PageDeps) -> None:
     )
     app.router.add_get("/stats", stats_page)
     app.router.add_get("/stats/weekly.png", weekly_chart)
+    app.router.add_get("/report", this_years_report)
+    app.router.add_get("/report/{year}", report_page)
+    charts = "|".join(report_texts.CHART_NAMES)
+    app.router.add_get(f"/report/{{year}}/{{chart:{charts}}}.png", report_chart)
     app.router.add_get("/data", data_index)
+    app.router.add_get("/data/report/{year}.{fmt:csv|json}", report_file)
     app.router.add_get(r"/data/{dataset:[a-z]+}.{fmt:csv|json}", data_file)
     app.router.add_get(r"/data/council/{call:\d{1,9}}/{name:announcement|record}.json",
                        council_file)
@@ -97,8 +107,91 @@ async def _drawn_weekly_chart(state: OpenDataState) -> bytes:
 async def data_index(request: web.Request) -> web.Response:
     state = request.app[OPEN_DATA]
     datasets = [(d.value, state.t.gettext(label)) for d, label in DATASET_LABELS.items()]
-    body = state.templates.get_template("data_index.html").render(datasets=datasets)
+    body = state.templates.get_template("data_index.html").render(
+        datasets=datasets, report_years=await _report_years(state))
     return _response(body.encode(), "text/html")
+
+
+async def _report_years(state: OpenDataState) -> list[int]:
+    cached = state.cache.get("report_years")
+    if isinstance(cached, list):
+        return cached
+    async with state.deps.reading_session() as session:
+        years = await report_years(session, state.deps.clock.now(),
+                                   state.deps.settings.policy.timezone)
+    state.cache.put("report_years", 0, years)
+    return years
+
+
+# ----- the yearly 이행상황 report ------------------------------------------------------------
+
+async def this_years_report(request: web.Request) -> web.Response:
+    state = request.app[OPEN_DATA]
+    year = state.deps.clock.now().astimezone(state.deps.settings.policy.timezone).year
+    raise web.HTTPFound(f"/report/{year}")
+
+
+async def report_page(request: web.Request) -> web.Response:
+    state = request.app[OPEN_DATA]
+    report = await _report(state, _year_of(request))
+    t = state.t
+    body = state.templates.get_template("report.html").render(
+        report=report, first_year=FIRST_YEAR, last_year=LAST_YEAR,
+        columns=[(column, t.gettext(label)) for column, label in report_texts.COLUMNS],
+        cell_text=lambda figures, column: report_texts.cell_text(t, figures, column),
+        department_name=lambda row: report_texts.department_name(t, row),
+        area_name=lambda row: report_texts.area_name(t, row),
+        percent_text=report_texts.percent_text,
+    )
+    return _response(body.encode(), "text/html")
+
+
+async def report_chart(request: web.Request) -> web.Response:
+    state = request.app[OPEN_DATA]
+    year, name = _year_of(request), request.match_info["chart"]
+    key = ("report.png", year, name)
+    cached = state.cache.get(key)
+    if isinstance(cached, bytes):
+        return _response(cached, "image/png", charset=None)
+    report = await _report(state, year)
+    # off the event loop: matplotlib is slow
+    png = await asyncio.to_thread(report_texts.chart_png, state.t, report, name)
+    state.cache.put(key, 0, png)
+    return _response(png, "image/png", charset=None)
+
+
+async def report_file(request: web.Request) -> web.Response:
+    state = request.app[OPEN_DATA]
+    year, fmt = _year_of(request), request.match_info["fmt"]
+    report = await _report(state, year)
+    data = (report_texts.report_csv(report) if fmt == "csv"
+            else report_texts.report_json(report))
+    response = _response(data, CONTENT_TYPES[fmt])
+    name = report_texts.report_file_name(year, fmt)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may fetch it
+    return response
+
+
+def _year_of(request: web.Request) -> int:
+    """The year in the path; 404 for anything but a year from 2000 to 2100."""
+    year = report_year(request.match_info["year"])
+    if year is None:
+        raise web.HTTPNotFound()
+    return year
+
+
+async def _report(state: OpenDataState, year: int) -> YearlyReport:
+    """The year's report, read once per `OPEN_DATA_CACHE_SECONDS` for the page, its charts
+    and its files alike (so they show the same figures)."""
+    cached = state.cache.get(("report", year))
+    if isinstance(cached, YearlyReport):
+        return cached
+    async with state.deps.reading_session() as session:
+        report = await yearly_report(session, year, state.deps.clock.now(),
+                                     state.deps.settings.policy.timezone)
+    state.cache.put(("report", year), 0, report)
+    return report
 
 
 async def data_file(request: web.Request) -> web.Response:
