@@ -47,9 +47,11 @@ class Choice(StrEnum):
 
 
 class ItemKind(StrEnum):
-    """What an agenda item is about; the district's consultations come later."""
+    """What an agenda item is about: a residents' proposal, or the district's consultation
+    (「구가 묻습니다」) once closed."""
 
     PROPOSAL = "proposal"
+    CONSULTATION = "consultation"
 
 
 class Outcome(StrEnum):

@@ -27,6 +27,8 @@ from bot.domain.milestones import StepState, days_late, step_state
 S = ProposalStatus
 ANSWER_NOTES = frozenset(kind.value for kind in AnswerKind)
 WORKGROUP_REPORT = "workgroup_report"
+PLACED = "governance_placed"  # 상정 on a 협치회의 agenda
+DECIDED = "governance_decided"  # its decision (`decision`: passed or not_passed)
 NOTED_STEPS = frozenset({ROUTED_NOTE, CLOSED_NOTE})  # told by their note, not their state
 
 
@@ -35,6 +37,7 @@ class Actor(StrEnum):
     MODERATOR = "moderator"
     DISTRICT = "district"  # a 「구 제안」: the district put it forward
     WORKGROUP = "workgroup"  # the residents' 워킹그룹 following the work
+    GOVERNANCE = "governance"  # the 협치회의
     DEPARTMENT = "department"
     SYSTEM = "system"  # a deadline passed or a threshold was reached
 
@@ -77,6 +80,15 @@ class PlanStep:
 
 
 @dataclass(frozen=True)
+class AgendaStep:
+    """The proposal on a 협치회의 agenda: when it was placed, and its decision once made."""
+
+    placed_at: datetime
+    decided_at: datetime | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
 class Entry:
     """One line of the timeline. `day` is when it happened (or, for a step not reached yet,
     the day it is promised for); `promised` and `days` compare it with its promise."""
@@ -107,6 +119,7 @@ def timeline(
     *,
     opening: str = S.COLLECTING.value,
     reports: Sequence[datetime] = (),
+    agenda: Sequence[AgendaStep] = (),
 ) -> list[Entry]:
     """Every entry in order of day (steps not reached yet by their promised day).
     `proposer`: who put it forward (the resident; staff entering a paper proposal; the
@@ -121,10 +134,19 @@ def timeline(
     entries += [_step(step, tz, today) for step in steps]
     entries += [Entry(at.astimezone(tz).date(), WORKGROUP_REPORT, Actor.WORKGROUP)
                 for at in reports]  # the 워킹그룹's published reports
+    entries += [entry for step in agenda for entry in _agenda(step, tz)]
     completed = next((c.at for c in changes if c.status is S.COMPLETED), None)
     entries += _completion(answers, completed, tz, today)
     order = {id(entry): index for index, entry in enumerate(entries)}
     return sorted(entries, key=lambda e: (e.day, not e.happened, order[id(e)]))
+
+
+def _agenda(step: AgendaStep, tz: tzinfo) -> list[Entry]:
+    placed = Entry(step.placed_at.astimezone(tz).date(), PLACED, Actor.GOVERNANCE)
+    if step.decided_at is None:
+        return [placed]
+    return [placed, Entry(step.decided_at.astimezone(tz).date(), DECIDED, Actor.GOVERNANCE,
+                          decision=step.outcome)]
 
 
 def _change(change: StateChange, proposer: Actor, tz: tzinfo) -> Entry:

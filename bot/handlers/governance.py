@@ -28,7 +28,7 @@ from bot.handlers.access import permits, permitted
 from bot.handlers.common import actor_of
 from bot.handlers.shape import Said, on_message
 from bot.rendering import governance as view
-from bot.services import governance
+from bot.services import consultations, governance
 from bot.services.governance import Clockwork
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -111,17 +111,20 @@ async def request(said: Said) -> None:
 @permitted(Action.GOVERNANCE_ADMIN)
 @on_message
 async def agenda(said: Said) -> None:
-    """`/hyeopchi_agenda <meeting> <proposal number>`: 상정."""
+    """`/hyeopchi_agenda <meeting> <proposal number>` (or `의견 <consultation number>`): 상정."""
     meeting_id, proposal_id = _two_numbers(said)
-    if meeting_id is None or proposal_id is None:
+    asked = as_number(said.args[2]) if len(said.args) == 3 and said.args[1] == "의견" else None
+    if meeting_id is None or (proposal_id is None and asked is None):
         await said.reply_html(view.usage(said.t, "agenda"))
         return
     async with said.context.transaction() as session:
+        subject = (proposal_id if asked is None  # else the row that carries the consultation
+                   else await consultations.proposal_of(session, asked)) or 0
         result = await governance.place_on_agenda(
-            session, meeting_id=meeting_id, proposal_id=proposal_id,
+            session, meeting_id=meeting_id, proposal_id=subject,
             venues=said.context.services.settings.venues, actor=actor_of(said.update),
             now=said.now)
-    await said.reply_html(view.placed(said.t, result, meeting_id, proposal_id))
+    await said.reply_html(view.placed(said.t, result, meeting_id, subject))
 
 
 @on_message

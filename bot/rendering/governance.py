@@ -53,7 +53,8 @@ USAGE = {
                  "have started the bot."),
     "meeting": N_("/hyeopchi_meeting <정기|임시> <YYYY-MM-DD> <HH:MM> <place>"),
     "request": N_("/hyeopchi_request <reason>: members ask for an extraordinary meeting."),
-    "agenda": N_("/hyeopchi_agenda <meeting> <proposal number>"),
+    "agenda": N_("/hyeopchi_agenda <meeting> <proposal number>, or for a closed consultation: "
+                 "/hyeopchi_agenda <meeting> 의견 <consultation number>"),
     "attend": N_("/hyeopchi_attend <meeting> <telegram id> [telegram id…]"),
     "vote": N_("/hyeopchi_vote <meeting> <item> <찬성|반대|기권>"),
     "decide": N_("/hyeopchi_decide <meeting> <item>"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.domain.complaints import RECEIVED, ROUTED_NOTE
 from bot.domain.consultations import ASKED, CLOSED_NOTE
 from bot.domain.lifecycle import ProposalStatus
-from bot.domain.timeline import WORKGROUP_REPORT, Actor, Entry, Promise
+from bot.domain.timeline import DECIDED, PLACED, WORKGROUP_REPORT, Actor, Entry, Promise
 from bot.i18n import N_, Translator
 from bot.rendering.labels import ANSWER_KIND_LABELS, DECISION_LABELS, status_label
 
@@ -21,6 +21,7 @@ CHANGES: dict[str, str] = {
     ROUTED_NOTE: N_("민원 passed to the department in charge"),
     WORKGROUP_REPORT: N_("A report from the 워킹그룹"),
     ASKED: N_("The district asked residents"),
+    PLACED: N_("Put on the 협치회의's agenda (상정)"),
     CLOSED_NOTE: N_("Residents' views gathered; the department's answer is awaited"),
 }
 ACTORS: dict[Actor, str] = {
@@ -28,6 +29,7 @@ ACTORS: dict[Actor, str] = {
     Actor.MODERATOR: N_("moderators"),
     Actor.DISTRICT: N_("the district (district proposal)"),
     Actor.WORKGROUP: N_("the residents' 워킹그룹"),
+    Actor.GOVERNANCE: N_("the 협치회의"),
     Actor.SYSTEM: N_("automatic (deadline or 공감 threshold)"),
 }
 PROMISES: dict[Promise, str] = {
@@ -50,6 +52,9 @@ def timeline_what(t: Translator, entry: Entry) -> str:
         if entry.decision in DECISION_LABELS:
             return f"{kind}: {t.gettext(DECISION_LABELS[entry.decision])}"
         return f"{kind} ({entry.percent}%)" if entry.percent is not None else kind
+    if entry.what == DECIDED:
+        return t.gettext("The 협치회의 passed it") if entry.decision == "passed" else t.gettext(
+            "The 협치회의 did not pass it")
     if entry.what in CHANGES:
         return t.gettext(CHANGES[entry.what])
     return status_label(t, ProposalStatus(entry.what))  # the other states, by their names

@@ -263,6 +263,12 @@ async def _still_open(session: AsyncSession, consultation_id: int, now: datetime
     return rows_affected(kept) == 1
 
 
+async def proposal_of(session: AsyncSession, consultation_id: int) -> int | None:
+    """The proposal row a consultation is carried by (its answer, history and followers)."""
+    return await session.scalar(select(Consultation.proposal_id).where(
+        Consultation.id == consultation_id))
+
+
 async def my_choice(session: AsyncSession, consultation_id: int, user_id: int) -> int | None:
     return await session.scalar(select(ConsultationVote.choice).where(
         ConsultationVote.consultation_id == consultation_id, ConsultationVote.user_id == user_id))

@@ -387,6 +387,13 @@ class PlaceResult:
     told: int = 0
 
 
+def _public_subject(proposal: Proposal) -> bool:
+    """A published proposal, or a consultation once closed (a 민원 is nobody's agenda)."""
+    if proposal.kind == "consultation":
+        return True  # PLACEABLE's states come only after its close
+    return proposal.kind == "proposal" and proposal.published_at is not None
+
+
 async def place_on_agenda(session: AsyncSession, *, meeting_id: int, proposal_id: int,
                           venues: Venues, actor: str, now: datetime) -> PlaceResult:
     """상정: a public proposal found feasible (`PLACEABLE`) goes on the meeting's agenda;
@@ -395,20 +402,21 @@ async def place_on_agenda(session: AsyncSession, *, meeting_id: int, proposal_id
     if meeting is None:
         return PlaceResult(PlaceOutcome.NO_MEETING)
     proposal = await session.get(Proposal, proposal_id)
-    if proposal is None or proposal.hidden or proposal.published_at is None:
+    if proposal is None or proposal.hidden or not _public_subject(proposal):
         return PlaceResult(PlaceOutcome.NO_PROPOSAL)
     status = ProposalStatus(proposal.status)
     if status not in PLACEABLE:
         return PlaceResult(PlaceOutcome.NOT_PLACEABLE, title=proposal.title, status=status)
+    kind = ItemKind.CONSULTATION if proposal.kind == "consultation" else ItemKind.PROPOSAL
     existing = await session.scalar(select(GovernanceItem.number).where(
         GovernanceItem.meeting_id == meeting_id, GovernanceItem.proposal_id == proposal_id,
-        GovernanceItem.item_kind == ItemKind.PROPOSAL.value))
+        GovernanceItem.item_kind == kind.value))
     if existing is not None:
         return PlaceResult(PlaceOutcome.ALREADY, existing, proposal.title, status)
     number = (await session.scalar(select(func.max(GovernanceItem.number))
                                    .where(GovernanceItem.meeting_id == meeting_id)) or 0) + 1
     session.add(GovernanceItem(meeting_id=meeting_id, number=number,
-                               item_kind=ItemKind.PROPOSAL.value, proposal_id=proposal_id,
+                               item_kind=kind.value, proposal_id=proposal_id,
                                title=proposal.title, placed_at=now, placed_by=actor))
     record_audit(session, now, actor, "governance_placed", f"proposal:{proposal_id}",
                  after={"meeting": meeting_id, "item": number})

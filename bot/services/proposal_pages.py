@@ -2,8 +2,9 @@
 
 A page is read in one transaction of three SELECTs whatever the proposal's history: the
 proposal with its department, debate extension, debate summary and satisfaction counts; its
-history; its answers on both tracks. Once a final answer came, two more read the plan it
-promised and the 워킹그룹's published reports. Everything else the page says (the
+history; its answers on both tracks. Once the 협치회의 could take it up, one more reads its
+agenda items, and once a final answer came, two more read the plan it promised and the
+워킹그룹's published reports. Everything else the page says (the
 deadline and whether 재심의 restarted it, the date the latest 중간답변 expects, whether one
 came in the answer window, the head's decision, the timeline) is derived from those rows
 here, not asked of the database again.
@@ -29,6 +30,7 @@ from bot.db.models import (
     DebateExtension,
     DebateSummaryRow,
     Department,
+    GovernanceItem,
     Milestone,
     Proposal,
     ProposalEvent,
@@ -56,7 +58,15 @@ from bot.domain.milestones import StepState, days_late, step_state
 from bot.domain.policy import Policy
 from bot.domain.proposals import Kind, Origin
 from bot.domain.tiers import HEAD_TRACK
-from bot.domain.timeline import Actor, AnswerStep, Entry, PlanStep, StateChange, timeline
+from bot.domain.timeline import (
+    Actor,
+    AgendaStep,
+    AnswerStep,
+    Entry,
+    PlanStep,
+    StateChange,
+    timeline,
+)
 from bot.services.answers import (
     ALLOWED,
     HEAD_KINDS,
@@ -74,6 +84,9 @@ from bot.services.drafts import place_of
 S = ProposalStatus
 OVERDUE_STATES = (S.UNDER_REVIEW, S.AWAITING_ANSWER)
 PLANNED_STATES = frozenset({S.ANSWERED, S.IN_PROGRESS, S.COMPLETED})
+# a proposal the 협치회의 can take up (bot/domain/governance.py PLACEABLE), or took up
+AGENDA_STATES = frozenset({S.IN_DEBATE, S.AWAITING_ANSWER, S.ANSWERED, S.IN_PROGRESS,
+                           S.COMPLETED})
 # the first entry of a timeline whose row never gathered 공감
 TIMELINE_OPENINGS = {Kind.COMPLAINT.value: RECEIVED, Kind.CONSULTATION.value: ASKED}
 PROPOSAL_ID: BindParameter[int] = bindparam("proposal_id")
@@ -219,14 +232,17 @@ def _read_page(
     events = [_Event(at, S(status), note, actor_id)
               for at, status, note, actor_id in EVENTS_READ.rows(connection, params)]
     answers = [_answer_view(a) for a in ANSWERS_READ.rows(connection, params)]
+    agenda = tuple(AgendaStep(a.placed_at, a.decided_at, a.outcome)
+                   for a in AGENDA_READ.rows(connection, params)
+                   ) if S(row.status) in AGENDA_STATES else ()
     if S(row.status) not in PLANNED_STATES:  # no plan nor 워킹그룹 before a final answer
-        return _page(row, events, answers, (), (), now, rules)
+        return _page(row, events, answers, (), (), now, rules, agenda)
     today = now.astimezone(rules.policy.timezone).date()
     steps = tuple(_milestone_view(m, today, rules.policy.timezone)
                   for m in MILESTONES_READ.rows(connection, params))
     reports = tuple(ReportView(r.created_at, r.text)
                     for r in REPORTS_READ.rows(connection, params))
-    return _page(row, events, answers, steps, reports, now, rules)
+    return _page(row, events, answers, steps, reports, now, rules, agenda)
 
 
 def _may_be_public(row: PageRow) -> bool:
@@ -341,6 +357,12 @@ def _milestones_query() -> Select[*tuple[Any, ...]]:
             .order_by(Milestone.position))
 
 
+def _agenda_query() -> Select[*tuple[Any, ...]]:
+    return (select(GovernanceItem.placed_at, GovernanceItem.decided_at, GovernanceItem.outcome)
+            .where(GovernanceItem.proposal_id == PROPOSAL_ID)
+            .order_by(GovernanceItem.placed_at, GovernanceItem.id))
+
+
 def _reports_query() -> Select[*tuple[Any, ...]]:
     return (select(WorkgroupUpdate.created_at, WorkgroupUpdate.text)
             .where(WorkgroupUpdate.proposal_id == PROPOSAL_ID,
@@ -356,6 +378,7 @@ EVENTS_QUERY = _events_query()
 ANSWERS_QUERY = _answers_query()
 MILESTONES_QUERY = _milestones_query()
 REPORTS_QUERY = _reports_query()
+AGENDA_QUERY = _agenda_query()
 # ... and on the SQLite fast lane they skip SQLAlchemy's execution altogether (bot.db.prepared).
 PROPOSAL_READ = PreparedSelect(PROPOSAL_QUERY)
 REPLY_READ = PreparedSelect(REPLY_QUERY)
@@ -363,6 +386,7 @@ EVENTS_READ = PreparedSelect(EVENTS_QUERY)
 ANSWERS_READ = PreparedSelect(ANSWERS_QUERY)
 MILESTONES_READ = PreparedSelect(MILESTONES_QUERY)
 REPORTS_READ = PreparedSelect(REPORTS_QUERY)
+AGENDA_READ = PreparedSelect(AGENDA_QUERY)
 
 
 def _milestone_view(row: PageRow, today: date, tz: tzinfo) -> MilestoneView:
@@ -381,7 +405,7 @@ def _answer_view(row: PageRow) -> AnswerView:
 def _page(
     row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView],
     steps: tuple[MilestoneView, ...], reports: tuple[ReportView, ...], now: datetime,
-    rules: PageRules,
+    rules: PageRules, agenda: tuple[AgendaStep, ...] = (),
 ) -> ProposalPage:
     status = S(row.status)
     card = _card(row, events, answers, rules)
@@ -406,15 +430,15 @@ def _page(
         interim_missing=status is S.AWAITING_ANSWER and _interim_missing(row, answers, now,
                                                                           rules.calendar),
         milestones=steps,
-        timeline=tuple(_timeline(row, events, answers, steps, reports, now, rules)),
+        timeline=tuple(_timeline(row, events, answers, steps, reports, agenda, now, rules)),
         reports=reports,
     )
 
 
 def _timeline(
     row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView],
-    steps: Sequence[MilestoneView], reports: Sequence[ReportView], now: datetime,
-    rules: PageRules,
+    steps: Sequence[MilestoneView], reports: Sequence[ReportView],
+    agenda: Sequence[AgendaStep], now: datetime, rules: PageRules,
 ) -> list[Entry]:
     changes = [StateChange(e.at, e.status, e.note,
                            by_moderator=e.actor_id is not None and e.actor_id != row.author_id)
@@ -426,7 +450,7 @@ def _timeline(
     received = row.published_at if row.kind == Kind.PROPOSAL else row.created_at
     return timeline(received, _proposer(row), changes, said, plan, row.answer_due, now,
                     rules.policy.timezone, opening=opening,
-                    reports=[report.at for report in reports])
+                    reports=[report.at for report in reports], agenda=agenda)
 
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import fake_clock
 from bot.db.models import (
     AuditEntry,
+    GovernanceItem,
     GovernanceRecommendation,
     GovernanceRequest,
     OutboxMessage,
@@ -24,8 +25,10 @@ from bot.domain.deadlines import SEOUL, BusinessCalendar
 from bot.domain.governance import Choice, Convening, MeetingKind, Outcome, Role
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
+from bot.domain.timeline import DECIDED, PLACED
+from bot.domain.timeline import Actor as TimelineActor
 from bot.domain.venues import Venues
-from bot.services import governance
+from bot.services import governance, proposal_pages
 from bot.services.deadlines import DeadlineContext, DeadlineMachine
 from bot.services.departments import create_department
 from bot.services.governance import (
@@ -158,6 +161,40 @@ async def test_only_feasible_public_proposals_are_placed_and_followers_hear(
             AuditEntry.subject == "proposal:1")))
     assert history == ["governance_placed"]
     assert len(await outbox(sessionmaker, "governance_placed")) == 1
+
+
+async def test_a_closed_consultation_goes_on_the_agenda_and_a_complaint_never_does(
+    sessionmaker: Maker,
+) -> None:
+    await board(sessionmaker)
+    meeting_id = await convene(sessionmaker)
+    async with sessionmaker() as session, session.begin():
+        author = await make_user(session, 8100, NOW)
+        asked = await make_proposal(session, author, NOW, kind="consultation", published_at=None,
+                                    status=ProposalStatus.AWAITING_ANSWER)
+        private = await make_proposal(session, author, NOW, kind="complaint", published_at=None,
+                                      status=ProposalStatus.AWAITING_ANSWER)
+        results = [await governance.place_on_agenda(
+            session, meeting_id=meeting_id, proposal_id=row.id, venues=VENUES, actor="admin",
+            now=NOW) for row in (asked, private)]
+        kinds = list(await session.scalars(select(GovernanceItem.item_kind)))
+    assert [r.outcome for r in results] == [PlaceOutcome.PLACED, PlaceOutcome.NO_PROPOSAL]
+    assert kinds == ["consultation"]
+
+
+async def test_the_public_timeline_shows_the_agenda_and_the_decision(sessionmaker: Maker) -> None:
+    await board(sessionmaker)
+    meeting_id = await seated(sessionmaker, MEMBERS[:5])
+    for telegram_id in MEMBERS[:5]:
+        await cast(sessionmaker, meeting_id, telegram_id, Choice.YES)
+    assert (await decide(sessionmaker, meeting_id)).outcome is DecideOutcome.DECIDED
+    async with sessionmaker() as session:
+        page = await proposal_pages.load_public_page(session, 1, NOW, Policy(), CALENDAR)
+    assert page is not None
+    assert [(e.what, e.actor, e.decision) for e in page.timeline
+            if e.actor is TimelineActor.GOVERNANCE] == [
+        (PLACED, TimelineActor.GOVERNANCE, None),
+        (DECIDED, TimelineActor.GOVERNANCE, "passed")]
 
 
 async def seated(maker: Maker, present: range) -> int:

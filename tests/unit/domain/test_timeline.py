@@ -114,3 +114,14 @@ def test_a_final_answer_on_time_and_the_head_s_own_answer_carry_no_late_mark() -
                           None, head=True)]
     entries = timeline(None, Actor.RESIDENT, [], answers, [], ANSWER_DUE, at(5, 1))
     assert [(e.promise, e.days) for e in entries] == [(Promise.KEPT, 0), (None, 0)]
+
+
+def test_the_협치회의_places_and_decides_on_the_timeline() -> None:
+    from bot.domain.timeline import DECIDED, PLACED, AgendaStep
+
+    agenda = [AgendaStep(at(3, 2), at(3, 9), "passed"), AgendaStep(at(4, 6))]
+    entries = timeline(None, Actor.RESIDENT, [], [], [], None, at(4, 7), agenda=agenda)
+    assert [(e.day, e.what, e.actor, e.decision) for e in entries] == [
+        (date(2027, 3, 2), PLACED, Actor.GOVERNANCE, None),
+        (date(2027, 3, 9), DECIDED, Actor.GOVERNANCE, "passed"),
+        (date(2027, 4, 6), PLACED, Actor.GOVERNANCE, None)]
