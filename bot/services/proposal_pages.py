@@ -221,13 +221,16 @@ def read_reply_page(
     if row is None or found is None:
         return None
     assert row.status in PUBLIC_STATUSES, "a live link always points at a public proposal"
-    return ReplyRead(found, for_link(_read_page(connection, row, now, rules), found.view))
+    page = _read_page(connection, row, now, rules, with_timeline=False)
+    return ReplyRead(found, for_link(page, found.view))
 
 
 def _read_page(
-    connection: Connection, row: Any, now: datetime, rules: PageRules
+    connection: Connection, row: Any, now: datetime, rules: PageRules, *,
+    with_timeline: bool = True,
 ) -> ProposalPage:
-    """The page of the proposal in `row` (of `_proposal_columns`): its history and answers."""
+    """The page of the proposal in `row` (of `_proposal_columns`): its history and answers;
+    the public page's timeline unless `with_timeline` is off (the reply page has none)."""
     params = {PROPOSAL_ID.key: row.id}
     events = [_Event(at, S(status), note, actor_id)
               for at, status, note, actor_id in EVENTS_READ.rows(connection, params)]
@@ -235,14 +238,19 @@ def _read_page(
     agenda = tuple(AgendaStep(a.placed_at, a.decided_at, a.outcome)
                    for a in AGENDA_READ.rows(connection, params)
                    ) if S(row.status) in AGENDA_STATES else ()
+    asked = (CONSULTATION_READ.first(connection, params)
+             if row.kind == Kind.CONSULTATION else None)  # the question this row carries
+    consultation = asked.id if asked is not None else None
     if S(row.status) not in PLANNED_STATES:  # no plan nor 워킹그룹 before a final answer
-        return _page(row, events, answers, (), (), now, rules, agenda)
+        return _page(row, events, answers, (), (), now, rules, agenda,
+                     consultation=consultation, with_timeline=with_timeline)
     today = now.astimezone(rules.policy.timezone).date()
     steps = tuple(_milestone_view(m, today, rules.policy.timezone)
                   for m in MILESTONES_READ.rows(connection, params))
     reports = tuple(ReportView(r.created_at, r.text)
                     for r in REPORTS_READ.rows(connection, params))
-    return _page(row, events, answers, steps, reports, now, rules, agenda)
+    return _page(row, events, answers, steps, reports, now, rules, agenda,
+                 consultation=consultation, with_timeline=with_timeline)
 
 
 def _may_be_public(row: PageRow) -> bool:
@@ -302,8 +310,6 @@ def _proposal_columns() -> tuple[Any, ...]:
         DebateSummaryRow.data.label("summary"),
         votes(True).label("satisfied"),
         votes(False).label("dissatisfied"),
-        select(Consultation.id).where(Consultation.proposal_id == p.id)
-        .scalar_subquery().label("consultation_id"),
     )
 
 
@@ -357,6 +363,10 @@ def _milestones_query() -> Select[*tuple[Any, ...]]:
             .order_by(Milestone.position))
 
 
+def _consultation_query() -> Select[*tuple[Any, ...]]:
+    return select(Consultation.id).where(Consultation.proposal_id == PROPOSAL_ID)
+
+
 def _agenda_query() -> Select[*tuple[Any, ...]]:
     return (select(GovernanceItem.placed_at, GovernanceItem.decided_at, GovernanceItem.outcome)
             .where(GovernanceItem.proposal_id == PROPOSAL_ID)
@@ -379,6 +389,7 @@ ANSWERS_QUERY = _answers_query()
 MILESTONES_QUERY = _milestones_query()
 REPORTS_QUERY = _reports_query()
 AGENDA_QUERY = _agenda_query()
+CONSULTATION_QUERY = _consultation_query()
 # ... and on the SQLite fast lane they skip SQLAlchemy's execution altogether (bot.db.prepared).
 PROPOSAL_READ = PreparedSelect(PROPOSAL_QUERY)
 REPLY_READ = PreparedSelect(REPLY_QUERY)
@@ -387,6 +398,7 @@ ANSWERS_READ = PreparedSelect(ANSWERS_QUERY)
 MILESTONES_READ = PreparedSelect(MILESTONES_QUERY)
 REPORTS_READ = PreparedSelect(REPORTS_QUERY)
 AGENDA_READ = PreparedSelect(AGENDA_QUERY)
+CONSULTATION_READ = PreparedSelect(CONSULTATION_QUERY)
 
 
 def _milestone_view(row: PageRow, today: date, tz: tzinfo) -> MilestoneView:
@@ -405,10 +417,11 @@ def _answer_view(row: PageRow) -> AnswerView:
 def _page(
     row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView],
     steps: tuple[MilestoneView, ...], reports: tuple[ReportView, ...], now: datetime,
-    rules: PageRules, agenda: tuple[AgendaStep, ...] = (),
+    rules: PageRules, agenda: tuple[AgendaStep, ...] = (), *, consultation: int | None = None,
+    with_timeline: bool = True,
 ) -> ProposalPage:
     status = S(row.status)
-    card = _card(row, events, answers, rules)
+    card = replace(_card(row, events, answers, rules), consultation=consultation)
     threshold = rules.policy.head_answer_threshold
     return ProposalPage(
         card=card,
@@ -430,7 +443,8 @@ def _page(
         interim_missing=status is S.AWAITING_ANSWER and _interim_missing(row, answers, now,
                                                                           rules.calendar),
         milestones=steps,
-        timeline=tuple(_timeline(row, events, answers, steps, reports, agenda, now, rules)),
+        timeline=tuple(_timeline(row, events, answers, steps, reports, agenda, now, rules))
+        if with_timeline else (),
         reports=reports,
     )
 
@@ -482,7 +496,6 @@ def _card(
         late_endorse_until=row.late_endorse_until,
         district=row.origin == Origin.DISTRICT and row.kind == Kind.PROPOSAL,
         complaint=row.kind == Kind.COMPLAINT,
-        consultation=row.consultation_id,
     )
 
 
