@@ -140,21 +140,33 @@ async def add_department(said: Said) -> None:
     """/department_add <name> — chat ids and e-mails can follow as `chat=<id>` `mail=<a,b>`,
     the department head's e-mail as `head=<e-mail>`; `office=head` marks the district head's
     office, which then gets the links that waited."""
-    words = said.args
+    form = _department_form(said.args)
+    if form is None:
+        await said.reply(view.department_add_usage(said.t))
+        return
+    name, chat, mail, office, head = form
+    async with said.context.transaction() as session:
+        existing = await departments.department_named(session, name)  # names are unique
+        department_id = existing or await departments.create_department(
+            session, name=name, now=said.now, chat_id=chat, emails=mail, head_office=office,
+            actor=actor_of(said.update), head_email=head)
+        routed = await _send_waiting_head_links(said, session) if office and not existing else 0
+    await said.reply(view.department_added(said.t, department_id, name, routed,
+                                           existed=existing is not None))
+
+
+def _department_form(
+    words: list[str],
+) -> tuple[str, int | None, str | None, bool, str | None] | None:
+    """The name, chat id, e-mails, head's-office mark and head's e-mail typed; None when a
+    part cannot be read."""
     options = dict(w.split("=", 1) for w in words if "=" in w)
     name = " ".join(w for w in words if "=" not in w).strip()
     chat, office, head = options.get("chat", ""), options.get("office", ""), options.get("head")
     if (not name or (chat and not chat.lstrip("-").isdigit()) or office not in ("", "head")
             or (head is not None and not departments.is_head_address(head))):
-        await said.reply(view.department_add_usage(said.t))
-        return
-    async with said.context.transaction() as session:
-        department_id = await departments.create_department(
-            session, name=name, now=said.now, chat_id=int(chat) if chat else None,
-            emails=options.get("mail"), head_office=bool(office), actor=actor_of(said.update),
-            head_email=head)
-        routed = await _send_waiting_head_links(said, session) if office else 0
-    await said.reply(view.department_added(said.t, department_id, name, routed))
+        return None
+    return name, int(chat) if chat else None, options.get("mail"), bool(office), head
 
 
 async def _send_waiting_head_links(said: Said, session: Session) -> int:

@@ -159,9 +159,15 @@ def department_head_set(t: Translator, name: str | None, address: str | None) ->
                      "told the day after the department.").format(department=name, address=address)
 
 
-def department_added(t: Translator, department_id: int, name: str, routed: int = 0) -> str:
+def department_added(
+    t: Translator, department_id: int, name: str, routed: int = 0, *, existed: bool = False
+) -> str:
     """`안전총괄과를 추가했어요. 부서 번호는 3번이에요.`: the name, then the number; for the
-    head's office, how many proposals that waited for it got their reply links."""
+    head's office, how many proposals that waited for it got their reply links. A name taken
+    already is said so (nothing changed)."""
+    if existed:
+        return t.gettext("There is already a department named {department} (number {id}); "
+                         "nothing was changed.").format(department=name, id=department_id)
     added = t.gettext("Added the department {department} (number {id}).").format(
         department=t.with_particle(name, "을/를"), id=department_id)
     if not routed:

@@ -64,6 +64,11 @@ def reply_url(venues: Venues, token: str) -> str:
     return f"{venues.public_base_url}/r/{token}"
 
 
+async def department_named(session: AsyncSession, name: str) -> int | None:
+    """The department with exactly this name (archived ones too: names stay unique)."""
+    return await session.scalar(select(Department.id).where(Department.name == name.strip()))
+
+
 async def create_department(
     session: AsyncSession,
     *,

@@ -43,6 +43,8 @@ async def test_an_admin_adds_a_department_assigns_and_opens_a_debate(
     pid = await under_review(staff_bot)
     await admin.say("/department_add 공원녹지과")
     await admin.wait_for_message("공원녹지과를 추가했어요. 부서 번호는 1번이에요.")
+    await admin.say("/department_add 공원녹지과")  # the same name again: said, not a failure
+    await admin.wait_for_message("이미 있는 부서예요: 공원녹지과 (부서 번호 1). 바꾼 것은 없어요.")
     await admin.say("/departments")
     await admin.wait_for_message("1. 공원녹지과")
     await admin.say(f"/assign {pid} 1")
