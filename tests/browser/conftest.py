@@ -25,7 +25,7 @@ from tests.support.databases import sqlite_copy
 from tests.support.harness import running_bot, settings_for
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page, ViewportSize
+    from playwright.async_api import Browser, Locator, Page, ViewportSize
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,6 +41,9 @@ SANDBOX_START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+SMALL_PHONE: ViewportSize = {"width": 360, "height": 640}
+WIDTHS: tuple[tuple[str, ViewportSize], ...] = (
+    ("360x640", SMALL_PHONE), ("phone", PHONE), ("desktop", DESKTOP))
 
 
 
@@ -137,3 +140,17 @@ async def fits_the_screen(tab: Page) -> bool:
     """No sideways scrolling: the page is no wider than the viewport."""
     return bool(await tab.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+async def at_every_width(
+    tab: Page, screenshot_dir: Path, name: str, visible: Locator | None = None
+) -> None:
+    """At a small phone's, a phone's and a desktop's width: no sideways scrolling, `visible`
+    shown, and a full-page screenshot `<name>-<width>.png`."""
+    expect = pytest.importorskip("playwright.async_api").expect
+    for label, size in WIDTHS:
+        await tab.set_viewport_size(size)
+        assert await fits_the_screen(tab), f"{name} {label}"
+        if visible is not None:
+            await expect(visible).to_be_visible()
+        await tab.screenshot(path=screenshot_dir / f"{name}-{label}.png", full_page=True)

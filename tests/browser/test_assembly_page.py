@@ -23,12 +23,12 @@ from bot.domain.assembly import parse_agenda
 from bot.domain.deadlines import SEOUL
 from bot.services import assembly
 from sandbox import SandboxState
-from tests.browser.conftest import DESKTOP, PHONE, SANDBOX_START, fits_the_screen, serving_web
+from tests.browser.conftest import SANDBOX_START, at_every_width, serving_web
 from tests.support.databases import sqlite_copy
 from tests.support.factories import make_user
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page, ViewportSize
+    from playwright.async_api import Page
 
 expect = pytest.importorskip(
     "playwright.async_api", reason="playwright is not installed (pip install -e .[test])"
@@ -37,7 +37,6 @@ expect = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-SMALL_PHONE: ViewportSize = {"width": 360, "height": 640}
 TITLE = "2027 신도림동 주민총회"
 
 
@@ -122,9 +121,5 @@ async def test_the_assembly_page_shows_every_channel_within_a_phone_screen(
     await expect(rows.first).to_contain_text("43.18")  # (50 + 36.36) / 2
     await expect(rows.nth(1)).to_contain_text("40.18")  # (37.5 + 42.86) / 2
     await expect(tab.locator("table thead")).to_contain_text("신도림역 광장")
-    for label, size in (("360x640", SMALL_PHONE), ("phone", PHONE), ("desktop", DESKTOP)):
-        await tab.set_viewport_size(size)
-        assert await fits_the_screen(tab), label
-        await expect(rows.first).to_be_visible()
-        await tab.screenshot(path=screenshot_dir / f"assembly-{label}.png", full_page=True)
+    await at_every_width(tab, screenshot_dir, "assembly", rows.first)
     assert problems == []

@@ -19,12 +19,12 @@ from bot.domain.deadlines import SEOUL
 from bot.services import consultations
 from bot.services.departments import create_department
 from sandbox import SandboxState
-from tests.browser.conftest import DESKTOP, PHONE, SANDBOX_START, fits_the_screen, serving_web
+from tests.browser.conftest import SANDBOX_START, at_every_width, serving_web
 from tests.support.databases import sqlite_copy
 from tests.support.factories import make_user
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page, ViewportSize
+    from playwright.async_api import Page
 
 expect = pytest.importorskip(
     "playwright.async_api", reason="playwright is not installed (pip install -e .[test])"
@@ -33,7 +33,6 @@ expect = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-SMALL_PHONE: ViewportSize = {"width": 360, "height": 640}
 
 
 @dataclass
@@ -100,9 +99,5 @@ async def test_the_consultation_page_before_and_after_its_close_within_a_phone_s
     results = tab.locator("ol.results li")
     await expect(results).to_have_count(3, timeout=TIMEOUT_MS)
     await expect(results.nth(1)).to_contain_text("1표 (50%)")
-    for label, size in (("360x640", SMALL_PHONE), ("phone", PHONE), ("desktop", DESKTOP)):
-        await tab.set_viewport_size(size)
-        assert await fits_the_screen(tab), label
-        await expect(results.first).to_be_visible()
-        await tab.screenshot(path=screenshot_dir / f"consultation-{label}.png", full_page=True)
+    await at_every_width(tab, screenshot_dir, "consultation", results.first)
     assert problems == []

@@ -22,12 +22,12 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.services import governance
 from bot.services.governance import Clockwork
 from sandbox import SandboxState
-from tests.browser.conftest import DESKTOP, PHONE, SANDBOX_START, fits_the_screen, serving_web
+from tests.browser.conftest import SANDBOX_START, SMALL_PHONE, at_every_width, serving_web
 from tests.support.databases import sqlite_copy
 from tests.support.factories import make_proposal, make_user
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page, ViewportSize
+    from playwright.async_api import Page
 
 expect = pytest.importorskip(
     "playwright.async_api", reason="playwright is not installed (pip install -e .[test])"
@@ -36,7 +36,6 @@ expect = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-SMALL_PHONE: ViewportSize = {"width": 360, "height": 640}
 PLACE = "구로구청 본관 3층 대회의실(구로동로 어린이공원 맞은편, 주차는 지하 2층을 이용해 주세요)"
 NAMES = ("김민지", "이영수", "박하늘", "최다온누리별빛", "정서연")
 
@@ -109,9 +108,5 @@ async def test_the_council_pages_fit_a_phone_screen(
     await expect(tab.locator("main")).to_contain_text("찬성 3, 반대 1, 기권 1로 가결")
     for path, name in (("/hyeopchi", "overview"), (f"/hyeopchi/{meeting_id}", "meeting")):
         await tab.goto(f"{base}{path}")
-        for label, size in (("360x640", SMALL_PHONE), ("phone", PHONE), ("desktop", DESKTOP)):
-            await tab.set_viewport_size(size)
-            assert await fits_the_screen(tab), f"{name} {label}"
-            await tab.screenshot(path=screenshot_dir / f"governance-{name}-{label}.png",
-                                 full_page=True)
+        await at_every_width(tab, screenshot_dir, f"governance-{name}")
     assert problems == []

@@ -20,13 +20,13 @@ from bot.domain.lifecycle import ProposalStatus
 from bot.services import answers
 from bot.services.departments import assign_department, create_department
 from sandbox import SandboxState
-from tests.browser.conftest import DESKTOP, PHONE, SANDBOX_START, fits_the_screen, serving_web
+from tests.browser.conftest import SANDBOX_START, at_every_width, serving_web
 from tests.support.databases import sqlite_copy
 from tests.support.factories import follow, make_proposal, make_user
 from tests.support.service_settings import review_start
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page, ViewportSize
+    from playwright.async_api import Page
 
 expect = pytest.importorskip(
     "playwright.async_api", reason="playwright is not installed (pip install -e .[test])"
@@ -35,7 +35,6 @@ expect = pytest.importorskip(
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-SMALL_PHONE: ViewportSize = {"width": 360, "height": 640}
 TITLE = "어린이공원 둘레길 가로등 설치"
 PLAN = ("2026-12-04 주민 설명회\n2027-01-29 둘레길 조명 설계와 주민 의견 반영 완료\n"
         "2027-04-30 가로등 6개 설치")
@@ -110,9 +109,5 @@ async def test_the_timeline_shows_promises_kept_and_late_within_a_phone_screen(
     await expect(late).to_contain_text("❗ 약속한 1월 29일(금)에서 4일 지남")
     await expect(entries.filter(has_text="주민 설명회")).to_contain_text("✅ 약속")
     await expect(entries.filter(has_text="최종 답변")).to_contain_text("공원녹지과 · 김담당")
-    for label, size in (("360x640", SMALL_PHONE), ("phone", PHONE), ("desktop", DESKTOP)):
-        await tab.set_viewport_size(size)
-        assert await fits_the_screen(tab), label
-        await expect(late).to_be_visible()
-        await tab.screenshot(path=screenshot_dir / f"timeline-{label}.png", full_page=True)
+    await at_every_width(tab, screenshot_dir, "timeline", late)
     assert problems == []
