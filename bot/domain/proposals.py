@@ -51,6 +51,11 @@ class Kind(StrEnum):
     CONSULTATION = "consultation"  # the district's own question (bot/domain/consultations.py)
 
 
+def shown_to_all(kind: str, complaint_public: bool) -> bool:
+    """Anyone may see a proposal or a consultation; a 민원 only when its resident agreed."""
+    return kind != Kind.COMPLAINT or complaint_public
+
+
 class Part(StrEnum):
     """A required part of a proposal, in wizard order; the value is the draft key."""
 

@@ -15,7 +15,7 @@ from bot.domain.answer_clock import DeadlineRules, NamedDeadline
 from bot.domain.lifecycle import LIVE_STATUSES, ProposalStatus
 from bot.domain.permissions import Action, Refused, Subject, subject_rules
 from bot.domain.places import GeoPoint
-from bot.domain.proposals import Kind, Origin
+from bot.domain.proposals import Kind, Origin, shown_to_all
 from bot.domain.tiers import HEAD_TRACK
 from bot.services.deadline_views import deadline_of, expected_answer_date
 from bot.services.drafts import place_of
@@ -103,8 +103,8 @@ class Page:
 
 def is_private(proposal: Proposal) -> bool:
     """Not published yet, or a 민원 whose resident did not make it public."""
-    return proposal.status not in PUBLIC_STATUSES or (
-        proposal.kind == Kind.COMPLAINT and not proposal.complaint_public)
+    return proposal.status not in PUBLIC_STATUSES or not shown_to_all(
+        proposal.kind, proposal.complaint_public)
 
 
 def may_see(proposal: Proposal, viewer_id: int) -> bool:
@@ -165,7 +165,7 @@ async def load_card(
         late_endorse_until=proposal.late_endorse_until,
         district=proposal.origin == Origin.DISTRICT,
         complaint=proposal.kind == Kind.COMPLAINT,
-        private_complaint=proposal.kind == Kind.COMPLAINT and not proposal.complaint_public,
+        private_complaint=not shown_to_all(proposal.kind, proposal.complaint_public),
     )
 
 

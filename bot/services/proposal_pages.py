@@ -56,7 +56,7 @@ from bot.domain.debate import DebateSummary, plain_summary
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.milestones import StepState, days_late, step_state
 from bot.domain.policy import Policy
-from bot.domain.proposals import Kind, Origin
+from bot.domain.proposals import Kind, Origin, shown_to_all
 from bot.domain.tiers import HEAD_TRACK
 from bot.domain.timeline import (
     Actor,
@@ -201,7 +201,7 @@ def read_public_page(
     row = PROPOSAL_READ.first(connection, {PROPOSAL_ID.key: proposal_id})
     if row is None or row.status not in PUBLIC_STATUSES:
         return None
-    if not department and not _may_be_public(row):
+    if not department and not shown_to_all(row.kind, bool(row.complaint_public)):
         return None
     return _read_page(connection, row, now, rules)
 
@@ -251,11 +251,6 @@ def _read_page(
                     for r in REPORTS_READ.rows(connection, params))
     return _page(row, events, answers, steps, reports, now, rules, agenda,
                  consultation=consultation, with_timeline=with_timeline)
-
-
-def _may_be_public(row: PageRow) -> bool:
-    """A 민원 has a public page only when its resident agreed."""
-    return row.kind != Kind.COMPLAINT or bool(row.complaint_public)
 
 
 def for_link(page: ProposalPage, link: LinkView) -> ProposalPage:

@@ -31,6 +31,7 @@ from tests.conftest import START
 from tests.e2e.test_moderation_e2e import data_of
 from tests.e2e.test_proposals_e2e import reach_preview
 from tests.integration.test_reply_pages import Scene, confirm_data, preview
+from tests.support.forms import page_text
 from tests.support.harness import running_bot, settings_for, staff_on_duty
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
@@ -137,7 +138,7 @@ async def test_a_complaint_the_resident_made_public_has_its_page(
     # received Tue 11/24 15:00 KST: three working hours end at 18:00 the same day
     assert "(생활 불편 신고)" in routed.text and "11월 24일(화) 오후 6:00까지" in routed.text
     status, page = await page_status(bot, number)
-    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    plain = page_text(page)
     assert status == 200 and '<span class="kicker">민원</span>' in page
     assert "📮 민원: 공감 없이 담당 부서가 답해요" in plain
     assert "민원 접수" in plain and "민원 분류, 담당 부서로 전달" in plain

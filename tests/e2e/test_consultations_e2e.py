@@ -28,6 +28,7 @@ from sandbox.client import Resident
 from tests.conftest import START
 from tests.e2e.test_answer_clock_e2e import jump_to, kst
 from tests.integration.test_reply_pages import Scene, confirm_data, preview
+from tests.support.forms import page_text
 from tests.support.harness import running_bot, settings_for, staff_on_duty
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
@@ -110,7 +111,7 @@ async def test_residents_read_vote_and_comment_then_the_close_reaches_them_and_t
 
     async with TestClient(TestServer(bot.web_app())) as web:
         page = await (await web.get(f"/consultation/{number}")).text()
-    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    plain = page_text(page)
     assert "구로1동 인증 주민" in plain and "지금까지 주민 2명 참여" in plain
     assert "밤에 소음이 걱정돼요" in plain and "9876" not in plain and "표 (" not in plain
 
@@ -136,7 +137,7 @@ async def test_residents_read_vote_and_comment_then_the_close_reaches_them_and_t
     assert "1표 (50%)" in page
     async with TestClient(TestServer(bot.web_app())) as web:
         response = await web.get(f"/p/{consultation.proposal_id}")
-        timeline = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", await response.text()))
+        timeline = page_text(await response.text())
     assert response.status == 200 and '<span class="kicker">구가 묻는 질문</span>' in (
         await response.text())
     for entry in ("구가 주민에게 물음", "의견 수렴 마감, 부서 답변 대기", "최종 답변: 부분 수용"):

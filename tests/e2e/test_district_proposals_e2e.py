@@ -5,7 +5,6 @@ command, and a later /propose writes an ordinary proposal again."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -17,6 +16,7 @@ from bot.domain.policy import Policy
 from bot.domain.proposals import Origin
 from sandbox import SandboxClient, SandboxServer
 from tests.e2e.test_proposals_e2e import open_first_from_list, reach_preview
+from tests.support.forms import page_text
 from tests.support.harness import running_bot, settings_for
 
 STAFF, RESIDENT = 3201, 3202
@@ -51,7 +51,7 @@ async def test_staff_publish_a_district_proposal_that_residents_see_marked_and_e
         assert proposal is not None and proposal.origin == Origin.DISTRICT
         async with TestClient(TestServer(runtime.web_app())) as web:
             page = await (await web.get(f"/p/{proposal.id}")).text()
-        plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+        plain = page_text(page)
         assert '<span class="kicker">구 제안</span>' in page
         assert "🏛 구 제안: 구청이 직접 올린 제안이에요" in plain
         assert "구청 (구 제안)" in plain  # who put it forward, on the timeline

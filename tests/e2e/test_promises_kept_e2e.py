@@ -12,7 +12,6 @@ the sandbox and the web pages, the fake clock jumping through the plan:
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -32,6 +31,7 @@ from tests.e2e.test_answer_clock_e2e import (
     staff_settings,
 )
 from tests.integration.test_reply_pages import Scene
+from tests.support.forms import page_text
 from tests.support.harness import running_bot
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
@@ -41,9 +41,6 @@ FINAL = {"decision": "accepted", "text": "내년 3월까지 산책로 전 구간
          "budget": "1억 2천만 원",
          "plan": "2026-12-04 주민 설명회\n2027-01-29 설계 완료\n2027-03-31 설치 완료"}
 
-
-def plain(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 async def test_a_plan_is_reminded_flagged_when_late_reached_and_shown_on_the_timeline(
@@ -68,13 +65,13 @@ async def test_a_plan_is_reminded_flagged_when_late_reached_and_shown_on_the_tim
         link = reminder.text.rsplit("\n", 1)[1]
         assert link.startswith("http://gonggam.test/r/")
         opened = await web.get(link.removeprefix("http://gonggam.test"))
-        assert opened.status == 200 and "1. 주민 설명회" in plain(await opened.text())
+        assert opened.status == 200 and "1. 주민 설명회" in page_text(await opened.text())
 
         await jump_to(clock, kst(date(2026, 12, 5)))  # step 1's day has passed
         late = await yeongsu.wait_for_message("늦어지고 있어요", after=answered.message_id)
         assert "「주민 설명회」" in late.text and late.buttons
         await office.wait_for_message("「지연」으로 표시돼요")
-        assert "지연: 1일" in plain(await public_page(runtime, pid))
+        assert "지연: 1일" in page_text(await public_page(runtime, pid))
         await jump_to(clock, kst(date(2026, 12, 6)))
         assert len([m for m in yeongsu.history() if "늦어지고" in m.text]) == 1
 
@@ -88,7 +85,7 @@ async def test_a_plan_is_reminded_flagged_when_late_reached_and_shown_on_the_tim
         asked = await office.wait_for_message("진행 상황이 올라오지 않았어요")
         assert f"제안 {pid}번" in asked.text and "12월 6일(일) 이후" in asked.text
 
-        page = plain(await public_page(runtime, pid))
+        page = page_text(await public_page(runtime, pid))
         timeline = page[page.index("타임라인"):]
         for line in ("제안 등록, 공감 모으기 시작", "최종 답변: 수용", "김담당",
                      "계획 단계: 「주민 설명회」", "⚠️ 약속한 2026년 12월 4일(금)보다 2일 늦음",

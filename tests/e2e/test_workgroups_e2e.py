@@ -6,7 +6,6 @@ non-member, a too short report and a proposal not being carried out are refused 
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from sandbox import SandboxClient, SandboxServer
 from tests.conftest import START
 from tests.e2e.test_moderation_e2e import data_of
 from tests.support.factories import follow, make_proposal
+from tests.support.forms import page_text
 from tests.support.harness import running_bot, settings_for, staff_on_duty
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
@@ -108,7 +108,7 @@ async def test_a_member_reports_and_staff_publish_it_to_the_followers_and_the_pa
 
     async with TestClient(TestServer(bot.web_app())) as web:
         page = await (await web.get(f"/p/{pid}")).text()
-    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    plain = page_text(page)
     assert "워킹그룹 소식" in plain and "기초 공사를 시작한 것을 봤어요" in plain
     assert "주민 워킹그룹" in plain[plain.index("타임라인"):]
 

@@ -4,7 +4,6 @@ progress update; residents see each step kept or late, and the whole timeline.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -27,6 +26,7 @@ from tests.integration.test_reply_pages import (
     serve_pages,
     status_of,
 )
+from tests.support.forms import page_text
 
 ko = I18n().get("ko")
 pytestmark = pytest.mark.rollback
@@ -58,9 +58,6 @@ async def answered_scene(
     return scene
 
 
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
 
 async def test_a_plan_that_cannot_be_read_is_reshown_with_what_was_typed(
     client: TestClient, sessionmaker: async_sessionmaker[AsyncSession],
@@ -82,11 +79,11 @@ async def test_the_preview_lists_the_plan_and_the_public_page_shows_it_with_the_
     scene = await make_scene(sessionmaker, status=ProposalStatus.AWAITING_ANSWER,
                              answer_due=START + timedelta(days=20))
     _, html = await preview(client, scene, "final", ACCEPTED | {"plan": PLAN})
-    listed = text_of(html)
+    listed = page_text(html)
     assert listed.index("1. 주민 설명회") < listed.index("2. 설계 완료") < listed.index(
         "3. 공사 착공")
     await client.post(f"{scene.url}/publish", data=confirm_data(html, scene))
-    public = text_of(await (await client.get(f"/p/{scene.proposal_id}")).text())
+    public = page_text(await (await client.get(f"/p/{scene.proposal_id}")).text())
     assert "계획" in public and public.count("예정") >= 3
     assert "타임라인" in public and "최종 답변: 수용" in public
     assert "이서연" in public and "완료 예정" in public
@@ -96,7 +93,7 @@ async def test_a_progress_update_names_a_step_and_a_step_past_its_day_shows_late
     client: TestClient, sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
 ) -> None:
     scene = await answered_scene(client, sessionmaker)
-    reply = text_of(await (await client.get(scene.url)).text())
+    reply = page_text(await (await client.get(scene.url)).text())
     assert "1. 주민 설명회" in reply and "계획한 단계 중 마친 단계" in reply
     status, body = await preview(client, scene, "progress", {
         "text": "주민 설명회를 열었습니다.", "percent": "10", "official_name": "이서연",
@@ -105,9 +102,9 @@ async def test_a_progress_update_names_a_step_and_a_step_past_its_day_shows_late
     status, html = await preview(client, scene, "progress", {
         "text": "주민 설명회를 열었습니다.", "percent": "10", "official_name": "이서연",
         "reached": "１"})
-    assert status == 200 and "1. 주민 설명회" in text_of(html)
+    assert status == 200 and "1. 주민 설명회" in page_text(html)
     await client.post(f"{scene.url}/publish", data=confirm_data(html, scene))
     await clock.advance(timedelta(days=130))  # 2027-04-03: step 2 (3/31) is three days late
-    public = text_of(await (await client.get(f"/p/{scene.proposal_id}")).text())
+    public = page_text(await (await client.get(f"/p/{scene.proposal_id}")).text())
     assert "완료 " in public and "지연: 3일" in public
     assert "약속한 3월 31일(수)에서 3일 지남" in public

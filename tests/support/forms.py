@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 
@@ -29,3 +30,9 @@ def forms_of(html: str) -> dict[str, dict[str, str]]:
     parser = FormParser()
     parser.feed(html)
     return parser.forms
+
+
+def page_text(html: str) -> str:
+    """A page's words as one line: tags dropped, every run of white space one space (so a
+    test can look for a sentence however the template breaks it)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
