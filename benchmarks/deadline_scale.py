@@ -17,7 +17,8 @@ What is measured, per backend (SQLite, PostgreSQL) and run:
 - **exactly once**: every overdue proposal has exactly one `expired` history row.
 - **memory**: the bot process's resident set (VmRSS) after the catch-up, and its peak
   (VmHWM), in MB, against the same process on the empty database (goal: 250 MB at 100,000
-  open proposals).
+  open proposals); and apart, the Korean analyser's process (bot/morphology.py), whose size
+  is the model's whatever the data.
 
 The load: `--users` residents author `--proposals` collecting proposals; `--overdue` of them
 ended up to three days ago; the rest end within 30 days and carry their halfway and (for
@@ -62,6 +63,7 @@ from bot.db.engine import create_engine, reading
 from bot.db.models import Proposal, ProposalEvent, Subscription, User
 from bot.domain.lifecycle import ProposalStatus
 from bot.logging_setup import configure_logging
+from bot.morphology import analyser_process
 from bot.settings import load_settings
 from sandbox import SandboxClient, SandboxServer, SandboxState
 
@@ -84,6 +86,7 @@ class Start:
     max_lag_ms: float = 0.0
     rss_mb: float = 0.0
     peak_rss_mb: float = 0.0
+    analyser_rss_mb: float = 0.0
     catch_up_s: float = 0.0
     transitions_per_s: float = 0.0
 
@@ -132,9 +135,10 @@ async def run_child() -> None:
     finally:
         meter.cancel()  # the lag of serving and catching up, not of stopping
         await runtime.stop()
+    analyser_rss, _ = _memory_mb(str(analyser_process().pid))
     rss, peak = _memory_mb()
-    print(json.dumps({"max_lag_ms": worst_lag[0] * 1000, "rss_mb": rss, "peak_rss_mb": peak}),
-          flush=True)
+    print(json.dumps({"max_lag_ms": worst_lag[0] * 1000, "rss_mb": rss, "peak_rss_mb": peak,
+                      "analyser_rss_mb": analyser_rss}), flush=True)
 
 
 async def _measure_lag(worst: list[float]) -> None:
@@ -145,9 +149,9 @@ async def _measure_lag(worst: list[float]) -> None:
         worst[0] = max(worst[0], loop.time() - before - LAG_TICK)
 
 
-def _memory_mb() -> tuple[float, float]:
-    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines()
-                  if ":" in line)
+def _memory_mb(process: str = "self") -> tuple[float, float]:
+    status = Path(f"/proc/{process}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
     return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
 
@@ -265,7 +269,7 @@ async def measure_start(url: str, load: Load, overdue: int) -> Start:
     await engine.dispose()
     figures = json.loads(out.decode().strip().splitlines()[-1])
     start.max_lag_ms, start.rss_mb = figures["max_lag_ms"], figures["rss_mb"]
-    start.peak_rss_mb = figures["peak_rss_mb"]
+    start.peak_rss_mb, start.analyser_rss_mb = figures["peak_rss_mb"], figures["analyser_rss_mb"]
     return start
 
 
@@ -344,7 +348,8 @@ def report(runs: list[Run]) -> str:
             f"{run.loaded.slowest_reply_s:.2f} s of {run.loaded.replies} (goal ≤ 2 s) | "
             f"max loop lag {run.loaded.max_lag_ms:.0f} ms (goal ≤ 100) | RSS "
             f"{run.loaded.rss_mb:.0f} MB, peak {run.loaded.peak_rss_mb:.0f} MB (goal ≤ 250) "
-            f"vs empty {run.empty.peak_rss_mb:.0f} MB | exactly once: {run.expired_once}")
+            f"vs empty {run.empty.peak_rss_mb:.0f} MB, analyser process "
+            f"{run.loaded.analyser_rss_mb:.0f} MB | exactly once: {run.expired_once}")
     for backend in sorted({run.backend for run in runs}):
         mine = [run for run in runs if run.backend == backend]
         lines.append(f"{backend:8} median first-reply ratio "

@@ -40,7 +40,7 @@ from bot.intake import PollingIntake, UpdateIntake
 from bot.logging_setup import quiet_noisy_loggers
 from bot.mailer import EmailTransport
 from bot.metrics import Metrics
-from bot.morphology import warm_up
+from bot.morphology import analyser_process
 from bot.polls_sender import PollSender
 from bot.rendering.common import bot_commands
 from bot.rendering.notifications import NotificationRenderer
@@ -119,6 +119,7 @@ class Runtime:
     broadcasts: BroadcastProgress | None = None  # broadcasts: the admin's progress message
     web_runner: web.AppRunner | None = field(default=None)
     mode: Mode | None = None
+    analyser_loading: asyncio.Task[None] | None = None
     # the reply and public pages read through it: one hop per page (bot.web.pages)
     read_lane: FastLane = field(init=False)
 
@@ -132,9 +133,8 @@ class Runtime:
     async def start(self, mode: Mode, *, serve_web: bool = True) -> None:
         """Check the database, then start Telegram, scheduler, dispatcher and web server."""
         await self._require_database()
-        # The Korean analyser first: kiwipiepy holds the GIL for the seconds its model takes
-        # to load, which would stall every update in flight if it loaded while serving.
-        await asyncio.to_thread(warm_up)
+        # The Korean analyser loads in its own process while the bot starts (bot.morphology)
+        self.analyser_loading = asyncio.create_task(analyser_process().warm_up())
         self.mode = mode
         await self.application.initialize()
         await self._register_commands()
@@ -193,7 +193,19 @@ class Runtime:
         self.application.services.fast_lane.dispose()
         self.read_lane.dispose()
         await self.engine.dispose()
+        await self._analyser_loaded()
         log.info("공감 stopped")
+
+    async def _analyser_loaded(self) -> None:
+        """Wait for the analyser's load begun at start; a failed load is logged (the next
+        analysis tries again)."""
+        if self.analyser_loading is None:
+            return
+        try:
+            await self.analyser_loading
+        except Exception:
+            log.exception("the Korean analyser could not be loaded")
+        self.analyser_loading = None
 
     async def health(self) -> HealthReport:
         database = True
