@@ -37,6 +37,9 @@ from bot.handlers.context import GonggamApplication, GonggamContext, Services
 from bot.handlers.registry import register_all
 from bot.i18n import DEFAULT_LANGUAGE, I18n
 from bot.intake import PollingIntake, UpdateIntake
+from bot.kakao.bridge import KakaoBridge
+from bot.kakao.capture import CapturingRequest
+from bot.kakao.notices import KakaoAwareBudget, KakaoNotices
 from bot.logging_setup import quiet_noisy_loggers
 from bot.mailer import EmailTransport
 from bot.metrics import Metrics
@@ -58,6 +61,7 @@ from bot.web.app import (
     WebDeps,
     create_web_app,
 )
+from bot.web.kakao import KakaoSkill
 from bot.web.pages import PageDeps
 from bot.work_item_copies import LateCopies
 
@@ -120,6 +124,7 @@ class Runtime:
     web_runner: web.AppRunner | None = field(default=None)
     mode: Mode | None = None
     analyser_loading: asyncio.Task[None] | None = None
+    kakao: KakaoSkill | None = None  # the KakaoTalk channel, while KAKAO_SKILL_SECRET is set
     # the reply and public pages read through it: one hop per page (bot.web.pages)
     read_lane: FastLane = field(init=False)
 
@@ -230,6 +235,7 @@ class Runtime:
                 settings=self.settings,
                 intake=self.intake,
                 webhook_secret=self.settings.webhook_secret,
+                kakao=self.kakao,
                 pages=PageDeps(
                     sessionmaker=self.sessionmaker,
                     reader=create_sessionmaker(reading(self.engine)),
@@ -288,13 +294,16 @@ def build_runtime(
     # one send budget for the dispatcher's notices and every other message the bot sends
     budget = pacing.budget() if pacing is not None else send_budget_for(settings, sessionmaker)
     bot = _build_bot(settings, budget)
+    fast_lane = FastLane(settings.database_url, engine)
+    # a Kakao-only resident's pushes are held for their next Kakao turn (bot/kakao/notices.py)
+    notices = KakaoNotices(TelegramTransport(bot, NotificationRenderer(i18n)), fast_lane, clock)
     dispatcher = OutboxDispatcher(
         sessionmaker,
-        TelegramTransport(bot, NotificationRenderer(i18n)),
+        notices,
         clock,
         metrics,
         claims=ClaimPolicy.from_settings(settings),
-        budget=budget,
+        budget=KakaoAwareBudget(budget),
         quiet_hours=settings.policy.quiet_hours,
         digest=DailyDigest(settings.policy.daily_digest_at, settings.policy.timezone),
         after_sent=LateCopies(create_sessionmaker(reading(engine)), bot, i18n),
@@ -334,8 +343,6 @@ def build_runtime(
         wake=workers.wake,  # each item's notices, closed polls and debate topics go at once
     )
 
-    fast_lane = FastLane(settings.database_url, engine)
-
     async def housekeeping() -> None:
         await fast_lane.run(partial(forget_old_updates, now=clock.now()))
 
@@ -365,7 +372,20 @@ def build_runtime(
         settings, clock, engine, sessionmaker, i18n, metrics, application, dispatcher,
         scheduler, machine, intake, PollingIntake(intake), mail_dispatcher,
         forum=forum, polls=polls, broadcasts=broadcast_progress,
+        kakao=_kakao_skill(settings, application, notices, clock, i18n),
     )
+
+
+def _kakao_skill(
+    settings: Settings, application: GonggamApplication, notices: KakaoNotices, clock: Clock,
+    i18n: I18n,
+) -> KakaoSkill | None:
+    """The KakaoTalk channel's endpoint: the same Application, reached through the bridge."""
+    if not settings.kakao.enabled:
+        return None
+    bridge = KakaoBridge(application, notices.fast_lane, clock, settings.kakao,
+                         settings.secret_keys, i18n)
+    return KakaoSkill(bridge, settings.kakao, i18n, notices)
 
 
 def _leave_queued_updates(queue: asyncio.Queue[object]) -> None:
@@ -400,7 +420,8 @@ def _build_bot(settings: Settings, budget: SendBudget) -> GonggamBot:
         settings.telegram_bot_token,
         base_url=base_url,
         base_file_url=base_url.removesuffix("/bot") + "/file/bot",
-        request=HTTPXRequest(connection_pool_size=64),
+        # a Kakao turn's messages are captured for its response (bot/kakao/capture.py)
+        request=CapturingRequest(HTTPXRequest(connection_pool_size=64)),
         get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=20),
         rate_limiter=BudgetLimiter(budget),
     )

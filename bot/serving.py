@@ -14,6 +14,7 @@ from bot.app import Mode, Runtime, StartupError, build_runtime
 from bot.clock import ShiftableClock
 from bot.db.engine import create_engine, describe_url
 from bot.db.migrate import upgrade
+from bot.domain.kakao import SECRET_HEADER
 from bot.logging_setup import configure_logging
 from bot.settings import (
     SANDBOX_TOKEN,
@@ -22,6 +23,7 @@ from bot.settings import (
     load_settings,
     require_production_settings,
     require_secret_key,
+    with_sandbox_kakao,
     with_sandbox_secret_key,
 )
 
@@ -43,7 +45,7 @@ def run_command(command: str) -> int:
             require_production_settings(settings)
             asyncio.run(serve(settings, Mode.WEBHOOK))
         elif command == "sandbox" or settings.is_sandbox:
-            asyncio.run(sandbox(with_sandbox_secret_key(settings)))
+            asyncio.run(sandbox(with_sandbox_kakao(with_sandbox_secret_key(settings))))
         else:
             require_secret_key(settings)
             asyncio.run(serve(settings, Mode.POLLING, migrate_first=True))
@@ -100,6 +102,9 @@ async def sandbox(settings: Settings) -> None:
             "\n공감 샌드박스가 준비되었습니다 (the sandbox is ready).\n"
             f"  브라우저에서 여세요 (open in a browser): {server.url}/\n"
             f"  상태 (health): http://{settings.host}:{settings.port}/healthz\n"
+            f"  카카오톡 스킬 (Kakao skill): POST http://{settings.host}:{settings.port}"
+            f"/kakao/skill, {SECRET_HEADER}: {settings.kakao.skill_secret}, "
+            f"bot.id {settings.kakao.bot_id}\n"
             "  끝내려면 Ctrl+C (press Ctrl+C to stop)\n"
         )
         await _run_until_signalled(runtime, Mode.POLLING, banner=banner)

@@ -43,6 +43,7 @@ from dotenv import dotenv_values
 
 from bot.domain.complaints import DEFAULT_PERIODS, parse_periods
 from bot.domain.digest import parse_digest_time
+from bot.domain.kakao import SKILL_TIMEOUT_SECONDS, KakaoChannel
 from bot.domain.pacing import SendLimits
 from bot.domain.places import AreaCentre, District, GeoPoint, parse_centres
 from bot.domain.policy import Policy
@@ -74,6 +75,8 @@ DEFAULT_AREA_CENTRES = tuple(AreaCentre(name, GeoPoint(lat, lon)) for name, lat,
     ("수궁동", 37.4985, 126.8290), ("항동", 37.4800, 126.8240),
 ))
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"
+SANDBOX_KAKAO_SECRET = "sandbox-kakao-skill-secret"  # the sandbox's skill header, local only
+SANDBOX_KAKAO_BOT_ID = "gonggam-sandbox"
 MIN_SECRET_LENGTH = 32
 SANDBOX_KEY_SUFFIX = ".secret-key"
 SANDBOX_CONTACT_KEY_SUFFIX = ".contact-key"
@@ -132,6 +135,8 @@ class Settings:
     trusted_proxies: tuple[IPNetwork, ...] = ()
     metrics_token: str | None = field(default=None, repr=False)
     http_idle_timeout: float = 15.0
+    # the KakaoTalk channel (KAKAO_*): off while KAKAO_SKILL_SECRET is not set
+    kakao: KakaoChannel = KakaoChannel()
 
     @property
     def is_sandbox(self) -> bool:
@@ -289,7 +294,32 @@ def _parse(env: Mapping[str, str]) -> Settings:
         trusted_proxies=typed("TRUSTED_PROXIES", _networks, ()),
         metrics_token=typed("METRICS_TOKEN", _metrics_token, None, secret=True),
         http_idle_timeout=typed("HTTP_IDLE_TIMEOUT", _seconds, defaults.http_idle_timeout),
+        kakao=_kakao_channel(
+            typed("KAKAO_SKILL_SECRET", _metrics_token, None, secret=True), get("KAKAO_BOT_ID"),
+            get("KAKAO_BLOCK_ID"),
+            typed("KAKAO_REPLY_WITHIN", _seconds, KakaoChannel.reply_within_seconds)),
     )
+
+
+def _kakao_channel(
+    secret: str | None, bot_id: str | None, block_id: str | None, reply_within: float
+) -> KakaoChannel:
+    """KAKAO_SKILL_SECRET (the skill's header value in the builder), KAKAO_BOT_ID (required
+    with it), KAKAO_BLOCK_ID and KAKAO_REPLY_WITHIN (seconds, below Kakao's 5)."""
+    if secret is not None and bot_id is None:
+        raise SettingsError("KAKAO_SKILL_SECRET needs KAKAO_BOT_ID: the bot id of the builder")
+    if reply_within >= SKILL_TIMEOUT_SECONDS:
+        raise SettingsError(f"KAKAO_REPLY_WITHIN must be below Kakao's {SKILL_TIMEOUT_SECONDS:g} "
+                            "seconds")
+    return KakaoChannel(secret, bot_id, block_id, reply_within)
+
+
+def with_sandbox_kakao(settings: Settings) -> Settings:
+    """The sandbox's KakaoTalk channel: on, with a local secret and bot id, unless set."""
+    if settings.kakao.enabled:
+        return settings
+    return replace(settings, kakao=replace(
+        settings.kakao, skill_secret=SANDBOX_KAKAO_SECRET, bot_id=SANDBOX_KAKAO_BOT_ID))
 
 
 def require_production_settings(settings: Settings) -> None:

@@ -12,6 +12,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.db.engine import UNREACHABLE_DATABASE
+from bot.kakao.capture import is_captured
 from bot.send_budget import SendBudget, is_booked_by_sender
 from bot.telegram_errors import retry_after_seconds
 
@@ -76,8 +77,9 @@ class BudgetLimiter(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> bool | JSONDict | list[JSONDict]:
         chat_id = data.get("chat_id")
+        # a Kakao turn's captured message never reaches Telegram: it books nothing
         if not (puts_a_message_in_a_chat(endpoint) and isinstance(chat_id, int)
-                and not is_booked_by_sender()):
+                and not is_booked_by_sender() and not is_captured(endpoint, data)):
             return await callback(*args, **kwargs)
         await self._take_turn(chat_id)
         try:

@@ -1229,3 +1229,34 @@ class ConsultationOpinion(Base):
     choice: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(PublishedText())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KakaoAccount(Base):
+    """A KakaoTalk channel user (migration 0032): their botUserKey only as a keyed hash, the
+    공감 user they are (a Kakao-only one has a synthetic `telegram_id`, bot/domain/kakao.py),
+    their turns (each a synthetic update id) and what the last answer showed them, so that a
+    button they press next finds the message it belongs to."""
+
+    __tablename__ = "kakao_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    turns: Mapped[int] = mapped_column(BigInteger, default=0)
+    conversation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KakaoHeldNotice(Base):
+    """A push for a Kakao-only resident, held until their next message shows it (a Kakao
+    chatbot cannot write first): the outbox row's kind, parameters and language, rendered by
+    the same notification renderer as a Telegram push."""
+
+    __tablename__ = "kakao_held_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

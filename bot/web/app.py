@@ -2,9 +2,10 @@
 
 Every response carries the security headers (HSTS when PUBLIC_BASE_URL is https); a POST
 whose Origin is another site is refused before a page handler reads it (the Telegram
-webhook is exempt: it has its own secret); /metrics needs METRICS_TOKEN, or without one a
-loopback peer; and a connection that has not sent a complete request within
-HTTP_IDLE_TIMEOUT seconds (of opening or of its previous response) is closed.
+webhook and the Kakao skill are exempt: each has its own secret); /metrics needs
+METRICS_TOKEN, or without one a loopback peer; and a connection that has not sent a
+complete request within HTTP_IDLE_TIMEOUT seconds (of opening or of its previous response)
+is closed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.web.assembly_pages import add_assembly_routes  # 주민총회
 from bot.web.budget_pages import add_budget_routes  # budget rounds
 from bot.web.consultation_pages import add_consultation_routes  # 「구가 묻습니다」
 from bot.web.governance_pages import add_governance_routes  # 협치회의
+from bot.web.kakao import KAKAO_SKILL_PATH, KakaoSkill, add_kakao_routes  # KakaoTalk channel
 from bot.web.open_data import add_open_data_routes
 from bot.web.pages import PageDeps, add_page_routes, cross_site_refusal
 from bot.web.security import is_loopback
@@ -84,6 +86,7 @@ class WebDeps:
     intake: UpdateIntake | None = None  # stores webhook updates before they are acknowledged
     webhook_secret: str | None = None
     pages: PageDeps | None = None
+    kakao: KakaoSkill | None = None  # the KakaoTalk skill, while KAKAO_SKILL_SECRET is set
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,8 @@ def create_web_app(deps: WebDeps) -> web.Application:
         add_assembly_routes(app)  # 주민총회: /assembly/<id> and its data
         add_consultation_routes(app)  # 「구가 묻습니다」: /consultation/<id>
         add_governance_routes(app)  # 협치회의: /hyeopchi and /hyeopchi/<meeting>
+    if deps.kakao is not None:
+        add_kakao_routes(app, deps.kakao)  # KakaoTalk: POST /kakao/skill
     return app
 
 
@@ -190,7 +195,7 @@ async def same_origin_middleware(request: web.Request, handler: Handler) -> web.
     policy = request.app.get(POLICY)
     if (
         request.method == "POST"
-        and request.path != WEBHOOK_PATH
+        and request.path not in (WEBHOOK_PATH, KAKAO_SKILL_PATH)  # each has its own secret
         and policy is not None
         and not is_same_origin(request, policy.public_origin)
     ):

@@ -353,6 +353,9 @@ NOT_PUBLISHED = {
     "work_items.note": "the moderators' chat",
     "work_items.dedupe_key": "machinery",
     "work_items.claimed_by_name": "staff name",
+    "kakao_accounts.conversation": "what the last Kakao answer showed its one resident (copies "
+                                   "of messages already masked), for their next button press",
+    "kakao_held_notices.params": "copies of notices' parameters, like outbox.params",
 }
 
 

@@ -1,0 +1,263 @@
+"""The Kakao bridge: a KakaoTalk turn runs through the very handlers a Telegram update does.
+
+One turn, one resident at a time (turns of one resident queue behind each other):
+
+1. The resident is found by their botUserKey's keyed hash, or made a 공감 user with a
+   synthetic Telegram id (bot/services/kakao_accounts.py); the turn is counted.
+2. The turn becomes a Telegram-shaped update from that identity, with a synthetic update id
+   (negative, unique per account and turn; see `bot.domain.kakao`): an utterance becomes a
+   private text message, a pressed button of ours (its callback data in `clientExtra`, or
+   its label as the utterance) a callback query on the message it sat on, as the previous
+   answer showed it.
+3. The real Application handles it while a `Capture` takes everything sent to that chat
+   (bot/kakao/capture.py); the pushes held for the resident are shown after it.
+4. `bot.kakao.render` turns what was shown into the skill response, within Kakao's limits;
+   what the response showed is stored for the next turn's presses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+from weakref import WeakValueDictionary
+
+from sqlalchemy.exc import IntegrityError
+from telegram import MessageEntity, Update
+
+from bot.clock import Clock
+from bot.db.engine import FastLane
+from bot.domain.digest import DIGEST_KIND
+from bot.domain.kakao import KakaoChannel, kakao_key_hash, synthetic_update_id
+from bot.handlers.context import GonggamApplication
+from bot.i18n import N_, I18n
+from bot.kakao.capture import Capture, Toast, View, capturing, view_of
+from bot.kakao.payload import Press, SkillRequest
+from bot.kakao.render import Page, Reply, rest_page, turn_page
+from bot.rendering import Rendered
+from bot.rendering.common import menu_keyboard
+from bot.rendering.notifications import NotificationRenderer
+from bot.services.kakao_accounts import (
+    HeldNotice,
+    KakaoTurn,
+    begin_turn,
+    save_conversation,
+    take_held_notices,
+)
+
+log = logging.getLogger(__name__)
+
+JSONDict = dict[str, Any]
+# Kakao's skill payload carries no name; the greeting addresses the resident with this one.
+KAKAO_DISPLAY_NAME = "이웃"
+MESSAGES_KEPT = 20  # the latest messages shown, whose buttons a later press may name
+MORE_LABEL = N_("Next ▶")  # 「다음 ▶」
+
+
+@dataclass
+class Conversation:
+    """What the previous answers showed one resident (stored as JSON on their account)."""
+
+    next_message_id: int = 1
+    messages: dict[int, JSONDict] = field(default_factory=dict)
+    replies: list[Reply] = field(default_factory=list)
+    rest: JSONDict | None = None
+
+    @classmethod
+    def from_json(cls, stored: JSONDict) -> Conversation:
+        return cls(
+            int(stored.get("next_message_id", 1)),
+            {int(key): value for key, value in stored.get("messages", {}).items()},
+            [Reply.from_json(reply) for reply in stored.get("replies", [])],
+            stored.get("rest"),
+        )
+
+    def to_json(self) -> JSONDict:
+        kept = sorted(self.messages)[-MESSAGES_KEPT:]
+        return {"next_message_id": self.next_message_id,
+                "messages": {str(key): self.messages[key] for key in kept},
+                "replies": [reply.__dict__ for reply in self.replies], "rest": self.rest}
+
+    def press_for(self, utterance: str) -> Press | None:
+        """A button shown last as a quick reply that sends its label (no block id)."""
+        for reply in self.replies:
+            if reply.callback is not None and reply.label == utterance:
+                return Press(reply.callback, reply.message_id)
+        return None
+
+    def wants_more(self, utterance: str) -> bool:
+        return self.rest is not None and any(
+            reply.more and reply.label == utterance for reply in self.replies)
+
+    def remember(self, page: Page, capture: Capture) -> None:
+        self.next_message_id = capture.next_message_id
+        self.messages = capture.messages
+        self.replies, self.rest = page.replies, page.rest
+
+
+@dataclass
+class KakaoBridge:
+    """Runs Kakao turns through the Application (see the module docstring)."""
+
+    application: GonggamApplication
+    fast_lane: FastLane
+    clock: Clock
+    channel: KakaoChannel
+    secret_keys: tuple[str, ...] = field(repr=False)
+    i18n: I18n
+    _locks: WeakValueDictionary[str, asyncio.Lock] = field(
+        default_factory=WeakValueDictionary, init=False)
+
+    async def answer(
+        self, request: SkillRequest, watch: Callable[[Capture], None] | None = None
+    ) -> JSONDict:
+        """The skill response to `request`; `watch` is given the turn's capture as soon as
+        it exists (to answer with what it has when the turn takes too long)."""
+        hashes = [kakao_key_hash(request.user_key, key) for key in self.secret_keys]
+        lock = self._locks.get(hashes[0]) or asyncio.Lock()
+        self._locks[hashes[0]] = lock
+        async with lock:
+            turn = await self._begin(hashes)
+            conversation = Conversation.from_json(turn.conversation)
+            if request.wants_more or conversation.wants_more(request.utterance):
+                page = self._more(conversation, turn)
+            else:
+                page = await self._run(request, turn, conversation, watch)
+            await self.fast_lane.run(
+                partial(save_conversation, account_id=turn.account_id,
+                        conversation=conversation.to_json()))
+        return page.response
+
+    def so_far(self, capture: Capture | None, notice: str, language: str = "ko") -> JSONDict:
+        """What a turn that is still running has shown, with `notice` first."""
+        shown: list[int | Toast] = [Toast(notice)]
+        if capture is not None:
+            shown += list(capture.shown)
+        views = dict(capture.views) if capture is not None else {}
+        return turn_page(shown, views, block_id=self.channel.block_id,
+                         more_label=self._more_label(language)).response
+
+    async def _begin(self, hashes: list[str]) -> KakaoTurn:
+        """The turn's resident; two first contacts that raced for one synthetic id: the
+        loser tries again (and gets the next one)."""
+        work = partial(begin_turn, key_hashes=hashes, now=self.clock.now())
+        try:
+            return await self.fast_lane.run(work)
+        except IntegrityError:
+            log.info("two new Kakao residents took one id at once; trying again")
+            return await self.fast_lane.run(work)
+
+    def _more(self, conversation: Conversation, turn: KakaoTurn) -> Page:
+        assert conversation.rest is not None
+        page = rest_page(conversation.rest, block_id=self.channel.block_id,
+                         more_label=self._more_label(turn.language))
+        conversation.replies, conversation.rest = page.replies, page.rest
+        return page
+
+    async def _run(
+        self, request: SkillRequest, turn: KakaoTurn, conversation: Conversation,
+        watch: Callable[[Capture], None] | None,
+    ) -> Page:
+        press = request.press or conversation.press_for(request.utterance)
+        capture = self._capture(turn, conversation, press)
+        if watch is not None:
+            watch(capture)
+        update = self._update(turn, request.utterance, press, capture)
+        with capturing(capture):
+            await self.application.process_update(update)
+        held = await self.fast_lane.run(partial(take_held_notices, user_id=turn.user_id))
+        if held:
+            capture.show(_view(self._held(held)))
+        page = turn_page(capture.shown, capture.views, block_id=self.channel.block_id,
+                         more_label=self._more_label(turn.language),
+                         pressed=_pressed_view(press, capture),
+                         standing_menu=menu_keyboard(self.i18n.get(turn.language)).to_dict())
+        conversation.remember(page, capture)
+        return page
+
+    def _capture(
+        self, turn: KakaoTurn, conversation: Conversation, press: Press | None
+    ) -> Capture:
+        bot = self.application.bot
+        chat = {"id": turn.telegram_id, "type": "private", "first_name": KAKAO_DISPLAY_NAME}
+        bot_user = {"id": bot.id, "is_bot": True, "first_name": bot.first_name,
+                    "username": bot.username}
+        query_id = f"kakao-{turn.account_id}-{turn.turn}" if press is not None else None
+        return Capture(chat, bot_user, int(self.clock.now().timestamp()),
+                       conversation.next_message_id, query_id, dict(conversation.messages))
+
+    def _update(
+        self, turn: KakaoTurn, utterance: str, press: Press | None, capture: Capture
+    ) -> Update:
+        sender = {"id": turn.telegram_id, "is_bot": False, "first_name": KAKAO_DISPLAY_NAME,
+                  "language_code": turn.language}
+        update_id = synthetic_update_id(turn.account_id, turn.turn)
+        if press is not None:
+            body: JSONDict = {"callback_query": {
+                "id": capture.query_id, "from": sender, "chat_instance": f"kakao-{turn.user_id}",
+                "data": press.callback, "message": self._pressed(press, capture)}}
+        else:
+            body = {"message": self._message(utterance, sender, capture)}
+        parsed = Update.de_json({"update_id": update_id, **body}, self.application.bot)
+        assert parsed is not None
+        return parsed
+
+    def _message(self, utterance: str, sender: JSONDict, capture: Capture) -> JSONDict:
+        """The utterance as a private text message; an empty one (Kakao's welcome) is /start."""
+        text = utterance if utterance.strip() else "/start"
+        message: JSONDict = {"message_id": capture.next_message_id, "date": capture.date,
+                             "chat": capture.chat, "from": sender, "text": text}
+        capture.next_message_id += 1
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": MessageEntity.BOT_COMMAND, "offset": 0,
+                                    "length": len(command)}]
+        return message
+
+    @staticmethod
+    def _pressed(press: Press, capture: Capture) -> JSONDict:
+        """The message the button sat on, as last shown; one no longer known reads as
+        Telegram's inaccessible message (date 0), which the handlers already expect."""
+        known = capture.messages.get(press.message_id or 0)
+        if known is not None:
+            return known
+        return {"message_id": press.message_id or 0, "date": 0, "chat": capture.chat}
+
+    def _held(self, held: list[HeldNotice]) -> Rendered:
+        """The pushes held for the resident, rendered as Telegram would have sent them: one
+        alone, several as one message in the daily digest's layout (「… 소식」)."""
+        renderer, username = NotificationRenderer(self.i18n), self.application.bot.username
+        items = [item for notice in held for item in _items(notice)]
+        if len(items) == 1:
+            return renderer(items[0]["kind"], items[0]["params"], held[0].language, username)
+        return renderer.render_digest(items, held[-1].language, username)
+
+    def _more_label(self, language: str) -> str:
+        return self.i18n.get(language).gettext(MORE_LABEL)
+
+
+def _pressed_view(press: Press | None, capture: Capture) -> tuple[int, View] | None:
+    """The pressed message as it stands after the turn (a redraw counts)."""
+    if press is None or press.message_id is None:
+        return None
+    message_id = press.message_id
+    view = capture.views.get(message_id)
+    known = capture.messages.get(message_id)
+    if view is None and known is None:
+        return None
+    return message_id, view or view_of(known)
+
+
+def _items(notice: HeldNotice) -> list[JSONDict]:
+    """A held push as digest items (a held digest, for a resident who chose one, is many)."""
+    if notice.kind == DIGEST_KIND:
+        return list(notice.params["items"])
+    return [{"kind": notice.kind, "params": notice.params}]
+
+
+def _view(rendered: Rendered) -> View:
+    markup = rendered.reply_markup.to_dict() if rendered.reply_markup is not None else None
+    return View(rendered.text, markup, rendered.photo)

@@ -1,0 +1,414 @@
+"""The resident's core in KakaoTalk: Kakao's documented skill requests posted to the real
+`/kakao/skill` endpoint of the running bot (the real Application, on SQLite and PostgreSQL),
+every response checked against Kakao's limits (tests/support/kakao.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+from telegram import Update
+from telegram.ext import TypeHandler
+
+from bot.app import Runtime
+from bot.clock import ShiftableClock
+from bot.db.models import (
+    BudgetBallot,
+    Endorsement,
+    KakaoAccount,
+    Proposal,
+    SatisfactionVote,
+    User,
+)
+from bot.domain.answers import AnswerForm, AnswerKind
+from bot.domain.deadlines import BusinessCalendar
+from bot.domain.kakao import KAKAO_ID_BASE, SECRET_HEADER
+from bot.domain.lifecycle import ProposalStatus
+from bot.i18n import I18n
+from bot.rendering.common import delayed_but_kept
+from bot.services import answers, departments
+from bot.services.drafts import save_step
+from bot.services.proposals import SubmitOutcome, submit_draft
+from bot.services.wakes import woken
+from bot.web.kakao import KAKAO_SKILL_PATH, MAX_BODY_BYTES
+from sandbox import SandboxClient, SandboxServer, SandboxState
+from tests.integration.test_budget_ballot_services import make_round
+from tests.support.factories import follow, make_proposal, make_user
+from tests.support.harness import running_bot
+from tests.support.kakao import (
+    SECRET,
+    KakaoAnswer,
+    KakaoResident,
+    assert_within_kakao_limits,
+    kakao_settings,
+    skill_payload,
+)
+from tests.support.service_settings import review_start
+
+pytestmark = pytest.mark.usefixtures("no_failed_updates")
+
+MENU = ["✍️ 제안하기", "🔎 제안 둘러보기", "🙋 내 활동", "💰 주민참여예산", "⚙️ 알림 설정",
+        "❓ 도움말"]
+
+
+@pytest.fixture
+async def kakao_bot(
+    database_url: str, sandbox: SandboxServer, sandbox_state: SandboxState,
+    clock: ShiftableClock,
+) -> AsyncIterator[Runtime]:
+    """The bot with the KakaoTalk channel on; a turn is never cut short by the real clock
+    (the quick answer has its own test, with a deadline of its own). Telegram never hears
+    of a Kakao resident's chat."""
+    async with running_bot(kakao_settings(database_url, sandbox), clock) as runtime:
+        assert runtime.kakao is not None
+        runtime.kakao.deadline = asyncio.Event().wait
+        yield runtime
+    assert kakao_chats_telegram_saw(sandbox_state) == []
+
+
+@pytest.fixture
+async def kakao_client(kakao_bot: Runtime) -> AsyncIterator[TestClient]:
+    async with TestClient(TestServer(kakao_bot.web_app())) as client:
+        yield client
+
+
+def kakao_user(client: TestClient, key: str) -> KakaoResident:
+    return KakaoResident(client, key)
+
+
+async def published_proposal(runtime: Runtime, title: str = "공원 산책로 가로등 설치") -> int:
+    """A Telegram resident's proposal, published through the services."""
+    now, settings = runtime.clock.now(), runtime.settings
+    async with runtime.sessionmaker() as session, session.begin():
+        author = await make_user(session, 5001, now)
+        await save_step(session, author.id, now, step="preview", title=title,
+                        problem="밤에 공원 산책로가 너무 어두워서 산책하기 무서워요.",
+                        solution="산책로를 따라 가로등을 설치해 주세요.",
+                        effect="밤에도 안전하게 산책할 수 있어요.")
+        submitted = await submit_draft(session, author.id, now, settings.policy,
+                                       settings.venues)
+    assert submitted.outcome is SubmitOutcome.PUBLISHED and submitted.proposal_id
+    return submitted.proposal_id
+
+
+async def test_start_greets_and_the_menu_becomes_quick_replies(
+    kakao_bot: Runtime, kakao_client: TestClient
+) -> None:
+    minji = kakao_user(kakao_client, "botUserKey-minji")
+    greeting = await minji.say("/start")
+    assert "안녕하세요, 이웃님!" in greeting.text and "공감 50개" in greeting.text
+    assert greeting.labels == MENU
+    assert all(reply["action"] == "message" and reply["messageText"] == reply["label"]
+               for reply in greeting.quick_replies)
+    async with kakao_bot.sessionmaker() as session:
+        account = (await session.scalars(select(KakaoAccount))).one()
+        user = await session.get(User, account.user_id)
+    assert user is not None and user.telegram_id >= KAKAO_ID_BASE
+    assert "botUserKey-minji" not in account.key_hash and len(account.key_hash) == 64
+
+
+async def test_help_and_the_menu_answer_like_their_commands(kakao_client: TestClient) -> None:
+    minji = kakao_user(kakao_client, "botUserKey-help")
+    await minji.say("/start")
+    helped = await minji.press("❓ 도움말")
+    assert "/propose" in helped.text and "담당 부서가 검토하고 답변해야 해요" in helped.text
+    settings = await minji.press("⚙️ 알림 설정")
+    assert "알림이 켜져 있어요" in settings.text
+    off = settings.reply("🔕 알림 끄기")
+    assert off["action"] == "block" and off["extra"]["cb"]
+    muted = await minji.press("🔕 알림 끄기")
+    assert "알림이 꺼져 있어요" in muted.text and "🔔 알림 켜기" in muted.labels
+
+
+async def test_browse_open_a_card_endorse_and_withdraw(
+    kakao_bot: Runtime, kakao_client: TestClient
+) -> None:
+    pid = await published_proposal(kakao_bot)
+    yeongsu = kakao_user(kakao_client, "botUserKey-yeongsu")
+    listing = await yeongsu.say("🔎 제안 둘러보기")
+    assert "공원 산책로 가로등 설치" in listing.text and "1" in listing.labels
+    card = await yeongsu.press("1")
+    assert "현황·문제점" in card.text and "👍 공감" in card.labels
+    endorsed = await yeongsu.press("👍 공감")
+    assert "1/50" in endorsed.text and "↩️ 공감 취소" in endorsed.labels
+    assert await endorsements_of(kakao_bot, pid) == 1
+    withdrawn = await yeongsu.press("↩️ 공감 취소")
+    assert "공감을 취소했어요." in withdrawn.text and "👍 공감" in withdrawn.labels
+    assert await endorsements_of(kakao_bot, pid) == 0
+
+
+async def endorsements_of(runtime: Runtime, proposal_id: int) -> int:
+    async with runtime.sessionmaker() as session:
+        count = await session.scalar(select(func.count()).select_from(Endorsement)
+                                     .where(Endorsement.proposal_id == proposal_id))
+    return int(count or 0)
+
+
+async def test_search_by_keyword_and_my_activity(
+    kakao_bot: Runtime, kakao_client: TestClient
+) -> None:
+    await published_proposal(kakao_bot)
+    suah = kakao_user(kakao_client, "botUserKey-suah")
+    empty = await suah.say("🙋 내 활동")
+    assert "아직 제안이나 공감한 제안이 없어요" in empty.text
+    assert empty.labels == MENU  # the menu stays, as Telegram's reply keyboard does
+    results = await suah.say("/proposals 가로등을")
+    assert "검색 결과" in results.text and "공원 산책로 가로등 설치" in results.text
+    await suah.press("1")
+    await suah.press("👍 공감")
+    mine = await suah.say("/my")
+    assert "내가 공감한 제안" in mine.text and "공원 산책로 가로등 설치" in mine.text
+
+
+async def test_the_wizard_refuses_bad_input_keeps_a_draft_and_publishes(
+    kakao_bot: Runtime, kakao_client: TestClient
+) -> None:
+    jihun = kakao_user(kakao_client, "botUserKey-jihun")
+    assert "1/7" in (await jihun.say("/propose")).text
+    assert "너무 길어요" in (await jihun.say("가" * 81)).text
+    assert "비어 있어요" in (await jihun.say("\u200b\u200b\u200b")).text
+    assert "비어 있어요" in (await jihun.say("🙂🙂🙂🙂🙂🙂")).text
+    assert "2/7" in (await jihun.say("놀이터 그늘막 설치 요청")).text
+    assert "3/7" in (await jihun.say("여름에 놀이터가 너무 뜨거워서 아이들이 놀 수 없어요.")).text
+    assert "초안을 저장했어요" in (await jihun.say("/cancel")).text
+    offer = await jihun.say("/propose")
+    assert "이어서 쓸까요" in offer.text and "놀이터 그늘막 설치 요청" in offer.text
+    assert "3/7" in (await jihun.press("이어서 쓰기 ✍️")).text
+    assert "4/7" in (await jihun.say("놀이터에 그늘막을 설치해 주세요.")).text
+    assert "5/7" in (await jihun.say("여름에도 아이들이 안전하게 놀 수 있어요.")).text
+    assert "6/7" in (await jihun.say("구로 1동")).text
+    assert "7/7" in (await jihun.press("건너뛰기 ⏭")).text
+    preview = await jihun.press("건너뛰기 ⏭")
+    assert "미리 보기" in preview.text and "구로1동" in preview.text
+    assert "게시되었어요" in (await jihun.press("✅ 게시하기")).text
+    async with kakao_bot.sessionmaker() as session:
+        titles = list(await session.scalars(select(Proposal.title)))
+    assert titles == ["놀이터 그늘막 설치 요청"]
+
+
+FINAL = AnswerForm(AnswerKind.FINAL, "김담당",
+                   "내년 3월까지 산책로 전 구간에 가로등을 설치하겠습니다.",
+                   decision="accepted", expected_completion="2027-03-31", budget="1억 2천만 원")
+
+
+def kakao_chats_telegram_saw(state: SandboxState) -> list[str]:
+    """The Bot API calls that named a Kakao resident's synthetic chat (there must be none)."""
+    chats = [str(call.params.get("chat_id", "")) for call in state.calls]
+    return [chat for chat in chats if chat.isdigit() and int(chat) >= KAKAO_ID_BASE]
+
+
+async def kakao_user_row(runtime: Runtime) -> User:
+    async with runtime.sessionmaker() as session:
+        account = (await session.scalars(select(KakaoAccount))).one()
+        user = await session.get(User, account.user_id)
+    assert user is not None
+    return user
+
+
+async def answered_for(runtime: Runtime, telegram_follower: int, kakao_follower: User) -> int:
+    """A proposal awaiting its answer, followed by a Telegram and a Kakao resident; the
+    department publishes its final answer (the followers' pushes go to the outbox)."""
+    now, settings = runtime.clock.now(), runtime.settings
+    async with runtime.sessionmaker() as session, session.begin():
+        author = await make_user(session, 5101, now)
+        proposal = await make_proposal(session, author, now, title="공원 산책로 가로등 설치",
+                                       status=ProposalStatus.AWAITING_ANSWER,
+                                       answer_due=now + timedelta(days=30))
+        for follower in (await make_user(session, telegram_follower, now),
+                         await session.merge(kakao_follower)):
+            await follow(session, follower, proposal, now)
+        department = await departments.create_department(session, name="공원녹지과", now=now)
+        link = await departments.assign_department(session, proposal.id, department, now=now,
+                                                   **review_start(settings))
+    async with runtime.sessionmaker() as session, session.begin():
+        view = await answers.resolve_link(session, link.token or "", now, settings.secret_key)
+        assert view is not None
+        result = await answers.submit_answer(
+            session, view, FINAL, idempotency_key="final", now=now, policy=settings.policy,
+            venues=settings.venues, calendar=BusinessCalendar())
+        assert result.outcome is answers.AnswerOutcome.PUBLISHED
+    runtime.application.services.wake(*woken(session))
+    return proposal.id
+
+
+async def test_an_answer_reaches_a_kakao_follower_in_the_telegram_words_and_is_rated(
+    kakao_bot: Runtime, kakao_client: TestClient, residents: SandboxClient,
+    sandbox_state: SandboxState,
+) -> None:
+    jihun = residents.resident(5102, "지훈")
+    yeongsu = kakao_user(kakao_client, "botUserKey-rater")
+    await yeongsu.say("/start")
+    await answered_for(kakao_bot, 5102, await kakao_user_row(kakao_bot))
+    push = await jihun.wait_for_message("📨", after=0)
+    assert kakao_bot.kakao is not None
+    await kakao_bot.kakao.notices.until_held(1)
+    assert kakao_chats_telegram_saw(sandbox_state) == []
+    news = await yeongsu.say("/my")
+    for line in filter(None, push.text.splitlines()):
+        assert line in news.text  # the same notice, in the same words
+    assert news.labels[:2] == ["🙂 만족", "🙁 불만족"]
+    rated = await yeongsu.press("🙁 불만족")
+    assert "불만족으로 기록했어요" in rated.texts[0]
+    assert "어떤 점이 아쉬웠나요" in rated.text and "✓ 🙁 불만족" in rated.labels
+    thanked = await yeongsu.press("답변이 늦어요")
+    assert "감사합니다" in thanked.text
+    async with kakao_bot.sessionmaker() as session:
+        vote = (await session.scalars(select(SatisfactionVote))).one()
+    assert (vote.satisfied, vote.reason_code) == (False, "late")
+
+
+def label_with(answer: KakaoAnswer, part: str) -> str:
+    """The quick reply whose label contains `part` (long labels are cut to Kakao's 14)."""
+    found = [label for label in answer.labels if part in label]
+    assert found, f"no quick reply with {part!r} among {answer.labels}"
+    return found[0]
+
+
+async def test_the_budget_ballot_is_voted_refused_over_budget_and_submitted(
+    kakao_bot: Runtime, kakao_client: TestClient
+) -> None:
+    async with kakao_bot.sessionmaker() as session, session.begin():
+        await make_round(session, kakao_bot.clock.now())
+    minji = kakao_user(kakao_client, "botUserKey-voter")
+    ballot = await minji.say("💰 주민참여예산")
+    assert "💰" in ballot.text and "3억 원" in ballot.text
+    ballot = await minji.press(label_with(ballot, "1. 가로등"))
+    assert label_with(ballot, "1. 가로등").startswith("✅")
+    for project in ("2. 놀이터", "3. 작은"):
+        ballot = await minji.press(label_with(ballot, project))
+    assert "2억 7,000만 원" in ballot.text
+    ballot = await minji.press(label_with(ballot, "▶"))
+    refused = await minji.press(label_with(ballot, "6. 공원"))  # 2억 more: over the budget
+    assert "1억 7,000만 원" in refused.texts[0]
+    confirm = await minji.press(label_with(refused, "📨"))
+    assert "작은 도서관" in confirm.text and "2억 7,000만 원" in confirm.text
+    receipt = await minji.press(label_with(confirm, "✅"))
+    assert "🧾" in receipt.text
+    async with kakao_bot.sessionmaker() as session:
+        stored = (await session.scalars(select(BudgetBallot))).one()
+    assert stored.submitted_at is not None and len(stored.choices or {}) == 3
+    assert stored.receipt is not None and stored.receipt in receipt.text
+
+
+# ----- Kakao's 5 seconds: the callback, or what the turn has so far -----------------------
+
+
+@dataclass
+class SlowTurn:
+    """A handler that holds turns saying 「천천히」 until released (before anything else)."""
+
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def __call__(self, update: Update, _context: object) -> None:
+        if update.message is not None and update.message.text == "천천히":
+            self.entered.set()
+            await self.release.wait()
+
+
+@dataclass
+class CallbackReceiver:
+    """Kakao's side of `useCallback`: a local server that takes the posted response."""
+
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    posted: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def take(self, request: web.Request) -> web.Response:
+        self.bodies.append(await request.json())
+        self.posted.set()
+        return web.json_response({"taskId": "kakao-task", "status": "SUCCESS"})
+
+
+@pytest.fixture
+def slow(kakao_bot: Runtime) -> SlowTurn:
+    """Turns saying 「천천히」 wait for the test; the quick answer comes once one is held."""
+    slow_turn = SlowTurn()
+    kakao_bot.application.add_handler(TypeHandler(Update, slow_turn), group=-2)
+    assert kakao_bot.kakao is not None
+    kakao_bot.kakao.deadline = slow_turn.entered.wait
+    return slow_turn
+
+
+async def test_a_slow_turn_answers_use_callback_and_posts_the_response_when_done(
+    kakao_bot: Runtime, kakao_client: TestClient, slow: SlowTurn
+) -> None:
+    receiver = CallbackReceiver()
+    app = web.Application()
+    app.router.add_post("/callback/{token}", receiver.take)
+    async with TestServer(app) as callback_server:
+        url = str(callback_server.make_url("/callback/one-time-token"))
+        minji = kakao_user(kakao_client, "botUserKey-slow")
+        waiting = await minji.say("천천히", callback_url=url)
+        assert waiting.body["useCallback"] is True
+        assert waiting.body["data"]["text"] == delayed_but_kept(I18n().get("ko"))
+        assert receiver.bodies == []
+        slow.release.set()
+        await receiver.posted.wait()
+    [final] = receiver.bodies
+    assert_within_kakao_limits(final)
+    assert "아래 메뉴에서 골라 주세요" in KakaoAnswer(final).text
+
+
+async def test_a_slow_turn_without_a_callback_answers_with_what_it_has(
+    kakao_bot: Runtime, kakao_client: TestClient, slow: SlowTurn
+) -> None:
+    minji = kakao_user(kakao_client, "botUserKey-slow-no-callback")
+    waiting = await minji.say("천천히")
+    assert waiting.texts[0] == delayed_but_kept(I18n().get("ko"))
+    assert kakao_bot.kakao is not None
+    kakao_bot.kakao.deadline = asyncio.Event().wait  # the next turn has all the time it needs
+    slow.release.set()
+    later = await minji.say("/help")  # queued behind the slow turn, then answered
+    assert "/propose" in later.text
+
+
+# ----- refused requests ----------------------------------------------------------------------
+
+MARKER = "쑥갓카카오표지 010-2847-3916"
+
+
+async def post_raw(client: TestClient, body: bytes, headers: dict[str, str]) -> int:
+    response = await client.post(KAKAO_SKILL_PATH, data=body,
+                                 headers={"Content-Type": "application/json", **headers})
+    return response.status
+
+
+async def test_requests_without_the_secret_malformed_or_for_another_bot_are_refused_untraced(
+    kakao_bot: Runtime, kakao_client: TestClient, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    good = json.dumps(skill_payload("botUserKey-refused", MARKER)).encode()
+    secret = {SECRET_HEADER: SECRET}
+    assert await post_raw(kakao_client, good, {}) == 403
+    assert await post_raw(kakao_client, good, {SECRET_HEADER: SECRET + "x"}) == 403
+    assert await post_raw(kakao_client, b'{"userRequest": "' + MARKER.encode(), secret) == 400
+    missing_user = skill_payload("botUserKey-refused", MARKER)
+    del missing_user["userRequest"]["user"]
+    assert await post_raw(kakao_client, json.dumps(missing_user).encode(), secret) == 400
+    not_a_string = skill_payload("botUserKey-refused", MARKER)
+    not_a_string["userRequest"]["utterance"] = {"text": MARKER}
+    assert await post_raw(kakao_client, json.dumps(not_a_string).encode(), secret) == 400
+    other_bot = json.dumps(skill_payload("botUserKey-refused", MARKER, bot_id="another-bot"))
+    assert await post_raw(kakao_client, other_bot.encode(), secret) == 403
+    assert await post_raw(kakao_client, b"x" * (MAX_BODY_BYTES + 10), secret) == 400
+    logged = "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
+    assert "쑥갓카카오표지" not in logged and "2847" not in logged
+    assert "botUserKey-refused" not in logged
+    assert logged.count("a Kakao skill request refused") == 7
+    async with kakao_bot.sessionmaker() as session:
+        assert (await session.scalars(select(KakaoAccount))).first() is None
+
+
+async def test_without_a_skill_secret_the_channel_is_off(runtime: Runtime) -> None:
+    async with TestClient(TestServer(runtime.web_app())) as client:
+        body = json.dumps(skill_payload("botUserKey-off", "/start")).encode()
+        assert await post_raw(client, body, {SECRET_HEADER: SECRET}) == 404
