@@ -4,6 +4,8 @@ not outlive a bot killed with SIGKILL."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import select
 import signal
@@ -14,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.domain.reading import Morpheme
-from bot.morphology import AnalyserProcess, analyse
+from bot.morphology import READY, AnalyserProcess, AnalysisFailed, analyse, serve
 
 EXIT_TIMEOUT = 60  # seconds: only reached when the process does not exit at all
 
@@ -29,6 +31,36 @@ def analyser() -> Iterator[AnalyserProcess]:
 def test_the_child_answers_as_the_analysis_in_this_process(analyser: AnalyserProcess) -> None:
     texts = ("공원이 너무 어두워 조명을 달아 주세요", "", "😀\u200b 보도블록 교체", "줄\n바꿈")
     assert analyser.ask(texts) == tuple(analyse(text) for text in texts)
+
+
+def test_a_lone_surrogate_is_read_as_a_replaced_character(analyser: AnalyserProcess) -> None:
+    assert analyser.ask(["가로등 \ud83d 설치"]) == (analyse("가로등 ? 설치"),)
+
+
+def test_a_request_the_child_cannot_analyse_gets_an_error_and_the_child_goes_on() -> None:
+    requests = io.BytesIO(b'[1]\n["\\uac00\\ub85c\\ub4f1"]\n')
+    answers = io.BytesIO()
+    serve(requests, answers)
+    ready, refused, analysed = answers.getvalue().splitlines()
+    assert ready + b"\n" == READY
+    refused, analysed = json.loads(refused), json.loads(analysed)
+    assert refused == {"error": "AttributeError"}
+    assert analysed == [[["가로등", "NNG"]]]
+
+
+def test_an_analyser_that_stops_answering_is_killed_and_the_next_call_starts_another() -> None:
+    analyser = AnalyserProcess(answer_seconds=1.0)
+    try:
+        analyser.ask(["가로등"])
+        stuck = analyser.pid
+        assert stuck is not None
+        os.kill(stuck, signal.SIGSTOP)
+        with pytest.raises(AnalysisFailed):
+            analyser.ask(["가로등"])
+        assert analyser.ask(["가로등"]) == ((Morpheme("가로등", "NNG"),),)
+        assert analyser.pid not in (None, stuck)
+    finally:
+        analyser.close()
 
 
 def test_a_killed_analyser_is_started_again_by_the_next_call(analyser: AnalyserProcess) -> None:
