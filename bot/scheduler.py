@@ -14,6 +14,7 @@ time with the clock and the machine runs on each jump.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -101,7 +102,8 @@ class DeadlineScheduler:
         """Sweep soon; safe from any thread (a commit's event runs where the commit did).
         A no-op before start, after shutdown, or while another sweep already waits."""
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._queue_sweep)
+            # in a context of its own: not the waking commit's (a Kakao turn's capture)
+            self._loop.call_soon_threadsafe(self._queue_sweep, context=contextvars.Context())
 
     def _queue_sweep(self) -> None:
         if self._sweep_waiting or not self.running:

@@ -43,7 +43,7 @@ from dotenv import dotenv_values
 
 from bot.domain.complaints import DEFAULT_PERIODS, parse_periods
 from bot.domain.digest import parse_digest_time
-from bot.domain.kakao import SKILL_TIMEOUT_SECONDS, KakaoChannel
+from bot.domain.kakao import LOOPBACK_HOSTS, SKILL_TIMEOUT_SECONDS, KakaoChannel
 from bot.domain.pacing import SendLimits
 from bot.domain.places import AreaCentre, District, GeoPoint, parse_centres
 from bot.domain.policy import Policy
@@ -319,7 +319,8 @@ def with_sandbox_kakao(settings: Settings) -> Settings:
     if settings.kakao.enabled:
         return settings
     return replace(settings, kakao=replace(
-        settings.kakao, skill_secret=SANDBOX_KAKAO_SECRET, bot_id=SANDBOX_KAKAO_BOT_ID))
+        settings.kakao, skill_secret=SANDBOX_KAKAO_SECRET, bot_id=SANDBOX_KAKAO_BOT_ID,
+        callback_hosts=(*settings.kakao.callback_hosts, *sorted(LOOPBACK_HOSTS))))
 
 
 def require_production_settings(settings: Settings) -> None:

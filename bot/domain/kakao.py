@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 KAKAO_ID_BASE = 2**60  # synthetic telegram ids of Kakao-only residents start here
 TELEGRAM_MAX_ID = 2**52  # Telegram's ids stay below this (at most 52 significant bits)
@@ -37,6 +38,8 @@ MAX_LABEL = 14
 SKILL_TIMEOUT_SECONDS = 5.0
 SECRET_HEADER = "X-Gonggam-Kakao-Secret"
 ELLIPSIS = "…"
+KAKAO_CALLBACK_HOSTS = ("kakao.com",)  # where Kakao's one-time callback URLs live
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True)
@@ -49,17 +52,29 @@ class KakaoChannel:
     button presses go back to (without it a button sends its label as a message, which the
     bridge recognises);
     `reply_within_seconds` is how long a request may take before the answer goes through the
-    callback URL instead (Kakao gives up after 5 seconds).
+    callback URL instead (Kakao gives up after 5 seconds); `callback_hosts` are the hosts (and
+    their subdomains) a callback URL may name: the bot posts a resident's answer there, so an
+    address inside the district's network must never be one.
     """
 
     skill_secret: str | None = field(default=None, repr=False)
     bot_id: str | None = None
     block_id: str | None = None
     reply_within_seconds: float = 3.5
+    callback_hosts: tuple[str, ...] = KAKAO_CALLBACK_HOSTS
 
     @property
     def enabled(self) -> bool:
         return self.skill_secret is not None
+
+    def accepts_callback(self, url: str) -> bool:
+        """True for an https URL on an allowed host (http too for a loopback host listed,
+        as the sandbox and the tests use)."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        allowed = any(host == name or host.endswith("." + name) for name in self.callback_hosts)
+        return allowed and (parts.scheme == "https"
+                            or (parts.scheme == "http" and host in LOOPBACK_HOSTS))
 
 
 def is_kakao_chat(chat_id: int) -> bool:

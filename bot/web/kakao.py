@@ -78,10 +78,16 @@ class KakaoSkill:
         if turn.done():
             return turn.result()
         notice = delayed_but_kept(self.i18n.get(None))
-        if request.callback_url is None:
+        if request.callback_url is None or not self._may_call_back(request.callback_url):
             return self.bridge.so_far(watched[0] if watched else None, notice)
         self._keep(asyncio.create_task(self._call_back(turn, request.callback_url)))
         return {"version": "2.0", "useCallback": True, "data": {"text": notice}}
+
+    def _may_call_back(self, url: str) -> bool:
+        if self.channel.accepts_callback(url):
+            return True
+        log.warning("a Kakao callback URL on a host that is not allowed was ignored")
+        return False
 
     def _keep(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
         self._running.add(task)
@@ -97,7 +103,7 @@ class KakaoSkill:
             log.exception("a Kakao turn answered through its callback failed")
             return
         try:
-            async with self._client().post(url, json=response) as posted:
+            async with self._client().post(url, json=response, allow_redirects=False) as posted:
                 if posted.status >= 400:
                     log.warning("Kakao refused a callback response with %s", posted.status)
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -144,9 +150,12 @@ async def kakao_skill(request: web.Request) -> web.Response:
 
 
 async def _json_body(request: web.Request) -> object:
-    raw = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise MalformedSkillRequest(f"body over {MAX_BODY_BYTES} bytes")
+    """The whole body, however many pieces it arrives in, refused past ``MAX_BODY_BYTES``."""
+    raw = bytearray()
+    async for chunk in request.content.iter_chunked(1 << 14):
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise MalformedSkillRequest(f"body over {MAX_BODY_BYTES} bytes")
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):

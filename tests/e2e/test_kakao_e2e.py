@@ -371,6 +371,41 @@ async def test_a_slow_turn_without_a_callback_answers_with_what_it_has(
     assert "/propose" in later.text
 
 
+async def test_a_callback_url_on_a_host_not_allowed_is_never_posted_to(
+    kakao_bot: Runtime, kakao_client: TestClient, slow: SlowTurn
+) -> None:
+    receiver = CallbackReceiver()
+    app = web.Application()
+    app.router.add_post("/internal/admin", receiver.take)
+    async with TestServer(app, host="localhost") as inside:
+        url = str(inside.make_url("/internal/admin"))  # localhost: not in the tests' list
+        minji = kakao_user(kakao_client, "botUserKey-ssrf")
+        waiting = await minji.say("천천히", callback_url=url)
+        assert "useCallback" not in waiting.body
+        assert waiting.texts[0] == delayed_but_kept(I18n().get("ko"))
+        assert kakao_bot.kakao is not None
+        kakao_bot.kakao.deadline = asyncio.Event().wait
+        slow.release.set()
+        await minji.say("/help")  # queued behind the slow turn: that one has finished
+    assert receiver.bodies == []
+
+
+async def test_a_body_that_arrives_in_pieces_is_read_whole(
+    kakao_bot: Runtime, kakao_client: TestClient
+) -> None:
+    body = json.dumps(skill_payload("botUserKey-pieces", "/help")).encode()
+
+    async def in_two_pieces() -> AsyncIterator[bytes]:
+        yield body[: len(body) // 2]
+        yield body[len(body) // 2 :]
+
+    response = await kakao_client.post(
+        KAKAO_SKILL_PATH, data=in_two_pieces(),
+        headers={"Content-Type": "application/json", SECRET_HEADER: SECRET})
+    assert response.status == 200
+    assert_within_kakao_limits(await response.json())
+
+
 # ----- refused requests ----------------------------------------------------------------------
 
 MARKER = "쑥갓카카오표지 010-2847-3916"

@@ -34,7 +34,8 @@ MORE = "다음 ▶"
 
 
 def kakao_settings(database_url: str, server: SandboxServer, **overrides: Any) -> Settings:
-    channel = KakaoChannel(skill_secret=SECRET, bot_id=BOT_ID, block_id=BLOCK_ID)
+    channel = KakaoChannel(skill_secret=SECRET, bot_id=BOT_ID, block_id=BLOCK_ID,
+                           callback_hosts=("kakao.com", "127.0.0.1"))
     return replace(settings_for(database_url, server, **overrides), kakao=channel)
 
 
