@@ -122,8 +122,10 @@ class KakaoBridge:
         async with lock:
             turn = await self._begin(hashes)
             conversation = Conversation.from_json(turn.conversation)
-            if request.wants_more or conversation.wants_more(request.utterance):
-                page = self._more(conversation, turn)
+            # a stale or repeated 「다음 ▶」 with nothing left runs as any other utterance
+            more = request.wants_more or conversation.wants_more(request.utterance)
+            if more and conversation.rest is not None:
+                page = self._more(conversation.rest, conversation, turn)
             else:
                 page = await self._run(request, turn, conversation, watch)
             await self.fast_lane.run(
@@ -150,9 +152,8 @@ class KakaoBridge:
             log.info("two new Kakao residents took one id at once; trying again")
             return await self.fast_lane.run(work)
 
-    def _more(self, conversation: Conversation, turn: KakaoTurn) -> Page:
-        assert conversation.rest is not None
-        page = rest_page(conversation.rest, block_id=self.channel.block_id,
+    def _more(self, rest: JSONDict, conversation: Conversation, turn: KakaoTurn) -> Page:
+        page = rest_page(rest, block_id=self.channel.block_id,
                          more_label=self._more_label(turn.language))
         conversation.replies, conversation.rest = page.replies, page.rest
         return page

@@ -390,6 +390,15 @@ async def test_a_callback_url_on_a_host_not_allowed_is_never_posted_to(
     assert receiver.bodies == []
 
 
+async def test_a_stale_next_page_press_with_nothing_left_is_answered_not_a_server_error(
+    kakao_bot: Runtime, kakao_client: TestClient
+) -> None:
+    minji = kakao_user(kakao_client, "botUserKey-stale-more")
+    await minji.say("/start")
+    answer = await minji.say("다음 ▶", extra={"more": 1})  # 200, within limits (say checks)
+    assert answer.text
+
+
 async def test_a_body_that_arrives_in_pieces_is_read_whole(
     kakao_bot: Runtime, kakao_client: TestClient
 ) -> None:
