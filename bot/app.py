@@ -54,6 +54,8 @@ from bot.services.intake import forget_old_updates
 from bot.services.wakes import Wake
 from bot.settings import Settings
 from bot.telegram_bot import BudgetLimiter, GonggamBot
+from bot.texting.transport import TextReports
+from bot.texting.wiring import text_transport
 from bot.web.app import (
     SHUTDOWN_TIMEOUT_SECONDS,
     WEBHOOK_PATH,
@@ -125,6 +127,7 @@ class Runtime:
     mode: Mode | None = None
     analyser_loading: asyncio.Task[None] | None = None
     kakao: KakaoSkill | None = None  # the KakaoTalk channel, while KAKAO_SKILL_SECRET is set
+    text_reports: TextReports | None = None  # 알림톡/SMS final reports, while TEXT_PROVIDER is set
     # the reply and public pages read through it: one hop per page (bot.web.pages)
     read_lane: FastLane = field(init=False)
 
@@ -166,6 +169,8 @@ class Runtime:
             self.polls.start()
         if self.broadcasts is not None:
             self.broadcasts.start()
+        if self.text_reports is not None:
+            self.text_reports.start()
         # Everything loaded so far (the modules, the Korean analyser's wrappers, PTB) lives as
         # long as the process: out of the collector's reach, a full collection no longer walks
         # it and stalls the event loop (about 120 ms here, measured by deadline_scale)
@@ -194,6 +199,8 @@ class Runtime:
         await self.dispatcher.stop()
         if self.mail_dispatcher is not None:
             await self.mail_dispatcher.stop()
+        if self.text_reports is not None:
+            await self.text_reports.stop()
         await self.application.shutdown()
         self.application.services.fast_lane.dispose()
         self.read_lane.dispose()
@@ -295,8 +302,11 @@ def build_runtime(
     budget = pacing.budget() if pacing is not None else send_budget_for(settings, sessionmaker)
     bot = _build_bot(settings, budget)
     fast_lane = FastLane(settings.database_url, engine)
-    # a Kakao-only resident's pushes are held for their next Kakao turn (bot/kakao/notices.py)
-    notices = KakaoNotices(TelegramTransport(bot, NotificationRenderer(i18n)), fast_lane, clock)
+    # a Kakao-only resident's pushes go by 알림톡/SMS if they chose it, else wait for their next
+    # Kakao turn; an offline proposer's by 알림톡/SMS with consent (bot/kakao/notices.py)
+    texts = text_transport(settings, fast_lane, sessionmaker, clock, i18n.get(DEFAULT_LANGUAGE))
+    notices = KakaoNotices(TelegramTransport(bot, NotificationRenderer(i18n)), fast_lane, clock,
+                           texts)
     dispatcher = OutboxDispatcher(
         sessionmaker,
         notices,
@@ -373,6 +383,7 @@ def build_runtime(
         scheduler, machine, intake, PollingIntake(intake), mail_dispatcher,
         forum=forum, polls=polls, broadcasts=broadcast_progress,
         kakao=_kakao_skill(settings, application, notices, clock, i18n),
+        text_reports=TextReports(texts) if texts is not None else None,
     )
 
 

@@ -523,3 +523,9 @@ class ConsultOpinion(CallbackData, prefix="cop"):
     """「✍️ 의견 남기기」 under one's choice: the next message is the opinion."""
 
     consultation_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountLinkStart(CallbackData, prefix="lk"):
+    """「🔗 계정 연결」 on the settings screen: show a one-time code to link KakaoTalk and
+    Telegram (what /link and 「연결」 do)."""

@@ -62,6 +62,7 @@ from bot.telegram_errors import retry_after_seconds
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
+DEFER_FOR = timedelta(minutes=1)  # how long a DEFER without `hold_until` waits
 DEFAULT_CONCURRENCY = 8
 DEFAULT_LEASE = timedelta(seconds=30)
 WORKER_KEY_LENGTH = 12  # hex characters; with ":" and 16 random ones the token fits String(32)
@@ -88,6 +89,7 @@ class Claimed:
     attempts: int
     token: str
     created_at: datetime | None = None
+    urgent: bool = False
 
 
 AfterSent = Callable[["Claimed", int], Awaitable[None]]
@@ -99,6 +101,7 @@ class Result(StrEnum):
     FAILED = "failed"
     UNREACHABLE = "unreachable"
     PAUSE = "pause"
+    DEFER = "defer"  # not now: the row waits until `hold_until`, its attempt not counted
 
 
 FAILURE_REASONS = {
@@ -106,6 +109,7 @@ FAILURE_REASONS = {
     Result.RETRY: "network",
     Result.FAILED: "rejected",
     Result.UNREACHABLE: "forbidden",
+    Result.DEFER: "deferred",
 }
 
 
@@ -117,6 +121,7 @@ class Delivery:
     error: str | None = None
     message_id: int | None = None
     pause_seconds: float = 0.0
+    hold_until: datetime | None = None
 
 
 class Transport(Protocol):
@@ -463,7 +468,7 @@ class OutboxDispatcher(BackgroundLoop):
         )
         return [
             Claimed(row.id, row.chat_id, row.address, row.kind, row.params,
-                    language or "ko", row.attempts, token, row.created_at)
+                    language or "ko", row.attempts, token, row.created_at, row.urgent)
             for row, language in result
         ]
 
@@ -565,6 +570,8 @@ class OutboxDispatcher(BackgroundLoop):
             return [self._finish(row, OutboxStatus.SENT, message_id=delivery.message_id)]
         if delivery.result is Result.PAUSE:
             return [self._give_back(row)]
+        if delivery.result is Result.DEFER:  # not a failure: never the retry path
+            return [self._defer(row, delivery.hold_until or self._clock.now() + DEFER_FOR)]
         if delivery.result is Result.UNREACHABLE:
             return [
                 update(User).where(User.telegram_id == row.chat_id).values(unreachable=True),
@@ -608,6 +615,12 @@ class OutboxDispatcher(BackgroundLoop):
         return _held(row).values(
             claimed_until=None, claim_token=None, attempts=OutboxMessage.attempts - 1
         )
+
+    @staticmethod
+    def _defer(row: Claimed, until: datetime) -> Executable:
+        """Give a claimed row back to wait until `until` (its attempt does not count)."""
+        return _held(row).values(claimed_until=None, claim_token=None, not_before=until,
+                                 attempts=OutboxMessage.attempts - 1)
 
     async def _release(self, rows: Sequence[Claimed]) -> None:
         await self._store([self._give_back(row) for row in rows])

@@ -26,6 +26,7 @@ from bot.settings import (
     with_sandbox_kakao,
     with_sandbox_secret_key,
 )
+from bot.web.kakao import KAKAO_SKILL_PATH
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,11 @@ async def sandbox(settings: Settings) -> None:
         bot_settings = replace(
             settings, telegram_bot_token=SANDBOX_TOKEN, telegram_api_base_url=server.base_url
         )
+        kakao = settings.kakao
+        if kakao.skill_secret is not None and kakao.bot_id is not None:
+            server.connect_kakao(skill_url=_local_url(settings, KAKAO_SKILL_PATH),
+                                 header=SECRET_HEADER, secret=kakao.skill_secret,
+                                 bot_id=kakao.bot_id)
         runtime = build_runtime(bot_settings, clock)
         banner = (
             "\n공감 샌드박스가 준비되었습니다 (the sandbox is ready).\n"
@@ -108,6 +114,12 @@ async def sandbox(settings: Settings) -> None:
             "  끝내려면 Ctrl+C (press Ctrl+C to stop)\n"
         )
         await _run_until_signalled(runtime, Mode.POLLING, banner=banner)
+
+
+def _local_url(settings: Settings, path: str) -> str:
+    """The bot's own address for a path, as a process on this machine reaches it."""
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    return f"http://{host}:{settings.port}{path}"
 
 
 class SandboxTimeTravel:

@@ -49,6 +49,7 @@ from bot.domain.places import AreaCentre, District, GeoPoint, parse_centres
 from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.venues import Venues
+from bot.texting.config import TextMessaging, text_messaging
 
 T = TypeVar("T")
 
@@ -137,6 +138,8 @@ class Settings:
     http_idle_timeout: float = 15.0
     # the KakaoTalk channel (KAKAO_*): off while KAKAO_SKILL_SECRET is not set
     kakao: KakaoChannel = KakaoChannel()
+    # 알림톡/SMS for residents not on Telegram (TEXT_*, NHN_ALIMTALK_*; bot/texting/config.py)
+    texts: TextMessaging = TextMessaging()
 
     @property
     def is_sandbox(self) -> bool:
@@ -298,7 +301,15 @@ def _parse(env: Mapping[str, str]) -> Settings:
             typed("KAKAO_SKILL_SECRET", _metrics_token, None, secret=True), get("KAKAO_BOT_ID"),
             get("KAKAO_BLOCK_ID"),
             typed("KAKAO_REPLY_WITHIN", _seconds, KakaoChannel.reply_within_seconds)),
+        texts=_texts(env),
     )
+
+
+def _texts(env: Mapping[str, str]) -> TextMessaging:
+    try:
+        return text_messaging(env)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _kakao_channel(

@@ -30,6 +30,7 @@ from sandbox.files import (
     image_type,
     looks_like_image,
 )
+from sandbox.kakao import KAKAO_CHATS, KakaoRelay, add_kakao_routes
 from sandbox.state import (
     BotApiError,
     JSONDict,
@@ -945,6 +946,7 @@ def create_sandbox_app(
     app.router.add_post("/sandbox/api/photo", api_photo)
     app.router.add_post("/sandbox/api/time/advance", api_advance_time)
     app.router.add_get(FILES_PATH + "{file_id}", api_file)
+    add_kakao_routes(app, state)
     return app
 
 
@@ -973,6 +975,12 @@ class SandboxServer:
     def base_url(self) -> str:
         """What to pass to ``ApplicationBuilder().base_url(...)`` / ``Bot(base_url=...)``."""
         return f"{self.url}/bot"
+
+    def connect_kakao(self, *, skill_url: str, header: str, secret: str, bot_id: str) -> None:
+        """Let the page's residents switch to KakaoTalk, talking to the skill at `skill_url`
+        (call once the server runs: the callback URL is on its port)."""
+        chats = self._app[KAKAO_CHATS]
+        chats.relay, chats.origin = KakaoRelay(skill_url, header, secret, bot_id), self.url
 
     async def start(self) -> None:
         self._runner = web.AppRunner(

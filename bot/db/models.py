@@ -271,6 +271,11 @@ class Proposal(Base):
                                       server_default=Kind.PROPOSAL.value)
     complaint_kind: Mapped[str | None] = mapped_column(String(16))
     complaint_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # text messages (migration 0034): with the resident's consent at intake, their news goes
+    # by 알림톡/SMS: the contact encrypted with CONTACT_KEY, erased like the call-back one;
+    # when the provider refuses the number, the news goes on the call-back list instead
+    offline_text_secret: Mapped[str | None] = mapped_column(Text)
+    offline_text_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProposalDraft(Base):
@@ -1260,3 +1265,74 @@ class KakaoHeldNotice(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# ----- account links (migration 0033) ---------------------------------------------------------
+
+
+class AccountLinkCode(Base):
+    """A one-time code that links a KakaoTalk and a Telegram account (bot/domain/
+    account_links.py): shown by `user_id`'s account, kept as a keyed hash, used once."""
+
+    __tablename__ = "account_link_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccountLinkFailure(Base):
+    """A wrong link code entered, kept so that the hourly limit survives a restart."""
+
+    __tablename__ = "account_link_failures"
+    __table_args__ = (Index("ix_account_link_failures_user_id_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# ----- text messages: 알림톡 with an SMS fallback (migration 0034) -------------------------------
+
+
+class TextContact(Base):
+    """A Kakao-only resident's number for 알림톡 (SMS when it cannot go), given in the settings
+    with their consent: encrypted with CONTACT_KEY, a keyed hash to find it, the masked form
+    to show; deleted when they take it back. `refused_at`: the provider refused the number."""
+
+    __tablename__ = "text_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    number_secret: Mapped[str] = mapped_column(Text)
+    number_hash: Mapped[str] = mapped_column(String(64), index=True)
+    masked: Mapped[str] = mapped_column(String(16))
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refused_code: Mapped[str | None] = mapped_column(String(16))
+
+
+class TextDelivery(Base):
+    """What became of one text: the outbox row, the provider and its message id, how it went
+    (alimtalk, sms or lms) and its planned fallback, its status (accepted, delivered,
+    undelivered, unreported, duplicate, rejected, failed, retry), the provider's code, its
+    cost in won (the daily cap adds them up by `created_at`) and when the final report came."""
+
+    __tablename__ = "text_deliveries"
+    __table_args__ = (Index("ix_text_deliveries_status_created_at", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox.id", ondelete="SET NULL"), index=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(8))
+    fallback: Mapped[str | None] = mapped_column(String(8))  # sms or lms, if the 알림톡 fails
+    status: Mapped[str] = mapped_column(String(12))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    cost_won: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.buttons import WorkAct
 from bot.domain.permissions import Action
+from bot.domain.text_messages import mobile_number
 from bot.handlers.access import permitted
 from bot.handlers.common import edit_buttons_in_place
 from bot.handlers.context import GonggamContext
@@ -212,7 +213,8 @@ FORM_KEYS = {"제목": "title", "title": "title", "내용": "body", "body": "bod
              "동": "area", "area": "area", "분야": "category", "category": "category",
              "이름": "name", "name": "name", "연락처": "contact", "contact": "contact",
              "텔레그램": "telegram", "telegram": "telegram",
-             "연락 동의": "consent", "연락동의": "consent", "consent": "consent"}
+             "연락 동의": "consent", "연락동의": "consent", "consent": "consent",
+             "문자 동의": "texts", "문자동의": "texts", "texts": "texts"}
 CONSENT_WORDS = {"예": True, "네": True, "동의": True, "yes": True,
                  "아니오": False, "아니요": False, "no": False}
 
@@ -293,11 +295,16 @@ def _offline_form(
 
 def _with_contact(form: OfflineForm, fields: dict[str, str]) -> OfflineForm | None:
     """The form of a resident reached by phone or in person: name, contact and whether they
-    agreed to be called back (an unclear answer refuses the form)."""
+    agreed to be called back, and to get its news by 알림톡/SMS (a mobile number then); an
+    unclear answer refuses the form."""
     consent = CONSENT_WORDS.get(fields.get("consent", "no").lower())
-    if not fields.get("name") or not fields.get("contact") or consent is None:
+    texts = CONSENT_WORDS.get(fields.get("texts", "no").lower())
+    if not fields.get("name") or not fields.get("contact") or consent is None or texts is None:
         return None
-    return replace(form, name=fields["name"], contact=fields["contact"], callback=consent)
+    if texts and mobile_number(fields["contact"]) is None:
+        return None
+    return replace(form, name=fields["name"], contact=fields["contact"], callback=consent,
+                   texts=texts)
 
 
 # ----- work item buttons ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from telegram.ext import Application
 
 from bot.flows import budget_ballot, proposal_wizard
 from bot.handlers import (  # admin data  # moderation
+    account_links,  # linking KakaoTalk and Telegram: /link, /unlink, 「연결」
     admin,
     admin_lists,
     answers,
@@ -34,6 +35,7 @@ from bot.handlers import (  # admin data  # moderation
     settings,
     start,
     stats,
+    text_alerts,  # /text: a Kakao resident's number for 알림톡
     tracking,
     verification,
     workgroups,  # a proposal's 워킹그룹
@@ -46,6 +48,7 @@ IN_ORDER: tuple[Callable[[Application], None], ...] = (
     proposal_wizard.register,
     start.register,
     settings.register,
+    text_alerts.register,  # /text: 알림톡/SMS for residents not on Telegram
     proposals.register,
     my.register,
     assigning.register,  # /assign by name, number or tap
@@ -56,6 +59,7 @@ IN_ORDER: tuple[Callable[[Application], None], ...] = (
     budget_news.register,  # news of budget votes: /budget_news and its toggles
     budget_admin.register,  # participatory-budget rounds (admin)
     verification.register,  # verification codes
+    account_links.register,  # /link, /unlink, 「연결」, 「연결 해제」
     council.register,  # the 주민자치회 recruitment: /council and the admins' commands
     assembly.register,  # the 주민총회: /assembly, its ballot, the desks' and admins' commands
     governance.register,  # the 협치회의: members, meetings, agenda, votes, 권고 (/hyeopchi…)

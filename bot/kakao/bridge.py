@@ -10,7 +10,8 @@ One turn, one resident at a time (turns of one resident queue behind each other)
    its label as the utterance) a callback query on the message it sat on, as the previous
    answer showed it.
 3. The real Application handles it while a `Capture` takes everything sent to that chat
-   (bot/kakao/capture.py); the pushes held for the resident are shown after it.
+   (bot/kakao/capture.py); the pushes held for the resident are shown after it, and
+   forgotten only once the answer showing them has been handed to Kakao (`KakaoReply`).
 4. `bot.kakao.render` turns what was shown into the skill response, within Kakao's limits;
    what the response showed is stored for the next turn's presses.
 """
@@ -44,8 +45,9 @@ from bot.services.kakao_accounts import (
     HeldNotice,
     KakaoTurn,
     begin_turn,
+    forget_held_notices,
+    held_notices,
     save_conversation,
-    take_held_notices,
 )
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,14 @@ class Conversation:
         self.replies, self.rest = page.replies, page.rest
 
 
+@dataclass(frozen=True)
+class KakaoReply:
+    """A turn's skill response and the held pushes it shows, to forget once handed over."""
+
+    response: JSONDict
+    held_ids: tuple[int, ...] = ()
+
+
 @dataclass
 class KakaoBridge:
     """Runs Kakao turns through the Application (see the module docstring)."""
@@ -113,7 +123,7 @@ class KakaoBridge:
 
     async def answer(
         self, request: SkillRequest, watch: Callable[[Capture], None] | None = None
-    ) -> JSONDict:
+    ) -> KakaoReply:
         """The skill response to `request`; `watch` is given the turn's capture as soon as
         it exists (to answer with what it has when the turn takes too long)."""
         hashes = [kakao_key_hash(request.user_key, key) for key in self.secret_keys]
@@ -124,14 +134,19 @@ class KakaoBridge:
             conversation = Conversation.from_json(turn.conversation)
             # a stale or repeated 「다음 ▶」 with nothing left runs as any other utterance
             more = request.wants_more or conversation.wants_more(request.utterance)
+            held: tuple[int, ...] = ()
             if more and conversation.rest is not None:
                 page = self._more(conversation.rest, conversation, turn)
             else:
-                page = await self._run(request, turn, conversation, watch)
+                page, held = await self._run(request, turn, conversation, watch)
             await self.fast_lane.run(
                 partial(save_conversation, account_id=turn.account_id,
                         conversation=conversation.to_json()))
-        return page.response
+        return KakaoReply(page.response, held)
+
+    async def handed_over(self, reply: KakaoReply) -> None:
+        """`reply` has gone to Kakao: the held pushes it showed are not shown again."""
+        await self.fast_lane.run(partial(forget_held_notices, ids=reply.held_ids))
 
     def so_far(self, capture: Capture | None, notice: str, language: str = "ko") -> JSONDict:
         """What a turn that is still running has shown, with `notice` first."""
@@ -161,7 +176,7 @@ class KakaoBridge:
     async def _run(
         self, request: SkillRequest, turn: KakaoTurn, conversation: Conversation,
         watch: Callable[[Capture], None] | None,
-    ) -> Page:
+    ) -> tuple[Page, tuple[int, ...]]:
         press = request.press or conversation.press_for(request.utterance)
         capture = self._capture(turn, conversation, press)
         if watch is not None:
@@ -169,7 +184,7 @@ class KakaoBridge:
         update = self._update(turn, request.utterance, press, capture)
         with capturing(capture):
             await self.application.process_update(update)
-        held = await self.fast_lane.run(partial(take_held_notices, user_id=turn.user_id))
+        held = await self.fast_lane.run(partial(held_notices, user_id=turn.user_id))
         if held:
             capture.show(_view(self._held(held)))
         page = turn_page(capture.shown, capture.views, block_id=self.channel.block_id,
@@ -177,7 +192,7 @@ class KakaoBridge:
                          pressed=_pressed_view(press, capture),
                          standing_menu=menu_keyboard(self.i18n.get(turn.language)).to_dict())
         conversation.remember(page, capture)
-        return page
+        return page, tuple(notice.id for notice in held)
 
     def _capture(
         self, turn: KakaoTurn, conversation: Conversation, press: Press | None
@@ -187,8 +202,12 @@ class KakaoBridge:
         bot_user = {"id": bot.id, "is_bot": True, "first_name": bot.first_name,
                     "username": bot.username}
         query_id = f"kakao-{turn.account_id}-{turn.turn}" if press is not None else None
+        # Messages kept from earlier turns are in this resident's chat, whatever its id was
+        # then: linking or unlinking accounts (bot/services/account_links.py) changes it.
+        messages = {key: {**message, "chat": chat}
+                    for key, message in conversation.messages.items()}
         return Capture(chat, bot_user, int(self.clock.now().timestamp()),
-                       conversation.next_message_id, query_id, dict(conversation.messages))
+                       conversation.next_message_id, query_id, messages)
 
     def _update(
         self, turn: KakaoTurn, utterance: str, press: Press | None, capture: Capture

@@ -13,7 +13,13 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot.buttons import BudgetNewsOptIn, DigestToggle, LanguageChoice, NotificationToggle
+from bot.buttons import (
+    AccountLinkStart,
+    BudgetNewsOptIn,
+    DigestToggle,
+    LanguageChoice,
+    NotificationToggle,
+)
 from bot.domain.policy import Policy
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import LANGUAGE_NAMES, N_, SUPPORTED_LANGUAGES, I18n, Translator
@@ -40,6 +46,7 @@ EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
     ("polls", N_("Resident polls")),
     ("budget_news", N_("Hear when a budget vote opens")),
     ("verify", N_("Confirm you live in your 동 with a code")),
+    ("link", N_("Link your KakaoTalk and Telegram accounts")),
     ("council", N_("Apply to your 동's 주민자치회")),
     ("assembly", N_("Vote at your 동's 주민총회")),
     ("consult", N_("What the district asks residents")),
@@ -137,7 +144,9 @@ def settings_view(
     language = InlineKeyboardButton(
         t.gettext("🌐 Language"), callback_data=LanguageChoice("ask").pack()
     )
-    rows = [[toggle], [_budget_news_toggle(t, budget_news)], [language]]
+    link = InlineKeyboardButton(t.gettext("🔗 Link accounts"),
+                                callback_data=AccountLinkStart().pack())
+    rows = [[toggle], [_budget_news_toggle(t, budget_news)], [language], [link]]
     if digest is not None and not muted_all:  # muted, only urgent notices come: no digest
         state += "\n" + digest_line(t, digest)
         rows.insert(1, [_digest_toggle(t, digest.daily)])

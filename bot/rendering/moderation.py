@@ -554,7 +554,10 @@ def offline_usage(t: Translator) -> str:
                     "이름 and 연락처: they become the author and get the updates.") + "\n" \
         + t.gettext("If the resident agrees to be phoned with its news, add 연락 동의: 예: the "
                     "contact is then kept encrypted until the proposal is closed, and its news "
-                    "waits for you in /callbacks.")
+                    "waits for you in /callbacks.") + "\n" \
+        + t.gettext("If the resident agrees to get its news by KakaoTalk message or text "
+                    "at a mobile number, add 문자 동의: 예: the number is then kept encrypted "
+                    "until the proposal is closed and used for nothing else.")
 
 
 def offline_unknown_resident(t: Translator, telegram_id: int | None) -> str:
@@ -569,6 +572,13 @@ def offline_done(t: Translator, proposal_id: int, form: OfflineForm) -> str:
             "Proposal #{id} is published, marked as received offline. The resident ({telegram}) "
             "is its author and will get its updates; no contact is kept."
         ).format(id=proposal_id, telegram=form.telegram_id)
+    if form.texts:
+        return t.gettext(
+            "Proposal #{id} is published, marked as received offline. The resident agreed to "
+            "get its news by KakaoTalk message or text: the number is kept encrypted until the "
+            "proposal is closed ({contact}). If it cannot be reached, the news waits for you "
+            "in /callbacks."
+        ).format(id=proposal_id, contact=masked_contact(form.name, form.contact))
     if form.callback:
         return t.gettext(
             "Proposal #{id} is published, marked as received offline. The resident agreed to "

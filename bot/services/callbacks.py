@@ -6,9 +6,15 @@ answers, debate results, …) becomes a call-back item instead of a message to t
 who typed the form, the author of record. Staff open the list (the contact is shown in the
 clear there, and each view is audited), phone the resident and mark the item done.
 
-The contact is erased (NULL) once the proposal is closed (a final state of
-`bot.domain.lifecycle`) and no call-back about it is still open, so the closing news itself can
-still be phoned: at the closing transition, or when its last item is marked done. The guarded
+With the resident's consent to hear its news by 알림톡/SMS (`문자 동의`), the contact is kept
+encrypted in `offline_text_secret` too, and each notice becomes an outbox row for the
+proposal's synthetic text chat (`bot.domain.text_messages.offline_proposer_chat`) instead;
+once the provider refuses the number, the notices come back to this list, so staff see it.
+
+The contact is erased (NULL, both columns) once the proposal is closed (a final state of
+`bot.domain.lifecycle`), no call-back about it is still open and no text about it waits in
+the outbox, so the closing news itself can still be phoned or texted: at the closing
+transition, when its last item is marked done, or when its last text went. The guarded
 UPDATE erases it exactly once, and only that once is audited.
 """
 
@@ -19,12 +25,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import CallbackItem, Proposal
+from bot.db.models import Answer, CallbackItem, OutboxMessage, OutboxStatus, Proposal
+from bot.domain.answers import AnswerKind, FinalDecision
 from bot.domain.events import AboutProposal, Event
-from bot.domain.lifecycle import FINAL_STATUSES
+from bot.domain.lifecycle import FINAL_STATUSES, ProposalStatus
+from bot.domain.text_messages import offline_proposer_chat
 from bot.services.audit import record_audit
 from bot.services.contact_vault import Contact, UnreadableContact, unseal
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
@@ -57,22 +65,39 @@ class CallbackPage:
     total: int
 
 
+@dataclass(frozen=True)
+class Diversion:
+    """Who still gets a notice, and the offline proposer's text chat if it goes by text."""
+
+    user_ids: list[int]
+    text_chat: int | None = None
+
+
 async def divert_author(
     session: AsyncSession, user_ids: list[int], notice: Event, now: datetime
-) -> list[int]:
+) -> Diversion:
     """`user_ids` without the author of record of an offline proposal whose resident waits
-    for call-backs: for them the notice goes on the call-back list instead."""
+    for its news: by text (`text_chat`) when they agreed to texts and the provider has not
+    refused their number, otherwise on the call-back list."""
     if not user_ids or not isinstance(notice, AboutProposal):
-        return user_ids
-    author = await session.scalar(select(Proposal.author_id).where(
-        Proposal.id == notice.proposal_id, Proposal.offline_contact_secret.is_not(None)))
-    if author is None or author not in user_ids:
-        return user_ids
+        return Diversion(user_ids)
+    row = (await session.execute(
+        select(Proposal.author_id, Proposal.offline_text_secret.is_not(None),
+               Proposal.offline_text_refused_at.is_(None))
+        .where(Proposal.id == notice.proposal_id, or_(
+            Proposal.offline_contact_secret.is_not(None),
+            Proposal.offline_text_secret.is_not(None))))).first()
+    if row is None or row[0] not in user_ids:
+        return Diversion(user_ids)
+    author, texts, reachable = row
+    others = [user_id for user_id in user_ids if user_id != author]
+    if texts and reachable:
+        return Diversion(others, offline_proposer_chat(notice.proposal_id))
     await session.execute(insert_ignoring_conflicts(
         session, CallbackItem, proposal_id=notice.proposal_id, kind=notice.kind,
         params=notice.to_params(), created_at=now,
         dedupe_key=f"{notice.proposal_id}:{notice.kind}:{notice.key}"[:160]))
-    return [user_id for user_id in user_ids if user_id != author]
+    return Diversion(others)
 
 
 async def open_page(
@@ -82,7 +107,8 @@ async def open_page(
     view is written to the audit log (never the contact itself)."""
     total = await open_count(session)
     row = (await session.execute(
-        select(CallbackItem, Proposal.title, Proposal.offline_contact_secret)
+        select(CallbackItem, Proposal.title,
+               func.coalesce(Proposal.offline_contact_secret, Proposal.offline_text_secret))
         .join(Proposal, Proposal.id == CallbackItem.proposal_id)
         .where(CallbackItem.done_at.is_(None))
         .order_by(CallbackItem.created_at, CallbackItem.id).offset(page).limit(1))).first()
@@ -126,22 +152,44 @@ async def mark_done(
 
 
 async def erase_if_closed(
-    session: AsyncSession, proposal_id: int, *, actor: str, now: datetime
+    session: AsyncSession, proposal_id: int, *, actor: str, now: datetime,
+    sending: int | None = None,
 ) -> bool:
-    """Erase the encrypted contact of a closed proposal that no call-back waits for; True
-    only for the one call that erased it (that one is audited)."""
+    """Erase the encrypted contact of a closed proposal (`news_ended`) that no call-back and
+    no text waits for (`sending`: the outbox row whose text has just gone, not yet marked);
+    True only for the one call that erased it (that one is audited). Every path that may end
+    a proposal's news calls it: transitions, answers, hiding, a call-back done, a text sent."""
     waiting = exists().where(CallbackItem.proposal_id == proposal_id,
                              CallbackItem.done_at.is_(None))
+    texting = exists().where(OutboxMessage.chat_id == offline_proposer_chat(proposal_id),
+                             OutboxMessage.status == OutboxStatus.PENDING,
+                             OutboxMessage.id != (sending or 0))
+    kept = or_(Proposal.offline_contact_secret.is_not(None),
+               Proposal.offline_text_secret.is_not(None))
     erased = await session.execute(
         update(Proposal)
-        .where(Proposal.id == proposal_id, Proposal.offline_contact_secret.is_not(None),
-               Proposal.status.in_(sorted(FINAL_STATUSES)), ~waiting)
-        .values(offline_contact_secret=None).execution_options(synchronize_session=False))
+        .where(Proposal.id == proposal_id, kept,
+               news_ended(), and_(~waiting, ~texting))
+        .values(offline_contact_secret=None, offline_text_secret=None)
+        .execution_options(synchronize_session=False))
     if rows_affected(erased) != 1:
         return False
     record_audit(session, now, actor, "proposal.contact_erased", f"proposal:{proposal_id}",
                  before={"contact": "encrypted"}, after={"contact": None})
     return True
+
+
+def news_ended() -> ColumnElement[bool]:
+    """The proposal has no more news for its offline resident: a final status, found not
+    feasible (타당성 없음), hidden by staff, or ANSWERED with a final answer of 불수용 (its
+    latest final answer, corrections included)."""
+    latest_final = (select(Answer.decision)
+                    .where(Answer.proposal_id == Proposal.id, Answer.kind == AnswerKind.FINAL)
+                    .order_by(Answer.id.desc()).limit(1).scalar_subquery())
+    return or_(Proposal.status.in_(sorted(FINAL_STATUSES | {ProposalStatus.NOT_FEASIBLE})),
+               Proposal.hidden.is_(True),
+               and_(Proposal.status == ProposalStatus.ANSWERED,
+                    latest_final == FinalDecision.REJECTED))
 
 
 def audit_actor(user_id: int | None) -> str:

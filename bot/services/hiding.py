@@ -20,6 +20,7 @@ from bot.domain.policy import Policy
 from bot.domain.reports import REPORT_REASONS
 from bot.domain.venues import Venues
 from bot.services.audit import record_audit
+from bot.services.callbacks import erase_if_closed
 from bot.services.outbox import enqueue_for_users
 from bot.services.sql import is_postgres, rows_affected
 from bot.services.work_items import WorkKind, post_work_item
@@ -118,6 +119,8 @@ async def _set_hidden(
     notice = told(kind, content_id, content.proposal_id, content.title, code or "", reason,
                   key=f"{kind}:{content_id}:{now.isoformat()}")
     await enqueue_for_users(session, [content.author_id], notice, now)
+    if hidden and kind == PROPOSAL:  # an offline resident's contact goes once told
+        await erase_if_closed(session, content_id, actor=actor, now=now)
     return HideOutcome.DONE
 
 

@@ -41,6 +41,7 @@ class HeldNotice:
     kind: str
     params: dict[str, Any]
     language: str
+    id: int = 0
 
 
 def begin_turn(connection: Connection, *, key_hashes: Sequence[str], now: datetime) -> KakaoTurn:
@@ -75,19 +76,24 @@ def _new_account(connection: Connection, key_hash: str, now: datetime) -> int:
     """A Kakao-only resident: a user with the next synthetic id, and their account (two
     first contacts racing for one id: the loser's transaction fails on the unique id and the
     caller tries again)."""
+    user_id = new_kakao_user(connection, now)
+    return int(connection.execute(
+        insert(_accounts).values(key_hash=key_hash, user_id=user_id, turns=0, created_at=now)
+        .returning(_accounts.c.id)
+    ).scalar_one())
+
+
+def new_kakao_user(connection: Connection, now: datetime) -> int:
+    """A fresh Kakao-only 공감 user with the next synthetic telegram id (its database id)."""
     highest = connection.execute(
         select(func.max(_users.c.telegram_id)).where(_users.c.telegram_id >= KAKAO_ID_BASE)
     ).scalar()
-    user_id = connection.execute(
+    return int(connection.execute(
         insert(_users).values(
             telegram_id=(highest or KAKAO_ID_BASE - 1) + 1, language="ko", language_chosen=False,
             role=Role.RESIDENT, muted_all=False, unreachable=False, created_at=now,
             last_seen_at=now,
         ).returning(_users.c.id)
-    ).scalar_one()
-    return int(connection.execute(
-        insert(_accounts).values(key_hash=key_hash, user_id=user_id, turns=0, created_at=now)
-        .returning(_accounts.c.id)
     ).scalar_one())
 
 
@@ -113,12 +119,18 @@ def hold_notice(
     return True
 
 
-def take_held_notices(connection: Connection, user_id: int) -> list[HeldNotice]:
-    """The pushes held for `user_id`, oldest first, taken (they are shown once)."""
+def held_notices(connection: Connection, user_id: int) -> list[HeldNotice]:
+    """The pushes held for `user_id`, oldest first. They stay held until the answer that
+    shows them has been handed to Kakao (`forget_held_notices`): a turn whose answer never
+    reaches the resident shows them again next time."""
     rows = connection.execute(
         select(_held.c.id, _held.c.kind, _held.c.params, _held.c.language)
         .where(_held.c.user_id == user_id).order_by(_held.c.id)
     ).all()
-    if rows:
-        connection.execute(delete(_held).where(_held.c.id.in_([row.id for row in rows])))
-    return [HeldNotice(row.kind, row.params, row.language) for row in rows]
+    return [HeldNotice(row.kind, row.params, row.language, row.id) for row in rows]
+
+
+def forget_held_notices(connection: Connection, ids: Sequence[int]) -> None:
+    """Held pushes that an answer handed to Kakao has shown."""
+    if ids:
+        connection.execute(delete(_held).where(_held.c.id.in_(list(ids))))

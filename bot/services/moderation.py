@@ -159,6 +159,7 @@ class OfflineForm:
     contact: str = ""
     telegram_id: int | None = None  # a resident who uses the bot: they become the author
     callback: bool = False  # the resident agreed to be phoned with news of it (연락 동의)
+    texts: bool = False  # … or to get its news by 알림톡/SMS at that number (문자 동의)
 
 
 class UnknownResident(LookupError):
@@ -193,8 +194,8 @@ async def enter_offline_proposal(
     follow it like any proposal of theirs, so no contact is needed or kept. Otherwise the
     moderator is the author of record and the resident's name and contact are kept only
     masked, plus a keyed hash of the number; with the resident's consent to be called back,
-    also encrypted with `contact_key` (see `bot.services.callbacks`). An unknown Telegram id
-    raises `UnknownResident`.
+    or to get its news by 알림톡/SMS, also encrypted with `contact_key` (see
+    `bot.services.callbacks`). An unknown Telegram id raises `UnknownResident`.
     """
     resident = await _offline_author(session, form.telegram_id)
     proposal = Proposal(
@@ -205,19 +206,22 @@ async def enter_offline_proposal(
         offline_contact=None if resident else masked_contact(form.name, form.contact),
         offline_contact_hash=None if resident else phone_hash(form.contact, secret_key),
         offline_contact_secret=_sealed(form, contact_key) if not resident else None,
+        offline_text_secret=_sealed_for_texts(form, contact_key) if not resident else None,
     )
     session.add(proposal)
     await session.flush()
     await index_proposal(session, proposal.id, proposal.title, proposal.problem)
     await proposal_services.publish(session, proposal.id, now, policy, moderator_id)
-    if resident or form.callback:  # the author of record follows it: its news then goes
-        # to the call-back list (bot.services.callbacks), never to the moderator's chat
+    if resident or form.callback or form.texts:  # the author of record follows it: its
+        # news then goes by text or to the call-back list (bot.services.callbacks), never
+        # to the moderator's chat
         await proposal_services.set_muted(session, proposal_id=proposal.id,
                                           user_id=resident or moderator_id, muted=False, now=now)
     record_audit(session, now, actor, "proposal.offline", f"proposal:{proposal.id}",
                  after={"channel": form.channel, "contact": proposal.offline_contact,
                         "author_telegram_id": form.telegram_id if resident else None,
-                        "callback_consent": proposal.offline_contact_secret is not None})
+                        "callback_consent": proposal.offline_contact_secret is not None,
+                        "text_consent": proposal.offline_text_secret is not None})
     return proposal.id
 
 
@@ -227,6 +231,15 @@ def _sealed(form: OfflineForm, contact_key: str | None) -> str | None:
         return None
     if contact_key is None:
         raise ValueError("a call-back contact needs the contact key")
+    return seal(Contact(form.name, form.contact), contact_key)
+
+
+def _sealed_for_texts(form: OfflineForm, contact_key: str | None) -> str | None:
+    """The contact encrypted for 처리과정 알림 by 알림톡/SMS, only with the resident's consent."""
+    if not form.texts:
+        return None
+    if contact_key is None:
+        raise ValueError("a contact for texts needs the contact key")
     return seal(Contact(form.name, form.contact), contact_key)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, Subscription, User
 from bot.domain.events import Event
-from bot.services.callbacks import divert_author
+from bot.services.callbacks import Diversion, divert_author
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
 from bot.services.wakes import Wake, wake_after_commit
 
@@ -86,14 +86,15 @@ async def enqueue_for_users(
     session: AsyncSession, user_ids: list[int], notice: Event, now: datetime
 ) -> int:
     """Tell each reachable user once; users who muted everything miss non-urgent notices.
-    The author of record of an offline proposal whose resident waits for call-backs is not
-    told: the notice goes on the call-back list (`bot.services.callbacks`)."""
-    user_ids = await divert_author(session, user_ids, notice, now)
-    if not user_ids:
-        return 0
+    The author of record of an offline proposal whose resident waits for its news is not
+    told: the notice goes by text or on the call-back list (`bot.services.callbacks`)."""
+    diversion = await divert_author(session, user_ids, notice, now)
+    texted = await _text_offline_proposer(session, diversion, notice, now)
+    if not diversion.user_ids:
+        return texted
     rows = await session.execute(
-        select(*_RECIPIENT).where(User.id.in_(set(user_ids))))
-    return await _enqueue_for_recipients(session, rows, notice, now)
+        select(*_RECIPIENT).where(User.id.in_(set(diversion.user_ids))))
+    return texted + await _enqueue_for_recipients(session, rows, notice, now)
 
 
 async def enqueue_for_followers(
@@ -105,9 +106,21 @@ async def enqueue_for_followers(
         select(*_RECIPIENT).join(Subscription, Subscription.user_id == User.id)
         .where(Subscription.proposal_id == proposal_id, Subscription.muted.is_(False))
     )).all()
-    kept = set(await divert_author(session, [row.id for row in rows], notice, now))
-    return await _enqueue_for_recipients(
+    diversion = await divert_author(session, [row.id for row in rows], notice, now)
+    kept = set(diversion.user_ids)
+    texted = await _text_offline_proposer(session, diversion, notice, now)
+    return texted + await _enqueue_for_recipients(
         session, [row for row in rows if row.id in kept], notice, now)
+
+
+async def _text_offline_proposer(
+    session: AsyncSession, diversion: Diversion, notice: Event, now: datetime
+) -> int:
+    """The offline proposer's notice as a row for their text chat (bot.kakao.notices sends
+    it by 알림톡/SMS), when it goes by text."""
+    if diversion.text_chat is None:
+        return 0
+    return int(await enqueue(session, chat_id=diversion.text_chat, notice=notice, now=now))
 
 
 _RECIPIENT = (User.id, User.telegram_id, User.muted_all, User.unreachable)

@@ -29,7 +29,7 @@ from aiohttp import web
 
 from bot.domain.kakao import SECRET_HEADER, KakaoChannel
 from bot.i18n import I18n
-from bot.kakao.bridge import KakaoBridge
+from bot.kakao.bridge import KakaoBridge, KakaoReply
 from bot.kakao.capture import Capture
 from bot.kakao.notices import KakaoNotices
 from bot.kakao.payload import MalformedSkillRequest, SkillRequest, parse_skill_request
@@ -76,7 +76,9 @@ class KakaoSkill:
         await asyncio.wait({turn, deadline}, return_when=asyncio.FIRST_COMPLETED)
         deadline.cancel()
         if turn.done():
-            return turn.result()
+            reply = turn.result()
+            await self.bridge.handed_over(reply)
+            return reply.response
         notice = delayed_but_kept(self.i18n.get(None))
         if request.callback_url is None or not self._may_call_back(request.callback_url):
             return self.bridge.so_far(watched[0] if watched else None, notice)
@@ -94,20 +96,25 @@ class KakaoSkill:
         task.add_done_callback(self._running.discard)
         return task
 
-    async def _call_back(self, turn: asyncio.Task[JSONDict], url: str) -> None:
+    async def _call_back(self, turn: asyncio.Task[KakaoReply], url: str) -> None:
         """Post the finished turn's response to its callback URL (valid once, a minute).
-        The URL carries Kakao's token: it is never logged."""
+        The URL carries Kakao's token: it is never logged. The held pushes the response
+        shows are forgotten only once Kakao took it; otherwise the next turn shows them."""
         try:
-            response = await turn
+            reply = await turn
         except Exception:
             log.exception("a Kakao turn answered through its callback failed")
             return
         try:
-            async with self._client().post(url, json=response, allow_redirects=False) as posted:
+            async with self._client().post(url, json=reply.response,
+                                           allow_redirects=False) as posted:
                 if posted.status >= 400:
                     log.warning("Kakao refused a callback response with %s", posted.status)
+                    return
         except (aiohttp.ClientError, TimeoutError) as error:
             log.warning("a Kakao callback could not be posted (%s)", type(error).__name__)
+            return
+        await self.bridge.handed_over(reply)
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

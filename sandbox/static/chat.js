@@ -270,7 +270,7 @@ function selectUser(userId) {
   // Until the new chat arrives, show nothing of the previous resident's conversation.
   $("messages").replaceChildren();
   renderReplyKeyboard(null);
-  pollMessages();
+  kakaoCheck(view.userId).then(kakaoSwitch, () => kakaoSwitch(false));
 }
 
 async function pollMessages() {
@@ -301,7 +301,7 @@ async function send(text) {
   }
   view.scrollToEnd = true;
   try {
-    await call("/send", { user_id: view.userId, text });
+    await (kakao.on ? kakaoSay(text) : call("/send", { user_id: view.userId, text }));
   } catch (error) { showError(error); }
 }
 
@@ -419,6 +419,7 @@ function wire() {
     if (event.target.value) selectUser(event.target.value);
   });
   $("toggle-add").addEventListener("click", () => showAddForm($("add-user").hidden));
+  kakaoWire();
   $("add-user").addEventListener("submit", (event) => {
     event.preventDefault();
     busy(event.target.querySelector("button[type=submit]"), addUser);

@@ -371,6 +371,27 @@ async def test_a_slow_turn_without_a_callback_answers_with_what_it_has(
     assert "/propose" in later.text
 
 
+async def test_held_news_a_slow_turn_could_not_hand_over_is_shown_by_the_next_turn(
+    kakao_bot: Runtime, kakao_client: TestClient, residents: SandboxClient, slow: SlowTurn,
+) -> None:
+    jihun = residents.resident(5103, "지훈")
+    yeongsu = kakao_user(kakao_client, "botUserKey-held-slow")
+    await yeongsu.say("/start")
+    await answered_for(kakao_bot, 5103, await kakao_user_row(kakao_bot))
+    push = await jihun.wait_for_message("📨", after=0)
+    assert kakao_bot.kakao is not None
+    await kakao_bot.kakao.notices.until_held(1)
+    waiting = await yeongsu.say("천천히")  # no callback URL: what it has, the news not yet
+    assert "📨" not in waiting.text
+    kakao_bot.kakao.deadline = asyncio.Event().wait
+    slow.release.set()
+    news = await yeongsu.say("/my")  # queued behind the slow turn, which has finished
+    first_line = next(filter(None, push.text.splitlines()))
+    assert first_line in news.text
+    again = await yeongsu.say("/my")
+    assert first_line not in again.text  # handed over once: not shown twice
+
+
 async def test_a_callback_url_on_a_host_not_allowed_is_never_posted_to(
     kakao_bot: Runtime, kakao_client: TestClient, slow: SlowTurn
 ) -> None:

@@ -356,6 +356,8 @@ NOT_PUBLISHED = {
     "kakao_accounts.conversation": "what the last Kakao answer showed its one resident (copies "
                                    "of messages already masked), for their next button press",
     "kakao_held_notices.params": "copies of notices' parameters, like outbox.params",
+    "proposals.offline_text_secret": "encrypted; used only for 알림톡/SMS, erased at the close",
+    "text_contacts.number_secret": "encrypted; used only for the resident's 알림톡/SMS",
 }
 
 
