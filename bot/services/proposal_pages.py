@@ -1,13 +1,15 @@
-"""The department reply page and the public proposal page, each read in a fixed few statements.
+"""The department reply page and the public proposal page, each read in two statements.
 
-A page is read in one transaction of three SELECTs whatever the proposal's history: the
-proposal with its department, debate extension, debate summary and satisfaction counts; its
-history; its answers on both tracks. Once the 협치회의 could take it up, one more reads its
-agenda items, and once a final answer came, two more read the plan it promised and the
-워킹그룹's published reports. Everything else the page says (the
-deadline and whether 재심의 restarted it, the date the latest 중간답변 expects, whether one
-came in the answer window, the head's decision, the timeline) is derived from those rows
-here, not asked of the database again.
+A page is read in one transaction of two SELECTs, whatever the proposal's state and however
+long its history: the proposal with its department, debate extension, debate summary and
+satisfaction counts (on the reply page, found through its link); then its history, one
+UNION ALL of rows tagged by part (`HistoryPart`): its state changes and its answers on both
+tracks, and the parts its state and kind can show: the 협치회의's agenda items once it could
+be taken up, the plan an accepting answer promised and the 워킹그룹's published reports once
+a final answer came, the consultation a consultation's row carries. Everything else the page
+says (the deadline and whether 재심의 restarted it, the date the latest 중간답변 expects,
+whether one came in the answer window, the head's decision, the timeline) is derived from
+those rows here, not asked of the database again.
 
 The reads are synchronous functions of a `Connection`, so a page can run them in one hop on
 a read lane (`bot.db.engine.FastLane`) as well as inside an async session (`load_*_page`).
@@ -15,14 +17,36 @@ a read lane (`bot.db.engine.FastLane`) as well as inside an async session (`load
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
+from enum import IntEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Select, bindparam, func, select
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Date,
+    Integer,
+    Label,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import QueryableAttribute, aliased
+from sqlalchemy.types import TypeEngine
 
 from bot.db.models import (
     Answer,
@@ -39,6 +63,7 @@ from bot.db.models import (
     WorkgroupUpdate,
 )
 from bot.db.prepared import PreparedSelect
+from bot.db.types import PublishedString, PublishedText, UTCDateTime
 from bot.domain.answer_clock import (
     DeadlineFacts,
     DeadlineRules,
@@ -93,6 +118,44 @@ PROPOSAL_ID: BindParameter[int] = bindparam("proposal_id")
 # A row of the page's statements, read by column name: a named tuple on the SQLite fast
 # lane (bot.db.prepared), a SQLAlchemy Row elsewhere.
 PageRow = Any
+
+
+class HistoryPart(IntEnum):
+    """What a row of the history statement is about; its parts come in this order."""
+
+    EVENT = 0  # a state change
+    ANSWER = 1  # on either track
+    AGENDA = 2  # a 협치회의 agenda item
+    STEP = 3  # a step of the plan
+    REPORT = 4  # a 워킹그룹 report staff published
+    CONSULTATION = 5  # the 「구가 묻습니다」 question the row carries
+
+
+# The history statement's columns. A slot has one type on every part's row, and the type is
+# what converts its values (a timestamp, a date, a published text masked on the way out), so
+# a column goes only in a slot of its own type; a part leaves the slots it has nothing for
+# NULL (cast to the slot's type: PostgreSQL types a UNION's bare NULLs as text). Which column
+# each part puts where: the `_*_part` functions.
+SLOTS: dict[str, TypeEngine[Any]] = {
+    "at": UTCDateTime(),  # when it happened; a part's rows are ordered by it, then by `seq`
+    "seq": Integer(),  # the row's id; a step's position
+    "done_at": UTCDateTime(),  # an agenda item decided, a step reached
+    "flagged_at": UTCDateTime(),  # a step found late
+    "status": String(),  # an event's new state
+    "note": Text(),
+    "actor_id": Integer(),
+    "kind": String(),  # an answer's
+    "decision": String(),
+    "text": PublishedText(),  # an answer's, a report's
+    "official_name": PublishedString(40),
+    "office": String(),  # the answering department's name
+    "day": Date(),  # the completion an answer expects; a step's due day
+    "budget_krw": BigInteger(),
+    "percent": Integer(),
+    "track": String(),
+    "outcome": String(),  # an agenda item's decision
+    "title": PublishedString(200),  # a step's
+}
 
 
 @dataclass(frozen=True)
@@ -229,28 +292,48 @@ def _read_page(
     connection: Connection, row: Any, now: datetime, rules: PageRules, *,
     with_timeline: bool = True,
 ) -> ProposalPage:
-    """The page of the proposal in `row` (of `_proposal_columns`): its history and answers;
-    the public page's timeline unless `with_timeline` is off (the reply page has none)."""
-    params = {PROPOSAL_ID.key: row.id}
-    events = [_Event(at, S(status), note, actor_id)
-              for at, status, note, actor_id in EVENTS_READ.rows(connection, params)]
-    answers = [_answer_view(a) for a in ANSWERS_READ.rows(connection, params)]
-    agenda = tuple(AgendaStep(a.placed_at, a.decided_at, a.outcome)
-                   for a in AGENDA_READ.rows(connection, params)
-                   ) if S(row.status) in AGENDA_STATES else ()
-    asked = (CONSULTATION_READ.first(connection, params)
-             if row.kind == Kind.CONSULTATION else None)  # the question this row carries
-    consultation = asked.id if asked is not None else None
-    if S(row.status) not in PLANNED_STATES:  # no plan nor 워킹그룹 before a final answer
-        return _page(row, events, answers, (), (), now, rules, agenda,
-                     consultation=consultation, with_timeline=with_timeline)
-    today = now.astimezone(rules.policy.timezone).date()
-    steps = tuple(_milestone_view(m, today, rules.policy.timezone)
-                  for m in MILESTONES_READ.rows(connection, params))
-    reports = tuple(ReportView(r.created_at, r.text)
-                    for r in REPORTS_READ.rows(connection, params))
-    return _page(row, events, answers, steps, reports, now, rules, agenda,
-                 consultation=consultation, with_timeline=with_timeline)
+    """The page of the proposal in `row` (of `_proposal_columns`) with its history; the
+    public page's timeline unless `with_timeline` is off (the reply page has none)."""
+    parts = _read_history(connection, row)
+    tz = rules.policy.timezone
+    today = now.astimezone(tz).date()
+    return _page(
+        row, [_event(e) for e in parts[HistoryPart.EVENT]],
+        [_answer_view(a) for a in parts[HistoryPart.ANSWER]],
+        tuple(_milestone_view(m, today, tz) for m in parts[HistoryPart.STEP]),
+        tuple(ReportView(r.at, r.text) for r in parts[HistoryPart.REPORT]), now, rules,
+        tuple(_agenda_step(a) for a in parts[HistoryPart.AGENDA]),
+        consultation=next((c.seq for c in parts[HistoryPart.CONSULTATION]), None),
+        with_timeline=with_timeline)
+
+
+def _read_history(connection: Connection, row: PageRow) -> list[list[PageRow]]:
+    """The history of the proposal in `row` as its page shows it, indexed by `HistoryPart`
+    (each part in its order); the parts its state and kind never show are empty."""
+    parts: list[list[PageRow]] = [[] for _ in range(len(HistoryPart))]
+    read = history_read(parts_shown(S(row.status), row.kind))
+    for history_row in read.rows(connection, {PROPOSAL_ID.key: row.id}):
+        parts[history_row.part].append(history_row)
+    return parts
+
+
+def parts_shown(status: ProposalStatus, kind: str) -> frozenset[HistoryPart]:
+    """The parts of its history a page shows for a proposal in `status` of `kind`."""
+    parts = {HistoryPart.EVENT, HistoryPart.ANSWER}
+    if status in AGENDA_STATES:
+        parts.add(HistoryPart.AGENDA)
+    if status in PLANNED_STATES:  # no plan nor 워킹그룹 before a final answer
+        parts |= {HistoryPart.STEP, HistoryPart.REPORT}
+    if kind == Kind.CONSULTATION:  # the question this row carries
+        parts.add(HistoryPart.CONSULTATION)
+    return frozenset(parts)
+
+
+@cache
+def history_read(parts: frozenset[HistoryPart]) -> PreparedSelect:
+    """The history statement reading `parts`, built and compiled once for each set a page
+    asks for (a handful: `parts_shown`)."""
+    return PreparedSelect(_history_query(parts))
 
 
 def for_link(page: ProposalPage, link: LinkView) -> ProposalPage:
@@ -334,79 +417,110 @@ def _reply_query() -> Select[*tuple[Any, ...]]:
     )
 
 
-def _events_query() -> Select[datetime, str, str | None, int | None]:
-    return (select(ProposalEvent.at, ProposalEvent.to_status, ProposalEvent.note,
-                   ProposalEvent.actor_id)
-            .where(ProposalEvent.proposal_id == PROPOSAL_ID)
-            .order_by(ProposalEvent.at, ProposalEvent.id))
+def _history_query(parts: frozenset[HistoryPart]) -> Select[*tuple[Any, ...]]:
+    """`parts` of what is recorded about a proposal, by part, each in its order."""
+    history = union_all(*(PART_QUERIES[part]() for part in sorted(parts))).subquery("history")
+    return (select(*history.c)
+            .order_by(history.c.part, history.c.at, history.c.seq))
 
 
-def _answers_query() -> Select[*tuple[Any, ...]]:
-    """Both tracks' answers, oldest first."""
-    return (select(Answer.id, Answer.kind, Answer.decision, Answer.text, Answer.official_name,
-                   Department.name.label("department_name"), Answer.created_at,
-                   Answer.expected_completion, Answer.budget_krw, Answer.percent, Answer.track)
-            .join(Department, Department.id == Answer.department_id)
-            .where(Answer.proposal_id == PROPOSAL_ID)
-            .order_by(Answer.created_at, Answer.id))
+def _slots(
+    part: HistoryPart, **columns: ColumnElement[Any] | QueryableAttribute[Any]
+) -> list[Label[Any]]:
+    """`part`'s row in the history's columns: `columns` fill their slots, NULL the rest."""
+    if unknown := columns.keys() - SLOTS.keys():
+        raise ValueError(f"no such slot: {sorted(unknown)}")
+    return [literal_column(str(part.value), Integer).label("part"), *(
+        (type_coerce(columns[name], type_) if name in columns else cast(null(), type_))
+        .label(name) for name, type_ in SLOTS.items())]
 
 
-def _milestones_query() -> Select[*tuple[Any, ...]]:
-    return (select(Milestone.position, Milestone.due_on, Milestone.title, Milestone.reached_at,
-                   Milestone.flagged_at)
-            .where(Milestone.proposal_id == PROPOSAL_ID)
-            .order_by(Milestone.position))
+def _events_part() -> Select[*tuple[Any, ...]]:
+    e = ProposalEvent
+    return (select(*_slots(HistoryPart.EVENT, at=e.at, seq=e.id, status=e.to_status,
+                           note=e.note, actor_id=e.actor_id))
+            .where(e.proposal_id == PROPOSAL_ID))
 
 
-def _consultation_query() -> Select[*tuple[Any, ...]]:
-    return select(Consultation.id).where(Consultation.proposal_id == PROPOSAL_ID)
+def _answers_part() -> Select[*tuple[Any, ...]]:
+    """Both tracks' answers."""
+    a = Answer
+    return (select(*_slots(HistoryPart.ANSWER, at=a.created_at, seq=a.id, kind=a.kind,
+                           decision=a.decision, text=a.text, official_name=a.official_name,
+                           office=Department.name, day=a.expected_completion,
+                           budget_krw=a.budget_krw, percent=a.percent, track=a.track))
+            .join(Department, Department.id == a.department_id)
+            .where(a.proposal_id == PROPOSAL_ID))
 
 
-def _agenda_query() -> Select[*tuple[Any, ...]]:
-    return (select(GovernanceItem.placed_at, GovernanceItem.decided_at, GovernanceItem.outcome)
-            .where(GovernanceItem.proposal_id == PROPOSAL_ID)
-            .order_by(GovernanceItem.placed_at, GovernanceItem.id))
+def _agenda_part() -> Select[*tuple[Any, ...]]:
+    g = GovernanceItem
+    return (select(*_slots(HistoryPart.AGENDA, at=g.placed_at, seq=g.id, done_at=g.decided_at,
+                           outcome=g.outcome))
+            .where(g.proposal_id == PROPOSAL_ID))
 
 
-def _reports_query() -> Select[*tuple[Any, ...]]:
-    return (select(WorkgroupUpdate.created_at, WorkgroupUpdate.text)
-            .where(WorkgroupUpdate.proposal_id == PROPOSAL_ID,
-                   WorkgroupUpdate.status == "approved")
-            .order_by(WorkgroupUpdate.created_at, WorkgroupUpdate.id))
+def _steps_part() -> Select[*tuple[Any, ...]]:
+    """The plan's steps, by position (`at` is NULL on every one)."""
+    m = Milestone
+    return (select(*_slots(HistoryPart.STEP, seq=m.position, day=m.due_on, title=m.title,
+                           done_at=m.reached_at, flagged_at=m.flagged_at))
+            .where(m.proposal_id == PROPOSAL_ID))
 
 
-# Built once: a statement executed again as the same object reuses its compiled form whole,
-# where an equal one built per request is compiled from the cache but adapted column by column.
+def _reports_part() -> Select[*tuple[Any, ...]]:
+    w = WorkgroupUpdate
+    return (select(*_slots(HistoryPart.REPORT, at=w.created_at, seq=w.id, text=w.text))
+            .where(w.proposal_id == PROPOSAL_ID, w.status == "approved"))
+
+
+def _consultation_part() -> Select[*tuple[Any, ...]]:
+    c = Consultation
+    return (select(*_slots(HistoryPart.CONSULTATION, seq=c.id))
+            .where(c.proposal_id == PROPOSAL_ID))
+
+
+PART_QUERIES: dict[HistoryPart, Callable[[], Select[*tuple[Any, ...]]]] = {
+    HistoryPart.EVENT: _events_part,
+    HistoryPart.ANSWER: _answers_part,
+    HistoryPart.AGENDA: _agenda_part,
+    HistoryPart.STEP: _steps_part,
+    HistoryPart.REPORT: _reports_part,
+    HistoryPart.CONSULTATION: _consultation_part,
+}
+# Built once (the history's statements too, by `history_read`): a statement executed again as
+# the same object reuses its compiled form whole, where an equal one built per request is
+# compiled from the cache but adapted column by column.
 PROPOSAL_QUERY = _proposal_query()
 REPLY_QUERY = _reply_query()
-EVENTS_QUERY = _events_query()
-ANSWERS_QUERY = _answers_query()
-MILESTONES_QUERY = _milestones_query()
-REPORTS_QUERY = _reports_query()
-AGENDA_QUERY = _agenda_query()
-CONSULTATION_QUERY = _consultation_query()
 # ... and on the SQLite fast lane they skip SQLAlchemy's execution altogether (bot.db.prepared).
 PROPOSAL_READ = PreparedSelect(PROPOSAL_QUERY)
 REPLY_READ = PreparedSelect(REPLY_QUERY)
-EVENTS_READ = PreparedSelect(EVENTS_QUERY)
-ANSWERS_READ = PreparedSelect(ANSWERS_QUERY)
-MILESTONES_READ = PreparedSelect(MILESTONES_QUERY)
-REPORTS_READ = PreparedSelect(REPORTS_QUERY)
-AGENDA_READ = PreparedSelect(AGENDA_QUERY)
-CONSULTATION_READ = PreparedSelect(CONSULTATION_QUERY)
 
 
-def _milestone_view(row: PageRow, today: date, tz: tzinfo) -> MilestoneView:
-    reached = row.reached_at.astimezone(tz).date() if row.reached_at else None
-    return MilestoneView(row.position, row.due_on, row.title, row.reached_at,
-                         row.flagged_at is not None, step_state(row.due_on, reached, today),
-                         days_late(row.due_on, reached, today), reached)
+def _event(row: PageRow) -> _Event:
+    """An EVENT row of the history (`_events_part`)."""
+    return _Event(row.at, S(row.status), row.note, row.actor_id)
 
 
 def _answer_view(row: PageRow) -> AnswerView:
-    return AnswerView(row.id, AnswerKind(row.kind), row.decision, row.text, row.official_name,
-                      row.department_name, row.created_at, row.expected_completion,
-                      row.budget_krw, row.percent, head=row.track == HEAD_TRACK)
+    """An ANSWER row of the history (`_answers_part`)."""
+    return AnswerView(row.seq, AnswerKind(row.kind), row.decision, row.text, row.official_name,
+                      row.office, row.at, row.day, row.budget_krw, row.percent,
+                      head=row.track == HEAD_TRACK)
+
+
+def _agenda_step(row: PageRow) -> AgendaStep:
+    """An AGENDA row of the history (`_agenda_part`)."""
+    return AgendaStep(row.at, row.done_at, row.outcome)
+
+
+def _milestone_view(row: PageRow, today: date, tz: tzinfo) -> MilestoneView:
+    """A STEP row of the history (`_steps_part`)."""
+    reached = row.done_at.astimezone(tz).date() if row.done_at else None
+    return MilestoneView(row.seq, row.day, row.title, row.done_at,
+                         row.flagged_at is not None, step_state(row.day, reached, today),
+                         days_late(row.day, reached, today), reached)
 
 
 def _page(
@@ -416,7 +530,7 @@ def _page(
     with_timeline: bool = True,
 ) -> ProposalPage:
     status = S(row.status)
-    card = replace(_card(row, events, answers, rules), consultation=consultation)
+    card = _card(row, events, answers, rules, consultation)
     threshold = rules.policy.head_answer_threshold
     return ProposalPage(
         card=card,
@@ -470,9 +584,11 @@ def _proposer(row: PageRow) -> Actor:
 
 
 def _card(
-    row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView], rules: PageRules
+    row: PageRow, events: Sequence[_Event], answers: Sequence[AnswerView], rules: PageRules,
+    consultation: int | None,
 ) -> ProposalCard:
-    """The card as a visitor without an account sees it (no 공감, mute or report of theirs)."""
+    """The card as a visitor without an account sees it (no 공감, mute or report of theirs);
+    `consultation`: the question the row carries."""
     head = [a for a in answers if a.head]
     return ProposalCard(
         row.id, row.author_id, row.title, row.problem, row.solution, row.effect, row.area,
@@ -491,6 +607,7 @@ def _card(
         late_endorse_until=row.late_endorse_until,
         district=row.origin == Origin.DISTRICT and row.kind == Kind.PROPOSAL,
         complaint=row.kind == Kind.COMPLAINT,
+        consultation=consultation,
     )
 
 

@@ -619,7 +619,16 @@ def _render(state: PageState, name: str, *, status: int = 200, **context: Any) -
 
 
 def _draw(state: PageState, name: str, **context: Any) -> str:
-    return state.templates.get_template(name).render(**context)
+    """`name` drawn with `context`, as `Template.render` draws it but for the globals: the
+    environment's own dict (a template's globals are that and nothing more here), merged in
+    one step, where `render` copied them out of a `ChainMap` key by key (about an eighth of
+    drawing the public page)."""
+    template = state.templates.get_template(name)
+    variables = {**state.templates.globals, **context}
+    try:
+        return "".join(template.root_render_func(template.new_context(variables, shared=True)))
+    except Exception:
+        state.templates.handle_exception()
 
 
 def html_response(body: str, status: int = 200) -> web.Response:

@@ -1,5 +1,6 @@
-"""The reply page and the public page read in a fixed few statements in one transaction,
-however long the proposal's history (issue #16: pages are fast without the cache)."""
+"""The reply page and the public page read in two statements in one transaction, whatever
+the proposal's state and however long its history (issue #16: pages are fast without the
+cache)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import ShiftableClock
 from bot.db.engine import FastLane, create_sessionmaker, reading
-from bot.db.models import DebateExtension, DebateSummaryRow, ProposalEvent, SatisfactionVote
+from bot.db.models import (
+    Consultation,
+    DebateExtension,
+    DebateSummaryRow,
+    GovernanceItem,
+    GovernanceMeeting,
+    Milestone,
+    ProposalEvent,
+    SatisfactionVote,
+    WorkgroupUpdate,
+)
 from bot.db.prepared import PreparedSelect
 from bot.domain.answer_clock import DeadlineRules, DueChange, Extension, NamedDeadline
 from bot.domain.answers import AnswerForm, AnswerKind
@@ -29,11 +40,11 @@ from bot.services.browse import load_card
 from bot.services.deadline_views import RE_REVIEW_NOTE
 from bot.services.departments import assign_department, create_department
 from bot.services.proposal_pages import (
-    ANSWERS_READ,
-    EVENTS_READ,
     PROPOSAL_READ,
     REPLY_READ,
+    HistoryPart,
     PageRules,
+    history_read,
     load_public_page,
     read_public_page,
 )
@@ -46,9 +57,10 @@ from tests.support.service_settings import review_start
 
 SETTINGS = Settings(secret_key="s" * 64, public_base_url="http://gonggam.test")
 CALENDAR = BusinessCalendar()
-# the proposal with its facts (on the reply page, found by its link), its history, its answers
-REPLY_PAGE_SELECTS = 3
-PUBLIC_PAGE_SELECTS = 3
+# the proposal with its facts (on the reply page, found by its link), then all its history:
+# state changes, answers, agenda items, plan, 워킹그룹 reports and consultation
+REPLY_PAGE_SELECTS = 2
+PUBLIC_PAGE_SELECTS = 2
 
 
 @dataclass
@@ -117,6 +129,46 @@ async def add_interim_answers(
         assert result.outcome is AnswerOutcome.PUBLISHED, result
 
 
+async def answer_everything(
+    sessionmaker: async_sessionmaker[AsyncSession], scene: Scene
+) -> None:
+    """The scene's proposal as a consultation answered with a plan of two steps (one reached
+    late), decided on by the 협치회의, with a published 워킹그룹 report and a pending one: a
+    row in every part of the history, and every slot of its rows filled somewhere."""
+    await add_interim_answers(sessionmaker, scene, 1)
+    later = START + timedelta(days=3)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(text("UPDATE proposals SET status = :status, kind = :kind "
+                                   "WHERE id = :id"),
+                              {"status": ProposalStatus.ANSWERED, "kind": "consultation",
+                               "id": scene.proposal_id})
+        meeting = GovernanceMeeting(kind="regular", starts_at=later, place="구청 3층",
+                                    convened_at=START, convened_by="admin")
+        session.add(meeting)
+        await session.flush()
+        session.add_all([
+            ProposalEvent(proposal_id=scene.proposal_id, to_status=ProposalStatus.ANSWERED,
+                          at=later, note="final", actor_id=None),
+            Consultation(proposal_id=scene.proposal_id, question="가로등을 어디에 둘까요?",
+                         options=["공원", "골목"], arguments=[], opens_at=START,
+                         closes_at=START + timedelta(days=1), audience="all",
+                         created_by="admin", created_at=START),
+            GovernanceItem(meeting_id=meeting.id, number=1, proposal_id=scene.proposal_id,
+                           title="가로등 설치", placed_at=START + timedelta(days=1),
+                           placed_by="admin", decided_at=later, outcome="passed"),
+            Milestone(proposal_id=scene.proposal_id, position=2,
+                      due_on=(START + timedelta(days=60)).date(), title="공사 착공"),
+            Milestone(proposal_id=scene.proposal_id, position=1,
+                      due_on=(START + timedelta(days=1)).date(),
+                      title="설계 완료 (문의 010-1234-5678)", reached_at=later,
+                      flagged_at=START + timedelta(days=2)),
+            WorkgroupUpdate(proposal_id=scene.proposal_id, text="설계 도면을 함께 봤어요.",
+                            created_at=later, status="approved"),
+            WorkgroupUpdate(proposal_id=scene.proposal_id, text="아직 검토 중인 보고",
+                            created_at=later, status="pending"),
+        ])
+
+
 @asynccontextmanager
 async def pages_on_a_read_lane(
     database_url: str, engine: AsyncEngine, clock: ShiftableClock
@@ -157,6 +209,48 @@ async def test_each_page_is_a_fixed_few_selects_in_one_transaction(
         assert seen[reply].transactions == seen[public].transactions == 1
     assert [s.sql for s in first.values()] == [s.sql for s in later.values()], \
         "five more answers, the same statements"
+
+
+async def test_an_answered_proposal_with_a_plan_reports_and_an_agenda_is_read_as_fast(
+    database_url: str, engine: AsyncEngine, clock: ShiftableClock
+) -> None:
+    """Every part of the history comes in the same one statement as the answers do."""
+    sessionmaker = create_sessionmaker(engine)
+    scene = await make_scene(sessionmaker)
+    await answer_everything(sessionmaker, scene)
+    reply, public = f"/r/{scene.token}", f"/p/{scene.proposal_id}"
+    async with pages_on_a_read_lane(database_url, engine, clock) as client:
+        seen = {path: await statements_of(client, path) for path in (reply, public)}
+    assert seen[reply].selects == REPLY_PAGE_SELECTS, seen[reply].sql
+    assert seen[public].selects == PUBLIC_PAGE_SELECTS, seen[public].sql
+    assert seen[reply].transactions == seen[public].transactions == 1
+
+
+async def test_an_answered_proposals_page_shows_every_part_of_its_history(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    sessionmaker = create_sessionmaker(engine)
+    scene = await make_scene(sessionmaker)
+    await answer_everything(sessionmaker, scene)
+    now = START + timedelta(days=4)
+    lane = FastLane(database_url, engine, reads_only=True)
+    try:
+        on_lane = await lane.run(lambda connection: read_public_page(
+            connection, scene.proposal_id, now, PageRules(SETTINGS.policy, CALENDAR)))
+    finally:
+        lane.dispose()
+    async with sessionmaker() as session:
+        in_session = await load_public_page(session, scene.proposal_id, now, SETTINGS.policy,
+                                            CALENDAR)
+    assert on_lane is not None and on_lane == in_session
+    assert on_lane.card.consultation is not None
+    assert [(m.position, m.title, m.flagged, m.reached_on) for m in on_lane.milestones] == [
+        (1, "설계 완료 (문의 010-****-****)", True, (START + timedelta(days=3)).date()),
+        (2, "공사 착공", False, None)]
+    assert [r.text for r in on_lane.reports] == ["설계 도면을 함께 봤어요."]
+    assert [a.text for a in on_lane.answers] == ["현장을 확인하고 있어요 (0번째)."]
+    whats = [entry.what for entry in on_lane.timeline]
+    assert {"governance_placed", "governance_decided", "workgroup_report", "step"} <= set(whats)
 
 
 async def test_the_read_lane_and_a_session_read_the_same_page(
@@ -224,6 +318,7 @@ async def test_prepared_reads_give_the_rows_sqlalchemy_gives(
     sessionmaker = create_sessionmaker(engine)
     scene = await make_scene(sessionmaker)
     await add_interim_answers(sessionmaker, scene, 2)
+    await answer_everything(sessionmaker, scene)
     async with sessionmaker() as session, session.begin():
         voter = await make_user(session, 8103, START)
         session.add_all([
@@ -236,13 +331,15 @@ async def test_prepared_reads_give_the_rows_sqlalchemy_gives(
             ProposalEvent(proposal_id=scene.proposal_id, to_status=ProposalStatus.UNDER_REVIEW,
                           at=START, note=RE_REVIEW_NOTE),
         ])
-        await session.execute(text("UPDATE proposals SET problem = :problem WHERE id = :id"),
-                              {"problem": "연락은 010-1234-5678 로", "id": scene.proposal_id})
+        for table, column in (("proposals", "problem"), ("answers", "text"),
+                              ("workgroup_updates", "text"), ("milestones", "title")):
+            await session.execute(text(f"UPDATE {table} SET {column} = :unmasked"),
+                                  {"unmasked": "연락은 010-1234-5678 로"})
     by_id = {"proposal_id": scene.proposal_id}
     hashes = token_hashes(scene.token, SETTINGS.secret_key)
     assert hashes is not None
-    reads = ((PROPOSAL_READ, by_id), (REPLY_READ, hashes), (EVENTS_READ, by_id),
-             (ANSWERS_READ, by_id))
+    reads = ((PROPOSAL_READ, by_id), (REPLY_READ, hashes),
+             (history_read(frozenset(HistoryPart)), by_id))
     lane = FastLane(database_url, engine, reads_only=True)
     try:
         for read, params in reads:
@@ -251,9 +348,13 @@ async def test_prepared_reads_give_the_rows_sqlalchemy_gives(
                 [tuple(row) for row in connection.execute(read.statement, params)]))
             assert prepared == plain and plain
         proposal = await lane.run(lambda connection: PROPOSAL_READ.first(connection, by_id))
+        history = await lane.run(lambda connection: history_read(frozenset(HistoryPart)).rows(
+            connection, by_id))
     finally:
         lane.dispose()
     assert "010-1234-5678" not in proposal.problem
+    texts = [row.text or row.title for row in history if row.text or row.title]
+    assert len(texts) == 3 + 1 + 2 and not any("010-1234-5678" in t for t in texts)
     assert proposal.summary == {"keywords": ["가로등"], "participants": 3}
     assert proposal.dissatisfied == 1 and proposal.hidden is False
 
