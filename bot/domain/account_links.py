@@ -28,8 +28,6 @@ from enum import StrEnum
 
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)
-FAILURES_PER_HOUR = 5
-FAILURE_WINDOW = timedelta(hours=1)
 # What a KakaoTalk resident types (no commands there): 「연결」, 「연결 123456」, 「연결 해제」.
 UNLINK_UTTERANCE = re.compile(r"^\s*연결\s*해제\s*$")
 LINK_UTTERANCE = re.compile(r"^\s*연결(?!\s*해제\s*$)(?:\s+(?P<code>\S.*?))?\s*$")

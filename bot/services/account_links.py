@@ -12,7 +12,8 @@ Activity is any row that points at the user from a table not in `NOT_ACTIVITY` (
 metadata, so a table added later counts until it is listed here), and a staff role, a
 verification or a ban on the user itself: a ban can never be shed by linking.
 
-Wrong codes are limited per user (`FAILURES_PER_HOUR` in any rolling hour, counted from
+Wrong codes are limited per user (`FAILURES_PER_HOUR` in any rolling hour,
+bot/services/wrong_codes.py, counted from
 `account_link_failures`); only codes that do not exist count, as for verification codes.
 
 Outcomes of `redeem_link_code`: LINKED, ALREADY_LINKED, OWN_CODE, SAME_CHANNEL, BOTH_ACTIVE,
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -41,8 +42,6 @@ from bot.db.models import (
 )
 from bot.domain.account_links import (
     CODE_LIFETIME,
-    FAILURE_WINDOW,
-    FAILURES_PER_HOUR,
     Join,
     join_for,
     link_code_hash,
@@ -54,6 +53,7 @@ from bot.domain.permissions import Role
 from bot.services.audit import record_audit
 from bot.services.kakao_accounts import new_kakao_user
 from bot.services.sql import rows_affected
+from bot.services.wrong_codes import locked_out_until, record_wrong_code
 
 # Rows about a user that are not their history: they move with the join or go with the user
 # (a Kakao-only resident's 알림톡 number is only a way to reach them; once linked, their news
@@ -321,30 +321,11 @@ async def _side(session: AsyncSession, user_id: int) -> Side:
 
 
 async def _wrong_code(session: AsyncSession, user_id: int, now: datetime) -> LinkResult:
-    session.add(AccountLinkFailure(user_id=user_id, at=now))
-    await session.flush()
-    count, oldest = await _recent_failures(session, user_id, now)
-    if count >= FAILURES_PER_HOUR and oldest is not None:
-        return LinkResult(LinkOutcome.RATE_LIMITED, retry_at=oldest + FAILURE_WINDOW)
-    return LinkResult(LinkOutcome.UNKNOWN, tries_left=FAILURES_PER_HOUR - count)
+    wrong = await record_wrong_code(session, AccountLinkFailure, user_id, now)
+    if wrong.retry_at is not None:
+        return LinkResult(LinkOutcome.RATE_LIMITED, retry_at=wrong.retry_at)
+    return LinkResult(LinkOutcome.UNKNOWN, tries_left=wrong.tries_left)
 
 
 async def _locked_out_until(session: AsyncSession, user_id: int, now: datetime) -> datetime | None:
-    count, oldest = await _recent_failures(session, user_id, now)
-    if count < FAILURES_PER_HOUR or oldest is None:
-        return None
-    return oldest + FAILURE_WINDOW
-
-
-async def _recent_failures(
-    session: AsyncSession, user_id: int, now: datetime
-) -> tuple[int, datetime | None]:
-    """How many of the last FAILURES_PER_HOUR failures fall in the last hour, and the oldest."""
-    recent = (
-        select(AccountLinkFailure.at)
-        .where(AccountLinkFailure.user_id == user_id,
-               AccountLinkFailure.at > now - FAILURE_WINDOW)
-        .order_by(AccountLinkFailure.at.desc()).limit(FAILURES_PER_HOUR).subquery())
-    count, oldest = (await session.execute(
-        select(func.count(), func.min(recent.c.at)).select_from(recent))).one()
-    return int(count), oldest
+    return await locked_out_until(session, AccountLinkFailure, user_id, now)

@@ -9,7 +9,8 @@ codes of older batches stay redeemable while the previous key is kept.
 Redeeming is one guarded UPDATE (`used_at IS NULL AND expires_at > now`): of two residents
 racing for one code, exactly one wins.
 
-Wrong codes are limited per user (`FAILURES_PER_HOUR` in any rolling hour), counted from
+Wrong codes are limited per user (`FAILURES_PER_HOUR` in any rolling hour,
+bot/services/wrong_codes.py), counted from
 `verification_failures` rows so that a restart does not reset the limit. Only codes that do
 not exist count as wrong: an expired or used code is a real code, and guessing those gains
 an attacker nothing.
@@ -25,16 +26,17 @@ import hmac
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User, VerificationBatch, VerificationCode, VerificationFailure
 from bot.domain.deadlines import resident_deadline
 from bot.services.audit import record_audit
 from bot.services.sql import rows_affected
+from bot.services.wrong_codes import locked_out_until, record_wrong_code
 
 # No 0/O, 1/I: what is read aloud or copied from paper must not be confused.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -42,8 +44,6 @@ CODE_LENGTH = 8
 GROUP = 4
 MAX_BATCH = 500
 MAX_DAYS = 365
-FAILURES_PER_HOUR = 5
-FAILURE_WINDOW = timedelta(hours=1)
 # Hyphens and dashes people (or phones) type between the groups, all ignored.
 _SEPARATORS = frozenset("-‐‑‒–—―−ー_.·・ ")
 
@@ -233,35 +233,11 @@ async def _consume(session: AsyncSession, code_id: int, user_id: int, now: datet
 
 
 async def _wrong_code(session: AsyncSession, user_id: int, now: datetime) -> RedeemResult:
-    session.add(VerificationFailure(user_id=user_id, at=now))
-    await session.flush()
-    count, oldest = await _recent_failures(session, user_id, now)
-    if count >= FAILURES_PER_HOUR and oldest is not None:
-        return RedeemResult(RedeemOutcome.RATE_LIMITED, retry_at=oldest + FAILURE_WINDOW)
-    return RedeemResult(RedeemOutcome.UNKNOWN, tries_left=FAILURES_PER_HOUR - count)
+    wrong = await record_wrong_code(session, VerificationFailure, user_id, now)
+    if wrong.retry_at is not None:
+        return RedeemResult(RedeemOutcome.RATE_LIMITED, retry_at=wrong.retry_at)
+    return RedeemResult(RedeemOutcome.UNKNOWN, tries_left=wrong.tries_left)
 
 
 async def _locked_out_until(session: AsyncSession, user_id: int, now: datetime) -> datetime | None:
-    """When the oldest failure of the last hour drops out, if the user is at the limit."""
-    count, oldest = await _recent_failures(session, user_id, now)
-    if count < FAILURES_PER_HOUR or oldest is None:
-        return None
-    return oldest + FAILURE_WINDOW
-
-
-async def _recent_failures(
-    session: AsyncSession, user_id: int, now: datetime
-) -> tuple[int, datetime | None]:
-    """How many of the last FAILURES_PER_HOUR failures fall in the last hour, and the oldest."""
-    recent = (
-        select(VerificationFailure.at)
-        .where(VerificationFailure.user_id == user_id,
-               VerificationFailure.at > now - FAILURE_WINDOW)
-        .order_by(VerificationFailure.at.desc())
-        .limit(FAILURES_PER_HOUR)
-        .subquery()
-    )
-    count, oldest = (await session.execute(
-        select(func.count(), func.min(recent.c.at)).select_from(recent)
-    )).one()
-    return int(count), oldest
+    return await locked_out_until(session, VerificationFailure, user_id, now)

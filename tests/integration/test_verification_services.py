@@ -15,7 +15,6 @@ from bot.i18n import I18n
 from bot.rendering.verification import redeem_reply
 from bot.services.verification import (
     ALPHABET,
-    FAILURES_PER_HOUR,
     BatchOutcome,
     BatchRequest,
     IssuedBatch,
@@ -26,6 +25,7 @@ from bot.services.verification import (
     normalise_code,
     redeem_code,
 )
+from bot.services.wrong_codes import FAILURES_PER_HOUR
 from tests.conftest import START
 from tests.support.factories import make_user
 
