@@ -176,6 +176,10 @@ class TextPrices:
         return {TextChannel.ALIMTALK: self.alimtalk, TextChannel.SMS: self.sms,
                 TextChannel.LMS: self.lms}[channel]
 
+    def dearest(self, fallback: TextChannel) -> int:
+        """The most a text with this fallback can cost: the cap books this much first."""
+        return max(self.alimtalk, self.of(fallback))
+
 
 @dataclass(frozen=True)
 class DailyCap:
@@ -194,6 +198,8 @@ class DailyCap:
         local = now.astimezone(self.tz).date() + timedelta(days=1)
         return datetime.combine(local, time(0), tzinfo=self.tz).astimezone(UTC)
 
-    def holds(self, spent: int, *, urgent: bool) -> bool:
-        """True when a non-urgent text must wait: today's spending reached the cap."""
-        return self.won is not None and not urgent and spent >= self.won
+    def holds(self, spent: int, *, urgent: bool, price: int = 0) -> bool:
+        """True when a non-urgent text must wait: with its `price`, today's spending would
+        pass the cap (or has reached it)."""
+        return self.won is not None and not urgent and (
+            spent >= self.won or spent + price > self.won)

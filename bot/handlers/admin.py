@@ -29,7 +29,15 @@ from bot.i18n import Translator
 from bot.rendering import Rendered
 from bot.rendering import admin_menu as view
 from bot.rendering import callbacks as callbacks_view
-from bot.services import admin_overview, audit, callbacks, departments, stats, work_items
+from bot.services import (
+    admin_overview,
+    audit,
+    callbacks,
+    departments,
+    stats,
+    text_contacts,
+    work_items,
+)
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -136,7 +144,9 @@ async def _moderation(session: Session, r: MenuRequest) -> Rendered:
 
 
 async def _callbacks(session: Session, r: MenuRequest) -> Rendered:
-    return callbacks_view.waiting(r.t, await callbacks.open_count(session))
+    unreachable = await session.run_sync(
+        lambda sync: text_contacts.unreachable_numbers(sync.connection()))
+    return callbacks_view.waiting(r.t, await callbacks.open_count(session), *unreachable)
 
 
 SECTIONS: tuple[Section, ...] = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -14,6 +15,7 @@ from bot.rendering import Rendered
 from bot.rendering.notifications import NotificationRenderer
 from bot.services.callbacks import CallbackPage as Page
 from bot.services.callbacks import CallbackView, DoneOutcome
+from bot.services.text_contacts import UnreachableNumber
 
 log = logging.getLogger(__name__)
 Button = InlineKeyboardButton
@@ -70,15 +72,33 @@ def _back(t: Translator) -> list[Button]:
     return [Button(t.gettext("↩️ Back"), callback_data=AdminMenu("menu", "-", 0).pack())]
 
 
-def waiting(t: Translator, count: int) -> Rendered:
-    """The /admin section: how many wait, and the list (opening it is audited)."""
+def waiting(t: Translator, count: int, unreachable_count: int = 0,
+            unreachable: Sequence[UnreachableNumber] = ()) -> Rendered:
+    """The /admin section: how many wait, and the list (opening it is audited); below, the
+    KakaoTalk residents' numbers that 알림톡 and SMS could not reach."""
     title = t.gettext(SECTION_LABEL)
     text = t.ngettext("{count} resident waits for a call.", "{count} residents wait for a call.",
                       count).format(count=count)
     rows = [[Button(t.gettext("📞 Open the list"), callback_data=CallbackPage(0).pack())]]
-    return Rendered(f"<b>{title}</b>\n\n{text}\n" + t.gettext(
-        "Each opening of the list, which shows their contacts, is written to the audit log."),
-        InlineKeyboardMarkup([*(rows if count else []), _back(t)]))
+    body = f"<b>{title}</b>\n\n{text}\n" + t.gettext(
+        "Each opening of the list, which shows their contacts, is written to the audit log.")
+    if unreachable_count:
+        body += "\n\n" + _unreachable(t, unreachable_count, unreachable)
+    return Rendered(body, InlineKeyboardMarkup([*(rows if count else []), _back(t)]))
+
+
+def _unreachable(t: Translator, count: int, numbers: Sequence[UnreachableNumber]) -> str:
+    """Numbers the provider refused or never reached: their residents' news waits in
+    KakaoTalk until they give a working number in /text."""
+    head = t.ngettext(
+        "📵 {count} KakaoTalk resident's number cannot be reached by 알림톡 or SMS; their "
+        "news waits in KakaoTalk until they give a working number:",
+        "📵 {count} KakaoTalk residents' numbers cannot be reached by 알림톡 or SMS; their "
+        "news waits in KakaoTalk until they give a working number:", count).format(count=count)
+    lines = [t.gettext("{number} · since {when} (code {code})").format(
+        number=number.masked, when=t.moment(number.since), code=escape(number.code or "-"))
+        for number in numbers]
+    return "\n".join([head, *lines])
 
 
 def done_reply(t: Translator, outcome: DoneOutcome) -> str:

@@ -28,7 +28,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Answer, CallbackItem, OutboxMessage, OutboxStatus, Proposal
+from bot.db.models import (
+    Answer,
+    CallbackItem,
+    OutboxMessage,
+    OutboxStatus,
+    Proposal,
+    TextDelivery,
+)
 from bot.domain.answers import AnswerKind, FinalDecision
 from bot.domain.events import AboutProposal, Event
 from bot.domain.lifecycle import FINAL_STATUSES, ProposalStatus
@@ -36,6 +43,7 @@ from bot.domain.text_messages import offline_proposer_chat
 from bot.services.audit import record_audit
 from bot.services.contact_vault import Contact, UnreadableContact, unseal
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
+from bot.services.text_contacts import AWAITING_FINAL_WORD
 
 SYSTEM_ACTOR = "system"
 
@@ -152,18 +160,22 @@ async def mark_done(
 
 
 async def erase_if_closed(
-    session: AsyncSession, proposal_id: int, *, actor: str, now: datetime,
-    sending: int | None = None,
+    session: AsyncSession, proposal_id: int, *, actor: str, now: datetime
 ) -> bool:
     """Erase the encrypted contact of a closed proposal (`news_ended`) that no call-back and
-    no text waits for (`sending`: the outbox row whose text has just gone, not yet marked);
-    True only for the one call that erased it (that one is audited). Every path that may end
-    a proposal's news calls it: transitions, answers, hiding, a call-back done, a text sent."""
+    no text waits for, nor a text's final report (an undelivered text comes back to the
+    call-back list, with the number); True only for the one call that erased it (that one
+    is audited). Every path that may end a proposal's news calls it: transitions, answers,
+    hiding, a call-back done, a text's final report."""
+    chat = offline_proposer_chat(proposal_id)
     waiting = exists().where(CallbackItem.proposal_id == proposal_id,
                              CallbackItem.done_at.is_(None))
-    texting = exists().where(OutboxMessage.chat_id == offline_proposer_chat(proposal_id),
-                             OutboxMessage.status == OutboxStatus.PENDING,
-                             OutboxMessage.id != (sending or 0))
+    texting = or_(
+        exists().where(OutboxMessage.chat_id == chat,
+                       OutboxMessage.status == OutboxStatus.PENDING),
+        exists().where(TextDelivery.outbox_id == OutboxMessage.id,
+                       OutboxMessage.chat_id == chat,
+                       TextDelivery.status.in_(AWAITING_FINAL_WORD)))
     kept = or_(Proposal.offline_contact_secret.is_not(None),
                Proposal.offline_text_secret.is_not(None))
     erased = await session.execute(

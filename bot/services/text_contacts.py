@@ -17,6 +17,7 @@ see the number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -25,6 +26,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from bot.db.models import (
     CallbackItem,
+    OutboxMessage,
     Proposal,
     TextContact,
     TextDelivery,
@@ -32,23 +34,33 @@ from bot.db.models import (
 )
 from bot.domain.text import phone_hash
 from bot.domain.text_messages import (
+    DailyCap,
     TextChannel,
     masked_number,
     mobile_number,
     offline_proposal_of,
 )
 from bot.services.contact_vault import Contact, UnreadableContact, seal, unseal
+from bot.services.kakao_accounts import HeldNotice, hold_notice
 
 _contacts = cast(Table, TextContact.__table__)
 _deliveries = cast(Table, TextDelivery.__table__)
 _users = cast(Table, User.__table__)
 _proposals = cast(Table, Proposal.__table__)
 _callbacks = cast(Table, CallbackItem.__table__)
+_outbox = cast(Table, OutboxMessage.__table__)
+TEXT_BUDGET_LOCK = 0x7465787473  # "texts": PostgreSQL's advisory lock around booking a text
 
-COSTING = ("accepted", "delivered", "undelivered", "unreported", "duplicate")  # the cap's
+SENDING = "sending"  # booked before its request: no answer yet
+UNKNOWN = "unknown"  # the request got no answer: it may have gone through
+RETRIED = "retried"  # an unanswered request that a later attempt of its row settles
+UNANSWERED = (SENDING, UNKNOWN)
 AWAITING_REPORT = "accepted"
-TAKEN = COSTING  # the provider took the text
+UNDELIVERED = "undelivered"
+TAKEN = ("accepted", "delivered", UNDELIVERED, "unreported", "duplicate")  # the provider took it
+COSTING = (*TAKEN, *UNANSWERED)  # what the daily cap adds up
 UNREPORTED = "unreported"  # taken, and no final report will ever come
+AWAITING_FINAL_WORD = (*UNANSWERED, AWAITING_REPORT)  # an offline contact is kept meanwhile
 
 
 @dataclass(frozen=True)
@@ -150,20 +162,69 @@ class DeliveryRecord:
     error_code: str | None = None
 
 
-def record_delivery(connection: Connection, record: DeliveryRecord, now: datetime) -> None:
-    connection.execute(insert(_deliveries).values(
+@dataclass(frozen=True)
+class Attempt:
+    """The latest attempt at an outbox row's text."""
+
+    id: int
+    status: str
+    created_at: datetime
+
+    @property
+    def taken(self) -> bool:
+        return self.status in TAKEN
+
+    @property
+    def unanswered(self) -> bool:
+        return self.status in UNANSWERED
+
+
+def last_attempt(connection: Connection, outbox_id: int) -> Attempt | None:
+    """What became of the latest text for this outbox row: taken, or unanswered (a crash or
+    a timeout since its request), or another outcome; None when it was never tried."""
+    row = connection.execute(
+        select(_deliveries.c.id, _deliveries.c.status, _deliveries.c.created_at)
+        .where(_deliveries.c.outbox_id == outbox_id)
+        .order_by(_deliveries.c.id.desc()).limit(1)).first()
+    return None if row is None else Attempt(row.id, row.status, row.created_at)
+
+
+def book_attempt(connection: Connection, record: DeliveryRecord, *, cap: DailyCap,
+                 urgent: bool, now: datetime) -> int | None:
+    """Book a text at its dearest price (its fallback's) before its request goes, unless a
+    non-urgent text would take the day's spending past the cap: then None. Booking first,
+    one process at a time, is what keeps concurrent senders (the dispatcher's slots, other
+    replicas) from all passing the cap at once; the final report corrects the price. The
+    row's earlier unanswered attempts are settled by this one (`RETRIED`)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(TEXT_BUDGET_LOCK)))
+    spent = spent_since(connection, cap.day_start(now))
+    if cap.holds(spent, urgent=urgent, price=record.cost_won):
+        return None
+    connection.execute(update(_deliveries).where(
+        _deliveries.c.outbox_id == record.outbox_id, _deliveries.c.status.in_(UNANSWERED)
+    ).values(status=RETRIED, cost_won=0))
+    return record_delivery(connection, record, now)
+
+
+def record_delivery(connection: Connection, record: DeliveryRecord, now: datetime) -> int:
+    inserted = connection.execute(insert(_deliveries).values(
         outbox_id=record.outbox_id, provider=record.provider, message_id=record.message_id,
         channel=record.channel.value, status=record.status,
         fallback=record.fallback.value if record.fallback else None,
         error_code=(record.error_code or None) and record.error_code[:16],
         cost_won=record.cost_won, created_at=now))
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
-def taken_before(connection: Connection, outbox_id: int) -> bool:
-    """The provider took a text for this outbox row already (a stored delivery says so)."""
-    return connection.execute(select(_deliveries.c.id).where(
-        _deliveries.c.outbox_id == outbox_id, _deliveries.c.status.in_(TAKEN)
-    ).limit(1)).first() is not None
+def settle_attempt(connection: Connection, *, attempt_id: int, status: str, cost_won: int,
+                   message_id: str | None = None, error_code: str | None = None) -> None:
+    """What the provider answered to a booked attempt (or what it said of it later)."""
+    connection.execute(update(_deliveries).where(_deliveries.c.id == attempt_id).values(
+        status=status, cost_won=cost_won, message_id=message_id,
+        error_code=(error_code or None) and error_code[:16]))
 
 
 def mark_refused(connection: Connection, recipient: Recipient, code: str | None,
@@ -216,9 +277,83 @@ def store_report(connection: Connection, *, delivery_id: int, delivered: bool,
                  channel: TextChannel, cost_won: int, error_code: str | None,
                  now: datetime, lost: bool = False) -> None:
     """The final report: how it went, what it cost (a fallback costs its own price); `lost`:
-    none will come (the text stays counted, and is not asked about again)."""
-    status = UNREPORTED if lost else "delivered" if delivered else "undelivered"
+    none will come (the text stays counted, and is not asked about again). A text that
+    reached nobody, neither as 알림톡 nor by its fallback, marks the number unreachable, and
+    its notice goes the old way (`_the_old_way`), so that it is not lost."""
+    status = UNREPORTED if lost else "delivered" if delivered else UNDELIVERED
     connection.execute(update(_deliveries).where(_deliveries.c.id == delivery_id).values(
         status=status, channel=channel.value,
         cost_won=cost_won, error_code=(error_code or None) and error_code[:16],
         reported_at=now))
+    if status == UNDELIVERED:
+        _the_old_way(connection, delivery_id, error_code, now)
+
+
+def _the_old_way(connection: Connection, delivery_id: int, code: str | None,
+                 now: datetime) -> None:
+    """An undelivered text's notice: held for the Kakao resident's next turn, or on the
+    call-back list for an offline proposer (where staff see the number); the number is
+    marked unreachable either way."""
+    row = connection.execute(
+        select(_outbox.c.id, _outbox.c.chat_id, _outbox.c.kind, _outbox.c.params)
+        .join(_deliveries, _deliveries.c.outbox_id == _outbox.c.id)
+        .where(_deliveries.c.id == delivery_id)).first()
+    if row is None:
+        return
+    proposal_id = offline_proposal_of(row.chat_id)
+    if proposal_id is not None:
+        mark_refused(connection, Recipient("", proposal_id=proposal_id), code, now)
+        call_instead(connection, proposal_id=proposal_id, kind=row.kind, params=row.params,
+                     dedupe_key=f"{proposal_id}:{row.kind}:outbox:{row.id}", now=now)
+        return
+    user = connection.execute(select(_users.c.id, _users.c.language)
+                              .where(_users.c.telegram_id == row.chat_id)).first()
+    if user is not None:
+        mark_refused(connection, Recipient("", user_id=user.id), code, now)
+        hold_notice(connection, chat_id=row.chat_id,
+                    notice=HeldNotice(row.kind, row.params, user.language), now=now)
+
+
+def offline_chats_of(connection: Connection, delivery_ids: Sequence[int]) -> list[int]:
+    """The offline proposals whose texts these deliveries were (their contact may go now)."""
+    chats = connection.execute(
+        select(_outbox.c.chat_id).join(_deliveries, _deliveries.c.outbox_id == _outbox.c.id)
+        .where(_deliveries.c.id.in_(delivery_ids))).scalars()
+    return sorted({proposal for chat in chats
+                   if (proposal := offline_proposal_of(chat)) is not None})
+
+
+def give_up_reports(connection: Connection, *, before: datetime, now: datetime) -> list[int]:
+    """Texts taken before `before` whose final report never came: counted as sent, not asked
+    about again (`UNREPORTED`). Returns the offline proposals they were for."""
+    ids = list(connection.execute(select(_deliveries.c.id).where(
+        _deliveries.c.status == AWAITING_REPORT, _deliveries.c.created_at < before)).scalars())
+    if not ids:
+        return []
+    connection.execute(update(_deliveries).where(_deliveries.c.id.in_(ids))
+                       .values(status=UNREPORTED, reported_at=now))
+    return offline_chats_of(connection, ids)
+
+
+# ----- staff: numbers that cannot be reached ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnreachableNumber:
+    masked: str
+    since: datetime
+    code: str | None
+
+
+def unreachable_numbers(connection: Connection, limit: int = 10
+                        ) -> tuple[int, list[UnreachableNumber]]:
+    """Kakao residents' numbers the provider refused or never reached (their news waits in
+    KakaoTalk instead): how many, and the latest `limit` of them, masked."""
+    count = connection.execute(select(func.count()).select_from(_contacts)
+                               .where(_contacts.c.refused_at.is_not(None))).scalar() or 0
+    rows = connection.execute(
+        select(_contacts.c.masked, _contacts.c.refused_at, _contacts.c.refused_code)
+        .where(_contacts.c.refused_at.is_not(None))
+        .order_by(_contacts.c.refused_at.desc()).limit(limit)).all()
+    return int(count), [UnreachableNumber(row.masked, row.refused_at, row.refused_code)
+                        for row in rows]

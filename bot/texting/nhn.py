@@ -35,6 +35,15 @@ Result of one recipient (메시지 단건 조회)::
     blocked 알림톡) resendStatus says what became of the fallback: RSC04 sent, RSC05 failed,
     RSC02/RSC03 still to come, RSC01 none.
 
+Requests with one recipient grouping key (메시지 리스트 조회), asked before a request whose
+answer never came is sent again once its idempotency key is forgotten::
+
+    GET {base}/alimtalk/v2.3/appkeys/{appkey}/messages?startRequestDate=…&endRequestDate=…
+        &recipientGroupingKey=…&pageSize=…       (dates "yyyy-MM-dd HH:mm", Korean time)
+    → {"header": {…}, "messageSearchResultResponse": {"messages": [{"requestId",
+                                                                      "recipientSeq", …}],
+                                                       "totalCount": n}}
+
 Result codes used, from the guide's error code table ("API 응답 코드", as published now):
 0 success; -1000 invalid appkey and -1001 invalid secret key (our configuration: failed,
 not retried); -1005 the same idempotency key within 10 minutes (an earlier try went
@@ -46,7 +55,9 @@ the recipient's `sendResults` code in `REFUSED_RECIPIENT_CODES` (-4019, not a va
 recipient number). Any other code, of the header or of the recipient (a template error such
 as -3049 "template parameter not matched"), and an answer without `sendResults`, is a
 request the provider will not take as it is: failed, the number left alone. HTTP 429 and
-5xx, a timeout or a broken connection: retried with the outbox's backoff.
+5xx, a timeout or a broken connection: retried with the outbox's backoff; after all but a
+429 or a refused connection the request may have gone through (`UNKNOWN`), so the transport
+sends it again with the same key while NHN remembers it, and asks the list first after.
 
 Result query codes that mean no final report will ever come: -1016 (no such message) and
 -4017 (a message older than 90 days cannot be looked up); a CANCEL status is final as well
@@ -58,12 +69,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 
+from bot.domain.deadlines import SEOUL
 from bot.domain.text_messages import TextChannel, cut_to_bytes
-from bot.texting.provider import DeliveryReport, SendOutcome, SendResult, TextRequest
+from bot.texting.provider import DeliveryReport, Lookup, SendOutcome, SendResult, TextRequest
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +121,32 @@ class NhnAlimtalk:
         try:
             status, body = await self._call("POST", "messages", json=self._body(request),
                                             idempotency_key=request.idempotency_key)
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except aiohttp.ClientConnectorError as error:  # never reached NHN
             return SendResult(SendOutcome.RETRY, detail=type(error).__name__)
-        if status == 429 or status >= 500 or body is None:
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return SendResult(SendOutcome.UNKNOWN, detail=type(error).__name__)
+        if status == 429:
             return SendResult(SendOutcome.RETRY, error_code=f"http {status}")
+        if status >= 500 or body is None:
+            return SendResult(SendOutcome.UNKNOWN, error_code=f"http {status}")
         return _send_result(body)
+
+    async def find(self, request: TextRequest, since: datetime) -> Lookup | None:
+        query = {"startRequestDate": _kst_minute(since - timedelta(minutes=1)),
+                 "endRequestDate": _kst_minute(datetime.now(UTC) + timedelta(minutes=1)),
+                 "recipientGroupingKey": request.idempotency_key[:100], "pageSize": "1"}
+        try:
+            status, body = await self._call("GET", "messages", params=query)
+        except (aiohttp.ClientError, TimeoutError):
+            return None
+        found = (body or {}).get("messageSearchResultResponse")
+        if status != 200 or not isinstance(found, dict):
+            return None
+        messages = found.get("messages") or []
+        if not messages or not isinstance(messages[0], dict):
+            return Lookup(taken=False)
+        first = messages[0]
+        return Lookup(True, f"{first.get('requestId')}/{first.get('recipientSeq', 1)}")
 
     async def report(self, message_id: str, planned: TextChannel) -> DeliveryReport | None:
         try:
@@ -154,7 +188,8 @@ class NhnAlimtalk:
         }
 
     async def _call(self, method: str, path: str, *, json: dict[str, Any] | None = None,
-                    idempotency_key: str | None = None) -> tuple[int, dict[str, Any] | None]:
+                    params: dict[str, str] | None = None, idempotency_key: str | None = None
+                    ) -> tuple[int, dict[str, Any] | None]:
         credentials = self._credentials
         url = (f"{credentials.base_url.rstrip('/')}/alimtalk/{API_VERSION}/appkeys/"
                f"{credentials.appkey}/{path}")
@@ -162,7 +197,8 @@ class NhnAlimtalk:
                    "Content-Type": "application/json;charset=UTF-8"}
         if idempotency_key is not None:
             headers["X-NC-API-IDEMPOTENCY-KEY"] = idempotency_key
-        async with self._client().request(method, url, json=json, headers=headers) as response:
+        async with self._client().request(method, url, json=json, params=params,
+                                          headers=headers) as response:
             try:
                 body = await response.json(content_type=None)
             except ValueError:
@@ -179,6 +215,11 @@ def idempotency_key(dedupe_key: str) -> str:
     """The provider's idempotency key for an outbox row: a hash of its dedupe key (a fixed
     length, and nothing of the notice's content leaves with it)."""
     return hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()
+
+
+def _kst_minute(instant: datetime) -> str:
+    """A time as NHN's queries take it: Korean time to the minute."""
+    return instant.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
 
 
 def _send_result(body: dict[str, Any]) -> SendResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -31,7 +32,8 @@ class SendOutcome(StrEnum):
     ACCEPTED = "accepted"  # the provider took it; its final report may follow
     DUPLICATE = "duplicate"  # an earlier try with the same key went through
     REJECTED = "rejected"  # the provider refused this number
-    RETRY = "retry"  # a timeout, a 5xx, a rate limit: the same request may go again later
+    RETRY = "retry"  # not taken (a rate limit, no connection): the same request may go again
+    UNKNOWN = "unknown"  # no answer (a timeout, a broken connection, a 5xx): it may have gone
     FAILED = "failed"  # refused for a reason a retry will not change (key, template, format)
 
 
@@ -54,6 +56,15 @@ class DeliveryReport:
     lost: bool = False  # no final word will ever come (cancelled, unknown, too old to ask)
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """What the provider knows of an earlier request with a given key: whether it took it,
+    and the message id it gave it."""
+
+    taken: bool
+    message_id: str | None = None
+
+
 class TextProvider(Protocol):
     """A provider of 알림톡 with SMS fallback."""
 
@@ -64,6 +75,12 @@ class TextProvider(Protocol):
     async def report(self, message_id: str, planned: TextChannel) -> DeliveryReport | None:
         """The final report of `message_id` (sent as 알림톡 with the `planned` fallback);
         None while it is not final yet."""
+        ...
+
+    async def find(self, request: TextRequest, since: datetime) -> Lookup | None:
+        """Whether the provider took `request` (by its idempotency key) at or after `since`;
+        None when it cannot say now. Asked before sending again a request whose answer never
+        came, once the provider has forgotten its idempotency key."""
         ...
 
     async def close(self) -> None: ...

@@ -15,9 +15,10 @@ no final word will come, as NHN's "message not found" does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.domain.text_messages import TextChannel, masked_number
-from bot.texting.provider import DeliveryReport, SendOutcome, SendResult, TextRequest
+from bot.texting.provider import DeliveryReport, Lookup, SendOutcome, SendResult, TextRequest
 
 REFUSED_CODE = "-4019"  # what the sandbox answers for a refused number (as NHN does)
 NOT_FOUND_CODE = "-1016"  # a report asked of a text this process never took
@@ -41,7 +42,7 @@ class SandboxTexts:
     refused: set[str] = field(default_factory=set)
     not_on_kakao: set[str] = field(default_factory=set)
     sent: list[SandboxText] = field(default_factory=list)
-    _keys: set[str] = field(default_factory=set)
+    _keys: dict[str, str] = field(default_factory=dict)  # idempotency key → message id
     name: str = "sandbox"
 
     async def send(self, request: TextRequest) -> SendResult:
@@ -49,10 +50,10 @@ class SandboxTexts:
             return SendResult(SendOutcome.DUPLICATE)
         if request.number in self.refused:
             return SendResult(SendOutcome.REJECTED, error_code=REFUSED_CODE)
-        self._keys.add(request.idempotency_key)
         channel = (request.message.fallback if request.number in self.not_on_kakao
                    else TextChannel.ALIMTALK)
         message_id = f"sandbox-{len(self.sent) + 1}"
+        self._keys[request.idempotency_key] = message_id
         self.sent.append(SandboxText(message_id, masked_number(request.number),
                                      request.message.template.code, request.message.text,
                                      channel))
@@ -63,6 +64,10 @@ class SandboxTexts:
             if text.message_id == message_id:
                 return DeliveryReport(True, text.channel)
         return DeliveryReport(False, TextChannel.ALIMTALK, error_code=NOT_FOUND_CODE, lost=True)
+
+    async def find(self, request: TextRequest, since: datetime) -> Lookup | None:
+        message_id = self._keys.get(request.idempotency_key)
+        return Lookup(message_id is not None, message_id)
 
     async def close(self) -> None:
         return None

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.domain.text_messages import GENERIC, STATUS, TextChannel, TextMessage
 from bot.texting.nhn import NhnAlimtalk, NhnCredentials, _report, _send_result, idempotency_key
-from bot.texting.provider import SendOutcome, TextRequest
+from bot.texting.provider import Lookup, SendOutcome, TextRequest
 from tests.support.nhn_fake import APPKEY, SECRET, SENDER_KEY, FakeNhn
 
 pytestmark = pytest.mark.integration
 
 NUMBER = "01012345678"
+START = datetime(2026, 12, 7, 0, 0, tzinfo=UTC)
 SHORT = TextMessage(GENERIC, {"제목": "경로당 난방", "링크": "https://g.kr/p/1"})
 LONG = TextMessage(STATUS, {"제목": "구민체육센터 야간 개방을 늘려 주세요" * 2,
                             "상황": "부서 검토 중", "링크": "https://g.kr/p/2"})
@@ -71,27 +73,49 @@ async def test_a_wrong_secret_key_fails_without_retry(fake: FakeNhn) -> None:
     assert fake.accepted == []
 
 
-@pytest.mark.parametrize("fault", ["5xx", "429"])
+@pytest.mark.parametrize(("fault", "outcome"), [("5xx", SendOutcome.UNKNOWN),
+                                                 ("429", SendOutcome.RETRY)])
 async def test_a_server_error_or_rate_limit_is_retried_and_the_retry_goes_once(
-    fake: FakeNhn, fault: str,
+    fake: FakeNhn, fault: str, outcome: SendOutcome,
 ) -> None:
     provider = provider_for(fake)
     fake.fail_next(fault)
     first = await provider.send(request())
     second = await provider.send(request())
     await provider.close()
-    assert first.outcome is SendOutcome.RETRY
+    assert first.outcome is outcome  # after a 5xx, NHN may have taken it: unknown
     assert second.outcome is SendOutcome.ACCEPTED
     assert len(fake.accepted) == 1
 
 
-async def test_a_timeout_is_retried(fake: FakeNhn) -> None:
+async def test_a_timeout_is_unknown_and_the_list_says_whether_it_went(fake: FakeNhn) -> None:
     provider = provider_for(fake, timeout=0.2)
-    fake.fail_next("timeout")
+    fake.fail_next("timeout", "lost-answer")
+    never_taken = await provider.send(request(key="row-1"))
+    taken_unanswered = await provider.send(request(key="row-2"))
+    not_found = await provider.find(request(key="row-1"), START)
+    found = await provider.find(request(key="row-2"), START)
+    await provider.close()
+    assert never_taken.outcome is taken_unanswered.outcome is SendOutcome.UNKNOWN
+    assert not_found == Lookup(taken=False)
+    assert found == Lookup(True, "202612070000000001/1")
+    assert len(fake.accepted) == 1
+
+
+async def test_a_refused_connection_is_retried_as_never_sent() -> None:
+    fake = FakeNhn()
+    await fake.start()
+    provider = provider_for(fake)
+    await fake.stop()  # nothing listens on its port any more
     result = await provider.send(request())
     await provider.close()
     assert result.outcome is SendOutcome.RETRY
-    assert fake.accepted == []
+
+
+async def test_a_list_query_that_fails_cannot_tell(fake: FakeNhn) -> None:
+    provider = provider_for(fake, secret="wrong")
+    assert await provider.find(request(), START) is None
+    await provider.close()
 
 
 async def test_a_repeat_of_a_request_that_went_through_is_a_duplicate_not_a_second_text(

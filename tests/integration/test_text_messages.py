@@ -42,15 +42,21 @@ from bot.domain.text_messages import DailyCap, TextChannel, offline_proposer_cha
 from bot.i18n import I18n
 from bot.kakao.notices import KakaoAwareBudget, KakaoNotices
 from bot.metrics import Metrics
+from bot.rendering.callbacks import waiting
 from bot.send_budget import LocalBudget
 from bot.services import answers, callbacks, departments, hiding, moderation
 from bot.services.lifecycle import transition
 from bot.services.moderation import OfflineForm
 from bot.services.outbox import enqueue_for_users
-from bot.services.text_contacts import give_number, remove_number
+from bot.services.text_contacts import (
+    give_number,
+    remove_number,
+    spent_since,
+    unreachable_numbers,
+)
 from bot.settings import Settings
 from bot.texting.nhn import NhnAlimtalk, NhnCredentials
-from bot.texting.provider import TextProvider
+from bot.texting.provider import SendResult, TextProvider, TextRequest
 from bot.texting.sandbox import SandboxTexts
 from bot.texting.transport import TextMessageTransport, TextSettings
 from tests.conftest import START
@@ -158,7 +164,7 @@ async def test_a_resident_who_gave_a_number_gets_the_notice_as_alimtalk_once(
     assert "공원 산책로 가로등 설치" in text.text and f"{BASE_URL}/p/1" in text.text
     (report,) = await rows(rig, TextDelivery)
     assert (report.status, report.channel, report.fallback, report.cost_won) == (
-        "accepted", "alimtalk", "lms", 8)
+        "accepted", "alimtalk", "lms", 50)  # booked at its dearest until the final report
     (row,) = await rows(rig, OutboxMessage)
     assert row.status == OutboxStatus.SENT and report.outbox_id == row.id
     assert await rows(rig, KakaoHeldNotice) == []
@@ -200,9 +206,9 @@ async def test_the_daily_cap_holds_non_urgent_texts_until_the_next_korean_day(
     database_url: str, engine: AsyncEngine, sessionmaker: Maker,
     clock: ShiftableClock, texts: SandboxTexts,
 ) -> None:
-    rig = rig_for(database_url, engine, sessionmaker, clock, texts, cap=8)
+    rig = rig_for(database_url, engine, sessionmaker, clock, texts, cap=50)
     user_id = await resident(rig)
-    await notify(rig, user_id, "first")
+    await notify(rig, user_id, "first")  # an 알림톡 with an LMS fallback: 50 won at most
     await rig.dispatcher.run_once()
     await notify(rig, user_id, "second")
     await notify(rig, user_id, "urgent", urgent=True)
@@ -268,7 +274,7 @@ async def test_a_provider_error_is_retried_with_backoff_and_sent_once(
     (row,) = await rows(rig, OutboxMessage)
     assert row.status == OutboxStatus.SENT and len(fake_nhn.accepted) == 1
     assert [report.status for report in await rows(rig, TextDelivery)] == [
-        "retry", "retry", "accepted"]
+        "retried", "retry", "accepted"]  # the 503 might have gone: settled by the next try
 
 
 async def test_the_final_report_records_the_sms_fallback_and_its_price(
@@ -287,6 +293,151 @@ async def test_the_final_report_records_the_sms_fallback_and_its_price(
     (report,) = await rows(rig, TextDelivery)
     assert (report.status, report.channel, report.cost_won) == ("delivered", "lms", 50)
     assert report.reported_at == START + timedelta(minutes=1)
+
+
+def nhn_answering_within(fake: FakeNhn, seconds: float) -> NhnAlimtalk:
+    credentials = NhnCredentials(APPKEY, SECRET, SENDER_KEY, "0226000000", fake.base_url)
+    return NhnAlimtalk(credentials, timeout=seconds)
+
+
+async def test_a_text_whose_answer_never_came_is_not_sent_again_after_quiet_hours(
+    database_url: str, engine: AsyncEngine, sessionmaker: Maker,
+    clock: ShiftableClock, fake_nhn: FakeNhn,
+) -> None:
+    provider = nhn_answering_within(fake_nhn, 0.2)
+    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
+    user_id = await resident(rig)
+    await until(rig, datetime(2026, 11, 24, 12, 59, tzinfo=UTC))  # 21:59 KST
+    await notify(rig, user_id)
+    fake_nhn.fail_next("lost-answer")  # NHN takes it; its answer never comes
+    await rig.dispatcher.run_once()
+    (attempt,) = await rows(rig, TextDelivery)
+    assert (attempt.status, attempt.cost_won) == ("unknown", 50)  # counted, to be safe
+    await until(rig, datetime(2026, 11, 24, 23, 0, tzinfo=UTC))  # 08:00 KST, quiet hours over
+    fake_nhn.forget_keys()  # NHN forgot the idempotency key long ago
+    await rig.dispatcher.run_once()
+    await provider.close()
+    assert len(fake_nhn.accepted) == 1
+    (attempt,) = await rows(rig, TextDelivery)
+    assert (attempt.status, attempt.message_id) == ("accepted", "202612070000000001/1")
+    (row,) = await rows(rig, OutboxMessage)
+    assert row.status == OutboxStatus.SENT
+
+
+async def test_an_unanswered_text_that_never_went_is_sent_once_the_key_is_forgotten(
+    database_url: str, engine: AsyncEngine, sessionmaker: Maker,
+    clock: ShiftableClock, fake_nhn: FakeNhn,
+) -> None:
+    provider = nhn_answering_within(fake_nhn, 0.2)
+    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
+    await notify(rig, await resident(rig))
+    fake_nhn.fail_next("timeout")  # never taken, never answered
+    await rig.dispatcher.run_once()
+    await rig.clock.advance(timedelta(minutes=15))
+    fake_nhn.forget_keys()
+    await rig.dispatcher.run_once()
+    await provider.close()
+    assert len(fake_nhn.accepted) == 1
+    assert [(d.status, d.cost_won) for d in await rows(rig, TextDelivery)] == [
+        ("retried", 0), ("accepted", 50)]
+
+
+async def test_an_unanswered_text_sent_again_within_the_window_is_a_duplicate_not_two(
+    database_url: str, engine: AsyncEngine, sessionmaker: Maker,
+    clock: ShiftableClock, fake_nhn: FakeNhn,
+) -> None:
+    provider = nhn_answering_within(fake_nhn, 0.2)
+    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
+    await notify(rig, await resident(rig))
+    fake_nhn.fail_next("lost-answer")
+    await rig.dispatcher.run_once()
+    await rig.clock.advance(timedelta(seconds=2))  # the outbox's first backoff
+    await rig.dispatcher.run_once()
+    await provider.close()
+    assert len(fake_nhn.accepted) == 1
+    assert [(d.status, d.cost_won) for d in await rows(rig, TextDelivery)] == [
+        ("retried", 0), ("duplicate", 50)]
+    (row,) = await rows(rig, OutboxMessage)
+    assert row.status == OutboxStatus.SENT
+
+
+class SlowSandbox(SandboxTexts):
+    """The sandbox provider taking a moment per text, so concurrent sends overlap."""
+
+    async def send(self, request: TextRequest) -> SendResult:
+        await asyncio.sleep(0)
+        return await super().send(request)
+
+
+async def test_concurrent_sends_cannot_pass_the_daily_cap_together(
+    database_url: str, engine: AsyncEngine, sessionmaker: Maker, clock: ShiftableClock,
+) -> None:
+    texts = SlowSandbox()
+    rig = rig_for(database_url, engine, sessionmaker, clock, texts, cap=100)
+    user_id = await resident(rig)
+    for n in range(6):
+        await notify(rig, user_id, f"burst-{n}")
+    await rig.dispatcher.run_once()  # the dispatcher's slots send them side by side
+    assert len(texts.sent) == 2  # 2 × 50 won (LMS fallbacks, booked at their price)
+    async with rig.sessionmaker() as session:
+        spent = await session.run_sync(lambda sync: spent_since(
+            sync.connection(), since=START - timedelta(days=1)))
+    assert spent == 100
+    held = [row for row in await rows(rig, OutboxMessage) if row.status == OutboxStatus.PENDING]
+    assert len(held) == 4 and {row.attempts for row in held} == {0}
+
+
+async def test_a_text_that_reached_nobody_marks_the_number_and_waits_for_kakao(
+    database_url: str, engine: AsyncEngine, sessionmaker: Maker,
+    clock: ShiftableClock, fake_nhn: FakeNhn,
+) -> None:
+    provider = nhn(fake_nhn)
+    fake_nhn.unreachable.add(NUMBER)  # 알림톡 failed, and the SMS fallback too (RSC05)
+    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
+    user_id = await resident(rig)
+    await notify(rig, user_id, "a")
+    await rig.dispatcher.run_once()
+    await rig.clock.advance(timedelta(minutes=1))
+    assert await rig.transport.refresh_reports() == 1
+    await notify(rig, user_id, "b")  # the number is known unreachable now: no text tried
+    await rig.dispatcher.run_once()
+    await provider.close()
+    assert len(fake_nhn.accepted) == 1
+    (contact,) = await rows(rig, TextContact)
+    assert contact.refused_at is not None and contact.refused_code == "3015"
+    held = await rows(rig, KakaoHeldNotice)
+    assert [notice.kind for notice in held] == ["status_changed"] * 2  # neither is lost
+    (report,) = await rows(rig, TextDelivery)
+    assert (report.status, report.channel) == ("undelivered", "lms")
+    async with rig.sessionmaker() as session:
+        count, numbers = await session.run_sync(
+            lambda sync: unreachable_numbers(sync.connection()))
+    assert count == 1 and [(n.masked, n.code) for n in numbers] == [("010-****-5678", "3015")]
+    shown = waiting(I18n().get("ko"), 0, count, numbers)
+    assert "010-****-5678" in shown.text and "5678" in shown.text and "3015" in shown.text
+    assert NUMBER not in shown.text
+
+
+async def test_an_offline_proposers_undelivered_text_goes_on_the_call_back_list(
+    database_url: str, engine: AsyncEngine, sessionmaker: Maker,
+    clock: ShiftableClock, fake_nhn: FakeNhn,
+) -> None:
+    provider = nhn(fake_nhn)
+    fake_nhn.unreachable.add(NUMBER)
+    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
+    proposal_id, _ = await offline_proposal(rig)
+    await expire(rig, proposal_id)
+    while await rig.dispatcher.run_once():
+        pass
+    assert (await proposal(rig, proposal_id)).offline_text_secret is not None  # report due
+    await rig.clock.advance(timedelta(minutes=1))
+    await rig.transport.refresh_reports()
+    await provider.close()
+    closed = await proposal(rig, proposal_id)
+    assert closed.offline_text_refused_at is not None
+    assert closed.offline_text_secret is not None  # kept: staff must phone, and see it
+    items = await rows(rig, CallbackItem)
+    assert items and {item.proposal_id for item in items} == {proposal_id}
 
 
 # ----- offline proposers ----------------------------------------------------------------------
@@ -332,6 +483,9 @@ async def test_an_offline_proposer_hears_by_text_and_the_number_goes_once_closed
     while await rig.dispatcher.run_once():
         pass
     assert texts.sent and all(text.to == "010-****-5678" for text in texts.sent)
+    assert (await proposal(rig, proposal_id)).offline_text_secret is not None  # report due
+    await rig.clock.advance(timedelta(minutes=1))
+    assert await rig.transport.refresh_reports() == len(texts.sent)
     closed = await proposal(rig, proposal_id)
     assert (closed.offline_text_secret, closed.offline_contact_secret) == (None, None)
     async with rig.sessionmaker() as session:
@@ -448,7 +602,7 @@ async def test_reports_that_never_become_final_do_not_hold_back_a_newer_one(
     assert (newest.message_id, newest.status) == ("sandbox-1", "delivered")
     assert await rig.transport.refresh_reports() == 1
     statuses = {d.message_id: d.status for d in await rows(rig, TextDelivery)}
-    assert statuses["sandbox-ancient"] == "accepted"  # too old to ask about
+    assert statuses["sandbox-ancient"] == "unreported"  # too old to ask about: given up
     assert {statuses[f"sandbox-old-{n}"] for n in range(50)} == {"unreported"}
     assert await rig.transport.refresh_reports() == 0
 
@@ -467,6 +621,8 @@ async def test_an_offline_proposers_number_goes_once_staff_hid_the_proposal(
         async with rig.sessionmaker() as session, session.begin():
             await callbacks.mark_done(session, item.id, user_id=mod.id,
                                       actor=f"user:{mod.id}", now=rig.clock.now())
+    await rig.clock.advance(timedelta(minutes=1))
+    await rig.transport.refresh_reports()  # the last texts' final word
     hidden = await proposal(rig, proposal_id)
     assert (hidden.offline_text_secret, hidden.offline_contact_secret) == (None, None)
 
@@ -498,6 +654,8 @@ async def test_an_offline_proposers_number_goes_once_the_final_answer_is_not_acc
     while await rig.dispatcher.run_once():
         pass
     assert any(text.template == "GG_ANSWER_01" for text in texts.sent)
+    await rig.clock.advance(timedelta(minutes=1))
+    await rig.transport.refresh_reports()
     answered = await proposal(rig, proposal_id)
     assert (answered.offline_text_secret, answered.offline_contact_secret) == (None, None)
 

@@ -4,10 +4,14 @@ It checks what the real one checks that matters here (the path with the app key,
 `X-Secret-Key` header, the sender key, a registered template code with all its variables,
 the `X-NC-API-IDEMPOTENCY-KEY` repeat within its window) and answers in the documented
 shapes. Faults are queued with `fail_next`: "timeout" (the answer never comes until the
-fake stops), "5xx" (503), "429". Numbers in `invalid` are refused per recipient (header
+fake stops, and the text is not taken), "lost-answer" (the text is taken, and the answer
+never comes), "5xx" (503), "429". Numbers in `invalid` are refused per recipient (header
 -1031 "every recipient failed", the recipient's -4019 "not a valid recipient number"); numbers in
 `not_on_kakao` are taken, and their result then says the 알림톡 failed ("3018") and the SMS
-fallback went (RSC04). `pending` makes the result query say READY (not final yet).
+fallback went (RSC04); numbers in `unreachable` are taken, and their result says both
+failed (RSC05). `pending` makes the result query say READY (not final yet). The list query
+(메시지 리스트 조회) finds taken texts by their recipient grouping key, within the request
+dates it requires. `forget_keys` is NHN's 10 minutes passing: idempotency keys are forgotten.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ ALL_RECIPIENTS_FAILED = -1031  # the header's code when every recipient failed
 class FakeNhn:
     invalid: set[str] = field(default_factory=set)
     not_on_kakao: set[str] = field(default_factory=set)
+    unreachable: set[str] = field(default_factory=set)
     pending: bool = False
     faults: list[str] = field(default_factory=list)
     accepted: list[dict[str, Any]] = field(default_factory=list)  # recipients taken, in order
@@ -44,6 +49,9 @@ class FakeNhn:
     def fail_next(self, *faults: str) -> None:
         self.faults.extend(faults)
 
+    def forget_keys(self) -> None:
+        self._keys.clear()
+
     @property
     def base_url(self) -> str:
         assert self.server is not None
@@ -53,6 +61,7 @@ class FakeNhn:
         app = web.Application()
         prefix = "/alimtalk/v2.3/appkeys/{appkey}/messages"
         app.router.add_post(prefix, self._send)
+        app.router.add_get(prefix, self._list)
         app.router.add_get(prefix + "/{request_id}/{seq}", self._query)
         self.server = TestServer(app)
         await self.server.start_server()
@@ -82,7 +91,28 @@ class FakeNhn:
         if key is not None and key in self._keys:
             return _answer(-1005, "The same 'X-NC-API-IDEMPOTENCY-KEY' was used within the "
                                   "last 10 minute.")
-        return self._take(body, key)
+        answer = self._take(body, key)
+        if fault == "lost-answer":
+            await self._released.wait()
+        return answer
+
+    async def _list(self, request: web.Request) -> web.Response:
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return _answer(*refusal)
+        query = request.query
+        if not (query.get("requestId") or (query.get("startRequestDate")
+                                           and query.get("endRequestDate"))):
+            return _answer(-2001, "requestId or the request dates are required.")
+        key = query.get("recipientGroupingKey")
+        found = [{"requestId": f"2026120700000{index + 1:05d}", "recipientSeq": 1,
+                  "recipientNo": taken["recipientNo"],
+                  "recipientGroupingKey": taken.get("recipientGroupingKey")}
+                 for index, taken in enumerate(self.accepted)
+                 if key is None or taken.get("recipientGroupingKey") == key]
+        body = {"header": {"resultCode": 0, "resultMessage": "SUCCESS", "isSuccessful": True},
+                "messageSearchResultResponse": {"messages": found, "totalCount": len(found)}}
+        return web.json_response(body)
 
     def _refusal(self, request: web.Request) -> tuple[int, str] | None:
         if request.match_info["appkey"] != APPKEY:
@@ -140,6 +170,9 @@ class FakeNhn:
         elif number in self.not_on_kakao:
             message |= {"messageStatus": "FAILED", "resultCode": "3018",
                         "resendStatus": "RSC04", "resendResultCode": "0"}
+        elif number in self.unreachable:
+            message |= {"messageStatus": "FAILED", "resultCode": "3018",
+                        "resendStatus": "RSC05", "resendResultCode": "3015"}
         return _answer(0, "SUCCESS", message=message)
 
 
