@@ -395,7 +395,7 @@ def _kakao_skill(
     if not settings.kakao.enabled:
         return None
     bridge = KakaoBridge(application, notices.fast_lane, clock, settings.kakao,
-                         settings.secret_keys, i18n)
+                         settings.secret_keys, i18n, settings.public_base_url)
     return KakaoSkill(bridge, settings.kakao, i18n, notices)
 
 

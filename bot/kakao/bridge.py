@@ -31,6 +31,7 @@ from telegram import MessageEntity, Update
 
 from bot.clock import Clock
 from bot.db.engine import FastLane
+from bot.domain.account_links import LINK_UTTERANCE, UNLINK_UTTERANCE
 from bot.domain.digest import DIGEST_KIND
 from bot.domain.kakao import KakaoChannel, kakao_key_hash, synthetic_update_id
 from bot.handlers.context import GonggamApplication
@@ -118,6 +119,7 @@ class KakaoBridge:
     channel: KakaoChannel
     secret_keys: tuple[str, ...] = field(repr=False)
     i18n: I18n
+    public_base_url: str = ""  # where a Telegram link to a proposal points instead
     _locks: WeakValueDictionary[str, asyncio.Lock] = field(
         default_factory=WeakValueDictionary, init=False)
 
@@ -155,7 +157,8 @@ class KakaoBridge:
             shown += list(capture.shown)
         views = dict(capture.views) if capture is not None else {}
         return turn_page(shown, views, block_id=self.channel.block_id,
-                         more_label=self._more_label(language)).response
+                         more_label=self._more_label(language),
+                         public_base_url=self.public_base_url).response
 
     async def _begin(self, hashes: list[str]) -> KakaoTurn:
         """The turn's resident; two first contacts that raced for one synthetic id: the
@@ -190,7 +193,8 @@ class KakaoBridge:
         page = turn_page(capture.shown, capture.views, block_id=self.channel.block_id,
                          more_label=self._more_label(turn.language),
                          pressed=_pressed_view(press, capture),
-                         standing_menu=menu_keyboard(self.i18n.get(turn.language)).to_dict())
+                         standing_menu=menu_keyboard(self.i18n.get(turn.language)).to_dict(),
+                         public_base_url=self.public_base_url)
         conversation.remember(page, capture)
         return page, tuple(notice.id for notice in held)
 
@@ -207,7 +211,8 @@ class KakaoBridge:
         messages = {key: {**message, "chat": chat}
                     for key, message in conversation.messages.items()}
         return Capture(chat, bot_user, int(self.clock.now().timestamp()),
-                       conversation.next_message_id, query_id, messages)
+                       conversation.next_message_id, query_id, messages,
+                       language=turn.language)
 
     def _update(
         self, turn: KakaoTurn, utterance: str, press: Press | None, capture: Capture
@@ -220,13 +225,15 @@ class KakaoBridge:
                 "id": capture.query_id, "from": sender, "chat_instance": f"kakao-{turn.user_id}",
                 "data": press.callback, "message": self._pressed(press, capture)}}
         else:
-            body = {"message": self._message(utterance, sender, capture)}
+            first = turn.turn == 1 and not self._meant_as_is(utterance, turn.language)
+            body = {"message": self._message("" if first else utterance, sender, capture)}
         parsed = Update.de_json({"update_id": update_id, **body}, self.application.bot)
         assert parsed is not None
         return parsed
 
     def _message(self, utterance: str, sender: JSONDict, capture: Capture) -> JSONDict:
-        """The utterance as a private text message; an empty one (Kakao's welcome) is /start."""
+        """The utterance as a private text message; an empty one (Kakao's welcome, or a
+        resident's first words, 「안녕하세요」 say) is /start: the greeting and the menu."""
         text = utterance if utterance.strip() else "/start"
         message: JSONDict = {"message_id": capture.next_message_id, "date": capture.date,
                              "chat": capture.chat, "from": sender, "text": text}
@@ -255,6 +262,16 @@ class KakaoBridge:
             return renderer(items[0]["kind"], items[0]["params"], held[0].language, username)
         return renderer.render_digest(items, held[-1].language, username)
 
+    def _meant_as_is(self, utterance: str, language: str) -> bool:
+        """A first utterance that must run as typed: a command, a label of the menu (from a
+        button of the channel's own menu), or linking words and codes (「연결 123456」);
+        anything else (「안녕하세요」) gets the greeting a Telegram resident's /start gets."""
+        typed = utterance.strip()
+        labels = menu_keyboard(self.i18n.get(language)).to_dict()["keyboard"]
+        return (typed.startswith("/") or typed.isdigit() or bool(LINK_UTTERANCE.match(typed))
+                or bool(UNLINK_UTTERANCE.match(typed))
+                or any(typed == _label(button) for row in labels for button in row))
+
     def _more_label(self, language: str) -> str:
         return self.i18n.get(language).gettext(MORE_LABEL)
 
@@ -269,6 +286,10 @@ def _pressed_view(press: Press | None, capture: Capture) -> tuple[int, View] | N
     if view is None and known is None:
         return None
     return message_id, view or view_of(known)
+
+
+def _label(button: str | JSONDict) -> str:
+    return button if isinstance(button, str) else str(button.get("text", ""))
 
 
 def _items(notice: HeldNotice) -> list[JSONDict]:

@@ -68,6 +68,7 @@ class Capture:
     messages: dict[int, JSONDict] = field(default_factory=dict)
     views: dict[int, View] = field(default_factory=dict)
     shown: list[int | Toast] = field(default_factory=list)
+    language: str = "ko"  # the resident's, for what is said about the turn itself
 
     @property
     def chat_id(self) -> int:

@@ -4,6 +4,9 @@ The texts are the Telegram ones, from the one gettext catalog: only their shape 
 
 - A message's HTML becomes plain text, links kept readable (`label (https://…)`); a text
   longer than a simpleText allows is cut into several at line ends.
+- A Telegram link to a proposal (`t.me/<bot>?start=p<id>`, or Telegram's share page for it)
+  becomes the proposal's public page, which a Kakao resident can open and pass on; a button
+  to any other Telegram link is left out (it needs the Telegram app).
 - Inline buttons that press something become quick replies: `action: "block"` back to the
   skill's block with the button's callback data (and the message it sits on) in `extra`,
   which Kakao returns as `action.clientExtra`; without a block id, `action: "message"`, whose
@@ -23,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from html import unescape
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from bot.domain.kakao import (
     MAX_CARD_BUTTONS,
@@ -40,6 +44,9 @@ from bot.rendering import plain_text
 JSONDict = dict[str, Any]
 _LINK = re.compile(r'<a\s+href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
 DONE = "✔️"  # a turn that showed nothing (a silent answer to a press) still needs an output
+_TELEGRAM = "https://t.me/"
+_TELEGRAM_SHARE = "https://t.me/share/url?"
+_PROPOSAL_LINK = re.compile(r"https://t\.me/[A-Za-z0-9_]{1,64}\?start=p(\d{1,12})")
 
 
 @dataclass(frozen=True)
@@ -67,20 +74,43 @@ class Page:
     rest: JSONDict | None
 
 
-def kakao_text(html: str) -> str:
-    """A message's HTML as plain text with each link's address readable."""
+def kakao_text(html: str, public_base_url: str = "") -> str:
+    """A message's HTML as plain text with each link's address readable (and a Telegram link
+    to a proposal made its public page)."""
     def readable(link: re.Match[str]) -> str:
-        same = plain_text(link[2]).strip() == unescape(link[1])
-        return link[2] if same else f"{link[2]} ({link[1]})"
+        address = kakao_link(unescape(link[1]), public_base_url) or unescape(link[1])
+        same = plain_text(link[2]).strip() == address
+        return link[2] if same else f"{link[2]} ({address})"
 
-    return plain_text(_LINK.sub(readable, html)).strip()
+    text = plain_text(_LINK.sub(readable, html)).strip()
+    if not public_base_url:
+        return text
+    return _PROPOSAL_LINK.sub(lambda found: _public_page(public_base_url, found[1]), text)
 
 
-def bubble(view: View, message_id: int) -> tuple[list[JSONDict], list[Reply]]:
+def kakao_link(url: str, public_base_url: str) -> str | None:
+    """`url` as a Kakao resident can open it: a Telegram link to a proposal (to open it, or
+    Telegram's share page for it) becomes the proposal's public page; None for any other
+    Telegram link, which needs the Telegram app."""
+    if not url.startswith(_TELEGRAM):
+        return url
+    if url.startswith(_TELEGRAM_SHARE):
+        url = parse_qs(urlsplit(url).query).get("url", [""])[0]
+    found = _PROPOSAL_LINK.fullmatch(url)
+    return _public_page(public_base_url, found[1]) if found and public_base_url else None
+
+
+def _public_page(public_base_url: str, proposal_id: str) -> str:
+    return f"{public_base_url.rstrip('/')}/p/{proposal_id}"
+
+
+def bubble(view: View, message_id: int, public_base_url: str = ""
+           ) -> tuple[list[JSONDict], list[Reply]]:
     """One message's outputs and the quick replies its buttons become."""
-    text = kakao_text(view.html)
+    text = kakao_text(view.html, public_base_url)
     buttons = [button for row in (view.markup or {}).get("inline_keyboard", []) for button in row]
-    links = [(str(b["text"]), str(b["url"])) for b in buttons if b.get("url")]
+    links = [(str(b["text"]), address) for b in buttons if b.get("url")
+             if (address := kakao_link(str(b["url"]), public_base_url))]
     outputs = [_image(view.photo, text)] if view.photo and view.photo.startswith("http") else []
     if links and 0 < len(text) <= MAX_TEXT_CARD_DESCRIPTION:
         outputs.append(_text_card(text, links))
@@ -124,7 +154,7 @@ def _text_card(text: str, links: Sequence[tuple[str, str]]) -> JSONDict:
 def turn_page(
     shown: Sequence[int | Toast], views: dict[int, View], *, block_id: str | None,
     more_label: str, pressed: tuple[int, View] | None = None,
-    standing_menu: JSONDict | None = None,
+    standing_menu: JSONDict | None = None, public_base_url: str = "",
 ) -> Page:
     """The response for what a turn showed, in order.
 
@@ -139,12 +169,12 @@ def turn_page(
         if isinstance(item, Toast):
             outputs.append(_simple_text(shortened(item.text, MAX_SIMPLE_TEXT)))
             continue
-        its_outputs, its_replies = bubble(views[item], item)
+        its_outputs, its_replies = bubble(views[item], item, public_base_url)
         outputs += its_outputs
         presses += [reply for reply in its_replies if reply.callback is not None]
         menu = [reply for reply in its_replies if reply.callback is None] or menu
     if pressed is not None and not any(isinstance(item, int) for item in shown):
-        its_outputs, its_replies = bubble(pressed[1], pressed[0])
+        its_outputs, its_replies = bubble(pressed[1], pressed[0], public_base_url)
         outputs = outputs or its_outputs
         presses += [reply for reply in its_replies if reply.callback is not None]
     if not outputs:

@@ -79,9 +79,11 @@ class KakaoSkill:
             reply = turn.result()
             await self.bridge.handed_over(reply)
             return reply.response
-        notice = delayed_but_kept(self.i18n.get(None))
+        capture = watched[0] if watched else None
+        language = capture.language if capture is not None else None
+        notice = delayed_but_kept(self.i18n.get(language))
         if request.callback_url is None or not self._may_call_back(request.callback_url):
-            return self.bridge.so_far(watched[0] if watched else None, notice)
+            return self.bridge.so_far(capture, notice, language or "ko")
         self._keep(asyncio.create_task(self._call_back(turn, request.callback_url)))
         return {"version": "2.0", "useCallback": True, "data": {"text": notice}}
 

@@ -8,13 +8,11 @@ so that the checks hold before and after the Korean catalogue has the texts.
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bot.app import Runtime
@@ -28,34 +26,19 @@ from bot.db.models import (
     User,
 )
 from bot.domain.kakao import KAKAO_ID_BASE
-from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox import SandboxClient, SandboxState
 from sandbox.client import Resident
-from tests.e2e.test_kakao_e2e import answered_for, kakao_chats_telegram_saw, published_proposal
-from tests.support.harness import running_bot
-from tests.support.kakao import KakaoAnswer, KakaoResident, kakao_settings
+from tests.support.kakao import (
+    KakaoAnswer,
+    KakaoResident,
+    answered_for,
+    kakao_chats_telegram_saw,
+    published_proposal,
+)
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
 
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
-
-
-@pytest.fixture
-async def bot(
-    database_url: str, sandbox: SandboxServer, sandbox_state: SandboxState,
-    clock: ShiftableClock,
-) -> AsyncIterator[Runtime]:
-    """The bot with the KakaoTalk channel on; Telegram never hears of a synthetic chat."""
-    async with running_bot(kakao_settings(database_url, sandbox), clock) as runtime:
-        assert runtime.kakao is not None
-        runtime.kakao.deadline = asyncio.Event().wait
-        yield runtime
-    assert kakao_chats_telegram_saw(sandbox_state) == []
-
-
-@pytest.fixture
-async def kakao(bot: Runtime) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(bot.web_app())) as client:
-        yield client
 
 
 def code_in(text: str) -> str:
@@ -102,10 +85,11 @@ async def audit_actions(runtime: Runtime) -> list[str]:
 
 
 async def test_a_kakao_resident_with_history_links_a_new_telegram_account_once(
-    bot: Runtime, kakao: TestClient, residents: SandboxClient, sandbox_state: SandboxState,
+    kakao_bot: Runtime, kakao_client: TestClient, residents: SandboxClient,
+    sandbox_state: SandboxState,
 ) -> None:
-    await published_proposal(bot)
-    minji = KakaoResident(kakao, "botUserKey-link-minji")
+    await published_proposal(kakao_bot)
+    minji = KakaoResident(kakao_client, "botUserKey-link-minji")
     await endorse_in_kakao(minji)
     shown = await minji.say("연결")
     assert "🔗" in shown.text and "/link " in shown.text  # the words to send in Telegram
@@ -117,29 +101,29 @@ async def test_a_kakao_resident_with_history_links_a_new_telegram_account_once(
     again = await telegram_says(telegram, f"/link {code}", "✅")  # the same code, sent twice
     assert "/unlink" in again  # 「already linked」, naming how to undo it
 
-    survivor = await account_user(bot)
+    survivor = await account_user(kakao_bot)
     assert survivor.telegram_id == 7101  # the Telegram id joined the Kakao user
-    assert [user.telegram_id for user in await users(bot)] == [5001, 7101]
+    assert [user.telegram_id for user in await users(kakao_bot)] == [5001, 7101]
     mine = await telegram_says(telegram, "/my", "가로등")
     assert "공원 산책로 가로등 설치" in mine
     assert "공원 산책로 가로등 설치" in (await minji.say("/my")).text
-    assert await audit_actions(bot) == ["account.linked"]
+    assert await audit_actions(kakao_bot) == ["account.linked"]
 
-    await answered_for(bot, 7102, survivor)  # a push for the linked resident goes to Telegram
+    await answered_for(kakao_bot, 7102, survivor)  # the linked resident's push: Telegram
     await telegram.wait_for_message("📨", after=0)
-    async with bot.sessionmaker() as session:
+    async with kakao_bot.sessionmaker() as session:
         assert (await session.scalars(select(KakaoHeldNotice))).first() is None
     assert kakao_chats_telegram_saw(sandbox_state) == []
 
 
 async def test_a_telegram_resident_links_a_new_kakao_account_from_the_menu_and_unlinks(
-    bot: Runtime, kakao: TestClient, residents: SandboxClient,
+    kakao_bot: Runtime, kakao_client: TestClient, residents: SandboxClient,
 ) -> None:
-    proposal_id = await published_proposal(bot)
+    proposal_id = await published_proposal(kakao_bot)
     telegram = residents.resident(7201, "영수")
     await telegram_says(telegram, "/start", "공감")
     await endorse_through_telegram(telegram, proposal_id)
-    yeongsu = KakaoResident(kakao, "botUserKey-link-yeongsu")
+    yeongsu = KakaoResident(kakao_client, "botUserKey-link-yeongsu")
     await yeongsu.say("/start")
     settings = await yeongsu.press("⚙️ 알림 설정")
     shown = await yeongsu.press(label_with(settings, "🔗"))
@@ -152,21 +136,21 @@ async def test_a_telegram_resident_links_a_new_kakao_account_from_the_menu_and_u
     mute = settings.reply("🔕 알림 끄기")  # a button shown before the link, pressed after it
     muted = await yeongsu.say(mute["messageText"], extra=mute["extra"])
     assert "🔔 알림 켜기" in muted.labels
-    assert (await account_user(bot)).telegram_id == 7201  # Kakao joined the Telegram user
-    assert all(user.telegram_id < KAKAO_ID_BASE for user in await users(bot))
+    assert (await account_user(kakao_bot)).telegram_id == 7201  # Kakao joined the Telegram user
+    assert all(user.telegram_id < KAKAO_ID_BASE for user in await users(kakao_bot))
     assert "공원 산책로 가로등 설치" in (await yeongsu.say("/my")).text
     refused = await yeongsu.say("연결")  # a linked account gets no new code
     assert "/unlink" in refused.text and not CODE.search(refused.text)
 
     unlinked = await yeongsu.say("연결 해제")
     assert "✅" in unlinked.text
-    kakao_user = await account_user(bot)
+    kakao_user = await account_user(kakao_bot)
     assert kakao_user.telegram_id >= KAKAO_ID_BASE  # a fresh Kakao-only user again
     assert "공원 산책로 가로등 설치" not in (await yeongsu.say("/my")).text
     assert "공원 산책로 가로등 설치" in await telegram_says(telegram, "/my", "가로등")
     not_linked = await telegram_says(telegram, "/unlink", "/link")
     assert "✅" not in not_linked
-    assert await audit_actions(bot) == ["account.linked", "account.unlinked"]
+    assert await audit_actions(kakao_bot) == ["account.linked", "account.unlinked"]
 
 
 def label_with(answer: KakaoAnswer, part: str) -> str:
@@ -183,28 +167,28 @@ async def endorse_through_telegram(resident: Resident, proposal_id: int) -> None
 
 
 async def test_two_accounts_with_history_are_not_linked(
-    bot: Runtime, kakao: TestClient, residents: SandboxClient,
+    kakao_bot: Runtime, kakao_client: TestClient, residents: SandboxClient,
 ) -> None:
-    proposal_id = await published_proposal(bot)
+    proposal_id = await published_proposal(kakao_bot)
     telegram = residents.resident(7301, "하늘")
     await telegram_says(telegram, "/start", "공감")
     await endorse_through_telegram(telegram, proposal_id)
-    haneul = KakaoResident(kakao, "botUserKey-link-haneul")
+    haneul = KakaoResident(kakao_client, "botUserKey-link-haneul")
     await endorse_in_kakao(haneul)
     code = await telegram_code(telegram)
     refused = await haneul.say(f"연결 {code}")
     assert "⛔" in refused.text and "/ask" in refused.text
-    async with bot.sessionmaker() as session:
+    async with kakao_bot.sessionmaker() as session:
         endorsements = await session.scalar(select(func.count()).select_from(Endorsement))
         unused = await session.scalar(select(func.count()).select_from(AccountLinkCode)
                                       .where(AccountLinkCode.used_at.is_(None)))
     assert endorsements == 2 and unused == 1  # nothing moved, the code still unused
-    assert len(await users(bot)) == 3
-    assert await audit_actions(bot) == []
+    assert len(await users(kakao_bot)) == 3
+    assert await audit_actions(kakao_bot) == []
 
 
 async def test_expired_wrong_forged_and_same_app_codes_are_refused_politely(
-    bot: Runtime, kakao: TestClient, residents: SandboxClient, clock: ShiftableClock,
+    kakao_bot: Runtime, kakao_client: TestClient, residents: SandboxClient, clock: ShiftableClock,
 ) -> None:
     first, second = residents.resident(7401, "지훈"), residents.resident(7402, "수아")
     for resident in (first, second):
@@ -212,7 +196,7 @@ async def test_expired_wrong_forged_and_same_app_codes_are_refused_politely(
     same_app = await telegram_says(second, f"/link {await telegram_code(first)}", "⛔")
     assert "/link" not in same_app  # two Telegram accounts: the code is for the other app
 
-    jihun = KakaoResident(kakao, "botUserKey-link-jihun")
+    jihun = KakaoResident(kakao_client, "botUserKey-link-jihun")
     code = await telegram_code(first)
     await clock.advance(timedelta(minutes=10, seconds=1))
     assert "⌛" in (await jihun.say(f"연결 {code}")).text
@@ -226,4 +210,4 @@ async def test_expired_wrong_forged_and_same_app_codes_are_refused_politely(
     await clock.advance(timedelta(hours=1))
     fresh = await telegram_code(first)
     assert "✅" in (await jihun.say(f"연결 {fresh}")).text
-    assert (await account_user(bot)).telegram_id == 7401
+    assert (await account_user(kakao_bot)).telegram_id == 7401

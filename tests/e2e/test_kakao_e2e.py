@@ -9,18 +9,16 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.app import Runtime
-from bot.clock import ShiftableClock
 from bot.db.models import (
     BudgetBallot,
     Endorsement,
@@ -29,30 +27,23 @@ from bot.db.models import (
     SatisfactionVote,
     User,
 )
-from bot.domain.answers import AnswerForm, AnswerKind
-from bot.domain.deadlines import BusinessCalendar
 from bot.domain.kakao import KAKAO_ID_BASE, SECRET_HEADER
-from bot.domain.lifecycle import ProposalStatus
 from bot.i18n import I18n
 from bot.rendering.common import delayed_but_kept
-from bot.services import answers, departments
-from bot.services.drafts import save_step
-from bot.services.proposals import SubmitOutcome, submit_draft
-from bot.services.wakes import woken
 from bot.web.kakao import KAKAO_SKILL_PATH, MAX_BODY_BYTES
-from sandbox import SandboxClient, SandboxServer, SandboxState
+from sandbox import SandboxClient, SandboxState
 from tests.integration.test_budget_ballot_services import make_round
-from tests.support.factories import follow, make_proposal, make_user
-from tests.support.harness import running_bot
 from tests.support.kakao import (
     SECRET,
     KakaoAnswer,
     KakaoResident,
+    answered_for,
     assert_within_kakao_limits,
-    kakao_settings,
+    kakao_chats_telegram_saw,
+    kakao_user_row,
+    published_proposal,
     skill_payload,
 )
-from tests.support.service_settings import review_start
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
 
@@ -60,44 +51,8 @@ MENU = ["✍️ 제안하기", "🔎 제안 둘러보기", "🙋 내 활동", "�
         "❓ 도움말"]
 
 
-@pytest.fixture
-async def kakao_bot(
-    database_url: str, sandbox: SandboxServer, sandbox_state: SandboxState,
-    clock: ShiftableClock,
-) -> AsyncIterator[Runtime]:
-    """The bot with the KakaoTalk channel on; a turn is never cut short by the real clock
-    (the quick answer has its own test, with a deadline of its own). Telegram never hears
-    of a Kakao resident's chat."""
-    async with running_bot(kakao_settings(database_url, sandbox), clock) as runtime:
-        assert runtime.kakao is not None
-        runtime.kakao.deadline = asyncio.Event().wait
-        yield runtime
-    assert kakao_chats_telegram_saw(sandbox_state) == []
-
-
-@pytest.fixture
-async def kakao_client(kakao_bot: Runtime) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(kakao_bot.web_app())) as client:
-        yield client
-
-
 def kakao_user(client: TestClient, key: str) -> KakaoResident:
     return KakaoResident(client, key)
-
-
-async def published_proposal(runtime: Runtime, title: str = "공원 산책로 가로등 설치") -> int:
-    """A Telegram resident's proposal, published through the services."""
-    now, settings = runtime.clock.now(), runtime.settings
-    async with runtime.sessionmaker() as session, session.begin():
-        author = await make_user(session, 5001, now)
-        await save_step(session, author.id, now, step="preview", title=title,
-                        problem="밤에 공원 산책로가 너무 어두워서 산책하기 무서워요.",
-                        solution="산책로를 따라 가로등을 설치해 주세요.",
-                        effect="밤에도 안전하게 산책할 수 있어요.")
-        submitted = await submit_draft(session, author.id, now, settings.policy,
-                                       settings.venues)
-    assert submitted.outcome is SubmitOutcome.PUBLISHED and submitted.proposal_id
-    return submitted.proposal_id
 
 
 async def test_start_greets_and_the_menu_becomes_quick_replies(
@@ -114,6 +69,19 @@ async def test_start_greets_and_the_menu_becomes_quick_replies(
         user = await session.get(User, account.user_id)
     assert user is not None and user.telegram_id >= KAKAO_ID_BASE
     assert "botUserKey-minji" not in account.key_hash and len(account.key_hash) == 64
+
+
+async def test_a_residents_first_words_get_the_greeting_and_a_menu_label_runs_as_is(
+    kakao_client: TestClient,
+) -> None:
+    minji = kakao_user(kakao_client, "botUserKey-first-words")
+    first = await minji.say("안녕하세요")  # not a menu label: the greeting, not "choose"
+    assert "안녕하세요, 이웃님!" in first.text and first.labels == MENU
+    again = await minji.say("안녕하세요")  # after the first turn, as Telegram answers it
+    assert "안녕하세요, 이웃님!" not in again.text and again.labels == MENU
+    yeongsu = kakao_user(kakao_client, "botUserKey-first-label")
+    browse = await yeongsu.say("🔎 제안 둘러보기")  # the channel's own menu button
+    assert "안녕하세요, 이웃님!" not in browse.text
 
 
 async def test_help_and_the_menu_answer_like_their_commands(kakao_client: TestClient) -> None:
@@ -193,51 +161,6 @@ async def test_the_wizard_refuses_bad_input_keeps_a_draft_and_publishes(
     async with kakao_bot.sessionmaker() as session:
         titles = list(await session.scalars(select(Proposal.title)))
     assert titles == ["놀이터 그늘막 설치 요청"]
-
-
-FINAL = AnswerForm(AnswerKind.FINAL, "김담당",
-                   "내년 3월까지 산책로 전 구간에 가로등을 설치하겠습니다.",
-                   decision="accepted", expected_completion="2027-03-31", budget="1억 2천만 원")
-
-
-def kakao_chats_telegram_saw(state: SandboxState) -> list[str]:
-    """The Bot API calls that named a Kakao resident's synthetic chat (there must be none)."""
-    chats = [str(call.params.get("chat_id", "")) for call in state.calls]
-    return [chat for chat in chats if chat.isdigit() and int(chat) >= KAKAO_ID_BASE]
-
-
-async def kakao_user_row(runtime: Runtime) -> User:
-    async with runtime.sessionmaker() as session:
-        account = (await session.scalars(select(KakaoAccount))).one()
-        user = await session.get(User, account.user_id)
-    assert user is not None
-    return user
-
-
-async def answered_for(runtime: Runtime, telegram_follower: int, kakao_follower: User) -> int:
-    """A proposal awaiting its answer, followed by a Telegram and a Kakao resident; the
-    department publishes its final answer (the followers' pushes go to the outbox)."""
-    now, settings = runtime.clock.now(), runtime.settings
-    async with runtime.sessionmaker() as session, session.begin():
-        author = await make_user(session, 5101, now)
-        proposal = await make_proposal(session, author, now, title="공원 산책로 가로등 설치",
-                                       status=ProposalStatus.AWAITING_ANSWER,
-                                       answer_due=now + timedelta(days=30))
-        for follower in (await make_user(session, telegram_follower, now),
-                         await session.merge(kakao_follower)):
-            await follow(session, follower, proposal, now)
-        department = await departments.create_department(session, name="공원녹지과", now=now)
-        link = await departments.assign_department(session, proposal.id, department, now=now,
-                                                   **review_start(settings))
-    async with runtime.sessionmaker() as session, session.begin():
-        view = await answers.resolve_link(session, link.token or "", now, settings.secret_key)
-        assert view is not None
-        result = await answers.submit_answer(
-            session, view, FINAL, idempotency_key="final", now=now, policy=settings.policy,
-            venues=settings.venues, calendar=BusinessCalendar())
-        assert result.outcome is answers.AnswerOutcome.PUBLISHED
-    runtime.application.services.wake(*woken(session))
-    return proposal.id
 
 
 async def test_an_answer_reaches_a_kakao_follower_in_the_telegram_words_and_is_rated(
@@ -347,6 +270,7 @@ async def test_a_slow_turn_answers_use_callback_and_posts_the_response_when_done
     async with TestServer(app) as callback_server:
         url = str(callback_server.make_url("/callback/one-time-token"))
         minji = kakao_user(kakao_client, "botUserKey-slow")
+        await minji.say("/start")  # first contact: the greeting
         waiting = await minji.say("천천히", callback_url=url)
         assert waiting.body["useCallback"] is True
         assert waiting.body["data"]["text"] == delayed_but_kept(I18n().get("ko"))
@@ -362,6 +286,7 @@ async def test_a_slow_turn_without_a_callback_answers_with_what_it_has(
     kakao_bot: Runtime, kakao_client: TestClient, slow: SlowTurn
 ) -> None:
     minji = kakao_user(kakao_client, "botUserKey-slow-no-callback")
+    await minji.say("/start")  # first contact: the greeting
     waiting = await minji.say("천천히")
     assert waiting.texts[0] == delayed_but_kept(I18n().get("ko"))
     assert kakao_bot.kakao is not None
@@ -369,6 +294,22 @@ async def test_a_slow_turn_without_a_callback_answers_with_what_it_has(
     slow.release.set()
     later = await minji.say("/help")  # queued behind the slow turn, then answered
     assert "/propose" in later.text
+
+
+async def test_the_slow_turn_notice_speaks_the_residents_language(
+    kakao_bot: Runtime, kakao_client: TestClient, slow: SlowTurn
+) -> None:
+    emma = kakao_user(kakao_client, "botUserKey-slow-english")
+    await emma.say("/start")
+    async with kakao_bot.sessionmaker() as session, session.begin():
+        await session.execute(update(User).where(User.telegram_id >= KAKAO_ID_BASE)
+                              .values(language="en", language_chosen=True))
+    waiting = await emma.say("천천히")
+    assert waiting.texts[0] == delayed_but_kept(I18n().get("en"))
+    assert waiting.texts[0] != delayed_but_kept(I18n().get("ko"))
+    assert kakao_bot.kakao is not None
+    kakao_bot.kakao.deadline = asyncio.Event().wait
+    slow.release.set()
 
 
 async def test_held_news_a_slow_turn_could_not_hand_over_is_shown_by_the_next_turn(
@@ -401,6 +342,7 @@ async def test_a_callback_url_on_a_host_not_allowed_is_never_posted_to(
     async with TestServer(app, host="localhost") as inside:
         url = str(inside.make_url("/internal/admin"))  # localhost: not in the tests' list
         minji = kakao_user(kakao_client, "botUserKey-ssrf")
+        await minji.say("/start")  # first contact: the greeting
         waiting = await minji.say("천천히", callback_url=url)
         assert "useCallback" not in waiting.body
         assert waiting.texts[0] == delayed_but_kept(I18n().get("ko"))

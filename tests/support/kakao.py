@@ -4,11 +4,18 @@ the real `/kakao/skill` endpoint and checks every response against Kakao's limit
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
+from bot.app import Runtime
+from bot.db.models import KakaoAccount, User
+from bot.domain.answers import AnswerForm, AnswerKind
+from bot.domain.deadlines import BusinessCalendar
 from bot.domain.kakao import (
+    KAKAO_ID_BASE,
     MAX_BASIC_CARD_DESCRIPTION,
     MAX_CARD_BUTTONS,
     MAX_CARD_TITLE,
@@ -22,10 +29,17 @@ from bot.domain.kakao import (
     SECRET_HEADER,
     KakaoChannel,
 )
+from bot.domain.lifecycle import ProposalStatus
+from bot.services import answers, departments
+from bot.services.drafts import save_step
+from bot.services.proposals import SubmitOutcome, submit_draft
+from bot.services.wakes import woken
 from bot.settings import Settings
 from bot.web.kakao import KAKAO_SKILL_PATH
-from sandbox import SandboxServer
+from sandbox import SandboxServer, SandboxState
+from tests.support.factories import follow, make_proposal, make_user
 from tests.support.harness import settings_for
+from tests.support.service_settings import review_start
 
 SECRET = "kakao-skill-secret-for-tests"
 BOT_ID = "5f1a2b3c4d5e6f7a8b9c0d1e"
@@ -194,3 +208,63 @@ class KakaoResident:
         assert_within_kakao_limits(answer.body)
         self.answers.append(answer)
         return answer
+
+
+async def published_proposal(runtime: Runtime, title: str = "공원 산책로 가로등 설치") -> int:
+    """A Telegram resident's proposal, published through the services."""
+    now, settings = runtime.clock.now(), runtime.settings
+    async with runtime.sessionmaker() as session, session.begin():
+        author = await make_user(session, 5001, now)
+        await save_step(session, author.id, now, step="preview", title=title,
+                        problem="밤에 공원 산책로가 너무 어두워서 산책하기 무서워요.",
+                        solution="산책로를 따라 가로등을 설치해 주세요.",
+                        effect="밤에도 안전하게 산책할 수 있어요.")
+        submitted = await submit_draft(session, author.id, now, settings.policy,
+                                       settings.venues)
+    assert submitted.outcome is SubmitOutcome.PUBLISHED and submitted.proposal_id
+    return submitted.proposal_id
+
+
+FINAL = AnswerForm(AnswerKind.FINAL, "김담당",
+                   "내년 3월까지 산책로 전 구간에 가로등을 설치하겠습니다.",
+                   decision="accepted", expected_completion="2027-03-31", budget="1억 2천만 원")
+
+
+def kakao_chats_telegram_saw(state: SandboxState) -> list[str]:
+    """The Bot API calls that named a Kakao resident's synthetic chat (there must be none)."""
+    chats = [str(call.params.get("chat_id", "")) for call in state.calls]
+    return [chat for chat in chats if chat.isdigit() and int(chat) >= KAKAO_ID_BASE]
+
+
+async def kakao_user_row(runtime: Runtime) -> User:
+    async with runtime.sessionmaker() as session:
+        account = (await session.scalars(select(KakaoAccount))).one()
+        user = await session.get(User, account.user_id)
+    assert user is not None
+    return user
+
+
+async def answered_for(runtime: Runtime, telegram_follower: int, kakao_follower: User) -> int:
+    """A proposal awaiting its answer, followed by a Telegram and a Kakao resident; the
+    department publishes its final answer (the followers' pushes go to the outbox)."""
+    now, settings = runtime.clock.now(), runtime.settings
+    async with runtime.sessionmaker() as session, session.begin():
+        author = await make_user(session, 5101, now)
+        proposal = await make_proposal(session, author, now, title="공원 산책로 가로등 설치",
+                                       status=ProposalStatus.AWAITING_ANSWER,
+                                       answer_due=now + timedelta(days=30))
+        for follower in (await make_user(session, telegram_follower, now),
+                         await session.merge(kakao_follower)):
+            await follow(session, follower, proposal, now)
+        department = await departments.create_department(session, name="공원녹지과", now=now)
+        link = await departments.assign_department(session, proposal.id, department, now=now,
+                                                   **review_start(settings))
+    async with runtime.sessionmaker() as session, session.begin():
+        view = await answers.resolve_link(session, link.token or "", now, settings.secret_key)
+        assert view is not None
+        result = await answers.submit_answer(
+            session, view, FINAL, idempotency_key="final", now=now, policy=settings.policy,
+            venues=settings.venues, calendar=BusinessCalendar())
+        assert result.outcome is answers.AnswerOutcome.PUBLISHED
+    runtime.application.services.wake(*woken(session))
+    return proposal.id

@@ -34,6 +34,23 @@ def test_links_stay_readable_and_markup_goes() -> None:
     assert kakao_text(html) == "공원 & 공개 페이지 (https://gonggam.kr/p/1) https://gonggam.kr"
 
 
+def test_telegram_links_to_a_proposal_become_its_public_page_and_others_go() -> None:
+    base = "https://gonggam.guro.go.kr"
+    share = ("https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fgonggam_bot%3Fstart%3Dp12"
+             "&text=%EA%B0%80%EB%A1%9C%EB%93%B1")
+    markup = {"inline_keyboard": [[{"text": "📤 공유하기", "url": share}],
+                                  [{"text": "텔레그램 채널", "url": "https://t.me/guro_news"}],
+                                  [{"text": "지도", "url": "https://map.kakao.com/?q=1"}]]}
+    html = "🎉 제안 12번이 게시됐어요! 이 링크를 나눠 주세요:\nhttps://t.me/gonggam_bot?start=p12"
+    page = turn_page([1], {1: View(html, markup)}, block_id=BLOCK_ID, more_label=MORE,
+                     public_base_url=base)
+    (card,) = page.response["template"]["outputs"]
+    assert f"{base}/p/12" in card["textCard"]["description"]
+    assert "t.me" not in str(page.response)
+    assert [(b["label"], b["webLinkUrl"]) for b in card["textCard"]["buttons"]] == [
+        ("📤 공유하기", f"{base}/p/12"), ("지도", "https://map.kakao.com/?q=1")]
+
+
 def test_a_long_message_many_buttons_and_a_toast_keep_every_limit_and_page_on() -> None:
     long_text = "\n".join(f"{n}번째 줄: " + "가" * 90 for n in range(40))  # ~4,000 characters
     views = {1: View(long_text, keyboard(*(f"버튼 {n} 아주 긴 이름의 단추" for n in range(14))))}
