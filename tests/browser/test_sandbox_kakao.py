@@ -105,8 +105,11 @@ async def test_a_resident_talks_in_kakaotalk_taps_quick_replies_and_sees_a_card(
     await resident_in_kakao(page, "민지")
     await say(page, "안녕하세요")
     messages = page.locator("#messages")
-    await expect(messages.locator(".row.user .bubble")).to_have_text("안녕하세요",
-                                                                     timeout=TIMEOUT_MS)
+    await expect(messages.locator(".row.user .bubble").first).to_have_text(
+        "안녕하세요", timeout=TIMEOUT_MS)
+    greeted = messages.locator(".row.bot", has_text="안녕하세요, 이웃님!")  # first words
+    await expect(greeted).to_be_visible(timeout=TIMEOUT_MS)
+    await say(page, "안녕하세요")
     await expect(messages.locator(".row.bot", has_text=not_understood(KO))).to_be_visible(
         timeout=TIMEOUT_MS)
     await expect(page.locator("#reply-keyboard")).to_be_hidden()  # Telegram's menu is not here
@@ -117,7 +120,7 @@ async def test_a_resident_talks_in_kakaotalk_taps_quick_replies_and_sees_a_card(
     card = messages.locator(".card").last
     await expect(card).to_contain_text("현황·문제점", timeout=TIMEOUT_MS)
     share = card.locator("a.card-button").first  # a URL button: a textCard's webLink
-    await expect(share).to_have_attribute("href", re.compile(r"^https://t\.me/share/url\?"))
+    await expect(share).to_have_attribute("href", re.compile(r"^https?://[^/]+/p/\d+$"))
     await expect(chip(page, "👍 공감")).to_be_visible()
     await at_every_width(page, screenshot_dir, "sandbox-kakao-card", card)
     await chip(page, "👍 공감").click()
@@ -136,6 +139,11 @@ async def test_a_slow_turn_answers_through_the_callback_and_the_page_picks_it_up
     runtime.kakao.deadline = slow.entered.wait
     await page.goto(kakao_sandbox.url)
     await resident_in_kakao(page, "영수")
+    runtime.kakao.deadline = asyncio.Event().wait
+    await say(page, "안녕하세요")  # first contact: the greeting
+    await expect(page.locator("#messages .row.bot", has_text="안녕하세요, 이웃님!")).to_be_visible(
+        timeout=TIMEOUT_MS)
+    runtime.kakao.deadline = slow.entered.wait
     await say(page, "천천히")
     waiting = page.locator("#messages .row.bot.waiting")
     await expect(waiting).to_have_text(delayed_but_kept(KO), timeout=TIMEOUT_MS)
