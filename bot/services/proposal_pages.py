@@ -222,6 +222,16 @@ class ProposalPage:
         return self.deadline.at if self.deadline is not None else None
 
     @property
+    def answers_and_progress(self) -> tuple[list[AnswerView], list[AnswerView]]:
+        """The answers, and apart from them the progress updates (the public page's two
+        lists), in one pass."""
+        answers: list[AnswerView] = []
+        progress: list[AnswerView] = []
+        for answer in self.answers:
+            (progress if answer.kind == AnswerKind.PROGRESS else answers).append(answer)
+        return answers, progress
+
+    @property
     def open_steps(self) -> frozenset[int]:
         """The numbers of the plan's steps not reached yet."""
         return frozenset(m.position for m in self.milestones if m.reached_at is None)

@@ -38,6 +38,11 @@ class PageCache:
         self._monotonic = monotonic
         self._entries: dict[Hashable, Entry] = {}
 
+    @property
+    def keeps(self) -> bool:
+        """False when copies are not kept at all (a time to live of zero)."""
+        return self._ttl > 0
+
     def get(self, key: Hashable) -> Any | None:
         entry = self._entries.get(key)
         if entry is None:

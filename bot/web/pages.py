@@ -50,7 +50,7 @@ from bot.rendering.labels import (
     status_label,
 )
 from bot.rendering.templates import html_templates
-from bot.rendering.timeline import actor_label, promise_label, timeline_what
+from bot.rendering.timeline import timeline_rows
 from bot.services.answers import (
     AnswerOutcome,
     LinkView,
@@ -227,11 +227,12 @@ def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
     """The pages' environment. The macro files are globals, `m` and `f`, made into modules
     once: an `{% import %}` in a page looked its module up again on every page drawn (about a
     sixth of drawing the public page)."""
+    # each date formatted once (Babel takes about 10 µs a date), as the translator does
+    day_label = lru_cache(maxsize=DAYS_REMEMBERED)(partial(_date_label, t))
     templates = html_templates(
         t,
         money=t.money,
-        # each date formatted once (Babel takes about 10 µs a date), as the translator does
-        date_label=lru_cache(maxsize=DAYS_REMEMBERED)(partial(_date_label, t)),
+        date_label=day_label,
         status_label=lambda status: status_label(t, ProposalStatus(status)),
         kind_label=lambda kind: t.gettext(KIND_LABELS[kind]),
         decision_label=lambda d: t.gettext(DECISION_LABELS[d]) if d in DECISION_LABELS else "",
@@ -243,9 +244,7 @@ def build_templates(t: Translator, settings: Settings) -> jinja2.Environment:
         map_url=lambda card: map_url(card.place, card.title) if card.place else None,
         deadline_line=lambda d: deadline_line(t, d),
         expected_answer_line=lambda d: expected_answer_line(t, d),
-        timeline_what=lambda entry: timeline_what(t, entry),
-        actor_label=lambda entry: actor_label(t, entry),
-        promise_label=lambda entry: promise_label(t, entry),
+        timeline_rows=lambda entries: timeline_rows(t, day_label, entries),
     )
     # after every other global is in: a module sees the globals there are when it is made
     templates.globals.update(m=templates.get_template("_macros.html").module,
@@ -270,8 +269,8 @@ async def reply_page(request: web.Request) -> web.Response:
     if read is None:
         return _lookup_failed(state, request)
     link, page = read.link, read.page
-    if published:
-        return _reply(state, request, link, page, now, notice=PUBLISHED)
+    if published or not state.cache.keeps:  # no copy to keep: the tokens go in at once
+        return _reply(state, request, link, page, now, notice=PUBLISHED if published else None)
     template = _reply_body(state, request, link, page, now, placeholders=True)
     kinds = tuple(kind for kind in FORM_KINDS if kind in page.allowed)
     copy = CachedReply(link.link_id, link.expires_at, kinds, template)
