@@ -38,6 +38,7 @@ from bot.db.models import (
     KakaoHeldNotice,
     OutboxMessage,
     OutboxStatus,
+    TextContact,
     User,
 )
 from bot.domain.account_links import (
@@ -243,7 +244,11 @@ async def _consume(session: AsyncSession, code_id: int, now: datetime) -> bool:
 
 
 async def _join(session: AsyncSession, join: Join, kakao: Side, telegram: Side) -> int:
-    """Make the two one user; the survivor's database id."""
+    """Make the two one user; the survivor's database id. A 알림톡 number given in KakaoTalk
+    goes: the resident's news goes to Telegram from now on, and a number kept for nothing
+    is a number kept too long (after an unlink it is asked for again)."""
+    await session.execute(delete(TextContact).where(
+        TextContact.user_id.in_([kakao.id, telegram.id])))
     if join is Join.KAKAO_JOINS_TELEGRAM:
         await _move_belongings(session, kakao, telegram)
         await session.execute(delete(User).where(User.id == kakao.id))

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import KakaoAccount, User
+from bot.db.models import KakaoAccount, TextContact, User
 from bot.domain.account_links import Join
 from bot.domain.kakao import KAKAO_ID_BASE
 from bot.domain.permissions import Role
@@ -20,8 +20,9 @@ from bot.services.account_links import (
     issue_link_code,
     redeem_link_code,
 )
+from bot.services.text_contacts import give_number
 from tests.conftest import START
-from tests.support.factories import make_user
+from tests.support.factories import make_proposal, make_user
 
 SECRET, PREVIOUS = "s" * 64, "p" * 64
 Maker = async_sessionmaker[AsyncSession]
@@ -98,3 +99,21 @@ async def test_a_code_shown_under_the_previous_key_still_links(sessionmaker: Mak
     result = await redeem(sessionmaker, kakao, code, keys=(SECRET, PREVIOUS))
     assert result.join is Join.KAKAO_JOINS_TELEGRAM
     assert (await survivor(sessionmaker)).id == telegram
+
+
+async def test_linking_forgets_the_alimtalk_number_of_the_surviving_kakao_side(
+    sessionmaker: Maker,
+) -> None:
+    kakao = await kakao_resident(sessionmaker, 31)
+    telegram = await telegram_resident(sessionmaker, 7031)
+    async with sessionmaker() as session, session.begin():
+        author = await session.get(User, kakao)
+        assert author is not None
+        await make_proposal(session, author, START)  # activity: the Kakao side survives
+        await session.run_sync(lambda sync: give_number(
+            sync.connection(), user_id=kakao, number="01012345678", contact_key="c" * 40,
+            secret_key=SECRET, now=START))
+    result = await redeem(sessionmaker, telegram, await shown_code(sessionmaker, kakao))
+    assert result.outcome is LinkOutcome.LINKED and (await survivor(sessionmaker)).id == kakao
+    async with sessionmaker() as session:
+        assert (await session.scalars(select(TextContact))).all() == []
