@@ -1240,7 +1240,8 @@ class KakaoAccount(Base):
     """A KakaoTalk channel user (migration 0032): their botUserKey only as a keyed hash, the
     공감 user they are (a Kakao-only one has a synthetic `telegram_id`, bot/domain/kakao.py),
     their turns (each a synthetic update id) and what the last answer showed them, so that a
-    button they press next finds the message it belongs to."""
+    button they press next finds the message it belongs to; the process holding their turn
+    now, and until when (migration 0035: one replica at a time runs a resident's turns)."""
 
     __tablename__ = "kakao_accounts"
 
@@ -1250,6 +1251,8 @@ class KakaoAccount(Base):
     turns: Mapped[int] = mapped_column(BigInteger, default=0)
     conversation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    turn_token: Mapped[str | None] = mapped_column(String(32))
+    turn_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class KakaoHeldNotice(Base):

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any
 from weakref import WeakValueDictionary
@@ -46,9 +48,9 @@ from bot.services.kakao_accounts import (
     HeldNotice,
     KakaoTurn,
     begin_turn,
+    end_turn,
     forget_held_notices,
     held_notices,
-    save_conversation,
 )
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,9 @@ JSONDict = dict[str, Any]
 KAKAO_DISPLAY_NAME = "이웃"
 MESSAGES_KEPT = 20  # the latest messages shown, whose buttons a later press may name
 MORE_LABEL = N_("Next ▶")  # 「다음 ▶」
+TURN_HELD_FOR = timedelta(seconds=30)  # a turn's hold lapses if its process died mid-turn
+FIRST_PAUSE_SECONDS = 0.05  # waiting for another replica's turn of the same resident
+LAST_PAUSE_SECONDS = 0.5
 
 
 @dataclass
@@ -133,18 +138,28 @@ class KakaoBridge:
         self._locks[hashes[0]] = lock
         async with lock:
             turn = await self._begin(hashes)
-            conversation = Conversation.from_json(turn.conversation)
-            # a stale or repeated 「다음 ▶」 with nothing left runs as any other utterance
-            more = request.wants_more or conversation.wants_more(request.utterance)
-            held: tuple[int, ...] = ()
-            if more and conversation.rest is not None:
-                page = self._more(conversation.rest, conversation, turn)
-            else:
-                page, held = await self._run(request, turn, conversation, watch)
-            await self.fast_lane.run(
-                partial(save_conversation, account_id=turn.account_id,
-                        conversation=conversation.to_json()))
+            try:
+                page, held, conversation = await self._turn(request, turn, watch)
+            except BaseException:
+                await self.fast_lane.run(partial(
+                    end_turn, account_id=turn.account_id, token=turn.token))
+                raise
+            if not await self.fast_lane.run(partial(
+                    end_turn, account_id=turn.account_id, token=turn.token,
+                    conversation=conversation.to_json())):
+                log.warning("a Kakao turn outlived its hold; what it showed is not kept")
         return KakaoReply(page.response, held)
+
+    async def _turn(
+        self, request: SkillRequest, turn: KakaoTurn, watch: Callable[[Capture], None] | None
+    ) -> tuple[Page, tuple[int, ...], Conversation]:
+        conversation = Conversation.from_json(turn.conversation)
+        # a stale or repeated 「다음 ▶」 with nothing left runs as any other utterance
+        more = request.wants_more or conversation.wants_more(request.utterance)
+        if more and conversation.rest is not None:
+            return self._more(conversation.rest, conversation, turn), (), conversation
+        page, held = await self._run(request, turn, conversation, watch)
+        return page, held, conversation
 
     async def handed_over(self, reply: KakaoReply) -> None:
         """`reply` has gone to Kakao: the held pushes it showed are not shown again."""
@@ -161,14 +176,24 @@ class KakaoBridge:
                          public_base_url=self.public_base_url).response
 
     async def _begin(self, hashes: list[str]) -> KakaoTurn:
-        """The turn's resident; two first contacts that raced for one synthetic id: the
-        loser tries again (and gets the next one)."""
-        work = partial(begin_turn, key_hashes=hashes, now=self.clock.now())
-        try:
-            return await self.fast_lane.run(work)
-        except IntegrityError:
-            log.info("two new Kakao residents took one id at once; trying again")
-            return await self.fast_lane.run(work)
+        """The turn's resident, once this process holds their turn: while another replica
+        runs one, this waits for it (a request that waits too long gets the quick answer,
+        `bot.web.kakao`). Two first contacts that raced for one synthetic id: the loser
+        tries again (and gets the next one)."""
+        token, pause = secrets.token_hex(16), FIRST_PAUSE_SECONDS
+        while True:
+            now = self.clock.now()
+            work = partial(begin_turn, key_hashes=hashes, now=now, token=token,
+                           hold_until=now + TURN_HELD_FOR)
+            try:
+                turn = await self.fast_lane.run(work)
+            except IntegrityError:
+                log.info("two new Kakao residents took one id at once; trying again")
+                turn = await self.fast_lane.run(work)
+            if turn is not None:
+                return turn
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, LAST_PAUSE_SECONDS)
 
     def _more(self, rest: JSONDict, conversation: Conversation, turn: KakaoTurn) -> Page:
         page = rest_page(rest, block_id=self.channel.block_id,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
 
 from bot.db.models import KakaoAccount, KakaoHeldNotice, User
 from bot.domain.kakao import KAKAO_ID_BASE
@@ -34,6 +34,7 @@ class KakaoTurn:
     language: str
     turn: int
     conversation: dict[str, Any]
+    token: str = ""  # the process's hold on this turn (`begin_turn`)
 
 
 @dataclass(frozen=True)
@@ -44,20 +45,39 @@ class HeldNotice:
     id: int = 0
 
 
-def begin_turn(connection: Connection, *, key_hashes: Sequence[str], now: datetime) -> KakaoTurn:
+def begin_turn(connection: Connection, *, key_hashes: Sequence[str], now: datetime,
+               token: str = "", hold_until: datetime | None = None) -> KakaoTurn | None:
     """The account behind the hashes (the current key's first; one found under a previous
-    key is re-hashed), made with its 공감 user on first contact; its turn counted."""
+    key is re-hashed), made with its 공감 user on first contact; its turn counted and held
+    by `token` until `hold_until` (or until `end_turn`). None while another process holds a
+    turn of this resident: two replicas never run one resident's turns side by side."""
     account_id = _account_under(connection, key_hashes) or _new_account(
         connection, key_hashes[0], now)
     row = connection.execute(
-        update(_accounts).where(_accounts.c.id == account_id)
-        .values(turns=_accounts.c.turns + 1)
+        update(_accounts).where(_accounts.c.id == account_id, or_(
+            _accounts.c.turn_until.is_(None), _accounts.c.turn_until <= now))
+        .values(turns=_accounts.c.turns + 1, turn_token=token or None, turn_until=hold_until)
         .returning(_accounts.c.user_id, _accounts.c.turns, _accounts.c.conversation)
-    ).one()
+    ).first()
+    if row is None:
+        return None
     user = connection.execute(
         select(_users.c.telegram_id, _users.c.language).where(_users.c.id == row.user_id)).one()
     return KakaoTurn(account_id, row.user_id, user.telegram_id, user.language, row.turns,
-                     row.conversation or {})
+                     row.conversation or {}, token)
+
+
+def end_turn(connection: Connection, *, account_id: int, token: str,
+             conversation: dict[str, Any] | None = None) -> bool:
+    """Let go of the turn held by `token`, keeping what its answer showed (`conversation`,
+    for the buttons pressed next) unless it failed; False when the hold had lapsed and
+    another process took the resident's turn (its conversation is then left alone)."""
+    values: dict[str, Any] = {"turn_token": None, "turn_until": None}
+    if conversation is not None:
+        values["conversation"] = conversation
+    ended = connection.execute(update(_accounts).where(
+        _accounts.c.id == account_id, _accounts.c.turn_token == token).values(**values))
+    return bool(ended.rowcount)
 
 
 def _account_under(connection: Connection, key_hashes: Sequence[str]) -> int | None:
@@ -95,14 +115,6 @@ def new_kakao_user(connection: Connection, now: datetime) -> int:
             last_seen_at=now,
         ).returning(_users.c.id)
     ).scalar_one())
-
-
-def save_conversation(
-    connection: Connection, account_id: int, conversation: dict[str, Any]
-) -> None:
-    """Remember what this answer showed, for the buttons pressed next."""
-    connection.execute(update(_accounts).where(_accounts.c.id == account_id)
-                       .values(conversation=conversation))
 
 
 def hold_notice(

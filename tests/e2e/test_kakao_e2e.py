@@ -8,7 +8,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.app import Runtime
+from bot.db.engine import FastLane
 from bot.db.models import (
     BudgetBallot,
     Endorsement,
@@ -29,7 +30,9 @@ from bot.db.models import (
 )
 from bot.domain.kakao import KAKAO_ID_BASE, SECRET_HEADER
 from bot.i18n import I18n
+from bot.kakao.payload import parse_skill_request
 from bot.rendering.common import delayed_but_kept
+from bot.services.kakao_accounts import begin_turn
 from bot.web.kakao import KAKAO_SKILL_PATH, MAX_BODY_BYTES
 from sandbox import SandboxClient, SandboxState
 from tests.integration.test_budget_ballot_services import make_round
@@ -310,6 +313,49 @@ async def test_the_slow_turn_notice_speaks_the_residents_language(
     assert kakao_bot.kakao is not None
     kakao_bot.kakao.deadline = asyncio.Event().wait
     slow.release.set()
+
+
+@dataclass
+class WatchedLane:
+    """A replica's fast lane that says when a turn found the resident's turn held elsewhere."""
+
+    lane: FastLane
+    found_busy: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run(self, work: Any) -> Any:
+        result = await self.lane.run(work)
+        if getattr(work, "func", None) is begin_turn and result is None:
+            self.found_busy.set()
+        return result
+
+
+async def test_two_replicas_never_run_one_residents_turns_side_by_side(
+    kakao_bot: Runtime, kakao_client: TestClient, slow: SlowTurn,
+) -> None:
+    minji = kakao_user(kakao_client, "botUserKey-two-replicas")
+    await minji.say("/start")
+    assert kakao_bot.kakao is not None
+    here = kakao_bot.kakao.bridge
+    lane = WatchedLane(here.fast_lane)
+    elsewhere = replace(here, fast_lane=lane)  # its own in-process locks: only the database
+    slow_turn = asyncio.create_task(here.answer(parse_skill_request(
+        skill_payload("botUserKey-two-replicas", "천천히"))))
+    await slow.entered.wait()
+    help_turn = asyncio.create_task(elsewhere.answer(parse_skill_request(
+        skill_payload("botUserKey-two-replicas", "/help"))))
+    busy = asyncio.ensure_future(lane.found_busy.wait())
+    await asyncio.wait({help_turn, busy}, return_when=asyncio.FIRST_COMPLETED)
+    assert busy.done() and not help_turn.done()  # the other replica found the turn held
+    async with kakao_bot.sessionmaker() as session:
+        account = (await session.scalars(select(KakaoAccount))).one()
+    assert account.turns == 2
+    slow.release.set()
+    await slow_turn
+    helped = KakaoAnswer((await help_turn).response)
+    assert "/propose" in helped.text
+    async with kakao_bot.sessionmaker() as session:
+        account = (await session.scalars(select(KakaoAccount))).one()
+    assert (account.turns, account.turn_token, account.turn_until) == (3, None, None)
 
 
 async def test_held_news_a_slow_turn_could_not_hand_over_is_shown_by_the_next_turn(
