@@ -173,6 +173,11 @@ def capturing(capture: Capture) -> Iterator[Capture]:
         _current.reset(token)
 
 
+def current_capture() -> Capture | None:
+    """The running Kakao turn's capture, in this context (None outside any turn)."""
+    return _current.get()
+
+
 def is_captured(endpoint: str, data: JSONDict) -> bool:
     """True for a Bot API call that the running Kakao turn captures (it books no send)."""
     capture = _current.get()

@@ -17,8 +17,10 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import BudgetRound, OutboxMessage, Proposal, ProposalEvent, RoundPhase
 from bot.db.write_watch import call_after_commits_writing
 from bot.domain.deadlines import BusinessCalendar, resident_deadline
+from bot.domain.kakao import KAKAO_ID_BASE
 from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
+from bot.kakao.capture import Capture, capturing, current_capture
 from bot.scheduler import LOOK_AGAIN_AFTER, DeadlineScheduler
 from bot.services.deadlines import (
     DeadlineContext,
@@ -371,3 +373,29 @@ async def test_each_item_wakes_the_workers_it_left_work_for_as_it_commits(
                               (len(done), frozenset(targets))))
     assert await machine.run_due() == len(ids)
     assert woken_before_next == [(n, frozenset({Wake.TELEGRAM_OUTBOX})) for n in range(3)]
+
+
+async def test_a_wake_from_inside_a_kakao_turn_sweeps_outside_its_capture(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: ShiftableClock,
+) -> None:
+    """A commit during a Kakao turn wakes the sweep; the sweep must not run in the turn's
+    context, or every push it sends would be taken for part of that resident's answer."""
+    scheduler = DeadlineScheduler(machine_for(sessionmaker, clock), clock,
+                                  sweep_every=timedelta(days=1))
+    seen: list[object] = []
+
+    async def sweep() -> None:
+        seen.append(current_capture())
+
+    await scheduler.start()
+    try:
+        await scheduler.settled()
+        scheduler.sweep = sweep  # type: ignore[method-assign]
+        turn = Capture({"id": KAKAO_ID_BASE + 1, "type": "private"}, {}, 0, 1)
+        with capturing(turn):
+            assert current_capture() is turn
+            scheduler.wake()
+        await scheduler.settled()
+    finally:
+        await scheduler.shutdown()
+    assert seen == [None]
