@@ -33,6 +33,8 @@ OFFLINE_PROPOSER_END = KAKAO_ID_BASE * 4
 _PLACEHOLDER = re.compile(r"#\{([^}]+)\}")
 _MOBILE = re.compile(r"01[016789]\d{7,8}")
 VARIABLE_MAX = 200  # characters a variable may carry (Kakao caps the whole text at 1,000)
+# What a KakaoTalk resident types (no commands there): 알림톡, 알림톡 010-…, 알림톡 끄기.
+TEXT_UTTERANCE = re.compile(r"^\s*(?:알림톡|문자\s*알림)(?:\s+(?P<argument>\S.*?))?\s*$")
 
 
 class TextChannel(StrEnum):

@@ -7,6 +7,7 @@ from typing import cast
 from telegram import Message, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.domain.kakao import is_kakao_chat
 from bot.flows.budget_ballot import open_budget
 from bot.handlers.common import translator_for
 from bot.handlers.context import GonggamContext
@@ -40,11 +41,18 @@ async def start(update: Update, context: GonggamContext) -> None:
         await _menu_after_link(update, context)  # first: a contact request must stay last
         await open_budget(update, context)
         return
+    await _greet(update, context)
+
+
+async def _greet(update: Update, context: GonggamContext) -> None:
+    """The welcome and the menu; a KakaoTalk resident is told where their news comes."""
     t = translator_for(update, context)
     name = update.effective_user.first_name if update.effective_user else ""
-    await cast(Message, update.effective_message).reply_html(
-        greeting(t, name, context.services.settings.policy), reply_markup=menu_keyboard(t)
-    )
+    settings = context.services.settings
+    message = cast(Message, update.effective_message)
+    words = greeting(t, name, settings.policy, kakao=is_kakao_chat(message.chat_id),
+                     texts=settings.texts.enabled)
+    await message.reply_html(words, reply_markup=menu_keyboard(t))
 
 
 async def _menu_after_link(update: Update, context: GonggamContext) -> None:

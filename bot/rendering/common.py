@@ -76,15 +76,28 @@ def bot_commands(t: Translator) -> list[BotCommand]:
     return [BotCommand(command, t.gettext(description)) for command, description in pairs]
 
 
-def greeting(t: Translator, first_name: str, policy: Policy) -> str:
+def greeting(t: Translator, first_name: str, policy: Policy, *, kakao: bool = False,
+             texts: bool = False) -> str:
+    """The welcome. In KakaoTalk a chatbot cannot write first: the news waits for the
+    resident's next message there, or comes as 알림톡 once they give a number (`texts`)."""
     hello = t.gettext("Hello, {name}! Welcome to 공감.").format(name=escape(first_name))
     lines = t.gettext(
         "① Propose what our district should change.\n"
         "② With {threshold} endorsements in {days} days, the department must answer.\n"
-        "③ Follow the debate and the answer right here in this chat."
     ).format(threshold=policy.endorsement_threshold, days=policy.collection_days)
     begin = t.gettext("Choose from the menu below to begin.")
-    return f"{hello}\n\n{lines}\n\n{begin}"
+    return f"{hello}\n\n{lines}{_where_news_comes(t, kakao, texts)}\n\n{begin}"
+
+
+def _where_news_comes(t: Translator, kakao: bool, texts: bool) -> str:
+    if not kakao:
+        return t.gettext("③ Follow the debate and the answer right here in this chat.")
+    if not texts:
+        return t.gettext("③ The news of the debate and the answer is shown first thing "
+                         "whenever you write here.")
+    return t.gettext("③ The news of the debate and the answer is shown first thing whenever "
+                     "you write here; to get it as a KakaoTalk notice (알림톡) even when you "
+                     "do not, send 알림톡.")
 
 
 def arrived_by_link(t: Translator, policy: Policy) -> str:

@@ -115,28 +115,28 @@ _FILLERS: dict[type[Event], Filler] = {
 
 
 def number_status(t: Translator, masked: str | None, refused: bool, quiet: QuietHours) -> str:
-    """What /text alone shows: the number in use (masked), or how to give one."""
+    """What 「알림톡」 (or /text) alone shows: the number in use (masked), or how to give one."""
     if masked is None:
         return t.gettext(
             "📱 You can get the news of the proposals you follow as a KakaoTalk notice "
-            "(알림톡), also when you have not written here for a while. Send /text and your "
-            "mobile number, like this: /text 010-1234-5678\nThe number is kept encrypted, used "
-            "only for these notices, and erased with /text off.")
+            "(알림톡), also when you have not written here for a while. Send 알림톡 and your "
+            "mobile number, like this: 알림톡 010-1234-5678\nThe number is kept encrypted, used "
+            "only for these notices, and erased when you send 알림톡 끄기.")
     if refused:
         return t.gettext(
             "📱 The number {number} could not be reached, so your news waits here again. Send "
-            "/text with the number again, or erase it with /text off.").format(number=masked)
+            "알림톡 with the number again, or erase it with 알림톡 끄기.").format(number=masked)
     return t.gettext(
         "📱 The news of the proposals you follow goes as a KakaoTalk notice to {number}, and as "
         "a text message when that cannot go. Nothing is sent between {start} and {end} unless "
-        "urgent.\nTo stop and erase the number: /text off").format(
+        "urgent.\nTo stop and erase the number, send 알림톡 끄기.").format(
         number=masked, start=quiet.start.strftime("%H:%M"), end=quiet.end.strftime("%H:%M"))
 
 
 def number_saved(t: Translator, masked: str) -> str:
     return t.gettext(
         "✅ From now on your news goes as a KakaoTalk notice to {number} (a text message when "
-        "that cannot go). To stop and erase the number: /text off").format(number=masked)
+        "that cannot go). To stop and erase the number, send 알림톡 끄기.").format(number=masked)
 
 
 def number_removed(t: Translator, removed: bool) -> str:
@@ -147,7 +147,7 @@ def number_removed(t: Translator, removed: bool) -> str:
 
 
 def not_a_mobile_number(t: Translator) -> str:
-    return t.gettext("That is not a mobile number. Send it like this: /text 010-1234-5678")
+    return t.gettext("That is not a mobile number. Send it like this: 알림톡 010-1234-5678")
 
 
 def texts_not_for_telegram(t: Translator) -> str:

@@ -1,5 +1,6 @@
-"""/text through the KakaoTalk channel: a resident gives their number (the consent), their
-news then goes as 알림톡 (the sandbox provider), and /text off erases the number."""
+"""「알림톡」 (or /text) through the KakaoTalk channel: the greeting says where the news comes,
+a resident gives their number (the consent), their news then goes as 알림톡 (the sandbox
+provider), and 「알림톡 끄기」 erases the number."""
 
 from __future__ import annotations
 
@@ -47,10 +48,12 @@ async def test_a_kakao_resident_gives_a_number_gets_alimtalk_and_erases_it(
     assert isinstance(provider, SandboxTexts)
     async with TestClient(TestServer(texting_bot.web_app())) as client:
         minji = KakaoResident(client, "botUserKey-texts")
-        await minji.say("/start")
-        assert "/text 010-1234-5678" in (await minji.say("/text")).text
-        assert "/text 010-1234-5678" in (await minji.say("/text 02-123-4567")).text
-        assert "010-****-5678" in (await minji.say("/text 010-1234-5678")).text
+        greeting = (await minji.say("/start")).text
+        assert "말을 걸 때마다" in greeting and "「알림톡」이라고 보내 주세요" in greeting
+        assert "이 대화방에서 바로" not in greeting  # a chatbot cannot write first
+        assert "알림톡 010-1234-5678" in (await minji.say("알림톡")).text
+        assert "휴대전화 번호가 아니에요" in (await minji.say("알림톡 02-123-4567")).text
+        assert "010-****-5678" in (await minji.say("알림톡 010-1234-5678")).text
         async with texting_bot.sessionmaker() as session, session.begin():
             account = (await session.scalars(select(KakaoAccount))).one()
             notice = StatusChanged(1, "공원 산책로 가로등 설치", "under_review", key="1")
@@ -58,6 +61,10 @@ async def test_a_kakao_resident_gives_a_number_gets_alimtalk_and_erases_it(
         sent = await all_sent(texting_bot)
         assert [row.status for row in sent] == [OutboxStatus.SENT]
         assert [text.to for text in provider.sent] == ["010-****-5678"]
+        assert "번호를 지웠어요" in (await minji.say("알림톡 끄기")).text
+        async with texting_bot.sessionmaker() as session:
+            assert list(await session.scalars(select(TextContact))) == []
+        assert "010-****-5678" in (await minji.say("/text 010-1234-5678")).text  # the command
         await minji.say("/text off")
         async with texting_bot.sessionmaker() as session:
             assert list(await session.scalars(select(TextContact))) == []
