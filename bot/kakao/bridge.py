@@ -36,6 +36,7 @@ from bot.db.engine import FastLane
 from bot.domain.account_links import LINK_UTTERANCE, UNLINK_UTTERANCE
 from bot.domain.digest import DIGEST_KIND
 from bot.domain.kakao import KakaoChannel, kakao_key_hash, synthetic_update_id
+from bot.domain.text_messages import TEXT_UTTERANCE
 from bot.handlers.context import GonggamApplication
 from bot.i18n import N_, I18n
 from bot.kakao.capture import Capture, Toast, View, capturing, view_of
@@ -60,9 +61,12 @@ JSONDict = dict[str, Any]
 KAKAO_DISPLAY_NAME = "이웃"
 MESSAGES_KEPT = 20  # the latest messages shown, whose buttons a later press may name
 MORE_LABEL = N_("Next ▶")  # 「다음 ▶」
-TURN_HELD_FOR = timedelta(seconds=30)  # a turn's hold lapses if its process died mid-turn
+# A turn's hold lapses if its process died mid-turn; longer than a slow turn may take (Kakao
+# takes its callback for a minute), so that a live turn never loses it.
+TURN_HELD_FOR = timedelta(seconds=90)
 FIRST_PAUSE_SECONDS = 0.05  # waiting for another replica's turn of the same resident
 LAST_PAUSE_SECONDS = 0.5
+MEANT_AS_IS = (LINK_UTTERANCE, UNLINK_UTTERANCE, TEXT_UTTERANCE)  # run even as first words
 
 
 @dataclass
@@ -289,12 +293,13 @@ class KakaoBridge:
 
     def _meant_as_is(self, utterance: str, language: str) -> bool:
         """A first utterance that must run as typed: a command, a label of the menu (from a
-        button of the channel's own menu), or linking words and codes (「연결 123456」);
+        button of the channel's own menu), linking words and codes (「연결 123456」), or a
+        number for 알림톡 (「알림톡 010-…」: the consent must not be lost);
         anything else (「안녕하세요」) gets the greeting a Telegram resident's /start gets."""
         typed = utterance.strip()
         labels = menu_keyboard(self.i18n.get(language)).to_dict()["keyboard"]
-        return (typed.startswith("/") or typed.isdigit() or bool(LINK_UTTERANCE.match(typed))
-                or bool(UNLINK_UTTERANCE.match(typed))
+        return (typed.startswith("/") or typed.isdigit()
+                or any(words.match(typed) for words in MEANT_AS_IS)
                 or any(typed == _label(button) for row in labels for button in row))
 
     def _more_label(self, language: str) -> str:

@@ -43,7 +43,7 @@ from bot.domain.text_messages import offline_proposer_chat
 from bot.services.audit import record_audit
 from bot.services.contact_vault import Contact, UnreadableContact, unseal
 from bot.services.sql import insert_ignoring_conflicts, rows_affected
-from bot.services.text_contacts import AWAITING_FINAL_WORD
+from bot.services.text_contacts import AWAITING_REPORT
 
 SYSTEM_ACTOR = "system"
 
@@ -163,8 +163,8 @@ async def erase_if_closed(
     session: AsyncSession, proposal_id: int, *, actor: str, now: datetime
 ) -> bool:
     """Erase the encrypted contact of a closed proposal (`news_ended`) that no call-back and
-    no text waits for, nor a text's final report (an undelivered text comes back to the
-    call-back list, with the number); True only for the one call that erased it (that one
+    no text waits for, nor a taken text's final report (an undelivered text comes back to
+    the call-back list, with the number); True only for the one call that erased it (that one
     is audited). Every path that may end a proposal's news calls it: transitions, answers,
     hiding, a call-back done, a text's final report."""
     chat = offline_proposer_chat(proposal_id)
@@ -175,7 +175,7 @@ async def erase_if_closed(
                        OutboxMessage.status == OutboxStatus.PENDING),
         exists().where(TextDelivery.outbox_id == OutboxMessage.id,
                        OutboxMessage.chat_id == chat,
-                       TextDelivery.status.in_(AWAITING_FINAL_WORD)))
+                       TextDelivery.status == AWAITING_REPORT))
     kept = or_(Proposal.offline_contact_secret.is_not(None),
                Proposal.offline_text_secret.is_not(None))
     erased = await session.execute(
@@ -189,6 +189,18 @@ async def erase_if_closed(
     record_audit(session, now, actor, "proposal.contact_erased", f"proposal:{proposal_id}",
                  before={"contact": "encrypted"}, after={"contact": None})
     return True
+
+
+async def erase_closed_contacts(session: AsyncSession, *, actor: str, now: datetime,
+                                limit: int = 50) -> int:
+    """`erase_if_closed` for closed proposals that still keep a contact: what a crash or a
+    failed pass left (each erase is guarded and audited once). How many were erased."""
+    kept = or_(Proposal.offline_contact_secret.is_not(None),
+               Proposal.offline_text_secret.is_not(None))
+    closed = list(await session.scalars(
+        select(Proposal.id).where(kept, news_ended()).order_by(Proposal.id).limit(limit)))
+    return sum([await erase_if_closed(session, proposal_id, actor=actor, now=now)
+                for proposal_id in closed])
 
 
 def news_ended() -> ColumnElement[bool]:

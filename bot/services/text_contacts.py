@@ -17,12 +17,21 @@ see the number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from bot.db.models import (
     CallbackItem,
@@ -53,14 +62,15 @@ TEXT_BUDGET_LOCK = 0x7465787473  # "texts": PostgreSQL's advisory lock around bo
 
 SENDING = "sending"  # booked before its request: no answer yet
 UNKNOWN = "unknown"  # the request got no answer: it may have gone through
-RETRIED = "retried"  # an unanswered request that a later attempt of its row settles
-UNANSWERED = (SENDING, UNKNOWN)
+RETRIED = "retried"  # an unanswered request sent again with the same key: still in doubt
+IN_DOUBT = (SENDING, UNKNOWN, RETRIED)  # the provider may have taken the text
+NOT_TAKEN = "not_taken"  # an unanswered request the provider says it never took
+GIVEN_UP = "given_up"  # in doubt when the notice went the old way (its price still counts)
 AWAITING_REPORT = "accepted"
 UNDELIVERED = "undelivered"
 TAKEN = ("accepted", "delivered", UNDELIVERED, "unreported", "duplicate")  # the provider took it
-COSTING = (*TAKEN, *UNANSWERED)  # what the daily cap adds up
+COSTING = (*TAKEN, SENDING, UNKNOWN, GIVEN_UP)  # what the daily cap adds up
 UNREPORTED = "unreported"  # taken, and no final report will ever come
-AWAITING_FINAL_WORD = (*UNANSWERED, AWAITING_REPORT)  # an offline contact is kept meanwhile
 
 
 @dataclass(frozen=True)
@@ -163,30 +173,20 @@ class DeliveryRecord:
 
 
 @dataclass(frozen=True)
-class Attempt:
-    """The latest attempt at an outbox row's text."""
+class Attempts:
+    """What became of the texts tried for one outbox row: one was taken; or some may have
+    been (`in_doubt_since`: the first of them, when its key was first sent); or neither."""
 
-    id: int
-    status: str
-    created_at: datetime
-
-    @property
-    def taken(self) -> bool:
-        return self.status in TAKEN
-
-    @property
-    def unanswered(self) -> bool:
-        return self.status in UNANSWERED
+    taken: bool
+    in_doubt_since: datetime | None
 
 
-def last_attempt(connection: Connection, outbox_id: int) -> Attempt | None:
-    """What became of the latest text for this outbox row: taken, or unanswered (a crash or
-    a timeout since its request), or another outcome; None when it was never tried."""
+def attempts_of(connection: Connection, outbox_id: int) -> Attempts:
     row = connection.execute(
-        select(_deliveries.c.id, _deliveries.c.status, _deliveries.c.created_at)
-        .where(_deliveries.c.outbox_id == outbox_id)
-        .order_by(_deliveries.c.id.desc()).limit(1)).first()
-    return None if row is None else Attempt(row.id, row.status, row.created_at)
+        select(func.count().filter(_deliveries.c.status.in_(TAKEN)),
+               func.min(_deliveries.c.created_at).filter(_deliveries.c.status.in_(IN_DOUBT)))
+        .where(_deliveries.c.outbox_id == outbox_id)).one()
+    return Attempts(bool(row[0]), row[1])
 
 
 def book_attempt(connection: Connection, record: DeliveryRecord, *, cap: DailyCap,
@@ -195,16 +195,45 @@ def book_attempt(connection: Connection, record: DeliveryRecord, *, cap: DailyCa
     non-urgent text would take the day's spending past the cap: then None. Booking first,
     one process at a time, is what keeps concurrent senders (the dispatcher's slots, other
     replicas) from all passing the cap at once; the final report corrects the price. The
-    row's earlier unanswered attempts are settled by this one (`RETRIED`)."""
+    row's own unanswered attempts stay in doubt (`RETRIED`), their price carried by this one."""
     if connection.dialect.name == "postgresql":
         connection.execute(select(func.pg_advisory_xact_lock(TEXT_BUDGET_LOCK)))
-    spent = spent_since(connection, cap.day_start(now))
+    own = and_(_row(record.outbox_id), _deliveries.c.status.in_((SENDING, UNKNOWN)))
+    already = connection.execute(select(func.coalesce(func.sum(_deliveries.c.cost_won), 0))
+                                 .where(own)).scalar() or 0
+    spent = spent_since(connection, cap.day_start(now)) - int(already)
     if cap.holds(spent, urgent=urgent, price=record.cost_won):
         return None
-    connection.execute(update(_deliveries).where(
-        _deliveries.c.outbox_id == record.outbox_id, _deliveries.c.status.in_(UNANSWERED)
-    ).values(status=RETRIED, cost_won=0))
+    connection.execute(update(_deliveries).where(own).values(status=RETRIED, cost_won=0))
     return record_delivery(connection, record, now)
+
+
+def settle_doubts(connection: Connection, *, outbox_id: int, status: str) -> None:
+    """The row's attempts in doubt resolved: `NOT_TAKEN` (the provider never took them: no
+    cost) or `GIVEN_UP` (the notice went the old way: their price still counts)."""
+    values: dict[str, object] = {"status": status}
+    if status == NOT_TAKEN:
+        values["cost_won"] = 0
+    connection.execute(update(_deliveries).where(
+        _row(outbox_id), _deliveries.c.status.in_(IN_DOUBT)).values(**values))
+
+
+def take_doubt(connection: Connection, *, outbox_id: int, message_id: str | None,
+               cost_won: int) -> None:
+    """The provider says it took an attempt in doubt: the row's latest one becomes that text
+    (its final report is then asked for, its price counted), the row's other attempts (in
+    doubt, or the repeat refused as a duplicate) cost nothing."""
+    latest = connection.execute(select(func.max(_deliveries.c.id)).where(
+        _row(outbox_id), _deliveries.c.status.in_(IN_DOUBT))).scalar()
+    settle_doubts(connection, outbox_id=outbox_id, status=NOT_TAKEN)
+    connection.execute(update(_deliveries).where(_row(outbox_id)).values(cost_won=0))
+    if latest is not None:
+        settle_attempt(connection, attempt_id=int(latest), status=AWAITING_REPORT,
+                       cost_won=cost_won, message_id=message_id)
+
+
+def _row(outbox_id: int) -> ColumnElement[bool]:
+    return _deliveries.c.outbox_id == outbox_id
 
 
 def record_delivery(connection: Connection, record: DeliveryRecord, now: datetime) -> int:
@@ -281,11 +310,12 @@ def store_report(connection: Connection, *, delivery_id: int, delivered: bool,
     reached nobody, neither as 알림톡 nor by its fallback, marks the number unreachable, and
     its notice goes the old way (`_the_old_way`), so that it is not lost."""
     status = UNREPORTED if lost else "delivered" if delivered else UNDELIVERED
-    connection.execute(update(_deliveries).where(_deliveries.c.id == delivery_id).values(
+    stored = connection.execute(update(_deliveries).where(
+        _deliveries.c.id == delivery_id, _deliveries.c.status == AWAITING_REPORT).values(
         status=status, channel=channel.value,
         cost_won=cost_won, error_code=(error_code or None) and error_code[:16],
         reported_at=now))
-    if status == UNDELIVERED:
+    if status == UNDELIVERED and stored.rowcount == 1:  # once, whichever replica stored it
         _the_old_way(connection, delivery_id, error_code, now)
 
 
@@ -314,25 +344,13 @@ def _the_old_way(connection: Connection, delivery_id: int, code: str | None,
                     notice=HeldNotice(row.kind, row.params, user.language), now=now)
 
 
-def offline_chats_of(connection: Connection, delivery_ids: Sequence[int]) -> list[int]:
-    """The offline proposals whose texts these deliveries were (their contact may go now)."""
-    chats = connection.execute(
-        select(_outbox.c.chat_id).join(_deliveries, _deliveries.c.outbox_id == _outbox.c.id)
-        .where(_deliveries.c.id.in_(delivery_ids))).scalars()
-    return sorted({proposal for chat in chats
-                   if (proposal := offline_proposal_of(chat)) is not None})
-
-
-def give_up_reports(connection: Connection, *, before: datetime, now: datetime) -> list[int]:
+def give_up_reports(connection: Connection, *, before: datetime, now: datetime) -> int:
     """Texts taken before `before` whose final report never came: counted as sent, not asked
-    about again (`UNREPORTED`). Returns the offline proposals they were for."""
-    ids = list(connection.execute(select(_deliveries.c.id).where(
-        _deliveries.c.status == AWAITING_REPORT, _deliveries.c.created_at < before)).scalars())
-    if not ids:
-        return []
-    connection.execute(update(_deliveries).where(_deliveries.c.id.in_(ids))
-                       .values(status=UNREPORTED, reported_at=now))
-    return offline_chats_of(connection, ids)
+    about again (`UNREPORTED`). How many."""
+    given_up = connection.execute(update(_deliveries).where(
+        _deliveries.c.status == AWAITING_REPORT, _deliveries.c.created_at < before)
+        .values(status=UNREPORTED, reported_at=now))
+    return int(given_up.rowcount or 0)
 
 
 # ----- staff: numbers that cannot be reached ------------------------------------------------

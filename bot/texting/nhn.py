@@ -139,8 +139,9 @@ class NhnAlimtalk:
             status, body = await self._call("GET", "messages", params=query)
         except (aiohttp.ClientError, TimeoutError):
             return None
+        header = (body or {}).get("header") or {}
         found = (body or {}).get("messageSearchResultResponse")
-        if status != 200 or not isinstance(found, dict):
+        if status != 200 or not header.get("isSuccessful") or not isinstance(found, dict):
             return None
         messages = found.get("messages") or []
         if not messages or not isinstance(messages[0], dict):

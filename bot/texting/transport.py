@@ -47,21 +47,23 @@ from bot.domain.digest import DIGEST_KIND
 from bot.domain.text_messages import DailyCap, TextChannel, TextPrices
 from bot.i18n import Translator
 from bot.rendering.text_messages import lms_title, text_message
-from bot.services.callbacks import SYSTEM_ACTOR, erase_if_closed
+from bot.services.callbacks import SYSTEM_ACTOR, erase_closed_contacts, erase_if_closed
 from bot.services.text_contacts import (
-    AWAITING_REPORT,
+    GIVEN_UP,
+    NOT_TAKEN,
     SENDING,
     DeliveryRecord,
     Recipient,
+    attempts_of,
     awaiting_reports,
     book_attempt,
     give_up_reports,
-    last_attempt,
     mark_refused,
-    offline_chats_of,
     recipient_of,
     settle_attempt,
+    settle_doubts,
     store_report,
+    take_doubt,
 )
 from bot.texting.nhn import idempotency_key
 from bot.texting.provider import SendOutcome, SendResult, TextProvider, TextRequest
@@ -72,7 +74,12 @@ DEFAULT_GIVE_UP_AFTER = 8  # the dispatcher's attempts: the last one goes the ol
 REPORT_AFTER = timedelta(seconds=30)  # a final report is asked for once the text is this old
 REPORT_GIVE_UP_AFTER = timedelta(days=2)  # and no longer once it is this old
 REPORT_EVERY_SECONDS = 60.0
-KEY_REMEMBERED = timedelta(minutes=10)  # how long the provider refuses a repeated key
+# How long a repeated key is surely still refused: NHN remembers one for 10 minutes, from
+# its first request, which left a little after the attempt was stamped (and replicas' clocks
+# differ a little): 8 minutes leaves room for both.
+KEY_REMEMBERED = timedelta(minutes=8)
+# What a text costs when the provider may have taken it: its booking's price stays counted.
+COSTING_OUTCOMES = frozenset({SendOutcome.ACCEPTED, SendOutcome.DUPLICATE, SendOutcome.UNKNOWN})
 
 
 @dataclass(frozen=True)
@@ -121,28 +128,33 @@ class TextMessageTransport:
     async def _earlier_attempt(self, row: Claimed, request: TextRequest) -> Delivery | None:
         """SENT when an earlier attempt's text was taken (its row not yet marked: a crash, a
         claim taken back, a timeout that hid a success); RETRY when that cannot be told yet;
-        None: send. An unanswered attempt younger than the provider's memory of its key is
-        simply sent again with the same key (a repeat is then refused as a duplicate)."""
-        attempt = await self.fast_lane.run(partial(last_attempt, outbox_id=row.id))
-        if attempt is None or not (attempt.taken or attempt.unanswered):
-            return None
-        if attempt.taken:
+        None: send. Attempts in doubt (no answer came) are counted from the first of them:
+        while the provider remembers its key (`KEY_REMEMBERED`) the request simply goes again
+        with the same key (a repeat is then refused as a duplicate); after that, only once the
+        provider's list says it never took it."""
+        attempts = await self.fast_lane.run(partial(attempts_of, outbox_id=row.id))
+        if attempts.taken:
             log.info("outbox row %s: the provider took its text already; not sent again", row.id)
             return Delivery(Result.SENT)
-        if self.clock.now() - attempt.created_at < KEY_REMEMBERED:
+        since = attempts.in_doubt_since
+        if since is None or self.clock.now() - since < KEY_REMEMBERED:
             return None
-        lookup = await self.provider.find(request, attempt.created_at)
+        lookup = await self.provider.find(request, since)
         if lookup is None:
-            return self._retry_or_old_way(row, "cannot tell whether an earlier text went")
+            return await self._retry_or_old_way(row, "cannot tell whether an earlier text went")
         if not lookup.taken:
+            await self.fast_lane.run(partial(settle_doubts, outbox_id=row.id, status=NOT_TAKEN))
             return None
-        await self.fast_lane.run(partial(
-            settle_attempt, attempt_id=attempt.id, status=AWAITING_REPORT,
-            cost_won=self.settings.prices.dearest(request.message.fallback),
-            message_id=lookup.message_id))
+        await self._took_doubt(row, request, lookup.message_id)
         log.info("outbox row %s: an unanswered earlier text went through; not sent again",
                  row.id)
         return Delivery(Result.SENT)
+
+    async def _took_doubt(self, row: Claimed, request: TextRequest,
+                          message_id: str | None) -> None:
+        await self.fast_lane.run(partial(
+            take_doubt, outbox_id=row.id, message_id=message_id,
+            cost_won=self.settings.prices.dearest(request.message.fallback)))
 
     async def _send(self, row: Claimed, recipient: Recipient, request: TextRequest
                     ) -> Delivery | None:
@@ -159,52 +171,72 @@ class TextMessageTransport:
             log.info("outbox row %s waits: the daily text budget is spent", row.id)
             return Delivery(Result.DEFER, "daily text budget spent", hold_until=cap.next_day(now))
         result = await self.provider.send(request)
-        taken = result.outcome in (SendOutcome.ACCEPTED, SendOutcome.DUPLICATE)
         await self.fast_lane.run(partial(
             settle_attempt, attempt_id=attempt_id, status=result.outcome.value,
-            cost_won=price if taken or result.outcome is SendOutcome.UNKNOWN else 0,
+            cost_won=price if result.outcome in COSTING_OUTCOMES else 0,
             message_id=result.message_id, error_code=result.error_code))
-        return await self._outcome(row, recipient, result)
+        return await self._outcome(row, recipient, request, result)
 
-    async def _outcome(self, row: Claimed, recipient: Recipient, result: SendResult
-                       ) -> Delivery | None:
+    async def _outcome(self, row: Claimed, recipient: Recipient, request: TextRequest,
+                       result: SendResult) -> Delivery | None:
         outcome = result.outcome
-        if outcome in (SendOutcome.ACCEPTED, SendOutcome.DUPLICATE):
+        if outcome is SendOutcome.ACCEPTED:
+            await self.fast_lane.run(partial(settle_doubts, outbox_id=row.id, status=NOT_TAKEN))
             return Delivery(Result.SENT)
+        if outcome is SendOutcome.DUPLICATE:
+            return await self._duplicate(row, recipient, request)
+        if outcome in (SendOutcome.RETRY, SendOutcome.UNKNOWN):
+            return await self._retry_or_old_way(
+                row, f"text provider: {result.error_code or result.detail or outcome.value}")
+        await self.fast_lane.run(partial(settle_doubts, outbox_id=row.id, status=NOT_TAKEN))
         if outcome is SendOutcome.REJECTED:
             await self.fast_lane.run(partial(mark_refused, recipient=recipient,
                                              code=result.error_code, now=self.clock.now()))
             return None
-        if outcome in (SendOutcome.RETRY, SendOutcome.UNKNOWN):
-            return self._retry_or_old_way(
-                row, f"text provider: {result.error_code or result.detail or outcome.value}")
         log.warning("outbox row %s cannot go by text (%s %s); it goes the old way",
                     row.id, outcome.value, result.error_code)
         return None
 
-    def _retry_or_old_way(self, row: Claimed, reason: str) -> Delivery | None:
+    async def _duplicate(self, row: Claimed, recipient: Recipient, request: TextRequest
+                         ) -> Delivery:
+        """A repeat the provider refused: an earlier request went through. Its message id,
+        from the provider's list, lets its final report come (and with it an offline
+        proposer's erasure); without it the text counts as sent unreported."""
+        attempts = await self.fast_lane.run(partial(attempts_of, outbox_id=row.id))
+        since = attempts.in_doubt_since or self.clock.now() - KEY_REMEMBERED
+        lookup = await self.provider.find(request, since)
+        if lookup is not None and lookup.taken:
+            await self._took_doubt(row, request, lookup.message_id)
+        else:
+            await self._erase_if_closed(recipient.proposal_id)
+        return Delivery(Result.SENT)
+
+    async def _retry_or_old_way(self, row: Claimed, reason: str) -> Delivery | None:
         """Try again with the outbox's backoff; after the last attempt the notice goes the
-        old way rather than being lost."""
+        old way rather than being lost (what is still in doubt then keeps its price)."""
         if row.attempts < self.settings.give_up_after:
             return Delivery(Result.RETRY, reason)
         log.warning("outbox row %s cannot go by text (%s); it goes the old way", row.id, reason)
+        await self.fast_lane.run(partial(settle_doubts, outbox_id=row.id, status=GIVEN_UP))
         return None
 
-    async def _erase_if_closed(self, proposal_id: int) -> None:
-        """An offline proposer's contact goes once the closed proposal's last text has its
-        final report (`bot.services.callbacks.erase_if_closed` waits for it)."""
+    async def _erase_if_closed(self, proposal_id: int | None) -> None:
+        """An offline proposer's contact goes once the closed proposal's last text went."""
+        if proposal_id is None:
+            return
         async with self.sessionmaker() as session, session.begin():
             await erase_if_closed(session, proposal_id, actor=SYSTEM_ACTOR, now=self.clock.now())
 
     async def refresh_reports(self, limit: int = 50) -> int:
         """Ask the provider for the final report of texts it took; how many came in. Texts
-        too old to ask about are given up (counted as sent). An offline proposer's contact
-        is erased once the closed proposal's last text has its final word."""
+        too old to ask about are given up (counted as sent). Then the contacts of closed
+        offline proposals whose texts all have their final word are erased (whatever an
+        earlier pass, or a crash, left)."""
         now = self.clock.now()
         waiting = await self.fast_lane.run(
             partial(awaiting_reports, before=now - REPORT_AFTER,
                     since=now - REPORT_GIVE_UP_AFTER, limit=limit))
-        stored: list[int] = []
+        stored = 0
         for text in waiting:
             report = await self.provider.report(text.message_id, text.channel)
             if report is None:
@@ -213,13 +245,12 @@ class TextMessageTransport:
                 store_report, delivery_id=text.id, delivered=report.delivered,
                 channel=report.channel, cost_won=self._cost(report.delivered, report.channel),
                 error_code=report.error_code, now=self.clock.now(), lost=report.lost))
-            stored.append(text.id)
-        proposals = await self.fast_lane.run(partial(offline_chats_of, delivery_ids=stored))
-        proposals += await self.fast_lane.run(partial(
+            stored += 1
+        await self.fast_lane.run(partial(
             give_up_reports, before=now - REPORT_GIVE_UP_AFTER, now=now))
-        for proposal_id in sorted(set(proposals)):
-            await self._erase_if_closed(proposal_id)
-        return len(stored)
+        async with self.sessionmaker() as session, session.begin():
+            await erase_closed_contacts(session, actor=SYSTEM_ACTOR, now=self.clock.now())
+        return stored
 
     def _cost(self, delivered: bool, channel: TextChannel) -> int:
         """What a text cost: its channel's price once delivered (an undelivered 알림톡 still

@@ -85,6 +85,9 @@ async def test_a_residents_first_words_get_the_greeting_and_a_menu_label_runs_as
     yeongsu = kakao_user(kakao_client, "botUserKey-first-label")
     browse = await yeongsu.say("🔎 제안 둘러보기")  # the channel's own menu button
     assert "안녕하세요, 이웃님!" not in browse.text
+    suah = kakao_user(kakao_client, "botUserKey-first-alimtalk")
+    texts = await suah.say("알림톡 010-1234-5678")  # consent given as first words: not lost
+    assert "안녕하세요, 이웃님!" not in texts.text and "알림톡" in texts.text
 
 
 async def test_help_and_the_menu_answer_like_their_commands(kakao_client: TestClient) -> None:

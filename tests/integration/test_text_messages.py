@@ -274,7 +274,7 @@ async def test_a_provider_error_is_retried_with_backoff_and_sent_once(
     (row,) = await rows(rig, OutboxMessage)
     assert row.status == OutboxStatus.SENT and len(fake_nhn.accepted) == 1
     assert [report.status for report in await rows(rig, TextDelivery)] == [
-        "retried", "retry", "accepted"]  # the 503 might have gone: settled by the next try
+        "not_taken", "retry", "accepted"]  # the 503 might have gone; the take says it had not
 
 
 async def test_the_final_report_records_the_sms_fallback_and_its_price(
@@ -339,7 +339,7 @@ async def test_an_unanswered_text_that_never_went_is_sent_once_the_key_is_forgot
     await provider.close()
     assert len(fake_nhn.accepted) == 1
     assert [(d.status, d.cost_won) for d in await rows(rig, TextDelivery)] == [
-        ("retried", 0), ("accepted", 50)]
+        ("not_taken", 0), ("accepted", 50)]
 
 
 async def test_an_unanswered_text_sent_again_within_the_window_is_a_duplicate_not_two(
@@ -356,9 +356,48 @@ async def test_an_unanswered_text_sent_again_within_the_window_is_a_duplicate_no
     await provider.close()
     assert len(fake_nhn.accepted) == 1
     assert [(d.status, d.cost_won) for d in await rows(rig, TextDelivery)] == [
-        ("retried", 0), ("duplicate", 50)]
+        ("accepted", 50), ("duplicate", 0)]  # the first is the text: its report will come
+    assert (await rows(rig, TextDelivery))[0].message_id == "202612070000000001/1"
     (row,) = await rows(rig, OutboxMessage)
     assert row.status == OutboxStatus.SENT
+
+
+async def test_an_unanswered_text_then_a_rate_limit_is_still_not_sent_twice_later(
+    database_url: str, engine: AsyncEngine, sessionmaker: Maker,
+    clock: ShiftableClock, fake_nhn: FakeNhn,
+) -> None:
+    provider = nhn_answering_within(fake_nhn, 0.2)
+    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
+    await notify(rig, await resident(rig))
+    fake_nhn.fail_next("lost-answer", "429")  # taken, no answer; then a refused repeat
+    await rig.dispatcher.run_once()
+    await rig.clock.advance(timedelta(seconds=2))
+    await rig.dispatcher.run_once()
+    await rig.clock.advance(timedelta(hours=1))  # NHN forgot the key long ago
+    fake_nhn.forget_keys()
+    await rig.dispatcher.run_once()
+    await provider.close()
+    assert len(fake_nhn.accepted) == 1
+    assert [d.status for d in await rows(rig, TextDelivery)] == ["accepted", "retry"]
+    (row,) = await rows(rig, OutboxMessage)
+    assert row.status == OutboxStatus.SENT
+
+
+async def test_a_final_report_stored_by_two_replicas_sends_the_notice_the_old_way_once(
+    database_url: str, engine: AsyncEngine, sessionmaker: Maker,
+    clock: ShiftableClock, fake_nhn: FakeNhn,
+) -> None:
+    provider = nhn(fake_nhn)
+    fake_nhn.unreachable.add(NUMBER)
+    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
+    other_replica = rig_for(database_url, engine, sessionmaker, clock, provider)
+    await notify(rig, await resident(rig))
+    await rig.dispatcher.run_once()
+    await rig.clock.advance(timedelta(minutes=1))
+    await asyncio.gather(rig.transport.refresh_reports(),
+                         other_replica.transport.refresh_reports())
+    await provider.close()
+    assert len(await rows(rig, KakaoHeldNotice)) == 1
 
 
 class SlowSandbox(SandboxTexts):
