@@ -21,7 +21,6 @@ from bot.db.models import (
     AccountLinkCode,
     AuditEntry,
     Endorsement,
-    KakaoAccount,
     KakaoHeldNotice,
     User,
 )
@@ -33,6 +32,7 @@ from tests.support.kakao import (
     KakaoResident,
     answered_for,
     kakao_chats_telegram_saw,
+    kakao_user_row,
     published_proposal,
 )
 
@@ -69,14 +69,6 @@ async def users(runtime: Runtime) -> list[User]:
         return list(await session.scalars(select(User).order_by(User.id)))
 
 
-async def account_user(runtime: Runtime) -> User:
-    async with runtime.sessionmaker() as session:
-        account = (await session.scalars(select(KakaoAccount))).one()
-        user = await session.get(User, account.user_id)
-    assert user is not None
-    return user
-
-
 async def audit_actions(runtime: Runtime) -> list[str]:
     async with runtime.sessionmaker() as session:
         return list(await session.scalars(
@@ -101,7 +93,7 @@ async def test_a_kakao_resident_with_history_links_a_new_telegram_account_once(
     again = await telegram_says(telegram, f"/link {code}", "✅")  # the same code, sent twice
     assert "/unlink" in again  # 「already linked」, naming how to undo it
 
-    survivor = await account_user(kakao_bot)
+    survivor = await kakao_user_row(kakao_bot)
     assert survivor.telegram_id == 7101  # the Telegram id joined the Kakao user
     assert [user.telegram_id for user in await users(kakao_bot)] == [5001, 7101]
     mine = await telegram_says(telegram, "/my", "가로등")
@@ -136,7 +128,7 @@ async def test_a_telegram_resident_links_a_new_kakao_account_from_the_menu_and_u
     mute = settings.reply("🔕 알림 끄기")  # a button shown before the link, pressed after it
     muted = await yeongsu.say(mute["messageText"], extra=mute["extra"])
     assert "🔔 알림 켜기" in muted.labels
-    assert (await account_user(kakao_bot)).telegram_id == 7201  # Kakao joined the Telegram user
+    assert (await kakao_user_row(kakao_bot)).telegram_id == 7201  # Kakao joined the Telegram user
     assert all(user.telegram_id < KAKAO_ID_BASE for user in await users(kakao_bot))
     assert "공원 산책로 가로등 설치" in (await yeongsu.say("/my")).text
     refused = await yeongsu.say("연결")  # a linked account gets no new code
@@ -144,7 +136,7 @@ async def test_a_telegram_resident_links_a_new_kakao_account_from_the_menu_and_u
 
     unlinked = await yeongsu.say("연결 해제")
     assert "✅" in unlinked.text
-    kakao_user = await account_user(kakao_bot)
+    kakao_user = await kakao_user_row(kakao_bot)
     assert kakao_user.telegram_id >= KAKAO_ID_BASE  # a fresh Kakao-only user again
     assert "공원 산책로 가로등 설치" not in (await yeongsu.say("/my")).text
     assert "공원 산책로 가로등 설치" in await telegram_says(telegram, "/my", "가로등")
@@ -210,4 +202,4 @@ async def test_expired_wrong_forged_and_same_app_codes_are_refused_politely(
     await clock.advance(timedelta(hours=1))
     fresh = await telegram_code(first)
     assert "✅" in (await jihun.say(f"연결 {fresh}")).text
-    assert (await account_user(kakao_bot)).telegram_id == 7401
+    assert (await kakao_user_row(kakao_bot)).telegram_id == 7401

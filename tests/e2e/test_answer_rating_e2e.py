@@ -7,60 +7,26 @@ review again; the moderators' alert counts the reasons; forged buttons get a pol
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
 from bot.app import Runtime
 from bot.clock import ShiftableClock
 from bot.db.models import SatisfactionVote, User
-from bot.domain.answers import AnswerForm, AnswerKind
-from bot.domain.deadlines import BusinessCalendar
-from bot.domain.lifecycle import ProposalStatus
 from bot.domain.policy import Policy
-from bot.services import answers, departments
-from bot.services.wakes import woken
-from bot.settings import Settings
 from sandbox import SandboxClient, SandboxServer, SandboxState
 from sandbox.client import Resident, SentMessage
-from tests.conftest import START
-from tests.support.factories import follow, make_proposal, make_user
+from tests.support.answering import final_answer_followed_by
 from tests.support.harness import running_bot, settings_for
-from tests.support.service_settings import review_start
 
 pytestmark = pytest.mark.usefixtures("no_failed_updates")
 
 MODERATORS = -100777
 AUTHOR, YEONGSU, JIHUN = 8701, 8702, 8703
-FINAL = AnswerForm(AnswerKind.FINAL, "김담당",
-                   "내년 3월까지 산책로 전 구간에 가로등을 설치하겠습니다.",
-                   decision="accepted", expected_completion="2027-03-31", budget="1억 2천만 원")
-
-
-async def publish_final_answer(runtime: Runtime, settings: Settings) -> int:
+async def publish_final_answer(runtime: Runtime) -> int:
     """A proposal awaiting its answer, followed by three residents; the department answers."""
-    async with runtime.sessionmaker() as session, session.begin():
-        author = await make_user(session, AUTHOR, START)
-        proposal = await make_proposal(session, author, START, title="공원 산책로 가로등 설치",
-                                       status=ProposalStatus.AWAITING_ANSWER,
-                                       answer_due=START + timedelta(days=30))
-        for telegram_id in (AUTHOR, YEONGSU, JIHUN):
-            user = author if telegram_id == AUTHOR else await make_user(session, telegram_id,
-                                                                        START)
-            await follow(session, user, proposal, START)
-        department = await departments.create_department(session, name="공원녹지과", now=START)
-        link = await departments.assign_department(session, proposal.id, department, now=START,
-                                                   **review_start(settings))
-    async with runtime.sessionmaker() as session, session.begin():
-        view = await answers.resolve_link(session, link.token or "", START, settings.secret_key)
-        assert view is not None
-        result = await answers.submit_answer(
-            session, view, FINAL, idempotency_key="final", now=START, policy=settings.policy,
-            venues=settings.venues, calendar=BusinessCalendar())
-        assert result.outcome is answers.AnswerOutcome.PUBLISHED
-    runtime.application.services.wake(*woken(session))
-    return proposal.id
+    return await final_answer_followed_by(runtime, author=AUTHOR,
+                                          followers=[AUTHOR, YEONGSU, JIHUN])
 
 
 async def tap(resident: Resident, message: SentMessage, data: str) -> str:
@@ -88,7 +54,7 @@ async def test_the_answer_push_says_what_was_decided_and_a_rating_feels_answered
     policy = Policy(dissatisfaction_percent=30, dissatisfaction_min_responses=3)
     settings = settings_for(database_url, sandbox, policy=policy, moderator_chat_id=MODERATORS)
     async with running_bot(settings, clock) as runtime:
-        pid = await publish_final_answer(runtime, settings)
+        pid = await publish_final_answer(runtime)
         push = await yeongsu.wait_for_message("📨", after=0)
         assert "<b>" not in push.text and "수용" in push.text
         assert "완료 예정: 2027년 3월 31일(수)까지" in push.text

@@ -300,6 +300,18 @@ def nhn_answering_within(fake: FakeNhn, seconds: float) -> NhnAlimtalk:
     return NhnAlimtalk(credentials, timeout=seconds)
 
 
+@pytest.fixture
+async def impatient(database_url: str, engine: AsyncEngine, sessionmaker: Maker,
+                    clock: ShiftableClock, fake_nhn: FakeNhn) -> AsyncIterator[Rig]:
+    """A rig on the fake NHN, waiting 0.2 s for its answers, with a resident who gave a
+    number and one notice for them in the outbox."""
+    provider = nhn_answering_within(fake_nhn, 0.2)
+    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
+    await notify(rig, await resident(rig))
+    yield rig
+    await provider.close()
+
+
 async def test_a_text_whose_answer_never_came_is_not_sent_again_after_quiet_hours(
     database_url: str, engine: AsyncEngine, sessionmaker: Maker,
     clock: ShiftableClock, fake_nhn: FakeNhn,
@@ -325,35 +337,27 @@ async def test_a_text_whose_answer_never_came_is_not_sent_again_after_quiet_hour
 
 
 async def test_an_unanswered_text_that_never_went_is_sent_once_the_key_is_forgotten(
-    database_url: str, engine: AsyncEngine, sessionmaker: Maker,
-    clock: ShiftableClock, fake_nhn: FakeNhn,
+    impatient: Rig, fake_nhn: FakeNhn,
 ) -> None:
-    provider = nhn_answering_within(fake_nhn, 0.2)
-    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
-    await notify(rig, await resident(rig))
+    rig = impatient
     fake_nhn.fail_next("timeout")  # never taken, never answered
     await rig.dispatcher.run_once()
     await rig.clock.advance(timedelta(minutes=15))
     fake_nhn.forget_keys()
     await rig.dispatcher.run_once()
-    await provider.close()
     assert len(fake_nhn.accepted) == 1
     assert [(d.status, d.cost_won) for d in await rows(rig, TextDelivery)] == [
         ("not_taken", 0), ("accepted", 50)]
 
 
 async def test_an_unanswered_text_sent_again_within_the_window_is_a_duplicate_not_two(
-    database_url: str, engine: AsyncEngine, sessionmaker: Maker,
-    clock: ShiftableClock, fake_nhn: FakeNhn,
+    impatient: Rig, fake_nhn: FakeNhn,
 ) -> None:
-    provider = nhn_answering_within(fake_nhn, 0.2)
-    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
-    await notify(rig, await resident(rig))
+    rig = impatient
     fake_nhn.fail_next("lost-answer")
     await rig.dispatcher.run_once()
     await rig.clock.advance(timedelta(seconds=2))  # the outbox's first backoff
     await rig.dispatcher.run_once()
-    await provider.close()
     assert len(fake_nhn.accepted) == 1
     assert [(d.status, d.cost_won) for d in await rows(rig, TextDelivery)] == [
         ("accepted", 50), ("duplicate", 0)]  # the first is the text: its report will come
@@ -363,12 +367,9 @@ async def test_an_unanswered_text_sent_again_within_the_window_is_a_duplicate_no
 
 
 async def test_an_unanswered_text_then_a_rate_limit_is_still_not_sent_twice_later(
-    database_url: str, engine: AsyncEngine, sessionmaker: Maker,
-    clock: ShiftableClock, fake_nhn: FakeNhn,
+    impatient: Rig, fake_nhn: FakeNhn,
 ) -> None:
-    provider = nhn_answering_within(fake_nhn, 0.2)
-    rig = rig_for(database_url, engine, sessionmaker, clock, provider)
-    await notify(rig, await resident(rig))
+    rig = impatient
     fake_nhn.fail_next("lost-answer", "429")  # taken, no answer; then a refused repeat
     await rig.dispatcher.run_once()
     await rig.clock.advance(timedelta(seconds=2))
@@ -376,7 +377,6 @@ async def test_an_unanswered_text_then_a_rate_limit_is_still_not_sent_twice_late
     await rig.clock.advance(timedelta(hours=1))  # NHN forgot the key long ago
     fake_nhn.forget_keys()
     await rig.dispatcher.run_once()
-    await provider.close()
     assert len(fake_nhn.accepted) == 1
     assert [d.status for d in await rows(rig, TextDelivery)] == ["accepted", "retry"]
     (row,) = await rows(rig, OutboxMessage)

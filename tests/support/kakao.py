@@ -4,7 +4,6 @@ the real `/kakao/skill` endpoint and checks every response against Kakao's limit
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -12,8 +11,6 @@ from sqlalchemy import select
 
 from bot.app import Runtime
 from bot.db.models import KakaoAccount, User
-from bot.domain.answers import AnswerForm, AnswerKind
-from bot.domain.deadlines import BusinessCalendar
 from bot.domain.kakao import (
     KAKAO_ID_BASE,
     MAX_BASIC_CARD_DESCRIPTION,
@@ -29,17 +26,14 @@ from bot.domain.kakao import (
     SECRET_HEADER,
     KakaoChannel,
 )
-from bot.domain.lifecycle import ProposalStatus
-from bot.services import answers, departments
 from bot.services.drafts import save_step
 from bot.services.proposals import SubmitOutcome, submit_draft
-from bot.services.wakes import woken
 from bot.settings import Settings
 from bot.web.kakao import KAKAO_SKILL_PATH
 from sandbox import SandboxServer, SandboxState
-from tests.support.factories import follow, make_proposal, make_user
+from tests.support.answering import final_answer_followed_by
+from tests.support.factories import make_user
 from tests.support.harness import settings_for
-from tests.support.service_settings import review_start
 
 SECRET = "kakao-skill-secret-for-tests"
 BOT_ID = "5f1a2b3c4d5e6f7a8b9c0d1e"
@@ -225,11 +219,6 @@ async def published_proposal(runtime: Runtime, title: str = "공원 산책로 �
     return submitted.proposal_id
 
 
-FINAL = AnswerForm(AnswerKind.FINAL, "김담당",
-                   "내년 3월까지 산책로 전 구간에 가로등을 설치하겠습니다.",
-                   decision="accepted", expected_completion="2027-03-31", budget="1억 2천만 원")
-
-
 def kakao_chats_telegram_saw(state: SandboxState) -> list[str]:
     """The Bot API calls that named a Kakao resident's synthetic chat (there must be none)."""
     chats = [str(call.params.get("chat_id", "")) for call in state.calls]
@@ -247,24 +236,5 @@ async def kakao_user_row(runtime: Runtime) -> User:
 async def answered_for(runtime: Runtime, telegram_follower: int, kakao_follower: User) -> int:
     """A proposal awaiting its answer, followed by a Telegram and a Kakao resident; the
     department publishes its final answer (the followers' pushes go to the outbox)."""
-    now, settings = runtime.clock.now(), runtime.settings
-    async with runtime.sessionmaker() as session, session.begin():
-        author = await make_user(session, 5101, now)
-        proposal = await make_proposal(session, author, now, title="공원 산책로 가로등 설치",
-                                       status=ProposalStatus.AWAITING_ANSWER,
-                                       answer_due=now + timedelta(days=30))
-        for follower in (await make_user(session, telegram_follower, now),
-                         await session.merge(kakao_follower)):
-            await follow(session, follower, proposal, now)
-        department = await departments.create_department(session, name="공원녹지과", now=now)
-        link = await departments.assign_department(session, proposal.id, department, now=now,
-                                                   **review_start(settings))
-    async with runtime.sessionmaker() as session, session.begin():
-        view = await answers.resolve_link(session, link.token or "", now, settings.secret_key)
-        assert view is not None
-        result = await answers.submit_answer(
-            session, view, FINAL, idempotency_key="final", now=now, policy=settings.policy,
-            venues=settings.venues, calendar=BusinessCalendar())
-        assert result.outcome is answers.AnswerOutcome.PUBLISHED
-    runtime.application.services.wake(*woken(session))
-    return proposal.id
+    return await final_answer_followed_by(runtime, author=5101,
+                                          followers=[telegram_follower, kakao_follower])
