@@ -7,8 +7,10 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.app import Mode, Runtime, StartupError, build_runtime
 from bot.clock import ShiftableClock
@@ -25,8 +27,18 @@ from bot.settings import (
     require_secret_key,
     with_sandbox_kakao,
     with_sandbox_secret_key,
+    with_sandbox_texts,
 )
+from bot.texting.sandbox import SandboxTexts
 from bot.web.kakao import KAKAO_SKILL_PATH
+
+
+class TextsPage(Protocol):
+    """The sandbox server's 「📱 문자함」 (`sandbox.server.SandboxServer.connect_texts`): given
+    what lists the texts, it returns what to call when a new one is taken."""
+
+    def connect_texts(self, source: Callable[[], list[dict[str, str]]]) -> Callable[[], None]:
+        ...
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +58,8 @@ def run_command(command: str) -> int:
             require_production_settings(settings)
             asyncio.run(serve(settings, Mode.WEBHOOK))
         elif command == "sandbox" or settings.is_sandbox:
-            asyncio.run(sandbox(with_sandbox_kakao(with_sandbox_secret_key(settings))))
+            asyncio.run(sandbox(with_sandbox_texts(with_sandbox_kakao(
+                with_sandbox_secret_key(settings)))))
         else:
             require_secret_key(settings)
             asyncio.run(serve(settings, Mode.POLLING, migrate_first=True))
@@ -104,6 +117,7 @@ async def sandbox(settings: Settings) -> None:
                                  header=SECRET_HEADER, secret=kakao.skill_secret,
                                  bot_id=kakao.bot_id)
         runtime = build_runtime(bot_settings, clock)
+        show_texts(server, runtime)
         banner = (
             "\n공감 샌드박스가 준비되었습니다 (the sandbox is ready).\n"
             f"  브라우저에서 여세요 (open in a browser): {server.url}/\n"
@@ -114,6 +128,13 @@ async def sandbox(settings: Settings) -> None:
             "  끝내려면 Ctrl+C (press Ctrl+C to stop)\n"
         )
         await _run_until_signalled(runtime, Mode.POLLING, banner=banner)
+
+
+def show_texts(page: TextsPage, runtime: Runtime) -> None:
+    """The page's 「📱 문자함」 lists what the sandbox text provider took, fresh as it comes."""
+    provider = runtime.text_reports.transport.provider if runtime.text_reports else None
+    if isinstance(provider, SandboxTexts):
+        provider.on_sent = page.connect_texts(provider.listed)
 
 
 def _local_url(settings: Settings, path: str) -> str:

@@ -334,6 +334,14 @@ def with_sandbox_kakao(settings: Settings) -> Settings:
         callback_hosts=(*settings.kakao.callback_hosts, *sorted(LOOPBACK_HOSTS))))
 
 
+def with_sandbox_texts(settings: Settings) -> Settings:
+    """The sandbox's 알림톡/SMS: the sandbox provider (it keeps the texts for the page),
+    unless a provider is set."""
+    if settings.texts.enabled:
+        return settings
+    return replace(settings, texts=replace(settings.texts, provider="sandbox"))
+
+
 def require_production_settings(settings: Settings) -> None:
     """Webhook mode must not start without what Telegram and the pages need."""
     missing = [

@@ -41,6 +41,7 @@ from sandbox.state import (
     bad_request,
     validate_caption,
 )
+from sandbox.texts import TEXTS_BOX, TextsSource, add_texts_routes
 
 _LOGGER = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -947,6 +948,7 @@ def create_sandbox_app(
     app.router.add_post("/sandbox/api/time/advance", api_advance_time)
     app.router.add_get(FILES_PATH + "{file_id}", api_file)
     add_kakao_routes(app, state)
+    add_texts_routes(app, state)
     return app
 
 
@@ -981,6 +983,13 @@ class SandboxServer:
         (call once the server runs: the callback URL is on its port)."""
         chats = self._app[KAKAO_CHATS]
         chats.relay, chats.origin = KakaoRelay(skill_url, header, secret, bot_id), self.url
+
+    def connect_texts(self, source: TextsSource) -> Callable[[], None]:
+        """Let the page list the texts the bot's sandbox text provider took (`source` lists
+        them, newest first); returns what the provider calls when it takes one (it wakes the
+        page's long poll)."""
+        self._app[TEXTS_BOX].source = source
+        return self.state.touch
 
     async def start(self) -> None:
         self._runner = web.AppRunner(

@@ -14,7 +14,8 @@ no final word will come, as NHN's "message not found" does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from bot.domain.text_messages import TextChannel, masked_number
@@ -44,6 +45,7 @@ class SandboxTexts:
     sent: list[SandboxText] = field(default_factory=list)
     _keys: dict[str, str] = field(default_factory=dict)  # idempotency key → message id
     name: str = "sandbox"
+    on_sent: Callable[[], None] | None = None  # told of each text taken (the sandbox page)
 
     async def send(self, request: TextRequest) -> SendResult:
         if request.idempotency_key in self._keys:
@@ -57,6 +59,8 @@ class SandboxTexts:
         self.sent.append(SandboxText(message_id, masked_number(request.number),
                                      request.message.template.code, request.message.text,
                                      channel))
+        if self.on_sent is not None:
+            self.on_sent()
         return SendResult(SendOutcome.ACCEPTED, message_id=message_id)
 
     async def report(self, message_id: str, planned: TextChannel) -> DeliveryReport | None:
@@ -75,3 +79,7 @@ class SandboxTexts:
     def latest(self, count: int = 20) -> list[SandboxText]:
         """The `count` latest texts, newest first (what a sandbox page would list)."""
         return list(reversed(self.sent[-count:]))
+
+    def listed(self, count: int = 50) -> list[dict[str, str]]:
+        """`latest` as plain values, for the sandbox page."""
+        return [asdict(text) for text in self.latest(count)]

@@ -420,6 +420,7 @@ function wire() {
   });
   $("toggle-add").addEventListener("click", () => showAddForm($("add-user").hidden));
   kakaoWire();
+  textsWire();
   $("add-user").addEventListener("submit", (event) => {
     event.preventDefault();
     busy(event.target.querySelector("button[type=submit]"), addUser);

@@ -11,18 +11,25 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import select
 from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.clock import ShiftableClock
+from bot.db.models import KakaoAccount
+from bot.domain.events import StatusChanged
 from bot.domain.kakao import SECRET_HEADER
 from bot.i18n import I18n
 from bot.rendering.common import delayed_but_kept, not_understood
-from bot.serving import SandboxTimeTravel
+from bot.services.outbox import enqueue_for_users
+from bot.services.wakes import Wake
+from bot.serving import SandboxTimeTravel, show_texts
+from bot.settings import with_sandbox_texts
 from bot.web.kakao import KAKAO_SKILL_PATH
 from sandbox import SandboxServer, SandboxState
 from tests.browser.conftest import SANDBOX_START, Sandbox, at_every_width, free_port
@@ -52,12 +59,15 @@ async def kakao_sandbox(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[
     state = SandboxState(clock=lambda: clock.now().timestamp())
     async with SandboxServer(state, SandboxTimeTravel(clock)) as server:
         port = free_port()
-        settings = kakao_settings(sqlite_copy(sqlite_template, tmp_path), server, port=port)
+        settings = with_sandbox_texts(replace(
+            kakao_settings(sqlite_copy(sqlite_template, tmp_path), server, port=port),
+            contact_key="c" * 64))
         async with running_bot(settings, clock, serve_web=True) as runtime:
             assert runtime.kakao is not None
             runtime.kakao.deadline = asyncio.Event().wait  # no quick answer unless a test says
             server.connect_kakao(skill_url=f"http://127.0.0.1:{port}{KAKAO_SKILL_PATH}",
                                  header=SECRET_HEADER, secret=SECRET, bot_id=BOT_ID)
+            show_texts(server, runtime)
             yield Sandbox(server, clock, runtime)
 
 
@@ -158,4 +168,35 @@ async def test_a_slow_turn_answers_through_the_callback_and_the_page_picks_it_up
     await expect(page.locator("#messages")).not_to_contain_text("천천히")
     await page.locator("#toggle-kakao").click()  # and KakaoTalk again: it is kept
     await expect(page.locator("#messages")).to_contain_text("천천히", timeout=TIMEOUT_MS)
+    assert problems == []
+
+
+async def test_the_texts_a_kakao_resident_would_get_show_in_the_sandbox_texts_box(
+    kakao_sandbox: Sandbox, tab: tuple[Page, list[str]], screenshot_dir: Path,
+) -> None:
+    page, problems = tab
+    runtime = kakao_sandbox.runtime
+    await page.goto(kakao_sandbox.url)
+    await resident_in_kakao(page, "영수")
+    messages = page.locator("#messages")
+    await say(page, "안녕하세요")
+    await expect(messages).to_contain_text("「알림톡」이라고 보내 주세요", timeout=TIMEOUT_MS)
+    await say(page, "알림톡 010-1234-5678")
+    await expect(messages).to_contain_text("010-****-5678", timeout=TIMEOUT_MS)
+    box = page.locator("#toggle-texts")
+    await expect(box).to_be_visible(timeout=TIMEOUT_MS)
+    await expect(page.locator("#texts-count")).to_have_text("0")
+    async with runtime.sessionmaker() as session, session.begin():
+        account = (await session.scalars(select(KakaoAccount))).one()
+        notice = StatusChanged(1, "공원 산책로 가로등 설치", "under_review", key="sandbox")
+        await enqueue_for_users(session, [account.user_id], notice, runtime.clock.now())
+    runtime.application.services.wake(Wake.TELEGRAM_OUTBOX)
+    await expect(page.locator("#texts-count")).to_have_text("1", timeout=TIMEOUT_MS)
+    await box.click()
+    texts = page.locator("#texts")
+    await expect(texts).to_be_visible()
+    await expect(texts.locator(".text-item")).to_contain_text("010-****-5678")
+    await expect(texts.locator(".text-item")).to_contain_text("공원 산책로 가로등 설치")
+    await expect(texts.locator(".text-item")).to_contain_text("알림톡")
+    await at_every_width(page, screenshot_dir, "sandbox-texts-box", texts)
     assert problems == []
