@@ -132,9 +132,11 @@ class NhnAlimtalk:
         return _send_result(body)
 
     async def find(self, request: TextRequest, since: datetime) -> Lookup | None:
+        """Asked by the request's recipient grouping key (our idempotency key); a message
+        that names another key is not ours, whatever the query matched."""
         query = {"startRequestDate": _kst_minute(since - timedelta(minutes=1)),
                  "endRequestDate": _kst_minute(datetime.now(UTC) + timedelta(minutes=1)),
-                 "recipientGroupingKey": request.idempotency_key[:100], "pageSize": "1"}
+                 "recipientGroupingKey": request.idempotency_key[:100], "pageSize": "10"}
         try:
             status, body = await self._call("GET", "messages", params=query)
         except (aiohttp.ClientError, TimeoutError):
@@ -143,11 +145,12 @@ class NhnAlimtalk:
         found = (body or {}).get("messageSearchResultResponse")
         if status != 200 or not header.get("isSuccessful") or not isinstance(found, dict):
             return None
-        messages = found.get("messages") or []
-        if not messages or not isinstance(messages[0], dict):
+        key = request.idempotency_key[:100]
+        ours = [message for message in found.get("messages") or [] if isinstance(message, dict)
+                and message.get("recipientGroupingKey", key) == key]
+        if not ours:
             return Lookup(taken=False)
-        first = messages[0]
-        return Lookup(True, f"{first.get('requestId')}/{first.get('recipientSeq', 1)}")
+        return Lookup(True, f"{ours[0].get('requestId')}/{ours[0].get('recipientSeq', 1)}")
 
     async def report(self, message_id: str, planned: TextChannel) -> DeliveryReport | None:
         try:

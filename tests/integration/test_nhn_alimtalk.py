@@ -190,3 +190,13 @@ async def test_a_report_that_will_never_be_final_says_so(fake: FakeNhn) -> None:
     assert unknown is not None and (unknown.lost, unknown.error_code) == (True, "-1016")
     cancelled = _report({"messageStatus": "CANCEL", "resultCode": None}, TextChannel.SMS)
     assert cancelled is not None and cancelled.lost and not cancelled.delivered
+
+
+async def test_a_listed_message_with_another_grouping_key_is_not_taken_for_ours(
+    fake: FakeNhn,
+) -> None:
+    provider = provider_for(fake)
+    await provider.send(request(key="someone-else"))
+    fake.ignore_grouping_key = True  # as if NHN listed every message of the period
+    assert await provider.find(request(key="row-1"), START) == Lookup(taken=False)
+    await provider.close()

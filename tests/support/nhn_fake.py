@@ -39,6 +39,7 @@ class FakeNhn:
     not_on_kakao: set[str] = field(default_factory=set)
     unreachable: set[str] = field(default_factory=set)
     pending: bool = False
+    ignore_grouping_key: bool = False  # the list query then answers every taken text
     faults: list[str] = field(default_factory=list)
     accepted: list[dict[str, Any]] = field(default_factory=list)  # recipients taken, in order
     requests: int = 0
@@ -104,7 +105,7 @@ class FakeNhn:
         if not (query.get("requestId") or (query.get("startRequestDate")
                                            and query.get("endRequestDate"))):
             return _answer(-2001, "requestId or the request dates are required.")
-        key = query.get("recipientGroupingKey")
+        key = None if self.ignore_grouping_key else query.get("recipientGroupingKey")
         found = [{"requestId": f"2026120700000{index + 1:05d}", "recipientSeq": 1,
                   "recipientNo": taken["recipientNo"],
                   "recipientGroupingKey": taken.get("recipientGroupingKey")}
