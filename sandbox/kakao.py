@@ -16,12 +16,12 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from sandbox.state import JSONDict, SandboxState
+from sandbox.web_json import json_object
 
 _LOGGER = logging.getLogger(__name__)
 CALLBACK_PATH = "/sandbox/kakao/callback/"
@@ -95,7 +95,7 @@ async def api_kakao_say(request: web.Request) -> web.Response:
     chats = request.app[KAKAO_CHATS]
     if chats.relay is None:
         raise web.HTTPNotFound(text="the KakaoTalk channel is off")
-    user_id, utterance, extra = _said(chats.state, await _json_object(request))
+    user_id, utterance, extra = _said(chats.state, await json_object(request))
     said = chats.add(user_id, {"from": "user", "text": utterance})
     callback_url = f"{chats.origin}{CALLBACK_PATH}{chats.new_callback(user_id)}"
     body = skill_request(chats.relay, user_id, utterance, extra, callback_url)
@@ -137,7 +137,7 @@ async def kakao_callback(request: web.Request) -> web.Response:
     user_id = chats.callbacks.pop(request.match_info["token"], None)
     if user_id is None:
         return web.json_response({"status": "FAIL", "message": "unknown or used"}, status=400)
-    chats.add(user_id, {"from": "bot", "response": await _json_object(request)})
+    chats.add(user_id, {"from": "bot", "response": await json_object(request)})
     return web.json_response({"taskId": "sandbox", "status": "SUCCESS"})
 
 
@@ -151,16 +151,6 @@ async def api_kakao_messages(request: web.Request) -> web.Response:
     user_id = int(request.match_info["user_id"])
     return web.json_response({"version": chats.state.version, "enabled": chats.relay is not None,
                               "entries": chats.chats.get(user_id, [])})
-
-
-async def _json_object(request: web.Request) -> Any:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="JSON body expected") from None
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text="JSON object expected")
-    return body
 
 
 def add_kakao_routes(app: web.Application, state: SandboxState) -> None:

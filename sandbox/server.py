@@ -42,6 +42,7 @@ from sandbox.state import (
     validate_caption,
 )
 from sandbox.texts import TEXTS_BOX, TextsSource, add_texts_routes
+from sandbox.web_json import json_object
 
 _LOGGER = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -698,16 +699,6 @@ def _reply_button(button: Any) -> JSONDict:
             "request_location": bool(button.get("request_location"))}
 
 
-async def _json_body(request: web.Request) -> JSONDict:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="JSON body expected") from None
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text="JSON object expected")
-    return body
-
-
 def _user_view(state: SandboxState, user_id: int) -> JSONDict:
     user = state.users[user_id]
     return {
@@ -739,7 +730,7 @@ async def api_overview(request: web.Request) -> web.Response:
 
 async def api_add_user(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
-    body = await _json_body(request)
+    body = await json_object(request)
     name = str(body.get("first_name") or "").strip()
     if not name:
         raise web.HTTPBadRequest(text="first_name is required")
@@ -787,7 +778,7 @@ def _acting_user(state: SandboxState, body: JSONDict) -> int:
 
 async def api_send(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
-    body = await _json_body(request)
+    body = await json_object(request)
     user_id = _acting_user(state, body)
     text = str(body.get("text") or "")
     if not text.strip():
@@ -806,7 +797,7 @@ def _as_browser_error(action: Callable[[], Any]) -> Any:
 async def api_press(request: web.Request) -> web.Response:
     """Press an inline button; waits briefly for the bot's answer so the page can toast it."""
     state = request.app[STATE_KEY]
-    body = await _json_body(request)
+    body = await json_object(request)
     user_id = _acting_user(state, body)
     message = _as_browser_error(
         lambda: state.message(body.get("chat_id", user_id), int(body["message_id"]))
@@ -829,7 +820,7 @@ async def api_press(request: web.Request) -> web.Response:
 
 async def api_vote(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
-    body = await _json_body(request)
+    body = await json_object(request)
     user_id = _acting_user(state, body)
     message = _as_browser_error(
         lambda: state.message(body.get("chat_id", user_id), int(body["message_id"]))
@@ -844,7 +835,7 @@ async def api_vote(request: web.Request) -> web.Response:
 
 async def api_contact(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
-    body = await _json_body(request)
+    body = await json_object(request)
     user_id = _acting_user(state, body)
     phone = str(body.get("phone") or "").strip()
     if not phone:
@@ -858,7 +849,7 @@ async def api_contact(request: web.Request) -> web.Response:
 async def api_location(request: web.Request) -> web.Response:
     """A resident shares a location (the 📍 button of a `request_location` keyboard)."""
     state = request.app[STATE_KEY]
-    body = await _json_body(request)
+    body = await json_object(request)
     user_id = _acting_user(state, body)
     try:
         latitude, longitude = float(body["latitude"]), float(body["longitude"])
@@ -898,7 +889,7 @@ async def api_advance_time(request: web.Request) -> web.Response:
     controls = _controls(request)
     if controls is None:
         raise web.HTTPNotFound(text="time travel is not available")
-    body = await _json_body(request)
+    body = await json_object(request)
     days = int(body.get("days") or 0)
     if not 0 < days <= 366:
         raise web.HTTPBadRequest(text="days must be between 1 and 366")
